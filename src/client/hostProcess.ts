@@ -1,0 +1,31 @@
+// Starts the training host as a child process and talks JSON-RPC to it over IPC.
+// In desktop VS Code the host runs under Electron's own binary with ELECTRON_RUN_AS_NODE=1.
+import { fork, type ChildProcess } from 'node:child_process';
+import { createMessageConnection, IPCMessageReader, IPCMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { HostInfoRequest, type HostInfo } from '../protocol';
+
+export interface HostHandle {
+  connection: MessageConnection;
+  child: ChildProcess;
+  info(): Promise<HostInfo>;
+  dispose(): void;
+}
+
+export function startHost(hostScript: string, options: { execPath?: string; env?: NodeJS.ProcessEnv } = {}): HostHandle {
+  const child = fork(hostScript, [], {
+    execPath: options.execPath ?? process.execPath,
+    env: { ...process.env, ...options.env, ELECTRON_RUN_AS_NODE: '1' },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  const connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+  connection.listen();
+  return {
+    connection,
+    child,
+    info: () => connection.sendRequest(HostInfoRequest),
+    dispose: () => {
+      connection.dispose();
+      child.kill();
+    },
+  };
+}

@@ -1,0 +1,2 @@
+// Typed messages shared by the extension, the training host and the webview. Imports nothing.
+export * from './rpc';
