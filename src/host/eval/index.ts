@@ -1,0 +1,3 @@
+export * from './metrics';
+export * from './compare';
+export * from './rng';
