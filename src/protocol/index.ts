@@ -1,2 +1,4 @@
 // Typed messages shared by the extension, the training host and the webview. Imports nothing.
 export * from './rpc';
+export * from './metrics';
+export * from './runs';

@@ -1,4 +1,8 @@
 // JSON-RPC contract between the client (extension or CLI) and the training host process.
+// Method names are strings; params/results are the interfaces below. Long jobs (train, baseline) answer when
+// they end; while they run the host sends progress, metric and log notifications tagged with the run id.
+import type { Comparison, EvalMetrics } from './metrics';
+import type { MetricRecord, RunKind, RunManifest, RunStatus, RunSummary, PredictionRecord } from './runs';
 
 /** Request: the host reports its versions and the devices it can use. */
 export const HostInfoRequest = 'host/info';
@@ -7,6 +11,170 @@ export interface HostInfo {
   node: string;
   onnxruntime: string;
   pid: number;
+}
+
+/** Where data comes from: 'builtin:movie-reviews', a folder / CSV / JSONL path, or explicit train/eval files. */
+export interface DataSource {
+  data?: string;
+  trainFile?: string;
+  evalFile?: string;
+  /** Fractions of the data for validation and test when the host makes the split. */
+  split?: { validation: number; test: number; seed: number };
+}
+
+export const PrepareDatasetRequest = 'data/prepare';
+export interface PrepareDatasetParams extends DataSource {}
+export interface DatasetSummary {
+  id: string;
+  hash: string;
+  splitHash: string;
+  labels: string[];
+  sizes: { train: number; validation: number; test: number };
+  /** Per label, per split counts. */
+  labelCounts: Record<string, { train: number; validation: number; test: number }>;
+  warnings: string[];
+}
+
+export interface TrainConfig {
+  epochs: number;
+  batchSize: number;
+  gradAccumSteps: number;
+  lr: number;
+  warmupSteps: number;
+  schedule: 'linear' | 'constant';
+  weightDecay: number;
+  /** 0 = no clipping */
+  maxGradNorm: number;
+  maxLength: number;
+  longText: 'head' | 'tail' | 'head+tail' | 'chunks';
+  freeze: 'all' | 'head' | { top: number };
+  evalEvery: 'epoch' | number;
+  patience: number;
+  bestMetric: 'accuracy' | 'macroF1' | 'loss';
+  keepCheckpoints: number;
+  shuffle: boolean;
+  seed: number;
+}
+
+export const TrainRequest = 'run/train';
+export interface TrainParams extends DataSource {
+  /** Hub id, local folder, or 'starter'. */
+  model: string;
+  runsRoot: string;
+  config: Partial<TrainConfig>;
+  /** Continue an interrupted run from its last checkpoint. */
+  resumeRunDir?: string;
+}
+
+export type BaselineKind = 'tfidf' | 'embeddings';
+export const BaselineRequest = 'run/baseline';
+export interface BaselineParams extends DataSource {
+  kind: BaselineKind;
+  runsRoot: string;
+  /** For 'embeddings': the model whose frozen mean-pooled embeddings are used. */
+  model?: string;
+  seed?: number;
+  /** L2 strength as scikit-learn's C (larger = weaker regularisation). */
+  C?: number;
+}
+
+/** What train and baseline answer when the run ends (completed, failed or cancelled). */
+export interface RunResult {
+  runId: string;
+  runDir: string;
+  kind: RunKind;
+  status: RunStatus;
+  test?: EvalMetrics;
+  error?: string;
+}
+
+export const EvaluateRequest = 'run/evaluate';
+export interface EvaluateParams {
+  runDir: string;
+  /** Data to evaluate on (same forms as DataSource.data, or a JSONL file with text and label). */
+  data: string;
+}
+
+export const PredictRequest = 'run/predict';
+export interface PredictParams {
+  runDir: string;
+  texts: string[];
+}
+export interface PredictResult {
+  labels: string[];
+  predictions: { label: string; probs: number[] }[];
+}
+
+export const ExportRequest = 'run/export';
+export interface ExportParams {
+  runDir: string;
+  out: string;
+}
+export interface ExportResult {
+  files: string[];
+}
+
+export const CancelRequest = 'run/cancel';
+export interface CancelParams {
+  /** The run to cancel; all queued and running jobs when absent. */
+  runId?: string;
+}
+export interface CancelResult {
+  cancelled: string[];
+}
+
+export const ListRunsRequest = 'runs/list';
+export interface ListRunsParams {
+  runsRoot: string;
+}
+export type ListRunsResult = RunSummary[];
+
+export const GetRunRequest = 'runs/get';
+export interface GetRunParams {
+  runDir: string;
+}
+export interface RunDetail {
+  manifest: RunManifest;
+  metrics: MetricRecord[];
+  predictions: PredictionRecord[];
+}
+
+export const CompareRequest = 'runs/compare';
+export interface CompareParams {
+  runDirA: string;
+  runDirB: string;
+  seed?: number;
+}
+export type CompareResult = Comparison;
+
+/** Notification: a run folder was created and the job started. */
+export const RunStartedNotification = 'run/started';
+export interface RunStarted {
+  runId: string;
+  runDir: string;
+  kind: RunKind;
+}
+
+/** Notification: progress of the current phase. */
+export const ProgressNotification = 'run/progress';
+export interface Progress {
+  runId: string;
+  phase: 'loading' | 'tokenizing' | 'features' | 'training' | 'evaluating' | 'predicting' | 'saving' | 'done';
+  step: number;
+  total: number;
+  epoch?: number;
+  loss?: number;
+  lr?: number;
+  samplesPerSec?: number;
+  etaSec?: number;
+  device: string;
+}
+
+/** Notification: one line that was appended to the run's metrics.jsonl. */
+export const MetricNotification = 'run/metric';
+export interface MetricPoint {
+  runId: string;
+  record: MetricRecord;
 }
 
 /** Notification from the host: one line for the log (output channel / log.txt). */

@@ -2,29 +2,14 @@
 // difference, McNemar's exact test on the discordant pairs, and which examples were fixed or broken.
 import { mulberry32 } from './rng';
 import { quantileSorted } from './metrics';
+import type { Comparison } from '../../protocol';
+
+export type { Comparison };
 
 export interface PairedPrediction {
   id: string;
   label: number;
   pred: number;
-}
-
-export interface Comparison {
-  n: number;
-  accuracyA: number;
-  accuracyB: number;
-  /** accuracyB - accuracyA */
-  difference: number;
-  differenceCI: [number, number];
-  /** A correct, B wrong */
-  onlyACorrect: number;
-  /** A wrong, B correct */
-  onlyBCorrect: number;
-  mcnemarP: number;
-  /** ids A got wrong and B got right */
-  fixed: string[];
-  /** ids A got right and B got wrong */
-  broken: string[];
 }
 
 function logChoose(n: number, k: number): number {

@@ -1,45 +1,10 @@
 // Classification metrics computed from labels and predicted class probabilities.
 // Formulas follow scikit-learn (precision/recall/F1 with zero_division=0, roc_auc_score with macro
 // one-vs-rest for more than two classes, log_loss with clipping) so numbers can be checked against it.
+import type { ClassMetrics, EvalMetrics, ReliabilityBin } from '../../protocol';
 import { mulberry32 } from './rng';
 
-export interface ClassMetrics {
-  label: string;
-  precision: number;
-  recall: number;
-  f1: number;
-  support: number;
-}
-
-export interface ReliabilityBin {
-  lo: number;
-  hi: number;
-  count: number;
-  /** Mean confidence (max probability) of the examples in the bin; 0 when empty. */
-  confidence: number;
-  /** Fraction of correct predictions in the bin; 0 when empty. */
-  accuracy: number;
-}
-
-export interface EvalMetrics {
-  n: number;
-  labels: string[];
-  accuracy: number;
-  /** Percentile bootstrap 95% confidence interval of the accuracy. */
-  accuracyCI: [number, number];
-  macroPrecision: number;
-  macroRecall: number;
-  macroF1: number;
-  perClass: ClassMetrics[];
-  /** Binary: AUC of the positive class (index 1); more classes: macro one-vs-rest. null when undefined. */
-  rocAuc: number | null;
-  logLoss: number;
-  /** confusion[true][pred] */
-  confusion: number[][];
-  /** Expected calibration error over 10 equal-width confidence bins. */
-  ece: number;
-  reliability: ReliabilityBin[];
-}
+export type { ClassMetrics, EvalMetrics, ReliabilityBin };
 
 export interface EvalOptions {
   labelNames?: string[];

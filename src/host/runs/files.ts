@@ -1,0 +1,105 @@
+// Crash-safe file primitives for run folders: JSON written atomically (temp file, fsync, rename, fsync of
+// the folder), JSONL appended one whole line per write, and a JSONL reader that ignores a torn last line
+// (the writer may have been killed in the middle of it).
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync, existsSync, unlinkSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(tmp, path);
+  } catch (err) {
+    if (existsSync(tmp)) unlinkSync(tmp);
+    throw err;
+  }
+  syncDir(dirname(path));
+}
+
+function syncDir(dir: string): void {
+  // Makes the rename durable; not supported on every platform (Windows), where it is skipped.
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    /* best effort */
+  }
+}
+
+export function writeJsonAtomic(path: string, value: unknown): void {
+  writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
+}
+
+export function readJson<T>(path: string): T {
+  const text = readFileSync(path, 'utf8');
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new Error(`${path} is not valid JSON (${(err as Error).message})`);
+  }
+}
+
+/**
+ * Appends to a file one complete line per write(2), so a crash can tear at most the last line.
+ * Each line reaches the OS before append() returns (survives the process being killed);
+ * fsync on close.
+ */
+export class LineAppender {
+  private fd: number | null;
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'a');
+  }
+  append(line: string): void {
+    if (this.fd === null) throw new Error(`${this.path} is already closed`);
+    writeSync(this.fd, line.endsWith('\n') ? line : line + '\n');
+  }
+  appendJson(value: unknown): void {
+    this.append(JSON.stringify(value));
+  }
+  close(): void {
+    if (this.fd === null) return;
+    try {
+      fsyncSync(this.fd);
+    } finally {
+      closeSync(this.fd);
+      this.fd = null;
+    }
+  }
+}
+
+/** Parses a JSONL file. A last line that does not parse (torn write) is dropped; a bad line elsewhere is an error. */
+export function readJsonl<T>(path: string): T[] {
+  if (!existsSync(path)) return [];
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const out: T[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (!line) continue;
+    try {
+      out.push(JSON.parse(line) as T);
+    } catch {
+      const isLast = lines.slice(i + 1).every((l) => l.trim() === '');
+      if (isLast) break;
+      throw new Error(`${path}:${i + 1} is not valid JSON; the file is damaged`);
+    }
+  }
+  return out;
+}
+
+/** The last n lines of a text file (for the log tail of a failed run). */
+export function tailLines(path: string, n: number): string[] {
+  if (!existsSync(path)) return [];
+  const lines = readFileSync(path, 'utf8').split('\n');
+  while (lines.length && lines[lines.length - 1] === '') lines.pop();
+  return lines.slice(-n);
+}

@@ -1,0 +1,157 @@
+// One run folder: run.json (manifest, atomically replaced), metrics.jsonl, predictions.jsonl, log.txt and
+// checkpoints/ (best, last; older step checkpoints pruned to keep-N).
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { MetricRecord, PredictionRecord, RunKind, RunManifest, RunStatus } from '../../protocol';
+import { LineAppender, readJson, readJsonl, tailLines, writeJsonAtomic } from './files';
+
+export const MANIFEST = 'run.json';
+export const METRICS = 'metrics.jsonl';
+export const PREDICTIONS = 'predictions.jsonl';
+export const LOG = 'log.txt';
+export const CHECKPOINTS = 'checkpoints';
+export const LOG_TAIL_LINES = 40;
+
+export function newRunId(kind: RunKind, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '').replace('T', '-');
+  return `${stamp}-${kind}-${randomBytes(3).toString('hex')}`;
+}
+
+export type NewRun = Omit<RunManifest, 'id' | 'status' | 'startedAt' | 'hostPid'> & { id?: string };
+
+export class RunFolder {
+  private metricsOut: LineAppender | null = null;
+  private manifestCache: RunManifest;
+  private readonly listeners: ((r: MetricRecord) => void)[] = [];
+  private readonly logListeners: ((line: string) => void)[] = [];
+
+  private constructor(readonly dir: string, manifest: RunManifest) {
+    this.manifestCache = manifest;
+  }
+
+  /** Creates <root>/<id>/ with run.json in status 'running'. */
+  static create(root: string, run: NewRun): RunFolder {
+    const id = run.id ?? newRunId(run.kind);
+    const dir = join(root, id);
+    if (existsSync(dir)) throw new Error(`run folder ${dir} already exists`);
+    mkdirSync(join(dir, CHECKPOINTS), { recursive: true });
+    const manifest: RunManifest = { ...run, id, status: 'running', startedAt: new Date().toISOString(), hostPid: process.pid };
+    writeJsonAtomic(join(dir, MANIFEST), manifest);
+    return new RunFolder(dir, manifest);
+  }
+
+  /** Opens an existing run folder (e.g. to resume it, evaluate it, or add predictions). */
+  static open(dir: string): RunFolder {
+    const path = join(dir, MANIFEST);
+    if (!existsSync(path)) throw new Error(`${dir} is not a run folder (no ${MANIFEST}); pass the folder of a run made by gft`);
+    return new RunFolder(dir, readJson<RunManifest>(path));
+  }
+
+  get manifest(): RunManifest {
+    return this.manifestCache;
+  }
+  get id(): string {
+    return this.manifestCache.id;
+  }
+
+  update(patch: Partial<RunManifest>): void {
+    this.manifestCache = { ...this.manifestCache, ...patch };
+    writeJsonAtomic(join(this.dir, MANIFEST), this.manifestCache);
+  }
+
+  onMetric(f: (r: MetricRecord) => void): void {
+    this.listeners.push(f);
+  }
+  onLog(f: (line: string) => void): void {
+    this.logListeners.push(f);
+  }
+
+  metric(record: MetricRecord): void {
+    this.metricsOut ??= new LineAppender(join(this.dir, METRICS));
+    this.metricsOut.appendJson(record);
+    for (const f of this.listeners) f(record);
+  }
+
+  log(message: string): void {
+    const line = `${new Date().toISOString()} ${message}`;
+    appendFileSync(join(this.dir, LOG), line + '\n');
+    for (const f of this.logListeners) f(message);
+  }
+
+  /** Replaces predictions.jsonl (written once per final evaluation). */
+  writePredictions(preds: PredictionRecord[]): void {
+    const tmp = join(this.dir, `.${PREDICTIONS}.tmp`);
+    rmSync(tmp, { force: true });
+    const out = new LineAppender(tmp);
+    for (const p of preds) out.appendJson(p);
+    out.close();
+    renameSync(tmp, join(this.dir, PREDICTIONS));
+  }
+
+  readPredictions(): PredictionRecord[] {
+    return readJsonl<PredictionRecord>(join(this.dir, PREDICTIONS));
+  }
+  readMetrics(): MetricRecord[] {
+    return readJsonl<MetricRecord>(join(this.dir, METRICS));
+  }
+
+  checkpointDir(name: string): string {
+    return join(this.dir, CHECKPOINTS, name);
+  }
+
+  /**
+   * Saves a checkpoint through `write(tmpDir)` and then swaps it in by rename, so a crash never leaves a
+   * half-written checkpoint under its final name. Step checkpoints ('step-<n>') beyond `keep` are pruned.
+   */
+  async saveCheckpoint(name: string, write: (dir: string) => Promise<void> | void, keep = 2): Promise<string> {
+    const final = this.checkpointDir(name);
+    const tmp = this.checkpointDir(`.${name}.tmp`);
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    await write(tmp);
+    const old = this.checkpointDir(`.${name}.old`);
+    rmSync(old, { recursive: true, force: true });
+    if (existsSync(final)) renameSync(final, old);
+    renameSync(tmp, final);
+    rmSync(old, { recursive: true, force: true });
+    if (name.startsWith('step-')) this.pruneStepCheckpoints(keep);
+    return final;
+  }
+
+  stepCheckpoints(): string[] {
+    const dir = join(this.dir, CHECKPOINTS);
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((n) => /^step-\d+$/.test(n))
+      .sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)));
+  }
+
+  private pruneStepCheckpoints(keep: number): void {
+    const steps = this.stepCheckpoints();
+    for (const n of steps.slice(0, Math.max(0, steps.length - keep))) rmSync(this.checkpointDir(n), { recursive: true, force: true });
+  }
+
+  logTail(n = LOG_TAIL_LINES): string[] {
+    return tailLines(join(this.dir, LOG), n);
+  }
+
+  finish(status: Exclude<RunStatus, 'running'>, patch: Partial<RunManifest> = {}): void {
+    this.metricsOut?.close();
+    this.metricsOut = null;
+    const endedAt = new Date();
+    this.update({
+      ...patch,
+      status,
+      endedAt: endedAt.toISOString(),
+      durationMs: endedAt.getTime() - Date.parse(this.manifestCache.startedAt),
+      ...(status === 'failed' ? { logTail: this.logTail() } : {}),
+    });
+  }
+
+  fail(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.log(`error: ${message}`);
+    this.finish('failed', { error: message });
+  }
+}

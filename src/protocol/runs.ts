@@ -1,0 +1,83 @@
+// Run folders: <runs-root>/<run-id>/{run.json, metrics.jsonl, predictions.jsonl, checkpoints/, log.txt}.
+// These types describe run.json and the JSONL lines; the host writes them, the UI and CLI read them.
+import type { EvalMetrics } from './metrics';
+
+export type RunKind = 'finetune' | 'baseline-tfidf' | 'baseline-embeddings' | 'head-only';
+export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled';
+
+export interface DatasetRef {
+  id: string;
+  /** Hash of the examples' content (texts and labels). */
+  hash: string;
+  /** Hash of the split assignment (which example is in train / validation / test). */
+  splitHash?: string;
+  labels: string[];
+  sizes?: Partial<Record<'train' | 'validation' | 'test', number>>;
+}
+
+export interface ModelRef {
+  id: string;
+  revision?: string;
+  /** file name -> sha256 */
+  fileHashes?: Record<string, string>;
+}
+
+export interface RunManifest {
+  id: string;
+  kind: RunKind;
+  status: RunStatus;
+  /** The full configuration of the run (trainer settings, baseline settings, ...). */
+  config: Record<string, unknown>;
+  dataset?: DatasetRef;
+  model?: ModelRef;
+  seed: number;
+  packages: Record<string, string>;
+  device: string;
+  hostPid: number;
+  startedAt: string;
+  endedAt?: string;
+  durationMs?: number;
+  /** Best validation point (fine-tuning): the step and the value of the chosen metric. */
+  best?: { step: number; epoch: number; metric: string; value: number };
+  /** Final test metrics (with the best checkpoint where there is one). */
+  test?: EvalMetrics;
+  error?: string;
+  /** Last lines of log.txt, recorded when the run failed. */
+  logTail?: string[];
+}
+
+/** One line of metrics.jsonl: a training step or an evaluation. */
+export type MetricRecord =
+  | { type: 'step'; step: number; epoch: number; loss: number; lr: number; step_ms: number; grad_norm?: number; time: string }
+  | { type: 'eval'; step: number; epoch: number; split: 'train' | 'validation' | 'test'; metrics: EvalSummary; time: string };
+
+/** The scalar part of EvalMetrics, small enough for one JSONL line per evaluation. */
+export interface EvalSummary {
+  accuracy: number;
+  macroF1: number;
+  rocAuc: number | null;
+  logLoss: number;
+  ece: number;
+  loss?: number;
+}
+
+/** One line of predictions.jsonl. */
+export interface PredictionRecord {
+  id: string;
+  label: number;
+  pred: number;
+  probs: number[];
+  split?: string;
+}
+
+export interface RunSummary {
+  id: string;
+  dir: string;
+  kind: RunKind;
+  status: RunStatus;
+  startedAt: string;
+  durationMs?: number;
+  modelId?: string;
+  datasetId?: string;
+  testAccuracy?: number;
+}

@@ -1,0 +1,130 @@
+// Run folders: manifest lifecycle, atomic JSON, JSONL appends that survive a kill -9, torn-line tolerance,
+// checkpoint swap and keep-N, listing, and marking orphaned runs failed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { LineAppender, listRuns, markOrphanedRuns, readJsonl, readRun, RunFolder, writeJsonAtomic } from '../../../src/host/runs';
+import type { RunManifest } from '../../../src/protocol';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'gft-runs-'));
+const base = { kind: 'finetune' as const, config: { lr: 1e-4 }, seed: 1, packages: { node: process.version }, device: 'cpu' };
+
+test('create, write metrics/predictions/log, finish; read back', () => {
+  const root = tmp();
+  const run = RunFolder.create(root, base);
+  assert.match(run.id, /^\d{8}-\d{6}-finetune-[0-9a-f]{6}$/);
+  const m0 = JSON.parse(readFileSync(join(run.dir, 'run.json'), 'utf8')) as RunManifest;
+  assert.equal(m0.status, 'running');
+  assert.equal(m0.hostPid, process.pid);
+  const seen: number[] = [];
+  run.onMetric((r) => seen.push(r.step));
+  for (let s = 1; s <= 3; s++) run.metric({ type: 'step', step: s, epoch: 0, loss: 1 / s, lr: 1e-4, step_ms: 5, time: 't' });
+  run.log('hello');
+  run.writePredictions([{ id: 'a', label: 1, pred: 0, probs: [0.6, 0.4] }]);
+  run.finish('completed', { best: { step: 3, epoch: 0, metric: 'accuracy', value: 0.5 } });
+  assert.deepEqual(seen, [1, 2, 3]);
+  const d = readRun(run.dir);
+  assert.equal(d.manifest.status, 'completed');
+  assert.ok(d.manifest.durationMs! >= 0 && d.manifest.endedAt);
+  assert.deepEqual(d.metrics.map((r) => r.step), [1, 2, 3]);
+  assert.deepEqual(d.predictions, [{ id: 'a', label: 1, pred: 0, probs: [0.6, 0.4] }]);
+  assert.match(readFileSync(join(run.dir, 'log.txt'), 'utf8'), /Z hello\n$/);
+  assert.equal(d.manifest.best!.step, 3);
+});
+
+test('failed run records the error and the log tail', () => {
+  const run = RunFolder.create(tmp(), base);
+  for (let i = 0; i < 50; i++) run.log(`line ${i}`);
+  run.fail(new Error('out of memory'));
+  const m = RunFolder.open(run.dir).manifest;
+  assert.equal(m.status, 'failed');
+  assert.equal(m.error, 'out of memory');
+  assert.equal(m.logTail!.length, 40);
+  assert.match(m.logTail![39], /error: out of memory$/);
+  assert.match(m.logTail![0], /line 11$/);
+});
+
+test('JSONL reader drops a torn last line but rejects damage in the middle', () => {
+  const dir = tmp();
+  const p = join(dir, 'm.jsonl');
+  writeFileSync(p, '{"a":1}\n{"a":2}\n{"a":');
+  assert.deepEqual(readJsonl(p), [{ a: 1 }, { a: 2 }]);
+  writeFileSync(p, '{"a":1}\n{"a\n{"a":3}\n');
+  assert.throws(() => readJsonl(p), /m\.jsonl:2 is not valid JSON/);
+  assert.deepEqual(readJsonl(join(dir, 'missing.jsonl')), []);
+});
+
+test('appended lines survive kill -9 of the writer; every complete line parses', async () => {
+  const dir = tmp();
+  const p = join(dir, 'metrics.jsonl');
+  const src = `const { openSync, writeSync } = require('node:fs'); const fd = openSync(${JSON.stringify(p)}, 'a');
+    let i = 0; process.send('ready'); for (;;) { writeSync(fd, JSON.stringify({ step: i++, pad: 'x'.repeat(500) }) + '\\n'); }`;
+  const child = spawn(process.execPath, ['-e', src], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  await new Promise<void>((r) => child.once('message', () => r()));
+  await new Promise((r) => setTimeout(r, 150));
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+  const rows = readJsonl<{ step: number }>(p);
+  assert.ok(rows.length > 10, `only ${rows.length} rows`);
+  rows.forEach((r, i) => assert.equal(r.step, i));
+});
+
+test('LineAppender writes each line immediately (visible before close)', () => {
+  const p = join(tmp(), 'x.jsonl');
+  const a = new LineAppender(p);
+  a.appendJson({ k: 1 });
+  assert.equal(readFileSync(p, 'utf8'), '{"k":1}\n');
+  a.close();
+  assert.throws(() => a.append('x'), /already closed/);
+});
+
+test('writeJsonAtomic leaves no temp file and replaces the whole content', () => {
+  const dir = tmp();
+  const p = join(dir, 'a.json');
+  writeJsonAtomic(p, { big: 'x'.repeat(10000) });
+  writeJsonAtomic(p, { small: 1 });
+  assert.deepEqual(JSON.parse(readFileSync(p, 'utf8')), { small: 1 });
+  assert.deepEqual(readdirSync(dir), ['a.json']);
+});
+
+test('checkpoints: swap by rename, keep-N for step checkpoints, a failed write keeps the old one', async () => {
+  const run = RunFolder.create(tmp(), base);
+  for (let s = 1; s <= 4; s++) await run.saveCheckpoint(`step-${s}`, (d) => writeFileSync(join(d, 'w.bin'), String(s)), 2);
+  assert.deepEqual(run.stepCheckpoints(), ['step-3', 'step-4']);
+  await run.saveCheckpoint('best', (d) => writeFileSync(join(d, 'w.bin'), 'one'));
+  await assert.rejects(run.saveCheckpoint('best', () => { throw new Error('disk full'); }), /disk full/);
+  assert.equal(readFileSync(join(run.checkpointDir('best'), 'w.bin'), 'utf8'), 'one');
+  await run.saveCheckpoint('best', (d) => writeFileSync(join(d, 'w.bin'), 'two'));
+  assert.equal(readFileSync(join(run.checkpointDir('best'), 'w.bin'), 'utf8'), 'two');
+  assert.deepEqual(readdirSync(join(run.dir, 'checkpoints')).filter((n) => !n.startsWith('.')).sort(), ['best', 'step-3', 'step-4']);
+});
+
+test('listRuns: newest first, skips foreign folders; markOrphanedRuns fails runs of dead hosts only', () => {
+  const root = tmp();
+  const a = RunFolder.create(root, { ...base, id: 'a' });
+  a.update({ startedAt: '2026-01-01T00:00:00.000Z' });
+  const b = RunFolder.create(root, { ...base, id: 'b', kind: 'baseline-tfidf' });
+  b.update({ hostPid: 999999 });
+  a.log('step 5');
+  a.update({ hostPid: 999998 });
+  const c = RunFolder.create(root, { ...base, id: 'c' });
+  c.finish('completed');
+  appendFileSync(join(root, 'notes.txt'), 'x');
+  writeFileSync(join(tmp(), 'x'), '');
+  const runs = listRuns(root);
+  assert.deepEqual(runs.map((r) => r.id).sort(), ['a', 'b', 'c']);
+  assert.equal(runs[runs.length - 1].id, 'a');
+  const marked = markOrphanedRuns(root, (pid) => pid === 999999);
+  assert.deepEqual(marked, ['a']);
+  const ma = RunFolder.open(a.dir).manifest;
+  assert.equal(ma.status, 'failed');
+  assert.match(ma.error!, /pid 999998/);
+  assert.match(ma.logTail!.join('\n'), /step 5/);
+  assert.equal(RunFolder.open(b.dir).manifest.status, 'running');
+  assert.equal(RunFolder.open(c.dir).manifest.status, 'completed');
+  assert.throws(() => RunFolder.open(root), /not a run folder/);
+  assert.ok(!existsSync(join(root, 'missing')));
+});
