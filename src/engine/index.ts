@@ -1,0 +1,7 @@
+// Public API of the training engine (see README.md in this folder).
+export type { DType, Dim, Tensor, Node, ParamSpec, DropoutSite } from './ir/types';
+export { Graph, type GraphOptions } from './ir/graph';
+export { resolveShape, fmt as formatShape } from './ir/shape';
+export { toModelProto, serialize, OPSET, IR_VERSION } from './onnx/writer';
+export { Program, type SessionOptions, type TensorData, type TypedArray } from './runtime/session';
+export type { ParamInfo, SequenceClassifier } from './ir/model';

@@ -1,0 +1,45 @@
+// Composite ops built from primitives, so they need no gradient rules of their own.
+import type { Graph } from './graph';
+import type { Tensor } from './types';
+import { fmt, sameDim } from './shape';
+
+/** x @ weight^T + bias with PyTorch's nn.Linear layout (weight [out, in]); runs as one Gemm(transB=1). */
+export function linear(g: Graph, x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
+  const r = x.shape.length;
+  if (weight.shape.length !== 2 || !sameDim(weight.shape[1], x.shape[r - 1])) throw new Error(`linear: weight ${fmt(weight.shape)} does not fit input ${fmt(x.shape)} (want [out, ${x.shape[r - 1]}])`);
+  if (bias && (bias.shape.length !== 1 || !sameDim(bias.shape[0], weight.shape[0]))) throw new Error(`linear: bias ${fmt(bias.shape)} does not fit weight ${fmt(weight.shape)}`);
+  if (r === 2) return g.gemm(x, weight, bias ?? null, { transB: true });
+  const flat = g.reshape(x, [-1, x.shape[r - 1]]);
+  const y = g.gemm(flat, weight, bias ?? null, { transB: true });
+  return g.reshape(y, [...x.shape.slice(0, -1), weight.shape[0]]);
+}
+
+/** Exact GELU, HF "gelu": 0.5 x (1 + erf(x / sqrt 2)). */
+export function gelu(g: Graph, x: Tensor): Tensor {
+  const s = (v: number) => g.scalar(v, x.dtype);
+  return g.mul(g.mul(x, s(0.5)), g.add(s(1), g.erf(g.mul(x, s(Math.SQRT1_2)))));
+}
+
+/** Tanh approximation, HF "gelu_new": 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+export function geluTanh(g: Graph, x: Tensor): Tensor {
+  const s = (v: number) => g.scalar(v, x.dtype);
+  const inner = g.mul(g.add(x, g.mul(g.pow(x, 3), s(0.044715))), s(Math.sqrt(2 / Math.PI)));
+  return g.mul(g.mul(x, s(0.5)), g.add(s(1), g.tanh(inner)));
+}
+
+/**
+ * Mean softmax cross-entropy over the batch, as torch.nn.functional.cross_entropy: logits [batch, C],
+ * labels int64 [batch], optional class weights [C] (weighted mean: sum w_y * nll / sum w_y).
+ */
+export function softmaxCrossEntropy(g: Graph, logits: Tensor, labels: Tensor, classWeights?: Tensor): Tensor {
+  const c = logits.shape[logits.shape.length - 1];
+  if (logits.shape.length !== 2 || typeof c !== 'number') throw new Error(`softmaxCrossEntropy: logits must be [batch, C] with numeric C, got ${fmt(logits.shape)}`);
+  if (labels.shape.length !== 1 || !sameDim(labels.shape[0], logits.shape[0]) || labels.dtype !== 'int64') throw new Error(`softmaxCrossEntropy: labels must be int64 [${logits.shape[0]}], got ${labels.dtype} ${fmt(labels.shape)}`);
+  const classes = g.ints(Array.from({ length: c }, (_, i) => i));
+  const onehot = g.cast(g.equal(g.unsqueeze(labels, [1]), classes), logits.dtype);
+  const nll = g.neg(g.reduceSum(g.mul(onehot, g.logSoftmax(logits, -1)), [1]));
+  if (!classWeights) return g.reduceMean(nll, [0]);
+  if (classWeights.shape.length !== 1 || classWeights.shape[0] !== c) throw new Error(`softmaxCrossEntropy: classWeights must be [${c}], got ${fmt(classWeights.shape)}`);
+  const w = g.gather(classWeights, labels, 0);
+  return g.div(g.reduceSum(g.mul(w, nll), [0]), g.reduceSum(w, [0]));
+}

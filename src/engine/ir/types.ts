@@ -1,0 +1,49 @@
+// Core IR types. 'float64' is an engine-internal extension of the contract's DType: the gradient checks run in
+// double precision where onnxruntime has double kernels.
+export type DType = 'float32' | 'float64' | 'int64' | 'int32' | 'bool';
+/** A dimension: a number, or a symbol such as 'batch' / 'seq' (products of symbols are written 'batch*seq'). */
+export type Dim = number | string;
+
+export interface Tensor {
+  readonly id: number;
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: readonly Dim[];
+}
+
+export type Attr =
+  | { i: number }
+  | { f: number }
+  | { ints: readonly number[] }
+  | { floats: readonly number[] }
+  | { s: string };
+
+/** One ONNX node. `meta` keeps build-time facts (axes, perm, exponent ...) that gradient rules need. */
+export interface Node {
+  readonly id: number;
+  readonly op: string;
+  readonly inputs: readonly (Tensor | null)[];
+  readonly outputs: readonly Tensor[];
+  readonly attrs: Readonly<Record<string, Attr>>;
+  readonly meta: Readonly<Record<string, any>>;
+}
+
+export interface ParamSpec {
+  tensor: Tensor;
+  shape: number[];
+  trainable: boolean;
+  decay: boolean;
+}
+
+export interface ConstantSpec {
+  tensor: Tensor;
+  values: Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array;
+}
+
+/** A dropout site: a bool keep-mask graph input that the training program fills each micro-step. */
+export interface DropoutSite {
+  mask: Tensor;
+  rate: number;
+}
+
+export const isFloat = (d: DType): boolean => d === 'float32' || d === 'float64';
