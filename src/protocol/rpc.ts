@@ -23,7 +23,7 @@ export interface DataSource {
 }
 
 export const PrepareDatasetRequest = 'data/prepare';
-export interface PrepareDatasetParams extends DataSource {}
+export type PrepareDatasetParams = DataSource;
 export interface DatasetSummary {
   id: string;
   hash: string;
