@@ -1,0 +1,262 @@
+// Integration tests in a real VS Code, offline: code-server 4.100.3 (VS Code 1.100.3) driven by Chromium through
+// playwright-core. Two sessions in one code-server:
+//   1. extension-host tests: the workbench loads this repo as the development extension and runs
+//      out/integration/suite/index.js (test/integration/suite/*.ts) inside the extension host;
+//   2. page tests (test/integration/page-tests.mjs): a normal window with the extension, driven like a user
+//      (activity bar, command palette, tree, webview), with screenshots into out/screenshots/.
+// Writes out/integration-summary.json {passed, failed} (read by .ci/run) and exits non-zero on any failure.
+// Usage: node test/integration/run-code-server.mjs [--only-host | --only-page] [--headed]
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, URLSearchParams } from 'node:url';
+import { createServer } from 'node:net';
+import * as esbuild from 'esbuild';
+import { chromium } from 'playwright-core';
+import { pageTests } from './page-tests.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const out = join(root, 'out');
+const suiteOut = join(out, 'integration', 'suite');
+const shots = join(out, 'screenshots');
+const args = new Set(process.argv.slice(2));
+const HOST_TIMEOUT_MS = 240_000;
+const t0 = Date.now();
+const log = (msg) => console.log(`[it ${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
+
+let server;
+let browser;
+let tmp;
+
+function newestMtime(dir) {
+  let m = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const s = statSync(p);
+    m = Math.max(m, s.isDirectory() ? newestMtime(p) : s.mtimeMs);
+  }
+  return m;
+}
+
+function ensureBuilt() {
+  const bundle = join(root, 'dist', 'extension.js');
+  const sources = Math.max(newestMtime(join(root, 'src')), newestMtime(join(root, 'webview')));
+  if (!existsSync(bundle) || statSync(bundle).mtimeMs < sources || !existsSync(join(root, 'dist', 'webview.js'))) {
+    log('dist/ is missing or older than src/: building');
+    const r = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('build failed');
+  }
+}
+
+async function buildSuite() {
+  rmSync(join(out, 'integration'), { recursive: true, force: true });
+  const dir = join(root, 'test', 'integration', 'suite');
+  const entryPoints = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => join(dir, f));
+  await esbuild.build({
+    entryPoints, outdir: suiteOut, bundle: true, platform: 'node', format: 'cjs', target: 'node20',
+    external: ['vscode'], sourcemap: 'inline', logLevel: 'warning',
+  });
+}
+
+function ensureCodeServer() {
+  const bin = join(root, '.cache', 'code-server', 'node_modules', '.bin', 'code-server');
+  if (!existsSync(bin)) {
+    log('installing code-server (scripts/setup-code-server.sh)');
+    const r = spawnSync('bash', [join(root, 'scripts', 'setup-code-server.sh')], { cwd: root, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('code-server setup failed; see the message above');
+  }
+  return bin;
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+async function startCodeServer(bin, settings) {
+  const port = await freePort();
+  const ud = join(tmp, 'ud');
+  mkdirSync(join(ud, 'User'), { recursive: true });
+  writeFileSync(join(ud, 'User', 'settings.json'), JSON.stringify({
+    'workbench.startupEditor': 'none',
+    'security.workspace.trust.enabled': false,
+    'workbench.tips.enabled': false,
+    'extensions.ignoreRecommendations': true,
+    'telemetry.telemetryLevel': 'off',
+    'window.commandCenter': false,
+    ...settings,
+  }, null, 2));
+  writeFileSync(join(tmp, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
+  const logFile = join(out, 'integration', 'code-server.log');
+  const fd = openSync(logFile, 'w');
+  const child = spawn(bin, [
+    '--config', join(tmp, 'config.yaml'), '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
+    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
+    '--user-data-dir', ud, '--extensions-dir', join(tmp, 'ext'),
+  ], {
+    detached: true, // its own process group, so the extension hosts and the training host die with it
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, EXTENSIONS_GALLERY: '{"serviceUrl":""}', GFT_INTEGRATION: '1' },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const end = Date.now() + 60_000;
+  while (Date.now() < end) {
+    if (child.exitCode !== null) throw new Error(`code-server exited with ${child.exitCode}; see ${logFile}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return { child, port, url, logFile };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`code-server did not answer /healthz within 60 s; see ${logFile}`);
+}
+
+function stopCodeServer() {
+  if (!server?.child?.pid) return;
+  for (const sig of ['SIGTERM', 'SIGKILL']) {
+    try {
+      process.kill(-server.child.pid, sig);
+    } catch {
+      return; // the group is gone
+    }
+    spawnSync('sleep', ['0.5']);
+  }
+}
+
+function workspaceUrl(ws, payload) {
+  const q = new URLSearchParams({ folder: ws });
+  if (payload) q.set('payload', JSON.stringify(payload));
+  return `${server.url}/?${q.toString()}`;
+}
+
+function freshWorkspace(name) {
+  const ws = join(tmp, name);
+  cpSync(join(root, 'test', 'fixtures', 'workspace'), ws, { recursive: true });
+  return ws;
+}
+
+async function newPage(onLog) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => onLog?.('pageerror', String(e)));
+  return { context, page };
+}
+
+/** Session 1: the extension-host suite, with VS Code's own test contract (extensionTestsPath). */
+async function runHostSuite() {
+  const ws = freshWorkspace('ws-host');
+  const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
+  const payload = [
+    ['extensionDevelopmentPath', remote(root)],
+    ['extensionTestsPath', remote(join(suiteOut, 'index.js'))],
+    ['skipWelcome', 'true'],
+  ];
+  const { context, page } = await newPage();
+  let resolveExit;
+  const exited = new Promise((r) => { resolveExit = r; });
+  await page.exposeFunction('codeAutomationExit', (code) => resolveExit(code));
+  await page.exposeFunction('codeAutomationLog', (type, argsJson) => {
+    const parts = Array.isArray(argsJson) ? argsJson : [argsJson];
+    const text = parts.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+    if (type === 'error') console.error(`  [ext host] ${text}`);
+    else console.log(`  [ext host] ${text}`);
+  });
+  await page.goto(workspaceUrl(ws, payload));
+  const timer = new Promise((r) => setTimeout(() => r('timeout'), HOST_TIMEOUT_MS));
+  const code = await Promise.race([exited, timer]);
+  await page.screenshot({ path: join(shots, 'host-suite-end.png') }).catch(() => {});
+  await context.close();
+  const resultsFile = join(out, 'integration', 'results.json');
+  if (code === 'timeout') {
+    log(`extension-host suite did not finish within ${HOST_TIMEOUT_MS / 1000} s`);
+    return { passed: 0, failed: 1 };
+  }
+  if (!existsSync(resultsFile)) {
+    log(`extension-host suite exited with ${code} without writing results (did the extension host start?)`);
+    return { passed: 0, failed: 1 };
+  }
+  const r = JSON.parse(readFileSync(resultsFile, 'utf8'));
+  log(`extension-host suite: ${r.passed} passed, ${r.failed} failed (exit code ${code})`);
+  return { passed: r.passed, failed: r.failed + (code !== 0 && r.failed === 0 ? 1 : 0) };
+}
+
+/** Session 2: a normal window with the extension, driven from the page like a user would. */
+async function runPageTests() {
+  const ws = freshWorkspace('ws-page');
+  const payload = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${root}`], ['skipWelcome', 'true']];
+  const { context, page } = await newPage((kind, text) => console.error(`  [page] ${kind}: ${text}`));
+  const ctx = {
+    page, ws, root, log,
+    url: (extraPayload = []) => workspaceUrl(ws, [...payload, ...extraPayload]),
+    screenshot: async (name) => {
+      const file = join(shots, `${name}.png`);
+      await page.screenshot({ path: file });
+      return file;
+    },
+  };
+  await page.goto(ctx.url());
+  let passed = 0;
+  let failed = 0;
+  for (const t of pageTests) {
+    const s = Date.now();
+    try {
+      await t.run(ctx);
+      passed++;
+      log(`  ok   page / ${t.name} (${Date.now() - s} ms)`);
+    } catch (e) {
+      failed++;
+      log(`  FAIL page / ${t.name}\n${String(e?.stack ?? e).split('\n').slice(0, 8).join('\n')}`);
+      await page.screenshot({ path: join(shots, `FAILED-${t.name.replace(/[^a-z0-9]+/gi, '-')}.png`) }).catch(() => {});
+    }
+  }
+  await context.close();
+  log(`page tests: ${passed} passed, ${failed} failed`);
+  return { passed, failed };
+}
+
+async function main() {
+  mkdirSync(shots, { recursive: true });
+  ensureBuilt();
+  await buildSuite();
+  const bin = ensureCodeServer();
+  tmp = mkdtempSync(join(tmpdir(), 'gft-it-'));
+  server = await startCodeServer(bin, {});
+  log(`code-server up at ${server.url} (log: ${server.logFile})`);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: !args.has('--headed'),
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+  const totals = { passed: 0, failed: 0 };
+  const add = (r) => { totals.passed += r.passed; totals.failed += r.failed; };
+  if (!args.has('--only-page')) add(await runHostSuite());
+  if (!args.has('--only-host')) add(await runPageTests());
+  return totals;
+}
+
+let summary;
+try {
+  summary = await main();
+} catch (e) {
+  console.error(`integration: ${e?.message ?? e}`);
+  summary = { passed: 0, failed: 1 };
+} finally {
+  await browser?.close().catch(() => {});
+  stopCodeServer();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+}
+summary.seconds = Math.round((Date.now() - t0) / 1000);
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, 'integration-summary.json'), JSON.stringify(summary));
+console.log(`integration: ${summary.passed} passed, ${summary.failed} failed in ${summary.seconds} s`);
+process.exit(summary.failed > 0 ? 1 : 0);
