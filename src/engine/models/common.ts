@@ -1,0 +1,167 @@
+// Pieces shared by the BERT-family classifiers: parameter tables, the attention mask, multi-head self-attention,
+// the post-LayerNorm encoder layer and masked mean pooling. Semantics follow transformers' eager implementations.
+import type { Graph } from '../ir/graph';
+import type { ParamInfo, SequenceClassifier } from '../ir/model';
+import type { Tensor } from '../ir/types';
+import type { HiddenAct, TransformerConfig } from '../weights/hfConfig';
+
+/** torch.finfo(torch.float32).min: HF adds it to the scores of masked keys, so their softmax weight is exactly 0. */
+export const FLOAT32_MIN = -3.4028234663852886e38;
+
+/** HF Trainer's grouping: no weight decay for biases and LayerNorm parameters. */
+export function decays(name: string): boolean {
+  return !(/(^|\.)bias$/.test(name) || /LayerNorm|layer_norm/.test(name));
+}
+
+/** Builds the ordered ParamInfo list (order = the HF state_dict order). */
+export class ParamList {
+  readonly list: ParamInfo[] = [];
+  add(name: string, shape: number[], group: string): void {
+    this.list.push({ name, shape, group, decay: decays(name) });
+  }
+  linear(prefix: string, nOut: number, nIn: number, group: string): void {
+    this.add(`${prefix}.weight`, [nOut, nIn], group);
+    this.add(`${prefix}.bias`, [nOut], group);
+  }
+  norm(prefix: string, n: number, group: string): void {
+    this.add(`${prefix}.weight`, [n], group);
+    this.add(`${prefix}.bias`, [n], group);
+  }
+}
+
+export type BuildOpts = { trainable?: (name: string) => boolean };
+
+/** Declares every parameter in the graph once; `p(name)` returns its tensor. */
+export function declareParams(g: Graph, params: ParamInfo[], opts: BuildOpts = {}, fixed: ReadonlySet<string> = new Set()): (name: string) => Tensor {
+  const byName = new Map<string, Tensor>();
+  for (const info of params) {
+    const trainable = !fixed.has(info.name) && (opts.trainable ? opts.trainable(info.name) : true);
+    byName.set(info.name, g.param(info.name, info.shape, { trainable, decay: info.decay }));
+  }
+  return (name) => {
+    const t = byName.get(name);
+    if (!t) throw new Error(`model: no parameter '${name}'`);
+    return t;
+  };
+}
+
+export interface Inputs { inputIds: Tensor; attentionMask: Tensor; tokenTypeIds?: Tensor }
+
+export function declareInputs(g: Graph, names: readonly string[]): Inputs {
+  const t = (n: string) => g.input(n, 'int64', ['batch', 'seq']);
+  return {
+    inputIds: t('input_ids'),
+    attentionMask: t('attention_mask'),
+    ...(names.includes('token_type_ids') ? { tokenTypeIds: t('token_type_ids') } : {}),
+  };
+}
+
+/** 0, 1, ..., seq-1 as int64 [seq] (the run-time sequence length comes from the inputs' shape). */
+export function arangeSeq(g: Graph): Tensor {
+  const seq = g.squeeze(g.dimSize('seq'), [0]);
+  return g.node('Range', [g.scalar(0, 'int64'), seq, g.scalar(1, 'int64')], [['int64', ['seq']]])[0];
+}
+
+/** HF get_extended_attention_mask: (1 - mask) * finfo.min, shaped [batch, 1, 1, seq] to add to the scores. */
+export function additiveMask(g: Graph, attentionMask: Tensor): Tensor {
+  const m = g.cast(attentionMask, 'float32');
+  const add = g.mul(g.sub(g.scalar(1), m), g.scalar(FLOAT32_MIN));
+  return g.unsqueeze(add, [1, 2]);
+}
+
+export function activation(g: Graph, act: HiddenAct, x: Tensor): Tensor {
+  switch (act) {
+    case 'gelu': return g.gelu(x);
+    case 'gelu_new': return g.geluTanh(x);
+    case 'relu': return g.relu(x);
+  }
+}
+
+export interface AttentionWeights { q: string; k: string; v: string; out: string }
+
+/**
+ * Multi-head self-attention, softmax(q k^T / sqrt(d) + mask) v, then the output projection.
+ * q is scaled before the product (as DistilBERT does; for BERT the difference is float rounding): scaling the
+ * [batch, seq, hidden] queries is cheaper than scaling the [batch, heads, seq, seq] scores.
+ */
+export function selfAttention(g: Graph, x: Tensor, mask: Tensor, p: (n: string) => Tensor, w: AttentionWeights, cfg: TransformerConfig): Tensor {
+  const h = cfg.numHeads;
+  const d = cfg.hiddenSize / h;
+  const lin = (prefix: string, t: Tensor) => g.linear(t, p(`${prefix}.weight`), p(`${prefix}.bias`));
+  const heads = (t: Tensor, perm: number[]) => g.transpose(g.reshape(t, ['batch', 'seq', h, d]), perm);
+  const q = heads(g.mul(lin(w.q, x), g.scalar(1 / Math.sqrt(d))), [0, 2, 1, 3]); // [b, h, s, d]
+  const kT = heads(lin(w.k, x), [0, 2, 3, 1]); // [b, h, d, s]
+  const v = heads(lin(w.v, x), [0, 2, 1, 3]); // [b, h, s, d]
+  const probs = g.dropout(g.softmax(g.add(g.matmul(q, kT), mask), -1), cfg.attentionDropout);
+  const ctx = g.reshape(g.transpose(g.matmul(probs, v), [0, 2, 1, 3]), ['batch', 'seq', cfg.hiddenSize]);
+  return lin(w.out, ctx);
+}
+
+export interface LayerWeights extends AttentionWeights { norm1: string; ffnIn: string; ffnOut: string; norm2: string }
+
+/** Post-LN transformer layer: LN(x + attn(x)), then LN(a + W2 act(W1 a)); dropout after each sublayer. */
+export function encoderLayer(g: Graph, x: Tensor, mask: Tensor, p: (n: string) => Tensor, w: LayerWeights, cfg: TransformerConfig): Tensor {
+  const ln = (prefix: string, t: Tensor) => g.layerNorm(t, p(`${prefix}.weight`), p(`${prefix}.bias`), cfg.layerNormEps);
+  const lin = (prefix: string, t: Tensor) => g.linear(t, p(`${prefix}.weight`), p(`${prefix}.bias`));
+  const attn = g.dropout(selfAttention(g, x, mask, p, w, cfg), cfg.hiddenDropout);
+  const a = ln(w.norm1, g.add(attn, x));
+  const f = g.dropout(lin(w.ffnOut, activation(g, cfg.hiddenAct, lin(w.ffnIn, a))), cfg.hiddenDropout);
+  return ln(w.norm2, g.add(f, a));
+}
+
+/** hidden[:, 0] — the first ([CLS] / <s>) token's vector, [batch, hidden]. */
+export function firstToken(g: Graph, hidden: Tensor): Tensor {
+  return g.gather(hidden, g.scalar(0, 'int64'), 1);
+}
+
+/** Mean of the hidden states over real (unmasked) tokens: a sentence embedding for frozen-feature baselines. */
+export function maskedMean(g: Graph, hidden: Tensor, attentionMask: Tensor): Tensor {
+  const m = g.unsqueeze(g.cast(attentionMask, 'float32'), [2]); // [b, s, 1]
+  const sum = g.reduceSum(g.mul(hidden, m), [1]); // [b, h]
+  const count = g.reduceSum(m, [1]); // [b, 1]
+  return g.div(sum, g.add(count, g.scalar(1e-9)));
+}
+
+/** What every BERT-family classifier shares; the arch files add embeddings, parameter names and heads. */
+export abstract class EncoderClassifier implements SequenceClassifier {
+  abstract readonly architecture: string;
+  abstract readonly inputNames: string[];
+  readonly params: ParamInfo[];
+  readonly numLayers: number;
+
+  constructor(readonly config: TransformerConfig, readonly numLabels: number) {
+    if (!Number.isInteger(numLabels) || numLabels < 2) throw new Error(`numLabels must be an integer >= 2, got ${numLabels}`);
+    this.numLayers = config.numLayers;
+    const list = new ParamList();
+    this.declare(list);
+    this.params = list.list;
+  }
+
+  protected abstract declare(list: ParamList): void;
+  /** Parameters that are never trained (DistilBERT's sinusoidal position table). */
+  protected fixedParams(): ReadonlySet<string> { return new Set(); }
+  /** Token embeddings + the rest of the embedding block: returns [batch, seq, hidden] and the token part. */
+  protected abstract embed(g: Graph, p: (n: string) => Tensor, inp: Inputs): { hidden: Tensor; tokens: Tensor };
+  protected abstract layerWeights(i: number): LayerWeights;
+  protected abstract head(g: Graph, p: (n: string) => Tensor, hidden: Tensor): Tensor;
+
+  private encode(g: Graph, opts: BuildOpts = {}): { hidden: Tensor; tokens: Tensor; inp: Inputs; p: (n: string) => Tensor } {
+    const inp = declareInputs(g, this.inputNames);
+    const p = declareParams(g, this.params, opts, this.fixedParams());
+    const { hidden: emb, tokens } = this.embed(g, p, inp);
+    const mask = additiveMask(g, inp.attentionMask);
+    let hidden = emb;
+    for (let i = 0; i < this.numLayers; i++) hidden = encoderLayer(g, hidden, mask, p, this.layerWeights(i), this.config);
+    return { hidden, tokens, inp, p };
+  }
+
+  buildLogits(g: Graph, opts?: BuildOpts): { logits: Tensor; inputEmbeds: Tensor } {
+    const { hidden, tokens, p } = this.encode(g, opts);
+    return { logits: this.head(g, p, hidden), inputEmbeds: tokens };
+  }
+
+  buildPooled(g: Graph): Tensor {
+    const { hidden, inp } = this.encode(g, { trainable: () => false });
+    return maskedMean(g, hidden, inp.attentionMask);
+  }
+}
