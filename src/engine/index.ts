@@ -5,3 +5,5 @@ export { resolveShape, fmt as formatShape } from './ir/shape';
 export { toModelProto, serialize, OPSET, IR_VERSION } from './onnx/writer';
 export { Program, type SessionOptions, type TensorData, type TypedArray } from './runtime/session';
 export type { ParamInfo, SequenceClassifier } from './ir/model';
+export { grad, type GradOptions } from './autodiff/grad';
+export { rules as gradientRules } from './autodiff/rules';

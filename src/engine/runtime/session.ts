@@ -59,7 +59,7 @@ export class Program {
 export function sessionOptions(opts: SessionOptions): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: opts.providers ?? ['cpu'],
-    intraOpNumThreads: opts.threads,
+    ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: opts.graphOptimization ?? 'all',
