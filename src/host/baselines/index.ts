@@ -1,0 +1,3 @@
+export * from './tfidf';
+export * from './lbfgs';
+export * from './logreg';

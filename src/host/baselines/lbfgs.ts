@@ -1,0 +1,112 @@
+// Limited-memory BFGS (two-loop recursion) with a backtracking Armijo line search: minimises a smooth convex
+// objective such as L2-regularised logistic regression to convergence, like scikit-learn's lbfgs solver.
+
+export type Objective = (x: Float64Array) => { loss: number; grad: Float64Array };
+
+export interface LbfgsOptions {
+  maxIter?: number;
+  /** Stop when max |grad| <= tol (scikit-learn's lbfgs uses the same criterion with tol=1e-4). */
+  tol?: number;
+  memory?: number;
+  /** Also stop when an iteration lowers the loss by less than ftol relative (scipy's factr * eps). */
+  ftol?: number;
+  onIter?: (iter: number, loss: number, gradMax: number) => void;
+}
+
+export interface LbfgsResult {
+  x: Float64Array;
+  loss: number;
+  iterations: number;
+  converged: boolean;
+  gradMax: number;
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+function maxAbs(a: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
+  return m;
+}
+
+export function lbfgs(f: Objective, x0: Float64Array, opts: LbfgsOptions = {}): LbfgsResult {
+  const maxIter = opts.maxIter ?? 500;
+  const tol = opts.tol ?? 1e-4;
+  const m = opts.memory ?? 10;
+  const ftol = opts.ftol ?? 1e-13;
+  let flat = false;
+  const n = x0.length;
+  let x = Float64Array.from(x0);
+  let { loss, grad } = f(x);
+  const S: Float64Array[] = [];
+  const Y: Float64Array[] = [];
+  const rho: number[] = [];
+  let iter = 0;
+  let gmax = maxAbs(grad);
+  while (iter < maxIter && gmax > tol) {
+    // Two-loop recursion: d = -H grad.
+    const q = Float64Array.from(grad);
+    const alpha = new Array<number>(S.length);
+    for (let i = S.length - 1; i >= 0; i--) {
+      alpha[i] = rho[i] * dot(S[i], q);
+      for (let j = 0; j < n; j++) q[j] -= alpha[i] * Y[i][j];
+    }
+    const gamma = S.length ? dot(S[S.length - 1], Y[Y.length - 1]) / dot(Y[Y.length - 1], Y[Y.length - 1]) : 1 / Math.max(1, Math.sqrt(dot(grad, grad)));
+    for (let j = 0; j < n; j++) q[j] *= gamma;
+    for (let i = 0; i < S.length; i++) {
+      const beta = rho[i] * dot(Y[i], q);
+      for (let j = 0; j < n; j++) q[j] += S[i][j] * (alpha[i] - beta);
+    }
+    for (let j = 0; j < n; j++) q[j] = -q[j];
+    let slope = dot(grad, q);
+    if (slope >= 0) {
+      // Not a descent direction (numerical trouble): restart from steepest descent.
+      S.length = Y.length = rho.length = 0;
+      for (let j = 0; j < n; j++) q[j] = -grad[j] / Math.max(1, Math.sqrt(dot(grad, grad)));
+      slope = dot(grad, q);
+    }
+    let step = 1;
+    let next: { loss: number; grad: Float64Array } | null = null;
+    const xn = new Float64Array(n);
+    for (let tries = 0; tries < 40; tries++) {
+      for (let j = 0; j < n; j++) xn[j] = x[j] + step * q[j];
+      const r = f(xn);
+      if (Number.isFinite(r.loss) && r.loss <= loss + 1e-4 * step * slope) {
+        next = r;
+        break;
+      }
+      step *= 0.5;
+    }
+    if (!next) break; // no decrease possible at machine precision: we are at the minimum
+    const s = new Float64Array(n);
+    const y = new Float64Array(n);
+    for (let j = 0; j < n; j++) {
+      s[j] = xn[j] - x[j];
+      y[j] = next.grad[j] - grad[j];
+    }
+    const sy = dot(s, y);
+    if (sy > 1e-12) {
+      S.push(s);
+      Y.push(y);
+      rho.push(1 / sy);
+      if (S.length > m) {
+        S.shift();
+        Y.shift();
+        rho.shift();
+      }
+    }
+    x = Float64Array.from(xn);
+    flat = loss - next.loss <= ftol * Math.max(Math.abs(loss), Math.abs(next.loss), 1);
+    loss = next.loss;
+    grad = next.grad;
+    gmax = maxAbs(grad);
+    iter++;
+    opts.onIter?.(iter, loss, gmax);
+    if (flat) break;
+  }
+  return { x, loss, iterations: iter, converged: gmax <= tol || flat, gradMax: gmax };
+}
