@@ -1,0 +1,67 @@
+// Token-length statistics of a dataset under a tokenizer: how long the texts are in tokens and what share a given
+// maximum length would cut. Lengths include the tokenizer's special tokens (what the model would see untruncated).
+import type { TextTokenizer } from './strategies';
+
+export interface TokenStats {
+  tokenizer: string;
+  count: number;
+  mean: number;
+  median: number;
+  p90: number;
+  max: number;
+  min: number;
+  maxLength: number;
+  /** Examples longer than maxLength (they lose tokens under head/tail/head+tail, or need several chunks). */
+  truncated: number;
+  truncatedShare: number;
+  /** Per-example lengths, in input order. */
+  lengths: Int32Array;
+}
+
+/** Quantile by linear interpolation between closest ranks (numpy's default), q in [0, 1]. */
+export function quantile(sorted: ArrayLike<number>, q: number): number {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const pos = (n - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.min(n - 1, lo + 1);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+export function lengthStats(lengths: Int32Array, maxLength: number, tokenizer = ''): TokenStats {
+  const sorted = Int32Array.from(lengths).sort();
+  let sum = 0;
+  let truncated = 0;
+  for (const l of lengths) {
+    sum += l;
+    if (l > maxLength) truncated++;
+  }
+  const n = lengths.length;
+  return {
+    tokenizer,
+    count: n,
+    mean: n ? sum / n : NaN,
+    median: quantile(sorted, 0.5),
+    p90: quantile(sorted, 0.9),
+    max: n ? sorted[n - 1] : NaN,
+    min: n ? sorted[0] : NaN,
+    maxLength,
+    truncated,
+    truncatedShare: n ? truncated / n : 0,
+    lengths,
+  };
+}
+
+/** Token lengths (special tokens included) of `texts` and the share longer than maxLength (default: the model's). */
+export function tokenStats(tok: TextTokenizer, texts: readonly string[], maxLength = tok.modelMaxLength): TokenStats {
+  const extra = tok.specials.prefix.length + tok.specials.suffix.length;
+  const lengths = Int32Array.from(texts, (t) => tok.encode(t).length + extra);
+  return lengthStats(lengths, maxLength, tok.name);
+}
+
+/** One line for logs and the CLI, e.g. "2000 texts: mean 905 tokens, median 845, p90 1391, max 3300; 91.0% exceed 512". */
+export function formatTokenStats(s: TokenStats): string {
+  const r = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1));
+  return `${s.count} texts: mean ${r(s.mean)} tokens, median ${r(s.median)}, p90 ${r(s.p90)}, max ${s.max}; ` +
+    `${(100 * s.truncatedShare).toFixed(1)}% exceed ${s.maxLength}`;
+}
