@@ -1,3 +1,4 @@
 export * from './tfidf';
 export * from './lbfgs';
 export * from './logreg';
+export * from './persist';

@@ -10,7 +10,7 @@ export interface LbfgsOptions {
   memory?: number;
   /** Also stop when an iteration lowers the loss by less than ftol relative (scipy's factr * eps). */
   ftol?: number;
-  onIter?: (iter: number, loss: number, gradMax: number) => void;
+  onIter?: (iter: number, loss: number, gradMax: number, step: number) => void;
 }
 
 export interface LbfgsResult {
@@ -105,7 +105,7 @@ export function lbfgs(f: Objective, x0: Float64Array, opts: LbfgsOptions = {}): 
     grad = next.grad;
     gmax = maxAbs(grad);
     iter++;
-    opts.onIter?.(iter, loss, gmax);
+    opts.onIter?.(iter, loss, gmax, step);
     if (flat) break;
   }
   return { x, loss, iterations: iter, converged: gmax <= tol || flat, gradMax: gmax };

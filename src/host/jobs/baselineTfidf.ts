@@ -1,0 +1,48 @@
+// The TF-IDF + logistic regression baseline as a run: features fitted on the training split only.
+import type { BaselineParams, RunResult } from '../../protocol';
+import { fitTfidf, saveLogReg, saveTfidf, transformTfidf } from '../baselines';
+import { RunFolder } from '../runs';
+import { deviceName, packageVersions } from '../info';
+import { attachRun, runJob, throwIfCancelled, type JobContext } from './context';
+import { DEFAULT_SPLIT, prepareData } from './data';
+import { trainLinear } from './linear';
+
+export const TFIDF_CONFIG = { ngramRange: [1, 2], sublinearTf: true, minDf: 2, smoothIdf: true, norm: 'l2', solver: 'lbfgs' } as const;
+
+export async function runTfidfBaseline(params: BaselineParams, ctx: JobContext = {}): Promise<RunResult> {
+  const seed = params.seed ?? 42;
+  const data = prepareData(params);
+  const run = RunFolder.create(params.runsRoot, {
+    kind: 'baseline-tfidf',
+    config: { ...TFIDF_CONFIG, C: params.C ?? `chosen on validation from 1, 10, 100`, split: params.split ?? DEFAULT_SPLIT },
+    dataset: data.ref,
+    seed,
+    packages: packageVersions(),
+    device: deviceName(),
+  });
+  const progress = attachRun(run, ctx);
+  for (const w of data.warnings) run.log(`warning: ${w}`);
+  const r = await runJob(run, async () => {
+    progress({ phase: 'features', step: 0, total: 1 });
+    const t0 = Date.now();
+    const tfidf = fitTfidf(data.train.map((e) => e.text));
+    const x = (ex: typeof data.train) => transformTfidf(tfidf, ex.map((e) => e.text));
+    const splits = {
+      labels: data.labels,
+      train: { x: x(data.train), examples: data.train },
+      validation: { x: x(data.validation), examples: data.validation },
+      test: { x: x(data.test), examples: data.test },
+    };
+    run.log(`TF-IDF: ${tfidf.vocabulary.length} features from ${data.train.length} training texts in ${Date.now() - t0} ms`);
+    throwIfCancelled(ctx);
+    const { fit, C, test } = trainLinear(run, splits, ctx, { C: params.C, seed, progress });
+    await run.saveCheckpoint('best', (dir) => {
+      saveTfidf(dir, tfidf);
+      saveLogReg(dir, fit, { labels: data.labels, C });
+    });
+    run.update({ config: { ...run.manifest.config, C, numFeatures: tfidf.vocabulary.length }, test });
+    progress({ phase: 'done', step: 1, total: 1 });
+    return test;
+  });
+  return { runId: run.id, runDir: run.dir, kind: 'baseline-tfidf', status: r.status, test: r.value, error: r.error };
+}

@@ -1,0 +1,86 @@
+// Resolves a DataSource (built-in id, a file/folder to split, or explicit train/eval files) into the
+// examples of each split plus the references recorded in run.json.
+import type { DataSource, DatasetRef, DatasetSummary } from '../../protocol';
+import { applySplit, DatasetError, holdoutSplit, importDataset, loadDataset, sha256Hex, type Dataset, type Example } from '../data';
+
+export interface PreparedData {
+  labels: string[];
+  train: Example[];
+  validation: Example[];
+  test: Example[];
+  ref: DatasetRef;
+  warnings: string[];
+}
+
+/** The default holdout split (the datasets module's default fractions and seed), recorded in every run. */
+export const DEFAULT_SPLIT = { validation: 0.1, test: 0.2, seed: 42 };
+
+export function dataSpec(data: string): string {
+  return data.startsWith('builtin:') ? data.slice('builtin:'.length) : data;
+}
+
+function idsHash(parts: Record<string, Example[]>): string {
+  return sha256Hex(JSON.stringify(Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, v.map((e) => e.id)]))));
+}
+
+export function prepareData(src: DataSource): PreparedData {
+  if (src.trainFile) {
+    // Explicit files: used as given (no split). The eval file is both the validation and the test set.
+    const tr = importDataset(src.trainFile);
+    const train = tr.dataset;
+    const warnings = [...tr.warnings];
+    let evalExamples: Example[] = [];
+    let evalDs: Dataset | undefined;
+    if (src.evalFile) {
+      const ev = importDataset(src.evalFile, { labels: train.labels });
+      evalDs = ev.dataset;
+      warnings.push(...ev.warnings);
+      evalExamples = evalDs.examples;
+    }
+    const parts = { train: train.examples, validation: evalExamples, test: evalExamples };
+    return {
+      labels: train.labels,
+      ...parts,
+      ref: {
+        id: train.id + (evalDs ? `+${evalDs.id}` : ''),
+        hash: sha256Hex(train.hash + (evalDs?.hash ?? '')),
+        splitHash: idsHash(parts),
+        labels: train.labels,
+        sizes: { train: train.examples.length, validation: evalExamples.length, test: evalExamples.length },
+      },
+      warnings,
+    };
+  }
+  if (!src.data) throw new DatasetError('no data given; pass --data builtin:movie-reviews, --data PATH, or --train FILE [--eval FILE]');
+  const { dataset, warnings } = loadDataset(dataSpec(src.data));
+  const split = src.split ?? DEFAULT_SPLIT;
+  const manifest = holdoutSplit(dataset, { seed: split.seed, fractions: { validation: split.validation, test: split.test } });
+  const parts = applySplit(dataset, manifest);
+  return {
+    labels: dataset.labels,
+    ...parts,
+    ref: {
+      id: dataset.id,
+      hash: dataset.hash,
+      splitHash: manifest.sha256,
+      labels: dataset.labels,
+      sizes: { train: parts.train.length, validation: parts.validation.length, test: parts.test.length },
+    },
+    warnings,
+  };
+}
+
+export function summarizeData(p: PreparedData): DatasetSummary {
+  const labelCounts: DatasetSummary['labelCounts'] = {};
+  for (const l of p.labels) labelCounts[l] = { train: 0, validation: 0, test: 0 };
+  for (const s of ['train', 'validation', 'test'] as const) for (const e of p[s]) labelCounts[p.labels[e.label]][s]++;
+  return {
+    id: p.ref.id,
+    hash: p.ref.hash,
+    splitHash: p.ref.splitHash ?? '',
+    labels: p.labels,
+    sizes: { train: p.train.length, validation: p.validation.length, test: p.test.length },
+    labelCounts,
+    warnings: p.warnings,
+  };
+}

@@ -1,0 +1,79 @@
+// Shared by the baselines: fit the L2 logistic regression on feature rows (choosing C on the validation set
+// when it is not given), log each L-BFGS iteration as a training step, evaluate on validation and test, and
+// write the test predictions.
+import type { EvalMetrics, EvalSummary, PredictionRecord } from '../../protocol';
+import { fitLogReg, predictProba, type Csr, type LogRegFit } from '../baselines';
+import { argmax, evaluatePredictions } from '../eval';
+import type { Example } from '../data';
+import type { RunFolder } from '../runs';
+import { CancelledError, type JobContext } from './context';
+
+export const C_GRID = [1, 10, 100];
+
+export function evalSummary(m: EvalMetrics, loss?: number): EvalSummary {
+  return { accuracy: m.accuracy, macroF1: m.macroF1, rocAuc: m.rocAuc, logLoss: m.logLoss, ece: m.ece, ...(loss === undefined ? {} : { loss }) };
+}
+
+export function predictionRecords(examples: Example[], probs: number[][], split: string): PredictionRecord[] {
+  return examples.map((e, i) => ({ id: e.id, label: e.label, pred: argmax(probs[i]), probs: probs[i].map((p) => Math.round(p * 1e6) / 1e6), split }));
+}
+
+export interface LinearSplits {
+  labels: string[];
+  train: { x: Csr; examples: Example[] };
+  validation: { x: Csr; examples: Example[] };
+  test: { x: Csr; examples: Example[] };
+}
+
+export function trainLinear(run: RunFolder, s: LinearSplits, ctx: JobContext, opts: { C?: number; seed: number; progress: (p: { phase: 'training' | 'evaluating'; step: number; total: number; loss?: number }) => void }): { fit: LogRegFit; C: number; test?: EvalMetrics } {
+  const k = s.labels.length;
+  const yTrain = s.train.examples.map((e) => e.label);
+  let step = 0;
+  const fitWith = (C: number) => {
+    const t0 = { t: Date.now() };
+    return fitLogReg(s.train.x, yTrain, k, {
+      C,
+      maxIter: 1000,
+      onIter: (iter, loss, _g, lr) => {
+        if (ctx.signal?.aborted) throw new CancelledError();
+        const now = Date.now();
+        run.metric({ type: 'step', step: ++step, epoch: 0, loss: loss / C / yTrain.length, lr, step_ms: now - t0.t, time: new Date(now).toISOString() });
+        t0.t = now;
+        opts.progress({ phase: 'training', step: iter, total: 1000, loss: loss / C / yTrain.length });
+      },
+    });
+  };
+  let C = opts.C;
+  let fit: LogRegFit | undefined;
+  if (C === undefined && s.validation.examples.length > 0) {
+    let best = -1;
+    for (const c of C_GRID) {
+      const f = fitWith(c);
+      const m = evaluatePredictions(s.validation.examples.map((e) => e.label), predictProba(f, s.validation.x), { labelNames: s.labels, seed: opts.seed });
+      run.log(`C=${c}: validation accuracy ${m.accuracy.toFixed(4)} after ${f.iterations} L-BFGS iterations`);
+      if (m.accuracy > best) {
+        best = m.accuracy;
+        C = c;
+        fit = f;
+      }
+    }
+  }
+  C ??= 10;
+  fit ??= fitWith(C);
+  run.log(`logistic regression C=${C}: ${fit.iterations} iterations, converged ${fit.converged}`);
+  opts.progress({ phase: 'evaluating', step: 0, total: 2 });
+  let test: EvalMetrics | undefined;
+  for (const split of ['validation', 'test'] as const) {
+    const part = s[split];
+    if (part.examples.length === 0) continue;
+    const probs = predictProba(fit, part.x);
+    const m = evaluatePredictions(part.examples.map((e) => e.label), probs, { labelNames: s.labels, seed: opts.seed });
+    run.metric({ type: 'eval', step, epoch: 0, split, metrics: evalSummary(m), time: new Date().toISOString() });
+    run.log(`${split}: accuracy ${m.accuracy.toFixed(4)} (95% CI ${m.accuracyCI.map((v) => v.toFixed(4)).join('-')}), macro F1 ${m.macroF1.toFixed(4)}`);
+    if (split === 'test') {
+      test = m;
+      run.writePredictions(predictionRecords(part.examples, probs, 'test'));
+    }
+  }
+  return { fit, C, test };
+}

@@ -1,0 +1,66 @@
+// Loads what a finished run needs to predict new texts, by run kind, and evaluates a run on data.
+import { existsSync } from 'node:fs';
+import type { EvalMetrics, PredictResult } from '../../protocol';
+import { loadLogReg, loadTfidf, predictProba, transformTfidf } from '../baselines';
+import { importDataset, isBuiltin, type Example } from '../data';
+import { evaluatePredictions } from '../eval';
+import { RunFolder } from '../runs';
+import { dataSpec, prepareData } from './data';
+import { predictionRecords } from './linear';
+
+export interface Predictor {
+  labels: string[];
+  predictProba(texts: string[]): Promise<number[][]>;
+}
+
+export type PredictorFactory = (run: RunFolder) => Promise<Predictor>;
+
+/** Run kinds other modules can teach to predict (fine-tuned and embedding runs register themselves). */
+export const predictorFactories: Partial<Record<string, PredictorFactory>> = {
+  'baseline-tfidf': async (run) => {
+    const dir = run.checkpointDir('best');
+    const tfidf = loadTfidf(dir);
+    const lr = loadLogReg(dir);
+    return { labels: lr.labels as string[], predictProba: async (texts) => predictProba(lr, transformTfidf(tfidf, texts)) };
+  },
+};
+
+export async function loadPredictor(runDir: string): Promise<Predictor> {
+  const run = RunFolder.open(runDir);
+  if (run.manifest.status !== 'completed') throw new Error(`run ${run.id} is ${run.manifest.status}, not completed; it has no final model to use`);
+  if (!existsSync(run.checkpointDir('best'))) throw new Error(`run ${run.id} has no checkpoints/best folder; it cannot predict`);
+  const factory = predictorFactories[run.manifest.kind];
+  if (!factory) throw new Error(`runs of kind '${run.manifest.kind}' cannot predict in this version`);
+  return factory(run);
+}
+
+export async function predictTexts(runDir: string, texts: string[]): Promise<PredictResult> {
+  const p = await loadPredictor(runDir);
+  const probs = await p.predictProba(texts);
+  return { labels: p.labels, predictions: probs.map((row) => ({ label: p.labels[row.indexOf(Math.max(...row))], probs: row })) };
+}
+
+/**
+ * Examples to evaluate a run on: a built-in dataset gives the test split made with the run's split settings;
+ * a file or folder gives all its examples, labelled with the run's label names.
+ */
+export function evaluationExamples(run: RunFolder, data: string, labels: string[]): Example[] {
+  const spec = dataSpec(data);
+  if (isBuiltin(spec)) {
+    const split = run.manifest.config.split;
+    return prepareData({ data: spec, split: typeof split === 'object' && split !== null ? (split as { validation: number; test: number; seed: number }) : undefined }).test;
+  }
+  if (!existsSync(spec)) throw new Error(`data not found: ${spec}; pass a JSONL/CSV file, a folder, or builtin:movie-reviews`);
+  const ds = importDataset(spec, { labels }).dataset;
+  return ds.examples;
+}
+
+export async function evaluateRun(runDir: string, data: string, seed = 0): Promise<EvalMetrics & { predictions: ReturnType<typeof predictionRecords> }> {
+  const run = RunFolder.open(runDir);
+  const p = await loadPredictor(runDir);
+  const examples = evaluationExamples(run, data, p.labels);
+  if (examples.length === 0) throw new Error(`no examples to evaluate in ${data}`);
+  const probs = await p.predictProba(examples.map((e) => e.text));
+  const m = evaluatePredictions(examples.map((e) => e.label), probs, { labelNames: p.labels, seed });
+  return { ...m, predictions: predictionRecords(examples, probs, 'eval') };
+}
