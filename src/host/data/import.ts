@@ -28,6 +28,8 @@ export interface ImportOptions {
   encoding?: Encoding;
   id?: string;
   name?: string;
+  /** Accept a file whose examples all share one label (an evaluation file; pass `labels` too). Default false. */
+  allowSingleClass?: boolean;
 }
 
 export interface ImportResult {
@@ -226,7 +228,7 @@ export function buildDataset(
     }
     labels = [...counts.keys()].sort((a, b) => (isNumber(a) && isNumber(b) ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0));
   }
-  if (counts.size < 2) {
+  if (counts.size < 2 && !meta.allowSingleClass) {
     throw new DatasetError(`${file}: every example has the label "${mapped[0]}"; a classifier needs at least two classes: add examples of the other class(es)${meta.format === 'folder' ? ' in their own sub-folders' : ''}`);
   }
   const seenIds = new Map<string, string>();

@@ -3,7 +3,8 @@
 //   loadDataset(spec, opts?)        'movie-reviews' (built in) or a path -> { dataset, warnings }
 //   loadBuiltin('movie-reviews')    Dataset: 2000 reviews, labels ['neg','pos'], Example.fold = canonical fold 1..10
 //   importDataset(path, opts?)      folder of label sub-folders | .csv | .tsv | .jsonl -> { dataset, warnings }
-//                                   opts: textColumn, labelColumn, idColumn, labelMap, labels, encoding, format
+//                                   opts: textColumn, labelColumn, idColumn, labelMap, labels, encoding, format,
+//                                   allowSingleClass (for an evaluation file given with the training labels)
 //   Dataset { id, name, labels, examples: {id, text, label (index into labels), fold?}[], hash, provenance }
 //   DatasetError                    every bad input; .message is one line naming the file, the line and the fix
 //   holdoutSplit(ds, {fractions?, seed?})           default 0.7/0.1/0.2 train/validation/test, seed 42, stratified
@@ -11,6 +12,7 @@
 //   canonicalFoldSplit(s)(ds, {fold, seed, validationFraction})   test = the corpus' fold k
 //   writeSplitManifest(path, m) (atomic), loadSplitManifest(path, ds) (checks checksum + dataset hash)
 //   applySplit(ds, m) -> {train, validation, test}: Example[];  leakageReport(ds, m) -> duplicates across splits
+//   leakageBetween(trainDs, evalDs) -> one-line warning when separately given train/eval files share texts
 //   findDuplicates, mulberry32, shuffled, datasetHash
 import { isBuiltin, loadBuiltin } from './builtin';
 import { importDataset, type ImportOptions, type ImportResult } from './import';
@@ -27,7 +29,7 @@ export { canonicalJson, datasetHash, sha256Hex } from './hash';
 export { mulberry32, shuffled } from './prng';
 export {
   applySplit, canonicalFoldSplit, canonicalFoldSplits, DEFAULT_FRACTIONS, DEFAULT_SEED, holdoutSplit, kFoldSplit, kFoldSplits,
-  leakageReport, loadSplitManifest, manifestChecksum, SPLIT_NAMES, writeSplitManifest,
+  leakageBetween, leakageReport, loadSplitManifest, sharedTexts, manifestChecksum, SPLIT_NAMES, writeSplitManifest,
 } from './splits';
 export type { LeakageReport, SplitFractions, SplitManifest, SplitMethod, SplitName } from './splits';
 export { DatasetError } from './types';

@@ -246,22 +246,42 @@ export function leakageReport(ds: Dataset, m: SplitManifest): LeakageReport {
   const crossSplit: LeakagePair[] = [];
   const pairs: [SplitName, SplitName][] = [['train', 'test'], ['train', 'validation'], ['validation', 'test']];
   for (const [a, b] of pairs) {
-    const inA = new Map<string, string>();
-    for (const e of parts[a]) if (!inA.has(normalizeForDuplicates(e.text))) inA.set(normalizeForDuplicates(e.text), e.id);
-    const seen = new Set<string>();
-    const ex: [string, string][] = [];
-    for (const e of parts[b]) {
-      const k = normalizeForDuplicates(e.text);
-      const other = inA.get(k);
-      if (other !== undefined && !seen.has(k)) {
-        seen.add(k);
-        if (ex.length < 5) ex.push([other, e.id]);
-      }
-    }
-    if (seen.size > 0) {
-      crossSplit.push({ a, b, texts: seen.size, examples: ex });
-      warnings.push(`leakage: ${seen.size} text(s) appear in both ${a} and ${b} of ${ds.id}, e.g. ${ex.slice(0, 3).map((p) => p.join(' = ')).join('; ')}; scores on ${b} are inflated: make a new split (it keeps copies together) or remove the copies`);
+    const shared = sharedTexts(parts[a], parts[b]);
+    if (shared.texts > 0) {
+      crossSplit.push({ a, b, ...shared });
+      warnings.push(leakageLine(`${a} and ${b} of ${ds.id}`, b, shared, 'make a new split (it keeps copies together) or remove the copies'));
     }
   }
   return { duplicateGroups: groups.length, duplicateExtraCopies: groups.reduce((s, g) => s + g.ids.length - 1, 0), crossSplit, warnings };
+}
+
+/** Distinct texts (whitespace-normalised) present in both `a` and `b`, with up to 5 [idInA, idInB] pairs. */
+export function sharedTexts(a: readonly Example[], b: readonly Example[]): { texts: number; examples: [string, string][] } {
+  const inA = new Map<string, string>();
+  for (const e of a) {
+    const k = normalizeForDuplicates(e.text);
+    if (!inA.has(k)) inA.set(k, e.id);
+  }
+  const seen = new Set<string>();
+  const examples: [string, string][] = [];
+  for (const e of b) {
+    const k = normalizeForDuplicates(e.text);
+    const other = inA.get(k);
+    if (other !== undefined && !seen.has(k)) {
+      seen.add(k);
+      if (examples.length < 5) examples.push([other, e.id]);
+    }
+  }
+  return { texts: seen.size, examples };
+}
+
+function leakageLine(where: string, evalName: string, s: { texts: number; examples: [string, string][] }, fix: string): string {
+  return `leakage: ${s.texts} text(s) appear in both ${where}, e.g. ${s.examples.slice(0, 3).map((p) => p.join(' = ')).join('; ')}; ` +
+    `scores on ${evalName} are inflated: ${fix}`;
+}
+
+/** Leakage between two separately given datasets (e.g. --train FILE --eval FILE): a one-line warning, or undefined. */
+export function leakageBetween(train: Dataset, evaluation: Dataset): string | undefined {
+  const s = sharedTexts(train.examples, evaluation.examples);
+  return s.texts > 0 ? leakageLine(`${train.id} (train) and ${evaluation.id} (evaluation)`, evaluation.id, s, 'remove the copies from one of the files') : undefined;
 }

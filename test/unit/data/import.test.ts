@@ -119,6 +119,9 @@ test('bad inputs: missing file, empty, missing column, single class, binary, typ
   fails(file('cols2.csv', 'text,stars\nx,1\ny,2\n'), {}, /no label column \(columns found: "text", "stars".*--label-column/);
   fails(file('cols3.csv', 'text,label\nx,1\ny,2\n'), { textColumn: 'review' }, /no column "review" \(columns found: "text", "label"\); pass one of those with --text-column/);
   fails(file('one.csv', `text,label\n${rows(5, 'pos')}\n`), {}, /every example has the label "pos"; a classifier needs at least two classes/);
+  // An evaluation file given with the training labels may hold one class.
+  const evalOnly = importDataset(file('one-eval.csv', `text,label\n${rows(5, 'pos')}\n`), { labels: ['neg', 'pos'], allowSingleClass: true }).dataset;
+  assert.deepEqual(evalOnly.examples.map((e) => e.label), [1, 1, 1, 1, 1]);
   fails(file('bin.csv', Buffer.from([0x50, 0x4b, 3, 4, 0, 0, 1, 2])), {}, /bin\.csv line 1: binary content \(NUL byte at offset 4\) \(it is a ZIP archive/);
   fails(file('ext.xlsx', 'x'), {}, /unknown file type "\.xlsx"/);
   const typo = `text,label\n${rows(40, 'positive')}\n${rows(40, 'negative', 'u')}\nodd one,postive\n`;

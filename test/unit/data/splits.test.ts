@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  applySplit, canonicalFoldSplit, datasetHash, DatasetError, holdoutSplit, kFoldSplits, leakageReport, loadBuiltin,
+  applySplit, canonicalFoldSplit, datasetHash, DatasetError, holdoutSplit, kFoldSplits, leakageBetween, leakageReport, loadBuiltin,
   loadSplitManifest, mulberry32, shuffled, writeSplitManifest, type Dataset,
 } from '../../../src/host/data';
 
@@ -128,4 +128,14 @@ test('manifest: atomic write, round trip, edits and dataset changes are one-line
     e instanceof DatasetError && /made for dataset movie-reviews with hash [0-9a-f]{12}, but movie-reviews now has hash [0-9a-f]{12} \(the data changed\); make a new split/.test(e.message) && !e.message.includes('\n'));
   assert.throws(() => loadSplitManifest(join(dir, 'missing.json'), reviews), /missing\.json: no such file/);
   assert.ok(existsSync(p));
+});
+
+test('leakage between separately given train and evaluation datasets', () => {
+  const train = toy(20, 0.5);
+  const labels = ['neg', 'pos'];
+  const evalExamples = [{ id: 'v1', text: 'text number 3', label: 1 }, { id: 'v2', text: 'fresh text', label: 0 }, { id: 'v3', text: ' text number  3 ', label: 1 }];
+  const evaluation: Dataset = { id: 'held-out', name: 'held-out', labels, examples: evalExamples, hash: datasetHash({ labels, examples: evalExamples }), provenance: { source: 'test' } };
+  assert.equal(leakageBetween(train, evaluation),
+    'leakage: 1 text(s) appear in both toy (train) and held-out (evaluation), e.g. e0003 = v1; scores on held-out are inflated: remove the copies from one of the files');
+  assert.equal(leakageBetween(train, { ...evaluation, examples: [evalExamples[1]] }), undefined);
 });
