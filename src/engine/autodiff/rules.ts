@@ -3,7 +3,7 @@
 // input (null where not needed). Broadcast operands get their gradient summed back to their own shape.
 import type { Graph } from '../ir/graph';
 import type { Node, Tensor } from '../ir/types';
-import { isStatic, numel, product } from '../ir/shape';
+import { product } from '../ir/shape';
 
 export type Rule = (g: Graph, n: Node, dy: (Tensor | null)[], need: boolean[]) => (Tensor | null)[];
 
@@ -163,7 +163,6 @@ export const rules: Record<string, Rule> = {
   Gather: (g, n, dy) => {
     const [data, idx] = n.inputs as Tensor[];
     const axis: number = n.meta.axis;
-    if (!isStatic(data.shape)) throw new Error(`grad: gather gradient needs a static data shape, got [${data.shape}]`);
     const ids = g.unsqueeze(idx.dtype === 'int64' ? idx : g.cast(idx, 'int64'), [-1]);
     let d = only(dy);
     const ri = idx.shape.length, rd = data.shape.length;
@@ -172,7 +171,7 @@ export const rules: Record<string, Rule> = {
     // other axes: move the gathered axis first, scatter, move it back
     const perm = [axis, ...Array.from({ length: rd }, (_, i) => i).filter((i) => i !== axis)];
     d = g.transpose(d, [...Array.from({ length: ri }, (_, i) => axis + i), ...Array.from({ length: axis }, (_, i) => i), ...Array.from({ length: d.shape.length - axis - ri }, (_, i) => axis + ri + i)]);
-    const moved = scatterAdd(g, perm.map((p) => data.shape[p] as number), ids, d);
+    const moved = scatterAdd(g, perm.map((p) => data.shape[p]), ids, d);
     return [g.transpose(moved, perm.map((_, i) => perm.indexOf(i))), null];
   },
 
@@ -218,6 +217,5 @@ export const rules: Record<string, Rule> = {
 };
 
 function scatterAdd(g: Graph, shape: readonly (number | string)[], ids: Tensor, updates: Tensor): Tensor {
-  if (!isStatic(shape) || numel(shape) === 0) throw new Error('grad: gather gradient needs a static data shape');
   return g.node('ScatterND', [g.zeros(shape, updates.dtype), ids, updates], [[updates.dtype, shape]], { reduction: { s: 'add' } })[0];
 }

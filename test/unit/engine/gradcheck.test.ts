@@ -104,6 +104,7 @@ test('gather rule accumulates duplicate ids', async () => {
   const ids = [1, 1, 3, 1, 0, 1];
   await check('gather axis 0 duplicates', [{ shape: [4, 3] }], (g, [e]) => g.gather(e, g.constant(BigInt64Array.from(ids.map(BigInt)), 'int64', [2, 3]), 0));
   await check('gather axis 1', [{ shape: [2, 4, 2] }], (g, [e]) => g.gather(e, g.constant(BigInt64Array.from([3n, 0n, 3n]), 'int64', [3]), 1));
+  await check('gather scalar index, symbolic (CLS token)', [{ shape: [2, 3, 2], dims: ['b', 's', 2] }], (g, [h]) => g.gather(h, g.scalar(0, 'int64'), 1));
   // the exact accumulated gradient for loss = sum(gather(E, ids)): row i gets count(i) ones
   const g = new Graph();
   const e = g.param('e', [4, 2], { dtype: 'float64' });

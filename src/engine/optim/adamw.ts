@@ -1,0 +1,45 @@
+// AdamW exactly as torch.optim.AdamW (amsgrad=False, maximize=False): decoupled weight decay p *= 1 - lr*wd,
+// then bias-corrected Adam. Runs in place on the Float32Arrays that the runtime feeds as inputs.
+export interface AdamWHyper {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+}
+
+/** One update of one parameter tensor; `step` is the 1-based update count (torch's state['step'] after += 1). */
+export function adamwUpdate(p: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, h: AdamWHyper, step: number): void {
+  const { lr, beta1, beta2, eps } = h;
+  const decay = 1 - lr * h.weightDecay;
+  const bc1 = 1 - beta1 ** step;
+  const bc2sqrt = Math.sqrt(1 - beta2 ** step);
+  const stepSize = lr / bc1;
+  const b1c = 1 - beta1, b2c = 1 - beta2;
+  for (let i = 0; i < p.length; i++) {
+    const gi = grad[i];
+    const mi = (m[i] = beta1 * m[i] + b1c * gi);
+    const vi = (v[i] = beta2 * v[i] + b2c * gi * gi);
+    p[i] = p[i] * decay - (stepSize * mi) / (Math.sqrt(vi) / bc2sqrt + eps);
+  }
+}
+
+/**
+ * torch.nn.utils.clip_grad_norm_(params, maxNorm): returns the total L2 norm before clipping and scales the
+ * gradients in place by min(1, maxNorm / (norm + 1e-6)). maxNorm <= 0 only measures.
+ */
+export function clipGradNorm(grads: Iterable<Float32Array>, maxNorm: number): number {
+  const list = [...grads];
+  let sq = 0;
+  for (const g of list) {
+    let s = 0;
+    for (let i = 0; i < g.length; i++) s += g[i] * g[i];
+    sq += s;
+  }
+  const norm = Math.sqrt(sq);
+  if (maxNorm > 0) {
+    const coef = maxNorm / (norm + 1e-6);
+    if (coef < 1) for (const g of list) for (let i = 0; i < g.length; i++) g[i] *= coef;
+  }
+  return norm;
+}

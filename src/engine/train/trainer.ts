@@ -1,0 +1,286 @@
+// The trainer: one long-lived onnxruntime session per program (train, eval, saliency). Gradients come back as
+// outputs (the embedding matrix's sparsely, as gathered rows + ids), AdamW runs in TypeScript in place on the
+// Float32Arrays that are fed as inputs (see README.md, "Runtime strategy", for the measurements behind this).
+import * as ort from 'onnxruntime-node';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SequenceClassifier } from '../ir/model';
+import type { DropoutSite } from '../ir/types';
+import { resolveShape } from '../ir/shape';
+import { Program, type TensorData } from '../runtime/session';
+import { adamwUpdate, clipGradNorm } from '../optim/adamw';
+import { lrLambda, type ScheduleName } from '../optim/schedule';
+import { fillKeepMask } from './rng';
+import { buildEvalGraph, buildSaliencyGraph, buildTrainGraph, trainableFilter, type Freeze, type TrainGraph } from './program';
+import { readSafetensorsWithMetadata, writeSafetensors, type SafeTensor } from '../weights/safetensors';
+
+export interface TrainConfig {
+  lr: number;
+  weightDecay: number;
+  betas: [number, number];
+  eps: number;
+  /** global-norm clipping threshold; 0 = off */
+  maxGradNorm: number;
+  warmupSteps: number;
+  totalSteps: number;
+  schedule: ScheduleName;
+  /** micro-batches per optimizer step: step(batch) splits the batch into this many equal parts */
+  gradAccumSteps: number;
+  seed: number;
+  freeze: Freeze;
+  classWeights?: number[];
+  dropout: boolean;
+  threads?: number;
+  /** see TrainGraphOptions.sparseMinElements (default 2^20; Infinity = dense embedding gradients) */
+  sparseMinElements?: number;
+}
+
+export interface Batch {
+  inputIds: BigInt64Array;
+  attentionMask: BigInt64Array;
+  tokenTypeIds?: BigInt64Array;
+  labels?: BigInt64Array;
+  batch: number;
+  seq: number;
+}
+
+export interface StepResult {
+  /** mean loss over the micro-batches */
+  loss: number;
+  /** learning rate used by this update */
+  lr: number;
+  /** global L2 norm of the (averaged) gradient before clipping */
+  gradNorm: number;
+  /** optimizer updates done so far (this one included) */
+  step: number;
+}
+
+export interface SaliencyResult {
+  logits: Float32Array;
+  /** per token [batch * seq]: L2 norm of d(predicted logit)/d(token embedding) */
+  gradNorm: Float32Array;
+  /** per token [batch * seq]: gradient . embedding */
+  gradXInput: Float32Array;
+}
+
+const FORMAT = 'gft-trainer-1';
+const CHECKPOINT = 'trainer.safetensors';
+
+interface Slot { name: string; data: Float32Array; trainable: boolean; decay: boolean; m?: Float32Array; v?: Float32Array; grad?: Float32Array }
+
+export class Trainer {
+  private stepCount = 0;
+  /** micro-batches run so far: the dropout RNG counter (RNG state = seed + this counter) */
+  private microCount = 0;
+  private evalProgram?: Program;
+  private saliencyProgram?: Program;
+  private readonly paramFeeds: Record<string, ort.Tensor> = {};
+  private readonly maskBuffers = new Map<string, Uint8Array>();
+
+  private constructor(
+    readonly model: SequenceClassifier,
+    readonly config: TrainConfig,
+    private readonly slots: Map<string, Slot>,
+    private readonly tg: TrainGraph,
+    private readonly train: Program,
+  ) {
+    for (const s of slots.values()) this.paramFeeds[s.name] = new ort.Tensor('float32', s.data, this.shapeOf(s.name));
+  }
+
+  static async create(model: SequenceClassifier, weights: ReadonlyMap<string, Float32Array>, config: TrainConfig): Promise<Trainer> {
+    validate(config);
+    const isTrainable = trainableFilter(model, config.freeze);
+    const info = new Map(model.params.map((p) => [p.name, p]));
+    const tg = buildTrainGraph(model, {
+      trainable: (n) => isTrainable(info.get(n)!),
+      dropout: config.dropout,
+      seed: config.seed,
+      classWeights: config.classWeights,
+      sparseMinElements: config.sparseMinElements,
+    });
+    const trainable = new Set(tg.trainable);
+    const slots = new Map<string, Slot>();
+    for (const p of model.params) {
+      const w = weights.get(p.name);
+      const n = p.shape.reduce((a, b) => a * b, 1);
+      if (!w) throw new Error(`createTrainer: no weights for parameter '${p.name}' [${p.shape}]`);
+      if (w.length !== n) throw new Error(`createTrainer: weights for '${p.name}' have ${w.length} values, shape [${p.shape}] needs ${n}`);
+      const t = trainable.has(p.name);
+      slots.set(p.name, {
+        name: p.name, data: Float32Array.from(w), trainable: t, decay: p.decay,
+        ...(t ? { m: new Float32Array(n), v: new Float32Array(n), grad: new Float32Array(n) } : {}),
+      });
+    }
+    const train = await Program.compile(tg.graph, { threads: config.threads });
+    return new Trainer(model, config, slots, tg, train);
+  }
+
+  private shapeOf(name: string): number[] {
+    return this.model.params.find((p) => p.name === name)!.shape;
+  }
+
+  get state(): { step: number; microStep: number } {
+    return { step: this.stepCount, microStep: this.microCount };
+  }
+
+  private inputFeeds(b: Batch, from: number, count: number, sites: readonly DropoutSite[]): Record<string, TensorData | ort.Tensor> {
+    const n = b.seq;
+    const cut = (a: BigInt64Array) => a.subarray(from * n, (from + count) * n);
+    const dims = [count, n];
+    const feeds: Record<string, TensorData | ort.Tensor> = { ...this.paramFeeds };
+    const names = this.model.inputNames;
+    if (names.includes('input_ids')) feeds.input_ids = { data: cut(b.inputIds), dims };
+    if (names.includes('attention_mask')) feeds.attention_mask = { data: cut(b.attentionMask), dims };
+    if (names.includes('token_type_ids')) feeds.token_type_ids = { data: b.tokenTypeIds ? cut(b.tokenTypeIds) : new BigInt64Array(count * n), dims };
+    if (b.labels) feeds.labels = { data: b.labels.subarray(from, from + count), dims: [count] };
+    for (const [i, site] of sites.entries()) {
+      const shape = resolveShape(site.mask.shape, { batch: count, seq: n });
+      const key = `${site.mask.name}:${shape}`;
+      let buf = this.maskBuffers.get(key);
+      if (!buf) this.maskBuffers.set(key, (buf = new Uint8Array(shape.reduce((a, c) => a * c, 1))));
+      fillKeepMask(buf, site.rate, this.config.seed, this.microCount, i);
+      feeds[site.mask.name] = { data: buf, dims: shape };
+    }
+    return feeds;
+  }
+
+  /** One optimizer update over `batch`, split into gradAccumSteps micro-batches whose gradients are averaged. */
+  async step(batch: Batch): Promise<StepResult> {
+    checkBatch(batch, true);
+    const K = this.config.gradAccumSteps;
+    if (batch.batch % K !== 0) throw new Error(`step: batch size ${batch.batch} is not divisible by gradAccumSteps ${K}: use a multiple of ${K}`);
+    const mb = batch.batch / K;
+    const trainSlots = [...this.slots.values()].filter((s) => s.trainable);
+    for (const s of trainSlots) s.grad!.fill(0);
+    let lossSum = 0;
+    const scale = 1 / K;
+    for (let k = 0; k < K; k++) {
+      const out = await this.train.run(this.inputFeeds(batch, k * mb, mb, this.tg.graph.dropoutSites));
+      lossSum += Number(out.loss.data[0]);
+      for (const name of this.tg.dense) {
+        const acc = this.slots.get(name)!.grad!;
+        const d = out[`grad/${name}`].data as Float32Array;
+        for (let i = 0; i < acc.length; i++) acc[i] += d[i] * scale;
+      }
+      for (const s of this.tg.sparse) {
+        const acc = this.slots.get(s.name)!.grad!;
+        const width = this.shapeOf(s.name)[1] ?? 1;
+        for (const part of s.parts) {
+          const rows = out[part.rows].data as Float32Array;
+          const ids = out[part.ids].data as BigInt64Array;
+          for (let t = 0; t < ids.length; t++) {
+            const dst = Number(ids[t]) * width, src = t * width;
+            for (let j = 0; j < width; j++) acc[dst + j] += rows[src + j] * scale;
+          }
+        }
+      }
+      this.microCount++;
+    }
+    const gradNorm = clipGradNorm(trainSlots.map((s) => s.grad!), this.config.maxGradNorm);
+    const c = this.config;
+    const lr = c.lr * lrLambda(c.schedule, this.stepCount, c.warmupSteps, c.totalSteps);
+    this.stepCount++;
+    for (const s of trainSlots) {
+      adamwUpdate(s.data, s.grad!, s.m!, s.v!, { lr, beta1: c.betas[0], beta2: c.betas[1], eps: c.eps, weightDecay: s.decay ? c.weightDecay : 0 }, this.stepCount);
+    }
+    return { loss: lossSum / K, lr, gradNorm, step: this.stepCount };
+  }
+
+  /** Logits [batch * numLabels] without dropout. */
+  async evaluate(batch: Batch): Promise<Float32Array> {
+    checkBatch(batch, false);
+    if (!this.evalProgram) this.evalProgram = await Program.compile(buildEvalGraph(this.model), { threads: this.config.threads });
+    const out = await this.evalProgram.run(this.inputFeeds(batch, 0, batch.batch, []), ['logits']);
+    return out.logits.data as Float32Array;
+  }
+
+  async saliency(batch: Batch): Promise<SaliencyResult> {
+    checkBatch(batch, false);
+    if (!this.saliencyProgram) this.saliencyProgram = await Program.compile(buildSaliencyGraph(this.model), { threads: this.config.threads });
+    const out = await this.saliencyProgram.run(this.inputFeeds(batch, 0, batch.batch, []));
+    return { logits: out.logits.data as Float32Array, gradNorm: out.gradNorm.data as Float32Array, gradXInput: out.gradXInput.data as Float32Array };
+  }
+
+  /** The current parameters (the trainer's own arrays: copy them before training further if you keep them). */
+  weights(): Map<string, Float32Array> {
+    return new Map([...this.slots.values()].map((s) => [s.name, s.data]));
+  }
+
+  /** Parameters, Adam moments, step and RNG counter, as one safetensors file in `dir` (written atomically). */
+  async saveCheckpoint(dir: string): Promise<string> {
+    mkdirSync(dir, { recursive: true });
+    const t = new Map<string, SafeTensor>();
+    for (const s of this.slots.values()) {
+      const shape = this.shapeOf(s.name);
+      t.set(`param/${s.name}`, { dtype: 'F32', shape, data: s.data });
+      if (s.trainable) {
+        t.set(`adam_m/${s.name}`, { dtype: 'F32', shape, data: s.m! });
+        t.set(`adam_v/${s.name}`, { dtype: 'F32', shape, data: s.v! });
+      }
+    }
+    const path = join(dir, CHECKPOINT);
+    writeSafetensors(path, t, {
+      format: FORMAT, step: String(this.stepCount), microStep: String(this.microCount), seed: String(this.config.seed),
+      architecture: this.model.architecture, trainable: JSON.stringify(this.tg.trainable),
+    });
+    return path;
+  }
+
+  async loadCheckpoint(dir: string): Promise<void> {
+    const path = join(dir, CHECKPOINT);
+    let file;
+    try {
+      file = readSafetensorsWithMetadata(path);
+    } catch (e) {
+      throw new Error(`loadCheckpoint: cannot read ${path}: ${(e as Error).message}`);
+    }
+    const { tensors, metadata } = file;
+    if (metadata.format !== FORMAT) throw new Error(`loadCheckpoint: ${path} is not a trainer checkpoint (format '${metadata.format}', want '${FORMAT}')`);
+    if (metadata.architecture !== this.model.architecture) throw new Error(`loadCheckpoint: checkpoint is for '${metadata.architecture}', this trainer runs '${this.model.architecture}'`);
+    const get = (key: string, n: number) => {
+      const x = tensors.get(key);
+      if (!x || !(x.data instanceof Float32Array) || x.data.length !== n) throw new Error(`loadCheckpoint: '${key}' missing or of the wrong size in ${path}`);
+      return x.data;
+    };
+    for (const s of this.slots.values()) {
+      s.data.set(get(`param/${s.name}`, s.data.length));
+      if (s.trainable) {
+        // a checkpoint from a run with another freeze setting has no moments for newly trained params
+        s.m!.set(tensors.has(`adam_m/${s.name}`) ? get(`adam_m/${s.name}`, s.data.length) : new Float32Array(s.data.length));
+        s.v!.set(tensors.has(`adam_v/${s.name}`) ? get(`adam_v/${s.name}`, s.data.length) : new Float32Array(s.data.length));
+      }
+    }
+    this.stepCount = Number(metadata.step);
+    this.microCount = Number(metadata.microStep);
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([this.train.dispose(), this.evalProgram?.dispose(), this.saliencyProgram?.dispose()]);
+  }
+}
+
+export function createTrainer(model: SequenceClassifier, weights: ReadonlyMap<string, Float32Array>, config: TrainConfig): Promise<Trainer> {
+  return Trainer.create(model, weights, config);
+}
+
+function validate(c: TrainConfig): void {
+  const bad = (what: string) => { throw new Error(`training config: ${what}`); };
+  if (!(c.lr >= 0)) bad(`lr must be >= 0, got ${c.lr}`);
+  if (!(c.weightDecay >= 0)) bad(`weightDecay must be >= 0, got ${c.weightDecay}`);
+  if (!Array.isArray(c.betas) || c.betas.length !== 2 || c.betas.some((b) => !(b >= 0 && b < 1))) bad(`betas must be two numbers in [0, 1), got ${JSON.stringify(c.betas)}`);
+  if (!(c.eps > 0)) bad(`eps must be > 0, got ${c.eps}`);
+  if (!(c.maxGradNorm >= 0)) bad(`maxGradNorm must be >= 0 (0 = off), got ${c.maxGradNorm}`);
+  if (!Number.isInteger(c.gradAccumSteps) || c.gradAccumSteps < 1) bad(`gradAccumSteps must be an integer >= 1, got ${c.gradAccumSteps}`);
+  if (!Number.isInteger(c.warmupSteps) || c.warmupSteps < 0) bad(`warmupSteps must be an integer >= 0, got ${c.warmupSteps}`);
+  if (c.schedule === 'linear' && !(c.totalSteps > 0)) bad(`totalSteps must be > 0 for the linear schedule, got ${c.totalSteps}`);
+  if (c.classWeights && c.classWeights.some((w) => !(w >= 0))) bad('classWeights must be non-negative numbers');
+}
+
+function checkBatch(b: Batch, needLabels: boolean): void {
+  const n = b.batch * b.seq;
+  if (!Number.isInteger(b.batch) || b.batch < 1 || !Number.isInteger(b.seq) || b.seq < 1) throw new Error(`batch: batch and seq must be positive integers, got ${b.batch} x ${b.seq}`);
+  if (b.inputIds.length !== n || b.attentionMask.length !== n || (b.tokenTypeIds && b.tokenTypeIds.length !== n)) {
+    throw new Error(`batch: inputIds/attentionMask/tokenTypeIds must each have batch*seq = ${n} values`);
+  }
+  if (needLabels && (!b.labels || b.labels.length !== b.batch)) throw new Error(`batch: training needs labels with ${b.batch} values`);
+}
