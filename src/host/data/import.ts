@@ -117,6 +117,12 @@ function pickColumn(available: string[], wanted: string | undefined, defaults: s
 }
 
 function readDelimited(text: string, delim: string, file: string, opts: ImportOptions, notes: string[]): RawRow[] {
+  // Spreadsheets in many locales export "CSV" with semicolons: a header line with ';' and no ',' means that.
+  const firstLine = text.slice(0, text.search(/\r|\n|$/));
+  if (delim === ',' && !firstLine.includes(',') && firstLine.includes(';')) {
+    delim = ';';
+    notes.push('delimiter: semicolon');
+  }
   const records = parseDelimited(text, delim, file);
   if (records.length === 0) throw new DatasetError(`${file}: the file is empty; it needs a header row (e.g. text${delim === '\t' ? '<TAB>' : ','}label) and one row per example`);
   const header = records[0].fields.map((h) => h.trim());

@@ -53,6 +53,11 @@ test('CSV: RFC 4180 quotes, embedded newlines and quotes, BOM, CRLF', () => {
 test('CSV: unclosed quote and wrong field count name the line', () => {
   fails(file('open.csv', 'text,label\n"never closed,pos\nx,neg\n'), {}, /line 2: a quoted field is never closed/);
   fails(file('fields.csv', 'text,label\ngood, fun,pos\nbad,neg\n'), {}, /line 2: 3 field\(s\) but the header has 2; quote fields/);
+  fails(file('after.csv', 'text,label\n"good" fun,pos\nbad,neg\n'), {}, /line 2: unexpected text after a closing quote/);
+  // Old Mac CR-only line ends, a trailing delimiter giving an empty last field, no final newline.
+  const cr = parseDelimited('a,b\r"x\ry",2\r\r3,', ',', 'cr.csv');
+  assert.deepEqual(cr, [{ line: 1, fields: ['a', 'b'] }, { line: 2, fields: ['x\ry', '2'] }, { line: 5, fields: ['3', ''] }]);
+  assert.deepEqual(parseDelimited('""\n\n', ',', 'q.csv'), [{ line: 1, fields: [''] }], 'a quoted empty line is a record, a blank one is not');
 });
 
 test('TSV and numeric labels sorted numerically, label map to names', () => {
