@@ -17,6 +17,18 @@ function lineOf(buf: Uint8Array, at: number): number {
   return line;
 }
 
+/** Mostly-ASCII UTF-16: NUL in every other byte of the first few hundred. */
+function looksUtf16(b: Uint8Array): boolean {
+  const n = Math.min(b.length, 512) & ~1;
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (b[i] === 0) even++;
+    if (b[i + 1] === 0) odd++;
+  }
+  return n >= 8 && Math.max(even, odd) >= 0.8 * (n / 2);
+}
+
 /** Offset of the first byte that breaks UTF-8, or -1 when the whole buffer is valid. */
 export function firstInvalidUtf8(b: Uint8Array): number {
   let i = 0;
@@ -50,7 +62,7 @@ export function decodeText(buf: Uint8Array, file: string, encoding: Encoding = '
   }
   const nul = buf.indexOf(0);
   if (nul >= 0) {
-    const zip = buf[0] === 0x50 && buf[1] === 0x4b ? ' (it is a ZIP archive, e.g. .xlsx: export the sheet as CSV)' : '';
+    const zip = buf[0] === 0x50 && buf[1] === 0x4b ? ' (it is a ZIP archive, e.g. .xlsx: export the sheet as CSV)' : looksUtf16(buf) ? ' (it looks like UTF-16 without a byte-order mark: re-save it as UTF-8)' : '';
     throw new DatasetError(`${file} line ${lineOf(buf, nul)}: binary content (NUL byte at offset ${nul})${zip}; give a UTF-8 or Latin-1 text file (CSV, TSV, JSONL or .txt)`);
   }
   if (encoding === 'latin1') return { text: new TextDecoder('latin1').decode(buf), encoding: 'latin1' };

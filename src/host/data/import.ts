@@ -89,15 +89,18 @@ function readFolder(dir: string, opts: ImportOptions, warnings: string[]): RawRo
   const loose = entries.filter((e) => e.isFile()).length;
   if (loose > 0) warnings.push(`${dir}: ${loose} file(s) directly in the folder were ignored; only files inside the label sub-folders are read`);
   const rows: RawRow[] = [];
+  const latin1: string[] = [];
   for (const label of sub) {
     const files = readdirSync(join(dir, label), { withFileTypes: true }).filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => e.name).sort();
     for (const f of files) {
       const file = join(dir, label, f);
       const d = decodeText(readFileSync(file), file, opts.encoding);
-      if (d.warning) warnings.push(d.warning);
+      if (d.warning) latin1.push(join(label, f));
       rows.push({ id: `${label}/${f.replace(/\.[^.]*$/, '')}`, text: d.text, label, where: file });
     }
   }
+  // One line for all of them: a Latin-1 corpus would otherwise give one warning per file.
+  if (latin1.length) warnings.push(`${dir}: ${latin1.length} file(s) are not valid UTF-8 (${listSome(latin1, 3)}); read them as Latin-1 (Windows-1252); pass --encoding utf-8 to make this an error`);
   return rows;
 }
 

@@ -14,6 +14,8 @@ export interface TokenStats {
   /** Examples longer than maxLength (they lose tokens under head/tail/head+tail, or need several chunks). */
   truncated: number;
   truncatedShare: number;
+  /** Share of all tokens that fit in maxLength (what head/tail/head+tail keep): sum(min(len, max)) / sum(len). */
+  keptTokenShare: number;
   /** Per-example lengths, in input order. */
   lengths: Int32Array;
 }
@@ -31,9 +33,11 @@ export function quantile(sorted: ArrayLike<number>, q: number): number {
 export function lengthStats(lengths: Int32Array, maxLength: number, tokenizer = ''): TokenStats {
   const sorted = Int32Array.from(lengths).sort();
   let sum = 0;
+  let kept = 0;
   let truncated = 0;
   for (const l of lengths) {
     sum += l;
+    kept += Math.min(l, maxLength);
     if (l > maxLength) truncated++;
   }
   const n = lengths.length;
@@ -48,6 +52,7 @@ export function lengthStats(lengths: Int32Array, maxLength: number, tokenizer = 
     maxLength,
     truncated,
     truncatedShare: n ? truncated / n : 0,
+    keptTokenShare: sum ? kept / sum : 1,
     lengths,
   };
 }
@@ -59,9 +64,9 @@ export function tokenStats(tok: TextTokenizer, texts: readonly string[], maxLeng
   return lengthStats(lengths, maxLength, tok.name);
 }
 
-/** One line for logs and the CLI, e.g. "2000 texts: mean 905 tokens, median 845, p90 1391, max 3300; 91.0% exceed 512". */
+/** One line for logs and the CLI: mean, median, p90, max, share over maxLength and share of tokens kept. */
 export function formatTokenStats(s: TokenStats): string {
   const r = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1));
   return `${s.count} texts: mean ${r(s.mean)} tokens, median ${r(s.median)}, p90 ${r(s.p90)}, max ${s.max}; ` +
-    `${(100 * s.truncatedShare).toFixed(1)}% exceed ${s.maxLength}`;
+    `${(100 * s.truncatedShare).toFixed(1)}% exceed ${s.maxLength} (a cut at ${s.maxLength} keeps ${(100 * s.keptTokenShare).toFixed(1)}% of all tokens)`;
 }

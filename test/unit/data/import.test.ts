@@ -96,6 +96,16 @@ test('folder with one sub-folder per label, like txt_sentoken', () => {
   assert.deepEqual(dataset.examples.map((e) => e.id), ['neg/cv000_1', 'neg/cv001_1', 'pos/cv000_1', 'pos/cv001_1']);
   assert.equal(dataset.examples[1].text, 'awful\nreally');
   assert.match(warnings.join('|'), /1 file\(s\) directly in the folder were ignored/);
+  // A Latin-1 corpus gives one warning line for all its files.
+  const l1 = join(dir, 'latin-tree');
+  for (const label of ['a', 'b']) {
+    mkdirSync(join(l1, label), { recursive: true });
+    for (let i = 0; i < 5; i++) writeFileSync(join(l1, label, `f${i}.txt`), Buffer.from(`r\xe9sum\xe9 ${label}${i}`, 'latin1'));
+  }
+  const l1r = importDataset(l1);
+  assert.equal(l1r.dataset.examples[0].text, 'résumé a0');
+  assert.equal(l1r.warnings.length, 1);
+  assert.match(l1r.warnings[0], /10 file\(s\) are not valid UTF-8 \(a\/f0\.txt, a\/f1\.txt, a\/f2\.txt and 7 more\); read them as Latin-1/);
   const flat = join(dir, 'flat');
   mkdirSync(flat);
   writeFileSync(join(flat, 'a.txt'), 'x');
@@ -129,6 +139,7 @@ test('bad inputs: missing file, empty, missing column, single class, binary, typ
   assert.deepEqual(evalOnly.examples.map((e) => e.label), [1, 1, 1, 1, 1]);
   fails(file('bin.csv', Buffer.from([0x50, 0x4b, 3, 4, 0, 0, 1, 2])), {}, /bin\.csv line 1: binary content \(NUL byte at offset 4\) \(it is a ZIP archive/);
   fails(file('ext.xlsx', 'x'), {}, /unknown file type "\.xlsx"/);
+  fails(file('u16-nobom.csv', Buffer.from('text,label\nabc,pos\n', 'utf16le')), {}, /binary content .*looks like UTF-16 without a byte-order mark: re-save it as UTF-8/);
   const typo = `text,label\n${rows(40, 'positive')}\n${rows(40, 'negative', 'u')}\nodd one,postive\n`;
   fails(file('typo.csv', typo), {}, /label "postive" \(1x, at line 82\) looks like a typo of "positive" \(40x\); correct it or map it with --label-map "postive=positive"/);
   // Mapping the typo fixes it; genuine rare short labels are not flagged.

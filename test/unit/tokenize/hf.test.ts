@@ -62,6 +62,7 @@ test('tokenStats with the HF tokenizer: lengths include special tokens; truncate
   assert.equal(s.max, 14);
   assert.equal(s.truncated, 1);
   assert.equal(s.truncatedShare, 1 / 3);
+  assert.equal(s.keptTokenShare, (4 + 8 + 3) / 21);
 });
 
 test('tokenStats on the movie reviews (whitespace words) matches the corpus figures: mean 746, median 697, p90 1153', () => {
@@ -72,5 +73,5 @@ test('tokenStats on the movie reviews (whitespace words) matches the corpus figu
   assert.ok(Math.abs(s.median - 697) <= 1, `median ${s.median}`);
   assert.ok(Math.abs(s.p90 - 1153) <= 2, `p90 ${s.p90}`);
   assert.ok(s.truncatedShare > 0.7 && s.truncatedShare < 0.9, `share over 512 words ${s.truncatedShare}`);
-  assert.match(formatTokenStats(s), /^2000 texts: mean [\d.]+ tokens, median [\d.]+, p90 [\d.]+, max \d+; [\d.]+% exceed 512$/);
+  assert.match(formatTokenStats(s), /^2000 texts: mean [\d.]+ tokens, median [\d.]+, p90 [\d.]+, max \d+; [\d.]+% exceed 512 \(a cut at 512 keeps [\d.]+% of all tokens\)$/);
 });
