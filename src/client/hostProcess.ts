@@ -4,9 +4,16 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { HostInfoRequest, type HostInfo } from '../protocol';
 
+export interface HostExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 export interface HostHandle {
   connection: MessageConnection;
   child: ChildProcess;
+  /** Resolves when the host process has exited (for any reason). */
+  exited: Promise<HostExit>;
   info(): Promise<HostInfo>;
   dispose(): void;
 }
@@ -18,10 +25,22 @@ export function startHost(hostScript: string, options: { execPath?: string; env?
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+  const exited = new Promise<HostExit>((resolve) => {
+    child.once('exit', (code, signal) => {
+      // Disposing rejects every pending request, so no caller waits forever on a dead host.
+      connection.dispose();
+      resolve({ code, signal });
+    });
+    child.once('error', () => {
+      connection.dispose();
+      resolve({ code: null, signal: null });
+    });
+  });
   connection.listen();
   return {
     connection,
     child,
+    exited,
     info: () => connection.sendRequest(HostInfoRequest),
     dispose: () => {
       connection.dispose();

@@ -184,3 +184,6 @@ export interface LogLine {
   message: string;
   runId?: string;
 }
+
+/** Requests whose answer (a RunResult) means the run they started has ended. */
+export const RunFinishedMethods: readonly string[] = [TrainRequest, BaselineRequest];

@@ -10,7 +10,8 @@ export interface LbfgsOptions {
   memory?: number;
   /** Also stop when an iteration lowers the loss by less than ftol relative (scipy's factr * eps). */
   ftol?: number;
-  onIter?: (iter: number, loss: number, gradMax: number, step: number) => void;
+  /** Called after each iteration; awaited, so a caller can yield to its event loop (to see a cancel) or throw. */
+  onIter?: (iter: number, loss: number, gradMax: number, step: number) => void | Promise<void>;
 }
 
 export interface LbfgsResult {
@@ -33,7 +34,7 @@ function maxAbs(a: Float64Array): number {
   return m;
 }
 
-export function lbfgs(f: Objective, x0: Float64Array, opts: LbfgsOptions = {}): LbfgsResult {
+export async function lbfgs(f: Objective, x0: Float64Array, opts: LbfgsOptions = {}): Promise<LbfgsResult> {
   const maxIter = opts.maxIter ?? 500;
   const tol = opts.tol ?? 1e-4;
   const m = opts.memory ?? 10;
@@ -105,7 +106,7 @@ export function lbfgs(f: Objective, x0: Float64Array, opts: LbfgsOptions = {}): 
     grad = next.grad;
     gmax = maxAbs(grad);
     iter++;
-    opts.onIter?.(iter, loss, gmax, step);
+    await opts.onIter?.(iter, loss, gmax, step);
     if (flat) break;
   }
   return { x, loss, iterations: iter, converged: gmax <= tol || flat, gradMax: gmax };

@@ -91,17 +91,17 @@ export function sparseObjective(x: Csr, labels: ArrayLike<number>, numClasses: n
   };
 }
 
-export function fitLogReg(
+export async function fitLogReg(
   x: Csr,
   labels: ArrayLike<number>,
   numClasses: number,
   opts: { C?: number; objective?: Objective } & LbfgsOptions = {},
-): LogRegFit {
+): Promise<LogRegFit> {
   if (x.rows !== labels.length) throw new Error(`logistic regression: ${x.rows} rows but ${labels.length} labels`);
   const C = opts.C ?? 1;
   const k = numRows(numClasses);
   const f = opts.objective ?? sparseObjective(x, labels, numClasses, C);
-  const r = lbfgs(f, new Float64Array(k * x.cols + k), opts);
+  const r = await lbfgs(f, new Float64Array(k * x.cols + k), opts);
   return {
     numClasses,
     numFeatures: x.cols,

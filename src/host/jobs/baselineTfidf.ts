@@ -35,7 +35,7 @@ export async function runTfidfBaseline(params: BaselineParams, ctx: JobContext =
     };
     run.log(`TF-IDF: ${tfidf.vocabulary.length} features from ${data.train.length} training texts in ${Date.now() - t0} ms`);
     throwIfCancelled(ctx);
-    const { fit, C, test } = trainLinear(run, splits, ctx, { C: params.C, seed, progress });
+    const { fit, C, test } = await trainLinear(run, splits, ctx, { C: params.C, seed, progress });
     await run.saveCheckpoint('best', (dir) => {
       saveTfidf(dir, tfidf);
       saveLogReg(dir, fit, { labels: data.labels, C });

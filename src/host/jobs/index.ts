@@ -3,3 +3,5 @@ export * from './data';
 export * from './linear';
 export * from './baselineTfidf';
 export * from './predictor';
+export * from './queue';
+export * from './compare';

@@ -25,7 +25,7 @@ export interface LinearSplits {
   test: { x: Csr; examples: Example[] };
 }
 
-export function trainLinear(run: RunFolder, s: LinearSplits, ctx: JobContext, opts: { C?: number; seed: number; progress: (p: { phase: 'training' | 'evaluating'; step: number; total: number; loss?: number }) => void }): { fit: LogRegFit; C: number; test?: EvalMetrics } {
+export async function trainLinear(run: RunFolder, s: LinearSplits, ctx: JobContext, opts: { C?: number; seed: number; progress: (p: { phase: 'training' | 'evaluating'; step: number; total: number; loss?: number }) => void }): Promise<{ fit: LogRegFit; C: number; test?: EvalMetrics }> {
   const k = s.labels.length;
   const yTrain = s.train.examples.map((e) => e.label);
   let step = 0;
@@ -34,7 +34,9 @@ export function trainLinear(run: RunFolder, s: LinearSplits, ctx: JobContext, op
     return fitLogReg(s.train.x, yTrain, k, {
       C,
       maxIter: 1000,
-      onIter: (iter, loss, _g, lr) => {
+      onIter: async (iter, loss, _g, lr) => {
+        // Let the event loop deliver notifications and a cancel request between iterations.
+        await new Promise<void>((r) => setImmediate(r));
         if (ctx.signal?.aborted) throw new CancelledError();
         const now = Date.now();
         run.metric({ type: 'step', step: ++step, epoch: 0, loss: loss / C / yTrain.length, lr, step_ms: now - t0.t, time: new Date(now).toISOString() });
@@ -48,7 +50,7 @@ export function trainLinear(run: RunFolder, s: LinearSplits, ctx: JobContext, op
   if (C === undefined && s.validation.examples.length > 0) {
     let best = -1;
     for (const c of C_GRID) {
-      const f = fitWith(c);
+      const f = await fitWith(c);
       const m = evaluatePredictions(s.validation.examples.map((e) => e.label), predictProba(f, s.validation.x), { labelNames: s.labels, seed: opts.seed });
       run.log(`C=${c}: validation accuracy ${m.accuracy.toFixed(4)} after ${f.iterations} L-BFGS iterations`);
       if (m.accuracy > best) {
@@ -59,7 +61,7 @@ export function trainLinear(run: RunFolder, s: LinearSplits, ctx: JobContext, op
     }
   }
   C ??= 10;
-  fit ??= fitWith(C);
+  fit ??= await fitWith(C);
   run.log(`logistic regression C=${C}: ${fit.iterations} iterations, converged ${fit.converged}`);
   opts.progress({ phase: 'evaluating', step: 0, total: 2 });
   let test: EvalMetrics | undefined;

@@ -16,13 +16,13 @@ const dense = (x: Csr, r: number) => {
   return row;
 };
 
-test('tokenizer follows (?u)\\b\\w\\w+\\b with lowercase', () => {
+test('tokenizer follows (?u)\\b\\w\\w+\\b with lowercase', async () => {
   assert.deepEqual(tokenize("I don't like the Scène, e2e under_score x 42!"), ['don', 'like', 'the', 'scène', 'e2e', 'under_score', '42']);
   assert.deepEqual(tokenize('naïve café'), ['naïve', 'café']);
 });
 
 for (const name of ['binary', 'threeClass'] as const) {
-  test(`features and logistic regression match scikit-learn: ${name}`, () => {
+  test(`features and logistic regression match scikit-learn: ${name}`, async () => {
     const c = fx[name];
     const train = c.texts.slice(0, c.nTrain);
     const test = c.texts.slice(c.nTrain);
@@ -35,14 +35,14 @@ for (const name of ['binary', 'threeClass'] as const) {
       row.forEach((v, j) => assert.ok(Math.abs(mine[j] - v) < 1e-6, `row ${r} col ${j}: ${mine[j]} vs ${v}`));
     });
     const k = name === 'binary' ? 2 : 3;
-    const fit = fitLogReg(transformTfidf(model, train), c.labels.slice(0, c.nTrain), k, { C: c.C, tol: 1e-7, maxIter: 5000 });
+    const fit = await fitLogReg(transformTfidf(model, train), c.labels.slice(0, c.nTrain), k, { C: c.C, tol: 1e-7, maxIter: 5000 });
     assert.ok(fit.converged, `not converged after ${fit.iterations}`);
     const probs = predictProba(fit, xTest);
     c.probs.forEach((row, r) => row.forEach((v, j) => assert.ok(Math.abs(probs[r][j] - v) < 2e-4, `prob ${r},${j}: ${probs[r][j]} vs ${v}`)));
   });
 }
 
-test('objective gradient matches finite differences (binary and multinomial)', () => {
+test('objective gradient matches finite differences (binary and multinomial)', async () => {
   const x = denseToCsr([[0.5, -1, 0], [0, 2, 1], [1, 1, 1], [-0.3, 0, 0.7]], 3);
   for (const k of [2, 3]) {
     const labels = k === 2 ? [0, 1, 1, 0] : [0, 2, 1, 2];
@@ -62,9 +62,9 @@ test('objective gradient matches finite differences (binary and multinomial)', (
   }
 });
 
-test('L-BFGS minimises a badly scaled quadratic', () => {
+test('L-BFGS minimises a badly scaled quadratic', async () => {
   const scale = Float64Array.from([1, 10, 100, 1000]);
-  const r = lbfgs((x) => ({
+  const r = await lbfgs((x) => ({
     loss: x.reduce((s, v, i) => s + 0.5 * scale[i] * (v - i) ** 2, 0),
     grad: x.map((v, i) => scale[i] * (v - i)),
   }), new Float64Array(4), { tol: 1e-9 });
@@ -72,13 +72,13 @@ test('L-BFGS minimises a badly scaled quadratic', () => {
   r.x.forEach((v, i) => assert.ok(Math.abs(v - i) < 1e-8, `${v} vs ${i}`));
 });
 
-test('movie reviews, canonical fold 1 as test: same vocabulary size and accuracy as scikit-learn', () => {
+test('movie reviews, canonical fold 1 as test: same vocabulary size and accuracy as scikit-learn', async () => {
   const ds = loadBuiltin('movie-reviews');
   const train = ds.examples.filter((e) => e.fold !== 1);
   const test = ds.examples.filter((e) => e.fold === 1);
   const model = fitTfidf(train.map((e) => e.text));
   assert.equal(model.vocabulary.length, fx.movieReviews.numFeatures);
-  const fit = fitLogReg(transformTfidf(model, train.map((e) => e.text)), train.map((e) => e.label), 2, { C: fx.movieReviews.C });
+  const fit = await fitLogReg(transformTfidf(model, train.map((e) => e.text)), train.map((e) => e.label), 2, { C: fx.movieReviews.C });
   const probs = predictProba(fit, transformTfidf(model, test.map((e) => e.text)));
   const preds = probs.map((p) => (p[1] > p[0] ? 1 : 0));
   const acc = preds.filter((p, i) => p === test[i].label).length / test.length;

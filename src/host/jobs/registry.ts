@@ -1,0 +1,23 @@
+// The long jobs the host and the CLI can run, by request.
+import type { BaselineParams, ExportParams, ExportResult, RunResult, TrainParams } from '../../protocol';
+import type { JobContext } from './context';
+import { runTfidfBaseline } from './baselineTfidf';
+
+export interface JobHandlers {
+  train(p: TrainParams, ctx: JobContext): Promise<RunResult>;
+  baseline(p: BaselineParams, ctx: JobContext): Promise<RunResult>;
+  export(p: ExportParams): Promise<ExportResult>;
+}
+
+export const jobHandlers: JobHandlers = {
+  train: async () => {
+    throw new Error('fine-tuning is not available in this build (the engine trainer is missing)');
+  },
+  baseline: async (p, ctx) => {
+    if (p.kind === 'tfidf') return runTfidfBaseline(p, ctx);
+    throw new Error(`unknown baseline '${p.kind}'; choose tfidf or embeddings`);
+  },
+  export: async () => {
+    throw new Error('export is not available in this build');
+  },
+};
