@@ -1,8 +1,10 @@
 import type * as vscode from 'vscode';
-import { Extension } from './ui/extension';
+import { Extension, type ExtensionApi } from './ui/extension';
 
-export function activate(context: vscode.ExtensionContext): void {
-  context.subscriptions.push(new Extension(context));
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
+  const extension = new Extension(context);
+  context.subscriptions.push(extension);
+  return extension.api;
 }
 
 export function deactivate(): void {}

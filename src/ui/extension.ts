@@ -1,22 +1,91 @@
 // Wires the extension's parts together. Domain logic lives in the host; this file only connects VS Code to it.
 import * as vscode from 'vscode';
-import { ExplorerTree } from './explorerTree';
+import { registerCommands } from './commands';
+import { DatasetsTree } from './datasetsTree';
+import { HostService } from './hostService';
+import { ResultsPanel } from './resultsPanel';
+import { RunsTree } from './runsTree';
+import { runsFolder } from './settings';
+import { StatusBar } from './statusBar';
+
+/** What activate() returns: used by the integration tests to see what the results panels drew. */
+export interface ExtensionApi {
+  runsFolder(): string;
+  /** The Runs view's top-level items as VS Code would show them (label, description, context value). */
+  runItems(): { label: string; description: string; contextValue: string }[];
+  onDidChangeRuns: vscode.Event<unknown>;
+  renderedPoints(runDir: string): Record<string, number> | undefined;
+  onDidRender(runDir: string, listener: (points: Record<string, number>) => void): vscode.Disposable | undefined;
+}
 
 export class Extension implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
+  private watcher: vscode.Disposable | undefined;
+  private poll: ReturnType<typeof setInterval> | undefined;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly api: ExtensionApi;
 
-  constructor(context: vscode.ExtensionContext) {
-    const tree = new ExplorerTree(context);
+  constructor(private readonly context: vscode.ExtensionContext) {
+    const output = vscode.window.createOutputChannel('Guided Fine-Tune');
+    const host = new HostService(context, output);
+    const runs = new RunsTree(() => runsFolder(context));
+    const datasets = new DatasetsTree(context.workspaceState);
+    const status = new StatusBar();
+    const runDirs = new Map<string, string>();
     this.disposables.push(
-      vscode.window.registerTreeDataProvider('guidedFinetune.explorer', tree),
-      vscode.commands.registerCommand('guidedFinetune.refresh', () => tree.refresh()),
-      vscode.commands.registerCommand('guidedFinetune.showRunsFolder', () => {
-        void vscode.window.showInformationMessage(`Runs folder: ${tree.runsFolder()}`);
+      output, host, runs, datasets, status,
+      vscode.window.createTreeView('guidedFinetune.runs', { treeDataProvider: runs, showCollapseAll: true }),
+      vscode.window.createTreeView('guidedFinetune.datasets', { treeDataProvider: datasets }),
+      host.onRunStarted((r) => { runDirs.set(r.runId, r.runDir); runs.refresh(); }),
+      host.onProgress((p) => { runs.setProgress(p); status.progress(p, runDirs.get(p.runId)); }),
+      ...registerCommands({ context, host, runs, datasets, output }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('guidedFinetune.runsFolder')) this.watch(runs);
       }),
     );
+    this.watch(runs);
+    this.api = {
+      runsFolder: () => runsFolder(context),
+      runItems: () => runs.getChildren().map((n) => {
+        const item = runs.getTreeItem(n);
+        return { label: String(item.label ?? ''), description: String(item.description ?? ''), contextValue: item.contextValue ?? '' };
+      }),
+      onDidChangeRuns: runs.onDidChangeTreeData,
+      renderedPoints: (dir) => ResultsPanel.get(dir)?.rendered,
+      onDidRender: (dir, listener) => ResultsPanel.get(dir)?.onDidRender(listener),
+    };
+  }
+
+  /** Follows the runs folder: any change under it refreshes the tree and the panels showing that run. */
+  private watch(runs: RunsTree): void {
+    this.watcher?.dispose();
+    const root = runsFolder(this.context);
+    const onChange = (uri: vscode.Uri) => {
+      ResultsPanel.fileChanged(uri.fsPath);
+      // Coalesce bursts (a run writes several files per step).
+      if (this.refreshTimer) return;
+      this.refreshTimer = setTimeout(() => { this.refreshTimer = undefined; runs.refresh(); }, 200);
+    };
+    const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(root), '**/*'));
+    w.onDidCreate(onChange);
+    w.onDidChange(onChange);
+    w.onDidDelete(onChange);
+    this.watcher = w;
+    // File events can be late or dropped (network drives, some remote setups): while a run is in progress, also
+    // look every 2 s. It costs one stat per run file.
+    if (this.poll) clearInterval(this.poll);
+    this.poll = setInterval(() => {
+      const live = runs.current().filter((r) => r.manifest.status === 'running');
+      if (live.length === 0) return;
+      runs.refresh();
+      for (const r of live) ResultsPanel.fileChanged(r.dir + '/');
+    }, 2000);
   }
 
   dispose(): void {
+    this.watcher?.dispose();
+    if (this.poll) clearInterval(this.poll);
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -57,6 +57,11 @@ async function buildSuite() {
     entryPoints, outdir: suiteOut, bundle: true, platform: 'node', format: 'cjs', target: 'node20',
     external: ['vscode'], sourcemap: 'inline', logLevel: 'warning',
   });
+  // The run-folder writer for the page tests (the suite bundles its own copy).
+  await esbuild.build({
+    entryPoints: [join(root, 'test', 'integration', 'runWriter.ts')], outfile: join(out, 'integration', 'runWriter.js'),
+    bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning',
+  });
 }
 
 function ensureCodeServer() {

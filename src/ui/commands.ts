@@ -1,0 +1,286 @@
+// Every step of the guided workflow as a command. Commands that need training, evaluation or export ask the host
+// (src/client via ./host); when this build's host cannot do it yet, they say so and start nothing.
+import * as vscode from 'vscode';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import {
+  BaselineRequest, CancelRequest, CompareRequest, EvaluateRequest, ExportRequest, PredictRequest, PrepareDatasetRequest, TrainRequest,
+  type BaselineKind, type BaselineParams, type CancelResult, type CompareResult, type DatasetSummary, type EvaluateParams, type ExportResult,
+  type PredictResult, type RunManifest, type RunResult, type TrainParams,
+} from '../protocol';
+import { BUILTIN_DATASET, type DatasetEntry, type DatasetsTree } from './datasetsTree';
+import { errorMessage, HostFeatureMissing, type HostService } from './hostService';
+import { ResultsPanel } from './resultsPanel';
+import type { RunsNode, RunsTree } from './runsTree';
+import { runsFolder, settings } from './settings';
+import { comparisonTable } from './viewmodel/comparison';
+import { kindLabel, pct } from './viewmodel/format';
+import { listRuns, readManifest, type RunListing } from './viewmodel/runFiles';
+
+export interface CommandDeps {
+  context: vscode.ExtensionContext;
+  host: HostService;
+  runs: RunsTree;
+  datasets: DatasetsTree;
+  output: vscode.OutputChannel;
+}
+
+type RunArg = RunsNode | { type: 'run'; dir: string } | undefined;
+
+function report(e: unknown, output: vscode.OutputChannel): void {
+  output.appendLine(`[error] ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  const msg = errorMessage(e);
+  if (e instanceof HostFeatureMissing) void vscode.window.showWarningMessage(msg);
+  else void vscode.window.showErrorMessage(msg, 'Show Log').then((a) => a && output.show());
+}
+
+export function registerCommands(d: CommandDeps): vscode.Disposable[] {
+  const root = () => runsFolder(d.context);
+  const safe = <A extends unknown[]>(f: (...a: A) => Promise<unknown>) => async (...a: A) => {
+    try {
+      return await f(...a);
+    } catch (e) {
+      report(e, d.output);
+      return undefined;
+    }
+  };
+
+  async function pickRun(arg: RunArg, placeHolder: string, filter: (m: RunManifest) => boolean = () => true): Promise<RunListing | undefined> {
+    if (arg?.type === 'run') {
+      const manifest = readManifest(arg.dir);
+      if (!manifest) throw new Error(`${arg.dir} is not a run folder (no readable run.json).`);
+      return { dir: arg.dir, manifest };
+    }
+    const runs = listRuns(root()).filter((r) => filter(r.manifest));
+    if (runs.length === 0) {
+      void vscode.window.showInformationMessage(`No matching runs in ${root()}.`);
+      return undefined;
+    }
+    const pick = await vscode.window.showQuickPick(
+      runs.map((r) => ({ label: r.manifest.id, description: `${kindLabel(r.manifest.kind)} · ${r.manifest.status}`, detail: r.manifest.test ? `test accuracy ${pct(r.manifest.test.accuracy)}` : undefined, run: r })),
+      { placeHolder },
+    );
+    return pick?.run;
+  }
+
+  async function pickDataset(placeHolder: string, arg?: { type: 'dataset'; entry: DatasetEntry }): Promise<DatasetEntry | undefined> {
+    if (arg?.type === 'dataset') return arg.entry;
+    const pick = await vscode.window.showQuickPick(
+      d.datasets.entries().map((e) => ({ label: e.name, description: e.source === BUILTIN_DATASET ? '' : e.source, entry: e })),
+      { placeHolder },
+    );
+    return pick?.entry;
+  }
+
+  /** Runs a long host job with a cancellable notification; the run appears in the tree from its folder. */
+  async function runJob(title: string, method: string, params: unknown, what: string): Promise<RunResult> {
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+      let runId: string | undefined;
+      const subs = [
+        d.host.onRunStarted((r) => { runId = r.runId; }),
+        d.host.onProgress((p) => {
+          if (runId && p.runId !== runId) return;
+          progress.report({ message: `${p.phase} ${p.total > 0 ? `${p.step}/${p.total}` : ''}` });
+        }),
+        token.onCancellationRequested(() => {
+          void d.host.request<CancelResult>(CancelRequest, { runId }, 'cancel runs').catch((e) => report(e, d.output));
+        }),
+      ];
+      try {
+        const r = await d.host.request<RunResult>(method, params, what);
+        const summary = r.status === 'completed' && r.test ? `test accuracy ${pct(r.test.accuracy)}` : r.status;
+        void vscode.window.showInformationMessage(`${title}: ${summary}${r.error ? ` — ${r.error}` : ''}`, 'Open Results').then((a) => {
+          if (a) void vscode.commands.executeCommand('guidedFinetune.openResults', { type: 'run', dir: r.runDir });
+        });
+        d.runs.refresh();
+        return r;
+      } finally {
+        for (const s of subs) s.dispose();
+      }
+    });
+  }
+
+  const dataParams = (e: DatasetEntry) => ({ data: e.source, ...(e.split ? { split: e.split } : {}) });
+
+  const reg = (id: string, f: (...a: any[]) => Promise<unknown>) => vscode.commands.registerCommand(id, safe(f));
+
+  return [
+    vscode.commands.registerCommand('guidedFinetune.refresh', () => { d.runs.refresh(); }),
+    vscode.commands.registerCommand('guidedFinetune.showLog', () => d.output.show()),
+    vscode.commands.registerCommand('guidedFinetune.showRunsFolder', () => {
+      void vscode.window.showInformationMessage(`Runs folder: ${root()}`);
+    }),
+
+    reg('guidedFinetune.addDataset', async () => {
+      const builtin = { label: 'Movie reviews (built-in)', description: '2000 reviews, pos/neg', source: BUILTIN_DATASET };
+      const file = { label: 'Import a file…', description: 'CSV, TSV or JSONL with text and label columns', source: 'file' };
+      const folder = { label: 'Import a folder…', description: 'one sub-folder of .txt files per label', source: 'folder' };
+      const pick = await vscode.window.showQuickPick([builtin, file, folder], { placeHolder: 'Which data?' });
+      if (!pick) return;
+      let source = pick.source;
+      if (source === 'file' || source === 'folder') {
+        const uri = await vscode.window.showOpenDialog({ canSelectFiles: source === 'file', canSelectFolders: source === 'folder', filters: source === 'file' ? { Data: ['csv', 'tsv', 'jsonl'] } : undefined });
+        if (!uri?.[0]) return;
+        source = uri[0].fsPath;
+      }
+      const summary = await d.host.request<DatasetSummary>(PrepareDatasetRequest, { data: source }, 'prepare datasets');
+      await d.datasets.upsert({ source, name: source === BUILTIN_DATASET ? builtin.label : basename(source), summary });
+      if (summary.warnings.length) void vscode.window.showWarningMessage(`${basename(source)}: ${summary.warnings.join(' ')}`);
+    }),
+
+    reg('guidedFinetune.splitDataset', async (arg?: { type: 'dataset'; entry: DatasetEntry }) => {
+      const entry = await pickDataset('Split which dataset?', arg);
+      if (!entry) return;
+      const answer = await vscode.window.showInputBox({
+        prompt: 'Validation and test fractions, and the seed',
+        value: entry.split ? `${entry.split.validation} ${entry.split.test} ${entry.split.seed}` : '0.1 0.2 42',
+        validateInput: (v) => {
+          const [val, tst, seed] = v.trim().split(/[\s,]+/).map(Number);
+          if (![val, tst, seed].every(Number.isFinite)) return 'Three numbers: validation fraction, test fraction, seed (e.g. 0.1 0.2 42)';
+          if (val < 0 || tst <= 0 || val + tst >= 1) return 'Fractions must be ≥ 0, test > 0, and leave data for training (validation + test < 1)';
+          return undefined;
+        },
+      });
+      if (!answer) return;
+      const [validation, test, seed] = answer.trim().split(/[\s,]+/).map(Number);
+      const split = { validation, test, seed: Math.floor(seed) };
+      const summary = await d.host.request<DatasetSummary>(PrepareDatasetRequest, { data: entry.source, split }, 'split datasets');
+      await d.datasets.upsert({ ...entry, split, summary });
+    }),
+
+    reg('guidedFinetune.runBaseline', async () => {
+      const kinds: (vscode.QuickPickItem & { baseline: BaselineKind })[] = [
+        { label: 'TF-IDF + logistic regression', detail: 'Word and bigram counts, no neural network: the classic strong baseline.', baseline: 'tfidf' },
+        { label: 'Frozen embeddings + classifier', detail: 'Sentence embeddings of the pre-trained model, unchanged; only a classifier is trained.', baseline: 'embeddings' },
+      ];
+      const kind = await vscode.window.showQuickPick(kinds, { placeHolder: 'Which baseline?' });
+      if (!kind) return;
+      const entry = await pickDataset('On which dataset?');
+      if (!entry) return;
+      const params: BaselineParams = { kind: kind.baseline, runsRoot: root(), ...dataParams(entry), ...(kind.baseline === 'embeddings' ? { model: settings().defaultModel } : {}) };
+      return runJob(`Baseline: ${kind.label}`, BaselineRequest, params, 'run baselines');
+    }),
+
+    reg('guidedFinetune.fineTune', async () => {
+      const entry = await pickDataset('Fine-tune on which dataset?');
+      if (!entry) return;
+      const model = await vscode.window.showInputBox({ prompt: 'Model: "starter", a local folder, or a hub id in the model cache', value: settings().defaultModel });
+      if (!model) return;
+      const params: TrainParams = { model, runsRoot: root(), config: {}, ...dataParams(entry) };
+      return runJob(`Fine-tune ${model}`, TrainRequest, params, 'fine-tune models');
+    }),
+
+    reg('guidedFinetune.cancelRun', async (arg?: RunArg) => {
+      const run = await pickRun(arg, 'Cancel which run?', (m) => m.status === 'running');
+      if (!run) return;
+      const r = await d.host.request<CancelResult>(CancelRequest, { runId: run.manifest.id }, 'cancel runs');
+      void vscode.window.showInformationMessage(r.cancelled.length ? `Cancelled ${r.cancelled.join(', ')}.` : `${run.manifest.id} was not running in this host.`);
+    }),
+
+    reg('guidedFinetune.resumeRun', async (arg?: RunArg) => {
+      const run = await pickRun(arg, 'Resume which run?', (m) => m.kind === 'finetune' && (m.status === 'failed' || m.status === 'cancelled'));
+      if (!run) return;
+      const m = run.manifest;
+      if (!m.model?.id || !m.dataset?.id) throw new Error(`${m.id} has no model or dataset in its run.json, so it cannot be resumed.`);
+      const params: TrainParams = { model: m.model.id, data: m.dataset.id, runsRoot: root(), config: m.config, resumeRunDir: run.dir };
+      return runJob(`Resume ${m.id}`, TrainRequest, params, 'resume runs');
+    }),
+
+    reg('guidedFinetune.openResults', async (arg?: RunArg) => {
+      const run = await pickRun(arg, 'Open the results of which run?');
+      if (run) return ResultsPanel.forRun(d.context.extensionUri, run.dir);
+      return undefined;
+    }),
+
+    reg('guidedFinetune.compareRuns', async (dirs?: string[]) => {
+      let chosen = Array.isArray(dirs) ? dirs : undefined;
+      if (!chosen) {
+        const runs = listRuns(root());
+        const picks = await vscode.window.showQuickPick(
+          runs.map((r) => ({ label: r.manifest.id, description: `${kindLabel(r.manifest.kind)} · ${r.manifest.status}`, picked: !!r.manifest.test, dir: r.dir })),
+          { canPickMany: true, placeHolder: 'Compare which runs? (two or more)' },
+        );
+        if (!picks) return undefined;
+        chosen = picks.map((p) => p.dir);
+      }
+      if (chosen.length < 2) throw new Error('Pick at least two runs to compare.');
+      const notes: string[] = [];
+      if (chosen.length === 2) {
+        try {
+          const c = await d.host.request<CompareResult>(CompareRequest, { runDirA: chosen[0], runDirB: chosen[1] }, 'compare runs');
+          notes.push(`Paired comparison on ${c.n} examples: B − A = ${pct(c.difference)} (95% CI ${pct(c.differenceCI[0])}–${pct(c.differenceCI[1])}), ${c.onlyBCorrect} fixed, ${c.onlyACorrect} broken, McNemar p = ${c.mcnemarP.toPrecision(2)}.`);
+        } catch (e) {
+          notes.push(`Paired test unavailable: ${errorMessage(e)}`);
+        }
+      }
+      return ResultsPanel.comparison(d.context.extensionUri, chosen, notes);
+    }),
+
+    reg('guidedFinetune.evaluateRun', async (arg?: RunArg) => {
+      const run = await pickRun(arg, 'Evaluate which run?', (m) => m.status === 'completed');
+      if (!run) return;
+      const entry = await pickDataset('On which dataset?');
+      if (!entry) return;
+      const params: EvaluateParams = { runDir: run.dir, data: entry.source };
+      return runJob(`Evaluate ${run.manifest.id} on ${entry.name}`, EvaluateRequest, params, 'evaluate runs on other data');
+    }),
+
+    reg('guidedFinetune.exportModel', async (arg?: RunArg) => {
+      const run = await pickRun(arg, 'Export which run?', (m) => m.status === 'completed');
+      if (!run) return;
+      const target = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Export here' });
+      if (!target?.[0]) return;
+      const out = join(target[0].fsPath, `${run.manifest.id}-export`);
+      const r = await d.host.request<ExportResult>(ExportRequest, { runDir: run.dir, out }, 'export models');
+      void vscode.window.showInformationMessage(`Exported ${r.files.length} files to ${out}.`);
+    }),
+
+    reg('guidedFinetune.tryModel', async (arg?: RunArg) => {
+      const run = await pickRun(arg, 'Try which model?', (m) => m.status === 'completed');
+      if (!run) return;
+      const text = await vscode.window.showInputBox({ prompt: 'A text to classify', placeHolder: 'An unexpectedly moving film, with a terrific cast.' });
+      if (!text) return;
+      const r = await d.host.request<PredictResult>(PredictRequest, { runDir: run.dir, texts: [text] }, 'classify texts');
+      const p = r.predictions[0];
+      const probs = r.labels.map((l, i) => `${l} ${pct(p.probs[i])}`).join(', ');
+      void vscode.window.showInformationMessage(`${p.label} (${probs})`);
+    }),
+
+    reg('guidedFinetune.writeReflection', async () => {
+      const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+      if (!ws) throw new Error('Open a folder first: the reflection is written to REFLECTION.md in the workspace.');
+      const path = join(ws, 'REFLECTION.md');
+      if (!existsSync(path)) writeFileSync(path, reflectionTemplate(listRuns(root())));
+      await vscode.window.showTextDocument(vscode.Uri.file(path));
+    }),
+
+    reg('guidedFinetune.openRunFolder', async (arg?: RunsNode) => {
+      const dir = arg?.type === 'checkpoint' ? join(arg.runDir, 'checkpoints', arg.name) : arg?.type === 'run' ? arg.dir : root();
+      mkdirSync(dir, { recursive: true });
+      await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(dir));
+    }),
+  ];
+}
+
+/** REFLECTION.md with the measured numbers filled in and the questions the chapter asks. */
+export function reflectionTemplate(runs: RunListing[]): string {
+  const t = comparisonTable(runs.filter((r) => r.manifest.status === 'completed'));
+  const table = t.rows.length
+    ? [`| ${t.columns.join(' | ')} |`, `|${t.columns.map(() => ' --- ').join('|')}|`, ...t.rows.map((r) => `| ${r.cells.join(' | ')} |`)].join('\n')
+    : '_No completed runs yet._';
+  return `# Reflection
+
+## Results
+
+${table}
+
+${t.notes.map((n) => `- ${n}`).join('\n')}
+
+## Questions
+
+1. Did fine-tuning beat the TF-IDF baseline by more than the confidence intervals? What does that say about the task?
+2. Which mistakes was the model most confident about (Results → Mistakes)? Are they label noise, sarcasm, long reviews cut short?
+3. How did truncation (only the first tokens of each review) affect the result?
+4. What would you change next, and what would you measure to know it helped?
+`;
+}

@@ -1,0 +1,90 @@
+// The Runs view: one item per run folder (kind, status icon, live progress or best metric), its checkpoints as
+// children. It reads the folders on disk (src/ui/viewmodel/runFiles) and follows them with a FileSystemWatcher,
+// so runs started from the CLI show up too.
+import * as vscode from 'vscode';
+import { basename, join } from 'node:path';
+import type { Progress, RunManifest } from '../protocol';
+import { listCheckpoints, listRuns, type RunListing } from './viewmodel/runFiles';
+import { bestMetric, duration, kindLabel, pct, statusIcon } from './viewmodel/format';
+
+export type RunsNode =
+  | { type: 'run'; dir: string; manifest: RunManifest }
+  | { type: 'checkpoint'; runDir: string; name: string };
+
+export function progressText(p: Progress): string {
+  const parts: string[] = [p.phase];
+  if (p.total > 0) parts.push(`${p.step}/${p.total} (${Math.round((100 * p.step) / p.total)}%)`);
+  if (p.epoch !== undefined) parts.push(`epoch ${p.epoch}`);
+  if (p.loss !== undefined && Number.isFinite(p.loss)) parts.push(`loss ${p.loss.toFixed(3)}`);
+  if (p.etaSec !== undefined && Number.isFinite(p.etaSec)) parts.push(`${duration(p.etaSec * 1000)} left`);
+  return parts.join(' · ');
+}
+
+export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<RunsNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private runs: RunListing[] = [];
+  private readonly progress = new Map<string, Progress>();
+
+  constructor(private readonly root: () => string) {}
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  /** Live progress from the host, shown as the run's description until the run ends. */
+  setProgress(p: Progress): void {
+    this.progress.set(p.runId, p);
+    const run = this.runs.find((r) => r.manifest.id === p.runId);
+    if (run) this.changed.fire({ type: 'run', ...run });
+    else this.refresh();
+  }
+
+  current(): RunListing[] {
+    return this.runs;
+  }
+
+  getTreeItem(node: RunsNode): vscode.TreeItem {
+    if (node.type === 'checkpoint') {
+      const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.None);
+      item.iconPath = new vscode.ThemeIcon(node.name === 'best' ? 'star-full' : 'save');
+      item.contextValue = 'checkpoint';
+      item.resourceUri = vscode.Uri.file(join(node.runDir, 'checkpoints', node.name));
+      item.tooltip = item.resourceUri.fsPath;
+      item.id = `${node.runDir}#${node.name}`;
+      return item;
+    }
+    const m = node.manifest;
+    const checkpoints = listCheckpoints(node.dir);
+    const item = new vscode.TreeItem(`${kindLabel(m.kind)}${m.model?.id ? ` · ${m.model.id}` : ''}`,
+      checkpoints.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.id = node.dir;
+    const live = m.status === 'running' ? this.progress.get(m.id) : undefined;
+    item.description = live ? progressText(live) : m.status === 'running' ? 'running' : bestMetric(m) || m.status;
+    item.iconPath = new vscode.ThemeIcon(statusIcon(m.status), m.status === 'failed' ? new vscode.ThemeColor('errorForeground') : undefined);
+    item.contextValue = `run.${m.status}`;
+    const tip = new vscode.MarkdownString();
+    tip.appendMarkdown(`**${basename(node.dir)}**\n\n`);
+    tip.appendMarkdown(`${kindLabel(m.kind)} — ${m.status}${m.durationMs ? ` in ${duration(m.durationMs)}` : ''}\n\n`);
+    if (m.model?.id) tip.appendMarkdown(`model: ${m.model.id}  \n`);
+    if (m.dataset?.id) tip.appendMarkdown(`dataset: ${m.dataset.id}  \n`);
+    if (m.test) tip.appendMarkdown(`test accuracy: ${pct(m.test.accuracy)}  \n`);
+    if (m.error) tip.appendMarkdown(`\nerror: ${m.error}`);
+    item.tooltip = tip;
+    item.command = { command: 'guidedFinetune.openResults', title: 'Open Results', arguments: [node] };
+    return item;
+  }
+
+  getChildren(node?: RunsNode): RunsNode[] {
+    if (!node) {
+      this.runs = listRuns(this.root());
+      return this.runs.map((r) => ({ type: 'run', dir: r.dir, manifest: r.manifest }));
+    }
+    if (node.type === 'run') return listCheckpoints(node.dir).map((name) => ({ type: 'checkpoint', runDir: node.dir, name }));
+    return [];
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,46 @@
+// The comparison table of several runs, with notes when the numbers are not comparable. No vscode import.
+import type { RunManifest } from '../../protocol';
+import type { ComparisonTable } from '../../protocol/webviewMessages';
+import { duration, kindLabel, num, pct } from './format';
+
+export const COMPARISON_COLUMNS = ['Run', 'Kind', 'Model', 'Status', 'Test accuracy (95% CI)', 'Macro F1', 'ROC AUC', 'ECE', 'Best validation', 'Time'];
+
+export function comparisonTable(runs: readonly { dir: string; manifest: RunManifest }[]): ComparisonTable {
+  const withTest = runs.filter((r) => r.manifest.test);
+  const bestAcc = Math.max(...withTest.map((r) => r.manifest.test!.accuracy));
+  const rows = runs.map(({ dir, manifest: m }) => {
+    const t = m.test;
+    return {
+      runId: m.id,
+      dir,
+      best: !!t && withTest.length > 1 && t.accuracy === bestAcc,
+      cells: [
+        m.id,
+        kindLabel(m.kind),
+        m.model?.id ?? '–',
+        m.status,
+        t ? `${pct(t.accuracy)} (${pct(t.accuracyCI?.[0])}–${pct(t.accuracyCI?.[1])})` : '–',
+        pct(t?.macroF1),
+        num(t?.rocAuc),
+        num(t?.ece),
+        m.best ? `${m.best.metric} ${m.best.metric === 'loss' ? num(m.best.value) : pct(m.best.value)}` : '–',
+        duration(m.durationMs) || '–',
+      ],
+    };
+  });
+  const notes: string[] = [];
+  const missing = runs.filter((r) => !r.manifest.test).map((r) => r.manifest.id);
+  if (missing.length) notes.push(`No test metrics yet for ${missing.join(', ')}.`);
+  const keyOf = (m: RunManifest) => `${m.dataset?.hash ?? '?'}|${m.dataset?.splitHash ?? '?'}`;
+  const keys = new Set(withTest.map((r) => keyOf(r.manifest)));
+  if (keys.size > 1) {
+    notes.push('These runs were not tested on the same examples (different dataset or split hash): their accuracies are not directly comparable.');
+  }
+  const sizes = new Set(withTest.map((r) => r.manifest.test!.n));
+  if (withTest.length > 1 && sizes.size === 1) {
+    const n = [...sizes][0];
+    // One example moves accuracy by 1/n: differences smaller than the CI width are within noise.
+    notes.push(`Each run was tested on ${n} examples: one example is ${pct(1 / n, 2)} of accuracy. Overlapping confidence intervals mean the difference may be noise; "Compare runs" on two runs gives the paired test.`);
+  }
+  return { columns: COMPARISON_COLUMNS, rows, notes };
+}

@@ -1,0 +1,84 @@
+// Short human-readable strings for the tree, the status bar and the results panel. No vscode import.
+import type { RunKind, RunManifest, RunStatus } from '../../protocol';
+import type { MetricRow, RunHeader } from '../../protocol/webviewMessages';
+
+export const KIND_LABELS: Record<RunKind, string> = {
+  finetune: 'fine-tune',
+  'head-only': 'head only',
+  'baseline-tfidf': 'TF-IDF + logistic regression',
+  'baseline-embeddings': 'frozen embeddings + classifier',
+};
+
+export function kindLabel(kind: string): string {
+  return (KIND_LABELS as Record<string, string>)[kind] ?? kind;
+}
+
+export function pct(x: number | null | undefined, digits = 1): string {
+  return typeof x === 'number' && Number.isFinite(x) ? `${(100 * x).toFixed(digits)}%` : '–';
+}
+
+export function num(x: number | null | undefined, digits = 3): string {
+  return typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : '–';
+}
+
+export function duration(ms: number | undefined): string {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return '';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+}
+
+/** The codicon for a run status (ThemeIcon id). */
+export function statusIcon(status: RunStatus): string {
+  switch (status) {
+    case 'running': return 'sync~spin';
+    case 'completed': return 'pass';
+    case 'failed': return 'error';
+    case 'cancelled': return 'circle-slash';
+  }
+}
+
+/** The best metric of a run, as the tree shows it: test accuracy when known, else the best validation point. */
+export function bestMetric(m: RunManifest): string {
+  if (m.test) return `test acc ${pct(m.test.accuracy)}`;
+  if (m.best) return `best val ${m.best.metric} ${m.best.metric === 'loss' ? num(m.best.value) : pct(m.best.value)}`;
+  return '';
+}
+
+export function runHeader(dir: string, m: RunManifest): RunHeader {
+  return {
+    id: m.id,
+    dir,
+    kind: kindLabel(m.kind),
+    status: m.status,
+    model: m.model?.id,
+    dataset: m.dataset?.id,
+    device: m.device,
+    startedAt: m.startedAt,
+    duration: duration(m.durationMs),
+    best: m.best ? `${m.best.metric} ${m.best.metric === 'loss' ? num(m.best.value) : pct(m.best.value)} at step ${m.best.step} (epoch ${m.best.epoch})` : undefined,
+    error: m.error,
+  };
+}
+
+/** The test metrics of a run as label/value rows (empty while it has none). */
+export function metricRows(m: RunManifest): MetricRow[] {
+  const t = m.test;
+  if (!t) return [];
+  const rows: MetricRow[] = [
+    { label: 'Test accuracy', value: `${pct(t.accuracy)} (95% CI ${pct(t.accuracyCI?.[0])}–${pct(t.accuracyCI?.[1])})`, hint: `${t.n} test examples` },
+    { label: 'Macro F1', value: pct(t.macroF1) },
+    { label: 'ROC AUC', value: num(t.rocAuc) },
+    { label: 'Log loss', value: num(t.logLoss) },
+    { label: 'Calibration error (ECE)', value: num(t.ece), hint: 'gap between confidence and accuracy; 0 is perfectly calibrated' },
+  ];
+  for (const c of t.perClass ?? []) {
+    rows.push({ label: `${c.label}: precision / recall / F1`, value: `${pct(c.precision)} / ${pct(c.recall)} / ${pct(c.f1)}`, hint: `${c.support} examples` });
+  }
+  if (t.confusion?.length) {
+    rows.push({ label: 'Confusion (rows = true, columns = predicted)', value: t.confusion.map((r, i) => `${t.labels[i] ?? i}: ${r.join(' ')}`).join(' · ') });
+  }
+  return rows;
+}

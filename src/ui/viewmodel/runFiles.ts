@@ -1,0 +1,143 @@
+// Reads run folders straight from disk (run.json, metrics.jsonl, predictions.jsonl, checkpoints/), the layout the
+// host writes (see src/protocol/runs.ts). No vscode import: unit-tested in test/unit/ui.
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MetricRecord, PredictionRecord, RunManifest } from '../../protocol';
+
+export const RUN_FILES = { manifest: 'run.json', metrics: 'metrics.jsonl', predictions: 'predictions.jsonl', checkpoints: 'checkpoints' } as const;
+
+export interface RunListing {
+  dir: string;
+  manifest: RunManifest;
+}
+
+export interface RunSnapshot extends RunListing {
+  metrics: MetricRecord[];
+  predictions: PredictionRecord[];
+  checkpoints: string[];
+}
+
+/**
+ * Parses JSONL text. The writer appends whole lines, but a reader can catch a line half written (or a crash can
+ * tear it): an unparsable LAST line is ignored; a bad line elsewhere means the file is damaged.
+ */
+export function parseJsonl<T>(text: string, where = 'JSONL'): T[] {
+  const lines = text.split('\n');
+  const out: T[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (!line) continue;
+    try {
+      out.push(JSON.parse(line) as T);
+    } catch {
+      if (lines.slice(i + 1).every((l) => l.trim() === '')) break;
+      throw new Error(`${where}:${i + 1} is not valid JSON; the file is damaged`);
+    }
+  }
+  return out;
+}
+
+export function readManifest(dir: string): RunManifest | undefined {
+  const path = join(dir, RUN_FILES.manifest);
+  if (!existsSync(path)) return undefined;
+  try {
+    const m = JSON.parse(readFileSync(path, 'utf8')) as RunManifest;
+    return typeof m?.id === 'string' && typeof m.kind === 'string' ? m : undefined;
+  } catch {
+    return undefined; // being replaced right now, or not ours
+  }
+}
+
+/** Run folders directly under root (folders with a readable run.json), newest first. */
+export function listRuns(root: string): RunListing[] {
+  if (!existsSync(root)) return [];
+  const out: RunListing[] = [];
+  for (const name of readdirSync(root)) {
+    const dir = join(root, name);
+    try {
+      if (!statSync(dir).isDirectory()) continue;
+    } catch {
+      continue;
+    }
+    const manifest = readManifest(dir);
+    if (manifest) out.push({ dir, manifest });
+  }
+  return out.sort((a, b) => (b.manifest.startedAt ?? '').localeCompare(a.manifest.startedAt ?? '') || a.dir.localeCompare(b.dir));
+}
+
+/** Checkpoint folder names (best, last, step-N ...) without the temporary ones of an interrupted save. */
+export function listCheckpoints(dir: string): string[] {
+  const cp = join(dir, RUN_FILES.checkpoints);
+  if (!existsSync(cp)) return [];
+  const stepNo = (n: string) => (/^step-(\d+)$/.exec(n) ? Number(n.slice(5)) : -1);
+  return readdirSync(cp)
+    .filter((n) => !n.startsWith('.'))
+    .sort((a, b) => stepNo(a) - stepNo(b) || a.localeCompare(b));
+}
+
+function readJsonlFile<T>(path: string): T[] {
+  return existsSync(path) ? parseJsonl<T>(readFileSync(path, 'utf8'), path) : [];
+}
+
+export function readRun(dir: string): RunSnapshot | undefined {
+  const manifest = readManifest(dir);
+  if (!manifest) return undefined;
+  return {
+    dir,
+    manifest,
+    metrics: readJsonlFile<MetricRecord>(join(dir, RUN_FILES.metrics)),
+    predictions: readJsonlFile<PredictionRecord>(join(dir, RUN_FILES.predictions)),
+    checkpoints: listCheckpoints(dir),
+  };
+}
+
+/**
+ * Follows a growing JSONL file: each read() returns only the complete lines appended since the last call, so a
+ * live chart costs O(new lines) per update. Starts over when the file shrank (replaced).
+ */
+export class JsonlTail<T> {
+  private offset = 0;
+  private partial = '';
+
+  constructor(readonly path: string) {}
+
+  read(): { records: T[]; reset: boolean } {
+    if (!existsSync(this.path)) {
+      const reset = this.offset > 0;
+      this.offset = 0;
+      this.partial = '';
+      return { records: [], reset };
+    }
+    const fd = openSync(this.path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      let reset = false;
+      if (size < this.offset) {
+        this.offset = 0;
+        this.partial = '';
+        reset = true;
+      }
+      const length = size - this.offset;
+      if (length === 0) return { records: [], reset };
+      const buf = Buffer.alloc(length);
+      const n = readSync(fd, buf, 0, length, this.offset);
+      this.offset += n;
+      const text = this.partial + buf.subarray(0, n).toString('utf8');
+      const cut = text.lastIndexOf('\n');
+      this.partial = cut < 0 ? text : text.slice(cut + 1);
+      const complete = cut < 0 ? '' : text.slice(0, cut);
+      const records: T[] = [];
+      for (const line of complete.split('\n')) {
+        if (!line.trim()) continue;
+        try {
+          records.push(JSON.parse(line) as T);
+        } catch {
+          // a damaged line in the middle: skip it rather than stop following the run
+        }
+      }
+      return { records, reset };
+    } finally {
+      closeSync(fd);
+    }
+  }
+}

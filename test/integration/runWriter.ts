@@ -1,0 +1,84 @@
+// Writes run folders for the integration tests with the host's own RunFolder (src/host/runs), so the files are
+// exactly what a training host writes: run.json (atomic), metrics.jsonl (line appends), predictions.jsonl,
+// checkpoints/. The numbers are deterministic test data (a decaying loss, seeded predictions); the test metrics
+// are computed from those predictions by the host's evaluatePredictions. Bundled for both the extension-host
+// suite and the page-side harness (out/integration/runWriter.js).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RunFolder } from '../../src/host/runs';
+import { evaluatePredictions } from '../../src/host/eval';
+import type { PredictionRecord, RunKind } from '../../src/protocol';
+
+const LABELS = ['neg', 'pos'];
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface TestRun {
+  dir: string;
+  id: string;
+  /** Appends training steps from..to (inclusive) and a validation evaluation every evalEvery steps. */
+  steps(from: number, to: number): void;
+  checkpoint(name: string): Promise<void>;
+  /** Writes test predictions (n examples, about `accuracy` right) and completes the run with their metrics. */
+  complete(n: number, accuracy: number): void;
+}
+
+export function startRun(root: string, opts: { id: string; kind?: RunKind; model?: string; seed?: number; evalEvery?: number }): TestRun {
+  const kind = opts.kind ?? 'finetune';
+  const run = RunFolder.create(root, {
+    id: opts.id,
+    kind,
+    config: { epochs: 2, lr: 5e-5, batchSize: 16 },
+    dataset: { id: 'movie-reviews', hash: 'test-dataset-hash', splitHash: 'test-split-hash', labels: LABELS, sizes: { train: 1400, validation: 200, test: 400 } },
+    model: opts.model ? { id: opts.model } : undefined,
+    seed: opts.seed ?? 42,
+    packages: {},
+    device: 'cpu',
+  });
+  const rand = rng(opts.seed ?? 42);
+  const evalEvery = opts.evalEvery ?? 10;
+  const totalSteps = 100;
+  return {
+    dir: run.dir,
+    id: run.id,
+    steps(from, to) {
+      for (let s = from; s <= to; s++) {
+        const lr = s < 10 ? (5e-5 * s) / 10 : (5e-5 * (totalSteps - s)) / (totalSteps - 10);
+        const loss = 0.69 * Math.exp(-s / 40) + 0.15 + 0.08 * (rand() - 0.5);
+        const epoch = Math.floor(s / 50);
+        run.metric({ type: 'step', step: s, epoch, loss, lr, step_ms: 120, time: new Date().toISOString() });
+        if (s % evalEvery === 0) {
+          const accuracy = 0.5 + 0.35 * (1 - Math.exp(-s / 30));
+          run.metric({ type: 'eval', step: s, epoch, split: 'validation', time: new Date().toISOString(),
+            metrics: { accuracy, macroF1: accuracy - 0.01, rocAuc: accuracy + 0.05, logLoss: loss + 0.05, ece: 0.05, loss: loss + 0.05 } });
+        }
+      }
+    },
+    async checkpoint(name) {
+      await run.saveCheckpoint(name, (dir) => writeFileSync(join(dir, 'weights.txt'), `checkpoint ${name}\n`));
+    },
+    complete(n, accuracy) {
+      const preds: PredictionRecord[] = [];
+      for (let i = 0; i < n; i++) {
+        const label = i % 2;
+        const right = rand() < accuracy;
+        const conf = 0.5 + 0.5 * rand();
+        const p1 = right === (label === 1) ? conf : 1 - conf;
+        const pred = p1 >= 0.5 ? 1 : 0;
+        preds.push({ id: `${LABELS[label]}/cv${String(900 + (i >> 1)).padStart(3, '0')}.txt`, label, pred, probs: [1 - p1, p1], split: 'test' });
+      }
+      run.writePredictions(preds);
+      const test = evaluatePredictions(preds.map((p) => p.label), preds.map((p) => p.probs), { labelNames: LABELS, resamples: 200 });
+      run.finish('completed', { test, best: { step: 60, epoch: 1, metric: 'accuracy', value: 0.84 } });
+    },
+  };
+}
