@@ -1,5 +1,6 @@
 // Model files from the Hugging Face hub (through @huggingface/hub) or from a local folder, resolved the same way:
-// resolveModel(idOrFolder) -> { folder, source, revision, files (with sha256) }.
+// resolveModel(idOrFolder) -> { folder, source, revision, files (with sha256) }. A model needs config.json, a
+// tokenizer (tokenizer.json, or a BERT vocab.txt) and safetensors weights (model.safetensors, or the index + shards).
 //
 // Hub downloads go to <cache>/<org>--<name>/<commit sha>/ (the commit the revision pointed to, from the hub's API),
 // and <cache>/<org>--<name>/refs/<revision> records that sha so a later offline call finds the snapshot.
@@ -85,7 +86,8 @@ export async function resolveModel(idOrFolder: string, opts: ResolveOptions = {}
 export function missingModelFiles(folder: string): string[] {
   const missing: string[] = [];
   if (!existsSync(join(folder, CONFIG_FILE))) missing.push(CONFIG_FILE);
-  if (!existsSync(join(folder, 'tokenizer.json'))) missing.push('tokenizer.json');
+  // Older BERT checkpoints have only vocab.txt; the tokenizer module builds the same tokenizer from it.
+  if (!existsSync(join(folder, 'tokenizer.json')) && !existsSync(join(folder, 'vocab.txt'))) missing.push('tokenizer.json');
   if (!existsSync(join(folder, WEIGHTS_FILE))) {
     if (existsSync(join(folder, WEIGHTS_INDEX))) {
       for (const shard of shardNames(join(folder, WEIGHTS_INDEX))) if (!existsSync(join(folder, shard))) missing.push(shard);
@@ -228,7 +230,7 @@ async function resolveHub(id: string, opts: ResolveOptions): Promise<ResolvedMod
     writeAtomic(ref, sha + '\n');
     return { id, folder, source: 'hub', revision: sha, files: done };
   }
-  const lacking = [CONFIG_FILE, 'tokenizer.json'].filter((f) => !available.has(f));
+  const lacking = [CONFIG_FILE, 'tokenizer.json'].filter((f) => !available.has(f) && !(f === 'tokenizer.json' && available.has('vocab.txt')));
   const weights = available.has(WEIGHTS_FILE) ? WEIGHTS_FILE : available.has(WEIGHTS_INDEX) ? WEIGHTS_INDEX : undefined;
   if (!weights) lacking.push(WEIGHTS_FILE);
   if (lacking.length) {

@@ -1,7 +1,8 @@
 // Tokenization for guided-finetune: tokenizers as TextTokenizer (content ids + special-token template), long-text
 // strategies, dynamic-padding batches in the engine's layout, and token-length statistics.
 //
-//   loadHfTokenizer(folder) -> TextTokenizer      Hugging Face tokenizer.json + tokenizer_config.json, offline
+//   loadHfTokenizer(folder) -> TextTokenizer      Hugging Face tokenizer.json + tokenizer_config.json (or a BERT
+//                                                  vocab.txt: wordPieceTokenizerJson builds the same tokenizer), offline
 //   TextTokenizer { name, specials: {prefix, suffix, pad}, usesTokenTypeIds, modelMaxLength, encode(text) }
 //     Any tokenizer fits: the starter model's SentencePiece (./sentencepiece.ts) needs only an object literal.
 //   applyStrategy(ids, specials, {strategy: 'head'|'tail'|'head+tail'|'chunks', maxLength, headTokens?, overlap?, maxChunks?})
@@ -10,7 +11,7 @@
 //     TokenBatch { inputIds, attentionMask, tokenTypeIds?, labels?: BigInt64Array, batch, seq, docs }
 //   aggregateWindowLogits(logits, numLabels, docs, numDocs)  mean of each document's window logits ('chunks')
 //   tokenStats(tok, texts, maxLength?) -> { mean, median, p90, max, truncated, truncatedShare, ... }; formatTokenStats
-export { loadHfTokenizer, specialTemplate, TokenizerError } from './hf';
+export { loadHfTokenizer, specialTemplate, TokenizerError, wordPieceTokenizerJson } from './hf';
 export {
   aggregateWindowLogits, applyStrategy, chunkWindows, contentBudget, defaultHeadTokens, encodeDocuments, LONG_TEXT_STRATEGIES,
   makeBatches, padBatch,

@@ -136,6 +136,11 @@ test('a local folder resolves the same way; missing files are named', async () =
   assert.equal(r.source, 'local');
   assert.equal(r.folder, dir);
   assert.deepEqual(r.files.map((f) => [f.name, f.sha256]), ['config.json', 'tokenizer.json', 'model.safetensors'].map((f) => [f, sha256(tiny.files[f])]));
+  // An older BERT checkpoint with vocab.txt instead of tokenizer.json is accepted.
+  const old = join(root, 'old-bert');
+  mkdirSync(old);
+  for (const f of ['config.json', 'vocab.txt', 'model.safetensors'] as const) writeFileSync(join(old, f), tiny.files[f]);
+  assert.deepEqual((await resolveModel(old)).files.map((f) => f.name), ['config.json', 'vocab.txt', 'model.safetensors']);
   const bad = join(root, 'bad-folder');
   mkdirSync(bad);
   writeFileSync(join(bad, 'config.json'), '{}');

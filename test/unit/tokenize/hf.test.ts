@@ -2,7 +2,7 @@
 // token-length statistics (checked on the real movie reviews with a whitespace tokenizer against known figures).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBuiltin } from '../../../src/host/data';
@@ -74,4 +74,21 @@ test('tokenStats on the movie reviews (whitespace words) matches the corpus figu
   assert.ok(Math.abs(s.p90 - 1153) <= 2, `p90 ${s.p90}`);
   assert.ok(s.truncatedShare > 0.7 && s.truncatedShare < 0.9, `share over 512 words ${s.truncatedShare}`);
   assert.match(formatTokenStats(s), /^2000 texts: mean [\d.]+ tokens, median [\d.]+, p90 [\d.]+, max \d+; [\d.]+% exceed 512 \(a cut at 512 keeps [\d.]+% of all tokens\)$/);
+});
+
+test('a folder with only a BERT vocab.txt tokenizes exactly like the tokenizer.json of the same vocabulary', async () => {
+  const v = writeTinyTokenizer(join(dir, 'ref'), 'bert');
+  const vocabOnly = join(dir, 'vocab-only');
+  mkdirSync(vocabOnly);
+  const list = Object.entries(v).sort((a, b) => a[1] - b[1]).map(([t]) => t);
+  writeFileSync(join(vocabOnly, 'vocab.txt'), list.join('\n') + '\n');
+  writeFileSync(join(vocabOnly, 'tokenizer_config.json'), JSON.stringify({ do_lower_case: true, model_max_length: 64 }));
+  const ref = await loadHfTokenizer(join(dir, 'ref'));
+  const tok = await loadHfTokenizer(vocabOnly);
+  assert.deepEqual(tok.specials, ref.specials);
+  assert.equal(tok.usesTokenTypeIds, true);
+  assert.equal(tok.modelMaxLength, 64);
+  for (const text of ['The movie was UNBELIEVABLE, great films. zzz', 'a  twist,the\tPLOT!', 'films\nfilm']) assert.deepEqual(tok.encode(text), ref.encode(text), text);
+  writeFileSync(join(vocabOnly, 'vocab.txt'), 'hello\nworld\n');
+  await assert.rejects(loadHfTokenizer(vocabOnly), /vocab\.txt has no \[CLS\] token; it is not a BERT WordPiece vocabulary/);
 });
