@@ -9,6 +9,6 @@ export { grad, type GradOptions } from './autodiff/grad';
 export { rules as gradientRules } from './autodiff/rules';
 export { createTrainer, Trainer, type TrainConfig, type Batch, type StepResult, type SaliencyResult } from './train/trainer';
 export { buildTrainGraph, buildEvalGraph, buildSaliencyGraph, trainableFilter, type Freeze, type TrainGraph } from './train/program';
-export { adamwUpdate, clipGradNorm, type AdamWHyper } from './optim/adamw';
+export { adamwUpdate, clipGradNorm, clipCoef, sumSquares, type AdamWHyper } from './optim/adamw';
 export { lrLambda, type ScheduleName } from './optim/schedule';
 export { fillKeepMask } from './train/rng';

@@ -8,8 +8,11 @@ export interface AdamWHyper {
   weightDecay: number;
 }
 
-/** One update of one parameter tensor; `step` is the 1-based update count (torch's state['step'] after += 1). */
-export function adamwUpdate(p: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, h: AdamWHyper, step: number): void {
+/**
+ * One update of one parameter tensor; `step` is the 1-based update count (torch's state['step'] after += 1).
+ * `gradScale` multiplies the gradient on the fly (gradient averaging and clipping without an extra pass).
+ */
+export function adamwUpdate(p: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, h: AdamWHyper, step: number, gradScale = 1): void {
   const { lr, beta1, beta2, eps } = h;
   const decay = 1 - lr * h.weightDecay;
   const bc1 = 1 - beta1 ** step;
@@ -17,7 +20,8 @@ export function adamwUpdate(p: Float32Array, grad: Float32Array, m: Float32Array
   const stepSize = lr / bc1;
   const b1c = 1 - beta1, b2c = 1 - beta2;
   for (let i = 0; i < p.length; i++) {
-    const gi = grad[i];
+    // Math.fround: torch scales the float32 gradient tensor before the update
+    const gi = gradScale === 1 ? grad[i] : Math.fround(grad[i] * gradScale);
     const mi = (m[i] = beta1 * m[i] + b1c * gi);
     const vi = (v[i] = beta2 * v[i] + b2c * gi * gi);
     p[i] = p[i] * decay - (stepSize * mi) / (Math.sqrt(vi) / bc2sqrt + eps);
@@ -30,16 +34,17 @@ export function adamwUpdate(p: Float32Array, grad: Float32Array, m: Float32Array
  */
 export function clipGradNorm(grads: Iterable<Float32Array>, maxNorm: number): number {
   const list = [...grads];
-  let sq = 0;
-  for (const g of list) {
-    let s = 0;
-    for (let i = 0; i < g.length; i++) s += g[i] * g[i];
-    sq += s;
-  }
-  const norm = Math.sqrt(sq);
-  if (maxNorm > 0) {
-    const coef = maxNorm / (norm + 1e-6);
-    if (coef < 1) for (const g of list) for (let i = 0; i < g.length; i++) g[i] *= coef;
-  }
+  const norm = Math.sqrt(list.reduce((s, g) => s + sumSquares(g), 0));
+  const coef = clipCoef(norm, maxNorm);
+  if (coef < 1) for (const g of list) for (let i = 0; i < g.length; i++) g[i] *= coef;
   return norm;
+}
+
+/** torch's clamped clip coefficient: min(1, maxNorm / (norm + 1e-6)); 1 when clipping is off. */
+export const clipCoef = (norm: number, maxNorm: number): number => (maxNorm > 0 ? Math.min(1, maxNorm / (norm + 1e-6)) : 1);
+
+export function sumSquares(g: Float32Array, from = 0, to = g.length): number {
+  let s = 0;
+  for (let i = from; i < to; i++) s += g[i] * g[i];
+  return s;
 }

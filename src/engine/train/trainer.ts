@@ -8,7 +8,7 @@ import type { SequenceClassifier } from '../ir/model';
 import type { DropoutSite } from '../ir/types';
 import { resolveShape } from '../ir/shape';
 import { Program, type TensorData } from '../runtime/session';
-import { adamwUpdate, clipGradNorm } from '../optim/adamw';
+import { adamwUpdate, clipCoef, sumSquares } from '../optim/adamw';
 import { lrLambda, type ScheduleName } from '../optim/schedule';
 import { fillKeepMask } from './rng';
 import { buildEvalGraph, buildSaliencyGraph, buildTrainGraph, trainableFilter, type Freeze, type TrainGraph } from './program';
@@ -99,6 +99,7 @@ export class Trainer {
       sparseMinElements: config.sparseMinElements,
     });
     const trainable = new Set(tg.trainable);
+    const sparse = new Set(tg.sparse.map((x) => x.name));
     const slots = new Map<string, Slot>();
     for (const p of model.params) {
       const w = weights.get(p.name);
@@ -108,7 +109,9 @@ export class Trainer {
       const t = trainable.has(p.name);
       slots.set(p.name, {
         name: p.name, data: Float32Array.from(w), trainable: t, decay: p.decay,
-        ...(t ? { m: new Float32Array(n), v: new Float32Array(n), grad: new Float32Array(n) } : {}),
+        ...(t ? { m: new Float32Array(n), v: new Float32Array(n) } : {}),
+        // gradient buffers: always for sparse gradients; for dense ones only once accumulation needs them
+        ...(sparse.has(p.name) ? { grad: new Float32Array(n) } : {}),
       });
     }
     const train = await Program.compile(tg.graph, { threads: config.threads });
@@ -151,37 +154,63 @@ export class Trainer {
     if (batch.batch % K !== 0) throw new Error(`step: batch size ${batch.batch} is not divisible by gradAccumSteps ${K}: use a multiple of ${K}`);
     const mb = batch.batch / K;
     const trainSlots = [...this.slots.values()].filter((s) => s.trainable);
-    for (const s of trainSlots) s.grad!.fill(0);
+    // Dense gradients: with one micro-batch the output arrays are used as they are; otherwise they are summed
+    // into the slot's buffer. Sparse (embedding) gradients are scatter-added into a buffer kept all-zero
+    // between steps: only the touched rows are cleared afterwards.
+    const dense = new Map<string, Float32Array>();
+    const touched = new Map<string, number[]>();
     let lossSum = 0;
-    const scale = 1 / K;
     for (let k = 0; k < K; k++) {
       const out = await this.train.run(this.inputFeeds(batch, k * mb, mb, this.tg.graph.dropoutSites));
       lossSum += Number(out.loss.data[0]);
       for (const name of this.tg.dense) {
-        const acc = this.slots.get(name)!.grad!;
         const d = out[`grad/${name}`].data as Float32Array;
-        for (let i = 0; i < acc.length; i++) acc[i] += d[i] * scale;
+        if (K === 1) { dense.set(name, d); continue; }
+        const slot = this.slots.get(name)!;
+        const acc = (slot.grad ??= new Float32Array(slot.data.length));
+        if (k === 0) acc.set(d);
+        else for (let i = 0; i < acc.length; i++) acc[i] += d[i];
+        dense.set(name, acc);
       }
       for (const s of this.tg.sparse) {
         const acc = this.slots.get(s.name)!.grad!;
         const width = this.shapeOf(s.name)[1] ?? 1;
+        const rowsSeen = touched.get(s.name) ?? [];
+        touched.set(s.name, rowsSeen);
         for (const part of s.parts) {
           const rows = out[part.rows].data as Float32Array;
           const ids = out[part.ids].data as BigInt64Array;
           for (let t = 0; t < ids.length; t++) {
-            const dst = Number(ids[t]) * width, src = t * width;
-            for (let j = 0; j < width; j++) acc[dst + j] += rows[src + j] * scale;
+            const row = Number(ids[t]);
+            rowsSeen.push(row);
+            const dst = row * width, src = t * width;
+            for (let j = 0; j < width; j++) acc[dst + j] += rows[src + j];
           }
         }
       }
       this.microCount++;
     }
-    const gradNorm = clipGradNorm(trainSlots.map((s) => s.grad!), this.config.maxGradNorm);
+    // global norm of the averaged gradient (torch clip_grad_norm_), then one AdamW pass with scale coef / K
+    let sq = 0;
+    for (const d of dense.values()) sq += sumSquares(d);
+    for (const [name, rows] of touched) {
+      const acc = this.slots.get(name)!.grad!;
+      const width = this.shapeOf(name)[1] ?? 1;
+      for (const r of new Set(rows)) sq += sumSquares(acc, r * width, (r + 1) * width);
+    }
+    const gradNorm = Math.sqrt(sq) / K;
+    const scale = clipCoef(gradNorm, this.config.maxGradNorm) / K;
     const c = this.config;
     const lr = c.lr * lrLambda(c.schedule, this.stepCount, c.warmupSteps, c.totalSteps);
     this.stepCount++;
     for (const s of trainSlots) {
-      adamwUpdate(s.data, s.grad!, s.m!, s.v!, { lr, beta1: c.betas[0], beta2: c.betas[1], eps: c.eps, weightDecay: s.decay ? c.weightDecay : 0 }, this.stepCount);
+      const g = dense.get(s.name) ?? s.grad!;
+      adamwUpdate(s.data, g, s.m!, s.v!, { lr, beta1: c.betas[0], beta2: c.betas[1], eps: c.eps, weightDecay: s.decay ? c.weightDecay : 0 }, this.stepCount, scale);
+    }
+    for (const [name, rows] of touched) {
+      const acc = this.slots.get(name)!.grad!;
+      const width = this.shapeOf(name)[1] ?? 1;
+      for (const r of new Set(rows)) acc.fill(0, r * width, (r + 1) * width);
     }
     return { loss: lossSum / K, lr, gradNorm, step: this.stepCount };
   }
