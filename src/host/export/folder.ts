@@ -1,0 +1,144 @@
+// Writes export folders. A BERT / DistilBERT / RoBERTa export has the layout transformers.js (and Python
+// transformers + optimum) loads offline with pipeline('text-classification', folder):
+//   config.json, tokenizer.json, tokenizer_config.json (+ the tokenizer's other files when present),
+//   onnx/model.onnx (fp32), onnx/model_quantized.onnx (int8, dtype 'q8'), gft_export.json (what this project needs).
+// The starter model (USE Lite) has no Hugging Face class, so its folder holds the ONNX models, its SentencePiece
+// vocabulary (vocab.json, as UseTokenizer.fromFile reads it) and gft_export.json; loadExported reads both kinds.
+// The folder is written under a temporary name and renamed into place, so a failed export leaves nothing half-made.
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { SequenceClassifier } from '../../engine';
+import type { TransformerConfig } from '../../engine/models';
+import { buildInferenceModel, encodeModel, quantizeDynamic, type QuantizeOptions, type QuantizeReport } from '../../engine/export';
+import { USE_LITE_MAX_TOKENS } from '../../engine/models/useLite';
+import { hfConfigJson } from './hfConfig';
+
+export const EXPORT_MANIFEST = 'gft_export.json';
+export const FP32_FILE = 'onnx/model.onnx';
+export const INT8_FILE = 'onnx/model_quantized.onnx';
+/** Tokenizer files copied from the model folder when present (tokenizer.json and its config are required). */
+const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt', 'vocab.json', 'merges.txt'];
+
+export interface ExportManifest {
+  format: 'gft-export-1';
+  architecture: string;
+  labels: string[];
+  /** int64 [batch, seq] inputs of the ONNX models */
+  inputNames: string[];
+  /** tokens per window the model reads (special tokens included) */
+  maxLength: number;
+  /** how texts longer than maxLength are read: the first window, or the mean of all windows' logits */
+  longText: 'head' | 'chunks';
+  tokenizer: 'hf' | 'use-sentencepiece';
+  files: { fp32: string; int8?: string };
+  quantization?: QuantizeOptions & { quantized: number; floatBytes: number; quantizedBytes: number };
+  source?: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface ExportResult {
+  dir: string;
+  manifest: ExportManifest;
+  /** bytes on disk of each written file, by path relative to dir */
+  sizes: Record<string, number>;
+  quantization?: QuantizeReport;
+}
+
+interface CommonOptions {
+  model: SequenceClassifier;
+  weights: ReadonlyMap<string, Float32Array>;
+  labels: readonly string[];
+  outDir: string;
+  /** write onnx/model_quantized.onnx too (default true) */
+  quantize?: boolean | QuantizeOptions;
+  /** provenance stored in gft_export.json and the ONNX metadata (run id, dataset, ...) */
+  source?: Record<string, unknown>;
+  /** replace an existing export folder (default false: refuse) */
+  overwrite?: boolean;
+}
+
+export interface HfExportOptions extends CommonOptions {
+  config: TransformerConfig;
+  /** the folder holding tokenizer.json + tokenizer_config.json (the model the run fine-tuned) */
+  tokenizerDir: string;
+  /** the base model's config.json, kept as the base of the exported one */
+  sourceConfigPath?: string;
+  maxLength?: number;
+  longText?: 'head' | 'chunks';
+}
+
+export async function exportHfClassifier(o: HfExportOptions): Promise<ExportResult> {
+  if (o.model.architecture !== o.config.architecture) throw new Error(`export: the model is '${o.model.architecture}' but its config says '${o.config.architecture}'`);
+  for (const f of ['tokenizer.json', 'tokenizer_config.json']) {
+    if (!existsSync(join(o.tokenizerDir, f))) throw new Error(`export: ${join(o.tokenizerDir, f)} not found; pass the model folder that holds the tokenizer the run used`);
+  }
+  const source = o.sourceConfigPath && existsSync(o.sourceConfigPath) ? JSON.parse(readFileSync(o.sourceConfigPath, 'utf8')) as Record<string, unknown> : {};
+  const tokCfg = JSON.parse(readFileSync(join(o.tokenizerDir, 'tokenizer_config.json'), 'utf8')) as { model_max_length?: number };
+  const tokMax = tokCfg.model_max_length && tokCfg.model_max_length < 1e6 ? tokCfg.model_max_length : Infinity;
+  const posMax = o.config.positionsFromPadding ? o.config.maxPositions - o.config.padTokenId - 1 : o.config.maxPositions;
+  const maxLength = Math.min(o.maxLength ?? 512, tokMax, posMax);
+  return writeExport(o, {
+    architecture: o.model.architecture, maxLength, longText: o.longText ?? 'head', tokenizer: 'hf',
+  }, (tmp) => {
+    writeFileSync(join(tmp, 'config.json'), JSON.stringify(hfConfigJson(o.config, o.labels, source), null, 2) + '\n');
+    for (const f of TOKENIZER_FILES) if (existsSync(join(o.tokenizerDir, f))) copyFileSync(join(o.tokenizerDir, f), join(tmp, f));
+  });
+}
+
+export interface UseLiteExportOptions extends CommonOptions {
+  /** vocab.json of the starter model package ([piece, score] pairs) */
+  vocabPath: string;
+}
+
+/** The starter model: reads at most 128 tokens per window; longer texts average the windows' logits. */
+export async function exportUseLiteClassifier(o: UseLiteExportOptions): Promise<ExportResult> {
+  if (o.model.architecture !== 'use-lite') throw new Error(`export: exportUseLiteClassifier needs a use-lite model, got '${o.model.architecture}'`);
+  if (!existsSync(o.vocabPath)) throw new Error(`export: ${o.vocabPath} not found; pass the starter model's vocab.json`);
+  return writeExport(o, { architecture: 'use-lite', maxLength: USE_LITE_MAX_TOKENS, longText: 'chunks', tokenizer: 'use-sentencepiece' }, (tmp) => {
+    copyFileSync(o.vocabPath, join(tmp, 'vocab.json'));
+  });
+}
+
+type ManifestPart = Pick<ExportManifest, 'architecture' | 'maxLength' | 'longText' | 'tokenizer'>;
+
+async function writeExport(o: CommonOptions, part: ManifestPart, writeExtra: (tmp: string) => void): Promise<ExportResult> {
+  const dir = resolve(o.outDir);
+  if (existsSync(dir) && !o.overwrite) throw new Error(`export: ${dir} already exists; choose a new folder or pass overwrite`);
+  if (o.labels.length !== o.model.numLabels) throw new Error(`export: ${o.labels.length} label names for a model with ${o.model.numLabels} outputs`);
+  mkdirSync(dirname(dir), { recursive: true });
+  const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(join(tmp, 'onnx'), { recursive: true });
+  try {
+    const metadata: Record<string, string> = { labels: JSON.stringify(o.labels), ...(o.source ? { source: JSON.stringify(o.source) } : {}) };
+    const proto = buildInferenceModel(o.model, o.weights, { metadata });
+    writeFileSync(join(tmp, FP32_FILE), encodeModel(proto));
+    let report: QuantizeReport | undefined;
+    const qopts = o.quantize === false ? undefined : o.quantize === true || o.quantize === undefined ? {} : o.quantize;
+    if (qopts) {
+      const q = quantizeDynamic(proto, qopts);
+      report = q.report;
+      writeFileSync(join(tmp, INT8_FILE), encodeModel(q.model));
+    }
+    writeExtra(tmp);
+    const manifest: ExportManifest = {
+      format: 'gft-export-1',
+      ...part,
+      labels: [...o.labels],
+      inputNames: [...o.model.inputNames],
+      files: { fp32: FP32_FILE, ...(report ? { int8: INT8_FILE } : {}) },
+      ...(report && qopts ? { quantization: { ...qopts, quantized: report.quantized.length, floatBytes: report.floatBytes, quantizedBytes: report.quantizedBytes } } : {}),
+      ...(o.source ? { source: o.source } : {}),
+      createdAt: new Date().toISOString(),
+    };
+    writeFileSync(join(tmp, EXPORT_MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+    if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+    const sizes: Record<string, number> = {};
+    for (const f of [FP32_FILE, ...(report ? [INT8_FILE] : [])]) sizes[f] = statSync(join(dir, f)).size;
+    return { dir, manifest, sizes, quantization: report };
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
