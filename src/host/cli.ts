@@ -1,38 +1,469 @@
-// `gft`: the headless CLI. Each command has --help; errors are one line with a non-zero exit.
+// `gft`: the headless CLI. Each command has --help; bad arguments and bad data give one line on stderr and a
+// non-zero exit (2 = usage, 1 = the command failed). Jobs run in this process (no host child needed); progress
+// is a bar on a TTY, JSON lines with --json, plain log lines otherwise.
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { BaselineKind, DataSource, LogLine, MetricPoint, Progress, RunResult, TrainConfig } from '../protocol';
 import { hostInfo } from './info';
+import { compareRuns, evaluateRun, predictTexts, prepareData, summarizeData, type JobContext } from './jobs';
+import { jobHandlers } from './jobs/registry';
+import { runDemo } from './report/demo';
+import { listRuns } from './runs';
 
-const USAGE = `gft — guided fine-tuning of transformers for text classification
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+  isTTY: boolean;
+}
+
+const processIo: Io = {
+  out: (l) => process.stdout.write(l + '\n'),
+  err: (l) => process.stderr.write(l + '\n'),
+  isTTY: Boolean(process.stderr.isTTY),
+};
+
+class UsageError extends Error {}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+interface Command {
+  summary: string;
+  usage: string;
+  options: Options;
+  run(v: Values, positionals: string[], io: Io): Promise<number>;
+}
+
+const DATA_HELP = `Data (one of):
+  --data SPEC            builtin:movie-reviews, a folder of label sub-folders, or a .csv/.tsv/.jsonl file;
+                         split into train/validation/test (stratified, seeded)
+  --split V,T            validation and test fractions (default 0.1,0.2)
+  --split-seed N         seed of the split (default 42)
+  --train FILE           JSONL/CSV with text and label, used as the training set in its order with --no-shuffle
+  --eval FILE            JSONL/CSV used as the validation and test set`;
+
+const dataOptions: Options = {
+  data: { type: 'string' },
+  train: { type: 'string' },
+  eval: { type: 'string' },
+  split: { type: 'string' },
+  'split-seed': { type: 'string' },
+};
+
+const common: Options = { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' } };
+
+function num(v: Values, name: string, opts: { int?: boolean; min?: number; max?: number } = {}): number | undefined {
+  const raw = v[name];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (raw === '' || !Number.isFinite(n) || (opts.int && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
+    const range = [opts.min !== undefined ? `>= ${opts.min}` : '', opts.max !== undefined ? `<= ${opts.max}` : ''].filter(Boolean).join(' and ');
+    throw new UsageError(`--${name} must be ${opts.int ? 'an integer' : 'a number'}${range ? ` ${range}` : ''} (got '${String(raw)}')`);
+  }
+  return n;
+}
+
+function str(v: Values, name: string): string | undefined {
+  const s = v[name];
+  return typeof s === 'string' ? s : undefined;
+}
+
+function oneOf<T extends string>(v: Values, name: string, allowed: readonly T[]): T | undefined {
+  const s = str(v, name);
+  if (s === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(s)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got '${s}')`);
+  return s as T;
+}
+
+function dataSource(v: Values): DataSource {
+  const data = str(v, 'data');
+  const trainFile = str(v, 'train');
+  const evalFile = str(v, 'eval');
+  if (data && trainFile) throw new UsageError('give either --data or --train/--eval, not both');
+  if (!data && !trainFile) throw new UsageError('no data: pass --data builtin:movie-reviews (or a path), or --train FILE [--eval FILE]');
+  if (evalFile && !trainFile) throw new UsageError('--eval needs --train');
+  for (const f of [trainFile, evalFile]) if (f && !existsSync(f)) throw new UsageError(`file not found: ${f}`);
+  const src: DataSource = { data, trainFile, evalFile };
+  const split = str(v, 'split');
+  const splitSeed = num(v, 'split-seed', { int: true, min: 0 });
+  if (split !== undefined || splitSeed !== undefined) {
+    const parts = (split ?? '0.1,0.2').split(',').map(Number);
+    if (parts.length !== 2 || parts.some((x) => !Number.isFinite(x) || x < 0 || x >= 1)) throw new UsageError(`--split must be two fractions 'validation,test' such as 0.1,0.2 (got '${split}')`);
+    src.split = { validation: parts[0], test: parts[1], seed: splitSeed ?? 42 };
+  }
+  return src;
+}
+
+/** --out DIR is the run folder itself: its parent is the runs root and its name the run id. */
+function outFolder(v: Values): { runsRoot: string; runId?: string } {
+  const out = str(v, 'out');
+  if (!out) return { runsRoot: resolve('runs') };
+  const abs = resolve(out);
+  return { runsRoot: dirname(abs), runId: basename(abs) };
+}
+
+/** Progress as a bar (TTY), JSON lines (--json) or plain lines. Returns the job context and a closer. */
+function reporter(io: Io, json: boolean, signal?: AbortSignal): { ctx: JobContext; close(): void } {
+  if (json) {
+    const emit = (event: string, data: unknown) => io.out(JSON.stringify({ event, ...(data as object) }));
+    return {
+      ctx: {
+        signal,
+        started: (s) => emit('started', s),
+        progress: (p) => emit('progress', p),
+        metric: (m) => emit('metric', m),
+        log: (l) => emit('log', l),
+      },
+      close: () => undefined,
+    };
+  }
+  let bar: { start(total: number, v: number, payload?: object): void; update(v: number, payload?: object): void; setTotal(t: number): void; stop(): void } | null = null;
+  let phase = '';
+  const onProgress = (p: Progress) => {
+    if (!io.isTTY) return;
+    if (p.phase !== phase || !bar) {
+      bar?.stop();
+      phase = p.phase;
+      // Loaded lazily: only a TTY needs it.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { SingleBar, Presets } = require('cli-progress') as typeof import('cli-progress');
+      bar = new SingleBar({ format: `${p.phase.padEnd(10)} [{bar}] {value}/{total} {info}`, stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+      bar.start(p.total, p.step, { info: '' });
+    }
+    const info = [p.epoch !== undefined ? `epoch ${p.epoch}` : '', p.loss !== undefined ? `loss ${p.loss.toFixed(4)}` : '', p.samplesPerSec ? `${p.samplesPerSec.toFixed(1)}/s` : '', p.etaSec !== undefined ? `ETA ${Math.round(p.etaSec)}s` : ''].filter(Boolean).join(' ');
+    bar.setTotal(p.total);
+    bar.update(p.step, { info });
+  };
+  return {
+    ctx: {
+      signal,
+      started: (s) => io.err(`run ${s.runId} in ${s.runDir}`),
+      progress: onProgress,
+      log: (l: LogLine) => {
+        if (io.isTTY && bar) return; // the bar shows progress; the log is in log.txt
+        io.err(l.message);
+      },
+      metric: (_m: MetricPoint) => undefined,
+    },
+    close: () => bar?.stop(),
+  };
+}
+
+/** Runs a job with Ctrl-C wired to cancel (the job saves, then stops). */
+async function withCancel<T>(f: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  const onSig = () => ac.abort();
+  process.once('SIGINT', onSig);
+  try {
+    return await f(ac.signal);
+  } finally {
+    process.removeListener('SIGINT', onSig);
+  }
+}
+
+function printResult(io: Io, json: boolean, r: RunResult): number {
+  if (json) io.out(JSON.stringify({ event: 'result', ...r }));
+  else {
+    const t = r.test;
+    const acc = t ? `test accuracy ${(t.accuracy * 100).toFixed(2)}% (95% CI ${(t.accuracyCI[0] * 100).toFixed(1)}-${(t.accuracyCI[1] * 100).toFixed(1)}), macro F1 ${t.macroF1.toFixed(4)}` : '';
+    io.out(`${r.status}: ${r.runDir}${acc ? `\n${acc}` : ''}${r.error ? `\nerror: ${r.error}` : ''}`);
+  }
+  return r.status === 'completed' ? 0 : r.status === 'cancelled' ? 130 : 1;
+}
+
+function parseFreeze(s: string | undefined): TrainConfig['freeze'] | undefined {
+  if (s === undefined) return undefined;
+  if (s === 'all' || s === 'head') return s;
+  const m = /^top:(\d+)$/.exec(s);
+  if (m) return { top: Number(m[1]) };
+  throw new UsageError(`--freeze must be all, head or top:K (got '${s}')`);
+}
+
+const commands: Record<string, Command> = {
+  info: {
+    summary: 'print versions and devices',
+    usage: 'Usage: gft info\n\nPrints the versions of gft, Node.js and onnxruntime-node as JSON.',
+    options: common,
+    run: async (_v, _p, io) => {
+      io.out(JSON.stringify(hostInfo(), null, 2));
+      return 0;
+    },
+  },
+  data: {
+    summary: 'load and split a dataset, print its summary',
+    usage: `Usage: gft data (--data SPEC | --train FILE [--eval FILE]) [--split V,T] [--split-seed N] [--json]\n\n${DATA_HELP}`,
+    options: { ...common, ...dataOptions },
+    run: async (v, _p, io) => {
+      const s = summarizeData(prepareData(dataSource(v)));
+      if (v.json) io.out(JSON.stringify(s));
+      else {
+        io.out(`${s.id}: labels ${s.labels.join(', ')}; train ${s.sizes.train}, validation ${s.sizes.validation}, test ${s.sizes.test}`);
+        for (const [l, c] of Object.entries(s.labelCounts)) io.out(`  ${l}: train ${c.train}, validation ${c.validation}, test ${c.test}`);
+        io.out(`dataset hash ${s.hash}\nsplit hash ${s.splitHash}`);
+        for (const w of s.warnings) io.out(`warning: ${w}`);
+      }
+      return 0;
+    },
+  },
+  train: {
+    summary: 'fine-tune a model on a dataset',
+    usage: `Usage: gft train --model ID (--data SPEC | --train FILE [--eval FILE]) [--out DIR] [options]
+
+  --model ID             'starter' (offline Universal Sentence Encoder Lite), a local model folder, or a hub id
+  --out DIR              the run folder to create (default: runs/<new id>)
+${DATA_HELP}
+Training:
+  --epochs N (3)  --batch-size N (16)  --grad-accum N (1)  --lr X (5e-5)  --schedule constant|linear (linear)
+  --warmup-steps N (0)  --weight-decay X (0.01)  --max-grad-norm X (1; 0 = no clipping)  --seed N (42)
+  --max-length N (128)  --long-text head|tail|head+tail|chunks (head)  --freeze all|head|top:K (all)
+  --eval-every epoch|N (epoch)  --patience N (0 = no early stopping)  --best-metric accuracy|macroF1|loss
+  --no-shuffle           keep the training order (data order is otherwise a function of seed and epoch)
+  --resume DIR           continue an interrupted run from its last checkpoint
+  --json                 JSON lines (events and the result) instead of a progress bar`,
+    options: {
+      ...common, ...dataOptions,
+      model: { type: 'string' }, out: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
+      'grad-accum': { type: 'string' }, lr: { type: 'string' }, schedule: { type: 'string' }, 'warmup-steps': { type: 'string' },
+      'weight-decay': { type: 'string' }, 'max-grad-norm': { type: 'string' }, seed: { type: 'string' }, 'max-length': { type: 'string' },
+      'long-text': { type: 'string' }, freeze: { type: 'string' }, 'eval-every': { type: 'string' }, patience: { type: 'string' },
+      'best-metric': { type: 'string' }, 'no-shuffle': { type: 'boolean' }, resume: { type: 'string' },
+    },
+    run: async (v, _p, io) => {
+      const model = str(v, 'model');
+      if (!model) throw new UsageError('--model is required (e.g. --model starter)');
+      const evalEvery = str(v, 'eval-every');
+      const config: Partial<TrainConfig> = {
+        epochs: num(v, 'epochs', { int: true, min: 1 }),
+        batchSize: num(v, 'batch-size', { int: true, min: 1 }),
+        gradAccumSteps: num(v, 'grad-accum', { int: true, min: 1 }),
+        lr: num(v, 'lr', { min: 0 }),
+        schedule: oneOf(v, 'schedule', ['constant', 'linear'] as const),
+        warmupSteps: num(v, 'warmup-steps', { int: true, min: 0 }),
+        weightDecay: num(v, 'weight-decay', { min: 0 }),
+        maxGradNorm: num(v, 'max-grad-norm', { min: 0 }),
+        seed: num(v, 'seed', { int: true, min: 0 }),
+        maxLength: num(v, 'max-length', { int: true, min: 2 }),
+        longText: oneOf(v, 'long-text', ['head', 'tail', 'head+tail', 'chunks'] as const),
+        freeze: parseFreeze(str(v, 'freeze')),
+        evalEvery: evalEvery === undefined || evalEvery === 'epoch' ? (evalEvery as 'epoch' | undefined) : num(v, 'eval-every', { int: true, min: 1 }),
+        patience: num(v, 'patience', { int: true, min: 0 }),
+        bestMetric: oneOf(v, 'best-metric', ['accuracy', 'macroF1', 'loss'] as const),
+        shuffle: v['no-shuffle'] ? false : undefined,
+      };
+      for (const k of Object.keys(config) as (keyof TrainConfig)[]) if (config[k] === undefined) delete config[k];
+      const resume = str(v, 'resume');
+      const src = resume ? {} : dataSource(v);
+      const json = Boolean(v.json);
+      return withCancel(async (signal) => {
+        const rep = reporter(io, json, signal);
+        try {
+          const r = await jobHandlers.train({ ...src, model, ...outFolder(v), config, resumeRunDir: resume }, rep.ctx);
+          rep.close();
+          return printResult(io, json, r);
+        } finally {
+          rep.close();
+        }
+      });
+    },
+  },
+  baseline: {
+    summary: 'train a baseline: TF-IDF + logistic regression, or frozen embeddings + logistic regression',
+    usage: `Usage: gft baseline --kind tfidf|embeddings (--data SPEC | --train FILE [--eval FILE]) [--out DIR] [options]
+
+  --kind tfidf           TF-IDF of word uni+bigrams (sublinear tf, min_df 2) + L2 logistic regression
+  --kind embeddings      mean-pooled frozen embeddings of --model (default starter) + L2 logistic regression
+  --C X                  inverse L2 strength as in scikit-learn (default: chosen on validation from 1, 10, 100)
+  --seed N               seed for the bootstrap CIs (default 42)
+  --out DIR              the run folder to create (default: runs/<new id>)
+${DATA_HELP}
+  --json                 JSON lines instead of a progress bar`,
+    options: { ...common, ...dataOptions, kind: { type: 'string' }, C: { type: 'string' }, seed: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' } },
+    run: async (v, _p, io) => {
+      const kind = oneOf(v, 'kind', ['tfidf', 'embeddings'] as const satisfies readonly BaselineKind[]);
+      if (!kind) throw new UsageError('--kind is required: tfidf or embeddings');
+      const params = { kind, ...dataSource(v), ...outFolder(v), C: num(v, 'C', { min: 1e-9 }), seed: num(v, 'seed', { int: true, min: 0 }), model: str(v, 'model') };
+      const json = Boolean(v.json);
+      return withCancel(async (signal) => {
+        const rep = reporter(io, json, signal);
+        try {
+          const r = await jobHandlers.baseline(params, rep.ctx);
+          rep.close();
+          return printResult(io, json, r);
+        } finally {
+          rep.close();
+        }
+      });
+    },
+  },
+  eval: {
+    summary: 'evaluate a finished run on data; prints the metrics as JSON',
+    usage: `Usage: gft eval --run DIR --data PATH [--predictions]
+
+  --run DIR              a completed run folder
+  --data PATH            JSONL/CSV/folder with text and label (all of it is used), or builtin:movie-reviews
+                         (its test split, made with the run's split settings)
+  --predictions          include every example's prediction in the JSON`,
+    options: { ...common, run: { type: 'string' }, data: { type: 'string' }, predictions: { type: 'boolean' } },
+    run: async (v, _p, io) => {
+      const run = str(v, 'run');
+      const data = str(v, 'data');
+      if (!run || !data) throw new UsageError('both --run DIR and --data PATH are required');
+      const { predictions, ...metrics } = await evaluateRun(run, data);
+      io.out(JSON.stringify(v.predictions ? { ...metrics, predictions } : metrics, null, 2));
+      return 0;
+    },
+  },
+  compare: {
+    summary: 'compare two runs on the same test set (paired bootstrap CI, McNemar exact test)',
+    usage: 'Usage: gft compare RUN_A RUN_B [--json]\n\nCompares the test predictions of two completed runs: accuracy difference B - A with a paired\nbootstrap 95% CI, McNemar\'s exact p-value, and the examples B fixed and broke.',
+    options: common,
+    run: async (v, p, io) => {
+      if (p.length !== 2) throw new UsageError('give exactly two run folders: gft compare RUN_A RUN_B');
+      const c = compareRuns(p[0], p[1]);
+      if (v.json) io.out(JSON.stringify(c));
+      else {
+        const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+        io.out(`A ${pct(c.accuracyA)}  B ${pct(c.accuracyB)}  B - A ${pct(c.difference)} (95% CI ${pct(c.differenceCI[0])} to ${pct(c.differenceCI[1])})`);
+        io.out(`McNemar exact p = ${c.mcnemarP.toPrecision(3)}; B fixed ${c.onlyBCorrect}, broke ${c.onlyACorrect} of ${c.n}`);
+      }
+      return 0;
+    },
+  },
+  predict: {
+    summary: 'predict labels for texts with a finished run',
+    usage: 'Usage: gft predict --run DIR (--text TEXT ... | --input FILE)\n\n  --text TEXT            a text to classify (repeatable)\n  --input FILE           a JSONL file with a "text" field per line, or a plain text file (one text per line)\nPrints one JSON line per text: {"text", "label", "probs"}.',
+    options: { ...common, run: { type: 'string' }, text: { type: 'string', multiple: true }, input: { type: 'string' } },
+    run: async (v, _p, io) => {
+      const run = str(v, 'run');
+      if (!run) throw new UsageError('--run DIR is required');
+      let texts = (v.text as string[] | undefined) ?? [];
+      const input = str(v, 'input');
+      if (input) {
+        if (!existsSync(input)) throw new UsageError(`file not found: ${input}`);
+        texts = texts.concat(readFileSync(input, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l, i) => {
+          if (!input.endsWith('.jsonl')) return l;
+          try {
+            const t = (JSON.parse(l) as { text?: unknown }).text;
+            if (typeof t !== 'string') throw new Error('no text');
+            return t;
+          } catch {
+            throw new UsageError(`${input}:${i + 1} is not a JSON object with a "text" string`);
+          }
+        }));
+      }
+      if (texts.length === 0) throw new UsageError('no texts: pass --text TEXT or --input FILE');
+      const r = await predictTexts(run, texts);
+      r.predictions.forEach((p, i) => io.out(JSON.stringify({ text: texts[i], label: p.label, probs: Object.fromEntries(r.labels.map((l, j) => [l, p.probs[j]])) })));
+      return 0;
+    },
+  },
+  export: {
+    summary: 'export a fine-tuned run (ONNX inference model, weights, tokenizer, labels)',
+    usage: 'Usage: gft export --run DIR --out DIR',
+    options: { ...common, run: { type: 'string' }, out: { type: 'string' } },
+    run: async (v, _p, io) => {
+      const run = str(v, 'run');
+      const out = str(v, 'out');
+      if (!run || !out) throw new UsageError('both --run DIR and --out DIR are required');
+      const r = await jobHandlers.export({ runDir: run, out });
+      io.out(v.json ? JSON.stringify(r) : r.files.join('\n'));
+      return 0;
+    },
+  },
+  runs: {
+    summary: 'list the runs in a runs folder',
+    usage: 'Usage: gft runs [--root DIR] [--json]\n\n  --root DIR             the runs folder (default: runs)',
+    options: { ...common, root: { type: 'string' } },
+    run: async (v, _p, io) => {
+      const runs = listRuns(resolve(str(v, 'root') ?? 'runs'));
+      if (v.json) io.out(JSON.stringify(runs));
+      else for (const r of runs) io.out(`${r.id}  ${r.kind}  ${r.status}${r.testAccuracy !== undefined ? `  test ${(r.testAccuracy * 100).toFixed(2)}%` : ''}`);
+      return 0;
+    },
+  },
+  demo: {
+    summary: 'the whole story offline: movie reviews, baselines, fine-tuning the starter model, a report',
+    usage: `Usage: gft demo [--out DIR] [--quick] [--json]
+
+Runs, on the built-in movie reviews with a seeded split: the TF-IDF baseline, the frozen-embedding baseline and
+fine-tuning of the starter model, then writes a comparison report (report.md and report.json) in DIR.
+  --out DIR              where to put the runs and the report (default: gft-demo)
+  --quick                a smaller, faster version (fewer reviews and steps) to try things out`,
+    options: { ...common, out: { type: 'string' }, quick: { type: 'boolean' } },
+    run: async (v, _p, io) => {
+      const json = Boolean(v.json);
+      return withCancel(async (signal) => {
+        const rep = reporter(io, json, signal);
+        try {
+          const r = await runDemo({ out: resolve(str(v, 'out') ?? 'gft-demo'), quick: Boolean(v.quick) }, rep.ctx, (l) => (json ? undefined : io.err(l)));
+          rep.close();
+          if (json) io.out(JSON.stringify({ event: 'result', ...r }));
+          else io.out(`report: ${r.reportMarkdown}\n${r.summary}`);
+          return 0;
+        } finally {
+          rep.close();
+        }
+      });
+    },
+  },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  return `gft — guided fine-tuning of transformers for text classification
 
 Usage: gft <command> [options]
 
 Commands:
-  info        print versions and devices
-  help        show this help
+${Object.entries(commands).map(([n, c]) => `  ${n.padEnd(width + 2)}${c.summary}`).join('\n')}
+  help${' '.repeat(width - 2)}show this help
 
 Run \`gft <command> --help\` for a command's options.`;
-
-export async function main(argv: string[]): Promise<number> {
-  const [cmd, ...rest] = argv;
-  if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
-    console.log(USAGE);
-    return 0;
-  }
-  if (cmd === 'info') {
-    if (rest.includes('--help')) {
-      console.log('Usage: gft info\n\nPrints the versions of gft, Node.js and onnxruntime-node as JSON.');
-      return 0;
-    }
-    console.log(JSON.stringify(hostInfo(), null, 2));
-    return 0;
-  }
-  console.error(`gft: unknown command '${cmd}'. Run 'gft --help' for the list of commands.`);
-  return 2;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(`gft: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  },
-);
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    io.out(usage());
+    return 0;
+  }
+  const cmd = commands[name];
+  if (!cmd) {
+    io.err(`gft: unknown command '${name}'. Run 'gft --help' for the list of commands.`);
+    return 2;
+  }
+  try {
+    let parsed: { values: Values; positionals: string[] };
+    try {
+      parsed = parseArgs({ args: rest, options: cmd.options, strict: true, allowPositionals: true }) as { values: Values; positionals: string[] };
+    } catch (err) {
+      throw new UsageError((err as Error).message.split('\n')[0].replace(/\. To specify.*$/, ''));
+    }
+    if (parsed.values.help) {
+      io.out(cmd.usage);
+      return 0;
+    }
+    if (parsed.positionals.length && name !== 'compare') throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
+    return await cmd.run(parsed.values, parsed.positionals, io);
+  } catch (err) {
+    const msg = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    if (err instanceof UsageError) {
+      io.err(`gft ${name}: ${msg}. Run 'gft ${name} --help' for the options.`);
+      return 2;
+    }
+    io.err(`gft ${name}: ${msg}`);
+    return 1;
+  }
+}
+
+// Run when this module is the program (the bundle dist/cli.js required by bin/gft.js), not when imported by tests.
+if (require.main === module || /(^|[\\/])(gft|gft\.js|cli\.js)$/.test(process.argv[1] ?? '')) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(`gft: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+      process.exit(1);
+    },
+  );
+}

@@ -61,6 +61,8 @@ export interface TrainParams extends DataSource {
   /** Hub id, local folder, or 'starter'. */
   model: string;
   runsRoot: string;
+  /** Name of the run folder under runsRoot; default: a new id (time, kind, random suffix). */
+  runId?: string;
   config: Partial<TrainConfig>;
   /** Continue an interrupted run from its last checkpoint. */
   resumeRunDir?: string;
@@ -71,6 +73,8 @@ export const BaselineRequest = 'run/baseline';
 export interface BaselineParams extends DataSource {
   kind: BaselineKind;
   runsRoot: string;
+  /** Name of the run folder under runsRoot; default: a new id (time, kind, random suffix). */
+  runId?: string;
   /** For 'embeddings': the model whose frozen mean-pooled embeddings are used. */
   model?: string;
   seed?: number;

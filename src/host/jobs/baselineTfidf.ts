@@ -14,6 +14,7 @@ export async function runTfidfBaseline(params: BaselineParams, ctx: JobContext =
   const data = prepareData(params);
   const run = RunFolder.create(params.runsRoot, {
     kind: 'baseline-tfidf',
+    id: params.runId,
     config: { ...TFIDF_CONFIG, C: params.C ?? `chosen on validation from 1, 10, 100`, split: params.split ?? DEFAULT_SPLIT },
     dataset: data.ref,
     seed,

@@ -34,7 +34,7 @@ export class RunFolder {
   static create(root: string, run: NewRun): RunFolder {
     const id = run.id ?? newRunId(run.kind);
     const dir = join(root, id);
-    if (existsSync(dir)) throw new Error(`run folder ${dir} already exists`);
+    if (existsSync(dir) && readdirSync(dir).length > 0) throw new Error(`run folder ${dir} already exists and is not empty; choose another --out folder`);
     mkdirSync(join(dir, CHECKPOINTS), { recursive: true });
     const manifest: RunManifest = { ...run, id, status: 'running', startedAt: new Date().toISOString(), hostPid: process.pid };
     writeJsonAtomic(join(dir, MANIFEST), manifest);

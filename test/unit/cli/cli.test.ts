@@ -1,0 +1,116 @@
+// The gft CLI: main() called directly with captured output, and the built bundle (dist/cli.js via bin/gft.js)
+// spawned for exit codes. Bad arguments and bad data: one line on stderr, non-zero exit.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main, type Io } from '../../../src/host/cli';
+
+const TRAIN = 'test/fixtures/host/tiny-train.jsonl';
+const EVAL = 'test/fixtures/host/tiny-eval.jsonl';
+const tmp = () => mkdtempSync(join(tmpdir(), 'gft-cli-'));
+
+async function gft(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+test('every command has --help', async () => {
+  const top = await gft('--help');
+  assert.equal(top.code, 0);
+  for (const cmd of ['data', 'train', 'baseline', 'eval', 'compare', 'export', 'predict', 'demo', 'runs', 'info']) {
+    assert.match(top.out.join('\n'), new RegExp(`\\n  ${cmd} `));
+    const r = await gft(cmd, '--help');
+    assert.equal(r.code, 0, cmd);
+    assert.match(r.out.join('\n'), new RegExp(`^Usage: gft ${cmd}`), cmd);
+  }
+  const train = (await gft('train', '--help')).out.join('\n');
+  for (const o of ['--model', '--data', '--train', '--eval', '--out', '--epochs', '--batch-size', '--lr', '--max-length', '--seed', '--schedule', '--warmup-steps', '--weight-decay', '--max-grad-norm', '--no-shuffle']) {
+    assert.ok(train.includes(o), o);
+  }
+});
+
+test('bad arguments: one line on stderr, exit 2', async () => {
+  const cases: [string[], RegExp][] = [
+    [['bogus'], /unknown command 'bogus'/],
+    [['train', '--model', 'starter', '--data', 'builtin:movie-reviews', '--epochs', 'x'], /--epochs must be an integer >= 1 \(got 'x'\)/],
+    [['train', '--model', 'starter', '--data', 'builtin:movie-reviews', '--schedule', 'cosine'], /--schedule must be one of constant, linear/],
+    [['train', '--model', 'starter', '--data', 'builtin:movie-reviews', '--freeze', 'some'], /--freeze must be all, head or top:K/],
+    [['train', '--data', 'builtin:movie-reviews'], /--model is required/],
+    [['train', '--model', 'starter'], /no data/],
+    [['train', '--model', 'starter', '--train', 'missing.jsonl'], /file not found: missing\.jsonl/],
+    [['baseline', '--kind', 'svm', '--data', 'x'], /--kind must be one of tfidf, embeddings/],
+    [['baseline', '--kind', 'tfidf', '--nope'], /Unknown option '--nope'/],
+    [['eval', '--run', 'x'], /both --run DIR and --data PATH are required/],
+    [['compare', 'a'], /exactly two run folders/],
+    [['data', '--data', 'builtin:movie-reviews', '--split', '0.1'], /--split must be two fractions/],
+  ];
+  for (const [argv, re] of cases) {
+    const r = await gft(...argv);
+    assert.equal(r.code, 2, argv.join(' '));
+    assert.equal(r.err.length, 1, argv.join(' '));
+    assert.match(r.err[0], re);
+  }
+});
+
+test('bad data: one line naming the file, exit 1', async () => {
+  const dir = tmp();
+  const bad = join(dir, 'bad.jsonl');
+  writeFileSync(bad, '{"text": "fine", "label": "pos"}\n{"text": "broken\n');
+  const r = await gft('baseline', '--kind', 'tfidf', '--train', bad, '--out', join(dir, 'run'));
+  assert.equal(r.code, 1);
+  assert.equal(r.err.length, 1);
+  assert.match(r.err[0], /^gft baseline: .*bad\.jsonl/);
+  const e = await gft('eval', '--run', dir, '--data', EVAL);
+  assert.equal(e.code, 1);
+  assert.match(e.err[0], /is not a run folder/);
+});
+
+test('baseline -> eval -> predict -> compare -> runs, with --json lines', async () => {
+  const dir = tmp();
+  const a = join(dir, 'a');
+  const r = await gft('baseline', '--kind', 'tfidf', '--train', TRAIN, '--eval', EVAL, '--out', a, '--C', '10', '--json');
+  assert.equal(r.code, 0, r.err.join('\n'));
+  const events = r.out.map((l) => JSON.parse(l) as { event: string; status?: string; runDir?: string });
+  assert.ok(events.some((e) => e.event === 'progress'));
+  assert.ok(events.some((e) => e.event === 'metric'));
+  assert.deepEqual(events.at(-1), { ...events.at(-1), event: 'result', status: 'completed', runDir: a });
+  assert.equal(JSON.parse(readFileSync(join(a, 'run.json'), 'utf8')).id, 'a');
+  const ev = await gft('eval', '--run', a, '--data', EVAL);
+  assert.equal(ev.code, 0);
+  const m = JSON.parse(ev.out.join('\n')) as { n: number; accuracy: number; confusion: number[][] };
+  assert.equal(m.n, 20);
+  assert.equal(m.accuracy, 1);
+  assert.deepEqual(m.confusion, [[10, 0], [0, 10]]);
+  const p = await gft('predict', '--run', a, '--text', 'a wonderful brilliant film', '--text', 'boring awful mess');
+  assert.deepEqual(p.out.map((l) => (JSON.parse(l) as { label: string }).label), ['pos', 'neg']);
+  const b = join(dir, 'b');
+  assert.equal((await gft('baseline', '--kind', 'tfidf', '--train', TRAIN, '--eval', EVAL, '--out', b, '--C', '0.01')).code, 0);
+  const c = await gft('compare', a, b, '--json');
+  assert.equal(c.code, 0);
+  const cmp = JSON.parse(c.out[0]) as { n: number; accuracyA: number };
+  assert.equal(cmp.n, 20);
+  assert.equal(cmp.accuracyA, 1);
+  const runs = await gft('runs', '--root', dir, '--json');
+  assert.deepEqual((JSON.parse(runs.out[0]) as { id: string }[]).map((x) => x.id).sort(), ['a', 'b']);
+  const again = await gft('baseline', '--kind', 'tfidf', '--train', TRAIN, '--out', a);
+  assert.equal(again.code, 1);
+  assert.match(again.err[0], /already exists and is not empty/);
+});
+
+test('the built CLI (bin/gft.js) exits non-zero with one line on bad input', () => {
+  assert.ok(existsSync('dist/cli.js'), 'run `npm run build` first');
+  const ok = spawnSync(process.execPath, ['bin/gft.js', 'data', '--train', TRAIN, '--eval', EVAL, '--json'], { encoding: 'utf8' });
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.deepEqual((JSON.parse(ok.stdout) as { sizes: unknown }).sizes, { train: 60, validation: 20, test: 20 });
+  const bad = spawnSync(process.execPath, ['bin/gft.js', 'train', '--model', 'starter', '--data', 'builtin:movie-reviews', '--lr', 'fast'], { encoding: 'utf8' });
+  assert.equal(bad.status, 2);
+  assert.equal(bad.stderr.trim().split('\n').length, 1);
+  assert.match(bad.stderr, /--lr must be a number/);
+  assert.equal(bad.stdout, '');
+});
