@@ -1,0 +1,193 @@
+// Training with the optimizer state resident on the device. The whole step (forward, backward, clipping, AdamW)
+// is one graph (./stepGraph.ts) whose state outputs are fed back as the next run's inputs:
+// - WebGPU: state outputs stay in GPU buffers (preferredOutputLocation 'gpu-buffer'); only the batch goes up and
+//   the loss comes down.
+// - CUDA / CPU: onnxruntime-node has no IO binding there, so state makes a round trip every run; microSteps > 1
+//   wraps K steps into one Loop run (./loop.ts) so that the round trip happens once per K steps.
+// Frozen parameters are baked into the model as initializers (uploaded once).
+import * as ort from 'onnxruntime-node';
+import type { SequenceClassifier } from '../ir/model';
+import { resolveShape } from '../ir/shape';
+import { serialize, toModelProto } from '../onnx/writer';
+import { Graph } from '../ir/graph';
+import { onnx } from 'onnx-proto';
+import { sessionOptions } from '../runtime/session';
+import { lrLambda } from '../optim/schedule';
+import { fillKeepMask } from '../train/rng';
+import { trainableFilter } from '../train/program';
+import type { Batch, TrainConfig } from '../train/trainer';
+import { buildOptimizerStep, LR_INPUT, type OptimizerStepGraph } from './stepGraph';
+import { bakeInitializers, wrapInLoop } from './loop';
+
+export interface ResidentOptions {
+  /** execution providers, e.g. ['webgpu', 'cpu'] from selectDevice(); default ['cpu'] */
+  providers?: string[];
+  /** optimizer steps per session run (ONNX Loop); 1 = one step per run */
+  microSteps?: number;
+  /** keep state outputs in GPU buffers (WebGPU only; onnxruntime-node supports it for no other provider) */
+  gpuBuffers?: boolean;
+}
+
+export interface ResidentStep {
+  loss: number;
+  gradNorm: number;
+  lr: number;
+  step: number;
+}
+
+export class ResidentTrainer {
+  private stepCount = 0;
+  private microCount = 0;
+  private readonly inputNames: Set<string>;
+  private readback?: ort.InferenceSession;
+
+  private constructor(
+    readonly model: SequenceClassifier,
+    readonly config: TrainConfig,
+    private readonly sg: OptimizerStepGraph,
+    private readonly session: ort.InferenceSession,
+    private state: Record<string, ort.Tensor>,
+    private readonly frozen: Map<string, Float32Array>,
+    readonly microSteps: number,
+    private readonly providers: string[],
+  ) {
+    this.inputNames = new Set(session.inputNames);
+  }
+
+  static async create(model: SequenceClassifier, weights: ReadonlyMap<string, Float32Array>, config: TrainConfig, opts: ResidentOptions = {}): Promise<ResidentTrainer> {
+    if (config.gradAccumSteps !== 1) throw new Error(`device training runs one micro-batch per optimizer step: set gradAccumSteps to 1 (got ${config.gradAccumSteps}) and use microSteps for several steps per run`);
+    const K = opts.microSteps ?? 1;
+    if (!Number.isInteger(K) || K < 1) throw new Error(`microSteps must be an integer >= 1, got ${K}`);
+    const isTrainable = trainableFilter(model, config.freeze);
+    const info = new Map(model.params.map((p) => [p.name, p]));
+    const sg = buildOptimizerStep(model, {
+      trainable: (n) => isTrainable(info.get(n)!), dropout: config.dropout, seed: config.seed, classWeights: config.classWeights,
+      betas: config.betas, eps: config.eps, weightDecay: config.weightDecay, maxGradNorm: config.maxGradNorm,
+    });
+    const w = (name: string) => {
+      const v = weights.get(name);
+      const p = info.get(name)!;
+      if (!v) throw new Error(`device trainer: no weights for parameter '${name}' [${p.shape}]`);
+      if (v.length !== p.shape.reduce((a, b) => a * b, 1)) throw new Error(`device trainer: weights for '${name}' have ${v.length} values, shape [${p.shape}]`);
+      return v;
+    };
+    let proto: onnx.IModelProto = toModelProto(sg.graph);
+    const used = new Set(proto.graph!.input!.map((i) => i.name!));
+    const trainable = new Set(sg.state.filter((s) => s.kind === 'param').map((s) => s.param));
+    // frozen parameters (and any the loss does not use) keep their values: copies, so callers may reuse theirs
+    const frozen = new Map(model.params.filter((p) => !trainable.has(p.name)).map((p) => [p.name, Float32Array.from(w(p.name))]));
+    proto = bakeInitializers(proto, new Map([...frozen].filter(([n]) => used.has(n))));
+    if (K > 1) proto = wrapInLoop(proto, { carried: sg.state.map((s) => ({ input: s.input, output: s.output })), perStep: sg.perStep, perStepOutputs: sg.metrics });
+    const bytes = onnx.ModelProto.encode(proto as onnx.ModelProto).finish();
+    const so: ort.InferenceSession.SessionOptions = { ...sessionOptions({ threads: config.threads, providers: opts.providers }), logSeverityLevel: 3 };
+    if (opts.gpuBuffers) so.preferredOutputLocation = Object.fromEntries(sg.state.map((s) => [s.output, 'gpu-buffer' as const]));
+    const session = await ort.InferenceSession.create(bytes, so);
+    const state: Record<string, ort.Tensor> = {};
+    for (const s of sg.state) {
+      const data = s.kind === 'param' ? Float32Array.from(w(s.param)) : new Float32Array(s.shape.reduce((a, b) => a * b, 1));
+      state[s.input] = new ort.Tensor('float32', data, s.shape);
+    }
+    return new ResidentTrainer(model, config, sg, session, state, frozen, K, opts.providers ?? ['cpu']);
+  }
+
+  /** optimizer steps done and micro-batches run (the dropout RNG counter) */
+  get progress(): { step: number; microStep: number } {
+    return { step: this.stepCount, microStep: this.microCount };
+  }
+
+  /** Runs microSteps optimizer steps, one per batch (all batches of one call must have the same batch x seq). */
+  async steps(batches: Batch[]): Promise<ResidentStep[]> {
+    const K = this.microSteps;
+    if (batches.length !== K) throw new Error(`steps: expected ${K} batches (microSteps), got ${batches.length}`);
+    const { batch: B, seq: S } = batches[0];
+    for (const b of batches) {
+      if (b.batch !== B || b.seq !== S) throw new Error(`steps: all ${K} batches of one run must be ${B} x ${S} (pad them to one length); got ${b.batch} x ${b.seq}`);
+      if (!b.labels || b.labels.length !== b.batch) throw new Error(`steps: training needs labels with ${b.batch} values`);
+      if (b.inputIds.length !== B * S || b.attentionMask.length !== B * S) throw new Error(`steps: inputIds/attentionMask must have batch*seq = ${B * S} values`);
+    }
+    const c = this.config;
+    const lrs = batches.map((_, k) => c.lr * lrLambda(c.schedule, this.stepCount + k, c.warmupSteps, c.totalSteps));
+    const stack = K > 1;
+    const lead = stack ? [K] : [];
+    const feeds: Record<string, ort.Tensor> = { ...this.state };
+    const ints = (pick: (b: Batch) => BigInt64Array | undefined, n: number) => {
+      const out = new BigInt64Array(K * n);
+      batches.forEach((b, k) => { const a = pick(b); if (a) out.set(a, k * n); });
+      return out;
+    };
+    const put = (name: string, type: 'int64' | 'float32' | 'bool', data: BigInt64Array | Float32Array | Uint8Array, dims: number[]) => {
+      if (this.inputNames.has(name)) feeds[name] = new ort.Tensor(type, data, [...lead, ...dims]);
+    };
+    put('input_ids', 'int64', ints((b) => b.inputIds, B * S), [B, S]);
+    put('attention_mask', 'int64', ints((b) => b.attentionMask, B * S), [B, S]);
+    put('token_type_ids', 'int64', ints((b) => b.tokenTypeIds, B * S), [B, S]);
+    put('labels', 'int64', ints((b) => b.labels, B), [B]);
+    put(LR_INPUT, 'float32', Float32Array.from(lrs), []);
+    for (const [i, site] of this.sg.graph.dropoutSites.entries()) {
+      const shape = resolveShape(site.mask.shape, { batch: B, seq: S });
+      const n = shape.reduce((a, b) => a * b, 1);
+      const buf = new Uint8Array(K * n);
+      // same (seed, micro-step counter, site) streams as the host trainer, so runs are reproducible across devices
+      for (let k = 0; k < K; k++) fillKeepMask(buf.subarray(k * n, (k + 1) * n), site.rate, c.seed, this.microCount + k, i);
+      put(site.mask.name, 'bool', buf, shape);
+    }
+    const out = await this.session.run(feeds);
+    const old = this.state;
+    this.state = {};
+    for (const s of this.sg.state) this.state[s.input] = out[s.output];
+    // GPU buffers of the previous state are no longer referenced: free them now rather than at GC time
+    for (const t of Object.values(old)) if (t.location === 'gpu-buffer') t.dispose();
+    const loss = out.loss.data as Float32Array, gn = out.gradNorm.data as Float32Array;
+    const res = batches.map((_, k) => ({ loss: loss[k], gradNorm: gn[k], lr: lrs[k], step: this.stepCount + k + 1 }));
+    this.stepCount += K;
+    this.microCount += K;
+    return res;
+  }
+
+  /** Where the state tensors live now ('cpu' or 'gpu-buffer'), one entry per distinct location. */
+  get stateLocations(): string[] {
+    return [...new Set(Object.values(this.state).map((t) => t.location))];
+  }
+
+  /** Current parameters (downloaded from the device when resident there), frozen ones included. */
+  async weights(): Promise<Map<string, Float32Array>> {
+    const state = await this.download();
+    const out = new Map<string, Float32Array>(this.frozen);
+    for (const s of this.sg.state) if (s.kind === 'param') out.set(s.param, state.get(s.input)!);
+    return new Map(this.model.params.map((p) => [p.name, out.get(p.name)!]));
+  }
+
+  /** Adam moments of one trainable parameter. */
+  async moments(param: string): Promise<{ m: Float32Array; v: Float32Array }> {
+    const state = await this.download();
+    const m = state.get(`adam_m/${param}`), v = state.get(`adam_v/${param}`);
+    if (!m || !v) throw new Error(`moments: '${param}' is not a trainable parameter`);
+    return { m, v };
+  }
+
+  /**
+   * Copies of all state tensors on the host. Tensor.getData() on a 'gpu-buffer' output aborts the process in
+   * onnxruntime-node 1.30 (native "terminate called after throwing 'char const*'"), so GPU state is read back
+   * through a second session of Identity nodes whose outputs land on the CPU.
+   */
+  private async download(): Promise<Map<string, Float32Array>> {
+    const out = new Map<string, Float32Array>();
+    const onGpu = this.sg.state.filter((s) => this.state[s.input].location === 'gpu-buffer');
+    for (const s of this.sg.state) if (!onGpu.includes(s)) out.set(s.input, Float32Array.from(this.state[s.input].data as Float32Array));
+    if (onGpu.length === 0) return out;
+    if (!this.readback) {
+      const g = new Graph();
+      for (const s of onGpu) g.output(`read/${s.input}`, g.input(s.input, 'float32', s.shape));
+      this.readback = await ort.InferenceSession.create(serialize(g).bytes, sessionOptions({ providers: this.providers }));
+    }
+    const res = await this.readback.run(Object.fromEntries(onGpu.map((s) => [s.input, this.state[s.input]])));
+    for (const s of onGpu) out.set(s.input, Float32Array.from(res[`read/${s.input}`].data as Float32Array));
+    return out;
+  }
+
+  async dispose(): Promise<void> {
+    for (const t of Object.values(this.state)) if (t.location === 'gpu-buffer') t.dispose();
+    await this.session.release();
+    await this.readback?.release();
+  }
+}

@@ -1,0 +1,57 @@
+// WebGPU keeps the training state on the device: each step's parameter and Adam-moment outputs stay in GPU
+// buffers ('gpu-buffer') and are the next step's inputs. Where WebGPU runs (a GPU, or Mesa's lavapipe >= 23 on a
+// CPU machine), losses and parameters must equal the CPU provider's; where it does not, asking for it must
+// fall back to CPU with a one-line reason.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Batch, TrainConfig } from '../../../src/engine/train/trainer';
+import { ResidentTrainer, probeWebgpu, selectDevice } from '../../../src/engine/devices';
+import { TinyClassifier } from '../engine/tinyModel';
+
+const fx = JSON.parse(readFileSync(join(__dirname, '../engine/fixtures/trainer_parity.json'), 'utf8'));
+const { V, H, C, S } = fx.dims;
+const big = (a: number[]) => BigInt64Array.from(a.map(BigInt));
+const toBatch = (b: { ids: number[]; mask: number[]; labels: number[] }): Batch => ({
+  inputIds: big(b.ids), attentionMask: big(b.mask), labels: big(b.labels), batch: b.labels.length, seq: S,
+});
+const weightsOf = (o: Record<string, number[]>) => new Map(Object.entries(o).map(([k, v]) => [k, Float32Array.from(v)]));
+const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-6, Math.abs(b));
+
+test('WebGPU with gpu-buffer state trains like the CPU provider, or explicit webgpu falls back to CPU with a reason', async (t) => {
+  const probe = await probeWebgpu();
+  if (!probe.ok) {
+    const s = await selectDevice('webgpu', { probe: async () => probe });
+    assert.deepEqual([s.device, s.fallback], ['cpu', true]);
+    assert.ok(s.reasons.webgpu && !s.reasons.webgpu.includes('\n'), `reason: ${s.reasons.webgpu}`);
+    t.diagnostic(`WebGPU unavailable here: ${s.reasons.webgpu}`);
+    return;
+  }
+  const sc = fx.scenarios.full;
+  const { steps: _s, batch: _b, ...c } = sc.config;
+  const cfg = { ...c, gradAccumSteps: 1, dropout: true, totalSteps: 8, threads: 1 } as TrainConfig;
+  const batches = [...sc.batches, ...sc.batches].map(toBatch);
+  const run = async (providers: string[], K: number, gpuBuffers: boolean) => {
+    const tr = await ResidentTrainer.create(new TinyClassifier(V, H, C, 0.3), weightsOf(sc.init), cfg, { providers, microSteps: K, gpuBuffers });
+    const losses: number[] = [];
+    const where = new Set<string>();
+    for (let i = 0; i < batches.length; i += K) {
+      for (const r of await tr.steps(batches.slice(i, i + K))) losses.push(r.loss);
+      tr.stateLocations.forEach((l) => where.add(l));
+    }
+    const w = await tr.weights();
+    await tr.dispose();
+    return { losses, w, where: [...where] };
+  };
+  const cpu = await run(['cpu'], 1, false);
+  for (const K of [1, 4]) {
+    const gpu = await run(['webgpu', 'cpu'], K, true);
+    assert.deepEqual(gpu.where, ['gpu-buffer'], 'the state must stay in GPU buffers between steps');
+    gpu.losses.forEach((l, i) => assert.ok(rel(l, cpu.losses[i]) <= 1e-3, `K=${K} step ${i}: webgpu ${l} vs cpu ${cpu.losses[i]}`));
+    let worst = 0;
+    for (const [n, v] of cpu.w) v.forEach((x, i) => { worst = Math.max(worst, Math.abs(gpu.w.get(n)![i] - x)); });
+    assert.ok(worst <= 1e-3, `K=${K}: max |param difference| ${worst}`);
+    t.diagnostic(`K=${K}: max relative loss difference ${Math.max(...gpu.losses.map((l, i) => rel(l, cpu.losses[i]))).toExponential(2)}, max |param difference| ${worst.toExponential(2)}`);
+  }
+});
