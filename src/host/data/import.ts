@@ -9,10 +9,10 @@ import { decodeText, type Encoding } from './decode';
 import { datasetHash } from './hash';
 import { DatasetError, type Dataset, type Example } from './types';
 
-export type ImportFormat = 'folder' | 'csv' | 'tsv' | 'jsonl';
+export type ImportFormat = 'folder' | 'csv' | 'tsv' | 'jsonl' | 'json';
 
 export interface ImportOptions {
-  /** Default: a folder is 'folder'; .csv, .tsv/.tab, .jsonl/.ndjson by extension. */
+  /** Default: a folder is 'folder'; .csv, .tsv/.tab, .jsonl/.ndjson, .json (an array of objects) by extension. */
   format?: ImportFormat;
   /** Column (CSV/TSV header name or JSONL key) holding the text; default: the first of TEXT_COLUMNS present. */
   textColumn?: string;
@@ -56,7 +56,8 @@ export function detectFormat(path: string): ImportFormat {
   if (ext === '.csv') return 'csv';
   if (ext === '.tsv' || ext === '.tab') return 'tsv';
   if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
-  throw new DatasetError(`${path}: unknown file type "${ext || '(none)'}"; use a .csv, .tsv or .jsonl file or a folder with one sub-folder per label (or say the format with --format csv|tsv|jsonl)`);
+  if (ext === '.json') return 'json';
+  throw new DatasetError(`${path}: unknown file type "${ext || '(none)'}"; use a .csv, .tsv, .jsonl or .json file or a folder with one sub-folder per label (or say the format with --format csv|tsv|jsonl|json)`);
 }
 
 export function importDataset(path: string, opts: ImportOptions = {}): ImportResult {
@@ -74,9 +75,11 @@ export function importDataset(path: string, opts: ImportOptions = {}): ImportRes
     const decoded = decodeText(readFileSync(abs), path, opts.encoding);
     if (decoded.warning) warnings.push(decoded.warning);
     notes.push(`encoding: ${decoded.encoding}`);
-    rows = format === 'jsonl' ? readJsonl(decoded.text, path, opts, notes) : readDelimited(decoded.text, format === 'tsv' ? '\t' : ',', path, opts, notes);
+    rows = format === 'jsonl' ? readJsonl(decoded.text, path, opts, notes)
+      : format === 'json' ? readJsonArray(decoded.text, path, opts, notes)
+        : readDelimited(decoded.text, format === 'tsv' ? '\t' : ',', path, opts, notes);
   }
-  const id = opts.id ?? basename(abs).replace(/\.(csv|tsv|tab|jsonl|ndjson)$/i, '');
+  const id = opts.id ?? basename(abs).replace(/\.(csv|tsv|tab|jsonl|ndjson|json)$/i, '');
   return buildDataset(rows, { ...opts, id, name: opts.name ?? id, source: abs, notes }, path, warnings);
 }
 
@@ -165,7 +168,7 @@ function idColumnIndex(header: string[], rows: string[][], wanted: string | unde
 }
 
 function readJsonl(text: string, file: string, opts: ImportOptions, notes: string[]): RawRow[] {
-  const objs: { line: number; o: Record<string, unknown> }[] = [];
+  const objs: { at: number; o: Record<string, unknown> }[] = [];
   text.split(/\r?\n/).forEach((l, k) => {
     if (l.trim() === '') return;
     let o: unknown;
@@ -174,28 +177,59 @@ function readJsonl(text: string, file: string, opts: ImportOptions, notes: strin
     } catch (e) {
       throw new DatasetError(`${file} line ${k + 1}: not valid JSON (${(e as Error).message.split('\n')[0]}); each line must be one JSON object like {"text": "...", "label": "pos"}`);
     }
-    if (!o || typeof o !== 'object' || Array.isArray(o)) {
-      throw new DatasetError(`${file} line ${k + 1}: expected a JSON object like {"text": "...", "label": "pos"}, found ${Array.isArray(o) ? 'an array' : typeof o}`);
-    }
-    objs.push({ line: k + 1, o: o as Record<string, unknown> });
+    objs.push({ at: k + 1, o: asObject(o, `${file} line ${k + 1}`) });
   });
   if (objs.length === 0) throw new DatasetError(`${file}: no examples (the file has no JSON lines); add one object per line like {"text": "...", "label": "pos"}`);
+  return objectRows(objs, 'line', file, opts, notes);
+}
+
+/** A .json file: an array of objects, or an object holding one such array (e.g. {"data": [...]}). */
+function readJsonArray(text: string, file: string, opts: ImportOptions, notes: string[]): RawRow[] {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    const more = /^\s*\{[^\n]*\}\s*\n\s*\{/.test(text) ? ' (it looks like JSON Lines: rename it to .jsonl)' : '';
+    throw new DatasetError(`${file}: not valid JSON (${(e as Error).message.split('\n')[0]})${more}; give an array of objects like [{"text": "...", "label": "pos"}]`);
+  }
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    const arrays = Object.entries(v as Record<string, unknown>).filter(([, x]) => Array.isArray(x));
+    if (arrays.length === 1) {
+      notes.push(`examples from key "${arrays[0][0]}"`);
+      v = arrays[0][1];
+    }
+  }
+  if (!Array.isArray(v)) throw new DatasetError(`${file}: expected an array of objects like [{"text": "...", "label": "pos"}], found ${v === null ? 'null' : typeof v}`);
+  if (v.length === 0) throw new DatasetError(`${file}: no examples (the array is empty); add objects like {"text": "...", "label": "pos"}`);
+  return objectRows(v.map((o, k) => ({ at: k + 1, o: asObject(o, `${file} item ${k + 1}`) })), 'item', file, opts, notes);
+}
+
+function asObject(o: unknown, where: string): Record<string, unknown> {
+  if (!o || typeof o !== 'object' || Array.isArray(o)) {
+    throw new DatasetError(`${where}: expected a JSON object like {"text": "...", "label": "pos"}, found ${Array.isArray(o) ? 'an array' : o === null ? 'null' : typeof o}`);
+  }
+  return o as Record<string, unknown>;
+}
+
+/** Rows from JSON objects (JSONL lines or array items); `unit` names the position in messages. */
+function objectRows(objs: { at: number; o: Record<string, unknown> }[], unit: 'line' | 'item', file: string, opts: ImportOptions, notes: string[]): RawRow[] {
   const keys = Object.keys(objs[0].o);
   const textCol = pickColumn(keys, opts.textColumn, TEXT_COLUMNS, 'text', file);
   const labelCol = pickColumn(keys, opts.labelColumn, LABEL_COLUMNS, 'label', file);
   const idCol = opts.idColumn ?? (keys.includes('id') && new Set(objs.map((x) => String(x.o.id))).size === objs.length ? 'id' : undefined);
   notes.push(`keys: text="${textCol}", label="${labelCol}"${idCol ? `, id="${idCol}"` : ''}`);
   const seen = new Set<string>();
-  return objs.map(({ line, o }, k) => {
+  return objs.map(({ at, o }, k) => {
+    const where = `${file} ${unit} ${at}`;
     for (const [col, what] of [[textCol, 'text'], [labelCol, 'label']] as const) {
       if (!(col in o) || o[col] === null || typeof o[col] === 'object') {
-        throw new DatasetError(`${file} line ${line}: ${col in o ? `"${col}" is not a ${what === 'text' ? 'string' : 'string or number'}` : `no "${col}" key (keys found: ${Object.keys(o).join(', ')})`}; every line needs "${textCol}" and "${labelCol}"`);
+        throw new DatasetError(`${where}: ${col in o ? `"${col}" is not a ${what === 'text' ? 'string' : 'string or number'}` : `no "${col}" key (keys found: ${Object.keys(o).join(', ')})`}; every ${unit === 'line' ? 'line' : 'object'} needs "${textCol}" and "${labelCol}"`);
       }
     }
     const id = idCol ? String(o[idCol] ?? '') : `row${k + 1}`;
-    if (idCol && (id === '' || seen.has(id))) throw new DatasetError(`${file} line ${line}: id "${id}" is empty or repeated; ids must be unique (leave --id-column out to number the rows)`);
+    if (idCol && (id === '' || seen.has(id))) throw new DatasetError(`${where}: id "${id}" is empty or repeated; ids must be unique (leave --id-column out to number the rows)`);
     seen.add(id);
-    return { id, text: String(o[textCol]), label: String(o[labelCol]).trim(), where: `${file} line ${line}`, line };
+    return { id, text: String(o[textCol]), label: String(o[labelCol]).trim(), where, line: unit === 'line' ? at : undefined };
   });
 }
 

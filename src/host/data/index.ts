@@ -2,7 +2,7 @@
 //
 //   loadDataset(spec, opts?)        'movie-reviews' (built in) or a path -> { dataset, warnings }
 //   loadBuiltin('movie-reviews')    Dataset: 2000 reviews, labels ['neg','pos'], Example.fold = canonical fold 1..10
-//   importDataset(path, opts?)      folder of label sub-folders | .csv | .tsv | .jsonl -> { dataset, warnings }
+//   importDataset(path, opts?)      folder of label sub-folders | .csv | .tsv | .jsonl | .json -> { dataset, warnings }
 //                                   opts: textColumn, labelColumn, idColumn, labelMap, labels, encoding, format,
 //                                   allowSingleClass (for an evaluation file given with the training labels)
 //   Dataset { id, name, labels, examples: {id, text, label (index into labels), fold?}[], hash, provenance }

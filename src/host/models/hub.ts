@@ -8,9 +8,9 @@
 // .part's size with an HTTP Range request; complete files are skipped. LFS files are checked against the sha256
 // the hub gives as their ETag. Every failure is a ModelSourceError with a one-line message saying what is missing
 // and how to use a local folder instead.
-import { downloadFile, fileDownloadInfo, modelInfo } from '@huggingface/hub';
+import { downloadFile, fileDownloadInfo, modelInfo, type FileDownloadInfoOutput } from '@huggingface/hub';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -277,6 +277,50 @@ async function downloadOne(id: string, sha: string, name: string, folder: string
     }
   }
   const part = `${final}.part`;
+  const release = takeLock(`${final}.lock`, `${id}/${name}`);
+  try {
+    return await fetchToPart(id, sha, name, final, part, info, common, expected, onProgress);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * A lock file holding the pid of the process downloading into a .part, so two runs never append to the same file.
+ * A lock left by a process that no longer exists is taken over.
+ */
+function takeLock(lock: string, what: string): () => void {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return () => rmSync(lock, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number(readFileSync(lock, 'utf8'));
+      if (pid > 0 && pid !== process.pid && isAlive(pid)) {
+        throw new ModelSourceError(`another process (pid ${pid}) is downloading ${what} into the same cache; wait for it to finish, then run again`);
+      }
+      rmSync(lock, { force: true });
+    }
+  }
+  throw new ModelSourceError(`cannot lock ${lock} for downloading ${what}; remove the file if no download is running`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function fetchToPart(
+  id: string, sha: string, name: string, final: string, part: string, info: FileDownloadInfoOutput,
+  common: Common, expected: string | undefined, onProgress?: (p: DownloadProgress) => void,
+): Promise<ModelFile> {
+  const repo = { type: 'model' as const, name: id };
+  const total = info.size;
   let offset = existsSync(part) ? statSync(part).size : 0;
   if (offset > total) {
     truncateSync(part, 0);

@@ -156,3 +156,14 @@ test('empty texts list their lines; duplicated texts are a warning with counts a
   assert.equal(warnings.length, 1);
   assert.match(warnings[0], /2 text\(s\) appear more than once \(2 extra copies, 1 with different labels\), e\.g\. row1 = row3; row2 = row4/);
 });
+
+test('JSON: an array of objects, or one array under a key; items named in errors', () => {
+  const arr = [{ sentence: 'good one', polarity: 'pos' }, { sentence: 'bad one', polarity: 'neg' }];
+  const d = importDataset(file('d.json', JSON.stringify(arr))).dataset;
+  assert.deepEqual(d.examples.map((e) => [e.id, e.text, d.labels[e.label]]), [['row1', 'good one', 'pos'], ['row2', 'bad one', 'neg']]);
+  const wrapped = importDataset(file('w.json', JSON.stringify({ version: 2, data: arr })));
+  assert.ok(wrapped.dataset.provenance.notes?.includes('examples from key "data"'));
+  fails(file('item.json', JSON.stringify([...arr, { sentence: 'x' }])), {}, /item\.json item 3: no "polarity" key \(keys found: sentence\); every object needs "sentence" and "polarity"/);
+  fails(file('lines.json', '{"text": "a", "label": 1}\n{"text": "b", "label": 0}\n'), {}, /not valid JSON .*\(it looks like JSON Lines: rename it to \.jsonl\)/);
+  fails(file('null.json', 'null'), {}, /expected an array of objects/);
+});

@@ -2,6 +2,7 @@
 // skipping complete files, sharded weights, offline and error messages, and local folders.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -147,4 +148,19 @@ test('a local folder resolves the same way; missing files are named', async () =
   writeFileSync(join(bad, 'pytorch_model.bin'), 'x');
   await assert.rejects(resolveModel(bad), oneLine(/bad-folder has no tokenizer\.json, model\.safetensors \(pytorch_model\.bin is there: convert it/));
   await assert.rejects(resolveModel('./does/not/exist'), oneLine(/does\/not\/exist does not exist; give a hub id like bert-base-uncased or a folder with config\.json, tokenizer\.json and model\.safetensors/));
+});
+
+test('a download in progress elsewhere (live pid in the lock) is not touched; a stale lock is taken over', async () => {
+  const hub = await hubP;
+  const cacheDir = join(root, 'c5');
+  const folder = join(cacheDir, 'org--tiny-bert', SHA);
+  mkdirSync(folder, { recursive: true });
+  const lock = join(folder, 'model.safetensors.lock');
+  writeFileSync(lock, String(process.ppid)); // the test runner: alive
+  await assert.rejects(resolveModel('org/tiny-bert', { cacheDir, hubUrl: hub.url }), oneLine(new RegExp(`another process \\(pid ${process.ppid}\\) is downloading org/tiny-bert/model\\.safetensors`)));
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+  writeFileSync(lock, String(dead));
+  const r = await resolveModel('org/tiny-bert', { cacheDir, hubUrl: hub.url });
+  assert.equal(r.files.at(-1)!.sha256, sha256(weights));
+  assert.ok(!existsSync(lock));
 });
