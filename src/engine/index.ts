@@ -12,3 +12,5 @@ export { buildTrainGraph, buildEvalGraph, buildSaliencyGraph, trainableFilter, t
 export { adamwUpdate, clipGradNorm, clipCoef, sumSquares, type AdamWHyper } from './optim/adamw';
 export { lrLambda, type ScheduleName } from './optim/schedule';
 export { fillKeepMask } from './train/rng';
+export { TrainerWorker, type WorkerStartOptions } from './runtime/workerClient';
+export type { WorkerModelSpec } from './runtime/workerProtocol';
