@@ -28,13 +28,19 @@ export interface LabelTypo {
 /**
  * Label values that look like misspellings of a frequent label: within edit distance 2 of it, at most 5% as common,
  * and both at least 3 characters long (so genuine short codes like "0"/"1" or "a"/"b" are never flagged).
+ * Values that differ only in letter case ("Positive"/"positive") are flagged whatever their counts (the rarer one).
  */
 export function findLabelTypos(counts: Map<string, number>): LabelTypo[] {
   const out: LabelTypo[] = [];
   for (const [value, count] of counts) {
     let best: LabelTypo | undefined;
     for (const [other, otherCount] of counts) {
-      if (other === value || value.length < 3 || other.length < 3) continue;
+      if (other === value) continue;
+      if (other.toLowerCase() === value.toLowerCase() && (count < otherCount || (count === otherCount && value < other))) {
+        best = { value, count, likely: other, likelyCount: otherCount };
+        break;
+      }
+      if (value.length < 3 || other.length < 3) continue;
       if (count > 0.05 * otherCount) continue;
       if (/^-?\d+(\.\d+)?$/.test(value) && /^-?\d+(\.\d+)?$/.test(other)) continue;
       if (editDistance(value.toLowerCase(), other.toLowerCase(), 2) <= 2 && (!best || otherCount > best.likelyCount)) {

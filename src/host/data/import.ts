@@ -267,7 +267,7 @@ export function buildDataset(
     if (typos.length > 0) {
       const t = typos[0];
       const lines = rows.filter((_, i) => mapped[i] === t.value).map((r) => (r.line !== undefined ? r.line : r.where));
-      throw new DatasetError(`${file}: label "${t.value}" (${t.count}x, at ${rows[0].line !== undefined ? 'line ' : ''}${listSome(lines, 5)}) looks like a typo of "${t.likely}" (${t.likelyCount}x); correct it or map it with --label-map "${t.value}=${t.likely}"`);
+      throw new DatasetError(`${file}: label "${t.value}" (${t.count}x, at ${rows[0].line !== undefined ? 'line ' : ''}${listSome(lines, 5)}) ${t.value.toLowerCase() === t.likely.toLowerCase() ? 'differs only in letter case from' : 'looks like a typo of'} "${t.likely}" (${t.likelyCount}x); correct it or map it with --label-map "${t.value}=${t.likely}"`);
     }
     labels = [...counts.keys()].sort((a, b) => (isNumber(a) && isNumber(b) ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0));
   }

@@ -144,6 +144,8 @@ test('bad inputs: missing file, empty, missing column, single class, binary, typ
   fails(file('typo.csv', typo), {}, /label "postive" \(1x, at line 82\) looks like a typo of "positive" \(40x\); correct it or map it with --label-map "postive=positive"/);
   // Mapping the typo fixes it; genuine rare short labels are not flagged.
   assert.equal(importDataset(file('typo2.csv', typo), { labelMap: { postive: 'positive' } }).dataset.labels.length, 2);
+  const cased = `text,label\n${rows(30, 'Positive')}\n${rows(20, 'positive', 'v')}\n${rows(40, 'negative', 'u')}\n`;
+  fails(file('case.csv', cased), {}, /label "positive" \(20x, at line 32, 33, 34, 35, 36 and 15 more\) differs only in letter case from "Positive" \(30x\); .*--label-map "positive=Positive"/);
   const rare = importDataset(file('rare.csv', `text,label\n${rows(40, '0')}\n${rows(1, '1')}\n`)).dataset;
   assert.deepEqual(rare.labels, ['0', '1']);
 });
