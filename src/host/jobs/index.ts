@@ -5,3 +5,5 @@ export * from './baselineTfidf';
 export * from './predictor';
 export * from './queue';
 export * from './compare';
+export * from './baselineEmbeddings';
+export * from './registry';

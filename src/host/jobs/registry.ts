@@ -2,6 +2,7 @@
 import type { BaselineParams, ExportParams, ExportResult, RunResult, TrainParams } from '../../protocol';
 import type { JobContext } from './context';
 import { runTfidfBaseline } from './baselineTfidf';
+import { runEmbeddingBaseline } from './baselineEmbeddings';
 
 export interface JobHandlers {
   train(p: TrainParams, ctx: JobContext): Promise<RunResult>;
@@ -15,6 +16,7 @@ export const jobHandlers: JobHandlers = {
   },
   baseline: async (p, ctx) => {
     if (p.kind === 'tfidf') return runTfidfBaseline(p, ctx);
+    if (p.kind === 'embeddings') return runEmbeddingBaseline(p, ctx);
     throw new Error(`unknown baseline '${p.kind}'; choose tfidf or embeddings`);
   },
   export: async () => {

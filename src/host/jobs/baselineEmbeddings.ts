@@ -1,0 +1,102 @@
+// Frozen-embedding baseline: the starter model's sentence embeddings (frozen, through the engine), mean-pooled
+// over each text's windows, then the same L2 logistic regression as the TF-IDF baseline.
+import { UseLiteEmbedder, USE_LITE_EMBEDDING_SIZE } from '../../engine/models/useLite';
+import type { BaselineParams, RunResult } from '../../protocol';
+import { denseToCsr, loadLogReg, predictProba, saveLogReg } from '../baselines';
+import type { Example } from '../data';
+import { deviceName, packageVersions } from '../info';
+import { loadStarterModel, meanOfWindows, useLiteTextWindows, type StarterModel, type UseLitePooling } from '../models/starter';
+import { RunFolder } from '../runs';
+import { attachRun, CancelledError, runJob, type JobContext } from './context';
+import { DEFAULT_SPLIT, prepareData } from './data';
+import { trainLinear } from './linear';
+import { predictorFactories } from './predictor';
+
+export const EMBEDDING_POOLING: UseLitePooling = 'sentences';
+
+/** Mean-pooled embeddings of texts, [texts.length][512]; reports progress per batch of windows and honours cancel. */
+export async function embedTexts(
+  sm: StarterModel,
+  embedder: UseLiteEmbedder,
+  texts: string[],
+  pooling: UseLitePooling,
+  onProgress: (done: number, total: number) => void = () => undefined,
+  signal?: AbortSignal,
+): Promise<Float32Array[]> {
+  const wins = texts.map((t) => useLiteTextWindows(sm.tokenizer, t, pooling));
+  const flat = wins.flat();
+  const all = new Float32Array(flat.length * USE_LITE_EMBEDDING_SIZE);
+  const chunk = 256;
+  for (let i = 0; i < flat.length; i += chunk) {
+    await new Promise<void>((r) => setImmediate(r));
+    if (signal?.aborted) throw new CancelledError();
+    all.set(await embedder.embed(flat.slice(i, i + chunk)), i * USE_LITE_EMBEDDING_SIZE);
+    onProgress(Math.min(flat.length, i + chunk), flat.length);
+  }
+  const mean = meanOfWindows(all, wins.map((w) => w.length));
+  return texts.map((_, i) => mean.subarray(i * USE_LITE_EMBEDDING_SIZE, (i + 1) * USE_LITE_EMBEDDING_SIZE));
+}
+
+export async function runEmbeddingBaseline(params: BaselineParams, ctx: JobContext = {}): Promise<RunResult> {
+  const model = params.model ?? 'starter';
+  if (model !== 'starter') throw new Error(`the embeddings baseline supports --model starter in this version (got '${model}')`);
+  const seed = params.seed ?? 42;
+  const data = prepareData(params);
+  const sm = loadStarterModel();
+  const run = RunFolder.create(params.runsRoot, {
+    kind: 'baseline-embeddings',
+    id: params.runId,
+    config: { model, pooling: EMBEDDING_POOLING, classifier: 'L2 logistic regression (lbfgs)', C: params.C ?? 'chosen on validation from 1, 10, 100', split: params.split ?? DEFAULT_SPLIT },
+    dataset: data.ref,
+    model: { id: 'starter', revision: `${sm.files.version}` },
+    seed,
+    packages: packageVersions(),
+    device: deviceName(),
+  });
+  const progress = attachRun(run, ctx);
+  const r = await runJob(run, async () => {
+    const embedder = await UseLiteEmbedder.create(sm.weights, { batchSize: 64 });
+    try {
+      const parts = { train: data.train, validation: data.validation, test: data.test };
+      const texts = [...parts.train, ...parts.validation, ...parts.test].map((e) => e.text);
+      const t0 = Date.now();
+      const rows = await embedTexts(sm, embedder, texts, EMBEDDING_POOLING, (done, total) => {
+        const el = (Date.now() - t0) / 1000;
+        progress({ phase: 'features', step: done, total, samplesPerSec: done / Math.max(el, 1e-3), etaSec: (el / done) * (total - done) });
+      }, ctx.signal);
+      run.log(`embedded ${texts.length} texts (${EMBEDDING_POOLING} pooling) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      let at = 0;
+      const take = (ex: Example[]) => {
+        const x = denseToCsr(rows.slice(at, at + ex.length), USE_LITE_EMBEDDING_SIZE);
+        at += ex.length;
+        return { x, examples: ex };
+      };
+      const splits = { labels: data.labels, train: take(parts.train), validation: take(parts.validation), test: take(parts.test) };
+      const { fit, C, test } = await trainLinear(run, splits, ctx, { C: params.C, seed, progress });
+      await run.saveCheckpoint('best', (dir) => saveLogReg(dir, fit, { labels: data.labels, C, model, pooling: EMBEDDING_POOLING }));
+      run.update({ config: { ...run.manifest.config, C }, test });
+      progress({ phase: 'done', step: 1, total: 1 });
+      return test;
+    } finally {
+      await embedder.dispose();
+    }
+  });
+  return { runId: run.id, runDir: run.dir, kind: 'baseline-embeddings', status: r.status, test: r.value, error: r.error };
+}
+
+predictorFactories['baseline-embeddings'] = async (run) => {
+  const lr = loadLogReg(run.checkpointDir('best'));
+  const sm = loadStarterModel();
+  return {
+    labels: lr.labels as string[],
+    predictProba: async (texts) => {
+      const embedder = await UseLiteEmbedder.create(sm.weights, { batchSize: 64 });
+      try {
+        const rows = await embedTexts(sm, embedder, texts, (lr.pooling as UseLitePooling | undefined) ?? EMBEDDING_POOLING);
+        return predictProba(lr, denseToCsr(rows, USE_LITE_EMBEDDING_SIZE));
+      } finally {
+        await embedder.dispose();
+      }
+    },
+  };
+};
