@@ -2,7 +2,7 @@
 // onnxruntime's session.run blocks the thread it runs on. The host side is runtime/workerClient.ts.
 // Messages: init, step, evaluate, saliency, save, load, weights, dispose; each answered once by id.
 import { parentPort } from 'node:worker_threads';
-import { pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
 import type { SequenceClassifier } from './ir/model';
 import { createTrainer, type Trainer } from './train/trainer';
 import { loadSequenceClassifier } from './weights/loadModel';
@@ -16,8 +16,8 @@ async function loadModel(spec: WorkerModelSpec): Promise<{ model: SequenceClassi
     return { model, weights };
   }
   // a module exporting a factory (used for models that need more than a folder, and by tests)
-  // require where available (the CommonJS bundle, tests under tsx); import() for ES modules otherwise
-  const mod = typeof require === 'function' ? require(spec.module) : await import(pathToFileURL(spec.module).href);
+  // require: the worker is CommonJS (bundle, or tsx in tests), and so can load TypeScript under tsx
+  const mod = createRequire(__filename)(spec.module);
   const factory = mod[spec.exportName] ?? mod.default?.[spec.exportName];
   if (typeof factory !== 'function') throw new Error(`worker: ${spec.module} has no function export '${spec.exportName}'`);
   return await factory(...(spec.args ?? []));

@@ -14,7 +14,7 @@ const cfg: TrainConfig = {
   schedule: 'linear', gradAccumSteps: 1, seed: 3, freeze: 'all', dropout: true, threads: 1,
 };
 const spec = { kind: 'factory' as const, module: join(__dirname, 'tinyFactory.ts'), exportName: 'createTiny', args: [0.2] };
-const opts = { workerPath: join(__dirname, 'workerBootstrap.cjs') };
+const opts = { workerPath: join(__dirname, 'workerBootstrap.js') };
 
 test('a trainer in a worker thread gives the same results as in-process', async () => {
   const { worker, info } = await TrainerWorker.start(spec, cfg, opts);
