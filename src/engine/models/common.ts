@@ -69,9 +69,19 @@ export function additiveMask(g: Graph, attentionMask: Tensor): Tensor {
   return g.unsqueeze(add, [1, 2]);
 }
 
+/**
+ * Exact GELU written as t (1 + erf t) / sqrt 2 with t = x / sqrt 2: the backward pass then keeps two
+ * [batch, seq, intermediate] tensors alive (t and 1 + erf t) instead of three for 0.5 x (1 + erf(x / sqrt 2)).
+ * That is 25 MB per layer at batch 8 x 256 tokens and FFN 3072.
+ */
+export function geluLean(g: Graph, x: Tensor): Tensor {
+  const t = g.mul(x, g.scalar(Math.SQRT1_2));
+  return g.mul(g.mul(t, g.add(g.erf(t), g.scalar(1))), g.scalar(Math.SQRT1_2));
+}
+
 export function activation(g: Graph, act: HiddenAct, x: Tensor): Tensor {
   switch (act) {
-    case 'gelu': return g.gelu(x);
+    case 'gelu': return geluLean(g, x);
     case 'gelu_new': return g.geluTanh(x);
     case 'relu': return g.relu(x);
   }
