@@ -9,12 +9,13 @@
 //   encodeDocuments(tok, docs, opts) -> EncodedRow[] { ids, doc, window, label? }
 //   makeBatches(rows, batchSize, pad, {tokenTypeIds?, sortByLength?}) / padBatch(rows, pad, opts) -> TokenBatch
 //     TokenBatch { inputIds, attentionMask, tokenTypeIds?, labels?: BigInt64Array, batch, seq, docs }
-//   aggregateWindowLogits(logits, numLabels, docs, numDocs)  mean of each document's window logits ('chunks')
+//   trainingBatches(rows, batchSize, pad, {seed, epoch, bucket?, tokenTypeIds?})  seeded per-epoch order, optional
+//     length bucketing;  aggregateWindowLogits(logits, numLabels, docs, numDocs)  mean of window logits ('chunks')
 //   tokenStats(tok, texts, maxLength?) -> { mean, median, p90, max, truncated, truncatedShare, ... }; formatTokenStats
 export { loadHfTokenizer, specialTemplate, TokenizerError, wordPieceTokenizerJson } from './hf';
 export {
   aggregateWindowLogits, applyStrategy, chunkWindows, contentBudget, defaultHeadTokens, encodeDocuments, LONG_TEXT_STRATEGIES,
-  makeBatches, padBatch,
+  makeBatches, padBatch, trainingBatches,
 } from './strategies';
 export type { EncodedRow, LongTextStrategy, SpecialTokens, StrategyOptions, TextTokenizer, TokenBatch } from './strategies';
 export { formatTokenStats, lengthStats, quantile, tokenStats } from './stats';

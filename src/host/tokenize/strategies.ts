@@ -9,6 +9,9 @@
 //   chunks     overlapping windows of up to (max - specials) content tokens, each wrapped in the special tokens,
 //              each carrying its document's label and index; a document's prediction is the mean of its windows'
 //              logits (aggregateWindowLogits)
+// Training order: trainingBatches shuffles rows per epoch with mulberry32(seed, epoch); with `bucket`, rows of
+// similar length are grouped inside pools of bucket x batchSize before the batches are shuffled (less padding).
+import { mulberry32, shuffled } from '../data/prng';
 
 export type LongTextStrategy = 'head' | 'tail' | 'head+tail' | 'chunks';
 export const LONG_TEXT_STRATEGIES: readonly LongTextStrategy[] = ['head', 'tail', 'head+tail', 'chunks'];
@@ -171,4 +174,27 @@ export function aggregateWindowLogits(logits: Float32Array, numLabels: number, d
     for (let c = 0; c < numLabels; c++) out[d * numLabels + c] = sum[d * numLabels + c] / count[d];
   }
   return out;
+}
+
+/**
+ * One epoch of training batches: rows shuffled by a PRNG seeded from (seed, epoch), so a run is reproducible and
+ * resumable at any epoch. With bucket = k > 1, each pool of k * batchSize shuffled rows is sorted by length and cut
+ * into batches, and the batch order is shuffled again: far less padding, still random.
+ */
+export function trainingBatches(
+  rows: readonly EncodedRow[], batchSize: number, pad: number,
+  opts: { seed: number; epoch: number; bucket?: number; tokenTypeIds?: boolean },
+): TokenBatch[] {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batch size must be a positive integer (got ${batchSize})`);
+  const rand = mulberry32((Math.imul(opts.seed >>> 0, 0x9e3779b1) ^ (opts.epoch + 1)) >>> 0);
+  const order = shuffled(rows, rand);
+  const k = Math.max(1, Math.floor(opts.bucket ?? 1));
+  const groups: EncodedRow[][] = [];
+  for (let p = 0; p < order.length; p += k * batchSize) {
+    const pool = order.slice(p, p + k * batchSize);
+    if (k > 1) pool.sort((a, b) => a.ids.length - b.ids.length);
+    for (let i = 0; i < pool.length; i += batchSize) groups.push(pool.slice(i, i + batchSize));
+  }
+  const batches = k > 1 ? shuffled(groups, rand) : groups;
+  return batches.map((g) => padBatch(g, pad, opts));
 }

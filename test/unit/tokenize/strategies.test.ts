@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  aggregateWindowLogits, applyStrategy, chunkWindows, encodeDocuments, makeBatches, padBatch, type SpecialTokens, type TextTokenizer,
+  aggregateWindowLogits, applyStrategy, chunkWindows, encodeDocuments, makeBatches, padBatch, trainingBatches, type SpecialTokens, type TextTokenizer,
+  type TokenBatch,
 } from '../../../src/host/tokenize';
 
 const bert: SpecialTokens = { prefix: [101], suffix: [102], pad: 0 };
@@ -81,4 +82,20 @@ test('aggregateWindowLogits: a document scores the mean of its windows', () => {
   assert.deepEqual([...out], [(1 + 3 + 10) / 3, (2 + 6 + 10) / 3, -1, 0].map((x) => Math.fround(x)));
   assert.throws(() => aggregateWindowLogits(logits, 2, [0, 0, 0, 0], 2), /document 1 has no windows/);
   assert.throws(() => aggregateWindowLogits(logits, 2, [0, 1], 2), /logits hold 4 rows but 2 document indices/);
+});
+
+test('trainingBatches: every row once per epoch, same (seed, epoch) same order, bucketing cuts padding', () => {
+  const rows = Array.from({ length: 300 }, (_, i) => ({ ids: Array(5 + ((i * 37) % 200)).fill(7), doc: i, window: 0, label: i % 2 }));
+  const e0 = trainingBatches(rows, 16, 0, { seed: 1, epoch: 0 });
+  const docsOf = (bs: TokenBatch[]) => bs.flatMap((b) => b.docs);
+  assert.deepEqual([...docsOf(e0)].sort((a, b) => a - b), rows.map((r) => r.doc));
+  assert.deepEqual(docsOf(trainingBatches(rows, 16, 0, { seed: 1, epoch: 0 })), docsOf(e0));
+  assert.notDeepEqual(docsOf(trainingBatches(rows, 16, 0, { seed: 1, epoch: 1 })), docsOf(e0));
+  assert.notDeepEqual(docsOf(trainingBatches(rows, 16, 0, { seed: 2, epoch: 0 })), docsOf(e0));
+  const bucketed = trainingBatches(rows, 16, 0, { seed: 1, epoch: 0, bucket: 8 });
+  assert.deepEqual([...docsOf(bucketed)].sort((a, b) => a - b), rows.map((r) => r.doc));
+  const cells = (bs: TokenBatch[]) => bs.reduce((s, b) => s + b.batch * b.seq, 0);
+  const real = rows.reduce((s, r) => s + r.ids.length, 0);
+  assert.ok(cells(bucketed) - real < 0.3 * (cells(e0) - real), `padding ${cells(bucketed) - real} vs ${cells(e0) - real}`);
+  for (const b of bucketed) assert.deepEqual([...b.labels!], b.docs.map((d) => BigInt(d % 2)));
 });
