@@ -20,15 +20,27 @@ export function streamSeed(seed: number, counter: number, site: number): number 
   return h || 0x6d2b79f5; // xorshift state must be non-zero
 }
 
-/** Fill `mask` with keep flags (1 with probability 1 - rate) from the stream (seed, counter, site). */
+/**
+ * Fill `mask` with keep flags (1 with probability 1 - rate) from the stream (seed, counter, site). Each 32-bit
+ * xorshift draw decides two elements (16 bits each), so the rate is applied in steps of 1/65536.
+ */
 export function fillKeepMask(mask: Uint8Array, rate: number, seed: number, counter: number, site: number): void {
   let x = streamSeed(seed, counter, site);
-  const threshold = Math.floor(rate * 4294967296);
-  for (let i = 0; i < mask.length; i++) {
+  const threshold = Math.round(rate * 65536);
+  const n = mask.length;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
     // xorshift32: fast, full period 2^32-1; fine for Bernoulli masks
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
-    mask[i] = x >>> 0 >= threshold ? 1 : 0;
+    mask[i] = (x & 0xffff) >= threshold ? 1 : 0;
+    mask[i + 1] = x >>> 16 >= threshold ? 1 : 0;
+  }
+  if (i < n) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    mask[i] = (x & 0xffff) >= threshold ? 1 : 0;
   }
 }

@@ -53,6 +53,8 @@ export interface StepResult {
   gradNorm: number;
   /** optimizer updates done so far (this one included) */
   step: number;
+  /** wall time in onnxruntime (forward + backward) and in TypeScript (gradient gathering, clipping, AdamW) */
+  timings: { runMs: number; optimizerMs: number };
 }
 
 export interface SaliencyResult {
@@ -159,9 +161,13 @@ export class Trainer {
     // between steps: only the touched rows are cleared afterwards.
     const dense = new Map<string, Float32Array>();
     const touched = new Map<string, number[]>();
-    let lossSum = 0;
+    let lossSum = 0, runMs = 0;
+    const t0 = performance.now();
     for (let k = 0; k < K; k++) {
-      const out = await this.train.run(this.inputFeeds(batch, k * mb, mb, this.tg.graph.dropoutSites));
+      const feeds = this.inputFeeds(batch, k * mb, mb, this.tg.graph.dropoutSites);
+      const r0 = performance.now();
+      const out = await this.train.run(feeds);
+      runMs += performance.now() - r0;
       lossSum += Number(out.loss.data[0]);
       for (const name of this.tg.dense) {
         const d = out[`grad/${name}`].data as Float32Array;
@@ -212,7 +218,8 @@ export class Trainer {
       const width = this.shapeOf(name)[1] ?? 1;
       for (const r of new Set(rows)) acc.fill(0, r * width, (r + 1) * width);
     }
-    return { loss: lossSum / K, lr, gradNorm, step: this.stepCount };
+    const timings = { runMs, optimizerMs: performance.now() - t0 - runMs };
+    return { loss: lossSum / K, lr, gradNorm, step: this.stepCount, timings };
   }
 
   /** Logits [batch * numLabels] without dropout. */
