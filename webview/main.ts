@@ -58,11 +58,11 @@ if (mode === 'run') {
     button('Write reflection', () => post({ type: 'command', command: 'reflect' })),
   );
   const tabs = h('vscode-tabs', { 'selected-index': 0 },
-    h('vscode-tab-header', { slot: 'header', id: 'tab-training' }, 'Training'),
+    h('vscode-tab-header', { slot: 'header', 'data-tab': 'training' }, 'Training'),
     h('vscode-tab-panel', {}, chartsSection),
-    h('vscode-tab-header', { slot: 'header', id: 'tab-metrics' }, 'Test metrics'),
+    h('vscode-tab-header', { slot: 'header', 'data-tab': 'metrics' }, 'Test metrics'),
     h('vscode-tab-panel', {}, metricsSection),
-    h('vscode-tab-header', { slot: 'header', id: 'tab-mistakes' }, 'Mistakes'),
+    h('vscode-tab-header', { slot: 'header', 'data-tab': 'mistakes' }, 'Mistakes'),
     h('vscode-tab-panel', {}, reviewSection),
   );
   app.append(header, notice, toolbar, tabs);
@@ -106,10 +106,12 @@ function chartOptions(c: ChartData, width: number): uPlot.Options {
   const grid = css('--vscode-editorWidget-border', css('--vscode-panel-border', '#8884'));
   const colors = palette();
   const axis = (label: string): uPlot.Axis => ({ label, stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } });
+  // Learning rates are ~1e-5: uPlot's default tick labels would all read 0.
+  const yAxis: uPlot.Axis = c.id === 'lr' ? { ...axis(c.yLabel), size: 70, values: (_u, splits) => splits.map((v) => (v === 0 ? '0' : v.toExponential(1))) } : axis(c.yLabel);
   return {
     width, height: 220,
     scales: { x: { time: false } },
-    axes: [axis(c.xLabel), axis(c.yLabel)],
+    axes: [axis(c.xLabel), yAxis],
     legend: { show: true },
     series: [
       { label: c.xLabel },
@@ -160,13 +162,17 @@ function renderCharts(charts: ChartData[], rebuild = false): void {
     box.replaceChildren();
     const plot = new uPlot(chartOptions(c, Math.max(300, box.clientWidth || 480)), data, box);
     plots.set(c.id, { plot, signature, box });
+    resizer.observe(box);
   }
   post({ type: 'rendered', points: report });
 }
 
-new ResizeObserver(() => {
-  for (const { plot, box } of plots.values()) if (box.clientWidth > 0) plot.setSize({ width: box.clientWidth, height: 220 });
-}).observe(chartsSection);
+// Each plot follows its box's width (the box can be created while its tab is hidden, at width 0).
+const resizer = new ResizeObserver(() => {
+  for (const { plot, box } of plots.values()) {
+    if (box.clientWidth > 0 && Math.abs(plot.width - box.clientWidth) > 2) plot.setSize({ width: box.clientWidth, height: 220 });
+  }
+});
 
 // VS Code swaps body classes (vscode-light / vscode-dark / vscode-high-contrast) on a theme change; canvas colours
 // are not CSS, so the charts are rebuilt with the new variables.

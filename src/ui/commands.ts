@@ -208,7 +208,8 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       if (chosen.length === 2) {
         try {
           const c = await d.host.request<CompareResult>(CompareRequest, { runDirA: chosen[0], runDirB: chosen[1] }, 'compare runs');
-          notes.push(`Paired comparison on ${c.n} examples: B − A = ${pct(c.difference)} (95% CI ${pct(c.differenceCI[0])}–${pct(c.differenceCI[1])}), ${c.onlyBCorrect} fixed, ${c.onlyACorrect} broken, McNemar p = ${c.mcnemarP.toPrecision(2)}.`);
+          const [a, b] = chosen.map((dir) => readManifest(dir)?.id ?? basename(dir));
+          notes.push(`Paired comparison on the same ${c.n} test examples: ${b} minus ${a} = ${pct(c.difference)} accuracy (95% CI ${pct(c.differenceCI[0])} to ${pct(c.differenceCI[1])}); ${b} is right on ${c.onlyBCorrect} examples ${a} gets wrong and wrong on ${c.onlyACorrect} that ${a} gets right; McNemar p = ${c.mcnemarP.toPrecision(2)}${c.mcnemarP < 0.05 ? '' : ' (not significant at 0.05)'}.`);
         } catch (e) {
           notes.push(`Paired test unavailable: ${errorMessage(e)}`);
         }

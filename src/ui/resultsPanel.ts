@@ -48,6 +48,7 @@ export class ResultsPanel implements vscode.Disposable {
   private review: ReviewQuery = DEFAULT_REVIEW_QUERY;
   private ready = false;
   private pending: ReturnType<typeof setTimeout> | undefined;
+  private livePoll: ReturnType<typeof setInterval> | undefined;
   /** Points the webview last reported drawing, per chart id (read by the integration tests). */
   rendered: Record<string, number> = {};
   private readonly renderedEmitter = new vscode.EventEmitter<Record<string, number>>();
@@ -119,7 +120,11 @@ export class ResultsPanel implements vscode.Disposable {
     // At most four updates a second, however fast the host appends.
     this.pending = setTimeout(() => {
       this.pending = undefined;
-      this.update();
+      try {
+        this.update();
+      } catch (e) {
+        this.post({ type: 'notice', level: 'error', message: `Could not read ${this.runDirs.join(', ')}: ${e instanceof Error ? e.message : String(e)}` });
+      }
     }, 250);
   }
 
@@ -140,6 +145,14 @@ export class ResultsPanel implements vscode.Disposable {
       return;
     }
     this.post({ type: 'run', run: runHeader(dir, manifest), metrics: metricRows(manifest) });
+    // File events can arrive late, coalesced or not at all (remote and network folders): while the run is in
+    // progress the panel also re-reads it every 1.5 s, until it has shown the final state once.
+    if (manifest.status === 'running' && !this.livePoll) {
+      this.livePoll = setInterval(() => this.schedule(), 1500);
+    } else if (manifest.status !== 'running' && this.livePoll) {
+      clearInterval(this.livePoll);
+      this.livePoll = undefined;
+    }
     if (this.tail) {
       const { records, reset } = this.tail.read();
       if (reset) this.metrics = [];
@@ -191,6 +204,7 @@ export class ResultsPanel implements vscode.Disposable {
     this.disposed = true;
     if (ResultsPanel.open.get(this.key) === this) ResultsPanel.open.delete(this.key);
     if (this.pending) clearTimeout(this.pending);
+    if (this.livePoll) clearInterval(this.livePoll);
     this.panel.dispose();
     for (const d of this.disposables) d.dispose();
   }

@@ -5,13 +5,15 @@
 //   2. page tests (test/integration/page-tests.mjs): a normal window with the extension, driven like a user
 //      (activity bar, command palette, tree, webview), with screenshots into out/screenshots/.
 // Writes out/integration-summary.json {passed, failed} (read by .ci/run) and exits non-zero on any failure.
-// Usage: node test/integration/run-code-server.mjs [--only-host | --only-page] [--headed]
+// Usage: node test/integration/run-code-server.mjs [--only-host | --only-page] [--headed] [--update-screenshots]
+//   --update-screenshots copies the page tests' screenshots to media/screenshots/ (for the README).
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, URLSearchParams } from 'node:url';
 import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
 import { pageTests } from './page-tests.mjs';
@@ -153,6 +155,8 @@ async function newPage(onLog) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   page.on('pageerror', (e) => onLog?.('pageerror', String(e)));
+  // Errors from any frame, the webviews included.
+  page.on('console', (m) => { if (m.type() === 'error' && !/gallery|Failed to load resource|service worker/i.test(m.text())) onLog?.('console', m.text()); });
   return { context, page };
 }
 
@@ -199,8 +203,12 @@ async function runPageTests() {
   const ws = freshWorkspace('ws-page');
   const payload = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${root}`], ['skipWelcome', 'true']];
   const { context, page } = await newPage((kind, text) => console.error(`  [page] ${kind}: ${text}`));
+  const settingsFile = join(tmp, 'ud', 'User', 'settings.json');
   const ctx = {
     page, ws, root, log,
+    writeRun: createRequire(import.meta.url)(join(out, 'integration', 'runWriter.js')),
+    // VS Code applies user settings.json edits live (e.g. the colour theme).
+    setSettings: (patch) => writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(readFileSync(settingsFile, 'utf8')), ...patch }, null, 2)),
     url: (extraPayload = []) => workspaceUrl(ws, [...payload, ...extraPayload]),
     screenshot: async (name) => {
       const file = join(shots, `${name}.png`);
@@ -246,6 +254,12 @@ async function main() {
   const add = (r) => { totals.passed += r.passed; totals.failed += r.failed; };
   if (!args.has('--only-page')) add(await runHostSuite());
   if (!args.has('--only-host')) add(await runPageTests());
+  if (args.has('--update-screenshots') && totals.failed === 0) {
+    const media = join(root, 'media', 'screenshots');
+    mkdirSync(media, { recursive: true });
+    for (const f of readdirSync(shots).filter((n) => /^(results|compare|views)-.*\.png$/.test(n))) cpSync(join(shots, f), join(media, f));
+    log(`screenshots copied to ${media}`);
+  }
   return totals;
 }
 
