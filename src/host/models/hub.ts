@@ -186,7 +186,9 @@ async function resolveHub(id: string, opts: ResolveOptions): Promise<ResolvedMod
   const unreachable = (why: string) => {
     const sha = existsSync(ref) ? readFileSync(ref, 'utf8').trim() : undefined;
     const folder = join(repoDir(cache, id), sha ?? '<commit>');
-    const missing = sha && existsSync(folder) ? missingModelFiles(folder) : [CONFIG_FILE, 'tokenizer.json', WEIGHTS_FILE];
+    const lacking = sha && existsSync(folder) ? missingModelFiles(folder) : [CONFIG_FILE, 'tokenizer.json', WEIGHTS_FILE];
+    // Files all there but no record: the last run stopped between the final rename and writing the record.
+    const missing = lacking.length ? lacking : [RECORD];
     return new ModelSourceError(`cannot reach the Hugging Face hub at ${hubUrl} (${why}) and ${id}@${revision} is not in the cache (missing ${missing.join(', ')} in ${folder}); ` +
       `download it where there is a connection and point at the folder instead: --model /path/to/folder with ${REQUIRED_HINT}`);
   };
