@@ -40,8 +40,20 @@ export interface LoadedClassifier {
 export function loadSequenceClassifier(folder: string, opts: LoadOptions = {}): LoadedClassifier {
   const config = readHfConfig(folder);
   const model = createClassifier(config, opts.numLabels ?? config.numLabels);
-  const tensors = readCheckpointFolder(folder);
-  return { config, model, ...assignWeights(model.params, tensors, config, opts.seed ?? 0, folder) };
+  // Read only what the model can use (a masked-LM head or an unused pooler never enters memory).
+  const names = new Set(model.params.map((p) => p.name));
+  const prefix = BASE_PREFIX[config.architecture];
+  const skipped = new Set<string>();
+  const tensors = readCheckpointFolder(folder, {
+    filter: (raw) => {
+      const k = fixKey(raw);
+      const use = names.has(k) || names.has(prefix + k);
+      if (!use) skipped.add(raw);
+      return use;
+    },
+  });
+  const res = assignWeights(model.params, tensors, config, opts.seed ?? 0, folder);
+  return { config, model, ...res, ignored: [...skipped, ...res.ignored] };
 }
 
 /** transformers' legacy renames (TF-converted checkpoints): LayerNorm.gamma/beta -> weight/bias. */
