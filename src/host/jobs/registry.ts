@@ -3,6 +3,7 @@ import type { BaselineParams, ExportParams, ExportResult, RunResult, TrainParams
 import type { JobContext } from './context';
 import { runTfidfBaseline } from './baselineTfidf';
 import { runEmbeddingBaseline } from './baselineEmbeddings';
+import { runFinetune } from '../train';
 
 export interface JobHandlers {
   train(p: TrainParams, ctx: JobContext): Promise<RunResult>;
@@ -11,9 +12,7 @@ export interface JobHandlers {
 }
 
 export const jobHandlers: JobHandlers = {
-  train: async () => {
-    throw new Error('fine-tuning is not available in this build (the engine trainer is missing)');
-  },
+  train: (p, ctx) => runFinetune(p, ctx),
   baseline: async (p, ctx) => {
     if (p.kind === 'tfidf') return runTfidfBaseline(p, ctx);
     if (p.kind === 'embeddings') return runEmbeddingBaseline(p, ctx);

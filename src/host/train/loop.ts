@@ -1,0 +1,220 @@
+// The fine-tuning loop around the engine's Trainer: epochs of shuffled batches (the order is a function of
+// seed and epoch only, so a resumed run skips exactly the steps already done), evaluation on validation every
+// epoch or every N steps, the best checkpoint by the chosen metric, early stopping, cancel (save, then stop),
+// resume from the last checkpoint, and the final test evaluation with the best checkpoint.
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTrainer, type Trainer } from '../../engine';
+import type { EvalMetrics, MetricRecord, RunResult, TrainConfig, TrainParams } from '../../protocol';
+import { mixSeed, permutation } from '../eval';
+import { deviceName, packageVersions } from '../info';
+import { attachRun, CancelledError, runJob, type JobContext } from '../jobs/context';
+import { DEFAULT_SPLIT, prepareData, type PreparedData } from '../jobs/data';
+import { evalSummary, predictionRecords } from '../jobs/linear';
+import { RunFolder, writeJsonAtomic, LineAppender, METRICS } from '../runs';
+import { encodeDocuments, padBatch, type EncodedRow, type TokenBatch } from '../tokenize';
+import { improves, resolveTrainConfig } from './config';
+import { documentProbs, encodeForEval, metricsOf } from './evaluate';
+import { loadTrainableModel } from './model';
+
+/** Saved beside the trainer's checkpoint: where in the schedule it was taken. */
+export interface LoopState {
+  /** Epoch to continue in and the number of its optimizer steps already done. */
+  epoch: number;
+  batchInEpoch: number;
+  step: number;
+  best?: { step: number; epoch: number; value: number; metrics: MetricRecord & { type: 'eval' } };
+  evalsWithoutImprovement: number;
+  stopped: boolean;
+}
+
+const STATE = 'loop-state.json';
+const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
+
+export function epochOrder(n: number, seed: number, epoch: number, shuffle: boolean): number[] {
+  return shuffle ? permutation(n, mixSeed(seed, epoch)) : Array.from({ length: n }, (_, i) => i);
+}
+
+/** Rows of one optimizer step: batchSize * gradAccumSteps rows, cut to a multiple of gradAccumSteps. */
+function stepRows(rows: EncodedRow[], order: number[], b: number, c: TrainConfig): EncodedRow[] {
+  const eb = c.batchSize * c.gradAccumSteps;
+  const idx = order.slice(b * eb, (b + 1) * eb);
+  const keep = idx.length - (idx.length % c.gradAccumSteps);
+  return idx.slice(0, keep).map((i) => rows[i]);
+}
+
+/** On resume, drops metric lines written after the checkpoint (those steps are run again). */
+function truncateMetrics(run: RunFolder, step: number): void {
+  const kept = run.readMetrics().filter((r) => r.step <= step);
+  const tmp = join(run.dir, `.${METRICS}.resume`);
+  const out = new LineAppender(tmp);
+  for (const r of kept) out.appendJson(r);
+  out.close();
+  renameSync(tmp, join(run.dir, METRICS));
+}
+
+export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Promise<RunResult> {
+  let run: RunFolder;
+  let c: TrainConfig;
+  let data: PreparedData;
+  let state: LoopState = { epoch: 0, batchInEpoch: 0, step: 0, evalsWithoutImprovement: 0, stopped: false };
+  if (params.resumeRunDir) {
+    run = RunFolder.open(params.resumeRunDir);
+    if (run.manifest.kind !== 'finetune') throw new Error(`${params.resumeRunDir} is a ${run.manifest.kind} run; only fine-tuning runs resume`);
+    if (run.manifest.status === 'completed') throw new Error(`run ${run.id} is already completed; nothing to resume`);
+    const statePath = join(run.checkpointDir('last'), STATE);
+    if (!existsSync(statePath)) throw new Error(`run ${run.id} has no last checkpoint to resume from; start a new run`);
+    state = JSON.parse(readFileSync(statePath, 'utf8')) as LoopState;
+    const saved = run.manifest.config as unknown as TrainConfig & { data: TrainParams };
+    c = resolveTrainConfig(saved);
+    params = { ...saved.data, ...params, model: saved.data.model, config: c };
+    data = prepareData(params);
+    if (data.ref.hash !== run.manifest.dataset?.hash || data.ref.splitHash !== run.manifest.dataset?.splitHash) {
+      throw new Error(`the data of run ${run.id} changed since it started (dataset or split hash differs); start a new run`);
+    }
+    truncateMetrics(run, state.step);
+    run.update({ status: 'running', hostPid: process.pid, error: undefined, logTail: undefined, endedAt: undefined });
+    run.log(`resuming at step ${state.step} (epoch ${state.epoch + 1}, batch ${state.batchInEpoch})`);
+  } else {
+    c = resolveTrainConfig(params.config);
+    data = prepareData(params);
+    run = RunFolder.create(params.runsRoot, {
+      kind: c.freeze === 'head' ? 'head-only' : 'finetune',
+      id: params.runId,
+      config: {
+        ...c,
+        data: { data: params.data, trainFile: params.trainFile, evalFile: params.evalFile, split: params.split ?? DEFAULT_SPLIT, model: params.model },
+      },
+      dataset: data.ref,
+      seed: c.seed,
+      packages: packageVersions(),
+      device: deviceName(),
+    });
+  }
+  const progress = attachRun(run, ctx);
+  for (const w of data.warnings) run.log(`warning: ${w}`);
+  let trainer: Trainer | undefined;
+  const r = await runJob(run, async () => {
+    progress({ phase: 'loading', step: 0, total: 1 });
+    const m = await loadTrainableModel(params.model, data.labels.length, c.seed);
+    if (!params.resumeRunDir) run.update({ model: m.ref });
+    const maxLength = Math.min(c.maxLength, m.tokenizer.modelMaxLength);
+    if (maxLength < c.maxLength) run.log(`max length ${c.maxLength} is above the model's ${m.tokenizer.modelMaxLength}; using ${maxLength}`);
+    progress({ phase: 'tokenizing', step: 0, total: 1 });
+    const rows = encodeDocuments(m.tokenizer, data.train.map((e) => ({ text: e.text, label: e.label })), { strategy: c.longText, maxLength });
+    const evalBatch = Math.max(c.batchSize, 32);
+    const validation = data.validation.length ? encodeForEval(m.tokenizer, data.validation, c.longText, maxLength, evalBatch) : undefined;
+    const test = data.test.length ? encodeForEval(m.tokenizer, data.test, c.longText, maxLength, evalBatch) : undefined;
+    const stepsPerEpoch = Math.ceil(rows.length / (c.batchSize * c.gradAccumSteps));
+    const totalSteps = stepsPerEpoch * c.epochs;
+    run.log(`${data.train.length} training texts -> ${rows.length} rows (${c.longText}, max length ${maxLength}); ${stepsPerEpoch} steps per epoch, ${totalSteps} in all`);
+    trainer = await createTrainer(m.model, m.weights, {
+      lr: c.lr, weightDecay: c.weightDecay, betas: [0.9, 0.999], eps: 1e-8, maxGradNorm: c.maxGradNorm, warmupSteps: c.warmupSteps,
+      totalSteps, schedule: c.schedule, gradAccumSteps: c.gradAccumSteps, seed: c.seed, freeze: c.freeze, dropout: true,
+    });
+    const tr = trainer;
+    if (params.resumeRunDir) await tr.loadCheckpoint(run.checkpointDir('last'));
+    const k = data.labels.length;
+    const logitsOf = (b: TokenBatch) => tr.evaluate(b);
+
+    const saveLast = async () => {
+      await run.saveCheckpoint('last', async (dir) => {
+        await tr.saveCheckpoint(dir);
+        writeJsonAtomic(join(dir, STATE), state);
+      });
+    };
+    const evaluateValidation = async (epochFloat: number) => {
+      if (!validation) return;
+      progress({ phase: 'evaluating', step: 0, total: validation.batches.length });
+      const probs = await documentProbs(validation, k, logitsOf, async (done, total) => {
+        progress({ phase: 'evaluating', step: done, total });
+        await yieldToLoop();
+      });
+      const met = metricsOf(validation, probs, data.labels, c.seed);
+      const record = { type: 'eval' as const, step: state.step, epoch: epochFloat, split: 'validation' as const, metrics: evalSummary(met, met.logLoss), time: new Date().toISOString() };
+      run.metric(record);
+      const value = c.bestMetric === 'loss' ? met.logLoss : c.bestMetric === 'macroF1' ? met.macroF1 : met.accuracy;
+      run.log(`step ${state.step}: validation accuracy ${met.accuracy.toFixed(4)}, loss ${met.logLoss.toFixed(4)}`);
+      if (improves(c.bestMetric, value, state.best?.value)) {
+        state.best = { step: state.step, epoch: epochFloat, value, metrics: record };
+        state.evalsWithoutImprovement = 0;
+        await run.saveCheckpoint('best', (dir) => tr.saveCheckpoint(dir).then(() => undefined));
+        run.update({ best: { step: state.step, epoch: epochFloat, metric: c.bestMetric, value } });
+      } else {
+        state.evalsWithoutImprovement++;
+        if (c.patience > 0 && state.evalsWithoutImprovement >= c.patience) {
+          state.stopped = true;
+          run.log(`early stopping: no better validation ${c.bestMetric} in ${c.patience} evaluations`);
+        }
+      }
+    };
+
+    const t0 = Date.now();
+    let stepsThisSession = 0;
+    let samplesThisSession = 0;
+    for (; state.epoch < c.epochs && !state.stopped; state.epoch++, state.batchInEpoch = 0) {
+      const order = epochOrder(rows.length, c.seed, state.epoch, c.shuffle);
+      for (; state.batchInEpoch < stepsPerEpoch && !state.stopped; ) {
+        await yieldToLoop();
+        if (ctx.signal?.aborted) {
+          await saveLast();
+          throw new CancelledError();
+        }
+        const batchRows = stepRows(rows, order, state.batchInEpoch, c);
+        state.batchInEpoch++;
+        if (batchRows.length === 0) continue;
+        const b = padBatch(batchRows, m.tokenizer.specials.pad, { tokenTypeIds: m.tokenizer.usesTokenTypeIds });
+        const ts = Date.now();
+        const res = await tr.step(b);
+        const ms = Date.now() - ts;
+        state.step = res.step;
+        stepsThisSession++;
+        samplesThisSession += batchRows.length;
+        const epochFloat = state.epoch + state.batchInEpoch / stepsPerEpoch;
+        if (!Number.isFinite(res.loss)) throw new Error(`the loss became ${res.loss} at step ${state.step}; lower the learning rate (--lr) or enable clipping (--max-grad-norm 1)`);
+        run.metric({ type: 'step', step: state.step, epoch: epochFloat, loss: res.loss, lr: res.lr, step_ms: ms, grad_norm: res.gradNorm, time: new Date().toISOString() });
+        const el = (Date.now() - t0) / 1000;
+        progress({
+          phase: 'training', step: state.step, total: totalSteps, epoch: state.epoch + 1, loss: res.loss, lr: res.lr,
+          samplesPerSec: samplesThisSession / Math.max(el, 1e-3), etaSec: (el / stepsThisSession) * (totalSteps - state.step),
+        });
+        if (typeof c.evalEvery === 'number' && state.step % c.evalEvery === 0) {
+          await evaluateValidation(epochFloat);
+          await saveLast();
+        }
+      }
+      if (c.evalEvery === 'epoch' && !state.stopped) {
+        state.batchInEpoch = stepsPerEpoch;
+        await evaluateValidation(state.epoch + 1);
+      }
+      if (!state.stopped) {
+        // The next session starts at the next epoch.
+        const snapshot = { ...state };
+        state = { ...state, epoch: state.epoch + 1, batchInEpoch: 0 };
+        await saveLast();
+        state = snapshot;
+      }
+    }
+    // Every-N-steps evaluation: make sure the final weights were evaluated too.
+    if (typeof c.evalEvery === 'number' && !state.stopped && state.step % c.evalEvery !== 0) await evaluateValidation(c.epochs);
+    // Without validation data, the last weights are the final model.
+    if (!state.best) await run.saveCheckpoint('best', (dir) => tr.saveCheckpoint(dir).then(() => undefined));
+    else await tr.loadCheckpoint(run.checkpointDir('best'));
+    let testMetrics: EvalMetrics | undefined;
+    if (test) {
+      const probs = await documentProbs(test, k, logitsOf, async (done, total) => {
+        progress({ phase: 'evaluating', step: done, total });
+        await yieldToLoop();
+      });
+      testMetrics = metricsOf(test, probs, data.labels, c.seed);
+      run.metric({ type: 'eval', step: state.best?.step ?? state.step, epoch: state.best?.epoch ?? state.epoch, split: 'test', metrics: evalSummary(testMetrics, testMetrics.logLoss), time: new Date().toISOString() });
+      run.writePredictions(predictionRecords(test.examples, probs, 'test'));
+      run.log(`test (best checkpoint, step ${state.best?.step ?? state.step}): accuracy ${testMetrics.accuracy.toFixed(4)} (95% CI ${testMetrics.accuracyCI.map((v) => v.toFixed(4)).join('-')})`);
+    }
+    run.update({ test: testMetrics });
+    progress({ phase: 'done', step: 1, total: 1 });
+    return testMetrics;
+  });
+  await trainer?.dispose();
+  return { runId: run.id, runDir: run.dir, kind: run.manifest.kind, status: r.status, test: r.value, error: r.error };
+}

@@ -1,0 +1,47 @@
+// Predicting with a fine-tuned run: the model rebuilt from the run's manifest, parameters from
+// checkpoints/best, an inference-only program (no optimizer state is loaded).
+import { join } from 'node:path';
+import { Program } from '../../engine';
+import { buildEvalGraph } from '../../engine';
+import { readSafetensorsWithMetadata } from '../../engine/weights/safetensors';
+import type { TrainConfig } from '../../protocol';
+import { predictorFactories, type PredictorFactory } from '../jobs/predictor';
+import type { RunFolder } from '../runs';
+import { documentProbs, encodeForEval } from './evaluate';
+import { loadTrainableModel } from './model';
+
+const finetunePredictor: PredictorFactory = async (run: RunFolder) => {
+  const config = run.manifest.config as unknown as TrainConfig & { data: { model: string } };
+  const labels = run.manifest.dataset?.labels;
+  if (!labels) throw new Error(`run ${run.id} does not record its labels`);
+  const m = await loadTrainableModel(config.data.model, labels.length, config.seed);
+  const { tensors } = readSafetensorsWithMetadata(join(run.checkpointDir('best'), 'trainer.safetensors'));
+  const feeds: Record<string, { data: Float32Array; dims: number[] }> = {};
+  for (const p of m.model.params) {
+    const t = tensors.get(`param/${p.name}`);
+    if (!t || !(t.data instanceof Float32Array)) throw new Error(`run ${run.id}: checkpoint lacks parameter ${p.name}`);
+    feeds[p.name] = { data: t.data, dims: p.shape };
+  }
+  const maxLength = Math.min(config.maxLength, m.tokenizer.modelMaxLength);
+  return {
+    labels,
+    predictProba: async (texts) => {
+      const program = await Program.compile(buildEvalGraph(m.model));
+      try {
+        const set = encodeForEval(m.tokenizer, texts.map((text, i) => ({ id: String(i), text, label: 0 })), config.longText, maxLength, 32);
+        return await documentProbs(set, labels.length, async (b) => {
+          const dims = [b.batch, b.seq];
+          const inputs: Record<string, { data: BigInt64Array; dims: number[] }> = { input_ids: { data: b.inputIds, dims }, attention_mask: { data: b.attentionMask, dims } };
+          if (m.model.inputNames.includes('token_type_ids')) inputs.token_type_ids = { data: b.tokenTypeIds ?? new BigInt64Array(b.batch * b.seq), dims };
+          const out = await program.run({ ...feeds, ...inputs }, ['logits']);
+          return out.logits.data as Float32Array;
+        });
+      } finally {
+        await program.dispose();
+      }
+    },
+  };
+};
+
+predictorFactories.finetune = finetunePredictor;
+predictorFactories['head-only'] = finetunePredictor;

@@ -1,0 +1,83 @@
+// The fine-tuning loop with the starter model on the tiny fixture: metrics lines, best checkpoint, test
+// evaluation; cancel then resume reaches the same final metrics and predictions as an uninterrupted run;
+// early stopping; predicting from the run.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { evaluateRun, predictTexts } from '../../../src/host/jobs';
+import { epochOrder, runFinetune } from '../../../src/host/train';
+import { readRun } from '../../../src/host/runs';
+import type { TrainParams } from '../../../src/protocol';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'gft-ft-'));
+const base = (root: string, runId: string): TrainParams => ({
+  model: 'starter',
+  trainFile: 'test/fixtures/host/tiny-train.jsonl',
+  evalFile: 'test/fixtures/host/tiny-eval.jsonl',
+  runsRoot: root,
+  runId,
+  config: { epochs: 2, batchSize: 8, lr: 2e-4, evalEvery: 4, seed: 7, warmupSteps: 2 },
+});
+
+test('data order is a function of seed and epoch only', () => {
+  assert.deepEqual(epochOrder(20, 3, 1, true), epochOrder(20, 3, 1, true));
+  assert.notDeepEqual(epochOrder(20, 3, 1, true), epochOrder(20, 3, 2, true));
+  assert.deepEqual(epochOrder(5, 3, 1, false), [0, 1, 2, 3, 4]);
+});
+
+test('fine-tune, cancel + resume = uninterrupted; predict and evaluate from the run', async () => {
+  const root = tmp();
+  const full = await runFinetune(base(root, 'full'));
+  assert.equal(full.status, 'completed', full.error);
+  const d = readRun(full.runDir);
+  const steps = d.metrics.filter((m) => m.type === 'step');
+  assert.deepEqual(steps.map((s) => s.step), Array.from({ length: 16 }, (_, i) => i + 1));
+  for (const s of steps) for (const k of ['step', 'epoch', 'loss', 'lr', 'step_ms']) assert.equal(typeof (s as Record<string, unknown>)[k], 'number', k);
+  assert.ok(steps[0].type === 'step' && steps[1].type === 'step' && steps[0].lr < steps[1].lr, 'warmup raises the lr');
+  const evals = d.metrics.filter((m) => m.type === 'eval');
+  assert.deepEqual(evals.map((e) => e.type === 'eval' && `${e.split}@${e.step}`), ['validation@4', 'validation@8', 'validation@12', 'validation@16', 'test@' + d.manifest.best!.step]);
+  assert.ok(existsSync(join(full.runDir, 'checkpoints', 'best', 'trainer.safetensors')));
+  assert.ok(existsSync(join(full.runDir, 'checkpoints', 'last', 'loop-state.json')));
+  assert.equal(d.predictions.length, 20);
+  assert.equal(d.manifest.model!.id, 'starter');
+
+  // Cancel after step 6 (saves 'last'), then resume the same run folder.
+  const ac = new AbortController();
+  const part = await runFinetune(base(root, 'resumed'), { signal: ac.signal, metric: (m) => { if (m.record.type === 'step' && m.record.step === 6) ac.abort(); } });
+  assert.equal(part.status, 'cancelled');
+  const mid = readRun(part.runDir);
+  assert.equal(mid.manifest.status, 'cancelled');
+  assert.equal(Math.max(...mid.metrics.map((m) => m.step)), 6);
+  const resumed = await runFinetune({ ...base(root, 'ignored'), resumeRunDir: part.runDir });
+  assert.equal(resumed.status, 'completed', resumed.error);
+  assert.equal(resumed.runDir, part.runDir);
+  const r = readRun(part.runDir);
+  assert.deepEqual(r.metrics.filter((m) => m.type === 'step').map((s) => s.step), Array.from({ length: 16 }, (_, i) => i + 1));
+  const strip = (xs: typeof r.metrics) => xs.map((m) => (m.type === 'step' ? [m.step, m.loss, m.lr] : [m.step, m.split, m.metrics.accuracy, m.metrics.logLoss]));
+  assert.deepEqual(strip(r.metrics), strip(d.metrics));
+  assert.deepEqual(resumed.test, full.test);
+  assert.deepEqual(r.predictions, d.predictions);
+
+  const p = await predictTexts(full.runDir, ['brilliant wonderful moving fun', 'awful boring dull mess']);
+  assert.equal(p.predictions.length, 2);
+  p.predictions.forEach((x) => assert.ok(Math.abs(x.probs[0] + x.probs[1] - 1) < 1e-6));
+  const ev = await evaluateRun(full.runDir, 'test/fixtures/host/tiny-eval.jsonl');
+  assert.ok(Math.abs(ev.accuracy - full.test!.accuracy) < 1e-12);
+  ev.predictions.forEach((x, i) => assert.deepEqual(x.probs.map((v) => v.toFixed(4)), d.predictions[i].probs.map((v) => v.toFixed(4))));
+});
+
+test('early stopping with patience, and bad settings fail with one line', async () => {
+  const root = tmp();
+  const r = await runFinetune({ ...base(root, 'es'), config: { epochs: 6, batchSize: 30, lr: 1e-9, evalEvery: 'epoch', patience: 1, bestMetric: 'accuracy', seed: 1 } });
+  assert.equal(r.status, 'completed', r.error);
+  const d = readRun(r.runDir);
+  const vals = d.metrics.filter((m) => m.type === 'eval' && m.split === 'validation');
+  // The accuracy cannot improve with a learning rate of 1e-9: the second evaluation stops training.
+  assert.equal(vals.length, 2);
+  assert.equal(d.metrics.filter((m) => m.type === 'step').length, 4);
+  assert.match(readFileSync(join(r.runDir, 'log.txt'), 'utf8'), /early stopping/);
+  await assert.rejects(runFinetune({ ...base(root, 'bad'), config: { epochs: 0 } }), /epochs must be a positive integer/);
+  await assert.rejects(runFinetune({ ...base(root, 'bad2'), resumeRunDir: root }), /not a run folder/);
+});
