@@ -1,5 +1,6 @@
 // Wires the extension's parts together. Domain logic lives in the host; this file only connects VS Code to it.
 import * as vscode from 'vscode';
+import { join } from 'node:path';
 import { registerCommands } from './commands';
 import { DatasetsTree } from './datasetsTree';
 import { HostService } from './hostService';
@@ -38,9 +39,17 @@ export class Extension implements vscode.Disposable {
       vscode.window.createTreeView('guidedFinetune.datasets', { treeDataProvider: datasets }),
       host.onRunStarted((r) => { runDirs.set(r.runId, r.runDir); runs.refresh(); }),
       host.onProgress((p) => { runs.setProgress(p); status.progress(p, runDirs.get(p.runId)); }),
+      // Live charts: the host's metric notification arrives as soon as the line is in metrics.jsonl.
+      host.onMetric((m) => { const dir = runDirs.get(m.runId); if (dir) ResultsPanel.fileChanged(join(dir, 'metrics.jsonl')); }),
       ...registerCommands({ context, host, runs, datasets, output }),
+      host.onHostExit((message) => {
+        runs.refresh();
+        void vscode.window.showWarningMessage(`Guided Fine-Tune: ${message}.`, 'Show Log').then((a) => a && output.show());
+      }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('guidedFinetune.runsFolder')) this.watch(runs);
+        // Only when idle: restarting would cancel a job in progress.
+        if (['device', 'threads', 'modelCacheFolder'].some((k) => e.affectsConfiguration(`guidedFinetune.${k}`)) && runs.current().every((r) => r.manifest.status !== 'running')) host.restart();
       }),
     );
     this.watch(runs);

@@ -1,12 +1,10 @@
-// The training host as the extension sees it: started on first use through src/client, its notifications turned
-// into events, and its errors into messages a person can act on (including "this build's host cannot do that yet").
+// The training host as the extension sees it: src/client's HostClient (starts the host on first use, survives its
+// crashes), its notifications as VS Code events, and its errors as messages a person can act on, including
+// "this build's host cannot do that yet" when the host does not implement a method.
 import * as vscode from 'vscode';
 import { ErrorCodes } from 'vscode-jsonrpc/node';
-import { startHost, type HostHandle } from '../client/hostProcess';
-import {
-  LogNotification, MetricNotification, ProgressNotification, RunStartedNotification,
-  type LogLine, type MetricPoint, type Progress, type RunStarted,
-} from '../protocol';
+import { HostClient } from '../client/hostClient';
+import type { LogLine, MetricPoint, Progress, RunStarted } from '../protocol';
 import { settings } from './settings';
 
 /** The host answered that it does not implement a method: the feature is not built yet. */
@@ -17,46 +15,50 @@ export class HostFeatureMissing extends Error {
 }
 
 export class HostService implements vscode.Disposable {
-  private handle: HostHandle | undefined;
+  private client: HostClient | undefined;
   private readonly progressEmitter = new vscode.EventEmitter<Progress>();
   private readonly metricEmitter = new vscode.EventEmitter<MetricPoint>();
   private readonly startedEmitter = new vscode.EventEmitter<RunStarted>();
+  private readonly exitEmitter = new vscode.EventEmitter<string>();
   readonly onProgress = this.progressEmitter.event;
   readonly onMetric = this.metricEmitter.event;
   readonly onRunStarted = this.startedEmitter.event;
+  /** The host died; the message says which runs were marked failed. The next request starts a new host. */
+  readonly onHostExit = this.exitEmitter.event;
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly output: vscode.OutputChannel) {}
 
-  private ensure(): HostHandle {
-    if (this.handle) return this.handle;
+  private ensure(): HostClient {
+    if (this.client) return this.client;
     const s = settings();
+    // Read by the host at start: GFT_MODEL_CACHE (model cache); GFT_DEVICE and GFT_THREADS are passed for the
+    // device/threads settings.
     const env: NodeJS.ProcessEnv = {
       GFT_DEVICE: s.device,
       ...(s.threads > 0 ? { GFT_THREADS: String(s.threads) } : {}),
       ...(s.modelCacheFolder ? { GFT_MODEL_CACHE: s.modelCacheFolder } : {}),
     };
-    const handle = startHost(this.context.asAbsolutePath('dist/host.js'), { env });
-    const { connection, child } = handle;
-    child.stdout?.on('data', (d: Buffer) => this.output.append(d.toString()));
-    child.stderr?.on('data', (d: Buffer) => this.output.append(d.toString()));
-    child.on('exit', (code, signal) => {
-      this.output.appendLine(`[host] exited (${signal ?? `code ${code}`})`);
-      if (this.handle === handle) this.handle = undefined;
+    const client = new HostClient({
+      hostScript: this.context.asAbsolutePath('dist/host.js'),
+      env,
+      output: (text) => this.output.append(text),
     });
-    connection.onNotification(LogNotification, (l: LogLine) => this.output.appendLine(`[${l.level}]${l.runId ? ` ${l.runId}:` : ''} ${l.message}`));
-    connection.onNotification(ProgressNotification, (p: Progress) => this.progressEmitter.fire(p));
-    connection.onNotification(MetricNotification, (m: MetricPoint) => this.metricEmitter.fire(m));
-    connection.onNotification(RunStartedNotification, (r: RunStarted) => this.startedEmitter.fire(r));
-    this.output.appendLine(`[host] started (pid ${child.pid})`);
-    this.handle = handle;
-    return handle;
+    client.onLog((l: LogLine) => this.output.appendLine(`[${l.level}]${l.runId ? ` ${l.runId}:` : ''} ${l.message}`));
+    client.onProgress((p) => this.progressEmitter.fire(p));
+    client.onMetric((m) => this.metricEmitter.fire(m));
+    client.onRunStarted((r) => this.startedEmitter.fire(r));
+    client.onHostExit((e) => {
+      this.output.appendLine(`[host] ${e.message}`);
+      this.exitEmitter.fire(e.message);
+    });
+    this.client = client;
+    return client;
   }
 
   /** Sends a request; `what` completes "The training host cannot ..." when the host lacks the method. */
   async request<R>(method: string, params: unknown, what: string, token?: vscode.CancellationToken): Promise<R> {
-    const { connection } = this.ensure();
     try {
-      return token ? await connection.sendRequest<R>(method, params, token) : await connection.sendRequest<R>(method, params);
+      return await this.ensure().request<R>(method, params, token);
     } catch (e) {
       // Duck-typed: the ResponseError class may come from another copy of vscode-jsonrpc.
       if ((e as { code?: unknown })?.code === ErrorCodes.MethodNotFound) throw new HostFeatureMissing(method, what);
@@ -64,18 +66,24 @@ export class HostService implements vscode.Disposable {
     }
   }
 
+  /** Settings that the host reads at start changed: the next request starts a host with the new ones. */
+  restart(): void {
+    this.client?.dispose();
+    this.client = undefined;
+  }
+
   dispose(): void {
-    this.handle?.dispose();
-    this.handle = undefined;
+    this.client?.dispose();
+    this.client = undefined;
     this.progressEmitter.dispose();
     this.metricEmitter.dispose();
     this.startedEmitter.dispose();
+    this.exitEmitter.dispose();
   }
 }
 
 /** One line for a notification: the host's own message for its errors, never a stack trace. */
 export function errorMessage(e: unknown): string {
-  if (e instanceof HostFeatureMissing) return e.message;
   if (e instanceof Error) return e.message.split('\n')[0];
   return String(e);
 }
