@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Graph, Program, serialize } from '../../../src/engine';
+import { onnx } from 'onnx-proto';
+import { Graph, Program, serialize, toModelProto } from '../../../src/engine';
 
 test('shape errors name the op and the shapes', () => {
   const g = new Graph();
@@ -61,4 +62,21 @@ test('forward graph runs in onnxruntime and matches a hand computation', async (
   assert.deepEqual(r.y.dims, [2, 2]);
   await assert.rejects(() => p.run({ x: { data: X, dims: [2, 3] } }), /missing input 'ids'/);
   await p.dispose();
+});
+
+test('the ONNX model declares opset 18 / IR 8, symbolic input dims, and leaves out unused nodes', () => {
+  const g = new Graph();
+  const x = g.input('x', 'float32', ['batch', 4]);
+  const w = g.param('w', [4, 4]);
+  g.exp(x); // unused: must not be written
+  g.output('y', g.matmul(x, w));
+  const bytes = serialize(g).bytes;
+  const m = onnx.ModelProto.decode(bytes);
+  assert.equal(Number(m.irVersion), 8);
+  assert.deepEqual(m.opsetImport.map((o) => [o.domain, Number(o.version)]), [['', 18]]);
+  assert.deepEqual(m.graph!.node.map((n) => n.opType), ['MatMul', 'Identity']);
+  assert.deepEqual(m.graph!.input.map((i) => i.name), ['x', 'w']);
+  assert.equal(m.graph!.input[0].type!.tensorType!.shape!.dim![0].dimParam, 'batch');
+  assert.equal(toModelProto(g).graph!.output![0].name, 'y');
+  assert.throws(() => toModelProto(new Graph()), /no outputs/);
 });
