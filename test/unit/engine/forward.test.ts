@@ -74,9 +74,9 @@ test('the ONNX model declares opset 18 / IR 8, symbolic input dims, and leaves o
   const m = onnx.ModelProto.decode(bytes);
   assert.equal(Number(m.irVersion), 8);
   assert.deepEqual(m.opsetImport.map((o) => [o.domain, Number(o.version)]), [['', 18]]);
-  assert.deepEqual(m.graph!.node.map((n) => n.opType), ['MatMul', 'Identity']);
-  assert.deepEqual(m.graph!.input.map((i) => i.name), ['x', 'w']);
-  assert.equal(m.graph!.input[0].type!.tensorType!.shape!.dim![0].dimParam, 'batch');
+  assert.deepEqual(m.graph!.node!.map((n) => n.opType), ['MatMul', 'Identity']);
+  assert.deepEqual(m.graph!.input!.map((i) => i.name), ['x', 'w']);
+  assert.equal(m.graph!.input![0].type!.tensorType!.shape!.dim![0].dimParam, 'batch');
   assert.equal(toModelProto(g).graph!.output![0].name, 'y');
   assert.throws(() => toModelProto(new Graph()), /no outputs/);
 });
