@@ -76,7 +76,7 @@ function renderRun(run: RunHeader, rows: MetricRow[]): void {
   const meta = [run.model && `model ${run.model}`, run.dataset && `dataset ${run.dataset}`, run.device && `on ${run.device}`, run.duration && `took ${run.duration}`]
     .filter(Boolean).join(' · ');
   header.replaceChildren(
-    h('h1', {}, run.id),
+    h('h1', { 'data-run': run.id }, run.id),
     h('div', { class: 'badges' }, h('vscode-badge', { variant: 'counter' }, run.kind), h('vscode-badge', { class: `status-${run.status}`, 'data-status': run.status }, run.status)),
     h('p', { class: 'meta' }, meta),
     run.best ? h('p', { class: 'meta' }, `best validation: ${run.best}`) : '',

@@ -13,7 +13,7 @@ import { errorMessage, HostFeatureMissing, type HostService } from './hostServic
 import { ResultsPanel } from './resultsPanel';
 import type { RunsNode, RunsTree } from './runsTree';
 import { runsFolder, settings } from './settings';
-import { comparisonTable } from './viewmodel/comparison';
+import { reflectionTemplate } from './viewmodel/reflection';
 import { kindLabel, pct } from './viewmodel/format';
 import { listRuns, readManifest, type RunListing } from './viewmodel/runFiles';
 
@@ -261,27 +261,4 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(dir));
     }),
   ];
-}
-
-/** REFLECTION.md with the measured numbers filled in and the questions the chapter asks. */
-export function reflectionTemplate(runs: RunListing[]): string {
-  const t = comparisonTable(runs.filter((r) => r.manifest.status === 'completed'));
-  const table = t.rows.length
-    ? [`| ${t.columns.join(' | ')} |`, `|${t.columns.map(() => ' --- ').join('|')}|`, ...t.rows.map((r) => `| ${r.cells.join(' | ')} |`)].join('\n')
-    : '_No completed runs yet._';
-  return `# Reflection
-
-## Results
-
-${table}
-
-${t.notes.map((n) => `- ${n}`).join('\n')}
-
-## Questions
-
-1. Did fine-tuning beat the TF-IDF baseline by more than the confidence intervals? What does that say about the task?
-2. Which mistakes was the model most confident about (Results → Mistakes)? Are they label noise, sarcasm, long reviews cut short?
-3. How did truncation (only the first tokens of each review) affect the result?
-4. What would you change next, and what would you measure to know it helped?
-`;
 }

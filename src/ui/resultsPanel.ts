@@ -11,6 +11,8 @@ import { comparisonTable } from './viewmodel/comparison';
 import { metricRows, runHeader } from './viewmodel/format';
 import { DEFAULT_REVIEW_QUERY, reviewPage } from './viewmodel/review';
 import { JsonlTail, readManifest, readRun, RUN_FILES } from './viewmodel/runFiles';
+import { loadTexts } from './viewmodel/texts';
+import { existsSync } from 'node:fs';
 
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, mode: 'run' | 'compare', title: string): string {
   const nonce = randomBytes(16).toString('base64');
@@ -55,6 +57,7 @@ export class ResultsPanel implements vscode.Disposable {
   readonly onDidRender = this.renderedEmitter.event;
 
   private constructor(
+    private readonly extensionUri: vscode.Uri,
     private readonly panel: vscode.WebviewPanel,
     readonly key: string,
     private readonly runDirs: string[],
@@ -78,7 +81,7 @@ export class ResultsPanel implements vscode.Disposable {
     const m = readManifest(dir);
     const title = `Results: ${m ? m.id : basename(dir)}`;
     const panel = ResultsPanel.create(extensionUri, title);
-    const p = new ResultsPanel(panel, dir, [dir], []);
+    const p = new ResultsPanel(extensionUri, panel, dir, [dir], []);
     p.tail = new JsonlTail<MetricRecord>(join(dir, RUN_FILES.metrics));
     panel.webview.html = webviewHtml(panel.webview, extensionUri, 'run', title);
     return p;
@@ -87,7 +90,7 @@ export class ResultsPanel implements vscode.Disposable {
   static comparison(extensionUri: vscode.Uri, dirs: string[], notes: string[] = []): ResultsPanel {
     ResultsPanel.open.get('compare')?.panel.dispose();
     const panel = ResultsPanel.create(extensionUri, `Compare ${dirs.length} runs`);
-    const p = new ResultsPanel(panel, 'compare', dirs, notes);
+    const p = new ResultsPanel(extensionUri, panel, 'compare', dirs, notes);
     panel.webview.html = webviewHtml(panel.webview, extensionUri, 'compare', `Compare ${dirs.length} runs`);
     return p;
   }
@@ -166,7 +169,20 @@ export class ResultsPanel implements vscode.Disposable {
     const run = readRun(this.runDirs[0]);
     if (!run) return;
     const labels = run.manifest.test?.labels ?? run.manifest.dataset?.labels ?? [];
-    this.post({ type: 'review', page: reviewPage(run.predictions, labels, this.review) });
+    this.post({ type: 'review', page: reviewPage(run.predictions, labels, this.review, this.textLookup(run.manifest.dataset?.id)) });
+  }
+
+  /** The built-in movie reviews ship in data/: their texts can be shown next to the mistakes. */
+  private textLookup(datasetId: string | undefined): ((id: string) => string | undefined) | undefined {
+    if (datasetId !== 'movie-reviews' && datasetId !== 'builtin:movie-reviews') return undefined;
+    const file = join(this.extensionUri.fsPath, 'data', 'movie-reviews.jsonl.gz');
+    if (!existsSync(file)) return undefined;
+    try {
+      const texts = loadTexts(file);
+      return (id) => texts.get(id);
+    } catch {
+      return undefined;
+    }
   }
 
   private receive(m: FromWebview): void {

@@ -178,6 +178,19 @@ export const pageTests = [
       await row.first().waitFor({ timeout: 20_000 });
       await page.locator('.notifications-toasts .notification-list-item-message', { hasText: `test accuracy ${(100 * acc).toFixed(1)}%` }).first().waitFor({ timeout: 20_000 });
       await screenshot('baseline-done-light');
+      // Its mistakes, with the review texts (the built-in data ships with the extension).
+      await runCommand(page, 'Guided Fine-Tune: Open Results');
+      await pick(page, manifest.id);
+      const frame = await webviewFrame(page, `h1[data-run="${manifest.id}"]`);
+      await frame.click('[data-tab="mistakes"]');
+      await frame.waitForSelector('.mistake .text', { timeout: 15_000 });
+      const wrong = manifest.test.confusion[0][1] + manifest.test.confusion[1][0];
+      const summary = await frame.textContent('.filters .meta');
+      check(summary.startsWith(`${wrong} of ${manifest.test.n} test examples are wrong`), `mistake count: ${summary}`);
+      const firstText = await frame.textContent('.mistake .text');
+      check(firstText.split(/\s+/).length > 50, 'the first mistake should show the review text');
+      await page.waitForTimeout(300);
+      await screenshot('results-mistakes-baseline-light');
     },
   },
   {

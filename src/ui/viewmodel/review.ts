@@ -21,7 +21,8 @@ export function testPredictions(preds: readonly PredictionRecord[]): PredictionR
   return preds.some((p) => p.split === 'test') ? preds.filter((p) => p.split === 'test') : [...preds];
 }
 
-export function reviewPage(preds: readonly PredictionRecord[], labels: readonly string[], query: ReviewQuery): ReviewPage {
+/** textOf: the example's text by id when predictions.jsonl does not carry it (it usually stores only ids). */
+export function reviewPage(preds: readonly PredictionRecord[], labels: readonly string[], query: ReviewQuery, textOf?: (id: string) => string | undefined): ReviewPage {
   const evaluated = testPredictions(preds);
   const positive = Math.min(Math.max(0, query.positive), Math.max(0, labels.length - 1));
   const wrong = evaluated.filter((p) => p.pred !== p.label);
@@ -37,7 +38,8 @@ export function reviewPage(preds: readonly PredictionRecord[], labels: readonly 
   const offset = Math.max(0, Math.min(query.offset, Math.max(0, keep.length - 1)));
   const name = (i: number) => labels[i] ?? String(i);
   const items = keep.slice(offset, offset + query.limit).map((p): ReviewItem => {
-    const text = (p as PredictionRecord & { text?: unknown }).text;
+    const own = (p as PredictionRecord & { text?: unknown }).text;
+    const text = typeof own === 'string' ? own : textOf?.(p.id);
     return {
       id: p.id,
       label: name(p.label),

@@ -5,6 +5,7 @@ import { accuracyChart, ema, lossChart, lrChart, pointCount } from '../../../src
 import { reviewPage } from '../../../src/ui/viewmodel/review';
 import { comparisonTable } from '../../../src/ui/viewmodel/comparison';
 import { bestMetric, duration, metricRows, statusIcon } from '../../../src/ui/viewmodel/format';
+import { reflectionTemplate } from '../../../src/ui/viewmodel/reflection';
 
 const step = (s: number, loss: number, lr = 1e-5): MetricRecord => ({ type: 'step', step: s, epoch: 0, loss, lr, step_ms: 10, time: 't' });
 const evalRec = (s: number, split: 'train' | 'validation', accuracy: number, loss?: number): MetricRecord => ({
@@ -104,4 +105,19 @@ test('format helpers: best metric, duration, status icons, metric rows', () => {
   assert.equal(rows[0].value, '87.5% (95% CI 84.5%–90.5%)');
   assert.ok(rows.some((r) => r.value.includes('neg: 160 40')));
   assert.deepEqual(metricRows(run('a', {}).manifest), []);
+});
+
+test('reviewPage takes texts from the record or from the lookup by id', () => {
+  const withText = { ...pred('a', 0, 0.9), text: 'own text' } as PredictionRecord;
+  const page = reviewPage([withText, pred('b', 1, 0.2)], ['neg', 'pos'], { filter: 'all', positive: 1, offset: 0, limit: 10 }, (id) => (id === 'b' ? 'looked up' : undefined));
+  assert.deepEqual(page.items.map((i) => i.text), ['own text', 'looked up']); // confidences 0.9, 0.8
+});
+
+test('reflectionTemplate tabulates completed runs only and keeps the comparison notes', () => {
+  const text = reflectionTemplate([run('ft', { test: testMetrics(0.85) }), run('live', { status: 'running' }), run('tfidf', { kind: 'baseline-tfidf', test: testMetrics(0.88) })]);
+  assert.ok(text.includes('| ft | fine-tune | – | completed | 85.0% (82.0%–88.0%) |'));
+  assert.ok(text.includes('| tfidf | TF-IDF + logistic regression |'));
+  assert.ok(!text.includes('| live |'));
+  assert.ok(text.includes('- Each run was tested on 400 examples'));
+  assert.ok(reflectionTemplate([]).includes('_No completed runs yet._'));
 });
