@@ -14,10 +14,17 @@ import { onnx } from 'onnx-proto';
 import { sessionOptions } from '../runtime/session';
 import { lrLambda } from '../optim/schedule';
 import { fillKeepMask } from '../train/rng';
-import { trainableFilter } from '../train/program';
+import { buildEvalGraph, trainableFilter } from '../train/program';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { readSafetensorsWithMetadata, writeSafetensors, type SafeTensor } from '../weights/safetensors';
 import type { Batch, TrainConfig } from '../train/trainer';
-import { buildOptimizerStep, LR_INPUT, type OptimizerStepGraph } from './stepGraph';
+import { buildOptimizerStep, LR_INPUT, STEP_INPUT, type OptimizerStepGraph } from './stepGraph';
 import { bakeInitializers, wrapInLoop } from './loop';
+
+// the host trainer's checkpoint format (../train/trainer.ts), so runs can move between host and device
+const FORMAT = 'gft-trainer-1';
+const CHECKPOINT = 'trainer.safetensors';
 
 export interface ResidentOptions {
   /** execution providers, e.g. ['webgpu', 'cpu'] from selectDevice(); default ['cpu'] */
@@ -40,6 +47,7 @@ export class ResidentTrainer {
   private microCount = 0;
   private readonly inputNames: Set<string>;
   private readback?: ort.InferenceSession;
+  private evalSession?: ort.InferenceSession;
 
   private constructor(
     readonly model: SequenceClassifier,
@@ -144,6 +152,77 @@ export class ResidentTrainer {
     return res;
   }
 
+  /** Logits [batch * numLabels] without dropout, computed on the device from the resident parameters. */
+  async evaluate(b: Batch): Promise<Float32Array> {
+    if (!this.evalSession) {
+      const proto = toModelProto(buildEvalGraph(this.model));
+      const used = new Set(proto.graph!.input!.map((i) => i.name!));
+      const baked = bakeInitializers(proto, new Map([...this.frozen].filter(([n]) => used.has(n))));
+      this.evalSession = await ort.InferenceSession.create(onnx.ModelProto.encode(baked).finish(), { ...sessionOptions({ threads: this.config.threads, providers: this.providers }), logSeverityLevel: 3 });
+    }
+    const dims = [b.batch, b.seq];
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const name of this.evalSession.inputNames) {
+      if (this.state[name]) feeds[name] = this.state[name];
+      else if (name === 'input_ids') feeds[name] = new ort.Tensor('int64', b.inputIds, dims);
+      else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', b.attentionMask, dims);
+      else if (name === 'token_type_ids') feeds[name] = new ort.Tensor('int64', b.tokenTypeIds ?? new BigInt64Array(b.batch * b.seq), dims);
+      else throw new Error(`evaluate: no value for the eval graph's input '${name}'`);
+    }
+    const out = await this.evalSession.run(feeds);
+    return out.logits.data as Float32Array;
+  }
+
+  /** Parameters, Adam moments, step and RNG counter in the host trainer's checkpoint format (interchangeable). */
+  async saveCheckpoint(dir: string): Promise<string> {
+    mkdirSync(dir, { recursive: true });
+    const state = await this.download();
+    const t = new Map<string, SafeTensor>();
+    const shape = new Map(this.model.params.map((p) => [p.name, p.shape]));
+    for (const [name, data] of await this.weights()) t.set(`param/${name}`, { dtype: 'F32', shape: shape.get(name)!, data });
+    const trainable: string[] = [];
+    for (const s of this.sg.state) {
+      if (s.kind === 'adam_m' || s.kind === 'adam_v') t.set(`${s.kind}/${s.param}`, { dtype: 'F32', shape: s.shape, data: state.get(s.input)! });
+      if (s.kind === 'param') trainable.push(s.param);
+    }
+    const path = join(dir, CHECKPOINT);
+    writeSafetensors(path, t, {
+      format: FORMAT, step: String(this.stepCount), microStep: String(this.microCount), seed: String(this.config.seed),
+      architecture: this.model.architecture, trainable: JSON.stringify(trainable),
+    });
+    return path;
+  }
+
+  /** A trainer that continues from a checkpoint written by this class or by the host trainer. */
+  static async fromCheckpoint(model: SequenceClassifier, dir: string, config: TrainConfig, opts: ResidentOptions = {}): Promise<ResidentTrainer> {
+    const path = join(dir, CHECKPOINT);
+    let file;
+    try {
+      file = readSafetensorsWithMetadata(path);
+    } catch (e) {
+      throw new Error(`loadCheckpoint: cannot read ${path}: ${(e as Error).message}`);
+    }
+    const { tensors, metadata } = file;
+    if (metadata.format !== FORMAT) throw new Error(`loadCheckpoint: ${path} is not a trainer checkpoint (format '${metadata.format}', want '${FORMAT}')`);
+    if (metadata.architecture !== model.architecture) throw new Error(`loadCheckpoint: checkpoint is for '${metadata.architecture}', this trainer runs '${model.architecture}'`);
+    const f32 = (key: string, n: number) => {
+      const x = tensors.get(key);
+      if (!x || !(x.data instanceof Float32Array) || x.data.length !== n) throw new Error(`loadCheckpoint: '${key}' missing or of the wrong size in ${path}`);
+      return x.data;
+    };
+    const weights = new Map(model.params.map((p) => [p.name, f32(`param/${p.name}`, p.shape.reduce((a, b) => a * b, 1))]));
+    const t = await ResidentTrainer.create(model, weights, config, opts);
+    for (const s of t.sg.state) {
+      const n = s.shape.reduce((a, b) => a * b, 1);
+      // a checkpoint from a run with another freeze setting has no moments for newly trained params
+      if (s.kind === 'adam_m' || s.kind === 'adam_v') t.state[s.input] = new ort.Tensor('float32', tensors.has(`${s.kind}/${s.param}`) ? Float32Array.from(f32(`${s.kind}/${s.param}`, n)) : new Float32Array(n), s.shape);
+    }
+    t.stepCount = Number(metadata.step);
+    t.microCount = Number(metadata.microStep);
+    t.state[STEP_INPUT] = new ort.Tensor('float32', Float32Array.of(t.stepCount), []);
+    return t;
+  }
+
   /** Where the state tensors live now ('cpu' or 'gpu-buffer'), one entry per distinct location. */
   get stateLocations(): string[] {
     return [...new Set(Object.values(this.state).map((t) => t.location))];
@@ -189,5 +268,6 @@ export class ResidentTrainer {
     for (const t of Object.values(this.state)) if (t.location === 'gpu-buffer') t.dispose();
     await this.session.release();
     await this.readback?.release();
+    await this.evalSession?.release();
   }
 }

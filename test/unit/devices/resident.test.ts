@@ -3,7 +3,8 @@
 // Loop run against K single-step runs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTrainer, type Batch, type TrainConfig } from '../../../src/engine/train/trainer';
 import { toModelProto } from '../../../src/engine/onnx/writer';
@@ -108,4 +109,45 @@ test('device trainer errors are one line and name the fix', async () => {
   await assert.rejects(t.steps([a]), /^Error: steps: expected 2 batches \(microSteps\), got 1$/);
   await assert.rejects(t.steps([a, { ...b, seq: 4, inputIds: b.inputIds.slice(0, 16), attentionMask: b.attentionMask.slice(0, 16) }]), /must be 4 x 5 \(pad them to one length\); got 4 x 4/);
   await t.dispose();
+});
+
+test('checkpoints move between the host trainer and the device trainer; evaluate uses the resident parameters', async () => {
+  const sc = fx.scenarios.top1; // a frozen part (baked into the device model) and a trained part
+  const cfg = configOf(sc, { dropout: true });
+  const batches = [...sc.batches, ...sc.batches].map(toBatch);
+  const model = () => new TinyClassifier(V, H, C, 0.3);
+  const host = await createTrainer(model(), weightsOf(sc.init), cfg);
+  const want: number[] = [];
+  const hostDir = mkdtempSync(join(tmpdir(), 'gft-ckpt-host-'));
+  const devDir = mkdtempSync(join(tmpdir(), 'gft-ckpt-dev-'));
+  try {
+    for (const [i, b] of batches.entries()) {
+      want.push((await host.step(b)).loss);
+      if (i === 3) await host.saveCheckpoint(hostDir);
+    }
+    const logits = await host.evaluate(batches[0]);
+    // host (4 steps) -> device: 4 more steps as 2 Loop runs of 2
+    const dev = await ResidentTrainer.fromCheckpoint(model(), hostDir, cfg, { microSteps: 2 });
+    assert.deepEqual(dev.progress, { step: 4, microStep: 4 });
+    const got: number[] = [];
+    for (let i = 4; i < 8; i += 2) got.push(...(await dev.steps(batches.slice(i, i + 2))).map((r) => r.loss));
+    got.forEach((l, i) => close(l, want[4 + i], 1e-5, `resumed on device, step ${4 + i}`));
+    (await dev.evaluate(batches[0])).forEach((v, i) => close(v, logits[i], 1e-5, `logit ${i}`));
+    await dev.dispose();
+
+    // device (4 steps) -> host: 4 more steps
+    const dev2 = await ResidentTrainer.create(model(), weightsOf(sc.init), cfg);
+    for (const b of batches.slice(0, 4)) await dev2.steps([b]);
+    await dev2.saveCheckpoint(devDir);
+    await dev2.dispose();
+    const host2 = await createTrainer(model(), weightsOf(sc.init), cfg);
+    await host2.loadCheckpoint(devDir);
+    for (let i = 4; i < 8; i++) close((await host2.step(batches[i])).loss, want[i], 1e-5, `resumed on host, step ${i}`);
+    for (const [n, w] of host.weights()) w.forEach((v, i) => close(host2.weights().get(n)![i], v, 1e-5, `${n}[${i}]`));
+    await host2.dispose();
+  } finally {
+    await host.dispose();
+    rmSync(hostDir, { recursive: true, force: true });
+    rmSync(devDir, { recursive: true, force: true });
+  }
 });

@@ -41,8 +41,9 @@ test('WebGPU with gpu-buffer state trains like the CPU provider, or explicit web
       tr.stateLocations.forEach((l) => where.add(l));
     }
     const w = await tr.weights();
+    const logits = await tr.evaluate(batches[0]); // the eval session reads the parameters from GPU buffers
     await tr.dispose();
-    return { losses, w, where: [...where] };
+    return { losses, w, where: [...where], logits };
   };
   const cpu = await run(['cpu'], 1, false);
   for (const K of [1, 4]) {
@@ -52,6 +53,7 @@ test('WebGPU with gpu-buffer state trains like the CPU provider, or explicit web
     let worst = 0;
     for (const [n, v] of cpu.w) v.forEach((x, i) => { worst = Math.max(worst, Math.abs(gpu.w.get(n)![i] - x)); });
     assert.ok(worst <= 1e-3, `K=${K}: max |param difference| ${worst}`);
+    gpu.logits.forEach((v, i) => assert.ok(Math.abs(v - cpu.logits[i]) <= 1e-3, `K=${K} logit ${i}: ${v} vs ${cpu.logits[i]}`));
     t.diagnostic(`K=${K}: max relative loss difference ${Math.max(...gpu.losses.map((l, i) => rel(l, cpu.losses[i]))).toExponential(2)}, max |param difference| ${worst.toExponential(2)}`);
   }
 });
