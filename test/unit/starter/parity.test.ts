@@ -98,7 +98,7 @@ test('classifier: logits = head(embedding), all weights trainable, deterministic
     const W = head.get('classifier.weight')!;
     for (let c = 0; c < 2; c++) {
       let want = 0;
-      for (let j = 0; j < 512; j++) want += W[c * 512 + j] * e[j];
+      for (let j = 0; j < 512; j++) want += W[c * 512 + j] * e[j] * Math.sqrt(512);
       assert.ok(Math.abs((r.logits.data[c] as number) - want) < 1e-5);
     }
   } finally {
