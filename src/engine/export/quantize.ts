@@ -28,6 +28,8 @@ export interface QuantizeOptions {
   embeddings?: boolean;
   /** leave weights with fewer elements in float (default 0: quantize all) */
   minElements?: number;
+  /** weights (initializer names) to leave in float, like quantize_dynamic's nodes_to_exclude */
+  exclude?: readonly string[];
 }
 
 export interface QuantizeReport {
@@ -43,6 +45,7 @@ export function quantizeDynamic(src: onnx.IModelProto, opts: QuantizeOptions = {
   const o = { weightType: opts.weightType ?? 'uint8', perChannel: opts.perChannel ?? true, reduceRange: opts.reduceRange ?? false, embeddings: opts.embeddings ?? true, minElements: opts.minElements ?? 0 };
   const model = onnx.ModelProto.create({ ...src, graph: onnx.GraphProto.create({ ...src.graph! }) });
   const graph = model.graph!;
+  const exclude = new Set(opts.exclude ?? []);
   const inits = new Map<string, Init>();
   for (const t of graph.initializer ?? []) {
     if (t.dataType === DT.FLOAT && t.rawData && t.dims && t.dims.length === 2) {
@@ -56,6 +59,14 @@ export function quantizeDynamic(src: onnx.IModelProto, opts: QuantizeOptions = {
   for (const n of graph.node ?? []) for (const i of n.input ?? []) uses.set(i, (uses.get(i) ?? 0) + 1);
   for (const out of graph.output ?? []) uses.set(out.name!, (uses.get(out.name!) ?? 0) + 1);
 
+  // Identical activations get one DynamicQuantizeLinear: the engine's linear() reshapes its input to 2-D per call,
+  // so q, k and v read three Reshape outputs of the same tensor and shape.
+  const producer = new Map<string, onnx.INodeProto>();
+  for (const n of graph.node ?? []) for (const out of n.output ?? []) producer.set(out, n);
+  const actKey = (a: string) => {
+    const p = producer.get(a);
+    return p && p.opType === 'Reshape' ? `Reshape(${(p.input ?? []).join(',')})` : a;
+  };
   const report: QuantizeReport = { quantized: [], floatBytes: 0, quantizedBytes: 0 };
   const replaced = new Set<string>();
   const newInits: onnx.ITensorProto[] = [];
@@ -63,7 +74,7 @@ export function quantizeDynamic(src: onnx.IModelProto, opts: QuantizeOptions = {
   const nodes: onnx.INodeProto[] = [];
   const eligible = (name: string | undefined) => {
     const w = name === undefined ? undefined : inits.get(name);
-    return w && uses.get(name!) === 1 && w.data.length >= o.minElements ? w : undefined;
+    return w && uses.get(name!) === 1 && w.data.length >= o.minElements && !exclude.has(name!) ? w : undefined;
   };
   const ai = (n: onnx.INodeProto, key: string, dflt: number) => Number(n.attribute?.find((a) => a.name === key)?.i ?? dflt);
   const af = (n: onnx.INodeProto, key: string, dflt: number) => n.attribute?.find((a) => a.name === key)?.f ?? dflt;
@@ -83,10 +94,10 @@ export function quantizeDynamic(src: onnx.IModelProto, opts: QuantizeOptions = {
         int8Tensor(`${base}_zero_point`, [q.zeroPoint.length], q.zeroPoint, o.weightType));
       replaced.add(base);
       record(report, base, n.opType!, w, q.values.byteLength + q.scale.byteLength);
-      let act = dql.get(a);
+      let act = dql.get(actKey(a));
       if (!act) {
         act = [`${a}_quantized`, `${a}_scale`, `${a}_zero_point`];
-        dql.set(a, act);
+        dql.set(actKey(a), act);
         nodes.push({ opType: 'DynamicQuantizeLinear', name: `${a}_DynamicQuantizeLinear`, input: [a], output: act });
       }
       const out = n.output![0];

@@ -29,6 +29,8 @@ export interface ExportManifest {
   maxLength: number;
   /** how texts longer than maxLength are read: the first window, or the mean of all windows' logits */
   longText: 'head' | 'chunks';
+  /** 'chunks': content tokens shared by consecutive windows (default: the tokenize module's, a quarter window) */
+  chunkOverlap?: number;
   tokenizer: 'hf' | 'use-sentencepiece';
   files: { fp32: string; int8?: string };
   quantization?: QuantizeOptions & { quantized: number; floatBytes: number; quantizedBytes: number };
@@ -94,12 +96,13 @@ export interface UseLiteExportOptions extends CommonOptions {
 export async function exportUseLiteClassifier(o: UseLiteExportOptions): Promise<ExportResult> {
   if (o.model.architecture !== 'use-lite') throw new Error(`export: exportUseLiteClassifier needs a use-lite model, got '${o.model.architecture}'`);
   if (!existsSync(o.vocabPath)) throw new Error(`export: ${o.vocabPath} not found; pass the starter model's vocab.json`);
-  return writeExport(o, { architecture: 'use-lite', maxLength: USE_LITE_MAX_TOKENS, longText: 'chunks', tokenizer: 'use-sentencepiece' }, (tmp) => {
+  // consecutive 128-token windows without overlap (as the USE Lite embedder reads long texts)
+  return writeExport(o, { architecture: 'use-lite', maxLength: USE_LITE_MAX_TOKENS, longText: 'chunks', chunkOverlap: 0, tokenizer: 'use-sentencepiece' }, (tmp) => {
     copyFileSync(o.vocabPath, join(tmp, 'vocab.json'));
   });
 }
 
-type ManifestPart = Pick<ExportManifest, 'architecture' | 'maxLength' | 'longText' | 'tokenizer'>;
+type ManifestPart = Pick<ExportManifest, 'architecture' | 'maxLength' | 'longText' | 'chunkOverlap' | 'tokenizer'>;
 
 async function writeExport(o: CommonOptions, part: ManifestPart, writeExtra: (tmp: string) => void): Promise<ExportResult> {
   const dir = resolve(o.outDir);

@@ -53,7 +53,7 @@ export async function loadExported(folder: string, opts: LoadExportedOptions = {
     labels: manifest.labels,
     run,
     async predict(texts) {
-      const rows = encodeDocuments(tok, texts.map((text) => ({ text })), { strategy: manifest.longText, maxLength: manifest.maxLength });
+      const rows = encodeDocuments(tok, texts.map((text) => ({ text })), { strategy: manifest.longText, maxLength: manifest.maxLength, overlap: manifest.chunkOverlap });
       const logits = new Float32Array(rows.length * L);
       const docs: number[] = [];
       let at = 0;

@@ -1,0 +1,96 @@
+// exportRun: a completed fine-tuning run folder (run.json + checkpoints/best/trainer.safetensors) and its base
+// model folder -> an export folder whose predictions equal the engine's on the run's weights; clear errors for
+// runs that cannot be exported.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Graph, Program, type TensorData } from '../../../src/engine';
+import { writeSafetensors, type SafeTensor } from '../../../src/engine/weights/safetensors';
+import { exportRun, loadExported, softmax } from '../../../src/host/export';
+import { loadHfTokenizer } from '../../../src/host/tokenize';
+import { RunFolder } from '../../../src/host/runs';
+import { randomTexts, tinyModel, writeWordPiece } from './tiny';
+
+function setup(root: string, status: 'completed' | 'running' = 'completed') {
+  const base = join(root, 'base');
+  const vocab = writeWordPiece(base, 'bert');
+  const { json, model, weights } = tinyModel('bert', vocab, 4);
+  writeFileSync(join(base, 'config.json'), JSON.stringify({ ...json, hidden_act: 'gelu' }));
+  // the base checkpoint: what frozen parameters would come from
+  writeSafetensors(join(base, 'model.safetensors'), new Map([...weights].map(([k, v]) => [k, { dtype: 'F32', shape: model.params.find((p) => p.name === k)!.shape, data: v } as SafeTensor])));
+  // the "fine-tuned" weights: the classifier changed
+  const tuned = new Map([...weights].map(([k, v]) => [k, k.startsWith('classifier') ? v.map((x) => x * -2 + 0.1) : v]));
+  const run = RunFolder.create(join(root, 'runs'), {
+    kind: 'finetune', config: { maxLength: 32 }, seed: 0, packages: {}, device: 'cpu',
+    dataset: { id: 'toy', hash: 'h', labels: ['bad', 'good'] }, model: { id: base },
+  });
+  const ckpt = run.checkpointDir('best');
+  const t = new Map<string, SafeTensor>();
+  for (const p of model.params) {
+    t.set(`param/${p.name}`, { dtype: 'F32', shape: p.shape, data: tuned.get(p.name)! });
+    t.set(`adam_m/${p.name}`, { dtype: 'F32', shape: p.shape, data: new Float32Array(tuned.get(p.name)!.length) });
+  }
+  mkdirSync(ckpt, { recursive: true });
+  writeSafetensors(join(ckpt, 'trainer.safetensors'), t, { format: 'gft-trainer-1' });
+  if (status === 'completed') run.finish('completed');
+  return { run, model, tuned, base };
+}
+
+test('exportRun writes a folder that predicts like the engine with the run\'s weights', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'gft-export-run-'));
+  try {
+    const { run, model, tuned } = setup(root);
+    const out = join(root, 'export');
+    const res = await exportRun(run.dir, out);
+    assert.equal(res.manifest.maxLength, 32, 'the run\'s max length is kept');
+    assert.deepEqual(res.manifest.labels, ['bad', 'good']);
+    assert.equal(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).id2label['1'], 'good');
+    assert.equal(res.manifest.source?.run, run.id);
+
+    const texts = randomTexts(6, 3, 2, 20);
+    const m = await loadExported(out);
+    const got = await m.predict(texts);
+    await m.dispose();
+    // the engine on the tuned weights
+    const tok = await loadHfTokenizer(out);
+    const g = new Graph({ training: false });
+    g.output('logits', model.buildLogits(g).logits);
+    const prog = await Program.compile(g, { threads: 1 });
+    for (const [i, t] of texts.entries()) {
+      const ids = [...tok.specials.prefix, ...tok.encode(t), ...tok.specials.suffix];
+      const dims = [1, ids.length];
+      const feeds: Record<string, TensorData> = {
+        input_ids: { data: BigInt64Array.from(ids.map(BigInt)), dims }, attention_mask: { data: new BigInt64Array(ids.length).fill(1n), dims },
+        token_type_ids: { data: new BigInt64Array(ids.length), dims },
+      };
+      for (const p of model.params) feeds[p.name] = { data: tuned.get(p.name)!, dims: p.shape };
+      const want = softmax((await prog.run(feeds)).logits.data as Float32Array);
+      want.forEach((p, c) => assert.ok(Math.abs(p - got[i][c]) <= 1e-4, `text ${i} class ${c}: ${p} vs ${got[i][c]}`));
+    }
+    await prog.dispose();
+
+    // an existing folder is not overwritten unless asked
+    await assert.rejects(exportRun(run.dir, out), /already exists/);
+    await exportRun(run.dir, out, { overwrite: true, quantize: false });
+    assert.ok(!existsSync(join(out, 'onnx/model_quantized.onnx')));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('exportRun refuses runs it cannot export, with one-line reasons', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'gft-export-run-'));
+  try {
+    const { run } = setup(root, 'running');
+    await assert.rejects(exportRun(run.dir, join(root, 'x')), /is running, not completed/);
+    await assert.rejects(exportRun(join(root, 'nowhere'), join(root, 'x')), /not a run folder/);
+    run.finish('completed');
+    rmSync(join(run.checkpointDir('best'), 'trainer.safetensors'));
+    await assert.rejects(exportRun(run.dir, join(root, 'x')), /no saved weights to export/);
+    assert.ok(!existsSync(join(root, 'x')), 'nothing is left behind');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
