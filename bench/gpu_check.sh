@@ -22,6 +22,10 @@ T0=$(date +%s)
 say() { echo "[$(( $(date +%s) - T0 ))s] $*"; }
 # (not `ldconfig -p | grep -q`: with pipefail, grep -q closing the pipe early makes the pipeline fail)
 has_vulkan() { ldconfig -p 2>/dev/null | grep 'libvulkan.so.1' >/dev/null; }
+# onnxruntime-node cannot pass CUDA provider options (only deviceId), and ORT's CUDA EP allows TF32 by default:
+# NVIDIA_TF32_OVERRIDE=0 makes cuBLAS/cuDNN use strict float32 for both peers, so parity and timings compare like
+# with like (PyTorch's own default for matmuls is also TF32 off).
+export NVIDIA_TF32_OVERRIDE=0
 export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp/gft-xdg}; mkdir -p "$XDG_RUNTIME_DIR"
 
 say "== environment (dry=$DRY) on $(hostname), $(nproc) cores"
@@ -82,7 +86,7 @@ command -v vulkaninfo >/dev/null && vulkaninfo --summary 2>/dev/null | grep -E '
 say "== engine: parity vs CPU, then step times"
 EXTRA=()
 [ $DRY = 1 ] && EXTRA=(--dry)
-timeout 330 $NODE .gpu/gpu_check.cjs --out "$OUT/gpu_check_node.json" "${EXTRA[@]}" 2>&1 | grep -v 'maxDynamic\|VerifyEachNode'
+timeout 300 $NODE .gpu/gpu_check.cjs --out "$OUT/gpu_check_node.json" "${EXTRA[@]}" 2>&1 | grep -v 'maxDynamic\|VerifyEachNode'
 ENGINE_RC=${PIPESTATUS[0]}
 say "engine exit code $ENGINE_RC (0 ok, 2 parity failed, 124 timed out)"
 
@@ -90,8 +94,8 @@ say "== pytorch peer"
 if [ -n "$PY" ]; then
   if [ $DRY = 1 ]; then DIMS=(--layers 2 --hidden 32 --heads 2 --inter 64 --vocab 200 --batch 8 --seq 32 --warmup 1 --steps 3)
   else DIMS=(--batch 32 --seq 256 --warmup 3 --steps 10); fi
-  timeout 90 $PY bench/gpu_torch_step.py "${DIMS[@]}" --attn eager --out "$OUT/gpu_torch_eager.json" | cut -c1-400
-  [ $DRY = 0 ] && timeout 70 $PY bench/gpu_torch_step.py "${DIMS[@]}" --attn sdpa --out "$OUT/gpu_torch_sdpa.json" | cut -c1-400
+  timeout 75 $PY bench/gpu_torch_step.py "${DIMS[@]}" --attn eager --out "$OUT/gpu_torch_eager.json" | cut -c1-400
+  [ $DRY = 0 ] && timeout 60 $PY bench/gpu_torch_step.py "${DIMS[@]}" --attn sdpa --out "$OUT/gpu_torch_sdpa.json" | cut -c1-400
 else
   say "no python with torch: peer skipped"
 fi
