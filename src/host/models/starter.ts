@@ -25,7 +25,7 @@ export const STARTER_MODEL_CARD = {
   name: 'Universal Sentence Encoder Lite (English)',
   architecture: 'use-lite',
   license: 'Apache-2.0',
-  source: `${STARTER_PACKAGE} (TF.js graph model, originally tfhub.dev/google/universal-sentence-encoder-lite/2)`,
+  source: `${STARTER_PACKAGE} 0.2.0: the TF.js graph model of USE Lite that @tensorflow-models/universal-sentence-encoder loads`,
   parameters: 6_975_744, // pretrained; plus the new classifier head
   layers: 2,
   hidden: [256, 512],

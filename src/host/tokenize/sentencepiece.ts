@@ -1,8 +1,10 @@
 // The SentencePiece (Unigram) tokenizer of Universal Sentence Encoder Lite, reproducing token for token the
 // reference tokenizer in @tensorflow-models/universal-sentence-encoder (dist/tokenizer/index.js + trie.js).
 //
-// Why not @huggingface/tokenizers' Unigram model: the reference is a port of EncodeAsIds with quirks that a
-// standard Unigram model does not share, and the ids must match what the model was trained on:
+// Why not @huggingface/tokenizers' Unigram model: tried (0.2.0, same vocab with null scores as 0, NFKC, Metaspace
+// '▁' prepended): 3 of the first 200 reviews got different ids, all at equal-score segmentations ('zzz' as
+// 'zz'+'z' instead of 'z'+'zz'). The reference is a port of EncodeAsIds with quirks a standard Unigram model
+// does not share, and the ids must match what the model was trained on:
 //   - vocab.json scores are used as-is, and 7 pieces have null scores (':' '://' '▁:' ...), which JavaScript
 //     adds as 0, plus ':30' has score +30; a real Unigram model would reject or rank these differently.
 //   - a character with no piece starting at it becomes id 0 with score 0 (higher than any real piece), only
