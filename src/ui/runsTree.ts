@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { basename, join } from 'node:path';
 import type { Progress, RunManifest } from '../protocol';
 import { listCheckpoints, listRuns, type RunListing } from './viewmodel/runFiles';
-import { bestMetric, duration, kindLabel, pct, statusIcon } from './viewmodel/format';
+import { bestMetric, duration, kindLabel, kindShort, pct, startedShort, statusIcon } from './viewmodel/format';
 
 export type RunsNode =
   | { type: 'run'; dir: string; manifest: RunManifest }
@@ -56,11 +56,12 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     }
     const m = node.manifest;
     const checkpoints = listCheckpoints(node.dir);
-    const item = new vscode.TreeItem(`${kindLabel(m.kind)}${m.model?.id ? ` · ${m.model.id}` : ''}`,
+    const item = new vscode.TreeItem(`${kindShort(m.kind)}${m.model?.id ? ` · ${m.model.id}` : ''}`,
       checkpoints.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = node.dir;
     const live = m.status === 'running' ? this.progress.get(m.id) : undefined;
-    item.description = live ? progressText(live) : m.status === 'running' ? 'running' : bestMetric(m) || m.status;
+    const settled = [bestMetric(m) || m.status, startedShort(m.startedAt)].filter(Boolean).join(' · ');
+    item.description = live ? progressText(live) : m.status === 'running' ? `running · ${startedShort(m.startedAt)}` : settled;
     item.iconPath = new vscode.ThemeIcon(statusIcon(m.status), m.status === 'failed' ? new vscode.ThemeColor('errorForeground') : undefined);
     item.contextValue = `run.${m.status}`;
     const tip = new vscode.MarkdownString();

@@ -9,6 +9,26 @@ export const KIND_LABELS: Record<RunKind, string> = {
   'baseline-embeddings': 'frozen embeddings + classifier',
 };
 
+/** Short names for the Runs tree, where the full ones do not fit. */
+export const KIND_SHORT: Record<RunKind, string> = {
+  finetune: 'fine-tune',
+  'head-only': 'head only',
+  'baseline-tfidf': 'TF-IDF baseline',
+  'baseline-embeddings': 'embeddings baseline',
+};
+
+export function kindShort(kind: string): string {
+  return (KIND_SHORT as Record<string, string>)[kind] ?? kind;
+}
+
+/** When a run started, short: "14:05" today, "Nov 25 14:05" before. */
+export function startedShort(iso: string | undefined, now = new Date()): string {
+  const d = iso ? new Date(iso) : undefined;
+  if (!d || Number.isNaN(d.getTime())) return '';
+  const time = d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+  return d.toDateString() === now.toDateString() ? time : `${d.toLocaleDateString('en-US', { month: 'short', day: 'numeric' })} ${time}`;
+}
+
 export function kindLabel(kind: string): string {
   return (KIND_LABELS as Record<string, string>)[kind] ?? kind;
 }

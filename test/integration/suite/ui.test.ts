@@ -36,7 +36,7 @@ suite('runs and results', () => {
     assert.equal(items.length, 1);
     assert.equal(items[0].label, 'fine-tune · starter');
     assert.equal(items[0].contextValue, 'run.running');
-    assert.equal(items[0].description, 'running');
+    assert.match(items[0].description, /^running · \d\d:\d\d$/);
   });
 
   test('the results panel plots metrics.jsonl and follows it as it grows', async () => {
@@ -54,13 +54,14 @@ suite('runs and results', () => {
     await run.checkpoint('best');
     run.complete(400, 0.85);
     const item = await waitFor(() => api.runItems().find((i) => i.contextValue === 'run.completed'), 'the run to show as completed', 20_000);
-    assert.match(item.description, /^test acc \d+\.\d%$/);
+    const acc = /^test acc (\d+\.\d%) · \d\d:\d\d$/.exec(item.description)?.[1];
+    assert.ok(acc, `unexpected description: ${item.description}`);
     const ws = workspaceRoot();
     await vscode.commands.executeCommand('guidedFinetune.writeReflection');
     const path = join(ws, 'REFLECTION.md');
     assert.ok(existsSync(path));
     const text = readFileSync(path, 'utf8');
     assert.ok(text.includes('| it-finetune | fine-tune | starter | completed |'), text.slice(0, 400));
-    assert.ok(text.includes(item.description.replace('test acc ', '')), 'the reflection carries the same test accuracy as the tree');
+    assert.ok(text.includes(`| ${acc} (`), 'the reflection carries the same test accuracy as the tree');
   });
 });

@@ -4,7 +4,7 @@ import type { EvalMetrics, MetricRecord, PredictionRecord, RunManifest } from '.
 import { accuracyChart, ema, lossChart, lrChart, pointCount } from '../../../src/ui/viewmodel/charts';
 import { reviewPage } from '../../../src/ui/viewmodel/review';
 import { comparisonTable } from '../../../src/ui/viewmodel/comparison';
-import { bestMetric, duration, metricRows, statusIcon } from '../../../src/ui/viewmodel/format';
+import { bestMetric, duration, metricRows, startedShort, statusIcon } from '../../../src/ui/viewmodel/format';
 import { reflectionTemplate } from '../../../src/ui/viewmodel/reflection';
 
 const step = (s: number, loss: number, lr = 1e-5): MetricRecord => ({ type: 'step', step: s, epoch: 0, loss, lr, step_ms: 10, time: 't' });
@@ -120,4 +120,12 @@ test('reflectionTemplate tabulates completed runs only and keeps the comparison 
   assert.ok(!text.includes('| live |'));
   assert.ok(text.includes('- Each run was tested on 400 examples'));
   assert.ok(reflectionTemplate([]).includes('_No completed runs yet._'));
+});
+
+test('startedShort: time only today, date and time before, empty when unknown', () => {
+  const now = new Date(2026, 10, 26, 15, 0);
+  assert.equal(startedShort(new Date(2026, 10, 26, 9, 5).toISOString(), now), '09:05');
+  assert.equal(startedShort(new Date(2026, 10, 25, 23, 59).toISOString(), now), 'Nov 25 23:59');
+  assert.equal(startedShort(undefined, now), '');
+  assert.equal(startedShort('garbage', now), '');
 });
