@@ -1,0 +1,305 @@
+// Facts the reflection is written from, each read from the run folders or measured here with the runs' own
+// models and data: which runs share a test split, the texts of that split, learning curves, how much of each
+// review a model reads, size on disk, CPU latency. Anything that cannot be found is returned as a reason.
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import type { DataSource, MetricRecord, PredictionRecord, RunManifest } from '../../protocol';
+import { isBuiltin } from '../data';
+import { prepareData } from '../jobs/data';
+import { loadPredictor } from '../jobs/predictor';
+import { listRuns, readJson, readRun } from '../runs';
+import { tokenStats, loadHfTokenizer, type TextTokenizer } from '../tokenize';
+import { resolveModel } from '../models/hub';
+import { starterTokenizer } from '../train/model';
+import '../train'; // registers the fine-tuned runs' predictor
+
+export interface LoadedRun {
+  dir: string;
+  manifest: RunManifest;
+  metrics: MetricRecord[];
+  /** test predictions */
+  predictions: PredictionRecord[];
+}
+
+export interface ExcludedRun {
+  id: string;
+  kind: string;
+  status: string;
+  reason: string;
+}
+
+export function loadRuns(runsRoot: string): { runs: LoadedRun[]; unreadable: ExcludedRun[] } {
+  const runs: LoadedRun[] = [];
+  const unreadable: ExcludedRun[] = [];
+  for (const s of listRuns(runsRoot)) {
+    try {
+      const d = readRun(s.dir);
+      runs.push({ dir: s.dir, manifest: d.manifest, metrics: d.metrics, predictions: d.predictions.filter((p) => (p.split ?? 'test') === 'test') });
+    } catch (err) {
+      unreadable.push({ id: s.id, kind: s.kind, status: s.status, reason: `unreadable: ${(err as Error).message.split('\n')[0]}` });
+    }
+  }
+  return { runs, unreadable };
+}
+
+export interface SplitGroup {
+  splitHash: string;
+  included: LoadedRun[];
+  excluded: ExcludedRun[];
+}
+
+/**
+ * The runs that can be compared: completed, with test predictions, on one split (same split hash). The split is
+ * the one asked for, else the one with a fine-tuning run and the most runs (newest first on a tie).
+ */
+export function selectSplit(runs: readonly LoadedRun[], wanted?: string): SplitGroup {
+  const excluded: ExcludedRun[] = [];
+  const groups = new Map<string, LoadedRun[]>();
+  for (const r of runs) {
+    const m = r.manifest;
+    const ex = (reason: string) => excluded.push({ id: m.id, kind: m.kind, status: m.status, reason });
+    if (m.status !== 'completed') ex(`status ${m.status}`);
+    else if (r.predictions.length === 0) ex('no test predictions');
+    else if (!m.dataset?.splitHash) ex('run.json records no split hash');
+    else groups.set(m.dataset.splitHash, [...(groups.get(m.dataset.splitHash) ?? []), r]);
+  }
+  const keys = [...groups.keys()];
+  let chosen: string | undefined;
+  if (wanted) {
+    chosen = keys.find((k) => k === wanted || k.startsWith(wanted));
+    if (!chosen) throw new Error(`no completed run has split hash ${wanted}; run \`gft runs\` to see the runs, or leave the split out`);
+  } else {
+    const score = (k: string) => {
+      const g = groups.get(k)!;
+      return [g.some((r) => r.manifest.kind === 'finetune') ? 1 : 0, g.length, Math.max(...g.map((r) => Date.parse(r.manifest.startedAt)))];
+    };
+    chosen = keys.sort((a, b) => {
+      const sa = score(a);
+      const sb = score(b);
+      for (let i = 0; i < sa.length; i++) if (sa[i] !== sb[i]) return sb[i] - sa[i];
+      return 0;
+    })[0];
+  }
+  for (const k of keys) {
+    if (k === chosen) continue;
+    for (const r of groups.get(k)!) excluded.push({ id: r.manifest.id, kind: r.manifest.kind, status: r.manifest.status, reason: `different test split (split hash ${k.slice(0, 12)})` });
+  }
+  const included = chosen ? groups.get(chosen)!.slice().sort((a, b) => a.manifest.startedAt.localeCompare(b.manifest.startedAt)) : [];
+  return { splitHash: chosen ?? '', included, excluded };
+}
+
+type SplitSettings = NonNullable<DataSource['split']>;
+
+function recordedSource(m: RunManifest): DataSource | undefined {
+  const c = m.config as { data?: DataSource; split?: SplitSettings };
+  if (c.data && typeof c.data === 'object' && (c.data.data || c.data.trainFile)) return { data: c.data.data, trainFile: c.data.trainFile, evalFile: c.data.evalFile, split: c.data.split };
+  if (m.dataset && isBuiltin(m.dataset.id)) return { data: m.dataset.id, split: c.split };
+  return undefined;
+}
+
+function recordedSplit(runs: readonly LoadedRun[]): SplitSettings | undefined {
+  for (const r of runs) {
+    const c = r.manifest.config as { data?: { split?: SplitSettings }; split?: SplitSettings };
+    const s = c.data?.split ?? c.split;
+    if (s && typeof s === 'object') return s;
+  }
+  return undefined;
+}
+
+export interface SplitTexts {
+  /** test texts by id */
+  texts: Map<string, string>;
+  trainSize: number;
+  source: string;
+}
+
+/**
+ * The texts of the group's test split: from the data source given, else from the runs' recorded sources; a source
+ * counts only if it reproduces the runs' split hash exactly (so the texts are the ones the runs were tested on).
+ */
+export function loadSplitTexts(group: SplitGroup, given?: DataSource): SplitTexts | { missing: string } {
+  const split = recordedSplit(group.included);
+  const candidates: DataSource[] = [];
+  if (given) candidates.push(given.data && !given.split && split ? { ...given, split } : given);
+  for (const r of group.included) {
+    const s = recordedSource(r.manifest);
+    if (s) candidates.push(s);
+  }
+  const tried: string[] = [];
+  const seen = new Set<string>();
+  for (const src of candidates) {
+    const key = JSON.stringify(src);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const name = src.trainFile ? `--train ${src.trainFile}${src.evalFile ? ` --eval ${src.evalFile}` : ''}` : `--data ${src.data}`;
+    try {
+      const p = prepareData(src);
+      if (p.ref.splitHash === group.splitHash) return { texts: new Map(p.test.map((e) => [e.id, e.text])), trainSize: p.train.length, source: name };
+      tried.push(`${name} gives another split`);
+    } catch (err) {
+      tried.push(`${name}: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  return { missing: tried.length ? `the texts of the test split were not found (${tried.join('; ')})` : 'the runs do not record where their data came from' };
+}
+
+export interface LearningCurve {
+  points: { step: number; epoch: number; loss: number; accuracy: number }[];
+  bestStep?: number;
+  lastStep: number;
+  /** the last validation loss is the lowest so far and below the one before it */
+  stillFalling: boolean;
+  /** step of the lowest validation loss */
+  minLossStep?: number;
+  /** mean training loss of the first and the last tenth of the steps */
+  trainLossStart?: number;
+  trainLossEnd?: number;
+  steps: number;
+}
+
+export function learningCurve(r: LoadedRun): LearningCurve {
+  const points = r.metrics
+    .filter((m): m is Extract<MetricRecord, { type: 'eval' }> => m.type === 'eval' && m.split === 'validation')
+    .map((m) => ({ step: m.step, epoch: m.epoch, loss: m.metrics.loss ?? m.metrics.logLoss, accuracy: m.metrics.accuracy }))
+    .sort((a, b) => a.step - b.step);
+  const steps = r.metrics.filter((m): m is Extract<MetricRecord, { type: 'step' }> => m.type === 'step').sort((a, b) => a.step - b.step);
+  const tenth = Math.max(1, Math.floor(steps.length / 10));
+  const mean = (xs: { loss: number }[]) => xs.reduce((s, x) => s + x.loss, 0) / xs.length;
+  let minLossStep: number | undefined;
+  let minLoss = Infinity;
+  for (const p of points) if (p.loss < minLoss) [minLoss, minLossStep] = [p.loss, p.step];
+  const last = points.at(-1);
+  const prev = points.at(-2);
+  return {
+    points,
+    bestStep: r.manifest.best?.step,
+    lastStep: steps.at(-1)?.step ?? last?.step ?? 0,
+    stillFalling: Boolean(last && prev && last.loss < prev.loss && last.loss <= minLoss),
+    minLossStep,
+    trainLossStart: steps.length ? mean(steps.slice(0, tenth)) : undefined,
+    trainLossEnd: steps.length ? mean(steps.slice(-tenth)) : undefined,
+    steps: steps.length,
+  };
+}
+
+/** How a run reads a long text, from its kind and configuration. */
+export function readingOf(m: RunManifest): { reads: string; maxLength?: number; longText?: string } {
+  const c = m.config as { maxLength?: number; longText?: string; pooling?: string };
+  if (m.kind === 'baseline-tfidf') return { reads: 'every word of the review (bag of uni- and bigrams)' };
+  if (m.kind === 'baseline-embeddings') return { reads: `the whole review, embedded ${c.pooling === 'sentences' ? 'sentence by sentence' : `in windows (${c.pooling ?? 'pooling not recorded'})`} and averaged` };
+  if (c.longText === 'chunks') return { reads: `the whole review in windows of ${c.maxLength} tokens, window predictions averaged`, maxLength: c.maxLength, longText: c.longText };
+  return { reads: `${c.longText ?? 'head'} strategy, at most ${c.maxLength ?? '?'} tokens`, maxLength: c.maxLength, longText: c.longText };
+}
+
+export interface Truncation {
+  tokenizer: string;
+  maxLength: number;
+  longText: string;
+  reviews: number;
+  meanTokens: number;
+  truncated: number;
+  truncatedShare: number;
+  /** share of all tokens a single window of maxLength keeps */
+  keptTokenShare: number;
+}
+
+async function runTokenizer(m: RunManifest): Promise<TextTokenizer> {
+  const spec = (m.config as { data?: { model?: string } }).data?.model ?? m.model?.id;
+  if (!spec) throw new Error('run.json names no model');
+  if (spec === 'starter') return starterTokenizer().tokenizer;
+  const resolved = await resolveModel(spec, { offline: true });
+  return loadHfTokenizer(resolved.folder);
+}
+
+/** Token lengths of the test texts under a fine-tuned run's tokenizer, against the max length it used. */
+export async function measureTruncation(r: LoadedRun, texts: readonly string[]): Promise<Truncation> {
+  const c = r.manifest.config as { maxLength?: number; longText?: string };
+  const tok = await runTokenizer(r.manifest);
+  const maxLength = Math.min(c.maxLength ?? tok.modelMaxLength, tok.modelMaxLength);
+  const s = tokenStats(tok, texts, maxLength);
+  return { tokenizer: tok.name, maxLength, longText: c.longText ?? 'head', reviews: s.count, meanTokens: s.mean, truncated: s.truncated, truncatedShare: s.truncatedShare, keptTokenShare: s.keptTokenShare };
+}
+
+export interface ModelSize {
+  bytes: number;
+  what: string;
+}
+
+function folderBytes(dir: string): number {
+  let total = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    total += st.isDirectory() ? folderBytes(p) : st.size;
+  }
+  return total;
+}
+
+/** Bytes of the tensors whose names start with prefix, read from a safetensors header only. */
+export function safetensorsBytes(path: string, prefix: string): number {
+  const fd = openSync(path, 'r');
+  try {
+    const len = Buffer.alloc(8);
+    readSync(fd, len, 0, 8, 0);
+    const n = Number(len.readBigUInt64LE(0));
+    const head = Buffer.alloc(n);
+    readSync(fd, head, 0, n, 8);
+    const header = JSON.parse(head.toString('utf8')) as Record<string, { data_offsets?: [number, number] }>;
+    let total = 0;
+    for (const [k, v] of Object.entries(header)) if (k.startsWith(prefix) && v.data_offsets) total += v.data_offsets[1] - v.data_offsets[0];
+    return total;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Size of the model a run would ship: its best checkpoint's weights (optimizer state left out). */
+export function modelSize(r: LoadedRun): ModelSize | { missing: string } {
+  const best = join(r.dir, 'checkpoints', 'best');
+  if (!existsSync(best)) return { missing: 'the run has no checkpoints/best folder' };
+  const trainer = join(best, 'trainer.safetensors');
+  if (existsSync(trainer)) return { bytes: safetensorsBytes(trainer, 'param/'), what: 'fp32 weights in checkpoints/best (optimizer state excluded)' };
+  return { bytes: folderBytes(best), what: 'files in checkpoints/best' };
+}
+
+export interface Latency {
+  msPerReview: number;
+  reviews: number;
+  how: string;
+}
+
+export const BENCHMARK_FILE = 'benchmark.json';
+
+/**
+ * CPU latency per review: a benchmark.json in the run folder ({ msPerReview, reviews?, how? }, written by an export
+ * benchmark), else measured here with the run's own predictor: one review per call (as an interactive use would),
+ * after one warm-up call; the median over the reviews.
+ */
+export async function measureLatency(r: LoadedRun, texts: readonly string[], count: number, measure: boolean): Promise<Latency | { missing: string }> {
+  const file = join(r.dir, BENCHMARK_FILE);
+  if (existsSync(file)) {
+    const b = readJson<{ msPerReview?: unknown; reviews?: unknown; how?: unknown }>(file);
+    if (typeof b.msPerReview === 'number') return { msPerReview: b.msPerReview, reviews: typeof b.reviews === 'number' ? b.reviews : 0, how: typeof b.how === 'string' ? b.how : `from ${BENCHMARK_FILE}` };
+  }
+  if (!measure) return { missing: 'not measured (latency measurement was turned off)' };
+  if (texts.length === 0) return { missing: 'not measured (no test texts to time)' };
+  let p;
+  try {
+    p = await loadPredictor(r.dir);
+  } catch (err) {
+    return { missing: `not measured (${(err as Error).message.split('\n')[0]})` };
+  }
+  const sample = texts.slice(0, Math.max(1, count));
+  await p.predictProba([sample[0]]);
+  const ms: number[] = [];
+  for (const t of sample) {
+    const t0 = process.hrtime.bigint();
+    await p.predictProba([t]);
+    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  ms.sort((a, b) => a - b);
+  const median = ms.length % 2 ? ms[(ms.length - 1) / 2] : (ms[ms.length / 2 - 1] + ms[ms.length / 2]) / 2;
+  const cpu = cpus();
+  return { msPerReview: median, reviews: sample.length, how: `median of ${sample.length} test reviews, one per call, with the run's predictor on this machine (${cpu.length} x ${cpu[0]?.model.trim() ?? 'CPU'})` };
+}

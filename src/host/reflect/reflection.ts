@@ -1,0 +1,335 @@
+// The chapter's reflection, pre-filled with this workspace's measured facts:
+//   (a) Did fine-tuning beat the earlier models, and why?   (b) What would make it better?
+//   (c) What limits it in production?
+// buildReflection gathers the facts (numbers from the run folders, or measured here with the runs' own models);
+// reflectionMarkdown writes them out; writeReflection does both. Only runs on one test split are compared.
+// Missing facts are stated as missing, with the command that would produce them.
+import type { Comparison, DataSource, EvalMetrics, RunManifest } from '../../protocol';
+import { evaluatePredictions } from '../eval';
+import { compareRuns } from '../jobs/compare';
+import { evaluateRun } from '../jobs/predictor';
+import {
+  learningCurve, loadRuns, loadSplitTexts, measureLatency, measureTruncation, modelSize, readingOf, selectSplit,
+  type ExcludedRun, type LearningCurve, type Latency, type LoadedRun, type ModelSize, type Truncation,
+} from './facts';
+import { analyzeErrors, excerpt, formatP, joinPredictions, type ErrorPatterns, type PatternOptions } from './patterns';
+import { existsSync } from 'node:fs';
+
+export interface ReflectionOptions {
+  /** Where the texts come from when the runs do not say (e.g. an imported file): same forms as the CLI's --data/--train/--eval. */
+  source?: DataSource;
+  /** Compare the runs of this split hash (or a prefix of it); default: the split with a fine-tuning run and the most runs. */
+  splitHash?: string;
+  /** Time each run's predictor on a few test reviews when no benchmark.json exists (default true). */
+  measureLatency?: boolean;
+  /** Reviews timed per run (default 5). */
+  latencyReviews?: number;
+  /** Tokenize the test reviews with each fine-tuned run's tokenizer to measure truncation (default true). */
+  measureTruncation?: boolean;
+  /** Out-of-domain data (a JSONL/CSV file or folder with text and label) to evaluate every compared run on. */
+  outOfDomain?: string;
+  /** Seed of the bootstrap resamples (default 0). */
+  seed?: number;
+  patterns?: PatternOptions;
+}
+
+export interface RunFacts {
+  id: string;
+  dir: string;
+  kind: RunManifest['kind'];
+  title: string;
+  model?: string;
+  test: EvalMetrics;
+  reads: string;
+  config: { maxLength?: number; longText?: string; epochs?: number; lr?: number; freeze?: unknown };
+  durationMs?: number;
+  device: string;
+  curve?: LearningCurve;
+  patterns?: ErrorPatterns;
+  truncation?: Truncation | { missing: string };
+  size: ModelSize | { missing: string };
+  latency: Latency | { missing: string };
+  outOfDomain?: { data: string; n: number; accuracy: number; accuracyCI: [number, number] } | { missing: string };
+}
+
+export interface ReflectionFacts {
+  runsRoot: string;
+  createdAt: string;
+  splitHash: string;
+  dataset?: RunManifest['dataset'];
+  runs: RunFacts[];
+  excluded: ExcludedRun[];
+  comparisons: ({ a: string; b: string; aId: string; bId: string } & Comparison)[];
+  texts: { source: string; trainSize: number } | { missing: string };
+  outOfDomainData?: string;
+}
+
+const KIND_TITLES: Record<string, string> = {
+  'baseline-tfidf': 'TF-IDF + logistic regression',
+  'baseline-embeddings': 'Frozen embeddings + logistic regression',
+  'head-only': 'Head-only',
+  finetune: 'Fine-tuned',
+};
+
+function titleOf(r: LoadedRun): string {
+  const t = KIND_TITLES[r.manifest.kind] ?? r.manifest.kind;
+  const model = r.manifest.model?.id;
+  return r.manifest.kind === 'finetune' || r.manifest.kind === 'head-only' ? `${t} ${model ?? ''}`.trim() : t;
+}
+
+function uniqueTitles(runs: readonly LoadedRun[]): string[] {
+  const titles = runs.map(titleOf);
+  return titles.map((t, i) => (titles.filter((x) => x === t).length > 1 ? `${t} (${runs[i].manifest.id})` : t));
+}
+
+/** Test metrics as the run recorded them, or computed from its predictions when run.json lacks them. */
+function testMetrics(r: LoadedRun, seed: number): EvalMetrics {
+  if (r.manifest.test && r.manifest.test.n === r.predictions.length) return r.manifest.test;
+  const labels = r.manifest.dataset?.labels;
+  return evaluatePredictions(r.predictions.map((p) => p.label), r.predictions.map((p) => p.probs), { labelNames: labels, seed });
+}
+
+export async function buildReflection(runsRoot: string, opts: ReflectionOptions = {}): Promise<ReflectionFacts> {
+  if (!existsSync(runsRoot)) throw new Error(`runs folder ${runsRoot} not found; pass the folder that holds the run folders (--runs DIR)`);
+  const seed = opts.seed ?? 0;
+  const { runs, unreadable } = loadRuns(runsRoot);
+  const group = selectSplit(runs, opts.splitHash);
+  const excluded = [...unreadable, ...group.excluded];
+  const textInfo = group.included.length ? loadSplitTexts(group, opts.source) : { missing: 'no runs to compare' };
+  const texts = 'texts' in textInfo ? textInfo.texts : undefined;
+  const titles = uniqueTitles(group.included);
+
+  const facts: RunFacts[] = [];
+  for (const [i, r] of group.included.entries()) {
+    const m = r.manifest;
+    const c = m.config as RunFacts['config'];
+    const isTransformer = m.kind === 'finetune' || m.kind === 'head-only';
+    const testTexts = texts ? r.predictions.map((p) => texts.get(p.id)).filter((t): t is string => t !== undefined).sort() : [];
+    let patterns: ErrorPatterns | undefined;
+    if (texts) {
+      const joined = joinPredictions(r.predictions, texts);
+      if (joined.examples.length) patterns = analyzeErrors(joined.examples, { labels: m.dataset?.labels, ...opts.patterns });
+    }
+    let truncation: RunFacts['truncation'];
+    if (isTransformer) {
+      if (!texts) truncation = { missing: 'the test texts were not found' };
+      else if (opts.measureTruncation === false) truncation = { missing: 'not measured (turned off)' };
+      else {
+        try {
+          truncation = await measureTruncation(r, testTexts);
+        } catch (err) {
+          truncation = { missing: `the run's tokenizer could not be loaded (${(err as Error).message.split('\n')[0]})` };
+        }
+      }
+    }
+    let outOfDomain: RunFacts['outOfDomain'];
+    if (opts.outOfDomain) {
+      try {
+        const ev = await evaluateRun(r.dir, opts.outOfDomain, seed);
+        outOfDomain = { data: opts.outOfDomain, n: ev.n, accuracy: ev.accuracy, accuracyCI: ev.accuracyCI };
+      } catch (err) {
+        outOfDomain = { missing: (err as Error).message.split('\n')[0] };
+      }
+    }
+    facts.push({
+      id: m.id, dir: r.dir, kind: m.kind, title: titles[i], model: m.model?.id, test: testMetrics(r, seed), reads: readingOf(m).reads,
+      config: { maxLength: c.maxLength, longText: c.longText, epochs: c.epochs, lr: c.lr, freeze: c.freeze },
+      durationMs: m.durationMs, device: m.device,
+      curve: isTransformer ? learningCurve(r) : undefined,
+      patterns, truncation, size: modelSize(r),
+      latency: await measureLatency(r, testTexts, opts.latencyReviews ?? 5, opts.measureLatency !== false),
+      outOfDomain,
+    });
+  }
+
+  // Paired comparisons: each fine-tuning run against each earlier model; without one, every pair.
+  const tuned = facts.filter((f) => f.kind === 'finetune');
+  const earlier = facts.filter((f) => f.kind !== 'finetune');
+  const pairs: [RunFacts, RunFacts][] = [];
+  if (tuned.length) for (const b of tuned) for (const a of earlier) pairs.push([a, b]);
+  else for (let i = 0; i < facts.length; i++) for (let j = i + 1; j < facts.length; j++) pairs.push([facts[i], facts[j]]);
+  const comparisons = pairs.map(([a, b]) => ({ a: a.title, b: b.title, aId: a.id, bId: b.id, ...compareRuns(a.dir, b.dir, seed) }));
+
+  return {
+    runsRoot, createdAt: new Date().toISOString(), splitHash: group.splitHash, dataset: group.included[0]?.manifest.dataset,
+    runs: facts, excluded, comparisons,
+    texts: 'texts' in textInfo ? { source: textInfo.source, trainSize: textInfo.trainSize } : textInfo,
+    outOfDomainData: opts.outOfDomain,
+  };
+}
+
+// ---- Markdown ----
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const pts = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)} points`;
+const ci = (c: [number, number]) => `${pct(c[0])} – ${pct(c[1])}`;
+const mib = (b: number) => (b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(1)} MiB` : `${(b / 1024).toFixed(1)} KiB`);
+const has = <T extends object>(x: T | { missing: string } | undefined): x is T => x !== undefined && !('missing' in x);
+
+/** One sentence on a paired comparison: the difference, its CI, McNemar, and whether it is significant. */
+export function comparisonSentence(c: ReflectionFacts['comparisons'][number]): string {
+  const sig = c.mcnemarP < 0.05;
+  const verdict = sig
+    ? `significant at the 5% level: **${c.difference > 0 ? c.b : c.a} is better**`
+    : '**not significant** at the 5% level: on this test set the two cannot be told apart';
+  const ciNote = sig === (c.differenceCI[0] > 0 || c.differenceCI[1] < 0) ? '' : ' (the bootstrap CI and McNemar disagree at the edge; treat it as borderline)';
+  return `${c.b} vs ${c.a}: ${pct(c.accuracyB)} vs ${pct(c.accuracyA)}, difference ${pts(c.difference)} (paired bootstrap 95% CI ${pts(c.differenceCI[0])} to ${pts(c.differenceCI[1])}); ` +
+    `McNemar exact ${formatP(c.mcnemarP)} on ${c.onlyBCorrect + c.onlyACorrect} reviews where exactly one is right (${c.onlyBCorrect} only ${c.b}, ${c.onlyACorrect} only ${c.a}) — ${verdict}${ciNote}.`;
+}
+
+function curveSentence(f: RunFacts): string {
+  const c = f.curve!;
+  if (c.points.length === 0) return `${f.title}: no validation evaluations were recorded, so there is no learning curve; train with a validation split and \`--eval-every N\`.`;
+  const series = c.points.map((p) => `${p.loss.toFixed(3)} (step ${p.step})`).join(', ');
+  const train = c.trainLossStart !== undefined ? ` Training loss went from ${c.trainLossStart.toFixed(3)} (first tenth of ${c.steps} steps) to ${c.trainLossEnd!.toFixed(3)} (last tenth).` : '';
+  let reading: string;
+  if (c.points.length < 2) reading = 'Only one validation point: whether more training would help cannot be read from it; evaluate more often (`--eval-every N`).';
+  else if (c.stillFalling) reading = `Validation loss was **still falling** at the last evaluation: more epochs (\`--epochs ${(f.config.epochs ?? 1) + 2}\`) would likely help.`;
+  else if (c.minLossStep !== undefined && c.minLossStep < c.points.at(-1)!.step) reading = `Validation loss was lowest at step ${c.minLossStep} and **rose afterwards** (over-fitting)${c.bestStep !== undefined ? `; the model kept is the best checkpoint (step ${c.bestStep})` : ''}. More epochs would not help; more data, a lower learning rate or more regularisation might.`;
+  else reading = 'Validation loss stopped falling at the end: training further is unlikely to help much.';
+  return `${f.title}: validation loss ${series}.${train} ${reading}`;
+}
+
+export function reflectionMarkdown(r: ReflectionFacts): string {
+  const L: string[] = [];
+  const ds = r.dataset;
+  L.push(`# Reflection${ds ? `: ${ds.id}` : ''}`, '');
+  L.push(`Written from the run folders in \`${r.runsRoot}\` on ${r.createdAt}. Every number below comes from those runs (run.json, metrics.jsonl, predictions.jsonl) or was measured on this machine with the runs' own models and data; nothing is filled in by hand.`, '');
+  if (!r.runs.length) {
+    L.push('**No completed runs with test predictions were found**, so there is nothing to reflect on yet. Run a baseline and a fine-tuning run on the same data first, e.g. `gft baseline --kind tfidf --data builtin:movie-reviews` and `gft train --model starter --data builtin:movie-reviews`.', '');
+    appendExcluded(L, r);
+    return L.join('\n');
+  }
+  if (ds) {
+    const s = ds.sizes ?? {};
+    L.push(`Test split: split hash \`${r.splitHash.slice(0, 12)}\` (dataset hash \`${ds.hash.slice(0, 12)}\`), labels ${ds.labels.join(', ')}; train ${s.train ?? '?'}, validation ${s.validation ?? '?'}, test ${s.test ?? '?'} examples. Only runs tested on exactly this split are compared.`, '');
+  }
+  L.push('| Run | Model | Test accuracy | 95% CI (bootstrap) | Macro F1 | ECE | Reads | Run id |', '|---|---|---:|---|---:|---:|---|---|');
+  for (const f of r.runs) L.push(`| ${f.title} | ${f.model ?? '–'} | ${pct(f.test.accuracy)} | ${ci(f.test.accuracyCI)} | ${f.test.macroF1.toFixed(3)} | ${f.test.ece.toFixed(3)} | ${f.reads} | \`${f.id}\` |`);
+  L.push('');
+  appendExcluded(L, r);
+
+  // (a)
+  L.push('## 1. Did fine-tuning beat the earlier models, and why?', '');
+  const tuned = r.runs.filter((f) => f.kind === 'finetune');
+  if (!tuned.length) L.push('There is **no completed fine-tuning run** on this split, so the question cannot be answered yet; run `gft train --model starter --data builtin:movie-reviews` (with the same split settings as the other runs). The comparisons below are between the runs that exist.', '');
+  else if (!r.comparisons.length) L.push('There is **no earlier model** (baseline) on this split to compare with; run `gft baseline --kind tfidf --data builtin:movie-reviews` with the same split settings.', '');
+  for (const t of tuned) {
+    const mine = r.comparisons.filter((c) => c.bId === t.id);
+    if (!mine.length) continue;
+    const better = mine.filter((c) => c.mcnemarP < 0.05 && c.difference > 0).map((c) => c.a);
+    const worse = mine.filter((c) => c.mcnemarP < 0.05 && c.difference < 0).map((c) => c.a);
+    const tied = mine.filter((c) => c.mcnemarP >= 0.05).map((c) => c.a);
+    const parts = [
+      better.length ? `significantly better than ${better.join(' and ')}` : '',
+      worse.length ? `significantly worse than ${worse.join(' and ')}` : '',
+      tied.length ? `not significantly different from ${tied.join(' and ')}` : '',
+    ].filter(Boolean);
+    L.push(`**Answer for ${t.title}: ${better.length === mine.length ? 'yes' : better.length ? 'partly' : 'no'}** — it is ${parts.join('; ')}.`, '');
+  }
+  if (r.comparisons.length) {
+    L.push('Paired on the same test reviews (difference = second − first):', '');
+    for (const c of r.comparisons) L.push(`- ${comparisonSentence(c)}`);
+    L.push('');
+  }
+  L.push('Why — what the numbers show:', '');
+  for (const f of r.runs) L.push(`- ${f.title} reads ${f.reads}.`);
+  for (const f of r.runs) {
+    if (has(f.truncation)) L.push(`- ${f.title}: ${pct(f.truncation.truncatedShare)} of the ${f.truncation.reviews} test reviews are longer than its ${f.truncation.maxLength}-token limit (mean ${f.truncation.meanTokens.toFixed(0)} tokens); ${f.truncation.longText === 'chunks' ? 'it reads every window and averages them.' : `with the ${f.truncation.longText} strategy one window keeps ${pct(f.truncation.keptTokenShare)} of the test reviews' tokens.`}`);
+  }
+  for (const c of r.comparisons) if (c.fixed.length + c.broken.length) L.push(`- ${c.b} got ${c.fixed.length} reviews right that ${c.a} got wrong, and ${c.broken.length} wrong that ${c.a} got right.`);
+  L.push('');
+  if (has(r.texts)) {
+    L.push(`Error patterns (test texts from ${r.texts.source}; each pattern checked with Fisher's exact test, Holm-adjusted over the ${r.runs[0]?.patterns?.tests.length ?? 0} patterns of a run, stated only when p < 0.05):`, '');
+    for (const f of r.runs) {
+      if (!f.patterns) continue;
+      const p = f.patterns;
+      L.push(`### ${f.title}: ${p.errors} mistakes in ${p.n} test reviews`, '');
+      L.push(`Error rate by length (word-count quarters): ${p.lengthBuckets.map((b) => `${b.minWords}–${b.maxWords} words ${pct(b.errorRate)} (${b.errors}/${b.n})`).join('; ')}.`, '');
+      for (const t of p.tests) L.push(`- ${t.sentence}`);
+      if (p.confidentlyWrong.length) {
+        L.push('', 'Most confidently wrong:', '');
+        for (const w of p.confidentlyWrong) L.push(`- \`${w.id}\` (${w.words} words) — true **${w.label}**, predicted **${w.pred}** with ${pct(w.confidence)}: “${excerpt(w.excerpt, 160)}”`);
+      }
+      L.push('');
+    }
+  } else {
+    L.push(`Error patterns: not analysed — ${r.texts.missing}. Pass the data the runs used: \`gft reflect --runs ${r.runsRoot} --data PATH\` (or \`--train FILE --eval FILE\`).`, '');
+  }
+
+  // (b)
+  L.push('## 2. What would make it better?', '');
+  const better: string[] = [];
+  for (const f of r.runs) {
+    if (f.truncation === undefined) continue;
+    if (has(f.truncation)) {
+      const t = f.truncation;
+      if (t.longText !== 'chunks' && t.truncatedShare > 0.1) better.push(`**Read more of each review.** ${f.title} cut ${pct(t.truncatedShare)} of the test reviews at ${t.maxLength} tokens and kept ${pct(t.keptTokenShare)} of their tokens (${t.longText} strategy). Try \`--long-text chunks\` (every window, predictions averaged) or \`--long-text head+tail\` (the ending often holds the verdict).`);
+      else if (t.longText === 'chunks') better.push(`${f.title} already reads whole reviews in ${t.maxLength}-token windows (${pct(t.truncatedShare)} of the test reviews need more than one window); a longer window or a model with a larger limit would give each window more context.`);
+    } else better.push(`${f.title}: share of reviews truncated — ${f.truncation.missing}. \`gft data --data PATH\` shows token statistics.`);
+  }
+  for (const f of r.runs) if (f.curve) better.push(curveSentence(f));
+  for (const f of r.runs) {
+    if (f.kind !== 'finetune' || !f.patterns) continue;
+    for (const t of f.patterns.tests.filter((x) => x.supported && x.difference > 0)) {
+      const hint: Record<string, string> = {
+        length: 'long reviews are harder: reading the whole text (chunks) matters most for them',
+        negation: 'negation-heavy reviews are harder: more training data with negation, or a larger model, would help',
+        mixed: 'reviews that argue both ways are harder: the verdict sentence matters; head+tail or chunks reading helps find it',
+        contrast: 'reviews that turn with a late "but" are harder: make sure the ending is read (tail, head+tail or chunks)',
+        label: `mistakes are lopsided by class (${t.groupName} ${pct(t.group.errorRate)} vs ${t.otherName} ${pct(t.other.errorRate)}): check the decision threshold or class weights`,
+      };
+      better.push(`${f.title}: ${hint[t.key]} (${t.groupName}: ${pct(t.group.errorRate)} errors vs ${pct(t.other.errorRate)}, Holm-adjusted ${formatP(t.pAdjusted)}).`);
+    }
+    if (!f.patterns.tests.some((x) => x.supported)) better.push(`${f.title}: none of the error patterns checked (length, negation, mixed sentiment, late contrast, class) is significant on this test set, so no single kind of review stands out as the weak spot.`);
+  }
+  const train = ds?.sizes?.train ?? (has(r.texts) ? r.texts.trainSize : undefined);
+  better.push(`**Data size.** ${train !== undefined ? `The models trained on ${train} examples.` : 'The number of training examples is not recorded.'} Whether more data would help is not measured here: a learning curve (the same run on half the training data) would show it.`);
+  for (const f of tuned) {
+    if (f.test.ece > 0.05) better.push(`${f.title} is mis-calibrated (ECE ${f.test.ece.toFixed(3)}): temperature scaling fitted on the validation set would make its confidences usable as probabilities.`);
+  }
+  for (const b of better) L.push(`- ${b}`);
+  L.push('');
+
+  // (c)
+  L.push('## 3. What limits it in production?', '');
+  L.push('| Run | Size on disk | CPU latency per review | Token limit | ECE (calibration) | Out-of-domain accuracy |', '|---|---:|---|---|---:|---|');
+  for (const f of r.runs) {
+    const size = has(f.size) ? `${mib(f.size.bytes)}` : 'not measured';
+    const lat = has(f.latency) ? `${f.latency.msPerReview.toFixed(f.latency.msPerReview < 10 ? 2 : 1)} ms` : 'not measured';
+    const limit = f.config.maxLength !== undefined ? `${f.config.maxLength} tokens (${f.config.longText ?? 'head'})` : f.kind === 'baseline-tfidf' ? 'none' : 'whole text';
+    const ood = f.outOfDomain === undefined ? 'not measured' : has(f.outOfDomain) ? `${pct(f.outOfDomain.accuracy)} (${ci(f.outOfDomain.accuracyCI)}, n = ${f.outOfDomain.n})` : 'failed';
+    L.push(`| ${f.title} | ${size} | ${lat} | ${limit} | ${f.test.ece.toFixed(3)} | ${ood} |`);
+  }
+  L.push('');
+  const notes: string[] = [];
+  for (const f of r.runs) {
+    if (has(f.size)) notes.push(`${f.title}: size is ${f.size.what}.`);
+    if (has(f.latency)) notes.push(`${f.title}: latency is the ${f.latency.how}.`);
+    else notes.push(`${f.title}: CPU latency ${f.latency.missing}; \`gft predict --run ${f.dir} --text "..."\` uses the same predictor.`);
+    if (has(f.truncation) && f.truncation.longText !== 'chunks') notes.push(`${f.title}: at ${f.truncation.maxLength} tokens with the ${f.truncation.longText} strategy, ${pct(1 - f.truncation.keptTokenShare)} of the test reviews' tokens are never seen — ${f.truncation.longText === 'head' ? 'everything after the opening, including the closing verdict' : f.truncation.longText === 'tail' ? 'everything before the ending' : 'the middle of each long review'}.`);
+    const rel = f.test.reliability.filter((b) => b.count > 0);
+    if (rel.length) {
+      const conf = rel.reduce((s, b) => s + b.count * b.confidence, 0) / f.test.n;
+      const verdict = conf > f.test.accuracy + 0.02 ? 'over-confident' : conf < f.test.accuracy - 0.02 ? 'under-confident' : 'about right on average';
+      notes.push(`${f.title}: mean confidence ${pct(conf)} against accuracy ${pct(f.test.accuracy)} — ${verdict}; expected calibration error ${f.test.ece.toFixed(3)} (${f.test.ece <= 0.05 ? 'small' : 'confidence and accuracy disagree within the confidence bins'}).`);
+    }
+    if (f.outOfDomain && !has(f.outOfDomain)) notes.push(`${f.title}: out-of-domain evaluation failed — ${f.outOfDomain.missing}.`);
+  }
+  if (!r.outOfDomainData) notes.push(`Out-of-domain accuracy is not measured: evaluate on reviews from another source with \`gft eval --run DIR --data PATH\`, or \`gft reflect --runs ${r.runsRoot} --ood PATH\` to put it in this table.`);
+  for (const n of notes) L.push(`- ${n}`);
+  L.push('');
+  return L.join('\n');
+}
+
+function appendExcluded(L: string[], r: ReflectionFacts): void {
+  if (!r.excluded.length) return;
+  L.push(`Not compared (${r.excluded.length}):`, '');
+  for (const e of r.excluded) L.push(`- \`${e.id}\` (${e.kind}, ${e.status}): ${e.reason}`);
+  L.push('');
+}
+
+/** The reflection as Markdown; the caller writes the file. */
+export async function writeReflection(runsRoot: string, opts: ReflectionOptions = {}): Promise<string> {
+  return reflectionMarkdown(await buildReflection(runsRoot, opts));
+}
