@@ -138,10 +138,17 @@ export abstract class EncoderClassifier implements SequenceClassifier {
   abstract readonly inputNames: string[];
   readonly params: ParamInfo[];
   readonly numLayers: number;
+  /**
+   * Longest input (tokens, specials included) the position table covers: max_position_embeddings, less
+   * padding_idx + 1 for RoBERTa, whose positions start there (514 - 2 = 512 for roberta-base).
+   * Longer inputs would index past the table: callers must truncate or window to this length.
+   */
+  readonly maxSequenceLength: number;
 
   constructor(readonly config: TransformerConfig, readonly numLabels: number) {
     if (!Number.isInteger(numLabels) || numLabels < 2) throw new Error(`numLabels must be an integer >= 2, got ${numLabels}`);
     this.numLayers = config.numLayers;
+    this.maxSequenceLength = config.positionsFromPadding ? config.maxPositions - config.padTokenId - 1 : config.maxPositions;
     const list = new ParamList();
     this.declare(list);
     this.params = list.list;

@@ -89,3 +89,18 @@ test('buildPooled gives the masked mean of the last hidden states', async () => 
   const one = await forward(loaded, { ...fx, batch: { input_ids: cut(fx.batch.input_ids), attention_mask: cut(fx.batch.attention_mask), token_type_ids: cut(fx.batch.token_type_ids!), labels: [0] } }, 'pooled');
   assert.ok(maxAbsDiff(one.data as Float32Array, (out.data as Float32Array).subarray(64, 96)) < 1e-5);
 });
+
+test('maxSequenceLength is the position table size (RoBERTa: less padding_idx + 1)', () => {
+  assert.equal(loadSequenceClassifier(readFixture('bert').folder).model.maxSequenceLength, 40);
+  assert.equal(loadSequenceClassifier(readFixture('distilbert').folder).model.maxSequenceLength, 40);
+  assert.equal(loadSequenceClassifier(readFixture('roberta').folder).model.maxSequenceLength, 38);
+});
+
+test('RoBERTa runs at exactly maxSequenceLength tokens (last position row used)', async () => {
+  const fx = readFixture('roberta');
+  const loaded = loadSequenceClassifier(fx.folder);
+  const n = loaded.model.maxSequenceLength;
+  const row = Array.from({ length: n }, (_, i) => 5 + (i % 90));
+  const out = await forward(loaded, { ...fx, batch: { input_ids: [row], attention_mask: [row.map(() => 1)], labels: [0] } }, 'logits');
+  assert.ok([...(out.data as Float32Array)].every(Number.isFinite));
+});
