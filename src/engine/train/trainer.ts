@@ -94,7 +94,7 @@ export class Trainer {
     const isTrainable = trainableFilter(model, config.freeze);
     const info = new Map(model.params.map((p) => [p.name, p]));
     const tg = buildTrainGraph(model, {
-      trainable: (n) => isTrainable(info.get(n)!),
+      trainable: (n) => { const p = info.get(n); return p !== undefined && isTrainable(p); },
       dropout: config.dropout,
       seed: config.seed,
       classWeights: config.classWeights,

@@ -110,3 +110,19 @@ test('bad configuration and batches fail with one clear line', async () => {
   await assert.rejects(t.loadCheckpoint('/nonexistent/dir'), /loadCheckpoint: cannot read/);
   await t.dispose();
 });
+
+test('trains a real architecture (tiny DistilBERT fixture): loss falls on a repeated batch', async () => {
+  const { loadSequenceClassifier } = await import('../../../src/engine/weights/loadModel');
+  const { model, weights } = loadSequenceClassifier(join(__dirname, '../../fixtures/parity/distilbert'), { numLabels: 2, seed: 0 });
+  const t = await createTrainer(model, weights, { ...cfg, lr: 1e-3, gradAccumSteps: 1, warmupSteps: 0, dropout: true });
+  const B = 4, Sq = 8;
+  const b: Batch = {
+    inputIds: BigInt64Array.from({ length: B * Sq }, (_, i) => BigInt(5 + (i % 13))), attentionMask: BigInt64Array.from({ length: B * Sq }, (_, i) => (i % Sq < 6 || i < Sq ? 1n : 0n)),
+    labels: BigInt64Array.from([0n, 1n, 1n, 0n]), batch: B, seq: Sq,
+  };
+  const losses: number[] = [];
+  for (let i = 0; i < 6; i++) losses.push((await t.step(b)).loss);
+  assert.ok(losses.every(Number.isFinite));
+  assert.ok(losses[5] < losses[0] * 0.8, `losses ${losses.map((l) => l.toFixed(4)).join(' ')}`);
+  await t.dispose();
+});
