@@ -2,3 +2,4 @@ export * from './tfidf';
 export * from './lbfgs';
 export * from './logreg';
 export * from './persist';
+export * from './engineObjective';

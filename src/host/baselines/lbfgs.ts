@@ -1,7 +1,8 @@
 // Limited-memory BFGS (two-loop recursion) with a backtracking Armijo line search: minimises a smooth convex
 // objective such as L2-regularised logistic regression to convergence, like scikit-learn's lbfgs solver.
 
-export type Objective = (x: Float64Array) => { loss: number; grad: Float64Array };
+export type SyncObjective = (x: Float64Array) => { loss: number; grad: Float64Array };
+export type Objective = (x: Float64Array) => ReturnType<SyncObjective> | Promise<ReturnType<SyncObjective>>;
 
 export interface LbfgsOptions {
   maxIter?: number;
@@ -42,7 +43,7 @@ export async function lbfgs(f: Objective, x0: Float64Array, opts: LbfgsOptions =
   let flat = false;
   const n = x0.length;
   let x = Float64Array.from(x0);
-  let { loss, grad } = f(x);
+  let { loss, grad } = await f(x);
   const S: Float64Array[] = [];
   const Y: Float64Array[] = [];
   const rho: number[] = [];
@@ -75,7 +76,7 @@ export async function lbfgs(f: Objective, x0: Float64Array, opts: LbfgsOptions =
     const xn = new Float64Array(n);
     for (let tries = 0; tries < 40; tries++) {
       for (let j = 0; j < n; j++) xn[j] = x[j] + step * q[j];
-      const r = f(xn);
+      const r = await f(xn);
       if (Number.isFinite(r.loss) && r.loss <= loss + 1e-4 * step * slope) {
         next = r;
         break;

@@ -5,7 +5,7 @@
 // The objective and gradient come from an Objective function: the sparse CPU one below, or one built on the
 // engine's graph (./engineObjective.ts); both are minimised with L-BFGS.
 import type { Csr } from './tfidf';
-import { lbfgs, type LbfgsOptions, type Objective } from './lbfgs';
+import { lbfgs, type LbfgsOptions, type Objective, type SyncObjective } from './lbfgs';
 
 export interface LogRegModel {
   numClasses: number;
@@ -45,7 +45,7 @@ function log1pExp(z: number): number {
 }
 
 /** The sparse CPU objective (reference implementation). */
-export function sparseObjective(x: Csr, labels: ArrayLike<number>, numClasses: number, C: number): Objective {
+export function sparseObjective(x: Csr, labels: ArrayLike<number>, numClasses: number, C: number): SyncObjective {
   const k = numRows(numClasses);
   const F = x.cols;
   return (theta) => {

@@ -7,7 +7,7 @@ import { attachRun, runJob, throwIfCancelled, type JobContext } from './context'
 import { DEFAULT_SPLIT, prepareData } from './data';
 import { trainLinear } from './linear';
 
-export const TFIDF_CONFIG = { ngramRange: [1, 2], sublinearTf: true, minDf: 2, smoothIdf: true, norm: 'l2', solver: 'lbfgs' } as const;
+export const TFIDF_CONFIG = { ngramRange: [1, 2], sublinearTf: true, minDf: 2, smoothIdf: true, norm: 'l2', solver: 'lbfgs', objective: 'engine graph on onnxruntime' } as const;
 
 export async function runTfidfBaseline(params: BaselineParams, ctx: JobContext = {}): Promise<RunResult> {
   const seed = params.seed ?? 42;

@@ -2,7 +2,7 @@
 // when it is not given), log each L-BFGS iteration as a training step, evaluate on validation and test, and
 // write the test predictions.
 import type { EvalMetrics, EvalSummary, PredictionRecord } from '../../protocol';
-import { fitLogReg, predictProba, type Csr, type LogRegFit } from '../baselines';
+import { engineObjective, fitLogReg, predictProba, type Csr, type LogRegFit } from '../baselines';
 import { argmax, evaluatePredictions } from '../eval';
 import type { Example } from '../data';
 import type { RunFolder } from '../runs';
@@ -25,25 +25,29 @@ export interface LinearSplits {
   test: { x: Csr; examples: Example[] };
 }
 
-export async function trainLinear(run: RunFolder, s: LinearSplits, ctx: JobContext, opts: { C?: number; seed: number; progress: (p: { phase: 'training' | 'evaluating'; step: number; total: number; loss?: number }) => void }): Promise<{ fit: LogRegFit; C: number; test?: EvalMetrics }> {
+export async function trainLinear(run: RunFolder, s: LinearSplits, ctx: JobContext, opts: { C?: number; seed: number; engine?: boolean; progress: (p: { phase: 'training' | 'evaluating'; step: number; total: number; loss?: number }) => void }): Promise<{ fit: LogRegFit; C: number; test?: EvalMetrics }> {
   const k = s.labels.length;
   const yTrain = s.train.examples.map((e) => e.label);
   let step = 0;
-  const fitWith = (C: number) => {
+  // The objective and its gradient come from an engine graph run by onnxruntime (as for fine-tuning);
+  // opts.engine = false uses the equivalent sparse CPU code instead.
+  const fitWith = async (C: number) => {
     const t0 = { t: Date.now() };
-    return fitLogReg(s.train.x, yTrain, k, {
-      C,
-      maxIter: 1000,
-      onIter: async (iter, loss, _g, lr) => {
-        // Let the event loop deliver notifications and a cancel request between iterations.
-        await new Promise<void>((r) => setImmediate(r));
-        if (ctx.signal?.aborted) throw new CancelledError();
-        const now = Date.now();
-        run.metric({ type: 'step', step: ++step, epoch: 0, loss: loss / C / yTrain.length, lr, step_ms: now - t0.t, time: new Date(now).toISOString() });
-        t0.t = now;
-        opts.progress({ phase: 'training', step: iter, total: 1000, loss: loss / C / yTrain.length });
-      },
-    });
+    const eng = opts.engine === false ? undefined : await engineObjective(s.train.x, yTrain, k, C);
+    const onIter = async (iter: number, loss: number, _g: number, lr: number) => {
+      // Let the event loop deliver notifications and a cancel request between iterations.
+      await new Promise<void>((r) => setImmediate(r));
+      if (ctx.signal?.aborted) throw new CancelledError();
+      const now = Date.now();
+      run.metric({ type: 'step', step: ++step, epoch: 0, loss: loss / C / yTrain.length, lr, step_ms: now - t0.t, time: new Date(now).toISOString() });
+      t0.t = now;
+      opts.progress({ phase: 'training', step: iter, total: 1000, loss: loss / C / yTrain.length });
+    };
+    try {
+      return await fitLogReg(s.train.x, yTrain, k, { C, objective: eng?.objective, maxIter: 1000, onIter });
+    } finally {
+      await eng?.dispose();
+    }
   };
   let C = opts.C;
   let fit: LogRegFit | undefined;

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { denseToCsr, fitLogReg, fitTfidf, lbfgs, predictProba, sparseObjective, tokenize, transformTfidf, type Csr } from '../../../src/host/baselines';
+import { denseToCsr, engineObjective, fitLogReg, fitTfidf, lbfgs, predictProba, sparseObjective, tokenize, transformTfidf, type Csr } from '../../../src/host/baselines';
 import { loadBuiltin } from '../../../src/host/data';
 
 interface Small { texts: string[]; labels: number[]; nTrain: number; C: number; vocabulary: string[]; idf: number[]; testRows: number[][]; probs: number[][] }
@@ -86,4 +86,29 @@ test('movie reviews, canonical fold 1 as test: same vocabulary size and accuracy
   assert.equal(test.length, fx.movieReviews.nTest);
   assert.ok(agree >= 0.99, `agreement with scikit-learn predictions ${agree}`);
   assert.ok(Math.abs(acc - fx.movieReviews.accuracy) <= 0.01, `accuracy ${acc} vs scikit-learn ${fx.movieReviews.accuracy}`);
+});
+
+test('the engine graph gives the same objective and gradient as the sparse CPU code, and the same fit', async () => {
+  for (const name of ['binary', 'threeClass'] as const) {
+    const c = fx[name];
+    const k = name === 'binary' ? 2 : 3;
+    const model = fitTfidf(c.texts.slice(0, c.nTrain));
+    const x = transformTfidf(model, c.texts.slice(0, c.nTrain));
+    const y = c.labels.slice(0, c.nTrain);
+    const eng = await engineObjective(x, y, k, c.C);
+    try {
+      const ref = sparseObjective(x, y, k, c.C);
+      const rows = k === 2 ? 1 : k;
+      const theta = Float64Array.from({ length: rows * x.cols + rows }, (_, i) => Math.cos(i * 1.3) * 0.5);
+      const a = await eng.objective(theta);
+      const b = ref(theta);
+      assert.ok(Math.abs(a.loss - b.loss) <= 1e-5 * Math.abs(b.loss), `${name} loss ${a.loss} vs ${b.loss}`);
+      b.grad.forEach((v, i) => assert.ok(Math.abs(a.grad[i] - v) <= 1e-4 * Math.max(1, Math.abs(v)), `${name} grad ${i}: ${a.grad[i]} vs ${v}`));
+      const fit = await fitLogReg(x, y, k, { C: c.C, objective: eng.objective, tol: 1e-4, maxIter: 2000 });
+      const probs = predictProba(fit, transformTfidf(model, c.texts.slice(c.nTrain)));
+      c.probs.forEach((row, r) => row.forEach((v, j) => assert.ok(Math.abs(probs[r][j] - v) < 2e-3, `${name} prob ${r},${j}: ${probs[r][j]} vs ${v}`)));
+    } finally {
+      await eng.dispose();
+    }
+  }
 });
