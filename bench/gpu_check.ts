@@ -59,7 +59,12 @@ const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); cons
 async function main() {
   const report: Record<string, unknown> = { dry, dims };
   const t0 = performance.now();
-  const sel = await selectDevice(opt('device', dry ? 'webgpu' : 'auto') as DeviceChoice);
+  let sel = await selectDevice(opt('device', dry ? 'webgpu' : 'auto') as DeviceChoice);
+  if (sel.device === 'cpu' && sel.requested === 'auto') {
+    // auto skips WebGPU without a GPU device node; a container may hide /dev/nvidia* yet expose Vulkan
+    const w = await selectDevice('webgpu');
+    if (w.device === 'webgpu') sel = { ...w, reasons: sel.reasons };
+  }
   report.selection = sel;
   log(describeSelection(sel), `(probed in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   if (sel.device === 'cpu') log('no accelerator works: the comparison below runs CPU against CPU and proves only the script');

@@ -20,13 +20,19 @@ import torch
 def build(a):
     try:
         from transformers import DistilBertConfig, DistilBertForSequenceClassification
-        cfg = DistilBertConfig(vocab_size=a.vocab, dim=a.hidden, n_layers=a.layers, n_heads=a.heads, hidden_dim=a.inter,
-                               dropout=0.1, attention_dropout=0.1, seq_classif_dropout=0.2, num_labels=2)
-        try:  # eager attention = the same math as the engine's graph (no fused SDPA kernel)
+        kw = dict(vocab_size=a.vocab, dim=a.hidden, n_layers=a.layers, n_heads=a.heads, hidden_dim=a.inter,
+                  dropout=0.1, attention_dropout=0.1, seq_classif_dropout=0.2, num_labels=2)
+        # eager attention = the same math as the engine's graph (no fused SDPA kernel)
+        try:
+            cfg = DistilBertConfig(attn_implementation=a.attn, **kw)
+        except TypeError:
+            cfg = DistilBertConfig(**kw)
+        try:
             cfg._attn_implementation = a.attn
-        except AttributeError:
+        except Exception:  # read-only in some versions; the constructor argument then did it
             pass
-        return DistilBertForSequenceClassification(cfg), 'transformers'
+        import transformers
+        return DistilBertForSequenceClassification(cfg), 'transformers ' + transformers.__version__
     except ImportError:
         sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'scripts'))
         import make_parity_fixtures as hf
