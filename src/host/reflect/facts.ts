@@ -7,11 +7,12 @@ import { join } from 'node:path';
 import type { DataSource, MetricRecord, PredictionRecord, RunManifest } from '../../protocol';
 import { isBuiltin } from '../data';
 import { prepareData } from '../jobs/data';
-import { loadPredictor } from '../jobs/predictor';
+import { loadPredictor } from '../jobs'; // the jobs index registers every baseline's predictor
 import { listRuns, readJson, readRun } from '../runs';
 import { tokenStats, loadHfTokenizer, type TextTokenizer } from '../tokenize';
 import { resolveModel } from '../models/hub';
 import { starterTokenizer } from '../train/model';
+import { STARTER_MODEL_CARD } from '../models/starter';
 import '../train'; // registers the fine-tuned runs' predictor
 
 export interface LoadedRun {
@@ -260,7 +261,13 @@ export function modelSize(r: LoadedRun): ModelSize | { missing: string } {
   if (!existsSync(best)) return { missing: 'the run has no checkpoints/best folder' };
   const trainer = join(best, 'trainer.safetensors');
   if (existsSync(trainer)) return { bytes: safetensorsBytes(trainer, 'param/'), what: 'fp32 weights in checkpoints/best (optimizer state excluded)' };
-  return { bytes: folderBytes(best), what: 'files in checkpoints/best' };
+  const own = folderBytes(best);
+  if (r.manifest.kind === 'baseline-embeddings') {
+    // The classifier alone is tiny; serving it also needs the frozen starter model (fp32 parameters).
+    const frozen = STARTER_MODEL_CARD.parameters * 4;
+    return { bytes: own + frozen, what: `the logistic regression in checkpoints/best (${own} bytes) plus the frozen starter model it embeds with (${STARTER_MODEL_CARD.parameters.toLocaleString('en-US')} fp32 parameters, ${frozen} bytes)` };
+  }
+  return { bytes: own, what: 'files in checkpoints/best' };
 }
 
 export interface Latency {

@@ -162,10 +162,11 @@ function compareGroups(
   };
 }
 
-function sentenceFor(t: Omit<PatternTest, 'sentence'>): string {
+function sentenceFor(t: Omit<PatternTest, 'sentence'>, alpha: number, count: number): string {
   const rates = `${pct(t.group.errorRate)} of ${t.group.n} ${t.groupName} vs ${pct(t.other.errorRate)} of ${t.other.n} ${t.otherName}`;
   if (t.group.n === 0 || t.other.n === 0) return `${t.title}: cannot be checked (${t.group.n === 0 ? `no ${t.groupName}` : `no ${t.otherName}`} in the test set).`;
   const ci = `difference ${pts(t.difference)}, 95% CI ${pts(t.ci[0])} to ${pts(t.ci[1])}, ${formatP(t.p)}, Holm-adjusted ${formatP(t.pAdjusted)}`;
+  if (!t.supported && t.p < alpha) return `${t.title}: no clear difference once the ${count} patterns checked are accounted for (the unadjusted ${formatP(t.p)} alone would suggest one) — errors on ${rates} (${ci}).`;
   if (!t.supported) return `${t.title}: no clear difference — errors on ${rates} (${ci}).`;
   const dir = t.difference > 0 ? 'more' : 'fewer';
   return `${t.title}: the model makes ${dir} mistakes on ${t.groupName} — errors on ${rates} (${ci}).`;
@@ -247,7 +248,7 @@ export function analyzeErrors(examples: readonly ScoredExample[], opts: PatternO
   const adjusted = holm(raw.map((t) => t.p));
   const tests: PatternTest[] = raw.map((t, i) => {
     const withAdj = { ...t, pAdjusted: adjusted[i], supported: t.group.n > 0 && t.other.n > 0 && adjusted[i] < alpha };
-    return { ...withAdj, sentence: sentenceFor(withAdj) };
+    return { ...withAdj, sentence: sentenceFor(withAdj, alpha, raw.length) };
   });
 
   const confidentlyWrong = examples

@@ -129,3 +129,17 @@ test('joinPredictions counts predictions without a text instead of guessing', ()
   assert.deepEqual(j.missing, ['c']);
   assert.deepEqual(j.examples.map((e) => [e.id, e.confidence]), [['a', 0.8], ['b', 0.7]]);
 });
+
+test('a difference that is significant alone but not after Holm over the patterns checked is not stated as a pattern', () => {
+  const examples: ScoredExample[] = [];
+  for (let i = 0; i < 40; i++) {
+    const label = i < 20 ? 1 : 0;
+    const wrong = label === 1 && i < 6; // 6 of 20 vs 0 of 20: Fisher p = 0.0202 (SciPy), Holm x5 = 0.101
+    examples.push({ id: `e${i}`, text: text(30), label, pred: wrong ? 1 - label : label, confidence: 0.7 });
+  }
+  const t = analyzeErrors(examples, { labels: ['neg', 'pos'] }).tests.find((x) => x.key === 'label')!;
+  assert.ok(Math.abs(t.p - 0.0201960201960202) < 1e-9);
+  assert.ok(Math.abs(t.pAdjusted - 5 * 0.0201960201960202) < 1e-9);
+  assert.equal(t.supported, false);
+  assert.match(t.sentence, /^By true label: no clear difference once the 5 patterns checked are accounted for \(the unadjusted p = 0\.020 alone would suggest one\)/);
+});
