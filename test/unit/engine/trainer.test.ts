@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTrainer, type Batch, type TrainConfig } from '../../../src/engine';
 import { TinyClassifier } from './tinyModel';
+import { loadSequenceClassifier } from '../../../src/engine/models';
 
 const fx = JSON.parse(readFileSync(join(__dirname, 'fixtures/trainer_parity.json'), 'utf8'));
 const { V, H, C, S } = fx.dims;
@@ -112,7 +113,6 @@ test('bad configuration and batches fail with one clear line', async () => {
 });
 
 test('trains a real architecture (tiny DistilBERT fixture): loss falls on a repeated batch', async () => {
-  const { loadSequenceClassifier } = await import('../../../src/engine/weights/loadModel');
   const { model, weights } = loadSequenceClassifier(join(__dirname, '../../fixtures/parity/distilbert'), { numLabels: 2, seed: 0 });
   const t = await createTrainer(model, weights, { ...cfg, lr: 1e-3, gradAccumSteps: 1, warmupSteps: 0, dropout: true });
   const B = 4, Sq = 8;
