@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Graph, Program, type TensorData } from '../../../src/engine';
 import { writeSafetensors, type SafeTensor } from '../../../src/engine/weights/safetensors';
-import { exportRun, loadExported, softmax } from '../../../src/host/export';
+import { exportRun, loadExported, predict, softmax } from '../../../src/host/export';
+import { UseLiteClassifier, initUseLiteHead } from '../../../src/engine/models/useLite';
+import { loadStarterModel } from '../../../src/host/models/starter';
 import { loadHfTokenizer } from '../../../src/host/tokenize';
 import { RunFolder } from '../../../src/host/runs';
 import { randomTexts, tinyModel, writeWordPiece } from './tiny';
@@ -90,6 +92,44 @@ test('exportRun refuses runs it cannot export, with one-line reasons', async () 
     rmSync(join(run.checkpointDir('best'), 'trainer.safetensors'));
     await assert.rejects(exportRun(run.dir, join(root, 'x')), /no saved weights to export/);
     assert.ok(!existsSync(join(root, 'x')), 'nothing is left behind');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('exportRun exports a starter-model (USE Lite) run: pretrained encoder + the run\'s head', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'gft-export-run-'));
+  try {
+    const starter = loadStarterModel();
+    const model = new UseLiteClassifier(2, starter.weights.timing);
+    const head = initUseLiteHead(2, 9);
+    head.get('classifier.weight')!.forEach((v, i, a) => { a[i] = v * 200; });
+    const run = RunFolder.create(join(root, 'runs'), {
+      kind: 'head-only', config: {}, seed: 0, packages: {}, device: 'cpu', dataset: { id: 'toy', hash: 'h', labels: ['neg', 'pos'] }, model: { id: 'starter' },
+    });
+    // a head-only checkpoint holds only what was trained
+    mkdirSync(run.checkpointDir('best'), { recursive: true });
+    writeSafetensors(join(run.checkpointDir('best'), 'trainer.safetensors'), new Map([...head].map(([k, v]) => [`param/${k}`, { dtype: 'F32', shape: k.endsWith('weight') ? [2, 512] : [2], data: v } as SafeTensor])));
+    run.finish('completed');
+    const out = join(root, 'export');
+    const res = await exportRun(run.dir, out, { quantize: false });
+    assert.equal(res.manifest.architecture, 'use-lite');
+    assert.ok(existsSync(join(out, 'vocab.json')));
+
+    const text = 'an unexpectedly moving film with a sharp script .';
+    const got = await predict(out, [text]);
+    const ids = starter.tokenizer.encode(text);
+    const g = new Graph({ training: false });
+    g.output('logits', model.buildLogits(g).logits);
+    const prog = await Program.compile(g, { threads: 1 });
+    const dims = [1, ids.length];
+    const feeds: Record<string, TensorData> = { input_ids: { data: BigInt64Array.from(ids.map(BigInt)), dims }, attention_mask: { data: new BigInt64Array(ids.length).fill(1n), dims } };
+    const all = new Map([...starter.weights.params, ...head]);
+    for (const p of model.params) feeds[p.name] = { data: all.get(p.name)!, dims: p.shape };
+    const want = softmax((await prog.run(feeds)).logits.data as Float32Array);
+    await prog.dispose();
+    assert.ok(Math.abs(want[1] - 0.5) > 0.01, 'the head gives a decided probability');
+    want.forEach((p, c) => assert.ok(Math.abs(p - got[0][c]) <= 1e-4, `class ${c}: ${p} vs ${got[0][c]}`));
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
