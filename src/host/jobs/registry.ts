@@ -4,6 +4,8 @@ import type { JobContext } from './context';
 import { runTfidfBaseline } from './baselineTfidf';
 import { runEmbeddingBaseline } from './baselineEmbeddings';
 import { runFinetune } from '../train';
+import { exportRun } from '../export';
+import { join } from 'node:path';
 
 export interface JobHandlers {
   train(p: TrainParams, ctx: JobContext): Promise<RunResult>;
@@ -18,7 +20,8 @@ export const jobHandlers: JobHandlers = {
     if (p.kind === 'embeddings') return runEmbeddingBaseline(p, ctx);
     throw new Error(`unknown baseline '${p.kind}'; choose tfidf or embeddings`);
   },
-  export: async () => {
-    throw new Error('export is not available in this build');
+  export: async (p) => {
+    const r = await exportRun(p.runDir, p.out);
+    return { files: Object.keys(r.sizes).map((f) => join(r.dir, f)) };
   },
 };

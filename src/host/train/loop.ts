@@ -97,7 +97,8 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
   const r = await runJob(run, async () => {
     progress({ phase: 'loading', step: 0, total: 1 });
     const m = await loadTrainableModel(params.model, data.labels.length, c.seed);
-    if (!params.resumeRunDir) run.update({ model: m.ref });
+    // exportRun (src/host/export) reads config.modelDir to find a hub model's folder again.
+    if (!params.resumeRunDir) run.update({ model: m.ref, config: { ...run.manifest.config, ...(m.source !== 'starter' ? { modelDir: m.source } : {}) } });
     const maxLength = Math.min(c.maxLength, m.tokenizer.modelMaxLength);
     if (maxLength < c.maxLength) run.log(`max length ${c.maxLength} is above the model's ${m.tokenizer.modelMaxLength}; using ${maxLength}`);
     progress({ phase: 'tokenizing', step: 0, total: 1 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { evaluateRun, predictTexts } from '../../../src/host/jobs';
+import { evaluateRun, jobHandlers, predictTexts } from '../../../src/host/jobs';
 import { epochOrder, runFinetune } from '../../../src/host/train';
 import { readRun } from '../../../src/host/runs';
 import type { TrainParams } from '../../../src/protocol';
@@ -63,6 +63,8 @@ test('fine-tune, cancel + resume = uninterrupted; predict and evaluate from the 
   const p = await predictTexts(full.runDir, ['brilliant wonderful moving fun', 'awful boring dull mess']);
   assert.equal(p.predictions.length, 2);
   p.predictions.forEach((x) => assert.ok(Math.abs(x.probs[0] + x.probs[1] - 1) < 1e-6));
+  const exported = await jobHandlers.export({ runDir: full.runDir, out: join(root, 'export') });
+  assert.ok(exported.files.some((f) => f.endsWith(join('onnx', 'model.onnx'))), exported.files.join(', '));
   const ev = await evaluateRun(full.runDir, 'test/fixtures/host/tiny-eval.jsonl');
   assert.ok(Math.abs(ev.accuracy - full.test!.accuracy) < 1e-12);
   ev.predictions.forEach((x, i) => assert.deepEqual(x.probs.map((v) => v.toFixed(4)), d.predictions[i].probs.map((v) => v.toFixed(4))));
