@@ -32,12 +32,16 @@ async function main(): Promise<void> {
     added_tokens: specials.map((c, id) => ({ id, content: c, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
     normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
     pre_tokenizer: { type: 'BertPreTokenizer' },
-    post_processor: { type: 'TemplateProcessing', single: [{ SpecialToken: { id: '[CLS]', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '[SEP]', type_id: 0 } }], pair: [],
+    post_processor: { type: 'TemplateProcessing', single: [{ SpecialToken: { id: '[CLS]', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '[SEP]', type_id: 0 } }],
+      pair: [{ SpecialToken: { id: '[CLS]', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '[SEP]', type_id: 0 } }, { Sequence: { id: 'B', type_id: 1 } }, { SpecialToken: { id: '[SEP]', type_id: 1 } }],
       special_tokens: { '[CLS]': { id: '[CLS]', ids: [2], tokens: ['[CLS]'] }, '[SEP]': { id: '[SEP]', ids: [3], tokens: ['[SEP]'] } } },
     decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
     model: { type: 'WordPiece', unk_token: '[UNK]', continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab },
   }));
-  writeFileSync(join(tokDir, 'tokenizer_config.json'), JSON.stringify({ tokenizer_class: 'DistilBertTokenizer', do_lower_case: true, model_max_length: 512, model_input_names: ['input_ids', 'attention_mask'] }));
+  writeFileSync(join(tokDir, 'tokenizer_config.json'), JSON.stringify({
+    tokenizer_class: 'DistilBertTokenizer', do_lower_case: true, model_max_length: 512, model_input_names: ['input_ids', 'attention_mask'],
+    cls_token: '[CLS]', sep_token: '[SEP]', pad_token: '[PAD]', unk_token: '[UNK]', mask_token: '[MASK]',
+  }));
 
   // token ids of 64 reviews (every 31st), up to 512 tokens with [CLS] ... [SEP]
   const ids = reviews.filter((_, i) => i % 31 === 0).slice(0, 64).map((r) => [2, ...words(r.text).slice(0, 510).map((w) => vocab[w] ?? 1), 3]);
