@@ -149,12 +149,16 @@ export class Trainer {
     return feeds;
   }
 
-  /** One optimizer update over `batch`, split into gradAccumSteps micro-batches whose gradients are averaged. */
+  /**
+   * One optimizer update over `batch`, split into gradAccumSteps micro-batches whose gradients are averaged
+   * (a batch smaller than gradAccumSteps gives one micro-batch per example).
+   */
   async step(batch: Batch): Promise<StepResult> {
     checkBatch(batch, true);
-    const K = this.config.gradAccumSteps;
-    if (batch.batch % K !== 0) throw new Error(`step: batch size ${batch.batch} is not divisible by gradAccumSteps ${K}: use a multiple of ${K}`);
-    const mb = batch.batch / K;
+    // K micro-batches of near-equal size (equal when the batch size is a multiple of gradAccumSteps; a short
+    // last batch of an epoch gets fewer or smaller micro-batches), each loss a mean, averaged over K as HF does
+    const K = Math.min(this.config.gradAccumSteps, batch.batch);
+    const starts = Array.from({ length: K + 1 }, (_, k) => Math.round((k * batch.batch) / K));
     const trainSlots = [...this.slots.values()].filter((s) => s.trainable);
     // Dense gradients: with one micro-batch the output arrays are used as they are; otherwise they are summed
     // into the slot's buffer. Sparse (embedding) gradients are scatter-added into a buffer kept all-zero
@@ -164,7 +168,7 @@ export class Trainer {
     let lossSum = 0, runMs = 0;
     const t0 = performance.now();
     for (let k = 0; k < K; k++) {
-      const feeds = this.inputFeeds(batch, k * mb, mb, this.tg.graph.dropoutSites);
+      const feeds = this.inputFeeds(batch, starts[k], starts[k + 1] - starts[k], this.tg.graph.dropoutSites);
       const r0 = performance.now();
       const out = await this.train.run(feeds);
       runMs += performance.now() - r0;

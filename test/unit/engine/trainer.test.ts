@@ -99,6 +99,28 @@ test('freeze dial: head only leaves the encoder untouched; eval has no dropout; 
   await t.dispose();
 });
 
+test('a batch that gradAccumSteps does not divide is split into near-equal micro-batches', async () => {
+  const m = new TinyClassifier(V, H, C, 0);
+  const b = toBatch(sc.batches[0]);
+  const base = { ...cfg, dropout: false, maxGradNorm: 0 };
+  // 4 examples in 3 micro-batches (1, 2, 1 rows): the mean of the three micro-batch mean losses
+  const t3 = await createTrainer(m, weightsOf(sc.init), { ...base, gradAccumSteps: 3 });
+  const r3 = await t3.step(b);
+  const one = async (from: number, to: number) => {
+    const t = await createTrainer(m, weightsOf(sc.init), { ...base, gradAccumSteps: 1 });
+    const sl = (a: BigInt64Array) => a.slice(from * S, to * S);
+    const r = await t.step({ inputIds: sl(b.inputIds), attentionMask: sl(b.attentionMask), labels: b.labels!.slice(from, to), batch: to - from, seq: S });
+    await t.dispose();
+    return r.loss;
+  };
+  const want = ((await one(0, 1)) + (await one(1, 3)) + (await one(3, 4))) / 3;
+  assert.ok(Math.abs(r3.loss - want) < 1e-6, `${r3.loss} vs ${want}`);
+  // more micro-batches than examples: one example each
+  const t8 = await createTrainer(m, weightsOf(sc.init), { ...base, gradAccumSteps: 8 });
+  assert.ok(Number.isFinite((await t8.step(b)).loss));
+  await Promise.all([t3.dispose(), t8.dispose()]);
+});
+
 test('bad configuration and batches fail with one clear line', async () => {
   const m = new TinyClassifier(V, H, C);
   await assert.rejects(createTrainer(m, weightsOf(sc.init), { ...cfg, gradAccumSteps: 0 }), /gradAccumSteps must be an integer >= 1/);
@@ -106,8 +128,9 @@ test('bad configuration and batches fail with one clear line', async () => {
   const w = weightsOf(sc.init);
   w.delete('classifier.bias');
   await assert.rejects(createTrainer(m, w, cfg), /no weights for parameter 'classifier.bias'/);
-  const t = await createTrainer(m, weightsOf(sc.init), { ...cfg, gradAccumSteps: 3 });
-  await assert.rejects(t.step(toBatch(sc.batches[0])), /batch size 4 is not divisible by gradAccumSteps 3/);
+  const t = await createTrainer(m, weightsOf(sc.init), cfg);
+  await assert.rejects(t.step({ ...toBatch(sc.batches[0]), labels: undefined }), /training needs labels with 4 values/);
+  await assert.rejects(t.step({ ...toBatch(sc.batches[0]), seq: 4 }), /must each have batch\*seq = 16 values/);
   await assert.rejects(t.loadCheckpoint('/nonexistent/dir'), /loadCheckpoint: cannot read/);
   await t.dispose();
 });
