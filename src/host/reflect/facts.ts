@@ -189,8 +189,14 @@ export function readingOf(m: RunManifest): { reads: string; maxLength?: number; 
   const c = m.config as { maxLength?: number; longText?: string; pooling?: string };
   if (m.kind === 'baseline-tfidf') return { reads: 'every word of the review (bag of uni- and bigrams)' };
   if (m.kind === 'baseline-embeddings') return { reads: `the whole review, embedded ${c.pooling === 'sentences' ? 'sentence by sentence' : `in windows (${c.pooling ?? 'pooling not recorded'})`} and averaged` };
-  if (c.longText === 'chunks') return { reads: `the whole review in windows of ${c.maxLength} tokens, window predictions averaged`, maxLength: c.maxLength, longText: c.longText };
-  return { reads: `${c.longText ?? 'head'} strategy, at most ${c.maxLength ?? '?'} tokens`, maxLength: c.maxLength, longText: c.longText };
+  const n = c.maxLength ?? '?';
+  const reads: Record<string, string> = {
+    chunks: `the whole review in windows of ${n} tokens, window predictions averaged`,
+    head: `only the first ${n} tokens of each review`,
+    tail: `only the last ${n} tokens of each review`,
+    'head+tail': `only the opening and the ending of each review, ${n} tokens in all`,
+  };
+  return { reads: reads[c.longText ?? 'head'] ?? `at most ${n} tokens (${c.longText})`, maxLength: c.maxLength, longText: c.longText };
 }
 
 export interface Truncation {

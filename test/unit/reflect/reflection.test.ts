@@ -140,7 +140,8 @@ test('reflection: accuracies with CIs, significance wording, patterns, learning 
   const ts = tokenStats(tok, prepared.test.map((e) => e.text), 16);
   assert.ok(ts.truncatedShare > 0.1);
   assert.ok(md.includes(`${pct(ts.truncatedShare)} of the ${ts.count} test reviews are longer than its 16-token limit`));
-  assert.ok(md.includes(`kept ${pct(ts.keptTokenShare)} of their tokens (head strategy)`));
+  assert.ok(md.includes(`kept ${pct(ts.keptTokenShare)} of their tokens (head strategy). Try \`--long-text chunks\` (every window, predictions averaged) or \`--long-text head+tail\``));
+  assert.match(md, /\| Fine-tuned starter \| starter \| [^|]+ \| [^|]+ \| [^|]+ \| [^|]+ \| only the first 16 tokens of each review \|/);
   assert.ok(md.includes(`${pct(1 - ts.keptTokenShare)} of the test reviews' tokens are never seen`));
 
   // production table: latency measured for the real run, read from benchmark.json, or not measured
