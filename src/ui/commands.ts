@@ -105,7 +105,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
   const reg = (id: string, f: (...a: any[]) => Promise<unknown>) => vscode.commands.registerCommand(id, safe(f));
 
   return [
-    vscode.commands.registerCommand('guidedFinetune.refresh', () => { d.runs.refresh(); }),
+    vscode.commands.registerCommand('guidedFinetune.refresh', () => { d.runs.refresh(); d.datasets.refresh(); }),
     vscode.commands.registerCommand('guidedFinetune.showLog', () => d.output.show()),
     vscode.commands.registerCommand('guidedFinetune.showRunsFolder', () => {
       void vscode.window.showInformationMessage(`Runs folder: ${root()}`);

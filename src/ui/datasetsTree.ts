@@ -29,6 +29,10 @@ export class DatasetsTree implements vscode.TreeDataProvider<DatasetsNode>, vsco
     return [builtin, ...saved.filter((d) => d.source !== BUILTIN_DATASET)];
   }
 
+  refresh(): void {
+    this.changed.fire();
+  }
+
   async upsert(entry: DatasetEntry): Promise<void> {
     const rest = this.entries().filter((d) => d.source !== entry.source);
     await this.state.update(KEY, [...rest, entry]);

@@ -157,6 +157,27 @@ export const pageTests = [
     },
   },
   {
+    name: 'Add Dataset and Split Dataset ask the real host and show the counts in the Datasets view',
+    async run({ page, screenshot }) {
+      await runCommand(page, 'Guided Fine-Tune: Add Dataset');
+      await pick(page, 'Movie reviews (built-in)');
+      const row = page.locator('.part.sidebar .monaco-list-row', { hasText: 'Movie reviews (built-in)' });
+      await page.locator('.part.sidebar .monaco-list-row', { hasText: '2000 examples · 2 labels' }).waitFor({ timeout: 60_000 });
+      await runCommand(page, 'Guided Fine-Tune: Split Dataset');
+      await pick(page, 'Movie reviews (built-in)');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill('0.15 0.25 7');
+      await page.keyboard.press('Enter');
+      await row.click();
+      await page.keyboard.press('ArrowRight'); // expand
+      // 2000 reviews, stratified: 15% validation and 25% test of each label.
+      await page.locator('.part.sidebar .monaco-list-row', { hasText: 'train 1200 · validation 300 · test 500' }).waitFor({ timeout: 60_000 });
+      await page.locator('.part.sidebar .monaco-list-row', { hasText: '1000 (train 600 · val 150 · test 250)' }).first().waitFor({ timeout: 10_000 });
+      await screenshot('views-datasets-light');
+    },
+  },
+  {
     name: 'Run Baseline from the palette runs the real host: TF-IDF on the movie reviews lands near 88%',
     async run({ page, ws, screenshot }) {
       const before = new Set(readdirSync(join(ws, 'runs')));
@@ -191,6 +212,18 @@ export const pageTests = [
       check(firstText.split(/\s+/).length > 50, 'the first mistake should show the review text');
       await page.waitForTimeout(300);
       await screenshot('results-mistakes-baseline-light');
+    },
+  },
+  {
+    name: 'the walkthrough mirrors the chapter, step by step',
+    async run({ page, screenshot }) {
+      await runCommand(page, 'Welcome: Open Walkthrough...');
+      await pick(page, 'Fine-tune a transformer, step by step');
+      for (const step of ['Pre-training and fine-tuning in brief', 'Choose a dataset', 'Split it: train, validation, test', 'Run the baselines', 'Fine-tune', 'Evaluate', 'Compare', 'Reflect']) {
+        await page.locator('.getting-started-step .step-title', { hasText: step }).first().waitFor({ timeout: 20_000 });
+      }
+      await page.waitForTimeout(500);
+      await screenshot('walkthrough-light');
     },
   },
   {

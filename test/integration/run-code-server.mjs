@@ -257,7 +257,7 @@ async function main() {
   if (args.has('--update-screenshots') && totals.failed === 0) {
     const media = join(root, 'media', 'screenshots');
     mkdirSync(media, { recursive: true });
-    for (const f of readdirSync(shots).filter((n) => /^(results|compare|views|baseline)-.*\.png$/.test(n))) cpSync(join(shots, f), join(media, f));
+    for (const f of readdirSync(shots).filter((n) => /^(results|compare|views|baseline|walkthrough)-.*\.png$/.test(n))) cpSync(join(shots, f), join(media, f));
     log(`screenshots copied to ${media}`);
   }
   return totals;
