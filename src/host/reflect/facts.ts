@@ -285,15 +285,19 @@ export interface Latency {
 export const BENCHMARK_FILE = 'benchmark.json';
 
 /**
- * CPU latency per review: a benchmark.json in the run folder ({ msPerReview, reviews?, how? }, written by an export
- * benchmark), else measured here with the run's own predictor: one review per call (as an interactive use would),
- * after one warm-up call; the median over the reviews.
+ * CPU latency per review: a benchmark.json in the run folder or a `benchmark` field in run.json
+ * ({ msPerReview, reviews?, how? }, e.g. written by an export benchmark), else measured here with the run's own
+ * predictor: one review per call (as an interactive use would), after one warm-up call; the median over the reviews.
  */
 export async function measureLatency(r: LoadedRun, texts: readonly string[], count: number, measure: boolean): Promise<Latency | { missing: string }> {
+  type Bench = { msPerReview?: unknown; reviews?: unknown; how?: unknown };
   const file = join(r.dir, BENCHMARK_FILE);
-  if (existsSync(file)) {
-    const b = readJson<{ msPerReview?: unknown; reviews?: unknown; how?: unknown }>(file);
-    if (typeof b.msPerReview === 'number') return { msPerReview: b.msPerReview, reviews: typeof b.reviews === 'number' ? b.reviews : 0, how: typeof b.how === 'string' ? b.how : `from ${BENCHMARK_FILE}` };
+  const recorded: [Bench | undefined, string][] = [
+    [existsSync(file) ? readJson<Bench>(file) : undefined, BENCHMARK_FILE],
+    [(r.manifest as unknown as { benchmark?: Bench }).benchmark, 'run.json benchmark'],
+  ];
+  for (const [b, where] of recorded) {
+    if (b && typeof b.msPerReview === 'number') return { msPerReview: b.msPerReview, reviews: typeof b.reviews === 'number' ? b.reviews : 0, how: typeof b.how === 'string' ? `${b.how} (from ${where})` : `from ${where}` };
   }
   if (!measure) return { missing: 'not measured (latency measurement was turned off)' };
   if (texts.length === 0) return { missing: 'not measured (no test texts to time)' };

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { RunFolder } from '../../../src/host/runs';
 import { writeSafetensors } from '../../../src/engine/weights/safetensors';
 import { learningCurve, loadRuns, modelSize, selectSplit } from '../../../src/host/reflect';
+import { measureLatency } from '../../../src/host/reflect/facts';
 import type { MetricRecord, RunKind } from '../../../src/protocol';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'gft-reflect-facts-'));
@@ -85,4 +86,17 @@ test('modelSize: trainer checkpoints count parameters only, not the optimizer st
   run(bare, 'nock', 'finetune', 'S');
   const missing = modelSize({ ...loadRuns(bare).runs[0], dir: join(bare, 'elsewhere') });
   assert.deepEqual(missing, { missing: 'the run has no checkpoints/best folder' });
+});
+
+test('measureLatency: a benchmark recorded in run.json is used; without one and without a model it says why', async () => {
+  const root = tmp();
+  const r = run(root, 'ft', 'finetune', 'S');
+  r.update({ benchmark: { msPerReview: 42.5, reviews: 50, how: 'onnxruntime-node, int8, batch 1' } } as never);
+  const lat = await measureLatency(loadRuns(root).runs[0], ['a text'], 3, true);
+  assert.deepEqual(lat, { msPerReview: 42.5, reviews: 50, how: 'onnxruntime-node, int8, batch 1 (from run.json benchmark)' });
+  const bare = tmp();
+  run(bare, 'nomodel', 'finetune', 'S');
+  const none = await measureLatency(loadRuns(bare).runs[0], ['a text'], 3, true);
+  assert.match((none as { missing: string }).missing, /^not measured \(run nomodel has no checkpoints\/best folder; it cannot predict\)$/);
+  assert.deepEqual(await measureLatency(loadRuns(bare).runs[0], ['a text'], 3, false), { missing: 'not measured (latency measurement was turned off)' });
 });

@@ -150,6 +150,7 @@ test('reflection: accuracies with CIs, significance wording, patterns, learning 
   const latA = facts.runs[0].latency;
   assert.ok('msPerReview' in latA && latA.msPerReview > 0 && latA.reviews === 3);
   assert.match(md, /\| Frozen embeddings \+ logistic regression \| [^|]+ \| 12\.5 ms \|/);
+  assert.match(md, /Frozen embeddings \+ logistic regression: latency is the export benchmark, batch 1 \(from benchmark\.json\)/);
   assert.match(md, /Fine-tuned starter: CPU latency not measured \(run b-finetune has no checkpoints\/best folder/);
   // out-of-domain: measured for the run that can predict, failure stated for the others
   const oodA = await evaluateRun(a.runDir, ood, 0);
