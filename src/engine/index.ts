@@ -3,7 +3,7 @@ export type { DType, Dim, Tensor, Node, ParamSpec, DropoutSite } from './ir/type
 export { Graph, type GraphOptions } from './ir/graph';
 export { resolveShape, fmt as formatShape } from './ir/shape';
 export { toModelProto, serialize, OPSET, IR_VERSION } from './onnx/writer';
-export { Program, type SessionOptions, type TensorData, type TypedArray } from './runtime/session';
+export { Program, sessionOptions, type SessionOptions, type TensorData, type TypedArray } from './runtime/session';
 export type { ParamInfo, SequenceClassifier } from './ir/model';
 export { grad, type GradOptions } from './autodiff/grad';
 export { rules as gradientRules } from './autodiff/rules';
