@@ -185,12 +185,22 @@ export const pageTests = [
       await pick(page, 'TF-IDF + logistic regression');
       await pick(page, 'Movie reviews (built-in)');
       // The host creates the run folder, trains, evaluates on the held-out test split and completes run.json.
-      const manifest = await waitForValue(() => {
+      // Meanwhile its progress notifications show in the status bar and in the run's row.
+      const phase = /(loading|tokenizing|features|training|evaluating|predicting|saving)/;
+      let statusSeen = '';
+      let rowSeen = '';
+      const manifest = await waitForValue(async () => {
+        const status = (await page.locator('.part.statusbar').textContent()) ?? '';
+        if (!statusSeen && phase.test(status)) statusSeen = status;
+        const rows = await page.locator('.part.sidebar .monaco-list-row', { hasText: 'TF-IDF baseline' }).allTextContents();
+        rowSeen ||= rows.find((t) => phase.test(t)) ?? '';
         const dir = readdirSync(join(ws, 'runs')).find((n) => !before.has(n));
         const path = dir && join(ws, 'runs', dir, 'run.json');
         return path && existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
       }, (m) => m && m.status !== 'running', 'the baseline run to finish', 240_000);
       check(manifest.status === 'completed', `the baseline run ended ${manifest.status}: ${manifest.error ?? ''}`);
+      check(statusSeen, 'the status bar never showed the job\'s progress');
+      check(rowSeen, 'the running baseline\'s row never showed its progress');
       check(manifest.kind === 'baseline-tfidf', `unexpected kind ${manifest.kind}`);
       const acc = manifest.test.accuracy;
       check(acc > 0.8 && acc < 0.95, `TF-IDF + logistic regression test accuracy ${acc} is far from the ~88% expected on this corpus`);
