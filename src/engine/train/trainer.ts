@@ -31,6 +31,8 @@ export interface TrainConfig {
   classWeights?: number[];
   dropout: boolean;
   threads?: number;
+  /** onnxruntime execution providers (default ['cpu']; see src/engine/devices for probing CUDA / WebGPU) */
+  providers?: string[];
   /** see TrainGraphOptions.sparseMinElements (default 2^20; Infinity = dense embedding gradients) */
   sparseMinElements?: number;
 }
@@ -116,7 +118,7 @@ export class Trainer {
         ...(sparse.has(p.name) ? { grad: new Float32Array(n) } : {}),
       });
     }
-    const train = await Program.compile(tg.graph, { threads: config.threads });
+    const train = await Program.compile(tg.graph, { threads: config.threads, providers: config.providers });
     return new Trainer(model, config, slots, tg, train);
   }
 
@@ -229,14 +231,14 @@ export class Trainer {
   /** Logits [batch * numLabels] without dropout. */
   async evaluate(batch: Batch): Promise<Float32Array> {
     checkBatch(batch, false);
-    if (!this.evalProgram) this.evalProgram = await Program.compile(buildEvalGraph(this.model), { threads: this.config.threads });
+    if (!this.evalProgram) this.evalProgram = await Program.compile(buildEvalGraph(this.model), { threads: this.config.threads, providers: this.config.providers });
     const out = await this.evalProgram.run(this.inputFeeds(batch, 0, batch.batch, []), ['logits']);
     return out.logits.data as Float32Array;
   }
 
   async saliency(batch: Batch): Promise<SaliencyResult> {
     checkBatch(batch, false);
-    if (!this.saliencyProgram) this.saliencyProgram = await Program.compile(buildSaliencyGraph(this.model), { threads: this.config.threads });
+    if (!this.saliencyProgram) this.saliencyProgram = await Program.compile(buildSaliencyGraph(this.model), { threads: this.config.threads, providers: this.config.providers });
     const out = await this.saliencyProgram.run(this.inputFeeds(batch, 0, batch.batch, []));
     return { logits: out.logits.data as Float32Array, gradNorm: out.gradNorm.data as Float32Array, gradXInput: out.gradXInput.data as Float32Array };
   }
