@@ -15,4 +15,19 @@ test('host answers host/info over IPC', async () => {
   } finally {
     host.dispose();
   }
+  const exit = await host.exited;
+  assert.ok(exit.signal === 'SIGTERM' || exit.code === 0, JSON.stringify(exit));
+});
+
+test('a pending request is rejected when the host dies (no caller waits forever)', async () => {
+  const host = startHost('dist/host.js');
+  await host.info();
+  const pending = host.connection.sendRequest('runs/list', { runsRoot: '/nonexistent-gft-root' });
+  host.child.kill('SIGKILL');
+  // Either the answer raced the kill, or the request is rejected once the exit is seen.
+  await pending.then(
+    (v) => assert.deepEqual(v, []),
+    (e: Error) => assert.match(e.message, /disposed|closed/i),
+  );
+  assert.equal((await host.exited).signal, 'SIGKILL');
 });
