@@ -5,7 +5,7 @@
 //   run.json       status 'completed'; dataset.labels; model.id = the base model: 'starter' (USE Lite) or a local
 //                  Hugging Face folder / a hub id resolved in the model cache; config.modelDir (optional) = that
 //                  folder when model.id is a hub id; config.maxLength and config.longText (optional: how the run
-//                  read long texts, 'head' or 'chunks').
+//                  read long texts: 'head' | 'tail' | 'head+tail' | 'chunks'; the export reads texts the same way).
 //   checkpoints/best/trainer.safetensors  (the Trainer's checkpoint: 'param/<HF name>' tensors), or
 //   checkpoints/best/model.safetensors    (plain HF names).
 import { existsSync, statSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { UseLiteClassifier, loadUseLiteWeights } from '../../engine/models/useLi
 import { readSafetensors, type SafeTensor } from '../../engine/weights/safetensors';
 import type { QuantizeOptions } from '../../engine/export';
 import { RunFolder } from '../runs';
+import { LONG_TEXT_STRATEGIES } from '../tokenize';
 import { resolveModel } from '../models/hub';
 import { starterModelFiles } from '../models/starter';
 import { exportHfClassifier, exportUseLiteClassifier, type ExportResult } from './folder';
@@ -42,7 +43,8 @@ export async function exportRun(runDir: string, outDir: string, opts: ExportRunO
   const params = readRunWeights(ckpt, m.id);
   const source = { run: m.id, model: modelId, ...(m.dataset ? { dataset: m.dataset.id, datasetHash: m.dataset.hash } : {}), ...(m.test ? { testAccuracy: m.test.accuracy } : {}) };
   const cfg = m.config as { modelDir?: unknown; maxLength?: unknown; longText?: unknown };
-  const longText = cfg.longText === 'chunks' ? 'chunks' : 'head';
+  const longText = LONG_TEXT_STRATEGIES.find((x) => x === cfg.longText) ?? 'head';
+  const maxLength = typeof cfg.maxLength === 'number' ? cfg.maxLength : undefined;
 
   if (STARTER_IDS.has(modelId)) {
     const files = starterModelFiles();
@@ -50,7 +52,7 @@ export async function exportRun(runDir: string, outDir: string, opts: ExportRunO
     const model = new UseLiteClassifier(labels.length, pre.timing);
     // the run's weights override the pretrained ones (a head-only run saves only what it trained)
     const weights = new Map([...pre.params, ...params]);
-    return exportUseLiteClassifier({ model, weights, labels, outDir, vocabPath: files.vocab, quantize: opts.quantize, source, overwrite: opts.overwrite });
+    return exportUseLiteClassifier({ model, weights, labels, outDir, vocabPath: files.vocab, maxLength, longText, quantize: opts.quantize, source, overwrite: opts.overwrite });
   }
 
   const folder = typeof cfg.modelDir === 'string' && existsSync(cfg.modelDir)
@@ -67,7 +69,7 @@ export async function exportRun(runDir: string, outDir: string, opts: ExportRunO
   }
   return exportHfClassifier({
     model, weights: params, config, labels, outDir, tokenizerDir: folder, sourceConfigPath: join(folder, 'config.json'),
-    maxLength: typeof cfg.maxLength === 'number' ? cfg.maxLength : undefined, longText, quantize: opts.quantize, source, overwrite: opts.overwrite,
+    maxLength, longText, quantize: opts.quantize, source, overwrite: opts.overwrite,
   });
 }
 

@@ -11,6 +11,7 @@ import type { SequenceClassifier } from '../../engine';
 import type { TransformerConfig } from '../../engine/models';
 import { buildInferenceModel, encodeModel, quantizeDynamic, type QuantizeOptions, type QuantizeReport } from '../../engine/export';
 import { USE_LITE_MAX_TOKENS } from '../../engine/models/useLite';
+import type { LongTextStrategy } from '../tokenize';
 import { hfConfigJson } from './hfConfig';
 
 export const EXPORT_MANIFEST = 'gft_export.json';
@@ -27,8 +28,9 @@ export interface ExportManifest {
   inputNames: string[];
   /** tokens per window the model reads (special tokens included) */
   maxLength: number;
-  /** how texts longer than maxLength are read: the first window, or the mean of all windows' logits */
-  longText: 'head' | 'chunks';
+  /** how texts longer than maxLength are read, as in training (src/host/tokenize strategies; 'chunks' averages
+   *  the windows' logits) */
+  longText: LongTextStrategy;
   /** 'chunks': content tokens shared by consecutive windows (default: the tokenize module's, a quarter window) */
   chunkOverlap?: number;
   tokenizer: 'hf' | 'use-sentencepiece';
@@ -66,7 +68,7 @@ export interface HfExportOptions extends CommonOptions {
   /** the base model's config.json, kept as the base of the exported one */
   sourceConfigPath?: string;
   maxLength?: number;
-  longText?: 'head' | 'chunks';
+  longText?: LongTextStrategy;
 }
 
 export async function exportHfClassifier(o: HfExportOptions): Promise<ExportResult> {
@@ -90,14 +92,19 @@ export async function exportHfClassifier(o: HfExportOptions): Promise<ExportResu
 export interface UseLiteExportOptions extends CommonOptions {
   /** vocab.json of the starter model package ([piece, score] pairs) */
   vocabPath: string;
+  /** tokens per window, at most 128 (default 128) */
+  maxLength?: number;
+  /** default: 'chunks' without overlap (consecutive windows, as the USE Lite embedder reads long texts) */
+  longText?: LongTextStrategy;
 }
 
-/** The starter model: reads at most 128 tokens per window; longer texts average the windows' logits. */
+/** The starter model: reads at most 128 tokens per window; by default longer texts average the windows' logits. */
 export async function exportUseLiteClassifier(o: UseLiteExportOptions): Promise<ExportResult> {
   if (o.model.architecture !== 'use-lite') throw new Error(`export: exportUseLiteClassifier needs a use-lite model, got '${o.model.architecture}'`);
   if (!existsSync(o.vocabPath)) throw new Error(`export: ${o.vocabPath} not found; pass the starter model's vocab.json`);
-  // consecutive 128-token windows without overlap (as the USE Lite embedder reads long texts)
-  return writeExport(o, { architecture: 'use-lite', maxLength: USE_LITE_MAX_TOKENS, longText: 'chunks', chunkOverlap: 0, tokenizer: 'use-sentencepiece' }, (tmp) => {
+  const maxLength = Math.min(o.maxLength ?? USE_LITE_MAX_TOKENS, USE_LITE_MAX_TOKENS);
+  const longText = o.longText ?? 'chunks';
+  return writeExport(o, { architecture: 'use-lite', maxLength, longText, ...(o.longText ? {} : { chunkOverlap: 0 }), tokenizer: 'use-sentencepiece' }, (tmp) => {
     copyFileSync(o.vocabPath, join(tmp, 'vocab.json'));
   });
 }

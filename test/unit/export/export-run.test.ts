@@ -25,7 +25,7 @@ function setup(root: string, status: 'completed' | 'running' = 'completed') {
   // the "fine-tuned" weights: the classifier changed
   const tuned = new Map([...weights].map(([k, v]) => [k, k.startsWith('classifier') ? v.map((x) => x * -2 + 0.1) : v]));
   const run = RunFolder.create(join(root, 'runs'), {
-    kind: 'finetune', config: { maxLength: 32 }, seed: 0, packages: {}, device: 'cpu',
+    kind: 'finetune', config: { maxLength: 12, longText: 'tail' }, seed: 0, packages: {}, device: 'cpu',
     dataset: { id: 'toy', hash: 'h', labels: ['bad', 'good'] }, model: { id: base },
   });
   const ckpt = run.checkpointDir('best');
@@ -46,12 +46,13 @@ test('exportRun writes a folder that predicts like the engine with the run\'s we
     const { run, model, tuned } = setup(root);
     const out = join(root, 'export');
     const res = await exportRun(run.dir, out);
-    assert.equal(res.manifest.maxLength, 32, 'the run\'s max length is kept');
+    assert.equal(res.manifest.maxLength, 12, 'the run\'s max length is kept');
+    assert.equal(res.manifest.longText, 'tail', 'and its long-text strategy');
     assert.deepEqual(res.manifest.labels, ['bad', 'good']);
     assert.equal(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).id2label['1'], 'good');
     assert.equal(res.manifest.source?.run, run.id);
 
-    const texts = randomTexts(6, 3, 2, 20);
+    const texts = randomTexts(6, 3, 2, 20); // most longer than the 10 content tokens: read by their tail
     const m = await loadExported(out);
     const got = await m.predict(texts);
     await m.dispose();
@@ -61,7 +62,7 @@ test('exportRun writes a folder that predicts like the engine with the run\'s we
     g.output('logits', model.buildLogits(g).logits);
     const prog = await Program.compile(g, { threads: 1 });
     for (const [i, t] of texts.entries()) {
-      const ids = [...tok.specials.prefix, ...tok.encode(t), ...tok.specials.suffix];
+      const ids = [...tok.specials.prefix, ...tok.encode(t).slice(-10), ...tok.specials.suffix];
       const dims = [1, ids.length];
       const feeds: Record<string, TensorData> = {
         input_ids: { data: BigInt64Array.from(ids.map(BigInt)), dims }, attention_mask: { data: new BigInt64Array(ids.length).fill(1n), dims },
