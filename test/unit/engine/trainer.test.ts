@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTrainer, type Batch, type TrainConfig } from '../../../src/engine';
 import { TinyClassifier } from './tinyModel';
+import { createWide } from './tinyFactory';
 import { loadSequenceClassifier } from '../../../src/engine/models';
 
 const fx = JSON.parse(readFileSync(join(__dirname, 'fixtures/trainer_parity.json'), 'utf8'));
@@ -148,4 +149,24 @@ test('trains a real architecture (tiny DistilBERT fixture): loss falls on a repe
   assert.ok(losses.every(Number.isFinite));
   assert.ok(losses[5] < losses[0] * 0.8, `losses ${losses.map((l) => l.toFixed(4)).join(' ')}`);
   await t.dispose();
+});
+
+test('bit-identical losses with 2 threads and a dense ScatterND embedding gradient full of duplicate ids', async () => {
+  const B = 8, Sq = 64;
+  const b: Batch = {
+    inputIds: BigInt64Array.from({ length: B * Sq }, (_, i) => BigInt((i * 37) % 300)), attentionMask: new BigInt64Array(B * Sq).fill(1n),
+    labels: BigInt64Array.from({ length: B }, (_, i) => BigInt(i % 2)), batch: B, seq: Sq,
+  };
+  const run = async () => {
+    const { model, weights } = createWide(128, 300);
+    const t = await createTrainer(model, weights, { ...cfg, threads: 2, gradAccumSteps: 2, sparseMinElements: Infinity });
+    const out: number[] = [];
+    for (let i = 0; i < 3; i++) out.push((await t.step(b)).loss);
+    const w = t.weights().get('emb.weight')!.slice();
+    await t.dispose();
+    return { out, w };
+  };
+  const a = await run(), c = await run();
+  assert.deepEqual(a.out, c.out);
+  assert.deepEqual(a.w, c.w);
 });
