@@ -266,7 +266,7 @@ export function reflectionMarkdown(r: ReflectionFacts): string {
       const t = f.truncation;
       if (t.longText !== 'chunks' && t.truncatedShare > 0.1) better.push(`**Read more of each review.** ${f.title} cut ${pct(t.truncatedShare)} of the test reviews at ${t.maxLength} tokens and kept ${pct(t.keptTokenShare)} of their tokens (${t.longText} strategy). Try ${t.longText === 'head' ? '`--long-text chunks` (every window, predictions averaged) or `--long-text head+tail` (the ending often holds the verdict)' : '`--long-text chunks` (every window, predictions averaged)'}.`);
       else if (t.longText === 'chunks') better.push(`${f.title} already reads whole reviews in ${t.maxLength}-token windows (${pct(t.truncatedShare)} of the test reviews need more than one window); a longer window or a model with a larger limit would give each window more context.`);
-    } else better.push(`${f.title}: share of reviews truncated — ${f.truncation.missing}. \`gft data --data PATH\` shows token statistics.`);
+    } else better.push(`${f.title}: the share of reviews cut at its token limit is not measured — ${f.truncation.missing}; ${f.truncation.missing.startsWith('the test texts') ? `pass the data: \`gft reflect --runs ${r.runsRoot} --data PATH\`` : 'make the run\'s model folder (or its hub cache) available on this machine and run `gft reflect` again'}.`);
   }
   for (const f of r.runs) if (f.curve) better.push(curveSentence(f));
   for (const f of r.runs) {

@@ -191,3 +191,20 @@ test('reflection without a fine-tuning run or the data path: says what is missin
   await assert.rejects(writeReflection(join(dir, 'nope')), /^Error: runs folder .*nope not found; pass the folder that holds the run folders \(--runs DIR\)$/);
   await assert.rejects(writeReflection(root, { splitHash: 'deadbeef' }), /no completed run has split hash deadbeef/);
 });
+
+test('reflection: a fine-tuned run whose model is not on this machine gets its truncation stated as not measured, with the fix', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gft-reflect-'));
+  const root = join(dir, 'runs');
+  const data = join(dir, 'reviews.jsonl');
+  writeDataset(data, 100);
+  const p = prepareData({ data });
+  const preds = p.test.map((e, i) => ({ id: e.id, label: e.label, pred: i % 4 === 0 ? 1 - e.label : e.label, probs: probsOf(i % 4 === 0 ? 1 - e.label : e.label, 0.8), split: 'test' }));
+  const missingModel = join(dir, 'no-such-model');
+  writeRun(root, 'ft', 'finetune', p.ref, preds, { model: missingModel, config: { maxLength: 64, longText: 'tail', epochs: 1, data: { data, model: missingModel } } });
+  const md = await writeReflection(root, { measureLatency: false });
+  assert.match(md, /the share of reviews cut at its token limit is not measured — the run's tokenizer could not be loaded \(.+\); make the run's model folder \(or its hub cache\) available on this machine and run `gft reflect` again\./);
+  assert.match(md, /only the last 64 tokens of each review/);
+  assert.match(md, /There is \*\*no earlier model\*\* \(baseline\) on this split to compare with/);
+  // the run recorded its data file, so its patterns are analysed without --data
+  assert.match(md, /### Fine-tuned .*no-such-model: 5 mistakes in 20 test reviews/);
+});
