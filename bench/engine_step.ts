@@ -14,6 +14,12 @@ const opt = (name: string, dflt: string): string => {
 const num = (name: string, dflt: number): number => Number(opt(name, String(dflt)));
 const threads = num('threads', 2);
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((x, y) => x - y);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
 async function matmulGflops(): Promise<{ gflops: number; runs: number[] }> {
   const n = 2048;
   const g = new Graph();
@@ -63,22 +69,26 @@ async function trainStep(): Promise<Record<string, unknown>> {
     inputIds: ids, attentionMask: new BigInt64Array(B * S).fill(1n), tokenTypeIds: new BigInt64Array(B * S),
     labels: BigInt64Array.from({ length: B }, (_, i) => BigInt(i % labels)), batch: B, seq: S,
   };
-  const times: number[] = [], losses: number[] = [];
+  const times: number[] = [], cpu: number[] = [], losses: number[] = [];
   for (let i = 0; i < warmup + steps; i++) {
     const t = performance.now();
+    const c = process.cpuUsage();
     const r = await trainer.step(batch);
     const dt = (performance.now() - t) / 1000;
+    const dc = process.cpuUsage(c);
     losses.push(r.loss);
-    if (i >= warmup) times.push(dt);
+    if (i >= warmup) {
+      times.push(dt);
+      cpu.push((dc.user + dc.system) / 1e6);
+    }
   }
   await trainer.dispose();
-  const sorted = [...times].sort((x, y) => x - y);
-  const mid = sorted.length >> 1;
   return {
     peer: 'engine', arch, threads,
     params: model.params.reduce((s, p) => s + p.shape.reduce((x, y) => x * y, 1), 0),
-    secondsPerStep: sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2,
-    stepTimes: times, losses,
+    secondsPerStep: median(times), stepTimes: times,
+    // CPU seconds (all threads) per step: less sensitive than wall time to other work on a shared machine.
+    cpuSecondsPerStep: median(cpu), losses,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
   };
 }

@@ -61,7 +61,7 @@ const engineRun = (m) => runJson(process.execPath, ['--import', 'tsx', 'bench/en
 const torchRun = (m) => runJson(python, ['bench/torch_step.py',
   '--arch', m.name, '--layers', String(m.layers), '--batch', String(batch), '--seq', String(seq),
   '--steps', String(steps), '--warmup', String(warmup), '--threads', String(threads), '--dropout', String(dropout)],
-{ OMP_WAIT_POLICY: 'PASSIVE' });
+{ OMP_WAIT_POLICY: 'PASSIVE', OPENBLAS_NUM_THREADS: String(threads) });
 const matmulRun = () => runJson(process.execPath, ['--import', 'tsx', 'bench/engine_step.ts', '--matmul', '--threads', String(threads)]);
 
 const median = (xs) => {
@@ -82,11 +82,13 @@ for (const m of MODELS) {
   }
   const e = median(eng.map((x) => x.secondsPerStep));
   const t = median(tor.map((x) => x.secondsPerStep));
+  const eCpu = median(eng.map((x) => x.cpuSecondsPerStep));
+  const tCpu = median(tor.map((x) => x.cpuSecondsPerStep));
   const flops = stepFlops(m.layers);
   const eRss = Math.max(...eng.map((x) => x.peakRssMiB));
   const tRss = Math.max(...tor.map((x) => x.peakRssMiB));
   const mmHere = median(eng.map((x) => x.matmulGflops ?? mm.gflops));
-  rows.push({ m, e, t, flops, eRss, tRss, mmHere, eng, tor });
+  rows.push({ m, e, t, eCpu, tCpu, flops, eRss, tRss, mmHere, eng, tor });
   console.log(`${m.label}: engine ${eng.map((x) => x.stepTimes.map((s) => s.toFixed(2)).join('/')).join(' ; ')} s, pytorch ${tor.map((x) => x.stepTimes.map((s) => s.toFixed(2)).join('/')).join(' ; ')} s`);
   console.log(`  engine ${eng[0].params} params, losses ${eng[0].losses.map((x) => x.toFixed(4)).join(' ')}; pytorch ${tor[0].params} params, losses ${tor[0].losses.map((x) => x.toFixed(4)).join(' ')}; torch BLAS: ${tor[0].blas.join(', ') || 'unknown'}`);
 }
@@ -105,5 +107,9 @@ for (const r of rows) {
   ok &&= speed >= 1.5 && pct >= 50 && rss <= 1.5;
   console.log(`${pad(r.m.label, 28)}${lpad(r.e.toFixed(2), 14)}${lpad(r.t.toFixed(2), 14)}${lpad(speed.toFixed(2), 9)}${lpad(eg.toFixed(1), 12)}${lpad(tg.toFixed(1), 14)}${lpad(pct.toFixed(0) + '%', 10)}${lpad(r.eRss.toFixed(0), 12)}${lpad(r.tRss.toFixed(0), 14)}${lpad(rss.toFixed(2), 7)}`);
 }
+console.log('');
+console.log(`${pad('CPU time (all threads)', 28)}${lpad('engine CPU s', 14)}${lpad('torch CPU s', 14)}${lpad('CPU x', 9)}`);
+for (const r of rows) console.log(`${pad(r.m.label, 28)}${lpad(r.eCpu.toFixed(2), 14)}${lpad(r.tCpu.toFixed(2), 14)}${lpad((r.tCpu / r.eCpu).toFixed(2), 9)}`);
+console.log('CPU seconds per step count work done whatever else runs on the machine; wall-clock ratios above are the targets.');
 console.log(`matmul FLOPs/step: ${rows.map((r) => `${r.m.name} ${(r.flops / 1e9).toFixed(0)} GFLOP`).join(', ')}; % MatMul uses the 2048x2048 rate measured in the engine process before its steps`);
 console.log(`targets (speed >= 1.5x, >= 50% of MatMul, RSS <= 1.5x): ${ok ? 'met' : 'NOT all met'}`);
