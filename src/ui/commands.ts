@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import {
   BaselineRequest, CancelRequest, CompareRequest, EvaluateRequest, ExportRequest, PredictRequest, PrepareDatasetRequest, TrainRequest,
-  type BaselineKind, type BaselineParams, type CancelResult, type CompareResult, type DatasetSummary, type EvaluateParams, type ExportResult,
+  type BaselineKind, type BaselineParams, type EvalMetrics, type CancelResult, type CompareResult, type DatasetSummary, type EvaluateParams, type ExportResult,
   type PredictResult, type RunManifest, type RunResult, type TrainParams,
 } from '../protocol';
 import { BUILTIN_DATASET, type DatasetEntry, type DatasetsTree } from './datasetsTree';
@@ -223,7 +223,14 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       const entry = await pickDataset('On which dataset?');
       if (!entry) return;
       const params: EvaluateParams = { runDir: run.dir, data: entry.source };
-      return runJob(`Evaluate ${run.manifest.id} on ${entry.name}`, EvaluateRequest, params, 'evaluate runs on other data');
+      const m = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Evaluating ${run.manifest.id} on ${entry.name}…` },
+        () => d.host.request<EvalMetrics>(EvaluateRequest, params, 'evaluate runs on other data'));
+      d.output.appendLine(`[evaluate] ${run.manifest.id} on ${entry.source}: ${JSON.stringify({ ...m, reliability: undefined })}`);
+      void vscode.window.showInformationMessage(
+        `${run.manifest.id} on ${entry.name}: accuracy ${pct(m.accuracy)} (95% CI ${pct(m.accuracyCI[0])}–${pct(m.accuracyCI[1])}) on ${m.n} examples, macro F1 ${pct(m.macroF1)}.`,
+        'Show Details',
+      ).then((a) => a && d.output.show());
+      return m;
     }),
 
     reg('guidedFinetune.exportModel', async (arg?: RunArg) => {

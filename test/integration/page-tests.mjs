@@ -13,7 +13,8 @@ function check(cond, message) {
 
 /** F1, type the command title, run the first match. */
 async function runCommand(page, title) {
-  await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
+  // Focus the workbench itself (not a webview or a walkthrough button): the title bar is inert.
+  await page.locator('.part.titlebar').click({ position: { x: 200, y: 10 } });
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
@@ -65,6 +66,7 @@ async function waitForValue(read, ok, what, timeoutMs = 20_000) {
 }
 
 let live; // the fine-tune run the tests write step by step
+let realBaseline; // run.json of the TF-IDF baseline the host trained
 
 export const pageTests = [
   {
@@ -202,6 +204,7 @@ export const pageTests = [
       check(statusSeen, 'the status bar never showed the job\'s progress');
       check(rowSeen, 'the running baseline\'s row never showed its progress');
       check(manifest.kind === 'baseline-tfidf', `unexpected kind ${manifest.kind}`);
+      realBaseline = manifest;
       const acc = manifest.test.accuracy;
       check(acc > 0.8 && acc < 0.95, `TF-IDF + logistic regression test accuracy ${acc} is far from the ~88% expected on this corpus`);
       const shown = `test acc ${(100 * acc).toFixed(1)}%`;
@@ -222,6 +225,32 @@ export const pageTests = [
       check(firstText.split(/\s+/).length > 50, 'the first mistake should show the review text');
       await page.waitForTimeout(300);
       await screenshot('results-mistakes-baseline-light');
+    },
+  },
+  {
+    name: 'Try the Model on a Text and Evaluate on Another Dataset use the real baseline',
+    async run({ page }) {
+      check(realBaseline, 'needs the baseline run of the previous test');
+      await runCommand(page, 'Guided Fine-Tune: Try the Model on a Text');
+      await pick(page, realBaseline.id);
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill('a wonderful , moving film : a terrific cast , a great script and the best performance of the year .');
+      await page.keyboard.press('Enter');
+      const answer = page.locator('.notifications-toasts .notification-list-item-message', { hasText: /^(neg|pos) \(neg \d+\.\d%, pos \d+\.\d%\)$/ });
+      await answer.first().waitFor({ timeout: 60_000 });
+      const text = await answer.first().textContent();
+      check(text.startsWith('pos'), `a glowing sentence should be classified positive: ${text}`);
+      await runCommand(page, 'Guided Fine-Tune: Evaluate on Another Dataset');
+      await pick(page, realBaseline.id);
+      await pick(page, 'Movie reviews (built-in)');
+      const result = page.locator('.notifications-toasts .notification-list-item-message', { hasText: `${realBaseline.id} on Movie reviews (built-in): accuracy` });
+      await result.first().waitFor({ timeout: 120_000 });
+      const m = /accuracy (\d+\.\d)% .* on (\d+) examples/.exec(await result.first().textContent());
+      check(m, 'the evaluation message should give the accuracy and the number of examples');
+      // Evaluated on the same split's test part: the same numbers as the run's own test metrics.
+      check(Number(m[2]) === realBaseline.test.n, `evaluated on ${m[2]} examples, the run's test split has ${realBaseline.test.n}`);
+      check(m[1] === (100 * realBaseline.test.accuracy).toFixed(1), `accuracy ${m[1]}% differs from the run's test accuracy ${realBaseline.test.accuracy}`);
     },
   },
   {
