@@ -257,7 +257,9 @@ async function main() {
   if (args.has('--update-screenshots') && totals.failed === 0) {
     const media = join(root, 'media', 'screenshots');
     mkdirSync(media, { recursive: true });
-    for (const f of readdirSync(shots).filter((n) => /^(results|compare|views|baseline|walkthrough)-.*\.png$/.test(n))) cpSync(join(shots, f), join(media, f));
+    // The few the README shows; the others stay in out/screenshots.
+    const keep = ['results-training-light.png', 'results-training-dark.png', 'results-mistakes-baseline-light.png', 'compare-light.png', 'views-datasets-light.png'];
+    for (const f of keep.filter((n) => existsSync(join(shots, n)))) cpSync(join(shots, f), join(media, f));
     log(`screenshots copied to ${media}`);
   }
   return totals;
