@@ -239,6 +239,7 @@ export function reflectionMarkdown(r: ReflectionFacts): string {
   }
   for (const c of r.comparisons) if (c.fixed.length + c.broken.length) L.push(`- ${c.b} got ${c.fixed.length} reviews right that ${c.a} got wrong, and ${c.broken.length} wrong that ${c.a} got right.`);
   L.push('');
+  appendLengthTable(L, r.runs);
   if (has(r.texts)) {
     L.push(`Error patterns (test texts from ${r.texts.source}; each pattern checked with Fisher's exact test, Holm-adjusted over the ${r.runs[0]?.patterns?.tests.length ?? 0} patterns of a run, stated only when p < 0.05):`, '');
     for (const f of r.runs) {
@@ -320,6 +321,20 @@ export function reflectionMarkdown(r: ReflectionFacts): string {
   for (const n of notes) L.push(`- ${n}`);
   L.push('');
   return L.join('\n');
+}
+
+/** Error rate of every run per length quarter of the shared test set, side by side (where each model gains or loses). */
+function appendLengthTable(L: string[], runs: readonly RunFacts[]): void {
+  const withP = runs.filter((f) => f.patterns);
+  if (withP.length === 0) return;
+  const buckets = withP[0].patterns!.lengthBuckets;
+  // All runs are tested on the same examples, so their quarters coincide; compare only if they do.
+  const same = withP.every((f) => f.patterns!.lengthBuckets.length === buckets.length && f.patterns!.lengthBuckets.every((b, i) => b.minWords === buckets[i].minWords && b.maxWords === buckets[i].maxWords && b.n === buckets[i].n));
+  if (!same) return;
+  L.push('Error rate by review length (quarters of the test set by word count):', '');
+  L.push(`| Words | Reviews | ${withP.map((f) => f.title).join(' | ')} |`, `|---|---:|${withP.map(() => '---:').join('|')}|`);
+  buckets.forEach((b, i) => L.push(`| ${b.minWords}–${b.maxWords} | ${b.n} | ${withP.map((f) => `${pct(f.patterns!.lengthBuckets[i].errorRate)} (${f.patterns!.lengthBuckets[i].errors})`).join(' | ')} |`));
+  L.push('');
 }
 
 function appendExcluded(L: string[], r: ReflectionFacts): void {

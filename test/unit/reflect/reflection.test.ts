@@ -131,6 +131,15 @@ test('reflection: accuracies with CIs, significance wording, patterns, learning 
   for (const t of bPatterns.tests) assert.ok(md.includes(t.sentence), t.key);
   assert.ok(md.includes(`### Fine-tuned starter: 3 mistakes in ${bPreds.length} test reviews`));
   assert.match(md, /test texts from --data /);
+  // length quarters side by side: the same numbers as each run's own pattern analysis
+  const aPatterns = analyzeErrors(joinPredictions(aPreds, texts).examples, { labels: ref.labels });
+  const cPatterns = analyzeErrors(joinPredictions(cPreds, texts).examples, { labels: ref.labels });
+  assert.ok(md.includes('| Words | Reviews | TF-IDF + logistic regression | Fine-tuned starter | Frozen embeddings + logistic regression |'));
+  aPatterns.lengthBuckets.forEach((bk, i) => {
+    const cell = (p: typeof aPatterns) => `${pct(p.lengthBuckets[i].errorRate)} (${p.lengthBuckets[i].errors})`;
+    assert.ok(md.includes(`| ${bk.minWords}–${bk.maxWords} | ${bk.n} | ${cell(aPatterns)} | ${cell(bPatterns)} | ${cell(cPatterns)} |`), `length row ${i}`);
+  });
+  assert.equal(aPatterns.lengthBuckets.reduce((s, bk) => s + bk.errors, 0), aWrong.length);
 
   // learning curve: validation loss fell at every evaluation
   assert.match(md, /validation loss 0\.600 \(step 10\), 0\.500 \(step 20\)\. Training loss went from 0\.670 .* to 0\.310 .*\*\*still falling\*\*.*`--epochs 4`/);
