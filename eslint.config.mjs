@@ -14,7 +14,7 @@ const layer = (name, why) => ({ group: [`**/${name}`, `**/${name}/**`, `../${nam
 const rules = (paths, patterns) => ({ 'no-restricted-imports': ['error', { paths, patterns }] });
 
 export default tseslint.config(
-  { ignores: ['test/fixtures/lint/**', 'node_modules/**', 'dist/**', 'out/**', '.cache/**', '.vscode-test/**', 'media/**'] },
+  { ignores: ['test/fixtures/lint/**', '.gpu/**', 'node_modules/**', 'dist/**', 'out/**', '.cache/**', '.vscode-test/**', 'media/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
