@@ -26,12 +26,18 @@ export async function embedTexts(
   const wins = texts.map((t) => useLiteTextWindows(sm.tokenizer, t, pooling));
   const flat = wins.flat();
   const all = new Float32Array(flat.length * USE_LITE_EMBEDDING_SIZE);
-  const chunk = 256;
-  for (let i = 0; i < flat.length; i += chunk) {
+  // All windows of all texts sorted by length, so each session run pads to nearly equal lengths (the embedder
+  // sorts only within what it is given): measured 1.5x less CPU than chunks in text order (40 reviews, 1360
+  // sentences). Chunks of sorted windows keep progress and cancel responsive.
+  const order = flat.map((_, i) => i).sort((a, b) => flat[a].length - flat[b].length);
+  const chunk = 512;
+  for (let i = 0; i < order.length; i += chunk) {
     await new Promise<void>((r) => setImmediate(r));
     if (signal?.aborted) throw new CancelledError();
-    all.set(await embedder.embed(flat.slice(i, i + chunk)), i * USE_LITE_EMBEDDING_SIZE);
-    onProgress(Math.min(flat.length, i + chunk), flat.length);
+    const idx = order.slice(i, i + chunk);
+    const emb = await embedder.embed(idx.map((j) => flat[j]));
+    idx.forEach((j, r) => all.set(emb.subarray(r * USE_LITE_EMBEDDING_SIZE, (r + 1) * USE_LITE_EMBEDDING_SIZE), j * USE_LITE_EMBEDDING_SIZE));
+    onProgress(Math.min(order.length, i + chunk), order.length);
   }
   const mean = meanOfWindows(all, wins.map((w) => w.length));
   return texts.map((_, i) => mean.subarray(i * USE_LITE_EMBEDDING_SIZE, (i + 1) * USE_LITE_EMBEDDING_SIZE));
