@@ -107,7 +107,7 @@ function chartOptions(c: ChartData, width: number): uPlot.Options {
   const colors = palette();
   const axis = (label: string): uPlot.Axis => ({ label, stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } });
   // Learning rates are ~1e-5: uPlot's default tick labels would all read 0.
-  const yAxis: uPlot.Axis = c.id === 'lr' ? { ...axis(c.yLabel), size: 70, values: (_u, splits) => splits.map((v) => (v === 0 ? '0' : v.toExponential(1))) } : axis(c.yLabel);
+  const yAxis: uPlot.Axis = c.id === 'lr' ? { ...axis(c.yLabel), size: 70, values: (_u, splits) => splits.map((v) => (v === 0 ? '0' : v.toExponential(2))) } : axis(c.yLabel);
   return {
     width, height: 220,
     scales: { x: { time: false } },

@@ -254,6 +254,38 @@ export const pageTests = [
     },
   },
   {
+    name: 'Fine-Tune from the palette trains the starter model for real: live chart from the engine, then Cancel Run',
+    async run({ page, ws, screenshot }) {
+      const runs = join(ws, 'runs');
+      const before = new Set(readdirSync(runs));
+      await runCommand(page, 'Guided Fine-Tune: Fine-Tune a Model');
+      await pick(page, 'Movie reviews (built-in)');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      check((await input.inputValue()) === 'starter', 'the model box should default to the guidedFinetune.defaultModel setting');
+      await page.keyboard.press('Enter');
+      const steps = (dir) => {
+        const f = join(runs, dir, 'metrics.jsonl');
+        return existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter((l) => l.includes('"type":"step"')).length : 0;
+      };
+      const id = await waitForValue(() => readdirSync(runs).find((n) => !before.has(n) && existsSync(join(runs, n, 'run.json'))), Boolean, 'the fine-tune run folder', 120_000);
+      await waitForValue(() => steps(id), (n) => n >= 2, 'two real training steps', 240_000);
+      await runCommand(page, 'Guided Fine-Tune: Open Results');
+      await pick(page, id);
+      const frame = await webviewFrame(page, `h1[data-run="${id}"]`);
+      const first = await waitForValue(() => chartPoints(frame, 'loss'), (n) => n >= 4, 'the live loss chart', 60_000);
+      // The chart keeps up with the engine: more points arrive while the panel is open.
+      await waitForValue(() => chartPoints(frame, 'loss'), (n) => n > first, 'more live points', 120_000);
+      await page.waitForTimeout(300);
+      await screenshot('results-finetune-live-light');
+      await runCommand(page, 'Guided Fine-Tune: Cancel Run');
+      await pick(page, id);
+      const manifest = await waitForValue(() => JSON.parse(readFileSync(join(runs, id, 'run.json'), 'utf8')), (m) => m.status !== 'running', 'the run to stop', 120_000);
+      check(manifest.status === 'cancelled', `the cancelled run ended ${manifest.status}: ${manifest.error ?? ''}`);
+      await page.locator('.notifications-toasts .notification-list-item-message', { hasText: `Cancelled ${id}` }).first().waitFor({ timeout: 20_000 });
+    },
+  },
+  {
     name: 'the walkthrough mirrors the chapter, step by step',
     async run({ page, screenshot }) {
       await runCommand(page, 'Welcome: Open Walkthrough...');

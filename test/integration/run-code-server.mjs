@@ -258,7 +258,7 @@ async function main() {
     const media = join(root, 'media', 'screenshots');
     mkdirSync(media, { recursive: true });
     // The few the README shows; the others stay in out/screenshots.
-    const keep = ['results-training-light.png', 'results-training-dark.png', 'results-mistakes-baseline-light.png', 'compare-light.png', 'views-datasets-light.png'];
+    const keep = ['results-finetune-live-light.png', 'results-training-light.png', 'results-training-dark.png', 'results-mistakes-baseline-light.png', 'compare-light.png', 'views-datasets-light.png'];
     for (const f of keep.filter((n) => existsSync(join(shots, n)))) cpSync(join(shots, f), join(media, f));
     log(`screenshots copied to ${media}`);
   }
