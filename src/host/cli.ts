@@ -216,7 +216,8 @@ ${DATA_HELP}
 Training:
   --epochs N (3)  --batch-size N (16)  --grad-accum N (1)  --lr X (5e-5)  --schedule constant|linear (linear)
   --warmup-steps N (0)  --weight-decay X (0.01)  --max-grad-norm X (1; 0 = no clipping)  --seed N (42)
-  --max-length N (128)  --long-text head|tail|head+tail|chunks (head)  --freeze all|head|top:K (all)
+  --max-length N (128)  --long-text head|tail|head+tail|chunks|sentence-mean (head)  --freeze all|head|top:K (all)
+  --eval-long-text head|tail|head+tail|chunks   how evaluation reads long texts (default: as --long-text)
   --eval-every epoch|N (epoch)  --patience N (0 = no early stopping)  --best-metric accuracy|macroF1|loss
   --no-shuffle           keep the training order (data order is otherwise a function of seed and epoch)
   --resume DIR           continue an interrupted run from its last checkpoint
@@ -226,7 +227,7 @@ Training:
       model: { type: 'string' }, out: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
       'grad-accum': { type: 'string' }, lr: { type: 'string' }, schedule: { type: 'string' }, 'warmup-steps': { type: 'string' },
       'weight-decay': { type: 'string' }, 'max-grad-norm': { type: 'string' }, seed: { type: 'string' }, 'max-length': { type: 'string' },
-      'long-text': { type: 'string' }, freeze: { type: 'string' }, 'eval-every': { type: 'string' }, patience: { type: 'string' },
+      'long-text': { type: 'string' }, 'eval-long-text': { type: 'string' }, freeze: { type: 'string' }, 'eval-every': { type: 'string' }, patience: { type: 'string' },
       'best-metric': { type: 'string' }, 'no-shuffle': { type: 'boolean' }, resume: { type: 'string' },
     },
     run: async (v, _p, io) => {
@@ -244,7 +245,8 @@ Training:
         maxGradNorm: num(v, 'max-grad-norm', { min: 0 }),
         seed: num(v, 'seed', { int: true, min: 0 }),
         maxLength: num(v, 'max-length', { int: true, min: 2 }),
-        longText: oneOf(v, 'long-text', ['head', 'tail', 'head+tail', 'chunks'] as const),
+        longText: oneOf(v, 'long-text', ['head', 'tail', 'head+tail', 'chunks', 'sentence-mean'] as const),
+        evalLongText: oneOf(v, 'eval-long-text', ['head', 'tail', 'head+tail', 'chunks'] as const),
         freeze: parseFreeze(str(v, 'freeze')),
         evalEvery: evalEvery === undefined || evalEvery === 'epoch' ? (evalEvery as 'epoch' | undefined) : num(v, 'eval-every', { int: true, min: 1 }),
         patience: num(v, 'patience', { int: true, min: 0 }),

@@ -46,7 +46,13 @@ export interface TrainConfig {
   /** 0 = no clipping */
   maxGradNorm: number;
   maxLength: number;
-  longText: 'head' | 'tail' | 'head+tail' | 'chunks';
+  /** 'sentence-mean': the mean of the text's sentence embeddings feeds the head (models with pooled embeddings). */
+  longText: 'head' | 'tail' | 'head+tail' | 'chunks' | 'sentence-mean';
+  /** 'sentence-mean' training: sentences sampled per text per step (default 8); evaluation reads all. */
+  docPieces?: number;
+  /** How evaluation and prediction read long texts; default: as in training. 'chunks' averages the logits of
+   *  all windows of a text, so a model trained on one window per text still reads whole texts. */
+  evalLongText?: 'head' | 'tail' | 'head+tail' | 'chunks';
   freeze: 'all' | 'head' | { top: number };
   evalEvery: 'epoch' | number;
   patience: number;

@@ -37,6 +37,7 @@ export function resolveTrainConfig(partial: Partial<TrainConfig>): TrainConfig {
   if (!(Number.isInteger(c.warmupSteps) && c.warmupSteps >= 0)) bad(`warmup steps must be an integer >= 0 (got ${c.warmupSteps})`);
   if (!(Number.isInteger(c.patience) && c.patience >= 0)) bad(`patience must be an integer >= 0 (got ${c.patience})`);
   if (c.evalEvery !== 'epoch') posInt(c.evalEvery, 'eval every N steps');
+  if (c.docPieces !== undefined) posInt(c.docPieces, 'sentences per text per step (docPieces)');
   return c;
 }
 

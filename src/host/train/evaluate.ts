@@ -4,14 +4,17 @@ import type { EvalMetrics } from '../../protocol';
 import type { Example } from '../data';
 import { evaluatePredictions } from '../eval';
 import { aggregateWindowLogits, encodeDocuments, makeBatches, type LongTextStrategy, type TextTokenizer, type TokenBatch } from '../tokenize';
+import { encodeSentencePieces, SENTENCE_MEAN } from './docPool';
 
 export interface EncodedSet {
   examples: Example[];
   batches: TokenBatch[];
 }
 
-export function encodeForEval(tok: TextTokenizer, examples: Example[], strategy: LongTextStrategy, maxLength: number, batchSize: number): EncodedSet {
-  const rows = encodeDocuments(tok, examples.map((e) => ({ text: e.text, label: e.label })), { strategy, maxLength });
+/** 'sentence-mean' reads every sentence as a row: averaging their logits equals the head on the mean embedding. */
+export function encodeForEval(tok: TextTokenizer, examples: Example[], strategy: LongTextStrategy | typeof SENTENCE_MEAN, maxLength: number, batchSize: number): EncodedSet {
+  const docs = examples.map((e) => ({ text: e.text, label: e.label }));
+  const rows = strategy === SENTENCE_MEAN ? encodeSentencePieces(tok, docs, maxLength) : encodeDocuments(tok, docs, { strategy, maxLength });
   return { examples, batches: makeBatches(rows, batchSize, tok.specials.pad, { tokenTypeIds: tok.usesTokenTypeIds, sortByLength: true }) };
 }
 

@@ -16,6 +16,7 @@ import { encodeDocuments, padBatch, type EncodedRow, type TokenBatch } from '../
 import { improves, resolveTrainConfig } from './config';
 import { documentProbs, encodeForEval, metricsOf } from './evaluate';
 import { loadTrainableModel } from './model';
+import { DEFAULT_DOC_PIECES, docPoolModel, docPoolTrainBatch, encodeSentencePieces, piecesByDocument, SENTENCE_MEAN, withPiecePool } from './docPool';
 
 /** Saved beside the trainer's checkpoint: where in the schedule it was taken. */
 export interface LoopState {
@@ -102,21 +103,26 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
     const maxLength = Math.min(c.maxLength, m.tokenizer.modelMaxLength);
     if (maxLength < c.maxLength) run.log(`max length ${c.maxLength} is above the model's ${m.tokenizer.modelMaxLength}; using ${maxLength}`);
     progress({ phase: 'tokenizing', step: 0, total: 1 });
-    const rows = encodeDocuments(m.tokenizer, data.train.map((e) => ({ text: e.text, label: e.label })), { strategy: c.longText, maxLength });
+    const trainDocs = data.train.map((e) => ({ text: e.text, label: e.label }));
+    const rows = c.longText === SENTENCE_MEAN ? encodeSentencePieces(m.tokenizer, trainDocs, maxLength) : encodeDocuments(m.tokenizer, trainDocs, { strategy: c.longText, maxLength });
+    // 'sentence-mean': a step takes batchSize texts with up to docPieces sampled sentences each (docPool.ts).
+    const byDoc = c.longText === SENTENCE_MEAN ? piecesByDocument(rows, trainDocs.length) : undefined;
+    if (byDoc && c.gradAccumSteps > 1) throw new Error(`--long-text ${SENTENCE_MEAN} takes no gradient accumulation (got ${c.gradAccumSteps}); use --grad-accum 1 and a smaller batch size`);
     const evalBatch = Math.max(c.batchSize, 32);
-    const validation = data.validation.length ? encodeForEval(m.tokenizer, data.validation, c.longText, maxLength, evalBatch) : undefined;
-    const test = data.test.length ? encodeForEval(m.tokenizer, data.test, c.longText, maxLength, evalBatch) : undefined;
-    const stepsPerEpoch = Math.ceil(rows.length / (c.batchSize * c.gradAccumSteps));
+    const evalLongText = c.evalLongText ?? c.longText;
+    const validation = data.validation.length ? encodeForEval(m.tokenizer, data.validation, evalLongText, maxLength, evalBatch) : undefined;
+    const test = data.test.length ? encodeForEval(m.tokenizer, data.test, evalLongText, maxLength, evalBatch) : undefined;
+    const stepsPerEpoch = Math.ceil((byDoc?.length ?? rows.length) / (c.batchSize * c.gradAccumSteps));
     const totalSteps = stepsPerEpoch * c.epochs;
-    run.log(`${data.train.length} training texts -> ${rows.length} rows (${c.longText}, max length ${maxLength}); ${stepsPerEpoch} steps per epoch, ${totalSteps} in all`);
-    trainer = await createTrainer(m.model, m.weights, {
+    run.log(`${data.train.length} training texts -> ${rows.length} rows (${c.longText}, max length ${maxLength}); ${stepsPerEpoch} steps per epoch, ${totalSteps} in all; evaluation reads ${evalLongText}`);
+    trainer = await createTrainer(byDoc ? docPoolModel(m.model) : m.model, m.weights, {
       lr: c.lr, weightDecay: c.weightDecay, betas: [0.9, 0.999], eps: 1e-8, maxGradNorm: c.maxGradNorm, warmupSteps: c.warmupSteps,
       totalSteps, schedule: c.schedule, gradAccumSteps: c.gradAccumSteps, seed: c.seed, freeze: c.freeze, dropout: true,
     });
     const tr = trainer;
     if (params.resumeRunDir) await tr.loadCheckpoint(run.checkpointDir('last'));
     const k = data.labels.length;
-    const logitsOf = (b: TokenBatch) => tr.evaluate(b);
+    const logitsOf = (b: TokenBatch) => tr.evaluate(byDoc ? withPiecePool(b) : b);
 
     const saveLast = async () => {
       await run.saveCheckpoint('last', async (dir) => {
@@ -154,17 +160,20 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
     let stepsThisSession = 0;
     let samplesThisSession = 0;
     for (; state.epoch < c.epochs && !state.stopped; state.epoch++, state.batchInEpoch = 0) {
-      const order = epochOrder(rows.length, c.seed, state.epoch, c.shuffle);
+      const order = epochOrder(byDoc?.length ?? rows.length, c.seed, state.epoch, c.shuffle);
       for (; state.batchInEpoch < stepsPerEpoch && !state.stopped; ) {
         await yieldToLoop();
         if (ctx.signal?.aborted) {
           await saveLast();
           throw new CancelledError();
         }
-        const batchRows = stepRows(rows, order, state.batchInEpoch, c);
+        const docIdx = byDoc ? order.slice(state.batchInEpoch * c.batchSize, (state.batchInEpoch + 1) * c.batchSize) : undefined;
+        const batchRows = docIdx ? docIdx.map((d) => byDoc![d][0]) : stepRows(rows, order, state.batchInEpoch, c);
         state.batchInEpoch++;
         if (batchRows.length === 0) continue;
-        const b = padBatch(batchRows, m.tokenizer.specials.pad, { tokenTypeIds: m.tokenizer.usesTokenTypeIds });
+        const b = docIdx
+          ? docPoolTrainBatch(byDoc!, docIdx, { k: c.docPieces ?? DEFAULT_DOC_PIECES, seed: c.seed, epoch: state.epoch, step: state.batchInEpoch - 1, pad: m.tokenizer.specials.pad, tokenTypeIds: m.tokenizer.usesTokenTypeIds })
+          : padBatch(batchRows, m.tokenizer.specials.pad, { tokenTypeIds: m.tokenizer.usesTokenTypeIds });
         const ts = Date.now();
         const res = await tr.step(b);
         const ms = Date.now() - ts;

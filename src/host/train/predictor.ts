@@ -28,7 +28,7 @@ const finetunePredictor: PredictorFactory = async (run: RunFolder) => {
     predictProba: async (texts) => {
       const program = await Program.compile(buildEvalGraph(m.model));
       try {
-        const set = encodeForEval(m.tokenizer, texts.map((text, i) => ({ id: String(i), text, label: 0 })), config.longText, maxLength, 32);
+        const set = encodeForEval(m.tokenizer, texts.map((text, i) => ({ id: String(i), text, label: 0 })), config.evalLongText ?? config.longText, maxLength, 32);
         return await documentProbs(set, labels.length, async (b) => {
           const dims = [b.batch, b.seq];
           const inputs: Record<string, { data: BigInt64Array; dims: number[] }> = { input_ids: { data: b.inputIds, dims }, attention_mask: { data: b.attentionMask, dims } };

@@ -83,3 +83,15 @@ test('early stopping with patience, and bad settings fail with one line', async 
   await assert.rejects(runFinetune({ ...base(root, 'bad'), config: { epochs: 0 } }), /epochs must be a positive integer/);
   await assert.rejects(runFinetune({ ...base(root, 'bad2'), resumeRunDir: root }), /not a run folder/);
 });
+
+test('evaluation can read whole texts (chunks) while training reads one window per text', async () => {
+  const root = tmp();
+  const r = await runFinetune({ ...base(root, 'chunks'), config: { epochs: 1, batchSize: 20, lr: 1e-4, maxLength: 4, longText: 'head', evalLongText: 'chunks', seed: 3 } });
+  assert.equal(r.status, 'completed', r.error);
+  const log = readFileSync(join(r.runDir, 'log.txt'), 'utf8');
+  assert.match(log, /60 training texts -> 60 rows \(head, max length 4\)/);
+  assert.match(log, /evaluation reads chunks/);
+  // One prediction per text, whatever the number of windows read.
+  assert.equal(readRun(r.runDir).predictions.length, 20);
+  assert.equal(r.test!.n, 20);
+});
