@@ -235,10 +235,13 @@ export class UseLiteClassifier implements SequenceClassifier {
     return { logits, inputEmbeds: tokens };
   }
 
-  /** The USE sentence embedding [batch, 512], L2-normalised; declares only the pretrained parameters. */
-  buildPooled(g: Graph): Tensor {
+  /**
+   * The USE sentence embedding [batch, 512], L2-normalised; declares only the pretrained parameters, frozen
+   * unless `opts.trainable` says otherwise (document pooling, models/docPool.ts, fine-tunes through it).
+   */
+  buildPooled(g: Graph, opts?: { trainable?: (name: string) => boolean }): Tensor {
     const pretrained = this.params.filter((q) => !q.name.startsWith('classifier.'));
-    return this.encode(g, declareParams(g, pretrained, { trainable: () => false })).embedding;
+    return this.encode(g, declareParams(g, pretrained, { trainable: opts?.trainable ?? (() => false) })).embedding;
   }
 }
 

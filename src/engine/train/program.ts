@@ -48,7 +48,8 @@ export interface TrainGraphOptions {
 export function buildTrainGraph(model: SequenceClassifier, o: TrainGraphOptions): TrainGraph {
   const g = new Graph({ training: o.dropout, seed: o.seed });
   const { logits } = model.buildLogits(g, { trainable: o.trainable });
-  const labels = g.input('labels', 'int64', ['batch']);
+  // One label per logits row (per document for models/docPool.ts, whose rows are not the input rows).
+  const labels = g.input('labels', 'int64', [logits.shape[0]]);
   const cw = o.classWeights ? g.constant(o.classWeights, 'float32', [o.classWeights.length]) : undefined;
   const loss = g.softmaxCrossEntropy(logits, labels, cw);
   g.output('loss', loss);

@@ -44,6 +44,11 @@ export interface Batch {
   labels?: BigInt64Array;
   batch: number;
   seq: number;
+  /**
+   * Further graph inputs, fed as given: doc_pool [docs, batch] of models/docPool.ts, whose labels are one per
+   * document rather than one per row. A batch with extra inputs runs as one micro-batch.
+   */
+  extra?: Record<string, TensorData>;
 }
 
 export interface StepResult {
@@ -139,7 +144,8 @@ export class Trainer {
     if (names.includes('input_ids')) feeds.input_ids = { data: cut(b.inputIds), dims };
     if (names.includes('attention_mask')) feeds.attention_mask = { data: cut(b.attentionMask), dims };
     if (names.includes('token_type_ids')) feeds.token_type_ids = { data: b.tokenTypeIds ? cut(b.tokenTypeIds) : new BigInt64Array(count * n), dims };
-    if (b.labels) feeds.labels = { data: b.labels.subarray(from, from + count), dims: [count] };
+    if (b.labels) feeds.labels = b.extra ? { data: b.labels, dims: [b.labels.length] } : { data: b.labels.subarray(from, from + count), dims: [count] };
+    if (b.extra) Object.assign(feeds, b.extra);
     for (const [i, site] of sites.entries()) {
       const shape = resolveShape(site.mask.shape, { batch: count, seq: n });
       const key = `${site.mask.name}:${shape}`;
@@ -159,7 +165,7 @@ export class Trainer {
     checkBatch(batch, true);
     // K micro-batches of near-equal size (equal when the batch size is a multiple of gradAccumSteps; a short
     // last batch of an epoch gets fewer or smaller micro-batches), each loss a mean, averaged over K as HF does
-    const K = Math.min(this.config.gradAccumSteps, batch.batch);
+    const K = batch.extra ? 1 : Math.min(this.config.gradAccumSteps, batch.batch);
     const starts = Array.from({ length: K + 1 }, (_, k) => Math.round((k * batch.batch) / K));
     const trainSlots = [...this.slots.values()].filter((s) => s.trainable);
     // Dense gradients: with one micro-batch the output arrays are used as they are; otherwise they are summed
@@ -324,5 +330,5 @@ function checkBatch(b: Batch, needLabels: boolean): void {
   if (b.inputIds.length !== n || b.attentionMask.length !== n || (b.tokenTypeIds && b.tokenTypeIds.length !== n)) {
     throw new Error(`batch: inputIds/attentionMask/tokenTypeIds must each have batch*seq = ${n} values`);
   }
-  if (needLabels && (!b.labels || b.labels.length !== b.batch)) throw new Error(`batch: training needs labels with ${b.batch} values`);
+  if (needLabels && (!b.labels || (!b.extra && b.labels.length !== b.batch))) throw new Error(`batch: training needs labels with ${b.batch} values`);
 }

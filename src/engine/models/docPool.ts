@@ -1,0 +1,81 @@
+// Document pooling: a long text is encoded piece by piece (sentences or short windows) by the shared encoder,
+// the document vector is the mean of its pieces' pooled embeddings (exactly what the frozen-embedding baseline
+// averages), then the classification head. So fine-tuning sees the whole review, not one 128-token window.
+//
+// Inputs: input_ids / attention_mask [batch, seq] hold the PIECES (rows of all documents in the batch) and
+// doc_pool [docs, batch] float32 holds the pooling weights: doc_pool[d, w] = 1/n_d when piece w belongs to
+// document d (n_d pieces), else 0. logits = head(doc_pool @ pooled) are [docs, numLabels], one row per document.
+// The trainer feeds doc_pool through Batch.extra (labels then have one value per document).
+import type { Graph } from '../ir/graph';
+import type { ParamInfo, SequenceClassifier } from '../ir/model';
+import type { Tensor } from '../ir/types';
+import { declareParams, type BuildOpts } from './common';
+
+export const DOC_POOL_INPUT = 'doc_pool';
+
+/** A classifier whose piece embedding can be built with trainable parameters. */
+export type PoolingClassifier = SequenceClassifier & {
+  buildPooled(g: Graph, opts?: BuildOpts): Tensor;
+  /** factor applied to the pooled vector before the head (USE Lite: sqrt(512)); default 1 */
+  readonly headScale?: number;
+};
+
+export class DocPoolClassifier implements SequenceClassifier {
+  readonly architecture: string;
+  readonly numLabels: number;
+  readonly numLayers: number;
+  readonly inputNames: string[];
+  readonly params: ParamInfo[];
+  readonly headScale: number;
+
+  /**
+   * `inner` must have buildPooled(g, { trainable }) and a head named classifier.weight [numLabels, hidden] /
+   * classifier.bias. No dropout before the head: averaging many pieces already regularises, and the trainer's
+   * dropout masks are shaped per row, not per document.
+   */
+  constructor(readonly inner: PoolingClassifier) {
+    if (typeof inner.buildPooled !== 'function') throw new Error(`document pooling needs a model with pooled embeddings; '${inner.architecture}' has none`);
+    for (const n of ['classifier.weight', 'classifier.bias']) {
+      if (!inner.params.some((p) => p.name === n)) throw new Error(`document pooling: model '${inner.architecture}' has no '${n}' head parameter`);
+    }
+    // Same architecture name: checkpoints are interchangeable with the inner model's (same parameters).
+    this.architecture = inner.architecture;
+    this.numLabels = inner.numLabels;
+    this.numLayers = inner.numLayers;
+    this.inputNames = inner.inputNames;
+    this.params = inner.params;
+    this.headScale = inner.headScale ?? 1;
+  }
+
+  buildLogits(g: Graph, opts?: BuildOpts): { logits: Tensor; inputEmbeds: Tensor } {
+    const before = g.params.length;
+    const pooled = this.inner.buildPooled(g, opts); // [batch (pieces), hidden]
+    // The head parameters, unless buildPooled already declared them (BERT-family buildPooled declares all).
+    const declared = new Set(g.params.slice(before).map((p) => p.tensor.name));
+    const head = this.params.filter((p) => p.name.startsWith('classifier.') && !declared.has(p.name));
+    const p = declareParams(g, head, opts);
+    const param = (n: string) => (declared.has(n) ? g.params.find((q) => q.tensor.name === n)!.tensor : p(n));
+    const pool = g.input(DOC_POOL_INPUT, 'float32', ['docs', 'batch']);
+    const doc = g.matmul(pool, pooled); // [docs, hidden]: the mean of each document's piece embeddings
+    const features = this.headScale === 1 ? doc : g.mul(doc, g.scalar(this.headScale));
+    const logits = g.linear(features, param('classifier.weight'), param('classifier.bias'));
+    // Saliency through a pooled model is per piece (the pieces' embeddings), not per token.
+    return { logits, inputEmbeds: pooled };
+  }
+}
+
+/**
+ * doc_pool weights for documents with `counts[d]` consecutive pieces each: [counts.length, sum(counts)],
+ * row d = 1/counts[d] over its own pieces.
+ */
+export function docPoolMatrix(counts: readonly number[]): Float32Array {
+  const total = counts.reduce((a, b) => a + b, 0);
+  const out = new Float32Array(counts.length * total);
+  let at = 0;
+  counts.forEach((c, d) => {
+    if (!Number.isInteger(c) || c < 1) throw new Error(`document ${d} has ${c} pieces; every document needs at least one`);
+    for (let w = 0; w < c; w++) out[d * total + at + w] = 1 / c;
+    at += c;
+  });
+  return out;
+}
