@@ -150,7 +150,8 @@ export const pageTests = [
       await runCommand(page, 'Guided Fine-Tune: Compare Runs');
       // Completed runs with test metrics are pre-selected; accept them.
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'page-tfidf' }).waitFor({ timeout: 10_000 });
-      await page.keyboard.press('Enter');
+      await waitForValue(() => page.locator('.quick-input-list .monaco-list-row[aria-checked="true"]').count(), (n) => n === 2, 'both completed runs to be pre-selected');
+      await page.locator('.quick-input-widget .monaco-button', { hasText: 'OK' }).first().click();
       const frame = await webviewFrame(page, 'table.data[data-rows="2"]');
       const best = await frame.textContent('tr.best th');
       check(best?.trim() === 'page-tfidf', `the higher test accuracy should be marked best, got ${best}`);
