@@ -5,7 +5,9 @@
 // fp32 and int8 are measured in alternating separate processes, so load from other work hits both alike; the
 // ratios (int8 vs fp32, same run) are the comparison to read, absolute times vary with the machine's load.
 //
-// Usage: node bench/export_bench.mjs [--dir /tmp/gft-export-bench] [--seq 256] [--runs 20] [--batches 2] [--skip-setup]
+// With --rounds R, the fp32/int8 alternation is repeated R times and each figure is the median over rounds (the
+// shared VM's load changes from minute to minute).
+// Usage: node bench/export_bench.mjs [--dir /tmp/gft-export-bench] [--seq 256] [--runs 20] [--batches 2] [--rounds 1] [--skip-setup]
 import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { statSync } from 'node:fs';
@@ -22,6 +24,8 @@ const dir = opt('dir', '/tmp/gft-export-bench');
 const seq = Number(opt('seq', 256));
 const runs = Number(opt('runs', 20));
 const batches = Number(opt('batches', 2));
+const rounds = Number(opt('rounds', 1));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function node(script, extra) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, script), ...extra], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -36,19 +40,31 @@ function node(script, extra) {
 if (!args.includes('--skip-setup')) node('bench/export_setup.ts', [dir]);
 
 const size = (model, p) => statSync(join(dir, model, p === 'int8' ? 'onnx/model_quantized.onnx' : 'onnx/model.onnx')).size / 2 ** 20;
-const rows = [];
-for (const [model, label, s] of [['distilbert', `DistilBERT-base size (66M), ${seq} tokens`, seq], ['distilbert-s8', `same, int8 weights + reduceRange, ${seq} tokens`, seq], ['use-lite', 'starter USE Lite (7M), whole review, 128-token windows', 128]]) {
+const models = [['distilbert', `DistilBERT-base size (66M), ${seq} tokens`, seq], ['distilbert-s8', `same, int8 weights + reduceRange, ${seq} tokens`, seq], ['use-lite', 'starter USE Lite (7M), whole review, 128-token windows', 128]];
+const samples = new Map(); // "model/precision" -> measurements, one per round
+for (let round = 0; round < rounds; round++) {
+  for (const [model, , s] of models) {
+    for (const p of model === 'distilbert-s8' ? ['int8'] : ['fp32', 'int8']) {
+      const r = JSON.parse(node('bench/export_worker.ts', [dir, model, p, String(s), String(runs), String(batches)]).split('\n').pop());
+      const key = `${model}/${p}`;
+      samples.set(key, [...(samples.get(key) ?? []), r]);
+    }
+  }
+}
+const rows = models.map(([model, label]) => {
   const res = {};
-  for (const p of model === 'distilbert-s8' ? ['int8'] : ['fp32', 'int8']) {
-    res[p] = JSON.parse(node('bench/export_worker.ts', [dir, model, p, String(s), String(runs), String(batches)]).split('\n').pop());
+  for (const [key, list] of samples) {
+    if (!key.startsWith(`${model}/`)) continue;
+    const p = key.slice(model.length + 1);
+    res[p] = Object.fromEntries(['p50', 'p95', 'throughput', 'rssMiB'].map((k) => [k, median(list.map((r) => r[k]))]));
     res[p].mb = size(model, p);
   }
-  rows.push({ model, label, res });
-}
+  return { model, label, res };
+});
 
 const f = (x, d = 1) => x.toFixed(d);
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
-console.log(`\nExport benchmark — ${cpus().length}-core cloud VM (${cpu}), ${f(totalmem() / 2 ** 30, 0)} GB, Node ${process.versions.node}, onnxruntime-node 1.30, 2 intra-op threads; ${runs} batch-1 runs, ${batches} batches of 32.\n`);
+console.log(`\nExport benchmark — ${cpus().length}-core cloud VM (${cpu}), ${f(totalmem() / 2 ** 30, 0)} GB, Node ${process.versions.node}, onnxruntime-node 1.30, 2 intra-op threads; ${runs} batch-1 runs, ${batches} batches of 32${rounds > 1 ? `, median of ${rounds} rounds` : ''}.\n`);
 console.log('| model | precision | size MiB | p50 ms/review (batch 1) | p95 ms/review | reviews/s (batch 32) | peak RSS MiB |');
 console.log('|---|---|---:|---:|---:|---:|---:|');
 for (const { label, res } of rows) {
