@@ -25,11 +25,14 @@ export interface DemoResult {
 
 /** Settings of the demo's fine-tuning: sized to finish within the demo's 20 minutes on 2 CPU cores. */
 export function demoTrainConfig(quick: boolean): TrainParams['config'] {
-  // head+tail: one 128-token window per review (the first 32 and the last 96 tokens), since reviews tend to
-  // state their verdict at the end; whole-review windows ('chunks') would cost ~9x more per epoch.
+  // sentence-mean: the head reads the mean of the review's sentence embeddings (the frozen baseline's pooling,
+  // ~84% frozen), and fine-tuning adapts the encoder through it. Each step samples 8 of a review's ~32
+  // sentences (all of them at evaluation), so an epoch costs about as much as encoding every review once.
+  // One 128-token window per review (head+tail) cannot beat it: frozen, the last 128 tokens give only 75%.
+  const common = { maxLength: 128, longText: 'sentence-mean', docPieces: 8, schedule: 'linear', seed: 42, weightDecay: 0.01, maxGradNorm: 1 } as const;
   return quick
-    ? { epochs: 2, batchSize: 16, lr: 2e-4, maxLength: 128, longText: 'head+tail', schedule: 'linear', warmupSteps: 2, seed: 42 }
-    : { epochs: 3, batchSize: 16, lr: 1e-4, maxLength: 128, longText: 'head+tail', schedule: 'linear', warmupSteps: 25, seed: 42, weightDecay: 0.01, maxGradNorm: 1 };
+    ? { ...common, epochs: 2, batchSize: 16, lr: 1e-4, warmupSteps: 2 }
+    : { ...common, epochs: 3, batchSize: 16, lr: 1e-4, warmupSteps: 10 };
 }
 
 export async function runDemo(opts: DemoOptions, ctx: JobContext, say: (line: string) => void = () => undefined): Promise<DemoResult> {
