@@ -137,6 +137,14 @@ export const pageTests = [
       const confidences = await frame.$$eval('.mistake .meta', (els) => els.map((e) => Number(/([\d.]+)% confident/.exec(e.textContent)?.[1])));
       check(confidences.length > 0 && confidences.every(Number.isFinite), 'each mistake should show its confidence');
       check(confidences.every((c, i) => i === 0 || confidences[i - 1] >= c), `mistakes should be sorted by confidence: ${confidences.slice(0, 5)}`);
+      // Keyboard: each mistake is a tab stop, in order.
+      await frame.focus('.mistake');
+      await page.keyboard.press('Tab');
+      const focused = await frame.evaluate(() => {
+        const all = [...document.querySelectorAll('.mistake')];
+        return all.indexOf(document.activeElement);
+      });
+      check(focused === 1, `Tab from the first mistake should focus the second, focused index ${focused}`);
       await screenshot('results-mistakes-light');
       await frame.click('[data-tab="metrics"]');
       await frame.waitForSelector('table.data th:has-text("Test accuracy")');
