@@ -24,6 +24,25 @@ async function runCommand(page, title) {
   await row.click();
 }
 
+/**
+ * Runs a command and answers its quick pick(s). A quick pick closes when the window loses focus for a moment
+ * (a webview or a notification can take it), so the whole sequence is retried up to three times.
+ */
+async function commandWithPicks(page, title, picks) {
+  let last;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await runCommand(page, title);
+      for (const p of picks) await pick(page, p);
+      return;
+    } catch (e) {
+      last = e;
+      await page.keyboard.press('Escape');
+    }
+  }
+  throw last;
+}
+
 /** Waits for a quick pick row containing text and accepts it. */
 async function pick(page, text) {
   const input = page.locator('.quick-input-widget input');
@@ -94,8 +113,7 @@ export const pageTests = [
   {
     name: 'Open Results from the palette shows live charts that grow with metrics.jsonl',
     async run({ page, screenshot }) {
-      await runCommand(page, 'Guided Fine-Tune: Open Results');
-      await pick(page, 'page-finetune');
+      await commandWithPicks(page, 'Guided Fine-Tune: Open Results', ['page-finetune']);
       const frame = await webviewFrame(page, '[data-chart="loss"][data-points]');
       // 30 steps: 30 raw + 30 smoothed train-loss points + 3 validation losses.
       await waitForValue(() => chartPoints(frame, 'loss'), (n) => n === 63, 'the loss chart to hold 63 points');
@@ -110,8 +128,7 @@ export const pageTests = [
   {
     name: 'Cancel Run asks the host and answers in one readable line (the host is not running that run)',
     async run({ page }) {
-      await runCommand(page, 'Guided Fine-Tune: Cancel Run');
-      await pick(page, 'page-finetune');
+      await commandWithPicks(page, 'Guided Fine-Tune: Cancel Run', ['page-finetune']);
       const toast = page.locator('.notifications-toasts .notification-list-item-message').last();
       await toast.waitFor({ timeout: 30_000 });
       const text = await toast.textContent();
@@ -192,8 +209,7 @@ export const pageTests = [
     name: 'Run Baseline from the palette runs the real host: TF-IDF on the movie reviews lands near 88%',
     async run({ page, ws, screenshot }) {
       const before = new Set(readdirSync(join(ws, 'runs')));
-      await runCommand(page, 'Guided Fine-Tune: Run Baseline');
-      await pick(page, 'TF-IDF + logistic regression');
+      await commandWithPicks(page, 'Guided Fine-Tune: Run Baseline', ['TF-IDF + logistic regression']);
       await pick(page, 'Movie reviews (built-in)');
       // The host creates the run folder, trains, evaluates on the held-out test split and completes run.json.
       // Meanwhile its progress notifications show in the status bar and in the run's row.
@@ -222,8 +238,7 @@ export const pageTests = [
       await page.locator('.notifications-toasts .notification-list-item-message', { hasText: `test accuracy ${(100 * acc).toFixed(1)}%` }).first().waitFor({ timeout: 20_000 });
       await screenshot('baseline-done-light');
       // Its mistakes, with the review texts (the built-in data ships with the extension).
-      await runCommand(page, 'Guided Fine-Tune: Open Results');
-      await pick(page, manifest.id);
+      await commandWithPicks(page, 'Guided Fine-Tune: Open Results', [manifest.id]);
       const frame = await webviewFrame(page, `h1[data-run="${manifest.id}"]`);
       await frame.click('[data-tab="mistakes"]');
       await frame.waitForSelector('.mistake .text', { timeout: 15_000 });
@@ -240,8 +255,7 @@ export const pageTests = [
     name: 'Try the Model on a Text and Evaluate on Another Dataset use the real baseline',
     async run({ page }) {
       check(realBaseline, 'needs the baseline run of the previous test');
-      await runCommand(page, 'Guided Fine-Tune: Try the Model on a Text');
-      await pick(page, realBaseline.id);
+      await commandWithPicks(page, 'Guided Fine-Tune: Try the Model on a Text', [realBaseline.id]);
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ state: 'visible', timeout: 10_000 });
       await input.fill('a wonderful , moving film : a terrific cast , a great script and the best performance of the year .');
@@ -250,8 +264,7 @@ export const pageTests = [
       await answer.first().waitFor({ timeout: 60_000 });
       const text = await answer.first().textContent();
       check(text.startsWith('pos'), `a glowing sentence should be classified positive: ${text}`);
-      await runCommand(page, 'Guided Fine-Tune: Evaluate on Another Dataset');
-      await pick(page, realBaseline.id);
+      await commandWithPicks(page, 'Guided Fine-Tune: Evaluate on Another Dataset', [realBaseline.id]);
       await pick(page, 'Movie reviews (built-in)');
       const result = page.locator('.notifications-toasts .notification-list-item-message', { hasText: `${realBaseline.id} on Movie reviews (built-in): accuracy` });
       await result.first().waitFor({ timeout: 120_000 });
@@ -279,40 +292,45 @@ export const pageTests = [
       };
       const id = await waitForValue(() => readdirSync(runs).find((n) => !before.has(n) && existsSync(join(runs, n, 'run.json'))), Boolean, 'the fine-tune run folder', 120_000);
       await waitForValue(() => steps(id), (n) => n >= 2, 'two real training steps', 240_000);
-      await runCommand(page, 'Guided Fine-Tune: Open Results');
-      await pick(page, id);
+      await commandWithPicks(page, 'Guided Fine-Tune: Open Results', [id]);
       const frame = await webviewFrame(page, `h1[data-run="${id}"]`);
       const first = await waitForValue(() => chartPoints(frame, 'loss'), (n) => n >= 4, 'the live loss chart', 60_000);
       // The chart keeps up with the engine: more points arrive while the panel is open.
       await waitForValue(() => chartPoints(frame, 'loss'), (n) => n > first, 'more live points', 120_000);
       await page.waitForTimeout(300);
       await screenshot('results-finetune-live-light');
-      await runCommand(page, 'Guided Fine-Tune: Cancel Run');
-      await pick(page, id);
+      await commandWithPicks(page, 'Guided Fine-Tune: Cancel Run', [id]);
       const manifest = await waitForValue(() => JSON.parse(readFileSync(join(runs, id, 'run.json'), 'utf8')), (m) => m.status !== 'running', 'the run to stop', 120_000);
       check(manifest.status === 'cancelled', `the cancelled run ended ${manifest.status}: ${manifest.error ?? ''}`);
       await page.locator('.notifications-toasts .notification-list-item-message', { hasText: `Cancelled ${id}` }).first().waitFor({ timeout: 20_000 });
     },
   },
   {
-    name: 'the walkthrough mirrors the chapter, step by step',
-    async run({ page, screenshot }) {
-      await runCommand(page, 'Welcome: Open Walkthrough...');
-      await pick(page, 'Fine-tune a transformer, step by step');
+    name: 'the walkthrough mirrors the chapter, step by step, and checks a step when its command runs',
+    async run({ page, ws, screenshot }) {
+      await commandWithPicks(page, 'Welcome: Open Walkthrough...', ['Fine-tune a transformer, step by step']);
       for (const step of ['Pre-training and fine-tuning in brief', 'Choose a dataset', 'Split it: train, validation, test', 'Run the baselines', 'Fine-tune', 'Evaluate', 'Compare', 'Reflect']) {
         await page.locator('.getting-started-step .step-title', { hasText: step }).first().waitFor({ timeout: 20_000 });
       }
       await page.waitForTimeout(500);
       await screenshot('walkthrough-light');
+      // Completion events: running a step's command (here Write Reflection, which needs no host) checks the step.
+      const reflect = page.locator('[data-done-step-id$="reflect"]').first();
+      check((await reflect.getAttribute('aria-checked')) === 'false', 'the Reflect step should start unchecked');
+      await runCommand(page, 'Guided Fine-Tune: Write Reflection');
+      await page.locator('.tabs-container .tab', { hasText: 'REFLECTION.md' }).waitFor({ timeout: 20_000 });
+      const text = readFileSync(join(ws, 'REFLECTION.md'), 'utf8');
+      check(text.includes('| page-tfidf | TF-IDF + logistic regression |') && text.includes('| page-finetune | fine-tune | starter |'), 'REFLECTION.md should tabulate the completed runs');
+      // The walkthrough opened as a preview tab, which REFLECTION.md replaced: open it again.
+      await commandWithPicks(page, 'Welcome: Open Walkthrough...', ['Fine-tune a transformer, step by step']);
+      await page.locator('[data-done-step-id$="reflect"][aria-checked="true"]').first().waitFor({ timeout: 20_000 });
     },
   },
   {
     name: 'the results panel follows a switch to a dark theme',
     async run({ page, screenshot }) {
-      await runCommand(page, 'Guided Fine-Tune: Open Results');
-      await pick(page, 'page-finetune');
-      await runCommand(page, 'Preferences: Color Theme');
-      await pick(page, 'Dark Modern');
+      await commandWithPicks(page, 'Guided Fine-Tune: Open Results', ['page-finetune']);
+      await commandWithPicks(page, 'Preferences: Color Theme', ['Dark Modern']);
       await page.waitForSelector('.monaco-workbench.vs-dark', { timeout: 30_000 });
       const frame = await webviewFrame(page, 'body.vscode-dark [data-chart="loss"]');
       await frame.click('[data-tab="training"]');
