@@ -195,6 +195,7 @@ export function readingOf(m: RunManifest): { reads: string; maxLength?: number; 
     head: `only the first ${n} tokens of each review`,
     tail: `only the last ${n} tokens of each review`,
     'head+tail': `only the opening and the ending of each review, ${n} tokens in all`,
+    'sentence-mean': `the whole review sentence by sentence (pieces of at most ${n} tokens), the head reading the mean of the sentence embeddings`,
   };
   return { reads: reads[c.longText ?? 'head'] ?? `at most ${n} tokens (${c.longText})`, maxLength: c.maxLength, longText: c.longText };
 }
