@@ -150,15 +150,17 @@ function reporter(io: Io, json: boolean, signal?: AbortSignal): { ctx: JobContex
   };
 }
 
-/** Runs a job with Ctrl-C wired to cancel (the job saves, then stops). */
+/** Runs a job with Ctrl-C (SIGINT) and SIGTERM wired to cancel (the job saves, then stops). */
 async function withCancel<T>(f: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const ac = new AbortController();
   const onSig = () => ac.abort();
   process.once('SIGINT', onSig);
+  process.once('SIGTERM', onSig);
   try {
     return await f(ac.signal);
   } finally {
     process.removeListener('SIGINT', onSig);
+    process.removeListener('SIGTERM', onSig);
   }
 }
 
