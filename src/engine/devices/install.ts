@@ -34,7 +34,7 @@ export function installCudaProviders(opts: InstallOptions = {}): Promise<Install
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [script, '--onnxruntime-node-install=cuda12'], {
       cwd: pkgDir,
-      env: { ...process.env, ...opts.env, ELECTRON_RUN_AS_NODE: '1', ONNXRUNTIME_NODE_INSTALL: 'cuda12' },
+      env: installEnv(opts.env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -52,6 +52,17 @@ export function installCudaProviders(opts: InstallOptions = {}): Promise<Install
       resolve({ ok: true, message: `installed ${present.join(', ')} in ${dir}; CUDA 12 and cuDNN 9 runtime libraries must also be on the library path`, ms });
     });
   });
+}
+
+/**
+ * The script's environment: the explicit cuda12 request, without npm's own variables. Under `npm run`/`npm test`
+ * npm exports the project's `.npmrc` skip (npm_config_onnxruntime_node_install=skip) and its lifecycle variables,
+ * and the script then quits without installing.
+ */
+function installEnv(extra: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra, ELECTRON_RUN_AS_NODE: '1', ONNXRUNTIME_NODE_INSTALL: 'cuda12' };
+  for (const k of Object.keys(env)) if (/^npm_/i.test(k) || k === 'ONNXRUNTIME_NODE_INSTALL_CUDA') delete env[k];
+  return env;
 }
 
 /** The script's uncaught error, e.g. "Error: getaddrinfo ENOTFOUND api.nuget.org", as an explanation. */
