@@ -58,7 +58,7 @@ export async function runEmbeddingBaseline(params: BaselineParams, ctx: JobConte
     seed,
     packages: packageVersions(),
     device: deviceName(),
-  });
+  }, data.splitManifest);
   const progress = attachRun(run, ctx);
   const r = await runJob(run, async () => {
     const embedder = await UseLiteEmbedder.create(sm.weights, { batchSize: 64 });

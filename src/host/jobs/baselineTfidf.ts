@@ -20,7 +20,7 @@ export async function runTfidfBaseline(params: BaselineParams, ctx: JobContext =
     seed,
     packages: packageVersions(),
     device: deviceName(),
-  });
+  }, data.splitManifest);
   const progress = attachRun(run, ctx);
   for (const w of data.warnings) run.log(`warning: ${w}`);
   const r = await runJob(run, async () => {

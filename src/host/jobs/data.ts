@@ -1,7 +1,7 @@
 // Resolves a DataSource (built-in id, a file/folder to split, or explicit train/eval files) into the
 // examples of each split plus the references recorded in run.json.
 import type { DataSource, DatasetRef, DatasetSummary } from '../../protocol';
-import { applySplit, DatasetError, holdoutSplit, importDataset, loadDataset, sha256Hex, type Dataset, type Example } from '../data';
+import { applySplit, DatasetError, holdoutSplit, importDataset, loadDataset, sha256Hex, type Dataset, type Example, type SplitManifest } from '../data';
 
 export interface PreparedData {
   labels: string[];
@@ -10,6 +10,8 @@ export interface PreparedData {
   test: Example[];
   ref: DatasetRef;
   warnings: string[];
+  /** The split of a dataset split here (not of explicit train/eval files); saved as split.json in each run. */
+  splitManifest?: SplitManifest;
 }
 
 /** The default holdout split (the datasets module's default fractions and seed), recorded in every run. */
@@ -67,6 +69,7 @@ export function prepareData(src: DataSource): PreparedData {
       sizes: { train: parts.train.length, validation: parts.validation.length, test: parts.test.length },
     },
     warnings,
+    splitManifest: manifest,
   };
 }
 

@@ -11,6 +11,8 @@ export const METRICS = 'metrics.jsonl';
 export const PREDICTIONS = 'predictions.jsonl';
 export const LOG = 'log.txt';
 export const CHECKPOINTS = 'checkpoints';
+/** The split manifest (ids per split + hash) the run was trained and tested on, as src/host/data writes it. */
+export const SPLIT = 'split.json';
 export const LOG_TAIL_LINES = 40;
 
 export function newRunId(kind: RunKind, now = new Date()): string {
@@ -30,13 +32,14 @@ export class RunFolder {
     this.manifestCache = manifest;
   }
 
-  /** Creates <root>/<id>/ with run.json in status 'running'. */
-  static create(root: string, run: NewRun): RunFolder {
+  /** Creates <root>/<id>/ with run.json in status 'running' (and split.json when the run's data was split). */
+  static create(root: string, run: NewRun, splitManifest?: unknown): RunFolder {
     const id = run.id ?? newRunId(run.kind);
     const dir = join(root, id);
     if (existsSync(dir) && readdirSync(dir).length > 0) throw new Error(`run folder ${dir} already exists and is not empty; choose another --out folder`);
     mkdirSync(join(dir, CHECKPOINTS), { recursive: true });
     const manifest: RunManifest = { ...run, id, status: 'running', startedAt: new Date().toISOString(), hostPid: process.pid };
+    if (splitManifest !== undefined) writeJsonAtomic(join(dir, SPLIT), splitManifest);
     writeJsonAtomic(join(dir, MANIFEST), manifest);
     return new RunFolder(dir, manifest);
   }

@@ -90,7 +90,7 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
       seed: c.seed,
       packages: packageVersions(),
       device: deviceName(),
-    });
+    }, data.splitManifest);
   }
   const progress = attachRun(run, ctx);
   for (const w of data.warnings) run.log(`warning: ${w}`);
