@@ -23,7 +23,7 @@ async function gft(...argv: string[]): Promise<{ code: number; out: string[]; er
 test('every command has --help', async () => {
   const top = await gft('--help');
   assert.equal(top.code, 0);
-  for (const cmd of ['data', 'train', 'baseline', 'eval', 'compare', 'export', 'predict', 'demo', 'runs', 'info']) {
+  for (const cmd of ['data', 'train', 'baseline', 'eval', 'compare', 'export', 'predict', 'demo', 'runs', 'reflect', 'info']) {
     assert.match(top.out.join('\n'), new RegExp(`\\n  ${cmd} `));
     const r = await gft(cmd, '--help');
     assert.equal(r.code, 0, cmd);
@@ -113,4 +113,24 @@ test('the built CLI (bin/gft.js) exits non-zero with one line on bad input', () 
   assert.equal(bad.stderr.trim().split('\n').length, 1);
   assert.match(bad.stderr, /--lr must be a number/);
   assert.equal(bad.stdout, '');
+});
+
+test('gft reflect writes the reflection from two baseline runs on one split, with their measured accuracies', async () => {
+  const root = tmp();
+  const data = ['--data', TRAIN, '--split', '0.2,0.3', '--split-seed', '3'];
+  const a = await gft('baseline', '--kind', 'tfidf', ...data, '--out', join(root, 'a'), '--json');
+  assert.equal(a.code, 0, a.err.join('\n'));
+  const b = await gft('baseline', '--kind', 'tfidf', ...data, '--C', '1', '--out', join(root, 'b'), '--json');
+  assert.equal(b.code, 0, b.err.join('\n'));
+  const accuracy = (dir: string) => (JSON.parse(readFileSync(join(root, dir, 'run.json'), 'utf8')) as { test: { accuracy: number } }).test.accuracy;
+  const out = join(root, 'REFLECTION.md');
+  const r = await gft('reflect', '--runs', root, '--out', out, '--no-latency', '--data', TRAIN);
+  assert.equal(r.code, 0, r.err.join('\n'));
+  const md = readFileSync(out, 'utf8');
+  assert.match(md, /better|worse|beat/i);
+  for (const dir of ['a', 'b']) assert.ok(md.includes(`${(accuracy(dir) * 100).toFixed(1)}%`), `accuracy of ${dir} in the reflection`);
+  const missing = await gft('reflect', '--runs', join(root, 'nope'));
+  assert.equal(missing.code, 1);
+  assert.equal(missing.err.length, 1);
+  assert.match(missing.err[0], /runs folder .* not found/);
 });
