@@ -224,7 +224,7 @@ Training:
   --eval-long-text head|tail|head+tail|chunks   how evaluation reads long texts (default: as --long-text)
   --eval-every epoch|N (epoch)  --patience N (0 = no early stopping)  --best-metric accuracy|macroF1|loss
   --no-shuffle           keep the training order (data order is otherwise a function of seed and epoch)
-  --resume DIR           continue an interrupted run from its last checkpoint
+  --resume DIR           continue an interrupted run from its last checkpoint (its model, data and settings)
   --json                 JSON lines (events and the result) instead of a progress bar`,
     options: {
       ...common, ...dataOptions,
@@ -236,7 +236,9 @@ Training:
     },
     run: async (v, _p, io) => {
       const model = str(v, 'model');
-      if (!model) throw new UsageError('--model is required (e.g. --model starter)');
+      const resume = str(v, 'resume');
+      // A resumed run takes its model, data and settings from its run.json.
+      if (!model && !resume) throw new UsageError('--model is required (e.g. --model starter)');
       const evalEvery = str(v, 'eval-every');
       const config: Partial<TrainConfig> = {
         epochs: num(v, 'epochs', { int: true, min: 1 }),
@@ -258,13 +260,12 @@ Training:
         shuffle: v['no-shuffle'] ? false : undefined,
       };
       for (const k of Object.keys(config) as (keyof TrainConfig)[]) if (config[k] === undefined) delete config[k];
-      const resume = str(v, 'resume');
       const src = resume ? {} : dataSource(v);
       const json = Boolean(v.json);
       return withCancel(async (signal) => {
         const rep = reporter(io, json, signal);
         try {
-          const r = await jobHandlers.train({ ...src, model, ...outFolder(v), config, resumeRunDir: resume }, rep.ctx);
+          const r = await jobHandlers.train({ ...src, model: model ?? '', ...outFolder(v), config, resumeRunDir: resume }, rep.ctx);
           rep.close();
           return printResult(io, json, r);
         } finally {

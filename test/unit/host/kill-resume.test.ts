@@ -1,0 +1,69 @@
+// A fine-tuning run killed with SIGKILL mid-training (no chance to save or clean up) leaves a readable run folder,
+// and `gft train --resume` continues from its last checkpoint to exactly the metrics and predictions of an
+// uninterrupted run with the same seed. Runs the built CLI (dist/cli.js via bin/gft.js) as a real process.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readRun } from '../../../src/host/runs';
+
+const ARGS = ['train', '--model', 'starter', '--train', 'test/fixtures/host/tiny-train.jsonl', '--eval', 'test/fixtures/host/tiny-eval.jsonl',
+  '--epochs', '2', '--batch-size', '8', '--lr', '2e-4', '--eval-every', '4', '--seed', '7', '--warmup-steps', '2', '--json'];
+
+function gft(args: string[]): { status: number | null; stderr: string } {
+  const r = spawnSync(process.execPath, ['bin/gft.js', ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, stderr: r.stderr };
+}
+
+/** Starts a run and SIGKILLs it once the step after `killAfter` has been reported. */
+function killMidRun(out: string, killAfter: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/gft.js', ...ARGS, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let buf = '';
+    let killed = false;
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        const e = JSON.parse(line) as { event: string; record?: { type: string; step: number } };
+        if (!killed && e.event === 'metric' && e.record?.type === 'step' && e.record.step > killAfter) {
+          killed = true;
+          child.kill('SIGKILL');
+        }
+      }
+    });
+    child.on('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`the run ended (${String(_code)}) before it was killed`))));
+  });
+}
+
+test('kill -9 mid-training, then --resume: identical final metrics and predictions', async () => {
+  assert.ok(existsSync('dist/cli.js'), 'run `npm run build` first');
+  const root = mkdtempSync(join(tmpdir(), 'gft-kill-'));
+  const full = join(root, 'full');
+  const killed = join(root, 'killed');
+
+  const a = gft([...ARGS, '--out', full]);
+  assert.equal(a.status, 0, a.stderr);
+
+  await killMidRun(killed, 9); // the last checkpoint is at step 8 (--eval-every 4)
+  const mid = readRun(killed);
+  assert.equal(mid.manifest.status, 'running', 'a killed run cannot mark itself');
+  const lastStep = Math.max(...mid.metrics.filter((m) => m.type === 'step').map((m) => m.step));
+  assert.ok(lastStep > 8 && lastStep < 16, `killed mid-run (last step ${lastStep})`);
+  assert.ok(existsSync(join(killed, 'checkpoints', 'last', 'loop-state.json')));
+
+  const b = gft(['train', '--resume', killed, '--json']);
+  assert.equal(b.status, 0, b.stderr);
+
+  const u = readRun(full);
+  const r = readRun(killed);
+  assert.equal(r.manifest.status, 'completed');
+  const steps = (d: typeof u) => d.metrics.filter((m) => m.type === 'step').map((m) => m.type === 'step' && [m.step, m.loss, m.lr]);
+  assert.deepEqual(steps(r), steps(u), 'the resumed run has each step once, with the same losses and learning rates');
+  assert.deepEqual(r.manifest.test, u.manifest.test);
+  assert.deepEqual(r.predictions.map((p) => [p.id, p.pred, p.probs]), u.predictions.map((p) => [p.id, p.pred, p.probs]));
+});
