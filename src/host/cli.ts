@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { BaselineKind, DataSource, LogLine, MetricPoint, Progress, RunResult, TrainConfig } from '../protocol';
+import { cudaLibraries, describeSelection, installCudaProviders, ortBindingDir, selectDevice, DEVICE_CHOICES, type DeviceChoice } from '../engine/devices';
 import { hostInfo } from './info';
 import { compareRuns, evaluateRun, predictTexts, prepareData, summarizeData, type JobContext } from './jobs';
 import { jobHandlers } from './jobs/registry';
@@ -389,6 +390,37 @@ ${DATA_HELP}
       return 0;
     },
   },
+  gpu: {
+    summary: 'which device can train here (CPU always; CUDA or WebGPU when usable), and installing CUDA support',
+    usage: `Usage: gft gpu status [--device auto|cpu|cuda|webgpu] [--json]
+       gft gpu install
+
+  status                 probes each accelerator (in a child process) and says which device training would use
+                         and, for each one not used, why
+  install                downloads onnxruntime-node's CUDA provider libraries with its own install script
+                         (needs internet; CUDA 12 and cuDNN 9 runtime libraries must also be installed)`,
+    options: { ...common, device: { type: 'string' } },
+    run: async (v, positionals, io) => {
+      const sub = positionals[0];
+      if (sub === 'install') {
+        const r = await installCudaProviders();
+        if (r.ok) io.out(r.message);
+        else io.err(r.message);
+        return r.ok ? 0 : 1;
+      }
+      if (sub !== undefined && sub !== 'status') throw new UsageError(`unknown gpu command '${sub}'; use 'gft gpu status' or 'gft gpu install'`);
+      const choice = (str(v, 'device') ?? 'auto') as DeviceChoice;
+      if (!DEVICE_CHOICES.includes(choice)) throw new UsageError(`--device must be one of ${DEVICE_CHOICES.join(', ')} (got '${choice}')`);
+      const sel = await selectDevice(choice);
+      if (v.json) {
+        io.out(JSON.stringify({ ...sel, cudaLibraryFolder: ortBindingDir(), cudaLibrariesMissing: cudaLibraries().missing }));
+        return 0;
+      }
+      io.out(describeSelection(sel));
+      for (const d of ['cuda', 'webgpu'] as const) io.out(`  ${d.padEnd(7)} ${sel.device === d ? 'used' : sel.reasons[d] ?? 'not probed'}`);
+      return 0;
+    },
+  },
   reflect: {
     summary: "write the chapter's reflection (Markdown) from the runs in a folder, every number measured",
     usage: `Usage: gft reflect [--runs DIR] [--out FILE] [--data SPEC | --train FILE [--eval FILE]] [--split-hash H]
@@ -487,7 +519,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.out(cmd.usage);
       return 0;
     }
-    if (parsed.positionals.length && name !== 'compare') throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
+    if (parsed.positionals.length && name !== 'compare' && name !== 'gpu') throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
     return await cmd.run(parsed.values, parsed.positionals, io);
   } catch (err) {
     const msg = (err instanceof Error ? err.message : String(err)).split('\n')[0];

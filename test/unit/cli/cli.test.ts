@@ -23,7 +23,7 @@ async function gft(...argv: string[]): Promise<{ code: number; out: string[]; er
 test('every command has --help', async () => {
   const top = await gft('--help');
   assert.equal(top.code, 0);
-  for (const cmd of ['data', 'train', 'baseline', 'eval', 'compare', 'export', 'predict', 'demo', 'runs', 'reflect', 'info']) {
+  for (const cmd of ['data', 'train', 'baseline', 'eval', 'compare', 'export', 'predict', 'demo', 'runs', 'reflect', 'gpu', 'info']) {
     assert.match(top.out.join('\n'), new RegExp(`\\n  ${cmd} `));
     const r = await gft(cmd, '--help');
     assert.equal(r.code, 0, cmd);
@@ -133,4 +133,26 @@ test('gft reflect writes the reflection from two baseline runs on one split, wit
   assert.equal(missing.code, 1);
   assert.equal(missing.err.length, 1);
   assert.match(missing.err[0], /runs folder .* not found/);
+});
+
+test('gft gpu status: CPU on a machine without a usable accelerator, with a one-line reason per accelerator', async () => {
+  const r = await gft('gpu', 'status', '--json');
+  assert.equal(r.code, 0, r.err.join('\n'));
+  const sel = JSON.parse(r.out[0]) as { device: string; reasons: Record<string, string>; cudaLibrariesMissing: string[] };
+  if (sel.device === 'cpu') {
+    for (const d of ['cuda', 'webgpu']) {
+      assert.equal(typeof sel.reasons[d], 'string', d);
+      assert.doesNotMatch(sel.reasons[d], /\n/);
+    }
+    if (sel.cudaLibrariesMissing.length) assert.match(sel.reasons.cuda, /gft gpu install/);
+  }
+  const plain = await gft('gpu', 'status', '--device', 'cpu');
+  assert.equal(plain.code, 0);
+  assert.match(plain.out[0], /^device cpu/);
+  const bad = await gft('gpu', 'frobnicate');
+  assert.equal(bad.code, 2);
+  assert.match(bad.err[0], /unknown gpu command 'frobnicate'/);
+  const badDevice = await gft('gpu', 'status', '--device', 'tpu');
+  assert.equal(badDevice.code, 2);
+  assert.match(badDevice.err[0], /--device must be one of auto, cpu, cuda, webgpu/);
 });
