@@ -1,5 +1,6 @@
-// Frozen-embedding baseline: the starter model's sentence embeddings (frozen, through the engine), mean-pooled
-// over each text's windows, then the same L2 logistic regression as the TF-IDF baseline.
+// Frozen-embedding baseline: the starter model's sentence embeddings, or any supported encoder's token-mean-pooled
+// embeddings, averaged over each text's windows (frozen, through the engine), then the same L2 logistic regression
+// as the TF-IDF baseline.
 import { UseLiteEmbedder, USE_LITE_EMBEDDING_SIZE } from '../../engine/models/useLite';
 import type { BaselineParams, RunResult } from '../../protocol';
 import { denseToCsr, loadLogReg, predictProba, saveLogReg } from '../baselines';
@@ -11,6 +12,7 @@ import { attachRun, CancelledError, runJob, type JobContext } from './context';
 import { DEFAULT_SPLIT, prepareData } from './data';
 import { trainLinear } from './linear';
 import { predictorFactories } from './predictor';
+import { createHfEmbedder, embedTextsHf, type HfEmbedder } from './hfEmbeddings';
 
 export const EMBEDDING_POOLING: UseLitePooling = 'sentences';
 
@@ -45,7 +47,7 @@ export async function embedTexts(
 
 export async function runEmbeddingBaseline(params: BaselineParams, ctx: JobContext = {}): Promise<RunResult> {
   const model = params.model ?? 'starter';
-  if (model !== 'starter') throw new Error(`the embeddings baseline supports --model starter in this version (got '${model}')`);
+  if (model !== 'starter') return runHfEmbeddingBaseline(params, model, ctx);
   const seed = params.seed ?? 42;
   const data = prepareData(params);
   const sm = loadStarterModel();
@@ -90,8 +92,76 @@ export async function runEmbeddingBaseline(params: BaselineParams, ctx: JobConte
   return { runId: run.id, runDir: run.dir, kind: 'baseline-embeddings', status: r.status, test: r.value, error: r.error };
 }
 
+/** Windows of a text's tokens embedded by a Hugging Face encoder, then averaged (see hfEmbeddings.ts). */
+export const HF_EMBEDDING_POOLING = 'mean of last hidden state over tokens, then mean over chunks';
+
+async function runHfEmbeddingBaseline(params: BaselineParams, model: string, ctx: JobContext): Promise<RunResult> {
+  const seed = params.seed ?? 42;
+  const data = prepareData(params);
+  // Loaded before the run folder exists, so a bad model name is one error line and leaves no empty run.
+  const emb = await createHfEmbedder(model);
+  let run: RunFolder;
+  try {
+    run = RunFolder.create(params.runsRoot, {
+      kind: 'baseline-embeddings',
+      id: params.runId,
+      config: { model, pooling: HF_EMBEDDING_POOLING, maxLength: emb.maxLength, classifier: 'L2 logistic regression (lbfgs)', C: params.C ?? 'chosen on validation from 1, 10, 100', split: params.split ?? DEFAULT_SPLIT },
+      dataset: data.ref,
+      model: emb.tm.ref,
+      seed,
+      packages: packageVersions(),
+      device: deviceName(),
+    }, data.splitManifest);
+  } catch (err) {
+    await emb.program.dispose();
+    throw err;
+  }
+  const progress = attachRun(run, ctx);
+  const r = await runJob(run, async () => {
+    try {
+      const parts = { train: data.train, validation: data.validation, test: data.test };
+      const texts = [...parts.train, ...parts.validation, ...parts.test].map((e) => e.text);
+      const t0 = Date.now();
+      const rows = await embedTextsHf(emb, texts, 'chunks', (done, total) => {
+        const el = (Date.now() - t0) / 1000;
+        progress({ phase: 'features', step: done, total, samplesPerSec: done / Math.max(el, 1e-3), etaSec: (el / done) * (total - done) });
+      }, ctx.signal);
+      run.log(`embedded ${texts.length} texts with ${emb.tm.ref.id} (windows of ${emb.maxLength} tokens) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      let at = 0;
+      const take = (ex: Example[]) => {
+        const x = denseToCsr(rows.slice(at, at + ex.length), emb.hiddenSize);
+        at += ex.length;
+        return { x, examples: ex };
+      };
+      const splits = { labels: data.labels, train: take(parts.train), validation: take(parts.validation), test: take(parts.test) };
+      const { fit, C, test } = await trainLinear(run, splits, ctx, { C: params.C, seed, progress });
+      await run.saveCheckpoint('best', (dir) => saveLogReg(dir, fit, { labels: data.labels, C, model, source: emb.tm.source, pooling: HF_EMBEDDING_POOLING }));
+      run.update({ config: { ...run.manifest.config, C }, test });
+      progress({ phase: 'done', step: 1, total: 1 });
+      return test;
+    } finally {
+      await emb.program.dispose();
+    }
+  });
+  return { runId: run.id, runDir: run.dir, kind: 'baseline-embeddings', status: r.status, test: r.value, error: r.error };
+}
+
 predictorFactories['baseline-embeddings'] = async (run) => {
   const lr = loadLogReg(run.checkpointDir('best'));
+  const source = (lr.source as string | undefined) ?? (lr.model as string | undefined) ?? 'starter';
+  if (source !== 'starter') {
+    return {
+      labels: lr.labels as string[],
+      predictProba: async (texts) => {
+        const emb: HfEmbedder = await createHfEmbedder(source);
+        try {
+          return predictProba(lr, denseToCsr(await embedTextsHf(emb, texts), emb.hiddenSize));
+        } finally {
+          await emb.program.dispose();
+        }
+      },
+    };
+  }
   const sm = loadStarterModel();
   return {
     labels: lr.labels as string[],
