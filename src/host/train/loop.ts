@@ -16,6 +16,7 @@ import { encodeDocuments, padBatch, type EncodedRow, type TokenBatch } from '../
 import { improves, resolveTrainConfig } from './config';
 import { documentProbs, encodeForEval, metricsOf } from './evaluate';
 import { loadTrainableModel } from './model';
+import { computeSaliency, SALIENCY_FILE } from './saliency';
 import { DEFAULT_DOC_PIECES, docPoolModel, docPoolTrainBatch, encodeSentencePieces, piecesByDocument, SENTENCE_MEAN, withPiecePool } from './docPool';
 
 /** Saved beside the trainer's checkpoint: where in the schedule it was taken. */
@@ -219,6 +220,13 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
       testMetrics = metricsOf(test, probs, data.labels, c.seed);
       run.metric({ type: 'eval', step: state.best?.step ?? state.step, epoch: state.best?.epoch ?? state.epoch, split: 'test', metrics: evalSummary(testMetrics, testMetrics.logLoss), time: new Date().toISOString() });
       run.writePredictions(predictionRecords(test.examples, probs, 'test'));
+      // Explanations are a by-product: a failure is logged and the run still completes.
+      try {
+        const sal = await computeSaliency({ trainer: tr, tokenizer: m.tokenizer, source: m.source, examples: test.examples, probs, strategy: evalLongText, maxLength, innerModel: byDoc ? m.model : undefined, runDir: run.dir });
+        run.log(`saliency: ${sal.length} misclassified test examples explained in ${SALIENCY_FILE}`);
+      } catch (e) {
+        run.log(`saliency skipped: ${String((e as Error).message ?? e).split('\n')[0]}`);
+      }
       run.log(`test (best checkpoint, step ${state.best?.step ?? state.step}): accuracy ${testMetrics.accuracy.toFixed(4)} (95% CI ${testMetrics.accuracyCI.map((v) => v.toFixed(4)).join('-')})`);
     }
     run.update({ test: testMetrics });
