@@ -2,12 +2,14 @@
 // tokens) and saliency.jsonl written by a fine-tuning run of the starter model on the tiny fixture.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runFinetune } from '../../../src/host/train';
-import { normaliseScores, piecesToWords, readTokens, SALIENCY_FILE, type SaliencyRecord } from '../../../src/host/train/saliency';
+import { normaliseScores, pieceTable, piecesToWords, readTokens, SALIENCY_FILE, type SaliencyRecord } from '../../../src/host/train/saliency';
 import { PREDICTIONS } from '../../../src/host/runs/runFolder';
+import { loadHfTokenizer } from '../../../src/host/tokenize';
+import { starterTokenizer } from '../../../src/host/train/model';
 
 test('SentencePiece pieces join into words at ▁; scores sum per word', () => {
   const w = piecesToWords(['\u2581the', '\u2581movie', 's', '\u2581', 'zz', 'z', '\u2581ok', '.'], [1, 2, 3, 4, 5, 6, 7, 8], 'sentencepiece');
@@ -17,6 +19,24 @@ test('SentencePiece pieces join into words at ▁; scores sum per word', () => {
 test('WordPiece ## pieces continue the previous word; byte-level Ġ starts one', () => {
   assert.deepEqual(piecesToWords(['un', '##believ', '##able', 'plot', '!'], [1, 1, 1, 2, -3], 'wordpiece'), [['unbelievable', 3], ['plot', 2], ['!', -3]]);
   assert.deepEqual(piecesToWords(['A', '\u0120gre', 'at', '\u0120film'], [1, 2, 3, 4], 'bytelevel'), [['A', 1], ['great', 5], ['film', 4]]);
+});
+
+test('piece tables: a BERT vocab.txt tokenizer gives ## pieces, the starter model ▁ pieces, both joined back to words', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'gft-sal-tok-'));
+  writeFileSync(join(d, 'vocab.txt'), ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'the', 'movie', 'un', '##believ', '##able', '.'].join('\n'));
+  const tok = await loadHfTokenizer(d);
+  const wp = pieceTable(d, tok);
+  const ids = tok.encode('The movie unbelievable.');
+  assert.equal(wp.scheme, 'wordpiece');
+  assert.deepEqual(ids.map(wp.piece), ['the', 'movie', 'un', '##believ', '##able', '.']);
+  assert.deepEqual(piecesToWords(ids.map(wp.piece), ids.map(() => 1), wp.scheme).map((w) => w[0]), ['the', 'movie', 'unbelievable', '.']);
+  const st = starterTokenizer().tokenizer;
+  const sp = pieceTable('starter', st);
+  const text = 'an unwatchably dull remake , sadly';
+  const sids = st.encode(text);
+  assert.equal(sp.scheme, 'sentencepiece');
+  assert.ok(sids.length > text.split(' ').length, 'some word is split into several pieces');
+  assert.deepEqual(piecesToWords(sids.map(sp.piece), sids.map(() => 1), sp.scheme).map((w) => w[0]), text.split(' '));
 });
 
 test('normalised scores have max |score| 1 and keep their sign', () => {
