@@ -25,6 +25,8 @@ export interface SaliencyRecord {
   id: string;
   label: number;
   pred: number;
+  /** Share of the rows whose top class (the one their gradient is taken toward) is `pred`: 1 for one-row texts. */
+  rowsTowardPred: number;
   /** [word, score] in text order; max |score| = 1 (all 0 when every gradient is 0). */
   words: [string, number][];
 }
@@ -156,7 +158,9 @@ export async function computeSaliency(o: SaliencyInput): Promise<SaliencyRecord[
       const docs = [{ text: w.e.text, label: w.e.label }];
       const rows: EncodedRow[] = o.strategy === SENTENCE_MEAN ? encodeSentencePieces(o.tokenizer, docs, o.maxLength) : encodeDocuments(o.tokenizer, docs, { strategy: o.strategy, maxLength: o.maxLength });
       const b = padBatch(rows.map((r) => ({ ...r, label: undefined })), pad, { tokenTypeIds: o.tokenizer.usesTokenTypeIds });
-      const { gradXInput } = await tr.saliency({ ...b, labels: undefined });
+      const { gradXInput, logits } = await tr.saliency({ ...b, labels: undefined });
+      const k = o.probs[w.i].length;
+      const toward = rows.filter((_, i) => argmax(Array.from(logits.subarray(i * k, (i + 1) * k))) === w.pred).length / rows.length;
       const contents = rows.map((r, i) => {
         // special tokens sit at the fixed prefix/suffix positions; padding lies beyond the row's length
         const end = r.ids.length - suffix.length;
@@ -166,7 +170,7 @@ export async function computeSaliency(o: SaliencyInput): Promise<SaliencyRecord[
       });
       const read = readTokens(o.tokenizer.encode(w.e.text), contents);
       const pieces = read.ids.map(piece);
-      records.push({ id: w.e.id, label: w.e.label, pred: w.pred, words: normaliseScores(piecesToWords(pieces, read.scores, scheme)).map(([t, s]) => [t, Math.round(s * 1e4) / 1e4]) });
+      records.push({ id: w.e.id, label: w.e.label, pred: w.pred, rowsTowardPred: toward, words: normaliseScores(piecesToWords(pieces, read.scores, scheme)).map(([t, s]) => [t, Math.round(s * 1e4) / 1e4]) });
     }
   } finally {
     await own?.dispose();

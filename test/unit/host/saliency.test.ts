@@ -77,6 +77,8 @@ test('a fine-tuning run writes saliency.jsonl for its misclassified test example
     assert.ok(p && p.pred !== p.label, `${s.id} is misclassified`);
     assert.equal(s.label, p.label);
     assert.equal(s.pred, p.pred);
+    // one row per text: the saliency pass sees the evaluated (best) weights, so its row predicts `pred`
+    assert.equal(s.rowsTowardPred, 1, `${s.id}: saliency logits agree with the test prediction`);
     const conf = p.probs[p.pred];
     assert.ok(conf <= lastConf + 1e-6, 'most confidently wrong first');
     lastConf = conf;
@@ -103,6 +105,9 @@ test('chunked and sentence-mean evaluation: every row of a document is explained
     for (const s of recs) {
       assert.deepEqual(s.words.map((w) => w[0]), texts.get(s.id)!.trim().split(/\s+/), `${name} ${s.id}`);
       assert.equal(Math.max(...s.words.map((w) => Math.abs(w[1]))), 1);
+      // tiny texts are one sentence: one row, whose logits (inner-model trainer) must give the test prediction
+      if (name === 'sentences') assert.equal(s.rowsTowardPred, 1, `${name} ${s.id}`);
+      else assert.ok(s.rowsTowardPred >= 0 && s.rowsTowardPred <= 1);
     }
   }
 });
