@@ -6,6 +6,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { BaselineKind, DataSource, LogLine, MetricPoint, Progress, RunResult, TrainConfig } from '../protocol';
 import { cudaLibraries, describeSelection, installCudaProviders, ortBindingDir, selectDevice, DEVICE_CHOICES, type DeviceChoice } from '../engine/devices';
+import { parseLabelMap } from './data';
 import { hostInfo } from './info';
 import { compareRuns, evaluateRun, predictTexts, prepareData, summarizeData, type JobContext } from './jobs';
 import { jobHandlers } from './jobs/registry';
@@ -306,18 +307,23 @@ ${DATA_HELP}
   },
   eval: {
     summary: 'evaluate a finished run on data; prints the metrics as JSON',
-    usage: `Usage: gft eval --run DIR --data PATH [--predictions]
+    usage: `Usage: gft eval --run DIR --data PATH [--text-column C] [--label-column C] [--label-map A=B,...] [--predictions]
 
   --run DIR              a completed run folder
   --data PATH            JSONL/CSV/folder with text and label (all of it is used), or builtin:movie-reviews
                          (its test split, made with the run's split settings)
+  --text-column C        the column (or JSONL key) holding the text, when it is not text/review/sentence/...
+  --label-column C       the column holding the label, when it is not label/sentiment/class/...
+  --label-map A=B,...    maps the file's label values to the run's labels, e.g. positive=pos,negative=neg
   --predictions          include every example's prediction in the JSON`,
-    options: { ...common, run: { type: 'string' }, data: { type: 'string' }, predictions: { type: 'boolean' } },
+    options: { ...common, run: { type: 'string' }, data: { type: 'string' }, predictions: { type: 'boolean' }, 'text-column': { type: 'string' }, 'label-column': { type: 'string' }, 'label-map': { type: 'string' } },
     run: async (v, _p, io) => {
       const run = str(v, 'run');
       const data = str(v, 'data');
       if (!run || !data) throw new UsageError('both --run DIR and --data PATH are required');
-      const { predictions, ...metrics } = await evaluateRun(run, data);
+      const labelMap = str(v, 'label-map');
+      const mapping = { textColumn: str(v, 'text-column'), labelColumn: str(v, 'label-column'), labelMap: labelMap ? parseLabelMap(labelMap) : undefined };
+      const { predictions, ...metrics } = await evaluateRun(run, data, 0, mapping);
       io.out(JSON.stringify(v.predictions ? { ...metrics, predictions } : metrics, null, 2));
       return 0;
     },

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import type { EvalMetrics, PredictResult } from '../../protocol';
 import { loadLogReg, loadTfidf, predictProba, transformTfidf } from '../baselines';
-import { importDataset, isBuiltin, type Example } from '../data';
+import { importDataset, isBuiltin, type Example, type ImportOptions } from '../data';
 import { evaluatePredictions } from '../eval';
 import { RunFolder } from '../runs';
 import { dataSpec, prepareData } from './data';
@@ -44,21 +44,25 @@ export async function predictTexts(runDir: string, texts: string[]): Promise<Pre
  * Examples to evaluate a run on: a built-in dataset gives the test split made with the run's split settings;
  * a file or folder gives all its examples, labelled with the run's label names.
  */
-export function evaluationExamples(run: RunFolder, data: string, labels: string[]): Example[] {
+/** How to read another dataset's columns and labels (an out-of-domain check on a file with other names). */
+export type EvalMapping = Pick<ImportOptions, 'textColumn' | 'labelColumn' | 'labelMap'>;
+
+export function evaluationExamples(run: RunFolder, data: string, labels: string[], mapping: EvalMapping = {}): Example[] {
   const spec = dataSpec(data);
   if (isBuiltin(spec)) {
     const split = run.manifest.config.split;
     return prepareData({ data: spec, split: typeof split === 'object' && split !== null ? (split as { validation: number; test: number; seed: number }) : undefined }).test;
   }
   if (!existsSync(spec)) throw new Error(`data not found: ${spec}; pass a JSONL/CSV file, a folder, or builtin:movie-reviews`);
-  const ds = importDataset(spec, { labels }).dataset;
+  // One class is fine here: an out-of-domain file may hold only positive reviews.
+  const ds = importDataset(spec, { ...mapping, labels, allowSingleClass: true }).dataset;
   return ds.examples;
 }
 
-export async function evaluateRun(runDir: string, data: string, seed = 0): Promise<EvalMetrics & { predictions: ReturnType<typeof predictionRecords> }> {
+export async function evaluateRun(runDir: string, data: string, seed = 0, mapping: EvalMapping = {}): Promise<EvalMetrics & { predictions: ReturnType<typeof predictionRecords> }> {
   const run = RunFolder.open(runDir);
   const p = await loadPredictor(runDir);
-  const examples = evaluationExamples(run, data, p.labels);
+  const examples = evaluationExamples(run, data, p.labels, mapping);
   if (examples.length === 0) throw new Error(`no examples to evaluate in ${data}`);
   const probs = await p.predictProba(examples.map((e) => e.text));
   const m = evaluatePredictions(examples.map((e) => e.label), probs, { labelNames: p.labels, seed });

@@ -156,3 +156,29 @@ test('gft gpu status: CPU on a machine without a usable accelerator, with a one-
   assert.equal(badDevice.code, 2);
   assert.match(badDevice.err[0], /--device must be one of auto, cpu, cuda, webgpu/);
 });
+
+test('gft eval on another dataset with its own column names and label values (out-of-domain check)', async () => {
+  const root = tmp();
+  const run = join(root, 'tfidf');
+  const b = await gft('baseline', '--kind', 'tfidf', '--train', TRAIN, '--eval', EVAL, '--C', '10', '--out', run, '--json');
+  assert.equal(b.code, 0, b.err.join('\n'));
+  const same = await gft('eval', '--run', run, '--data', EVAL);
+  assert.equal(same.code, 0, same.err.join('\n'));
+  const rows = readFileSync(EVAL, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { text: string; label: string });
+  const csv = join(root, 'other.csv');
+  writeFileSync(csv, 'review,sentiment\n' + rows.map((r) => `"${r.text}",${r.label === 'pos' ? 'positive' : 'negative'}`).join('\n') + '\n');
+  const unmapped = await gft('eval', '--run', run, '--data', csv);
+  assert.equal(unmapped.code, 1, 'labels positive/negative are not the run\'s labels');
+  assert.equal(unmapped.err.length, 1);
+  const mapped = await gft('eval', '--run', run, '--data', csv, '--label-column', 'sentiment', '--text-column', 'review', '--label-map', 'positive=pos,negative=neg');
+  assert.equal(mapped.code, 0, mapped.err.join('\n'));
+  const a = JSON.parse(same.out.join('\n')) as { accuracy: number; n?: number; confusion?: number[][] };
+  const m = JSON.parse(mapped.out.join('\n')) as { accuracy: number; confusion?: number[][] };
+  assert.equal(m.accuracy, a.accuracy);
+  assert.deepEqual(m.confusion, a.confusion);
+  const onlyPos = join(root, 'pos.csv');
+  writeFileSync(onlyPos, 'review,sentiment\n' + rows.filter((r) => r.label === 'pos').map((r) => `"${r.text}",positive`).join('\n') + '\n');
+  const single = await gft('eval', '--run', run, '--data', onlyPos, '--label-map', 'positive=pos');
+  assert.equal(single.code, 0, single.err.join('\n'));
+  assert.equal(typeof (JSON.parse(single.out.join('\n')) as { accuracy: number }).accuracy, 'number');
+});
