@@ -1,14 +1,8 @@
-// Small seeded PRNG (mulberry32) so bootstraps and data orders are reproducible from a seed alone.
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded randomness for bootstraps and data orders: the data module's mulberry32 and Fisher-Yates shuffle, so
+// one generator serves splits, shuffles and resampling.
+import { mulberry32, shuffled } from '../data/prng';
+
+export { mulberry32 };
 
 /** Mixes several integers (e.g. seed and epoch) into one 32-bit seed. */
 export function mixSeed(...parts: number[]): number {
@@ -22,13 +16,5 @@ export function mixSeed(...parts: number[]): number {
 
 /** Fisher-Yates shuffle of 0..n-1 driven by the given seed. */
 export function permutation(n: number, seed: number): number[] {
-  const rnd = mulberry32(seed);
-  const p = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rnd() * (i + 1));
-    const t = p[i];
-    p[i] = p[j];
-    p[j] = t;
-  }
-  return p;
+  return shuffled(Array.from({ length: n }, (_, i) => i), mulberry32(seed));
 }
