@@ -157,6 +157,52 @@ export interface CompareParams {
 }
 export type CompareResult = Comparison;
 
+/**
+ * Request: the pre-flight probe of "Fine-tune...". The host builds the real training program for this model and
+ * config, runs a few real optimizer steps on training batches on this device, and extrapolates time and memory
+ * before anything long starts. (Owned by the guided-form work; fields may grow.)
+ */
+export const ProbeRequest = 'run/probe';
+export interface ProbeParams extends DataSource {
+  model: string;
+  config: Partial<TrainConfig>;
+  /** Measured optimizer steps after one warm-up step (default 2). */
+  steps?: number;
+}
+export interface ProbeResult {
+  device: string;
+  threads: number;
+  measuredSteps: number;
+  secondsPerStep: number;
+  stepsPerEpoch: number;
+  secondsPerEpoch: number;
+  /** All epochs plus evaluation passes. */
+  totalSeconds: number;
+  /** Peak resident memory of the host while probing, MiB. */
+  peakRssMiB: number;
+  trainableParams: number;
+  totalParams: number;
+  notes: string[];
+}
+
+/**
+ * Request: the chapter's reflection as Markdown, pre-filled with measured facts about the runs of one split
+ * (src/host/reflect). The extension writes the file into the workspace. (Owned by the reflection work.)
+ */
+export const ReflectionRequest = 'runs/reflection';
+export interface ReflectionParams {
+  runsRoot: string;
+  /** Compare the runs of this split (hash or prefix); default: the split with a fine-tuning run and most runs. */
+  splitHash?: string;
+  /** A labelled file every compared run is also evaluated on (out-of-domain accuracy). */
+  outOfDomain?: string;
+  /** Time each run's predictor per review (default true). */
+  measureLatency?: boolean;
+}
+export interface ReflectionResult {
+  markdown: string;
+}
+
 /** Notification: a run folder was created and the job started. */
 export const RunStartedNotification = 'run/started';
 export interface RunStarted {

@@ -1,18 +1,19 @@
 // Page-side integration tests: run by run-code-server.mjs against a normal VS Code window (code-server in
 // Chromium) with this repo loaded as the development extension, driven like a user: activity bar, command palette,
 // quick picks, the Runs view, the results webview. The tests run in order and share one window and one run folder.
+// Its helpers (runCommand, pick, webviewFrame, ...) are exported for page-tests-<feature>.mjs files.
 // ctx = { page, ws, root, log, screenshot(name), writeRun: out/integration/runWriter.js, setSettings(obj) }.
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ACTIVITY_ITEM = '.activitybar a.action-label[aria-label^="Guided Fine-Tune"]';
 
-function check(cond, message) {
+export function check(cond, message) {
   if (!cond) throw new Error(message);
 }
 
 /** F1, type the command title, run the first match. */
-async function runCommand(page, title) {
+export async function runCommand(page, title) {
   // Focus the workbench itself (not a webview or a walkthrough button): the title bar is inert.
   await page.locator('.part.titlebar').click({ position: { x: 200, y: 10 } });
   await page.keyboard.press('F1');
@@ -28,7 +29,7 @@ async function runCommand(page, title) {
  * Runs a command and answers its quick pick(s). A quick pick closes when the window loses focus for a moment
  * (a webview or a notification can take it), so the whole sequence is retried up to three times.
  */
-async function commandWithPicks(page, title, picks) {
+export async function commandWithPicks(page, title, picks) {
   let last;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
@@ -44,7 +45,7 @@ async function commandWithPicks(page, title, picks) {
 }
 
 /** Waits for a quick pick row containing text and accepts it. */
-async function pick(page, text) {
+export async function pick(page, text) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
   await input.fill(text);
@@ -54,7 +55,7 @@ async function pick(page, text) {
 }
 
 /** The results webview's content frame (webviews are nested iframes): the one with `selector`. */
-async function webviewFrame(page, selector, timeoutMs = 30_000) {
+export async function webviewFrame(page, selector, timeoutMs = 30_000) {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     for (const f of page.frames()) {
@@ -69,11 +70,11 @@ async function webviewFrame(page, selector, timeoutMs = 30_000) {
   throw new Error(`no webview frame with ${selector} within ${timeoutMs} ms`);
 }
 
-async function chartPoints(frame, id) {
+export async function chartPoints(frame, id) {
   return Number(await frame.getAttribute(`[data-chart="${id}"]`, 'data-points'));
 }
 
-async function waitForValue(read, ok, what, timeoutMs = 20_000) {
+export async function waitForValue(read, ok, what, timeoutMs = 20_000) {
   const end = Date.now() + timeoutMs;
   let v;
   while (Date.now() < end) {

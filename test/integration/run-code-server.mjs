@@ -16,7 +16,21 @@ import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
-import { pageTests } from './page-tests.mjs';
+import { pageTests as corePageTests } from './page-tests.mjs';
+
+/**
+ * Page tests: page-tests.mjs first, then every page-tests-<feature>.mjs in name order (each exports pageTests).
+ * GFT_PAGE_TESTS=<substring> runs only the tests whose name contains it (tests share one window, so a test that
+ * needs an earlier one's run must be selected with it).
+ */
+async function loadPageTests() {
+  const dir = dirname(fileURLToPath(import.meta.url));
+  const extra = readdirSync(dir).filter((f) => /^page-tests-.+\.mjs$/.test(f)).sort();
+  const all = [...corePageTests];
+  for (const f of extra) all.push(...(await import(join(dir, f))).pageTests);
+  const only = process.env.GFT_PAGE_TESTS;
+  return only ? all.filter((t) => t.name.toLowerCase().includes(only.toLowerCase())) : all;
+}
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const out = join(root, 'out');
@@ -219,7 +233,7 @@ async function runPageTests() {
   await page.goto(ctx.url());
   let passed = 0;
   let failed = 0;
-  for (const t of pageTests) {
+  for (const t of await loadPageTests()) {
     const s = Date.now();
     try {
       await t.run(ctx);
