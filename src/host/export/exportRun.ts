@@ -4,8 +4,11 @@
 // What it reads from the run folder (the contract with the fine-tuning job):
 //   run.json       status 'completed'; dataset.labels; model.id = the base model: 'starter' (USE Lite) or a local
 //                  Hugging Face folder / a hub id resolved in the model cache; config.modelDir (optional) = that
-//                  folder when model.id is a hub id; config.maxLength and config.longText (optional: how the run
-//                  read long texts: 'head' | 'tail' | 'head+tail' | 'chunks'; the export reads texts the same way).
+//                  folder when model.id is a hub id; config.maxLength, config.longText and config.evalLongText
+//                  (optional: how the run read long texts: 'head' | 'tail' | 'head+tail' | 'chunks' |
+//                  'sentence-mean'; the export reads texts as the run's evaluation did, evalLongText ?? longText).
+//                  A 'sentence-mean' run trained a document-pooling model (host/train/docPool.ts): its export is
+//                  the per-piece classifier (engine/export/pieces.ts) and the loader averages the pieces' logits.
 //   checkpoints/best/trainer.safetensors  (the Trainer's checkpoint: 'param/<HF name>' tensors), or
 //   checkpoints/best/model.safetensors    (plain HF names).
 import { existsSync, statSync } from 'node:fs';
@@ -17,6 +20,10 @@ import { readSafetensors, type SafeTensor } from '../../engine/weights/safetenso
 import type { QuantizeOptions } from '../../engine/export';
 import { RunFolder } from '../runs';
 import { LONG_TEXT_STRATEGIES } from '../tokenize';
+import { SENTENCE_MEAN } from '../train/docPool';
+import { PieceClassifier } from '../../engine/export';
+import type { PoolingClassifier } from '../../engine/models/docPool';
+import type { SequenceClassifier } from '../../engine';
 import { resolveModel } from '../models/hub';
 import { starterModelFiles } from '../models/starter';
 import { exportHfClassifier, exportUseLiteClassifier, type ExportResult } from './folder';
@@ -42,14 +49,19 @@ export async function exportRun(runDir: string, outDir: string, opts: ExportRunO
   const ckpt = run.checkpointDir(opts.checkpoint ?? 'best');
   const params = readRunWeights(ckpt, m.id);
   const source = { run: m.id, model: modelId, ...(m.dataset ? { dataset: m.dataset.id, datasetHash: m.dataset.hash } : {}), ...(m.test ? { testAccuracy: m.test.accuracy } : {}) };
-  const cfg = m.config as { modelDir?: unknown; maxLength?: unknown; longText?: unknown };
-  const longText = LONG_TEXT_STRATEGIES.find((x) => x === cfg.longText) ?? 'head';
+  const cfg = m.config as { modelDir?: unknown; maxLength?: unknown; longText?: unknown; evalLongText?: unknown };
+  const readAs = (v: unknown) => (v === SENTENCE_MEAN ? SENTENCE_MEAN : LONG_TEXT_STRATEGIES.find((x) => x === v));
+  if (cfg.longText !== undefined && !readAs(cfg.longText)) throw new Error(`run ${m.id} read long texts with '${String(cfg.longText)}', which this version cannot export; update gft`);
+  // Training with sentence-mean fits the head to mean-pooled piece embeddings, whatever evaluation then read.
+  const pooled = cfg.longText === SENTENCE_MEAN;
+  const longText = readAs(cfg.evalLongText) ?? readAs(cfg.longText) ?? 'head';
+  const asExported = (model: SequenceClassifier) => (pooled ? new PieceClassifier(model as PoolingClassifier) : model);
   const maxLength = typeof cfg.maxLength === 'number' ? cfg.maxLength : undefined;
 
   if (STARTER_IDS.has(modelId)) {
     const files = starterModelFiles();
     const pre = loadUseLiteWeights(files.modelJson);
-    const model = new UseLiteClassifier(labels.length, pre.timing);
+    const model = asExported(new UseLiteClassifier(labels.length, pre.timing));
     // the run's weights override the pretrained ones (a head-only run saves only what it trained)
     const weights = new Map([...pre.params, ...params]);
     return exportUseLiteClassifier({ model, weights, labels, outDir, vocabPath: files.vocab, maxLength, longText, quantize: opts.quantize, source, overwrite: opts.overwrite });
@@ -59,7 +71,7 @@ export async function exportRun(runDir: string, outDir: string, opts: ExportRunO
     ? cfg.modelDir
     : (await resolveModel(modelId, { offline: true })).folder;
   const config = readHfConfig(folder);
-  const model = createClassifier(config, labels.length);
+  const model = asExported(createClassifier(config, labels.length));
   const missing = model.params.filter((p) => !params.has(p.name));
   if (missing.length) {
     // frozen layers are not in a head-only checkpoint: take them from the base model

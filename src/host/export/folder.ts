@@ -12,6 +12,7 @@ import type { TransformerConfig } from '../../engine/models';
 import { buildInferenceModel, encodeModel, quantizeDynamic, type QuantizeOptions, type QuantizeReport } from '../../engine/export';
 import { USE_LITE_MAX_TOKENS } from '../../engine/models/useLite';
 import type { LongTextStrategy } from '../tokenize';
+import { PieceClassifier } from '../../engine/export';
 import { hfConfigJson } from './hfConfig';
 
 export const EXPORT_MANIFEST = 'gft_export.json';
@@ -28,9 +29,11 @@ export interface ExportManifest {
   inputNames: string[];
   /** tokens per window the model reads (special tokens included) */
   maxLength: number;
-  /** how texts longer than maxLength are read, as in training (src/host/tokenize strategies; 'chunks' averages
-   *  the windows' logits) */
-  longText: LongTextStrategy;
+  /** how texts longer than maxLength are read, as the run's evaluation read them (src/host/tokenize strategies;
+   *  'chunks' averages the windows' logits; 'sentence-mean' splits the text into sentences (lines, or . ! ? in a
+   *  one-line text; host/train/docPool.ts splitSentences), cuts each into windows of maxLength tokens, runs every
+   *  piece as a row and averages the pieces' logits — the head on the mean sentence embedding) */
+  longText: ExportLongText;
   /** 'chunks': content tokens shared by consecutive windows (default: the tokenize module's, a quarter window) */
   chunkOverlap?: number;
   tokenizer: 'hf' | 'use-sentencepiece';
@@ -39,6 +42,8 @@ export interface ExportManifest {
   source?: Record<string, unknown>;
   createdAt: string;
 }
+
+export type ExportLongText = LongTextStrategy | 'sentence-mean';
 
 export interface ExportResult {
   dir: string;
@@ -68,11 +73,13 @@ export interface HfExportOptions extends CommonOptions {
   /** the base model's config.json, kept as the base of the exported one */
   sourceConfigPath?: string;
   maxLength?: number;
-  longText?: LongTextStrategy;
+  longText?: ExportLongText;
 }
 
 export async function exportHfClassifier(o: HfExportOptions): Promise<ExportResult> {
   if (o.model.architecture !== o.config.architecture) throw new Error(`export: the model is '${o.model.architecture}' but its config says '${o.config.architecture}'`);
+  // A BERT-family head reads [CLS] through the pooler; sentence-mean runs trained a head on the token mean.
+  if (o.longText === 'sentence-mean' && !(o.model instanceof PieceClassifier)) throw new Error(`export: a sentence-mean export needs the run's per-piece model (PieceClassifier), not '${o.model.architecture}''s own head`);
   for (const f of ['tokenizer.json', 'tokenizer_config.json']) {
     if (!existsSync(join(o.tokenizerDir, f))) throw new Error(`export: ${join(o.tokenizerDir, f)} not found; pass the model folder that holds the tokenizer the run used`);
   }
@@ -95,7 +102,7 @@ export interface UseLiteExportOptions extends CommonOptions {
   /** tokens per window, at most 128 (default 128) */
   maxLength?: number;
   /** default: 'chunks' without overlap (consecutive windows, as the USE Lite embedder reads long texts) */
-  longText?: LongTextStrategy;
+  longText?: ExportLongText;
 }
 
 /** The starter model: reads at most 128 tokens per window; by default longer texts average the windows' logits. */
@@ -142,6 +149,7 @@ async function writeExport(o: CommonOptions, part: ManifestPart, writeExtra: (tm
       createdAt: new Date().toISOString(),
     };
     writeFileSync(join(tmp, EXPORT_MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+    writeFileSync(join(tmp, 'README.md'), exportReadme(manifest));
     if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
     renameSync(tmp, dir);
     const sizes: Record<string, number> = {};
@@ -151,4 +159,19 @@ async function writeExport(o: CommonOptions, part: ManifestPart, writeExtra: (tm
     rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
+}
+
+/** How to read texts with the folder's models outside this project (the rule gft predict applies). */
+export function exportReadme(m: ExportManifest): string {
+  const rule = m.longText === 'sentence-mean'
+    ? `Split the text into sentences (its non-empty lines; a one-line text after . ! or ? followed by a space), cut each sentence into windows of at most ${m.maxLength} tokens (special tokens included), run every window as one row and average the rows' logits per text, then softmax. The model was fine-tuned on the mean of the sentences' embeddings; its head is linear, so this average is exactly that model. One call of a text-classification pipeline on a whole text reads only its first ${m.maxLength} tokens and gives a different answer.`
+    : m.longText === 'chunks'
+      ? `Cut the text's tokens into windows of at most ${m.maxLength} tokens${m.chunkOverlap === undefined ? ' (consecutive windows overlap by a quarter window)' : m.chunkOverlap ? ` (${m.chunkOverlap} tokens shared by consecutive windows)` : ' (no overlap)'}, run every window as a row and average the logits per text, then softmax.`
+      : `Texts longer than ${m.maxLength} tokens are read by their ${m.longText === 'head' ? 'first' : m.longText === 'tail' ? 'last' : 'first and last'} tokens (the rule the run was trained and evaluated with).`;
+  return [
+    `# ${m.architecture} text classifier (${m.labels.join(', ')})`, '',
+    `Exported by guided-finetune${m.source?.run ? ` from run ${String(m.source.run)}` : ''}. Files: ${m.files.fp32} (float32)${m.files.int8 ? `, ${m.files.int8} (int8 weights)` : ''}; gft_export.json says how they were made.`, '',
+    `Inputs ${m.inputNames.join(', ')} (int64 [batch, seq]); output logits [batch, ${m.labels.length}]. ${rule}`, '',
+    'With gft: `gft predict <this folder> --text "..."` applies this rule.', '',
+  ].join('\n');
 }

@@ -1,13 +1,15 @@
 // Loads an export folder (./folder.ts) and predicts class probabilities for texts: what `gft predict` and the
 // extension's "try the model" use. It needs only onnxruntime-node and the folder: no run, no engine graph.
 // Texts are tokenized as in training (HF tokenizer.json, or the starter model's SentencePiece), read with the
-// folder's long-text rule (first window, or mean of the windows' logits), batched with dynamic padding.
+// folder's long-text rule (first window, mean of the windows' logits, or 'sentence-mean': every sentence a row,
+// mean of the rows' logits, with the training code's own sentence splitting), batched with dynamic padding.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { sessionOptions } from '../../engine/runtime/session';
 import { aggregateWindowLogits, encodeDocuments, loadHfTokenizer, makeBatches, type TextTokenizer } from '../tokenize';
 import { UseTokenizer, joinLines } from '../tokenize/sentencepiece';
+import { encodeSentencePieces, SENTENCE_MEAN } from '../train/docPool';
 import { EXPORT_MANIFEST, type ExportManifest } from './folder';
 
 export interface LoadExportedOptions {
@@ -53,7 +55,10 @@ export async function loadExported(folder: string, opts: LoadExportedOptions = {
     labels: manifest.labels,
     run,
     async predict(texts) {
-      const rows = encodeDocuments(tok, texts.map((text) => ({ text })), { strategy: manifest.longText, maxLength: manifest.maxLength, overlap: manifest.chunkOverlap });
+      const items = texts.map((text) => ({ text }));
+      const rows = manifest.longText === SENTENCE_MEAN
+        ? encodeSentencePieces(tok, items, manifest.maxLength)
+        : encodeDocuments(tok, items, { strategy: manifest.longText, maxLength: manifest.maxLength, overlap: manifest.chunkOverlap });
       const logits = new Float32Array(rows.length * L);
       const docs: number[] = [];
       let at = 0;
