@@ -5,6 +5,7 @@ import { registerCommands } from './commands';
 import { DatasetsTree } from './datasetsTree';
 import { HostService } from './hostService';
 import { ResultsPanel } from './resultsPanel';
+import { registerRunManagement } from './runManagement';
 import { RunsTree } from './runsTree';
 import { runsFolder } from './settings';
 import { StatusBar } from './statusBar';
@@ -42,6 +43,7 @@ export class Extension implements vscode.Disposable {
       // Live charts: the host's metric notification arrives as soon as the line is in metrics.jsonl.
       host.onMetric((m) => { const dir = runDirs.get(m.runId); if (dir) ResultsPanel.fileChanged(join(dir, 'metrics.jsonl')); }),
       ...registerCommands({ context, host, runs, datasets, output }),
+      ...registerRunManagement({ runs, runsFolder: () => runsFolder(context), output }),
       host.onHostExit((message) => {
         runs.refresh();
         void vscode.window.showWarningMessage(`Guided Fine-Tune: ${message}.`, 'Show Log').then((a) => a && output.show());

@@ -20,7 +20,7 @@ import { pageTests as corePageTests } from './page-tests.mjs';
 
 /**
  * Page tests: page-tests.mjs first, then every page-tests-<feature>.mjs in name order (each exports pageTests).
- * GFT_PAGE_TESTS=<substring> runs only the tests whose name contains it (tests share one window, so a test that
+ * GFT_PAGE_TESTS=<substring>[|<substring>...] runs only the tests whose name contains one of them (tests share one window, so a test that
  * needs an earlier one's run must be selected with it).
  */
 async function loadPageTests() {
@@ -29,7 +29,8 @@ async function loadPageTests() {
   const all = [...corePageTests];
   for (const f of extra) all.push(...(await import(join(dir, f))).pageTests);
   const only = process.env.GFT_PAGE_TESTS;
-  return only ? all.filter((t) => t.name.toLowerCase().includes(only.toLowerCase())) : all;
+  const wanted = only?.toLowerCase().split('|').filter(Boolean);
+  return wanted ? all.filter((t) => wanted.some((w) => t.name.toLowerCase().includes(w))) : all;
 }
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

@@ -1,0 +1,77 @@
+// Page tests of the Runs view's context menu: Delete Run (with its modal confirmation) and Compare With….
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { check, waitForValue, webviewFrame } from './page-tests.mjs';
+
+/** Shows the Guided Fine-Tune side bar unless it is showing (clicking its activity item again would hide it). */
+async function showRunsView(page) {
+  const header = page.locator('.part.sidebar .pane-header', { hasText: 'Runs' });
+  if (await header.isVisible().catch(() => false)) return;
+  await page.click('.activitybar a.action-label[aria-label^="Guided Fine-Tune"]');
+  await header.waitFor({ timeout: 30_000 });
+}
+
+/** Right-clicks the Runs view row that contains `text` and chooses `item` from its context menu. */
+async function contextMenu(page, text, item) {
+  const row = page.locator('.part.sidebar .monaco-list-row', { hasText: text }).first();
+  await row.waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Escape'); // a menu or dialog left open would cover the row
+  await row.click({ button: 'right' });
+  const entry = page.locator('.context-view .action-item', { hasText: item }).first();
+  await entry.waitFor({ timeout: 10_000 });
+  // The menu ignores a click while it is still fading in: wait, then choose with the keyboard-equivalent click.
+  await page.waitForTimeout(300);
+  await entry.click();
+}
+
+export const pageTests = [
+  {
+    name: 'Delete Run from the Runs view asks first, keeps the run on Cancel and deletes it on Delete',
+    async run({ page, ws, writeRun, screenshot }) {
+      const runs = join(ws, 'runs');
+      const r = writeRun.startRun(runs, { id: 'page-delete-me', model: 'model-to-delete' });
+      r.steps(1, 5);
+      r.complete(20, 0.8);
+      const dir = join(runs, 'page-delete-me');
+      await showRunsView(page);
+      await page.locator('.part.sidebar .monaco-list-row', { hasText: 'model-to-delete' }).first().waitFor({ timeout: 30_000 });
+      await contextMenu(page, 'model-to-delete', 'Delete Run');
+      const dialog = page.locator('.monaco-dialog-box');
+      await dialog.waitFor({ timeout: 10_000 });
+      check((await dialog.textContent()).includes('Delete run page-delete-me?'), 'the confirmation should name the run');
+      await screenshot('delete-run-confirm');
+      await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'detached', timeout: 10_000 });
+      check(existsSync(join(dir, 'run.json')), 'Cancel must keep the run folder');
+      await contextMenu(page, 'model-to-delete', 'Delete Run');
+      await dialog.waitFor({ timeout: 10_000 });
+      await dialog.locator('.monaco-button', { hasText: /^Delete$/ }).click();
+      await waitForValue(() => existsSync(dir), (v) => v === false, 'the run folder to be deleted');
+      await page.locator('.part.sidebar .monaco-list-row', { hasText: 'model-to-delete' }).waitFor({ state: 'detached', timeout: 30_000 });
+    },
+  },
+  {
+    name: 'Compare With… on a run compares it with the runs picked',
+    async run({ page, ws, writeRun }) {
+      const runs = join(ws, 'runs');
+      for (const [id, acc] of [['page-cmp-a', 0.8], ['page-cmp-b', 0.7]]) {
+        const r = writeRun.startRun(runs, { id, model: `model-${id}` });
+        r.steps(1, 3);
+        r.complete(40, acc);
+      }
+      await showRunsView(page);
+      await page.locator('.part.sidebar .monaco-list-row', { hasText: 'model-page-cmp-b' }).first().waitFor({ timeout: 30_000 });
+      await contextMenu(page, 'model-page-cmp-a', 'Compare With…');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill('page-cmp-b');
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'page-cmp-b' }).first();
+      await row.waitFor({ timeout: 10_000 });
+      await row.locator('.monaco-checkbox, input[type=checkbox]').first().click();
+      await page.keyboard.press('Enter');
+      const frame = await webviewFrame(page, 'table');
+      const text = await frame.textContent('body');
+      check(text.includes('page-cmp-a') && text.includes('page-cmp-b'), 'the comparison should show both runs');
+    },
+  },
+];
