@@ -265,7 +265,10 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     reg('guidedFinetune.openRunFolder', async (arg?: RunsNode) => {
       const dir = arg?.type === 'checkpoint' ? join(arg.runDir, 'checkpoints', arg.name) : arg?.type === 'run' ? arg.dir : root();
       mkdirSync(dir, { recursive: true });
-      await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(dir));
+      const uri = vscode.Uri.file(dir);
+      // Inside the workspace: show it in the Explorer view (works in the browser too); else the system file manager.
+      if (vscode.workspace.getWorkspaceFolder(uri)) await vscode.commands.executeCommand('revealInExplorer', uri);
+      else await vscode.commands.executeCommand('revealFileInOS', uri);
     }),
   ];
 }

@@ -74,4 +74,14 @@ export const pageTests = [
       check(text.includes('page-cmp-a') && text.includes('page-cmp-b'), 'the comparison should show both runs');
     },
   },
+  {
+    name: 'Open Run Folder on a run reveals it in the Explorer view',
+    async run({ page }) {
+      await showRunsView(page);
+      await contextMenu(page, 'model-page-cmp-a', 'Open Run Folder');
+      const row = page.locator('.explorer-folders-view .monaco-list-row.selected', { hasText: 'page-cmp-a' });
+      await row.waitFor({ timeout: 20_000 });
+      await page.click('.activitybar a.action-label[aria-label^="Guided Fine-Tune"]');
+    },
+  },
 ];
