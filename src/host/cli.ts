@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { BaselineKind, DataSource, LogLine, MetricPoint, Progress, RunResult, TrainConfig } from '../protocol';
+import type { BaselineKind, DataSource, DeviceChoice as ProtocolDeviceChoice, LogLine, MetricPoint, Progress, RunResult, TrainConfig } from '../protocol';
 import { cudaLibraries, describeSelection, installCudaProviders, ortBindingDir, selectDevice, DEVICE_CHOICES, type DeviceChoice } from '../engine/devices';
 import { parseLabelMap } from './data';
 import { hostInfo } from './info';
@@ -186,6 +186,58 @@ function parseFreeze(s: string | undefined): TrainConfig['freeze'] | undefined {
   throw new UsageError(`--freeze must be all, head or top:K (got '${s}')`);
 }
 
+/** The training settings given on the command line (absent ones take the defaults of src/host/train/config.ts). */
+function trainConfig(v: Values): Partial<TrainConfig> {
+  const evalEvery = str(v, 'eval-every');
+  const config: Partial<TrainConfig> = {
+    epochs: num(v, 'epochs', { int: true, min: 1 }),
+    batchSize: num(v, 'batch-size', { int: true, min: 1 }),
+    gradAccumSteps: num(v, 'grad-accum', { int: true, min: 1 }),
+    lr: num(v, 'lr', { min: 0 }),
+    schedule: oneOf(v, 'schedule', ['constant', 'linear'] as const),
+    warmupSteps: num(v, 'warmup-steps', { int: true, min: 0 }),
+    weightDecay: num(v, 'weight-decay', { min: 0 }),
+    maxGradNorm: num(v, 'max-grad-norm', { min: 0 }),
+    seed: num(v, 'seed', { int: true, min: 0 }),
+    maxLength: num(v, 'max-length', { int: true, min: 2 }),
+    longText: oneOf(v, 'long-text', ['head', 'tail', 'head+tail', 'chunks', 'sentence-mean'] as const),
+    evalLongText: oneOf(v, 'eval-long-text', ['head', 'tail', 'head+tail', 'chunks'] as const),
+    freeze: parseFreeze(str(v, 'freeze')),
+    evalEvery: evalEvery === undefined || evalEvery === 'epoch' ? (evalEvery as 'epoch' | undefined) : num(v, 'eval-every', { int: true, min: 1 }),
+    patience: num(v, 'patience', { int: true, min: 0 }),
+    bestMetric: oneOf(v, 'best-metric', ['accuracy', 'macroF1', 'loss'] as const),
+    shuffle: v['no-shuffle'] ? false : undefined,
+  };
+  for (const k of Object.keys(config) as (keyof TrainConfig)[]) if (config[k] === undefined) delete config[k];
+  return config;
+}
+
+/** --device and --threads (absent: the GFT_DEVICE / GFT_THREADS environment, else auto and one per core). */
+function execution(v: Values): { device?: ProtocolDeviceChoice; threads?: number } {
+  return { device: oneOf(v, 'device', DEVICE_CHOICES), threads: num(v, 'threads', { int: true, min: 0, max: 1024 }) };
+}
+
+const TRAIN_OPTIONS_HELP = `Training:
+  --epochs N (3)  --batch-size N (16)  --grad-accum N (1)  --lr X (5e-5)  --schedule constant|linear (linear)
+  --warmup-steps N (0)  --weight-decay X (0.01)  --max-grad-norm X (1; 0 = no clipping)  --seed N (42)
+  --max-length N (128)  --long-text head|tail|head+tail|chunks|sentence-mean (head)  --freeze all|head|top:K (all)
+  --eval-long-text head|tail|head+tail|chunks   how evaluation reads long texts (default: as --long-text)
+  --eval-every epoch|N (epoch)  --patience N (0 = no early stopping)  --best-metric accuracy|macroF1|loss
+  --no-shuffle           keep the training order (data order is otherwise a function of seed and epoch)
+  --device auto|cpu|cuda|webgpu   where to train (default: GFT_DEVICE, else auto); an accelerator that cannot be
+                         used falls back to the cpu with a one-line reason (see \`gft gpu status\`)
+  --threads N            onnxruntime CPU threads (default: GFT_THREADS, else one per core)`;
+
+const trainOptions: Options = {
+  epochs: { type: 'string' }, 'batch-size': { type: 'string' },
+  'grad-accum': { type: 'string' }, lr: { type: 'string' }, schedule: { type: 'string' }, 'warmup-steps': { type: 'string' },
+  'weight-decay': { type: 'string' }, 'max-grad-norm': { type: 'string' }, seed: { type: 'string' }, 'max-length': { type: 'string' },
+  'long-text': { type: 'string' }, 'eval-long-text': { type: 'string' }, freeze: { type: 'string' }, 'eval-every': { type: 'string' }, patience: { type: 'string' },
+  'best-metric': { type: 'string' }, 'no-shuffle': { type: 'boolean' }, device: { type: 'string' }, threads: { type: 'string' },
+};
+
+const fmtSeconds = (s: number) => (s < 90 ? `${s.toFixed(s < 10 ? 1 : 0)} s` : s < 5400 ? `${(s / 60).toFixed(1)} min` : `${(s / 3600).toFixed(1)} h`);
+
 const commands: Record<string, Command> = {
   info: {
     summary: 'print versions and devices',
@@ -219,61 +271,62 @@ const commands: Record<string, Command> = {
   --model ID             'starter' (offline Universal Sentence Encoder Lite), a local model folder, or a hub id
   --out DIR              the run folder to create (default: runs/<new id>)
 ${DATA_HELP}
-Training:
-  --epochs N (3)  --batch-size N (16)  --grad-accum N (1)  --lr X (5e-5)  --schedule constant|linear (linear)
-  --warmup-steps N (0)  --weight-decay X (0.01)  --max-grad-norm X (1; 0 = no clipping)  --seed N (42)
-  --max-length N (128)  --long-text head|tail|head+tail|chunks|sentence-mean (head)  --freeze all|head|top:K (all)
-  --eval-long-text head|tail|head+tail|chunks   how evaluation reads long texts (default: as --long-text)
-  --eval-every epoch|N (epoch)  --patience N (0 = no early stopping)  --best-metric accuracy|macroF1|loss
-  --no-shuffle           keep the training order (data order is otherwise a function of seed and epoch)
+${TRAIN_OPTIONS_HELP}
   --resume DIR           continue an interrupted run from its last checkpoint (its model, data and settings)
   --json                 JSON lines (events and the result) instead of a progress bar`,
     options: {
       ...common, ...dataOptions,
-      model: { type: 'string' }, out: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
-      'grad-accum': { type: 'string' }, lr: { type: 'string' }, schedule: { type: 'string' }, 'warmup-steps': { type: 'string' },
-      'weight-decay': { type: 'string' }, 'max-grad-norm': { type: 'string' }, seed: { type: 'string' }, 'max-length': { type: 'string' },
-      'long-text': { type: 'string' }, 'eval-long-text': { type: 'string' }, freeze: { type: 'string' }, 'eval-every': { type: 'string' }, patience: { type: 'string' },
-      'best-metric': { type: 'string' }, 'no-shuffle': { type: 'boolean' }, resume: { type: 'string' },
+      ...trainOptions, model: { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' },
     },
     run: async (v, _p, io) => {
       const model = str(v, 'model');
       const resume = str(v, 'resume');
       // A resumed run takes its model, data and settings from its run.json.
       if (!model && !resume) throw new UsageError('--model is required (e.g. --model starter)');
-      const evalEvery = str(v, 'eval-every');
-      const config: Partial<TrainConfig> = {
-        epochs: num(v, 'epochs', { int: true, min: 1 }),
-        batchSize: num(v, 'batch-size', { int: true, min: 1 }),
-        gradAccumSteps: num(v, 'grad-accum', { int: true, min: 1 }),
-        lr: num(v, 'lr', { min: 0 }),
-        schedule: oneOf(v, 'schedule', ['constant', 'linear'] as const),
-        warmupSteps: num(v, 'warmup-steps', { int: true, min: 0 }),
-        weightDecay: num(v, 'weight-decay', { min: 0 }),
-        maxGradNorm: num(v, 'max-grad-norm', { min: 0 }),
-        seed: num(v, 'seed', { int: true, min: 0 }),
-        maxLength: num(v, 'max-length', { int: true, min: 2 }),
-        longText: oneOf(v, 'long-text', ['head', 'tail', 'head+tail', 'chunks', 'sentence-mean'] as const),
-        evalLongText: oneOf(v, 'eval-long-text', ['head', 'tail', 'head+tail', 'chunks'] as const),
-        freeze: parseFreeze(str(v, 'freeze')),
-        evalEvery: evalEvery === undefined || evalEvery === 'epoch' ? (evalEvery as 'epoch' | undefined) : num(v, 'eval-every', { int: true, min: 1 }),
-        patience: num(v, 'patience', { int: true, min: 0 }),
-        bestMetric: oneOf(v, 'best-metric', ['accuracy', 'macroF1', 'loss'] as const),
-        shuffle: v['no-shuffle'] ? false : undefined,
-      };
-      for (const k of Object.keys(config) as (keyof TrainConfig)[]) if (config[k] === undefined) delete config[k];
+      const config = trainConfig(v);
       const src = resume ? {} : dataSource(v);
       const json = Boolean(v.json);
       return withCancel(async (signal) => {
         const rep = reporter(io, json, signal);
         try {
-          const r = await jobHandlers.train({ ...src, model: model ?? '', ...outFolder(v), config, resumeRunDir: resume }, rep.ctx);
+          const r = await jobHandlers.train({ ...src, model: model ?? '', ...outFolder(v), config, resumeRunDir: resume, ...execution(v) }, rep.ctx);
           rep.close();
           return printResult(io, json, r);
         } finally {
           rep.close();
         }
       });
+    },
+  },
+  probe: {
+    summary: 'estimate a fine-tuning run before starting it: time per epoch, total time, memory (a few real steps)',
+    usage: `Usage: gft probe --model ID (--data SPEC | --train FILE [--eval FILE]) [training options] [--steps N] [--json]
+
+Builds the training program \`gft train\` would build with the same options, runs one warm-up and N measured
+optimizer steps on real training batches on this device, times one evaluation batch, and prints the time per
+step and per epoch, the total with evaluation, peak memory and the number of trained parameters. Writes nothing.
+  --model ID             'starter', a local model folder, or a hub id in the model cache
+  --steps N              measured steps after the warm-up (default 2; more steps, steadier estimate)
+${DATA_HELP}
+${TRAIN_OPTIONS_HELP}
+  --json                 the estimate as one JSON object`,
+    options: { ...common, ...dataOptions, ...trainOptions, model: { type: 'string' }, steps: { type: 'string' } },
+    run: async (v, _p, io) => {
+      const model = str(v, 'model');
+      if (!model) throw new UsageError('--model is required (e.g. --model starter)');
+      const params = { ...dataSource(v), model, config: trainConfig(v), steps: num(v, 'steps', { int: true, min: 1, max: 50 }), ...execution(v) };
+      const json = Boolean(v.json);
+      const r = await withCancel((signal) => jobHandlers.probe(params, { signal, log: (l) => (json || !io.isTTY ? undefined : io.err(l.message)) }));
+      if (json) {
+        io.out(JSON.stringify(r));
+        return 0;
+      }
+      io.out(`device: ${r.device}`);
+      io.out(`${fmtSeconds(r.secondsPerStep)} per step (${r.rowsPerStep} rows, mean of ${r.measuredSteps} measured steps) x ${r.stepsPerEpoch} steps = ${fmtSeconds(r.secondsPerEpoch)} per epoch`);
+      io.out(`total for ${r.epochs} epoch${r.epochs === 1 ? '' : 's'} with ${r.evalPasses} evaluation pass${r.evalPasses === 1 ? '' : 'es'} (${fmtSeconds(r.evalSeconds)}): about ${fmtSeconds(r.totalSeconds)}, plus ${fmtSeconds(r.setupSeconds)} to load and prepare`);
+      io.out(`memory: peak ${Math.round(r.peakRssMiB)} MiB; trains ${r.trainableParams.toLocaleString('en-US')} of ${r.totalParams.toLocaleString('en-US')} parameters`);
+      for (const n of r.notes) io.out(`note: ${n}`);
+      return 0;
     },
   },
   baseline: {

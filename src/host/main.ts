@@ -63,6 +63,7 @@ export function serve(connection: MessageConnection): JobQueue {
     return listRuns(p.runsRoot);
   });
   handle(connection, P.GetRunRequest, (p: P.GetRunParams) => readRun(p.runDir));
+  handle(connection, P.ProbeRequest, (p: P.ProbeParams) => queue.enqueue('probe', (ctx) => jobHandlers.probe(p, ctx)));
   handle(connection, P.CompareRequest, (p: P.CompareParams) => compareRuns(p.runDirA, p.runDirB, p.seed));
   return queue;
 }

@@ -72,7 +72,14 @@ export interface TrainParams extends DataSource {
   config: Partial<TrainConfig>;
   /** Continue an interrupted run from its last checkpoint. */
   resumeRunDir?: string;
+  /** Where to train; default: the host's GFT_DEVICE (the extension's setting), else 'auto'. */
+  device?: DeviceChoice;
+  /** onnxruntime CPU threads; default: the host's GFT_THREADS, else 0 = one per core. */
+  threads?: number;
 }
+
+/** 'auto' tries CUDA, then WebGPU (only with a GPU device), then the CPU. */
+export type DeviceChoice = 'auto' | 'cpu' | 'cuda' | 'webgpu';
 
 export type BaselineKind = 'tfidf' | 'embeddings';
 export const BaselineRequest = 'run/baseline';
@@ -168,20 +175,39 @@ export interface ProbeParams extends DataSource {
   config: Partial<TrainConfig>;
   /** Measured optimizer steps after one warm-up step (default 2). */
   steps?: number;
+  /** As in TrainParams: default GFT_DEVICE / GFT_THREADS of the host, else 'auto' / one per core. */
+  device?: DeviceChoice;
+  threads?: number;
 }
 export interface ProbeResult {
+  /** The device used, in words (with the one-line reason for each accelerator not used). */
   device: string;
+  /** 'cpu' | 'cuda' | 'webgpu': the execution provider that ran the steps. */
+  deviceKind: string;
   threads: number;
   measuredSteps: number;
+  /** Mean wall time of the measured optimizer steps (forward, backward, AdamW), seconds. */
   secondsPerStep: number;
+  /** Rows (texts, or windows/sentences) in one measured step. */
+  rowsPerStep: number;
   stepsPerEpoch: number;
   secondsPerEpoch: number;
+  epochs: number;
+  /** Validation passes during training (one per epoch, or every N steps) and the final test pass. */
+  evalPasses: number;
+  /** Estimated time of all evaluation passes, from one measured evaluation batch. */
+  evalSeconds: number;
   /** All epochs plus evaluation passes. */
   totalSeconds: number;
-  /** Peak resident memory of the host while probing, MiB. */
+  /** Time to load the model, tokenize the data and build the training program (paid again at the start). */
+  setupSeconds: number;
+  /** Peak resident memory of the host process while probing, MiB. */
   peakRssMiB: number;
   trainableParams: number;
   totalParams: number;
+  trainTexts: number;
+  trainRows: number;
+  maxLength: number;
   notes: string[];
 }
 

@@ -1,20 +1,23 @@
 // The long jobs the host and the CLI can run, by request.
-import type { BaselineParams, ExportParams, ExportResult, RunResult, TrainParams } from '../../protocol';
+import type { BaselineParams, ExportParams, ExportResult, ProbeParams, ProbeResult, RunResult, TrainParams } from '../../protocol';
 import type { JobContext } from './context';
 import { runTfidfBaseline } from './baselineTfidf';
 import { runEmbeddingBaseline } from './baselineEmbeddings';
-import { runFinetune } from '../train';
+import { probeTraining, runFinetune } from '../train';
 import { exportRun } from '../export';
 import { join } from 'node:path';
 
 export interface JobHandlers {
   train(p: TrainParams, ctx: JobContext): Promise<RunResult>;
+  /** The pre-flight estimate: a few real steps of the training program, no run folder. */
+  probe(p: ProbeParams, ctx: JobContext): Promise<ProbeResult>;
   baseline(p: BaselineParams, ctx: JobContext): Promise<RunResult>;
   export(p: ExportParams): Promise<ExportResult>;
 }
 
 export const jobHandlers: JobHandlers = {
   train: (p, ctx) => runFinetune(p, ctx),
+  probe: (p, ctx) => probeTraining(p, ctx),
   baseline: async (p, ctx) => {
     if (p.kind === 'tfidf') return runTfidfBaseline(p, ctx);
     if (p.kind === 'embeddings') return runEmbeddingBaseline(p, ctx);

@@ -3,3 +3,6 @@ export * from './evaluate';
 export * from './model';
 export * from './loop';
 export * from './predictor';
+export * from './device';
+export * from './setup';
+export * from './probe';

@@ -4,20 +4,20 @@
 // resume from the last checkpoint, and the final test evaluation with the best checkpoint.
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTrainer, type Trainer } from '../../engine';
+import type { Trainer } from '../../engine';
 import type { EvalMetrics, MetricRecord, RunResult, TrainConfig, TrainParams } from '../../protocol';
 import { mixSeed, permutation } from '../eval';
-import { deviceName, packageVersions } from '../info';
+import { packageVersions } from '../info';
 import { attachRun, CancelledError, runJob, type JobContext } from '../jobs/context';
 import { DEFAULT_SPLIT, prepareData, type PreparedData } from '../jobs/data';
 import { evalSummary, predictionRecords } from '../jobs/linear';
 import { RunFolder, writeJsonAtomic, LineAppender, METRICS } from '../runs';
-import { encodeDocuments, padBatch, type EncodedRow, type TokenBatch } from '../tokenize';
 import { improves, resolveTrainConfig } from './config';
-import { documentProbs, encodeForEval, metricsOf } from './evaluate';
+import { fallbackWarning, resolveExecution, type Execution } from './device';
+import { documentProbs, metricsOf } from './evaluate';
 import { loadTrainableModel } from './model';
 import { computeSaliency, SALIENCY_FILE } from './saliency';
-import { DEFAULT_DOC_PIECES, docPoolModel, docPoolTrainBatch, encodeSentencePieces, piecesByDocument, SENTENCE_MEAN, withPiecePool } from './docPool';
+import { buildTraining, trainBatchAt } from './setup';
 
 /** Saved beside the trainer's checkpoint: where in the schedule it was taken. */
 export interface LoopState {
@@ -37,14 +37,6 @@ export function epochOrder(n: number, seed: number, epoch: number, shuffle: bool
   return shuffle ? permutation(n, mixSeed(seed, epoch)) : Array.from({ length: n }, (_, i) => i);
 }
 
-/** Rows of one optimizer step: batchSize * gradAccumSteps rows, cut to a multiple of gradAccumSteps. */
-function stepRows(rows: EncodedRow[], order: number[], b: number, c: TrainConfig): EncodedRow[] {
-  const eb = c.batchSize * c.gradAccumSteps;
-  const idx = order.slice(b * eb, (b + 1) * eb);
-  const keep = idx.length - (idx.length % c.gradAccumSteps);
-  return idx.slice(0, keep).map((i) => rows[i]);
-}
-
 /** On resume, drops metric lines written after the checkpoint (those steps are run again). */
 function truncateMetrics(run: RunFolder, step: number): void {
   const kept = run.readMetrics().filter((r) => r.step <= step);
@@ -55,11 +47,17 @@ function truncateMetrics(run: RunFolder, step: number): void {
   renameSync(tmp, join(run.dir, METRICS));
 }
 
+/** The device and threads as recorded in run.json's config. */
+export function executionRecord(e: Execution): Record<string, unknown> {
+  return { requested: e.requested, device: e.device, providers: e.providers, threads: e.threads, threadsFrom: e.threadsFrom, ...(Object.keys(e.reasons).length ? { reasons: e.reasons } : {}), fallback: e.fallback };
+}
+
 export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Promise<RunResult> {
   let run: RunFolder;
   let c: TrainConfig;
   let data: PreparedData;
   let state: LoopState = { epoch: 0, batchInEpoch: 0, step: 0, evalsWithoutImprovement: 0, stopped: false };
+  let exec: Execution;
   if (params.resumeRunDir) {
     run = RunFolder.open(params.resumeRunDir);
     if (run.manifest.kind !== 'finetune') throw new Error(`${params.resumeRunDir} is a ${run.manifest.kind} run; only fine-tuning runs resume`);
@@ -74,56 +72,48 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
     if (data.ref.hash !== run.manifest.dataset?.hash || data.ref.splitHash !== run.manifest.dataset?.splitHash) {
       throw new Error(`the data of run ${run.id} changed since it started (dataset or split hash differs); start a new run`);
     }
+    // A resumed run may continue on another device or thread count (checkpoints are device-independent).
+    exec = await resolveExecution(params);
     truncateMetrics(run, state.step);
-    run.update({ status: 'running', hostPid: process.pid, error: undefined, logTail: undefined, endedAt: undefined });
+    run.update({ status: 'running', hostPid: process.pid, error: undefined, logTail: undefined, endedAt: undefined, device: exec.summary, config: { ...run.manifest.config, execution: executionRecord(exec) } });
     run.log(`resuming at step ${state.step} (epoch ${state.epoch + 1}, batch ${state.batchInEpoch})`);
   } else {
     c = resolveTrainConfig(params.config);
     data = prepareData(params);
+    exec = await resolveExecution(params);
     run = RunFolder.create(params.runsRoot, {
       kind: c.freeze === 'head' ? 'head-only' : 'finetune',
       id: params.runId,
       config: {
         ...c,
         data: { data: params.data, trainFile: params.trainFile, evalFile: params.evalFile, split: params.split ?? DEFAULT_SPLIT, model: params.model },
+        execution: executionRecord(exec),
       },
       dataset: data.ref,
       seed: c.seed,
       packages: packageVersions(),
-      device: deviceName(),
+      device: exec.summary,
     }, data.splitManifest);
   }
   const progress = attachRun(run, ctx);
   for (const w of data.warnings) run.log(`warning: ${w}`);
+  run.log(`device ${exec.summary}`);
+  const fallback = fallbackWarning(exec);
+  if (fallback) run.log(`warning: ${fallback}`);
   let trainer: Trainer | undefined;
   const r = await runJob(run, async () => {
     progress({ phase: 'loading', step: 0, total: 1 });
     const m = await loadTrainableModel(params.model, data.labels.length, c.seed);
     // exportRun (src/host/export) reads config.modelDir to find a hub model's folder again.
     if (!params.resumeRunDir) run.update({ model: m.ref, config: { ...run.manifest.config, ...(m.source !== 'starter' ? { modelDir: m.source } : {}) } });
-    const maxLength = Math.min(c.maxLength, m.tokenizer.modelMaxLength);
-    if (maxLength < c.maxLength) run.log(`max length ${c.maxLength} is above the model's ${m.tokenizer.modelMaxLength}; using ${maxLength}`);
     progress({ phase: 'tokenizing', step: 0, total: 1 });
-    const trainDocs = data.train.map((e) => ({ text: e.text, label: e.label }));
-    const rows = c.longText === SENTENCE_MEAN ? encodeSentencePieces(m.tokenizer, trainDocs, maxLength) : encodeDocuments(m.tokenizer, trainDocs, { strategy: c.longText, maxLength });
-    // 'sentence-mean': a step takes batchSize texts with up to docPieces sampled sentences each (docPool.ts).
-    const byDoc = c.longText === SENTENCE_MEAN ? piecesByDocument(rows, trainDocs.length) : undefined;
-    if (byDoc && c.gradAccumSteps > 1) throw new Error(`--long-text ${SENTENCE_MEAN} takes no gradient accumulation (got ${c.gradAccumSteps}); use --grad-accum 1 and a smaller batch size`);
-    const evalBatch = Math.max(c.batchSize, 32);
-    const evalLongText = c.evalLongText ?? c.longText;
-    const validation = data.validation.length ? encodeForEval(m.tokenizer, data.validation, evalLongText, maxLength, evalBatch) : undefined;
-    const test = data.test.length ? encodeForEval(m.tokenizer, data.test, evalLongText, maxLength, evalBatch) : undefined;
-    const stepsPerEpoch = Math.ceil((byDoc?.length ?? rows.length) / (c.batchSize * c.gradAccumSteps));
-    const totalSteps = stepsPerEpoch * c.epochs;
-    run.log(`${data.train.length} training texts -> ${rows.length} rows (${c.longText}, max length ${maxLength}); ${stepsPerEpoch} steps per epoch, ${totalSteps} in all; evaluation reads ${evalLongText}`);
-    trainer = await createTrainer(byDoc ? docPoolModel(m.model) : m.model, m.weights, {
-      lr: c.lr, weightDecay: c.weightDecay, betas: [0.9, 0.999], eps: 1e-8, maxGradNorm: c.maxGradNorm, warmupSteps: c.warmupSteps,
-      totalSteps, schedule: c.schedule, gradAccumSteps: c.gradAccumSteps, seed: c.seed, freeze: c.freeze, dropout: true,
-    });
+    const setup = await buildTraining(m, c, data, exec, (l) => run.log(l));
+    const { byDoc, stepsPerEpoch, totalSteps, evalLongText, maxLength, validation, test } = setup;
+    trainer = setup.trainer;
     const tr = trainer;
     if (params.resumeRunDir) await tr.loadCheckpoint(run.checkpointDir('last'));
     const k = data.labels.length;
-    const logitsOf = (b: TokenBatch) => tr.evaluate(byDoc ? withPiecePool(b) : b);
+    const logitsOf = setup.logitsOf;
 
     const saveLast = async () => {
       await run.saveCheckpoint('last', async (dir) => {
@@ -161,26 +151,23 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
     let stepsThisSession = 0;
     let samplesThisSession = 0;
     for (; state.epoch < c.epochs && !state.stopped; state.epoch++, state.batchInEpoch = 0) {
-      const order = epochOrder(byDoc?.length ?? rows.length, c.seed, state.epoch, c.shuffle);
+      const order = epochOrder(byDoc?.length ?? setup.rows.length, c.seed, state.epoch, c.shuffle);
       for (; state.batchInEpoch < stepsPerEpoch && !state.stopped; ) {
         await yieldToLoop();
         if (ctx.signal?.aborted) {
           await saveLast();
           throw new CancelledError();
         }
-        const docIdx = byDoc ? order.slice(state.batchInEpoch * c.batchSize, (state.batchInEpoch + 1) * c.batchSize) : undefined;
-        const batchRows = docIdx ? docIdx.map((d) => byDoc![d][0]) : stepRows(rows, order, state.batchInEpoch, c);
+        const next = trainBatchAt(setup, m, c, order, state.epoch, state.batchInEpoch);
         state.batchInEpoch++;
-        if (batchRows.length === 0) continue;
-        const b = docIdx
-          ? docPoolTrainBatch(byDoc!, docIdx, { k: c.docPieces ?? DEFAULT_DOC_PIECES, seed: c.seed, epoch: state.epoch, step: state.batchInEpoch - 1, pad: m.tokenizer.specials.pad, tokenTypeIds: m.tokenizer.usesTokenTypeIds })
-          : padBatch(batchRows, m.tokenizer.specials.pad, { tokenTypeIds: m.tokenizer.usesTokenTypeIds });
+        if (!next) continue;
+        const b = next.batch;
         const ts = Date.now();
         const res = await tr.step(b);
         const ms = Date.now() - ts;
         state.step = res.step;
         stepsThisSession++;
-        samplesThisSession += batchRows.length;
+        samplesThisSession += next.count;
         const epochFloat = state.epoch + state.batchInEpoch / stepsPerEpoch;
         if (!Number.isFinite(res.loss)) throw new Error(`the loss became ${res.loss} at step ${state.step}; lower the learning rate (--lr) or enable clipping (--max-grad-norm 1)`);
         run.metric({ type: 'step', step: state.step, epoch: epochFloat, loss: res.loss, lr: res.lr, step_ms: ms, grad_norm: res.gradNorm, time: new Date().toISOString() });

@@ -1,0 +1,61 @@
+// Where training runs: the device and the number of CPU threads, from the request, else the extension's settings
+// (GFT_DEVICE / GFT_THREADS in the host's environment), else 'auto' and onnxruntime's default. The device goes
+// through the engine's selection (src/engine/devices): an accelerator that cannot be used is named with a one-line
+// reason, and training falls back to the CPU as the engine does.
+import { availableParallelism } from 'node:os';
+import { DEVICE_CHOICES, describeSelection, selectDevice, type DeviceChoice, type DeviceSelection, type SelectOptions } from '../../engine/devices';
+import { deviceName } from '../info';
+
+export interface Execution {
+  requested: DeviceChoice;
+  device: DeviceSelection['device'];
+  /** onnxruntime execution providers, in order. */
+  providers: string[];
+  /** CPU (intra-op) threads used by onnxruntime. */
+  threads: number;
+  /** Where the thread count came from: set explicitly, or onnxruntime's one per core. */
+  threadsFrom: 'setting' | 'default';
+  reasons: DeviceSelection['reasons'];
+  fallback: boolean;
+  /** One line for run.json's device, logs and the form, e.g. "cpu, 2 threads (cuda: ...) · cpu: 2 x AMD EPYC". */
+  summary: string;
+}
+
+export interface ExecutionRequest {
+  device?: string;
+  threads?: number;
+}
+
+/** The request's device/threads, else GFT_DEVICE / GFT_THREADS, checked: a bad value is a one-line error. */
+export function executionRequest(p: ExecutionRequest, env: NodeJS.ProcessEnv = process.env): { device: DeviceChoice; threads: number } {
+  const device = (p.device ?? (env.GFT_DEVICE || undefined) ?? 'auto') as DeviceChoice;
+  if (!DEVICE_CHOICES.includes(device)) {
+    const from = p.device !== undefined ? 'device' : 'GFT_DEVICE (the guidedFinetune.device setting)';
+    throw new Error(`${from} must be one of ${DEVICE_CHOICES.join(', ')} (got '${device}')`);
+  }
+  const rawThreads = p.threads ?? (env.GFT_THREADS ? Number(env.GFT_THREADS) : 0);
+  if (!(Number.isInteger(rawThreads) && rawThreads >= 0 && rawThreads <= 1024)) {
+    const from = p.threads !== undefined ? 'threads' : 'GFT_THREADS (the guidedFinetune.threads setting)';
+    throw new Error(`${from} must be a whole number >= 0, 0 = one per core (got '${p.threads ?? env.GFT_THREADS}')`);
+  }
+  return { device, threads: rawThreads };
+}
+
+export async function resolveExecution(p: ExecutionRequest, opts: { env?: NodeJS.ProcessEnv; select?: SelectOptions } = {}): Promise<Execution> {
+  const req = executionRequest(p, opts.env);
+  const sel = await selectDevice(req.device, opts.select);
+  const threads = req.threads > 0 ? req.threads : availableParallelism();
+  const why = describeSelection(sel).slice(`device ${sel.device}`.length).trim();
+  const summary = `${sel.device}, ${threads} thread${threads === 1 ? '' : 's'}${why ? ` ${why}` : ''} · ${deviceName()}`;
+  return {
+    requested: req.device, device: sel.device, providers: sel.executionProviders, threads,
+    threadsFrom: req.threads > 0 ? 'setting' : 'default', reasons: sel.reasons, fallback: sel.fallback, summary,
+  };
+}
+
+/** A warning line when an explicitly requested accelerator could not be used. */
+export function fallbackWarning(e: Execution): string | undefined {
+  if (!e.fallback) return undefined;
+  const reason = e.reasons[e.requested as 'cuda' | 'webgpu'] ?? 'unusable';
+  return `device ${e.requested} was requested but cannot be used (${reason}); training on the cpu instead`;
+}

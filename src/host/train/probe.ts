@@ -1,0 +1,113 @@
+// The pre-flight estimate of "Fine-tune...": builds the training program the run would build (setup.ts, the same
+// code path as the loop), runs one warm-up and N measured optimizer steps on real training batches on the chosen
+// device, times one evaluation batch, and extrapolates the time per epoch and in all. Writes no run folder.
+import type { TokenBatch } from '../tokenize';
+import { tokenStats } from '../tokenize/stats';
+import type { ProbeParams, ProbeResult } from '../../protocol';
+import { CancelledError, throwIfCancelled, type JobContext } from '../jobs/context';
+import { prepareData } from '../jobs/data';
+import { resolveTrainConfig } from './config';
+import { fallbackWarning, resolveExecution } from './device';
+import { DEFAULT_DOC_PIECES, SENTENCE_MEAN } from './docPool';
+import { epochOrder } from './loop';
+import { loadTrainableModel } from './model';
+import { buildTraining, trainBatchAt, type TrainingSetup } from './setup';
+
+export const DEFAULT_PROBE_STEPS = 2;
+
+const peakRssMiB = () => process.resourceUsage().maxRSS / 1024;
+const seconds = (t0: number) => (performance.now() - t0) / 1000;
+
+/** Validation passes during training (per epoch, or every N steps plus the final weights) and the test pass. */
+export function evaluationPasses(s: Pick<TrainingSetup, 'validation' | 'test' | 'totalSteps'>, c: { evalEvery: 'epoch' | number; epochs: number }): { validation: number; test: number } {
+  const validation = !s.validation ? 0 : c.evalEvery === 'epoch' ? c.epochs : Math.ceil(s.totalSteps / c.evalEvery);
+  return { validation, test: s.test ? 1 : 0 };
+}
+
+const tokensOf = (b: TokenBatch) => b.batch * b.seq;
+
+export async function probeTraining(p: ProbeParams, ctx: JobContext = {}): Promise<ProbeResult> {
+  const steps = p.steps ?? DEFAULT_PROBE_STEPS;
+  if (!(Number.isInteger(steps) && steps >= 1 && steps <= 50)) throw new Error(`probe steps must be a whole number from 1 to 50 (got ${steps})`);
+  const c = resolveTrainConfig(p.config);
+  const data = prepareData(p);
+  const exec = await resolveExecution(p);
+  const notes: string[] = [];
+  const log = (message: string) => ctx.log?.({ level: 'info', message: `probe: ${message}` });
+  const fallback = fallbackWarning(exec);
+  if (fallback) notes.push(fallback);
+  const t0 = performance.now();
+  const m = await loadTrainableModel(p.model, data.labels.length, c.seed);
+  throwIfCancelled(ctx);
+  const setup = await buildTraining(m, c, data, exec, log);
+  try {
+    const setupSeconds = seconds(t0);
+    const n = setup.byDoc?.length ?? setup.rows.length;
+    // Real batches in the run's order: epoch 0 from its first step, continuing into epoch 1 if the data is small.
+    const batchAt = (i: number) => {
+      const epoch = Math.floor(i / setup.stepsPerEpoch);
+      return trainBatchAt(setup, m, c, epochOrder(n, c.seed, epoch, c.shuffle), epoch, i % setup.stepsPerEpoch);
+    };
+    const stepTimes: number[] = [];
+    let rowsPerStep = 0;
+    let warmup = 0;
+    for (let i = 0, done = 0; done <= steps; i++) {
+      if (ctx.signal?.aborted) throw new CancelledError();
+      const next = batchAt(i);
+      if (!next) continue;
+      const ts = performance.now();
+      const r = await setup.trainer.step(next.batch);
+      const dt = seconds(ts);
+      if (!Number.isFinite(r.loss)) throw new Error(`the loss became ${r.loss} in the probe; lower the learning rate or enable clipping (max grad norm 1)`);
+      if (done === 0) warmup = dt;
+      else {
+        stepTimes.push(dt);
+        rowsPerStep = Math.max(rowsPerStep, next.batch.batch);
+      }
+      done++;
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    const secondsPerStep = stepTimes.reduce((a, b) => a + b, 0) / stepTimes.length;
+    const secondsPerEpoch = secondsPerStep * setup.stepsPerEpoch;
+
+    // Evaluation: one batch to build the program, one timed batch, scaled by the padded tokens of all passes.
+    const passes = evaluationPasses(setup, c);
+    let evalSeconds = 0;
+    const evalSet = setup.validation ?? setup.test;
+    if (evalSet && evalSet.batches.length) {
+      const bs = evalSet.batches;
+      await setup.logitsOf(bs[0]);
+      const probe = bs[Math.floor(bs.length / 2)];
+      const te = performance.now();
+      await setup.logitsOf(probe);
+      const perToken = seconds(te) / tokensOf(probe);
+      const setTokens = (s: TrainingSetup['validation']) => (s ? s.batches.reduce((a, b) => a + tokensOf(b), 0) : 0);
+      evalSeconds = perToken * (passes.validation * setTokens(setup.validation) + passes.test * setTokens(setup.test));
+    }
+    const evalPasses = passes.validation + passes.test;
+
+    notes.push(`the first step took ${warmup.toFixed(2)} s (it prepares the program); the estimate uses the ${stepTimes.length} steps after it`);
+    if (c.longText === SENTENCE_MEAN) {
+      const k = c.docPieces ?? DEFAULT_DOC_PIECES;
+      notes.push(`sentence-mean reads up to ${k} sentences per text per step (${c.batchSize} texts -> up to ${c.batchSize * k} rows of at most ${setup.maxLength} tokens); evaluation reads every sentence (${(setup.rows.length / n).toFixed(1)} per text on average)`);
+    } else if (c.longText === 'chunks') {
+      notes.push(`chunks trains on every window: ${n} windows from ${data.train.length} texts (${(n / data.train.length).toFixed(1)} per text)`);
+    } else {
+      const st = tokenStats(m.tokenizer, data.train.slice(0, 500).map((e) => e.text), setup.maxLength);
+      notes.push(`${(100 * st.truncatedShare).toFixed(0)}% of training texts are longer than ${setup.maxLength} tokens; '${c.longText}' keeps ${(100 * st.keptTokenShare).toFixed(0)}% of their tokens (from the first ${st.count} texts)`);
+    }
+    if (c.patience > 0) notes.push(`early stopping (patience ${c.patience}) may end training sooner than the total`);
+    if (setup.test) notes.push('not included: explaining the misclassified test texts after training (saliency), usually under a minute');
+    notes.push('times measured on this machine now; other work running at the same time makes them longer');
+
+    const totalSeconds = secondsPerEpoch * c.epochs + evalSeconds;
+    return {
+      device: exec.summary, deviceKind: exec.device, threads: exec.threads, measuredSteps: stepTimes.length, secondsPerStep, rowsPerStep,
+      stepsPerEpoch: setup.stepsPerEpoch, secondsPerEpoch, epochs: c.epochs, evalPasses, evalSeconds, totalSeconds, setupSeconds,
+      peakRssMiB: peakRssMiB(), trainableParams: setup.trainableParams, totalParams: setup.totalParams,
+      trainTexts: data.train.length, trainRows: setup.rows.length, maxLength: setup.maxLength, notes,
+    };
+  } finally {
+    await setup.trainer.dispose();
+  }
+}

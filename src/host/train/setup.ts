@@ -1,0 +1,87 @@
+// What a fine-tuning run builds before its first step: the tokenized training rows, the evaluation sets, the
+// step count and the engine's trainer on the chosen device. Shared by the training loop (loop.ts) and the
+// pre-flight probe (probe.ts), so the probe measures exactly the program the run will execute.
+import { createTrainer, trainableFilter, type Batch, type Trainer } from '../../engine';
+import type { TrainConfig } from '../../protocol';
+import type { PreparedData } from '../jobs/data';
+import { encodeDocuments, padBatch, type EncodedRow, type TokenBatch } from '../tokenize';
+import type { Execution } from './device';
+import { encodeForEval, type EncodedSet } from './evaluate';
+import type { TrainableModel } from './model';
+import { DEFAULT_DOC_PIECES, docPoolModel, docPoolTrainBatch, encodeSentencePieces, piecesByDocument, SENTENCE_MEAN, withPiecePool } from './docPool';
+
+export interface TrainingSetup {
+  maxLength: number;
+  /** Encoded training rows (texts, windows or sentences). */
+  rows: EncodedRow[];
+  /** 'sentence-mean': the rows of each training text. */
+  byDoc?: EncodedRow[][];
+  stepsPerEpoch: number;
+  totalSteps: number;
+  evalLongText: NonNullable<TrainConfig['evalLongText']> | TrainConfig['longText'];
+  validation?: EncodedSet;
+  test?: EncodedSet;
+  trainer: Trainer;
+  trainableParams: number;
+  totalParams: number;
+  /** Logits of an evaluation batch (with the document pooling of 'sentence-mean'). */
+  logitsOf(b: TokenBatch): Promise<Float32Array>;
+}
+
+/** Rows of one optimizer step: batchSize * gradAccumSteps rows, cut to a multiple of gradAccumSteps. */
+function stepRows(rows: EncodedRow[], order: number[], b: number, c: TrainConfig): EncodedRow[] {
+  const eb = c.batchSize * c.gradAccumSteps;
+  const idx = order.slice(b * eb, (b + 1) * eb);
+  const keep = idx.length - (idx.length % c.gradAccumSteps);
+  return idx.slice(0, keep).map((i) => rows[i]);
+}
+
+/**
+ * The batch of step `batchInEpoch` of `epoch` under the epoch's data order, and its number of texts (rows, or
+ * documents for 'sentence-mean'); undefined when the step has no rows (a last batch cut by accumulation).
+ */
+export function trainBatchAt(s: TrainingSetup, m: TrainableModel, c: TrainConfig, order: number[], epoch: number, batchInEpoch: number): { batch: Batch; count: number } | undefined {
+  if (s.byDoc) {
+    const docIdx = order.slice(batchInEpoch * c.batchSize, (batchInEpoch + 1) * c.batchSize);
+    if (docIdx.length === 0) return undefined;
+    const batch = docPoolTrainBatch(s.byDoc, docIdx, { k: c.docPieces ?? DEFAULT_DOC_PIECES, seed: c.seed, epoch, step: batchInEpoch, pad: m.tokenizer.specials.pad, tokenTypeIds: m.tokenizer.usesTokenTypeIds });
+    return { batch, count: docIdx.length };
+  }
+  const rows = stepRows(s.rows, order, batchInEpoch, c);
+  if (rows.length === 0) return undefined;
+  return { batch: padBatch(rows, m.tokenizer.specials.pad, { tokenTypeIds: m.tokenizer.usesTokenTypeIds }), count: rows.length };
+}
+
+/** Tokenizes the data and builds the trainer for this model, config and device. `log` gets one-line notes. */
+export async function buildTraining(m: TrainableModel, c: TrainConfig, data: PreparedData, exec: Execution, log: (line: string) => void, opts: { evalSets?: boolean } = {}): Promise<TrainingSetup> {
+  const maxLength = Math.min(c.maxLength, m.tokenizer.modelMaxLength);
+  if (maxLength < c.maxLength) log(`max length ${c.maxLength} is above the model's ${m.tokenizer.modelMaxLength}; using ${maxLength}`);
+  const trainDocs = data.train.map((e) => ({ text: e.text, label: e.label }));
+  const rows = c.longText === SENTENCE_MEAN ? encodeSentencePieces(m.tokenizer, trainDocs, maxLength) : encodeDocuments(m.tokenizer, trainDocs, { strategy: c.longText, maxLength });
+  // 'sentence-mean': a step takes batchSize texts with up to docPieces sampled sentences each (docPool.ts).
+  const byDoc = c.longText === SENTENCE_MEAN ? piecesByDocument(rows, trainDocs.length) : undefined;
+  if (byDoc && c.gradAccumSteps > 1) throw new Error(`--long-text ${SENTENCE_MEAN} takes no gradient accumulation (got ${c.gradAccumSteps}); use --grad-accum 1 and a smaller batch size`);
+  if (rows.length === 0) throw new Error('no training examples: the training split is empty; use more data or a smaller validation/test fraction');
+  const evalBatch = Math.max(c.batchSize, 32);
+  const evalLongText = c.evalLongText ?? c.longText;
+  const withEval = opts.evalSets ?? true;
+  const validation = withEval && data.validation.length ? encodeForEval(m.tokenizer, data.validation, evalLongText, maxLength, evalBatch) : undefined;
+  const test = withEval && data.test.length ? encodeForEval(m.tokenizer, data.test, evalLongText, maxLength, evalBatch) : undefined;
+  const stepsPerEpoch = Math.ceil((byDoc?.length ?? rows.length) / (c.batchSize * c.gradAccumSteps));
+  const totalSteps = stepsPerEpoch * c.epochs;
+  log(`${data.train.length} training texts -> ${rows.length} rows (${c.longText}, max length ${maxLength}); ${stepsPerEpoch} steps per epoch, ${totalSteps} in all; evaluation reads ${evalLongText}`);
+  const model = byDoc ? docPoolModel(m.model) : m.model;
+  const trainer = await createTrainer(model, m.weights, {
+    lr: c.lr, weightDecay: c.weightDecay, betas: [0.9, 0.999], eps: 1e-8, maxGradNorm: c.maxGradNorm, warmupSteps: c.warmupSteps,
+    totalSteps, schedule: c.schedule, gradAccumSteps: c.gradAccumSteps, seed: c.seed, freeze: c.freeze, dropout: true,
+    providers: exec.providers, ...(exec.threadsFrom === 'setting' ? { threads: exec.threads } : {}),
+  });
+  const isTrainable = trainableFilter(model, c.freeze);
+  const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+  return {
+    maxLength, rows, byDoc, stepsPerEpoch, totalSteps, evalLongText, validation, test, trainer,
+    trainableParams: model.params.filter(isTrainable).reduce((a, p) => a + size(p.shape), 0),
+    totalParams: model.params.reduce((a, p) => a + size(p.shape), 0),
+    logitsOf: (b) => trainer.evaluate(byDoc ? withPiecePool(b) : b),
+  };
+}

@@ -1,0 +1,96 @@
+// The pre-flight probe (src/host/train/probe.ts) and the device/threads settings of training (device.ts):
+// real steps of the starter model on the tiny fixture give finite positive times, the step count follows the
+// data and batch size, nothing is written; run.json records the device and threads a run used.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { evaluationPasses, executionRequest, probeTraining, resolveExecution, runFinetune } from '../../../src/host/train';
+import { readRun } from '../../../src/host/runs';
+
+const trainFile = resolve('test/fixtures/host/tiny-train.jsonl');
+const evalFile = resolve('test/fixtures/host/tiny-eval.jsonl');
+const tmp = () => mkdtempSync(join(tmpdir(), 'gft-probe-'));
+
+test('probe: real steps of the starter model give finite positive estimates and write nothing', async () => {
+  const cwd = process.cwd();
+  const dir = tmp();
+  process.chdir(dir);
+  const logs: string[] = [];
+  try {
+    const r = await probeTraining({ model: 'starter', trainFile, evalFile, config: { epochs: 3, batchSize: 8, evalEvery: 'epoch', seed: 3 }, steps: 2, device: 'cpu', threads: 1 }, { log: (l) => logs.push(l.message) });
+    assert.equal(r.trainTexts, 60);
+    assert.equal(r.stepsPerEpoch, Math.ceil(60 / 8));
+    assert.equal(r.measuredSteps, 2);
+    assert.equal(r.rowsPerStep, 8);
+    for (const k of ['secondsPerStep', 'secondsPerEpoch', 'evalSeconds', 'totalSeconds', 'setupSeconds', 'peakRssMiB'] as const) {
+      assert.ok(Number.isFinite(r[k]) && r[k] > 0, `${k} = ${r[k]}`);
+    }
+    assert.ok(Math.abs(r.secondsPerEpoch - r.secondsPerStep * r.stepsPerEpoch) < 1e-9);
+    assert.ok(Math.abs(r.totalSeconds - (r.secondsPerEpoch * 3 + r.evalSeconds)) < 1e-9);
+    // --eval FILE is both validation and test: a validation pass per epoch, then the test pass.
+    assert.equal(r.evalPasses, 4);
+    assert.equal(r.deviceKind, 'cpu');
+    assert.equal(r.threads, 1);
+    assert.match(r.device, /^cpu, 1 thread /);
+    // freeze 'all' (the default) trains every parameter of the ~7M-parameter starter model.
+    assert.ok(r.totalParams > 5e6 && r.trainableParams === r.totalParams, `${r.trainableParams} / ${r.totalParams}`);
+    assert.ok(r.notes.some((n) => n.includes('longer than 128 tokens')), r.notes.join(' | '));
+    assert.ok(logs.some((l) => l.includes('8 steps per epoch')), logs.join(' | '));
+    assert.deepEqual(readdirSync(dir), [], 'the probe must not write a run folder');
+  } finally {
+    process.chdir(cwd);
+  }
+});
+
+test('probe: head-only and sentence-mean settings change what is trained and read', async () => {
+  const r = await probeTraining({ model: 'starter', trainFile, evalFile, config: { batchSize: 4, freeze: 'head', longText: 'sentence-mean', docPieces: 3, epochs: 1 }, steps: 1, device: 'cpu' });
+  assert.equal(r.stepsPerEpoch, 15);
+  assert.ok(r.trainableParams > 0 && r.trainableParams < r.totalParams / 10, `head only: ${r.trainableParams} of ${r.totalParams}`);
+  assert.ok(r.notes.some((n) => n.startsWith('sentence-mean reads up to 3 sentences per text per step')), r.notes.join(' | '));
+  await assert.rejects(probeTraining({ model: 'starter', trainFile, config: {}, steps: 0 }), /probe steps must be a whole number from 1 to 50 \(got 0\)/);
+});
+
+test('evaluation passes: per epoch, every N steps (plus the final weights), and the test pass', () => {
+  const v = { batches: [], examples: [] };
+  assert.deepEqual(evaluationPasses({ validation: v, test: v, totalSteps: 30 }, { evalEvery: 'epoch', epochs: 3 }), { validation: 3, test: 1 });
+  assert.deepEqual(evaluationPasses({ validation: v, test: v, totalSteps: 30 }, { evalEvery: 7, epochs: 3 }), { validation: 5, test: 1 });
+  assert.deepEqual(evaluationPasses({ totalSteps: 30 }, { evalEvery: 'epoch', epochs: 3 }), { validation: 0, test: 0 });
+});
+
+test('device and threads: the request, else GFT_DEVICE / GFT_THREADS, else auto and one per core; bad values are one line', async () => {
+  assert.deepEqual(executionRequest({}, {}), { device: 'auto', threads: 0 });
+  assert.deepEqual(executionRequest({}, { GFT_DEVICE: 'cpu', GFT_THREADS: '3' }), { device: 'cpu', threads: 3 });
+  assert.deepEqual(executionRequest({ device: 'webgpu', threads: 2 }, { GFT_DEVICE: 'cpu', GFT_THREADS: '3' }), { device: 'webgpu', threads: 2 });
+  assert.throws(() => executionRequest({}, { GFT_DEVICE: 'tpu' }), /^Error: GFT_DEVICE \(the guidedFinetune.device setting\) must be one of auto, cpu, cuda, webgpu \(got 'tpu'\)$/);
+  assert.throws(() => executionRequest({ threads: -1 }, {}), /threads must be a whole number >= 0/);
+  // An explicit accelerator that does not work: CPU, with the engine's one-line reason and fallback set.
+  const e = await resolveExecution({ device: 'cuda', threads: 2 }, { env: {}, select: { probe: async () => ({ ok: false, reason: 'libcudnn.so.9: cannot open shared object file', ms: 1 }) } });
+  assert.equal(e.device, 'cpu');
+  assert.equal(e.fallback, true);
+  assert.equal(e.threads, 2);
+  assert.match(e.summary, /^cpu, 2 threads \(cuda: libcudnn\.so\.9: cannot open shared object file\) · cpu: /);
+});
+
+test('a run records the device and threads it used (from GFT_DEVICE / GFT_THREADS when the request has none)', async () => {
+  const root = tmp();
+  const saved = { d: process.env.GFT_DEVICE, t: process.env.GFT_THREADS };
+  process.env.GFT_DEVICE = 'cpu';
+  process.env.GFT_THREADS = '1';
+  try {
+    const r = await runFinetune({ model: 'starter', trainFile, evalFile, runsRoot: root, runId: 'env', config: { epochs: 1, batchSize: 30, seed: 1 } });
+    assert.equal(r.status, 'completed', r.error);
+    const m = readRun(r.runDir).manifest;
+    assert.match(m.device, /^cpu, 1 thread · cpu: /);
+    assert.deepEqual(m.config.execution, { requested: 'cpu', device: 'cpu', providers: ['cpu'], threads: 1, threadsFrom: 'setting', fallback: false });
+    const bad = runFinetune({ model: 'starter', trainFile, evalFile, runsRoot: root, runId: 'bad', config: {}, device: 'tpu' as never });
+    await assert.rejects(bad, /^Error: device must be one of auto, cpu, cuda, webgpu \(got 'tpu'\)$/);
+    assert.deepEqual(readdirSync(root), ['env'], 'a bad device starts no run');
+  } finally {
+    for (const [k, v] of [['GFT_DEVICE', saved.d], ['GFT_THREADS', saved.t]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+});
