@@ -7,6 +7,7 @@ import { hostInfo } from './info';
 import { CancelledError, compareRuns, evaluateRun, JobQueue, predictTexts, prepareData, summarizeData, type JobEvents } from './jobs';
 import { jobHandlers } from './jobs/registry';
 import { listRuns, markOrphanedRuns, readRun } from './runs';
+import { reflectionRequest } from './reflect/rpc';
 
 /** Errors cross the wire as one line; the stack stays in the host's stderr. */
 function oneLine(err: unknown): ResponseError<void> {
@@ -65,6 +66,7 @@ export function serve(connection: MessageConnection): JobQueue {
   handle(connection, P.GetRunRequest, (p: P.GetRunParams) => readRun(p.runDir));
   handle(connection, P.ProbeRequest, (p: P.ProbeParams) => queue.enqueue('probe', (ctx) => jobHandlers.probe(p, ctx)));
   handle(connection, P.CompareRequest, (p: P.CompareParams) => compareRuns(p.runDirA, p.runDirB, p.seed));
+  connection.onRequest(P.ReflectionRequest, (p: P.ReflectionParams, token) => reflectionRequest(p, () => token.isCancellationRequested).catch(oneLine));
   return queue;
 }
 

@@ -213,11 +213,14 @@ export interface ProbeResult {
 
 /**
  * Request: the chapter's reflection as Markdown, pre-filled with measured facts about the runs of one split
- * (src/host/reflect). The extension writes the file into the workspace. (Owned by the reflection work.)
+ * (src/host/reflect). The extension writes the file into the workspace. Cancellable ($/cancelRequest): the host
+ * stops at its next check and answers 'cancelled'. (Owned by the reflection work.)
  */
 export const ReflectionRequest = 'runs/reflection';
 export interface ReflectionParams {
   runsRoot: string;
+  /** Where the test texts are when the runs do not record it (imported data); used only if it gives the runs' split. */
+  source?: DataSource;
   /** Compare the runs of this split (hash or prefix); default: the split with a fine-tuning run and most runs. */
   splitHash?: string;
   /** A labelled file every compared run is also evaluated on (out-of-domain accuracy). */
@@ -227,6 +230,11 @@ export interface ReflectionParams {
 }
 export interface ReflectionResult {
   markdown: string;
+  /** The split compared and the runs in it (empty when no run could be compared: the Markdown says why). */
+  splitHash: string;
+  runs: { id: string; title: string; accuracy: number; accuracyCI: [number, number] }[];
+  /** Runs left out (other split, not completed, no predictions), with the reason. */
+  excluded: { id: string; reason: string }[];
 }
 
 /** Notification: a run folder was created and the job started. */

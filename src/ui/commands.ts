@@ -1,7 +1,7 @@
 // Every step of the guided workflow as a command. Commands that need training, evaluation or export ask the host
 // (src/client via ./host); when this build's host cannot do it yet, they say so and start nothing.
 import * as vscode from 'vscode';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import {
   BaselineRequest, CancelRequest, CompareRequest, EvaluateRequest, ExportRequest, PredictRequest, PrepareDatasetRequest, TrainRequest,
@@ -13,7 +13,7 @@ import { errorMessage, HostFeatureMissing, type HostService } from './hostServic
 import { ResultsPanel } from './resultsPanel';
 import type { RunsNode, RunsTree } from './runsTree';
 import { runsFolder, settings } from './settings';
-import { reflectionTemplate } from './viewmodel/reflection';
+import { writeReflection } from './reflection';
 import { kindLabel, pct } from './viewmodel/format';
 import { listRuns, readManifest, type RunListing } from './viewmodel/runFiles';
 
@@ -254,13 +254,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       void vscode.window.showInformationMessage(`${p.label} (${probs})`);
     }),
 
-    reg('guidedFinetune.writeReflection', async () => {
-      const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-      if (!ws) throw new Error('Open a folder first: the reflection is written to REFLECTION.md in the workspace.');
-      const path = join(ws, 'REFLECTION.md');
-      if (!existsSync(path)) writeFileSync(path, reflectionTemplate(listRuns(root())));
-      await vscode.window.showTextDocument(vscode.Uri.file(path));
-    }),
+    reg('guidedFinetune.writeReflection', () => writeReflection(d.host, root(), listRuns(root()).filter((r) => r.manifest.status === 'completed').length)),
 
     reg('guidedFinetune.openRunFolder', async (arg?: RunsNode) => {
       const dir = arg?.type === 'checkpoint' ? join(arg.runDir, 'checkpoints', arg.name) : arg?.type === 'run' ? arg.dir : root();

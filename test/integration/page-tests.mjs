@@ -315,13 +315,23 @@ export const pageTests = [
       }
       await page.waitForTimeout(500);
       await screenshot('walkthrough-light');
-      // Completion events: running a step's command (here Write Reflection, which needs no host) checks the step.
+      // Completion events: running a step's command (here Write Reflection) checks the step.
       const reflect = page.locator('[data-done-step-id$="reflect"]').first();
       check((await reflect.getAttribute('aria-checked')) === 'false', 'the Reflect step should start unchecked');
       await runCommand(page, 'Guided Fine-Tune: Write Reflection');
-      await page.locator('.tabs-container .tab', { hasText: 'REFLECTION.md' }).waitFor({ timeout: 20_000 });
+      await page.locator('.tabs-container .tab', { hasText: 'REFLECTION.md' }).waitFor({ timeout: 60_000 });
+      // The host measured the facts of the runs on the split with a fine-tuning run (page-finetune, page-tfidf):
+      // their test accuracies with bootstrap CIs, the paired test, the three questions of the chapter.
       const text = readFileSync(join(ws, 'REFLECTION.md'), 'utf8');
-      check(text.includes('| page-tfidf | TF-IDF + logistic regression |') && text.includes('| page-finetune | fine-tune | starter |'), 'REFLECTION.md should tabulate the completed runs');
+      const pc = (x) => `${(100 * x).toFixed(1)}%`;
+      const row = (id) => {
+        const t = JSON.parse(readFileSync(join(ws, 'runs', id, 'run.json'), 'utf8')).test;
+        return `${pc(t.accuracy)} | ${pc(t.accuracyCI[0])} – ${pc(t.accuracyCI[1])} |`;
+      };
+      check(text.includes(`| TF-IDF + logistic regression | – | ${row('page-tfidf')}`), `REFLECTION.md should give page-tfidf's accuracy and CI: ${text.slice(0, 800)}`);
+      check(text.includes(`| Fine-tuned starter | starter | ${row('page-finetune')}`), 'REFLECTION.md should give page-finetune\'s accuracy and CI');
+      for (const q of ['## 1. Did fine-tuning beat the earlier models, and why?', '## 2. What would make it better?', '## 3. What limits it in production?']) check(text.includes(q), `REFLECTION.md lacks "${q}"`);
+      check(/Fine-tuned starter vs TF-IDF \+ logistic regression: .*McNemar exact p/.test(text), 'REFLECTION.md should state the paired test');
       // The walkthrough opened as a preview tab, which REFLECTION.md replaced: open it again.
       await commandWithPicks(page, 'Welcome: Open Walkthrough...', ['Fine-tune a transformer, step by step']);
       await page.locator('[data-done-step-id$="reflect"][aria-checked="true"]').first().waitFor({ timeout: 20_000 });

@@ -290,7 +290,7 @@ export const BENCHMARK_FILE = 'benchmark.json';
  * ({ msPerReview, reviews?, how? }, e.g. written by an export benchmark), else measured here with the run's own
  * predictor: one review per call (as an interactive use would), after one warm-up call; the median over the reviews.
  */
-export async function measureLatency(r: LoadedRun, texts: readonly string[], count: number, measure: boolean): Promise<Latency | { missing: string }> {
+export async function measureLatency(r: LoadedRun, texts: readonly string[], count: number, measure: boolean, check?: () => Promise<void>): Promise<Latency | { missing: string }> {
   type Bench = { msPerReview?: unknown; reviews?: unknown; how?: unknown };
   const file = join(r.dir, BENCHMARK_FILE);
   const recorded: [Bench | undefined, string][] = [
@@ -312,6 +312,7 @@ export async function measureLatency(r: LoadedRun, texts: readonly string[], cou
   await p.predictProba([sample[0]]);
   const ms: number[] = [];
   for (const t of sample) {
+    await check?.();
     const t0 = process.hrtime.bigint();
     await p.predictProba([t]);
     ms.push(Number(process.hrtime.bigint() - t0) / 1e6);

@@ -6,4 +6,5 @@ export { analyzeErrors, cueCounts, joinPredictions, negationCount, words, NEGATO
 export type { ErrorPatterns, LengthBucket, PatternOptions, PatternTest, ScoredExample, WrongExample } from './patterns';
 export { BENCHMARK_FILE, learningCurve, loadRuns, loadSplitTexts, modelSize, selectSplit } from './facts';
 export type { ExcludedRun, Latency, LearningCurve, LoadedRun, ModelSize, SplitGroup, Truncation } from './facts';
+export { reflectionRequest } from './rpc';
 export { fisherExact, holm, newcombeDiffCI, wilson } from './stats';

@@ -14,6 +14,7 @@ import {
 } from './facts';
 import { analyzeErrors, excerpt, formatP, joinPredictions, type ErrorPatterns, type PatternOptions } from './patterns';
 import { existsSync } from 'node:fs';
+import { CancelledError } from '../jobs/context';
 
 export interface ReflectionOptions {
   /** Where the texts come from when the runs do not say (e.g. an imported file): same forms as the CLI's --data/--train/--eval. */
@@ -31,6 +32,9 @@ export interface ReflectionOptions {
   /** Seed of the bootstrap resamples (default 0). */
   seed?: number;
   patterns?: PatternOptions;
+  /** Polled between measurements (after yielding to the event loop, so a cancel message can arrive): true stops
+   *  the work with a CancelledError. */
+  cancelled?: () => boolean;
 }
 
 export interface RunFacts {
@@ -92,6 +96,11 @@ function testMetrics(r: LoadedRun, seed: number): EvalMetrics {
 export async function buildReflection(runsRoot: string, opts: ReflectionOptions = {}): Promise<ReflectionFacts> {
   if (!existsSync(runsRoot)) throw new Error(`runs folder ${runsRoot} not found; pass the folder that holds the run folders (--runs DIR)`);
   const seed = opts.seed ?? 0;
+  const check = async () => {
+    if (!opts.cancelled) return;
+    await new Promise((r) => setImmediate(r));
+    if (opts.cancelled()) throw new CancelledError();
+  };
   const { runs, unreadable } = loadRuns(runsRoot);
   const group = selectSplit(runs, opts.splitHash);
   const excluded = [...unreadable, ...group.excluded];
@@ -101,6 +110,7 @@ export async function buildReflection(runsRoot: string, opts: ReflectionOptions 
 
   const facts: RunFacts[] = [];
   for (const [i, r] of group.included.entries()) {
+    await check();
     const m = r.manifest;
     const c = m.config as RunFacts['config'];
     const isTransformer = m.kind === 'finetune' || m.kind === 'head-only';
@@ -123,6 +133,7 @@ export async function buildReflection(runsRoot: string, opts: ReflectionOptions 
       }
     }
     let outOfDomain: RunFacts['outOfDomain'];
+    await check();
     if (opts.outOfDomain) {
       try {
         const ev = await evaluateRun(r.dir, opts.outOfDomain, seed);
@@ -137,7 +148,7 @@ export async function buildReflection(runsRoot: string, opts: ReflectionOptions 
       durationMs: m.durationMs, device: m.device,
       curve: isTransformer ? learningCurve(r) : undefined,
       patterns, truncation, size: modelSize(r),
-      latency: await measureLatency(r, testTexts, opts.latencyReviews ?? 5, opts.measureLatency !== false),
+      latency: await measureLatency(r, testTexts, opts.latencyReviews ?? 5, opts.measureLatency !== false, check),
       outOfDomain,
     });
   }
@@ -148,6 +159,7 @@ export async function buildReflection(runsRoot: string, opts: ReflectionOptions 
   const pairs: [RunFacts, RunFacts][] = [];
   if (tuned.length) for (const b of tuned) for (const a of earlier) pairs.push([a, b]);
   else for (let i = 0; i < facts.length; i++) for (let j = i + 1; j < facts.length; j++) pairs.push([facts[i], facts[j]]);
+  await check();
   const comparisons = pairs.map(([a, b]) => ({ a: a.title, b: b.title, aId: a.id, bId: b.id, ...compareRuns(a.dir, b.dir, seed) }));
 
   return {

@@ -1,26 +1,29 @@
-// REFLECTION.md's starting text: the completed runs' numbers and the chapter's questions. No vscode import.
-import { comparisonTable } from './comparison';
-import type { RunListing } from './runFiles';
+// The pure parts of "Write Reflection" (no vscode import): which file name to write without overwriting one the
+// person already has, and the one-line summary shown when the host has written the document.
+import type { ReflectionResult } from '../../protocol';
 
-/** REFLECTION.md with the measured numbers filled in and the questions the chapter asks. */
-export function reflectionTemplate(runs: RunListing[]): string {
-  const t = comparisonTable(runs.filter((r) => r.manifest.status === 'completed'));
-  const table = t.rows.length
-    ? [`| ${t.columns.join(' | ')} |`, `|${t.columns.map(() => ' --- ').join('|')}|`, ...t.rows.map((r) => `| ${r.cells.join(' | ')} |`)].join('\n')
-    : '_No completed runs yet._';
-  return `# Reflection
+export const REFLECTION_FILE = 'REFLECTION.md';
 
-## Results
+/** REFLECTION.md, else the first free REFLECTION-2.md, REFLECTION-3.md, ... */
+export function freeReflectionName(exists: (name: string) => boolean): string {
+  if (!exists(REFLECTION_FILE)) return REFLECTION_FILE;
+  for (let i = 2; ; i++) {
+    const name = `REFLECTION-${i}.md`;
+    if (!exists(name)) return name;
+  }
+}
 
-${table}
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
-${t.notes.map((n) => `- ${n}`).join('\n')}
+/** One line: what the reflection compares, e.g. "TF-IDF + logistic regression 88.8% (85.5–91.8), ...". */
+export function reflectionSummary(r: ReflectionResult): string {
+  const runs = r.runs.map((x) => `${x.title} ${pct(x.accuracy)} (95% CI ${pct(x.accuracyCI[0])}–${pct(x.accuracyCI[1])})`).join(', ');
+  const left = r.excluded.length ? `; ${r.excluded.length} run${r.excluded.length === 1 ? '' : 's'} not compared (see the file)` : '';
+  return `Reflection on ${r.runs.length} run${r.runs.length === 1 ? '' : 's'} of split ${r.splitHash.slice(0, 8)}: ${runs}${left}.`;
+}
 
-## Questions
-
-1. Did fine-tuning beat the TF-IDF baseline by more than the confidence intervals? What does that say about the task?
-2. Which mistakes was the model most confident about (Results → Mistakes)? Are they label noise, sarcasm, long reviews cut short?
-3. How did truncation (only the first tokens of each review) affect the result?
-4. What would you change next, and what would you measure to know it helped?
-`;
+/** The one-line reason no document is written when the host found nothing to compare. */
+export function nothingToReflectOn(r: ReflectionResult, runsRoot: string): string {
+  const why = r.excluded.length ? ` (${r.excluded.slice(0, 3).map((e) => `${e.id}: ${e.reason}`).join('; ')}${r.excluded.length > 3 ? '; …' : ''})` : '';
+  return `No completed run with test predictions in ${runsRoot}${why}: run a baseline and a fine-tuning run first; nothing was written.`;
 }

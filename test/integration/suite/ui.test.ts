@@ -61,7 +61,9 @@ suite('runs and results', () => {
     const path = join(ws, 'REFLECTION.md');
     assert.ok(existsSync(path));
     const text = readFileSync(path, 'utf8');
-    assert.ok(text.includes('| it-finetune | fine-tune | starter | completed |'), text.slice(0, 400));
-    assert.ok(text.includes(`| ${acc} (`), 'the reflection carries the same test accuracy as the tree');
+    // Written by the host from the run folder (runs/reflection): the run's row with its accuracy, the questions.
+    assert.ok(text.includes(`| Fine-tuned starter | starter | ${acc} | `), text.slice(0, 800));
+    assert.ok(text.includes('`it-finetune`'), 'the reflection names the run');
+    assert.ok(text.includes('## 3. What limits it in production?'));
   });
 });

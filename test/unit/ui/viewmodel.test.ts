@@ -5,7 +5,7 @@ import { accuracyChart, ema, lossChart, lrChart, pointCount } from '../../../src
 import { reviewPage } from '../../../src/ui/viewmodel/review';
 import { comparisonTable } from '../../../src/ui/viewmodel/comparison';
 import { bestMetric, duration, metricRows, startedShort, statusIcon } from '../../../src/ui/viewmodel/format';
-import { reflectionTemplate } from '../../../src/ui/viewmodel/reflection';
+import { freeReflectionName, nothingToReflectOn, reflectionSummary } from '../../../src/ui/viewmodel/reflection';
 
 const step = (s: number, loss: number, lr = 1e-5): MetricRecord => ({ type: 'step', step: s, epoch: 0, loss, lr, step_ms: 10, time: 't' });
 const evalRec = (s: number, split: 'train' | 'validation', accuracy: number, loss?: number): MetricRecord => ({
@@ -113,13 +113,18 @@ test('reviewPage takes texts from the record or from the lookup by id', () => {
   assert.deepEqual(page.items.map((i) => i.text), ['own text', 'looked up']); // confidences 0.9, 0.8
 });
 
-test('reflectionTemplate tabulates completed runs only and keeps the comparison notes', () => {
-  const text = reflectionTemplate([run('ft', { test: testMetrics(0.85) }), run('live', { status: 'running' }), run('tfidf', { kind: 'baseline-tfidf', test: testMetrics(0.88) })]);
-  assert.ok(text.includes('| ft | fine-tune | – | completed | 85.0% (82.0%–88.0%) |'));
-  assert.ok(text.includes('| tfidf | TF-IDF + logistic regression |'));
-  assert.ok(!text.includes('| live |'));
-  assert.ok(text.includes('- Each run was tested on 400 examples'));
-  assert.ok(reflectionTemplate([]).includes('_No completed runs yet._'));
+test('Write Reflection never overwrites: REFLECTION.md, else the first free REFLECTION-N.md', () => {
+  assert.equal(freeReflectionName(() => false), 'REFLECTION.md');
+  const taken = new Set(['REFLECTION.md', 'REFLECTION-2.md']);
+  assert.equal(freeReflectionName((n) => taken.has(n)), 'REFLECTION-3.md');
+});
+
+test('reflection summaries: the compared runs with their CIs in one line, or why nothing was written', () => {
+  const r = { markdown: '', splitHash: 'abcdef0123456789', runs: [{ id: 't', title: 'TF-IDF + logistic regression', accuracy: 0.8875, accuracyCI: [0.855, 0.918] as [number, number] }], excluded: [{ id: 'x', reason: 'status failed' }] };
+  assert.equal(reflectionSummary(r), 'Reflection on 1 run of split abcdef01: TF-IDF + logistic regression 88.8% (95% CI 85.5%–91.8%); 1 run not compared (see the file).');
+  const none = nothingToReflectOn({ ...r, runs: [] }, '/ws/runs');
+  assert.equal(none, 'No completed run with test predictions in /ws/runs (x: status failed): run a baseline and a fine-tuning run first; nothing was written.');
+  assert.ok(!none.includes('\n'));
 });
 
 test('startedShort: time only today, date and time before, empty when unknown', () => {
