@@ -40,7 +40,20 @@ export interface ExportManifest {
   files: { fp32: string; int8?: string };
   quantization?: QuantizeOptions & { quantized: number; floatBytes: number; quantizedBytes: number };
   source?: Record<string, unknown>;
+  /** int8 vs fp32 on a labelled test set, when measured after export (recordExportCheck) */
+  check?: ExportCheck;
   createdAt: string;
+}
+
+/** How the int8 model compares with the fp32 one on n labelled texts. */
+export interface ExportCheck {
+  n: number;
+  /** share of texts where int8 and fp32 give the same label */
+  agreement: number;
+  accuracyFp32: number;
+  accuracyInt8: number;
+  /** what the fp32 labels came from */
+  reference: string;
 }
 
 export type ExportLongText = LongTextStrategy | 'sentence-mean';
@@ -168,10 +181,23 @@ export function exportReadme(m: ExportManifest): string {
     : m.longText === 'chunks'
       ? `Cut the text's tokens into windows of at most ${m.maxLength} tokens${m.chunkOverlap === undefined ? ' (consecutive windows overlap by a quarter window)' : m.chunkOverlap ? ` (${m.chunkOverlap} tokens shared by consecutive windows)` : ' (no overlap)'}, run every window as a row and average the logits per text, then softmax.`
       : `Texts longer than ${m.maxLength} tokens are read by their ${m.longText === 'head' ? 'first' : m.longText === 'tail' ? 'last' : 'first and last'} tokens (the rule the run was trained and evaluated with).`;
+  const c = m.check;
+  const check = c ? [`int8 vs fp32 on ${c.n} labelled test texts (${c.reference}): same label for ${(100 * c.agreement).toFixed(1)}%; accuracy ${(100 * c.accuracyFp32).toFixed(1)}% (fp32) -> ${(100 * c.accuracyInt8).toFixed(1)}% (int8).`, ''] : [];
   return [
     `# ${m.architecture} text classifier (${m.labels.join(', ')})`, '',
     `Exported by guided-finetune${m.source?.run ? ` from run ${String(m.source.run)}` : ''}. Files: ${m.files.fp32} (float32)${m.files.int8 ? `, ${m.files.int8} (int8 weights)` : ''}; gft_export.json says how they were made.`, '',
     `Inputs ${m.inputNames.join(', ')} (int64 [batch, seq]); output logits [batch, ${m.labels.length}]. ${rule}`, '',
+    ...check,
     'With gft: `gft predict <this folder> --text "..."` applies this rule.', '',
   ].join('\n');
+}
+
+/** Stores an int8-vs-fp32 check in an export folder's gft_export.json and README.md. */
+export function recordExportCheck(folder: string, check: ExportCheck): ExportManifest {
+  const path = join(folder, EXPORT_MANIFEST);
+  if (!existsSync(path)) throw new Error(`${folder} is not an export folder (no ${EXPORT_MANIFEST})`);
+  const m = { ...(JSON.parse(readFileSync(path, 'utf8')) as ExportManifest), check };
+  writeFileSync(path, JSON.stringify(m, null, 2) + '\n');
+  writeFileSync(join(folder, 'README.md'), exportReadme(m));
+  return m;
 }

@@ -10,6 +10,9 @@ import { DEFAULT_SPLIT } from '../jobs/data';
 import { jobHandlers } from '../jobs/registry';
 import { writeFileAtomic, writeJsonAtomic } from '../runs/files';
 import { buildReport, reportMarkdown, type ReportRun } from './report';
+import { buildLimits, type LimitsJson } from './limits';
+import { starterTokenizer } from '../train/model';
+import { USE_LITE_MAX_TOKENS } from '../../engine/models/useLite';
 
 export interface DemoOptions {
   out: string;
@@ -76,7 +79,27 @@ export async function runDemo(opts: DemoOptions, ctx: JobContext, say: (line: st
     }
   }
   const texts = new Map(loadBuiltin('movie-reviews').examples.map((e) => [e.id, e.text]));
-  const report = buildReport(reportRuns, texts, notes);
+  // Limits in production of the fine-tuned model: exported to <out>/export and timed on its test reviews.
+  let limits: LimitsJson | undefined;
+  const ft = runs.find((r) => (r.kind === 'finetune' || r.kind === 'head-only') && r.status === 'completed');
+  const ftTitle = steps[2].title;
+  if (ft) {
+    throwIfCancelled(ctx);
+    say('== Limits in production (export, latency, truncation, calibration)');
+    const t0 = Date.now();
+    try {
+      limits = await buildLimits({
+        title: ftTitle, runDir: ft.runDir, texts, tokenizer: starterTokenizer().tokenizer, modelLimit: USE_LITE_MAX_TOKENS,
+        exportDir: join(opts.out, 'export'), timed: opts.quick ? 10 : 30,
+      });
+      say(`   measured in ${((Date.now() - t0) / 1000).toFixed(0)} s${limits.servingError ? ` (serving not measured: ${limits.servingError})` : ''}`);
+    } catch (err) {
+      const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      notes.push(`Limits in production: not measured — ${msg}`);
+      say(`   not measured: ${msg}`);
+    }
+  }
+  const report = buildReport(reportRuns, texts, notes, limits);
   const md = reportMarkdown(report);
   const reportJson = join(opts.out, 'report.json');
   const reportMd = join(opts.out, 'report.md');

@@ -1,8 +1,10 @@
 // The comparison report of several runs on one test set: accuracies with CIs, the significance of each
-// pairwise difference, time taken, device, and each model's most confidently wrong examples.
+// pairwise difference, time taken, device, each model's most confidently wrong examples, and (when measured) the
+// fine-tuned model's limits in production (./limits.ts).
 import type { Comparison, RunManifest } from '../../protocol';
 import { compareRuns } from '../jobs/compare';
 import { RunFolder } from '../runs';
+import { limitsMarkdown, type LimitsJson } from './limits';
 
 export interface ReportRun {
   title: string;
@@ -36,6 +38,7 @@ export interface ReportJson {
     confidentlyWrong: ConfidentlyWrong[];
   }[];
   comparisons: ({ a: string; b: string } & Comparison)[];
+  limits?: LimitsJson;
   notes: string[];
 }
 
@@ -44,7 +47,7 @@ function excerpt(text: string, n = 220): string {
   return t.length <= n ? t : t.slice(0, n - 1) + '…';
 }
 
-export function buildReport(runs: ReportRun[], texts: Map<string, string>, notes: string[] = []): ReportJson {
+export function buildReport(runs: ReportRun[], texts: Map<string, string>, notes: string[] = [], limits?: LimitsJson): ReportJson {
   const loaded = runs.map((r) => ({ ...r, run: RunFolder.open(r.runDir) }));
   const models = loaded.map(({ title, run }) => {
     const m = run.manifest;
@@ -77,7 +80,7 @@ export function buildReport(runs: ReportRun[], texts: Map<string, string>, notes
     for (let j = i + 1; j < done.length; j++) comparisons.push({ a: done[i].title, b: done[j].title, ...compareRuns(done[i].runDir, done[j].runDir, 1) });
   }
   const first = loaded[0]?.run.manifest;
-  return { createdAt: new Date().toISOString(), dataset: first?.dataset, device: first?.device ?? 'unknown', models, comparisons, notes };
+  return { createdAt: new Date().toISOString(), dataset: first?.dataset, device: first?.device ?? 'unknown', models, comparisons, ...(limits ? { limits } : {}), notes };
 }
 
 const pct = (x: number | undefined) => (x === undefined ? '–' : `${(x * 100).toFixed(1)}%`);
@@ -113,6 +116,7 @@ export function reportMarkdown(r: ReportJson): string {
     for (const w of m.confidentlyWrong) lines.push(`- \`${w.id}\` — true **${w.label}**, predicted **${w.pred}** with ${(w.confidence * 100).toFixed(1)}%: “${w.excerpt}”`);
     lines.push('');
   }
+  if (r.limits) lines.push(...limitsMarkdown(r.limits));
   if (r.notes.length) lines.push('## Notes', '', ...r.notes.map((n) => `- ${n}`), '');
   return lines.join('\n');
 }
