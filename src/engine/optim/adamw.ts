@@ -1,5 +1,7 @@
 // AdamW exactly as torch.optim.AdamW (amsgrad=False, maximize=False): decoupled weight decay p *= 1 - lr*wd,
-// then bias-corrected Adam. Runs in place on the Float32Arrays that the runtime feeds as inputs.
+// then bias-corrected Adam. Runs in place on the Float32Arrays that the runtime feeds as inputs: on float32 SIMD
+// lanes in WebAssembly (adamwSimd.ts) where available, else in the JavaScript loop below.
+import { adamwSimd } from './adamwSimd';
 export interface AdamWHyper {
   lr: number;
   beta1: number;
@@ -8,11 +10,17 @@ export interface AdamWHyper {
   weightDecay: number;
 }
 
+let simdDefault = true;
+/** Benchmarks only: turn the SIMD kernel off (true) to time the JavaScript loop in the same process. */
+export function useJsAdamW(js: boolean): void {
+  simdDefault = !js;
+}
+
 /**
  * One update of one parameter tensor; `step` is the 1-based update count (torch's state['step'] after += 1).
  * `gradScale` multiplies the gradient on the fly (gradient averaging and clipping without an extra pass).
  */
-export function adamwUpdate(p: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, h: AdamWHyper, step: number, gradScale = 1): void {
+export function adamwUpdate(p: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, h: AdamWHyper, step: number, gradScale = 1, simd = simdDefault): void {
   const { lr, beta1, beta2, eps } = h;
   const decay = 1 - lr * h.weightDecay;
   const stepSize = lr / (1 - beta1 ** step);
@@ -20,6 +28,7 @@ export function adamwUpdate(p: Float32Array, grad: Float32Array, m: Float32Array
   // the gradient scale is folded into the moment coefficients (same values up to float rounding, one
   // multiply fewer per element; this loop is about 2x faster than scaling each gradient first)
   const b1c = (1 - beta1) * gradScale, b2c = (1 - beta2) * gradScale * gradScale;
+  if (simd && adamwSimd(p, grad, m, v, { beta1, b1c, beta2, b2c, decay, stepSize, invBc2sqrt, eps })) return;
   const n = p.length;
   for (let i = 0; i < n; i++) {
     const gi = grad[i];
