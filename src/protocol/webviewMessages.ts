@@ -5,7 +5,8 @@
 
 /** One chart as uPlot wants it: shared x (optimizer steps) and one y column per series, null = no point. */
 export interface ChartData {
-  id: 'loss' | 'accuracy' | 'lr';
+  /** 'compare-*': the comparison's overlaid curves, one series per run. */
+  id: 'loss' | 'accuracy' | 'lr' | 'compare-loss' | 'compare-accuracy';
   title: string;
   xLabel: string;
   yLabel: string;
@@ -36,12 +37,14 @@ export interface MetricRow {
 
 export interface ComparisonTable {
   columns: string[];
-  rows: { runId: string; dir: string; cells: string[]; best?: boolean }[];
+  rows: { runId: string; dir: string; cells: string[]; best?: boolean; reference?: boolean }[];
   /** Why two rows may not be comparable (different test sets, missing metrics, ...). */
   notes: string[];
 }
 
 export type ReviewFilter = 'all' | 'fp' | 'fn';
+/** Versus a baseline run on the same test ids: fixed = this run right, baseline wrong; broken = the reverse. */
+export type ReviewChange = 'all' | 'fixed' | 'broken';
 
 export interface ReviewQuery {
   filter: ReviewFilter;
@@ -49,38 +52,128 @@ export interface ReviewQuery {
   positive: number;
   offset: number;
   limit: number;
+  /** Run folder of the baseline for fixed/broken ('' or absent: none). */
+  baseline?: string;
+  change?: ReviewChange;
+  /** Index into ReviewPage.lengths; -1 or absent: every length. */
+  length?: number;
+}
+
+/** A word-count range of the test examples (quartiles): min..max words inclusive. */
+export interface LengthBucket {
+  index: number;
+  min: number;
+  max: number;
+  /** Test examples (with a known text) in the bucket. */
+  count: number;
+  label: string;
+}
+
+/** A piece of a review's text; score (in [-1, 1], signed) when the word has saliency. */
+export interface SaliencySpan {
+  text: string;
+  score?: number;
 }
 
 export interface ReviewItem {
   id: string;
   label: string;
   pred: string;
-  /** Probability the model gave its (wrong) prediction. */
+  /** Probability the model gave its prediction. */
   confidence: number;
+  /** FP/FN of the wrong prediction (this run's, or the baseline's for a fixed example). */
   kind: 'FP' | 'FN' | 'wrong';
+  correct: boolean;
+  change?: 'fixed' | 'broken';
+  baselinePred?: string;
+  baselineConfidence?: number;
   text?: string;
+  words?: number;
+  /** The text split into spans with word saliency (saliency.jsonl), when the run has it for this example. */
+  saliency?: SaliencySpan[];
+  /** The saved note on this example (notes.json in the run folder). */
+  note?: string;
 }
 
 export interface ReviewPage {
   query: ReviewQuery;
   labels: string[];
+  /** Items matching the query (before paging). */
   total: number;
+  /** Per FP/FN filter, within the current fixed/broken and length choice. */
   counts: Record<ReviewFilter, number>;
   evaluated: number;
+  /** Wrong test predictions of this run, whatever the filters. */
+  wrong: number;
   items: ReviewItem[];
+  /** Runs the fixed/broken filter can compare with (completed, with test predictions). */
+  baselines: { dir: string; id: string }[];
+  /** The chosen baseline: test ids both runs have, and how many this run fixed and broke. */
+  versus?: { id: string; shared: number; fixed: number; broken: number };
+  /** Empty when the texts are unknown. */
+  lengths: LengthBucket[];
+  /** Examples of this run with saliency.jsonl records. */
+  saliencyCount: number;
+  /** Problems worth a line (damaged notes.json, baseline on other examples, ...). */
+  warnings: string[];
+}
+
+/** The paired test of one run against the comparison's reference run (from the host's runs/compare). */
+export interface SignificanceRow {
+  runId: string;
+  dir: string;
+  /** e.g. "+2.0 pts"; empty with error. */
+  difference: string;
+  ci: string;
+  discordant: string;
+  p: string;
+  significant: boolean;
+  verdict: string;
+  error?: string;
+}
+
+export interface ConfusionView {
+  runId: string;
+  labels: string[];
+  /** cells[true][pred]: count, share of the row (0..1) and whether it is on the diagonal. */
+  cells: { count: number; share: number; correct: boolean }[][];
+  n: number;
+}
+
+export interface ReliabilityView {
+  runId: string;
+  ece: string;
+  /** Non-empty confidence bins: range, mean confidence, accuracy and count. */
+  bins: { lo: number; hi: number; confidence: number; accuracy: number; count: number }[];
+  n: number;
+}
+
+export interface ComparisonView {
+  table: ComparisonTable;
+  reference: { dir: string; id: string };
+  significance: SignificanceRow[];
+  /** True while the host is still computing some of the paired tests. */
+  pending: boolean;
+  confusions: ConfusionView[];
+  reliability: ReliabilityView[];
 }
 
 export type ToWebview =
   | { type: 'run'; run: RunHeader; metrics: MetricRow[] }
   | { type: 'charts'; charts: ChartData[] }
-  | { type: 'comparison'; table: ComparisonTable }
+  | { type: 'comparison'; view: ComparisonView }
   | { type: 'review'; page: ReviewPage }
+  | { type: 'noteSaved'; id: string; savedAt: string }
   | { type: 'notice'; level: 'info' | 'warn' | 'error'; message: string };
 
 export type FromWebview =
   | { type: 'ready' }
   | { type: 'review'; query: ReviewQuery }
   | { type: 'openRun'; dir: string }
+  /** Comparison: pair every run with this one. */
+  | { type: 'reference'; dir: string }
+  /** A note on one example of the panel's run (empty text removes it). */
+  | { type: 'note'; id: string; text: string }
   | { type: 'command'; command: 'compare' | 'evaluate' | 'export' | 'tryText' | 'reflect' }
   /** What the panel drew, for the status line and the integration tests. */
   | { type: 'rendered'; points: Record<string, number> };

@@ -1,23 +1,43 @@
 // The results panel: a webview (dist/webview.js, @vscode-elements + uPlot, no remote loads) showing one run's live
 // charts, test metrics and misclassified examples, or a comparison of several runs. Strict CSP with a nonce.
-// It follows the run folder on disk: metrics.jsonl is tailed (only new lines are parsed) and re-plotted.
+// It follows the run folder on disk: metrics.jsonl is tailed (only new lines are parsed) and re-plotted; the review
+// list is re-sent only when predictions.jsonl or saliency.jsonl change, never per metric line.
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
-import { basename, join } from 'node:path';
-import type { MetricRecord } from '../protocol';
-import type { FromWebview, ToWebview, ReviewQuery } from '../protocol/webviewMessages';
+import { basename, dirname, join } from 'node:path';
+import type { Comparison, MetricRecord, RunManifest } from '../protocol';
+import type { ConfusionView, FromWebview, ReliabilityView, ReviewQuery, SignificanceRow, ToWebview } from '../protocol/webviewMessages';
 import { allCharts } from './viewmodel/charts';
 import { comparisonTable } from './viewmodel/comparison';
+import {
+  confusionFromPredictions, confusionView, defaultReference, overlaidCurves, reliabilityFromPredictions, reliabilityView, significanceRow,
+} from './viewmodel/compareView';
 import { metricRows, runHeader } from './viewmodel/format';
+import { readNotes, saveNote } from './viewmodel/notes';
 import { DEFAULT_REVIEW_QUERY, reviewPage } from './viewmodel/review';
-import { JsonlTail, readManifest, readRun, RUN_FILES } from './viewmodel/runFiles';
+import { JsonlTail, listRuns, readManifest, readPredictions, RUN_FILES } from './viewmodel/runFiles';
+import { readSaliency, SALIENCY_FILE } from './viewmodel/saliency';
 import { loadTexts } from './viewmodel/texts';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+
+/** The host's paired comparison of two runs' test predictions (runs/compare); A is the reference. */
+export type CompareFn = (runDirA: string, runDirB: string) => Promise<Comparison>;
+
+/** Size and mtime of a file ('' when absent): whether it changed since the last look. */
+function signature(path: string): string {
+  try {
+    const s = statSync(path);
+    return `${s.size}:${s.mtimeMs}`;
+  } catch {
+    return '';
+  }
+}
 
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, mode: 'run' | 'compare', title: string): string {
   const nonce = randomBytes(16).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
   const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'results.css'));
+  const panelCss = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css'));
   const csp = [
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
@@ -33,6 +53,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, m
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${css}" nonce="${nonce}">
+<link rel="stylesheet" href="${panelCss}" nonce="${nonce}">
 <title>${esc(title)}</title>
 </head>
 <body>
@@ -48,6 +69,14 @@ export class ResultsPanel implements vscode.Disposable {
   private metrics: MetricRecord[] = [];
   private tail: JsonlTail<MetricRecord> | undefined;
   private review: ReviewQuery = DEFAULT_REVIEW_QUERY;
+  /** What the review list was last built from: re-sent only when one of these files changes. */
+  private reviewSource = '';
+  private lastRunMessage = '';
+  // Comparison state: metrics per run (tailed), the reference run, the host's paired tests against it.
+  private readonly tails = new Map<string, { tail: JsonlTail<MetricRecord>; metrics: MetricRecord[] }>();
+  private reference: string | undefined;
+  private readonly pairs = new Map<string, Comparison | { error: string }>();
+  private readonly inflight = new Set<string>();
   private ready = false;
   private pending: ReturnType<typeof setTimeout> | undefined;
   private livePoll: ReturnType<typeof setInterval> | undefined;
@@ -62,6 +91,7 @@ export class ResultsPanel implements vscode.Disposable {
     readonly key: string,
     private readonly runDirs: string[],
     private readonly notes: string[],
+    private readonly compare?: CompareFn,
   ) {
     ResultsPanel.open.set(key, this);
     const webview = panel.webview;
@@ -87,10 +117,11 @@ export class ResultsPanel implements vscode.Disposable {
     return p;
   }
 
-  static comparison(extensionUri: vscode.Uri, dirs: string[], notes: string[] = []): ResultsPanel {
+  /** compare: the host's paired test; without it the panel shows the table, curves and diagrams only. */
+  static comparison(extensionUri: vscode.Uri, dirs: string[], notes: string[] = [], compare?: CompareFn): ResultsPanel {
     ResultsPanel.open.get('compare')?.panel.dispose();
     const panel = ResultsPanel.create(extensionUri, `Compare ${dirs.length} runs`);
-    const p = new ResultsPanel(extensionUri, panel, 'compare', dirs, notes);
+    const p = new ResultsPanel(extensionUri, panel, 'compare', dirs, notes, compare);
     panel.webview.html = webviewHtml(panel.webview, extensionUri, 'compare', `Compare ${dirs.length} runs`);
     return p;
   }
@@ -133,12 +164,7 @@ export class ResultsPanel implements vscode.Disposable {
 
   private update(): void {
     if (this.key === 'compare') {
-      const runs = this.runDirs.flatMap((dir) => {
-        const manifest = readManifest(dir);
-        return manifest ? [{ dir, manifest }] : [];
-      });
-      const table = comparisonTable(runs);
-      this.post({ type: 'comparison', table: { ...table, notes: [...table.notes, ...this.notes] } });
+      this.updateComparison();
       return;
     }
     const dir = this.runDirs[0];
@@ -147,7 +173,12 @@ export class ResultsPanel implements vscode.Disposable {
       this.post({ type: 'notice', level: 'error', message: `${dir} is no longer a run folder (run.json is missing).` });
       return;
     }
-    this.post({ type: 'run', run: runHeader(dir, manifest), metrics: metricRows(manifest) });
+    const runMessage: ToWebview = { type: 'run', run: runHeader(dir, manifest), metrics: metricRows(manifest) };
+    const json = JSON.stringify(runMessage);
+    if (json !== this.lastRunMessage) {
+      this.lastRunMessage = json;
+      this.post(runMessage);
+    }
     // File events can arrive late, coalesced or not at all (remote and network folders): while the run is in
     // progress the panel also re-reads it every 1.5 s, until it has shown the final state once.
     if (manifest.status === 'running' && !this.livePoll) {
@@ -162,14 +193,108 @@ export class ResultsPanel implements vscode.Disposable {
       this.metrics.push(...records);
     }
     this.post({ type: 'charts', charts: allCharts(this.metrics) });
-    this.sendReview();
+    this.sendReview(false, manifest);
   }
 
-  private sendReview(): void {
-    const run = readRun(this.runDirs[0]);
-    if (!run) return;
-    const labels = run.manifest.test?.labels ?? run.manifest.dataset?.labels ?? [];
-    this.post({ type: 'review', page: reviewPage(run.predictions, labels, this.review, this.textLookup(run.manifest.dataset?.id)) });
+  private updateComparison(): void {
+    const runs = this.runDirs.flatMap((dir) => {
+      const manifest = readManifest(dir);
+      return manifest ? [{ dir, manifest }] : [];
+    });
+    if (runs.length === 0) return;
+    if (!this.reference || !runs.some((r) => r.dir === this.reference)) this.reference = defaultReference(runs);
+    const ref = runs.find((r) => r.dir === this.reference) ?? runs[0];
+    const table = comparisonTable(runs, { paired: !!this.compare });
+    for (const row of table.rows) if (row.dir === ref.dir) row.reference = true;
+    this.startPairs(ref.dir, runs);
+    const significance: SignificanceRow[] = [];
+    let pending = false;
+    for (const r of runs) {
+      if (r.dir === ref.dir) continue;
+      const result = this.pairs.get(`${ref.dir}\n${r.dir}`);
+      if (result) significance.push(significanceRow({ id: r.manifest.id, dir: r.dir }, ref.manifest.id, result));
+      else if (this.compare) pending = true;
+    }
+    const confusions: ConfusionView[] = [];
+    const reliability: ReliabilityView[] = [];
+    for (const { dir, manifest } of runs) {
+      const labels = manifest.test?.labels ?? manifest.dataset?.labels ?? [];
+      const t = manifest.test;
+      // run.json has both for every run the host evaluated; older folders have only predictions.jsonl.
+      const preds = t?.confusion?.length && t.reliability?.length ? undefined : readPredictions(dir);
+      if (!t && !preds?.length) continue;
+      confusions.push(confusionView(manifest.id, labels, t?.confusion?.length ? t.confusion : confusionFromPredictions(preds!, labels.length)));
+      reliability.push(t?.reliability?.length ? reliabilityView(manifest.id, t.reliability, t.ece) : reliabilityView(manifest.id, reliabilityFromPredictions(preds!)));
+    }
+    this.post({
+      type: 'comparison',
+      view: { table: { ...table, notes: [...table.notes, ...this.notes] }, reference: { dir: ref.dir, id: ref.manifest.id }, significance, pending, confusions, reliability },
+    });
+    for (const { dir } of runs) {
+      let t = this.tails.get(dir);
+      if (!t) this.tails.set(dir, (t = { tail: new JsonlTail<MetricRecord>(join(dir, RUN_FILES.metrics)), metrics: [] }));
+      const { records, reset } = t.tail.read();
+      if (reset) t.metrics = [];
+      t.metrics.push(...records);
+    }
+    this.post({ type: 'charts', charts: overlaidCurves(runs.map((r) => ({ id: r.manifest.id, metrics: this.tails.get(r.dir)!.metrics }))) });
+    if (runs.some((r) => r.manifest.status === 'running') && !this.livePoll) this.livePoll = setInterval(() => this.schedule(), 1500);
+  }
+
+  /** Asks the host for the paired test of every run against the reference, one at a time; each answer re-renders. */
+  private startPairs(refDir: string, runs: { dir: string; manifest: RunManifest }[]): void {
+    const compare = this.compare;
+    if (!compare) return;
+    const todo = runs.filter((r) => r.dir !== refDir && r.manifest.test && !this.pairs.has(`${refDir}\n${r.dir}`) && !this.inflight.has(`${refDir}\n${r.dir}`));
+    if (todo.length === 0) return;
+    for (const r of todo) this.inflight.add(`${refDir}\n${r.dir}`);
+    void (async () => {
+      for (const r of todo) {
+        const key = `${refDir}\n${r.dir}`;
+        try {
+          this.pairs.set(key, await compare(refDir, r.dir));
+        } catch (e) {
+          this.pairs.set(key, { error: e instanceof Error ? e.message : String(e) });
+        }
+        this.inflight.delete(key);
+        if (!this.disposed) this.schedule();
+      }
+    })();
+  }
+
+  /** Sends the review page when asked (force) or when the files it is built from changed. */
+  private sendReview(force: boolean, manifest = readManifest(this.runDirs[0])): void {
+    const dir = this.runDirs[0];
+    if (!manifest) return;
+    const baselineDir = this.review.baseline || '';
+    const source = [RUN_FILES.predictions, SALIENCY_FILE].map((f) => signature(join(dir, f))).join('|') + `|${baselineDir && signature(join(baselineDir, RUN_FILES.predictions))}`;
+    if (!force && source === this.reviewSource) return;
+    this.reviewSource = source;
+    const labels = manifest.test?.labels ?? manifest.dataset?.labels ?? [];
+    const preds = readPredictions(dir);
+    const baselines = listRuns(dirname(dir))
+      .filter((r) => r.dir !== dir && r.manifest.status === 'completed' && r.manifest.test)
+      .map((r) => ({ dir: r.dir, id: r.manifest.id }));
+    const warnings: string[] = [];
+    let baseline: { dir: string; id: string; predictions: ReturnType<typeof readPredictions> } | undefined;
+    if (baselineDir) {
+      const m = readManifest(baselineDir);
+      if (m) baseline = { dir: baselineDir, id: m.id, predictions: readPredictions(baselineDir) };
+      else warnings.push(`${baselineDir} is no longer a run folder: choose another baseline.`);
+      if (baselineDir && !baselines.some((b) => b.dir === baselineDir) && m) baselines.push({ dir: baselineDir, id: m.id });
+    }
+    const notes = readNotes(dir);
+    if (notes.error) warnings.push(notes.error);
+    let saliency: Map<string, [string, number][]> | undefined;
+    try {
+      saliency = readSaliency(dir);
+    } catch (e) {
+      warnings.push(e instanceof Error ? e.message : String(e));
+    }
+    this.post({
+      type: 'review',
+      page: reviewPage(preds, labels, this.review, this.textLookup(manifest.dataset?.id), { baseline, baselines, saliency, notes: notes.notes, warnings }),
+    });
   }
 
   /** The built-in movie reviews ship in data/: their texts can be shown next to the mistakes. */
@@ -188,12 +313,27 @@ export class ResultsPanel implements vscode.Disposable {
   private receive(m: FromWebview): void {
     switch (m.type) {
       case 'ready':
+        // A reloaded webview starts empty: everything is sent again.
         this.ready = true;
+        this.lastRunMessage = '';
+        this.reviewSource = '';
         this.update();
         break;
       case 'review':
         this.review = m.query;
-        this.sendReview();
+        this.sendReview(true);
+        break;
+      case 'reference':
+        this.reference = m.dir;
+        this.update();
+        break;
+      case 'note':
+        try {
+          const savedAt = saveNote(this.runDirs[0], m.id, m.text);
+          this.post({ type: 'noteSaved', id: m.id, savedAt });
+        } catch (e) {
+          this.post({ type: 'notice', level: 'error', message: `Note not saved: ${e instanceof Error ? e.message : String(e)}` });
+        }
         break;
       case 'openRun':
         void vscode.commands.executeCommand('guidedFinetune.openResults', { type: 'run', dir: m.dir });

@@ -5,7 +5,8 @@ import { duration, kindLabel, num, pct } from './format';
 
 export const COMPARISON_COLUMNS = ['Run', 'Kind', 'Model', 'Status', 'Test accuracy (95% CI)', 'Macro F1', 'ROC AUC', 'ECE', 'Best validation', 'Time'];
 
-export function comparisonTable(runs: readonly { dir: string; manifest: RunManifest }[]): ComparisonTable {
+/** paired: the caller shows the paired tests itself (the comparison panel), so the note points to them. */
+export function comparisonTable(runs: readonly { dir: string; manifest: RunManifest }[], opts: { paired?: boolean } = {}): ComparisonTable {
   const withTest = runs.filter((r) => r.manifest.test);
   const bestAcc = Math.max(...withTest.map((r) => r.manifest.test!.accuracy));
   const rows = runs.map(({ dir, manifest: m }) => {
@@ -40,7 +41,8 @@ export function comparisonTable(runs: readonly { dir: string; manifest: RunManif
   if (withTest.length > 1 && sizes.size === 1) {
     const n = [...sizes][0];
     // One example moves accuracy by 1/n: differences smaller than the CI width are within noise.
-    notes.push(`Each run was tested on ${n} examples: one example is ${pct(1 / n, 2)} of accuracy. Overlapping confidence intervals mean the difference may be noise; "Compare runs" on two runs gives the paired test.`);
+    const next = opts.paired ? 'the paired tests below say whether it is more than that' : '"Compare runs" on two runs gives the paired test';
+    notes.push(`Each run was tested on ${n} examples: one example is ${pct(1 / n, 2)} of accuracy. Overlapping confidence intervals mean the difference may be noise; ${next}.`);
   }
   return { columns: COMPARISON_COLUMNS, rows, notes };
 }

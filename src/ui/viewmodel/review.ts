@@ -1,9 +1,22 @@
-// The misclassified-review browser's model: the wrong predictions from predictions.jsonl, most confident first,
-// filtered to false positives / false negatives of a chosen positive class. No vscode import.
+// The misclassified-review browser's model: the wrong test predictions from predictions.jsonl, most confident
+// first, filtered to false positives / false negatives of a chosen positive class, to the examples fixed or broken
+// versus a baseline run (same test ids), and to a word-count quartile; with word saliency and the saved notes.
+// No vscode import.
 import type { PredictionRecord } from '../../protocol';
-import type { ReviewFilter, ReviewItem, ReviewPage, ReviewQuery } from '../../protocol/webviewMessages';
+import type { LengthBucket, ReviewFilter, ReviewItem, ReviewPage, ReviewQuery } from '../../protocol/webviewMessages';
+import { saliencySpans } from './saliency';
 
-export const DEFAULT_REVIEW_QUERY: ReviewQuery = { filter: 'all', positive: 1, offset: 0, limit: 50 };
+export const DEFAULT_REVIEW_QUERY: ReviewQuery = { filter: 'all', positive: 1, offset: 0, limit: 50, baseline: '', change: 'all', length: -1 };
+
+export interface ReviewExtras {
+  /** The baseline run chosen for fixed/broken, with its predictions. */
+  baseline?: { dir: string; id: string; predictions: readonly PredictionRecord[] };
+  /** Runs offered as baselines. */
+  baselines?: { dir: string; id: string }[];
+  saliency?: ReadonlyMap<string, [string, number][]>;
+  notes?: Readonly<Record<string, string>>;
+  warnings?: string[];
+}
 
 function kindOf(p: PredictionRecord, positive: number): ReviewItem['kind'] {
   if (p.pred === positive && p.label !== positive) return 'FP';
@@ -21,33 +34,121 @@ export function testPredictions(preds: readonly PredictionRecord[]): PredictionR
   return preds.some((p) => p.split === 'test') ? preds.filter((p) => p.split === 'test') : [...preds];
 }
 
+export function wordCount(text: string): number {
+  return text.split(/\s+/).filter(Boolean).length;
+}
+
+/**
+ * Word-count quartiles of the examples: cut points are the nearest-rank 25th, 50th and 75th percentiles, each
+ * bucket is an inclusive range of counts; ties that make a quartile empty merge it into the one before.
+ */
+export function lengthBuckets(counts: readonly number[]): LengthBucket[] {
+  if (counts.length === 0) return [];
+  const sorted = [...counts].sort((a, b) => a - b);
+  const n = sorted.length;
+  const cuts = [1, 2, 3].map((k) => sorted[Math.max(0, Math.ceil((k * n) / 4) - 1)]);
+  const ranges: [number, number][] = [];
+  let lo = sorted[0];
+  for (const c of [...cuts, sorted[n - 1]]) {
+    if (c < lo) continue;
+    ranges.push([lo, c]);
+    lo = c + 1;
+  }
+  return ranges.map(([min, max], index) => {
+    const count = sorted.filter((c) => c >= min && c <= max).length;
+    return { index, min, max, count, label: min === max ? `${min} words` : `${min}–${max} words` };
+  });
+}
+
 /** textOf: the example's text by id when predictions.jsonl does not carry it (it usually stores only ids). */
-export function reviewPage(preds: readonly PredictionRecord[], labels: readonly string[], query: ReviewQuery, textOf?: (id: string) => string | undefined): ReviewPage {
+export function reviewPage(preds: readonly PredictionRecord[], labels: readonly string[], query: ReviewQuery, textOf?: (id: string) => string | undefined, extras: ReviewExtras = {}): ReviewPage {
   const evaluated = testPredictions(preds);
   const positive = Math.min(Math.max(0, query.positive), Math.max(0, labels.length - 1));
-  const wrong = evaluated.filter((p) => p.pred !== p.label);
-  const counts: Record<ReviewFilter, number> = { all: wrong.length, fp: 0, fn: 0 };
-  for (const p of wrong) {
-    const k = kindOf(p, positive);
+  const name = (i: number) => labels[i] ?? String(i);
+  const textFor = (p: PredictionRecord) => {
+    const own = (p as PredictionRecord & { text?: unknown }).text;
+    return typeof own === 'string' ? own : textOf?.(p.id);
+  };
+  const texts = new Map<string, string>();
+  for (const p of evaluated) {
+    const t = textFor(p);
+    if (typeof t === 'string') texts.set(p.id, t);
+  }
+  const words = new Map([...texts].map(([id, t]) => [id, wordCount(t)]));
+  const lengths = lengthBuckets([...words.values()]);
+  const warnings = [...(extras.warnings ?? [])];
+
+  const right = (p: PredictionRecord) => p.pred === p.label;
+  const wrong = evaluated.filter((p) => !right(p));
+  // The baseline's predictions on the same examples (same id and label).
+  const base = new Map<string, PredictionRecord>();
+  if (extras.baseline) {
+    const b = new Map(testPredictions(extras.baseline.predictions).map((p) => [p.id, p]));
+    for (const p of evaluated) {
+      const q = b.get(p.id);
+      if (q && q.label === p.label) base.set(p.id, q);
+    }
+    if (base.size < evaluated.length) {
+      warnings.push(`${extras.baseline.id} has predictions for ${base.size} of this run's ${evaluated.length} test examples: fixed and broken count only those.`);
+    }
+  }
+  const isFixed = (p: PredictionRecord) => right(p) && !!base.get(p.id) && !right(base.get(p.id)!);
+  const isBroken = (p: PredictionRecord) => !right(p) && !!base.get(p.id) && right(base.get(p.id)!);
+  const change = extras.baseline ? query.change ?? 'all' : 'all';
+  let pool = change === 'fixed' ? evaluated.filter(isFixed) : change === 'broken' ? evaluated.filter(isBroken) : wrong;
+
+  const bucket = lengths[query.length ?? -1];
+  if (bucket) pool = pool.filter((p) => words.has(p.id) && words.get(p.id)! >= bucket.min && words.get(p.id)! <= bucket.max);
+
+  // FP/FN of the wrong prediction in the pair: the baseline's for a fixed example, this run's otherwise.
+  const kind = (p: PredictionRecord) => kindOf(right(p) && base.has(p.id) ? base.get(p.id)! : p, positive);
+  const counts: Record<ReviewFilter, number> = { all: pool.length, fp: 0, fn: 0 };
+  for (const p of pool) {
+    const k = kind(p);
     if (k === 'FP') counts.fp++;
     else if (k === 'FN') counts.fn++;
   }
-  const keep = wrong.filter((p) => query.filter === 'all' || kindOf(p, positive) === query.filter.toUpperCase());
-  // Most confident mistakes first: those say most about what the model learned wrong. Ties by id for stability.
+  const keep = pool.filter((p) => query.filter === 'all' || kind(p) === query.filter.toUpperCase());
+  // Most confident first: confident mistakes say most about what the model learned wrong. Ties by id for stability.
   keep.sort((a, b) => (confidence(b) || 0) - (confidence(a) || 0) || a.id.localeCompare(b.id));
   const offset = Math.max(0, Math.min(query.offset, Math.max(0, keep.length - 1)));
-  const name = (i: number) => labels[i] ?? String(i);
   const items = keep.slice(offset, offset + query.limit).map((p): ReviewItem => {
-    const own = (p as PredictionRecord & { text?: unknown }).text;
-    const text = typeof own === 'string' ? own : textOf?.(p.id);
+    const text = texts.get(p.id);
+    const b = base.get(p.id);
+    const sal = extras.saliency?.get(p.id);
+    const note = extras.notes?.[p.id];
     return {
       id: p.id,
       label: name(p.label),
       pred: name(p.pred),
       confidence: confidence(p),
-      kind: kindOf(p, positive),
-      ...(typeof text === 'string' ? { text } : {}),
+      kind: kind(p),
+      correct: right(p),
+      ...(isFixed(p) ? { change: 'fixed' as const } : isBroken(p) ? { change: 'broken' as const } : {}),
+      ...(b ? { baselinePred: name(b.pred), baselineConfidence: confidence(b) } : {}),
+      ...(typeof text === 'string' ? { text, words: words.get(p.id) } : {}),
+      ...(sal && sal.length ? { saliency: saliencySpans(text, sal) } : {}),
+      ...(typeof note === 'string' ? { note } : {}),
     };
   });
-  return { query: { ...query, positive, offset }, labels: [...labels], total: keep.length, counts, evaluated: evaluated.length, items };
+  let fixed = 0;
+  let broken = 0;
+  for (const p of evaluated) {
+    if (isFixed(p)) fixed++;
+    else if (isBroken(p)) broken++;
+  }
+  return {
+    query: { ...query, positive, offset, baseline: extras.baseline?.dir ?? '', change, length: bucket ? bucket.index : -1 },
+    labels: [...labels],
+    total: keep.length,
+    counts,
+    evaluated: evaluated.length,
+    wrong: wrong.length,
+    items,
+    baselines: extras.baselines ?? [],
+    ...(extras.baseline ? { versus: { id: extras.baseline.id, shared: base.size, fixed, broken } } : {}),
+    lengths,
+    saliencyCount: extras.saliency ? evaluated.filter((p) => extras.saliency!.has(p.id)).length : 0,
+    warnings,
+  };
 }

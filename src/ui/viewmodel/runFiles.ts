@@ -79,6 +79,10 @@ function readJsonlFile<T>(path: string): T[] {
   return existsSync(path) ? parseJsonl<T>(readFileSync(path, 'utf8'), path) : [];
 }
 
+export function readPredictions(dir: string): PredictionRecord[] {
+  return readJsonlFile<PredictionRecord>(join(dir, RUN_FILES.predictions));
+}
+
 export function readRun(dir: string): RunSnapshot | undefined {
   const manifest = readManifest(dir);
   if (!manifest) return undefined;

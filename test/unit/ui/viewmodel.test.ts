@@ -50,7 +50,7 @@ test('reviewPage lists mistakes most-confident first with FP/FN filters for the 
   assert.deepEqual(all.items.map((i) => i.id), ['d', 'a', 'b', 'c']); // confidences 0.95, 0.9, 0.7, 0.6
   assert.deepEqual(all.counts, { all: 4, fp: 2, fn: 2 });
   assert.equal(all.evaluated, 6);
-  assert.deepEqual(all.items[0], { id: 'd', label: 'pos', pred: 'neg', confidence: 0.95, kind: 'FN' });
+  assert.deepEqual(all.items[0], { id: 'd', label: 'pos', pred: 'neg', confidence: 0.95, kind: 'FN', correct: false });
   const fp = reviewPage(preds, labels, { filter: 'fp', positive: 1, offset: 0, limit: 10 });
   assert.deepEqual(fp.items.map((i) => i.id), ['a', 'c']);
   // Treating 'neg' as the positive class swaps FP and FN.
@@ -89,6 +89,9 @@ test('comparisonTable marks the best run and says when test sets differ', () => 
   assert.ok(t.notes.some((n) => n.includes('No test metrics yet for live')));
   assert.ok(t.notes.some((n) => n.includes('400 examples')));
   assert.ok(!t.notes.some((n) => n.includes('not directly comparable')));
+  assert.ok(t.notes.some((n) => n.endsWith('"Compare runs" on two runs gives the paired test.')));
+  const paired = comparisonTable([run('ft', { test: testMetrics(0.85) }), run('tfidf', { test: testMetrics(0.88) })], { paired: true });
+  assert.ok(paired.notes.some((n) => n.endsWith('the paired tests below say whether it is more than that.')));
   const other = run('other', { test: testMetrics(0.9) });
   other.manifest.dataset = { id: 'x', hash: 'h2', labels: [] };
   assert.ok(comparisonTable([run('ft', { test: testMetrics(0.85) }), other]).notes.some((n) => n.includes('not directly comparable')));

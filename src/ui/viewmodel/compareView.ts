@@ -1,0 +1,110 @@
+// The comparison panel's parts besides the table: the runs' training curves overlaid on one chart each, the paired
+// tests against a reference run (numbers from the host's runs/compare), confusion matrices and reliability
+// diagrams from the runs' test metrics (or their predictions when run.json has none). No vscode import.
+import type { Comparison, MetricRecord, PredictionRecord, ReliabilityBin, RunManifest } from '../../protocol';
+import type { ChartData, ConfusionView, ReliabilityView, SignificanceRow } from '../../protocol/webviewMessages';
+import { ema, splitRecords } from './charts';
+import { num } from './format';
+import { testPredictions } from './review';
+
+/** Smoothed training loss and validation accuracy of every run on a shared step axis, one series per run. */
+export function overlaidCurves(runs: readonly { id: string; metrics: readonly MetricRecord[] }[]): ChartData[] {
+  const loss: Map<number, number>[] = [];
+  const acc: Map<number, number>[] = [];
+  for (const r of runs) {
+    const { steps, evals } = splitRecords(r.metrics);
+    const smooth = ema(steps.map((s) => s.loss));
+    loss.push(new Map(steps.map((s, i) => [s.step, smooth[i]])));
+    const a = new Map<number, number>();
+    for (const e of evals) if (e.split === 'validation' && Number.isFinite(e.metrics.accuracy)) a.set(e.step, e.metrics.accuracy);
+    acc.push(a);
+  }
+  const chart = (id: ChartData['id'], title: string, yLabel: string, cols: Map<number, number>[], what: string): ChartData => {
+    const x = [...new Set(cols.flatMap((c) => [...c.keys()]))].sort((a, b) => a - b);
+    return {
+      id, title, xLabel: 'step', yLabel, x,
+      series: runs.map((r, i) => ({ label: `${r.id} ${what}`, values: x.map((s) => cols[i].get(s) ?? null) })),
+    };
+  };
+  return [
+    chart('compare-loss', 'Training loss (smoothed), per run', 'cross-entropy', loss, 'train loss'),
+    chart('compare-accuracy', 'Validation accuracy, per run', 'accuracy', acc, 'val accuracy'),
+  ];
+}
+
+/** The reference of a comparison when none was chosen: the TF-IDF baseline, else another baseline, else the first. */
+export function defaultReference(runs: readonly { dir: string; manifest: RunManifest }[]): string | undefined {
+  const tested = runs.filter((r) => r.manifest.test);
+  const pool = tested.length ? tested : runs;
+  return (pool.find((r) => r.manifest.kind === 'baseline-tfidf') ?? pool.find((r) => r.manifest.kind.startsWith('baseline')) ?? pool[0])?.dir;
+}
+
+const points = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)}`;
+
+/** One row per non-reference run: difference (run − reference) with its paired 95% CI, discordant pairs, McNemar p. */
+export function significanceRow(run: { id: string; dir: string }, referenceId: string, result: Comparison | { error: string }): SignificanceRow {
+  if ('error' in result) {
+    return { runId: run.id, dir: run.dir, difference: '', ci: '', discordant: '', p: '', significant: false, verdict: 'no paired test', error: result.error };
+  }
+  const c = result;
+  // Significant when McNemar rejects at 0.05; the bootstrap CI excluding 0 says the same in most cases.
+  const significant = c.mcnemarP < 0.05;
+  const excludesZero = c.differenceCI[0] > 0 || c.differenceCI[1] < 0;
+  return {
+    runId: run.id,
+    dir: run.dir,
+    difference: `${points(c.difference)} pts`,
+    ci: `${points(c.differenceCI[0])} to ${points(c.differenceCI[1])}`,
+    discordant: `${c.onlyBCorrect} right only here · ${c.onlyACorrect} right only in ${referenceId}`,
+    p: c.mcnemarP < 0.001 ? '< 0.001' : c.mcnemarP.toPrecision(2),
+    significant,
+    verdict: significant
+      ? `${c.difference > 0 ? 'better' : 'worse'} than ${referenceId} (p < 0.05)`
+      : `not significant at 0.05${excludesZero ? ' (the bootstrap CI excludes 0: borderline)' : ''}`,
+  };
+}
+
+/** confusion[true][pred] as shaded cells: share = count / row total (recall on the diagonal). */
+export function confusionView(runId: string, labels: readonly string[], confusion: readonly (readonly number[])[]): ConfusionView {
+  const cells = confusion.map((row, t) => {
+    const total = row.reduce((a, b) => a + b, 0);
+    return row.map((count, p) => ({ count, share: total ? count / total : 0, correct: t === p }));
+  });
+  const n = confusion.reduce((a, row) => a + row.reduce((x, y) => x + y, 0), 0);
+  return { runId, labels: [...labels], cells, n };
+}
+
+export function confusionFromPredictions(preds: readonly PredictionRecord[], k: number): number[][] {
+  const m = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  for (const p of testPredictions(preds)) if (p.label < k && p.pred < k) m[p.label][p.pred]++;
+  return m;
+}
+
+/** Equal-width bins of the top probability (as the host's calibration): mean confidence and accuracy per bin. */
+export function reliabilityFromPredictions(preds: readonly PredictionRecord[], bins = 10): ReliabilityBin[] {
+  const count = new Array<number>(bins).fill(0);
+  const conf = new Array<number>(bins).fill(0);
+  const right = new Array<number>(bins).fill(0);
+  for (const p of testPredictions(preds)) {
+    if (!p.probs?.length) continue;
+    let top = 0;
+    for (let j = 1; j < p.probs.length; j++) if (p.probs[j] > p.probs[top]) top = j;
+    const c = p.probs[top];
+    const b = Math.min(bins - 1, Math.floor(c * bins));
+    count[b]++;
+    conf[b] += c;
+    if (top === p.label) right[b]++;
+  }
+  return count.map((c, b) => ({ lo: b / bins, hi: (b + 1) / bins, count: c, confidence: c ? conf[b] / c : 0, accuracy: c ? right[b] / c : 0 }));
+}
+
+/** Expected calibration error: the count-weighted mean gap between confidence and accuracy. */
+export function eceOf(bins: readonly ReliabilityBin[]): number {
+  const n = bins.reduce((a, b) => a + b.count, 0);
+  return n ? bins.reduce((a, b) => a + (b.count / n) * Math.abs(b.accuracy - b.confidence), 0) : 0;
+}
+
+export function reliabilityView(runId: string, bins: readonly ReliabilityBin[], ece?: number): ReliabilityView {
+  const nonEmpty = bins.filter((b) => b.count > 0).map(({ lo, hi, confidence, accuracy, count }) => ({ lo, hi, confidence, accuracy, count }));
+  return { runId, ece: num(ece ?? eceOf(bins)), bins: nonEmpty, n: nonEmpty.reduce((a, b) => a + b.count, 0) };
+}

@@ -1,0 +1,58 @@
+// Word saliency of a run's misclassified test examples (saliency.jsonl, written by the host: gradient x input summed
+// per word, signed, max |score| = 1 per example; positive = toward the predicted class) laid over the example's
+// text for the review browser. No vscode import.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SaliencySpan } from '../../protocol/webviewMessages';
+import { parseJsonl } from './runFiles';
+
+export const SALIENCY_FILE = 'saliency.jsonl';
+
+/** One line of saliency.jsonl (the fields the panel reads). */
+export interface SaliencyLine {
+  id: string;
+  words: [string, number][];
+}
+
+export function readSaliency(runDir: string): Map<string, [string, number][]> {
+  const path = join(runDir, SALIENCY_FILE);
+  const out = new Map<string, [string, number][]>();
+  if (!existsSync(path)) return out;
+  for (const r of parseJsonl<SaliencyLine>(readFileSync(path, 'utf8'), path)) {
+    if (typeof r?.id === 'string' && Array.isArray(r.words)) out.set(r.id, r.words.filter((w) => typeof w[0] === 'string' && Number.isFinite(w[1])));
+  }
+  return out;
+}
+
+/** Words a tokenizer saw may differ from the text (case, accents, dropped characters): compared lower-cased. */
+const norm = (s: string) => s.toLowerCase();
+
+/**
+ * Splits `text` into plain spans and scored word spans. Each saliency word is looked for after the previous one
+ * (within `window` characters); when more than a fifth of the words cannot be found (a tokenizer that rewrites
+ * the text), the spans are the saliency words themselves, separated by spaces, so no score is lost.
+ */
+export function saliencySpans(text: string | undefined, words: readonly [string, number][], window = 400): SaliencySpan[] {
+  const wordsOnly = (): SaliencySpan[] => words.flatMap(([w, s], i) => (i === 0 ? [{ text: w, score: s }] : [{ text: ' ' }, { text: w, score: s }]));
+  if (!text) return wordsOnly();
+  const lower = norm(text);
+  // Lower-casing changed the length (rare letters such as 'İ'): offsets in `lower` would not fit `text`.
+  if (lower.length !== text.length) return wordsOnly();
+  const spans: SaliencySpan[] = [];
+  let cursor = 0;
+  let missed = 0;
+  for (const [w, score] of words) {
+    const needle = norm(w);
+    const at = needle ? lower.indexOf(needle, cursor) : -1;
+    if (at < 0 || at - cursor > window) {
+      missed++;
+      continue;
+    }
+    if (at > cursor) spans.push({ text: text.slice(cursor, at) });
+    spans.push({ text: text.slice(at, at + needle.length), score });
+    cursor = at + needle.length;
+  }
+  if (words.length > 0 && missed > words.length / 5) return wordsOnly();
+  if (cursor < text.length) spans.push({ text: text.slice(cursor) });
+  return spans;
+}
