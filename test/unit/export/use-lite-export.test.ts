@@ -1,6 +1,7 @@
 // Export of the starter model (USE Lite): the folder holds the eval graph with the pretrained weights and a head,
 // and the SentencePiece vocabulary; loadExported().predict on whole movie reviews (several 128-token windows)
-// must equal the engine's own evaluation of the same windows, and the int8 model must keep the labels.
+// must equal the engine's own evaluation of the same windows, and the int8 model must keep >= 99% of the labels
+// of 600 held-out windows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -66,7 +67,8 @@ test('use-lite: export predicts like the engine (fp32) and keeps labels (int8)',
     const out = join(root, 'export');
     const res = await exportUseLiteClassifier({ model, weights, labels: ['neg', 'pos'], outDir: out, vocabPath: starter.files.vocab, });
     for (const f of ['onnx/model.onnx', 'onnx/model_quantized.onnx', 'vocab.json', 'gft_export.json']) assert.ok(existsSync(join(out, f)), f);
-    assert.ok(res.sizes['onnx/model_quantized.onnx'] < 0.4 * res.sizes['onnx/model.onnx'], `int8 ${res.sizes['onnx/model_quantized.onnx']} vs fp32 ${res.sizes['onnx/model.onnx']} bytes`);
+    assert.ok(res.sizes['onnx/model_quantized.onnx'] < 0.55 * res.sizes['onnx/model.onnx'], `int8 ${res.sizes['onnx/model_quantized.onnx']} vs fp32 ${res.sizes['onnx/model.onnx']} bytes`);
+    assert.ok(res.manifest.quantization?.exclude?.includes('encoder.layer.0.attention.qkv.weight'), 'layer 0 stays in float');
 
     // fp32: whole reviews (several windows each) through loadExported vs the engine on the same windows
     const test = reviews.slice(900, 904);
@@ -82,8 +84,9 @@ test('use-lite: export predicts like the engine (fp32) and keeps labels (int8)',
     assert.ok(d <= 1e-4, `loadExported fp32 vs engine: ${d}`);
     await fp32.dispose();
 
-    // int8: 200 held-out last windows, raw sessions; same label for >= 99%
-    const held = [...reviews.filter((e) => e.label === 1).slice(500, 600), ...reviews.filter((e) => e.label === 0).slice(500, 600)];
+    // int8 (the starter's default: layer 0, pooler and head kept in float): 600 held-out last windows, raw sessions;
+    // the same label for >= 99%, i.e. at most 6 of 600 flips (measured: 4; with every matrix quantized, 10)
+    const held = [...reviews.filter((e) => e.label === 1).slice(100, 400), ...reviews.filter((e) => e.label === 0).slice(100, 400)];
     const heldRows = encodeDocuments(tok, held.map((e) => ({ text: e.text })), { strategy: 'tail', maxLength: 128 });
     const session = async (file: string) => {
       const s = await ort.InferenceSession.create(join(out, file), { intraOpNumThreads: 2 });
@@ -112,11 +115,11 @@ test('use-lite: export predicts like the engine (fp32) and keeps labels (int8)',
     const spread = Math.sqrt(m32.reduce((a, b) => a + (b - mu) ** 2, 0) / m32.length);
     const noise = Math.sqrt(p8.reduce((a, r, i) => a + (margin(r) - m32[i]) ** 2, 0) / p8.length);
     console.log(`use-lite: margin spread / int8 noise = ${(spread / noise).toFixed(1)}`);
-    assert.ok(spread / noise >= 8, `int8 noise ${noise} vs margin spread ${spread}`);
-    // This head is a weak linear probe (~75% accuracy): many margins sit near 0, and with noise ~1/16 of the
-    // spread about 1/(16 pi) = 2% of a margin distribution centred on 0 can flip. Fine-tuned models
-    // (hf-export.test.ts) have margins away from 0 and keep >= 99% of their labels.
-    assert.ok(agree >= 0.97, `int8 label agreement ${agree}`);
+    // measured 50 (24 with every matrix quantized)
+    assert.ok(spread / noise >= 35, `int8 noise ${noise} vs margin spread ${spread}`);
+    // This head is a weak linear probe (~66% accuracy on these windows): many margins sit near 0, the hardest case
+    // for label agreement. The demo's fine-tuned run kept 400 of 400 test labels (README, export section).
+    assert.ok(agree >= 0.99, `int8 label agreement ${agree} over ${p32.length} windows`);
   } finally {
     await prog.dispose();
     rmSync(root, { recursive: true, force: true });
