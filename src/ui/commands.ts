@@ -252,7 +252,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       void vscode.window.showInformationMessage(`${p.label} (${probs})`);
     }),
 
-    reg('guidedFinetune.writeReflection', () => writeReflection(d.host, root(), listRuns(root()).filter((r) => r.manifest.status === 'completed').length)),
+    reg('guidedFinetune.writeReflection', () => writeReflection(d.host, root(), listRuns(root()).filter((r) => r.manifest.status === 'completed').length, d.datasets.entries())),
 
     reg('guidedFinetune.openRunFolder', async (arg?: RunsNode) => {
       const dir = arg?.type === 'checkpoint' ? join(arg.runDir, 'checkpoints', arg.name) : arg?.type === 'run' ? arg.dir : root();

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReflectionRequest, type ReflectionParams, type ReflectionResult } from '../protocol';
+import { BUILTIN_DATASET, type DatasetEntry } from './datasetsTree';
 import type { HostService } from './hostService';
 import { freeReflectionName, nothingToReflectOn, REFLECTION_FILE, reflectionSummary } from './viewmodel/reflection';
 
@@ -23,14 +24,31 @@ async function chooseFile(ws: string): Promise<string | undefined> {
   return undefined;
 }
 
+/**
+ * Out-of-domain accuracy is measured only when asked: with imported datasets in the Datasets view, the person may
+ * pick one that every compared run is also evaluated on. null: no check; undefined: the pick was dismissed.
+ */
+async function chooseOutOfDomain(datasets: readonly DatasetEntry[]): Promise<string | null | undefined> {
+  const imported = datasets.filter((d) => d.source !== BUILTIN_DATASET);
+  if (!imported.length) return null;
+  const none = { label: 'No out-of-domain check', description: 'the runs\' own test split only', source: null };
+  const pick = await vscode.window.showQuickPick(
+    [none, ...imported.map((e) => ({ label: `Also evaluate every run on ${e.name}`, description: e.source, source: e.source as string | null }))],
+    { placeHolder: 'Out-of-domain accuracy: evaluate every compared run on another dataset too? (each run predicts all of it)' },
+  );
+  return pick ? pick.source : undefined;
+}
+
 /** Runs the command; returns the file written (undefined when nothing was written). Errors are thrown as one line. */
-export async function writeReflection(host: HostService, runsRoot: string, completedRuns: number): Promise<string | undefined> {
+export async function writeReflection(host: HostService, runsRoot: string, completedRuns: number, datasets: readonly DatasetEntry[] = []): Promise<string | undefined> {
   const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   if (!ws) throw new Error(`Open a folder first: the reflection is written to ${REFLECTION_FILE} in the workspace.`);
   if (!existsSync(runsRoot)) throw new Error(`No runs folder at ${runsRoot}: run a baseline and a fine-tuning run first (or set guidedFinetune.runsFolder); nothing was written.`);
   const file = await chooseFile(ws);
   if (!file) return undefined;
-  const params: ReflectionParams = { runsRoot };
+  const outOfDomain = await chooseOutOfDomain(datasets);
+  if (outOfDomain === undefined) return undefined;
+  const params: ReflectionParams = { runsRoot, ...(outOfDomain ? { outOfDomain } : {}) };
   const result = await vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,
@@ -38,7 +56,7 @@ export async function writeReflection(host: HostService, runsRoot: string, compl
       cancellable: true,
     },
     async (progress, token) => {
-      progress.report({ message: `measuring ${completedRuns} completed run${completedRuns === 1 ? '' : 's'}: accuracy CIs, paired tests, error patterns, truncation, size, CPU latency…` });
+      progress.report({ message: `measuring ${completedRuns} completed run${completedRuns === 1 ? '' : 's'}: accuracy CIs, paired tests, error patterns, truncation, size, CPU latency${outOfDomain ? ', out-of-domain accuracy' : ''}…` });
       try {
         return await host.request<ReflectionResult>(ReflectionRequest, params, 'write reflections', token);
       } catch (e) {

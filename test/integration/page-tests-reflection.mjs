@@ -1,0 +1,26 @@
+// Write Reflection when the workspace already has REFLECTION.md (written by the walkthrough test of
+// page-tests.mjs): the modal offers a new file instead of replacing the person's edits.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { check, runCommand } from './page-tests.mjs';
+
+export const pageTests = [
+  {
+    name: 'Write Reflection never overwrites silently: REFLECTION.md kept, the new one goes to REFLECTION-2.md',
+    async run({ page, ws }) {
+      const first = join(ws, 'REFLECTION.md');
+      check(existsSync(first), 'needs the REFLECTION.md of the walkthrough test');
+      const edited = `${readFileSync(first, 'utf8')}\nMy own notes.\n`;
+      writeFileSync(first, edited);
+      await runCommand(page, 'Guided Fine-Tune: Write Reflection');
+      const dialog = page.locator('.monaco-dialog-box');
+      await dialog.waitFor({ timeout: 20_000 });
+      check((await dialog.textContent()).includes('REFLECTION.md already exists'), 'the dialog should say the file exists');
+      await dialog.locator('.monaco-button', { hasText: 'Write REFLECTION-2.md' }).click();
+      await page.locator('.tabs-container .tab', { hasText: 'REFLECTION-2.md' }).waitFor({ timeout: 60_000 });
+      check(readFileSync(first, 'utf8') === edited, 'REFLECTION.md should be left as the person edited it');
+      const second = readFileSync(join(ws, 'REFLECTION-2.md'), 'utf8');
+      check(second.includes('## 3. What limits it in production?') && !second.includes('My own notes.'), 'REFLECTION-2.md should be a fresh reflection');
+    },
+  },
+];
