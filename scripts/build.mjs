@@ -27,6 +27,7 @@ const builds = [
   { ...common, entryPoints: ['src/host/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal },
   { ...common, entryPoints: ['src/engine/worker.ts'], outfile: 'dist/engine-worker.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal },
   { ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
+  { ...common, entryPoints: ['webview/form.ts'], outfile: 'dist/form.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ];
 
 if (watch) {

@@ -2,3 +2,4 @@
 export * from './rpc';
 export * from './metrics';
 export * from './runs';
+export * from './formMessages';

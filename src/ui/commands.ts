@@ -10,6 +10,7 @@ import {
 } from '../protocol';
 import { BUILTIN_DATASET, type DatasetEntry, type DatasetsTree } from './datasetsTree';
 import { errorMessage, HostFeatureMissing, type HostService } from './hostService';
+import { FineTuneForm } from './fineTuneForm';
 import { ResultsPanel } from './resultsPanel';
 import type { RunsNode, RunsTree } from './runsTree';
 import { runsFolder, settings } from './settings';
@@ -161,13 +162,24 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       return runJob(`Baseline: ${kind.label}`, BaselineRequest, params, 'run baselines');
     }),
 
-    reg('guidedFinetune.fineTune', async () => {
-      const entry = await pickDataset('Fine-tune on which dataset?');
-      if (!entry) return;
-      const model = await vscode.window.showInputBox({ prompt: 'Model: "starter", a local folder, or a hub id in the model cache', value: settings().defaultModel });
-      if (!model) return;
-      const params: TrainParams = { model, runsRoot: root(), config: {}, ...dataParams(entry) };
-      return runJob(`Fine-tune ${model}`, TrainRequest, params, 'fine-tune models');
+    reg('guidedFinetune.fineTune', async (arg?: Partial<TrainParams>) => {
+      // With the run's parameters (tests, other commands) it starts at once; otherwise the guided form opens.
+      if (arg && typeof arg === 'object' && typeof arg.model === 'string') {
+        const params: TrainParams = { runsRoot: root(), config: {}, ...arg, model: arg.model };
+        return runJob(`Fine-tune ${params.model}`, TrainRequest, params, 'fine-tune models');
+      }
+      FineTuneForm.show({
+        extensionUri: d.context.extensionUri, host: d.host, datasets: () => d.datasets.entries(), runsRoot: root,
+        start: (params, onStarted) => {
+          const sub = d.host.onRunStarted((r) => {
+            if (r.kind !== 'finetune' && r.kind !== 'head-only') return;
+            sub.dispose();
+            onStarted(r.runId);
+          });
+          return runJob(`Fine-tune ${params.model}`, TrainRequest, params, 'fine-tune models').finally(() => sub.dispose());
+        },
+      });
+      return undefined;
     }),
 
     reg('guidedFinetune.cancelRun', async (arg?: RunArg) => {
@@ -204,15 +216,17 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
         chosen = picks.map((p) => p.dir);
       }
       if (chosen.length < 2) throw new Error('Pick at least two runs to compare.');
-      // The panel pairs every run with its reference run (a baseline by default) through the host's paired test.
-      const compare = async (runDirA: string, runDirB: string) => {
+      const notes: string[] = [];
+      if (chosen.length === 2) {
         try {
-          return await d.host.request<CompareResult>(CompareRequest, { runDirA, runDirB }, 'compare runs');
+          const c = await d.host.request<CompareResult>(CompareRequest, { runDirA: chosen[0], runDirB: chosen[1] }, 'compare runs');
+          const [a, b] = chosen.map((dir) => readManifest(dir)?.id ?? basename(dir));
+          notes.push(`Paired comparison on the same ${c.n} test examples: ${b} minus ${a} = ${pct(c.difference)} accuracy (95% CI ${pct(c.differenceCI[0])} to ${pct(c.differenceCI[1])}); ${b} is right on ${c.onlyBCorrect} examples ${a} gets wrong and wrong on ${c.onlyACorrect} that ${a} gets right; McNemar p = ${c.mcnemarP.toPrecision(2)}${c.mcnemarP < 0.05 ? '' : ' (not significant at 0.05)'}.`);
         } catch (e) {
-          throw new Error(errorMessage(e));
+          notes.push(`Paired test unavailable: ${errorMessage(e)}`);
         }
-      };
-      return ResultsPanel.comparison(d.context.extensionUri, chosen, [], compare);
+      }
+      return ResultsPanel.comparison(d.context.extensionUri, chosen, notes);
     }),
 
     reg('guidedFinetune.evaluateRun', async (arg?: RunArg) => {
@@ -252,7 +266,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       void vscode.window.showInformationMessage(`${p.label} (${probs})`);
     }),
 
-    reg('guidedFinetune.writeReflection', () => writeReflection(d.host, root(), listRuns(root()).filter((r) => r.manifest.status === 'completed').length, d.datasets.entries())),
+    reg('guidedFinetune.writeReflection', () => writeReflection(d.host, root(), listRuns(root()).filter((r) => r.manifest.status === 'completed').length)),
 
     reg('guidedFinetune.openRunFolder', async (arg?: RunsNode) => {
       const dir = arg?.type === 'checkpoint' ? join(arg.runDir, 'checkpoints', arg.name) : arg?.type === 'run' ? arg.dir : root();

@@ -31,8 +31,8 @@ export class HostService implements vscode.Disposable {
   private ensure(): HostClient {
     if (this.client) return this.client;
     const s = settings();
-    // Read by the host at start: GFT_MODEL_CACHE (model cache); GFT_DEVICE and GFT_THREADS are passed for the
-    // device/threads settings.
+    // Read by the host: GFT_MODEL_CACHE (model cache); GFT_DEVICE and GFT_THREADS are the device and thread count
+    // of every training run and estimate that does not name its own (src/host/train/device.ts).
     const env: NodeJS.ProcessEnv = {
       GFT_DEVICE: s.device,
       ...(s.threads > 0 ? { GFT_THREADS: String(s.threads) } : {}),

@@ -1,0 +1,64 @@
+// Messages between the extension and the "Fine-tune" form's webview (webview/form.ts). Types only. The extension
+// owns the fields, defaults, explanations and validation (src/ui/viewmodel/fineTuneForm.ts); the webview renders
+// them and reports what the person typed and pressed.
+
+/** The form's settings by key, as the inputs hold them (strings; the view model parses and checks them). */
+export type FormValues = Record<string, string>;
+
+export interface FormOption {
+  value: string;
+  label: string;
+  /** One line shown under the choice list when this option is selected. */
+  description?: string;
+}
+
+export interface FormField {
+  key: string;
+  label: string;
+  /** One line in plain words: what the setting does and when to change it. */
+  help: string;
+  kind: 'number' | 'select' | 'text';
+  options?: FormOption[];
+  default: string;
+  min?: number;
+  max?: number;
+  step?: string;
+  /** Shown only when another field has one of these values (e.g. sentences per text for 'sentence-mean'). */
+  showWhen?: { key: string; values: string[] };
+  /** Section heading the field belongs to. */
+  group: 'What to train' | 'Long texts' | 'Training' | 'Where it runs';
+  /** Offer a "Browse…" button that picks a folder into this field. */
+  browse?: boolean;
+}
+
+/** The pre-flight estimate, formatted for the form. */
+export interface EstimateView {
+  /** e.g. "31.7 min" */
+  perEpoch: string;
+  total: string;
+  memory: string;
+  /** label / value rows, in order */
+  rows: { label: string; value: string }[];
+  notes: string[];
+  /** Machine-readable numbers for tests and screen readers. */
+  secondsPerEpoch: number;
+  totalSeconds: number;
+  peakRssMiB: number;
+}
+
+export type ToForm =
+  | { type: 'init'; fields: FormField[]; values: FormValues }
+  | { type: 'values'; values: FormValues }
+  | { type: 'errors'; errors: Record<string, string> }
+  | { type: 'busy'; what: 'estimate' | 'start'; message: string }
+  | { type: 'estimate'; estimate: EstimateView }
+  | { type: 'started'; runId: string; message: string }
+  | { type: 'failed'; what: 'estimate' | 'start'; message: string };
+
+export type FromForm =
+  | { type: 'ready' }
+  | { type: 'estimate'; values: FormValues }
+  | { type: 'start'; values: FormValues }
+  | { type: 'reset' }
+  | { type: 'browse'; key: string }
+  | { type: 'openResults'; runId: string };

@@ -1,0 +1,185 @@
+// The "Fine-tune" form: a webview (dist/form.js, @vscode-elements, no remote loads, nonce CSP like the results
+// panel) with every setting, its default and one line of explanation. "Estimate" asks the host for the pre-flight
+// probe (run/probe: a few real training steps on this device) and shows time per epoch, total time and memory;
+// "Start" hands the same settings to the existing train path (the caller's runJob: notification, Cancel, live
+// charts). Fields, validation and formatting live in ./viewmodel/fineTuneForm.ts.
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { ProbeRequest, type FormField, type FormValues, type FromForm, type ProbeResult, type RunResult, type ToForm, type TrainParams } from '../protocol';
+import type { DatasetEntry } from './datasetsTree';
+import { errorMessage, type HostService } from './hostService';
+import { settings } from './settings';
+import { defaultValues, estimateView, formFields, hubIdsFromCache, parseForm, probeParams, trainParams, type ParsedForm } from './viewmodel/fineTuneForm';
+
+export interface FineTuneFormDeps {
+  extensionUri: vscode.Uri;
+  host: HostService;
+  datasets: () => DatasetEntry[];
+  runsRoot: () => string;
+  /** Starts the run through the extension's train path; resolves when the run ends. */
+  start: (params: TrainParams, onStarted: (runId: string) => void) => Promise<RunResult | undefined>;
+}
+
+function formHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const nonce = randomBytes(16).toString('base64');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'form.js'));
+  const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'form.css'));
+  const csp = [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    `style-src ${webview.cspSource} 'nonce-${nonce}'`,
+    `font-src ${webview.cspSource}`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${css}" nonce="${nonce}">
+<title>Fine-tune a model</title>
+</head>
+<body>
+<main id="form-app"></main>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+}
+
+/** Hub models already downloaded: <cache>/<org>--<name>/ (src/host/models/hub.ts). */
+function cachedModels(): string[] {
+  const dir = settings().modelCacheFolder || join(homedir(), '.cache', 'guided-finetune', 'models');
+  try {
+    return existsSync(dir) ? hubIdsFromCache(readdirSync(dir)) : [];
+  } catch {
+    return [];
+  }
+}
+
+export class FineTuneForm implements vscode.Disposable {
+  private static current: FineTuneForm | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private fields: FormField[] = [];
+  private values: FormValues = {};
+  private busy = false;
+
+  static show(deps: FineTuneFormDeps): FineTuneForm {
+    if (FineTuneForm.current) {
+      FineTuneForm.current.panel.reveal();
+      FineTuneForm.current.refreshFields();
+      return FineTuneForm.current;
+    }
+    const panel = vscode.window.createWebviewPanel('guidedFinetune.fineTuneForm', 'Fine-tune a model', vscode.ViewColumn.Active, {
+      enableScripts: true,
+      retainContextWhenHidden: true,
+      localResourceRoots: [vscode.Uri.joinPath(deps.extensionUri, 'dist'), vscode.Uri.joinPath(deps.extensionUri, 'media')],
+    });
+    return (FineTuneForm.current = new FineTuneForm(panel, deps));
+  }
+
+  private constructor(private readonly panel: vscode.WebviewPanel, private readonly deps: FineTuneFormDeps) {
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((m: FromForm) => void this.receive(m)),
+    );
+    this.refreshFields(false);
+    panel.webview.html = formHtml(panel.webview, deps.extensionUri);
+  }
+
+  private post(m: ToForm): void {
+    void this.panel.webview.postMessage(m);
+  }
+
+  /** Rebuilds the fields (datasets, cached models and settings may have changed), keeping what was typed. */
+  private refreshFields(send = true): void {
+    const s = settings();
+    this.fields = formFields({
+      datasets: this.deps.datasets().map((e) => ({ value: e.source, label: e.name, description: e.summary ? `${e.summary.sizes.train} training, ${e.summary.sizes.validation} validation, ${e.summary.sizes.test} test texts` : undefined })),
+      cachedModels: cachedModels(),
+      defaultModel: s.defaultModel,
+      device: s.device,
+      threads: s.threads,
+    });
+    this.values = { ...defaultValues(this.fields), ...this.values };
+    if (send) this.post({ type: 'init', fields: this.fields, values: this.values });
+  }
+
+  private parsed(values: FormValues): ParsedForm | undefined {
+    this.values = { ...this.values, ...values };
+    const r = parseForm(this.fields, this.values);
+    this.post({ type: 'errors', errors: r.ok ? {} : r.errors });
+    return r.ok ? r.value : undefined;
+  }
+
+  private splitOf(source: string): DatasetEntry['split'] {
+    return this.deps.datasets().find((e) => e.source === source)?.split;
+  }
+
+  private async receive(m: FromForm): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        this.post({ type: 'init', fields: this.fields, values: this.values });
+        return;
+      case 'reset':
+        this.values = defaultValues(this.fields);
+        this.post({ type: 'init', fields: this.fields, values: this.values });
+        return;
+      case 'browse': {
+        const uri = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use this model folder' });
+        if (!uri?.[0]) return;
+        this.values = { ...this.values, [m.key]: uri[0].fsPath };
+        this.post({ type: 'values', values: this.values });
+        return;
+      }
+      case 'openResults':
+        void vscode.commands.executeCommand('guidedFinetune.openResults', { type: 'run', dir: join(this.deps.runsRoot(), m.runId) });
+        return;
+      case 'estimate':
+        return this.estimate(m.values);
+      case 'start':
+        return this.start(m.values);
+    }
+  }
+
+  private async estimate(values: FormValues): Promise<void> {
+    const p = this.parsed(values);
+    if (!p || this.busy) return;
+    this.busy = true;
+    this.post({ type: 'busy', what: 'estimate', message: `Measuring a few real training steps of ${p.model} on this machine (loading and preparing the data first)…` });
+    try {
+      const r = await this.deps.host.request<ProbeResult>(ProbeRequest, probeParams(p, this.splitOf(p.data)), 'estimate training time');
+      this.post({ type: 'estimate', estimate: estimateView(r) });
+    } catch (e) {
+      this.post({ type: 'failed', what: 'estimate', message: errorMessage(e) });
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async start(values: FormValues): Promise<void> {
+    const p = this.parsed(values);
+    if (!p || this.busy) return;
+    this.post({ type: 'busy', what: 'start', message: `Starting fine-tuning of ${p.model}…` });
+    try {
+      const r = await this.deps.start(trainParams(p, this.deps.runsRoot(), this.splitOf(p.data)), (runId) => {
+        this.post({ type: 'started', runId, message: `Run ${runId} started: follow it in the Runs view or open its live charts.` });
+      });
+      if (r && r.status === 'failed') this.post({ type: 'failed', what: 'start', message: r.error ?? `run ${r.runId} failed` });
+    } catch (e) {
+      this.post({ type: 'failed', what: 'start', message: errorMessage(e) });
+    }
+  }
+
+  private disposed = false;
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (FineTuneForm.current === this) FineTuneForm.current = undefined;
+    for (const d of this.disposables) d.dispose();
+    this.panel.dispose();
+  }
+}

@@ -1,0 +1,141 @@
+// Page tests of the "Fine-tune" form (src/ui/fineTuneForm.ts, webview/form.ts): opened from the palette it shows
+// every setting with its default and one line of explanation, labels bound to the inputs; Estimate asks the real
+// host to measure training steps of the starter model; Start runs a small real fine-tuning run through the
+// extension's train path, with the form's settings, device and threads in its run.json.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { check, commandWithPicks, runCommand, waitForValue, webviewFrame } from './page-tests.mjs';
+
+const ACTIVITY_ITEM = '.activitybar a.action-label[aria-label^="Guided Fine-Tune"]';
+let form; // the form's webview frame
+
+/** Types into a vscode-textfield: Playwright reaches its input through the open shadow root and fires its input events. */
+async function type(page, frame, key, text) {
+  await frame.fill(`#field-${key} input`, text);
+  const v = await frame.$eval(`#field-${key}`, (e) => e.value);
+  check(v === text, `typed '${text}' into ${key}, the field holds '${v}'`);
+}
+
+/** Chooses an option of a vscode-single-select (the value the extension reads, with the change event it listens to). */
+async function choose(frame, key, value) {
+  await frame.$eval(`#field-${key}`, (el, v) => {
+    el.value = v;
+    el.dispatchEvent(new el.ownerDocument.defaultView.Event('change', { bubbles: true }));
+  }, value);
+}
+
+async function theme(page, name, dark) {
+  await commandWithPicks(page, 'Preferences: Color Theme', [name]);
+  await page.waitForSelector(dark ? '.monaco-workbench.vs-dark' : '.monaco-workbench.vs:not(.vs-dark)', { timeout: 30_000 });
+}
+
+export const pageTests = [
+  {
+    name: 'Fine-tune form: opens from the palette with every default and a one-line explanation, labels bound, keyboard order',
+    async run({ page, screenshot }) {
+      await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+      await page.waitForSelector(ACTIVITY_ITEM, { state: 'visible', timeout: 60_000 });
+      await theme(page, 'Light Modern', false);
+      await runCommand(page, 'Guided Fine-Tune: Fine-Tune a Model');
+      form = await webviewFrame(page, '[data-action="estimate"]');
+      await form.waitForSelector('#field-epochs', { timeout: 20_000 });
+      const helps = await form.$$eval('[data-help]', (els) => els.map((e) => [e.getAttribute('data-help'), e.textContent.trim()]));
+      for (const key of ['model', 'dataset', 'longText', 'maxLength', 'epochs', 'batchSize', 'lr', 'freeze', 'seed', 'device', 'threads']) {
+        const h = helps.find(([k]) => k === key);
+        check(h && h[1].length > 20 && !h[1].includes('\n'), `the ${key} setting should explain itself in one line: ${h?.[1]}`);
+      }
+      check(helps.find(([k]) => k === 'epochs')[1].includes('Default: 3.'), 'the epochs explanation should name its default');
+      const values = await form.$$eval('[data-field]', (els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-field'), e.value])));
+      check(values.model === 'starter' && values.epochs === '3' && values.batchSize === '16' && values.lr === '0.00005' && values.longText === 'head' && values.freeze === 'all',
+        `defaults: ${JSON.stringify(values)}`);
+      check(values.dataset === 'builtin:movie-reviews', `the first dataset of the Datasets view should be chosen: ${values.dataset}`);
+      // Hidden until they apply: sentences per text (sentence-mean) and top layers (train the top layers).
+      check(await form.$eval('[data-row="docPieces"]', (e) => e.hidden), 'sentences per text should be hidden for head');
+      await choose(form, 'longText', 'sentence-mean');
+      check(!(await form.$eval('[data-row="docPieces"]', (e) => e.hidden)), 'sentences per text should show for sentence-mean');
+      await choose(form, 'longText', 'head');
+      // Labels are bound: the inner input of each field is named by its label.
+      const aria = await form.$eval('#field-epochs', (e) => e.shadowRoot?.querySelector('input')?.getAttribute('aria-label'));
+      check(aria === 'Epochs', `the epochs input should be labelled by its <vscode-label>: ${aria}`);
+      // Keyboard: Tab from epochs goes to batch size.
+      await form.click('#field-epochs');
+      await page.keyboard.press('Tab');
+      const focused = await form.evaluate(() => document.activeElement?.id);
+      check(focused === 'field-batchSize', `Tab from epochs should focus batch size, focused ${focused}`);
+      await screenshot('form-light');
+    },
+  },
+  {
+    name: 'Fine-tune form: a bad value is one line at its field; Estimate measures real starter-model steps on the host',
+    async run({ page, screenshot }) {
+      check(form, 'needs the open form of the previous test');
+      await type(page, form, 'epochs', '0');
+      await form.click('[data-action="estimate"]');
+      await form.waitForSelector('[data-error="epochs"]:has-text("Epochs: must be 1 to 100.")', { timeout: 10_000 });
+      await type(page, form, 'epochs', '2');
+      await type(page, form, 'maxLength', '64');
+      await form.click('[data-action="estimate"]');
+      await form.waitForSelector('[data-busy="estimate"]', { timeout: 10_000 });
+      check(!(await form.$eval('[data-error="epochs"]', (e) => e.textContent)), 'the fixed error should be cleared');
+      await form.waitForSelector('[data-done="estimate"], [data-failed="estimate"]', { timeout: 300_000 });
+      const failed = await form.$('[data-failed="estimate"]');
+      check(!failed, `the estimate failed: ${failed && (await failed.textContent())}`);
+      const box = await form.$eval('section.estimate', (e) => ({
+        total: Number(e.getAttribute('data-total-seconds')), epoch: Number(e.getAttribute('data-epoch-seconds')), mib: Number(e.getAttribute('data-peak-mib')),
+        rows: [...e.querySelectorAll('tr')].map((r) => [r.querySelector('th').textContent, r.querySelector('td').textContent]),
+        shown: [...e.querySelectorAll('[data-estimate]')].map((s) => s.textContent),
+      }));
+      check(Number.isFinite(box.epoch) && box.epoch > 0 && box.total >= 2 * box.epoch, `measured seconds: epoch ${box.epoch}, total ${box.total}`);
+      // The starter model's host holds the model, data and training program: a few hundred MB at least.
+      check(box.mib > 200 && box.mib < 16_000, `peak memory ${box.mib} MiB`);
+      const row = (label) => box.rows.find(([l]) => l === label)?.[1] ?? '';
+      const texts = Number(/^(\d+) training texts/.exec(row('Data'))?.[1]);
+      check(texts > 1000 && texts < 2000, `training texts of the movie-review split: ${row('Data')}`);
+      // Steps per epoch follow the data and the batch size of 16.
+      const perEpoch = new RegExp(`^\\S+ (s|min|h).*\\(${Math.ceil(texts / 16)} steps × [\\d.]+ s?.*measured over 2 real steps\\)`);
+      check(perEpoch.test(row('Time per epoch')), `time per epoch: ${row('Time per epoch')}`);
+      check(/^about .*: 2 epochs \+ 3 evaluation passes/.test(row('Total')), `total: ${row('Total')}`);
+      check(/^cpu, \d+ threads? /.test(row('Device')), `device: ${row('Device')}`);
+      check(/(MB|GB)$/.test(box.shown[2]), `memory headline: ${box.shown[2]}`);
+      await page.waitForTimeout(300);
+      await screenshot('form-estimate-light');
+    },
+  },
+  {
+    name: 'Fine-tune form: Start runs a small real fine-tuning with the form settings, device and threads; dark theme',
+    async run({ page, ws, screenshot }) {
+      check(form, 'needs the open form');
+      const runs = join(ws, 'runs');
+      const before = new Set(existsSync(runs) ? readdirSync(runs) : []);
+      // Small and quick: only the classifier, 32 tokens, one epoch of batches of 64, one CPU thread.
+      await type(page, form, 'epochs', '1');
+      check(!(await form.$eval('.estimate .stale', (e) => e.hidden)), 'changing a setting should mark the estimate out of date');
+      await type(page, form, 'batchSize', '64');
+      await type(page, form, 'maxLength', '32');
+      await type(page, form, 'lr', '0.001');
+      await choose(form, 'freeze', 'head');
+      await choose(form, 'device', 'cpu');
+      await type(page, form, 'threads', '1');
+      await form.click('[data-action="start"]');
+      const started = await form.waitForSelector('[data-started]', { timeout: 120_000 });
+      const id = await started.getAttribute('data-started');
+      check(!before.has(id) && existsSync(join(runs, id, 'run.json')), `the form should name the new run folder: ${id}`);
+      const manifest = await waitForValue(() => JSON.parse(readFileSync(join(runs, id, 'run.json'), 'utf8')), (m) => m.status !== 'running', 'the run to finish', 420_000);
+      check(manifest.status === 'completed', `the run ended ${manifest.status}: ${manifest.error ?? ''}`);
+      const c = manifest.config;
+      check(c.epochs === 1 && c.batchSize === 64 && c.maxLength === 32 && c.lr === 0.001 && c.freeze === 'head' && manifest.kind === 'head-only', `run.json config: ${JSON.stringify(c)}`);
+      check(c.execution?.device === 'cpu' && c.execution?.threads === 1 && c.execution?.threadsFrom === 'setting', `run.json execution: ${JSON.stringify(c.execution)}`);
+      check(/^cpu, 1 thread /.test(manifest.device), `run.json device: ${manifest.device}`);
+      check(manifest.test && manifest.test.accuracy > 0.5, `the head-only run should beat chance on the test split: ${manifest.test?.accuracy}`);
+      // The results panel opens from the form.
+      await form.click('[data-action="open-results"]');
+      await webviewFrame(page, `h1[data-run="${id}"]`, 30_000);
+      // Back to the form, dark theme.
+      await runCommand(page, 'Guided Fine-Tune: Fine-Tune a Model');
+      await theme(page, 'Dark Modern', true);
+      await webviewFrame(page, 'body.vscode-dark [data-action="estimate"]', 30_000);
+      await page.waitForTimeout(500);
+      await screenshot('form-dark');
+    },
+  },
+];

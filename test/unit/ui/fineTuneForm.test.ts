@@ -1,0 +1,100 @@
+// The "Fine-tune" form's view model: defaults agree with the host's, every setting has one line of explanation,
+// typed values become the same request the CLI would send, bad values give one message per field, and the
+// probe's numbers are formatted for people.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_TRAIN_CONFIG, resolveTrainConfig } from '../../../src/host/train/config';
+import type { ProbeResult } from '../../../src/protocol';
+import {
+  defaultValues, estimateView, formatDuration, formFields, FORM_TRAIN_DEFAULTS, hubIdsFromCache, isShown, LOCAL_MODEL, parseForm, probeParams, trainParams,
+  type FormContext,
+} from '../../../src/ui/viewmodel/fineTuneForm';
+
+const ctx: FormContext = {
+  datasets: [{ value: 'builtin:movie-reviews', label: 'Movie reviews (built-in)' }, { value: '/data/tweets.csv', label: 'tweets.csv' }],
+  cachedModels: ['distilbert/distilbert-base-uncased'], defaultModel: 'starter', device: 'auto', threads: 0,
+};
+
+test('the form defaults are the host defaults, and every setting explains itself in one line', () => {
+  for (const k of ['epochs', 'batchSize', 'lr', 'maxLength', 'longText', 'freeze', 'warmupSteps', 'weightDecay', 'patience', 'seed'] as const) {
+    assert.deepEqual(FORM_TRAIN_DEFAULTS[k], DEFAULT_TRAIN_CONFIG[k], k);
+  }
+  const fields = formFields(ctx);
+  assert.equal(new Set(fields.map((f) => f.key)).size, fields.length);
+  for (const f of fields) {
+    assert.ok(f.help.length > 20 && f.help.length < 200 && !f.help.includes('\n') && f.help.endsWith('.'), `${f.key}: ${f.help}`);
+    assert.ok(f.label.length > 0);
+    if (f.kind === 'select') assert.ok(f.options!.some((o) => o.value === f.default), `${f.key}'s default ${f.default} is one of its options`);
+  }
+  const parsed = parseForm(fields, defaultValues(fields));
+  assert.ok(parsed.ok);
+  assert.equal(parsed.value.model, 'starter');
+  assert.equal(parsed.value.data, 'builtin:movie-reviews');
+  // The defaults resolve to exactly the host's default configuration.
+  assert.deepEqual(resolveTrainConfig(parsed.value.config), DEFAULT_TRAIN_CONFIG);
+  assert.deepEqual(probeParams(parsed.value, { validation: 0.1, test: 0.2, seed: 7 }), {
+    model: 'starter', data: 'builtin:movie-reviews', split: { validation: 0.1, test: 0.2, seed: 7 }, config: parsed.value.config, device: 'auto', threads: 0,
+  });
+  assert.deepEqual(trainParams(parsed.value, '/ws/runs'), { model: 'starter', data: 'builtin:movie-reviews', runsRoot: '/ws/runs', config: parsed.value.config, device: 'auto', threads: 0 });
+});
+
+test('choices: top-k layers, sentence-mean pieces, a local model folder, device and threads from the settings', () => {
+  const fields = formFields({ ...ctx, device: 'cpu', threads: 2 });
+  const v = { ...defaultValues(fields), freeze: 'top', topLayers: '2', longText: 'sentence-mean', docPieces: '6', maxLength: '64', lr: '4e-4', model: LOCAL_MODEL, modelPath: '/models/bert' };
+  const byKey = new Map(fields.map((f) => [f.key, f]));
+  assert.ok(isShown(byKey.get('docPieces')!, v) && isShown(byKey.get('topLayers')!, v) && isShown(byKey.get('modelPath')!, v));
+  assert.ok(!isShown(byKey.get('docPieces')!, defaultValues(fields)));
+  const r = parseForm(fields, v);
+  assert.ok(r.ok);
+  assert.equal(r.value.model, '/models/bert');
+  assert.deepEqual(r.value.config.freeze, { top: 2 });
+  assert.equal(r.value.config.docPieces, 6);
+  assert.equal(r.value.config.lr, 4e-4);
+  assert.equal(r.value.device, 'cpu');
+  assert.equal(r.value.threads, 2);
+  assert.equal(resolveTrainConfig(r.value.config).maxLength, 64);
+  // docPieces only travels with sentence-mean.
+  const head = parseForm(fields, { ...v, longText: 'head' });
+  assert.ok(head.ok && head.value.config.docPieces === undefined);
+  // A default model that is not in the list is offered as a folder / hub id, pre-filled.
+  const other = formFields({ ...ctx, defaultModel: 'bert-base-uncased' });
+  assert.equal(defaultValues(other).model, LOCAL_MODEL);
+  assert.equal(defaultValues(other).modelPath, 'bert-base-uncased');
+});
+
+test('bad values: one plain message per field, nothing is sent', () => {
+  const fields = formFields(ctx);
+  const r = parseForm(fields, { ...defaultValues(fields), epochs: '0', batchSize: '2.5', lr: 'fast', weightDecay: '3', seed: '', model: LOCAL_MODEL, modelPath: ' ', device: 'tpu' });
+  assert.ok(!r.ok);
+  assert.deepEqual(Object.keys(r.errors).sort(), ['batchSize', 'device', 'epochs', 'lr', 'modelPath', 'seed', 'weightDecay']);
+  assert.equal(r.errors.epochs, 'Epochs: must be 1 to 100.');
+  assert.equal(r.errors.batchSize, 'Batch size: enter a whole number (1 to 512).');
+  assert.match(r.errors.lr, /^Learning rate: enter a number/);
+  assert.match(r.errors.modelPath, /enter a folder path or a hub id/);
+  for (const e of Object.values(r.errors)) assert.ok(!e.includes('\n'));
+  const tooFast = parseForm(fields, { ...defaultValues(fields), lr: '0.5' });
+  assert.ok(!tooFast.ok && /far too large/.test(tooFast.errors.lr));
+  const noData = formFields({ ...ctx, datasets: [] });
+  const nd = parseForm(noData, defaultValues(noData));
+  assert.ok(!nd.ok);
+  assert.equal(nd.errors.dataset, 'Dataset: add one first (Guided Fine-Tune: Add Dataset).');
+});
+
+test('the model cache lists hub ids; durations and the estimate read naturally', () => {
+  assert.deepEqual(hubIdsFromCache(['distilbert--distilbert-base-uncased', '.tmp', 'refs', 'sentence-transformers--all-MiniLM-L6-v2']), ['distilbert/distilbert-base-uncased', 'sentence-transformers/all-MiniLM-L6-v2']);
+  assert.deepEqual([0.2, 42, 89, 90, 3000, 5400, 6000, 7190].map(formatDuration), ['1 s', '42 s', '89 s', '2 min', '50 min', '1 h 30 min', '1 h 40 min', '2 h']);
+  const r: ProbeResult = {
+    device: 'cpu, 2 threads · cpu: 2 x AMD EPYC (linux/x64)', deviceKind: 'cpu', threads: 2, measuredSteps: 3, secondsPerStep: 1.9, rowsPerStep: 128,
+    stepsPerEpoch: 88, secondsPerEpoch: 167.2, epochs: 3, evalPasses: 4, evalSeconds: 100, totalSeconds: 601.6, setupSeconds: 11, peakRssMiB: 1309,
+    trainableParams: 2_891_266, totalParams: 6_976_770, trainTexts: 1400, trainRows: 48_580, maxLength: 64, notes: ['sentence-mean reads up to 8 sentences per text per step'],
+  };
+  const e = estimateView(r);
+  assert.equal(e.perEpoch, '3 min');
+  assert.equal(e.total, '10 min');
+  assert.equal(e.memory, '1.3 GB');
+  assert.deepEqual(e.rows.map((x) => x.label), ['Time per epoch', 'Total', 'Memory', 'Trained weights', 'Data', 'Device']);
+  assert.equal(e.rows[0].value, '3 min (88 steps × 1.90 s, measured over 3 real steps)');
+  assert.equal(e.rows[1].value, 'about 10 min: 3 epochs + 4 evaluation passes (2 min), plus 11 s to load and prepare');
+  assert.equal(e.rows[3].value, '2.9M of 7.0M parameters (41%)');
+  assert.deepEqual(e.notes, r.notes);
+});

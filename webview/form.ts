@@ -1,0 +1,216 @@
+// The "Fine-tune" form's browser app: renders the fields the extension sends (src/protocol/formMessages.ts) with
+// @vscode-elements components, each with its label bound to the input and one line of explanation, and posts
+// the values when Estimate or Start is pressed. Bundled into dist/form.js; nothing is loaded remotely.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-label/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-form-helper/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import type { EstimateView, FormField, FormValues, FromForm, ToForm } from '../src/protocol/formMessages';
+
+declare function acquireVsCodeApi(): { postMessage(m: FromForm): void };
+const vscode = acquireVsCodeApi();
+const post = (m: FromForm): void => vscode.postMessage(m);
+
+/** Element with attributes and children (strings become text nodes, never HTML). */
+function h(tag: string, attrs: Record<string, string | number | boolean | undefined> = {}, ...children: (Node | string | undefined)[]): HTMLElement {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === false) continue;
+    el.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children) if (c !== undefined) el.append(c);
+  return el;
+}
+
+type Control = HTMLElement & { value: string };
+
+const app = document.getElementById('form-app') as HTMLElement;
+const fieldsBox = h('form', { 'aria-label': 'Fine-tuning settings', novalidate: true });
+const status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite' });
+const estimateBox = h('section', { class: 'estimate', 'aria-label': 'Estimate', hidden: true });
+let fields: FormField[] = [];
+const controls = new Map<string, Control>();
+const rows = new Map<string, HTMLElement>();
+const errorsOf = new Map<string, HTMLElement>();
+const choiceHelp = new Map<string, HTMLElement>();
+
+const estimateButton = h('vscode-button', { secondary: true, 'data-action': 'estimate' }, 'Estimate time and memory');
+const startButton = h('vscode-button', { 'data-action': 'start' }, 'Start fine-tuning');
+const resetButton = h('vscode-button', { secondary: true, 'data-action': 'reset' }, 'Reset to defaults');
+estimateButton.addEventListener('click', () => post({ type: 'estimate', values: values() }));
+startButton.addEventListener('click', () => post({ type: 'start', values: values() }));
+resetButton.addEventListener('click', () => post({ type: 'reset' }));
+
+const actions = h('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Actions' }, estimateButton, startButton, resetButton);
+// An estimate belongs to the settings it was measured with: any later change marks it out of date.
+const stale = h('p', { class: 'stale', hidden: true }, 'The settings changed since this estimate: press Estimate again for the new ones.');
+fieldsBox.addEventListener('input', markStale);
+fieldsBox.addEventListener('change', markStale);
+function markStale(): void {
+  if (!estimateBox.hidden) {
+    stale.hidden = false;
+    estimateBox.classList.add('is-stale');
+  }
+}
+
+app.append(
+  h('h1', {}, 'Fine-tune a model'),
+  h('p', { class: 'intro' }, 'Every setting has a sensible default and a line on what it does. Press Estimate first: it runs a few real training steps on this machine and tells you how long the whole run would take and how much memory it needs, before anything long starts.'),
+  fieldsBox,
+  actions,
+  status,
+  estimateBox,
+);
+
+function values(): FormValues {
+  return Object.fromEntries([...controls].map(([k, c]) => [k, c.value]));
+}
+
+/** Shows the fields whose condition holds, and the description of each select's chosen option. */
+function refreshVisibility(): void {
+  const v = values();
+  for (const f of fields) {
+    const row = rows.get(f.key)!;
+    row.hidden = Boolean(f.showWhen && !f.showWhen.values.includes(v[f.showWhen.key] ?? ''));
+    const help = choiceHelp.get(f.key);
+    if (help) help.textContent = f.options?.find((o) => o.value === v[f.key])?.description ?? '';
+  }
+}
+
+function control(f: FormField, id: string, value: string): Control {
+  if (f.kind === 'select') {
+    const sel = h('vscode-single-select', { id, 'data-field': f.key }, ...(f.options ?? []).map((o) => h('vscode-option', { value: o.value, selected: o.value === value }, o.label))) as Control;
+    sel.addEventListener('change', refreshVisibility);
+    return sel;
+  }
+  const tf = h('vscode-textfield', {
+    id, 'data-field': f.key, type: f.kind === 'number' ? 'number' : 'text', value,
+    min: f.min, max: f.max, step: f.step, placeholder: f.default || undefined,
+  }) as Control;
+  tf.value = value;
+  return tf;
+}
+
+function render(fs: FormField[], v: FormValues): void {
+  fields = fs;
+  controls.clear();
+  rows.clear();
+  errorsOf.clear();
+  choiceHelp.clear();
+  const groups = new Map<string, HTMLElement>();
+  for (const f of fs) {
+    let group = groups.get(f.group);
+    if (!group) {
+      group = h('fieldset', { class: 'group' }, h('legend', {}, f.group));
+      groups.set(f.group, group);
+    }
+    const id = `field-${f.key}`;
+    const c = control(f, id, v[f.key] ?? f.default);
+    controls.set(f.key, c);
+    const err = h('div', { class: 'field-error', role: 'alert', 'data-error': f.key });
+    errorsOf.set(f.key, err);
+    const extra = f.options ? h('div', { class: 'choice-help', 'data-choice-help': f.key }) : undefined;
+    if (extra) choiceHelp.set(f.key, extra);
+    const browse = f.browse ? h('vscode-button', { secondary: true, 'data-browse': f.key }, 'Browse…') : undefined;
+    browse?.addEventListener('click', () => post({ type: 'browse', key: f.key }));
+    const def = f.default !== '' && f.kind !== 'select' ? ` Default: ${f.default}.` : '';
+    const row = h('div', { class: 'field', 'data-row': f.key },
+      h('vscode-label', { for: id }, f.label),
+      h('div', { class: 'control' }, c, browse),
+      h('vscode-form-helper', { 'data-help': f.key }, f.help + def),
+      extra,
+      err,
+    );
+    rows.set(f.key, row);
+    group.append(row);
+  }
+  fieldsBox.replaceChildren(...groups.values());
+  refreshVisibility();
+}
+
+function setValues(v: FormValues): void {
+  for (const [k, c] of controls) if (v[k] !== undefined) c.value = v[k];
+  refreshVisibility();
+}
+
+function showErrors(errors: Record<string, string>): void {
+  for (const [k, el] of errorsOf) {
+    el.textContent = errors[k] ?? '';
+    const c = controls.get(k) as (Control & { invalid?: boolean }) | undefined;
+    if (c && 'invalid' in c) c.invalid = Boolean(errors[k]);
+  }
+  const first = Object.keys(errors)[0];
+  if (first) {
+    status.replaceChildren(h('span', { class: 'error-text' }, `Please fix ${Object.keys(errors).length === 1 ? 'one setting' : `${Object.keys(errors).length} settings`}: ${errors[first]}`));
+    controls.get(first)?.focus();
+  }
+}
+
+function setBusy(busy: boolean): void {
+  for (const b of [estimateButton, startButton]) {
+    if (busy) b.setAttribute('disabled', '');
+    else b.removeAttribute('disabled');
+  }
+}
+
+function showEstimate(e: EstimateView): void {
+  estimateBox.hidden = false;
+  stale.hidden = true;
+  estimateBox.classList.remove('is-stale');
+  estimateBox.setAttribute('data-total-seconds', String(e.totalSeconds));
+  estimateBox.setAttribute('data-epoch-seconds', String(e.secondsPerEpoch));
+  estimateBox.setAttribute('data-peak-mib', String(e.peakRssMiB));
+  estimateBox.replaceChildren(
+    h('h2', {}, 'Estimate'),
+    stale,
+    h('div', { class: 'headline' },
+      h('div', { class: 'big' }, h('span', { class: 'label' }, 'per epoch'), h('strong', { 'data-estimate': 'epoch' }, e.perEpoch)),
+      h('div', { class: 'big' }, h('span', { class: 'label' }, 'in all'), h('strong', { 'data-estimate': 'total' }, e.total)),
+      h('div', { class: 'big' }, h('span', { class: 'label' }, 'memory'), h('strong', { 'data-estimate': 'memory' }, e.memory)),
+    ),
+    h('table', { class: 'data' }, h('tbody', {}, ...e.rows.map((r) => h('tr', {}, h('th', { scope: 'row' }, r.label), h('td', {}, r.value))))),
+    h('ul', { class: 'notes', hidden: e.notes.length === 0 }, ...e.notes.map((n) => h('li', {}, n))),
+  );
+}
+
+window.addEventListener('message', (ev: MessageEvent<ToForm>) => {
+  const m = ev.data;
+  switch (m.type) {
+    case 'init':
+      render(m.fields, m.values);
+      break;
+    case 'values':
+      setValues(m.values);
+      break;
+    case 'errors':
+      showErrors(m.errors);
+      break;
+    case 'busy':
+      setBusy(true);
+      status.replaceChildren(h('vscode-progress-ring', { 'aria-hidden': 'true' }), h('span', { 'data-busy': m.what }, m.message));
+      break;
+    case 'estimate':
+      setBusy(false);
+      status.replaceChildren(h('span', { 'data-done': 'estimate' }, `Estimated from real training steps: about ${m.estimate.total} in all.`));
+      showEstimate(m.estimate);
+      // Bring the buttons and the numbers into view together.
+      actions.scrollIntoView({ block: 'start' });
+      break;
+    case 'started': {
+      setBusy(false);
+      const open = h('vscode-button', { secondary: true, 'data-action': 'open-results' }, 'Open live charts');
+      open.addEventListener('click', () => post({ type: 'openResults', runId: m.runId }));
+      status.replaceChildren(h('span', { 'data-started': m.runId }, m.message), ' ', open);
+      break;
+    }
+    case 'failed':
+      setBusy(false);
+      status.replaceChildren(h('span', { class: 'error-text', 'data-failed': m.what }, `${m.what === 'estimate' ? 'Could not estimate' : 'Could not start'}: ${m.message}`));
+      break;
+  }
+});
+
+post({ type: 'ready' });
