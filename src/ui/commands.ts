@@ -216,17 +216,15 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
         chosen = picks.map((p) => p.dir);
       }
       if (chosen.length < 2) throw new Error('Pick at least two runs to compare.');
-      const notes: string[] = [];
-      if (chosen.length === 2) {
+      // The panel pairs every run with its reference run (a baseline by default) through the host's paired test.
+      const compare = async (runDirA: string, runDirB: string) => {
         try {
-          const c = await d.host.request<CompareResult>(CompareRequest, { runDirA: chosen[0], runDirB: chosen[1] }, 'compare runs');
-          const [a, b] = chosen.map((dir) => readManifest(dir)?.id ?? basename(dir));
-          notes.push(`Paired comparison on the same ${c.n} test examples: ${b} minus ${a} = ${pct(c.difference)} accuracy (95% CI ${pct(c.differenceCI[0])} to ${pct(c.differenceCI[1])}); ${b} is right on ${c.onlyBCorrect} examples ${a} gets wrong and wrong on ${c.onlyACorrect} that ${a} gets right; McNemar p = ${c.mcnemarP.toPrecision(2)}${c.mcnemarP < 0.05 ? '' : ' (not significant at 0.05)'}.`);
+          return await d.host.request<CompareResult>(CompareRequest, { runDirA, runDirB }, 'compare runs');
         } catch (e) {
-          notes.push(`Paired test unavailable: ${errorMessage(e)}`);
+          throw new Error(errorMessage(e));
         }
-      }
-      return ResultsPanel.comparison(d.context.extensionUri, chosen, notes);
+      };
+      return ResultsPanel.comparison(d.context.extensionUri, chosen, [], compare);
     }),
 
     reg('guidedFinetune.evaluateRun', async (arg?: RunArg) => {
@@ -266,7 +264,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       void vscode.window.showInformationMessage(`${p.label} (${probs})`);
     }),
 
-    reg('guidedFinetune.writeReflection', () => writeReflection(d.host, root(), listRuns(root()).filter((r) => r.manifest.status === 'completed').length)),
+    reg('guidedFinetune.writeReflection', () => writeReflection(d.host, root(), listRuns(root()).filter((r) => r.manifest.status === 'completed').length, d.datasets.entries())),
 
     reg('guidedFinetune.openRunFolder', async (arg?: RunsNode) => {
       const dir = arg?.type === 'checkpoint' ? join(arg.runDir, 'checkpoints', arg.name) : arg?.type === 'run' ? arg.dir : root();

@@ -155,14 +155,16 @@ export const pageTests = [
       const confidences = await frame.$$eval('.mistake .meta', (els) => els.map((e) => Number(/([\d.]+)% confident/.exec(e.textContent)?.[1])));
       check(confidences.length > 0 && confidences.every(Number.isFinite), 'each mistake should show its confidence');
       check(confidences.every((c, i) => i === 0 || confidences[i - 1] >= c), `mistakes should be sorted by confidence: ${confidences.slice(0, 5)}`);
-      // Keyboard: each mistake is a tab stop, in order.
+      // Keyboard: the list is one tab stop (a listbox); the arrow keys move through the mistakes and the detail follows.
       await frame.focus('.mistake');
-      await page.keyboard.press('Tab');
+      await page.keyboard.press('ArrowDown');
       const focused = await frame.evaluate(() => {
         const all = [...document.querySelectorAll('.mistake')];
         return all.indexOf(document.activeElement);
       });
-      check(focused === 1, `Tab from the first mistake should focus the second, focused index ${focused}`);
+      check(focused === 1, `ArrowDown from the first mistake should focus the second, focused index ${focused}`);
+      const second = await frame.getAttribute('.mistake:nth-child(2)', 'data-id');
+      check((await frame.getAttribute('.detail', 'data-id')) === second, 'the detail should show the focused mistake');
       await screenshot('results-mistakes-light');
       await frame.click('[data-tab="metrics"]');
       await frame.waitForSelector('table.data th:has-text("Test accuracy")');
@@ -179,7 +181,7 @@ export const pageTests = [
       await waitForValue(() => page.locator('.quick-input-list .monaco-list-row[aria-checked="true"]').count(), (n) => n === 2, 'both completed runs to be pre-selected');
       await page.locator('.quick-input-widget .monaco-button', { hasText: 'OK' }).first().click();
       const frame = await webviewFrame(page, 'table.data[data-rows="2"]');
-      const best = await frame.textContent('tr.best th');
+      const best = await frame.textContent('tr.best th a');
       check(best?.trim() === 'page-tfidf', `the higher test accuracy should be marked best, got ${best}`);
       await page.waitForTimeout(300);
       await screenshot('compare-light');
