@@ -36,7 +36,7 @@ export function grad(g: Graph, loss: Tensor, wrt: Tensor[], opts: GradOptions = 
     const n = g.nodes[i];
     if (!n.outputs.some((o) => live.has(o.id))) continue;
     path.push(n);
-    for (const x of n.inputs) if (x && isFloat(x.dtype) && dep.has(x.id)) live.add(x.id);
+    for (const x of g.customGrads.get(n.id)?.inputs ?? n.inputs) if (x && isFloat(x.dtype) && dep.has(x.id)) live.add(x.id);
   }
 
   const total = (t: Tensor): Tensor | null => {
@@ -50,15 +50,17 @@ export function grad(g: Graph, loss: Tensor, wrt: Tensor[], opts: GradOptions = 
   for (const n of path) {
     const dy = n.outputs.map(total);
     if (dy.every((d) => d === null)) continue;
-    const need = n.inputs.map((x) => !!x && isFloat(x.dtype) && dep.has(x.id));
+    const custom = g.customGrads.get(n.id);
+    const inputs = custom ? custom.inputs : n.inputs;
+    const need = inputs.map((x) => !!x && isFloat(x.dtype) && dep.has(x.id));
     if (!need.some(Boolean)) continue;
     const rule = rules[n.op];
-    if (!rule) throw new Error(`grad: no gradient rule for op '${n.op}' (node ${n.id}, output '${n.outputs[0].name}' ${fmt(n.outputs[0].shape)}); add one in src/engine/autodiff/rules.ts`);
-    const dx = rule(g, n, dy, need);
-    n.inputs.forEach((x, i) => {
+    if (!rule && !custom) throw new Error(`grad: no gradient rule for op '${n.op}' (node ${n.id}, output '${n.outputs[0].name}' ${fmt(n.outputs[0].shape)}); add one in src/engine/autodiff/rules.ts`);
+    const dx = custom ? custom.rule(g, dy[0]!) : rule(g, n, dy, need);
+    inputs.forEach((x, i) => {
       if (!x || !need[i]) return;
       const d = dx[i];
-      if (!d) throw new Error(`grad: rule for '${n.op}' gave no gradient for input ${i} ('${x.name}')`);
+      if (!d) throw new Error(`grad: ${custom ? 'custom gradient' : 'rule'} for '${n.op}' gave no gradient for input ${i} ('${x.name}')`);
       if (d.shape.length !== x.shape.length || d.shape.some((v, j) => !sameDim(v, x.shape[j]))) {
         throw new Error(`grad: rule for '${n.op}' gave ${fmt(d.shape)} for input '${x.name}' ${fmt(x.shape)}`);
       }

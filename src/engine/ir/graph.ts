@@ -1,7 +1,7 @@
 // The graph builder: symbolic tensors, parameters and one method per primitive. Every primitive emits exactly
 // one ONNX node (plus small int64 constants for its axes/shape inputs), checks and infers shapes at build time,
 // and has one gradient rule in ../autodiff/rules.ts. Composites are in ./composites.ts.
-import type { Attr, ConstantSpec, DType, Dim, DropoutSite, Node, ParamSpec, Tensor } from './types';
+import type { Attr, ConstantSpec, CustomGrad, DType, Dim, DropoutSite, Node, ParamSpec, Tensor } from './types';
 import { isFloat } from './types';
 import { broadcast, canon, divide, fmt, isStatic, normAxis, numel, product, sameDim } from './shape';
 import * as comp from './composites';
@@ -24,6 +24,8 @@ export class Graph {
   readonly dropoutSites: DropoutSite[] = [];
   /** producer node of each tensor id (undefined for inputs, params, constants) */
   readonly producer = new Map<number, Node>();
+  /** custom backward of a composite, by the id of the node producing its output (see customGrad) */
+  readonly customGrads = new Map<number, CustomGrad<Graph>>();
   private readonly names = new Set<string>();
   private readonly symbolSource = new Map<string, { t: Tensor; axis: number }>();
   private readonly cache = new Map<string, Tensor>();
@@ -93,6 +95,20 @@ export class Graph {
 
   paramSpec(t: Tensor): ParamSpec | undefined {
     return this.params.find((p) => p.tensor.id === t.id);
+  }
+
+  /**
+   * Gives the composite ending in `y` its own backward: grad() maps dy to the gradients of `inputs` with `rule`
+   * instead of differentiating the nodes between them (fewer, fused backward ops). Gradients with respect to
+   * tensors inside the composite are then not available through y. `rule` must return one gradient per input.
+   */
+  customGrad(y: Tensor, inputs: Tensor[], rule: (g: Graph, dy: Tensor) => Tensor[]): Tensor {
+    const n = this.producer.get(y.id);
+    if (!n || n.outputs.length !== 1) throw new Error(`customGrad: '${y.name}' must be the single output of a node of this graph`);
+    if (this.customGrads.has(n.id)) throw new Error(`customGrad: '${y.name}' already has a custom gradient`);
+    for (const x of inputs) if (this.tensors[x.id] !== x) throw new Error(`customGrad: input '${x.name}' belongs to another graph`);
+    this.customGrads.set(n.id, { inputs, rule });
+    return y;
   }
 
   /** Low-level: append one node. Outputs are new tensors with the given dtypes/shapes. */

@@ -28,6 +28,15 @@ export interface Node {
   readonly meta: Readonly<Record<string, any>>;
 }
 
+/**
+ * A composite's own backward (Graph.customGrad): maps the gradient of one node's output straight to gradients
+ * of `inputs`, skipping the autodiff of the nodes in between. `G` is the Graph (kept generic: no import cycle).
+ */
+export interface CustomGrad<G = unknown> {
+  readonly inputs: readonly Tensor[];
+  readonly rule: (g: G, dy: Tensor) => Tensor[];
+}
+
 export interface ParamSpec {
   tensor: Tensor;
   shape: number[];

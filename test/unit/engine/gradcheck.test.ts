@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Graph, Program, grad, gradientRules, resolveShape, type Dim, type DType, type Tensor } from '../../../src/engine';
+import { geluLean } from '../../../src/engine/models/common';
 
 let seed = 12345;
 const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
@@ -131,6 +132,9 @@ test('reduction, softmax and layerNorm rules', async () => {
 
 test('composites: gelu, geluTanh, cross-entropy, several consumers', async () => {
   await check('gelu', [{ shape: [6] }], (g, [a]) => g.gelu(a), 'float32');
+  // the models' GELU: custom backward (Graph.customGrad), tails included where e^(-t^2) underflows
+  await check('geluLean (custom backward)', [{ shape: [24], lo: -5, hi: 5 }], (g, [a]) => geluLean(g, a), 'float32');
+  await check('geluLean of a used intermediate', [{ shape: [2, 3] }], (g, [a]) => g.mul(geluLean(g, g.mul(a, a)), a), 'float32');
   await check('geluTanh', [{ shape: [6] }], (g, [a]) => g.geluTanh(a));
   const labels = (g: Graph) => g.constant(BigInt64Array.from([2n, 0n, 2n]), 'int64', [3]);
   await check('cross-entropy', [{ shape: [3, 4] }], (g, [z]) => g.softmaxCrossEntropy(z, labels(g)));
@@ -179,4 +183,26 @@ test('a missing rule fails loudly, naming the op', () => {
   const x = g.param('x', [3]);
   const [y] = g.node('Floor', [x], [['float32', [3]]]);
   assert.throws(() => grad(g, g.reduceSum(y, [0]), [x]), /grad: no gradient rule for op 'Floor'/);
+});
+
+test('customGrad: grad() uses the rule instead of the composite\'s nodes, and checks its use', async () => {
+  const g = new Graph();
+  const x = g.input('x', 'float64', [3]);
+  const inner = g.mul(x, x);
+  // a deliberately "wrong" rule (7 dy instead of 2 x dy) proves that the rule, not autodiff, gave the gradient
+  const y = g.customGrad(g.mul(inner, g.scalar(1, 'float64')), [x], (gg, dy) => [gg.mul(dy, gg.scalar(7, 'float64'))]);
+  const before = g.nodes.length;
+  const [dx] = grad(g, g.reduceSum(y, [0]), [x]);
+  assert.ok(g.nodes.length - before <= 4, `backward used ${g.nodes.length - before} nodes`);
+  g.output('dx', dx);
+  const p = await Program.compile(g, { threads: 1 });
+  const out = await p.run({ x: { data: Float64Array.from([1, -2, 3]), dims: [3] } });
+  assert.deepEqual([...(out.dx.data as Float64Array)], [7, 7, 7]);
+  await p.dispose();
+  assert.throws(() => g.customGrad(x, [x], (_g, d) => [d]), /customGrad: 'x' must be the single output of a node/);
+  assert.throws(() => g.customGrad(y, [x], (_g, d) => [d]), /already has a custom gradient/);
+  const g2 = new Graph();
+  const z = g2.input('z', 'float64', [3]);
+  const w = g2.customGrad(g2.neg(z), [z], () => []);
+  assert.throws(() => grad(g2, g2.reduceSum(w, [0]), [z]), /custom gradient for 'Neg' gave no gradient for input 0/);
 });
