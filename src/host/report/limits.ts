@@ -190,7 +190,7 @@ export async function buildLimits(o: LimitsOptions): Promise<LimitsJson> {
     testAccuracy: m.test?.accuracy,
     domainShift: o.outOfDomain
       ? { measured: true, ...o.outOfDomain }
-      : { measured: false, command: `gft eval --run ${o.runDir} --data <reviews from another domain> [--text-column C --label-column C --label-map A=${m.dataset?.labels[0] ?? 'label'},...]` },
+      : { measured: false, command: `gft eval --run ${o.runDir} --data <labelled texts from another domain> [--text-column C] [--label-column C] [--label-map ${(m.dataset?.labels ?? ['label']).map((l) => `<their label>=${l}`).join(',')}]` },
     calibration: { n: preds.length, ece: cal.ece, reliability: cal.reliability },
   };
   if (o.tokenizer) {
