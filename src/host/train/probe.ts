@@ -97,7 +97,7 @@ export async function probeTraining(p: ProbeParams, ctx: JobContext = {}): Promi
       notes.push(`${(100 * st.truncatedShare).toFixed(0)}% of training texts are longer than ${setup.maxLength} tokens; '${c.longText}' keeps ${(100 * st.keptTokenShare).toFixed(0)}% of their tokens (from the first ${st.count} texts)`);
     }
     if (c.patience > 0) notes.push(`early stopping (patience ${c.patience}) may end training sooner than the total`);
-    if (setup.test) notes.push('not included: explaining the misclassified test texts after training (saliency), usually under a minute');
+    notes.push(`not included: saving checkpoints${setup.test ? ' and explaining the misclassified test texts (saliency)' : ''}, usually well under a minute`);
     notes.push('times measured on this machine now; other work running at the same time makes them longer');
 
     const totalSeconds = secondsPerEpoch * c.epochs + evalSeconds;
