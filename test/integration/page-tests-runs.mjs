@@ -1,7 +1,7 @@
 // Page tests of the Runs view's context menu: Delete Run (with its modal confirmation) and Compare With….
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, waitForValue, webviewFrame } from './page-tests.mjs';
+import { check, waitForValue } from './page-tests.mjs';
 
 /** Shows the Guided Fine-Tune side bar unless it is showing (clicking its activity item again would hide it). */
 async function showRunsView(page) {
@@ -69,9 +69,14 @@ export const pageTests = [
       await row.waitFor({ timeout: 10_000 });
       await row.locator('.monaco-checkbox, input[type=checkbox]').first().click();
       await page.keyboard.press('Enter');
-      const frame = await webviewFrame(page, 'table');
-      const text = await frame.textContent('body');
-      check(text.includes('page-cmp-a') && text.includes('page-cmp-b'), 'the comparison should show both runs');
+      // Several results panels may be open by now: wait for a frame whose table names both runs.
+      await waitForValue(async () => {
+        for (const f of page.frames()) {
+          const t = await f.evaluate(() => [...document.querySelectorAll('table')].map((x) => x.textContent).join(' ')).catch(() => '');
+          if (t.includes('page-cmp-a') && t.includes('page-cmp-b')) return true;
+        }
+        return false;
+      }, (v) => v === true, 'a comparison table naming page-cmp-a and page-cmp-b', 30_000);
     },
   },
   {
