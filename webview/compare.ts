@@ -14,7 +14,7 @@ function runTable(view: ComparisonView): HTMLElement {
       first.addEventListener('click', (e) => { e.preventDefault(); post({ type: 'openRun', dir: r.dir }); });
       const cls = [r.best ? 'best' : '', r.reference ? 'reference' : ''].filter(Boolean).join(' ') || undefined;
       return h('tr', { class: cls, 'data-reference': r.reference ? 'true' : undefined },
-        h('th', { scope: 'row' }, first, r.reference ? h('span', { class: 'tag' }, ' reference') : ''), ...r.cells.slice(1).map((c) => h('td', {}, c)));
+        h('th', { scope: 'row' }, first, r.reference ? h('span', { class: 'tag' }, 'reference') : ''), ...r.cells.slice(1).map((c) => h('td', {}, c)));
     })),
   );
 }

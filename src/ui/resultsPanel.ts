@@ -238,7 +238,12 @@ export class ResultsPanel implements vscode.Disposable {
       t.metrics.push(...records);
     }
     this.post({ type: 'charts', charts: overlaidCurves(runs.map((r) => ({ id: r.manifest.id, metrics: this.tails.get(r.dir)!.metrics }))) });
-    if (runs.some((r) => r.manifest.status === 'running') && !this.livePoll) this.livePoll = setInterval(() => this.schedule(), 1500);
+    const live = runs.some((r) => r.manifest.status === 'running');
+    if (live && !this.livePoll) this.livePoll = setInterval(() => this.schedule(), 1500);
+    else if (!live && this.livePoll) {
+      clearInterval(this.livePoll);
+      this.livePoll = undefined;
+    }
   }
 
   /** Asks the host for the paired test of every run against the reference, one at a time; each answer re-renders. */

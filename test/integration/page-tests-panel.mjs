@@ -130,10 +130,33 @@ function expectedPair(ref, run) {
 
 export const pageTests = [
   {
+    name: 'panel: live training updates only the charts: the header, the review section and the plots stay the same nodes',
+    async run({ page, ws, writeRun }) {
+      await page.waitForSelector('.activitybar a.action-label[aria-label^="Guided Fine-Tune"]', { state: 'visible', timeout: 60_000 });
+      const run = writeRun.startRun(join(ws, 'runs'), { id: 'panel-live', model: 'starter', seed: 5 });
+      run.steps(1, 20);
+      await commandWithPicks(page, 'Guided Fine-Tune: Open Results', ['panel-live']);
+      const frame = await webviewFrame(page, 'h1[data-run="panel-live"]');
+      await waitForValue(() => frame.getAttribute('[data-chart="loss"]', 'data-points').then(Number), (n) => n === 42, 'the loss chart at 20 steps (20 raw + 20 smoothed + 2 validation)');
+      // Tag the nodes that a whole re-render would replace.
+      await frame.evaluate(() => {
+        for (const sel of ['header h1', 'section[aria-label="Misclassified examples"] > *', '[data-chart="loss"] canvas', '[data-chart="lr"] canvas']) document.querySelector(sel).dataset.mark = 'kept';
+      });
+      for (let s = 21; s <= 60; s += 5) {
+        run.steps(s, s + 4);
+        await page.waitForTimeout(150);
+      }
+      await waitForValue(() => frame.getAttribute('[data-chart="loss"]', 'data-points').then(Number), (n) => n === 126, 'the loss chart at 60 steps');
+      const kept = await frame.evaluate(() => document.querySelectorAll('[data-mark="kept"]').length);
+      check(kept === 4, `live updates should keep the header, the review section and both uPlot canvases (setData only); ${kept} of 4 kept`);
+      run.complete(400, 0.8);
+      await frame.waitForSelector('[data-status="completed"]', { timeout: 20_000 });
+      await runCommand(page, 'View: Close Editor');
+    },
+  },
+  {
     name: 'panel: Compare Runs shows paired tests against the reference run, overlaid curves, confusion tables and reliability diagrams',
     async run({ page, ws, root, writeRun, screenshot }) {
-      // Alone (GFT_PAGE_TESTS=panel:) this is the window's first test: wait for the workbench and the extension.
-      await page.waitForSelector('.activitybar a.action-label[aria-label^="Guided Fine-Tune"]', { state: 'visible', timeout: 60_000 });
       texts = loadTexts(root);
       const runs = join(ws, 'runs');
       const a = writeRun.startRun(runs, { id: 'panel-finetune', model: 'starter', seed: 11 });
@@ -186,7 +209,7 @@ export const pageTests = [
       check((await frame.$$('figure.reliability[data-run="panel-finetune"] rect.bar')).length === bins, 'one bar per bin');
       check((await frame.$$('figure.reliability line.diagonal')).length === 3, 'each diagram has its diagonal');
       await page.waitForTimeout(300);
-      await screenshot(`compare-${await theme(page)}`);
+      await screenshot(`panel-compare-${await theme(page)}`);
 
       // Another reference, chosen with the keyboard: the pairs are recomputed against it.
       await chooseOption(frame, page, 'reference', ft.dir);
@@ -195,10 +218,10 @@ export const pageTests = [
       await waitForValue(() => significanceCells(frame, 'panel-tfidf'), (c) => c[0] === back.difference, `panel-tfidf − panel-finetune = ${back.difference}`);
       await frame.evaluate(() => document.querySelector('[data-chart="compare-loss"]').scrollIntoView());
       await page.waitForTimeout(300);
-      await screenshot(`compare-curves-${await theme(page)}`);
+      await screenshot(`panel-compare-curves-${await theme(page)}`);
       await frame.evaluate(() => document.querySelector('figure.confusion').scrollIntoView());
       await page.waitForTimeout(300);
-      await screenshot(`compare-diagrams-${await theme(page)}`);
+      await screenshot(`panel-compare-diagrams-${await theme(page)}`);
     },
   },
   {
@@ -277,7 +300,7 @@ export const pageTests = [
       const label2 = await frame.evaluate(() => document.activeElement?.getAttribute('aria-label'));
       check(/^.+: (plus|minus) \d\.\d\d, toward /.test(label1 ?? '') && label2 && label2 !== label1, `arrow keys should move between words: ${label1} / ${label2}`);
       await page.waitForTimeout(300);
-      await screenshot(`review-saliency-${await theme(page)}`);
+      await screenshot(`panel-review-saliency-${await theme(page)}`);
     },
   },
   {
@@ -313,7 +336,7 @@ export const pageTests = [
       check(readdirSync(ft.dir).every((f) => !f.endsWith('.tmp')), 'no temporary file is left behind');
       await page.keyboard.press('Escape');
       check(await frame.evaluate(() => document.activeElement?.classList.contains('mistake')), 'Escape should return to the list');
-      await screenshot(`review-note-${await theme(page)}`);
+      await screenshot(`panel-review-note-${await theme(page)}`);
       // Close the panel and open it again: the note is read back from notes.json.
       await runCommand(page, 'View: Close Editor');
       await waitForValue(() => page.locator('.tabs-container .tab', { hasText: 'Results: panel-finetune' }).count(), (n) => n === 0, 'the results panel to close');
@@ -338,14 +361,14 @@ export const pageTests = [
       await frame.focus('.mistake');
       await frame.waitForSelector('.detail .text.salient');
       await page.waitForTimeout(300);
-      await screenshot(`review-saliency-${await theme(page)}`);
+      await screenshot(`panel-review-saliency-${await theme(page)}`);
       await compareRuns(page, ['panel-finetune', 'panel-tfidf', 'panel-synthetic']);
       const cmp = await webviewFrame(page, 'table.significance[data-rows="2"]', 60_000);
       await page.waitForTimeout(300);
-      await screenshot(`compare-${await theme(page)}`);
+      await screenshot(`panel-compare-${await theme(page)}`);
       await cmp.evaluate(() => document.querySelector('figure.confusion').scrollIntoView());
       await page.waitForTimeout(300);
-      await screenshot(`compare-diagrams-${await theme(page)}`);
+      await screenshot(`panel-compare-diagrams-${await theme(page)}`);
     },
   },
 ];

@@ -7,10 +7,14 @@ import { ema, splitRecords } from './charts';
 import { num } from './format';
 import { testPredictions } from './review';
 
-/** Smoothed training loss and validation accuracy of every run on a shared step axis, one series per run. */
-export function overlaidCurves(runs: readonly { id: string; metrics: readonly MetricRecord[] }[]): ChartData[] {
+/**
+ * Smoothed training loss and validation accuracy on a shared step axis, one series per run. Runs without training
+ * steps or evaluations (baselines) are left out of both charts, so each run keeps one colour across the two.
+ */
+export function overlaidCurves(all: readonly { id: string; metrics: readonly MetricRecord[] }[]): ChartData[] {
   const loss: Map<number, number>[] = [];
   const acc: Map<number, number>[] = [];
+  const runs = all.filter((r) => r.metrics.some((m) => m.type === 'step' || (m.type === 'eval' && m.split === 'validation')));
   for (const r of runs) {
     const { steps, evals } = splitRecords(r.metrics);
     const smooth = ema(steps.map((s) => s.loss));

@@ -27,11 +27,12 @@ test('overlaidCurves puts each run on a shared step axis, one series per run, nu
   ]);
   assert.equal(loss.id, 'compare-loss');
   assert.deepEqual(loss.x, [1, 2, 3]);
-  assert.deepEqual(loss.series.map((s) => s.label), ['a train loss', 'b train loss', 'tfidf train loss']);
+  // The baseline has no curve: it is left out rather than listed empty.
+  assert.deepEqual(loss.series.map((s) => s.label), ['a train loss', 'b train loss']);
+  assert.deepEqual(acc.series.map((s) => s.label), ['a val accuracy', 'b val accuracy']);
   // EMA (alpha 0.1) per run: a = 1, 0.95; b = 0.8, 0.78.
   assert.deepEqual(loss.series[0].values.map((v) => (v === null ? null : +v.toFixed(6))), [1, 0.95, null]);
   assert.deepEqual(loss.series[1].values.map((v) => (v === null ? null : +v.toFixed(6))), [null, 0.8, 0.78]);
-  assert.deepEqual(loss.series[2].values, [null, null, null]);
   assert.deepEqual(acc.x, [2, 3]);
   assert.deepEqual(acc.series[0].values, [0.7, null]);
   assert.deepEqual(acc.series[1].values, [null, 0.9]);
