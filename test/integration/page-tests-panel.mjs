@@ -350,7 +350,7 @@ export const pageTests = [
     },
   },
   {
-    name: 'panel: the comparison and the review browser in the other theme (screenshots)',
+    name: 'panel: the comparison and the review browser in the other theme and in high contrast (screenshots)',
     async run({ page, screenshot }) {
       check(ft, 'needs the runs of the comparison test');
       const next = (await theme(page)) === 'dark' ? 'Light Modern' : 'Dark Modern';
@@ -369,6 +369,20 @@ export const pageTests = [
       await cmp.evaluate(() => document.querySelector('figure.confusion').scrollIntoView());
       await page.waitForTimeout(300);
       await screenshot(`panel-compare-diagrams-${await theme(page)}`);
+      // High contrast: the strongest words also get an outline, not only a hue.
+      const before = (await theme(page)) === 'dark' ? 'Dark Modern' : 'Light Modern';
+      await commandWithPicks(page, 'Preferences: Color Theme', ['Dark High Contrast']);
+      await page.waitForSelector('.monaco-workbench.hc-black', { timeout: 30_000 });
+      const hc = await reviewFrame(page, 'panel-finetune');
+      await hc.waitForSelector('body.vscode-high-contrast');
+      await hc.focus('.mistake');
+      await hc.waitForSelector('.detail .w.strong');
+      const outline = await hc.evaluate(() => { const e = document.querySelector('.detail .w.strong'); return e.ownerDocument.defaultView.getComputedStyle(e).outlineStyle; });
+      check(outline === 'dashed', `strong words should be outlined in high contrast, got ${outline}`);
+      await page.waitForTimeout(300);
+      await screenshot('panel-review-saliency-hc');
+      await commandWithPicks(page, 'Preferences: Color Theme', [before]);
+      await page.waitForSelector(before === 'Dark Modern' ? '.monaco-workbench.vs-dark' : '.monaco-workbench.vs', { timeout: 30_000 });
     },
   },
 ];
