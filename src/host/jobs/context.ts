@@ -29,7 +29,8 @@ export function throwIfCancelled(ctx: JobContext): void {
 
 /** Forwards a run folder's metrics and log lines to the job's listeners and announces the run. */
 export function attachRun(run: RunFolder, ctx: JobContext): (p: Omit<Progress, 'runId' | 'device'>) => void {
-  const device = deviceName();
+  // The device the run recorded (fine-tuning: the selected device and threads), else this machine's CPU.
+  const device = run.manifest.device || deviceName();
   run.onMetric((record) => ctx.metric?.({ runId: run.id, record }));
   run.onLog((message) => ctx.log?.({ level: 'info', message, runId: run.id }));
   ctx.started?.({ runId: run.id, runDir: run.dir, kind: run.manifest.kind });

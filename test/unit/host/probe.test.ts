@@ -79,8 +79,12 @@ test('a run records the device and threads it used (from GFT_DEVICE / GFT_THREAD
   process.env.GFT_DEVICE = 'cpu';
   process.env.GFT_THREADS = '1';
   try {
-    const r = await runFinetune({ model: 'starter', trainFile, evalFile, runsRoot: root, runId: 'env', config: { epochs: 1, batchSize: 30, seed: 1 } });
+    const devices = new Set<string>();
+    const r = await runFinetune({ model: 'starter', trainFile, evalFile, runsRoot: root, runId: 'env', config: { epochs: 1, batchSize: 30, seed: 1 } }, { progress: (p) => devices.add(p.device) });
     assert.equal(r.status, 'completed', r.error);
+    // Progress notifications (status bar) name the same device and threads.
+    assert.equal(devices.size, 1);
+    assert.match([...devices][0], /^cpu, 1 thread · cpu: /);
     const m = readRun(r.runDir).manifest;
     assert.match(m.device, /^cpu, 1 thread · cpu: /);
     assert.deepEqual(m.config.execution, { requested: 'cpu', device: 'cpu', providers: ['cpu'], threads: 1, threadsFrom: 'setting', fallback: false });
