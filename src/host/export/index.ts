@@ -5,6 +5,6 @@
 //   predict(folder, texts) -> number[][]                      probabilities, one row per text
 export { exportHfClassifier, exportUseLiteClassifier, exportReadme, recordExportCheck, EXPORT_MANIFEST, FP32_FILE, INT8_FILE } from './folder';
 export type { ExportCheck, ExportLongText, ExportManifest, ExportResult, HfExportOptions, UseLiteExportOptions } from './folder';
-export { exportRun, readRunWeights, type ExportRunOptions } from './exportRun';
+export { exportRun, readRunWeights, type ExportRunOptions, type ExportRunResult } from './exportRun';
 export { loadExported, predict, readExportManifest, softmax, type ExportedClassifier, type LoadExportedOptions } from './loadExported';
 export { hfConfigJson } from './hfConfig';

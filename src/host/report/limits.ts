@@ -114,7 +114,7 @@ function quantile(xs: number[], q: number): number {
 export async function measureServing(runDir: string, outDir: string, test: { text: string; label: number; probs: number[] }[], o: { timed?: number; threads?: number } = {}): Promise<ServingStats> {
   const threads = o.threads ?? 2;
   const timed = Math.min(o.timed ?? 30, test.length);
-  const res = await exportRun(runDir, outDir, { overwrite: true });
+  const res = await exportRun(runDir, outDir, { overwrite: true, check: false }); // checked below, on `test`
   const time = async (precision: 'fp32' | 'int8') => {
     const m = await loadExported(res.dir, { precision, threads, batchSize: 64 });
     try {

@@ -51,6 +51,8 @@ test('exportRun writes a folder that predicts like the engine with the run\'s we
     assert.deepEqual(res.manifest.labels, ['bad', 'good']);
     assert.equal(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).id2label['1'], 'good');
     assert.equal(res.manifest.source?.run, run.id);
+    assert.equal(res.check, undefined);
+    assert.match(res.checkSkipped ?? '', /no test predictions/, 'a run without test predictions is exported unchecked, with the reason');
 
     const texts = randomTexts(6, 3, 2, 20); // most longer than the 10 content tokens: read by their tail
     const m = await loadExported(out);

@@ -57,6 +57,10 @@ test('starter sentence-mean run: the export gives the run\'s test probabilities 
     assert.equal(res.manifest.longText, 'sentence-mean');
     assert.equal(res.manifest.maxLength, 32);
     assert.match(readFileSync(join(out, 'README.md'), 'utf8'), /Split the text into sentences/);
+    // the export compared int8 with the run's fp32 test predictions on the run's own test texts
+    assert.equal(res.check?.n, evalDocs.length, res.checkSkipped);
+    assert.equal(res.check?.accuracyFp32, run.manifest.test?.accuracy);
+    assert.match(readFileSync(join(out, 'README.md'), 'utf8'), /int8 vs fp32 on 12 labelled test texts .*: same label for [\d.]+%; accuracy [\d.]+% \(fp32\) -> [\d.]+% \(int8\)/);
 
     // the run's own evaluation = predictions.jsonl (test split, every sentence, mean of the pieces' logits)
     const byId = new Map(evalDocs.map((d) => [d.id, d.text]));
@@ -92,6 +96,7 @@ test('starter sentence-mean run: the export gives the run\'s test probabilities 
     await q.dispose();
     const arg = (x: number[]) => x.indexOf(Math.max(...x));
     assert.deepEqual(got8.map(arg), got.map(arg));
+    assert.equal(res.check?.agreement, 1, 'the export\'s own check saw the same');
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
