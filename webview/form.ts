@@ -83,7 +83,12 @@ function refreshVisibility(): void {
 function control(f: FormField, id: string, value: string): Control {
   if (f.kind === 'select') {
     const sel = h('vscode-single-select', { id, 'data-field': f.key }, ...(f.options ?? []).map((o) => h('vscode-option', { value: o.value, selected: o.value === value }, o.label))) as Control;
-    sel.addEventListener('change', refreshVisibility);
+    sel.addEventListener('change', () => {
+      // A preset sets the fields it names; the person can change any of them afterwards.
+      const applies = f.options?.find((o) => o.value === sel.value)?.applies;
+      if (applies) setValues(applies);
+      refreshVisibility();
+    });
     return sel;
   }
   const tf = h('vscode-textfield', {

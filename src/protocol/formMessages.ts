@@ -10,6 +10,8 @@ export interface FormOption {
   label: string;
   /** One line shown under the choice list when this option is selected. */
   description?: string;
+  /** Choosing this option sets these other fields (a preset of settings). */
+  applies?: FormValues;
 }
 
 export interface FormField {

@@ -148,7 +148,7 @@ export class FineTuneForm implements vscode.Disposable {
     const p = this.parsed(values);
     if (!p || this.busy) return;
     this.busy = true;
-    this.post({ type: 'busy', what: 'estimate', message: `Measuring a few real training steps of ${p.model} on this machine (loading and preparing the data first)…` });
+    this.post({ type: 'busy', what: 'estimate', message: `Measuring a few real training steps of ${p.model} on this machine (loading and preparing the data first; a run in progress finishes first, so the two do not slow each other down)…` });
     try {
       const r = await this.deps.host.request<ProbeResult>(ProbeRequest, probeParams(p, this.splitOf(p.data)), 'estimate training time');
       this.post({ type: 'estimate', estimate: estimateView(r) });

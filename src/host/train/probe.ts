@@ -15,7 +15,22 @@ import { buildTraining, trainBatchAt, type TrainingSetup } from './setup';
 
 export const DEFAULT_PROBE_STEPS = 2;
 
-const peakRssMiB = () => process.resourceUsage().maxRSS / 1024;
+/**
+ * The host's peak resident memory while probing. A host that ran other jobs before may have peaked higher then:
+ * if the process's peak did not grow during the probe, the largest RSS sampled between steps is reported instead.
+ */
+class RssPeak {
+  private readonly before = process.resourceUsage().maxRSS;
+  private sampled = 0;
+  sample(): void {
+    this.sampled = Math.max(this.sampled, process.memoryUsage().rss);
+  }
+  mib(): number {
+    this.sample();
+    const after = process.resourceUsage().maxRSS;
+    return after > this.before ? after / 1024 : this.sampled / 2 ** 20;
+  }
+}
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 
 /** Validation passes during training (per epoch, or every N steps plus the final weights) and the test pass. */
@@ -36,6 +51,7 @@ export async function probeTraining(p: ProbeParams, ctx: JobContext = {}): Promi
   const log = (message: string) => ctx.log?.({ level: 'info', message: `probe: ${message}` });
   const fallback = fallbackWarning(exec);
   if (fallback) notes.push(fallback);
+  const rss = new RssPeak();
   const t0 = performance.now();
   const m = await loadTrainableModel(p.model, data.labels.length, c.seed);
   throwIfCancelled(ctx);
@@ -58,6 +74,7 @@ export async function probeTraining(p: ProbeParams, ctx: JobContext = {}): Promi
       const ts = performance.now();
       const r = await setup.trainer.step(next.batch);
       const dt = seconds(ts);
+      rss.sample();
       if (!Number.isFinite(r.loss)) throw new Error(`the loss became ${r.loss} in the probe; lower the learning rate or enable clipping (max grad norm 1)`);
       if (done === 0) warmup = dt;
       else {
@@ -81,6 +98,7 @@ export async function probeTraining(p: ProbeParams, ctx: JobContext = {}): Promi
       const te = performance.now();
       await setup.logitsOf(probe);
       const perToken = seconds(te) / tokensOf(probe);
+      rss.sample();
       const setTokens = (s: TrainingSetup['validation']) => (s ? s.batches.reduce((a, b) => a + tokensOf(b), 0) : 0);
       evalSeconds = perToken * (passes.validation * setTokens(setup.validation) + passes.test * setTokens(setup.test));
     }
@@ -104,7 +122,7 @@ export async function probeTraining(p: ProbeParams, ctx: JobContext = {}): Promi
     return {
       device: exec.summary, deviceKind: exec.device, threads: exec.threads, measuredSteps: stepTimes.length, secondsPerStep, rowsPerStep,
       stepsPerEpoch: setup.stepsPerEpoch, secondsPerEpoch, epochs: c.epochs, evalPasses, evalSeconds, totalSeconds, setupSeconds,
-      peakRssMiB: peakRssMiB(), trainableParams: setup.trainableParams, totalParams: setup.totalParams,
+      peakRssMiB: rss.mib(), trainableParams: setup.trainableParams, totalParams: setup.totalParams,
       trainTexts: data.train.length, trainRows: setup.rows.length, maxLength: setup.maxLength, notes,
     };
   } finally {

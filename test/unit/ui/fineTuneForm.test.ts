@@ -4,9 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_TRAIN_CONFIG, resolveTrainConfig } from '../../../src/host/train/config';
+import { demoTrainConfig } from '../../../src/host/report/demo';
 import type { ProbeResult } from '../../../src/protocol';
 import {
-  defaultValues, estimateView, formatDuration, formFields, FORM_TRAIN_DEFAULTS, hubIdsFromCache, isShown, LOCAL_MODEL, parseForm, probeParams, trainParams,
+  defaultValues, estimateView, STARTER_DEMO_VALUES, formatDuration, formFields, FORM_TRAIN_DEFAULTS, hubIdsFromCache, isShown, LOCAL_MODEL, parseForm, probeParams, trainParams,
   type FormContext,
 } from '../../../src/ui/viewmodel/fineTuneForm';
 
@@ -97,4 +98,20 @@ test('the model cache lists hub ids; durations and the estimate read naturally',
   assert.equal(e.rows[1].value, 'about 10 min: 3 epochs + 4 evaluation passes (2 min), plus 11 s to load and prepare');
   assert.equal(e.rows[3].value, '2.9M of 7.0M parameters (41%)');
   assert.deepEqual(e.notes, r.notes);
+});
+
+test('presets: "General defaults" restores the defaults, the starter preset is exactly gft demo\'s fine-tuning', () => {
+  const fields = formFields(ctx);
+  const preset = fields.find((f) => f.key === 'preset')!;
+  assert.equal(preset.default, 'defaults');
+  const apply = (value: string, start = defaultValues(fields)) => ({ ...start, ...preset.options!.find((o) => o.value === value)!.applies });
+  const demo = parseForm(fields, apply('starter-demo'));
+  assert.ok(demo.ok);
+  assert.equal(demo.value.model, 'starter');
+  assert.deepEqual(resolveTrainConfig(demo.value.config), resolveTrainConfig(demoTrainConfig(false)));
+  assert.deepEqual(STARTER_DEMO_VALUES.model, 'starter');
+  // Back to the general defaults from edited values: every training setting is the host default again.
+  const back = parseForm(fields, apply('defaults', { ...apply('starter-demo'), epochs: '9', seed: '5' }));
+  assert.ok(back.ok);
+  assert.deepEqual(resolveTrainConfig(back.value.config), DEFAULT_TRAIN_CONFIG);
 });
