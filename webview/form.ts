@@ -185,7 +185,8 @@ window.addEventListener('message', (ev: MessageEvent<ToForm>) => {
   const m = ev.data;
   switch (m.type) {
     case 'init':
-      render(m.fields, m.values);
+      // Re-sent when the form is opened again (datasets or cached models may have changed): keep what was typed.
+      render(m.fields, controls.size ? { ...m.values, ...values() } : m.values);
       break;
     case 'values':
       setValues(m.values);

@@ -125,7 +125,8 @@ export class FineTuneForm implements vscode.Disposable {
         return;
       case 'reset':
         this.values = defaultValues(this.fields);
-        this.post({ type: 'init', fields: this.fields, values: this.values });
+        this.post({ type: 'values', values: this.values });
+        this.post({ type: 'errors', errors: {} });
         return;
       case 'browse': {
         const uri = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use this model folder' });

@@ -139,6 +139,14 @@ export const pageTests = [
       await webviewFrame(page, `h1[data-run="${id}"]`, 30_000);
       // Back to the form, dark theme.
       await runCommand(page, 'Guided Fine-Tune: Fine-Tune a Model');
+      // Opening it again keeps what was typed; Reset to defaults restores every default.
+      await type(page, form, 'seed', '7');
+      await runCommand(page, 'Guided Fine-Tune: Fine-Tune a Model');
+      await waitForValue(() => form.$eval('#field-seed', (e) => e.value), (v) => v === '7', 'the typed seed to survive reopening', 10_000);
+      await form.click('[data-action="reset"]');
+      const reset = await waitForValue(() => form.$$eval('[data-field]', (els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-field'), e.value]))),
+        (v) => v.seed === '42', 'the seed back at its default', 10_000);
+      check(reset.epochs === '3' && reset.batchSize === '16' && reset.freeze === 'all' && reset.threads === '0', `after Reset to defaults: ${JSON.stringify(reset)}`);
       await theme(page, 'Dark Modern', true);
       await webviewFrame(page, 'body.vscode-dark [data-action="estimate"]', 30_000);
       await page.waitForTimeout(500);
