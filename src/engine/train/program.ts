@@ -43,6 +43,9 @@ export interface TrainGraphOptions {
   /** trainable params with at least this many elements, used only as Gather axis-0 tables, return sparse
    *  gradients (rows + ids) instead of a dense [vocab, hidden] gradient; Infinity turns it off. */
   sparseMinElements?: number;
+  /** also output `gradSquares`: sums of squares of the dense gradients' rows (last axis), in `dense` order,
+   *  computed by onnxruntime while each gradient is still in cache (saves the trainer a pass over them all) */
+  gradSquares?: boolean;
 }
 
 export function buildTrainGraph(model: SequenceClassifier, o: TrainGraphOptions): TrainGraph {
@@ -81,6 +84,19 @@ export function buildTrainGraph(model: SequenceClassifier, o: TrainGraphOptions)
   }
   const grads = grad(g, loss, [...wrt, ...sparseWrt.map((x) => x.gathered)]);
   dense.forEach((name, i) => g.output(`grad/${name}`, grads[i]));
+  if (o.gradSquares && dense.length > 0) {
+    // per row (last axis) rather than per tensor: onnxruntime sums in float32 sequentially, which over a whole
+    // 2.4M-element weight gradient was off by ~5e-4 relative; rows of <= 3072 keep it near float32 rounding,
+    // and the trainer adds the rows in float64
+    const rows = grads.slice(0, dense.length).map((d) => {
+      const shape = d.shape as number[];
+      const last = shape.length ? shape[shape.length - 1] : 1;
+      const n = shape.reduce((a, b) => a * b, 1) / last;
+      return g.node('ReduceSumSquare', [g.reshape(d, [n, last]), g.ints([1])], [[d.dtype, [n]]], { keepdims: { i: 0 } })[0];
+    });
+    const total = rows.reduce((a, r) => a + (r.shape[0] as number), 0);
+    g.output('gradSquares', rows.length === 1 ? rows[0] : g.node('Concat', rows, [[rows[0].dtype, [total]]], { axis: { i: 0 } })[0]);
+  }
   let k = 0;
   for (const s of sparse) for (const part of s.parts) {
     const { ids } = sparseWrt[k];

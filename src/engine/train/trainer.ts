@@ -106,6 +106,7 @@ export class Trainer {
       seed: config.seed,
       classWeights: config.classWeights,
       sparseMinElements: config.sparseMinElements,
+      gradSquares: true,
     });
     const trainable = new Set(tg.trainable);
     const sparse = new Set(tg.sparse.map((x) => x.name));
@@ -174,6 +175,8 @@ export class Trainer {
     const dense = new Map<string, Float32Array>();
     const touched = new Map<string, number[]>();
     let lossSum = 0, runMs = 0;
+    // with one micro-batch, the dense gradients' sums of squares come from the graph (a float32 sum per tensor)
+    let denseSq: number | null = null;
     const t0 = performance.now();
     for (let k = 0; k < K; k++) {
       const feeds = this.inputFeeds(batch, starts[k], starts[k + 1] - starts[k], this.tg.graph.dropoutSites);
@@ -181,6 +184,7 @@ export class Trainer {
       const out = await this.train.run(feeds);
       runMs += performance.now() - r0;
       lossSum += Number(out.loss.data[0]);
+      if (K === 1 && out.gradSquares) denseSq = (out.gradSquares.data as Float32Array).reduce((a, b) => a + b, 0);
       for (const name of this.tg.dense) {
         const d = out[`grad/${name}`].data as Float32Array;
         if (K === 1) { dense.set(name, d); continue; }
@@ -210,7 +214,8 @@ export class Trainer {
     }
     // global norm of the averaged gradient (torch clip_grad_norm_), then one AdamW pass with scale coef / K
     let sq = 0;
-    for (const d of dense.values()) sq += sumSquares(d);
+    if (denseSq !== null) sq += denseSq;
+    else for (const d of dense.values()) sq += sumSquares(d);
     for (const [name, rows] of touched) {
       const acc = this.slots.get(name)!.grad!;
       const width = this.shapeOf(name)[1] ?? 1;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTrainer, type Batch, type TrainConfig } from '../../../src/engine';
+import { buildTrainGraph, createTrainer, Program, sumSquares, type Batch, type TrainConfig } from '../../../src/engine';
 import { TinyClassifier } from './tinyModel';
 import { createWide } from './tinyFactory';
 import { loadSequenceClassifier } from '../../../src/engine/models';
@@ -169,4 +169,29 @@ test('bit-identical losses with 2 threads and a dense ScatterND embedding gradie
   const a = await run(), c = await run();
   assert.deepEqual(a.out, c.out);
   assert.deepEqual(a.w, c.w);
+});
+
+test('gradSquares output: per row of each dense gradient, the sums of squares the trainer uses for clipping', async () => {
+  const model = new TinyClassifier(V, H, C, 0);
+  const tg = buildTrainGraph(model, { trainable: () => true, dropout: false, seed: 0, sparseMinElements: Infinity, gradSquares: true });
+  const p = await Program.compile(tg.graph, { threads: 2 });
+  const sc = Object.values<any>(fx.scenarios)[0];
+  const b = toBatch(sc.batches[0]);
+  const feeds: Record<string, { data: Float32Array | BigInt64Array; dims: number[] }> = {
+    input_ids: { data: b.inputIds, dims: [b.batch, S] }, attention_mask: { data: b.attentionMask, dims: [b.batch, S] }, labels: { data: b.labels!, dims: [b.batch] },
+  };
+  for (const q of model.params) feeds[q.name] = { data: Float32Array.from(sc.init[q.name]), dims: q.shape };
+  const out = await p.run(feeds);
+  const sq = out.gradSquares.data as Float32Array;
+  let at = 0;
+  for (const name of tg.dense) {
+    const shape = model.params.find((q) => q.name === name)!.shape;
+    const rows = shape.length > 1 ? shape.slice(0, -1).reduce((a, c) => a * c, 1) : 1;
+    const got = sq.subarray(at, at + rows).reduce((a, c) => a + c, 0);
+    at += rows;
+    const want = sumSquares(out[`grad/${name}`].data as Float32Array);
+    assert.ok(want > 0 && Math.abs(got - want) <= 1e-5 * want, `${name}: ${got} vs ${want}`);
+  }
+  assert.equal(at, sq.length);
+  await p.dispose();
 });
