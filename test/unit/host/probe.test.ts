@@ -3,11 +3,12 @@
 // data and batch size, nothing is written; run.json records the device and threads a run used.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { evaluationPasses, executionRequest, probeTraining, resolveExecution, runFinetune } from '../../../src/host/train';
 import { readRun } from '../../../src/host/runs';
+import { writeTinyTokenizer } from '../tokenize/tinyTokenizer';
 
 const trainFile = resolve('test/fixtures/host/tiny-train.jsonl');
 const evalFile = resolve('test/fixtures/host/tiny-eval.jsonl');
@@ -50,6 +51,22 @@ test('probe: head-only and sentence-mean settings change what is trained and rea
   assert.ok(r.trainableParams > 0 && r.trainableParams < r.totalParams / 10, `head only: ${r.trainableParams} of ${r.totalParams}`);
   assert.ok(r.notes.some((n) => n.startsWith('sentence-mean reads up to 3 sentences per text per step')), r.notes.join(' | '));
   await assert.rejects(probeTraining({ model: 'starter', trainFile, config: {}, steps: 0 }), /probe steps must be a whole number from 1 to 50 \(got 0\)/);
+});
+
+test('probe: a Hugging Face BERT folder with windows (chunks) and the top layer trained', async () => {
+  const dir = tmp();
+  for (const f of ['config.json', 'model.safetensors']) copyFileSync(join('test/fixtures/parity/bert', f), join(dir, f));
+  writeTinyTokenizer(dir, 'bert');
+  const logs: string[] = [];
+  const r = await probeTraining({ model: dir, trainFile, evalFile, config: { batchSize: 8, longText: 'chunks', maxLength: 6, freeze: { top: 1 }, epochs: 2 }, steps: 1, device: 'cpu' }, { log: (l) => logs.push(l.message) });
+  // 7-word texts in windows of 6 tokens ([CLS] + 4 + [SEP]): every text gives several training rows.
+  assert.ok(r.trainRows > r.trainTexts, `${r.trainRows} rows from ${r.trainTexts} texts`);
+  assert.equal(r.stepsPerEpoch, Math.ceil(r.trainRows / 8));
+  assert.ok(r.notes.some((n) => n.startsWith(`chunks trains on every window: ${r.trainRows} windows from 60 texts`)), r.notes.join(' | '));
+  // The top layer, the pooler/classifier head: some but not all of the weights.
+  assert.ok(r.trainableParams > 0 && r.trainableParams < r.totalParams, `${r.trainableParams} / ${r.totalParams}`);
+  assert.ok(r.secondsPerStep > 0 && r.evalSeconds > 0 && Number.isFinite(r.totalSeconds));
+  assert.ok(logs.some((l) => l.includes('(chunks, max length 6)')), logs.join(' | '));
 });
 
 test('evaluation passes: per epoch, every N steps (plus the final weights), and the test pass', () => {
