@@ -69,6 +69,9 @@ export async function probeTraining(p: ProbeParams, ctx: JobContext = {}): Promi
     let warmup = 0;
     for (let i = 0, done = 0; done <= steps; i++) {
       if (ctx.signal?.aborted) throw new CancelledError();
+      // Only the short last batch of an epoch can be empty (cut to whole accumulation steps): two epochs without
+      // one full batch mean the settings form no step at all.
+      if (i > steps + 2 * setup.stepsPerEpoch) throw new Error(`no training step can be formed from ${n} rows with batch size ${c.batchSize} x ${c.gradAccumSteps} accumulation steps; lower the gradient accumulation`);
       const next = batchAt(i);
       if (!next) continue;
       const ts = performance.now();
@@ -112,7 +115,7 @@ export async function probeTraining(p: ProbeParams, ctx: JobContext = {}): Promi
       notes.push(`chunks trains on every window: ${n} windows from ${data.train.length} texts (${(n / data.train.length).toFixed(1)} per text)`);
     } else {
       const st = tokenStats(m.tokenizer, data.train.slice(0, 500).map((e) => e.text), setup.maxLength);
-      notes.push(`${(100 * st.truncatedShare).toFixed(0)}% of training texts are longer than ${setup.maxLength} tokens; '${c.longText}' keeps ${(100 * st.keptTokenShare).toFixed(0)}% of their tokens (from the first ${st.count} texts)`);
+      notes.push(`${(100 * st.truncatedShare).toFixed(0)}% of training texts are longer than ${setup.maxLength} tokens; '${c.longText}' keeps ${(100 * st.keptTokenShare).toFixed(0)}% of the training texts' tokens (measured on the first ${st.count} texts)`);
     }
     if (c.patience > 0) notes.push(`early stopping (patience ${c.patience}) may end training sooner than the total`);
     notes.push(`not included: saving checkpoints${setup.test ? ' and explaining the misclassified test texts (saliency)' : ''}, usually well under a minute`);

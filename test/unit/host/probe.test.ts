@@ -51,6 +51,8 @@ test('probe: head-only and sentence-mean settings change what is trained and rea
   assert.ok(r.trainableParams > 0 && r.trainableParams < r.totalParams / 10, `head only: ${r.trainableParams} of ${r.totalParams}`);
   assert.ok(r.notes.some((n) => n.startsWith('sentence-mean reads up to 3 sentences per text per step')), r.notes.join(' | '));
   await assert.rejects(probeTraining({ model: 'starter', trainFile, config: {}, steps: 0 }), /probe steps must be a whole number from 1 to 50 \(got 0\)/);
+  // 60 rows cannot fill one step of 61 accumulated micro-batches: one line, no endless search for a batch.
+  await assert.rejects(probeTraining({ model: 'starter', trainFile, config: { batchSize: 1, gradAccumSteps: 61 }, device: 'cpu' }), /^Error: no training step can be formed from 60 rows with batch size 1 x 61 accumulation steps; lower the gradient accumulation$/);
 });
 
 test('probe: a Hugging Face BERT folder with windows (chunks) and the top layer trained', async () => {
