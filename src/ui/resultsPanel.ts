@@ -10,9 +10,9 @@ import type { ConfusionView, FromWebview, ReliabilityView, ReviewQuery, Signific
 import { allCharts } from './viewmodel/charts';
 import { comparisonTable } from './viewmodel/comparison';
 import {
-  confusionFromPredictions, confusionView, defaultReference, overlaidCurves, reliabilityFromPredictions, reliabilityView, significanceRow,
+  confusionFromPredictions, confusionView, defaultReference, macroF1CI, overlaidCurves, reliabilityFromPredictions, reliabilityView, significanceRow,
 } from './viewmodel/compareView';
-import { metricRows, runHeader } from './viewmodel/format';
+import { metricRows, pct, runHeader } from './viewmodel/format';
 import { readNotes, saveNote } from './viewmodel/notes';
 import { DEFAULT_REVIEW_QUERY, reviewPage } from './viewmodel/review';
 import { JsonlTail, listRuns, readManifest, readPredictions, RUN_FILES } from './viewmodel/runFiles';
@@ -77,6 +77,8 @@ export class ResultsPanel implements vscode.Disposable {
   private reference: string | undefined;
   private readonly pairs = new Map<string, Comparison | { error: string }>();
   private readonly inflight = new Set<string>();
+  /** Bootstrap CI of each compared run's macro F1, by the predictions file it was computed from. */
+  private readonly f1CI = new Map<string, { source: string; ci: [number, number] }>();
   private ready = false;
   private pending: ReturnType<typeof setTimeout> | undefined;
   private livePoll: ReturnType<typeof setInterval> | undefined;
@@ -206,6 +208,17 @@ export class ResultsPanel implements vscode.Disposable {
     const ref = runs.find((r) => r.dir === this.reference) ?? runs[0];
     const table = comparisonTable(runs, { paired: !!this.compare });
     for (const row of table.rows) if (row.dir === ref.dir) row.reference = true;
+    // Macro F1 with its 95% CI too (run.json has a CI for the accuracy only).
+    const f1Col = table.columns.indexOf('Macro F1');
+    if (f1Col >= 0) {
+      table.columns = table.columns.map((c, i) => (i === f1Col ? 'Macro F1 (95% CI)' : c));
+      for (const row of table.rows) {
+        const t = runs.find((r) => r.dir === row.dir)?.manifest.test;
+        if (!t) continue;
+        const ci = this.macroF1CI(row.dir, t.labels.length);
+        if (ci) row.cells[f1Col] = `${pct(t.macroF1)} (${pct(ci[0])}–${pct(ci[1])})`;
+      }
+    }
     this.startPairs(ref.dir, runs);
     const significance: SignificanceRow[] = [];
     let pending = false;
@@ -244,6 +257,16 @@ export class ResultsPanel implements vscode.Disposable {
       clearInterval(this.livePoll);
       this.livePoll = undefined;
     }
+  }
+
+  private macroF1CI(dir: string, k: number): [number, number] | undefined {
+    const source = signature(join(dir, RUN_FILES.predictions));
+    if (!source) return undefined;
+    const hit = this.f1CI.get(dir);
+    if (hit?.source === source) return Number.isFinite(hit.ci[0]) ? hit.ci : undefined;
+    const ci = macroF1CI(readPredictions(dir), k);
+    this.f1CI.set(dir, { source, ci });
+    return Number.isFinite(ci[0]) ? ci : undefined;
   }
 
   /** Asks the host for the paired test of every run against the reference, one at a time; each answer re-renders. */

@@ -40,6 +40,19 @@ function useRealIds(dir, labels) {
   return preds;
 }
 
+/**
+ * Gives a test run its own dataset and split hashes: its test examples differ from the other written runs' (real
+ * ids here, or a run that must stay out of their group), and runs with one split hash must share their test ids
+ * (Write Reflection and the comparison notes group runs by it).
+ */
+function ownSplit(dir, tag) {
+  const path = join(dir, 'run.json');
+  const m = JSON.parse(readFileSync(path, 'utf8'));
+  m.dataset = { ...m.dataset, hash: `${tag}-dataset-hash`, splitHash: `${tag}-split-hash` };
+  writeFileSync(`${path}.tmp`, JSON.stringify(m, null, 2));
+  renameSync(`${path}.tmp`, path);
+}
+
 async function theme(page) {
   return (await page.locator('.monaco-workbench.vs-dark').count()) > 0 ? 'dark' : 'light';
 }
@@ -150,6 +163,7 @@ export const pageTests = [
       const kept = await frame.evaluate(() => document.querySelectorAll('[data-mark="kept"]').length);
       check(kept === 4, `live updates should keep the header, the review section and both uPlot canvases (setData only); ${kept} of 4 kept`);
       run.complete(400, 0.8);
+      ownSplit(run.dir, 'panel-live');
       await frame.waitForSelector('[data-status="completed"]', { timeout: 20_000 });
       await runCommand(page, 'View: Close Editor');
     },
@@ -165,19 +179,25 @@ export const pageTests = [
       a.complete(400, 0.9);
       const b = writeRun.startRun(runs, { id: 'panel-tfidf', kind: 'baseline-tfidf', seed: 12 });
       b.complete(400, 0.8);
+      const c = writeRun.startRun(runs, { id: 'panel-synthetic', model: 'starter', seed: 13 });
+      c.steps(1, 40);
+      c.complete(400, 0.85);
+      ownSplit(c.dir, 'panel-synthetic');
       const manifest = (dir) => JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
       ft = { dir: a.dir, id: a.id, manifest: manifest(a.dir) };
       tfidf = { dir: b.dir, id: b.id, manifest: manifest(b.dir) };
       ft.preds = useRealIds(a.dir, ft.manifest.test.labels);
       tfidf.preds = useRealIds(b.dir, tfidf.manifest.test.labels);
-      const c = writeRun.startRun(runs, { id: 'panel-synthetic', model: 'starter', seed: 13 });
-      c.steps(1, 40);
-      c.complete(400, 0.85);
+      for (const dir of [a.dir, b.dir]) ownSplit(dir, 'panel-real-ids');
 
       await compareRuns(page, ['panel-finetune', 'panel-tfidf', 'panel-synthetic']);
       // The TF-IDF baseline is the default reference; both paired tests come back from the host.
       const frame = await webviewFrame(page, 'table.significance[data-rows="2"]', 60_000);
       check((await frame.textContent('tr[data-reference="true"] th a'))?.trim() === 'panel-tfidf', 'the TF-IDF baseline should be the reference');
+      // Each run's macro F1 with its bootstrap 95% CI, around run.json's value.
+      const f1Cell = await frame.textContent('table.data[data-rows="3"] tr:has(a[data-dir$="panel-finetune"]) td:nth-child(6)');
+      const f1 = /^(\d+\.\d)% \((\d+\.\d)%–(\d+\.\d)%\)$/.exec(f1Cell?.trim() ?? '');
+      check(f1 && f1[1] === (100 * ft.manifest.test.macroF1).toFixed(1) && Number(f1[2]) < Number(f1[1]) && Number(f1[1]) < Number(f1[3]), `macro F1 cell: ${f1Cell}`);
       const want = expectedPair(tfidf, ft);
       const [difference, ci, discordant, p, verdict] = await significanceCells(frame, 'panel-finetune');
       check(difference === want.difference, `difference ${difference}, expected ${want.difference}`);

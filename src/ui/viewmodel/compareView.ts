@@ -112,3 +112,58 @@ export function reliabilityView(runId: string, bins: readonly ReliabilityBin[], 
   const nonEmpty = bins.filter((b) => b.count > 0).map(({ lo, hi, confidence, accuracy, count }) => ({ lo, hi, confidence, accuracy, count }));
   return { runId, ece: num(ece ?? eceOf(bins)), bins: nonEmpty, n: nonEmpty.reduce((a, b) => a + b.count, 0) };
 }
+
+/** Macro-averaged F1 of a confusion matrix (precision or recall 0 when undefined, as the host computes it). */
+export function macroF1(confusion: readonly (readonly number[])[]): number {
+  const k = confusion.length;
+  let sum = 0;
+  for (let c = 0; c < k; c++) {
+    let predicted = 0;
+    let support = 0;
+    for (let j = 0; j < k; j++) {
+      predicted += confusion[j][c];
+      support += confusion[c][j];
+    }
+    const tp = confusion[c][c];
+    const p = predicted ? tp / predicted : 0;
+    const r = support ? tp / support : 0;
+    sum += p + r ? (2 * p * r) / (p + r) : 0;
+  }
+  return k ? sum / k : 0;
+}
+
+/**
+ * Percentile bootstrap 95% CI of the macro F1 over the test examples (resampled with replacement, seeded, so the
+ * panel shows the same interval every time). run.json carries a CI for the accuracy only.
+ */
+export function macroF1CI(preds: readonly PredictionRecord[], k: number, resamples = 1000, seed = 1): [number, number] {
+  const test = testPredictions(preds).filter((p) => p.label < k && p.pred < k);
+  const n = test.length;
+  if (n === 0) return [NaN, NaN];
+  let s = seed >>> 0;
+  const rnd = () => {
+    // mulberry32
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const values = new Float64Array(resamples);
+  const m = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  for (let r = 0; r < resamples; r++) {
+    for (const row of m) row.fill(0);
+    for (let i = 0; i < n; i++) {
+      const p = test[Math.floor(rnd() * n)];
+      m[p.label][p.pred]++;
+    }
+    values[r] = macroF1(m);
+  }
+  values.sort();
+  const q = (f: number) => {
+    const x = f * (resamples - 1);
+    const lo = Math.floor(x);
+    return values[lo] + (values[Math.min(resamples - 1, lo + 1)] - values[lo]) * (x - lo);
+  };
+  return [q(0.025), q(0.975)];
+}

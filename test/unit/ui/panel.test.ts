@@ -6,10 +6,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MetricRecord, PredictionRecord, RunManifest } from '../../../src/protocol';
-import { calibration } from '../../../src/host/eval/metrics';
+import { calibration, evaluatePredictions } from '../../../src/host/eval/metrics';
 import { comparePredictions } from '../../../src/host/eval/compare';
 import {
-  confusionFromPredictions, confusionView, defaultReference, eceOf, overlaidCurves, reliabilityFromPredictions, reliabilityView, significanceRow,
+  confusionFromPredictions, confusionView, defaultReference, eceOf, macroF1, macroF1CI, overlaidCurves, reliabilityFromPredictions, reliabilityView, significanceRow,
 } from '../../../src/ui/viewmodel/compareView';
 import { lengthBuckets, reviewPage, wordCount } from '../../../src/ui/viewmodel/review';
 import { readSaliency, saliencySpans } from '../../../src/ui/viewmodel/saliency';
@@ -231,4 +231,21 @@ test('saveNote writes notes.json atomically beside the run files, updates and re
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('macroF1 equals the host metrics; its bootstrap CI holds the estimate, is seeded, and is a point for a perfect model', () => {
+  let s = 3;
+  const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const preds = Array.from({ length: 400 }, (_, i) => pred(`x${i}`, i % 2, i % 2 ? 0.3 + 0.7 * rnd() : 0.7 * rnd()));
+  const host = evaluatePredictions(preds.map((p) => p.label), preds.map((p) => p.probs), { resamples: 10 });
+  const f1 = macroF1(confusionFromPredictions(preds, 2));
+  assert.ok(Math.abs(f1 - host.macroF1) < 1e-12);
+  const [lo, hi] = macroF1CI(preds, 2);
+  assert.ok(lo < f1 && f1 < hi, `${lo} < ${f1} < ${hi}`);
+  // About ±2 standard errors of a proportion near 0.8 on 400 examples: a few points each side.
+  assert.ok(hi - lo > 0.03 && hi - lo < 0.15, `width ${hi - lo}`);
+  assert.deepEqual(macroF1CI(preds, 2), [lo, hi]);
+  assert.notDeepEqual(macroF1CI(preds, 2, 1000, 2), [lo, hi]);
+  assert.deepEqual(macroF1CI(preds.map((p) => ({ ...p, pred: p.label })), 2), [1, 1]);
+  assert.ok(macroF1CI([], 2).every(Number.isNaN));
 });
