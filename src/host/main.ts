@@ -56,7 +56,7 @@ export function serve(connection: MessageConnection): JobQueue {
     const { predictions: _p, ...m } = await evaluateRun(p.runDir, p.data);
     return m;
   });
-  handle(connection, P.PredictRequest, (p: P.PredictParams) => predictTexts(p.runDir, p.texts));
+  handle(connection, P.PredictRequest, (p: P.PredictParams) => predictTexts(p.runDir, p.texts, { precision: p.precision }));
   handle(connection, P.ExportRequest, (p: P.ExportParams) => jobHandlers.export(p));
   handle(connection, P.CancelRequest, (p: P.CancelParams): P.CancelResult => ({ cancelled: queue.cancel(p?.runId) }));
   handle(connection, P.ListRunsRequest, (p: P.ListRunsParams): P.ListRunsResult => {

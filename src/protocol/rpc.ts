@@ -114,7 +114,10 @@ export interface EvaluateParams {
 
 export const PredictRequest = 'run/predict';
 export interface PredictParams {
+  /** A finished run folder, or an export folder written by run/export (predicts with the ONNX model alone). */
   runDir: string;
+  /** With an export folder: 'int8' uses the quantized model (default 'fp32'). */
+  precision?: 'fp32' | 'int8';
   texts: string[];
 }
 export interface PredictResult {
@@ -129,6 +132,10 @@ export interface ExportParams {
 }
 export interface ExportResult {
   files: string[];
+  /** The export folder (what PredictParams.runDir accepts to predict with the exported model alone). */
+  dir?: string;
+  /** One line: the int8 model's label agreement and accuracy vs fp32 on the run's test texts, or why unchecked. */
+  check?: string;
 }
 
 export const CancelRequest = 'run/cancel';

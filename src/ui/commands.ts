@@ -250,15 +250,22 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       if (!target?.[0]) return;
       const out = join(target[0].fsPath, `${run.manifest.id}-export`);
       const r = await d.host.request<ExportResult>(ExportRequest, { runDir: run.dir, out }, 'export models');
-      void vscode.window.showInformationMessage(`Exported ${r.files.length} files to ${out}.`);
+      void vscode.window.showInformationMessage(`Exported ${r.files.length} files to ${out}.${r.check ? ` ${r.check}.` : ''}`, 'Try It').then((a) => {
+        if (a) void vscode.commands.executeCommand('guidedFinetune.tryModel', { type: 'export', dir: r.dir ?? out });
+      });
     }),
 
-    reg('guidedFinetune.tryModel', async (arg?: RunArg) => {
-      const run = await pickRun(arg, 'Try which model?', (m) => m.status === 'completed');
-      if (!run) return;
+    reg('guidedFinetune.tryModel', async (arg?: RunArg | { type: 'export'; dir: string }) => {
+      // A run, or an export folder (the production artifact alone: ONNX model + tokenizer, no run needed).
+      let dir: string | undefined = arg?.type === 'export' ? arg.dir : undefined;
+      if (!dir) {
+        const run = await pickRun(arg?.type === 'export' ? undefined : arg, 'Try which model?', (m) => m.status === 'completed');
+        dir = run?.dir;
+      }
+      if (!dir) return;
       const text = await vscode.window.showInputBox({ prompt: 'A text to classify', placeHolder: 'An unexpectedly moving film, with a terrific cast.' });
       if (!text) return;
-      const r = await d.host.request<PredictResult>(PredictRequest, { runDir: run.dir, texts: [text] }, 'classify texts');
+      const r = await d.host.request<PredictResult>(PredictRequest, { runDir: dir, texts: [text] }, 'classify texts');
       const p = r.predictions[0];
       const probs = r.labels.map((l, i) => `${l} ${pct(p.probs[i])}`).join(', ');
       void vscode.window.showInformationMessage(`${p.label} (${probs})`);

@@ -31,7 +31,7 @@ export interface ExportedClassifier {
 
 export function readExportManifest(folder: string): ExportManifest {
   const path = join(folder, EXPORT_MANIFEST);
-  if (!existsSync(path)) throw new Error(`${folder} is not an export folder (no ${EXPORT_MANIFEST}); make one with \`gft export <run> <folder>\``);
+  if (!existsSync(path)) throw new Error(`${folder} is not an export folder (no ${EXPORT_MANIFEST}); make one with \`gft export --run RUN_DIR --out DIR\``);
   const m = JSON.parse(readFileSync(path, 'utf8')) as ExportManifest;
   if (m.format !== 'gft-export-1') throw new Error(`${path}: unknown export format '${m.format}'; re-export with this version of gft`);
   return m;

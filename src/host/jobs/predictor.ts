@@ -1,9 +1,12 @@
 // Loads what a finished run needs to predict new texts, by run kind, and evaluates a run on data.
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { EvalMetrics, PredictResult } from '../../protocol';
 import { loadLogReg, loadTfidf, predictProba, transformTfidf } from '../baselines';
 import { importDataset, isBuiltin, type Example, type ImportOptions } from '../data';
 import { evaluatePredictions } from '../eval';
+import { EXPORT_MANIFEST } from '../export/folder';
+import { loadExported } from '../export/loadExported';
 import { RunFolder } from '../runs';
 import { dataSpec, prepareData } from './data';
 import { predictionRecords } from './linear';
@@ -34,10 +37,28 @@ export async function loadPredictor(runDir: string): Promise<Predictor> {
   return factory(run);
 }
 
-export async function predictTexts(runDir: string, texts: string[]): Promise<PredictResult> {
-  const p = await loadPredictor(runDir);
-  const probs = await p.predictProba(texts);
-  return { labels: p.labels, predictions: probs.map((row) => ({ label: p.labels[row.indexOf(Math.max(...row))], probs: row })) };
+/**
+ * Predicts with a finished run, or with an export folder (gft export): the production artifact alone, through
+ * onnxruntime with no engine graph, fp32 or int8.
+ */
+export async function predictTexts(dir: string, texts: string[], opts: { precision?: 'fp32' | 'int8' } = {}): Promise<PredictResult> {
+  let labels: string[];
+  let probs: number[][];
+  if (existsSync(join(dir, EXPORT_MANIFEST))) {
+    const model = await loadExported(dir, { precision: opts.precision });
+    try {
+      labels = model.labels;
+      probs = await model.predict(texts);
+    } finally {
+      await model.dispose();
+    }
+  } else {
+    if (opts.precision === 'int8') throw new Error(`${dir} is a run folder; int8 prediction needs an export folder: run \`gft export --run ${dir} --out DIR\` and predict with --model DIR`);
+    const p = await loadPredictor(dir);
+    labels = p.labels;
+    probs = await p.predictProba(texts);
+  }
+  return { labels, predictions: probs.map((row) => ({ label: labels[row.indexOf(Math.max(...row))], probs: row })) };
 }
 
 /**

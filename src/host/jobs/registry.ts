@@ -25,6 +25,10 @@ export const jobHandlers: JobHandlers = {
   },
   export: async (p) => {
     const r = await exportRun(p.runDir, p.out);
-    return { files: Object.keys(r.sizes).map((f) => join(r.dir, f)) };
+    const c = r.check;
+    const check = c
+      ? `int8 vs fp32 on ${c.n} test texts: same label for ${(100 * c.agreement).toFixed(1)}%, accuracy ${(100 * c.accuracyFp32).toFixed(1)}% (fp32) -> ${(100 * c.accuracyInt8).toFixed(1)}% (int8)`
+      : r.checkSkipped ? `int8 model not checked: ${r.checkSkipped}` : undefined;
+    return { files: Object.keys(r.sizes).map((f) => join(r.dir, f)), dir: r.dir, ...(check ? { check } : {}) };
   },
 };

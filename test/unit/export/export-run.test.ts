@@ -13,6 +13,8 @@ import { UseLiteClassifier, initUseLiteHead } from '../../../src/engine/models/u
 import { loadStarterModel } from '../../../src/host/models/starter';
 import { loadHfTokenizer } from '../../../src/host/tokenize';
 import { RunFolder } from '../../../src/host/runs';
+import { predictTexts } from '../../../src/host/jobs';
+import { main, type Io } from '../../../src/host/cli';
 import { randomTexts, tinyModel, writeWordPiece } from './tiny';
 
 function setup(root: string, status: 'completed' | 'running' = 'completed') {
@@ -75,6 +77,26 @@ test('exportRun writes a folder that predicts like the engine with the run\'s we
       want.forEach((p, c) => assert.ok(Math.abs(p - got[i][c]) <= 1e-4, `text ${i} class ${c}: ${p} vs ${got[i][c]}`));
     }
     await prog.dispose();
+
+    // gft predict / "try the model" on the export folder alone: the same probabilities; int8 from its own file
+    const viaHost = await predictTexts(out, texts);
+    viaHost.predictions.forEach((p, i) => p.probs.forEach((q, c) => assert.ok(Math.abs(q - got[i][c]) <= 1e-6)));
+    const int8 = await predictTexts(out, texts, { precision: 'int8' });
+    assert.equal(int8.predictions.length, texts.length);
+    assert.ok(int8.predictions.some((p, i) => p.probs[0] !== viaHost.predictions[i].probs[0]), 'int8 runs its own (quantized) model');
+    await assert.rejects(predictTexts(run.dir, texts, { precision: 'int8' }), /int8 prediction needs an export folder/);
+    const lines: string[] = [];
+    const errs: string[] = [];
+    const io: Io = { out: (l) => lines.push(l), err: (l) => errs.push(l), isTTY: false };
+    assert.equal(await main(['predict', '--model', out, '--int8', '--text', texts[0]], io), 0, errs.join('\n'));
+    assert.equal(JSON.parse(lines[0]).label, int8.predictions[0].label);
+    assert.notEqual(await main(['predict', '--run', run.dir, '--model', out, '--text', 'x'], io), 0);
+    assert.match(errs.at(-1) ?? '', /either --run DIR .* or --model DIR/);
+    // gft export lists the files and says whether the int8 model was checked (this run has no test predictions)
+    lines.length = 0;
+    assert.equal(await main(['export', '--run', run.dir, '--out', join(root, 'export2')], io), 0, errs.join('\n'));
+    assert.ok(lines[0].split('\n').some((l) => l.endsWith('onnx/model_quantized.onnx')));
+    assert.match(lines[0].split('\n').at(-1)!, /^int8 model not checked: .*no test predictions/);
 
     // an existing folder is not overwritten unless asked
     await assert.rejects(exportRun(run.dir, out), /already exists/);
