@@ -60,7 +60,7 @@ async function trainStep(): Promise<Record<string, unknown>> {
   // What the HF Trainer does by default: clip at 1.0, AdamW with decay groups, linear schedule.
   const trainer = await createTrainer(model, weights, {
     lr: 2e-5, weightDecay: 0.01, betas: [0.9, 0.999], eps: 1e-8, maxGradNorm: 1, warmupSteps: 0, totalSteps: 1000,
-    schedule: 'linear', gradAccumSteps: 1, seed: 0, freeze: 'all', dropout: dropout > 0, threads,
+    schedule: 'linear', gradAccumSteps: 1, seed: 0, freeze: 'all', dropout: dropout > 0, threads, spinning: num('spinning', 0) === 1,
   });
   weights.clear(); // the trainer keeps its own copies; drop ours as a real run would
   const ids = new BigInt64Array(B * S);

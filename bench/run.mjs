@@ -7,7 +7,7 @@
 // alternate so that load from other work on the machine hits both alike.
 //
 // Usage: node bench/run.mjs [--steps 3] [--warmup 1] [--only distilbert|bert] [--batch 8] [--seq 256]
-//                           [--threads 2] [--rounds 1] [--dropout 0]
+//                           [--threads 2] [--rounds 1] [--dropout 0] [--spinning 0|1]
 // Targets: engine >= 1.5x PyTorch's speed, >= 50% of the MatMul rate, peak RSS <= 1.5x PyTorch's.
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -27,6 +27,7 @@ const seq = Number(opt('seq', 256));
 const threads = Number(opt('threads', 2));
 const rounds = Number(opt('rounds', 1));
 const dropout = Number(opt('dropout', 0));
+const spinning = Number(opt('spinning', 0)); // 1: onnxruntime threads spin between ops (engine only)
 const only = opt('only', '');
 const python = opt('python', '/usr/bin/python3');
 
@@ -57,7 +58,7 @@ function runJson(cmd, argv, env) {
 
 const engineRun = (m) => runJson(process.execPath, ['--import', 'tsx', 'bench/engine_step.ts',
   '--arch', m.name, '--layers', String(m.layers), '--batch', String(batch), '--seq', String(seq),
-  '--steps', String(steps), '--warmup', String(warmup), '--threads', String(threads), '--dropout', String(dropout)]);
+  '--steps', String(steps), '--warmup', String(warmup), '--threads', String(threads), '--dropout', String(dropout), '--spinning', String(spinning)]);
 const torchRun = (m) => runJson(python, ['bench/torch_step.py',
   '--arch', m.name, '--layers', String(m.layers), '--batch', String(batch), '--seq', String(seq),
   '--steps', String(steps), '--warmup', String(warmup), '--threads', String(threads), '--dropout', String(dropout)],
@@ -69,7 +70,7 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-console.log(`bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}, ${threads} threads, batch ${batch} x ${seq} tokens, ${warmup} warmup + ${steps} timed steps, dropout ${dropout}`);
+console.log(`bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}, ${threads} threads, batch ${batch} x ${seq} tokens, ${warmup} warmup + ${steps} timed steps, dropout ${dropout}${spinning ? ', engine threads spinning' : ''}`);
 const mm = matmulRun();
 console.log(`onnxruntime 2048x2048 MatMul, ${threads} threads: ${mm.gflops.toFixed(1)} GFLOP/s (best of ${mm.runs.length}; all: ${mm.runs.map((x) => x.toFixed(0)).join(', ')})`);
 

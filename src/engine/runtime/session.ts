@@ -16,6 +16,8 @@ export interface SessionOptions {
   /** execution providers, default ['cpu'] */
   providers?: string[];
   graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** let idle intra-op threads spin between ops (onnxruntime's default); off by default, see sessionOptions */
+  spinning?: boolean;
 }
 
 const ORT_TYPE: Record<DType, ort.Tensor.Type> = { float32: 'float32', float64: 'float64', int64: 'int64', int32: 'int32', bool: 'bool' };
@@ -63,8 +65,9 @@ export function sessionOptions(opts: SessionOptions): ort.InferenceSession.Sessi
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: opts.graphOptimization ?? 'all',
-    // Spinning worker threads would burn the second core while TypeScript runs the optimizer.
-    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+    // Spinning worker threads would burn the second core while TypeScript runs the optimizer (and other work's
+    // CPU on a shared machine); `spinning: true` is there to measure the wake-up cost this saves on an idle one.
+    extra: { session: { intra_op: { allow_spinning: opts.spinning ? '1' : '0' }, inter_op: { allow_spinning: '0' } } },
   };
 }
 

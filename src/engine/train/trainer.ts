@@ -31,6 +31,8 @@ export interface TrainConfig {
   classWeights?: number[];
   dropout: boolean;
   threads?: number;
+  /** onnxruntime intra-op threads spin while idle (default false; see runtime/session.ts) */
+  spinning?: boolean;
   /** onnxruntime execution providers (default ['cpu']; see src/engine/devices for probing CUDA / WebGPU) */
   providers?: string[];
   /** see TrainGraphOptions.sparseMinElements (default 2^20; Infinity = dense embedding gradients) */
@@ -124,7 +126,7 @@ export class Trainer {
         ...(sparse.has(p.name) ? { grad: new Float32Array(n) } : {}),
       });
     }
-    const train = await Program.compile(tg.graph, { threads: config.threads, providers: config.providers });
+    const train = await Program.compile(tg.graph, { threads: config.threads, providers: config.providers, spinning: config.spinning });
     return new Trainer(model, config, slots, tg, train);
   }
 
