@@ -302,11 +302,11 @@ ${TRAIN_OPTIONS_HELP}
     summary: 'estimate a fine-tuning run before starting it: time per epoch, total time, memory (a few real steps)',
     usage: `Usage: gft probe --model ID (--data SPEC | --train FILE [--eval FILE]) [training options] [--steps N] [--json]
 
-Builds the training program \`gft train\` would build with the same options, runs one warm-up and N measured
+Builds the training program \`gft train\` would build with the same options, runs one warm-up and up to N measured
 optimizer steps on real training batches on this device, times one evaluation batch, and prints the time per
 step and per epoch, the total with evaluation, peak memory and the number of trained parameters. Writes nothing.
   --model ID             'starter', a local model folder, or a hub id in the model cache
-  --steps N              measured steps after the warm-up (default 2; more steps, steadier estimate)
+  --steps N              most steps measured after the warm-up (default 8; it stops after 20 s once 2 are measured)
 ${DATA_HELP}
 ${TRAIN_OPTIONS_HELP}
   --json                 the estimate as one JSON object`,
@@ -322,7 +322,7 @@ ${TRAIN_OPTIONS_HELP}
         return 0;
       }
       io.out(`device: ${r.device}`);
-      io.out(`${fmtSeconds(r.secondsPerStep)} per step (${r.rowsPerStep} rows, mean of ${r.measuredSteps} measured steps) x ${r.stepsPerEpoch} steps = ${fmtSeconds(r.secondsPerEpoch)} per epoch`);
+      io.out(`${fmtSeconds(r.secondsPerStep)} per step (${r.rowsPerStep} rows; mean of the last ${Math.ceil(r.measuredSteps / 2)} of ${r.measuredSteps} measured steps) x ${r.stepsPerEpoch} steps = ${fmtSeconds(r.secondsPerEpoch)} per epoch`);
       io.out(`total for ${r.epochs} epoch${r.epochs === 1 ? '' : 's'} with ${r.evalPasses} evaluation pass${r.evalPasses === 1 ? '' : 'es'} (${fmtSeconds(r.evalSeconds)}): about ${fmtSeconds(r.totalSeconds)}, plus ${fmtSeconds(r.setupSeconds)} to load and prepare`);
       io.out(`memory: peak ${Math.round(r.peakRssMiB)} MiB; trains ${r.trainableParams.toLocaleString('en-US')} of ${r.totalParams.toLocaleString('en-US')} parameters`);
       for (const n of r.notes) io.out(`note: ${n}`);

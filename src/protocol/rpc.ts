@@ -180,7 +180,7 @@ export const ProbeRequest = 'run/probe';
 export interface ProbeParams extends DataSource {
   model: string;
   config: Partial<TrainConfig>;
-  /** Measured optimizer steps after one warm-up step (default 2). */
+  /** Most optimizer steps measured after one warm-up step (default 8; fewer, but at least 2, once 20 s have passed). */
   steps?: number;
   /** As in TrainParams: default GFT_DEVICE / GFT_THREADS of the host, else 'auto' / one per core. */
   device?: DeviceChoice;
@@ -193,7 +193,9 @@ export interface ProbeResult {
   deviceKind: string;
   threads: number;
   measuredSteps: number;
-  /** Mean wall time of the measured optimizer steps (forward, backward, AdamW), seconds. */
+  /** Wall time of each measured step, seconds. */
+  stepSeconds: number[];
+  /** Mean wall time (forward, backward, AdamW) of the later half of the measured steps, seconds. */
   secondsPerStep: number;
   /** Rows (texts, or windows/sentences) in one measured step. */
   rowsPerStep: number;

@@ -53,7 +53,7 @@ test('gft probe prints a measured estimate (text and --json) and writes nothing;
   assert.equal(text.code, 0, text.err.join('\n'));
   const out = text.out.join('\n');
   assert.match(out, /^device: cpu, 1 thread · cpu: /);
-  assert.match(out, /\n[\d.]+ s per step \(10 rows, mean of 1 measured steps\) x 6 steps = [\d.]+ s per epoch\n/);
+  assert.match(out, /\n[\d.]+ s per step \(10 rows; mean of the last 1 of 1 measured steps\) x 6 steps = [\d.]+ s per epoch\n/);
   assert.match(out, /\ntotal for 2 epochs with 3 evaluation passes \([\d.]+ s\): about [\d.]+ (s|min)/);
   assert.match(out, /\nmemory: peak \d+ MiB; trains [\d,]+ of [\d,]+ parameters/);
   const json = await gft('probe', '--model', 'starter', '--train', TRAIN, '--batch-size', '7', '--device', 'cpu', '--json', '--steps', '1');

@@ -20,10 +20,14 @@ test('probe: real steps of the starter model give finite positive estimates and 
   process.chdir(dir);
   const logs: string[] = [];
   try {
-    const r = await probeTraining({ model: 'starter', trainFile, evalFile, config: { epochs: 3, batchSize: 8, evalEvery: 'epoch', seed: 3 }, steps: 2, device: 'cpu', threads: 1 }, { log: (l) => logs.push(l.message) });
+    const r = await probeTraining({ model: 'starter', trainFile, evalFile, config: { epochs: 3, batchSize: 8, evalEvery: 'epoch', seed: 3 }, steps: 4, device: 'cpu', threads: 1 }, { log: (l) => logs.push(l.message) });
     assert.equal(r.trainTexts, 60);
     assert.equal(r.stepsPerEpoch, Math.ceil(60 / 8));
-    assert.equal(r.measuredSteps, 2);
+    assert.equal(r.measuredSteps, 4);
+    // The first steps of a run are slower: the estimate is the mean of the later half of the measured steps.
+    assert.equal(r.stepSeconds.length, 4);
+    assert.ok(Math.abs(r.secondsPerStep - (r.stepSeconds[2] + r.stepSeconds[3]) / 2) < 1e-12);
+    assert.ok(r.notes.some((n) => n.startsWith('measured steps: ') && n.includes('the estimate is the mean of the last 2')), r.notes.join(' | '));
     assert.equal(r.rowsPerStep, 8);
     for (const k of ['secondsPerStep', 'secondsPerEpoch', 'evalSeconds', 'totalSeconds', 'setupSeconds', 'peakRssMiB'] as const) {
       assert.ok(Number.isFinite(r[k]) && r[k] > 0, `${k} = ${r[k]}`);

@@ -85,7 +85,7 @@ test('the model cache lists hub ids; durations and the estimate read naturally',
   assert.deepEqual(hubIdsFromCache(['distilbert--distilbert-base-uncased', '.tmp', 'refs', 'sentence-transformers--all-MiniLM-L6-v2']), ['distilbert/distilbert-base-uncased', 'sentence-transformers/all-MiniLM-L6-v2']);
   assert.deepEqual([0.2, 42, 89, 90, 3000, 5400, 6000, 7190].map(formatDuration), ['1 s', '42 s', '89 s', '2 min', '50 min', '1 h 30 min', '1 h 40 min', '2 h']);
   const r: ProbeResult = {
-    device: 'cpu, 2 threads · cpu: 2 x AMD EPYC (linux/x64)', deviceKind: 'cpu', threads: 2, measuredSteps: 3, secondsPerStep: 1.9, rowsPerStep: 128,
+    device: 'cpu, 2 threads · cpu: 2 x AMD EPYC (linux/x64)', deviceKind: 'cpu', threads: 2, measuredSteps: 3, stepSeconds: [2.1, 1.9, 1.9], secondsPerStep: 1.9, rowsPerStep: 128,
     stepsPerEpoch: 88, secondsPerEpoch: 167.2, epochs: 3, evalPasses: 4, evalSeconds: 100, totalSeconds: 601.6, setupSeconds: 11, peakRssMiB: 1309,
     trainableParams: 2_891_266, totalParams: 6_976_770, trainTexts: 1400, trainRows: 48_580, maxLength: 64, notes: ['sentence-mean reads up to 8 sentences per text per step'],
   };
