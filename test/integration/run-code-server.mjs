@@ -272,8 +272,9 @@ async function main() {
   if (args.has('--update-screenshots') && totals.failed === 0) {
     const media = join(root, 'media', 'screenshots');
     mkdirSync(media, { recursive: true });
-    // The few the README shows; the others stay in out/screenshots.
-    const keep = ['results-finetune-live-light.png', 'results-training-light.png', 'results-training-dark.png', 'results-mistakes-baseline-light.png', 'compare-light.png', 'views-datasets-light.png'];
+    // The ones the README shows (every media/screenshots/*.png it links); the others stay in out/screenshots.
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const keep = [...new Set([...readme.matchAll(/media\/screenshots\/([\w.-]+\.png)/g)].map((m) => m[1]))];
     for (const f of keep.filter((n) => existsSync(join(shots, n)))) cpSync(join(shots, f), join(media, f));
     log(`screenshots copied to ${media}`);
   }
