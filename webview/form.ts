@@ -9,21 +9,11 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-form-helper/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import type { EstimateView, FormField, FormValues, FromForm, ToForm } from '../src/protocol/formMessages';
+import { h } from './elements';
 
 declare function acquireVsCodeApi(): { postMessage(m: FromForm): void };
 const vscode = acquireVsCodeApi();
 const post = (m: FromForm): void => vscode.postMessage(m);
-
-/** Element with attributes and children (strings become text nodes, never HTML). */
-function h(tag: string, attrs: Record<string, string | number | boolean | undefined> = {}, ...children: (Node | string | undefined)[]): HTMLElement {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === false) continue;
-    el.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children) if (c !== undefined) el.append(c);
-  return el;
-}
 
 type Control = HTMLElement & { value: string };
 

@@ -4,7 +4,7 @@
 // "Start" hands the same settings to the existing train path (the caller's runJob: notification, Cancel, live
 // charts). Fields, validation and formatting live in ./viewmodel/fineTuneForm.ts.
 import * as vscode from 'vscode';
-import { randomBytes } from 'node:crypto';
+import { webviewPage } from './webviewPage';
 import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -24,29 +24,7 @@ export interface FineTuneFormDeps {
 }
 
 function formHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const nonce = randomBytes(16).toString('base64');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'form.js'));
-  const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'form.css'));
-  const csp = [
-    "default-src 'none'",
-    `script-src 'nonce-${nonce}'`,
-    `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-    `font-src ${webview.cspSource}`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${css}" nonce="${nonce}">
-<title>Fine-tune a model</title>
-</head>
-<body>
-<main id="form-app"></main>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+  return webviewPage(webview, extensionUri, { script: 'form.js', styles: ['form.css'], title: 'Fine-tune a model', root: { id: 'form-app' } });
 }
 
 /** Hub models already downloaded: <cache>/<org>--<name>/ (src/host/models/hub.ts). */

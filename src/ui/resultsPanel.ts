@@ -3,7 +3,7 @@
 // It follows the run folder on disk: metrics.jsonl is tailed (only new lines are parsed) and re-plotted; the review
 // list is re-sent only when predictions.jsonl or saliency.jsonl change, never per metric line.
 import * as vscode from 'vscode';
-import { randomBytes } from 'node:crypto';
+import { webviewPage } from './webviewPage';
 import { basename, dirname, join } from 'node:path';
 import type { Comparison, MetricRecord, RunManifest } from '../protocol';
 import type { ConfusionView, FromWebview, ReliabilityView, ReviewQuery, SignificanceRow, ToWebview } from '../protocol/webviewMessages';
@@ -34,33 +34,9 @@ function signature(path: string): string {
 }
 
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, mode: 'run' | 'compare', title: string): string {
-  const nonce = randomBytes(16).toString('base64');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
-  const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'results.css'));
-  const panelCss = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css'));
-  const csp = [
-    "default-src 'none'",
-    `script-src 'nonce-${nonce}'`,
-    `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-    `img-src ${webview.cspSource} data:`,
-    `font-src ${webview.cspSource}`,
-  ].join('; ');
-  const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${css}" nonce="${nonce}">
-<link rel="stylesheet" href="${panelCss}" nonce="${nonce}">
-<title>${esc(title)}</title>
-</head>
-<body>
-<main id="app" data-mode="${mode}" aria-live="polite"></main>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+  return webviewPage(webview, extensionUri, {
+    script: 'webview.js', styles: ['results.css', 'panel.css'], title, images: true, root: { id: 'app', data: { mode }, live: true },
+  });
 }
 
 export class ResultsPanel implements vscode.Disposable {
