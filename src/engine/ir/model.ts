@@ -18,5 +18,5 @@ export interface SequenceClassifier {
   readonly inputNames: string[];
   readonly params: ParamInfo[];
   buildLogits(g: Graph, opts?: { trainable?: (name: string) => boolean }): { logits: Tensor; inputEmbeds: Tensor };
-  buildPooled?(g: Graph): Tensor;
+  buildPooled?(g: Graph, opts?: { trainable?: (name: string) => boolean }): Tensor;
 }

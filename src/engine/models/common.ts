@@ -183,8 +183,10 @@ export abstract class EncoderClassifier implements SequenceClassifier {
     return { logits: this.head(g, p, hidden), inputEmbeds: tokens };
   }
 
-  buildPooled(g: Graph): Tensor {
-    const { hidden, inp } = this.encode(g, { trainable: () => false });
+  /** Mean-pooled token states [batch, hidden]. Frozen unless `opts.trainable` says otherwise (document pooling
+   *  fine-tunes through it; the frozen-embedding baseline calls it without options). */
+  buildPooled(g: Graph, opts?: BuildOpts): Tensor {
+    const { hidden, inp } = this.encode(g, opts ?? { trainable: () => false });
     return maskedMean(g, hidden, inp.attentionMask);
   }
 }

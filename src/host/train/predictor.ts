@@ -3,10 +3,13 @@
 import { join } from 'node:path';
 import { Program } from '../../engine';
 import { buildEvalGraph } from '../../engine';
+import { PieceClassifier } from '../../engine/export';
+import type { PoolingClassifier } from '../../engine/models/docPool';
 import { readSafetensorsWithMetadata } from '../../engine/weights/safetensors';
 import type { TrainConfig } from '../../protocol';
 import { predictorFactories, type PredictorFactory } from '../jobs/predictor';
 import type { RunFolder } from '../runs';
+import { SENTENCE_MEAN } from './docPool';
 import { documentProbs, encodeForEval } from './evaluate';
 import { loadTrainableModel } from './model';
 
@@ -26,7 +29,10 @@ const finetunePredictor: PredictorFactory = async (run: RunFolder) => {
   return {
     labels,
     predictProba: async (texts) => {
-      const program = await Program.compile(buildEvalGraph(m.model));
+      // A sentence-mean run trained its head on mean-pooled pieces: each piece goes through that head (the mean of
+      // the pieces' logits is then the run's own document logits), not through the model's [CLS] head.
+      const model = config.longText === SENTENCE_MEAN ? new PieceClassifier(m.model as PoolingClassifier) : m.model;
+      const program = await Program.compile(buildEvalGraph(model));
       try {
         const set = encodeForEval(m.tokenizer, texts.map((text, i) => ({ id: String(i), text, label: 0 })), config.evalLongText ?? config.longText, maxLength, 32);
         return await documentProbs(set, labels.length, async (b) => {
