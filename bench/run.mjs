@@ -6,7 +6,7 @@
 // (onnxruntime), and each process's peak RSS. Each measurement runs in its own process; engine and PyTorch
 // alternate so that load from other work on the machine hits both alike.
 //
-// Usage: node bench/run.mjs [--steps 3] [--warmup 1] [--only distilbert|bert] [--batch 8] [--seq 256]
+// Usage: node bench/run.mjs [--steps 3] [--warmup 3] [--only distilbert|bert] [--batch 8] [--seq 256]
 //                           [--threads 2] [--rounds 1] [--dropout 0] [--spinning 0|1]
 // Targets: engine >= 1.5x PyTorch's speed, >= 50% of the MatMul rate, peak RSS <= 1.5x PyTorch's.
 import { spawnSync } from 'node:child_process';
@@ -21,7 +21,7 @@ const opt = (name, dflt) => {
   return i >= 0 ? args[i + 1] : dflt;
 };
 const steps = Number(opt('steps', 3));
-const warmup = Number(opt('warmup', 1));
+const warmup = Number(opt('warmup', 3)); // the first engine steps are slower than later ones; both sides warm up alike
 const batch = Number(opt('batch', 8));
 const seq = Number(opt('seq', 256));
 const threads = Number(opt('threads', 2));
