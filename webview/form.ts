@@ -89,7 +89,11 @@ function control(f: FormField, id: string, value: string): Control {
   return tf;
 }
 
+let renders = 0;
+
 function render(fs: FormField[], v: FormValues): void {
+  // Counted on the root element: reopening the form re-renders it, and a test must not type into the old fields.
+  app.setAttribute('data-renders', String(++renders));
   fields = fs;
   controls.clear();
   rows.clear();

@@ -137,8 +137,11 @@ export const pageTests = [
       // The results panel opens from the form.
       await form.click('[data-action="open-results"]');
       await webviewFrame(page, `h1[data-run="${id}"]`, 30_000);
-      // Back to the form, dark theme.
+      // Back to the form, dark theme. Reopening re-renders the fields: wait for that before typing.
+      const renders = () => form.$eval('#form-app', (e) => Number(e.getAttribute('data-renders') ?? 0));
+      const rendered = await renders();
       await runCommand(page, 'Guided Fine-Tune: Fine-Tune a Model');
+      await waitForValue(renders, (n) => n > rendered, 'the reopened form to re-render', 10_000);
       // Opening it again keeps what was typed; Reset to defaults restores every default.
       await type(page, form, 'seed', '7');
       await runCommand(page, 'Guided Fine-Tune: Fine-Tune a Model');
