@@ -1,6 +1,7 @@
 // Wires the extension's parts together. Domain logic lives in the host; this file only connects VS Code to it.
 import * as vscode from 'vscode';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { registerCommands } from './commands';
 import { DatasetsTree } from './datasetsTree';
 import { HostService } from './hostService';
@@ -77,7 +78,8 @@ export class Extension implements vscode.Disposable {
       if (this.refreshTimer) return;
       this.refreshTimer = setTimeout(() => { this.refreshTimer = undefined; runs.refresh(); }, 200);
     };
-    const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(root), '**/*'));
+    // Watched from its parent: a runs folder that does not exist yet (a fresh workspace) is seen when it is created.
+    const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dirname(root)), `${basename(root)}/**/*`));
     w.onDidCreate(onChange);
     w.onDidChange(onChange);
     w.onDidDelete(onChange);
@@ -85,7 +87,13 @@ export class Extension implements vscode.Disposable {
     // File events can be late or dropped (network drives, some remote setups): while a run is in progress, also
     // look every 2 s. It costs one stat per run file.
     if (this.poll) clearInterval(this.poll);
+    let seen = existsSync(root);
     this.poll = setInterval(() => {
+      // The runs folder appearing is also looked for here, in case its creation event is missed.
+      if (!seen && existsSync(root)) {
+        seen = true;
+        runs.refresh();
+      }
       const live = runs.current().filter((r) => r.manifest.status === 'running');
       if (live.length === 0) return;
       runs.refresh();
