@@ -20,7 +20,14 @@ export type PoolingClassifier = SequenceClassifier & {
   readonly headScale?: number;
 };
 
-export class DocPoolClassifier implements SequenceClassifier {
+/**
+ * The classifier head on pooled piece embeddings, shared by DocPoolClassifier (pieces averaged per document in the
+ * graph) and the export's PieceClassifier (one row per piece; the caller averages). `inner` must have
+ * buildPooled(g, { trainable }) and a head named classifier.weight [numLabels, hidden] / classifier.bias. No dropout
+ * before the head: averaging many pieces already regularises, and the trainer's dropout masks are shaped per row,
+ * not per document.
+ */
+export abstract class PooledHeadClassifier implements SequenceClassifier {
   readonly architecture: string;
   readonly numLabels: number;
   readonly numLayers: number;
@@ -28,15 +35,11 @@ export class DocPoolClassifier implements SequenceClassifier {
   readonly params: ParamInfo[];
   readonly headScale: number;
 
-  /**
-   * `inner` must have buildPooled(g, { trainable }) and a head named classifier.weight [numLabels, hidden] /
-   * classifier.bias. No dropout before the head: averaging many pieces already regularises, and the trainer's
-   * dropout masks are shaped per row, not per document.
-   */
-  constructor(readonly inner: PoolingClassifier) {
-    if (typeof inner.buildPooled !== 'function') throw new Error(`document pooling needs a model with pooled embeddings; '${inner.architecture}' has none`);
+  /** `purpose` names the caller in the one-line errors, e.g. 'document pooling'. */
+  constructor(readonly inner: PoolingClassifier, purpose: string) {
+    if (typeof inner.buildPooled !== 'function') throw new Error(`${purpose} needs a model with pooled embeddings; '${inner.architecture}' has none`);
     for (const n of ['classifier.weight', 'classifier.bias']) {
-      if (!inner.params.some((p) => p.name === n)) throw new Error(`document pooling: model '${inner.architecture}' has no '${n}' head parameter`);
+      if (!inner.params.some((p) => p.name === n)) throw new Error(`${purpose}: model '${inner.architecture}' has no '${n}' head parameter`);
     }
     // Same architecture name: checkpoints are interchangeable with the inner model's (same parameters).
     this.architecture = inner.architecture;
@@ -47,6 +50,9 @@ export class DocPoolClassifier implements SequenceClassifier {
     this.headScale = inner.headScale ?? 1;
   }
 
+  /** What the head reads, from the pieces' pooled embeddings [batch (pieces), hidden]. */
+  protected abstract features(g: Graph, pooled: Tensor): Tensor;
+
   buildLogits(g: Graph, opts?: BuildOpts): { logits: Tensor; inputEmbeds: Tensor } {
     const before = g.params.length;
     const pooled = this.inner.buildPooled(g, opts); // [batch (pieces), hidden]
@@ -55,12 +61,22 @@ export class DocPoolClassifier implements SequenceClassifier {
     const head = this.params.filter((p) => p.name.startsWith('classifier.') && !declared.has(p.name));
     const p = declareParams(g, head, opts);
     const param = (n: string) => (declared.has(n) ? g.params.find((q) => q.tensor.name === n)!.tensor : p(n));
-    const pool = g.input(DOC_POOL_INPUT, 'float32', ['docs', 'batch']);
-    const doc = g.matmul(pool, pooled); // [docs, hidden]: the mean of each document's piece embeddings
-    const features = this.headScale === 1 ? doc : g.mul(doc, g.scalar(this.headScale));
+    const f = this.features(g, pooled);
+    const features = this.headScale === 1 ? f : g.mul(f, g.scalar(this.headScale));
     const logits = g.linear(features, param('classifier.weight'), param('classifier.bias'));
     // Saliency through a pooled model is per piece (the pieces' embeddings), not per token.
     return { logits, inputEmbeds: pooled };
+  }
+}
+
+export class DocPoolClassifier extends PooledHeadClassifier {
+  constructor(inner: PoolingClassifier) {
+    super(inner, 'document pooling');
+  }
+
+  protected features(g: Graph, pooled: Tensor): Tensor {
+    const pool = g.input(DOC_POOL_INPUT, 'float32', ['docs', 'batch']);
+    return g.matmul(pool, pooled); // [docs, hidden]: the mean of each document's piece embeddings
   }
 }
 
