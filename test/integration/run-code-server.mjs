@@ -12,11 +12,11 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, URLSearchParams } from 'node:url';
-import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
 import { pageTests as corePageTests } from './page-tests.mjs';
+import { ensureCodeServer, freePort } from './codeServer.mjs';
 
 /**
  * Page tests: page-tests.mjs first, then every page-tests-<feature>.mjs in name order (each exports pageTests).
@@ -78,28 +78,6 @@ async function buildSuite() {
   await esbuild.build({
     entryPoints: [join(root, 'test', 'integration', 'runWriter.ts')], outfile: join(out, 'integration', 'runWriter.js'),
     bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning',
-  });
-}
-
-function ensureCodeServer() {
-  const bin = join(root, '.cache', 'code-server', 'node_modules', '.bin', 'code-server');
-  if (!existsSync(bin)) {
-    log('installing code-server (scripts/setup-code-server.sh)');
-    const r = spawnSync('bash', [join(root, 'scripts', 'setup-code-server.sh')], { cwd: root, stdio: 'inherit' });
-    if (r.status !== 0) throw new Error('code-server setup failed; see the message above');
-  }
-  return bin;
-}
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.unref();
-    s.on('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
   });
 }
 
@@ -255,7 +233,7 @@ async function main() {
   mkdirSync(shots, { recursive: true });
   ensureBuilt();
   await buildSuite();
-  const bin = ensureCodeServer();
+  const bin = ensureCodeServer(root, log);
   tmp = mkdtempSync(join(tmpdir(), 'gft-it-'));
   server = await startCodeServer(bin, {});
   log(`code-server up at ${server.url} (log: ${server.logFile})`);

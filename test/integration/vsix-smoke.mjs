@@ -11,13 +11,13 @@
 // Usage: node test/integration/vsix-smoke.mjs [--vsix FILE]   (default: packs out/vsix-smoke/<name>.vsix)
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, URLSearchParams } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { tsImport } from 'tsx/esm/api';
+import { ensureCodeServer, freePort } from './codeServer.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const out = join(root, 'out', 'vsix-smoke');
@@ -52,27 +52,6 @@ function folderBytes(dir) {
   return n;
 }
 
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.on('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
-
-function codeServerBin() {
-  const bin = join(root, '.cache', 'code-server', 'node_modules', '.bin', 'code-server');
-  if (!existsSync(bin)) {
-    log('installing code-server (scripts/setup-code-server.sh)');
-    const r = spawnSync('bash', [join(root, 'scripts', 'setup-code-server.sh')], { cwd: root, stdio: 'inherit' });
-    if (r.status !== 0) throw new Error('code-server setup failed; see the message above');
-  }
-  return bin;
-}
-
 // No gallery: installing and running must not need the network.
 const OFFLINE_ENV = { ...process.env, EXTENSIONS_GALLERY: '{"serviceUrl":""}', HF_HUB_OFFLINE: '1' };
 
@@ -93,7 +72,7 @@ async function main() {
   tmp = mkdtempSync(join(tmpdir(), 'gft-vsix-'));
   const ext = join(tmp, 'ext');
   const ud = join(tmp, 'ud');
-  const bin = codeServerBin();
+  const bin = ensureCodeServer(root, log);
   let installed;
 
   await step('code-server --install-extension installs the .vsix offline', async () => {
