@@ -26,7 +26,7 @@ import type { PoolingClassifier } from '../../engine/models/docPool';
 import type { SequenceClassifier } from '../../engine';
 import { resolveModel } from '../models/hub';
 import { starterModelFiles } from '../models/starter';
-import { exportHfClassifier, exportUseLiteClassifier, recordExportCheck, type ExportCheck, type ExportResult } from './folder';
+import { exportHfClassifier, exportUseLiteClassifier, int8Check, recordExportCheck, type ExportCheck, type ExportResult } from './folder';
 import { loadExported } from './loadExported';
 import { prepareData } from '../jobs/data';
 import type { DataSource } from '../../protocol';
@@ -65,14 +65,7 @@ export async function exportRun(runDir: string, outDir: string, opts: ExportRunO
   } finally {
     await m.dispose();
   }
-  const arg = (r: number[]) => r.indexOf(Math.max(...r));
-  const check: ExportCheck = {
-    n: preds.length,
-    agreement: p8.filter((r, i) => arg(r) === arg(preds[i].probs)).length / preds.length,
-    accuracyFp32: preds.filter((p) => arg(p.probs) === p.label).length / preds.length,
-    accuracyInt8: p8.filter((r, i) => arg(r) === preds[i].label).length / preds.length,
-    reference: 'the run\'s own test predictions (fp32)',
-  };
+  const check = int8Check(p8, preds);
   return { ...res, manifest: recordExportCheck(res.dir, check), check };
 }
 

@@ -207,6 +207,19 @@ export function exportReadme(m: ExportManifest): string {
   ].join('\n');
 }
 
+/** The int8 model's probabilities `int8` against the run's own (fp32) test predictions, text by text. */
+export function int8Check(int8: number[][], reference: readonly { label: number; probs: number[] }[]): ExportCheck {
+  const arg = (r: number[]) => r.indexOf(Math.max(...r));
+  const n = reference.length;
+  return {
+    n,
+    agreement: int8.filter((r, i) => arg(r) === arg(reference[i].probs)).length / n,
+    accuracyFp32: reference.filter((e) => arg(e.probs) === e.label).length / n,
+    accuracyInt8: int8.filter((r, i) => arg(r) === reference[i].label).length / n,
+    reference: 'the run\'s own test predictions (fp32)',
+  };
+}
+
 /** Stores an int8-vs-fp32 check in an export folder's gft_export.json and README.md. */
 export function recordExportCheck(folder: string, check: ExportCheck): ExportManifest {
   const path = join(folder, EXPORT_MANIFEST);

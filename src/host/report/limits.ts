@@ -9,7 +9,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReliabilityBin } from '../../protocol';
 import { calibration } from '../eval';
-import { exportRun, loadExported, recordExportCheck, type ExportCheck } from '../export';
+import { exportRun, int8Check, loadExported, recordExportCheck, type ExportCheck } from '../export';
 import { RunFolder } from '../runs';
 import { contentBudget, LONG_TEXT_STRATEGIES, type LongTextStrategy, type TextTokenizer } from '../tokenize';
 import { encodeSentencePieces, SENTENCE_MEAN } from '../train/docPool';
@@ -142,15 +142,7 @@ export async function measureServing(runDir: string, outDir: string, test: { tex
   const fp32VsRun = Math.max(...f.probs.map((r, i) => Math.max(...r.map((v, c) => Math.abs(v - test[i].probs[c])))));
   if (!res.manifest.files.int8) return { folder: res.dir, threads, timed, fp32: f.stats, fp32VsRun };
   const q = await time('int8');
-  const arg = (r: number[]) => r.indexOf(Math.max(...r));
-  const p8 = q.all!;
-  const check: ExportCheck = {
-    n: test.length,
-    agreement: p8.filter((r, i) => arg(r) === arg(test[i].probs)).length / test.length,
-    accuracyFp32: test.filter((e) => arg(e.probs) === e.label).length / test.length,
-    accuracyInt8: p8.filter((r, i) => arg(r) === test[i].label).length / test.length,
-    reference: 'the run\'s own test predictions (fp32)',
-  };
+  const check = int8Check(q.all!, test);
   recordExportCheck(res.dir, check);
   return { folder: res.dir, threads, timed, fp32: f.stats, int8: q.stats, fp32VsRun, int8Check: check };
 }
