@@ -1,4 +1,5 @@
-// Builds the four bundles: extension (node, vscode external), training host (node), CLI (node), webview (browser).
+// Builds the bundles: extension (node, vscode external), training host (node), CLI (node), the engine's and the
+// host's trainer threads (node), webviews (browser).
 // Native and heavy runtime packages stay external and are resolved from node_modules at run time.
 import * as esbuild from 'esbuild';
 
@@ -26,6 +27,8 @@ const builds = [
   { ...common, entryPoints: ['src/host/main.ts'], outfile: 'dist/host.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal },
   { ...common, entryPoints: ['src/host/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal },
   { ...common, entryPoints: ['src/engine/worker.ts'], outfile: 'dist/engine-worker.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal },
+  // the training host's trainer thread (src/host/train/setup.ts starts it)
+  { ...common, entryPoints: ['src/host/train/trainWorker.ts'], outfile: 'dist/train-worker.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal },
   { ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
   { ...common, entryPoints: ['webview/form.ts'], outfile: 'dist/form.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ];

@@ -69,7 +69,7 @@ if (!values['no-build']) {
   const b = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--production'], { cwd: root, stdio: 'inherit' });
   if (b.status !== 0) fail('the production build failed (see above)');
 }
-for (const f of ['extension.js', 'host.js', 'engine-worker.js', 'webview.js']) if (!existsSync(join(root, 'dist', f))) fail(`dist/${f} is missing; run without --no-build`);
+for (const f of ['extension.js', 'host.js', 'train-worker.js', 'webview.js']) if (!existsSync(join(root, 'dist', f))) fail(`dist/${f} is missing; run without --no-build`);
 
 // .vscodeignore plus the other platforms' native binaries.
 const ignore = [readFileSync(join(root, '.vscodeignore'), 'utf8'), `# ${target} only`];

@@ -12,5 +12,6 @@ export { buildTrainGraph, buildEvalGraph, buildSaliencyGraph, trainableFilter, t
 export { adamwUpdate, clipGradNorm, clipCoef, sumSquares, type AdamWHyper } from './optim/adamw';
 export { lrLambda, type ScheduleName } from './optim/schedule';
 export { fillKeepMask } from './train/rng';
-export { TrainerWorker, type WorkerStartOptions } from './runtime/workerClient';
+export { TrainerWorker, type WorkerInfo, type WorkerStartOptions } from './runtime/workerClient';
+export { loadWorkerModel, serveTrainer, type WorkerModel, type WorkerModelLoader } from './runtime/workerServer';
 export type { WorkerModelSpec } from './runtime/workerProtocol';

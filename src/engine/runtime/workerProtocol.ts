@@ -5,10 +5,13 @@ export type WorkerModelSpec =
   /** a Hugging Face folder (config.json + safetensors), loaded by weights/loadModel.ts */
   | { kind: 'hf'; folder: string; numLabels?: number; seed?: number }
   /** a module exporting `exportName(...args) => { model, weights } | Promise<...>` (absolute path) */
-  | { kind: 'factory'; module: string; exportName: string; args?: unknown[] };
+  | { kind: 'factory'; module: string; exportName: string; args?: unknown[] }
+  /** a kind that the worker script's own loader knows (runtime/workerServer.ts: serveTrainer's loadModel) */
+  | { kind: 'custom'; spec: unknown };
 
 export type WorkerRequest = { id: number } & (
-  | { type: 'init'; model: WorkerModelSpec; config: TrainConfig }
+  /** keepWeights: the new trainer starts from the current trainer's parameters (by name), which it replaces */
+  | { type: 'init'; model: WorkerModelSpec; config: TrainConfig; keepWeights?: boolean }
   | { type: 'step'; batch: Batch }
   | { type: 'evaluate'; batch: Batch }
   | { type: 'saliency'; batch: Batch }

@@ -4,7 +4,7 @@
 // resume from the last checkpoint, and the final test evaluation with the best checkpoint.
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Trainer } from '../../engine';
+import type { TrainerWorker } from '../../engine';
 import type { EvalMetrics, MetricRecord, RunResult, TrainConfig, TrainParams } from '../../protocol';
 import { mixSeed, permutation } from '../eval';
 import { packageVersions } from '../info';
@@ -100,10 +100,11 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
   run.log(`device ${exec.summary}`);
   const fallback = fallbackWarning(exec);
   if (fallback) run.log(`warning: ${fallback}`);
-  let trainer: Trainer | undefined;
+  let trainer: TrainerWorker | undefined;
   const r = await runJob(run, async () => {
     progress({ phase: 'loading', step: 0, total: 1 });
-    const m = await loadTrainableModel(params.model, data.labels.length, c.seed);
+    // the trainer's worker thread reads the weights itself (setup.ts)
+    const m = await loadTrainableModel(params.model, data.labels.length, c.seed, { weights: false });
     // exportRun (src/host/export) reads config.modelDir to find a hub model's folder again.
     if (!params.resumeRunDir) run.update({ model: m.ref, config: { ...run.manifest.config, ...(m.source !== 'starter' ? { modelDir: m.source } : {}) } });
     progress({ phase: 'tokenizing', step: 0, total: 1 });
@@ -209,7 +210,7 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
       run.writePredictions(predictionRecords(test.examples, probs, 'test'));
       // Explanations are a by-product: a failure is logged and the run still completes.
       try {
-        const sal = await computeSaliency({ trainer: tr, tokenizer: m.tokenizer, source: m.source, examples: test.examples, probs, strategy: evalLongText, maxLength, innerModel: byDoc ? m.model : undefined, runDir: run.dir });
+        const sal = await computeSaliency({ trainer: setup.saliencyTrainer, tokenizer: m.tokenizer, source: m.source, examples: test.examples, probs, strategy: evalLongText, maxLength, runDir: run.dir });
         run.log(`saliency: ${sal.length} misclassified test examples explained in ${SALIENCY_FILE}`);
       } catch (e) {
         run.log(`saliency skipped: ${String((e as Error).message ?? e).split('\n')[0]}`);

@@ -60,7 +60,7 @@ export async function probeTraining(p: ProbeParams, ctx: JobContext = {}): Promi
   if (fallback) notes.push(fallback);
   const rss = new RssPeak();
   const t0 = performance.now();
-  const m = await loadTrainableModel(p.model, data.labels.length, c.seed);
+  const m = await loadTrainableModel(p.model, data.labels.length, c.seed, { weights: false });
   throwIfCancelled(ctx);
   const setup = await buildTraining(m, c, data, exec, log);
   try {

@@ -10,7 +10,7 @@
 // a constant factor that the normalisation removes). Scores are divided by the largest |score| of the example.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTrainer, type SequenceClassifier, type Trainer } from '../../engine';
+import type { Batch, SaliencyResult } from '../../engine';
 import type { Example } from '../data';
 import { writeFileAtomic } from '../runs/files';
 import { starterModelFiles } from '../models/starter';
@@ -121,8 +121,16 @@ export function readTokens(full: readonly number[], contents: readonly { ids: nu
   return { ids: keys.map((k) => full[k]), scores: keys.map((k) => acc.get(k)!) };
 }
 
+export interface SaliencySource { saliency(batch: Batch): Promise<SaliencyResult> }
+
 export interface SaliencyInput {
-  trainer: Trainer;
+  /**
+   * The engine's Trainer (or its worker) for the model whose token embeddings are differentiated: for
+   * 'sentence-mean' training, whose own saliency stops at the pooled sentence embeddings, a trainer of the inner
+   * model with the same weights (setup.ts: saliencyTrainer), whose per-sentence logits average to the document's.
+   * A function is called only when there is an example to explain.
+   */
+  trainer: SaliencySource | (() => Promise<SaliencySource>);
   tokenizer: TextTokenizer;
   /** 'starter' or the model folder (pieceTable). */
   source: string;
@@ -130,12 +138,6 @@ export interface SaliencyInput {
   probs: number[][];
   strategy: LongTextStrategy | typeof SENTENCE_MEAN;
   maxLength: number;
-  /**
-   * Set when the trainer runs the doc-pool model ('sentence-mean' training): its saliency stops at the pooled
-   * piece embeddings, so a trainer of this inner model with the same weights gives the per-token gradients (its
-   * per-row logits average to the document's, as in evaluation).
-   */
-  innerModel?: SequenceClassifier;
   runDir: string;
   cap?: number;
 }
@@ -151,29 +153,24 @@ export async function computeSaliency(o: SaliencyInput): Promise<SaliencyRecord[
   const { piece, scheme } = pieceTable(o.source, o.tokenizer);
   const { prefix, suffix, pad } = o.tokenizer.specials;
   const records: SaliencyRecord[] = [];
-  const own = o.innerModel && wrong.length ? await createTrainer(o.innerModel, o.trainer.weights(), { ...o.trainer.config, freeze: 'head', dropout: false }) : undefined;
-  const tr = own ?? o.trainer;
-  try {
-    for (const w of wrong) {
-      const docs = [{ text: w.e.text, label: w.e.label }];
-      const rows: EncodedRow[] = o.strategy === SENTENCE_MEAN ? encodeSentencePieces(o.tokenizer, docs, o.maxLength) : encodeDocuments(o.tokenizer, docs, { strategy: o.strategy, maxLength: o.maxLength });
-      const b = padBatch(rows.map((r) => ({ ...r, label: undefined })), pad, { tokenTypeIds: o.tokenizer.usesTokenTypeIds });
-      const { gradXInput, logits } = await tr.saliency({ ...b, labels: undefined });
-      const k = o.probs[w.i].length;
-      const toward = rows.filter((_, i) => argmax(Array.from(logits.subarray(i * k, (i + 1) * k))) === w.pred).length / rows.length;
-      const contents = rows.map((r, i) => {
-        // special tokens sit at the fixed prefix/suffix positions; padding lies beyond the row's length
-        const end = r.ids.length - suffix.length;
-        const scores: number[] = [];
-        for (let j = prefix.length; j < end; j++) scores.push(gradXInput[i * b.seq + j]);
-        return { ids: r.ids.slice(prefix.length, end), scores };
-      });
-      const read = readTokens(o.tokenizer.encode(w.e.text), contents);
-      const pieces = read.ids.map(piece);
-      records.push({ id: w.e.id, label: w.e.label, pred: w.pred, rowsTowardPred: toward, words: normaliseScores(piecesToWords(pieces, read.scores, scheme)).map(([t, s]) => [t, Math.round(s * 1e4) / 1e4]) });
-    }
-  } finally {
-    await own?.dispose();
+  const tr = typeof o.trainer === 'function' && wrong.length ? await o.trainer() : o.trainer as SaliencySource;
+  for (const w of wrong) {
+    const docs = [{ text: w.e.text, label: w.e.label }];
+    const rows: EncodedRow[] = o.strategy === SENTENCE_MEAN ? encodeSentencePieces(o.tokenizer, docs, o.maxLength) : encodeDocuments(o.tokenizer, docs, { strategy: o.strategy, maxLength: o.maxLength });
+    const b = padBatch(rows.map((r) => ({ ...r, label: undefined })), pad, { tokenTypeIds: o.tokenizer.usesTokenTypeIds });
+    const { gradXInput, logits } = await tr.saliency({ ...b, labels: undefined });
+    const k = o.probs[w.i].length;
+    const toward = rows.filter((_, i) => argmax(Array.from(logits.subarray(i * k, (i + 1) * k))) === w.pred).length / rows.length;
+    const contents = rows.map((r, i) => {
+      // special tokens sit at the fixed prefix/suffix positions; padding lies beyond the row's length
+      const end = r.ids.length - suffix.length;
+      const scores: number[] = [];
+      for (let j = prefix.length; j < end; j++) scores.push(gradXInput[i * b.seq + j]);
+      return { ids: r.ids.slice(prefix.length, end), scores };
+    });
+    const read = readTokens(o.tokenizer.encode(w.e.text), contents);
+    const pieces = read.ids.map(piece);
+    records.push({ id: w.e.id, label: w.e.label, pred: w.pred, rowsTowardPred: toward, words: normaliseScores(piecesToWords(pieces, read.scores, scheme)).map(([t, s]) => [t, Math.round(s * 1e4) / 1e4]) });
   }
   writeFileAtomic(join(o.runDir, SALIENCY_FILE), records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''));
   return records;

@@ -1,13 +1,16 @@
 // What a fine-tuning run builds before its first step: the tokenized training rows, the evaluation sets, the
 // step count and the engine's trainer on the chosen device. Shared by the training loop (loop.ts) and the
 // pre-flight probe (probe.ts), so the probe measures exactly the program the run will execute.
-import { createTrainer, trainableFilter, type Batch, type Trainer } from '../../engine';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { TrainerWorker, trainableFilter, type Batch, type TrainConfig as EngineConfig } from '../../engine';
 import type { TrainConfig } from '../../protocol';
 import type { PreparedData } from '../jobs/data';
 import { encodeDocuments, padBatch, type EncodedRow, type TokenBatch } from '../tokenize';
 import type { Execution } from './device';
 import { encodeForEval, type EncodedSet } from './evaluate';
 import type { TrainableModel } from './model';
+import type { TrainWorkerModel } from './trainWorker';
 import { DEFAULT_DOC_PIECES, docPoolModel, docPoolTrainBatch, encodeSentencePieces, piecesByDocument, SENTENCE_MEAN, withPiecePool } from './docPool';
 
 export interface TrainingSetup {
@@ -21,11 +24,25 @@ export interface TrainingSetup {
   evalLongText: NonNullable<TrainConfig['evalLongText']> | TrainConfig['longText'];
   validation?: EncodedSet;
   test?: EncodedSet;
-  trainer: Trainer;
+  /** The engine's trainer, in a worker thread (trainWorker.ts). */
+  trainer: TrainerWorker;
   trainableParams: number;
   totalParams: number;
   /** Logits of an evaluation batch (with the document pooling of 'sentence-mean'). */
   logitsOf(b: TokenBatch): Promise<Float32Array>;
+  /**
+   * The trainer to take token saliency from, after training: the trainer itself, or for 'sentence-mean' (whose
+   * saliency stops at the pooled sentence embeddings) the worker's trainer replaced by one of the inner model with
+   * the current weights (its per-sentence logits average to the document's, as in evaluation).
+   */
+  saliencyTrainer(): Promise<TrainerWorker>;
+}
+
+/** The worker script: dist/train-worker.js beside the bundle, or this folder's trainWorker.ts from source. */
+function trainWorkerPath(): string {
+  const bundled = join(__dirname, 'train-worker.js');
+  if (existsSync(bundled) || !__filename.endsWith('.ts')) return bundled;
+  return join(__dirname, 'trainWorker.ts');
 }
 
 /** Rows of one optimizer step: batchSize * gradAccumSteps rows, cut to a multiple of gradAccumSteps. */
@@ -71,11 +88,13 @@ export async function buildTraining(m: TrainableModel, c: TrainConfig, data: Pre
   const totalSteps = stepsPerEpoch * c.epochs;
   log(`${data.train.length} training texts -> ${rows.length} rows (${c.longText}, max length ${maxLength}); ${stepsPerEpoch} steps per epoch, ${totalSteps} in all; evaluation reads ${evalLongText}`);
   const model = byDoc ? docPoolModel(m.model) : m.model;
-  const trainer = await createTrainer(model, m.weights, {
+  const config: EngineConfig = {
     lr: c.lr, weightDecay: c.weightDecay, betas: [0.9, 0.999], eps: 1e-8, maxGradNorm: c.maxGradNorm, warmupSteps: c.warmupSteps,
     totalSteps, schedule: c.schedule, gradAccumSteps: c.gradAccumSteps, seed: c.seed, freeze: c.freeze, dropout: true,
     providers: exec.providers, ...(exec.threadsFrom === 'setting' ? { threads: exec.threads } : {}),
-  });
+  };
+  const spec = (sentenceMean: boolean) => ({ kind: 'custom' as const, spec: { source: m.source, numLabels: m.model.numLabels, seed: c.seed, sentenceMean } satisfies TrainWorkerModel });
+  const { worker: trainer } = await TrainerWorker.start(spec(!!byDoc), config, { workerPath: trainWorkerPath() });
   const isTrainable = trainableFilter(model, c.freeze);
   const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
   return {
@@ -83,5 +102,9 @@ export async function buildTraining(m: TrainableModel, c: TrainConfig, data: Pre
     trainableParams: model.params.filter(isTrainable).reduce((a, p) => a + size(p.shape), 0),
     totalParams: model.params.reduce((a, p) => a + size(p.shape), 0),
     logitsOf: (b) => trainer.evaluate(byDoc ? withPiecePool(b) : b),
+    saliencyTrainer: async () => {
+      if (byDoc) await trainer.reinit(spec(false), { ...config, freeze: 'head', dropout: false }, { keepWeights: true });
+      return trainer;
+    },
   };
 }

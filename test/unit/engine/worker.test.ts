@@ -15,7 +15,8 @@ const cfg: TrainConfig = {
 };
 const noTime = ({ timings: _t, ...r }: StepResult) => r;
 const spec = { kind: 'factory' as const, module: join(__dirname, 'tinyFactory.ts'), exportName: 'createTiny', args: [0.2] };
-const opts = { workerPath: join(__dirname, 'workerBootstrap.js') };
+// a .ts worker script runs through tsx (the build bundles src/engine/worker.ts as dist/engine-worker.js)
+const opts = { workerPath: join(__dirname, '../../../src/engine/worker.ts') };
 
 test('a trainer in a worker thread gives the same results as in-process', async () => {
   const { worker, info } = await TrainerWorker.start(spec, cfg, opts);
@@ -63,7 +64,33 @@ test('the host event loop keeps running while the worker trains', async () => {
   }
 });
 
+test('re-initialising with keepWeights carries the trained parameters into the new trainer', async () => {
+  const { worker } = await TrainerWorker.start(spec, cfg, opts);
+  try {
+    for (const b of batches) await worker.step(b);
+    const trained = await worker.weights();
+    const fresh = createTiny(0.2).weights;
+    assert.ok([...fresh].some(([k, v]) => !trained.get(k)!.every((x, i) => x === v[i])), 'steps changed the weights');
+    // a new trainer (other config: head only, no dropout) starting from the trained weights, not the factory's
+    await worker.reinit(spec, { ...cfg, freeze: 'head', dropout: false }, { keepWeights: true });
+    assert.equal(worker.config.freeze, 'head');
+    assert.deepEqual(await worker.weights(), trained);
+    const local = await createTrainer(createTiny(0).model, trained, { ...cfg, freeze: 'head', dropout: false });
+    try {
+      assert.deepEqual(await worker.evaluate(batches[0]), await local.evaluate(batches[0]));
+    } finally {
+      await local.dispose();
+    }
+    // without keepWeights the model's own weights come back
+    await worker.reinit(spec, cfg);
+    assert.deepEqual(await worker.weights(), fresh);
+  } finally {
+    await worker.dispose();
+  }
+});
+
 test('worker start fails with one clear line', async () => {
+  await assert.rejects(TrainerWorker.start({ kind: 'custom', spec: {} }, cfg, opts), /cannot load 'custom' models/);
   await assert.rejects(TrainerWorker.start({ ...spec, exportName: 'nope' }, cfg, opts), /has no function export 'nope'/);
   await assert.rejects(TrainerWorker.start(spec, cfg, { workerPath: '/nonexistent/engine-worker.js' }), /engine worker script not found.*npm run build/);
 });

@@ -95,3 +95,29 @@ test('evaluation can read whole texts (chunks) while training reads one window p
   assert.equal(readRun(r.runDir).predictions.length, 20);
   assert.equal(r.test!.n, 20);
 });
+
+test('training steps run in a worker thread: the host event loop keeps ticking during a step', async () => {
+  const root = tmp();
+  let ticks = 0;
+  let counting = false;
+  let stepMs = 0;
+  let steps = 0;
+  const timer = setInterval(() => { if (counting) ticks++; }, 1);
+  try {
+    const r = await runFinetune({ ...base(root, 'responsive'), config: { ...base(root, 'x').config, epochs: 1, evalEvery: 'epoch' } }, {
+      metric: (m) => {
+        if (m.record.type !== 'step') return;
+        // count from the end of step 1 to the end of the last step
+        if (counting) { stepMs += m.record.step_ms; steps++; }
+        counting = true;
+      },
+    });
+    assert.equal(r.status, 'completed', r.error);
+  } finally {
+    clearInterval(timer);
+  }
+  assert.ok(steps >= 5, `${steps} steps counted`);
+  // in the host's own thread the timer could only fire between steps (about once per step); in a worker thread it
+  // fires throughout (about once per millisecond; ask for a twentieth of that on a loaded machine)
+  assert.ok(ticks > Math.max(4 * steps, stepMs / 20), `${ticks} timer ticks during ${steps} steps of ${stepMs} ms in all`);
+});

@@ -1,0 +1,91 @@
+// The worker side of the engine worker: answers WorkerRequests (workerProtocol.ts) with one Trainer, one request
+// at a time, in order (the trainer is not re-entrant). src/engine/worker.ts serves it with the engine's own model
+// loader; a program with its own models (the training host) passes a loader that knows them and falls back to
+// loadWorkerModel for the engine's kinds.
+import { createRequire } from 'node:module';
+import type { MessagePort } from 'node:worker_threads';
+import type { SequenceClassifier } from '../ir/model';
+import { createTrainer, type Trainer } from '../train/trainer';
+import { loadSequenceClassifier } from '../weights/loadModel';
+import type { WorkerModelSpec, WorkerRequest, WorkerResponse } from './workerProtocol';
+
+export interface WorkerModel {
+  model: SequenceClassifier;
+  /** Omitted only when the loader was told the weights are not needed. */
+  weights?: ReadonlyMap<string, Float32Array>;
+}
+
+/** Loads a model for 'init'; `needWeights` is false when the new trainer keeps the current trainer's weights. */
+export type WorkerModelLoader = (spec: WorkerModelSpec, needWeights: boolean) => Promise<WorkerModel>;
+
+/** The engine's model kinds: 'hf' (a Hugging Face folder) and 'factory' (a module exporting a function). */
+export async function loadWorkerModel(spec: WorkerModelSpec): Promise<WorkerModel> {
+  if (spec.kind === 'hf') {
+    const { model, weights } = loadSequenceClassifier(spec.folder, { numLabels: spec.numLabels, seed: spec.seed });
+    return { model, weights };
+  }
+  if (spec.kind === 'factory') {
+    // require: the worker is CommonJS (bundle, or tsx in tests), and so can load TypeScript under tsx
+    const mod = createRequire(__filename)(spec.module);
+    const factory = mod[spec.exportName] ?? mod.default?.[spec.exportName];
+    if (typeof factory !== 'function') throw new Error(`worker: ${spec.module} has no function export '${spec.exportName}'`);
+    return await factory(...(spec.args ?? []));
+  }
+  throw new Error(`worker: this worker script cannot load '${spec.kind}' models; start the worker script that serves them`);
+}
+
+/** Serves trainer requests on `port` until the thread ends. */
+export function serveTrainer(port: MessagePort, loadModel: WorkerModelLoader = loadWorkerModel): void {
+  let trainer: Trainer | undefined;
+
+  async function handle(req: WorkerRequest): Promise<{ result: unknown; transfer?: ArrayBuffer[] }> {
+    if (req.type === 'init') {
+      const keep = req.keepWeights ? trainer : undefined;
+      if (req.keepWeights && !keep) throw new Error(`worker: 'init' with keepWeights needs a trainer to take the weights from`);
+      const { model, weights } = await loadModel(req.model, !keep);
+      const from = keep ? keep.weights() : weights;
+      if (!from) throw new Error(`worker: the model loader returned no weights for a new trainer`);
+      const next = await createTrainer(model, from, req.config);
+      await trainer?.dispose();
+      trainer = next;
+      return { result: { architecture: model.architecture, numLabels: model.numLabels, params: model.params.length, state: trainer.state } };
+    }
+    if (req.type === 'dispose') {
+      await trainer?.dispose();
+      trainer = undefined;
+      return { result: null };
+    }
+    if (!trainer) throw new Error(`worker: '${req.type}' before 'init'`);
+    switch (req.type) {
+      case 'step': return { result: await trainer.step(req.batch) };
+      case 'evaluate': return { result: await trainer.evaluate(req.batch) };
+      case 'saliency': return { result: await trainer.saliency(req.batch) };
+      case 'save': return { result: await trainer.saveCheckpoint(req.dir) };
+      case 'load': {
+        await trainer.loadCheckpoint(req.dir);
+        return { result: trainer.state };
+      }
+      case 'weights': {
+        // copies, so the trainer keeps its own arrays
+        const w = new Map([...trainer.weights()].map(([k, v]) => [k, v.slice()]));
+        return { result: w, transfer: [...w.values()].map((v) => v.buffer as ArrayBuffer) };
+      }
+    }
+  }
+
+  let queue: Promise<void> = Promise.resolve();
+  port.on('message', (req: WorkerRequest) => {
+    queue = queue.then(async () => {
+      let res: WorkerResponse;
+      let transfer: ArrayBuffer[] = [];
+      try {
+        const r = await handle(req);
+        res = { id: req.id, ok: true, result: r.result };
+        transfer = r.transfer ?? [];
+      } catch (e) {
+        res = { id: req.id, ok: false, error: (e as Error).message ?? String(e) };
+      }
+      port.postMessage(res, transfer);
+    });
+  });
+}
