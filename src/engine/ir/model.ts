@@ -19,4 +19,6 @@ export interface SequenceClassifier {
   readonly params: ParamInfo[];
   buildLogits(g: Graph, opts?: { trainable?: (name: string) => boolean }): { logits: Tensor; inputEmbeds: Tensor };
   buildPooled?(g: Graph, opts?: { trainable?: (name: string) => boolean }): Tensor;
+  /** buildPooled, and the token embeddings it was computed from (what saliency differentiates). */
+  buildPooledTokens?(g: Graph, opts?: { trainable?: (name: string) => boolean }): { pooled: Tensor; tokens: Tensor };
 }

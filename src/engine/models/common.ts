@@ -186,7 +186,11 @@ export abstract class EncoderClassifier implements SequenceClassifier {
   /** Mean-pooled token states [batch, hidden]. Frozen unless `opts.trainable` says otherwise (document pooling
    *  fine-tunes through it; the frozen-embedding baseline calls it without options). */
   buildPooled(g: Graph, opts?: BuildOpts): Tensor {
-    const { hidden, inp } = this.encode(g, opts ?? { trainable: () => false });
-    return maskedMean(g, hidden, inp.attentionMask);
+    return this.buildPooledTokens(g, opts).pooled;
+  }
+
+  buildPooledTokens(g: Graph, opts?: BuildOpts): { pooled: Tensor; tokens: Tensor } {
+    const { hidden, inp, tokens } = this.encode(g, opts ?? { trainable: () => false });
+    return { pooled: maskedMean(g, hidden, inp.attentionMask), tokens };
   }
 }

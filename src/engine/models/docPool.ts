@@ -16,6 +16,8 @@ export const DOC_POOL_INPUT = 'doc_pool';
 /** A classifier whose piece embedding can be built with trainable parameters. */
 export type PoolingClassifier = SequenceClassifier & {
   buildPooled(g: Graph, opts?: BuildOpts): Tensor;
+  /** buildPooled and its token embeddings: then saliency reaches the tokens (else it stops at the pieces) */
+  buildPooledTokens?(g: Graph, opts?: BuildOpts): { pooled: Tensor; tokens: Tensor };
   /** factor applied to the pooled vector before the head (USE Lite: sqrt(512)); default 1 */
   readonly headScale?: number;
 };
@@ -55,7 +57,8 @@ export abstract class PooledHeadClassifier implements SequenceClassifier {
 
   buildLogits(g: Graph, opts?: BuildOpts): { logits: Tensor; inputEmbeds: Tensor } {
     const before = g.params.length;
-    const pooled = this.inner.buildPooled(g, opts); // [batch (pieces), hidden]
+    const built = this.inner.buildPooledTokens?.(g, opts);
+    const pooled = built?.pooled ?? this.inner.buildPooled(g, opts); // [batch (pieces), hidden]
     // The head parameters, unless buildPooled already declared them (BERT-family buildPooled declares all).
     const declared = new Set(g.params.slice(before).map((p) => p.tensor.name));
     const head = this.params.filter((p) => p.name.startsWith('classifier.') && !declared.has(p.name));
@@ -64,8 +67,9 @@ export abstract class PooledHeadClassifier implements SequenceClassifier {
     const f = this.features(g, pooled);
     const features = this.headScale === 1 ? f : g.mul(f, g.scalar(this.headScale));
     const logits = g.linear(features, param('classifier.weight'), param('classifier.bias'));
-    // Saliency through a pooled model is per piece (the pieces' embeddings), not per token.
-    return { logits, inputEmbeds: pooled };
+    // Saliency differentiates the document's logits (one row per document) w.r.t. every token of its pieces; for a
+    // model without buildPooledTokens it stops at the pieces' embeddings.
+    return { logits, inputEmbeds: built?.tokens ?? pooled };
   }
 }
 

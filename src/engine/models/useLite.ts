@@ -240,8 +240,13 @@ export class UseLiteClassifier implements SequenceClassifier {
    * unless `opts.trainable` says otherwise (document pooling, models/docPool.ts, fine-tunes through it).
    */
   buildPooled(g: Graph, opts?: { trainable?: (name: string) => boolean }): Tensor {
+    return this.buildPooledTokens(g, opts).pooled;
+  }
+
+  buildPooledTokens(g: Graph, opts?: { trainable?: (name: string) => boolean }): { pooled: Tensor; tokens: Tensor } {
     const pretrained = this.params.filter((q) => !q.name.startsWith('classifier.'));
-    return this.encode(g, declareParams(g, pretrained, { trainable: opts?.trainable ?? (() => false) })).embedding;
+    const { embedding, tokens } = this.encode(g, declareParams(g, pretrained, { trainable: opts?.trainable ?? (() => false) }));
+    return { pooled: embedding, tokens };
   }
 }
 

@@ -32,8 +32,6 @@ export class TrainerWorker {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
   private exited: Error | undefined;
-  /** The current trainer's config (as Trainer.config). */
-  config!: TrainConfig;
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (m: WorkerResponse) => {
@@ -58,22 +56,12 @@ export class TrainerWorker {
     if (!existsSync(path)) throw new Error(`engine worker script not found at ${path}: run \`npm run build\` (it makes dist/engine-worker.js)`);
     const w = new TrainerWorker(startThread(path, opts.execArgv));
     try {
-      const info = await w.reinit(model, config);
-      return { worker: w, info };
+      const info: WorkerInfo = await w.call({ type: 'init', model, config });
+      return { worker: w, info: { architecture: info.architecture, numLabels: info.numLabels, params: info.params } };
     } catch (e) {
       await w.worker.terminate();
       throw e;
     }
-  }
-
-  /**
-   * Replaces the worker's trainer with one for `model` and `config`; with keepWeights it starts from the current
-   * trainer's parameters (e.g. an inner model of the one trained, for saliency) instead of the model's own.
-   */
-  async reinit(model: WorkerModelSpec, config: TrainConfig, opts: { keepWeights?: boolean } = {}): Promise<WorkerInfo> {
-    const info: WorkerInfo = await this.call({ type: 'init', model, config, keepWeights: opts.keepWeights });
-    this.config = config;
-    return { architecture: info.architecture, numLabels: info.numLabels, params: info.params };
   }
 
   private call(req: Req): Promise<any> {

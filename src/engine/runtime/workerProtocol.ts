@@ -10,8 +10,7 @@ export type WorkerModelSpec =
   | { kind: 'custom'; spec: unknown };
 
 export type WorkerRequest = { id: number } & (
-  /** keepWeights: the new trainer starts from the current trainer's parameters (by name), which it replaces */
-  | { type: 'init'; model: WorkerModelSpec; config: TrainConfig; keepWeights?: boolean }
+  | { type: 'init'; model: WorkerModelSpec; config: TrainConfig }
   | { type: 'step'; batch: Batch }
   | { type: 'evaluate'; batch: Batch }
   | { type: 'saliency'; batch: Batch }

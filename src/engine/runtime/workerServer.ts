@@ -11,12 +11,11 @@ import type { WorkerModelSpec, WorkerRequest, WorkerResponse } from './workerPro
 
 export interface WorkerModel {
   model: SequenceClassifier;
-  /** Omitted only when the loader was told the weights are not needed. */
-  weights?: ReadonlyMap<string, Float32Array>;
+  weights: ReadonlyMap<string, Float32Array>;
 }
 
-/** Loads a model for 'init'; `needWeights` is false when the new trainer keeps the current trainer's weights. */
-export type WorkerModelLoader = (spec: WorkerModelSpec, needWeights: boolean) => Promise<WorkerModel>;
+/** Loads the model (and its weights) that 'init' names. */
+export type WorkerModelLoader = (spec: WorkerModelSpec) => Promise<WorkerModel>;
 
 /** The engine's model kinds: 'hf' (a Hugging Face folder) and 'factory' (a module exporting a function). */
 export async function loadWorkerModel(spec: WorkerModelSpec): Promise<WorkerModel> {
@@ -40,14 +39,10 @@ export function serveTrainer(port: MessagePort, loadModel: WorkerModelLoader = l
 
   async function handle(req: WorkerRequest): Promise<{ result: unknown; transfer?: ArrayBuffer[] }> {
     if (req.type === 'init') {
-      const keep = req.keepWeights ? trainer : undefined;
-      if (req.keepWeights && !keep) throw new Error(`worker: 'init' with keepWeights needs a trainer to take the weights from`);
-      const { model, weights } = await loadModel(req.model, !keep);
-      const from = keep ? keep.weights() : weights;
-      if (!from) throw new Error(`worker: the model loader returned no weights for a new trainer`);
-      const next = await createTrainer(model, from, req.config);
       await trainer?.dispose();
-      trainer = next;
+      trainer = undefined;
+      const { model, weights } = await loadModel(req.model);
+      trainer = await createTrainer(model, weights, req.config);
       return { result: { architecture: model.architecture, numLabels: model.numLabels, params: model.params.length, state: trainer.state } };
     }
     if (req.type === 'dispose') {

@@ -78,6 +78,11 @@ export function withPiecePool(b: TokenBatch): Batch {
   return { ...b, labels: undefined, extra: { [DOC_POOL_INPUT]: { data: eye, dims: [b.batch, b.batch] } } };
 }
 
+/** A batch of one document's pieces as one document (doc_pool = 1/n each): its logits are the document's. */
+export function asOneDocument(b: TokenBatch): Batch {
+  return { ...b, labels: undefined, extra: { [DOC_POOL_INPUT]: { data: docPoolMatrix([b.batch]), dims: [1, b.batch] } } };
+}
+
 /** The model the trainer runs for 'sentence-mean' (a clear error for a model without pooled embeddings). */
 export function docPoolModel(model: SequenceClassifier): DocPoolClassifier {
   if (typeof model.buildPooled !== 'function') throw new Error(`--long-text ${SENTENCE_MEAN} needs a model with sentence embeddings; '${model.architecture}' has none: choose another --long-text`);

@@ -210,7 +210,7 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
       run.writePredictions(predictionRecords(test.examples, probs, 'test'));
       // Explanations are a by-product: a failure is logged and the run still completes.
       try {
-        const sal = await computeSaliency({ trainer: setup.saliencyTrainer, tokenizer: m.tokenizer, source: m.source, examples: test.examples, probs, strategy: evalLongText, maxLength, runDir: run.dir });
+        const sal = await computeSaliency({ trainer: tr, tokenizer: m.tokenizer, source: m.source, examples: test.examples, probs, strategy: evalLongText, maxLength, runDir: run.dir });
         run.log(`saliency: ${sal.length} misclassified test examples explained in ${SALIENCY_FILE}`);
       } catch (e) {
         run.log(`saliency skipped: ${String((e as Error).message ?? e).split('\n')[0]}`);

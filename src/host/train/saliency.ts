@@ -3,9 +3,10 @@
 //
 // Score of a token = gradXInput, signed: d(the row's top logit)/d(embedding) . embedding, so a positive score
 // pushes the row toward the class it predicts. For a wrong prediction that is the class the model wrongly chose,
-// i.e. positive words are the ones that misled it. With several rows per document ('chunks', 'sentence-mean')
-// each row's gradient is taken toward that row's own top class (the engine differentiates the max logit per row),
-// which can differ from the document's prediction for a few rows. A word's score is the sum over its tokens; a
+// i.e. positive words are the ones that misled it. 'sentence-mean' runs differentiate the document's own top logit
+// (the trainer's document-pooling model, fed the text's sentences as one document) w.r.t. the tokens of every
+// sentence. With 'chunks' each window's gradient is taken toward that window's own top class (the engine
+// differentiates the max logit per row), which can differ from the document's prediction for a few windows. A word's score is the sum over its tokens; a
 // token read by several overlapping windows gets the sum over the windows (the document's logits are their mean,
 // a constant factor that the normalisation removes). Scores are divided by the largest |score| of the example.
 import { readFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ import type { Example } from '../data';
 import { writeFileAtomic } from '../runs/files';
 import { starterModelFiles } from '../models/starter';
 import { encodeDocuments, padBatch, type EncodedRow, type LongTextStrategy, type TextTokenizer } from '../tokenize';
-import { encodeSentencePieces, SENTENCE_MEAN } from './docPool';
+import { asOneDocument, encodeSentencePieces, SENTENCE_MEAN } from './docPool';
 
 export const SALIENCY_FILE = 'saliency.jsonl';
 /** Misclassified test examples explained per run. */
@@ -25,7 +26,7 @@ export interface SaliencyRecord {
   id: string;
   label: number;
   pred: number;
-  /** Share of the rows whose top class (the one their gradient is taken toward) is `pred`: 1 for one-row texts. */
+  /** Share of the rows whose top class (the one their gradient is taken toward) is `pred`: 1 for one-row texts and 'sentence-mean' (one document row). */
   rowsTowardPred: number;
   /** [word, score] in text order; max |score| = 1 (all 0 when every gradient is 0). */
   words: [string, number][];
@@ -124,13 +125,8 @@ export function readTokens(full: readonly number[], contents: readonly { ids: nu
 export interface SaliencySource { saliency(batch: Batch): Promise<SaliencyResult> }
 
 export interface SaliencyInput {
-  /**
-   * The engine's Trainer (or its worker) for the model whose token embeddings are differentiated: for
-   * 'sentence-mean' training, whose own saliency stops at the pooled sentence embeddings, a trainer of the inner
-   * model with the same weights (setup.ts: saliencyTrainer), whose per-sentence logits average to the document's.
-   * A function is called only when there is an example to explain.
-   */
-  trainer: SaliencySource | (() => Promise<SaliencySource>);
+  /** The run's trainer (the engine's Trainer or its worker); for 'sentence-mean' the document-pooling one. */
+  trainer: SaliencySource;
   tokenizer: TextTokenizer;
   /** 'starter' or the model folder (pieceTable). */
   source: string;
@@ -153,14 +149,15 @@ export async function computeSaliency(o: SaliencyInput): Promise<SaliencyRecord[
   const { piece, scheme } = pieceTable(o.source, o.tokenizer);
   const { prefix, suffix, pad } = o.tokenizer.specials;
   const records: SaliencyRecord[] = [];
-  const tr = typeof o.trainer === 'function' && wrong.length ? await o.trainer() : o.trainer as SaliencySource;
+  const tr = o.trainer;
   for (const w of wrong) {
     const docs = [{ text: w.e.text, label: w.e.label }];
     const rows: EncodedRow[] = o.strategy === SENTENCE_MEAN ? encodeSentencePieces(o.tokenizer, docs, o.maxLength) : encodeDocuments(o.tokenizer, docs, { strategy: o.strategy, maxLength: o.maxLength });
     const b = padBatch(rows.map((r) => ({ ...r, label: undefined })), pad, { tokenTypeIds: o.tokenizer.usesTokenTypeIds });
-    const { gradXInput, logits } = await tr.saliency({ ...b, labels: undefined });
+    const { gradXInput, logits } = await tr.saliency(o.strategy === SENTENCE_MEAN ? asOneDocument(b) : { ...b, labels: undefined });
     const k = o.probs[w.i].length;
-    const toward = rows.filter((_, i) => argmax(Array.from(logits.subarray(i * k, (i + 1) * k))) === w.pred).length / rows.length;
+    const logitRows = logits.length / k;
+    const toward = Array.from({ length: logitRows }, (_, i) => argmax(Array.from(logits.subarray(i * k, (i + 1) * k)))).filter((c) => c === w.pred).length / logitRows;
     const contents = rows.map((r, i) => {
       // special tokens sit at the fixed prefix/suffix positions; padding lies beyond the row's length
       const end = r.ids.length - suffix.length;

@@ -30,12 +30,6 @@ export interface TrainingSetup {
   totalParams: number;
   /** Logits of an evaluation batch (with the document pooling of 'sentence-mean'). */
   logitsOf(b: TokenBatch): Promise<Float32Array>;
-  /**
-   * The trainer to take token saliency from, after training: the trainer itself, or for 'sentence-mean' (whose
-   * saliency stops at the pooled sentence embeddings) the worker's trainer replaced by one of the inner model with
-   * the current weights (its per-sentence logits average to the document's, as in evaluation).
-   */
-  saliencyTrainer(): Promise<TrainerWorker>;
 }
 
 /** The worker script: dist/train-worker.js beside the bundle, or this folder's trainWorker.ts from source. */
@@ -93,8 +87,8 @@ export async function buildTraining(m: TrainableModel, c: TrainConfig, data: Pre
     totalSteps, schedule: c.schedule, gradAccumSteps: c.gradAccumSteps, seed: c.seed, freeze: c.freeze, dropout: true,
     providers: exec.providers, ...(exec.threadsFrom === 'setting' ? { threads: exec.threads } : {}),
   };
-  const spec = (sentenceMean: boolean) => ({ kind: 'custom' as const, spec: { source: m.source, numLabels: m.model.numLabels, seed: c.seed, sentenceMean } satisfies TrainWorkerModel });
-  const { worker: trainer } = await TrainerWorker.start(spec(!!byDoc), config, { workerPath: trainWorkerPath() });
+  const spec: TrainWorkerModel = { source: m.source, numLabels: m.model.numLabels, seed: c.seed, sentenceMean: !!byDoc };
+  const { worker: trainer } = await TrainerWorker.start({ kind: 'custom', spec }, config, { workerPath: trainWorkerPath() });
   const isTrainable = trainableFilter(model, c.freeze);
   const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
   return {
@@ -102,9 +96,5 @@ export async function buildTraining(m: TrainableModel, c: TrainConfig, data: Pre
     trainableParams: model.params.filter(isTrainable).reduce((a, p) => a + size(p.shape), 0),
     totalParams: model.params.reduce((a, p) => a + size(p.shape), 0),
     logitsOf: (b) => trainer.evaluate(byDoc ? withPiecePool(b) : b),
-    saliencyTrainer: async () => {
-      if (byDoc) await trainer.reinit(spec(false), { ...config, freeze: 'head', dropout: false }, { keepWeights: true });
-      return trainer;
-    },
   };
 }

@@ -15,11 +15,11 @@ export interface TrainWorkerModel {
   sentenceMean: boolean;
 }
 
-async function load(spec: WorkerModelSpec, needWeights: boolean) {
+async function load(spec: WorkerModelSpec) {
   if (spec.kind !== 'custom') return loadWorkerModel(spec);
   const s = spec.spec as TrainWorkerModel;
-  const { model, weights } = classifierOf(s.source, s.numLabels, s.seed, needWeights);
-  return { model: s.sentenceMean ? docPoolModel(model) : model, weights };
+  const { model, weights } = classifierOf(s.source, s.numLabels, s.seed);
+  return { model: s.sentenceMean ? docPoolModel(model) : model, weights: weights! };
 }
 
 if (parentPort) serveTrainer(parentPort, load);

@@ -64,31 +64,6 @@ test('the host event loop keeps running while the worker trains', async () => {
   }
 });
 
-test('re-initialising with keepWeights carries the trained parameters into the new trainer', async () => {
-  const { worker } = await TrainerWorker.start(spec, cfg, opts);
-  try {
-    for (const b of batches) await worker.step(b);
-    const trained = await worker.weights();
-    const fresh = createTiny(0.2).weights;
-    assert.ok([...fresh].some(([k, v]) => !trained.get(k)!.every((x, i) => x === v[i])), 'steps changed the weights');
-    // a new trainer (other config: head only, no dropout) starting from the trained weights, not the factory's
-    await worker.reinit(spec, { ...cfg, freeze: 'head', dropout: false }, { keepWeights: true });
-    assert.equal(worker.config.freeze, 'head');
-    assert.deepEqual(await worker.weights(), trained);
-    const local = await createTrainer(createTiny(0).model, trained, { ...cfg, freeze: 'head', dropout: false });
-    try {
-      assert.deepEqual(await worker.evaluate(batches[0]), await local.evaluate(batches[0]));
-    } finally {
-      await local.dispose();
-    }
-    // without keepWeights the model's own weights come back
-    await worker.reinit(spec, cfg);
-    assert.deepEqual(await worker.weights(), fresh);
-  } finally {
-    await worker.dispose();
-  }
-});
-
 test('worker start fails with one clear line', async () => {
   await assert.rejects(TrainerWorker.start({ kind: 'custom', spec: {} }, cfg, opts), /cannot load 'custom' models/);
   await assert.rejects(TrainerWorker.start({ ...spec, exportName: 'nope' }, cfg, opts), /has no function export 'nope'/);
