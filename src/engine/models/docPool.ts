@@ -25,7 +25,8 @@ export type PoolingClassifier = SequenceClassifier & {
 /**
  * The classifier head on pooled piece embeddings, shared by DocPoolClassifier (pieces averaged per document in the
  * graph) and the export's PieceClassifier (one row per piece; the caller averages). `inner` must have
- * buildPooled(g, { trainable }) and a head named classifier.weight [numLabels, hidden] / classifier.bias. No dropout
+ * buildPooled(g, { trainable }) and a final linear layer [numLabels, hidden] named classifier.weight / .bias, or
+ * RoBERTa's classifier.out_proj.weight / .bias (its classifier.dense, which reads <s>, stays unused). No dropout
  * before the head: averaging many pieces already regularises, and the trainer's dropout masks are shaped per row,
  * not per document.
  */
@@ -36,13 +37,16 @@ export abstract class PooledHeadClassifier implements SequenceClassifier {
   readonly inputNames: string[];
   readonly params: ParamInfo[];
   readonly headScale: number;
+  /** Name prefix of the final linear layer that reads the pooled vector. */
+  readonly head: string;
 
   /** `purpose` names the caller in the one-line errors, e.g. 'document pooling'. */
   constructor(readonly inner: PoolingClassifier, purpose: string) {
     if (typeof inner.buildPooled !== 'function') throw new Error(`${purpose} needs a model with pooled embeddings; '${inner.architecture}' has none`);
-    for (const n of ['classifier.weight', 'classifier.bias']) {
-      if (!inner.params.some((p) => p.name === n)) throw new Error(`${purpose}: model '${inner.architecture}' has no '${n}' head parameter`);
-    }
+    const has = (n: string) => inner.params.some((p) => p.name === n);
+    const head = ['classifier', 'classifier.out_proj'].find((h) => has(`${h}.weight`) && has(`${h}.bias`));
+    if (!head) throw new Error(`${purpose}: model '${inner.architecture}' has no linear head (classifier or classifier.out_proj)`);
+    this.head = head;
     // Same architecture name: checkpoints are interchangeable with the inner model's (same parameters).
     this.architecture = inner.architecture;
     this.numLabels = inner.numLabels;
@@ -66,7 +70,7 @@ export abstract class PooledHeadClassifier implements SequenceClassifier {
     const param = (n: string) => (declared.has(n) ? g.params.find((q) => q.tensor.name === n)!.tensor : p(n));
     const f = this.features(g, pooled);
     const features = this.headScale === 1 ? f : g.mul(f, g.scalar(this.headScale));
-    const logits = g.linear(features, param('classifier.weight'), param('classifier.bias'));
+    const logits = g.linear(features, param(`${this.head}.weight`), param(`${this.head}.bias`));
     // Saliency differentiates the document's logits (one row per document) w.r.t. every token of its pieces; for a
     // model without buildPooledTokens it stops at the pieces' embeddings.
     return { logits, inputEmbeds: built?.tokens ?? pooled };

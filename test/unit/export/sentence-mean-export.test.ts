@@ -17,7 +17,7 @@ import { starterTokenizer } from '../../../src/host/train/model';
 import { RunFolder, readRun } from '../../../src/host/runs';
 import { loadHfTokenizer, padBatch } from '../../../src/host/tokenize';
 import { mulberry32 } from '../../../src/host/eval/rng';
-import { randomModel, tinyHfConfig, WORDS, writeWordPiece } from './tiny';
+import { randomModel, tinyHfConfig, WORDS, writeByteBpe, writeWordPiece } from './tiny';
 import { parseHfConfig } from '../../../src/engine/models';
 
 const NEUTRAL = ['the film runs two hours', 'it was shot in new york', 'the cast includes several actors', 'the plot follows a family', 'music plays in many scenes'];
@@ -102,12 +102,12 @@ test('starter sentence-mean run: the export gives the run\'s test probabilities 
   }
 });
 
-test('BERT sentence-mean export: mean-pooled pieces through the run\'s head, not the [CLS] pooler', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'gft-export-sm-bert-'));
+for (const arch of ['bert', 'roberta'] as const) test(`${arch} sentence-mean export: mean-pooled pieces through the run's linear head, not the model's own [CLS]/<s> head`, async () => {
+  const root = mkdtempSync(join(tmpdir(), `gft-export-sm-${arch}-`));
   try {
     const base = join(root, 'base');
-    const vocab = writeWordPiece(base, 'bert');
-    const json = { ...tinyHfConfig('bert', vocab), hidden_act: 'gelu' };
+    const vocab = arch === 'bert' ? writeWordPiece(base, 'bert') : writeByteBpe(base);
+    const json = { ...tinyHfConfig(arch, vocab), hidden_act: 'gelu' };
     writeFileSync(join(base, 'config.json'), JSON.stringify(json));
     const { model, weights } = randomModel(parseHfConfig(json), 11);
     // the base model's weights (exportRun resolves the base folder, which must look like a model folder)
@@ -136,14 +136,14 @@ test('BERT sentence-mean export: mean-pooled pieces through the run\'s head, not
     const rows = encodeSentencePieces(tok, texts.map((text) => ({ text })), 8);
     const byDoc = piecesByDocument(rows, texts.length);
     assert.ok(byDoc.some((p) => p.length > 3), 'some texts have several pieces');
-    const b = padBatch(byDoc.flat(), tok.specials.pad, { tokenTypeIds: true });
+    const b = padBatch(byDoc.flat(), tok.specials.pad, { tokenTypeIds: tok.usesTokenTypeIds });
     const pooled = new DocPoolClassifier(model);
     const g = new Graph({ training: false });
     g.output('logits', pooled.buildLogits(g).logits);
     const prog = await Program.compile(g, { threads: 1 });
     const dims = [b.batch, b.seq];
     const feeds: Record<string, TensorData> = {
-      input_ids: { data: b.inputIds, dims }, attention_mask: { data: b.attentionMask, dims }, token_type_ids: { data: b.tokenTypeIds!, dims },
+      input_ids: { data: b.inputIds, dims }, attention_mask: { data: b.attentionMask, dims }, ...(b.tokenTypeIds ? { token_type_ids: { data: b.tokenTypeIds, dims } } : {}),
       [DOC_POOL_INPUT]: { data: docPoolMatrix(byDoc.map((p) => p.length)), dims: [texts.length, b.batch] },
     };
     for (const p of model.params) feeds[p.name] = { data: weights.get(p.name)!, dims: p.shape };
@@ -153,7 +153,7 @@ test('BERT sentence-mean export: mean-pooled pieces through the run\'s head, not
     texts.forEach((_, i) => softmax(logits.subarray(2 * i, 2 * i + 2)).forEach((v, c) => { d = Math.max(d, Math.abs(v - got[i][c])); }));
     assert.ok(d <= 1e-4, `export vs DocPoolClassifier: ${d}`);
 
-    // the model's own head ([CLS] -> pooler -> classifier) on the same pieces gives other probabilities: the
+    // the model's own head ([CLS] -> pooler -> classifier; RoBERTa: <s> -> dense -> tanh -> out_proj) on the same pieces gives other probabilities: the
     // check above would catch an export that kept it
     const plain = new Graph({ training: false });
     plain.output('logits', model.buildLogits(plain).logits);
@@ -168,7 +168,7 @@ test('BERT sentence-mean export: mean-pooled pieces through the run\'s head, not
       return softmax(mean);
     });
     const dCls = Math.max(...cls.map((r, i) => Math.abs(r[1] - got[i][1])));
-    assert.ok(dCls > 1e-2, `the [CLS] head differs clearly (${dCls})`);
+    assert.ok(dCls > 1e-2, `the model's own head differs clearly (${dCls})`);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
