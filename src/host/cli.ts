@@ -9,6 +9,7 @@ import { cudaLibraries, describeSelection, installCudaProviders, ortBindingDir, 
 import { parseLabelMap } from './data';
 import { hostInfo } from './info';
 import { compareRuns, evaluateRun, predictTexts, prepareData, summarizeData, type JobContext } from './jobs';
+import { DEFAULT_SPLIT } from './jobs/data';
 import { jobHandlers } from './jobs/registry';
 import { runDemo } from './report/demo';
 import { buildReflection, writeReflection } from './reflect';
@@ -44,6 +45,9 @@ const DATA_HELP = `Data (one of):
                          split into train/validation/test (stratified, seeded)
   --split V,T            validation and test fractions (default 0.1,0.2)
   --split-seed N         seed of the split (default 42)
+  --fold N               cross-validation instead: the test set is fold N of the dataset's own folds (the movie
+                         reviews: Pang & Lee's 10); validation is 10% of the data, from the other folds
+  --folds K              with --fold: make K seeded stratified folds instead of the dataset's own
   --train FILE           JSONL/CSV with text and label, used as the training set in its order with --no-shuffle
   --eval FILE            JSONL/CSV used as the validation and test set`;
 
@@ -53,6 +57,8 @@ const dataOptions: Options = {
   eval: { type: 'string' },
   split: { type: 'string' },
   'split-seed': { type: 'string' },
+  fold: { type: 'string' },
+  folds: { type: 'string' },
 };
 
 const common: Options = { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' } };
@@ -91,7 +97,14 @@ function dataSource(v: Values): DataSource {
   const src: DataSource = { data, trainFile, evalFile };
   const split = str(v, 'split');
   const splitSeed = num(v, 'split-seed', { int: true, min: 0 });
-  if (split !== undefined || splitSeed !== undefined) {
+  const fold = num(v, 'fold', { int: true, min: 1 });
+  const folds = num(v, 'folds', { int: true, min: 2 });
+  if (folds !== undefined && fold === undefined) throw new UsageError('--folds needs --fold N (the fold to test on)');
+  if (fold !== undefined) {
+    if (split !== undefined) throw new UsageError('give either --split (holdout) or --fold (cross-validation), not both');
+    if (trainFile) throw new UsageError('--fold splits a dataset given with --data; --train/--eval files are used as given');
+    src.split = { ...DEFAULT_SPLIT, seed: splitSeed ?? DEFAULT_SPLIT.seed, fold, folds };
+  } else if (split !== undefined || splitSeed !== undefined) {
     const parts = (split ?? '0.1,0.2').split(',').map(Number);
     if (parts.length !== 2 || parts.some((x) => !Number.isFinite(x) || x < 0 || x >= 1)) throw new UsageError(`--split must be two fractions 'validation,test' such as 0.1,0.2 (got '${split}')`);
     src.split = { validation: parts[0], test: parts[1], seed: splitSeed ?? 42 };

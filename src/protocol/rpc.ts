@@ -18,8 +18,13 @@ export interface DataSource {
   data?: string;
   trainFile?: string;
   evalFile?: string;
-  /** Fractions of the data for validation and test when the host makes the split. */
-  split?: { validation: number; test: number; seed: number };
+  /**
+   * How the host splits a dataset: stratified holdout by fractions of the data for validation and test; or, with
+   * `fold`, cross-validation folds: the test set is fold `fold` (1-based) of the dataset's own folds (e.g. Pang &
+   * Lee's 10), or of `folds` seeded stratified folds; validation is then `validation` of all the data, carved from
+   * the other folds (`test` is unused).
+   */
+  split?: { validation: number; test: number; seed: number; fold?: number; folds?: number };
 }
 
 export const PrepareDatasetRequest = 'data/prepare';

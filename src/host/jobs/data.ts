@@ -1,7 +1,7 @@
 // Resolves a DataSource (built-in id, a file/folder to split, or explicit train/eval files) into the
 // examples of each split plus the references recorded in run.json.
 import type { DataSource, DatasetRef, DatasetSummary } from '../../protocol';
-import { applySplit, DatasetError, holdoutSplit, importDataset, loadDataset, sha256Hex, type Dataset, type Example, type SplitManifest } from '../data';
+import { applySplit, canonicalFoldSplit, DatasetError, holdoutSplit, importDataset, kFoldSplit, loadDataset, sha256Hex, type Dataset, type Example, type SplitManifest } from '../data';
 
 export interface PreparedData {
   labels: string[];
@@ -23,6 +23,21 @@ export function dataSpec(data: string): string {
 
 function idsHash(parts: Record<string, Example[]>): string {
   return sha256Hex(JSON.stringify(Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, v.map((e) => e.id)]))));
+}
+
+/** The split manifest a DataSource's split describes (holdout, the dataset's own folds, or seeded k folds). */
+export function splitOf(dataset: Dataset, split: NonNullable<DataSource['split']>): SplitManifest {
+  if (split.fold === undefined) return holdoutSplit(dataset, { seed: split.seed, fractions: { validation: split.validation, test: split.test } });
+  const k = split.folds ?? Math.max(0, ...dataset.examples.map((e) => e.fold ?? 0));
+  if (split.folds === undefined && (k === 0 || dataset.examples.some((e) => e.fold === undefined))) {
+    throw new DatasetError(`${dataset.id} has no folds of its own; give the number of folds to make, e.g. --folds 10 --fold ${split.fold}`);
+  }
+  // `validation` is a fraction of all the data; carved from the k - 1 training folds
+  const validationFraction = split.validation / (1 - 1 / k);
+  if (!(validationFraction >= 0 && validationFraction < 1)) throw new DatasetError(`a validation fraction of ${split.validation} does not fit in ${k - 1} of ${k} folds; use a smaller one`);
+  return split.folds === undefined
+    ? canonicalFoldSplit(dataset, { fold: split.fold, seed: split.seed, validationFraction })
+    : kFoldSplit(dataset, { k, fold: split.fold, seed: split.seed, validationFraction });
 }
 
 export function prepareData(src: DataSource): PreparedData {
@@ -55,8 +70,7 @@ export function prepareData(src: DataSource): PreparedData {
   }
   if (!src.data) throw new DatasetError('no data given; pass --data builtin:movie-reviews, --data PATH, or --train FILE [--eval FILE]');
   const { dataset, warnings } = loadDataset(dataSpec(src.data));
-  const split = src.split ?? DEFAULT_SPLIT;
-  const manifest = holdoutSplit(dataset, { seed: split.seed, fractions: { validation: split.validation, test: split.test } });
+  const manifest = splitOf(dataset, src.split ?? DEFAULT_SPLIT);
   const parts = applySplit(dataset, manifest);
   return {
     labels: dataset.labels,

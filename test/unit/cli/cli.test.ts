@@ -182,3 +182,43 @@ test('gft eval on another dataset with its own column names and label values (ou
   assert.equal(single.code, 0, single.err.join('\n'));
   assert.equal(typeof (JSON.parse(single.out.join('\n')) as { accuracy: number }).accuracy, 'number');
 });
+
+test('--fold: cross-validation splits (the dataset\'s own folds, or K seeded stratified folds), recorded in the run', async () => {
+  const { prepareData } = await import('../../../src/host/jobs');
+  const { loadBuiltin } = await import('../../../src/host/data');
+  // the movie reviews' own fold 3 (Pang & Lee's canonical folds) is the test set; validation is 10% of the data
+  const p = prepareData({ data: 'builtin:movie-reviews', split: { validation: 0.1, test: 0.2, seed: 42, fold: 3 } });
+  const fold3 = loadBuiltin('movie-reviews').examples.filter((e) => e.fold === 3).map((e) => e.id).sort();
+  assert.deepEqual(p.test.map((e) => e.id).sort(), fold3);
+  assert.deepEqual([p.train.length, p.validation.length, p.test.length], [1600, 200, 200]);
+  assert.equal(p.splitManifest!.method, 'canonical-fold');
+  const ids = [...p.train, ...p.validation, ...p.test].map((e) => e.id);
+  assert.equal(new Set(ids).size, 2000, 'the three sets are disjoint and cover the data');
+  const cli = await gft('data', '--data', 'builtin:movie-reviews', '--folds', '5', '--fold', '2', '--json');
+  assert.equal(cli.code, 0, cli.err.join('\n'));
+  assert.deepEqual(JSON.parse(cli.out[0]).sizes, { train: 1400, validation: 200, test: 400 });
+
+  // a file without folds of its own: K folds made here; the run records the split and its manifest
+  const dir = tmp();
+  const out = join(dir, 'cv');
+  const r = await gft('baseline', '--kind', 'tfidf', '--data', TRAIN, '--folds', '4', '--fold', '2', '--out', out, '--C', '10');
+  assert.equal(r.code, 0, r.err.join('\n'));
+  const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+  assert.deepEqual(run.config.split, { validation: 0.1, test: 0.2, seed: 42, fold: 2, folds: 4 });
+  const manifest = JSON.parse(readFileSync(join(out, 'split.json'), 'utf8'));
+  assert.deepEqual([manifest.method, manifest.k, manifest.fold], ['kfold', 4, 2]);
+
+  const cases: [string[], number, RegExp][] = [
+    [['data', '--data', 'builtin:movie-reviews', '--fold', '3', '--split', '0.1,0.2'], 2, /either --split \(holdout\) or --fold/],
+    [['data', '--data', 'builtin:movie-reviews', '--folds', '5'], 2, /--folds needs --fold N/],
+    [['data', '--data', 'builtin:movie-reviews', '--fold', '11'], 1, /fold must be 1 to 10/],
+    [['data', '--data', TRAIN, '--fold', '1'], 1, /has no folds of its own; give the number of folds to make, e\.g\. --folds 10 --fold 1/],
+    [['data', '--train', TRAIN, '--fold', '1'], 2, /--fold splits a dataset given with --data/],
+  ];
+  for (const [argv, code, re] of cases) {
+    const e = await gft(...argv);
+    assert.equal(e.code, code, argv.join(' '));
+    assert.equal(e.err.length, 1, argv.join(' '));
+    assert.match(e.err[0], re);
+  }
+});
