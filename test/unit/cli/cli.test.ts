@@ -7,6 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main, type Io } from '../../../src/host/cli';
+import { loadBuiltin } from '../../../src/host/data';
+import { prepareData } from '../../../src/host/jobs';
 
 const TRAIN = 'test/fixtures/host/tiny-train.jsonl';
 const EVAL = 'test/fixtures/host/tiny-eval.jsonl';
@@ -184,8 +186,6 @@ test('gft eval on another dataset with its own column names and label values (ou
 });
 
 test('--fold: cross-validation splits (the dataset\'s own folds, or K seeded stratified folds), recorded in the run', async () => {
-  const { prepareData } = await import('../../../src/host/jobs');
-  const { loadBuiltin } = await import('../../../src/host/data');
   // the movie reviews' own fold 3 (Pang & Lee's canonical folds) is the test set; validation is 10% of the data
   const p = prepareData({ data: 'builtin:movie-reviews', split: { validation: 0.1, test: 0.2, seed: 42, fold: 3 } });
   const fold3 = loadBuiltin('movie-reviews').examples.filter((e) => e.fold === 3).map((e) => e.id).sort();
