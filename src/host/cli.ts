@@ -2,13 +2,13 @@
 // non-zero exit (2 = usage, 1 = the command failed). Jobs run in this process (no host child needed); progress
 // is a bar on a TTY, JSON lines with --json, plain log lines otherwise.
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { BaselineKind, DataSource, DeviceChoice as ProtocolDeviceChoice, LogLine, MetricPoint, Progress, RunResult, TrainConfig } from '../protocol';
 import { cudaLibraries, describeSelection, installCudaProviders, ortBindingDir, selectDevice, DEVICE_CHOICES, type DeviceChoice } from '../engine/devices';
 import { parseLabelMap } from './data';
 import { hostInfo } from './info';
-import { compareRuns, evaluateRun, predictTexts, prepareData, summarizeData, type JobContext } from './jobs';
+import { compareRuns, crossValidate, evaluateRun, predictTexts, prepareData, summarizeData, type CrossValidateParams, type CvResult, type JobContext } from './jobs';
 import { DEFAULT_SPLIT } from './jobs/data';
 import { jobHandlers } from './jobs/registry';
 import { runDemo } from './report/demo';
@@ -394,9 +394,60 @@ ${DATA_HELP}
       return 0;
     },
   },
+  cv: {
+    summary: 'cross-validate a baseline or a fine-tune: one run per fold, every example tested once, pooled metrics',
+    usage: `Usage: gft cv --kind tfidf|embeddings|finetune --data SPEC [--folds K] [--out DIR] [options]
+
+Runs the job once per fold (DIR/fold-01, ...: ordinary run folders whose test set is that fold; validation is 10%
+of the data from the other folds), then pools every fold's test predictions: each example is tested exactly once.
+Prints each fold's accuracy, their mean and standard deviation, and the pooled accuracy with its 95% CI; writes
+DIR/cv.json and DIR/predictions.jsonl. \`gft compare DIR_A DIR_B\` pairs two cross-validations on every example.
+Run the same command again to continue an interrupted one (completed folds are kept).
+
+  --kind K               tfidf, embeddings (frozen --model embeddings) or finetune (--model, training options)
+  --data SPEC            builtin:movie-reviews (Pang & Lee's 10 folds), a folder or a .csv/.tsv/.jsonl file
+  --folds K              K seeded stratified folds (default: the dataset's own folds)
+  --split-seed N         seed of the folds and of each fold's validation set (default 42)
+  --out DIR              the cross-validation folder (default: runs/cv-<kind>)
+  --model ID             the model to fine-tune, or whose embeddings to use (default starter)
+  --C X  --seed N        baseline options, as gft baseline
+${TRAIN_OPTIONS_HELP}
+  --json                 JSON lines (events and the summary) instead of a progress bar`,
+    options: { ...common, ...trainOptions, data: { type: 'string' }, folds: { type: 'string' }, 'split-seed': { type: 'string' }, kind: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' }, C: { type: 'string' } },
+    run: async (v, _p, io) => {
+      const kind = oneOf(v, 'kind', ['tfidf', 'embeddings', 'finetune'] as const);
+      if (!kind) throw new UsageError('--kind is required: tfidf, embeddings or finetune');
+      const data = str(v, 'data');
+      if (!data) throw new UsageError('--data is required (e.g. --data builtin:movie-reviews): cross-validation splits one dataset');
+      const params: CrossValidateParams = {
+        kind, data, dir: resolve(str(v, 'out') ?? join('runs', `cv-${kind}`)), folds: num(v, 'folds', { int: true, min: 2 }), splitSeed: num(v, 'split-seed', { int: true, min: 0 }),
+        model: str(v, 'model'), C: num(v, 'C', { min: 1e-9 }), seed: num(v, 'seed', { int: true, min: 0 }),
+        ...(kind === 'finetune' ? { config: trainConfig(v), ...execution(v) } : {}),
+      };
+      const json = Boolean(v.json);
+      return withCancel(async (signal) => {
+        const rep = reporter(io, json, signal);
+        let r: CvResult;
+        try {
+          r = await crossValidate(params, rep.ctx);
+        } finally {
+          rep.close();
+        }
+        const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+        if (json) io.out(JSON.stringify({ event: 'result', ...r }));
+        else if (r.summary) {
+          const s = r.summary;
+          for (const f of s.perFold) io.out(`fold ${f.fold}: accuracy ${pct(f.accuracy)} (n ${f.n})`);
+          io.out(`mean of ${s.folds} folds ${pct(s.meanAccuracy)} (sd ${pct(s.sdAccuracy)}); pooled ${pct(s.pooled.accuracy)} (95% CI ${pct(s.pooled.accuracyCI[0])}-${pct(s.pooled.accuracyCI[1])}, n ${s.pooled.n}), macro F1 ${s.pooled.macroF1.toFixed(4)}`);
+          io.out(`completed: ${r.dir}`);
+        } else io.out(`${r.status}: ${r.dir}${r.error ? `\nerror: ${r.error}` : ''}`);
+        return r.status === 'completed' ? 0 : r.status === 'cancelled' ? 130 : 1;
+      });
+    },
+  },
   compare: {
     summary: 'compare two runs on the same test set (paired bootstrap CI, McNemar exact test)',
-    usage: 'Usage: gft compare RUN_A RUN_B [--json]\n\nCompares the test predictions of two completed runs: accuracy difference B - A with a paired\nbootstrap 95% CI, McNemar\'s exact p-value, and the examples B fixed and broke.',
+    usage: 'Usage: gft compare RUN_A RUN_B [--json]\n\nCompares the test predictions of two completed runs: accuracy difference B - A with a paired\nbootstrap 95% CI, McNemar\'s exact p-value, and the examples B fixed and broke. A cross-validation folder\n(gft cv) stands for its pooled predictions.',
     options: common,
     run: async (v, p, io) => {
       if (p.length !== 2) throw new UsageError('give exactly two run folders: gft compare RUN_A RUN_B');

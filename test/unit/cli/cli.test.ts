@@ -25,7 +25,7 @@ async function gft(...argv: string[]): Promise<{ code: number; out: string[]; er
 test('every command has --help', async () => {
   const top = await gft('--help');
   assert.equal(top.code, 0);
-  for (const cmd of ['data', 'train', 'baseline', 'eval', 'compare', 'export', 'predict', 'demo', 'runs', 'reflect', 'gpu', 'info']) {
+  for (const cmd of ['data', 'train', 'baseline', 'cv', 'eval', 'compare', 'export', 'predict', 'demo', 'runs', 'reflect', 'gpu', 'info']) {
     assert.match(top.out.join('\n'), new RegExp(`\\n  ${cmd} `));
     const r = await gft(cmd, '--help');
     assert.equal(r.code, 0, cmd);
@@ -221,4 +221,49 @@ test('--fold: cross-validation splits (the dataset\'s own folds, or K seeded str
     assert.equal(e.err.length, 1, argv.join(' '));
     assert.match(e.err[0], re);
   }
+});
+
+test('gft cv: one run per fold, every example tested once, pooled metrics; resumable; two cross-validations compare on every example', async () => {
+  const dir = tmp();
+  const a = join(dir, 'cv-a');
+  const r = await gft('cv', '--kind', 'tfidf', '--data', TRAIN, '--folds', '3', '--out', a, '--C', '10', '--json');
+  assert.equal(r.code, 0, r.err.join('\n'));
+  const res = JSON.parse(r.out.at(-1)!) as { event: string; status: string; summary: { folds: number; perFold: { fold: number; n: number; accuracy: number }[]; meanAccuracy: number; pooled: { n: number; accuracy: number } } };
+  assert.equal(res.status, 'completed');
+  const s = res.summary;
+  const total = readFileSync(TRAIN, 'utf8').trim().split('\n').length;
+  assert.equal(s.folds, 3);
+  assert.deepEqual(s.perFold.map((f) => f.fold), [1, 2, 3]);
+  assert.equal(s.perFold.reduce((n, f) => n + f.n, 0), total, 'the folds\' test sets cover the data once');
+  assert.equal(s.pooled.n, total);
+  const weighted = s.perFold.reduce((x, f) => x + f.n * f.accuracy, 0) / total;
+  assert.ok(Math.abs(s.pooled.accuracy - weighted) < 1e-12, `pooled ${s.pooled.accuracy} = fold-weighted ${weighted}`);
+  const pooledIds = readFileSync(join(a, 'predictions.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
+  assert.equal(new Set(pooledIds).size, total);
+  for (const f of ['fold-01', 'fold-02', 'fold-03']) assert.equal(JSON.parse(readFileSync(join(a, f, 'run.json'), 'utf8')).status, 'completed', f);
+
+  // the same command again keeps the completed folds (same run ids, same results)
+  const before = readFileSync(join(a, 'fold-02', 'run.json'), 'utf8');
+  const again = await gft('cv', '--kind', 'tfidf', '--data', TRAIN, '--folds', '3', '--out', a, '--C', '10');
+  assert.equal(again.code, 0, again.err.join('\n'));
+  assert.equal(readFileSync(join(a, 'fold-02', 'run.json'), 'utf8'), before);
+  assert.match(again.out.join('\n'), new RegExp(`mean of 3 folds .*; pooled .*, n ${total}\\)`));
+  const other = await gft('cv', '--kind', 'tfidf', '--data', TRAIN, '--folds', '3', '--out', a, '--C', '0.01');
+  assert.equal(other.code, 1);
+  assert.match(other.err[0], /holds a cross-validation with other settings/);
+
+  // a fine-tuning cross-validation (starter model, 3 folds, 1 epoch), then compared with the TF-IDF one
+  const b = join(dir, 'cv-b');
+  const ft = await gft('cv', '--kind', 'finetune', '--model', 'starter', '--data', TRAIN, '--folds', '3', '--out', b, '--epochs', '1', '--batch-size', '8', '--max-length', '32');
+  assert.equal(ft.code, 0, ft.err.join('\n'));
+  assert.equal(JSON.parse(readFileSync(join(b, 'fold-03', 'run.json'), 'utf8')).kind, 'finetune');
+  const c = await gft('compare', a, b, '--json');
+  assert.equal(c.code, 0, c.err.join('\n'));
+  assert.equal((JSON.parse(c.out[0]) as { n: number }).n, total);
+
+  const bad = await gft('cv', '--kind', 'tfidf', '--data', TRAIN, '--out', join(dir, 'x'));
+  assert.equal(bad.code, 1);
+  assert.match(bad.err[0], /has no folds of its own; give the number of folds to make, e\.g\. --folds 10/);
+  assert.match((await gft('cv', '--kind', 'tfidf', '--train', TRAIN)).err[0], /Unknown option '--train'/);
+  assert.match((await gft('cv', '--kind', 'tfidf')).err[0], /--data is required/);
 });
