@@ -24,7 +24,7 @@ export interface FineTuneFormDeps {
 }
 
 function formHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  return webviewPage(webview, extensionUri, { script: 'form.js', styles: ['form.css'], title: 'Fine-tune a model', root: { id: 'form-app' } });
+  return webviewPage(webview, extensionUri, { script: 'form.js', styles: ['base.css', 'form.css'], title: 'Fine-tune a model', root: { id: 'form-app' } });
 }
 
 /** Hub models already downloaded: <cache>/<org>--<name>/ (src/host/models/hub.ts). */

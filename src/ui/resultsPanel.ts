@@ -35,7 +35,7 @@ function signature(path: string): string {
 
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, mode: 'run' | 'compare', title: string): string {
   return webviewPage(webview, extensionUri, {
-    script: 'webview.js', styles: ['results.css', 'panel.css'], title, images: true, root: { id: 'app', data: { mode }, live: true },
+    script: 'webview.js', styles: ['base.css', 'results.css', 'panel.css'], title, images: true, root: { id: 'app', data: { mode }, live: true },
   });
 }
 
