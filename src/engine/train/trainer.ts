@@ -108,7 +108,8 @@ export class Trainer {
       seed: config.seed,
       classWeights: config.classWeights,
       sparseMinElements: config.sparseMinElements,
-      gradSquares: true,
+      // only read when a step is one micro-batch; with accumulation the summed gradients are squared in TypeScript
+      gradSquares: config.gradAccumSteps === 1,
     });
     const trainable = new Set(tg.trainable);
     const sparse = new Set(tg.sparse.map((x) => x.name));
@@ -177,7 +178,8 @@ export class Trainer {
     const dense = new Map<string, Float32Array>();
     const touched = new Map<string, number[]>();
     let lossSum = 0, runMs = 0;
-    // with one micro-batch, the dense gradients' sums of squares come from the graph (a float32 sum per tensor)
+    // with one micro-batch, the dense gradients' sums of squares come from the graph (float32 sums per row, added
+    // here in float64)
     let denseSq: number | null = null;
     const t0 = performance.now();
     for (let k = 0; k < K; k++) {
