@@ -55,9 +55,9 @@ export async function exportRun(runDir: string, outDir: string, opts: ExportRunO
   const res = await exportFolder(runDir, outDir, opts);
   if (!res.manifest.files.int8 || opts.check === false) return res;
   const run = RunFolder.open(runDir);
-  const texts = testTexts(run);
-  if (typeof texts === 'string') return { ...res, checkSkipped: texts };
   const preds = run.readPredictions().filter((p) => (p.split ?? 'test') === 'test');
+  const texts = testTexts(run, preds);
+  if (typeof texts === 'string') return { ...res, checkSkipped: texts };
   const m = await loadExported(res.dir, { precision: 'int8' });
   let p8: number[][];
   try {
@@ -69,10 +69,9 @@ export async function exportRun(runDir: string, outDir: string, opts: ExportRunO
   return { ...res, manifest: recordExportCheck(res.dir, check), check };
 }
 
-/** The run's test texts by id, or why they cannot be had. */
-function testTexts(run: RunFolder): Map<string, string> | string {
+/** The texts of the run's test predictions `preds` by id, or why they cannot be had. */
+function testTexts(run: RunFolder, preds: readonly { id: string }[]): Map<string, string> | string {
   const m = run.manifest;
-  const preds = run.readPredictions().filter((p) => (p.split ?? 'test') === 'test');
   if (preds.length === 0) return 'the run has no test predictions';
   const src = (m.config as { data?: DataSource }).data;
   if (!src || (!src.data && !src.trainFile)) return 'run.json does not say where its data came from';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { BaselineKind, BaselineParams, DataSource, EvalMetrics, PredictionRecord, RunResult, TrainParams } from '../../protocol';
 import { loadDataset } from '../data';
 import { evaluatePredictions } from '../eval';
-import { RunFolder, writeFileAtomic, writeJsonAtomic } from '../runs';
+import { readJsonl, RunFolder, writeFileAtomic, writeJsonAtomic } from '../runs';
 import type { JobContext } from './context';
 import { dataSpec, DEFAULT_SPLIT } from './data';
 import { jobHandlers } from './registry';
@@ -70,7 +70,7 @@ function foldCount(p: CrossValidateParams): number {
 /** Pooled test predictions of a cross-validation folder (for gft compare); undefined when `dir` is not one. */
 export function readCvPredictions(dir: string): PredictionRecord[] | undefined {
   if (!existsSync(join(dir, CV_FILE))) return undefined;
-  return readFileSync(join(dir, PREDICTIONS), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as PredictionRecord);
+  return readJsonl<PredictionRecord>(join(dir, PREDICTIONS));
 }
 
 export async function crossValidate(p: CrossValidateParams, ctx: JobContext = {}): Promise<CvResult> {
@@ -106,12 +106,11 @@ export async function crossValidate(p: CrossValidateParams, ctx: JobContext = {}
         : await jobHandlers.baseline({ ...data, kind: p.kind, model: p.model, runsRoot: p.dir, runId, C: p.C, seed: p.seed } satisfies BaselineParams, ctx);
     }
     if (r.status !== 'completed') return { status: r.status, dir: p.dir, error: `fold ${fold}: ${r.error ?? r.status}` };
+    if (!r.test) throw new Error(`cross-validation: fold ${fold} (${runDir}) completed without test metrics`);
     const run = RunFolder.open(runDir);
-    const test = run.readPredictions().filter((x) => (x.split ?? 'test') === 'test');
-    labels = run.manifest.dataset?.labels ?? labels;
-    const m = evaluatePredictions(test.map((x) => x.label), test.map((x) => x.probs), { labelNames: labels, seed: p.seed ?? 42 });
-    perFold.push({ fold, runId, n: test.length, accuracy: m.accuracy, macroF1: m.macroF1 });
-    preds.push(...test);
+    labels = r.test.labels;
+    perFold.push({ fold, runId, n: r.test.n, accuracy: r.test.accuracy, macroF1: r.test.macroF1 });
+    preds.push(...run.readPredictions().filter((x) => (x.split ?? 'test') === 'test'));
   }
   const ids = new Set(preds.map((x) => x.id));
   if (ids.size !== preds.length) throw new Error(`cross-validation: ${preds.length - ids.size} examples were tested in more than one fold; the folds overlap`);
