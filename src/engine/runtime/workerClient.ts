@@ -57,7 +57,7 @@ export class TrainerWorker {
     const w = new TrainerWorker(startThread(path, opts.execArgv));
     try {
       const info: WorkerInfo = await w.call({ type: 'init', model, config });
-      return { worker: w, info: { architecture: info.architecture, numLabels: info.numLabels, params: info.params } };
+      return { worker: w, info };
     } catch (e) {
       await w.worker.terminate();
       throw e;

@@ -6,9 +6,10 @@
 // i.e. positive words are the ones that misled it. 'sentence-mean' runs differentiate the document's own top logit
 // (the trainer's document-pooling model, fed the text's sentences as one document) w.r.t. the tokens of every
 // sentence. With 'chunks' each window's gradient is taken toward that window's own top class (the engine
-// differentiates the max logit per row), which can differ from the document's prediction for a few windows. A word's score is the sum over its tokens; a
-// token read by several overlapping windows gets the sum over the windows (the document's logits are their mean,
-// a constant factor that the normalisation removes). Scores are divided by the largest |score| of the example.
+// differentiates the max logit per row), which can differ from the document's prediction for a few windows.
+// A word's score is the sum over its tokens; a token read by several overlapping windows gets the sum over the
+// windows (the document's logits are their mean, a constant factor that the normalisation removes). Scores are
+// divided by the largest |score| of the example.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Batch, SaliencyResult } from '../../engine';
