@@ -33,6 +33,8 @@ export interface ResidentOptions {
   microSteps?: number;
   /** keep state outputs in GPU buffers (WebGPU only; onnxruntime-node supports it for no other provider) */
   gpuBuffers?: boolean;
+  /** profile the step session (onnxruntime enableProfiling) into files starting with this path; see endProfiling */
+  profilePrefix?: string;
 }
 
 export interface ResidentStep {
@@ -45,6 +47,8 @@ export interface ResidentStep {
 export class ResidentTrainer {
   private stepCount = 0;
   private microCount = 0;
+  /** bytes of host tensors fed to the last steps() run (what went up to the device besides the run's own copies) */
+  lastUploadBytes = 0;
   private readonly inputNames: Set<string>;
   private readback?: ort.InferenceSession;
   private evalSession?: ort.InferenceSession;
@@ -88,6 +92,7 @@ export class ResidentTrainer {
     if (K > 1) proto = wrapInLoop(proto, { carried: sg.state.map((s) => ({ input: s.input, output: s.output })), perStep: sg.perStep, perStepOutputs: sg.metrics });
     const bytes = onnx.ModelProto.encode(proto as onnx.ModelProto).finish();
     const so: ort.InferenceSession.SessionOptions = { ...sessionOptions({ threads: config.threads, providers: opts.providers }), logSeverityLevel: 3 };
+    if (opts.profilePrefix) Object.assign(so, { enableProfiling: true, profileFilePrefix: opts.profilePrefix });
     if (opts.gpuBuffers) so.preferredOutputLocation = Object.fromEntries(sg.state.map((s) => [s.output, 'gpu-buffer' as const]));
     const session = await ort.InferenceSession.create(bytes, so);
     const state: Record<string, ort.Tensor> = {};
@@ -139,6 +144,7 @@ export class ResidentTrainer {
       for (let k = 0; k < K; k++) fillKeepMask(buf.subarray(k * n, (k + 1) * n), site.rate, c.seed, this.microCount + k, i);
       put(site.mask.name, 'bool', buf, shape);
     }
+    this.lastUploadBytes = Object.values(feeds).reduce((a, t) => a + (t.location === 'cpu' ? byteSize(t) : 0), 0);
     const out = await this.session.run(feeds);
     const old = this.state;
     this.state = {};
@@ -264,10 +270,20 @@ export class ResidentTrainer {
     return out;
   }
 
+  /** Ends profiling of the step session (profilePrefix); onnxruntime writes the trace file. */
+  endProfiling(): void {
+    this.session.endProfiling();
+  }
+
   async dispose(): Promise<void> {
     for (const t of Object.values(this.state)) if (t.location === 'gpu-buffer') t.dispose();
     await this.session.release();
     await this.readback?.release();
     await this.evalSession?.release();
   }
+}
+
+function byteSize(t: ort.Tensor): number {
+  const d = t.data as ArrayBufferView;
+  return d.byteLength;
 }
