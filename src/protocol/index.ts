@@ -3,3 +3,5 @@ export * from './rpc';
 export * from './metrics';
 export * from './runs';
 export * from './formMessages';
+export * from './words';
+export * from './settingNames';

@@ -241,6 +241,9 @@ export interface ReflectionParams {
   outOfDomain?: string;
   /** Time each run's predictor per review (default true). */
   measureLatency?: boolean;
+  /** Where the document is read, so advice names settings as that place does: 'form' (the extension: the
+   *  fine-tune form's labels) or 'cli' (flags such as --long-text chunks; the default). */
+  settingsPlace?: 'form' | 'cli';
 }
 export interface ReflectionResult {
   markdown: string;

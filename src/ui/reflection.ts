@@ -48,7 +48,7 @@ export async function writeReflection(host: HostService, runsRoot: string, compl
   if (!file) return undefined;
   const outOfDomain = await chooseOutOfDomain(datasets);
   if (outOfDomain === undefined) return undefined;
-  const params: ReflectionParams = { runsRoot, ...(outOfDomain ? { outOfDomain } : {}) };
+  const params: ReflectionParams = { runsRoot, settingsPlace: 'form', ...(outOfDomain ? { outOfDomain } : {}) };
   const result = await vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,

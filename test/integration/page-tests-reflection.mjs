@@ -21,6 +21,10 @@ export const pageTests = [
       check(readFileSync(first, 'utf8') === edited, 'REFLECTION.md should be left as the person edited it');
       const second = readFileSync(join(ws, 'REFLECTION-2.md'), 'utf8');
       check(second.includes('## 3. What limits it in production?') && !second.includes('My own notes.'), 'REFLECTION-2.md should be a fresh reflection');
+      // Written from the extension, its advice names the form's settings and the commands, never CLI flags (issue #14 item 10).
+      const flags = [...second.matchAll(/`(gft [a-z]+|--[a-z-]+)[^`]*`/g)].map((m) => m[0]);
+      check(flags.length === 0, `REFLECTION-2.md should name no CLI flags or gft commands: ${flags.join(', ')}`);
+      check(/\*\*(Try the Model on a Text|Evaluate on Another Dataset)\*\*|“Epochs: \d+”|“Long texts: /.test(second), 'REFLECTION-2.md should name settings and commands as the extension shows them');
     },
   },
 ];

@@ -9,7 +9,9 @@ import { isBuiltin } from '../data';
 import { prepareData } from '../jobs/data';
 import { loadPredictor } from '../jobs'; // the jobs index registers every baseline's predictor
 import { listRuns, readJson, readRun } from '../runs';
-import { tokenStats, loadHfTokenizer, type TextTokenizer } from '../tokenize';
+import { loadHfTokenizer, type TextTokenizer } from '../tokenize';
+import { truncationStats, type ReadingStrategy } from '../report/limits';
+import { SENTENCE_MEAN } from '../train/docPool';
 import { resolveModel } from '../models/hub';
 import { starterTokenizer } from '../train/model';
 import { STARTER_MODEL_CARD } from '../models/starter';
@@ -184,12 +186,22 @@ export function learningCurve(r: LoadedRun): LearningCurve {
   };
 }
 
+/** The long-text strategy a run's test predictions used: evaluation's own (evalLongText) when set, else training's. */
+export function strategyOf(m: RunManifest): string {
+  const c = m.config as { longText?: string; evalLongText?: string };
+  return c.evalLongText ?? c.longText ?? 'head';
+}
+
+/** Strategies that read every token of a text (the others keep one window). */
+export const READS_WHOLE_TEXT: ReadonlySet<string> = new Set(['chunks', SENTENCE_MEAN]);
+
 /** How a run reads a long text, from its kind and configuration. */
 export function readingOf(m: RunManifest): { reads: string; maxLength?: number; longText?: string } {
-  const c = m.config as { maxLength?: number; longText?: string; pooling?: string };
+  const c = m.config as { maxLength?: number; pooling?: string };
   if (m.kind === 'baseline-tfidf') return { reads: 'every word of the review (bag of uni- and bigrams)' };
   if (m.kind === 'baseline-embeddings') return { reads: `the whole review, embedded ${c.pooling === 'sentences' ? 'sentence by sentence' : `in windows (${c.pooling ?? 'pooling not recorded'})`} and averaged` };
   const n = c.maxLength ?? '?';
+  const longText = strategyOf(m);
   const reads: Record<string, string> = {
     chunks: `the whole review in windows of ${n} tokens, window predictions averaged`,
     head: `only the first ${n} tokens of each review`,
@@ -197,19 +209,26 @@ export function readingOf(m: RunManifest): { reads: string; maxLength?: number; 
     'head+tail': `only the opening and the ending of each review, ${n} tokens in all`,
     'sentence-mean': `the whole review sentence by sentence (pieces of at most ${n} tokens), the head reading the mean of the sentence embeddings`,
   };
-  return { reads: reads[c.longText ?? 'head'] ?? `at most ${n} tokens (${c.longText})`, maxLength: c.maxLength, longText: c.longText };
+  return { reads: reads[longText] ?? `at most ${n} tokens (${longText})`, maxLength: c.maxLength, longText };
 }
 
+/** What a fine-tuned run's long-text strategy reads of the test reviews (truncationStats of the reports). */
 export interface Truncation {
   tokenizer: string;
+  /** the run's window (or sentence-piece) length in tokens */
   maxLength: number;
+  /** the strategy its test predictions used */
   longText: string;
+  /** true when the strategy reads every token (chunks, sentence-mean) */
+  readsWholeText: boolean;
   reviews: number;
   meanTokens: number;
-  truncated: number;
-  truncatedShare: number;
-  /** share of all tokens a single window of maxLength keeps */
-  keptTokenShare: number;
+  /** share of the test reviews with more tokens than one window holds */
+  longerShare: number;
+  /** mean share of a review's tokens the run's strategy never reads (0 for chunks and sentence-mean) */
+  droppedShare: number;
+  /** the same for reading only one window (what head would drop) */
+  oneWindowDroppedShare: number;
 }
 
 async function runTokenizer(m: RunManifest): Promise<TextTokenizer> {
@@ -220,13 +239,18 @@ async function runTokenizer(m: RunManifest): Promise<TextTokenizer> {
   return loadHfTokenizer(resolved.folder);
 }
 
-/** Token lengths of the test texts under a fine-tuned run's tokenizer, against the max length it used. */
-export async function measureTruncation(r: LoadedRun, texts: readonly string[]): Promise<Truncation> {
-  const c = r.manifest.config as { maxLength?: number; longText?: string };
-  const tok = await runTokenizer(r.manifest);
+/** Token lengths of the test texts under a fine-tuned run's tokenizer, read the way its strategy reads them. */
+export async function measureTruncation(r: LoadedRun, texts: readonly string[], tokenizer?: TextTokenizer): Promise<Truncation> {
+  const c = r.manifest.config as { maxLength?: number };
+  const tok = tokenizer ?? await runTokenizer(r.manifest);
   const maxLength = Math.min(c.maxLength ?? tok.modelMaxLength, tok.modelMaxLength);
-  const s = tokenStats(tok, texts, maxLength);
-  return { tokenizer: tok.name, maxLength, longText: c.longText ?? 'head', reviews: s.count, meanTokens: s.mean, truncated: s.truncated, truncatedShare: s.truncatedShare, keptTokenShare: s.keptTokenShare };
+  const longText = strategyOf(r.manifest);
+  if (texts.length === 0) throw new Error('no test texts to measure');
+  const s = truncationStats(tok, texts, { strategy: longText as ReadingStrategy, maxLength, modelLimit: maxLength });
+  return {
+    tokenizer: tok.name, maxLength, longText, readsWholeText: READS_WHOLE_TEXT.has(longText), reviews: s.n, meanTokens: s.meanTokens,
+    longerShare: s.longerThanLimit, droppedShare: s.droppedShare, oneWindowDroppedShare: s.firstWindowDroppedShare,
+  };
 }
 
 export interface ModelSize {

@@ -3,7 +3,7 @@
 // mistakes the model was most sure of. A pattern is stated only when the difference in error rate is supported
 // (Fisher's exact test, Holm-adjusted over the patterns checked, below alpha); otherwise the sentence says so.
 // Pure functions over joined examples (predictions.jsonl + the dataset texts by id).
-import type { PredictionRecord } from '../../protocol';
+import { rangeIndex, wordCount, wordQuartiles, type PredictionRecord } from '../../protocol';
 import { fisherExact, groupStat, holm, newcombeDiffCI, quantileOf, type GroupStat } from './stats';
 
 export interface ScoredExample {
@@ -106,7 +106,7 @@ export interface PatternTest {
 }
 
 export interface LengthBucket {
-  /** words, inclusive upper bound of the bucket (last: the longest example) */
+  /** words (wordCount), an inclusive range: one of the test set's wordQuartiles */
   minWords: number;
   maxWords: number;
   n: number;
@@ -127,7 +127,7 @@ export interface ErrorPatterns {
   n: number;
   errors: number;
   errorRate: number;
-  /** word-count quartile buckets of the examples analysed */
+  /** word-count quartiles of the examples analysed (the mistakes browser's length filter uses the same) */
   lengthBuckets: LengthBucket[];
   tests: PatternTest[];
   confidentlyWrong: WrongExample[];
@@ -183,31 +183,28 @@ export function analyzeErrors(examples: readonly ScoredExample[], opts: PatternO
   const n = examples.length;
   const wrong = examples.map((e) => e.pred !== e.label);
   const ws = examples.map((e) => words(e.text));
-  const wc = ws.map((w) => w.length);
+  const wc = examples.map((e) => wordCount(e.text));
 
-  // Length: quartiles of this test set's word counts; the longest quarter against the shortest.
-  const q = [0.25, 0.5, 0.75].map((x) => quantileOf(wc, x));
-  const bucketOf = (c: number) => (c <= q[0] ? 0 : c <= q[1] ? 1 : c <= q[2] ? 2 : 3);
-  const buckets: LengthBucket[] = [0, 1, 2, 3].map(() => ({ minWords: Infinity, maxWords: -Infinity, n: 0, errors: 0, errorRate: 0 }));
-  wc.forEach((c, i) => {
-    const b = buckets[bucketOf(c)];
-    b.n++;
-    if (wrong[i]) b.errors++;
-    b.minWords = Math.min(b.minWords, c);
-    b.maxWords = Math.max(b.maxWords, c);
+  // Length: word-count quartiles of this test set (wordCount and wordQuartiles, as the mistakes browser shows
+  // them); the longest quarter against the shortest.
+  const ranges = wordQuartiles(wc);
+  const bucketOf = wc.map((c) => rangeIndex(ranges, c));
+  const lengthBuckets: LengthBucket[] = ranges.map((r, b) => {
+    const members = bucketOf.map((x, i) => (x === b ? i : -1)).filter((i) => i >= 0);
+    const errors = members.filter((i) => wrong[i]).length;
+    return { minWords: r.min, maxWords: r.max, n: members.length, errors, errorRate: members.length ? errors / members.length : 0 };
   });
-  for (const b of buckets) b.errorRate = b.n ? b.errors / b.n : 0;
-  const lengthBuckets = buckets.filter((b) => b.n > 0);
-  const longIdx = wc.map((c) => bucketOf(c) === 3);
-  const shortIdx = wc.map((c) => bucketOf(c) === 0);
+  const last = ranges.length - 1;
+  const longIdx = bucketOf.map((b) => last > 0 && b === last);
+  const shortIdx = bucketOf.map((b) => b === 0);
   const keep = wc.map((_, i) => longIdx[i] || shortIdx[i]);
   const lengthTest = compareGroups(
-    'length', 'Length', `the longest quarter (more than ${Math.round(q[2])} words) against the shortest quarter (${Math.round(q[0])} words or fewer)`,
+    'length', 'Length', `the longest quarter (${ranges[last]?.min ?? 0} words or more) against the shortest quarter (${ranges[0]?.max ?? 0} words or fewer)`,
     'long reviews', 'short reviews', longIdx.filter((_, i) => keep[i]), wrong.filter((_, i) => keep[i]),
   );
 
   // Negation: negators per 100 words; the quarter with the densest negation against the rest.
-  const negDensity = ws.map((w) => (w.length ? (100 * negationCount(w)) / w.length : 0));
+  const negDensity = ws.map((w, i) => (wc[i] ? (100 * negationCount(w)) / wc[i] : 0));
   const negCut = quantileOf(negDensity, 0.75);
   const negGroup = negDensity.map((d) => d >= negCut && d > 0);
   const negationTest = compareGroups(

@@ -4,7 +4,7 @@
 // buildReflection gathers the facts (numbers from the run folders, or measured here with the runs' own models);
 // reflectionMarkdown writes them out; writeReflection does both. Only runs on one test split are compared.
 // Missing facts are stated as missing, with the command that would produce them.
-import type { Comparison, DataSource, EvalMetrics, RunManifest } from '../../protocol';
+import { settingName, type Comparison, type DataSource, type EvalMetrics, type RunManifest, type SettingsPlace } from '../../protocol';
 import { evaluatePredictions } from '../eval';
 import { compareRuns } from '../jobs/compare';
 import { evaluateRun } from '../jobs/predictor';
@@ -32,6 +32,9 @@ export interface ReflectionOptions {
   /** Seed of the bootstrap resamples (default 0). */
   seed?: number;
   patterns?: PatternOptions;
+  /** Where the document is read: advice names settings as the fine-tune form labels them ('form', the extension)
+   *  or as CLI flags ('cli', the default). */
+  settingsPlace?: SettingsPlace;
   /** Polled between measurements (after yielding to the event loop, so a cancel message can arrive): true stops
    *  the work with a CancelledError. */
   cancelled?: () => boolean;
@@ -66,6 +69,8 @@ export interface ReflectionFacts {
   comparisons: ({ a: string; b: string; aId: string; bId: string } & Comparison)[];
   texts: { source: string; trainSize: number } | { missing: string };
   outOfDomainData?: string;
+  /** how the advice names settings and commands */
+  settingsPlace: SettingsPlace;
 }
 
 const KIND_TITLES: Record<string, string> = {
@@ -167,6 +172,7 @@ export async function buildReflection(runsRoot: string, opts: ReflectionOptions 
     runs: facts, excluded, comparisons,
     texts: 'texts' in textInfo ? { source: textInfo.source, trainSize: textInfo.trainSize } : textInfo,
     outOfDomainData: opts.outOfDomain,
+    settingsPlace: opts.settingsPlace ?? 'cli',
   };
 }
 
@@ -189,26 +195,61 @@ export function comparisonSentence(c: ReflectionFacts['comparisons'][number]): s
     `McNemar exact ${formatP(c.mcnemarP)} on ${c.onlyBCorrect + c.onlyACorrect} reviews where exactly one is right (${c.onlyBCorrect} only ${c.b}, ${c.onlyACorrect} only ${c.a}) — ${verdict}${ciNote}.`;
 }
 
-function curveSentence(f: RunFacts): string {
+/** Settings and commands as the place the reflection is read names them (the form and commands, or the CLI). */
+export function wording(place: SettingsPlace, runsRoot: string) {
+  const form = place === 'form';
+  return {
+    longText: (v: string) => settingName(place, 'longText', v),
+    epochs: (n: number) => settingName(place, 'epochs', n),
+    evalMore: form
+      ? 'evaluate more often: the form\'s runs evaluate on the validation split once per epoch, so train for more than one (“Epochs: 3”)'
+      : 'evaluate more often (`--eval-every N`)',
+    runBaseline: form ? '**Run Baseline** (TF-IDF) on the same dataset and split' : '`gft baseline --kind tfidf --data builtin:movie-reviews` with the same split settings',
+    runFineTune: form ? '**Fine-Tune a Model** on the same dataset and split' : '`gft train --model starter --data builtin:movie-reviews` (with the same split settings as the other runs)',
+    passData: form
+      ? 'Keep the dataset the runs used in the Datasets view and write the reflection again'
+      : `Pass the data the runs used: \`gft reflect --runs ${runsRoot} --data PATH\` (or \`--train FILE --eval FILE\`)`,
+    passDataShort: form ? 'keep the dataset the runs used in the Datasets view' : `pass the data: \`gft reflect --runs ${runsRoot} --data PATH\``,
+    again: form ? 'write the reflection again' : 'run `gft reflect` again',
+    predict: (dir: string) => (form ? '**Try the Model on a Text** uses the same predictor' : `\`gft predict --run ${dir} --text "..."\` uses the same predictor`),
+    outOfDomain: form
+      ? 'add reviews from another source in the Datasets view and pick it when writing the reflection, or use **Evaluate on Another Dataset** on a run'
+      : `evaluate on reviews from another source with \`gft eval --run DIR --data PATH\`, or \`gft reflect --runs ${runsRoot} --ood PATH\` to put it in this table`,
+  };
+}
+type Wording = ReturnType<typeof wording>;
+
+function curveSentence(f: RunFacts, w: Wording): string {
   const c = f.curve!;
-  if (c.points.length === 0) return `${f.title}: no validation evaluations were recorded, so there is no learning curve; train with a validation split and \`--eval-every N\`.`;
+  if (c.points.length === 0) return `${f.title}: no validation evaluations were recorded, so there is no learning curve; train with a validation split and ${w.evalMore}.`;
   const series = c.points.map((p) => `${p.loss.toFixed(3)} (step ${p.step})`).join(', ');
   const train = c.trainLossStart !== undefined ? ` Training loss went from ${c.trainLossStart.toFixed(3)} (first tenth of ${c.steps} steps) to ${c.trainLossEnd!.toFixed(3)} (last tenth).` : '';
   let reading: string;
-  if (c.points.length < 2) reading = 'Only one validation point: whether more training would help cannot be read from it; evaluate more often (`--eval-every N`).';
-  else if (c.stillFalling) reading = `Validation loss was **still falling** at the last evaluation: more epochs (\`--epochs ${(f.config.epochs ?? 1) + 2}\`) would likely help.`;
+  if (c.points.length < 2) reading = `Only one validation point: whether more training would help cannot be read from it; ${w.evalMore}.`;
+  else if (c.stillFalling) reading = `Validation loss was **still falling** at the last evaluation: more epochs (${w.epochs((f.config.epochs ?? 1) + 2)}) would likely help.`;
   else if (c.minLossStep !== undefined && c.minLossStep < c.points.at(-1)!.step) reading = `Validation loss was lowest at step ${c.minLossStep} and **rose afterwards** (over-fitting)${c.bestStep !== undefined ? `; the model kept is the best checkpoint (step ${c.bestStep})` : ''}. More epochs would not help; more data, a lower learning rate or more regularisation might.`;
   else reading = 'Validation loss stopped falling at the end: training further is unlikely to help much.';
   return `${f.title}: validation loss ${series}.${train} ${reading}`;
 }
 
+/** What a run's strategy reads of the test reviews, in one sentence (the facts of measureTruncation). */
+export function truncationSentence(title: string, t: Truncation): string {
+  const longer = `${pct(t.longerShare)} of the ${t.reviews} test reviews are longer than one ${t.maxLength}-token window (mean ${t.meanTokens.toFixed(0)} tokens)`;
+  if (t.longText === 'chunks') return `${title}: ${longer}; it reads every window and averages them, so no token goes unread (one window alone would drop ${pct(t.oneWindowDroppedShare)} of a review's tokens).`;
+  if (t.longText === 'sentence-mean') return `${title}: ${longer}; it reads every sentence (in pieces of at most ${t.maxLength} tokens), so no token goes unread (one window alone would drop ${pct(t.oneWindowDroppedShare)} of a review's tokens).`;
+  return `${title}: ${longer}; with the ${t.longText} strategy it reads one window, which leaves on average ${pct(t.droppedShare)} of a review's tokens unread.`;
+}
+
 export function reflectionMarkdown(r: ReflectionFacts): string {
   const L: string[] = [];
+  const w = wording(r.settingsPlace ?? 'cli', r.runsRoot);
   const ds = r.dataset;
   L.push(`# Reflection${ds ? `: ${ds.id}` : ''}`, '');
   L.push(`Written from the run folders in \`${r.runsRoot}\` on ${r.createdAt}. Every number below comes from those runs (run.json, metrics.jsonl, predictions.jsonl) or was measured on this machine with the runs' own models and data; nothing is filled in by hand.`, '');
   if (!r.runs.length) {
-    L.push('**No completed runs with test predictions were found**, so there is nothing to reflect on yet. Run a baseline and a fine-tuning run on the same data first, e.g. `gft baseline --kind tfidf --data builtin:movie-reviews` and `gft train --model starter --data builtin:movie-reviews`.', '');
+    L.push(r.settingsPlace === 'form'
+      ? '**No completed runs with test predictions were found**, so there is nothing to reflect on yet. Run a baseline (**Run Baseline**) and a fine-tuning run (**Fine-Tune a Model**) on the same dataset first.'
+      : '**No completed runs with test predictions were found**, so there is nothing to reflect on yet. Run a baseline and a fine-tuning run on the same data first, e.g. `gft baseline --kind tfidf --data builtin:movie-reviews` and `gft train --model starter --data builtin:movie-reviews`.', '');
     appendExcluded(L, r);
     return L.join('\n');
   }
@@ -224,8 +265,8 @@ export function reflectionMarkdown(r: ReflectionFacts): string {
   // (a)
   L.push('## 1. Did fine-tuning beat the earlier models, and why?', '');
   const tuned = r.runs.filter((f) => f.kind === 'finetune');
-  if (!tuned.length) L.push('There is **no completed fine-tuning run** on this split, so the question cannot be answered yet; run `gft train --model starter --data builtin:movie-reviews` (with the same split settings as the other runs). The comparisons below are between the runs that exist.', '');
-  else if (!r.comparisons.length) L.push('There is **no earlier model** (baseline) on this split to compare with; run `gft baseline --kind tfidf --data builtin:movie-reviews` with the same split settings.', '');
+  if (!tuned.length) L.push(`There is **no completed fine-tuning run** on this split, so the question cannot be answered yet; run ${w.runFineTune}. The comparisons below are between the runs that exist.`, '');
+  else if (!r.comparisons.length) L.push(`There is **no earlier model** (baseline) on this split to compare with; run ${w.runBaseline}.`, '');
   for (const t of tuned) {
     const mine = r.comparisons.filter((c) => c.bId === t.id);
     if (!mine.length) continue;
@@ -247,7 +288,7 @@ export function reflectionMarkdown(r: ReflectionFacts): string {
   L.push('Why — what the numbers show:', '');
   for (const f of r.runs) L.push(`- ${f.title} reads ${f.reads}.`);
   for (const f of r.runs) {
-    if (has(f.truncation)) L.push(`- ${f.title}: ${pct(f.truncation.truncatedShare)} of the ${f.truncation.reviews} test reviews are longer than its ${f.truncation.maxLength}-token limit (mean ${f.truncation.meanTokens.toFixed(0)} tokens); ${f.truncation.longText === 'chunks' ? 'it reads every window and averages them.' : `with the ${f.truncation.longText} strategy one window keeps ${pct(f.truncation.keptTokenShare)} of the test reviews' tokens.`}`);
+    if (has(f.truncation)) L.push(`- ${truncationSentence(f.title, f.truncation)}`);
   }
   for (const c of r.comparisons) if (c.fixed.length + c.broken.length) L.push(`- ${c.b} got ${c.fixed.length} reviews right that ${c.a} got wrong, and ${c.broken.length} wrong that ${c.a} got right.`);
   L.push('');
@@ -267,7 +308,7 @@ export function reflectionMarkdown(r: ReflectionFacts): string {
       L.push('');
     }
   } else {
-    L.push(`Error patterns: not analysed — ${r.texts.missing}. Pass the data the runs used: \`gft reflect --runs ${r.runsRoot} --data PATH\` (or \`--train FILE --eval FILE\`).`, '');
+    L.push(`Error patterns: not analysed — ${r.texts.missing}. ${w.passData}.`, '');
   }
 
   // (b)
@@ -277,19 +318,26 @@ export function reflectionMarkdown(r: ReflectionFacts): string {
     if (f.truncation === undefined) continue;
     if (has(f.truncation)) {
       const t = f.truncation;
-      if (t.longText !== 'chunks' && t.truncatedShare > 0.1) better.push(`**Read more of each review.** ${f.title} cut ${pct(t.truncatedShare)} of the test reviews at ${t.maxLength} tokens and kept ${pct(t.keptTokenShare)} of their tokens (${t.longText} strategy). Try ${t.longText === 'head' ? '`--long-text chunks` (every window, predictions averaged) or `--long-text head+tail` (the ending often holds the verdict)' : '`--long-text chunks` (every window, predictions averaged)'}.`);
-      else if (t.longText === 'chunks') better.push(`${f.title} already reads whole reviews in ${t.maxLength}-token windows (${pct(t.truncatedShare)} of the test reviews need more than one window); a longer window or a model with a larger limit would give each window more context.`);
-    } else better.push(`${f.title}: the share of reviews cut at its token limit is not measured — ${f.truncation.missing}; ${f.truncation.missing.startsWith('the test texts') ? `pass the data: \`gft reflect --runs ${r.runsRoot} --data PATH\`` : 'make the run\'s model folder (or its hub cache) available on this machine and run `gft reflect` again'}.`);
+      if (!t.readsWholeText && t.longerShare > 0.1) {
+        const tries = t.longText === 'head'
+          ? `${w.longText('chunks')} (every window, predictions averaged) or ${w.longText('head+tail')} (the ending often holds the verdict)`
+          : `${w.longText('chunks')} (every window, predictions averaged)`;
+        better.push(`**Read more of each review.** ${f.title} reads one ${t.maxLength}-token window (${t.longText} strategy): ${pct(t.longerShare)} of the test reviews are longer, and on average ${pct(t.droppedShare)} of a review's tokens go unread. Try ${tries}.`);
+      } else if (t.readsWholeText) {
+        better.push(`${f.title} already reads whole reviews (${w.longText(t.longText)}; ${pct(t.longerShare)} of the test reviews need more than one ${t.maxLength}-token ${t.longText === 'chunks' ? 'window' : 'piece'}); ${t.longText === 'chunks' ? 'a longer window' : 'longer pieces'} or a model with a larger limit would give each part more context.`);
+      }
+    } else better.push(`${f.title}: the share of reviews cut at its token limit is not measured — ${f.truncation.missing}; ${f.truncation.missing.startsWith('the test texts') ? w.passDataShort : `make the run's model folder (or its hub cache) available on this machine and ${w.again}`}.`);
   }
-  for (const f of r.runs) if (f.curve) better.push(curveSentence(f));
+  for (const f of r.runs) if (f.curve) better.push(curveSentence(f, w));
   for (const f of r.runs) {
     if (f.kind !== 'finetune' || !f.patterns) continue;
+    const wholeText = has(f.truncation) ? f.truncation.readsWholeText : f.config.longText === 'chunks' || f.config.longText === 'sentence-mean';
     for (const t of f.patterns.tests.filter((x) => x.supported && x.difference > 0)) {
       const hint: Record<string, string> = {
-        length: 'long reviews are harder: reading the whole text (chunks) matters most for them',
+        length: wholeText ? 'long reviews are harder even though it reads all of each review: a model that relates more of the text at once (longer windows, a larger model) would help' : `long reviews are harder: reading the whole text (${w.longText('chunks')}) matters most for them`,
         negation: 'negation-heavy reviews are harder: more training data with negation, or a larger model, would help',
-        mixed: 'reviews that argue both ways are harder: the verdict sentence matters; head+tail or chunks reading helps find it',
-        contrast: 'reviews that turn with a late "but" are harder: make sure the ending is read (tail, head+tail or chunks)',
+        mixed: wholeText ? 'reviews that argue both ways are harder: the verdict sentence matters, and an average over the whole review dilutes it' : `reviews that argue both ways are harder: the verdict sentence matters; ${w.longText('head+tail')} or ${w.longText('chunks')} helps find it`,
+        contrast: wholeText ? 'reviews that turn with a late "but" are harder: the ending is read, but it weighs no more than the rest' : `reviews that turn with a late "but" are harder: make sure the ending is read (${w.longText('tail')}, ${w.longText('head+tail')} or ${w.longText('chunks')})`,
         label: `mistakes are lopsided by class (${t.groupName} ${pct(t.group.errorRate)} vs ${t.otherName} ${pct(t.other.errorRate)}): check the decision threshold or class weights`,
       };
       better.push(`${f.title}: ${hint[t.key]} (${t.groupName}: ${pct(t.group.errorRate)} errors vs ${pct(t.other.errorRate)}, Holm-adjusted ${formatP(t.pAdjusted)}).`);
@@ -319,8 +367,8 @@ export function reflectionMarkdown(r: ReflectionFacts): string {
   for (const f of r.runs) {
     if (has(f.size)) notes.push(`${f.title}: size is ${f.size.what}.`);
     if (has(f.latency)) notes.push(`${f.title}: latency is the ${f.latency.how}.`);
-    else notes.push(`${f.title}: CPU latency ${f.latency.missing}; \`gft predict --run ${f.dir} --text "..."\` uses the same predictor.`);
-    if (has(f.truncation) && f.truncation.longText !== 'chunks') notes.push(`${f.title}: at ${f.truncation.maxLength} tokens with the ${f.truncation.longText} strategy, ${pct(1 - f.truncation.keptTokenShare)} of the test reviews' tokens are never seen — ${f.truncation.longText === 'head' ? 'everything after the opening, including the closing verdict' : f.truncation.longText === 'tail' ? 'everything before the ending' : 'the middle of each long review'}.`);
+    else notes.push(`${f.title}: CPU latency ${f.latency.missing}; ${w.predict(f.dir)}.`);
+    if (has(f.truncation) && !f.truncation.readsWholeText) notes.push(`${f.title}: at ${f.truncation.maxLength} tokens with the ${f.truncation.longText} strategy, on average ${pct(f.truncation.droppedShare)} of a test review's tokens are never seen — ${f.truncation.longText === 'head' ? 'everything after the opening, including the closing verdict' : f.truncation.longText === 'tail' ? 'everything before the ending' : 'the middle of each long review'}.`);
     const rel = f.test.reliability.filter((b) => b.count > 0);
     if (rel.length) {
       const conf = rel.reduce((s, b) => s + b.count * b.confidence, 0) / f.test.n;
@@ -329,7 +377,7 @@ export function reflectionMarkdown(r: ReflectionFacts): string {
     }
     if (f.outOfDomain && !has(f.outOfDomain)) notes.push(`${f.title}: out-of-domain evaluation failed — ${f.outOfDomain.missing}.`);
   }
-  if (!r.outOfDomainData) notes.push(`Out-of-domain accuracy is not measured: evaluate on reviews from another source with \`gft eval --run DIR --data PATH\`, or \`gft reflect --runs ${r.runsRoot} --ood PATH\` to put it in this table.`);
+  if (!r.outOfDomainData) notes.push(`Out-of-domain accuracy is not measured: ${w.outOfDomain}.`);
   for (const n of notes) L.push(`- ${n}`);
   L.push('');
   return L.join('\n');

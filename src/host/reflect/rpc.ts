@@ -13,6 +13,7 @@ export async function reflectionRequest(p: ReflectionParams, cancelled?: () => b
   if (p.outOfDomain && !existsSync(p.outOfDomain)) throw new Error(`out-of-domain data ${p.outOfDomain} not found; pick an existing file or folder with text and label`);
   const facts = await buildReflection(p.runsRoot, {
     source: p.source, splitHash: p.splitHash, outOfDomain: p.outOfDomain, measureLatency: p.measureLatency, cancelled,
+    settingsPlace: p.settingsPlace === 'form' ? 'form' : 'cli',
   });
   return {
     markdown: reflectionMarkdown(facts),

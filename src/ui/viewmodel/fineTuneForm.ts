@@ -1,7 +1,7 @@
 // The "Fine-tune" form's view model: every setting with its default and one plain line saying what it does and
 // when to change it, parsing and checking what was typed (one message per field), the host request it becomes,
 // and the pre-flight estimate formatted for people. Pure: no vscode, testable in plain Node.
-import type { DeviceChoice, EstimateView, FormField, FormOption, FormValues, ProbeParams, ProbeResult, TrainConfig, TrainParams } from '../../protocol';
+import { LONG_TEXT_LABELS, SETTING_LABELS, type DeviceChoice, type EstimateView, type FormField, type FormOption, type FormValues, type ProbeParams, type ProbeResult, type TrainConfig, type TrainParams } from '../../protocol';
 
 /** The host's defaults (src/host/train/config.ts); a unit test checks that the two agree. */
 export const FORM_TRAIN_DEFAULTS = {
@@ -36,11 +36,11 @@ export function hubIdsFromCache(entries: readonly string[]): string[] {
 }
 
 const LONG_TEXT: FormOption[] = [
-  { value: 'head', label: 'Beginning (head)', description: 'Reads the first tokens of each text and drops the rest.' },
-  { value: 'tail', label: 'End (tail)', description: 'Reads the last tokens: reviews often end with the verdict.' },
-  { value: 'head+tail', label: 'Beginning and end', description: 'Half the tokens from the start, half from the end.' },
-  { value: 'chunks', label: 'All of it, in windows (chunks)', description: 'Every window of the text is a training row; predictions average the windows. Slower.' },
-  { value: 'sentence-mean', label: 'Sentence by sentence (sentence-mean)', description: 'The mean of the sentence embeddings decides; for the starter model, which reads 128 tokens at most.' },
+  { value: 'head', label: LONG_TEXT_LABELS.head, description: 'Reads the first tokens of each text and drops the rest.' },
+  { value: 'tail', label: LONG_TEXT_LABELS.tail, description: 'Reads the last tokens: reviews often end with the verdict.' },
+  { value: 'head+tail', label: LONG_TEXT_LABELS['head+tail'], description: 'Half the tokens from the start, half from the end.' },
+  { value: 'chunks', label: LONG_TEXT_LABELS.chunks, description: 'Every window of the text is a training row; predictions average the windows. Slower.' },
+  { value: 'sentence-mean', label: LONG_TEXT_LABELS['sentence-mean'], description: 'The mean of the sentence embeddings decides; for the starter model, which reads 128 tokens at most.' },
 ];
 
 const FREEZE: FormOption[] = [
@@ -90,17 +90,17 @@ export function formFields(ctx: FormContext): FormField[] {
       showWhen: { key: 'model', values: [LOCAL_MODEL] }, help: 'A folder with a Hugging Face model, or a hub id such as distilbert-base-uncased that is already in the model cache.' },
     { key: 'dataset', group: 'What to train', label: 'Dataset', kind: 'select', options: ctx.datasets, default: ctx.datasets[0]?.value ?? '',
       help: 'Labelled texts from the Datasets view, with their train/validation/test split. Add Dataset adds more.' },
-    { key: 'longText', group: 'Long texts', label: 'Long texts', kind: 'select', options: LONG_TEXT, default: d.longText,
+    { key: 'longText', group: 'Long texts', label: SETTING_LABELS.longText.form, kind: 'select', options: LONG_TEXT, default: d.longText,
       help: 'Models read a limited number of tokens: choose which part of a long text they see. Change it when most texts are longer than the max length.' },
-    { key: 'maxLength', group: 'Long texts', label: 'Max length (tokens)', kind: 'number', min: 8, max: 4096, step: '1', default: String(d.maxLength),
+    { key: 'maxLength', group: 'Long texts', label: SETTING_LABELS.maxLength.form, kind: 'number', min: 8, max: 4096, step: '1', default: String(d.maxLength),
       help: 'Tokens per row. Longer reads more of each text but costs time and memory roughly in proportion (the starter model stops at 128).' },
     { key: 'docPieces', group: 'Long texts', label: 'Sentences per text per step', kind: 'number', min: 1, max: 64, step: '1', default: String(d.docPieces),
       showWhen: { key: 'longText', values: ['sentence-mean'] }, help: 'How many sentences of each text one training step reads (evaluation reads all). More is steadier and slower.' },
-    { key: 'epochs', group: 'Training', label: 'Epochs', kind: 'number', min: 1, max: 100, step: '1', default: String(d.epochs),
+    { key: 'epochs', group: 'Training', label: SETTING_LABELS.epochs.form, kind: 'number', min: 1, max: 100, step: '1', default: String(d.epochs),
       help: 'Passes over the training data. 2-4 is usual for fine-tuning; raise it if validation accuracy is still climbing at the end.' },
     { key: 'batchSize', group: 'Training', label: 'Batch size', kind: 'number', min: 1, max: 512, step: '1', default: String(d.batchSize),
       help: 'Texts per training step. Larger batches give smoother updates but need more memory; lower it if memory runs out.' },
-    { key: 'lr', group: 'Training', label: 'Learning rate', kind: 'text', default: String(d.lr),
+    { key: 'lr', group: 'Training', label: SETTING_LABELS.lr.form, kind: 'text', default: String(d.lr),
       help: 'How big each update is. 2e-5 to 5e-5 suits full fine-tuning; training only the top layers or the head takes larger, e.g. 4e-4.' },
     { key: 'freeze', group: 'Training', label: 'What to train', kind: 'select', options: FREEZE, default: d.freeze,
       help: 'Which weights may change. Train fewer layers when data is small or time is short.' },

@@ -2,7 +2,7 @@
 // first, filtered to false positives / false negatives of a chosen positive class, to the examples fixed or broken
 // versus a baseline run (same test ids), and to a word-count quartile; with word saliency and the saved notes.
 // No vscode import.
-import type { PredictionRecord } from '../../protocol';
+import { wordCount, wordQuartiles, type PredictionRecord } from '../../protocol';
 import type { LengthBucket, ReviewFilter, ReviewItem, ReviewPage, ReviewQuery } from '../../protocol/webviewMessages';
 import { saliencySpans } from './saliency';
 
@@ -34,31 +34,15 @@ export function testPredictions(preds: readonly PredictionRecord[]): PredictionR
   return preds.some((p) => p.split === 'test') ? preds.filter((p) => p.split === 'test') : [...preds];
 }
 
-export function wordCount(text: string): number {
-  return text.split(/\s+/).filter(Boolean).length;
-}
-
-/**
- * Word-count quartiles of the examples: cut points are the nearest-rank 25th, 50th and 75th percentiles, each
- * bucket is an inclusive range of counts; ties that make a quartile empty merge it into the one before.
- */
+/** Word-count quartiles of the examples (wordQuartiles, the reflection's too), labelled for the length filter. */
 export function lengthBuckets(counts: readonly number[]): LengthBucket[] {
-  if (counts.length === 0) return [];
-  const sorted = [...counts].sort((a, b) => a - b);
-  const n = sorted.length;
-  const cuts = [1, 2, 3].map((k) => sorted[Math.max(0, Math.ceil((k * n) / 4) - 1)]);
-  const ranges: [number, number][] = [];
-  let lo = sorted[0];
-  for (const c of [...cuts, sorted[n - 1]]) {
-    if (c < lo) continue;
-    ranges.push([lo, c]);
-    lo = c + 1;
-  }
-  return ranges.map(([min, max], index) => {
-    const count = sorted.filter((c) => c >= min && c <= max).length;
+  return wordQuartiles(counts).map(({ min, max }, index) => {
+    const count = counts.filter((c) => c >= min && c <= max).length;
     return { index, min, max, count, label: min === max ? `${min} words` : `${min}–${max} words` };
   });
 }
+
+export { wordCount };
 
 /** textOf: the example's text by id when predictions.jsonl does not carry it (it usually stores only ids). */
 export function reviewPage(preds: readonly PredictionRecord[], labels: readonly string[], query: ReviewQuery, textOf?: (id: string) => string | undefined, extras: ReviewExtras = {}): ReviewPage {

@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeErrors, cueCounts, joinPredictions, negationCount, words, type ScoredExample } from '../../../src/host/reflect/patterns';
+import { wordCount } from '../../../src/protocol';
+import { lengthBuckets } from '../../../src/ui/viewmodel/review';
 import { fisherExact, holm, newcombeDiffCI, wilson } from '../../../src/host/reflect/stats';
 
 const ref = JSON.parse(readFileSync(join(__dirname, 'stats_reference.json'), 'utf8')) as {
@@ -142,4 +144,16 @@ test('a difference that is significant alone but not after Holm over the pattern
   assert.ok(Math.abs(t.pAdjusted - 5 * 0.0201960201960202) < 1e-9);
   assert.equal(t.supported, false);
   assert.match(t.sentence, /^By true label: no clear difference once the 5 patterns checked are accounted for \(the unadjusted p = 0\.020 alone would suggest one\)/);
+});
+
+test('length: the reflection counts words as the mistakes browser does (whitespace tokens as stored) and cuts the same quartiles', () => {
+  // punctuation tokens and contractions: the lexical words() differ from the stored words
+  const texts = Array.from({ length: 40 }, (_, i) => `${'word -- it\'s good , '.repeat(1 + (i % 9))}end ${i}`);
+  const examples = texts.map((t, i) => ex(i, t, i % 3 === 0, 0.5 + i / 100));
+  const p = analyzeErrors(examples);
+  const counts = texts.map(wordCount);
+  assert.notDeepEqual(counts, texts.map((t) => words(t).length));
+  const browser = lengthBuckets(counts);
+  assert.deepEqual(p.lengthBuckets.map((b) => [b.minWords, b.maxWords, b.n]), browser.map((b) => [b.min, b.max, b.count]));
+  for (const w of p.confidentlyWrong) assert.equal(w.words, wordCount(texts[Number(w.id.slice(1))]));
 });

@@ -11,7 +11,7 @@ import { evaluateRun, runTfidfBaseline } from '../../../src/host/jobs';
 import { evaluatePredictions } from '../../../src/host/eval';
 import { RunFolder } from '../../../src/host/runs';
 import { starterTokenizer } from '../../../src/host/train/model';
-import { tokenStats } from '../../../src/host/tokenize';
+import { truncationStats } from '../../../src/host/report/limits';
 import { analyzeErrors, buildReflection, comparisonSentence, joinPredictions, reflectionMarkdown, writeReflection } from '../../../src/host/reflect';
 import type { DatasetRef, MetricRecord, PredictionRecord, RunKind } from '../../../src/protocol';
 
@@ -144,14 +144,15 @@ test('reflection: accuracies with CIs, significance wording, patterns, learning 
   // learning curve: validation loss fell at every evaluation
   assert.match(md, /validation loss 0\.600 \(step 10\), 0\.500 \(step 20\)\. Training loss went from 0\.670 .* to 0\.310 .*\*\*still falling\*\*.*`--epochs 4`/);
 
-  // truncation measured with the starter model's tokenizer on the test texts
+  // truncation measured with the starter model's tokenizer on the test texts, for the head strategy the run used
   const tok = starterTokenizer().tokenizer;
-  const ts = tokenStats(tok, prepared.test.map((e) => e.text), 16);
-  assert.ok(ts.truncatedShare > 0.1);
-  assert.ok(md.includes(`${pct(ts.truncatedShare)} of the ${ts.count} test reviews are longer than its 16-token limit`));
-  assert.ok(md.includes(`kept ${pct(ts.keptTokenShare)} of their tokens (head strategy). Try \`--long-text chunks\` (every window, predictions averaged) or \`--long-text head+tail\``));
+  const ts = truncationStats(tok, prepared.test.map((e) => e.text), { strategy: 'head', maxLength: 16, modelLimit: 16 });
+  assert.ok(ts.longerThanLimit > 0.1 && ts.droppedShare > 0.05);
+  assert.ok(md.includes(`${pct(ts.longerThanLimit)} of the ${ts.n} test reviews are longer than one 16-token window`));
+  assert.ok(md.includes(`with the head strategy it reads one window, which leaves on average ${pct(ts.droppedShare)} of a review's tokens unread`));
+  assert.ok(md.includes(`on average ${pct(ts.droppedShare)} of a review's tokens go unread. Try \`--long-text chunks\` (every window, predictions averaged) or \`--long-text head+tail\``));
   assert.match(md, /\| Fine-tuned starter \| starter \| [^|]+ \| [^|]+ \| [^|]+ \| [^|]+ \| only the first 16 tokens of each review \|/);
-  assert.ok(md.includes(`${pct(1 - ts.keptTokenShare)} of the test reviews' tokens are never seen`));
+  assert.ok(md.includes(`on average ${pct(ts.droppedShare)} of a test review's tokens are never seen`));
 
   // production table: latency measured for the real run, read from benchmark.json, or not measured
   const rowA = md.split('\n').find((l) => l.startsWith('| TF-IDF + logistic regression |') && l.includes(' ms |'))!;
@@ -216,4 +217,58 @@ test('reflection: a fine-tuned run whose model is not on this machine gets its t
   assert.match(md, /There is \*\*no earlier model\*\* \(baseline\) on this split to compare with/);
   // the run recorded its data file, so its patterns are analysed without --data
   assert.match(md, /### Fine-tuned .*no-such-model: 5 mistakes in 20 test reviews/);
+});
+
+test('reflection of a sentence-mean run: it reads every token, so no "never seen" share and no advice to switch to chunks; the same run read with head gets both', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gft-reflect-'));
+  const root = join(dir, 'runs');
+  const data = join(dir, 'reviews.jsonl');
+  // sentences, so that sentence-mean has sentences to split
+  writeDataset(data, 200);
+  const p = prepareData({ data });
+  const texts = p.test.map((e) => e.text);
+  const preds = p.test.map((e, i) => ({ id: e.id, label: e.label, pred: i % 5 === 0 ? 1 - e.label : e.label, probs: probsOf(i % 5 === 0 ? 1 - e.label : e.label, 0.8), split: 'test' }));
+  const config = (longText: string) => ({ maxLength: 16, longText, epochs: 1, data: { data, split: DEFAULT_SPLIT, model: 'starter' } });
+  writeRun(root, 'sm', 'finetune', p.ref, preds, { model: 'starter', config: config('sentence-mean') });
+  const tok = starterTokenizer().tokenizer;
+  const sm = truncationStats(tok, texts, { strategy: 'sentence-mean', maxLength: 16, modelLimit: 16 });
+  assert.equal(sm.droppedShare, 0);
+  assert.ok(sm.longerThanLimit > 0.3, `most test reviews are longer than one window (${sm.longerThanLimit})`);
+  const md = await writeReflection(root, { measureLatency: false });
+  assert.ok(md.includes(`${pct(sm.longerThanLimit)} of the ${sm.n} test reviews are longer than one 16-token window`), md);
+  assert.match(md, /it reads every sentence \(in pieces of at most 16 tokens\), so no token goes unread/);
+  assert.match(md, /already reads whole reviews \(`--long-text sentence-mean`/);
+  for (const wrong of [/never seen/, /--long-text chunks/, /Read more of each review/, /unread\./, /one window keeps/]) assert.doesNotMatch(md, wrong);
+
+  // The same predictions recorded as a head run: one window drops tokens, and the advice says what to try.
+  const root2 = join(dir, 'runs-head');
+  writeRun(root2, 'hd', 'finetune', p.ref, preds, { model: 'starter', config: config('head') });
+  const hd = truncationStats(tok, texts, { strategy: 'head', maxLength: 16, modelLimit: 16 });
+  assert.ok(hd.droppedShare > 0.05);
+  const md2 = await writeReflection(root2, { measureLatency: false });
+  assert.ok(md2.includes(`on average ${pct(hd.droppedShare)} of a test review's tokens are never seen`));
+  assert.match(md2, /\*\*Read more of each review\.\*\* .* Try `--long-text chunks`/);
+});
+
+test('reflection advice names settings as the place it is read: the form\'s labels in the extension, flags in the CLI', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gft-reflect-'));
+  const root = join(dir, 'runs');
+  const data = join(dir, 'reviews.jsonl');
+  writeDataset(data, 200);
+  const p = prepareData({ data });
+  const preds = p.test.map((e, i) => ({ id: e.id, label: e.label, pred: i % 5 === 0 ? 1 - e.label : e.label, probs: probsOf(i % 5 === 0 ? 1 - e.label : e.label, 0.8), split: 'test' }));
+  // one validation point: the curve advice asks for more evaluations
+  const metrics: MetricRecord[] = [
+    { type: 'step', step: 1, epoch: 0.5, loss: 0.7, lr: 5e-5, step_ms: 10, time: new Date().toISOString() },
+    { type: 'eval', step: 1, epoch: 1, split: 'validation', metrics: { accuracy: 0.8, macroF1: 0.8, rocAuc: 0.85, logLoss: 0.6, ece: 0.05, loss: 0.6 }, time: new Date().toISOString() },
+  ];
+  writeRun(root, 'hd', 'finetune', p.ref, preds, { model: 'starter', metrics, config: { maxLength: 16, longText: 'head', epochs: 1, data: { data, split: DEFAULT_SPLIT, model: 'starter' } } });
+  const cli = await writeReflection(root, { measureLatency: false });
+  assert.match(cli, /Try `--long-text chunks` \(every window, predictions averaged\) or `--long-text head\+tail`/);
+  assert.match(cli, /evaluate more often \(`--eval-every N`\)/);
+  const form = await writeReflection(root, { measureLatency: false, settingsPlace: 'form' });
+  assert.match(form, /Try “Long texts: All of it, in windows \(chunks\)” \(every window, predictions averaged\) or “Long texts: Beginning and end”/);
+  assert.match(form, /evaluate more often: the form's runs evaluate on the validation split once per epoch, so train for more than one \(“Epochs: 3”\)/);
+  assert.match(form, /\*\*Try the Model on a Text\*\* uses the same predictor/);
+  for (const flag of [/--long-text/, /--eval-every/, /--epochs/, /`gft /]) assert.doesNotMatch(form, flag);
 });
