@@ -15,9 +15,9 @@ import { RunFolder, writeJsonAtomic, LineAppender, METRICS } from '../runs';
 import { improves, resolveTrainConfig } from './config';
 import { fallbackWarning, resolveExecution, type Execution } from './device';
 import { documentProbs, metricsOf } from './evaluate';
-import { loadTrainableModel } from './model';
+import { loadTrainableModel, type TrainableModel } from './model';
 import { computeSaliency, SALIENCY_FILE } from './saliency';
-import { buildTraining, trainBatchAt } from './setup';
+import { buildTraining, checkTrainingSettings, trainBatchAt } from './setup';
 
 /** Saved beside the trainer's checkpoint: where in the schedule it was taken. */
 export interface LoopState {
@@ -52,12 +52,24 @@ export function executionRecord(e: Execution): Record<string, unknown> {
   return { requested: e.requested, device: e.device, providers: e.providers, threads: e.threads, threadsFrom: e.threadsFrom, ...(Object.keys(e.reasons).length ? { reasons: e.reasons } : {}), fallback: e.fallback };
 }
 
+/**
+ * The model (resolved, its config and tokenizer read; the trainer's worker thread reads the weights itself, see
+ * setup.ts) after the settings are checked against it and the data: a bad model folder or hub id, a missing
+ * tokenizer or an impossible setting is an error before any run folder is made.
+ */
+async function preflight(model: string, c: TrainConfig, data: PreparedData): Promise<TrainableModel> {
+  const m = await loadTrainableModel(model, data.labels.length, c.seed, { weights: false });
+  checkTrainingSettings(m, c, data);
+  return m;
+}
+
 export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Promise<RunResult> {
   let run: RunFolder;
   let c: TrainConfig;
   let data: PreparedData;
   let state: LoopState = { epoch: 0, batchInEpoch: 0, step: 0, evalsWithoutImprovement: 0, stopped: false };
   let exec: Execution;
+  let m: TrainableModel;
   if (params.resumeRunDir) {
     run = RunFolder.open(params.resumeRunDir);
     if (run.manifest.kind !== 'finetune') throw new Error(`${params.resumeRunDir} is a ${run.manifest.kind} run; only fine-tuning runs resume`);
@@ -74,6 +86,7 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
     }
     // A resumed run may continue on another device or thread count (checkpoints are device-independent).
     exec = await resolveExecution(params);
+    m = await preflight(params.model, c, data);
     truncateMetrics(run, state.step);
     run.update({ status: 'running', hostPid: process.pid, error: undefined, logTail: undefined, endedAt: undefined, device: exec.summary, config: { ...run.manifest.config, execution: executionRecord(exec) } });
     run.log(`resuming at step ${state.step} (epoch ${state.epoch + 1}, batch ${state.batchInEpoch})`);
@@ -81,6 +94,8 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
     c = resolveTrainConfig(params.config);
     data = prepareData(params);
     exec = await resolveExecution(params);
+    // Everything checkable (model, tokenizer, data, settings) is checked before the run folder exists.
+    m = await preflight(params.model, c, data);
     run = RunFolder.create(params.runsRoot, {
       kind: c.freeze === 'head' ? 'head-only' : 'finetune',
       id: params.runId,
@@ -103,8 +118,6 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
   let trainer: TrainerWorker | undefined;
   const r = await runJob(run, async () => {
     progress({ phase: 'loading', step: 0, total: 1 });
-    // the trainer's worker thread reads the weights itself (setup.ts)
-    const m = await loadTrainableModel(params.model, data.labels.length, c.seed, { weights: false });
     // exportRun (src/host/export) reads config.modelDir to find a hub model's folder again.
     if (!params.resumeRunDir) run.update({ model: m.ref, config: { ...run.manifest.config, ...(m.source !== 'starter' ? { modelDir: m.source } : {}) } });
     progress({ phase: 'tokenizing', step: 0, total: 1 });

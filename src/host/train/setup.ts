@@ -63,6 +63,15 @@ export function trainBatchAt(s: TrainingSetup, m: TrainableModel, c: TrainConfig
   return { batch: padBatch(rows, m.tokenizer.specials.pad, { tokenTypeIds: m.tokenizer.usesTokenTypeIds }), count: rows.length };
 }
 
+/** The settings checked against the model and the data before anything is tokenized or a run folder made. */
+export function checkTrainingSettings(m: Pick<TrainableModel, 'model'>, c: TrainConfig, data: Pick<PreparedData, 'train'>): void {
+  if (data.train.length === 0) throw new Error('no training examples: the training split is empty; use more data or a smaller validation/test fraction');
+  if (c.longText === SENTENCE_MEAN) {
+    if (c.gradAccumSteps > 1) throw new Error(`--long-text ${SENTENCE_MEAN} takes no gradient accumulation (got ${c.gradAccumSteps}); use --grad-accum 1 and a smaller batch size`);
+    docPoolModel(m.model);
+  }
+}
+
 /** Tokenizes the data and builds the trainer for this model, config and device. `log` gets one-line notes. */
 export async function buildTraining(m: TrainableModel, c: TrainConfig, data: PreparedData, exec: Execution, log: (line: string) => void, opts: { evalSets?: boolean } = {}): Promise<TrainingSetup> {
   const maxLength = Math.min(c.maxLength, m.tokenizer.modelMaxLength);
@@ -71,7 +80,7 @@ export async function buildTraining(m: TrainableModel, c: TrainConfig, data: Pre
   const rows = c.longText === SENTENCE_MEAN ? encodeSentencePieces(m.tokenizer, trainDocs, maxLength) : encodeDocuments(m.tokenizer, trainDocs, { strategy: c.longText, maxLength });
   // 'sentence-mean': a step takes batchSize texts with up to docPieces sampled sentences each (docPool.ts).
   const byDoc = c.longText === SENTENCE_MEAN ? piecesByDocument(rows, trainDocs.length) : undefined;
-  if (byDoc && c.gradAccumSteps > 1) throw new Error(`--long-text ${SENTENCE_MEAN} takes no gradient accumulation (got ${c.gradAccumSteps}); use --grad-accum 1 and a smaller batch size`);
+  checkTrainingSettings(m, c, data);
   if (rows.length === 0) throw new Error('no training examples: the training split is empty; use more data or a smaller validation/test fraction');
   const evalBatch = Math.max(c.batchSize, 32);
   const evalLongText = c.evalLongText ?? c.longText;
