@@ -8,7 +8,8 @@
 //   kernelsPerStep           GPU kernels dispatched per step (WebGPU "Api" events of a profiled session)
 //   nodesPerStep             graph nodes executed per step, by provider
 //   cpuNodes                 op types placed on the CPU provider (with counts per step)
-//   uploadBytesPerStep       host tensors fed per step + host->device copies inside the run (MemcpyFromHost)
+//   uploadBytesPerStep       host->device copies per step (MemcpyFromHost: the fed batch, and the outputs of any node
+//                            that ran on the CPU provider and feeds a device node)
 //   maxLossRelErrVsCpu       max |loss_device - loss_cpu| / |loss_cpu| over the steps, against the CPU host trainer
 //                            (src/engine/train/trainer.ts) with the same seed, batches and dropout masks
 // On a machine without a GPU, WebGPU runs on Mesa's lavapipe (software Vulkan): counts, placement and parity are
@@ -77,7 +78,9 @@ async function main() {
     res.nodesPerStep = last.nodesByProvider;
     res.cpuNodes = last.cpuOps;
     res.kernelsByOp = last.kernelsByOp;
-    res.uploadBytesPerStep = median(uploads) + last.memcpyFromHostBytes;
+    // the fed host tensors that device nodes read are copied up by MemcpyFromHost nodes, as is any CPU-fallback
+    // output a device node reads: those copies are what crosses to the device
+    res.uploadBytesPerStep = last.memcpyFromHostBytes;
     res.uploadBytes = { feeds: median(uploads), memcpyFromHost: last.memcpyFromHostBytes };
     log(`kernels/step ${last.kernels}; nodes ${JSON.stringify(last.nodesByProvider)}; cpu ops ${JSON.stringify(last.cpuOps)}; upload ${res.uploadBytesPerStep} B/step`);
   } else res.uploadBytesPerStep = median(uploads);

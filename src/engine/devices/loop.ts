@@ -106,3 +106,38 @@ export function wrapInLoop(model: onnx.IModelProto, spec: LoopSpec): onnx.ModelP
   };
   return onnx.ModelProto.create({ ...model, graph: outerGraph });
 }
+
+/**
+ * Makes int64 inputs float32 where the model only casts them to float (the attention mask): the Cast nodes go and
+ * their consumers read the input directly; any other consumer gets one Cast back to int64. A GPU provider without
+ * int64 kernels then runs none of it on the CPU. Callers feed those inputs as float32.
+ */
+export function floatInputs(model: onnx.IModelProto, names: readonly string[]): onnx.ModelProto {
+  const g = model.graph!;
+  const FLOAT = onnx.TensorProto.DataType.FLOAT, INT64 = onnx.TensorProto.DataType.INT64;
+  const targets = new Set((g.input ?? []).filter((i) => names.includes(i.name!) && i.type?.tensorType?.elemType === INT64).map((i) => i.name!));
+  if (targets.size === 0) return onnx.ModelProto.create(model);
+  const rename = new Map<string, string>();
+  const kept: onnx.INodeProto[] = [];
+  const needInt = new Set<string>();
+  for (const n of g.node ?? []) {
+    const x = n.input?.[0];
+    const to = n.attribute?.find((a) => a.name === 'to')?.i;
+    if (n.opType === 'Cast' && x && targets.has(x) && Number(to) === FLOAT) { rename.set(n.output![0], x); continue; }
+    kept.push(n);
+  }
+  // consumers that read the input itself (not through a removed Cast) and are not Casts get it back as int64
+  const back = (n: onnx.INodeProto, i: string) => targets.has(i) && n.opType !== 'Cast';
+  for (const n of kept) for (const i of n.input ?? []) if (back(n, i)) needInt.add(i);
+  const casts: onnx.INodeProto[] = [...needInt].map((name) => ({ opType: 'Cast', input: [name], output: [`${name}/int64`], name: `cast_back/${name}`, attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: INT64 }] }));
+  const finalNodes = kept.map((n) => ({ ...n, input: (n.input ?? []).map((i) => (back(n, i) ? `${i}/int64` : rename.get(i) ?? i)) }));
+  return onnx.ModelProto.create({
+    ...model,
+    graph: {
+      ...g,
+      node: [...casts, ...finalNodes],
+      input: (g.input ?? []).map((i) => (targets.has(i.name!) ? { ...i, type: { tensorType: { ...i.type!.tensorType!, elemType: FLOAT } } } : i)),
+      output: (g.output ?? []).map((o) => ({ ...o, name: rename.get(o.name!) ?? o.name })),
+    },
+  });
+}

@@ -14,13 +14,33 @@ import { onnx } from 'onnx-proto';
 import { sessionOptions } from '../runtime/session';
 import { lrLambda } from '../optim/schedule';
 import { fillKeepMask } from '../train/rng';
-import { buildEvalGraph, trainableFilter } from '../train/program';
+import { trainableFilter } from '../train/program';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSafetensorsWithMetadata, writeSafetensors, type SafeTensor } from '../weights/safetensors';
 import type { Batch, TrainConfig } from '../train/trainer';
-import { buildOptimizerStep, LR_INPUT, STEP_INPUT, type OptimizerStepGraph } from './stepGraph';
-import { bakeInitializers, wrapInLoop } from './loop';
+import { buildOptimizerStep, flatName, LR_INPUT, STEP_INPUT, viewFlatParams, type FlatGroup, type OptimizerStepGraph } from './stepGraph';
+import { bakeInitializers, floatInputs, wrapInLoop } from './loop';
+
+// model inputs the step graph only casts to float: fed as float32 (loop.ts floatInputs)
+const FLOAT_INPUTS = ['attention_mask'];
+
+/**
+ * Session options of the device trainer's sessions. onnxruntime's GemmTransposeFusion would fold the Transpose of
+ * W back into Gemm(transB=1), the slow WebGPU kernel that Graph.deviceOps avoids: it is turned off.
+ */
+function deviceSessionOptions(threads: number | undefined, providers: string[] | undefined): ort.InferenceSession.SessionOptions {
+  const base = sessionOptions({ threads, providers });
+  const extra = base.extra as Record<string, unknown>;
+  return { ...base, logSeverityLevel: 3, extra: { ...extra, optimization: { disable_specified_optimizers: 'GemmTransposeFusion' } } };
+}
+
+/** One flat buffer of a group, filled from per-parameter arrays (padding zero). */
+function packFlat(group: FlatGroup, values: (param: string) => Float32Array): Float32Array {
+  const out = new Float32Array(group.size);
+  for (const e of group.entries) out.set(values(e.param), e.offset);
+  return out;
+}
 
 // the host trainer's checkpoint format (../train/trainer.ts), so runs can move between host and device
 const FORMAT = 'gft-trainer-1';
@@ -85,19 +105,21 @@ export class ResidentTrainer {
     };
     let proto: onnx.IModelProto = toModelProto(sg.graph);
     const used = new Set(proto.graph!.input!.map((i) => i.name!));
-    const trainable = new Set(sg.state.filter((s) => s.kind === 'param').map((s) => s.param));
+    const trainable = new Set(sg.groups.flatMap((gr) => gr.entries.map((e) => e.param)));
     // frozen parameters (and any the loss does not use) keep their values: copies, so callers may reuse theirs
     const frozen = new Map(model.params.filter((p) => !trainable.has(p.name)).map((p) => [p.name, Float32Array.from(w(p.name))]));
     proto = bakeInitializers(proto, new Map([...frozen].filter(([n]) => used.has(n))));
+    proto = floatInputs(proto, FLOAT_INPUTS);
     if (K > 1) proto = wrapInLoop(proto, { carried: sg.state.map((s) => ({ input: s.input, output: s.output })), perStep: sg.perStep, perStepOutputs: sg.metrics });
     const bytes = onnx.ModelProto.encode(proto as onnx.ModelProto).finish();
-    const so: ort.InferenceSession.SessionOptions = { ...sessionOptions({ threads: config.threads, providers: opts.providers }), logSeverityLevel: 3 };
+    const so: ort.InferenceSession.SessionOptions = deviceSessionOptions(config.threads, opts.providers);
     if (opts.profilePrefix) Object.assign(so, { enableProfiling: true, profileFilePrefix: opts.profilePrefix });
     if (opts.gpuBuffers) so.preferredOutputLocation = Object.fromEntries(sg.state.map((s) => [s.output, 'gpu-buffer' as const]));
     const session = await ort.InferenceSession.create(bytes, so);
     const state: Record<string, ort.Tensor> = {};
     for (const s of sg.state) {
-      const data = s.kind === 'param' ? Float32Array.from(w(s.param)) : new Float32Array(s.shape.reduce((a, b) => a * b, 1));
+      const group = sg.groups.find((gr) => gr.name === s.group);
+      const data = s.kind === 'param' ? packFlat(group!, (n) => w(n)) : new Float32Array(s.shape.reduce((a, b) => a * b, 1));
       state[s.input] = new ort.Tensor('float32', data, s.shape);
     }
     return new ResidentTrainer(model, config, sg, session, state, frozen, K, opts.providers ?? ['cpu']);
@@ -131,10 +153,15 @@ export class ResidentTrainer {
     const put = (name: string, type: 'int64' | 'float32' | 'bool', data: BigInt64Array | Float32Array | Uint8Array, dims: number[]) => {
       if (this.inputNames.has(name)) feeds[name] = new ort.Tensor(type, data, [...lead, ...dims]);
     };
+    const floats = (pick: (b: Batch) => BigInt64Array | undefined, n: number) => {
+      const out = new Float32Array(K * n);
+      batches.forEach((b, k) => { const a = pick(b); if (a) for (let i = 0; i < n; i++) out[k * n + i] = Number(a[i]); });
+      return out;
+    };
     put('input_ids', 'int64', ints((b) => b.inputIds, B * S), [B, S]);
-    put('attention_mask', 'int64', ints((b) => b.attentionMask, B * S), [B, S]);
+    put('attention_mask', 'float32', floats((b) => b.attentionMask, B * S), [B, S]);
     put('token_type_ids', 'int64', ints((b) => b.tokenTypeIds, B * S), [B, S]);
-    put('labels', 'int64', ints((b) => b.labels, B), [B]);
+    put('labels', 'float32', floats((b) => b.labels, B), [B]);
     put(LR_INPUT, 'float32', Float32Array.from(lrs), []);
     for (const [i, site] of this.sg.graph.dropoutSites.entries()) {
       const shape = resolveShape(site.mask.shape, { batch: B, seq: S });
@@ -161,22 +188,39 @@ export class ResidentTrainer {
   /** Logits [batch * numLabels] without dropout, computed on the device from the resident parameters. */
   async evaluate(b: Batch): Promise<Float32Array> {
     if (!this.evalSession) {
-      const proto = toModelProto(buildEvalGraph(this.model));
-      const used = new Set(proto.graph!.input!.map((i) => i.name!));
-      const baked = bakeInitializers(proto, new Map([...this.frozen].filter(([n]) => used.has(n))));
-      this.evalSession = await ort.InferenceSession.create(onnx.ModelProto.encode(baked).finish(), { ...sessionOptions({ threads: this.config.threads, providers: this.providers }), logSeverityLevel: 3 });
+      const g = new Graph({ training: false, deviceOps: true });
+      viewFlatParams(g, this.sg.groups);
+      g.output('logits', this.model.buildLogits(g).logits);
+      this.evalSession = await this.compileOnState(g);
     }
+    const out = await this.evalSession.run(this.batchFeeds(this.evalSession, b));
+    return out.logits.data as Float32Array;
+  }
+
+  /**
+   * A session of graph `g` (built over the flat parameter buffers with viewFlatParams) that reads the resident
+   * state: frozen parameters baked in, float attention mask, same providers.
+   */
+  private async compileOnState(g: Graph): Promise<ort.InferenceSession> {
+    let proto: onnx.IModelProto = toModelProto(g);
+    const used = new Set(proto.graph!.input!.map((i) => i.name!));
+    proto = bakeInitializers(proto, new Map([...this.frozen].filter(([n]) => used.has(n))));
+    proto = floatInputs(proto, FLOAT_INPUTS);
+    return ort.InferenceSession.create(onnx.ModelProto.encode(proto as onnx.ModelProto).finish(), deviceSessionOptions(this.config.threads, this.providers));
+  }
+
+  /** Feeds for a session made by compileOnState: the resident state and the batch's inputs. */
+  private batchFeeds(session: ort.InferenceSession, b: Batch): Record<string, ort.Tensor> {
     const dims = [b.batch, b.seq];
     const feeds: Record<string, ort.Tensor> = {};
-    for (const name of this.evalSession.inputNames) {
+    for (const name of session.inputNames) {
       if (this.state[name]) feeds[name] = this.state[name];
       else if (name === 'input_ids') feeds[name] = new ort.Tensor('int64', b.inputIds, dims);
-      else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', b.attentionMask, dims);
+      else if (name === 'attention_mask') feeds[name] = new ort.Tensor('float32', Float32Array.from(b.attentionMask, Number), dims);
       else if (name === 'token_type_ids') feeds[name] = new ort.Tensor('int64', b.tokenTypeIds ?? new BigInt64Array(b.batch * b.seq), dims);
-      else throw new Error(`evaluate: no value for the eval graph's input '${name}'`);
+      else throw new Error(`device trainer: no value for the graph input '${name}'`);
     }
-    const out = await this.evalSession.run(feeds);
-    return out.logits.data as Float32Array;
+    return feeds;
   }
 
   /** Parameters, Adam moments, step and RNG counter in the host trainer's checkpoint format (interchangeable). */
@@ -185,18 +229,29 @@ export class ResidentTrainer {
     const state = await this.download();
     const t = new Map<string, SafeTensor>();
     const shape = new Map(this.model.params.map((p) => [p.name, p.shape]));
-    for (const [name, data] of await this.weights()) t.set(`param/${name}`, { dtype: 'F32', shape: shape.get(name)!, data });
-    const trainable: string[] = [];
-    for (const s of this.sg.state) {
-      if (s.kind === 'adam_m' || s.kind === 'adam_v') t.set(`${s.kind}/${s.param}`, { dtype: 'F32', shape: s.shape, data: state.get(s.input)! });
-      if (s.kind === 'param') trainable.push(s.param);
-    }
+    for (const [name, data] of this.unpack(state, 'param', this.frozen)) t.set(`param/${name}`, { dtype: 'F32', shape: shape.get(name)!, data });
+    for (const kind of ['adam_m', 'adam_v'] as const) for (const [name, data] of this.unpack(state, kind)) t.set(`${kind}/${name}`, { dtype: 'F32', shape: shape.get(name)!, data });
     const path = join(dir, CHECKPOINT);
     writeSafetensors(path, t, {
       format: FORMAT, step: String(this.stepCount), microStep: String(this.microCount), seed: String(this.config.seed),
-      architecture: this.model.architecture, trainable: JSON.stringify(trainable),
+      architecture: this.model.architecture, trainable: JSON.stringify(this.trainableNames()),
     });
     return path;
+  }
+
+  /** The trainable parameters, in the order of the flat buffers. */
+  private trainableNames(): string[] {
+    return this.sg.groups.flatMap((gr) => gr.entries.map((e) => e.param));
+  }
+
+  /** Per-parameter copies of one kind of flat state (params, or one Adam moment), plus `extra` (frozen params). */
+  private unpack(state: Map<string, Float32Array>, kind: 'param' | 'adam_m' | 'adam_v', extra?: ReadonlyMap<string, Float32Array>): Map<string, Float32Array> {
+    const out = new Map<string, Float32Array>(extra);
+    for (const gr of this.sg.groups) {
+      const flat = state.get(flatName(kind, gr.name))!;
+      for (const e of gr.entries) out.set(e.param, flat.slice(e.offset, e.offset + e.size));
+    }
+    return out;
   }
 
   /** A trainer that continues from a checkpoint written by this class or by the host trainer. */
@@ -216,12 +271,16 @@ export class ResidentTrainer {
       if (!x || !(x.data instanceof Float32Array) || x.data.length !== n) throw new Error(`loadCheckpoint: '${key}' missing or of the wrong size in ${path}`);
       return x.data;
     };
-    const weights = new Map(model.params.map((p) => [p.name, f32(`param/${p.name}`, p.shape.reduce((a, b) => a * b, 1))]));
+    const sizes = new Map(model.params.map((p) => [p.name, p.shape.reduce((a, b) => a * b, 1)]));
+    const info = (n: string) => sizes.get(n)!;
+    const weights = new Map(model.params.map((p) => [p.name, f32(`param/${p.name}`, info(p.name))]));
     const t = await ResidentTrainer.create(model, weights, config, opts);
     for (const s of t.sg.state) {
-      const n = s.shape.reduce((a, b) => a * b, 1);
-      // a checkpoint from a run with another freeze setting has no moments for newly trained params
-      if (s.kind === 'adam_m' || s.kind === 'adam_v') t.state[s.input] = new ort.Tensor('float32', tensors.has(`${s.kind}/${s.param}`) ? Float32Array.from(f32(`${s.kind}/${s.param}`, n)) : new Float32Array(n), s.shape);
+      if (s.kind !== 'adam_m' && s.kind !== 'adam_v') continue;
+      const kind = s.kind;
+      // a checkpoint from a run with another freeze setting has no moments for newly trained params (zeros)
+      const group = t.sg.groups.find((gr) => gr.name === s.group)!;
+      t.state[s.input] = new ort.Tensor('float32', packFlat(group, (n) => (tensors.has(`${kind}/${n}`) ? f32(`${kind}/${n}`, info(n)) : new Float32Array(info(n)))), s.shape);
     }
     t.stepCount = Number(metadata.step);
     t.microCount = Number(metadata.microStep);
@@ -236,18 +295,15 @@ export class ResidentTrainer {
 
   /** Current parameters (downloaded from the device when resident there), frozen ones included. */
   async weights(): Promise<Map<string, Float32Array>> {
-    const state = await this.download();
-    const out = new Map<string, Float32Array>(this.frozen);
-    for (const s of this.sg.state) if (s.kind === 'param') out.set(s.param, state.get(s.input)!);
+    const out = this.unpack(await this.download(), 'param', this.frozen);
     return new Map(this.model.params.map((p) => [p.name, out.get(p.name)!]));
   }
 
   /** Adam moments of one trainable parameter. */
   async moments(param: string): Promise<{ m: Float32Array; v: Float32Array }> {
+    if (!this.trainableNames().includes(param)) throw new Error(`moments: '${param}' is not a trainable parameter`);
     const state = await this.download();
-    const m = state.get(`adam_m/${param}`), v = state.get(`adam_v/${param}`);
-    if (!m || !v) throw new Error(`moments: '${param}' is not a trainable parameter`);
-    return { m, v };
+    return { m: this.unpack(state, 'adam_m').get(param)!, v: this.unpack(state, 'adam_v').get(param)! };
   }
 
   /**

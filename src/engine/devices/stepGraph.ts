@@ -1,7 +1,15 @@
-// A whole optimizer step as one graph: forward, loss, backward, global-norm clipping and AdamW. Parameters,
-// Adam moments and the step counter are inputs whose updated values are outputs ("state"), so a device can keep
-// them resident: each run's state outputs are the next run's inputs and never travel to the host. This is what
-// makes GPU training worthwhile with onnxruntime-node, where every host tensor is uploaded on every run.
+// A whole optimizer step as one graph: forward, loss, backward, global-norm clipping and AdamW. The trainable
+// parameters, their Adam moments and the step counter are inputs whose updated values are outputs ("state"), so a
+// device can keep them resident: each run's state outputs are the next run's inputs and never travel to the host.
+// This is what makes GPU training worthwhile with onnxruntime-node, where every host tensor is uploaded on every run.
+//
+// Few large buffers instead of one tensor per parameter: the trainable parameters live in two flat float32 buffers,
+// one for those with weight decay and one for those without (biases, LayerNorm), each padded to a multiple of
+// FLAT_ALIGN, with their Adam moments in buffers of the same layout. The model reads each parameter as a Reshape of
+// a Slice of its buffer; the gradients are concatenated into the same layout, and the norm, clipping and AdamW run
+// as a handful of elementwise kernels over whole buffers (one set per buffer) rather than ~16 kernels per tensor.
+// The graph is built with Graph.deviceOps (no transB Gemm, LogSoftmax from primitives, float labels), so that a
+// GPU provider runs every float op itself.
 //
 // AdamW follows torch.optim.AdamW (as ../optim/adamw.ts does on the host): p *= 1 - lr*wd (decaying params only),
 // m = b1 m + (1-b1) g, v = b2 v + (1-b2) g^2, p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps).
@@ -22,22 +30,33 @@ export interface OptimizerStepOptions {
   maxGradNorm: number;
 }
 
+/** Flat buffers are padded to a multiple of this (the norm is summed in rows of this length, then over rows). */
+export const FLAT_ALIGN = 1024;
+
+/** One parameter's place in a flat buffer. */
+export interface FlatEntry { param: string; offset: number; size: number; shape: number[] }
+
+/** A flat buffer of trainable parameters: 'decay' (weight decay applies) or 'nodecay'. */
+export interface FlatGroup { name: 'decay' | 'nodecay'; size: number; entries: FlatEntry[] }
+
 /** One tensor carried from step to step: fed as `input`, its updated value comes back as `output`. */
 export interface StateSlot {
   input: string;
   output: string;
   shape: number[];
   kind: 'param' | 'adam_m' | 'adam_v' | 'step';
-  /** the parameter it belongs to ('' for the step counter) */
-  param: string;
+  /** the flat group it belongs to ('' for the step counter) */
+  group: '' | FlatGroup['name'];
 }
 
 export interface OptimizerStepGraph {
   graph: Graph;
   state: StateSlot[];
+  /** where each trainable parameter lives in the flat state buffers */
+  groups: FlatGroup[];
   /** parameters that do not train: fixed inputs, the same every step (callers may bake them in as initializers) */
   frozen: string[];
-  /** inputs that change every step: the model inputs, labels, dropout masks and the learning rate */
+  /** inputs that change every step: the model inputs, labels (float32), dropout masks and the learning rate */
   perStep: string[];
   /** per-step scalar outputs */
   metrics: string[];
@@ -46,37 +65,106 @@ export interface OptimizerStepGraph {
 export const LR_INPUT = 'opt/lr';
 export const STEP_INPUT = 'opt/step';
 export const next = (input: string): string => `next/${input}`;
+export const flatName = (kind: 'param' | 'adam_m' | 'adam_v', group: FlatGroup['name']): string => `flat/${kind}/${group}`;
+
+/** The flat layout of the trainable parameters of `model` (in model order within each group). */
+export function flatGroups(model: SequenceClassifier, trainable: (name: string) => boolean): FlatGroup[] {
+  const groups: FlatGroup[] = [];
+  for (const name of ['decay', 'nodecay'] as const) {
+    let off = 0;
+    const entries: FlatEntry[] = [];
+    for (const p of model.params) {
+      if (!trainable(p.name) || p.decay !== (name === 'decay')) continue;
+      const size = p.shape.reduce((a, b) => a * b, 1);
+      entries.push({ param: p.name, offset: off, size, shape: [...p.shape] });
+      off += size;
+    }
+    if (entries.length) groups.push({ name, size: Math.ceil(off / FLAT_ALIGN) * FLAT_ALIGN, entries });
+  }
+  return groups;
+}
+
+/**
+ * Concat of many 1-D tensors as a tree of Concats of at most CONCAT_FANIN inputs: onnxruntime's WebGPU Concat
+ * binds every input as a storage buffer, and a device allows 8-16 per shader (lavapipe: 16, and onnxruntime 1.30
+ * splits wider Concats into batches that still overflow it by one).
+ */
+const CONCAT_FANIN = 8;
+function concatTree(g: Graph, parts: Tensor[]): Tensor {
+  let level = parts;
+  while (level.length > 1) {
+    const up: Tensor[] = [];
+    for (let i = 0; i < level.length; i += CONCAT_FANIN) {
+      const chunk = level.slice(i, i + CONCAT_FANIN);
+      up.push(chunk.length === 1 ? chunk[0] : g.concat(chunk, 0));
+    }
+    level = up;
+  }
+  return level[0];
+}
+
+/** Makes the model's trainable parameters views (Reshape of Slice) of the flat buffer inputs of `groups`. */
+export function viewFlatParams(g: Graph, groups: readonly FlatGroup[]): { flat: Map<string, Tensor>; views: Map<string, Tensor> } {
+  const flat = new Map<string, Tensor>();
+  const views = new Map<string, Tensor>();
+  for (const gr of groups) {
+    const buf = g.input(flatName('param', gr.name), 'float32', [gr.size]);
+    flat.set(gr.name, buf);
+    for (const e of gr.entries) {
+      const v = g.reshape(g.slice(buf, [e.offset], [e.offset + e.size], [0]), e.shape);
+      views.set(e.param, v);
+      g.paramView(e.param, v);
+    }
+  }
+  return { flat, views };
+}
 
 export function buildOptimizerStep(model: SequenceClassifier, o: OptimizerStepOptions): OptimizerStepGraph {
-  const g = new Graph({ training: o.dropout, seed: o.seed });
+  // which parameters train is the model's answer (some are never trained, e.g. DistilBERT's sinusoidal table)
+  const probe = new Graph({ deviceOps: true });
+  model.buildLogits(probe, { trainable: o.trainable });
+  const trains = new Set(probe.params.filter((p) => p.trainable).map((p) => p.tensor.name));
+  const groups = flatGroups(model, (n) => trains.has(n));
+  if (groups.length === 0) throw new Error('training: no trainable parameters (check the freeze setting)');
+  const g = new Graph({ training: o.dropout, seed: o.seed, deviceOps: true });
+  const { flat, views } = viewFlatParams(g, groups);
   const { logits } = model.buildLogits(g, { trainable: o.trainable });
-  const labels = g.input('labels', 'int64', ['batch']);
+  const labels = g.input('labels', 'float32', [logits.shape[0]]);
   const cw = o.classWeights ? g.constant(o.classWeights, 'float32', [o.classWeights.length]) : undefined;
   const loss = g.softmaxCrossEntropy(logits, labels, cw);
-  const params = g.params.filter((p) => p.trainable);
-  if (params.length === 0) throw new Error('training: no trainable parameters (check the freeze setting)');
-  const grads = grad(g, loss, params.map((p) => p.tensor));
+  const order = groups.flatMap((gr) => gr.entries.map((e) => e.param));
+  const grads = new Map(grad(g, loss, order.map((n) => views.get(n)!)).map((d, i) => [order[i], d]));
+
+  // gradients in the flat layout, and the global norm summed in rows of FLAT_ALIGN (then over rows: float32 sums
+  // of at most a few thousand terms each, close to the host trainer's float64 sum)
+  const flatGrad = new Map<string, Tensor>();
+  let sq: Tensor | undefined;
+  for (const gr of groups) {
+    const used = gr.entries.reduce((a, e) => a + e.size, 0);
+    const parts = gr.entries.map((e) => g.reshape(grads.get(e.param)!, [e.size]));
+    if (gr.size > used) parts.push(g.constant(new Float32Array(gr.size - used), 'float32', [gr.size - used]));
+    const fg = concatTree(g, parts);
+    flatGrad.set(gr.name, fg);
+    const rows = g.node('ReduceSumSquare', [g.reshape(fg, [gr.size / FLAT_ALIGN, FLAT_ALIGN]), g.ints([1])], [['float32', [gr.size / FLAT_ALIGN]]], { keepdims: { i: 0 } })[0];
+    const s = g.reduceSum(rows, [0]);
+    sq = sq ? g.add(sq, s) : s;
+  }
+  const gradNorm = g.sqrt(sq!);
 
   const lr = g.input(LR_INPUT, 'float32', []);
   const step = g.input(STEP_INPUT, 'float32', []);
   const t = g.add(step, g.scalar(1));
   const one = g.scalar(1);
-  const all = (x: Tensor) => x.shape.map((_, i) => i);
-
-  let sq: Tensor | undefined;
-  for (const gr of grads) {
-    const s = gr.shape.length ? g.reduceSum(g.mul(gr, gr), all(gr)) : g.mul(gr, gr);
-    sq = sq ? g.add(sq, s) : s;
-  }
-  const gradNorm = g.sqrt(sq!);
-  let coef: Tensor | undefined;
+  const [b1, b2] = o.betas;
+  // the clipping coefficient is folded into the moments' scalar factors: (1-b1) c g and (1-b2) c^2 g^2
+  let m1 = g.scalar(1 - b1), v1 = g.scalar(1 - b2);
   if (o.maxGradNorm > 0) {
     // torch.nn.utils.clip_grad_norm_: coef = max_norm / (norm + 1e-6), clamped to at most 1
     const c = g.div(g.scalar(o.maxGradNorm), g.add(gradNorm, g.scalar(1e-6)));
-    coef = g.where(g.less(c, one), c, one);
+    const coef = g.where(g.less(c, one), c, one);
+    m1 = g.mul(m1, coef);
+    v1 = g.mul(v1, g.mul(coef, coef));
   }
-
-  const [b1, b2] = o.betas;
   // 1 - b^t with t a tensor: ONNX Pow takes a tensor exponent (no gradient is needed past this point)
   const powT = (b: number) => g.node('Pow', [g.scalar(b), t], [['float32', []]])[0];
   const bc1 = g.sub(one, powT(b1));
@@ -85,28 +173,26 @@ export function buildOptimizerStep(model: SequenceClassifier, o: OptimizerStepOp
   const decayed = g.sub(one, g.mul(lr, g.scalar(o.weightDecay)));
 
   const state: StateSlot[] = [];
-  params.forEach((p, i) => {
-    const name = p.tensor.name;
-    const gr = coef ? g.mul(grads[i], coef) : grads[i];
-    const m = g.input(`adam_m/${name}`, 'float32', p.shape);
-    const v = g.input(`adam_v/${name}`, 'float32', p.shape);
-    const m2 = g.add(g.mul(m, g.scalar(b1)), g.mul(gr, g.scalar(1 - b1)));
-    const v2 = g.add(g.mul(v, g.scalar(b2)), g.mul(g.mul(gr, gr), g.scalar(1 - b2)));
+  for (const gr of groups) {
+    const p = flat.get(gr.name)!;
+    const gf = flatGrad.get(gr.name)!;
+    const m = g.input(flatName('adam_m', gr.name), 'float32', [gr.size]);
+    const v = g.input(flatName('adam_v', gr.name), 'float32', [gr.size]);
+    const m2 = g.add(g.mul(m, g.scalar(b1)), g.mul(gf, m1));
+    const v2 = g.add(g.mul(v, g.scalar(b2)), g.mul(g.mul(gf, gf), v1));
     const denom = g.add(g.div(g.sqrt(v2), bc2sqrt), g.scalar(o.eps));
-    const base = p.decay && o.weightDecay > 0 ? g.mul(p.tensor, decayed) : p.tensor;
+    const base = gr.name === 'decay' && o.weightDecay > 0 ? g.mul(p, decayed) : p;
     const p2 = g.sub(base, g.div(g.mul(m2, stepSize), denom));
-    g.output(next(name), p2);
-    g.output(next(m.name), m2);
-    g.output(next(v.name), v2);
-    state.push({ input: name, output: next(name), shape: p.shape, kind: 'param', param: name });
-    state.push({ input: m.name, output: next(m.name), shape: p.shape, kind: 'adam_m', param: name });
-    state.push({ input: v.name, output: next(v.name), shape: p.shape, kind: 'adam_v', param: name });
-  });
+    for (const [kind, x, y] of [['param', p, p2], ['adam_m', m, m2], ['adam_v', v, v2]] as const) {
+      g.output(next(x.name), y);
+      state.push({ input: x.name, output: next(x.name), shape: [gr.size], kind, group: gr.name });
+    }
+  }
   g.output(next(STEP_INPUT), t);
-  state.push({ input: STEP_INPUT, output: next(STEP_INPUT), shape: [], kind: 'step', param: '' });
+  state.push({ input: STEP_INPUT, output: next(STEP_INPUT), shape: [], kind: 'step', group: '' });
   g.output('loss', loss);
   g.output('gradNorm', gradNorm);
 
   const perStep = [...model.inputNames, 'labels', ...g.dropoutSites.map((s) => s.mask.name), LR_INPUT];
-  return { graph: g, state, frozen: g.params.filter((p) => !p.trainable).map((p) => p.tensor.name), perStep, metrics: ['loss', 'gradNorm'] };
+  return { graph: g, state, groups, frozen: g.params.filter((p) => !p.trainable).map((p) => p.tensor.name), perStep, metrics: ['loss', 'gradNorm'] };
 }

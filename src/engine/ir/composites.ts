@@ -3,15 +3,37 @@ import type { Graph } from './graph';
 import type { Tensor } from './types';
 import { fmt, sameDim } from './shape';
 
-/** x @ weight^T + bias with PyTorch's nn.Linear layout (weight [out, in]); runs as one Gemm(transB=1). */
+/**
+ * x @ weight^T + bias with PyTorch's nn.Linear layout (weight [out, in]); runs as one Gemm(transB=1), or with
+ * Graph.deviceOps as Gemm(x, Transpose(weight)) whose own backward is dx = dy @ weight and dweight = dy^T @ x
+ * (no transB Gemm anywhere: the WebGPU provider's transB kernel is ~3x slower; the Transpose of a frozen weight
+ * is folded at session creation).
+ */
 export function linear(g: Graph, x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
   const r = x.shape.length;
   if (weight.shape.length !== 2 || !sameDim(weight.shape[1], x.shape[r - 1])) throw new Error(`linear: weight ${fmt(weight.shape)} does not fit input ${fmt(x.shape)} (want [out, ${x.shape[r - 1]}])`);
   if (bias && (bias.shape.length !== 1 || !sameDim(bias.shape[0], weight.shape[0]))) throw new Error(`linear: bias ${fmt(bias.shape)} does not fit weight ${fmt(weight.shape)}`);
-  if (r === 2) return g.gemm(x, weight, bias ?? null, { transB: true });
-  const flat = g.reshape(x, [-1, x.shape[r - 1]]);
-  const y = g.gemm(flat, weight, bias ?? null, { transB: true });
-  return g.reshape(y, [...x.shape.slice(0, -1), weight.shape[0]]);
+  const flat = r === 2 ? x : g.reshape(x, [-1, x.shape[r - 1]]);
+  let y: Tensor;
+  if (g.deviceOps) {
+    const out = g.gemm(flat, g.transpose(weight, [1, 0]), bias ?? null);
+    y = g.customGrad(out, bias ? [flat, weight, bias] : [flat, weight], (gg, dy) => [
+      gg.gemm(dy, weight, null),
+      gg.gemm(dy, flat, null, { transA: true }),
+      ...(bias ? [gg.reduceSum(dy, [0])] : []),
+    ]);
+  } else y = g.gemm(flat, weight, bias ?? null, { transB: true });
+  return r === 2 ? y : g.reshape(y, [...x.shape.slice(0, -1), weight.shape[0]]);
+}
+
+/**
+ * log softmax from primitives (for providers without a LogSoftmax kernel): z = x - max(x), z - log(sum(exp(z))),
+ * with its own backward dy - exp(y) * sum(dy) (the max is a constant shift: no gradient flows through it).
+ */
+export function logSoftmaxPrimitives(g: Graph, x: Tensor, axis: number): Tensor {
+  const z = g.sub(x, g.reduceMax(x, [axis], true));
+  const y = g.sub(z, g.log(g.reduceSum(g.exp(z), [axis], true)));
+  return g.customGrad(y, [x], (gg, dy) => [gg.sub(dy, gg.mul(gg.exp(y), gg.reduceSum(dy, [axis], true)))]);
 }
 
 /** Exact GELU, HF "gelu": 0.5 x (1 + erf(x / sqrt 2)). */
@@ -34,12 +56,14 @@ export function geluTanh(g: Graph, x: Tensor): Tensor {
 export function softmaxCrossEntropy(g: Graph, logits: Tensor, labels: Tensor, classWeights?: Tensor): Tensor {
   const c = logits.shape[logits.shape.length - 1];
   if (logits.shape.length !== 2 || typeof c !== 'number') throw new Error(`softmaxCrossEntropy: logits must be [batch, C] with numeric C, got ${fmt(logits.shape)}`);
-  if (labels.shape.length !== 1 || !sameDim(labels.shape[0], logits.shape[0]) || labels.dtype !== 'int64') throw new Error(`softmaxCrossEntropy: labels must be int64 [${logits.shape[0]}], got ${labels.dtype} ${fmt(labels.shape)}`);
-  const classes = g.ints(Array.from({ length: c }, (_, i) => i));
+  // float labels (class indices as exact small floats) keep the one-hot on a GPU provider, which has no int64 Equal
+  if (labels.shape.length !== 1 || !sameDim(labels.shape[0], logits.shape[0]) || (labels.dtype !== 'int64' && labels.dtype !== logits.dtype)) throw new Error(`softmaxCrossEntropy: labels must be int64 (or ${logits.dtype}) [${logits.shape[0]}], got ${labels.dtype} ${fmt(labels.shape)}`);
+  const range = Array.from({ length: c }, (_, i) => i);
+  const classes = labels.dtype === 'int64' ? g.ints(range) : g.constant(range, labels.dtype, [c]);
   const onehot = g.cast(g.equal(g.unsqueeze(labels, [1]), classes), logits.dtype);
   const nll = g.neg(g.reduceSum(g.mul(onehot, g.logSoftmax(logits, -1)), [1]));
   if (!classWeights) return g.reduceMean(nll, [0]);
   if (classWeights.shape.length !== 1 || classWeights.shape[0] !== c) throw new Error(`softmaxCrossEntropy: classWeights must be [${c}], got ${fmt(classWeights.shape)}`);
-  const w = g.gather(classWeights, labels, 0);
+  const w = labels.dtype === 'int64' ? g.gather(classWeights, labels, 0) : g.reduceSum(g.mul(onehot, classWeights), [1]);
   return g.div(g.reduceSum(g.mul(w, nll), [0]), g.reduceSum(w, [0]));
 }

@@ -10,11 +10,22 @@ const BIG = 2 ** 62; // slice 'to the end' sentinel (ONNX clamps)
 
 type Values = ArrayLike<number> | BigInt64Array;
 
-export interface GraphOptions { training?: boolean; seed?: number }
+export interface GraphOptions {
+  training?: boolean;
+  seed?: number;
+  /**
+   * Build with the forms that GPU execution providers run fast (the device trainer, ../devices): linear layers as
+   * Gemm(x, W^T) with W^T made by a Transpose (onnxruntime's WebGPU Gemm runs transB=1 about 3x slower) and a
+   * backward that needs no transB either; LogSoftmax from ReduceMax/Exp/ReduceSum/Log (WebGPU has no LogSoftmax
+   * kernel); cross-entropy labels may be float. Same values as the default forms up to float rounding.
+   */
+  deviceOps?: boolean;
+}
 
 export class Graph {
   readonly training: boolean;
   readonly seed: number;
+  readonly deviceOps: boolean;
   readonly tensors: Tensor[] = [];
   readonly nodes: Node[] = [];
   readonly inputs: Tensor[] = [];
@@ -29,10 +40,23 @@ export class Graph {
   private readonly names = new Set<string>();
   private readonly symbolSource = new Map<string, { t: Tensor; axis: number }>();
   private readonly cache = new Map<string, Tensor>();
+  /** tensors that stand for parameters (see paramView): param(name) returns these instead of new leaves */
+  private readonly views = new Map<string, Tensor>();
 
   constructor(opts: GraphOptions = {}) {
     this.training = opts.training ?? false;
     this.seed = opts.seed ?? 0;
+    this.deviceOps = opts.deviceOps ?? false;
+  }
+
+  /**
+   * Makes param(name) return `t` (e.g. a slice of a flat parameter buffer) instead of a new graph input. Call it
+   * before the model builds its graph. The view is not listed in `params` (it is no leaf); differentiate with
+   * respect to `t` itself.
+   */
+  paramView(name: string, t: Tensor): void {
+    if (this.views.has(name)) throw new Error(`paramView: '${name}' already has a view`);
+    this.views.set(name, t);
   }
 
   // ---------- leaves ----------
@@ -58,6 +82,11 @@ export class Graph {
 
   param(name: string, shape: number[], opts: { trainable?: boolean; decay?: boolean; dtype?: DType } = {}): Tensor {
     if (!shape.every((d) => Number.isInteger(d) && d > 0)) throw new Error(`param '${name}': shape must be positive integers, got ${fmt(shape)}`);
+    const view = this.views.get(name);
+    if (view) {
+      if (view.shape.length !== shape.length || view.shape.some((d, i) => d !== shape[i])) throw new Error(`param '${name}': its view is ${fmt(view.shape)}, the model wants ${fmt(shape)}`);
+      return view;
+    }
     const t = this.tensor(opts.dtype ?? 'float32', shape, name);
     // HF convention: no weight decay for biases and LayerNorm weights.
     const noDecay = /(^|\.)bias$/.test(name) || /layer_?norm/i.test(name) || shape.length === 1;
@@ -354,6 +383,7 @@ export class Graph {
   }
   logSoftmax(x: Tensor, axis = -1): Tensor {
     const a = normAxis('logSoftmax', axis, x.shape.length);
+    if (this.deviceOps) return comp.logSoftmaxPrimitives(this, x, a);
     return this.one('LogSoftmax', [x], x.dtype, x.shape, { axis: { i: a } }, { axis: a });
   }
 

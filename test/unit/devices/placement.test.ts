@@ -1,0 +1,59 @@
+// What the device step graph asks of a GPU provider (measured through Mesa's lavapipe where no GPU exists): every
+// float op runs on the device (only integer shape work may fall back to the CPU provider), no Gemm with transB
+// (onnxruntime's WebGPU kernel for it is ~3x slower), the optimizer runs over a few flat buffers (kernels per step
+// do not grow with the number of parameter tensors), and only the batch goes up per step.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TrainConfig } from '../../../src/engine/train/trainer';
+import { buildOptimizerStep, probeWebgpu, ResidentTrainer } from '../../../src/engine/devices';
+import { readProfile } from '../../../src/engine/devices/profile';
+import { toModelProto } from '../../../src/engine/onnx/writer';
+import { randomBatches, randomModel, SIZES } from '../../../bench/deviceModels';
+
+const config: TrainConfig = {
+  lr: 5e-5, weightDecay: 0.01, betas: [0.9, 0.999], eps: 1e-8, maxGradNorm: 1, warmupSteps: 2, totalSteps: 100,
+  schedule: 'linear', gradAccumSteps: 1, seed: 0, freeze: 'all', dropout: true, threads: 1,
+};
+
+test('the device step graph has no transB Gemm, no LogSoftmax, and its AdamW over 2 flat buffers', () => {
+  const { model } = randomModel(SIZES.tiny);
+  const sg = buildOptimizerStep(model, { trainable: () => true, dropout: true, seed: 0, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.01, maxGradNorm: 1 });
+  const nodes = toModelProto(sg.graph).graph!.node!;
+  const transB = nodes.filter((n) => n.opType === 'Gemm' && n.attribute!.some((a) => a.name === 'transB' && Number(a.i) === 1));
+  assert.equal(transB.length, 0, 'Gemm with transB=1');
+  assert.equal(nodes.filter((n) => n.opType === 'LogSoftmax').length, 0);
+  assert.deepEqual(sg.groups.map((gr) => gr.name), ['decay', 'nodecay']);
+  assert.equal(sg.state.length, 7, 'params, m and v of two flat buffers, and the step');
+  const sqrt = nodes.filter((n) => n.opType === 'Sqrt').length;
+  assert.ok(sqrt <= 4, `Sqrt nodes: ${sqrt} (one per flat buffer, the norm and the bias correction)`);
+});
+
+test('on WebGPU every float op runs on the device, few kernels per step, little goes up', async (t) => {
+  const probe = await probeWebgpu();
+  if (!probe.ok) return t.skip(`no WebGPU adapter here: ${probe.reason}`);
+  const { model, weights } = randomModel(SIZES.tiny);
+  const dir = mkdtempSync(join(tmpdir(), 'gft-place-'));
+  try {
+    const tr = await ResidentTrainer.create(model, weights, config, { providers: ['webgpu'], gpuBuffers: true, profilePrefix: join(dir, 'p') });
+    const uploads: number[] = [];
+    for (const b of randomBatches(2, 4, 32, SIZES.tiny.vocab, 1)) { await tr.steps([b]); uploads.push(tr.lastUploadBytes); }
+    tr.endProfiling();
+    await tr.dispose();
+    const runs = readProfile(join(dir, readdirSync(dir).find((f) => f.endsWith('.json'))!));
+    const last = runs[runs.length - 1];
+    // integer shape work only: Shape/Concat/Squeeze/Unsqueeze/Range of int64, and the Cast of a dimension to float
+    const allowed = new Set(['Shape', 'Concat', 'Squeeze', 'Unsqueeze', 'Range', 'Cast', 'Gather']);
+    for (const op of Object.keys(last.cpuOps)) assert.ok(allowed.has(op), `op ${op} ran on the CPU provider (${JSON.stringify(last.cpuOps)})`);
+    assert.ok(last.kernels > 0, 'the profile has GPU kernels');
+    // 2 layers: forward + backward ~330 kernels; an optimizer per tensor (40 tensors x ~16) would add ~640
+    assert.ok(last.kernels <= 450, `kernels per step: ${last.kernels}`);
+    // what crosses to the GPU is the fed batch (ids, mask, labels, learning rate, dropout masks) and nothing more
+    assert.ok(last.memcpyFromHostBytes <= uploads[1], `host->device copies inside the run: ${last.memcpyFromHostBytes} B, fed ${uploads[1]} B`);
+    t.diagnostic(`kernels/step ${last.kernels}, cpu ops ${JSON.stringify(last.cpuOps)}, fed ${uploads[1]} B/step`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
