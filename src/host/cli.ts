@@ -158,7 +158,8 @@ function reporter(io: Io, json: boolean, signal?: AbortSignal): { ctx: JobContex
       started: (s) => io.err(`run ${s.runId} in ${s.runDir}`),
       progress: onProgress,
       log: (l: LogLine) => {
-        if (io.isTTY && bar) return; // the bar shows progress; the log is in log.txt
+        // the bar shows progress and the log is in log.txt, but warnings are always shown
+        if (io.isTTY && bar && l.level !== 'warn') return;
         io.err(l.message);
       },
       metric: (_m: MetricPoint) => undefined,
@@ -339,6 +340,7 @@ ${TRAIN_OPTIONS_HELP}
       io.out(`total for ${r.epochs} epoch${r.epochs === 1 ? '' : 's'} with ${r.evalPasses} evaluation pass${r.evalPasses === 1 ? '' : 'es'} (${fmtSeconds(r.evalSeconds)}): about ${fmtSeconds(r.totalSeconds)}, plus ${fmtSeconds(r.setupSeconds)} to load and prepare`);
       io.out(`memory: peak ${Math.round(r.peakRssMiB)} MiB; trains ${r.trainableParams.toLocaleString('en-US')} of ${r.totalParams.toLocaleString('en-US')} parameters`);
       for (const n of r.notes) io.out(`note: ${n}`);
+      for (const w of r.warnings ?? []) io.out(`warning: ${w}`);
       return 0;
     },
   },
@@ -373,7 +375,10 @@ ${DATA_HELP}
   },
   eval: {
     summary: 'evaluate a finished run on data; prints the metrics as JSON',
-    usage: `Usage: gft eval --run DIR --data PATH [--text-column C] [--label-column C] [--label-map A=B,...] [--predictions]
+    usage: `Usage: gft eval --run DIR --data PATH [--text-column C] [--label-column C] [--label-map A=B,...] [--predictions] [--json]
+
+Prints the metrics as JSON, with the data's warnings (encoding, duplicates, label map) in "warnings"; without
+--json the warnings are also printed on stderr.
 
   --run DIR              a completed run folder
   --data PATH            JSONL/CSV/folder with text and label (all of it is used), or builtin:movie-reviews
@@ -381,7 +386,8 @@ ${DATA_HELP}
   --text-column C        the column (or JSONL key) holding the text, when it is not text/review/sentence/...
   --label-column C       the column holding the label, when it is not label/sentiment/class/...
   --label-map A=B,...    maps the file's label values to the run's labels, e.g. positive=pos,negative=neg
-  --predictions          include every example's prediction in the JSON`,
+  --predictions          include every example's prediction in the JSON
+  --json                 print the warnings only in the JSON`,
     options: { ...common, run: { type: 'string' }, data: { type: 'string' }, predictions: { type: 'boolean' }, 'text-column': { type: 'string' }, 'label-column': { type: 'string' }, 'label-map': { type: 'string' } },
     run: async (v, _p, io) => {
       const run = str(v, 'run');
@@ -390,6 +396,8 @@ ${DATA_HELP}
       const labelMap = str(v, 'label-map');
       const mapping = { textColumn: str(v, 'text-column'), labelColumn: str(v, 'label-column'), labelMap: labelMap ? parseLabelMap(labelMap) : undefined };
       const { predictions, ...metrics } = await evaluateRun(run, data, 0, mapping);
+      // the JSON carries the data's warnings; without --json they are also said on stderr
+      if (!v.json) for (const w of metrics.warnings) io.err(`warning: ${w}`);
       io.out(JSON.stringify(v.predictions ? { ...metrics, predictions } : metrics, null, 2));
       return 0;
     },

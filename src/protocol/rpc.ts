@@ -108,6 +108,8 @@ export interface RunResult {
   status: RunStatus;
   test?: EvalMetrics;
   error?: string;
+  /** The data loader's warnings about the run's data (as in run.json); absent when none. */
+  warnings?: string[];
 }
 
 export const EvaluateRequest = 'run/evaluate';
@@ -116,6 +118,8 @@ export interface EvaluateParams {
   /** Data to evaluate on (same forms as DataSource.data, or a JSONL file with text and label). */
   data: string;
 }
+/** The metrics on that data and the data loader's warnings about it (encoding, duplicates, label map). */
+export type EvaluateResult = EvalMetrics & { warnings: string[] };
 
 export const PredictRequest = 'run/predict';
 export interface PredictParams {
@@ -223,6 +227,8 @@ export interface ProbeResult {
   trainRows: number;
   maxLength: number;
   notes: string[];
+  /** The data loader's warnings about the training data (encoding, duplicates and leakage, label map). */
+  warnings?: string[];
 }
 
 /**

@@ -42,6 +42,8 @@ export interface RunManifest {
   /** Final test metrics (with the best checkpoint where there is one). */
   test?: EvalMetrics;
   error?: string;
+  /** The data loader's warnings about the run's data (encoding, duplicates and leakage, ignored files, label map); absent when none. */
+  warnings?: string[];
   /** Last lines of log.txt, recorded when the run failed. */
   logTail?: string[];
 }

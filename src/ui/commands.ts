@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import {
   BaselineRequest, CancelRequest, CompareRequest, EvaluateRequest, ExportRequest, PredictRequest, PrepareDatasetRequest, TrainRequest,
-  type BaselineKind, type BaselineParams, type EvalMetrics, type CancelResult, type CompareResult, type DatasetSummary, type EvaluateParams, type ExportResult,
+  type BaselineKind, type BaselineParams, type EvaluateResult, type CancelResult, type CompareResult, type DatasetSummary, type EvaluateParams, type ExportResult,
   type PredictResult, type RunManifest, type RunResult, type TrainParams,
 } from '../protocol';
 import { BUILTIN_DATASET, type DatasetEntry, type DatasetsTree } from './datasetsTree';
@@ -15,7 +15,7 @@ import { ResultsPanel } from './resultsPanel';
 import type { RunsNode, RunsTree } from './runsTree';
 import { runsFolder, settings } from './settings';
 import { writeReflection } from './reflection';
-import { kindLabel, pct } from './viewmodel/format';
+import { kindLabel, pct, warningsMessage } from './viewmodel/format';
 import { listRuns, readManifest, type RunListing } from './viewmodel/runFiles';
 
 export interface CommandDeps {
@@ -89,6 +89,8 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       ];
       try {
         const r = await d.host.request<RunResult>(method, params, what);
+        const warned = warningsMessage(`${title} (${r.runId})`, r.warnings);
+        if (warned) void vscode.window.showWarningMessage(warned, 'Show Log').then((a) => a && d.output.show());
         const summary = r.status === 'completed' && r.test ? `test accuracy ${pct(r.test.accuracy)}` : r.status;
         void vscode.window.showInformationMessage(`${title}: ${summary}${r.error ? ` — ${r.error}` : ''}`, 'Open Results').then((a) => {
           if (a) void vscode.commands.executeCommand('guidedFinetune.openResults', { type: 'run', dir: r.runDir });
@@ -126,7 +128,8 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       }
       const summary = await d.host.request<DatasetSummary>(PrepareDatasetRequest, { data: source }, 'prepare datasets');
       await d.datasets.upsert({ source, name: source === BUILTIN_DATASET ? builtin.label : basename(source), summary });
-      if (summary.warnings.length) void vscode.window.showWarningMessage(`${basename(source)}: ${summary.warnings.join(' ')}`);
+      const warned = warningsMessage(basename(source), summary.warnings);
+      if (warned) void vscode.window.showWarningMessage(warned);
     }),
 
     reg('guidedFinetune.splitDataset', async (arg?: { type: 'dataset'; entry: DatasetEntry }) => {
@@ -147,6 +150,8 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       const split = { validation, test, seed: Math.floor(seed) };
       const summary = await d.host.request<DatasetSummary>(PrepareDatasetRequest, { data: entry.source, split }, 'split datasets');
       await d.datasets.upsert({ ...entry, split, summary });
+      const warned = warningsMessage(entry.name, summary.warnings);
+      if (warned) void vscode.window.showWarningMessage(warned);
     }),
 
     reg('guidedFinetune.runBaseline', async () => {
@@ -234,8 +239,10 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       if (!entry) return;
       const params: EvaluateParams = { runDir: run.dir, data: entry.source };
       const m = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Evaluating ${run.manifest.id} on ${entry.name}…` },
-        () => d.host.request<EvalMetrics>(EvaluateRequest, params, 'evaluate runs on other data'));
+        () => d.host.request<EvaluateResult>(EvaluateRequest, params, 'evaluate runs on other data'));
       d.output.appendLine(`[evaluate] ${run.manifest.id} on ${entry.source}: ${JSON.stringify({ ...m, reliability: undefined })}`);
+      const warned = warningsMessage(`${run.manifest.id} on ${entry.name}`, m.warnings);
+      if (warned) void vscode.window.showWarningMessage(warned);
       void vscode.window.showInformationMessage(
         `${run.manifest.id} on ${entry.name}: accuracy ${pct(m.accuracy)} (95% CI ${pct(m.accuracyCI[0])}–${pct(m.accuracyCI[1])}) on ${m.n} examples, macro F1 ${pct(m.macroF1)}.`,
         'Show Details',

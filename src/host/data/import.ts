@@ -254,6 +254,11 @@ export function buildDataset(
   if (emptyLabel) throw new DatasetError(`${emptyLabel.where}: empty label; give every example a label or delete the row`);
 
   const mapped = rows.map((r) => meta.labelMap?.[r.label] ?? r.label);
+  if (meta.labelMap) {
+    const raw = new Set(rows.map((r) => r.label));
+    const unused = Object.keys(meta.labelMap).filter((k) => !raw.has(k));
+    if (unused.length) warnings.push(`${file}: label map entr${unused.length === 1 ? 'y' : 'ies'} ${unused.map((k) => `"${k}=${meta.labelMap![k]}"`).join(', ')} matched no row (labels found: ${listSome([...raw].map((l) => `"${l}"`), 8)}); check the spelling of --label-map`);
+  }
   const counts = new Map<string, number>();
   for (const l of mapped) counts.set(l, (counts.get(l) ?? 0) + 1);
 

@@ -8,7 +8,7 @@ import type { Example } from '../data';
 import { deviceName, packageVersions } from '../info';
 import { loadStarterModel, meanOfWindows, useLiteTextWindows, type StarterModel, type UseLitePooling } from '../models/starter';
 import { RunFolder } from '../runs';
-import { attachRun, CancelledError, runJob, type JobContext } from './context';
+import { attachRun, CancelledError, runJob, warningsField, type JobContext } from './context';
 import { DEFAULT_SPLIT, prepareData } from './data';
 import { trainLinear } from './linear';
 import { predictorFactories } from './predictor';
@@ -56,6 +56,7 @@ export async function runEmbeddingBaseline(params: BaselineParams, ctx: JobConte
     id: params.runId,
     config: { model, pooling: EMBEDDING_POOLING, classifier: 'L2 logistic regression (lbfgs)', C: params.C ?? 'chosen on validation from 1, 10, 100', split: params.split ?? DEFAULT_SPLIT },
     dataset: data.ref,
+    ...warningsField(data.warnings),
     model: { id: 'starter', revision: `${sm.files.version}` },
     seed,
     packages: packageVersions(),
@@ -89,7 +90,7 @@ export async function runEmbeddingBaseline(params: BaselineParams, ctx: JobConte
       await embedder.dispose();
     }
   });
-  return { runId: run.id, runDir: run.dir, kind: 'baseline-embeddings', status: r.status, test: r.value, error: r.error };
+  return { runId: run.id, runDir: run.dir, kind: 'baseline-embeddings', status: r.status, test: r.value, error: r.error, warnings: run.manifest.warnings };
 }
 
 /** Windows of a text's tokens embedded by a Hugging Face encoder, then averaged (see hfEmbeddings.ts). */
@@ -107,6 +108,7 @@ async function runHfEmbeddingBaseline(params: BaselineParams, model: string, ctx
       id: params.runId,
       config: { model, pooling: HF_EMBEDDING_POOLING, maxLength: emb.maxLength, classifier: 'L2 logistic regression (lbfgs)', C: params.C ?? 'chosen on validation from 1, 10, 100', split: params.split ?? DEFAULT_SPLIT },
       dataset: data.ref,
+    ...warningsField(data.warnings),
       model: emb.tm.ref,
       seed,
       packages: packageVersions(),
@@ -143,7 +145,7 @@ async function runHfEmbeddingBaseline(params: BaselineParams, model: string, ctx
       await emb.program.dispose();
     }
   });
-  return { runId: run.id, runDir: run.dir, kind: 'baseline-embeddings', status: r.status, test: r.value, error: r.error };
+  return { runId: run.id, runDir: run.dir, kind: 'baseline-embeddings', status: r.status, test: r.value, error: r.error, warnings: run.manifest.warnings };
 }
 
 predictorFactories['baseline-embeddings'] = async (run) => {

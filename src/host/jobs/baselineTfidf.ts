@@ -3,7 +3,7 @@ import type { BaselineParams, RunResult } from '../../protocol';
 import { fitTfidf, saveLogReg, saveTfidf, transformTfidf } from '../baselines';
 import { RunFolder } from '../runs';
 import { deviceName, packageVersions } from '../info';
-import { attachRun, runJob, throwIfCancelled, type JobContext } from './context';
+import { attachRun, runJob, throwIfCancelled, warningsField, type JobContext } from './context';
 import { DEFAULT_SPLIT, prepareData } from './data';
 import { trainLinear } from './linear';
 
@@ -17,12 +17,12 @@ export async function runTfidfBaseline(params: BaselineParams, ctx: JobContext =
     id: params.runId,
     config: { ...TFIDF_CONFIG, C: params.C ?? `chosen on validation from 1, 10, 100`, split: params.split ?? DEFAULT_SPLIT },
     dataset: data.ref,
+    ...warningsField(data.warnings),
     seed,
     packages: packageVersions(),
     device: deviceName(),
   }, data.splitManifest);
   const progress = attachRun(run, ctx);
-  for (const w of data.warnings) run.log(`warning: ${w}`);
   const r = await runJob(run, async () => {
     progress({ phase: 'features', step: 0, total: 1 });
     const t0 = Date.now();
@@ -45,5 +45,5 @@ export async function runTfidfBaseline(params: BaselineParams, ctx: JobContext =
     progress({ phase: 'done', step: 1, total: 1 });
     return test;
   });
-  return { runId: run.id, runDir: run.dir, kind: 'baseline-tfidf', status: r.status, test: r.value, error: r.error };
+  return { runId: run.id, runDir: run.dir, kind: 'baseline-tfidf', status: r.status, test: r.value, error: r.error, warnings: run.manifest.warnings };
 }

@@ -27,13 +27,22 @@ export function throwIfCancelled(ctx: JobContext): void {
   if (ctx.signal?.aborted) throw new CancelledError();
 }
 
-/** Forwards a run folder's metrics and log lines to the job's listeners and announces the run. */
+/** run.json's `warnings` field: the data's warnings, absent when there are none. */
+export function warningsField(warnings: readonly string[]): { warnings?: string[] } {
+  return warnings.length ? { warnings: [...warnings] } : {};
+}
+
+/**
+ * Forwards a run folder's metrics and log lines to the job's listeners (lines starting "warning: " at level
+ * 'warn'), announces the run, and logs the data warnings recorded in its run.json.
+ */
 export function attachRun(run: RunFolder, ctx: JobContext): (p: Omit<Progress, 'runId' | 'device'>) => void {
   // The device the run recorded (fine-tuning: the selected device and threads), else this machine's CPU.
   const device = run.manifest.device || deviceName();
   run.onMetric((record) => ctx.metric?.({ runId: run.id, record }));
-  run.onLog((message) => ctx.log?.({ level: 'info', message, runId: run.id }));
+  run.onLog((message) => ctx.log?.({ level: message.startsWith('warning: ') ? 'warn' : 'info', message, runId: run.id }));
   ctx.started?.({ runId: run.id, runDir: run.dir, kind: run.manifest.kind });
+  for (const w of run.manifest.warnings ?? []) run.log(`warning: ${w}`);
   return (p) => ctx.progress?.({ ...p, runId: run.id, device });
 }
 

@@ -55,6 +55,8 @@ export interface CvResult {
   summary?: CvSummary;
   /** The fold that stopped the cross-validation and why. */
   error?: string;
+  /** The data's warnings, as the fold runs recorded them (each once); absent when none. */
+  warnings?: string[];
 }
 
 const foldId = (f: number) => `fold-${String(f).padStart(2, '0')}`;
@@ -88,6 +90,8 @@ export async function crossValidate(p: CrossValidateParams, ctx: JobContext = {}
   const perFold: CvSummary['perFold'] = [];
   const preds: PredictionRecord[] = [];
   let labels: string[] = [];
+  const warnings = new Set<string>();
+  const withWarnings = <T extends object>(x: T): T & { warnings?: string[] } => (warnings.size ? { ...x, warnings: [...warnings] } : x);
   for (let fold = 1; fold <= k; fold++) {
     const runId = foldId(fold);
     const runDir = join(p.dir, runId);
@@ -105,7 +109,8 @@ export async function crossValidate(p: CrossValidateParams, ctx: JobContext = {}
         ? await jobHandlers.train({ ...data, model: p.model ?? 'starter', runsRoot: p.dir, runId, config: p.config ?? {}, device: p.device, threads: p.threads }, ctx)
         : await jobHandlers.baseline({ ...data, kind: p.kind, model: p.model, runsRoot: p.dir, runId, C: p.C, seed: p.seed } satisfies BaselineParams, ctx);
     }
-    if (r.status !== 'completed') return { status: r.status, dir: p.dir, error: `fold ${fold}: ${r.error ?? r.status}` };
+    for (const w of r.warnings ?? RunFolder.open(runDir).manifest.warnings ?? []) warnings.add(w);
+    if (r.status !== 'completed') return withWarnings({ status: r.status, dir: p.dir, error: `fold ${fold}: ${r.error ?? r.status}` });
     if (!r.test) throw new Error(`cross-validation: fold ${fold} (${runDir}) completed without test metrics`);
     const run = RunFolder.open(runDir);
     labels = r.test.labels;
@@ -124,5 +129,5 @@ export async function crossValidate(p: CrossValidateParams, ctx: JobContext = {}
   };
   writeFileAtomic(join(p.dir, PREDICTIONS), preds.map((x) => JSON.stringify(x)).join('\n') + '\n');
   writeJsonAtomic(join(p.dir, CV_FILE), summary);
-  return { status: 'completed', dir: p.dir, summary };
+  return withWarnings({ status: 'completed' as const, dir: p.dir, summary });
 }

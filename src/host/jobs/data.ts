@@ -1,7 +1,7 @@
 // Resolves a DataSource (built-in id, a file/folder to split, or explicit train/eval files) into the
 // examples of each split plus the references recorded in run.json.
 import type { DataSource, DatasetRef, DatasetSummary } from '../../protocol';
-import { applySplit, canonicalFoldSplit, DatasetError, holdoutSplit, importDataset, kFoldSplit, loadDataset, sha256Hex, type Dataset, type Example, type SplitManifest } from '../data';
+import { applySplit, canonicalFoldSplit, DatasetError, holdoutSplit, importDataset, kFoldSplit, leakageBetween, leakageReport, loadDataset, sha256Hex, type Dataset, type Example, type SplitManifest } from '../data';
 
 export interface PreparedData {
   labels: string[];
@@ -9,6 +9,7 @@ export interface PreparedData {
   validation: Example[];
   test: Example[];
   ref: DatasetRef;
+  /** Every warning of the loader (encoding, duplicates, ignored files, label map) and texts shared across splits. */
   warnings: string[];
   /** The split of a dataset split here (not of explicit train/eval files); saved as split.json in each run. */
   splitManifest?: SplitManifest;
@@ -53,6 +54,8 @@ export function prepareData(src: DataSource): PreparedData {
       evalDs = ev.dataset;
       warnings.push(...ev.warnings);
       evalExamples = evalDs.examples;
+      const leak = leakageBetween(train, evalDs);
+      if (leak) warnings.push(leak);
     }
     const parts = { train: train.examples, validation: evalExamples, test: evalExamples };
     return {
@@ -69,9 +72,13 @@ export function prepareData(src: DataSource): PreparedData {
     };
   }
   if (!src.data) throw new DatasetError('no data given; pass --data builtin:movie-reviews, --data PATH, or --train FILE [--eval FILE]');
-  const { dataset, warnings } = loadDataset(dataSpec(src.data));
+  const loaded = loadDataset(dataSpec(src.data));
+  const { dataset } = loaded;
   const manifest = splitOf(dataset, src.split ?? DEFAULT_SPLIT);
   const parts = applySplit(dataset, manifest);
+  // The loader already warned about duplicated texts; the split adds the texts shared across its parts (holdout
+  // splits keep copies together, a dataset's own folds may not).
+  const warnings = [...loaded.warnings, ...leakageReport(dataset, manifest).warnings.filter((w) => w.startsWith('leakage:'))];
   return {
     labels: dataset.labels,
     ...parts,

@@ -1,7 +1,7 @@
 // Loads what a finished run needs to predict new texts, by run kind, and evaluates a run on data.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EvalMetrics, PredictResult } from '../../protocol';
+import type { EvaluateResult, PredictResult } from '../../protocol';
 import { loadLogReg, loadTfidf, predictProba, transformTfidf } from '../baselines';
 import { importDataset, isBuiltin, type Example, type ImportOptions } from '../data';
 import { evaluatePredictions } from '../eval';
@@ -68,24 +68,26 @@ export async function predictTexts(dir: string, texts: string[], opts: { precisi
 /** How to read another dataset's columns and labels (an out-of-domain check on a file with other names). */
 export type EvalMapping = Pick<ImportOptions, 'textColumn' | 'labelColumn' | 'labelMap'>;
 
-export function evaluationExamples(run: RunFolder, data: string, labels: string[], mapping: EvalMapping = {}): Example[] {
+export function evaluationExamples(run: RunFolder, data: string, labels: string[], mapping: EvalMapping = {}): { examples: Example[]; warnings: string[] } {
   const spec = dataSpec(data);
   if (isBuiltin(spec)) {
     const split = run.manifest.config.split;
-    return prepareData({ data: spec, split: typeof split === 'object' && split !== null ? (split as { validation: number; test: number; seed: number }) : undefined }).test;
+    const prepared = prepareData({ data: spec, split: typeof split === 'object' && split !== null ? (split as { validation: number; test: number; seed: number }) : undefined });
+    return { examples: prepared.test, warnings: prepared.warnings };
   }
   if (!existsSync(spec)) throw new Error(`data not found: ${spec}; pass a JSONL/CSV file, a folder, or builtin:movie-reviews`);
   // One class is fine here: an out-of-domain file may hold only positive reviews.
-  const ds = importDataset(spec, { ...mapping, labels, allowSingleClass: true }).dataset;
-  return ds.examples;
+  const { dataset, warnings } = importDataset(spec, { ...mapping, labels, allowSingleClass: true });
+  return { examples: dataset.examples, warnings };
 }
 
-export async function evaluateRun(runDir: string, data: string, seed = 0, mapping: EvalMapping = {}): Promise<EvalMetrics & { predictions: ReturnType<typeof predictionRecords> }> {
+/** A run's metrics on other data, with the data loader's warnings about that data (encoding, duplicates, label map). */
+export async function evaluateRun(runDir: string, data: string, seed = 0, mapping: EvalMapping = {}): Promise<EvaluateResult & { predictions: ReturnType<typeof predictionRecords> }> {
   const run = RunFolder.open(runDir);
   const p = await loadPredictor(runDir);
-  const examples = evaluationExamples(run, data, p.labels, mapping);
+  const { examples, warnings } = evaluationExamples(run, data, p.labels, mapping);
   if (examples.length === 0) throw new Error(`no examples to evaluate in ${data}`);
   const probs = await p.predictProba(examples.map((e) => e.text));
   const m = evaluatePredictions(examples.map((e) => e.label), probs, { labelNames: p.labels, seed });
-  return { ...m, predictions: predictionRecords(examples, probs, 'eval') };
+  return { ...m, warnings, predictions: predictionRecords(examples, probs, 'eval') };
 }

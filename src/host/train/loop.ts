@@ -8,7 +8,7 @@ import type { TrainerWorker } from '../../engine';
 import type { EvalMetrics, MetricRecord, RunResult, TrainConfig, TrainParams } from '../../protocol';
 import { mixSeed, permutation } from '../eval';
 import { packageVersions } from '../info';
-import { attachRun, CancelledError, runJob, type JobContext } from '../jobs/context';
+import { attachRun, CancelledError, runJob, warningsField, type JobContext } from '../jobs/context';
 import { DEFAULT_SPLIT, prepareData, type PreparedData } from '../jobs/data';
 import { evalSummary, predictionRecords } from '../jobs/linear';
 import { RunFolder, writeJsonAtomic, LineAppender, METRICS } from '../runs';
@@ -105,13 +105,14 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
         execution: executionRecord(exec),
       },
       dataset: data.ref,
+      ...warningsField(data.warnings),
       seed: c.seed,
       packages: packageVersions(),
       device: exec.summary,
     }, data.splitManifest);
   }
+  // logs the data's warnings recorded in run.json
   const progress = attachRun(run, ctx);
-  for (const w of data.warnings) run.log(`warning: ${w}`);
   run.log(`device ${exec.summary}`);
   const fallback = fallbackWarning(exec);
   if (fallback) run.log(`warning: ${fallback}`);
@@ -235,5 +236,5 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
     return testMetrics;
   });
   await trainer?.dispose();
-  return { runId: run.id, runDir: run.dir, kind: run.manifest.kind, status: r.status, test: r.value, error: r.error };
+  return { runId: run.id, runDir: run.dir, kind: run.manifest.kind, status: r.status, test: r.value, error: r.error, warnings: run.manifest.warnings };
 }

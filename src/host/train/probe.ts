@@ -136,7 +136,7 @@ export async function probeTraining(p: ProbeParams, ctx: JobContext = {}): Promi
       device: exec.summary, deviceKind: exec.device, threads: exec.threads, measuredSteps: stepTimes.length, stepSeconds: stepTimes, secondsPerStep, rowsPerStep,
       stepsPerEpoch: setup.stepsPerEpoch, secondsPerEpoch, epochs: c.epochs, evalPasses, evalSeconds, totalSeconds, setupSeconds,
       peakRssMiB: rss.mib(), trainableParams: setup.trainableParams, totalParams: setup.totalParams,
-      trainTexts: data.train.length, trainRows: setup.rows.length, maxLength: setup.maxLength, notes,
+      trainTexts: data.train.length, trainRows: setup.rows.length, maxLength: setup.maxLength, notes, warnings: data.warnings,
     };
   } finally {
     await setup.trainer.dispose();

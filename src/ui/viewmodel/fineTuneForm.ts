@@ -235,7 +235,8 @@ export function estimateView(r: ProbeResult): EstimateView {
       { label: 'Data', value: `${r.trainTexts} training texts → ${r.trainRows} rows of at most ${r.maxLength} tokens` },
       { label: 'Device', value: r.device },
     ],
-    notes: r.notes,
+    // the data's warnings first: they may change what is worth starting
+    notes: [...(r.warnings ?? []).map((w) => `Data warning: ${w}`), ...r.notes],
     secondsPerEpoch: r.secondsPerEpoch, totalSeconds: r.totalSeconds, peakRssMiB: r.peakRssMiB,
   };
 }

@@ -102,3 +102,9 @@ export function metricRows(m: RunManifest): MetricRow[] {
   }
   return rows;
 }
+
+/** One message for the data loader's warnings about `subject` (encoding, duplicates and leakage, label map), or undefined when none. */
+export function warningsMessage(subject: string, warnings: readonly string[] | undefined): string | undefined {
+  if (!warnings?.length) return undefined;
+  return `${subject}: ${warnings.length === 1 ? 'warning' : `${warnings.length} warnings`} about the data: ${warnings.map((w, i) => (warnings.length > 1 ? `(${i + 1}) ${w}` : w)).join(' ')}`;
+}
