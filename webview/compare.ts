@@ -1,8 +1,9 @@
 // The comparison view: the runs' table (reference row marked, reference chooser), the paired tests against the
 // reference, the overlaid training curves (charts.ts), confusion matrices as heat-shaded tables and a reliability
 // diagram per run. Colours are VS Code theme variables (CSS), so light, dark and high contrast need no code.
-import type { ComparisonView, ConfusionView, ReliabilityView } from '../src/protocol/webviewMessages';
+import type { ComparisonView, ReliabilityView } from '../src/protocol/webviewMessages';
 import { h, pct, post, s, select } from './dom';
+import { confusionTable } from './matrix';
 
 function runTable(view: ComparisonView): HTMLElement {
   const t = view.table;
@@ -31,23 +32,6 @@ function significanceTable(view: ComparisonView): HTMLElement {
       ? h('tr', { 'data-run': r.runId }, h('th', { scope: 'row' }, r.runId), h('td', { colspan: 5, class: 'error-cell' }, r.error))
       : h('tr', { 'data-run': r.runId, 'data-significant': String(r.significant), class: r.significant ? 'significant' : undefined },
         h('th', { scope: 'row' }, r.runId), h('td', {}, r.difference), h('td', {}, r.ci), h('td', {}, r.discordant), h('td', {}, r.p), h('td', {}, r.verdict)))),
-  );
-}
-
-/** Rows = true class, columns = predicted; each cell shaded by its share of the row (the diagonal is recall). */
-function confusionTable(c: ConfusionView): HTMLElement {
-  return h('figure', { class: 'confusion', 'data-run': c.runId, 'data-cells': c.cells.flat().length },
-    h('figcaption', {}, h('strong', {}, c.runId), h('span', { class: 'meta' }, ` · ${c.n} test examples`)),
-    h('table', { class: 'matrix', 'aria-label': `Confusion matrix of ${c.runId}: rows are the true class, columns the predicted class` },
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'true ↓ / predicted →'), ...c.labels.map((l) => h('th', { scope: 'col' }, l)))),
-      h('tbody', {}, ...c.cells.map((row, i) => h('tr', {}, h('th', { scope: 'row' }, c.labels[i] ?? String(i)), ...row.map((cell) => {
-        const td = h('td', { class: cell.correct ? 'hit' : 'miss', 'data-count': cell.count, title: `${cell.count} (${pct(cell.share)} of the row)` },
-          h('span', { class: 'count' }, String(cell.count)), h('span', { class: 'share' }, pct(cell.share)));
-        // Shading through a CSS custom property (CSSOM, allowed by the CSP): the colour itself stays in the stylesheet.
-        td.style.setProperty('--share', cell.share.toFixed(3));
-        return td;
-      })))),
-    ),
   );
 }
 

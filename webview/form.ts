@@ -170,7 +170,9 @@ function showEstimate(e: EstimateView): void {
       h('div', { class: 'big' }, h('span', { class: 'label' }, 'in all'), h('strong', { 'data-estimate': 'total' }, e.total)),
       h('div', { class: 'big' }, h('span', { class: 'label' }, 'memory'), h('strong', { 'data-estimate': 'memory' }, e.memory)),
     ),
-    h('table', { class: 'data' }, h('tbody', {}, ...e.rows.map((r) => h('tr', {}, h('th', { scope: 'row' }, r.label), h('td', {}, r.value))))),
+    h('table', { class: 'data' }, h('tbody', {}, ...e.rows.map((r) => h('tr', {}, h('th', { scope: 'row' }, r.label), h('td', {}, r.details
+      ? h('details', { class: 'device' }, h('summary', {}, `${r.value} · `, h('span', { class: 'why' }, r.details.summary)), h('ul', {}, ...r.details.lines.map((l) => h('li', {}, l))))
+      : r.value))))),
     h('ul', { class: 'notes', hidden: e.notes.length === 0 }, ...e.notes.map((n) => h('li', {}, n))),
   );
 }

@@ -8,10 +8,11 @@ import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
-import type { ChartData, MetricRow, RunHeader, ToWebview } from '../src/protocol/webviewMessages';
+import type { ChartData, ConfusionView, MetricRow, RunHeader, ToWebview } from '../src/protocol/webviewMessages';
 import { renderCharts } from './charts';
 import { renderComparison } from './compare';
 import { button, h, post } from './dom';
+import { confusionTable } from './matrix';
 import { noteSaved, renderReview } from './review';
 
 const app = document.getElementById('app') as HTMLElement;
@@ -25,6 +26,10 @@ const reviewSection = h('section', { 'aria-label': 'Misclassified examples' });
 const compareSection = h('section', { 'aria-label': 'Comparison of runs' });
 const curvesSection = h('div', { class: 'charts', 'aria-label': 'Training curves of the compared runs' });
 const notice = h('div', { role: 'status' });
+let tabs: HTMLElement | undefined;
+/** The first run message picks the tab (a baseline opens on its test metrics); later ones leave the person's choice. */
+let tabChosen = false;
+const TAB_INDEX = { training: 0, metrics: 1 } as const;
 
 if (mode === 'run') {
   const toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Run actions' },
@@ -34,7 +39,7 @@ if (mode === 'run') {
     button('Export model', () => post({ type: 'command', command: 'export' })),
     button('Write reflection', () => post({ type: 'command', command: 'reflect' })),
   );
-  const tabs = h('vscode-tabs', { 'selected-index': 0 },
+  tabs = h('vscode-tabs', { 'selected-index': 0 },
     h('vscode-tab-header', { slot: 'header', 'data-tab': 'training' }, 'Training'),
     h('vscode-tab-panel', {}, chartsSection),
     h('vscode-tab-header', { slot: 'header', 'data-tab': 'metrics' }, 'Test metrics'),
@@ -49,24 +54,47 @@ if (mode === 'run') {
 }
 
 // ---------- run header and metrics ----------
-function renderRun(run: RunHeader, rows: MetricRow[]): void {
-  const meta = [run.model && `model ${run.model}`, run.dataset && `dataset ${run.dataset}`, run.device && `on ${run.device}`, run.duration && `took ${run.duration}`]
+function deviceLine(run: RunHeader): HTMLElement | string {
+  if (!run.device) return '';
+  const d = run.deviceDetails;
+  if (!d) return h('span', { class: 'device' }, `on ${run.device}`);
+  // Details on demand: the reasons an accelerator was not used are one click away, not on every header.
+  return h('details', { class: 'device' },
+    h('summary', {}, `on ${run.device} · `, h('span', { class: 'why' }, d.summary)),
+    h('ul', { class: 'device-details' }, ...d.lines.map((l) => h('li', {}, l))));
+}
+
+function renderRun(run: RunHeader, rows: MetricRow[], confusion?: ConfusionView): void {
+  const meta = [run.model && `model ${run.model}`, run.dataset && `dataset ${run.dataset}`, run.duration && `took ${run.duration}`]
     .filter(Boolean).join(' · ');
   header.replaceChildren(
     h('h1', { 'data-run': run.id }, run.id),
     h('div', { class: 'badges' }, h('vscode-badge', { variant: 'counter' }, run.kind), h('vscode-badge', { class: `status-${run.status}`, 'data-status': run.status }, run.status)),
-    h('p', { class: 'meta' }, meta),
+    h('p', { class: 'meta' }, meta, meta && run.device ? ' · ' : '', deviceLine(run)),
     run.best ? h('p', { class: 'meta' }, `best validation: ${run.best}`) : '',
     run.error ? h('div', { class: 'error', role: 'alert' }, run.error) : '',
   );
+  if (tabs && !tabChosen) {
+    tabChosen = true;
+    const index = TAB_INDEX[run.opensOn ?? 'training'];
+    tabs.setAttribute('selected-index', String(index));
+    (tabs as unknown as { selectedIndex: number }).selectedIndex = index;
+  }
   if (rows.length === 0) {
     metricsSection.replaceChildren(h('p', { class: 'empty' }, run.status === 'running' ? 'Test metrics appear when the run ends.' : 'This run has no test metrics.'));
     return;
   }
-  metricsSection.replaceChildren(h('table', { class: 'data' },
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Metric'), h('th', { scope: 'col' }, 'Value'), h('th', { scope: 'col' }, 'Note'))),
-    h('tbody', {}, ...rows.map((r) => h('tr', {}, h('th', { scope: 'row' }, r.label), h('td', {}, r.value), h('td', { class: 'hint' }, r.hint ?? '')))),
-  ));
+  // The headline first: the test accuracy (the first row) in large type, then the table and the confusion matrix.
+  const [first, ...rest] = rows;
+  metricsSection.replaceChildren(
+    h('p', { class: 'headline', 'data-headline': first.label }, h('span', { class: 'label' }, first.label), h('strong', {}, first.value), first.hint ? h('span', { class: 'meta' }, ` on ${first.hint}`) : ''),
+    h('table', { class: 'data' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Metric'), h('th', { scope: 'col' }, 'Value'), h('th', { scope: 'col' }, 'Note'))),
+      h('tbody', {}, ...[first, ...rest].map((r) => h('tr', {}, h('th', { scope: 'row' }, r.label), h('td', {}, r.value), h('td', { class: 'hint' }, r.hint ?? ''))))),
+    confusion ? h('h2', {}, 'Confusion matrix') : '',
+    confusion ? h('p', { class: 'meta' }, 'Rows: true class; columns: predicted class. Shading: share of the row (darker = more).') : '',
+    confusion ? confusionTable(confusion) : '',
+  );
 }
 
 // ---------- charts ----------
@@ -93,7 +121,7 @@ function changed(kind: string, value: unknown): boolean {
 window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
   const m = e.data;
   switch (m.type) {
-    case 'run': if (changed('run', m)) renderRun(m.run, m.metrics); break;
+    case 'run': if (changed('run', m)) renderRun(m.run, m.metrics, m.confusion); break;
     case 'charts': drawCharts(m.charts); break;
     case 'review': if (changed('review', m.page)) renderReview(reviewSection, m.page); break;
     case 'comparison': if (changed('comparison', m.view)) renderComparison(compareSection, curvesSection, m.view); break;

@@ -11,6 +11,8 @@ let selected: string | undefined;
 const typed = new Map<string, string>();
 let saveTimer: ReturnType<typeof setTimeout> | undefined;
 let pendingNote: { id: string; text: string } | undefined;
+/** "Hide punctuation and function words": kept across re-renders and reviews. */
+let hideMinor = false;
 
 function flushNote(): void {
   if (saveTimer) clearTimeout(saveTimer);
@@ -35,6 +37,16 @@ function itemLine(it: ReviewItem): string {
 
 const badge = (it: ReviewItem) => (it.change === 'fixed' ? `fixed · baseline ${it.kind}` : it.change === 'broken' ? `broken · ${it.kind}` : it.kind);
 
+/** What a badge means, in words (its tooltip). For a fixed review the FP/FN is the baseline's mistake. */
+function badgeTitle(it: ReviewItem, positive: string): string {
+  const who = it.change === 'fixed' ? 'the baseline' : 'the model';
+  const kind = it.kind === 'FP' ? `False positive: ${who} predicted ${positive} (the positive class), but the review is ${it.label}`
+    : it.kind === 'FN' ? `False negative: the review is ${positive} (the positive class), but ${who} predicted another class`
+      : `Wrong: true ${it.label}, predicted ${it.pred}`;
+  const change = it.change === 'fixed' ? 'Fixed: this run is right where the baseline was wrong. ' : it.change === 'broken' ? 'Broken: this run is wrong where the baseline was right. ' : '';
+  return `${change}${kind}.`;
+}
+
 /** Text with saliency: a focusable region; arrow keys move between the clearly shaded words. */
 function salientText(spans: SaliencySpan[], it: ReviewItem): HTMLElement {
   const box = h('div', {
@@ -51,7 +63,7 @@ function salientText(spans: SaliencySpan[], it: ReviewItem): HTMLElement {
     const toward = sp.score > 0 ? `toward ${it.pred} (the prediction)` : `toward ${it.label === it.pred ? 'another class' : it.label}`;
     const strong = a >= 0.15;
     const w = h('span', {
-      class: `w ${sign}${a >= 0.5 ? ' strong' : ''}`, 'data-score': sp.score.toFixed(3),
+      class: `w ${sign}${a >= 0.5 ? ' strong' : ''}${sp.minor ? ' minor' : ''}`, 'data-score': sp.score.toFixed(3),
       title: `${sp.score >= 0 ? '+' : '−'}${a.toFixed(2)}: ${toward}`,
       ...(strong ? { tabindex: -1, 'aria-label': `${sp.text}: ${sp.score >= 0 ? 'plus' : 'minus'} ${a.toFixed(2)}, ${toward}` } : {}),
     }, sp.text);
@@ -71,11 +83,18 @@ function salientText(spans: SaliencySpan[], it: ReviewItem): HTMLElement {
   return box;
 }
 
-function legend(it: ReviewItem): HTMLElement {
+function legend(it: ReviewItem, text: () => HTMLElement | null): HTMLElement {
+  const toggle = h('input', { type: 'checkbox', id: 'hide-minor', 'data-option': 'hide-minor', checked: hideMinor }) as HTMLInputElement;
+  toggle.addEventListener('change', () => {
+    hideMinor = toggle.checked;
+    text()?.classList.toggle('hide-minor', hideMinor);
+  });
   return h('div', { class: 'legend', 'aria-label': 'Saliency legend' },
-    h('span', { class: 'w pos strong swatch' }, 'word'), ` pushes toward the prediction (${it.pred}) `,
-    h('span', { class: 'w neg strong swatch' }, 'word'), ' pushes away from it; ',
-    h('span', { class: 'meta' }, 'stronger shading = larger |gradient × input| (summed over the word\'s tokens, scaled to the review\'s largest).'));
+    h('span', { class: 'w pos strong swatch' }, 'word'), ` pushed the model toward its prediction (${it.pred}); `,
+    h('span', { class: 'w neg strong swatch' }, 'word'), ' pushed it away. ',
+    h('span', { class: 'in-words' }, 'Darker = the word pushed the prediction more; unshaded words hardly mattered.'),
+    h('span', { class: 'meta', title: 'Gradient × input of the word\'s tokens, summed, scaled to the review\'s strongest word.' }, ' (How it is measured: gradient × input.)'),
+    h('label', { class: 'option', for: 'hide-minor' }, toggle, ' Hide punctuation and function words (the, of, is…)'));
 }
 
 function detail(it: ReviewItem, listItem: () => HTMLElement | null): HTMLElement {
@@ -94,10 +113,12 @@ function detail(it: ReviewItem, listItem: () => HTMLElement | null): HTMLElement
     if (e.key === 'Escape') listItem()?.focus();
   });
   const text = it.saliency ? salientText(it.saliency, it) : it.text ? h('div', { class: 'text full' }, it.text) : h('p', { class: 'empty' }, 'The text of this example is not available (only its id is in predictions.jsonl).');
+  const textEl = text instanceof HTMLElement && text.classList.contains('salient') ? text : null;
+  textEl?.classList.toggle('hide-minor', hideMinor);
   return h('section', { class: 'detail', 'data-id': it.id, 'aria-label': `Review ${it.id}` },
     h('h3', {}, it.id),
     h('p', { class: 'meta' }, itemLine(it)),
-    it.saliency ? legend(it) : h('p', { class: 'meta' }, it.text ? 'No saliency for this review (saliency.jsonl covers the fine-tuned run\'s most confident mistakes).' : ''),
+    it.saliency ? legend(it, () => textEl) : h('p', { class: 'meta' }, it.text ? 'No saliency for this review (saliency.jsonl covers the fine-tuned run\'s most confident mistakes).' : ''),
     text,
     h('label', { for: 'note', class: 'note-label' }, 'Note'),
     note,
@@ -127,6 +148,12 @@ export function renderReview(section: HTMLElement, page: ReviewPage): void {
     page.lengths.length ? select('Length', 'length', [['-1', 'any length'], ...page.lengths.map((b): [string, string] => [String(b.index), `Q${b.index + 1}: ${b.label} (${b.count})`])],
       String(page.query.length ?? -1), (v) => ask({ length: Number(v), offset: 0 })) : '',
   );
+  const pos = page.labels[page.query.positive] ?? String(page.query.positive);
+  const others = page.labels.filter((_, i) => i !== page.query.positive).join(' or ') || 'another class';
+  const badgeLegend = h('p', { class: 'meta badge-legend' },
+    h('strong', {}, 'FP'), ` = false positive: predicted ${pos}, truly ${others}. `,
+    h('strong', {}, 'FN'), ` = false negative: truly ${pos}, predicted ${others}. `,
+    `(${pos} is the positive class; change it above.)`);
   const summary = h('p', { class: 'meta summary', 'data-total': page.total },
     `${page.total} shown by these filters`,
     page.versus ? ` · versus ${page.versus.id} on ${page.versus.shared} shared test examples: ${page.versus.fixed} fixed, ${page.versus.broken} broken` : '',
@@ -151,7 +178,7 @@ export function renderReview(section: HTMLElement, page: ReviewPage): void {
   };
   for (const it of page.items) {
     const el = h('article', { class: 'mistake', role: 'option', tabindex: -1, 'data-id': it.id, 'data-kind': it.kind, 'data-change': it.change, 'data-words': it.words, 'aria-label': `${badge(it)}: ${it.id}, ${itemLine(it)}` },
-      h('div', { class: 'head' }, h('vscode-badge', {}, badge(it)), h('strong', {}, it.id), h('span', { class: 'meta' }, itemLine(it)),
+      h('div', { class: 'head' }, h('vscode-badge', { title: badgeTitle(it, page.labels[page.query.positive] ?? String(page.query.positive)) }, badge(it)), h('strong', {}, it.id), h('span', { class: 'meta' }, itemLine(it)),
         it.saliency ? h('span', { class: 'tag' }, 'saliency') : '', (typed.get(it.id) ?? it.note) ? h('span', { class: 'tag' }, 'note') : ''),
       it.text ? h('div', { class: 'text' }, it.text) : undefined,
     );
@@ -184,7 +211,7 @@ export function renderReview(section: HTMLElement, page: ReviewPage): void {
   const body = page.items.length
     ? h('div', { class: 'review-body' }, list, detailBox)
     : h('p', { class: 'empty' }, 'No reviews match these filters.');
-  section.replaceChildren(filters, summary, warnings, body,
+  section.replaceChildren(filters, badgeLegend, summary, warnings, body,
     h('div', { class: 'pager' }, prev, h('span', { class: 'meta' }, `${from}–${to} of ${page.total}`), next));
   if (selected) choose(selected);
   if (listFocused) itemEl(selected)?.focus();

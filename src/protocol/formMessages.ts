@@ -39,8 +39,8 @@ export interface EstimateView {
   perEpoch: string;
   total: string;
   memory: string;
-  /** label / value rows, in order */
-  rows: { label: string; value: string }[];
+  /** label / value rows, in order; details: lines shown on demand under the value (e.g. why not the GPU). */
+  rows: { label: string; value: string; details?: { summary: string; lines: string[] } }[];
   notes: string[];
   /** Machine-readable numbers for tests and screen readers. */
   secondsPerEpoch: number;

@@ -50,7 +50,8 @@ export interface RunManifest {
 
 /** One line of metrics.jsonl: a training step or an evaluation. */
 export type MetricRecord =
-  | { type: 'step'; step: number; epoch: number; loss: number; lr: number; step_ms: number; grad_norm?: number; time: string }
+  /** A baseline's step is one L-BFGS iteration of the fit for regularisation strength C (lr: its line-search step). */
+  | { type: 'step'; step: number; epoch: number; loss: number; lr: number; step_ms: number; grad_norm?: number; C?: number; time: string }
   | { type: 'eval'; step: number; epoch: number; split: 'train' | 'validation' | 'test'; metrics: EvalSummary; time: string };
 
 /** The scalar part of EvalMetrics, small enough for one JSONL line per evaluation. */

@@ -3,15 +3,22 @@
 // (Named webviewMessages, not webview: the ESLint rule that keeps webview/ code out of the extension matches
 // any import path ending in /webview.)
 
-/** One chart as uPlot wants it: shared x (optimizer steps) and one y column per series, null = no point. */
+/**
+ * One chart as uPlot wants it: shared x (optimizer steps, or a baseline's L-BFGS iterations) and one y column per
+ * series, null = no point.
+ */
 export interface ChartData {
-  /** 'compare-*': the comparison's overlaid curves, one series per run. */
-  id: 'loss' | 'accuracy' | 'lr' | 'compare-loss' | 'compare-accuracy';
+  /** 'fit': a baseline's logistic-regression fits (one series per candidate regularisation strength);
+   *  'compare-*': the comparison's overlaid curves, one series per run. */
+  id: 'loss' | 'accuracy' | 'lr' | 'fit' | 'compare-loss' | 'compare-accuracy';
   title: string;
   xLabel: string;
   yLabel: string;
   x: number[];
-  series: { label: string; values: (number | null)[]; style?: 'line' | 'faint' | 'points' }[];
+  /** 'reference': a constant level drawn dashed across the chart (a baseline's validation accuracy). */
+  series: { label: string; values: (number | null)[]; style?: 'line' | 'faint' | 'points' | 'reference' }[];
+  /** One line under the chart: what is and is not drawn, and why. */
+  note?: string;
 }
 
 export interface RunHeader {
@@ -21,7 +28,12 @@ export interface RunHeader {
   status: 'running' | 'completed' | 'failed' | 'cancelled';
   model?: string;
   dataset?: string;
+  /** Where it ran, short: "CPU, 2 threads". */
   device?: string;
+  /** Details on demand behind the device: why not the GPU (each accelerator's reason), the machine. */
+  deviceDetails?: { summary: string; lines: string[] };
+  /** The tab the panel opens on: a baseline's test metrics, a fine-tuning run's training curves. */
+  opensOn?: 'training' | 'metrics';
   startedAt?: string;
   duration?: string;
   best?: string;
@@ -73,6 +85,8 @@ export interface LengthBucket {
 export interface SaliencySpan {
   text: string;
   score?: number;
+  /** Punctuation or a function word ("the", "of", "is"...): the browser can leave these unshaded. */
+  minor?: boolean;
 }
 
 export interface ReviewItem {
@@ -159,7 +173,7 @@ export interface ComparisonView {
 }
 
 export type ToWebview =
-  | { type: 'run'; run: RunHeader; metrics: MetricRow[] }
+  | { type: 'run'; run: RunHeader; metrics: MetricRow[]; confusion?: ConfusionView }
   | { type: 'charts'; charts: ChartData[] }
   | { type: 'comparison'; view: ComparisonView }
   | { type: 'review'; page: ReviewPage }

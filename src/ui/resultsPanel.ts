@@ -151,7 +151,9 @@ export class ResultsPanel implements vscode.Disposable {
       this.post({ type: 'notice', level: 'error', message: `${dir} is no longer a run folder (run.json is missing).` });
       return;
     }
-    const runMessage: ToWebview = { type: 'run', run: runHeader(dir, manifest), metrics: metricRows(manifest) };
+    const t = manifest.test;
+    const confusion = t?.confusion?.length ? confusionView(manifest.id, t.labels, t.confusion) : undefined;
+    const runMessage: ToWebview = { type: 'run', run: runHeader(dir, manifest), metrics: metricRows(manifest), ...(confusion ? { confusion } : {}) };
     const json = JSON.stringify(runMessage);
     if (json !== this.lastRunMessage) {
       this.lastRunMessage = json;
@@ -170,7 +172,7 @@ export class ResultsPanel implements vscode.Disposable {
       if (reset) this.metrics = [];
       this.metrics.push(...records);
     }
-    this.post({ type: 'charts', charts: allCharts(this.metrics) });
+    this.post({ type: 'charts', charts: allCharts(this.metrics, manifest.kind) });
     this.sendReview(false, manifest);
   }
 
@@ -226,7 +228,7 @@ export class ResultsPanel implements vscode.Disposable {
       if (reset) t.metrics = [];
       t.metrics.push(...records);
     }
-    this.post({ type: 'charts', charts: overlaidCurves(runs.map((r) => ({ id: r.manifest.id, metrics: this.tails.get(r.dir)!.metrics }))) });
+    this.post({ type: 'charts', charts: overlaidCurves(runs.map((r) => ({ id: r.manifest.id, kind: r.manifest.kind, metrics: this.tails.get(r.dir)!.metrics }))) });
     const live = runs.some((r) => r.manifest.status === 'running');
     if (live && !this.livePoll) this.livePoll = setInterval(() => this.schedule(), 1500);
     else if (!live && this.livePoll) {

@@ -27,22 +27,27 @@ export interface TestRun {
   id: string;
   /** Appends training steps from..to (inclusive) and a validation evaluation every evalEvery steps. */
   steps(from: number, to: number): void;
+  /**
+   * A baseline's metrics as its logistic-regression fit writes them: one step per L-BFGS iteration of each
+   * candidate C (the objective falling from log 2, the line-search step as lr), then one validation evaluation.
+   */
+  fits(candidates: { C: number; iterations: number }[], validationAccuracy: number, recordC?: boolean): void;
   checkpoint(name: string): Promise<void>;
   /** Writes test predictions (n examples, about `accuracy` right) and completes the run with their metrics. */
   complete(n: number, accuracy: number): void;
 }
 
-export function startRun(root: string, opts: { id: string; kind?: RunKind; model?: string; seed?: number; evalEvery?: number }): TestRun {
+export function startRun(root: string, opts: { id: string; kind?: RunKind; model?: string; seed?: number; evalEvery?: number; device?: string; config?: Record<string, unknown> }): TestRun {
   const kind = opts.kind ?? 'finetune';
   const run = RunFolder.create(root, {
     id: opts.id,
     kind,
-    config: { epochs: 2, lr: 5e-5, batchSize: 16 },
+    config: opts.config ?? { epochs: 2, lr: 5e-5, batchSize: 16 },
     dataset: { id: 'movie-reviews', hash: 'test-dataset-hash', splitHash: 'test-split-hash', labels: LABELS, sizes: { train: 1400, validation: 200, test: 400 } },
     model: opts.model ? { id: opts.model } : undefined,
     seed: opts.seed ?? 42,
     packages: {},
-    device: 'cpu',
+    device: opts.device ?? 'cpu',
   });
   const rand = rng(opts.seed ?? 42);
   const evalEvery = opts.evalEvery ?? 10;
@@ -62,6 +67,17 @@ export function startRun(root: string, opts: { id: string; kind?: RunKind; model
             metrics: { accuracy, macroF1: accuracy - 0.01, rocAuc: accuracy + 0.05, logLoss: loss + 0.05, ece: 0.05, loss: loss + 0.05 } });
         }
       }
+    },
+    fits(candidates, validationAccuracy, recordC = true) {
+      let s = 0;
+      for (const { C, iterations } of candidates) {
+        for (let i = 0; i < iterations; i++) {
+          const loss = 0.25 / Math.log10(10 * C) + (Math.LN2 - 0.25 / Math.log10(10 * C)) * Math.exp(-i / 3);
+          run.metric({ type: 'step', step: ++s, epoch: 0, loss, lr: i % 3 === 0 ? 1 : 0.1 + 0.3 * rand(), step_ms: 5, ...(recordC ? { C } : {}), time: new Date().toISOString() });
+        }
+      }
+      run.metric({ type: 'eval', step: s, epoch: 0, split: 'validation', time: new Date().toISOString(),
+        metrics: { accuracy: validationAccuracy, macroF1: validationAccuracy, rocAuc: null, logLoss: 0.4, ece: 0.03 } });
     },
     async checkpoint(name) {
       await run.saveCheckpoint(name, (dir) => writeFileSync(join(dir, 'weights.txt'), `checkpoint ${name}\n`));

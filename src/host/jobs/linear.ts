@@ -39,7 +39,7 @@ export async function trainLinear(run: RunFolder, s: LinearSplits, ctx: JobConte
       await new Promise<void>((r) => setImmediate(r));
       if (ctx.signal?.aborted) throw new CancelledError();
       const now = Date.now();
-      run.metric({ type: 'step', step: ++step, epoch: 0, loss: loss / C / yTrain.length, lr, step_ms: now - t0.t, time: new Date(now).toISOString() });
+      run.metric({ type: 'step', step: ++step, epoch: 0, loss: loss / C / yTrain.length, lr, step_ms: now - t0.t, C, time: new Date(now).toISOString() });
       t0.t = now;
       opts.progress({ phase: 'training', step: iter, total: 1000, loss: loss / C / yTrain.length });
     };

@@ -1,5 +1,5 @@
-// Turns metrics.jsonl records into the aligned series the results panel plots with uPlot (x = optimizer step;
-// null where a series has no point at that step). No vscode import.
+// Turns metrics.jsonl records into the aligned series the results panel plots with uPlot (x = optimizer step, or
+// a baseline's L-BFGS iteration; null where a series has no point at that step). No vscode import.
 import type { MetricRecord } from '../../protocol';
 import type { ChartData } from '../../protocol/webviewMessages';
 
@@ -86,7 +86,37 @@ export function lrChart(metrics: readonly MetricRecord[]): ChartData {
   };
 }
 
-export function allCharts(metrics: readonly MetricRecord[]): ChartData[] {
+/**
+ * A baseline's logistic-regression fits: the L-BFGS objective per iteration, one series per fit (a candidate
+ * regularisation strength C, from the step records; older runs without C: a fit starts where the objective rises,
+ * which L-BFGS's line search never does within a fit), x = iteration within the fit.
+ */
+export function fitChart(metrics: readonly MetricRecord[]): ChartData {
+  const { steps } = splitRecords(metrics);
+  const fits: { C?: number; losses: number[] }[] = [];
+  let prev: StepRecord | undefined;
+  for (const r of steps) {
+    const newFit = !prev || (r.C !== undefined ? r.C !== prev.C : r.loss > prev.loss + 1e-12);
+    if (newFit) fits.push({ C: r.C, losses: [] });
+    fits[fits.length - 1].losses.push(r.loss);
+    prev = r;
+  }
+  const n = Math.max(0, ...fits.map((f) => f.losses.length));
+  const x = Array.from({ length: n }, (_, i) => i + 1);
+  const candidates = fits.length > 1;
+  return {
+    id: 'fit', title: candidates ? `Fitting the logistic regression: ${fits.length} candidate regularisation strengths` : 'Fitting the logistic regression',
+    xLabel: 'L-BFGS iteration', yLabel: 'training objective', x,
+    series: fits.map((f, i) => ({ label: f.C !== undefined ? `C = ${f.C}` : candidates ? `fit ${i + 1}` : 'objective', values: x.map((_, j) => f.losses[j] ?? null) })),
+    note: candidates
+      ? 'Each candidate C is fitted from scratch and the one with the best validation accuracy is kept (Test metrics); iterations are optimizer steps of one fit, not training steps over the data.'
+      : 'Iterations are optimizer steps of the fit, not training steps over the data.',
+  };
+}
+
+/** The charts that mean something for the run's kind: a baseline's fits; a fine-tuning run's loss, accuracy and learning rate. */
+export function allCharts(metrics: readonly MetricRecord[], kind?: string): ChartData[] {
+  if (kind?.startsWith('baseline')) return [fitChart(metrics)];
   return [lossChart(metrics), accuracyChart(metrics), lrChart(metrics)];
 }
 

@@ -8,14 +8,17 @@ import { num } from './format';
 import { testPredictions } from './review';
 
 /**
- * Smoothed training loss and validation accuracy on a shared step axis, one series per run. Runs without training
- * steps or evaluations (baselines) are left out of both charts, so each run keeps one colour across the two.
+ * The compared runs' curves on a shared fine-tuning step axis: each fine-tuning run's smoothed training loss and
+ * its validation accuracy. A baseline's "steps" are L-BFGS iterations of its fits, not steps over the data, so its
+ * loss is not overlaid; its validation accuracy (one evaluation, after the fit) is drawn as a dashed level across
+ * the chart instead of a lone dot at the edge. Each run keeps one colour across the two charts.
  */
-export function overlaidCurves(all: readonly { id: string; metrics: readonly MetricRecord[] }[]): ChartData[] {
+export function overlaidCurves(all: readonly { id: string; kind?: string; metrics: readonly MetricRecord[] }[]): ChartData[] {
+  const isBaseline = (r: { kind?: string }) => r.kind?.startsWith('baseline') ?? false;
+  const tuned = all.filter((r) => !isBaseline(r) && r.metrics.some((m) => m.type === 'step' || (m.type === 'eval' && m.split === 'validation')));
   const loss: Map<number, number>[] = [];
   const acc: Map<number, number>[] = [];
-  const runs = all.filter((r) => r.metrics.some((m) => m.type === 'step' || (m.type === 'eval' && m.split === 'validation')));
-  for (const r of runs) {
+  for (const r of tuned) {
     const { steps, evals } = splitRecords(r.metrics);
     const smooth = ema(steps.map((s) => s.loss));
     loss.push(new Map(steps.map((s, i) => [s.step, smooth[i]])));
@@ -23,16 +26,29 @@ export function overlaidCurves(all: readonly { id: string; metrics: readonly Met
     for (const e of evals) if (e.split === 'validation' && Number.isFinite(e.metrics.accuracy)) a.set(e.step, e.metrics.accuracy);
     acc.push(a);
   }
-  const chart = (id: ChartData['id'], title: string, yLabel: string, cols: Map<number, number>[], what: string): ChartData => {
-    const x = [...new Set(cols.flatMap((c) => [...c.keys()]))].sort((a, b) => a - b);
-    return {
-      id, title, xLabel: 'step', yLabel, x,
-      series: runs.map((r, i) => ({ label: `${r.id} ${what}`, values: x.map((s) => cols[i].get(s) ?? null) })),
-    };
-  };
+  const levels = all.filter(isBaseline).flatMap((r) => {
+    const v = [...r.metrics].reverse().find((m): m is Extract<MetricRecord, { type: 'eval' }> => m.type === 'eval' && m.split === 'validation' && Number.isFinite(m.metrics.accuracy));
+    return v ? [{ id: r.id, accuracy: v.metrics.accuracy }] : [];
+  });
+  const axis = (cols: Map<number, number>[]) => [...new Set(cols.flatMap((c) => [...c.keys()]))].sort((a, b) => a - b);
+  const lossX = axis(loss);
+  const accX = axis(acc);
+  const skipped = all.filter(isBaseline).map((r) => r.id);
   return [
-    chart('compare-loss', 'Training loss (smoothed), per run', 'cross-entropy', loss, 'train loss'),
-    chart('compare-accuracy', 'Validation accuracy, per run', 'accuracy', acc, 'val accuracy'),
+    {
+      id: 'compare-loss', title: 'Training loss (smoothed), fine-tuning runs', xLabel: 'fine-tuning step', yLabel: 'cross-entropy', x: lossX,
+      series: tuned.map((r, i) => ({ label: `${r.id} train loss`, values: lossX.map((s) => loss[i].get(s) ?? null) })),
+      ...(skipped.length ? { note: `Not drawn: ${skipped.join(', ')} — a baseline's iterations are optimizer steps of its logistic-regression fit, not fine-tuning steps.` } : {}),
+    },
+    {
+      id: 'compare-accuracy', title: 'Validation accuracy, per run', xLabel: 'fine-tuning step', yLabel: 'accuracy', x: accX,
+      series: [
+        ...tuned.map((r, i) => ({ label: `${r.id} val accuracy`, values: accX.map((s) => acc[i].get(s) ?? null) })),
+        // A level needs a chart to span: only drawn over fine-tuning runs' evaluations.
+        ...(accX.length ? levels.map((l) => ({ label: `${l.id} val accuracy (after its fit)`, values: accX.map(() => l.accuracy), style: 'reference' as const })) : []),
+      ],
+      ...(levels.length ? { note: 'Dashed: a baseline\'s validation accuracy, one evaluation after its fit, drawn as a level to compare with.' } : {}),
+    },
   ];
 }
 

@@ -2,6 +2,7 @@
 // when to change it, parsing and checking what was typed (one message per field), the host request it becomes,
 // and the pre-flight estimate formatted for people. Pure: no vscode, testable in plain Node.
 import { LONG_TEXT_LABELS, SETTING_LABELS, type DeviceChoice, type EstimateView, type FormField, type FormOption, type FormValues, type ProbeParams, type ProbeResult, type TrainConfig, type TrainParams } from '../../protocol';
+import { deviceView } from './format';
 
 /** The host's defaults (src/host/train/config.ts); a unit test checks that the two agree. */
 export const FORM_TRAIN_DEFAULTS = {
@@ -224,6 +225,8 @@ export function estimateView(r: ProbeResult): EstimateView {
   const perEpoch = formatDuration(r.secondsPerEpoch);
   const total = formatDuration(r.totalSeconds);
   const memory = formatMemory(r.peakRssMiB);
+  // "CPU, 2 threads", with why not the GPU one click away rather than on the row.
+  const device = deviceView({ device: r.device, config: {} });
   const step = r.secondsPerStep < 10 ? `${r.secondsPerStep.toFixed(2)} s` : formatDuration(r.secondsPerStep);
   return {
     perEpoch, total, memory,
@@ -233,7 +236,7 @@ export function estimateView(r: ProbeResult): EstimateView {
       { label: 'Memory', value: `peak ${memory} while measuring` },
       { label: 'Trained weights', value: `${count(r.trainableParams)} of ${count(r.totalParams)} parameters (${((100 * r.trainableParams) / Math.max(1, r.totalParams)).toFixed(0)}%)` },
       { label: 'Data', value: `${r.trainTexts} training texts → ${r.trainRows} rows of at most ${r.maxLength} tokens` },
-      { label: 'Device', value: r.device },
+      { label: 'Device', value: device.short, ...(device.details ? { details: device.details } : {}) },
     ],
     // the data's warnings first: they may change what is worth starting
     notes: [...(r.warnings ?? []).map((w) => `Data warning: ${w}`), ...r.notes],

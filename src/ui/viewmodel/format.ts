@@ -67,7 +67,46 @@ export function bestMetric(m: RunManifest): string {
   return '';
 }
 
+const DEVICE_WORDS: Record<string, string> = { cpu: 'CPU', cuda: 'NVIDIA GPU (CUDA)', webgpu: 'WebGPU' };
+
+interface ExecutionRecord {
+  requested?: string;
+  device?: string;
+  threads?: number;
+  reasons?: Record<string, string>;
+  fallback?: boolean;
+  adapter?: unknown;
+}
+
+/**
+ * Where a run ran, short ("CPU, 2 threads"), with the details on demand: each accelerator's reason for not being
+ * used and the machine. From run.json's config.execution when recorded, else from its one-line device summary
+ * ("cpu, 2 threads (cuda: ...; webgpu: ...) · cpu: 2 x AMD EPYC (linux/x64)"); a baseline records the machine only.
+ */
+export function deviceView(m: Pick<RunManifest, 'device' | 'config'>): { short: string; details?: RunHeader['deviceDetails'] } {
+  const line = typeof m.device === 'string' ? m.device : '';
+  const exec = (m.config as { execution?: ExecutionRecord } | undefined)?.execution;
+  const [head, ...rest] = line.split(' · ');
+  const parsed = /^(\w+), (\d+) threads?(?: \((.*)\))?$/.exec(head);
+  const machine = parsed ? rest.join(' · ') || undefined : /^cpu: /.test(line) ? line : undefined;
+  const device = exec?.device ?? parsed?.[1] ?? (machine ? 'cpu' : undefined);
+  if (!device) return { short: line };
+  const threads = typeof exec?.threads === 'number' ? exec.threads : parsed ? Number(parsed[2]) : undefined;
+  const adapter = typeof exec?.adapter === 'string' ? exec.adapter : typeof (exec?.adapter as { name?: unknown })?.name === 'string' ? (exec!.adapter as { name: string }).name : undefined;
+  const words = DEVICE_WORDS[device] ?? device;
+  const short = device === 'cpu' ? `${words}${threads ? `, ${threads} thread${threads === 1 ? '' : 's'}` : ''}` : `${words}${adapter ? ` (${adapter})` : ''}`;
+  const reasons: [string, string][] = exec?.reasons && typeof exec.reasons === 'object'
+    ? Object.entries(exec.reasons).filter((e): e is [string, string] => typeof e[1] === 'string')
+    : (parsed?.[3] ?? '').split(/; (?=[a-z]+: )/).filter(Boolean).map((r): [string, string] => [r.slice(0, r.indexOf(':')), r.slice(r.indexOf(':') + 1).trim()]);
+  const lines = reasons.map(([d, r]) => `${DEVICE_WORDS[d] ?? d}: ${r}`);
+  if (exec?.requested && exec.requested !== 'auto' && exec.requested !== device) lines.unshift(`${DEVICE_WORDS[exec.requested] ?? exec.requested} was asked for and could not be used; the run used the ${words}.`);
+  if (machine) lines.push(`Machine: ${machine.replace(/^cpu: /, '')}`);
+  if (lines.length === 0) return { short };
+  return { short, details: { summary: device === 'cpu' && reasons.length ? 'why not the GPU?' : 'device details', lines } };
+}
+
 export function runHeader(dir: string, m: RunManifest): RunHeader {
+  const dev = deviceView(m);
   return {
     id: m.id,
     dir,
@@ -75,7 +114,9 @@ export function runHeader(dir: string, m: RunManifest): RunHeader {
     status: m.status,
     model: m.model?.id,
     dataset: m.dataset?.id,
-    device: m.device,
+    device: dev.short,
+    ...(dev.details ? { deviceDetails: dev.details } : {}),
+    opensOn: m.kind.startsWith('baseline') ? 'metrics' : 'training',
     startedAt: m.startedAt,
     duration: duration(m.durationMs),
     best: m.best ? `${m.best.metric} ${m.best.metric === 'loss' ? num(m.best.value) : pct(m.best.value)} at step ${m.best.step} (epoch ${m.best.epoch})` : undefined,
@@ -97,9 +138,7 @@ export function metricRows(m: RunManifest): MetricRow[] {
   for (const c of t.perClass ?? []) {
     rows.push({ label: `${c.label}: precision / recall / F1`, value: `${pct(c.precision)} / ${pct(c.recall)} / ${pct(c.f1)}`, hint: `${c.support} examples` });
   }
-  if (t.confusion?.length) {
-    rows.push({ label: 'Confusion (rows = true, columns = predicted)', value: t.confusion.map((r, i) => `${t.labels[i] ?? i}: ${r.join(' ')}`).join(' · ') });
-  }
+  // The confusion matrix is a table of its own (the run message's confusion).
   return rows;
 }
 

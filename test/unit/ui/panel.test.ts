@@ -181,7 +181,7 @@ test('reviewPage: length quartile filter by word count, with saliency spans and 
 test('saliencySpans lays words over the text case-insensitively, keeps line breaks, falls back to the words', () => {
   const spans = saliencySpans('A great film.\nReally GREAT!', [['a', 0.1], ['great', 1], ['really', -0.3], ['great', 0.6]]);
   assert.deepEqual(spans, [
-    { text: 'A', score: 0.1 }, { text: ' ' }, { text: 'great', score: 1 }, { text: ' film.\n' }, { text: 'Really', score: -0.3 }, { text: ' ' }, { text: 'GREAT', score: 0.6 }, { text: '!' },
+    { text: 'A', score: 0.1, minor: true }, { text: ' ' }, { text: 'great', score: 1 }, { text: ' film.\n' }, { text: 'Really', score: -0.3 }, { text: ' ' }, { text: 'GREAT', score: 0.6 }, { text: '!' },
   ]);
   assert.equal(spans.map((s) => s.text).join(''), 'A great film.\nReally GREAT!');
   // A word that is not in the text is skipped while most words match...
