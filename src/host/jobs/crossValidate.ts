@@ -11,7 +11,9 @@ import { loadDataset } from '../data';
 import { evaluatePredictions } from '../eval';
 import { readJsonl, RunFolder, writeFileAtomic, writeJsonAtomic } from '../runs';
 import type { JobContext } from './context';
-import { dataSpec, DEFAULT_SPLIT } from './data';
+import { dataSpec, DEFAULT_SPLIT, prepareData } from './data';
+import { resolveModel } from '../models/hub';
+import { loadTrainableModel } from '../train/model';
 import { jobHandlers } from './registry';
 
 export const CV_FILE = 'cv.json';
@@ -84,9 +86,16 @@ export async function crossValidate(p: CrossValidateParams, ctx: JobContext = {}
     throw new Error(`${p.dir} holds a cross-validation with other settings (${SETTINGS}); choose another --out folder`);
   }
   if (!existsSync(settingsPath) && existsSync(p.dir) && readdirSync(p.dir).length > 0) throw new Error(`${p.dir} already exists and is not a cross-validation folder; choose another --out folder`);
+  const split = { ...DEFAULT_SPLIT, seed: p.splitSeed ?? DEFAULT_SPLIT.seed, folds: p.folds };
+  if (!existsSync(settingsPath)) {
+    // Checked before the folder is made (bad data or a missing model leaves nothing behind): the data and its
+    // first fold, and the model a fine-tune reads (folder or hub id, config, tokenizer) or whose embeddings are used.
+    const first = prepareData({ data: p.data, split: { ...split, fold: 1 } });
+    if (p.kind === 'finetune') await loadTrainableModel(p.model ?? 'starter', first.labels.length, p.seed ?? 0, { weights: false });
+    else if (p.kind === 'embeddings' && p.model && p.model !== 'starter') await resolveModel(p.model);
+  }
   mkdirSync(p.dir, { recursive: true });
   writeFileAtomic(settingsPath, settings);
-  const split = { ...DEFAULT_SPLIT, seed: p.splitSeed ?? DEFAULT_SPLIT.seed, folds: p.folds };
   const perFold: CvSummary['perFold'] = [];
   const preds: PredictionRecord[] = [];
   let labels: string[] = [];

@@ -56,7 +56,7 @@ export interface RunFacts {
   truncation?: Truncation | { missing: string };
   size: ModelSize | { missing: string };
   latency: Latency | { missing: string };
-  outOfDomain?: { data: string; n: number; accuracy: number; accuracyCI: [number, number] } | { missing: string };
+  outOfDomain?: { data: string; n: number; accuracy: number; accuracyCI: [number, number]; warnings?: string[] } | { missing: string };
 }
 
 export interface ReflectionFacts {
@@ -142,7 +142,7 @@ export async function buildReflection(runsRoot: string, opts: ReflectionOptions 
     if (opts.outOfDomain) {
       try {
         const ev = await evaluateRun(r.dir, opts.outOfDomain, seed);
-        outOfDomain = { data: opts.outOfDomain, n: ev.n, accuracy: ev.accuracy, accuracyCI: ev.accuracyCI };
+        outOfDomain = { data: opts.outOfDomain, n: ev.n, accuracy: ev.accuracy, accuracyCI: ev.accuracyCI, ...(ev.warnings.length ? { warnings: ev.warnings } : {}) };
       } catch (err) {
         outOfDomain = { missing: (err as Error).message.split('\n')[0] };
       }
@@ -378,6 +378,9 @@ export function reflectionMarkdown(r: ReflectionFacts): string {
     if (f.outOfDomain && !has(f.outOfDomain)) notes.push(`${f.title}: out-of-domain evaluation failed — ${f.outOfDomain.missing}.`);
   }
   if (!r.outOfDomainData) notes.push(`Out-of-domain accuracy is not measured: ${w.outOfDomain}.`);
+  // the data loader's warnings about the out-of-domain data (the same file for every run: said once)
+  const oodWarnings = r.runs.map((f) => f.outOfDomain).find((o) => o !== undefined && has(o) && o.warnings?.length);
+  if (oodWarnings && has(oodWarnings)) for (const x of oodWarnings.warnings ?? []) notes.push(`Warning about the out-of-domain data: ${x}`);
   for (const n of notes) L.push(`- ${n}`);
   L.push('');
   return L.join('\n');

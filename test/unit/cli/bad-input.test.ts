@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startHost } from '../../../src/client/hostProcess';
+import { main } from '../../../src/host/cli';
 import type { TrainParams } from '../../../src/protocol';
 
 interface BadInput {
@@ -110,5 +111,21 @@ test('the nine bad inputs through the host\'s RPC (run/train): an RPC error of o
     assert.deepEqual(ok, []);
   } finally {
     host.dispose();
+  }
+});
+
+test('gft cv checks the data and the model before making its folder', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gft-bad-cv-'));
+  const cases: [string[], RegExp][] = [
+    [['--kind', 'tfidf', '--data', join(dir, 'no-such-data.csv'), '--folds', '3'], /no-such-data\.csv: no such file or folder/],
+    [['--kind', 'finetune', '--model', join(dir, 'no-such-model'), '--data', 'builtin:movie-reviews', '--epochs', '1'], /model folder .*no-such-model does not exist/],
+  ];
+  for (const [argv, re] of cases) {
+    const err: string[] = [];
+    const code = await main(['cv', ...argv, '--out', join(dir, 'cv')], { out: () => undefined, err: (l) => err.push(l), isTTY: false });
+    assert.equal(code, 1, argv.join(' '));
+    assert.equal(err.length, 1, err.join('\n'));
+    assert.match(err[0], re);
+    assert.ok(!existsSync(join(dir, 'cv')), `${argv.join(' ')}: left the cv folder`);
   }
 });

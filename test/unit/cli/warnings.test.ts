@@ -85,6 +85,20 @@ test('gft baseline and gft train: the warnings in the text output once each, in 
   assert.equal((JSON.parse(readFileSync(join(dir, 'clean', 'run.json'), 'utf8')) as RunManifest).warnings, undefined);
 });
 
+test('gft reflect --ood on a Latin-1 CSV: the reflection says the out-of-domain data\'s warnings once', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'gft-warn-reflect-'));
+  const csv = latin1Csv(mkdtempSync(join(tmpdir(), 'gft-warn-ood-')));
+  const data = ['--data', TRAIN, '--split', '0.2,0.3', '--split-seed', '3'];
+  for (const [dir, C] of [['a', '10'], ['b', '1']]) assert.equal((await gft('baseline', '--kind', 'tfidf', ...data, '--C', C, '--out', join(root, dir))).code, 0);
+  const r = await gft('reflect', '--runs', root, '--no-latency', '--data', TRAIN, '--ood', csv);
+  assert.equal(r.code, 0, r.err.join('\n'));
+  const md = r.out.join('\n');
+  const lines = md.split('\n').filter((l) => l.startsWith('- Warning about the out-of-domain data: '));
+  assert.equal(lines.length, 2, md);
+  assert.match(lines[0], ENCODING);
+  assert.match(lines[1], DUPLICATE);
+});
+
 test('separately given train and eval files that share texts: a leakage warning', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gft-warn-leak-'));
   const evalFile = join(dir, 'eval.jsonl');
