@@ -1,5 +1,5 @@
 // Random-weight models and deterministic padded batches shared by the device benchmarks (bench/device.ts,
-// bench/gpu_check.ts): a DistilBERT-base-sized classifier (66M parameters) or a tiny one of the same shape.
+// bench/gpu_check.sh): a DistilBERT-base-sized classifier (66M parameters) or a tiny one of the same shape.
 import { createClassifier, NormalRng, parseHfConfig } from '../src/engine/models';
 import type { Batch } from '../src/engine/train/trainer';
 

