@@ -73,6 +73,24 @@ export const pageTests = [
     },
   },
   {
+    name: 'Fine-tune form: Start with a missing model folder says why once, in the form, and makes no run folder',
+    async run({ page, ws }) {
+      check(form, 'needs the open form of the previous test');
+      const runs = join(ws, 'runs');
+      const before = existsSync(runs) ? readdirSync(runs).sort() : [];
+      await choose(form, 'model', 'folder');
+      await type(page, form, 'modelPath', '/nonexistent/gft-no-such-model');
+      await form.click('[data-action="start"]');
+      const failed = await form.waitForSelector('[data-failed="start"]', { timeout: 120_000 });
+      const text = await failed.textContent();
+      check(/^Could not start: model folder \/nonexistent\/gft-no-such-model does not exist; give a hub id/.test(text) && !text.includes('\n'), `the form's error: ${text}`);
+      check((await form.$$('[data-failed]')).length === 1, 'one error in the form');
+      const after = existsSync(runs) ? readdirSync(runs).sort() : [];
+      check(JSON.stringify(after) === JSON.stringify(before), `no run folder should be made: ${after.filter((x) => !before.includes(x)).join(', ')}`);
+      await choose(form, 'model', 'starter');
+    },
+  },
+  {
     name: 'Fine-tune form: a bad value is one line at its field; Estimate measures real starter-model steps on the host',
     async run({ page, screenshot }) {
       check(form, 'needs the open form of the previous test');
