@@ -1,9 +1,11 @@
-// Runs every test/unit/**/*.test.ts with node:test (TypeScript through tsx), prints the spec report,
-// and writes the pass/fail counts to out/unit-summary.json for .ci/run's closing line.
+// Runs every test/unit/**/*.test.ts with node:test (TypeScript through tsx), prints the spec report, then the
+// counts and each skipped test with its reason, and writes them to out/unit-summary.json for .ci/run's closing line
+// (scripts/test-summary.mjs). A test that cannot run here calls t.skip(reason): counted as skipped, never passed.
 // Usage: node scripts/run-unit-tests.mjs [filter-substring ...]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tapSummary } from './test-summary.mjs';
 
 function walk(dir) {
   const out = [];
@@ -30,9 +32,8 @@ const r = spawnSync(
     '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
   { stdio: 'inherit', env: { ...process.env, GFT_TEST: '1' } },
 );
-const text = readFileSync(tap, 'utf8');
-const num = (k) => Number((text.match(new RegExp(`^# ${k} (\\d+)$`, 'm')) ?? [0, 0])[1]);
-const summary = { passed: num('pass'), failed: num('fail'), skipped: num('skipped') + num('todo') };
+const summary = tapSummary(readFileSync(tap, 'utf8'));
 writeFileSync('out/unit-summary.json', JSON.stringify(summary));
-console.log(`unit: ${summary.passed} passed, ${summary.failed} failed`);
+for (const s of summary.skips) console.log(`unit: skipped ${s.name}: ${s.reason}`);
+console.log(`unit: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped`);
 process.exit(r.status ?? 1);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs code-server 4.100.3 (VS Code 1.100.3, the newest that runs on Node 20) into .cache/code-server for the
 # offline integration tests and `npm run ui`. It lives under its own --prefix so it never touches the project's
-# node_modules. Needs the Debian packages chromium, libkrb5-dev and ripgrep (.ci/run installs them).
+# node_modules. Needs the Debian packages libkrb5-dev and ripgrep (scripts/system-packages.mjs, npm test's pretest,
+# checks and installs them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,9 +17,9 @@ if [ -x "$bin" ] && [ -f "$marker" ]; then
 fi
 
 for p in rg; do
-  command -v "$p" >/dev/null || { echo "setup-code-server: '$p' is missing; install it with: apt-get install -y ripgrep" >&2; exit 1; }
+  command -v "$p" >/dev/null || { echo "setup-code-server: '$p' is missing; install it (as root) with: node scripts/system-packages.mjs" >&2; exit 1; }
 done
-dpkg -s libkrb5-dev >/dev/null 2>&1 || { echo "setup-code-server: libkrb5-dev is missing (kerberos builds against it); install it with: apt-get install -y libkrb5-dev" >&2; exit 1; }
+dpkg -s libkrb5-dev >/dev/null 2>&1 || { echo "setup-code-server: libkrb5-dev is missing (kerberos builds against it); install it (as root) with: node scripts/system-packages.mjs" >&2; exit 1; }
 
 # @vscode/ripgrep downloads rg from GitHub at install time; seed its download cache with Debian's rg instead.
 tmp="${TMPDIR:-/tmp}"

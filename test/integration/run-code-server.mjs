@@ -4,7 +4,8 @@
 //      out/integration/suite/index.js (test/integration/suite/*.ts) inside the extension host;
 //   2. page tests (test/integration/page-tests.mjs): a normal window with the extension, driven like a user
 //      (activity bar, command palette, tree, webview), with screenshots into out/screenshots/.
-// Writes out/integration-summary.json {passed, failed} (read by .ci/run) and exits non-zero on any failure.
+// Writes out/integration-summary.json {passed, failed, skipped, skips} (read by scripts/test-summary.mjs for .ci/run's
+// closing line) and exits non-zero on any failure. A page test that cannot run calls ctx.skip(reason) (skip.mjs).
 // Usage: node test/integration/run-code-server.mjs [--only-host | --only-page] [--headed] [--update-screenshots]
 //   --update-screenshots copies the page tests' screenshots to media/screenshots/ (for the README).
 import { spawn, spawnSync } from 'node:child_process';
@@ -17,6 +18,7 @@ import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
 import { pageTests as corePageTests } from './page-tests.mjs';
 import { ensureCodeServer, freePort } from './codeServer.mjs';
+import { isSkip, skip } from './skip.mjs';
 
 /**
  * Page tests: page-tests.mjs first, then every page-tests-<feature>.mjs in name order (each exports pageTests).
@@ -180,15 +182,16 @@ async function runHostSuite() {
   const resultsFile = join(out, 'integration', 'results.json');
   if (code === 'timeout') {
     log(`extension-host suite did not finish within ${HOST_TIMEOUT_MS / 1000} s`);
-    return { passed: 0, failed: 1 };
+    return { passed: 0, failed: 1, skipped: 0, skips: [] };
   }
   if (!existsSync(resultsFile)) {
     log(`extension-host suite exited with ${code} without writing results (did the extension host start?)`);
-    return { passed: 0, failed: 1 };
+    return { passed: 0, failed: 1, skipped: 0, skips: [] };
   }
   const r = JSON.parse(readFileSync(resultsFile, 'utf8'));
-  log(`extension-host suite: ${r.passed} passed, ${r.failed} failed (exit code ${code})`);
-  return { passed: r.passed, failed: r.failed + (code !== 0 && r.failed === 0 ? 1 : 0) };
+  log(`extension-host suite: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped (exit code ${code})`);
+  const skips = r.skips.map((s) => ({ name: `host / ${s.name}`, reason: s.reason }));
+  return { passed: r.passed, failed: r.failed + (code !== 0 && r.failed === 0 ? 1 : 0), skipped: skips.length, skips };
 }
 
 /** Session 2: a normal window with the extension, driven from the page like a user would. */
@@ -200,6 +203,7 @@ async function runPageTests() {
   const ctx = {
     page, ws, root, log,
     writeRun: createRequire(import.meta.url)(join(out, 'integration', 'runWriter.js')),
+    skip, // ctx.skip(reason): this test cannot run here; counted as skipped with the reason
     // VS Code applies user settings.json edits live (e.g. the colour theme).
     setSettings: (patch) => writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(readFileSync(settingsFile, 'utf8')), ...patch }, null, 2)),
     url: (extraPayload = []) => workspaceUrl(ws, [...payload, ...extraPayload]),
@@ -212,6 +216,7 @@ async function runPageTests() {
   await page.goto(ctx.url());
   let passed = 0;
   let failed = 0;
+  const skips = [];
   for (const t of await loadPageTests()) {
     const s = Date.now();
     try {
@@ -219,14 +224,19 @@ async function runPageTests() {
       passed++;
       log(`  ok   page / ${t.name} (${Date.now() - s} ms)`);
     } catch (e) {
+      if (isSkip(e)) {
+        skips.push({ name: `page / ${t.name}`, reason: e.message });
+        log(`  skip page / ${t.name}: ${e.message}`);
+        continue;
+      }
       failed++;
       log(`  FAIL page / ${t.name}\n${String(e?.stack ?? e).split('\n').slice(0, 8).join('\n')}`);
       await page.screenshot({ path: join(shots, `FAILED-${t.name.replace(/[^a-z0-9]+/gi, '-')}.png`) }).catch(() => {});
     }
   }
   await context.close();
-  log(`page tests: ${passed} passed, ${failed} failed`);
-  return { passed, failed };
+  log(`page tests: ${passed} passed, ${failed} failed, ${skips.length} skipped`);
+  return { passed, failed, skipped: skips.length, skips };
 }
 
 async function main() {
@@ -243,8 +253,8 @@ async function main() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
   });
-  const totals = { passed: 0, failed: 0 };
-  const add = (r) => { totals.passed += r.passed; totals.failed += r.failed; };
+  const totals = { passed: 0, failed: 0, skipped: 0, skips: [] };
+  const add = (r) => { totals.passed += r.passed; totals.failed += r.failed; totals.skipped += r.skipped; totals.skips.push(...r.skips); };
   if (!args.has('--only-page')) add(await runHostSuite());
   if (!args.has('--only-host')) add(await runPageTests());
   if (args.has('--update-screenshots') && totals.failed === 0) {
@@ -264,7 +274,7 @@ try {
   summary = await main();
 } catch (e) {
   console.error(`integration: ${e?.message ?? e}`);
-  summary = { passed: 0, failed: 1 };
+  summary = { passed: 0, failed: 1, skipped: 0, skips: [] };
 } finally {
   await browser?.close().catch(() => {});
   stopCodeServer();
@@ -273,5 +283,6 @@ try {
 summary.seconds = Math.round((Date.now() - t0) / 1000);
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'integration-summary.json'), JSON.stringify(summary));
-console.log(`integration: ${summary.passed} passed, ${summary.failed} failed in ${summary.seconds} s`);
+for (const s of summary.skips) console.log(`integration: skipped ${s.name}: ${s.reason}`);
+console.log(`integration: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped in ${summary.seconds} s`);
 process.exit(summary.failed > 0 ? 1 : 0);

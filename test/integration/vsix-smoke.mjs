@@ -7,7 +7,8 @@
 //      (onnxruntime-node + the starter weights) and one of a tiny BERT folder (transformers.js tokenizer, sharp);
 //   3. code-server loads the installed extension (no development path) and its Add Dataset command gets the
 //      dataset counts from that host.
-// Writes out/vsix-smoke-summary.json {passed, failed, seconds, vsixMiB}; exits non-zero on any failure.
+// Writes out/vsix-smoke-summary.json {passed, failed, skipped, skips, seconds, vsixMiB}; exits non-zero on any failure.
+// A check that cannot run (the ones after a failed install) is counted as skipped with the reason.
 // Usage: node test/integration/vsix-smoke.mjs [--vsix FILE]   (default: packs out/vsix-smoke/<name>.vsix)
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -18,13 +19,15 @@ import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { tsImport } from 'tsx/esm/api';
 import { ensureCodeServer, freePort } from './codeServer.mjs';
+import { isSkip, Skip } from './skip.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const out = join(root, 'out', 'vsix-smoke');
 const { values } = parseArgs({ options: { vsix: { type: 'string' } } });
 const t0 = Date.now();
 const log = (msg) => console.log(`[vsix ${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
-const results = { passed: 0, failed: 0 };
+const results = { passed: 0, failed: 0, skipped: 0, skips: [] };
+let blocked; // why the remaining checks cannot run
 let tmp;
 let server;
 let browser;
@@ -37,10 +40,17 @@ function check(cond, message) {
 async function step(name, f) {
   const s = Date.now();
   try {
+    if (blocked) throw new Skip(blocked);
     await f();
     results.passed++;
     log(`  ok   ${name} (${Date.now() - s} ms)`);
   } catch (e) {
+    if (isSkip(e)) {
+      results.skipped++;
+      results.skips.push({ name, reason: e.message });
+      log(`  skip ${name}: ${e.message}`);
+      return;
+    }
     results.failed++;
     log(`  FAIL ${name}\n${String(e?.stack ?? e).split('\n').slice(0, 6).join('\n')}`);
   }
@@ -83,7 +93,7 @@ async function main() {
     check(name, `no guided-finetune folder in ${readdirSync(ext).join(', ')}`);
     installed = join(ext, name);
   });
-  if (!installed) return;
+  if (!installed) blocked = 'the .vsix did not install (see the failure above)';
 
   await step('the installed folder holds the bundles, the data and this platform\'s onnxruntime only; no sources, tests or dev packages', async () => {
     for (const f of ['package.json', 'dist/extension.js', 'dist/host.js', 'dist/train-worker.js', 'dist/webview.js', 'data/movie-reviews.jsonl.gz', 'media/walkthrough/reflect.md',
@@ -201,5 +211,5 @@ try {
 }
 results.seconds = Math.round((Date.now() - t0) / 1000);
 writeFileSync(join(root, 'out', 'vsix-smoke-summary.json'), JSON.stringify(results));
-console.log(`vsix smoke: ${results.passed} passed, ${results.failed} failed in ${results.seconds} s (.vsix ${results.vsixMiB} MiB)`);
+console.log(`vsix smoke: ${results.passed} passed, ${results.failed} failed, ${results.skipped} skipped in ${results.seconds} s (.vsix ${results.vsixMiB} MiB)`);
 process.exit(results.failed > 0 ? 1 : 0);

@@ -2,13 +2,14 @@
 // @vscode/test-electron contract. A small TDD runner (suite/test/suiteSetup/suiteTeardown) so the suite needs no
 // mocha inside the extension host; every *.test.js file next to this one is loaded, in name order.
 // Each result is printed (forwarded to the harness by codeAutomationLog) and written to ../results.json, which
-// test/integration/run-code-server.mjs reads for the pass/fail counts.
+// test/integration/run-code-server.mjs reads for the counts. A test that cannot run calls skip(reason) (util.ts):
+// counted as skipped, with the reason, never as passed.
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 interface TestCase { name: string; body: () => unknown; timeoutMs: number }
 interface Suite { name: string; tests: TestCase[]; setup: (() => unknown)[]; teardown: (() => unknown)[] }
-export interface TestResult { name: string; ok: boolean; ms: number; error?: string }
+export interface TestResult { name: string; ok: boolean; ms: number; error?: string; skipped?: string }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 
@@ -69,6 +70,11 @@ export async function run(): Promise<void> {
         results.push({ name, ok: true, ms: Date.now() - t0 });
         console.log(`  ok   ${name} (${Date.now() - t0} ms)`);
       } catch (e) {
+        if (e instanceof Error && e.name === 'Skip') {
+          results.push({ name, ok: true, ms: Date.now() - t0, skipped: e.message });
+          console.log(`  skip ${name}: ${e.message}`);
+          continue;
+        }
         results.push({ name, ok: false, ms: Date.now() - t0, error: describe(e) });
         console.log(`  FAIL ${name}\n${describe(e)}`);
       }
@@ -81,10 +87,11 @@ export async function run(): Promise<void> {
       }
     }
   }
-  const passed = results.filter((r) => r.ok).length;
-  const failed = results.length - passed;
-  writeFileSync(join(__dirname, '..', 'results.json'), JSON.stringify({ passed, failed, ms: Date.now() - started, results }, null, 2));
-  console.log(`extension-host tests: ${passed} passed, ${failed} failed`);
+  const skips = results.filter((r) => r.skipped !== undefined).map((r) => ({ name: r.name, reason: r.skipped }));
+  const passed = results.filter((r) => r.ok && r.skipped === undefined).length;
+  const failed = results.filter((r) => !r.ok).length;
+  writeFileSync(join(__dirname, '..', 'results.json'), JSON.stringify({ passed, failed, skipped: skips.length, skips, ms: Date.now() - started, results }, null, 2));
+  console.log(`extension-host tests: ${passed} passed, ${failed} failed, ${skips.length} skipped`);
   // VS Code turns a rejected run() into a non-zero exit code for codeAutomationExit.
   if (failed > 0) throw new Error(`${failed} integration test(s) failed`);
 }
