@@ -11,7 +11,7 @@ export { createTrainer, Trainer, type TrainConfig, type Batch, type StepResult, 
 export { buildTrainGraph, buildEvalGraph, buildSaliencyGraph, trainableFilter, type Freeze, type TrainGraph } from './train/program';
 export { adamwUpdate, clipGradNorm, clipCoef, sumSquares, type AdamWHyper } from './optim/adamw';
 export { lrLambda, type ScheduleName } from './optim/schedule';
-export { fillKeepMask } from './train/rng';
+export { fillKeepMask, keepBits, keepThreshold, stepSeeds, siteOffsets, maskOffsets, maskInputs } from './train/rng';
 export { TrainerWorker, type WorkerInfo, type WorkerStartOptions } from './runtime/workerClient';
 export { loadWorkerModel, serveTrainer, type WorkerModel, type WorkerModelLoader } from './runtime/workerServer';
 export type { WorkerModelSpec } from './runtime/workerProtocol';

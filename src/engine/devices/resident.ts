@@ -7,13 +7,12 @@
 // Frozen parameters are baked into the model as initializers (uploaded once).
 import * as ort from 'onnxruntime-node';
 import type { SequenceClassifier } from '../ir/model';
-import { resolveShape } from '../ir/shape';
 import { serialize, toModelProto } from '../onnx/writer';
 import { Graph } from '../ir/graph';
 import { onnx } from 'onnx-proto';
 import { sessionOptions } from '../runtime/session';
 import { lrLambda } from '../optim/schedule';
-import { fillKeepMask } from '../train/rng';
+import { maskOffsets, rngEnd, stepSeeds, RNG_COUNT, RNG_SEED0, RNG_SEED1 } from '../train/rng';
 import { trainableFilter } from '../train/program';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -150,7 +149,7 @@ export class ResidentTrainer {
       batches.forEach((b, k) => { const a = pick(b); if (a) out.set(a, k * n); });
       return out;
     };
-    const put = (name: string, type: 'int64' | 'float32' | 'bool', data: BigInt64Array | Float32Array | Uint8Array, dims: number[]) => {
+    const put = (name: string, type: 'int64' | 'float32' | 'uint32', data: BigInt64Array | Float32Array | Uint32Array, dims: number[]) => {
       if (this.inputNames.has(name)) feeds[name] = new ort.Tensor(type, data, [...lead, ...dims]);
     };
     const floats = (pick: (b: Batch) => BigInt64Array | undefined, n: number) => {
@@ -163,13 +162,17 @@ export class ResidentTrainer {
     put('token_type_ids', 'int64', ints((b) => b.tokenTypeIds, B * S), [B, S]);
     put('labels', 'float32', floats((b) => b.labels, B), [B]);
     put(LR_INPUT, 'float32', Float32Array.from(lrs), []);
-    for (const [i, site] of this.sg.graph.dropoutSites.entries()) {
-      const shape = resolveShape(site.mask.shape, { batch: B, seq: S });
-      const n = shape.reduce((a, b) => a * b, 1);
-      const buf = new Uint8Array(K * n);
-      // same (seed, micro-step counter, site) streams as the host trainer, so runs are reproducible across devices
-      for (let k = 0; k < K; k++) fillKeepMask(buf.subarray(k * n, (k + 1) * n), site.rate, c.seed, this.microCount + k, i);
-      put(site.mask.name, 'bool', buf, shape);
+    const sites = this.sg.graph.dropoutSites;
+    if (sites.length > 0) {
+      // the graph makes the masks: per step only the keys of the (seed, micro-step counter) stream go up, the same
+      // stream as the host trainer's, so runs are reproducible across devices; the sites' element ranges depend
+      // only on batch x seq (the same for every step of a Loop run: outer inputs, not stacked)
+      const seeds = batches.map((_, k) => stepSeeds(c.seed, this.microCount + k));
+      put(RNG_SEED0, 'uint32', Uint32Array.from(seeds, (s) => s[0]), []);
+      put(RNG_SEED1, 'uint32', Uint32Array.from(seeds, (s) => s[1]), []);
+      const offsets = maskOffsets(sites, { batch: B, seq: S });
+      feeds[RNG_COUNT] = new ort.Tensor('int32', Int32Array.of(offsets[sites.length]), []);
+      sites.forEach((_, k) => { feeds[rngEnd(k)] = new ort.Tensor('int64', BigInt64Array.of(BigInt(offsets[k + 1])), [1]); });
     }
     this.lastUploadBytes = Object.values(feeds).reduce((a, t) => a + (t.location === 'cpu' ? byteSize(t) : 0), 0);
     const out = await this.session.run(feeds);

@@ -17,6 +17,7 @@ import { Graph } from '../ir/graph';
 import type { SequenceClassifier } from '../ir/model';
 import type { Tensor } from '../ir/types';
 import { grad } from '../autodiff/grad';
+import { RNG_SEED0, RNG_SEED1 } from '../train/rng';
 
 export interface OptimizerStepOptions {
   trainable: (name: string) => boolean;
@@ -56,7 +57,7 @@ export interface OptimizerStepGraph {
   groups: FlatGroup[];
   /** parameters that do not train: fixed inputs, the same every step (callers may bake them in as initializers) */
   frozen: string[];
-  /** inputs that change every step: the model inputs, labels (float32), dropout masks and the learning rate */
+  /** inputs that change every step: the model inputs, labels (float32), the dropout keys and the learning rate */
   perStep: string[];
   /** per-step scalar outputs */
   metrics: string[];
@@ -126,7 +127,8 @@ export function buildOptimizerStep(model: SequenceClassifier, o: OptimizerStepOp
   const trains = new Set(probe.params.filter((p) => p.trainable).map((p) => p.tensor.name));
   const groups = flatGroups(model, (n) => trains.has(n));
   if (groups.length === 0) throw new Error('training: no trainable parameters (check the freeze setting)');
-  const g = new Graph({ training: o.dropout, seed: o.seed, deviceOps: true });
+  // dropout masks are made in the graph from two per-step keys (nothing mask-sized goes up)
+  const g = new Graph({ training: o.dropout, seed: o.seed, deviceOps: true, masks: 'in-graph' });
   const { flat, views } = viewFlatParams(g, groups);
   const { logits } = model.buildLogits(g, { trainable: o.trainable });
   const labels = g.input('labels', 'float32', [logits.shape[0]]);
@@ -193,6 +195,6 @@ export function buildOptimizerStep(model: SequenceClassifier, o: OptimizerStepOp
   g.output('loss', loss);
   g.output('gradNorm', gradNorm);
 
-  const perStep = [...model.inputNames, 'labels', ...g.dropoutSites.map((s) => s.mask.name), LR_INPUT];
+  const perStep = [...model.inputNames, 'labels', ...(g.dropoutSites.length ? [RNG_SEED0, RNG_SEED1] : []), LR_INPUT];
   return { graph: g, state, groups, frozen: g.params.filter((p) => !p.trainable).map((p) => p.tensor.name), perStep, metrics: ['loss', 'gradNorm'] };
 }

@@ -5,6 +5,7 @@ import type { Attr, ConstantSpec, CustomGrad, DType, Dim, DropoutSite, Node, Par
 import { isFloat } from './types';
 import { broadcast, canon, divide, fmt, isStatic, normAxis, numel, product, sameDim } from './shape';
 import * as comp from './composites';
+import { keepThreshold, rngEnd, RNG_COUNT, RNG_SEED0, RNG_SEED1, WEYL } from '../train/rng';
 
 const BIG = 2 ** 62; // slice 'to the end' sentinel (ONNX clamps)
 
@@ -20,12 +21,19 @@ export interface GraphOptions {
    * kernel); cross-entropy labels may be float. Same values as the default forms up to float rounding.
    */
   deviceOps?: boolean;
+  /**
+   * Where dropout keep-masks come from: 'inputs' (default) = one bool graph input per site, filled by the trainer
+   * (train/rng.ts fillKeepMask); 'in-graph' = the graph computes them from two per-step uint32 keys, bit for bit the
+   * same masks (see dropout()).
+   */
+  masks?: 'inputs' | 'in-graph';
 }
 
 export class Graph {
   readonly training: boolean;
   readonly seed: number;
   readonly deviceOps: boolean;
+  readonly masks: 'inputs' | 'in-graph';
   readonly tensors: Tensor[] = [];
   readonly nodes: Node[] = [];
   readonly inputs: Tensor[] = [];
@@ -47,6 +55,7 @@ export class Graph {
     this.training = opts.training ?? false;
     this.seed = opts.seed ?? 0;
     this.deviceOps = opts.deviceOps ?? false;
+    this.masks = opts.masks ?? 'inputs';
   }
 
   /**
@@ -399,13 +408,60 @@ export class Graph {
       { axis: { i: -1 }, epsilon: { f: eps }, stash_type: { i: x.dtype === 'float64' ? 11 : 1 } }, { eps })[0];
   }
 
-  /** Inverted dropout with a keep-mask that the training program feeds (seeded, resumable); identity in eval. */
+  /**
+   * Inverted dropout (kept elements scaled by 1 / (1 - rate)); identity in eval. The keep-mask of site k (sites
+   * numbered in call order) is elements offset_k .. offset_k + numel(x) - 1 of the micro-step's counter-based
+   * stream (train/rng.ts). With masks 'inputs' it is the bool input `dropout_mask_<k>`; with 'in-graph' the graph
+   * computes the whole stream once (rngBits) and each site slices its part from inputs `rng/end_<k-1>` .. `rng/end_<k>`.
+   */
   dropout(x: Tensor, rate: number): Tensor {
     if (!this.training || rate <= 0) return x;
     if (rate >= 1) throw new Error(`dropout: rate must be in [0, 1), got ${rate}`);
-    const mask = this.input(`dropout_mask_${this.dropoutSites.length}`, 'bool', [...x.shape]);
-    this.dropoutSites.push({ mask, rate });
-    return this.where(mask, this.mul(x, this.scalar(1 / (1 - rate), x.dtype)), this.scalar(0, x.dtype));
+    const k = this.dropoutSites.length;
+    if (this.masks === 'inputs') {
+      const mask = this.input(`dropout_mask_${k}`, 'bool', [...x.shape]);
+      this.dropoutSites.push({ rate, shape: x.shape, mask });
+      return this.where(mask, this.mul(x, this.scalar(1 / (1 - rate), x.dtype)), this.scalar(0, x.dtype));
+    }
+    const keep = this.keepScaled(rate, x.dtype);
+    const start = k === 0 ? this.ints([0]) : this.dropoutSites[k - 1].end!;
+    const end = this.input(rngEnd(k), 'int64', [1]);
+    this.dropoutSites.push({ rate, shape: x.shape, end });
+    const part = this.one('Slice', [keep, start, end, this.ints([0])], keep.dtype, [product(x.shape)]);
+    // x * (scale or 0): one Mul forward and one backward (no gradient flows into the mask)
+    return this.mul(x, this.reshape(part, [...x.shape]));
+  }
+
+  /** 1 / (1 - rate) where the stream keeps an element, else 0, over all elements of the micro-step ([RNG_COUNT]). */
+  private keepScaled(rate: number, dtype: DType): Tensor {
+    const key = `keep:${rate}:${dtype}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const bits = this.rngBits();
+    const keep = this.one('GreaterOrEqual', [bits, this.scalar(keepThreshold(rate), 'uint32')], 'bool', bits.shape);
+    const t = this.where(keep, this.scalar(1 / (1 - rate), dtype), this.scalar(0, dtype));
+    this.cache.set(key, t);
+    return t;
+  }
+
+  /** keepBits (train/rng.ts) of element indices 0 .. count - 1, in uint32 ops the WebGPU provider runs. */
+  private rngBits(): Tensor {
+    const hit = this.cache.get('rng:bits');
+    if (hit) return hit;
+    const count = this.input(RNG_COUNT, 'int32', []);
+    const s0 = this.input(RNG_SEED0, 'uint32', []);
+    const s1 = this.input(RNG_SEED1, 'uint32', []);
+    const idx = this.one('Range', [this.scalar(0, 'int32'), count, this.scalar(1, 'int32')], 'int32', ['dropout_elements']);
+    const u = (v: number) => this.scalar(v, 'uint32');
+    const rot16 = (v: Tensor) => this.add(this.div(v, u(65536)), this.mul(v, u(65536)));
+    const y = this.add(this.mul(this.cast(idx, 'uint32'), u(WEYL)), s0);
+    const z = this.add(y, s1);
+    let x = rot16(this.add(this.mul(y, y), y));
+    x = rot16(this.add(this.mul(x, x), z));
+    x = rot16(this.add(this.mul(x, x), y));
+    x = this.add(this.mul(x, x), z);
+    this.cache.set('rng:bits', x);
+    return x;
   }
 
   // ---------- composites (./composites.ts) ----------
@@ -415,13 +471,14 @@ export class Graph {
   softmaxCrossEntropy(logits: Tensor, labels: Tensor, classWeights?: Tensor): Tensor { return comp.softmaxCrossEntropy(this, logits, labels, classWeights); }
 }
 
-export const ONNX_DTYPE: Record<DType, number> = { float32: 1, int32: 6, int64: 7, bool: 9, float64: 11 };
+export const ONNX_DTYPE: Record<DType, number> = { float32: 1, int32: 6, int64: 7, bool: 9, float64: 11, uint32: 12 };
 
 function toTyped(v: Values, dtype: DType): ConstantSpec['values'] {
   switch (dtype) {
     case 'float32': return Float32Array.from(v as ArrayLike<number>);
     case 'float64': return Float64Array.from(v as ArrayLike<number>);
     case 'int32': return Int32Array.from(v as ArrayLike<number>);
+    case 'uint32': return Uint32Array.from(v as ArrayLike<number>);
     case 'bool': return Uint8Array.from(v as ArrayLike<number>, (x) => (x ? 1 : 0));
     case 'int64': return v instanceof BigInt64Array ? v.slice() : BigInt64Array.from(Array.from(v as ArrayLike<number>, (x) => BigInt(x)));
   }

@@ -1,6 +1,6 @@
 // Core IR types. 'float64' is an engine-internal extension of the contract's DType: the gradient checks run in
 // double precision where onnxruntime has double kernels.
-export type DType = 'float32' | 'float64' | 'int64' | 'int32' | 'bool';
+export type DType = 'float32' | 'float64' | 'int64' | 'int32' | 'uint32' | 'bool';
 /** A dimension: a number, or a symbol such as 'batch' / 'seq' (products of symbols are written 'batch*seq'). */
 export type Dim = number | string;
 
@@ -46,13 +46,20 @@ export interface ParamSpec {
 
 export interface ConstantSpec {
   tensor: Tensor;
-  values: Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array;
+  values: Float32Array | Float64Array | BigInt64Array | Int32Array | Uint32Array | Uint8Array;
 }
 
-/** A dropout site: a bool keep-mask graph input that the training program fills each micro-step. */
+/**
+ * A dropout site. With masks 'inputs' (Graph option) `mask` is the bool keep-mask input the training program fills
+ * each micro-step; with 'in-graph' the graph makes the mask itself and `end` is the int64 [1] input holding where
+ * the site's elements end in the micro-step's stream (see train/rng.ts).
+ */
 export interface DropoutSite {
-  mask: Tensor;
   rate: number;
+  /** the shape of the dropped tensor (the mask's shape) */
+  shape: readonly Dim[];
+  mask?: Tensor;
+  end?: Tensor;
 }
 
 export const isFloat = (d: DType): boolean => d === 'float32' || d === 'float64';

@@ -7,7 +7,7 @@ import type { DType, Tensor } from '../ir/types';
 import { fmt, numel } from '../ir/shape';
 import { serialize } from '../onnx/writer';
 
-export type TypedArray = Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array;
+export type TypedArray = Float32Array | Float64Array | BigInt64Array | Int32Array | Uint32Array | Uint8Array;
 export interface TensorData { data: TypedArray; dims: readonly number[] }
 
 export interface SessionOptions {
@@ -20,7 +20,7 @@ export interface SessionOptions {
   spinning?: boolean;
 }
 
-const ORT_TYPE: Record<DType, ort.Tensor.Type> = { float32: 'float32', float64: 'float64', int64: 'int64', int32: 'int32', bool: 'bool' };
+const ORT_TYPE: Record<DType, ort.Tensor.Type> = { float32: 'float32', float64: 'float64', int64: 'int64', int32: 'int32', uint32: 'uint32', bool: 'bool' };
 
 export class Program {
   private constructor(
@@ -73,7 +73,7 @@ export function sessionOptions(opts: SessionOptions): ort.InferenceSession.Sessi
 
 export function toOrt(name: string, dtype: DType, v: TensorData): ort.Tensor {
   if (v.data.length !== numel(v.dims as number[])) throw new Error(`input '${name}': ${v.data.length} values for dims ${fmt(v.dims)}`);
-  const want = { float32: Float32Array, float64: Float64Array, int64: BigInt64Array, int32: Int32Array, bool: Uint8Array }[dtype];
+  const want = { float32: Float32Array, float64: Float64Array, int64: BigInt64Array, int32: Int32Array, uint32: Uint32Array, bool: Uint8Array }[dtype];
   if (!(v.data instanceof want)) throw new Error(`input '${name}': expected ${dtype} data (${want.name}), got ${v.data.constructor.name}`);
   return new ort.Tensor(ORT_TYPE[dtype], v.data as any, v.dims as number[]);
 }

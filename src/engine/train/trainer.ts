@@ -10,7 +10,7 @@ import { resolveShape } from '../ir/shape';
 import { Program, type TensorData } from '../runtime/session';
 import { adamwUpdate, clipCoef, sumSquares } from '../optim/adamw';
 import { lrLambda, type ScheduleName } from '../optim/schedule';
-import { fillKeepMask } from './rng';
+import { fillKeepMask, maskOffsets } from './rng';
 import { buildEvalGraph, buildSaliencyGraph, buildTrainGraph, trainableFilter, type Freeze, type TrainGraph } from './program';
 import { readSafetensorsWithMetadata, writeSafetensors, type SafeTensor } from '../weights/safetensors';
 
@@ -150,13 +150,15 @@ export class Trainer {
     if (names.includes('token_type_ids')) feeds.token_type_ids = { data: b.tokenTypeIds ? cut(b.tokenTypeIds) : new BigInt64Array(count * n), dims };
     if (b.labels) feeds.labels = b.extra ? { data: b.labels, dims: [b.labels.length] } : { data: b.labels.subarray(from, from + count), dims: [count] };
     if (b.extra) Object.assign(feeds, b.extra);
+    // the sites' parts of the micro-step's stream: the same masks as the device trainer's in-graph ones
+    const offsets = sites.length ? maskOffsets(sites, { batch: count, seq: n }) : [];
     for (const [i, site] of sites.entries()) {
-      const shape = resolveShape(site.mask.shape, { batch: count, seq: n });
-      const key = `${site.mask.name}:${shape}`;
+      const shape = resolveShape(site.shape, { batch: count, seq: n });
+      const key = `${site.mask!.name}:${shape}`;
       let buf = this.maskBuffers.get(key);
       if (!buf) this.maskBuffers.set(key, (buf = new Uint8Array(shape.reduce((a, c) => a * c, 1))));
-      fillKeepMask(buf, site.rate, this.config.seed, this.microCount, i);
-      feeds[site.mask.name] = { data: buf, dims: shape };
+      fillKeepMask(buf, site.rate, this.config.seed, this.microCount, offsets[i]);
+      feeds[site.mask!.name] = { data: buf, dims: shape };
     }
     return feeds;
   }

@@ -61,6 +61,12 @@ test('in-graph AdamW with clipping, weight decay, class weights and dropout equa
   });
   for (const [n, w] of host.weights()) w.forEach((v, i) => close(weights.get(n)![i], v, 1e-5, `${n}[${i}]`));
   await host.dispose();
+  // the masks matter: another seed draws other masks and gives other losses
+  const other = await createTrainer(new TinyClassifier(V, H, C, 0.3), weightsOf(sc.init), { ...cfg, seed: cfg.seed + 1 });
+  const otherLosses: number[] = [];
+  for (const b of batches) otherLosses.push((await other.step(b)).loss);
+  await other.dispose();
+  assert.ok(otherLosses.some((l, i) => Math.abs(l - want[i].loss) > 1e-3), 'dropout must change the losses');
 });
 
 test('K steps in one Loop run equal K single-step runs (losses, parameters, Adam moments)', async () => {
