@@ -50,8 +50,11 @@ test('on WebGPU every float op runs on the device, few kernels per step, little 
     assert.ok(last.kernels > 0, 'the profile has GPU kernels');
     // 2 layers: forward + backward ~330 kernels; an optimizer per tensor (40 tensors x ~16) would add ~640
     assert.ok(last.kernels <= 450, `kernels per step: ${last.kernels}`);
-    // what crosses to the GPU is the fed batch (ids, mask, labels, learning rate, dropout masks) and nothing more
-    assert.ok(last.memcpyFromHostBytes <= uploads[1], `host->device copies inside the run: ${last.memcpyFromHostBytes} B, fed ${uploads[1]} B`);
+    // what crosses to the GPU is the fed batch (ids, mask, labels, learning rate, two dropout keys) and nothing
+    // more; the int64 ids and positions cross twice (as fed and as the [.., 1] index tensors that int64 shape
+    // work on the CPU provider makes of them), hence 2x: masks or state going up would be far more
+    assert.ok(uploads[1] <= 4096, `fed per step: ${uploads[1]} B`);
+    assert.ok(last.memcpyFromHostBytes <= 2 * uploads[1], `host->device copies inside the run: ${last.memcpyFromHostBytes} B, fed ${uploads[1]} B`);
     t.diagnostic(`kernels/step ${last.kernels}, cpu ops ${JSON.stringify(last.cpuOps)}, fed ${uploads[1]} B/step`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
