@@ -83,18 +83,22 @@ function salientText(spans: SaliencySpan[], it: ReviewItem): HTMLElement {
   return box;
 }
 
-function legend(it: ReviewItem, text: () => HTMLElement | null): HTMLElement {
+function legend(it: ReviewItem): HTMLElement {
+  return h('div', { class: 'legend', 'aria-label': 'Saliency legend' },
+    h('span', { class: 'w pos strong swatch' }, 'word'), ` pushed the model toward its prediction (${it.pred}); `,
+    h('span', { class: 'w neg strong swatch' }, 'word'), ' pushed it away. ',
+    h('span', { class: 'in-words' }, 'Darker = the word pushed the prediction more; unshaded words hardly mattered.'),
+    h('span', { class: 'meta', title: 'Gradient × input of the word\'s tokens, summed, scaled to the review\'s strongest word.' }, ' (How it is measured: gradient × input.)'));
+}
+
+/** Under the text (after it in the Tab order): leave punctuation and function words unshaded. */
+function minorOption(text: () => HTMLElement | null): HTMLElement {
   const toggle = h('input', { type: 'checkbox', id: 'hide-minor', 'data-option': 'hide-minor', checked: hideMinor }) as HTMLInputElement;
   toggle.addEventListener('change', () => {
     hideMinor = toggle.checked;
     text()?.classList.toggle('hide-minor', hideMinor);
   });
-  return h('div', { class: 'legend', 'aria-label': 'Saliency legend' },
-    h('span', { class: 'w pos strong swatch' }, 'word'), ` pushed the model toward its prediction (${it.pred}); `,
-    h('span', { class: 'w neg strong swatch' }, 'word'), ' pushed it away. ',
-    h('span', { class: 'in-words' }, 'Darker = the word pushed the prediction more; unshaded words hardly mattered.'),
-    h('span', { class: 'meta', title: 'Gradient × input of the word\'s tokens, summed, scaled to the review\'s strongest word.' }, ' (How it is measured: gradient × input.)'),
-    h('label', { class: 'option', for: 'hide-minor' }, toggle, ' Hide punctuation and function words (the, of, is…)'));
+  return h('label', { class: 'option', for: 'hide-minor' }, toggle, ' Hide punctuation and function words (the, of, is…)');
 }
 
 function detail(it: ReviewItem, listItem: () => HTMLElement | null): HTMLElement {
@@ -118,8 +122,9 @@ function detail(it: ReviewItem, listItem: () => HTMLElement | null): HTMLElement
   return h('section', { class: 'detail', 'data-id': it.id, 'aria-label': `Review ${it.id}` },
     h('h3', {}, it.id),
     h('p', { class: 'meta' }, itemLine(it)),
-    it.saliency ? legend(it, () => textEl) : h('p', { class: 'meta' }, it.text ? 'No saliency for this review (saliency.jsonl covers the fine-tuned run\'s most confident mistakes).' : ''),
+    it.saliency ? legend(it) : h('p', { class: 'meta' }, it.text ? 'No saliency for this review (saliency.jsonl covers the fine-tuned run\'s most confident mistakes).' : ''),
     text,
+    it.saliency ? minorOption(() => textEl) : '',
     h('label', { for: 'note', class: 'note-label' }, 'Note'),
     note,
     status,
