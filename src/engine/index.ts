@@ -7,7 +7,12 @@ export { Program, sessionOptions, type SessionOptions, type TensorData, type Typ
 export type { ParamInfo, SequenceClassifier } from './ir/model';
 export { grad, type GradOptions } from './autodiff/grad';
 export { rules as gradientRules } from './autodiff/rules';
-export { createTrainer, Trainer, type TrainConfig, type Batch, type StepResult, type SaliencyResult } from './train/trainer';
+export { createTrainer, Trainer, type TrainConfig, type TrainerApi, type Batch, type StepResult, type SaliencyResult } from './train/trainer';
+export {
+  TRAINER_FORMAT, TRAINER_CHECKPOINT, TRAINER_PARAM_PREFIX, trainerCheckpointPath, hasTrainerCheckpoint, readTrainerCheckpoint,
+  readTrainerParams, writeTrainerCheckpoint, type TrainerCheckpoint, type TrainerCounters,
+} from './train/checkpoint';
+export { StepClock, validateTrainConfig, type TrainerKind } from './train/bookkeeping';
 export { buildTrainGraph, buildEvalGraph, buildSaliencyGraph, trainableFilter, type Freeze, type TrainGraph } from './train/program';
 export { adamwUpdate, clipGradNorm, clipCoef, sumSquares, type AdamWHyper } from './optim/adamw';
 export { lrLambda, type ScheduleName } from './optim/schedule';

@@ -9,3 +9,4 @@ export { installCudaProviders, type InstallResult, type InstallOptions } from '.
 export { buildOptimizerStep, LR_INPUT, STEP_INPUT, type OptimizerStepGraph, type OptimizerStepOptions, type StateSlot } from './stepGraph';
 export { wrapInLoop, bakeInitializers, type LoopSpec } from './loop';
 export { ResidentTrainer, type ResidentOptions, type ResidentStep } from './resident';
+export { DeviceTrainer, createTrainerFor, isDeviceProviders, residentOptionsFor } from './deviceTrainer';

@@ -11,14 +11,13 @@ import { serialize, toModelProto } from '../onnx/writer';
 import { Graph } from '../ir/graph';
 import { onnx } from 'onnx-proto';
 import { sessionOptions } from '../runtime/session';
-import { lrLambda } from '../optim/schedule';
 import { maskOffsets, rngEnd, stepSeeds, RNG_COUNT, RNG_SEED0, RNG_SEED1 } from '../train/rng';
-import { trainableFilter } from '../train/program';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { readSafetensorsWithMetadata, writeSafetensors, type SafeTensor } from '../weights/safetensors';
-import type { Batch, TrainConfig } from '../train/trainer';
-import { buildOptimizerStep, flatName, LR_INPUT, STEP_INPUT, viewFlatParams, type FlatGroup, type OptimizerStepGraph } from './stepGraph';
+import { addSaliencyOutputs, trainableFilter } from '../train/program';
+import type { Batch, SaliencyResult, TrainConfig } from '../train/trainer';
+import { StepClock, validateTrainConfig } from '../train/bookkeeping';
+import { readTrainerCheckpoint, writeTrainerCheckpoint, type TrainerCheckpoint, type TrainerCounters } from '../train/checkpoint';
+import type { TensorData } from '../runtime/session';
+import { buildOptimizerStep, flatName, LR_INPUT, viewFlatParams, type FlatGroup, type OptimizerStepGraph } from './stepGraph';
 import { bakeInitializers, floatInputs, wrapInLoop } from './loop';
 
 // model inputs the step graph only casts to float: fed as float32 (loop.ts floatInputs)
@@ -41,10 +40,6 @@ function packFlat(group: FlatGroup, values: (param: string) => Float32Array): Fl
   return out;
 }
 
-// the host trainer's checkpoint format (../train/trainer.ts), so runs can move between host and device
-const FORMAT = 'gft-trainer-1';
-const CHECKPOINT = 'trainer.safetensors';
-
 export interface ResidentOptions {
   /** execution providers, e.g. ['webgpu', 'cpu'] from selectDevice(); default ['cpu'] */
   providers?: string[];
@@ -64,13 +59,16 @@ export interface ResidentStep {
 }
 
 export class ResidentTrainer {
-  private stepCount = 0;
-  private microCount = 0;
+  /** optimizer updates and micro-batches run (the dropout RNG counter): bookkeeping shared with the host trainer */
+  private readonly clock: StepClock;
+  /** wall time of the last steps() call inside session.run (the rest is host work: feeds, reading the loss) */
+  lastRunMs = 0;
   /** bytes of host tensors fed to the last steps() run (what went up to the device besides the run's own copies) */
   lastUploadBytes = 0;
   private readonly inputNames: Set<string>;
   private readback?: ort.InferenceSession;
   private evalSession?: ort.InferenceSession;
+  private saliencySession?: ort.InferenceSession;
 
   private constructor(
     readonly model: SequenceClassifier,
@@ -83,10 +81,11 @@ export class ResidentTrainer {
     private readonly providers: string[],
   ) {
     this.inputNames = new Set(session.inputNames);
+    this.clock = new StepClock(config);
   }
 
   static async create(model: SequenceClassifier, weights: ReadonlyMap<string, Float32Array>, config: TrainConfig, opts: ResidentOptions = {}): Promise<ResidentTrainer> {
-    if (config.gradAccumSteps !== 1) throw new Error(`device training runs one micro-batch per optimizer step: set gradAccumSteps to 1 (got ${config.gradAccumSteps}) and use microSteps for several steps per run`);
+    validateTrainConfig(config, 'device');
     const K = opts.microSteps ?? 1;
     if (!Number.isInteger(K) || K < 1) throw new Error(`microSteps must be an integer >= 1, got ${K}`);
     const isTrainable = trainableFilter(model, config.freeze);
@@ -125,8 +124,8 @@ export class ResidentTrainer {
   }
 
   /** optimizer steps done and micro-batches run (the dropout RNG counter) */
-  get progress(): { step: number; microStep: number } {
-    return { step: this.stepCount, microStep: this.microCount };
+  get progress(): TrainerCounters {
+    return this.clock.counters;
   }
 
   /** Runs microSteps optimizer steps, one per batch (all batches of one call must have the same batch x seq). */
@@ -136,11 +135,13 @@ export class ResidentTrainer {
     const { batch: B, seq: S } = batches[0];
     for (const b of batches) {
       if (b.batch !== B || b.seq !== S) throw new Error(`steps: all ${K} batches of one run must be ${B} x ${S} (pad them to one length); got ${b.batch} x ${b.seq}`);
-      if (!b.labels || b.labels.length !== b.batch) throw new Error(`steps: training needs labels with ${b.batch} values`);
+      // with extra inputs (doc_pool of models/docPool.ts) the labels are one per document
+      if (!b.labels || (!b.extra && b.labels.length !== b.batch)) throw new Error(`steps: training needs labels with ${b.batch} values`);
+      if (b.extra && K > 1) throw new Error('steps: batches with extra inputs (doc_pool) run one step per session run (microSteps 1)');
       if (b.inputIds.length !== B * S || b.attentionMask.length !== B * S) throw new Error(`steps: inputIds/attentionMask must have batch*seq = ${B * S} values`);
     }
     const c = this.config;
-    const lrs = batches.map((_, k) => c.lr * lrLambda(c.schedule, this.stepCount + k, c.warmupSteps, c.totalSteps));
+    const lrs = batches.map((_, k) => this.clock.lr(k));
     const stack = K > 1;
     const lead = stack ? [K] : [];
     const feeds: Record<string, ort.Tensor> = { ...this.state };
@@ -160,14 +161,16 @@ export class ResidentTrainer {
     put('input_ids', 'int64', ints((b) => b.inputIds, B * S), [B, S]);
     put('attention_mask', 'float32', floats((b) => b.attentionMask, B * S), [B, S]);
     put('token_type_ids', 'int64', ints((b) => b.tokenTypeIds, B * S), [B, S]);
-    put('labels', 'float32', floats((b) => b.labels, B), [B]);
+    const L = batches[0].labels!.length;
+    put('labels', 'float32', floats((b) => b.labels, L), [L]);
+    for (const [name, v] of Object.entries(batches[0].extra ?? {})) if (this.inputNames.has(name)) feeds[name] = tensorOf(v);
     put(LR_INPUT, 'float32', Float32Array.from(lrs), []);
     const sites = this.sg.graph.dropoutSites;
     if (sites.length > 0) {
       // the graph makes the masks: per step only the keys of the (seed, micro-step counter) stream go up, the same
       // stream as the host trainer's, so runs are reproducible across devices; the sites' element ranges depend
       // only on batch x seq (the same for every step of a Loop run: outer inputs, not stacked)
-      const seeds = batches.map((_, k) => stepSeeds(c.seed, this.microCount + k));
+      const seeds = batches.map((_, k) => stepSeeds(c.seed, this.clock.microStep + k));
       put(RNG_SEED0, 'uint32', Uint32Array.from(seeds, (s) => s[0]), []);
       put(RNG_SEED1, 'uint32', Uint32Array.from(seeds, (s) => s[1]), []);
       const offsets = maskOffsets(sites, { batch: B, seq: S });
@@ -175,16 +178,17 @@ export class ResidentTrainer {
       sites.forEach((_, k) => { feeds[rngEnd(k)] = new ort.Tensor('int64', BigInt64Array.of(BigInt(offsets[k + 1])), [1]); });
     }
     this.lastUploadBytes = Object.values(feeds).reduce((a, t) => a + (t.location === 'cpu' ? byteSize(t) : 0), 0);
+    const r0 = performance.now();
     const out = await this.session.run(feeds);
+    this.lastRunMs = performance.now() - r0;
     const old = this.state;
     this.state = {};
     for (const s of this.sg.state) this.state[s.input] = out[s.output];
     // GPU buffers of the previous state are no longer referenced: free them now rather than at GC time
     for (const t of Object.values(old)) if (t.location === 'gpu-buffer') t.dispose();
     const loss = out.loss.data as Float32Array, gn = out.gradNorm.data as Float32Array;
-    const res = batches.map((_, k) => ({ loss: loss[k], gradNorm: gn[k], lr: lrs[k], step: this.stepCount + k + 1 }));
-    this.stepCount += K;
-    this.microCount += K;
+    const res = batches.map((_, k) => ({ loss: loss[k], gradNorm: gn[k], lr: lrs[k], step: this.clock.step + k + 1 }));
+    this.clock.advance(K, K);
     return res;
   }
 
@@ -198,6 +202,18 @@ export class ResidentTrainer {
     }
     const out = await this.evalSession.run(this.batchFeeds(this.evalSession, b));
     return out.logits.data as Float32Array;
+  }
+
+  /** Saliency (../train/program.ts addSaliencyOutputs) computed on the device from the resident parameters. */
+  async saliency(b: Batch): Promise<SaliencyResult> {
+    if (!this.saliencySession) {
+      const g = new Graph({ training: false, deviceOps: true });
+      viewFlatParams(g, this.sg.groups);
+      addSaliencyOutputs(g, this.model);
+      this.saliencySession = await this.compileOnState(g);
+    }
+    const out = await this.saliencySession.run(this.batchFeeds(this.saliencySession, b));
+    return { logits: out.logits.data as Float32Array, gradNorm: out.gradNorm.data as Float32Array, gradXInput: out.gradXInput.data as Float32Array };
   }
 
   /**
@@ -221,25 +237,19 @@ export class ResidentTrainer {
       else if (name === 'input_ids') feeds[name] = new ort.Tensor('int64', b.inputIds, dims);
       else if (name === 'attention_mask') feeds[name] = new ort.Tensor('float32', Float32Array.from(b.attentionMask, Number), dims);
       else if (name === 'token_type_ids') feeds[name] = new ort.Tensor('int64', b.tokenTypeIds ?? new BigInt64Array(b.batch * b.seq), dims);
+      else if (b.extra?.[name]) feeds[name] = tensorOf(b.extra[name]);
       else throw new Error(`device trainer: no value for the graph input '${name}'`);
     }
     return feeds;
   }
 
-  /** Parameters, Adam moments, step and RNG counter in the host trainer's checkpoint format (interchangeable). */
+  /** Parameters, Adam moments, step and RNG counter in the trainer checkpoint format (../train/checkpoint.ts). */
   async saveCheckpoint(dir: string): Promise<string> {
-    mkdirSync(dir, { recursive: true });
     const state = await this.download();
-    const t = new Map<string, SafeTensor>();
-    const shape = new Map(this.model.params.map((p) => [p.name, p.shape]));
-    for (const [name, data] of this.unpack(state, 'param', this.frozen)) t.set(`param/${name}`, { dtype: 'F32', shape: shape.get(name)!, data });
-    for (const kind of ['adam_m', 'adam_v'] as const) for (const [name, data] of this.unpack(state, kind)) t.set(`${kind}/${name}`, { dtype: 'F32', shape: shape.get(name)!, data });
-    const path = join(dir, CHECKPOINT);
-    writeSafetensors(path, t, {
-      format: FORMAT, step: String(this.stepCount), microStep: String(this.microCount), seed: String(this.config.seed),
-      architecture: this.model.architecture, trainable: JSON.stringify(this.trainableNames()),
+    return writeTrainerCheckpoint(dir, this.model, {
+      params: this.unpack(state, 'param', this.frozen), m: this.unpack(state, 'adam_m'), v: this.unpack(state, 'adam_v'),
+      ...this.clock.counters, seed: this.config.seed, trainable: this.trainableNames(),
     });
-    return path;
   }
 
   /** The trainable parameters, in the order of the flat buffers. */
@@ -259,36 +269,35 @@ export class ResidentTrainer {
 
   /** A trainer that continues from a checkpoint written by this class or by the host trainer. */
   static async fromCheckpoint(model: SequenceClassifier, dir: string, config: TrainConfig, opts: ResidentOptions = {}): Promise<ResidentTrainer> {
-    const path = join(dir, CHECKPOINT);
-    let file;
-    try {
-      file = readSafetensorsWithMetadata(path);
-    } catch (e) {
-      throw new Error(`loadCheckpoint: cannot read ${path}: ${(e as Error).message}`);
-    }
-    const { tensors, metadata } = file;
-    if (metadata.format !== FORMAT) throw new Error(`loadCheckpoint: ${path} is not a trainer checkpoint (format '${metadata.format}', want '${FORMAT}')`);
-    if (metadata.architecture !== model.architecture) throw new Error(`loadCheckpoint: checkpoint is for '${metadata.architecture}', this trainer runs '${model.architecture}'`);
-    const f32 = (key: string, n: number) => {
-      const x = tensors.get(key);
-      if (!x || !(x.data instanceof Float32Array) || x.data.length !== n) throw new Error(`loadCheckpoint: '${key}' missing or of the wrong size in ${path}`);
-      return x.data;
-    };
-    const sizes = new Map(model.params.map((p) => [p.name, p.shape.reduce((a, b) => a * b, 1)]));
-    const info = (n: string) => sizes.get(n)!;
-    const weights = new Map(model.params.map((p) => [p.name, f32(`param/${p.name}`, info(p.name))]));
-    const t = await ResidentTrainer.create(model, weights, config, opts);
-    for (const s of t.sg.state) {
-      if (s.kind !== 'adam_m' && s.kind !== 'adam_v') continue;
-      const kind = s.kind;
-      // a checkpoint from a run with another freeze setting has no moments for newly trained params (zeros)
-      const group = t.sg.groups.find((gr) => gr.name === s.group)!;
-      t.state[s.input] = new ort.Tensor('float32', packFlat(group, (n) => (tensors.has(`${kind}/${n}`) ? f32(`${kind}/${n}`, info(n)) : new Float32Array(info(n)))), s.shape);
-    }
-    t.stepCount = Number(metadata.step);
-    t.microCount = Number(metadata.microStep);
-    t.state[STEP_INPUT] = new ort.Tensor('float32', Float32Array.of(t.stepCount), []);
+    const ck = readTrainerCheckpoint(dir, model);
+    const t = await ResidentTrainer.create(model, ck.params, config, opts);
+    t.load(ck);
     return t;
+  }
+
+  /**
+   * Continues in place from a checkpoint (trainable parameters, moments, counters). The frozen parameters are baked
+   * into the sessions: when the checkpoint's differ, nothing changes and false is returned (make a new trainer
+   * with fromCheckpoint instead).
+   */
+  load(ck: TrainerCheckpoint): boolean {
+    for (const [name, w] of this.frozen) {
+      const c = ck.params.get(name)!;
+      for (let i = 0; i < w.length; i++) if (w[i] !== c[i]) return false;
+    }
+    const old = this.state;
+    this.state = {};
+    for (const s of this.sg.state) {
+      const group = this.sg.groups.find((gr) => gr.name === s.group);
+      // a checkpoint from a run with another freeze setting has no moments for newly trained params (zeros)
+      const zeros = (n: string) => new Float32Array(ck.params.get(n)!.length);
+      const data = s.kind === 'step' ? Float32Array.of(ck.step)
+        : packFlat(group!, (n) => (s.kind === 'param' ? ck.params.get(n)! : (s.kind === 'adam_m' ? ck.m : ck.v).get(n) ?? zeros(n)));
+      this.state[s.input] = new ort.Tensor('float32', data, s.shape);
+    }
+    for (const t of Object.values(old)) if (t.location === 'gpu-buffer') t.dispose();
+    this.clock.set(ck);
+    return true;
   }
 
   /** Where the state tensors live now ('cpu' or 'gpu-buffer'), one entry per distinct location. */
@@ -339,7 +348,14 @@ export class ResidentTrainer {
     await this.session.release();
     await this.readback?.release();
     await this.evalSession?.release();
+    await this.saliencySession?.release();
   }
+}
+
+function tensorOf(v: TensorData | ort.Tensor): ort.Tensor {
+  if (v instanceof ort.Tensor) return v;
+  const type = v.data instanceof Float32Array ? 'float32' : v.data instanceof BigInt64Array ? 'int64' : v.data instanceof Int32Array ? 'int32' : v.data instanceof Float64Array ? 'float64' : 'bool';
+  return new ort.Tensor(type, v.data as any, v.dims as number[]);
 }
 
 function byteSize(t: ort.Tensor): number {

@@ -131,6 +131,7 @@ export function buildOptimizerStep(model: SequenceClassifier, o: OptimizerStepOp
   const g = new Graph({ training: o.dropout, seed: o.seed, deviceOps: true, masks: 'in-graph' });
   const { flat, views } = viewFlatParams(g, groups);
   const { logits } = model.buildLogits(g, { trainable: o.trainable });
+  // one label per logits row (per document for models/docPool.ts, whose rows are not the input rows)
   const labels = g.input('labels', 'float32', [logits.shape[0]]);
   const cw = o.classWeights ? g.constant(o.classWeights, 'float32', [o.classWeights.length]) : undefined;
   const loss = g.softmaxCrossEntropy(logits, labels, cw);

@@ -24,7 +24,13 @@ function startThread(path: string, execArgv?: string[]): Worker {
   return new Worker(code, { eval: true, execArgv });
 }
 
-export interface WorkerInfo { architecture: string; numLabels: number; params: number }
+export interface WorkerInfo {
+  architecture: string;
+  numLabels: number;
+  params: number;
+  /** which trainer executes the steps: 'host' (TypeScript AdamW, CPU provider) or 'device' (../devices/deviceTrainer.ts) */
+  executor: 'host' | 'device';
+}
 
 type Req = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 

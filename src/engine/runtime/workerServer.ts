@@ -1,11 +1,14 @@
-// The worker side of the engine worker: answers WorkerRequests (workerProtocol.ts) with one Trainer, one request
-// at a time, in order (the trainer is not re-entrant). src/engine/worker.ts serves it with the engine's own model
+// The worker side of the engine worker: answers WorkerRequests (workerProtocol.ts) with one trainer, one request
+// at a time, in order (the trainer is not re-entrant). The trainer is the host Trainer when config.providers is the
+// CPU's, else the device trainer (../devices/deviceTrainer.ts: webgpu keeps the state in GPU buffers, cuda
+// round-trips it); both answer the same requests. src/engine/worker.ts serves it with the engine's own model
 // loader; a program with its own models (the training host) passes a loader that knows them and falls back to
 // loadWorkerModel for the engine's kinds.
 import { createRequire } from 'node:module';
 import type { MessagePort } from 'node:worker_threads';
 import type { SequenceClassifier } from '../ir/model';
-import { createTrainer, type Trainer } from '../train/trainer';
+import type { TrainerApi } from '../train/trainer';
+import { createTrainerFor, isDeviceProviders } from '../devices/deviceTrainer';
 import { loadSequenceClassifier } from '../weights/loadModel';
 import type { WorkerModelSpec, WorkerRequest, WorkerResponse } from './workerProtocol';
 
@@ -35,15 +38,16 @@ export async function loadWorkerModel(spec: WorkerModelSpec): Promise<WorkerMode
 
 /** Serves trainer requests on `port` until the thread ends. */
 export function serveTrainer(port: MessagePort, loadModel: WorkerModelLoader = loadWorkerModel): void {
-  let trainer: Trainer | undefined;
+  let trainer: TrainerApi | undefined;
 
   async function handle(req: WorkerRequest): Promise<{ result: unknown; transfer?: ArrayBuffer[] }> {
     if (req.type === 'init') {
       await trainer?.dispose();
       trainer = undefined;
       const { model, weights } = await loadModel(req.model);
-      trainer = await createTrainer(model, weights, req.config);
-      return { result: { architecture: model.architecture, numLabels: model.numLabels, params: model.params.length, state: trainer.state } };
+      trainer = await createTrainerFor(model, weights, req.config);
+      const executor = isDeviceProviders(req.config.providers) ? 'device' : 'host';
+      return { result: { architecture: model.architecture, numLabels: model.numLabels, params: model.params.length, state: trainer.state, executor } };
     }
     if (req.type === 'dispose') {
       await trainer?.dispose();
@@ -56,13 +60,10 @@ export function serveTrainer(port: MessagePort, loadModel: WorkerModelLoader = l
       case 'evaluate': return { result: await trainer.evaluate(req.batch) };
       case 'saliency': return { result: await trainer.saliency(req.batch) };
       case 'save': return { result: await trainer.saveCheckpoint(req.dir) };
-      case 'load': {
-        await trainer.loadCheckpoint(req.dir);
-        return { result: trainer.state };
-      }
+      case 'load': return { result: await trainer.loadCheckpoint(req.dir) };
       case 'weights': {
         // copies, so the trainer keeps its own arrays
-        const w = new Map([...trainer.weights()].map(([k, v]) => [k, v.slice()]));
+        const w = new Map([...(await trainer.weights())].map(([k, v]) => [k, v.slice()]));
         return { result: w, transfer: [...w.values()].map((v) => v.buffer as ArrayBuffer) };
       }
     }

@@ -119,6 +119,12 @@ export function buildEvalGraph(model: SequenceClassifier): Graph {
  */
 export function buildSaliencyGraph(model: SequenceClassifier): Graph {
   const g = new Graph({ training: false });
+  addSaliencyOutputs(g, model);
+  return g;
+}
+
+/** The saliency outputs (logits, gradNorm, gradXInput) of `model` built into `g` (the device trainer's own graph). */
+export function addSaliencyOutputs(g: Graph, model: SequenceClassifier): void {
   const { logits, inputEmbeds } = model.buildLogits(g, { trainable: () => false });
   const top = g.reduceSum(g.reduceMax(logits, [1]), [0]);
   const [d] = grad(g, top, [inputEmbeds]);
@@ -126,5 +132,4 @@ export function buildSaliencyGraph(model: SequenceClassifier): Graph {
   g.output('logits', logits);
   g.output('gradNorm', g.sqrt(g.reduceSum(g.mul(d, d), [last])));
   g.output('gradXInput', g.reduceSum(g.mul(d, inputEmbeds), [last]));
-  return g;
 }

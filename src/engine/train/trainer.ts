@@ -2,17 +2,16 @@
 // outputs (the embedding matrix's sparsely, as gathered rows + ids), AdamW runs in TypeScript in place on the
 // Float32Arrays that are fed as inputs (see README.md, "Runtime strategy", for the measurements behind this).
 import * as ort from 'onnxruntime-node';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { SequenceClassifier } from '../ir/model';
 import type { DropoutSite } from '../ir/types';
 import { resolveShape } from '../ir/shape';
 import { Program, type TensorData } from '../runtime/session';
 import { adamwUpdate, clipCoef, sumSquares } from '../optim/adamw';
-import { lrLambda, type ScheduleName } from '../optim/schedule';
+import type { ScheduleName } from '../optim/schedule';
 import { fillKeepMask, maskOffsets } from './rng';
 import { buildEvalGraph, buildSaliencyGraph, buildTrainGraph, trainableFilter, type Freeze, type TrainGraph } from './program';
-import { readSafetensorsWithMetadata, writeSafetensors, type SafeTensor } from '../weights/safetensors';
+import { readTrainerCheckpoint, writeTrainerCheckpoint, type TrainerCounters } from './checkpoint';
+import { StepClock, validateTrainConfig } from './bookkeeping';
 
 export interface TrainConfig {
   lr: number;
@@ -62,7 +61,11 @@ export interface StepResult {
   gradNorm: number;
   /** optimizer updates done so far (this one included) */
   step: number;
-  /** wall time in onnxruntime (forward + backward) and in TypeScript (gradient gathering, clipping, AdamW) */
+  /**
+   * wall time in onnxruntime and outside it. Host trainer: runMs = forward + backward, optimizerMs = TypeScript
+   * (gradient gathering, clipping, AdamW). Device trainer: runMs = the whole step graph (optimizer included),
+   * optimizerMs = host work before and after it (dropout masks, feeds, reading the loss).
+   */
   timings: { runMs: number; optimizerMs: number };
 }
 
@@ -74,15 +77,28 @@ export interface SaliencyResult {
   gradXInput: Float32Array;
 }
 
-const FORMAT = 'gft-trainer-1';
-const CHECKPOINT = 'trainer.safetensors';
+/**
+ * A trainer as the engine worker serves it (runtime/workerServer.ts): the host Trainer below and the device trainer
+ * (../devices/deviceTrainer.ts) implement it; they share the checkpoint format (./checkpoint.ts), the step
+ * bookkeeping and the config checks (./bookkeeping.ts), and differ only in how a step executes.
+ */
+export interface TrainerApi {
+  readonly state: TrainerCounters;
+  step(batch: Batch): Promise<StepResult>;
+  evaluate(batch: Batch): Promise<Float32Array>;
+  saliency(batch: Batch): Promise<SaliencyResult>;
+  /** current parameters (the host trainer's own arrays; the device trainer's are downloaded copies) */
+  weights(): Map<string, Float32Array> | Promise<Map<string, Float32Array>>;
+  saveCheckpoint(dir: string): Promise<string>;
+  loadCheckpoint(dir: string): Promise<TrainerCounters>;
+  dispose(): Promise<void>;
+}
 
 interface Slot { name: string; data: Float32Array; trainable: boolean; decay: boolean; m?: Float32Array; v?: Float32Array; grad?: Float32Array }
 
-export class Trainer {
-  private stepCount = 0;
-  /** micro-batches run so far: the dropout RNG counter (RNG state = seed + this counter) */
-  private microCount = 0;
+export class Trainer implements TrainerApi {
+  /** optimizer updates and micro-batches run (the dropout RNG counter: RNG state = seed + this counter) */
+  private readonly clock: StepClock;
   private evalProgram?: Program;
   private saliencyProgram?: Program;
   private readonly paramFeeds: Record<string, ort.Tensor> = {};
@@ -96,10 +112,11 @@ export class Trainer {
     private readonly train: Program,
   ) {
     for (const s of slots.values()) this.paramFeeds[s.name] = new ort.Tensor('float32', s.data, this.shapeOf(s.name));
+    this.clock = new StepClock(config);
   }
 
   static async create(model: SequenceClassifier, weights: ReadonlyMap<string, Float32Array>, config: TrainConfig): Promise<Trainer> {
-    validate(config);
+    validateTrainConfig(config, 'host');
     const isTrainable = trainableFilter(model, config.freeze);
     const info = new Map(model.params.map((p) => [p.name, p]));
     const tg = buildTrainGraph(model, {
@@ -135,8 +152,8 @@ export class Trainer {
     return this.model.params.find((p) => p.name === name)!.shape;
   }
 
-  get state(): { step: number; microStep: number } {
-    return { step: this.stepCount, microStep: this.microCount };
+  get state(): TrainerCounters {
+    return this.clock.counters;
   }
 
   private inputFeeds(b: Batch, from: number, count: number, sites: readonly DropoutSite[]): Record<string, TensorData | ort.Tensor> {
@@ -157,7 +174,7 @@ export class Trainer {
       const key = `${site.mask!.name}:${shape}`;
       let buf = this.maskBuffers.get(key);
       if (!buf) this.maskBuffers.set(key, (buf = new Uint8Array(shape.reduce((a, c) => a * c, 1))));
-      fillKeepMask(buf, site.rate, this.config.seed, this.microCount, offsets[i]);
+      fillKeepMask(buf, site.rate, this.config.seed, this.clock.microStep, offsets[i]);
       feeds[site.mask!.name] = { data: buf, dims: shape };
     }
     return feeds;
@@ -216,7 +233,7 @@ export class Trainer {
           }
         }
       }
-      this.microCount++;
+      this.clock.advance(0, 1);
     }
     // global norm of the averaged gradient (torch clip_grad_norm_), then one AdamW pass with scale coef / K
     let sq = 0;
@@ -230,11 +247,11 @@ export class Trainer {
     const gradNorm = Math.sqrt(sq) / K;
     const scale = clipCoef(gradNorm, this.config.maxGradNorm) / K;
     const c = this.config;
-    const lr = c.lr * lrLambda(c.schedule, this.stepCount, c.warmupSteps, c.totalSteps);
-    this.stepCount++;
+    const lr = this.clock.lr();
+    this.clock.advance(1, 0);
     for (const s of trainSlots) {
       const g = dense.get(s.name) ?? s.grad!;
-      adamwUpdate(s.data, g, s.m!, s.v!, { lr, beta1: c.betas[0], beta2: c.betas[1], eps: c.eps, weightDecay: s.decay ? c.weightDecay : 0 }, this.stepCount, scale);
+      adamwUpdate(s.data, g, s.m!, s.v!, { lr, beta1: c.betas[0], beta2: c.betas[1], eps: c.eps, weightDecay: s.decay ? c.weightDecay : 0 }, this.clock.step, scale);
     }
     for (const [name, rows] of touched) {
       const acc = this.slots.get(name)!.grad!;
@@ -242,7 +259,7 @@ export class Trainer {
       for (const r of new Set(rows)) acc.fill(0, r * width, (r + 1) * width);
     }
     const timings = { runMs, optimizerMs: performance.now() - t0 - runMs };
-    return { loss: lossSum / K, lr, gradNorm, step: this.stepCount, timings };
+    return { loss: lossSum / K, lr, gradNorm, step: this.clock.step, timings };
   }
 
   /** Logits [batch * numLabels] without dropout. */
@@ -265,52 +282,29 @@ export class Trainer {
     return new Map([...this.slots.values()].map((s) => [s.name, s.data]));
   }
 
-  /** Parameters, Adam moments, step and RNG counter, as one safetensors file in `dir` (written atomically). */
+  /** Parameters, Adam moments, step and RNG counter, as one safetensors file in `dir` (./checkpoint.ts). */
   async saveCheckpoint(dir: string): Promise<string> {
-    mkdirSync(dir, { recursive: true });
-    const t = new Map<string, SafeTensor>();
-    for (const s of this.slots.values()) {
-      const shape = this.shapeOf(s.name);
-      t.set(`param/${s.name}`, { dtype: 'F32', shape, data: s.data });
-      if (s.trainable) {
-        t.set(`adam_m/${s.name}`, { dtype: 'F32', shape, data: s.m! });
-        t.set(`adam_v/${s.name}`, { dtype: 'F32', shape, data: s.v! });
-      }
-    }
-    const path = join(dir, CHECKPOINT);
-    writeSafetensors(path, t, {
-      format: FORMAT, step: String(this.stepCount), microStep: String(this.microCount), seed: String(this.config.seed),
-      architecture: this.model.architecture, trainable: JSON.stringify(this.tg.trainable),
+    const slots = [...this.slots.values()];
+    const moments = (k: 'm' | 'v') => new Map(slots.filter((s) => s.trainable).map((s) => [s.name, s[k]!]));
+    return writeTrainerCheckpoint(dir, this.model, {
+      params: new Map(slots.map((s) => [s.name, s.data])), m: moments('m'), v: moments('v'),
+      ...this.clock.counters, seed: this.config.seed, trainable: this.tg.trainable,
     });
-    return path;
   }
 
-  async loadCheckpoint(dir: string): Promise<void> {
-    const path = join(dir, CHECKPOINT);
-    let file;
-    try {
-      file = readSafetensorsWithMetadata(path);
-    } catch (e) {
-      throw new Error(`loadCheckpoint: cannot read ${path}: ${(e as Error).message}`);
-    }
-    const { tensors, metadata } = file;
-    if (metadata.format !== FORMAT) throw new Error(`loadCheckpoint: ${path} is not a trainer checkpoint (format '${metadata.format}', want '${FORMAT}')`);
-    if (metadata.architecture !== this.model.architecture) throw new Error(`loadCheckpoint: checkpoint is for '${metadata.architecture}', this trainer runs '${this.model.architecture}'`);
-    const get = (key: string, n: number) => {
-      const x = tensors.get(key);
-      if (!x || !(x.data instanceof Float32Array) || x.data.length !== n) throw new Error(`loadCheckpoint: '${key}' missing or of the wrong size in ${path}`);
-      return x.data;
-    };
+  /** Continues from a checkpoint of either trainer (host or device): parameters, moments and counters. */
+  async loadCheckpoint(dir: string): Promise<TrainerCounters> {
+    const ck = readTrainerCheckpoint(dir, this.model);
     for (const s of this.slots.values()) {
-      s.data.set(get(`param/${s.name}`, s.data.length));
+      s.data.set(ck.params.get(s.name)!);
       if (s.trainable) {
         // a checkpoint from a run with another freeze setting has no moments for newly trained params
-        s.m!.set(tensors.has(`adam_m/${s.name}`) ? get(`adam_m/${s.name}`, s.data.length) : new Float32Array(s.data.length));
-        s.v!.set(tensors.has(`adam_v/${s.name}`) ? get(`adam_v/${s.name}`, s.data.length) : new Float32Array(s.data.length));
+        s.m!.set(ck.m.get(s.name) ?? new Float32Array(s.data.length));
+        s.v!.set(ck.v.get(s.name) ?? new Float32Array(s.data.length));
       }
     }
-    this.stepCount = Number(metadata.step);
-    this.microCount = Number(metadata.microStep);
+    this.clock.set(ck);
+    return this.clock.counters;
   }
 
   async dispose(): Promise<void> {
@@ -322,20 +316,7 @@ export function createTrainer(model: SequenceClassifier, weights: ReadonlyMap<st
   return Trainer.create(model, weights, config);
 }
 
-function validate(c: TrainConfig): void {
-  const bad = (what: string) => { throw new Error(`training config: ${what}`); };
-  if (!(c.lr >= 0)) bad(`lr must be >= 0, got ${c.lr}`);
-  if (!(c.weightDecay >= 0)) bad(`weightDecay must be >= 0, got ${c.weightDecay}`);
-  if (!Array.isArray(c.betas) || c.betas.length !== 2 || c.betas.some((b) => !(b >= 0 && b < 1))) bad(`betas must be two numbers in [0, 1), got ${JSON.stringify(c.betas)}`);
-  if (!(c.eps > 0)) bad(`eps must be > 0, got ${c.eps}`);
-  if (!(c.maxGradNorm >= 0)) bad(`maxGradNorm must be >= 0 (0 = off), got ${c.maxGradNorm}`);
-  if (!Number.isInteger(c.gradAccumSteps) || c.gradAccumSteps < 1) bad(`gradAccumSteps must be an integer >= 1, got ${c.gradAccumSteps}`);
-  if (!Number.isInteger(c.warmupSteps) || c.warmupSteps < 0) bad(`warmupSteps must be an integer >= 0, got ${c.warmupSteps}`);
-  if (c.schedule === 'linear' && !(c.totalSteps > 0)) bad(`totalSteps must be > 0 for the linear schedule, got ${c.totalSteps}`);
-  if (c.classWeights && c.classWeights.some((w) => !(w >= 0))) bad('classWeights must be non-negative numbers');
-}
-
-function checkBatch(b: Batch, needLabels: boolean): void {
+export function checkBatch(b: Batch, needLabels: boolean): void {
   const n = b.batch * b.seq;
   if (!Number.isInteger(b.batch) || b.batch < 1 || !Number.isInteger(b.seq) || b.seq < 1) throw new Error(`batch: batch and seq must be positive integers, got ${b.batch} x ${b.seq}`);
   if (b.inputIds.length !== n || b.attentionMask.length !== n || (b.tokenTypeIds && b.tokenTypeIds.length !== n)) {

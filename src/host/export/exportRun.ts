@@ -9,7 +9,7 @@
 //                  'sentence-mean'; the export reads texts as the run's evaluation did, evalLongText ?? longText).
 //                  A 'sentence-mean' run trained a document-pooling model (host/train/docPool.ts): its export is
 //                  the per-piece classifier (engine/export/pieces.ts) and the loader averages the pieces' logits.
-//   checkpoints/best/trainer.safetensors  (the Trainer's checkpoint: 'param/<HF name>' tensors), or
+//   checkpoints/best/trainer.safetensors  (a trainer checkpoint, engine/train/checkpoint.ts: 'param/<HF name>' tensors), or
 //   checkpoints/best/model.safetensors    (plain HF names).
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,7 +23,7 @@ import { LONG_TEXT_STRATEGIES } from '../tokenize';
 import { SENTENCE_MEAN } from '../train/docPool';
 import { PieceClassifier } from '../../engine/export';
 import type { PoolingClassifier } from '../../engine/models/docPool';
-import type { SequenceClassifier } from '../../engine';
+import { readTrainerParams, trainerCheckpointPath, TRAINER_CHECKPOINT, type SequenceClassifier } from '../../engine';
 import { resolveModel } from '../models/hub';
 import { starterModelFiles } from '../models/starter';
 import { exportHfClassifier, exportUseLiteClassifier, int8Check, recordExportCheck, type ExportCheck, type ExportResult } from './folder';
@@ -135,18 +135,15 @@ async function exportFolder(runDir: string, outDir: string, opts: ExportRunOptio
   });
 }
 
-/** Weights of a checkpoint folder keyed by parameter name (Trainer checkpoints strip their 'param/' prefix). */
+/** Weights of a checkpoint folder keyed by parameter name (a trainer checkpoint's parameters, or a model.safetensors). */
 export function readRunWeights(ckpt: string, runId = ''): Map<string, Float32Array> {
-  const trainer = join(ckpt, 'trainer.safetensors');
+  const trainer = trainerCheckpointPath(ckpt);
   const plain = join(ckpt, 'model.safetensors');
   const path = existsSync(trainer) ? trainer : existsSync(plain) ? plain : undefined;
-  if (!path || !statSync(path).isFile()) throw new Error(`run ${runId}: ${ckpt} holds no trainer.safetensors or model.safetensors; the run has no saved weights to export`);
+  if (!path || !statSync(path).isFile()) throw new Error(`run ${runId}: ${ckpt} holds no ${TRAINER_CHECKPOINT} or model.safetensors; the run has no saved weights to export`);
+  if (path === trainer) return readTrainerParams(trainer);
   const out = new Map<string, Float32Array>();
   const tensors: Map<string, SafeTensor> = readSafetensors(path);
-  for (const [k, t] of tensors) {
-    if (path === trainer && !k.startsWith('param/')) continue; // Adam moments
-    if (!(t.data instanceof Float32Array)) continue;
-    out.set(path === trainer ? k.slice('param/'.length) : k, t.data);
-  }
+  for (const [k, t] of tensors) if (t.data instanceof Float32Array) out.set(k, t.data);
   return out;
 }

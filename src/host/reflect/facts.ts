@@ -15,6 +15,7 @@ import { SENTENCE_MEAN } from '../train/docPool';
 import { resolveModel } from '../models/hub';
 import { starterTokenizer } from '../train/model';
 import { STARTER_MODEL_CARD } from '../models/starter';
+import { trainerCheckpointPath, TRAINER_PARAM_PREFIX } from '../../engine';
 import '../train'; // registers the fine-tuned runs' predictor
 
 export interface LoadedRun {
@@ -290,8 +291,8 @@ export function safetensorsBytes(path: string, prefix: string): number {
 export function modelSize(r: LoadedRun): ModelSize | { missing: string } {
   const best = join(r.dir, 'checkpoints', 'best');
   if (!existsSync(best)) return { missing: 'the run has no checkpoints/best folder' };
-  const trainer = join(best, 'trainer.safetensors');
-  if (existsSync(trainer)) return { bytes: safetensorsBytes(trainer, 'param/'), what: 'fp32 weights in checkpoints/best (optimizer state excluded)' };
+  const trainer = trainerCheckpointPath(best);
+  if (existsSync(trainer)) return { bytes: safetensorsBytes(trainer, TRAINER_PARAM_PREFIX), what: 'fp32 weights in checkpoints/best (optimizer state excluded)' };
   const own = folderBytes(best);
   if (r.manifest.kind === 'baseline-embeddings') {
     // The classifier alone is tiny; serving it also needs the frozen starter model (fp32 parameters).

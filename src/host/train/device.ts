@@ -53,6 +53,16 @@ export async function resolveExecution(p: ExecutionRequest, opts: { env?: NodeJS
   };
 }
 
+/**
+ * Settings the chosen device cannot run, refused before a run starts (one line naming the fix): the device trainer
+ * (engine/devices/deviceTrainer.ts) runs one micro-batch per optimizer step, so gradient accumulation needs the CPU.
+ */
+export function checkExecutionFits(e: Pick<Execution, 'device'>, c: { gradAccumSteps: number }): void {
+  if (e.device !== 'cpu' && c.gradAccumSteps > 1) {
+    throw new Error(`gradient accumulation (${c.gradAccumSteps} steps) runs only on the cpu; the ${e.device} trainer takes one batch per step: use --grad-accum 1 (with a larger --batch-size if memory allows) or --device cpu`);
+  }
+}
+
 /** A warning line when an explicitly requested accelerator could not be used. */
 export function fallbackWarning(e: Execution): string | undefined {
   if (!e.fallback) return undefined;

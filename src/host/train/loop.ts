@@ -13,7 +13,7 @@ import { DEFAULT_SPLIT, prepareData, type PreparedData } from '../jobs/data';
 import { evalSummary, predictionRecords } from '../jobs/linear';
 import { RunFolder, writeJsonAtomic, LineAppender, METRICS } from '../runs';
 import { improves, resolveTrainConfig } from './config';
-import { fallbackWarning, resolveExecution, type Execution } from './device';
+import { checkExecutionFits, fallbackWarning, resolveExecution, type Execution } from './device';
 import { documentProbs, metricsOf } from './evaluate';
 import { loadTrainableModel, type TrainableModel } from './model';
 import { computeSaliency, SALIENCY_FILE } from './saliency';
@@ -86,6 +86,7 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
     }
     // A resumed run may continue on another device or thread count (checkpoints are device-independent).
     exec = await resolveExecution(params);
+    checkExecutionFits(exec, c);
     m = await preflight(params.model, c, data);
     truncateMetrics(run, state.step);
     run.update({ status: 'running', hostPid: process.pid, error: undefined, logTail: undefined, endedAt: undefined, device: exec.summary, config: { ...run.manifest.config, execution: executionRecord(exec) } });
@@ -94,6 +95,7 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
     c = resolveTrainConfig(params.config);
     data = prepareData(params);
     exec = await resolveExecution(params);
+    checkExecutionFits(exec, c);
     // Everything checkable (model, tokenizer, data, settings) is checked before the run folder exists.
     m = await preflight(params.model, c, data);
     run = RunFolder.create(params.runsRoot, {

@@ -1,11 +1,9 @@
 // Predicting with a fine-tuned run: the model rebuilt from the run's manifest, parameters from
 // checkpoints/best, an inference-only program (no optimizer state is loaded).
-import { join } from 'node:path';
-import { Program } from '../../engine';
+import { Program, readTrainerParams, trainerCheckpointPath } from '../../engine';
 import { buildEvalGraph } from '../../engine';
 import { PieceClassifier } from '../../engine/export';
 import type { PoolingClassifier } from '../../engine/models/docPool';
-import { readSafetensorsWithMetadata } from '../../engine/weights/safetensors';
 import type { TrainConfig } from '../../protocol';
 import { predictorFactories, type PredictorFactory } from '../jobs/predictor';
 import type { RunFolder } from '../runs';
@@ -18,12 +16,12 @@ const finetunePredictor: PredictorFactory = async (run: RunFolder) => {
   const labels = run.manifest.dataset?.labels;
   if (!labels) throw new Error(`run ${run.id} does not record its labels`);
   const m = await loadTrainableModel(config.data.model, labels.length, config.seed);
-  const { tensors } = readSafetensorsWithMetadata(join(run.checkpointDir('best'), 'trainer.safetensors'));
+  const params = readTrainerParams(trainerCheckpointPath(run.checkpointDir('best')));
   const feeds: Record<string, { data: Float32Array; dims: number[] }> = {};
   for (const p of m.model.params) {
-    const t = tensors.get(`param/${p.name}`);
-    if (!t || !(t.data instanceof Float32Array)) throw new Error(`run ${run.id}: checkpoint lacks parameter ${p.name}`);
-    feeds[p.name] = { data: t.data, dims: p.shape };
+    const data = params.get(p.name);
+    if (!data) throw new Error(`run ${run.id}: checkpoint lacks parameter ${p.name}`);
+    feeds[p.name] = { data, dims: p.shape };
   }
   const maxLength = Math.min(config.maxLength, m.tokenizer.modelMaxLength);
   return {

@@ -7,7 +7,7 @@ import type { ProbeParams, ProbeResult } from '../../protocol';
 import { CancelledError, throwIfCancelled, type JobContext } from '../jobs/context';
 import { prepareData } from '../jobs/data';
 import { resolveTrainConfig } from './config';
-import { fallbackWarning, resolveExecution } from './device';
+import { checkExecutionFits, fallbackWarning, resolveExecution } from './device';
 import { DEFAULT_DOC_PIECES, SENTENCE_MEAN } from './docPool';
 import { epochOrder } from './loop';
 import { loadTrainableModel } from './model';
@@ -54,6 +54,7 @@ export async function probeTraining(p: ProbeParams, ctx: JobContext = {}): Promi
   const c = resolveTrainConfig(p.config);
   const data = prepareData(p);
   const exec = await resolveExecution(p);
+  checkExecutionFits(exec, c);
   const notes: string[] = [];
   const log = (message: string) => ctx.log?.({ level: 'info', message: `probe: ${message}` });
   const fallback = fallbackWarning(exec);

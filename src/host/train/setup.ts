@@ -97,7 +97,10 @@ export async function buildTraining(m: TrainableModel, c: TrainConfig, data: Pre
     providers: exec.providers, ...(exec.threadsFrom === 'setting' ? { threads: exec.threads } : {}),
   };
   const spec: TrainWorkerModel = { source: m.source, numLabels: m.model.numLabels, seed: c.seed, sentenceMean: !!byDoc };
-  const { worker: trainer } = await TrainerWorker.start({ kind: 'custom', spec }, config, { workerPath: trainWorkerPath() });
+  const { worker: trainer, info } = await TrainerWorker.start({ kind: 'custom', spec }, config, { workerPath: trainWorkerPath() });
+  log(info.executor === 'device'
+    ? `trainer: the device trainer on ${exec.providers[0]} (the whole step, AdamW included, in one graph; ${exec.providers[0] === 'webgpu' ? 'state kept in GPU buffers' : 'state uploaded and downloaded every step'})`
+    : 'trainer: the host trainer (forward and backward on the cpu provider, AdamW in TypeScript)');
   const isTrainable = trainableFilter(model, c.freeze);
   const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
   return {

@@ -134,7 +134,7 @@ test('exportRun exports a starter-model (USE Lite) run: pretrained encoder + the
     });
     // a head-only checkpoint holds only what was trained
     mkdirSync(run.checkpointDir('best'), { recursive: true });
-    writeSafetensors(join(run.checkpointDir('best'), 'trainer.safetensors'), new Map([...head].map(([k, v]) => [`param/${k}`, { dtype: 'F32', shape: k.endsWith('weight') ? [2, 512] : [2], data: v } as SafeTensor])));
+    writeSafetensors(join(run.checkpointDir('best'), 'trainer.safetensors'), new Map([...head].map(([k, v]) => [`param/${k}`, { dtype: 'F32', shape: k.endsWith('weight') ? [2, 512] : [2], data: v } as SafeTensor])), { format: 'gft-trainer-1' });
     run.finish('completed');
     const out = join(root, 'export');
     const res = await exportRun(run.dir, out, { quantize: false });
