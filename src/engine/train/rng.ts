@@ -72,21 +72,25 @@ export function keepThreshold(rate: number): number {
  */
 export function fillKeepMask(mask: Uint8Array, rate: number, seed: number, counter: number, offset = 0): void {
   if (!Number.isInteger(offset) || offset < 0 || offset + mask.length > MAX_MASK_ELEMENTS) throw new Error(`fillKeepMask: elements ${offset}..${offset + mask.length} are outside 0..${MAX_MASK_ELEMENTS}`);
-  const [s0, s1] = stepSeeds(seed, counter);
-  const t = keepThreshold(rate);
+  const [k0, k1] = stepSeeds(seed, counter);
+  const s0 = k0 | 0, s1 = k1 | 0;
+  // keepBits inlined in int32 arithmetic (V8 keeps it out of doubles): rot16 as shifts, and the unsigned compare
+  // bits >= t as a signed one of both sides with the top bit flipped. This runs over every element of every step.
+  const top = 1 << 31; // -2^31: constants as int32, not doubles
+  const weyl = WEYL | 0;
+  const t = keepThreshold(rate) ^ top;
   const n = mask.length;
-  // keepBits inlined: this runs over every dropout element of every CPU step
-  let y = (Math.imul(offset, WEYL) + s0) >>> 0;
+  let y = (Math.imul(offset, weyl) + s0) | 0;
   for (let j = 0; j < n; j++) {
-    const z = (y + s1) >>> 0;
-    let x = Math.imul(y, y) + y;
-    x = ((x >>> 16) + Math.imul(x, 65536)) >>> 0;
-    x = Math.imul(x, x) + z;
-    x = ((x >>> 16) + Math.imul(x, 65536)) >>> 0;
-    x = Math.imul(x, x) + y;
-    x = ((x >>> 16) + Math.imul(x, 65536)) >>> 0;
-    mask[j] = (Math.imul(x, x) + z) >>> 0 >= t ? 1 : 0;
-    y = (y + WEYL) >>> 0;
+    const z = (y + s1) | 0;
+    let x = (Math.imul(y, y) + y) | 0;
+    x = (x >>> 16) | (x << 16);
+    x = (Math.imul(x, x) + z) | 0;
+    x = (x >>> 16) | (x << 16);
+    x = (Math.imul(x, x) + y) | 0;
+    x = (x >>> 16) | (x << 16);
+    mask[j] = (((Math.imul(x, x) + z) | 0) ^ top) >= t ? 1 : 0;
+    y = (y + weyl) | 0;
   }
 }
 
