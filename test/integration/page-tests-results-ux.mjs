@@ -4,8 +4,10 @@
 // the mistakes browser counts words as the reflection does, explains FP/FN and the shading in words, and can leave
 // punctuation and function words unshaded; the form's number spinner follows the dark theme and its choice lists
 // show whole labels. Every run is written with the host's RunFolder (ctx.writeRun): no training. They switch themes
-// themselves and take the README's screenshots in both. GFT_PAGE_TESTS=results-ux: runs only these.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+// themselves and take the README's screenshots in both. Write Reflection on three runs of the built-in split: truncation
+// per long-text strategy, the form's names for settings, and the mistakes browser's length quartiles.
+// GFT_PAGE_TESTS=results-ux: runs only these.
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { check, commandWithPicks, runCommand, waitForValue, webviewFrame } from './page-tests.mjs';
@@ -135,6 +137,7 @@ export const pageTests = [
       const r = writeRun.startRun(join(ws, 'runs'), { id: 'ux-one-eval', model: 'starter', seed: 23, evalEvery: 30, device: DEVICE });
       r.steps(1, 30);
       r.complete(400, 0.8);
+      ownSplit(r.dir, 'ux-one-eval');
       const frame = await openResults(page, 'ux-one-eval');
       await waitForValue(() => frame.getAttribute('[data-chart="accuracy"]', 'data-points').then(Number), (n) => n === 2, 'the single evaluation (accuracy and macro-F1)');
       const ticks = await waitForValue(async () => (await frame.getAttribute('[data-chart="accuracy"]', 'data-yticks'))?.split('|') ?? [], (t) => t.length >= 2, 'the accuracy chart\'s ticks');
@@ -232,6 +235,49 @@ export const pageTests = [
       check(cut.length === 0, `choice labels cut with an ellipsis: ${JSON.stringify(cut)}`);
       check((await form.$eval('#field-model', (e) => e.shadowRoot.querySelector('.select-face .text').textContent.trim())).startsWith('Starter model (Universal Sentence Encoder Lite'), 'the model choice shows its label');
       await runCommand(page, 'View: Close Editor');
+    },
+  },
+  {
+    name: 'results-ux: Write Reflection states truncation for the strategy each run used, names the form\'s settings, and cuts the mistakes browser\'s length quartiles',
+    async run({ page, ws, root, writeRun }) {
+      process.env.GFT_DATA_DIR = join(root, 'data');
+      const runs = join(ws, 'runs');
+      writeRun.realSplitRun(runs, { id: 'ux-real-tfidf', kind: 'baseline-tfidf', accuracy: 0.87, seed: 31, config: { C: 10 } });
+      writeRun.realSplitRun(runs, { id: 'ux-real-head', kind: 'finetune', model: 'starter', accuracy: 0.8, seed: 32, config: { maxLength: 64, longText: 'head', epochs: 1 } });
+      const { texts: testTexts } = writeRun.realSplitRun(runs, { id: 'ux-real-sentences', kind: 'finetune', model: 'starter', accuracy: 0.85, seed: 33, config: { maxLength: 64, longText: 'sentence-mean', epochs: 1 } });
+      const before = new Set(readdirSync(ws).filter((f) => /^REFLECTION(-\d+)?\.md$/.test(f)));
+      await runCommand(page, 'Guided Fine-Tune: Write Reflection');
+      // An earlier test's REFLECTION.md (a modal offers a new name) and imported datasets (an out-of-domain pick) may ask first.
+      const file = await waitForValue(async () => {
+        const dialog = page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Write REFLECTION-\d+\.md$/ });
+        if (await dialog.count()) await dialog.first().click();
+        const none = page.locator('.quick-input-list .monaco-list-row', { hasText: 'No out-of-domain check' });
+        if (await none.count()) await none.first().click();
+        return readdirSync(ws).find((f) => /^REFLECTION(-\d+)?\.md$/.test(f) && !before.has(f));
+      }, Boolean, 'the reflection to be written', 240_000);
+      const md = readFileSync(join(ws, file), 'utf8');
+      check(md.includes('Fine-tuned starter (ux-real-sentences)') && md.includes('Fine-tuned starter (ux-real-head)'), `the reflection should compare the three runs: ${md.slice(0, 600)}`);
+      const lines = md.split('\n');
+      const about = (id) => lines.filter((l) => l.includes(`(${id})`));
+      // sentence-mean reads every token: no unread share, no advice to switch to chunks
+      check(about('ux-real-sentences').some((l) => /reads every sentence \(in pieces of at most 64 tokens\), so no token goes unread/.test(l)), 'the sentence-mean run reads every token');
+      check(!about('ux-real-sentences').some((l) => /never seen|go unread\.|Read more of each review/.test(l)), `no truncation advice for the sentence-mean run: ${about('ux-real-sentences').join('\n')}`);
+      // head reads one window: its unread share, and advice in the form's words
+      check(about('ux-real-head').some((l) => /tokens are never seen/.test(l)), 'the head run gets its unread share');
+      check(/\*\*Read more of each review\.\*\* Fine-tuned starter \(ux-real-head\) .* Try “Long texts: All of it, in windows \(chunks\)”/.test(md), 'the advice names the form\'s setting');
+      check(!/`--[a-z-]+|`gft /.test(md), `no CLI flags in the extension's reflection: ${md.match(/`--[a-z-]+[^`]*`|`gft [^`]*`/g)}`);
+      // one word count: the reflection's length quarters are the mistakes browser's Length options
+      const table = lines.filter((l) => /^\| \d+–\d+ \| \d+ \|/.test(l)).map((l) => l.split('|').slice(1, 3).map((c) => c.trim()));
+      const counts = [...testTexts.values()].map(wordCount).sort((a, b) => a - b);
+      check(table.length === 4 && table.reduce((n, r) => n + Number(r[1]), 0) === counts.length, `length table: ${JSON.stringify(table)}`);
+      const frame = await openResults(page, 'ux-real-head');
+      await frame.click('[data-tab="mistakes"]');
+      await frame.waitForSelector('[data-select="length"]', { timeout: 20_000 });
+      const options = await frame.$$eval('[data-select="length"] vscode-option', (els) => els.slice(1).map((e) => e.textContent.trim()));
+      const browser = options.map((o) => /^Q\d: (\d+)–(\d+) words \((\d+)\)$/.exec(o)).map((m) => m && [`${m[1]}–${m[2]}`, m[3]]);
+      check(JSON.stringify(browser) === JSON.stringify(table), `browser quartiles ${JSON.stringify(browser)} vs the reflection's ${JSON.stringify(table)}`);
+      check(existsSync(join(ws, file)), 'the file stays');
+      await runCommand(page, 'View: Close All Editors');
     },
   },
 ];

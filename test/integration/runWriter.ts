@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { RunFolder } from '../../src/host/runs';
 import { evaluatePredictions } from '../../src/host/eval';
 import type { PredictionRecord, RunKind } from '../../src/protocol';
+import { DEFAULT_SPLIT, prepareData } from '../../src/host/jobs/data';
 
 const LABELS = ['neg', 'pos'];
 
@@ -97,4 +98,29 @@ export function startRun(root: string, opts: { id: string; kind?: RunKind; model
       run.finish('completed', { test, best: { step: 60, epoch: 1, metric: 'accuracy', value: 0.84 } });
     },
   };
+}
+
+/**
+ * A completed run on the built-in movie reviews' default split (the one Write Reflection can reproduce from
+ * run.json): test predictions on the real test reviews, right for about `accuracy` of them; config.data records
+ * the source. Needs GFT_DATA_DIR (the bundle does not sit next to data/). Returns the test texts by id too.
+ */
+export function realSplitRun(root: string, opts: { id: string; kind: RunKind; model?: string; config?: Record<string, unknown>; accuracy: number; seed: number }): { dir: string; texts: Map<string, string> } {
+  const split = DEFAULT_SPLIT;
+  const p = prepareData({ data: 'builtin:movie-reviews', split });
+  const run = RunFolder.create(root, {
+    id: opts.id, kind: opts.kind,
+    config: { ...(opts.config ?? {}), data: { data: 'builtin:movie-reviews', split, ...(opts.model ? { model: opts.model } : {}) } },
+    dataset: p.ref, model: opts.model ? { id: opts.model } : undefined, seed: opts.seed, packages: {}, device: 'cpu: test',
+  });
+  const rand = rng(opts.seed);
+  const preds: PredictionRecord[] = p.test.map((e) => {
+    const right = rand() < opts.accuracy;
+    const pred = right ? e.label : 1 - e.label;
+    const conf = 0.55 + 0.44 * rand();
+    return { id: e.id, label: e.label, pred, probs: pred === 1 ? [1 - conf, conf] : [conf, 1 - conf], split: 'test' };
+  });
+  run.writePredictions(preds);
+  run.finish('completed', { test: evaluatePredictions(preds.map((x) => x.label), preds.map((x) => x.probs), { labelNames: p.labels, resamples: 200 }) });
+  return { dir: run.dir, texts: new Map(p.test.map((e) => [e.id, e.text])) };
 }
