@@ -108,7 +108,20 @@ say "== summary"
 $NODE -e '
 const fs = require("fs"), out = process.argv[1];
 const read = (f) => { try { return JSON.parse(fs.readFileSync(out + "/" + f, "utf8").trim().split("\n").pop()); } catch { return undefined; } };
-const lastResult = (f) => { try { const ls = fs.readFileSync(out + "/" + f, "utf8").split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)); return ls.filter((l) => l.event === "result").pop() ?? ls.filter((l) => l.event === "log").map((l) => l.message).slice(-3); } catch { return undefined; } };
+const lastResult = (f) => {
+  try {
+    const ls = fs.readFileSync(out + "/" + f, "utf8").split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+    const r = ls.filter((l) => l.event === "result").pop();
+    if (!r) return { lastLines: ls.map((l) => l.message ?? l.phase).filter(Boolean).slice(-3) };
+    return { status: r.status, error: r.error, n: r.test?.n, accuracy: r.test?.accuracy, macroF1: r.test?.macroF1 };
+  } catch { return undefined; }
+};
+// per-step training losses of the two gft runs (same seed, data order and dropout masks): max relative difference
+const stepLosses = (d) => { try { return fs.readFileSync(out + "/runs/" + d + "/metrics.jsonl", "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((m) => m.type === "step"); } catch { return []; } };
+const lc = stepLosses("cpu"), lg = stepLosses("webgpu");
+const common = Math.min(lc.length, lg.length);
+const lossRel = common ? Math.max(...lc.slice(0, common).map((m, i) => Math.abs(lg[i].loss - m.loss) / Math.abs(m.loss))) : undefined;
+const stepMs = (ls) => { const v = ls.slice(5).map((m) => m.step_ms).sort((a, b) => a - b); return v.length ? v[v.length >> 1] : undefined; };
 const p = read("parity.json"), s = read("step.json"), te = read("torch_eager.json"), ts = read("torch_sdpa.json");
 const summary = {
   adapter: s?.adapter ?? p?.adapter,
@@ -117,8 +130,9 @@ const summary = {
   torch: { eagerMs: te && te.secondsPerStep * 1000, sdpaMs: ts && ts.secondsPerStep * 1000, impl: te?.impl },
   ratioVsEager: s && te ? s.stepMs / (te.secondsPerStep * 1000) : undefined,
   ratioVsSdpa: s && ts ? s.stepMs / (ts.secondsPerStep * 1000) : undefined,
-  trainWebgpu: { seconds: Number(process.argv[2]), result: lastResult("train_webgpu.jsonl") },
-  trainCpu: { seconds: Number(process.argv[3]), threads: Number(process.argv[4]), result: lastResult("train_cpu.jsonl") },
+  trainWebgpu: { seconds: Number(process.argv[2]), steps: lg.length, medianStepMs: stepMs(lg), ...lastResult("train_webgpu.jsonl") },
+  trainCpu: { seconds: Number(process.argv[3]), threads: Number(process.argv[4]), steps: lc.length, medianStepMs: stepMs(lc), ...lastResult("train_cpu.jsonl") },
+  trainStepLossMaxRelDiff: lossRel, trainStepsCompared: common,
 };
 fs.writeFileSync(out + "/summary.json", JSON.stringify(summary, null, 1));
 console.log(JSON.stringify(summary));' "$OUT" "$G_S" "$C_S" "$CPU_THREADS"
