@@ -599,14 +599,16 @@ error patterns, model size and latency of the runs that share one test split.
 Runs, on the built-in movie reviews with a seeded split: the TF-IDF baseline, the frozen-embedding baseline and
 fine-tuning of the starter model, then writes a comparison report (report.md and report.json) in DIR.
   --out DIR              where to put the runs and the report (default: gft-demo)
-  --quick                a smaller, faster version (fewer reviews and steps) to try things out`,
-    options: { ...common, out: { type: 'string' }, quick: { type: 'boolean' } },
+  --quick                a smaller, faster version (fewer reviews and steps) to try things out
+  --device auto|cpu|cuda|webgpu   where the fine-tuning trains (default: GFT_DEVICE, else auto)
+  --threads N            CPU threads (default: GFT_THREADS, else one per core)`,
+    options: { ...common, out: { type: 'string' }, quick: { type: 'boolean' }, device: { type: 'string' }, threads: { type: 'string' } },
     run: async (v, _p, io) => {
       const json = Boolean(v.json);
       return withCancel(async (signal) => {
         const rep = reporter(io, json, signal);
         try {
-          const r = await runDemo({ out: resolve(str(v, 'out') ?? 'gft-demo'), quick: Boolean(v.quick) }, rep.ctx, (l) => (json ? undefined : io.err(l)));
+          const r = await runDemo({ out: resolve(str(v, 'out') ?? 'gft-demo'), quick: Boolean(v.quick), ...execution(v) }, rep.ctx, (l) => (json ? undefined : io.err(l)));
           rep.close();
           if (json) io.out(JSON.stringify({ event: 'result', ...r }));
           else io.out(`report: ${r.reportMarkdown}\n${r.summary}`);

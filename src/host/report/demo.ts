@@ -17,6 +17,9 @@ import { USE_LITE_MAX_TOKENS } from '../../engine/models/useLite';
 export interface DemoOptions {
   out: string;
   quick?: boolean;
+  /** where the fine-tuning trains (default: GFT_DEVICE, else auto) and its CPU threads */
+  device?: TrainParams['device'];
+  threads?: number;
 }
 
 export interface DemoResult {
@@ -57,7 +60,7 @@ export async function runDemo(opts: DemoOptions, ctx: JobContext, say: (line: st
   const steps: { title: string; start: () => Promise<RunResult> }[] = [
     { title: 'TF-IDF + logistic regression', start: () => jobHandlers.baseline({ kind: 'tfidf', ...data, runsRoot, seed: 42 } satisfies BaselineParams, ctx) },
     { title: 'Frozen starter embeddings + logistic regression', start: () => jobHandlers.baseline({ kind: 'embeddings', model: 'starter', ...data, runsRoot, seed: 42 } satisfies BaselineParams, ctx) },
-    { title: 'Fine-tuned starter model', start: () => jobHandlers.train({ model: 'starter', ...data, runsRoot, config: demoTrainConfig(Boolean(opts.quick)) } satisfies TrainParams, ctx) },
+    { title: 'Fine-tuned starter model', start: () => jobHandlers.train({ model: 'starter', ...data, runsRoot, config: demoTrainConfig(Boolean(opts.quick)), device: opts.device, threads: opts.threads } satisfies TrainParams, ctx) },
   ];
   const runs: RunResult[] = [];
   const reportRuns: ReportRun[] = [];
