@@ -28,7 +28,8 @@ NC=$(nproc)
 
 say "== environment (dry=$DRY) on $(hostname), $NC cores"
 if command -v nvidia-smi >/dev/null; then nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader; else say "nvidia-smi: not found"; fi
-[ -f .gpu/device.cjs ] && [ -f .gpu/dist.tar.xz ] || { say "FAIL: .gpu/device.cjs or .gpu/dist.tar.xz missing: run bash bench/gpu_prepare.sh before and carry .gpu"; exit 1; }
+[ -f .gpu/device.cjs.xz ] && [ -f .gpu/dist.tar.xz ] || { say "FAIL: .gpu/device.cjs.xz or .gpu/dist.tar.xz missing: run bash bench/gpu_prepare.sh before and carry .gpu"; exit 1; }
+xz -dkf .gpu/device.cjs.xz
 NODE=node
 if [ "${GFT_CARRIED_NODE:-0}" = 1 ] || ! command -v node >/dev/null || ! node -e 'process.exit(+process.versions.node.split(".")[0] < 18 ? 1 : 0)'; then
   xz -dc .gpu/node.xz > /tmp/gft-node && chmod +x /tmp/gft-node && NODE=/tmp/gft-node

@@ -3,7 +3,7 @@
 # node_modules and dist/ are not part of the working tree that travels and the GPU machine has no Node and no
 # package registries. The device tool carries at most 64 MiB with the working tree (~7.4 MB), so everything is
 # compressed hard:
-#   .gpu/device.cjs           bench/device.ts bundled with the engine (onnxruntime-node left external)
+#   .gpu/device.cjs.xz        bench/device.ts bundled with the engine (onnxruntime-node left external)
 #   .gpu/dist.tar.xz          the bundles `gft train` runs (cli, its trainer thread, the engine worker)
 #   .gpu/ort.tar.xz           onnxruntime-node (linux/x64 library only) + onnxruntime-common          (~11 MB)
 #   .gpu/starter.tar.xz       the starter model's package, weight shards as byte planes (floatplanes.mjs) (~23 MB)
@@ -21,6 +21,7 @@ mkdir -p $G/debs
 npm run build >/dev/null
 npx esbuild bench/device.ts --bundle --minify --platform=node --format=cjs --target=node18 \
   --external:onnxruntime-node --outfile=$G/device.cjs --log-level=warning
+xz -9 -f $G/device.cjs
 tar -cf - dist/cli.js dist/train-worker.js dist/engine-worker.js | xz -T2 -9 > $G/dist.tar.xz
 rm -rf $G/dist
 
