@@ -11,7 +11,7 @@ function runTable(view: ComparisonView): HTMLElement {
     h('caption', { class: 'meta' }, 'Test metrics of each run; the accuracy interval is the 95% bootstrap confidence interval.'),
     h('thead', {}, h('tr', {}, ...t.columns.map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, ...t.rows.map((r) => {
-      const first = h('a', { href: '#', 'data-dir': r.dir }, r.cells[0]);
+      const first = h('a', { href: '#', 'data-dir': r.dir, 'data-run': r.runId, title: `run ${r.runId}` }, r.cells[0]);
       first.addEventListener('click', (e) => { e.preventDefault(); post({ type: 'openRun', dir: r.dir }); });
       const cls = [r.best ? 'best' : '', r.reference ? 'reference' : ''].filter(Boolean).join(' ') || undefined;
       return h('tr', { class: cls, 'data-reference': r.reference ? 'true' : undefined },

@@ -25,6 +25,9 @@ let fields: FormField[] = [];
 const controls = new Map<string, Control>();
 const rows = new Map<string, HTMLElement>();
 const errorsOf = new Map<string, HTMLElement>();
+const warningsOf = new Map<string, HTMLElement>();
+/** This form's run is starting or running: Start stays disabled until the extension says it ended. */
+let runActive = false;
 const choiceHelp = new Map<string, HTMLElement>();
 
 const estimateButton = h('vscode-button', { secondary: true, 'data-action': 'estimate' }, 'Estimate time and memory');
@@ -39,6 +42,14 @@ const actions = h('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Act
 const stale = h('p', { class: 'stale', hidden: true }, 'The settings changed since this estimate: press Estimate again for the new ones.');
 fieldsBox.addEventListener('input', markStale);
 fieldsBox.addEventListener('change', markStale);
+// Warnings at the fields (e.g. a max length above the model's cap) follow what is typed.
+let changedTimer: ReturnType<typeof setTimeout> | undefined;
+const changed = (): void => {
+  if (changedTimer) clearTimeout(changedTimer);
+  changedTimer = setTimeout(() => post({ type: 'changed', values: values() }), 150);
+};
+fieldsBox.addEventListener('input', changed);
+fieldsBox.addEventListener('change', changed);
 function markStale(): void {
   if (!estimateBox.hidden) {
     stale.hidden = false;
@@ -98,6 +109,7 @@ function render(fs: FormField[], v: FormValues): void {
   controls.clear();
   rows.clear();
   errorsOf.clear();
+  warningsOf.clear();
   choiceHelp.clear();
   const groups = new Map<string, HTMLElement>();
   for (const f of fs) {
@@ -111,6 +123,8 @@ function render(fs: FormField[], v: FormValues): void {
     controls.set(f.key, c);
     const err = h('div', { class: 'field-error', role: 'alert', 'data-error': f.key });
     errorsOf.set(f.key, err);
+    const warn = h('div', { class: 'field-warning', 'data-warning': f.key });
+    warningsOf.set(f.key, warn);
     const extra = f.options ? h('div', { class: 'choice-help', 'data-choice-help': f.key }) : undefined;
     if (extra) choiceHelp.set(f.key, extra);
     const browse = f.browse ? h('vscode-button', { secondary: true, 'data-browse': f.key }, 'Browse…') : undefined;
@@ -122,6 +136,7 @@ function render(fs: FormField[], v: FormValues): void {
       h('vscode-form-helper', { 'data-help': f.key }, f.help + def),
       extra,
       err,
+      warn,
     );
     rows.set(f.key, row);
     group.append(row);
@@ -141,16 +156,24 @@ function showErrors(errors: Record<string, string>): void {
     const c = controls.get(k) as (Control & { invalid?: boolean }) | undefined;
     if (c && 'invalid' in c) c.invalid = Boolean(errors[k]);
   }
-  const first = Object.keys(errors)[0];
+  // Every setting in error, in form order: the count and the list always agree.
+  const keys = fields.map((f) => f.key).filter((k) => errors[k]).concat(Object.keys(errors).filter((k) => !controls.has(k)));
+  const first = keys[0];
   if (first) {
-    status.replaceChildren(h('span', { class: 'error-text' }, `Please fix ${Object.keys(errors).length === 1 ? 'one setting' : `${Object.keys(errors).length} settings`}: ${errors[first]}`));
+    status.replaceChildren(h('div', { class: 'error-text', 'data-fix-count': keys.length },
+      `Please fix ${keys.length === 1 ? 'one setting' : `${keys.length} settings`}:`,
+      h('ul', { class: 'fix-list' }, ...keys.map((k) => h('li', { 'data-fix': k }, errors[k])))));
     controls.get(first)?.focus();
   }
 }
 
+function showWarnings(warnings: Record<string, string>): void {
+  for (const [k, el] of warningsOf) el.textContent = warnings[k] ?? '';
+}
+
 function setBusy(busy: boolean): void {
   for (const b of [estimateButton, startButton]) {
-    if (busy) b.setAttribute('disabled', '');
+    if (busy || (b === startButton && runActive)) b.setAttribute('disabled', '');
     else b.removeAttribute('disabled');
   }
 }
@@ -190,7 +213,11 @@ window.addEventListener('message', (ev: MessageEvent<ToForm>) => {
     case 'errors':
       showErrors(m.errors);
       break;
+    case 'warnings':
+      showWarnings(m.warnings);
+      break;
     case 'busy':
+      if (m.what === 'start') runActive = true;
       setBusy(true);
       status.replaceChildren(h('vscode-progress-ring', { 'aria-hidden': 'true' }), h('span', { 'data-busy': m.what }, m.message));
       break;
@@ -202,12 +229,26 @@ window.addEventListener('message', (ev: MessageEvent<ToForm>) => {
       actions.scrollIntoView({ block: 'start' });
       break;
     case 'started': {
+      runActive = true;
       setBusy(false);
       const open = h('vscode-button', { secondary: true, 'data-action': 'open-results' }, 'Open live charts');
       open.addEventListener('click', () => post({ type: 'openResults', runId: m.runId }));
       status.replaceChildren(h('span', { 'data-started': m.runId }, m.message), ' ', open);
       break;
     }
+    case 'ended':
+      runActive = false;
+      setBusy(false);
+      {
+        const open = h('vscode-button', { secondary: true, 'data-action': 'open-results' }, 'Open results');
+        open.addEventListener('click', () => post({ type: 'openResults', runId: m.runId }));
+        status.replaceChildren(h('span', { 'data-ended': m.runId, 'data-status': m.status }, m.message), ' ', open);
+      }
+      break;
+    case 'idle':
+      runActive = false;
+      setBusy(false);
+      break;
     case 'failed':
       setBusy(false);
       status.replaceChildren(h('span', { class: 'error-text', 'data-failed': m.what }, `${m.what === 'estimate' ? 'Could not estimate' : 'Could not start'}: ${m.message}`));

@@ -8,7 +8,8 @@ import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
-import type { ChartData, ConfusionView, MetricRow, RunHeader, ToWebview } from '../src/protocol/webviewMessages';
+import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import type { ChartData, ConfusionView, LiveProgress, MetricRow, RunHeader, ToWebview } from '../src/protocol/webviewMessages';
 import { renderCharts } from './charts';
 import { renderComparison } from './compare';
 import { button, h, post } from './dom';
@@ -30,6 +31,21 @@ let tabs: HTMLElement | undefined;
 /** The first run message picks the tab (a baseline opens on its test metrics); later ones leave the person's choice. */
 let tabChosen = false;
 const TAB_INDEX = { training: 0, metrics: 1 } as const;
+// A run in progress: its step and time left, and Cancel (hidden once the run ends).
+const liveLine = h('div', { class: 'live', role: 'status', 'aria-live': 'polite', hidden: true });
+
+function renderProgress(p: LiveProgress | undefined): void {
+  liveLine.hidden = !p;
+  if (!p) {
+    liveLine.replaceChildren();
+    return;
+  }
+  const cancel = button('Cancel run', () => post({ type: 'command', command: 'cancel' }));
+  cancel.setAttribute('data-action', 'cancel');
+  cancel.setAttribute('secondary', '');
+  liveLine.replaceChildren(h('vscode-progress-ring', { 'aria-hidden': 'true' }),
+    h('span', { 'data-progress': p.text, 'data-step': p.step ?? '', 'data-total': p.total ?? '', 'data-eta': p.etaSec ?? '' }, p.text), cancel);
+}
 
 if (mode === 'run') {
   const toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Run actions' },
@@ -47,7 +63,7 @@ if (mode === 'run') {
     h('vscode-tab-header', { slot: 'header', 'data-tab': 'mistakes' }, 'Mistakes'),
     h('vscode-tab-panel', {}, reviewSection),
   );
-  app.append(header, notice, toolbar, tabs);
+  app.append(header, liveLine, notice, toolbar, tabs);
 } else {
   app.append(h('h1', {}, 'Compare runs'), notice, compareSection,
     h('div', { class: 'toolbar' }, button('Write reflection', () => post({ type: 'command', command: 'reflect' }))));
@@ -65,10 +81,10 @@ function deviceLine(run: RunHeader): HTMLElement | string {
 }
 
 function renderRun(run: RunHeader, rows: MetricRow[], confusion?: ConfusionView): void {
-  const meta = [run.model && `model ${run.model}`, run.dataset && `dataset ${run.dataset}`, run.duration && `took ${run.duration}`]
+  const meta = [`run ${run.id}`, run.model && `model ${run.model}`, run.dataset && `dataset ${run.dataset}`, run.duration && `took ${run.duration}`]
     .filter(Boolean).join(' · ');
   header.replaceChildren(
-    h('h1', { 'data-run': run.id }, run.id),
+    h('h1', { 'data-run': run.id, title: `run ${run.id}` }, run.name),
     h('div', { class: 'badges' }, h('vscode-badge', { variant: 'counter' }, run.kind), h('vscode-badge', { class: `status-${run.status}`, 'data-status': run.status }, run.status)),
     h('p', { class: 'meta' }, meta, meta && run.device ? ' · ' : '', deviceLine(run)),
     run.best ? h('p', { class: 'meta' }, `best validation: ${run.best}`) : '',
@@ -126,6 +142,7 @@ window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
     case 'review': if (changed('review', m.page)) renderReview(reviewSection, m.page); break;
     case 'comparison': if (changed('comparison', m.view)) renderComparison(compareSection, curvesSection, m.view); break;
     case 'noteSaved': noteSaved(reviewSection, m.id, m.savedAt); break;
+    case 'progress': if (changed('progress', m.progress ?? null)) renderProgress(m.progress); break;
     case 'notice': notice.replaceChildren(h('div', { class: m.level === 'error' ? 'error' : 'meta' }, m.message)); break;
   }
 });

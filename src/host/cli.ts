@@ -148,7 +148,7 @@ function reporter(io: Io, json: boolean, signal?: AbortSignal): { ctx: JobContex
       bar = new SingleBar({ format: `${p.phase.padEnd(10)} [{bar}] {value}/{total} {info}`, stream: process.stderr, hideCursor: true }, Presets.shades_classic);
       bar.start(p.total, p.step, { info: '' });
     }
-    const info = [p.epoch !== undefined ? `epoch ${p.epoch}` : '', p.loss !== undefined ? `loss ${p.loss.toFixed(4)}` : '', p.samplesPerSec ? `${p.samplesPerSec.toFixed(1)}/s` : '', p.etaSec !== undefined ? `ETA ${Math.round(p.etaSec)}s` : ''].filter(Boolean).join(' ');
+    const info = [p.detail ?? '', p.epoch !== undefined ? `epoch ${p.epoch}` : '', p.loss !== undefined ? `loss ${p.loss.toFixed(4)}` : '', p.samplesPerSec ? `${p.samplesPerSec.toFixed(1)}/s` : '', p.etaSec !== undefined ? `ETA ${Math.round(p.etaSec)}s` : ''].filter(Boolean).join(' ');
     bar.setTotal(p.total);
     bar.update(p.step, { info });
   };
@@ -217,7 +217,7 @@ function trainConfig(v: Values): Partial<TrainConfig> {
     longText: oneOf(v, 'long-text', ['head', 'tail', 'head+tail', 'chunks', 'sentence-mean'] as const),
     evalLongText: oneOf(v, 'eval-long-text', ['head', 'tail', 'head+tail', 'chunks'] as const),
     freeze: parseFreeze(str(v, 'freeze')),
-    evalEvery: evalEvery === undefined || evalEvery === 'epoch' ? (evalEvery as 'epoch' | undefined) : num(v, 'eval-every', { int: true, min: 1 }),
+    evalEvery: evalEvery === undefined || evalEvery === 'epoch' || evalEvery === 'auto' ? (evalEvery as 'epoch' | 'auto' | undefined) : num(v, 'eval-every', { int: true, min: 1 }),
     patience: num(v, 'patience', { int: true, min: 0 }),
     bestMetric: oneOf(v, 'best-metric', ['accuracy', 'macroF1', 'loss'] as const),
     shuffle: v['no-shuffle'] ? false : undefined,
@@ -236,7 +236,7 @@ const TRAIN_OPTIONS_HELP = `Training:
   --warmup-steps N (0)  --weight-decay X (0.01)  --max-grad-norm X (1; 0 = no clipping)  --seed N (42)
   --max-length N (128)  --long-text head|tail|head+tail|chunks|sentence-mean (head)  --freeze all|head|top:K (all)
   --eval-long-text head|tail|head+tail|chunks   how evaluation reads long texts (default: as --long-text)
-  --eval-every epoch|N (epoch)  --patience N (0 = no early stopping)  --best-metric accuracy|macroF1|loss
+  --eval-every auto|epoch|N (auto: per epoch from 4 epochs, else at least 4 evaluations)  --patience N (0 = no early stopping)  --best-metric accuracy|macroF1|loss
   --no-shuffle           keep the training order (data order is otherwise a function of seed and epoch)
   --device auto|cpu|cuda|webgpu   where to train (default: GFT_DEVICE, else auto); an accelerator that cannot be
                          used falls back to the cpu with a one-line reason (see \`gft gpu status\`)
@@ -521,7 +521,7 @@ ${TRAIN_OPTIONS_HELP}
     run: async (v, _p, io) => {
       const runs = listRuns(resolve(str(v, 'root') ?? 'runs'));
       if (v.json) io.out(JSON.stringify(runs));
-      else for (const r of runs) io.out(`${r.id}  ${r.kind}  ${r.status}${r.testAccuracy !== undefined ? `  test ${(r.testAccuracy * 100).toFixed(2)}%` : ''}`);
+      else for (const r of runs) io.out(`${r.id}  ${r.name}  ${r.kind}  ${r.status}${r.testAccuracy !== undefined ? `  test ${(r.testAccuracy * 100).toFixed(2)}%` : ''}`);
       return 0;
     },
   },

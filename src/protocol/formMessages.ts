@@ -52,9 +52,16 @@ export type ToForm =
   | { type: 'init'; fields: FormField[]; values: FormValues }
   | { type: 'values'; values: FormValues }
   | { type: 'errors'; errors: Record<string, string> }
+  /** Accepted settings that will not do what they say (e.g. a max length above the model's cap), by field. */
+  | { type: 'warnings'; warnings: Record<string, string> }
   | { type: 'busy'; what: 'estimate' | 'start'; message: string }
   | { type: 'estimate'; estimate: EstimateView }
+  /** The form's run started: Start stays disabled until it ends (no silent duplicate). */
   | { type: 'started'; runId: string; message: string }
+  /** The form's run ended (completed, failed or cancelled): Start is available again. */
+  | { type: 'ended'; runId: string; status: string; message: string }
+  /** Nothing of this form is starting or running: Start is enabled. */
+  | { type: 'idle' }
   | { type: 'failed'; what: 'estimate' | 'start'; message: string };
 
 export type FromForm =
@@ -62,5 +69,7 @@ export type FromForm =
   | { type: 'estimate'; values: FormValues }
   | { type: 'start'; values: FormValues }
   | { type: 'reset' }
+  /** A field changed: the extension answers with the warnings for the new values. */
+  | { type: 'changed'; values: FormValues }
   | { type: 'browse'; key: string }
   | { type: 'openResults'; runId: string };

@@ -5,3 +5,4 @@ export * from './runs';
 export * from './formMessages';
 export * from './words';
 export * from './settingNames';
+export * from './runNames';

@@ -59,7 +59,9 @@ export interface TrainConfig {
    *  all windows of a text, so a model trained on one window per text still reads whole texts. */
   evalLongText?: 'head' | 'tail' | 'head+tail' | 'chunks';
   freeze: 'all' | 'head' | { top: number };
-  evalEvery: 'epoch' | number;
+  /** Validation during training: once per epoch, every N optimizer steps, or 'auto' (the default: per epoch when
+   *  there are enough epochs to draw a curve, otherwise several times per epoch; src/host/train/config.ts). */
+  evalEvery: 'epoch' | 'auto' | number;
   patience: number;
   bestMetric: 'accuracy' | 'macroF1' | 'loss';
   keepCheckpoints: number;
@@ -273,8 +275,11 @@ export const ProgressNotification = 'run/progress';
 export interface Progress {
   runId: string;
   phase: 'loading' | 'tokenizing' | 'features' | 'training' | 'evaluating' | 'predicting' | 'saving' | 'done';
+  /** Out of `total`; a `total` of 0 means no fraction is known (no percentage is shown). */
   step: number;
   total: number;
+  /** What is being done when step/total alone would mislead, e.g. "C 2/3 · iteration 40" (a baseline's search). */
+  detail?: string;
   epoch?: number;
   loss?: number;
   lr?: number;

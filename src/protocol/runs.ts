@@ -24,6 +24,8 @@ export interface ModelRef {
 
 export interface RunManifest {
   id: string;
+  /** A short name people read ("starter · full · 3 ep · lr 5e-5", or their own); the id stays the folder's name. */
+  name?: string;
   kind: RunKind;
   status: RunStatus;
   /** The full configuration of the run (trainer settings, baseline settings, ...). */
@@ -75,6 +77,8 @@ export interface PredictionRecord {
 
 export interface RunSummary {
   id: string;
+  /** run.json's name, or the default name for the run's settings (src/protocol/runNames.ts). */
+  name: string;
   dir: string;
   kind: RunKind;
   status: RunStatus;

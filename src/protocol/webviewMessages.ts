@@ -23,6 +23,8 @@ export interface ChartData {
 
 export interface RunHeader {
   id: string;
+  /** The run's short name (run.json's, or the default for its settings). */
+  name: string;
   dir: string;
   kind: string;
   status: 'running' | 'completed' | 'failed' | 'cancelled';
@@ -178,7 +180,19 @@ export type ToWebview =
   | { type: 'comparison'; view: ComparisonView }
   | { type: 'review'; page: ReviewPage }
   | { type: 'noteSaved'; id: string; savedAt: string }
-  | { type: 'notice'; level: 'info' | 'warn' | 'error'; message: string };
+  | { type: 'notice'; level: 'info' | 'warn' | 'error'; message: string }
+  /** A run in progress: its phase, step and time left (absent once it ended). */
+  | { type: 'progress'; progress?: LiveProgress };
+
+/** One line of a running run's progress for the results panel, with the numbers behind it. */
+export interface LiveProgress {
+  /** e.g. "training · step 36/88 (41%) · epoch 1 · loss 0.612 · 1m 19s left" */
+  text: string;
+  running: true;
+  step?: number;
+  total?: number;
+  etaSec?: number;
+}
 
 export type FromWebview =
   | { type: 'ready' }
@@ -188,6 +202,6 @@ export type FromWebview =
   | { type: 'reference'; dir: string }
   /** A note on one example of the panel's run (empty text removes it). */
   | { type: 'note'; id: string; text: string }
-  | { type: 'command'; command: 'compare' | 'evaluate' | 'export' | 'tryText' | 'reflect' }
+  | { type: 'command'; command: 'compare' | 'evaluate' | 'export' | 'tryText' | 'reflect' | 'cancel' }
   /** What the panel drew, for the status line and the integration tests. */
   | { type: 'rendered'; points: Record<string, number> };

@@ -6,7 +6,7 @@ import { basename, join } from 'node:path';
 import {
   BaselineRequest, CancelRequest, CompareRequest, EvaluateRequest, ExportRequest, PredictRequest, PrepareDatasetRequest, TrainRequest,
   type BaselineKind, type BaselineParams, type EvaluateResult, type CancelResult, type CompareResult, type DatasetSummary, type EvaluateParams, type ExportResult,
-  type PredictResult, type RunManifest, type RunResult, type TrainParams,
+  type PredictResult, type RunManifest, type RunResult, type TrainParams, runName,
 } from '../protocol';
 import { BUILTIN_DATASET, type DatasetEntry, type DatasetsTree } from './datasetsTree';
 import { errorMessage, HostFeatureMissing, type HostService } from './hostService';
@@ -15,6 +15,8 @@ import { ResultsPanel } from './resultsPanel';
 import type { RunsNode, RunsTree } from './runsTree';
 import { runsFolder, settings } from './settings';
 import { writeReflection } from './reflection';
+import { stepDone } from './walkthrough';
+import { pctText, splitCounts } from './viewmodel/datasets';
 import { kindLabel, pct, warningsMessage } from './viewmodel/format';
 import { listRuns, readManifest, type RunListing } from './viewmodel/runFiles';
 
@@ -24,6 +26,8 @@ export interface CommandDeps {
   runs: RunsTree;
   datasets: DatasetsTree;
   output: vscode.OutputChannel;
+  /** Names of the runs the host is running now (from its progress; src/ui/statusBar.ts). */
+  activeRuns: () => string[];
 }
 
 type RunArg = RunsNode | { type: 'run'; dir: string } | undefined;
@@ -58,8 +62,8 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       return undefined;
     }
     const pick = await vscode.window.showQuickPick(
-      runs.map((r) => ({ label: r.manifest.id, description: `${kindLabel(r.manifest.kind)} · ${r.manifest.status}`, detail: r.manifest.test ? `test accuracy ${pct(r.manifest.test.accuracy)}` : undefined, run: r })),
-      { placeHolder },
+      runs.map((r) => ({ label: runName(r.manifest), description: `${r.manifest.id} · ${r.manifest.status}`, detail: `${kindLabel(r.manifest.kind)}${r.manifest.test ? ` · test accuracy ${pct(r.manifest.test.accuracy)}` : ''}`, run: r })),
+      { placeHolder, matchOnDescription: true },
     );
     return pick?.run;
   }
@@ -127,7 +131,12 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
         source = uri[0].fsPath;
       }
       const summary = await d.host.request<DatasetSummary>(PrepareDatasetRequest, { data: source }, 'prepare datasets');
-      await d.datasets.upsert({ source, name: source === BUILTIN_DATASET ? builtin.label : basename(source), summary });
+      const name = source === BUILTIN_DATASET ? builtin.label : basename(source);
+      await d.datasets.upsert({ source, name, summary });
+      // Adding also splits (the host's default split): both steps of the walkthrough are done.
+      stepDone('datasetAdded');
+      stepDone('datasetSplit');
+      void vscode.window.showInformationMessage(`Added ${name}: ${splitCounts(summary)}, with the default split (10% validation, 20% test, seed 42). Split Dataset changes it.`);
       const warned = warningsMessage(basename(source), summary.warnings);
       if (warned) void vscode.window.showWarningMessage(warned);
     }),
@@ -150,6 +159,12 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       const split = { validation, test, seed: Math.floor(seed) };
       const summary = await d.host.request<DatasetSummary>(PrepareDatasetRequest, { data: entry.source, split }, 'split datasets');
       await d.datasets.upsert({ ...entry, split, summary });
+      stepDone('datasetSplit');
+      const how = `${pctText(validation)} validation, ${pctText(test)} test, seed ${split.seed}`;
+      const unchanged = entry.summary?.splitHash !== undefined && entry.summary.splitHash === summary.splitHash;
+      void vscode.window.showInformationMessage(unchanged
+        ? `${entry.name}: split unchanged (${how} gives the same examples in each part): ${splitCounts(summary)}.`
+        : `${entry.name} split (${how}): ${splitCounts(summary)}.`);
       const warned = warningsMessage(entry.name, summary.warnings);
       if (warned) void vscode.window.showWarningMessage(warned);
     }),
@@ -164,6 +179,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       const entry = await pickDataset('On which dataset?');
       if (!entry) return;
       const params: BaselineParams = { kind: kind.baseline, runsRoot: root(), ...dataParams(entry), ...(kind.baseline === 'embeddings' ? { model: settings().defaultModel } : {}) };
+      stepDone('baselineRun');
       return runJob(`Baseline: ${kind.label}`, BaselineRequest, params, 'run baselines');
     }),
 
@@ -171,14 +187,16 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       // With the run's parameters (tests, other commands) it starts at once; otherwise the guided form opens.
       if (arg && typeof arg === 'object' && typeof arg.model === 'string') {
         const params: TrainParams = { runsRoot: root(), config: {}, ...arg, model: arg.model };
+        stepDone('fineTuneStarted');
         return runJob(`Fine-tune ${params.model}`, TrainRequest, params, 'fine-tune models');
       }
       FineTuneForm.show({
-        extensionUri: d.context.extensionUri, host: d.host, datasets: () => d.datasets.entries(), runsRoot: root,
+        extensionUri: d.context.extensionUri, host: d.host, datasets: () => d.datasets.entries(), runsRoot: root, activeRuns: d.activeRuns,
         start: (params, onStarted) => {
           const sub = d.host.onRunStarted((r) => {
             if (r.kind !== 'finetune' && r.kind !== 'head-only') return;
             sub.dispose();
+            stepDone('fineTuneStarted');
             onStarted(r.runId);
           });
           return runJob(`Fine-tune ${params.model}`, TrainRequest, params, 'fine-tune models').finally(() => sub.dispose());
@@ -214,8 +232,8 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       if (!chosen) {
         const runs = listRuns(root());
         const picks = await vscode.window.showQuickPick(
-          runs.map((r) => ({ label: r.manifest.id, description: `${kindLabel(r.manifest.kind)} · ${r.manifest.status}`, picked: !!r.manifest.test, dir: r.dir })),
-          { canPickMany: true, placeHolder: 'Compare which runs? (two or more)' },
+          runs.map((r) => ({ label: runName(r.manifest), description: `${r.manifest.id} · ${kindLabel(r.manifest.kind)} · ${r.manifest.status}`, picked: !!r.manifest.test, dir: r.dir })),
+          { canPickMany: true, placeHolder: 'Compare which runs? (two or more)', matchOnDescription: true },
         );
         if (!picks) return undefined;
         chosen = picks.map((p) => p.dir);
@@ -278,7 +296,11 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       void vscode.window.showInformationMessage(`${p.label} (${probs})`);
     }),
 
-    reg('guidedFinetune.writeReflection', () => writeReflection(d.host, root(), listRuns(root()).filter((r) => r.manifest.status === 'completed').length, d.datasets.entries())),
+    reg('guidedFinetune.writeReflection', async () => {
+      const file = await writeReflection(d.host, root(), listRuns(root()).filter((r) => r.manifest.status === 'completed').length, d.datasets.entries());
+      if (file) stepDone('reflectionWritten');
+      return file;
+    }),
 
     reg('guidedFinetune.openRunFolder', async (arg?: RunsNode) => {
       const dir = arg?.type === 'checkpoint' ? join(arg.runDir, 'checkpoints', arg.name) : arg?.type === 'run' ? arg.dir : root();

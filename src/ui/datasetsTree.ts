@@ -2,6 +2,7 @@
 // host reported when it prepared them (examples, labels, split sizes). Remembered in the workspace state.
 import * as vscode from 'vscode';
 import type { DatasetSummary } from '../protocol';
+import { splitCounts } from './viewmodel/datasets';
 
 export const BUILTIN_DATASET = 'builtin:movie-reviews';
 
@@ -13,7 +14,7 @@ export interface DatasetEntry {
   split?: { validation: number; test: number; seed: number };
 }
 
-export type DatasetsNode = { type: 'dataset'; entry: DatasetEntry } | { type: 'detail'; label: string; description: string };
+export type DatasetsNode = { type: 'dataset'; entry: DatasetEntry } | { type: 'detail'; label: string; description: string; tooltip?: string };
 
 const KEY = 'guidedFinetune.datasets';
 
@@ -43,16 +44,19 @@ export class DatasetsTree implements vscode.TreeDataProvider<DatasetsNode>, vsco
     if (node.type === 'detail') {
       const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
       item.description = node.description;
+      item.tooltip = node.tooltip;
       return item;
     }
     const { entry } = node;
     const s = entry.summary;
-    const item = new vscode.TreeItem(entry.name, s ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    // Short enough for the default side bar width: the label and a few words; the full counts are in the tooltip.
+    const builtin = entry.source === BUILTIN_DATASET;
+    const item = new vscode.TreeItem(builtin ? 'Movie reviews' : entry.name, s ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = entry.source;
-    item.iconPath = new vscode.ThemeIcon(entry.source === BUILTIN_DATASET ? 'library' : 'database');
+    item.iconPath = new vscode.ThemeIcon(builtin ? 'library' : 'database');
     const total = s ? s.sizes.train + s.sizes.validation + s.sizes.test : undefined;
-    item.description = s ? `${total} examples · ${s.labels.length} labels` : 'not prepared yet';
-    item.tooltip = entry.source;
+    item.description = s ? `${builtin ? 'built-in · ' : ''}${total} texts` : builtin ? 'built-in · not added yet' : 'not prepared yet';
+    item.tooltip = s ? `${entry.name} (${entry.source}): ${splitCounts(s)}` : `${entry.name} (${entry.source}): not added yet (Add Dataset)`;
     item.contextValue = 'dataset';
     return item;
   }
@@ -62,13 +66,13 @@ export class DatasetsTree implements vscode.TreeDataProvider<DatasetsNode>, vsco
     if (node.type !== 'dataset' || !node.entry.summary) return [];
     const s = node.entry.summary;
     const out: DatasetsNode[] = [
-      { type: 'detail', label: 'split', description: `train ${s.sizes.train} · validation ${s.sizes.validation} · test ${s.sizes.test}` },
+      { type: 'detail', label: `train ${s.sizes.train} · val ${s.sizes.validation} · test ${s.sizes.test}`, description: '', tooltip: `The split: train ${s.sizes.train} · validation ${s.sizes.validation} · test ${s.sizes.test}` },
     ];
     for (const label of s.labels) {
       const c = s.labelCounts[label];
-      if (c) out.push({ type: 'detail', label, description: `${c.train + c.validation + c.test} (train ${c.train} · val ${c.validation} · test ${c.test})` });
+      if (c) out.push({ type: 'detail', label: `${label} ${c.train + c.validation + c.test}`, description: `${c.train} · ${c.validation} · ${c.test}`, tooltip: `${label}: ${c.train + c.validation + c.test} examples (train ${c.train} · validation ${c.validation} · test ${c.test})` });
     }
-    for (const w of s.warnings) out.push({ type: 'detail', label: '⚠', description: w });
+    for (const w of s.warnings) out.push({ type: 'detail', label: '⚠ warning', description: w, tooltip: w });
     return out;
   }
 

@@ -10,6 +10,14 @@ import { registerRunManagement } from './runManagement';
 import { RunsTree } from './runsTree';
 import { runsFolder } from './settings';
 import { StatusBar } from './statusBar';
+import { readManifest } from './viewmodel/runFiles';
+import { runName } from '../protocol';
+
+/** A run folder's name for messages (its run.json's name, or the default), or the folder's name. */
+function nameOf(dir: string): string {
+  const m = readManifest(dir);
+  return m ? runName(m) : basename(dir);
+}
 
 /** What activate() returns: used by the integration tests to see what the results panels drew. */
 export interface ExtensionApi {
@@ -40,22 +48,29 @@ export class Extension implements vscode.Disposable {
       vscode.window.createTreeView('guidedFinetune.runs', { treeDataProvider: runs, showCollapseAll: true }),
       vscode.window.createTreeView('guidedFinetune.datasets', { treeDataProvider: datasets }),
       host.onRunStarted((r) => { runDirs.set(r.runId, r.runDir); runs.refresh(); }),
-      host.onProgress((p) => { runs.setProgress(p); status.progress(p, runDirs.get(p.runId)); }),
+      host.onProgress((p) => {
+        const dir = runDirs.get(p.runId);
+        runs.setProgress(p);
+        status.progress(p, dir, dir ? nameOf(dir) : undefined);
+        if (dir) ResultsPanel.progress(dir, p);
+      }),
+      host.onRunEnded((r) => { status.end(r.runId, r.status, nameOf(r.runDir)); runs.refresh(); ResultsPanel.fileChanged(r.runDir + '/'); }),
       // Live charts: the host's metric notification arrives as soon as the line is in metrics.jsonl.
       host.onMetric((m) => { const dir = runDirs.get(m.runId); if (dir) ResultsPanel.fileChanged(join(dir, 'metrics.jsonl')); }),
-      ...registerCommands({ context, host, runs, datasets, output }),
+      ...registerCommands({ context, host, runs, datasets, output, activeRuns: () => status.runs().map((r) => (r.runDir ? nameOf(r.runDir) : r.runId)) }),
       ...registerRunManagement({ runs, runsFolder: () => runsFolder(context), output }),
       host.onHostExit((message) => {
+        status.hostExited();
         runs.refresh();
         void vscode.window.showWarningMessage(`Guided Fine-Tune: ${message}.`, 'Show Log').then((a) => a && output.show());
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('guidedFinetune.runsFolder')) this.watch(runs);
+        if (e.affectsConfiguration('guidedFinetune.runsFolder')) this.watch(runs, status);
         // Only when idle: restarting would cancel a job in progress.
         if (['device', 'threads', 'modelCacheFolder'].some((k) => e.affectsConfiguration(`guidedFinetune.${k}`)) && runs.current().every((r) => r.manifest.status !== 'running')) host.restart();
       }),
     );
-    this.watch(runs);
+    this.watch(runs, status);
     this.api = {
       runsFolder: () => runsFolder(context),
       runItems: () => runs.getChildren().map((n) => {
@@ -69,7 +84,7 @@ export class Extension implements vscode.Disposable {
   }
 
   /** Follows the runs folder: any change under it refreshes the tree and the panels showing that run. */
-  private watch(runs: RunsTree): void {
+  private watch(runs: RunsTree, status: StatusBar): void {
     this.watcher?.dispose();
     const root = runsFolder(this.context);
     const onChange = (uri: vscode.Uri) => {
@@ -93,6 +108,12 @@ export class Extension implements vscode.Disposable {
       if (!seen && existsSync(root)) {
         seen = true;
         runs.refresh();
+      }
+      // The status bar shows a run only while its run.json says running (a run ended by another window, the CLI,
+      // or a host that was restarted is taken off).
+      for (const s of status.runs()) {
+        const m = s.runDir ? readManifest(s.runDir) : undefined;
+        if (m && m.status !== 'running') status.end(s.runId, m.status, runName(m));
       }
       const live = runs.current().filter((r) => r.manifest.status === 'running');
       if (live.length === 0) return;

@@ -12,7 +12,9 @@ import { ProbeRequest, type FormField, type FormValues, type FromForm, type Prob
 import type { DatasetEntry } from './datasetsTree';
 import { errorMessage, type HostService } from './hostService';
 import { settings } from './settings';
-import { defaultValues, estimateView, formFields, hubIdsFromCache, parseForm, probeParams, trainParams, type ParsedForm } from './viewmodel/fineTuneForm';
+import { defaultValues, estimateView, formFields, formWarnings, hubIdsFromCache, parseForm, probeParams, trainParams, type ParsedForm } from './viewmodel/fineTuneForm';
+import { runName } from '../protocol';
+import { readManifest } from './viewmodel/runFiles';
 
 export interface FineTuneFormDeps {
   extensionUri: vscode.Uri;
@@ -21,6 +23,8 @@ export interface FineTuneFormDeps {
   runsRoot: () => string;
   /** Starts the run through the extension's train path; resolves when the run ends. */
   start: (params: TrainParams, onStarted: (runId: string) => void) => Promise<RunResult | undefined>;
+  /** Names of the runs the host is running now (a new run would wait behind them). */
+  activeRuns: () => string[];
 }
 
 function formHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
@@ -43,6 +47,8 @@ export class FineTuneForm implements vscode.Disposable {
   private fields: FormField[] = [];
   private values: FormValues = {};
   private busy = false;
+  /** This form's run while it is starting or running: Start is refused (and disabled in the page) until it ends. */
+  private run: { runId?: string } | undefined;
 
   static show(deps: FineTuneFormDeps): FineTuneForm {
     if (FineTuneForm.current) {
@@ -89,6 +95,7 @@ export class FineTuneForm implements vscode.Disposable {
     this.values = { ...this.values, ...values };
     const r = parseForm(this.fields, this.values);
     this.post({ type: 'errors', errors: r.ok ? {} : r.errors });
+    this.post({ type: 'warnings', warnings: formWarnings(this.values) });
     return r.ok ? r.value : undefined;
   }
 
@@ -100,6 +107,11 @@ export class FineTuneForm implements vscode.Disposable {
     switch (m.type) {
       case 'ready':
         this.post({ type: 'init', fields: this.fields, values: this.values });
+        this.post({ type: 'warnings', warnings: formWarnings(this.values) });
+        return;
+      case 'changed':
+        this.values = { ...this.values, ...m.values };
+        this.post({ type: 'warnings', warnings: formWarnings(this.values) });
         return;
       case 'reset':
         this.values = defaultValues(this.fields);
@@ -141,14 +153,42 @@ export class FineTuneForm implements vscode.Disposable {
   private async start(values: FormValues): Promise<void> {
     const p = this.parsed(values);
     if (!p || this.busy) return;
-    this.post({ type: 'busy', what: 'start', message: `Starting fine-tuning of ${p.model}…` });
+    if (this.run) {
+      // The page disables Start meanwhile; a click that raced it is answered, never queued as a duplicate.
+      this.post({ type: 'failed', what: 'start', message: `this form's run ${this.run.runId ?? ''} has not ended yet: cancel it or wait for it to end.` });
+      return;
+    }
+    // Another run in this host: the new one would wait for it. Say so and let the person choose.
+    const ahead = this.deps.activeRuns();
+    if (ahead.length) {
+      const answer = await vscode.window.showWarningMessage(
+        `Queued behind ${ahead.map((n) => `"${n}"`).join(', ')}: the training host runs one job at a time, so this fine-tuning would start when ${ahead.length === 1 ? 'it ends' : 'they end'}. Start anyway?`,
+        { modal: true }, 'Start Anyway',
+      );
+      if (answer !== 'Start Anyway') {
+        this.post({ type: 'failed', what: 'start', message: `not started: ${ahead.join(', ')} ${ahead.length === 1 ? 'is' : 'are'} still running.` });
+        return;
+      }
+    }
+    this.run = {};
+    this.post({ type: 'busy', what: 'start', message: ahead.length ? `Queued behind ${ahead.join(', ')}: fine-tuning of ${p.model} starts when ${ahead.length === 1 ? 'it ends' : 'they end'}…` : `Starting fine-tuning of ${p.model}…` });
     try {
       const r = await this.deps.start(trainParams(p, this.deps.runsRoot(), this.splitOf(p.data)), (runId) => {
-        this.post({ type: 'started', runId, message: `Run ${runId} started: follow it in the Runs view or open its live charts.` });
+        this.run = { runId };
+        const m = readManifest(join(this.deps.runsRoot(), runId));
+        const name = m ? `"${runName(m)}" (${runId})` : runId;
+        this.post({ type: 'started', runId, message: `Run ${name} started: follow it in the Runs view or open its live charts. Start is available again when it ends.` });
       });
       if (r && r.status === 'failed') this.post({ type: 'failed', what: 'start', message: r.error ?? `run ${r.runId} failed` });
+      else if (r) {
+        const m = readManifest(r.runDir);
+        this.post({ type: 'ended', runId: r.runId, status: r.status, message: `Run ${m ? `"${runName(m)}"` : r.runId} ${r.status}${r.test ? ` (test accuracy ${(100 * r.test.accuracy).toFixed(1)}%)` : ''}. Start is available again.` });
+      }
     } catch (e) {
       this.post({ type: 'failed', what: 'start', message: errorMessage(e) });
+    } finally {
+      this.run = undefined;
+      this.post({ type: 'idle' });
     }
   }
 

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { ErrorCodes } from 'vscode-jsonrpc/node';
 import { HostClient } from '../client/hostClient';
-import type { LogLine, MetricPoint, Progress, RunStarted } from '../protocol';
+import { RunFinishedMethods, type LogLine, type MetricPoint, type Progress, type RunResult, type RunStarted } from '../protocol';
 import { settings } from './settings';
 
 /** The host answered that it does not implement a method: the feature is not built yet. */
@@ -20,6 +20,9 @@ export class HostService implements vscode.Disposable {
   private readonly metricEmitter = new vscode.EventEmitter<MetricPoint>();
   private readonly startedEmitter = new vscode.EventEmitter<RunStarted>();
   private readonly exitEmitter = new vscode.EventEmitter<string>();
+  private readonly endedEmitter = new vscode.EventEmitter<RunResult>();
+  /** A run this host started ended: its answer (completed, failed or cancelled). */
+  readonly onRunEnded = this.endedEmitter.event;
   readonly onProgress = this.progressEmitter.event;
   readonly onMetric = this.metricEmitter.event;
   readonly onRunStarted = this.startedEmitter.event;
@@ -58,7 +61,10 @@ export class HostService implements vscode.Disposable {
   /** Sends a request; `what` completes "The training host cannot ..." when the host lacks the method. */
   async request<R>(method: string, params: unknown, what: string, token?: vscode.CancellationToken): Promise<R> {
     try {
-      return await this.ensure().request<R>(method, params, token);
+      const r = await this.ensure().request<R>(method, params, token);
+      const result = r as unknown as RunResult;
+      if (RunFinishedMethods.includes(method) && result && typeof result.runId === 'string' && typeof result.status === 'string') this.endedEmitter.fire(result);
+      return r;
     } catch (e) {
       // Duck-typed: the ResponseError class may come from another copy of vscode-jsonrpc.
       if ((e as { code?: unknown })?.code === ErrorCodes.MethodNotFound) throw new HostFeatureMissing(method, what);
@@ -79,6 +85,7 @@ export class HostService implements vscode.Disposable {
     this.metricEmitter.dispose();
     this.startedEmitter.dispose();
     this.exitEmitter.dispose();
+    this.endedEmitter.dispose();
   }
 }
 

@@ -5,20 +5,21 @@
 import * as vscode from 'vscode';
 import { webviewPage } from './webviewPage';
 import { basename, dirname, join } from 'node:path';
-import type { Comparison, MetricRecord, RunManifest } from '../protocol';
+import { runName, type Comparison, type MetricRecord, type Progress, type RunManifest } from '../protocol';
 import type { ConfusionView, FromWebview, ReliabilityView, ReviewQuery, SignificanceRow, ToWebview } from '../protocol/webviewMessages';
 import { allCharts } from './viewmodel/charts';
 import { comparisonTable } from './viewmodel/comparison';
 import {
   confusionFromPredictions, confusionView, defaultReference, macroF1CI, overlaidCurves, reliabilityFromPredictions, reliabilityView, significanceRow,
 } from './viewmodel/compareView';
-import { metricRows, pct, runHeader } from './viewmodel/format';
+import { liveProgress, metricRows, pct, runHeader } from './viewmodel/format';
 import { readNotes, saveNote } from './viewmodel/notes';
 import { DEFAULT_REVIEW_QUERY, reviewPage } from './viewmodel/review';
 import { JsonlTail, listRuns, readManifest, readPredictions, RUN_FILES } from './viewmodel/runFiles';
 import { readSaliency, SALIENCY_FILE } from './viewmodel/saliency';
 import { loadTexts } from './viewmodel/texts';
 import { existsSync, statSync } from 'node:fs';
+import { stepDone } from './walkthrough';
 
 /** The host's paired comparison of two runs' test predictions (runs/compare); A is the reference. */
 export type CompareFn = (runDirA: string, runDirB: string) => Promise<Comparison>;
@@ -48,6 +49,7 @@ export class ResultsPanel implements vscode.Disposable {
   /** What the review list was last built from: re-sent only when one of these files changes. */
   private reviewSource = '';
   private lastRunMessage = '';
+  private lastProgress: Progress | undefined;
   // Comparison state: metrics per run (tailed), the reference run, the host's paired tests against it.
   private readonly tails = new Map<string, { tail: JsonlTail<MetricRecord>; metrics: MetricRecord[] }>();
   private reference: string | undefined;
@@ -83,13 +85,15 @@ export class ResultsPanel implements vscode.Disposable {
   static forRun(extensionUri: vscode.Uri, dir: string): ResultsPanel {
     const existing = ResultsPanel.open.get(dir);
     if (existing) {
+      stepDone('resultsOpened');
       existing.panel.reveal();
       return existing;
     }
     const m = readManifest(dir);
-    const title = `Results: ${m ? m.id : basename(dir)}`;
+    const title = `Results: ${m ? runName(m) : basename(dir)}`;
     const panel = ResultsPanel.create(extensionUri, title);
     const p = new ResultsPanel(extensionUri, panel, dir, [dir], []);
+    stepDone('resultsOpened');
     p.tail = new JsonlTail<MetricRecord>(join(dir, RUN_FILES.metrics));
     panel.webview.html = webviewHtml(panel.webview, extensionUri, 'run', title);
     return p;
@@ -100,6 +104,7 @@ export class ResultsPanel implements vscode.Disposable {
     ResultsPanel.open.get('compare')?.panel.dispose();
     const panel = ResultsPanel.create(extensionUri, `Compare ${dirs.length} runs`);
     const p = new ResultsPanel(extensionUri, panel, 'compare', dirs, notes, compare);
+    stepDone('runsCompared');
     panel.webview.html = webviewHtml(panel.webview, extensionUri, 'compare', `Compare ${dirs.length} runs`);
     return p;
   }
@@ -114,6 +119,14 @@ export class ResultsPanel implements vscode.Disposable {
 
   static get(key: string): ResultsPanel | undefined {
     return ResultsPanel.open.get(key);
+  }
+
+  /** The host's progress of a run: the panel showing it says the step, the time left, and offers Cancel. */
+  static progress(dir: string, p: Progress): void {
+    const panel = ResultsPanel.open.get(dir);
+    if (!panel) return;
+    panel.lastProgress = p;
+    if (panel.ready) panel.post({ type: 'progress', progress: liveProgress(p) });
   }
 
   /** A file in some run folder changed: update the panels that show it (coalesced). */
@@ -152,8 +165,13 @@ export class ResultsPanel implements vscode.Disposable {
       return;
     }
     const t = manifest.test;
-    const confusion = t?.confusion?.length ? confusionView(manifest.id, t.labels, t.confusion) : undefined;
+    const confusion = t?.confusion?.length ? confusionView(runName(manifest), t.labels, t.confusion) : undefined;
     const runMessage: ToWebview = { type: 'run', run: runHeader(dir, manifest), metrics: metricRows(manifest), ...(confusion ? { confusion } : {}) };
+    // Renamed ("Rename Run"): the tab follows.
+    const title = `Results: ${runName(manifest)}`;
+    if (this.panel.title !== title) this.panel.title = title;
+    // While it runs: the last progress the host sent (or none yet, from a run this window did not start); after: none.
+    this.post({ type: 'progress', progress: manifest.status === 'running' ? (this.lastProgress ? liveProgress(this.lastProgress) : { text: 'running', running: true }) : undefined });
     const json = JSON.stringify(runMessage);
     if (json !== this.lastRunMessage) {
       this.lastRunMessage = json;
@@ -203,7 +221,7 @@ export class ResultsPanel implements vscode.Disposable {
     for (const r of runs) {
       if (r.dir === ref.dir) continue;
       const result = this.pairs.get(`${ref.dir}\n${r.dir}`);
-      if (result) significance.push(significanceRow({ id: r.manifest.id, dir: r.dir }, ref.manifest.id, result));
+      if (result) significance.push(significanceRow({ id: runName(r.manifest), dir: r.dir }, runName(ref.manifest), result));
       else if (this.compare) pending = true;
     }
     const confusions: ConfusionView[] = [];
@@ -214,12 +232,12 @@ export class ResultsPanel implements vscode.Disposable {
       // run.json has both for every run the host evaluated; older folders have only predictions.jsonl.
       const preds = t?.confusion?.length && t.reliability?.length ? undefined : readPredictions(dir);
       if (!t && !preds?.length) continue;
-      confusions.push(confusionView(manifest.id, labels, t?.confusion?.length ? t.confusion : confusionFromPredictions(preds!, labels.length)));
-      reliability.push(t?.reliability?.length ? reliabilityView(manifest.id, t.reliability, t.ece) : reliabilityView(manifest.id, reliabilityFromPredictions(preds!)));
+      confusions.push(confusionView(runName(manifest), labels, t?.confusion?.length ? t.confusion : confusionFromPredictions(preds!, labels.length)));
+      reliability.push(t?.reliability?.length ? reliabilityView(runName(manifest), t.reliability, t.ece) : reliabilityView(runName(manifest), reliabilityFromPredictions(preds!)));
     }
     this.post({
       type: 'comparison',
-      view: { table: { ...table, notes: [...table.notes, ...this.notes] }, reference: { dir: ref.dir, id: ref.manifest.id }, significance, pending, confusions, reliability },
+      view: { table: { ...table, notes: [...table.notes, ...this.notes] }, reference: { dir: ref.dir, id: runName(ref.manifest) }, significance, pending, confusions, reliability },
     });
     for (const { dir } of runs) {
       let t = this.tails.get(dir);
@@ -228,7 +246,7 @@ export class ResultsPanel implements vscode.Disposable {
       if (reset) t.metrics = [];
       t.metrics.push(...records);
     }
-    this.post({ type: 'charts', charts: overlaidCurves(runs.map((r) => ({ id: r.manifest.id, kind: r.manifest.kind, metrics: this.tails.get(r.dir)!.metrics }))) });
+    this.post({ type: 'charts', charts: overlaidCurves(runs.map((r) => ({ id: runName(r.manifest), kind: r.manifest.kind, metrics: this.tails.get(r.dir)!.metrics }))) });
     const live = runs.some((r) => r.manifest.status === 'running');
     if (live && !this.livePoll) this.livePoll = setInterval(() => this.schedule(), 1500);
     else if (!live && this.livePoll) {
@@ -347,7 +365,7 @@ export class ResultsPanel implements vscode.Disposable {
       case 'command': {
         const ids: Record<typeof m.command, string> = {
           compare: 'guidedFinetune.compareRuns', evaluate: 'guidedFinetune.evaluateRun', export: 'guidedFinetune.exportModel',
-          tryText: 'guidedFinetune.tryModel', reflect: 'guidedFinetune.writeReflection',
+          tryText: 'guidedFinetune.tryModel', reflect: 'guidedFinetune.writeReflection', cancel: 'guidedFinetune.cancelRun',
         };
         void vscode.commands.executeCommand(ids[m.command], this.key === 'compare' ? undefined : { type: 'run', dir: this.runDirs[0] });
         break;

@@ -3,22 +3,16 @@
 // so runs started from the CLI show up too.
 import * as vscode from 'vscode';
 import { basename, join } from 'node:path';
-import type { Progress, RunManifest } from '../protocol';
+import { runName, type Progress, type RunManifest } from '../protocol';
 import { listCheckpoints, listRuns, type RunListing } from './viewmodel/runFiles';
-import { bestMetric, duration, kindLabel, kindShort, pct, startedShort, statusIcon } from './viewmodel/format';
+import { bestMetric, duration, kindLabel, pct, progressText, startedShort, statusIcon } from './viewmodel/format';
+
+export { progressText };
 
 export type RunsNode =
   | { type: 'run'; dir: string; manifest: RunManifest }
   | { type: 'checkpoint'; runDir: string; name: string };
 
-export function progressText(p: Progress): string {
-  const parts: string[] = [p.phase];
-  if (p.total > 0) parts.push(`${p.step}/${p.total} (${Math.round((100 * p.step) / p.total)}%)`);
-  if (p.epoch !== undefined) parts.push(`epoch ${p.epoch}`);
-  if (p.loss !== undefined && Number.isFinite(p.loss)) parts.push(`loss ${p.loss.toFixed(3)}`);
-  if (p.etaSec !== undefined && Number.isFinite(p.etaSec)) parts.push(`${duration(p.etaSec * 1000)} left`);
-  return parts.join(' · ');
-}
 
 export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<RunsNode | undefined>();
@@ -32,7 +26,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     this.changed.fire(undefined);
   }
 
-  /** Live progress from the host, shown as the run's description until the run ends. */
+  /** Live progress from the host, shown as the run's description until the run ends (the status bar shows the same line). */
   setProgress(p: Progress): void {
     this.progress.set(p.runId, p);
     const run = this.runs.find((r) => r.manifest.id === p.runId);
@@ -56,7 +50,8 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     }
     const m = node.manifest;
     const checkpoints = listCheckpoints(node.dir);
-    const item = new vscode.TreeItem(`${kindShort(m.kind)}${m.model?.id ? ` · ${m.model.id}` : ''}`,
+    // The run's short name (editable: Rename Run); the id, kind and model are in the tooltip.
+    const item = new vscode.TreeItem(runName(m),
       checkpoints.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = node.dir;
     const live = m.status === 'running' ? this.progress.get(m.id) : undefined;
@@ -65,7 +60,8 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     item.iconPath = new vscode.ThemeIcon(statusIcon(m.status), m.status === 'failed' ? new vscode.ThemeColor('errorForeground') : undefined);
     item.contextValue = `run.${m.status}`;
     const tip = new vscode.MarkdownString();
-    tip.appendMarkdown(`**${basename(node.dir)}**\n\n`);
+    tip.appendMarkdown(`**${runName(m)}**\n\n`);
+    tip.appendMarkdown(`run ${m.id}${basename(node.dir) !== m.id ? ` (folder ${basename(node.dir)})` : ''}\n\n`);
     tip.appendMarkdown(`${kindLabel(m.kind)} — ${m.status}${m.durationMs ? ` in ${duration(m.durationMs)}` : ''}\n\n`);
     if (m.model?.id) tip.appendMarkdown(`model: ${m.model.id}  \n`);
     if (m.dataset?.id) tip.appendMarkdown(`dataset: ${m.dataset.id}  \n`);

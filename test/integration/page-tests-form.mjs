@@ -91,14 +91,31 @@ export const pageTests = [
     },
   },
   {
-    name: 'Fine-tune form: a bad value is one line at its field; Estimate measures real starter-model steps on the host',
+    name: 'Fine-tune form: bad values are one line at their fields, listed and counted alike; a max length above the model\'s cap warns; Estimate measures real steps',
     async run({ page, screenshot }) {
       check(form, 'needs the open form of the previous test');
       await type(page, form, 'epochs', '0');
+      await type(page, form, 'lr', 'abc');
       await form.click('[data-action="estimate"]');
-      await form.waitForSelector('[data-error="epochs"]:has-text("Epochs: must be 1 to 100.")', { timeout: 10_000 });
+      await form.waitForSelector('[data-error="epochs"]:has-text("Epochs: enter a whole number from 1 to 100.")', { timeout: 10_000 });
+      // "Please fix N settings" lists all N.
+      const fix = await form.$eval('[data-fix-count]', (e) => ({ n: Number(e.getAttribute('data-fix-count')), text: e.textContent, items: [...e.querySelectorAll('li')].map((l) => l.textContent) }));
+      check(fix.n === 2 && fix.items.length === 2 && fix.text.startsWith('Please fix 2 settings:'), `the count and the list should agree: ${JSON.stringify(fix)}`);
+      check(fix.items[0].startsWith('Epochs:') && fix.items[1].startsWith('Learning rate:'), `both settings listed in form order: ${JSON.stringify(fix.items)}`);
+      // One rule, one message: 'abc' and 0 break the same rule and say the same thing.
+      const abc = await form.textContent('[data-error="lr"]');
+      await type(page, form, 'lr', '0');
+      await form.click('[data-action="estimate"]');
+      await waitForValue(() => form.$eval('[data-fix-count]', (e) => e.textContent).catch(() => ''), (t) => t.includes('Learning rate'), 'the errors for lr 0', 10_000);
+      const zero = await form.textContent('[data-error="lr"]');
+      check(abc === zero && zero === 'Learning rate: enter a number above 0 (e.g. 5e-5).', `'abc' said "${abc}", 0 said "${zero}"`);
+      await type(page, form, 'lr', '0.00005');
+      // The starter model reads at most 128 tokens: 512 is accepted, with a warning at the field, as typed.
+      await type(page, form, 'maxLength', '512');
+      await form.waitForSelector('[data-warning="maxLength"]:has-text("The starter model reads at most 128 tokens: 512 becomes 128.")', { timeout: 10_000 });
       await type(page, form, 'epochs', '2');
       await type(page, form, 'maxLength', '64');
+      await waitForValue(() => form.textContent('[data-warning="maxLength"]'), (t) => t === '', 'the max-length warning to go at 64', 10_000);
       await form.click('[data-action="estimate"]');
       await form.waitForSelector('[data-busy="estimate"]', { timeout: 10_000 });
       check(!(await form.$eval('[data-error="epochs"]', (e) => e.textContent)), 'the fixed error should be cleared');
@@ -119,7 +136,8 @@ export const pageTests = [
       // Steps per epoch follow the data and the batch size of 16.
       const perEpoch = new RegExp(`^\\S+ (s|min|h).*\\(${Math.ceil(texts / 16)} steps × [\\d.]+ s?.*measured over \\d+ real steps\\)`);
       check(perEpoch.test(row('Time per epoch')), `time per epoch: ${row('Time per epoch')}`);
-      check(/^about .*: 2 epochs \+ 3 evaluation passes/.test(row('Total')), `total: ${row('Total')}`);
+      // Validation twice per epoch with 2 epochs (the default schedule draws a curve from short runs) and the test pass.
+      check(/^about .*: 2 epochs \+ 5 evaluation passes/.test(row('Total')), `total: ${row('Total')}`);
       check(/^cpu, \d+ threads? /.test(row('Device')), `device: ${row('Device')}`);
       check(/(MB|GB)$/.test(box.shown[2]), `memory headline: ${box.shown[2]}`);
       await page.waitForTimeout(300);
@@ -145,8 +163,17 @@ export const pageTests = [
       const started = await form.waitForSelector('[data-started]', { timeout: 120_000 });
       const id = await started.getAttribute('data-started');
       check(!before.has(id) && existsSync(join(runs, id, 'run.json')), `the form should name the new run folder: ${id}`);
+      // While the form's run is active, Start is disabled: a second press cannot queue a silent duplicate.
+      check(await form.$eval('[data-action="start"]', (e) => e.hasAttribute('disabled')), 'Start should be disabled while this form\'s run is active');
       const manifest = await waitForValue(() => JSON.parse(readFileSync(join(runs, id, 'run.json'), 'utf8')), (m) => m.status !== 'running', 'the run to finish', 420_000);
       check(manifest.status === 'completed', `the run ended ${manifest.status}: ${manifest.error ?? ''}`);
+      await form.waitForSelector(`[data-ended="${id}"][data-status="completed"]`, { timeout: 30_000 });
+      check(!(await form.$eval('[data-action="start"]', (e) => e.hasAttribute('disabled'))), 'Start should be enabled again once the run ended');
+      check(readdirSync(runs).filter((n) => !before.has(n)).length === 1, `one run started, no duplicate: ${readdirSync(runs).filter((n) => !before.has(n))}`);
+      // Validated often enough to draw a curve in one epoch (22 steps: every 6 steps and the final weights).
+      const validations = readFileSync(join(runs, id, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"split":"validation"')).length;
+      check(validations >= 4, `a 1-epoch run should be validated at least 4 times, was ${validations}`);
+      check(manifest.name === 'starter · head only · 1 ep · lr 1e-3', `run.json's default name: ${manifest.name}`);
       const c = manifest.config;
       check(c.epochs === 1 && c.batchSize === 64 && c.maxLength === 32 && c.lr === 0.001 && c.freeze === 'head' && manifest.kind === 'head-only', `run.json config: ${JSON.stringify(c)}`);
       check(c.execution?.device === 'cpu' && c.execution?.threads === 1 && c.execution?.threadsFrom === 'setting', `run.json execution: ${JSON.stringify(c.execution)}`);

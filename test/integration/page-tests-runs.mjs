@@ -1,7 +1,7 @@
 // Page tests of the Runs view's context menu: Delete Run (with its modal confirmation) and Compare With….
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, waitForValue } from './page-tests.mjs';
+import { check, commandWithPicks, waitForValue, webviewFrame } from './page-tests.mjs';
 
 /** Shows the Guided Fine-Tune side bar unless it is showing (clicking its activity item again would hide it). */
 async function showRunsView(page) {
@@ -77,6 +77,38 @@ export const pageTests = [
         }
         return false;
       }, (v) => v === true, 'a comparison table naming page-cmp-a and page-cmp-b', 30_000);
+    },
+  },
+  {
+    name: 'Rename Run: the new name goes into run.json and shows in the Runs view, the results panel and its tab, and the comparison; the id stays',
+    async run({ page, ws }) {
+      const file = join(ws, 'runs', 'page-cmp-b', 'run.json');
+      check(JSON.parse(readFileSync(file, 'utf8')).name === 'model-page-cmp-b · full · 2 ep · lr 5e-5', 'the host wrote a default name');
+      await showRunsView(page);
+      await contextMenu(page, 'model-page-cmp-b', 'Rename Run');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      check((await input.inputValue()) === 'model-page-cmp-b · full · 2 ep · lr 5e-5', `the box starts from the current name: ${await input.inputValue()}`);
+      await input.fill('   ');
+      await page.locator('.quick-input-widget', { hasText: 'Enter a name' }).waitFor({ timeout: 10_000 });
+      await input.fill('my second model');
+      await page.keyboard.press('Enter');
+      const m = await waitForValue(() => JSON.parse(readFileSync(file, 'utf8')), (v) => v.name === 'my second model', 'run.json to hold the new name', 10_000);
+      check(m.id === 'page-cmp-b' && m.status === 'completed' && m.test, 'the rest of run.json is kept');
+      await page.locator('.part.sidebar .monaco-list-row', { hasText: 'my second model' }).waitFor({ timeout: 20_000 });
+      // The comparison panel of the previous test follows the rename.
+      await waitForValue(async () => {
+        for (const f of page.frames()) {
+          const t = await f.evaluate(() => document.querySelector('table.data')?.textContent ?? '').catch(() => '');
+          if (t.includes('my second model')) return true;
+        }
+        return false;
+      }, (v) => v === true, 'the comparison table to show the new name', 20_000);
+      await commandWithPicks(page, 'Guided Fine-Tune: Open Results', ['page-cmp-b']);
+      const frame = await webviewFrame(page, 'h1[data-run="page-cmp-b"]');
+      check((await frame.textContent('h1[data-run="page-cmp-b"]')) === 'my second model', 'the panel heading is the name');
+      check((await frame.getAttribute('h1[data-run="page-cmp-b"]', 'title')) === 'run page-cmp-b', 'the id is the heading\'s tooltip');
+      await page.locator('.tabs-container .tab', { hasText: 'Results: my second model' }).waitFor({ timeout: 10_000 });
     },
   },
   {

@@ -3,7 +3,7 @@
 // quick picks, the Runs view, the results webview. The tests run in order and share one window and one run folder.
 // Its helpers (runCommand, pick, webviewFrame, ...) are exported for page-tests-<feature>.mjs files.
 // ctx = { page, ws, root, log, screenshot(name), writeRun: out/integration/runWriter.js, setSettings(obj) }.
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ACTIVITY_ITEM = '.activitybar a.action-label[aria-label^="Guided Fine-Tune"]';
@@ -85,6 +85,27 @@ export async function waitForValue(read, ok, what, timeoutMs = 20_000) {
   throw new Error(`timed out waiting for ${what} (last value: ${JSON.stringify(v)})`);
 }
 
+/** Shows the Guided Fine-Tune side bar unless it is showing (clicking its activity item again would hide it). */
+export async function showRunsView(page) {
+  const header = page.locator('.part.sidebar .pane-header', { hasText: 'Runs' });
+  if (await header.isVisible().catch(() => false)) return;
+  await page.click(ACTIVITY_ITEM);
+  await header.waitFor({ timeout: 30_000 });
+}
+
+/** Right-clicks the Runs view row that contains `text` and chooses `item` from its context menu. */
+export async function contextMenu(page, text, item) {
+  const row = page.locator('.part.sidebar .monaco-list-row', { hasText: text }).first();
+  await row.waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Escape'); // a menu or dialog left open would cover the row
+  await row.click({ button: 'right' });
+  const entry = page.locator('.context-view .action-item', { hasText: item }).first();
+  await entry.waitFor({ timeout: 10_000 });
+  // The menu ignores a click while it is still fading in.
+  await page.waitForTimeout(300);
+  await entry.click();
+}
+
 let live; // the fine-tune run the tests write step by step
 let realBaseline; // run.json of the TF-IDF baseline the host trained
 
@@ -97,7 +118,7 @@ export const pageTests = [
       await page.click(ACTIVITY_ITEM);
       await page.locator('.part.sidebar .pane-header', { hasText: 'Datasets' }).waitFor({ timeout: 30_000 });
       await page.locator('.part.sidebar .pane-header', { hasText: 'Runs' }).waitFor({ timeout: 30_000 });
-      await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Movie reviews (built-in)' }).waitFor({ timeout: 30_000 });
+      await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Movie reviews' }).waitFor({ timeout: 30_000 });
       await screenshot('views-empty');
     },
   },
@@ -106,9 +127,48 @@ export const pageTests = [
     async run({ page, ws, writeRun }) {
       live = writeRun.startRun(join(ws, 'runs'), { id: 'page-finetune', model: 'starter' });
       live.steps(1, 30);
-      const row = page.locator('.part.sidebar .monaco-list-row', { hasText: 'fine-tune · starter' });
+      // Named by its model and settings (run.json's name); the id is in the tooltip.
+      const row = page.locator('.part.sidebar .monaco-list-row', { hasText: 'starter · full · 2 ep · lr 5e-5' });
       await row.waitFor({ timeout: 30_000 });
       check((await row.textContent()).includes('running'), 'the run row should say it is running');
+      check(!(await row.textContent()).includes('page-finetune'), 'the row shows the name, not the id');
+    },
+  },
+  {
+    name: 'walkthrough: Evaluate and Compare complete from a context-menu Compare With… and a comparison panel\'s link',
+    async run({ page, ws, writeRun }) {
+      // Runs through entry points that call the commands from inside the extension (no workbench command event):
+      // the Runs view's Compare With…, then the comparison table's link to a run's results.
+      const runs = join(ws, 'runs');
+      for (const [id, acc] of [['page-wt-a', 0.8], ['page-wt-b', 0.7]]) {
+        const r = writeRun.startRun(runs, { id, model: `wt-model-${id.slice(-1)}` });
+        r.steps(1, 3);
+        r.complete(40, acc);
+      }
+      await commandWithPicks(page, 'Welcome: Open Walkthrough...', ['Fine-tune a transformer, step by step']);
+      for (const step of ['evaluate', 'compare']) {
+        await page.locator(`[data-done-step-id$="${step}"]`).first().waitFor({ timeout: 20_000 });
+        check((await page.locator(`[data-done-step-id$="${step}"]`).first().getAttribute('aria-checked')) === 'false', `the ${step} step should start unchecked`);
+      }
+      await showRunsView(page);
+      await contextMenu(page, 'wt-model-a', 'Compare With…');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill('page-wt-b');
+      const other = page.locator('.quick-input-list .monaco-list-row', { hasText: 'page-wt-b' }).first();
+      await other.waitFor({ timeout: 10_000 });
+      await other.locator('.monaco-checkbox, input[type=checkbox]').first().click();
+      await page.keyboard.press('Enter');
+      const cmp = await webviewFrame(page, 'table.data a[data-run="page-wt-b"]');
+      await cmp.click('table.data a[data-run="page-wt-b"]');
+      await webviewFrame(page, 'h1[data-run="page-wt-b"]');
+      await commandWithPicks(page, 'Welcome: Open Walkthrough...', ['Fine-tune a transformer, step by step']);
+      await page.locator('[data-done-step-id$="compare"][aria-checked="true"]').first().waitFor({ timeout: 20_000 });
+      await page.locator('[data-done-step-id$="evaluate"][aria-checked="true"]').first().waitFor({ timeout: 20_000 });
+      // Leave the window as the later tests expect it: no extra panels, no extra completed runs.
+      await runCommand(page, 'View: Close All Editors');
+      for (const id of ['page-wt-a', 'page-wt-b']) rmSync(join(runs, id), { recursive: true, force: true });
+      await page.locator('.part.sidebar .monaco-list-row', { hasText: 'wt-model-a' }).waitFor({ state: 'detached', timeout: 30_000 });
     },
   },
   {
@@ -168,7 +228,7 @@ export const pageTests = [
       await screenshot('results-mistakes-light');
       await frame.click('[data-tab="metrics"]');
       await frame.waitForSelector('table.data th:has-text("Test accuracy")');
-      const row = page.locator('.part.sidebar .monaco-list-row', { hasText: 'fine-tune · starter' });
+      const row = page.locator('.part.sidebar .monaco-list-row', { hasText: 'starter · full · 2 ep · lr 5e-5' });
       await waitForValue(async () => (await row.textContent()) ?? '', (t) => /test acc \d+\.\d%/.test(t), 'the tree to show the test accuracy');
     },
   },
@@ -181,19 +241,25 @@ export const pageTests = [
       await waitForValue(() => page.locator('.quick-input-list .monaco-list-row[aria-checked="true"]').count(), (n) => n === 2, 'both completed runs to be pre-selected');
       await page.locator('.quick-input-widget .monaco-button', { hasText: 'OK' }).first().click();
       const frame = await webviewFrame(page, 'table.data[data-rows="2"]');
+      // Rows are named by the runs' names; the id is the link's tooltip.
       const best = await frame.textContent('tr.best th a');
-      check(best?.trim() === 'page-tfidf', `the higher test accuracy should be marked best, got ${best}`);
+      check(best?.trim() === 'TF-IDF baseline' && (await frame.getAttribute('tr.best th a', 'title')) === 'run page-tfidf', `the higher test accuracy should be marked best, got ${best}`);
+      check((await frame.textContent('table.data')).includes('starter · full · 2 ep · lr 5e-5'), 'the fine-tune is named in the table');
       await page.waitForTimeout(300);
       await screenshot('compare-light');
     },
   },
   {
-    name: 'Add Dataset and Split Dataset ask the real host and show the counts in the Datasets view',
+    name: 'Add Dataset and Split Dataset ask the real host, say what they did, and show the counts in the Datasets view',
     async run({ page, screenshot }) {
+      const toast = (text) => page.locator('.notifications-toasts .notification-list-item-message', { hasText: text }).first();
       await runCommand(page, 'Guided Fine-Tune: Add Dataset');
       await pick(page, 'Movie reviews (built-in)');
-      const row = page.locator('.part.sidebar .monaco-list-row', { hasText: 'Movie reviews (built-in)' });
-      await page.locator('.part.sidebar .monaco-list-row', { hasText: '2000 examples · 2 labels' }).waitFor({ timeout: 60_000 });
+      const row = page.locator('.part.sidebar .monaco-list-row', { hasText: 'Movie reviews' });
+      await page.locator('.part.sidebar .monaco-list-row', { hasText: 'built-in · 2000 texts' }).waitFor({ timeout: 60_000 });
+      // Feedback: what was added, and that it is already split (the default 10% / 20%, stratified).
+      await toast('Added Movie reviews (built-in): 2000 examples, 2 labels: train 1400 · validation 200 · test 400').waitFor({ timeout: 20_000 });
+      check(/default split/.test(await toast('Added Movie reviews').textContent()), 'the message should say the dataset is already split');
       await runCommand(page, 'Guided Fine-Tune: Split Dataset');
       await pick(page, 'Movie reviews (built-in)');
       const input = page.locator('.quick-input-widget input');
@@ -203,8 +269,23 @@ export const pageTests = [
       await row.click();
       await page.keyboard.press('ArrowRight'); // expand
       // 2000 reviews, stratified: 15% validation and 25% test of each label.
-      await page.locator('.part.sidebar .monaco-list-row', { hasText: 'train 1200 · validation 300 · test 500' }).waitFor({ timeout: 60_000 });
-      await page.locator('.part.sidebar .monaco-list-row', { hasText: '1000 (train 600 · val 150 · test 250)' }).first().waitFor({ timeout: 10_000 });
+      await toast('Movie reviews (built-in) split (15% validation, 25% test, seed 7): 2000 examples, 2 labels: train 1200 · validation 300 · test 500').waitFor({ timeout: 60_000 });
+      await page.locator('.part.sidebar .monaco-list-row', { hasText: 'train 1200 · val 300 · test 500' }).waitFor({ timeout: 60_000 });
+      await page.locator('.part.sidebar .monaco-list-row', { hasText: 'neg 1000' }).first().waitFor({ timeout: 10_000 });
+      check((await page.locator('.part.sidebar .monaco-list-row', { hasText: 'neg 1000' }).first().textContent()).includes('600 · 150 · 250'), 'per label: train · validation · test');
+      // Readable at the default side bar width: no row's label or description is cut.
+      const cut = await page.$$eval('.part.sidebar .pane-body .monaco-list-row .monaco-icon-label-container', (els) => els
+        .filter((e) => e.offsetParent && e.closest('.pane-body')?.textContent?.includes('Movie reviews'))
+        .filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent));
+      const datasetRows = cut.filter((t) => /Movie reviews|train \d|neg \d|pos \d/.test(t));
+      check(datasetRows.length === 0, `Datasets view rows cut at the default width: ${JSON.stringify(datasetRows)}`);
+      // The same values again: nothing changes, and the message says so.
+      await runCommand(page, 'Guided Fine-Tune: Split Dataset');
+      await pick(page, 'Movie reviews (built-in)');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill('0.15 0.25 7');
+      await page.keyboard.press('Enter');
+      await toast('Movie reviews (built-in): split unchanged (15% validation, 25% test, seed 7 gives the same examples in each part)').waitFor({ timeout: 60_000 });
       await screenshot('views-datasets-light');
     },
   },
@@ -219,11 +300,15 @@ export const pageTests = [
       const phase = /(loading|tokenizing|features|training|evaluating|predicting|saving)/;
       let statusSeen = '';
       let rowSeen = '';
+      const statusTexts = new Set();
+      const rowTexts = new Set();
       const manifest = await waitForValue(async () => {
         const status = (await page.locator('.part.statusbar').textContent()) ?? '';
         if (!statusSeen && phase.test(status)) statusSeen = status;
+        if (phase.test(status)) statusTexts.add(status);
         const rows = await page.locator('.part.sidebar .monaco-list-row', { hasText: 'TF-IDF baseline' }).allTextContents();
         rowSeen ||= rows.find((t) => phase.test(t)) ?? '';
+        for (const t of rows) if (phase.test(t)) rowTexts.add(t);
         const dir = readdirSync(join(ws, 'runs')).find((n) => !before.has(n));
         const path = dir && join(ws, 'runs', dir, 'run.json');
         return path && existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
@@ -231,6 +316,15 @@ export const pageTests = [
       check(manifest.status === 'completed', `the baseline run ended ${manifest.status}: ${manifest.error ?? ''}`);
       check(statusSeen, 'the status bar never showed the job\'s progress');
       check(rowSeen, 'the running baseline\'s row never showed its progress');
+      // The regularisation search shows which candidate strength is being fitted, never a made-up fraction of
+      // L-BFGS iterations ("training 1/1000 (0%)"); the tree shows the same line as the status bar.
+      const all = [...statusTexts, ...rowTexts];
+      check(all.every((t) => !/\/1000\b/.test(t)), `progress claimed a fraction of 1000 iterations: ${all.find((t) => /\/1000\b/.test(t))}`);
+      check([...statusTexts].some((t) => /training · C [123]\/3 \(C=\d+\) · iteration \d+/.test(t)), `the status bar should name the candidate C: ${JSON.stringify([...statusTexts].slice(0, 5))}`);
+      check([...rowTexts].some((t) => /training · C [123]\/3 \(C=\d+\) · iteration \d+/.test(t)), `the Runs view should show the same: ${JSON.stringify([...rowTexts].slice(0, 5))}`);
+      check(all.every((t) => !/training[^%]*%/.test(t)), `no percentage while fitting: ${all.find((t) => /training[^%]*%/.test(t))}`);
+      // page-tfidf (written by an earlier test) already has the name: the host numbers the new one.
+      check(/^TF-IDF baseline( #\d+)?$/.test(manifest.name), `run.json's default name: ${manifest.name}`);
       check(manifest.kind === 'baseline-tfidf', `unexpected kind ${manifest.kind}`);
       realBaseline = manifest;
       const acc = manifest.test.accuracy;
@@ -279,7 +373,7 @@ export const pageTests = [
     },
   },
   {
-    name: 'Fine-Tune from the palette trains the starter model for real: live chart from the engine, then Cancel Run',
+    name: 'Fine-Tune from the palette trains the starter model for real: live chart, step and ETA in the panel, Cancel there; the status bar follows',
     async run({ page, ws, screenshot }) {
       const runs = join(ws, 'runs');
       const before = new Set(readdirSync(runs));
@@ -301,12 +395,25 @@ export const pageTests = [
       const first = await waitForValue(() => chartPoints(frame, 'loss'), (n) => n >= 4, 'the live loss chart', 60_000);
       // The chart keeps up with the engine: more points arrive while the panel is open.
       await waitForValue(() => chartPoints(frame, 'loss'), (n) => n > first, 'more live points', 120_000);
+      // The panel says where the run is: the step out of the total and the time left, with a Cancel button.
+      const live = await waitForValue(async () => frame.$eval('.live [data-progress]', (e) => ({
+        text: e.textContent, step: Number(e.getAttribute('data-step')), total: Number(e.getAttribute('data-total')), eta: e.getAttribute('data-eta'),
+      })).catch(() => undefined), (v) => v && v.step > 0 && v.eta !== '', 'the panel\'s step and time left', 60_000);
+      check(new RegExp(`^training · step ${live.step}/${live.total} \\(\\d+%\\) · epoch \\d+ · loss [\\d.]+ · .+ left$`).test(live.text), `panel progress: ${live.text}`);
+      check(live.total > live.step && Number(live.eta) > 0, `a step of the total with a finite ETA: ${JSON.stringify(live)}`);
+      const statusBar = () => page.locator('.part.statusbar').textContent();
+      await waitForValue(statusBar, (t) => /training · step \d+\/\d+/.test(t ?? ''), 'the status bar to show the run\'s step', 30_000);
       await page.waitForTimeout(300);
       await screenshot('results-finetune-live-light');
-      await commandWithPicks(page, 'Guided Fine-Tune: Cancel Run', [id]);
+      await frame.click('.live [data-action="cancel"]');
       const manifest = await waitForValue(() => JSON.parse(readFileSync(join(runs, id, 'run.json'), 'utf8')), (m) => m.status !== 'running', 'the run to stop', 120_000);
       check(manifest.status === 'cancelled', `the cancelled run ended ${manifest.status}: ${manifest.error ?? ''}`);
       await page.locator('.notifications-toasts .notification-list-item-message', { hasText: `Cancelled ${id}` }).first().waitFor({ timeout: 20_000 });
+      // The status bar and the panel follow the run's real state: nothing says "training" once it was cancelled.
+      await waitForValue(statusBar, (t) => !/training|\d+%/.test(t ?? ''), 'the status bar to leave the cancelled run', 15_000);
+      await waitForValue(() => frame.$eval('.live', (e) => e.hidden), (h) => h === true, 'the panel\'s progress line to go', 15_000);
+      await page.waitForTimeout(3000);
+      check(!/training/.test(await statusBar()), `the status bar went back to training after the cancel: ${await statusBar()}`);
     },
   },
   {

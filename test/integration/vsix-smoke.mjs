@@ -179,7 +179,7 @@ async function main() {
     const item = page.locator('.activitybar a.action-label[aria-label^="Guided Fine-Tune"]');
     await item.waitFor({ state: 'visible', timeout: 90_000 });
     await item.click();
-    await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Movie reviews (built-in)' }).waitFor({ timeout: 30_000 });
+    await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Movie reviews' }).waitFor({ timeout: 30_000 });
     await page.locator('.part.titlebar').click({ position: { x: 200, y: 10 } });
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
@@ -187,7 +187,7 @@ async function main() {
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Guided Fine-Tune: Add Dataset' }).first().click();
     await input.fill('Movie reviews (built-in)');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Movie reviews (built-in)' }).first().click();
-    await page.locator('.part.sidebar .monaco-list-row', { hasText: '2000 examples · 2 labels' }).waitFor({ timeout: 90_000 });
+    await page.locator('.part.sidebar .monaco-list-row', { hasText: 'built-in · 2000 texts' }).waitFor({ timeout: 90_000 });
     await page.screenshot({ path: join(out, 'vsix-datasets.png') });
   });
 }

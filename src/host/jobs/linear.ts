@@ -25,13 +25,15 @@ export interface LinearSplits {
   test: { x: Csr; examples: Example[] };
 }
 
-export async function trainLinear(run: RunFolder, s: LinearSplits, ctx: JobContext, opts: { C?: number; seed: number; engine?: boolean; progress: (p: { phase: 'training' | 'evaluating'; step: number; total: number; loss?: number }) => void }): Promise<{ fit: LogRegFit; C: number; test?: EvalMetrics }> {
+export async function trainLinear(run: RunFolder, s: LinearSplits, ctx: JobContext, opts: { C?: number; seed: number; engine?: boolean; progress: (p: { phase: 'training' | 'evaluating'; step: number; total: number; detail?: string; loss?: number }) => void }): Promise<{ fit: LogRegFit; C: number; test?: EvalMetrics }> {
   const k = s.labels.length;
   const yTrain = s.train.examples.map((e) => e.label);
   let step = 0;
   // The objective and its gradient come from an engine graph run by onnxruntime (as for fine-tuning);
   // opts.engine = false uses the equivalent sparse CPU code instead.
-  const fitWith = async (C: number) => {
+  // Progress names the candidate strength being fitted ("C 2/3") and its L-BFGS iteration: the iterations a fit
+  // needs are not known in advance, so no fraction (total 0) is claimed.
+  const fitWith = async (C: number, candidate?: string) => {
     const t0 = { t: Date.now() };
     const eng = opts.engine === false ? undefined : await engineObjective(s.train.x, yTrain, k, C);
     const onIter = async (iter: number, loss: number, _g: number, lr: number) => {
@@ -41,7 +43,7 @@ export async function trainLinear(run: RunFolder, s: LinearSplits, ctx: JobConte
       const now = Date.now();
       run.metric({ type: 'step', step: ++step, epoch: 0, loss: loss / C / yTrain.length, lr, step_ms: now - t0.t, C, time: new Date(now).toISOString() });
       t0.t = now;
-      opts.progress({ phase: 'training', step: iter, total: 1000, loss: loss / C / yTrain.length });
+      opts.progress({ phase: 'training', step: iter, total: 0, detail: `${candidate ? `${candidate} (C=${C})` : `C=${C}`} · iteration ${iter}`, loss: loss / C / yTrain.length });
     };
     try {
       return await fitLogReg(s.train.x, yTrain, k, { C, objective: eng?.objective, maxIter: 1000, onIter });
@@ -53,8 +55,8 @@ export async function trainLinear(run: RunFolder, s: LinearSplits, ctx: JobConte
   let fit: LogRegFit | undefined;
   if (C === undefined && s.validation.examples.length > 0) {
     let best = -1;
-    for (const c of C_GRID) {
-      const f = await fitWith(c);
+    for (const [i, c] of C_GRID.entries()) {
+      const f = await fitWith(c, `C ${i + 1}/${C_GRID.length}`);
       const m = evaluatePredictions(s.validation.examples.map((e) => e.label), predictProba(f, s.validation.x), { labelNames: s.labels, seed: opts.seed });
       run.log(`C=${c}: validation accuracy ${m.accuracy.toFixed(4)} after ${f.iterations} L-BFGS iterations`);
       if (m.accuracy > best) {

@@ -37,7 +37,8 @@ export function demoTrainConfig(quick: boolean): TrainParams['config'] {
   // sentences (all of them at evaluation). Pieces of at most 64 tokens: a batch pads to its longest piece, and
   // 128-token pieces made random batches ~4x padding (sentences average ~33 tokens). Training the top layer and
   // the head at lr 4e-4 reached 86.0% test on the full split (frozen embeddings 83.3%); all layers at 2e-4, 83.0%.
-  const common = { maxLength: 64, longText: 'sentence-mean', docPieces: 8, freeze: { top: 1 }, schedule: 'linear', seed: 42, weightDecay: 0.01, maxGradNorm: 1, lr: 4e-4, batchSize: 16 } as const;
+  // Validated once per epoch, as when the 86.0% was measured (the default, 'auto', would validate twice per epoch).
+  const common = { evalEvery: 'epoch', maxLength: 64, longText: 'sentence-mean', docPieces: 8, freeze: { top: 1 }, schedule: 'linear', seed: 42, weightDecay: 0.01, maxGradNorm: 1, lr: 4e-4, batchSize: 16 } as const;
   return quick ? { ...common, epochs: 2, warmupSteps: 2 } : { ...common, epochs: 3, warmupSteps: 10 };
 }
 

@@ -1,13 +1,14 @@
 // Listing and reading run folders; marking runs whose host died as failed.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunDetail, RunManifest, RunSummary } from '../../protocol';
+import { runName, type RunDetail, type RunManifest, type RunSummary } from '../../protocol';
 import { readJson } from './files';
 import { MANIFEST, RunFolder } from './runFolder';
 
 export function summarize(dir: string, m: RunManifest): RunSummary {
   return {
     id: m.id,
+    name: runName(m),
     dir,
     kind: m.kind,
     status: m.status,

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { MetricRecord, PredictionRecord, RunKind, RunManifest, RunStatus } from '../../protocol';
+import { defaultRunName, uniqueRunName, type MetricRecord, type PredictionRecord, type RunKind, type RunManifest, type RunStatus } from '../../protocol';
 import { LineAppender, readJson, readJsonl, tailLines, writeJsonAtomic } from './files';
 
 export const MANIFEST = 'run.json';
@@ -18,6 +18,21 @@ export const LOG_TAIL_LINES = 40;
 export function newRunId(kind: RunKind, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '').replace('T', '-');
   return `${stamp}-${kind}-${randomBytes(3).toString('hex')}`;
+}
+
+/** The names of the runs already under root (run.json's name), to keep a new run's default name distinct. */
+function siblingNames(root: string): string[] {
+  if (!existsSync(root)) return [];
+  const names: string[] = [];
+  for (const entry of readdirSync(root)) {
+    try {
+      const n = readJson<RunManifest>(join(root, entry, MANIFEST)).name;
+      if (typeof n === 'string') names.push(n);
+    } catch {
+      /* not a run folder */
+    }
+  }
+  return names;
 }
 
 export type NewRun = Omit<RunManifest, 'id' | 'status' | 'startedAt' | 'hostPid'> & { id?: string };
@@ -38,7 +53,8 @@ export class RunFolder {
     const dir = join(root, id);
     if (existsSync(dir) && readdirSync(dir).length > 0) throw new Error(`run folder ${dir} already exists and is not empty; choose another --out folder`);
     mkdirSync(join(dir, CHECKPOINTS), { recursive: true });
-    const manifest: RunManifest = { ...run, id, status: 'running', startedAt: new Date().toISOString(), hostPid: process.pid };
+    const name = uniqueRunName(run.name?.trim() || defaultRunName(run), siblingNames(root));
+    const manifest: RunManifest = { ...run, id, name, status: 'running', startedAt: new Date().toISOString(), hostPid: process.pid };
     if (splitManifest !== undefined) writeJsonAtomic(join(dir, SPLIT), splitManifest);
     writeJsonAtomic(join(dir, MANIFEST), manifest);
     return new RunFolder(dir, manifest);
@@ -59,6 +75,15 @@ export class RunFolder {
   }
 
   update(patch: Partial<RunManifest>): void {
+    // The name may have been changed on disk meanwhile ("Rename Run" in the extension): keep the person's name.
+    if (patch.name === undefined) {
+      try {
+        const onDisk = readJson<RunManifest>(join(this.dir, MANIFEST)).name;
+        if (typeof onDisk === 'string' && onDisk.trim()) this.manifestCache = { ...this.manifestCache, name: onDisk };
+      } catch {
+        /* unreadable or gone: the cached manifest is written again */
+      }
+    }
     this.manifestCache = { ...this.manifestCache, ...patch };
     writeJsonAtomic(join(this.dir, MANIFEST), this.manifestCache);
   }

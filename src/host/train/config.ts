@@ -13,7 +13,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   maxLength: 128,
   longText: 'head',
   freeze: 'all',
-  evalEvery: 'epoch',
+  evalEvery: 'auto',
   patience: 0,
   bestMetric: 'accuracy',
   keepCheckpoints: 2,
@@ -36,9 +36,25 @@ export function resolveTrainConfig(partial: Partial<TrainConfig>): TrainConfig {
   if (!(c.maxGradNorm >= 0)) bad(`max grad norm must be >= 0, 0 = no clipping (got ${c.maxGradNorm})`);
   if (!(Number.isInteger(c.warmupSteps) && c.warmupSteps >= 0)) bad(`warmup steps must be an integer >= 0 (got ${c.warmupSteps})`);
   if (!(Number.isInteger(c.patience) && c.patience >= 0)) bad(`patience must be an integer >= 0 (got ${c.patience})`);
-  if (c.evalEvery !== 'epoch') posInt(c.evalEvery, 'eval every N steps');
+  if (c.evalEvery !== 'epoch' && c.evalEvery !== 'auto') posInt(c.evalEvery, 'eval every N steps');
   if (c.docPieces !== undefined) posInt(c.docPieces, 'sentences per text per step (docPieces)');
   return c;
+}
+
+/** With evalEvery 'auto', at least this many validation passes in a run: enough points for a curve. */
+export const AUTO_VALIDATION_PASSES = 4;
+
+/**
+ * The validation schedule of a run: 'epoch', or every N optimizer steps. 'auto' evaluates once per epoch when the
+ * run has at least AUTO_VALIDATION_PASSES epochs, otherwise ceil(AUTO_VALIDATION_PASSES / epochs) times per epoch
+ * (a 1-epoch run: 4 validation points; 2 epochs: 4; 3 epochs: 6).
+ */
+export function resolveEvalEvery(c: Pick<TrainConfig, 'evalEvery' | 'epochs'>, stepsPerEpoch: number): 'epoch' | number {
+  if (c.evalEvery !== 'auto') return c.evalEvery;
+  if (c.epochs >= AUTO_VALIDATION_PASSES) return 'epoch';
+  const perEpoch = Math.ceil(AUTO_VALIDATION_PASSES / c.epochs);
+  const every = Math.ceil(stepsPerEpoch / perEpoch);
+  return every >= stepsPerEpoch ? 'epoch' : Math.max(1, every);
 }
 
 /** Whether `value` beats `best` for the chosen metric (loss: lower is better). */

@@ -12,7 +12,7 @@ import { attachRun, CancelledError, runJob, warningsField, type JobContext } fro
 import { DEFAULT_SPLIT, prepareData, type PreparedData } from '../jobs/data';
 import { evalSummary, predictionRecords } from '../jobs/linear';
 import { RunFolder, writeJsonAtomic, LineAppender, METRICS } from '../runs';
-import { improves, resolveTrainConfig } from './config';
+import { improves, resolveEvalEvery, resolveTrainConfig } from './config';
 import { checkExecutionFits, fallbackWarning, resolveExecution, type Execution } from './device';
 import { documentProbs, metricsOf } from './evaluate';
 import { loadTrainableModel, type TrainableModel } from './model';
@@ -126,6 +126,7 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
     progress({ phase: 'tokenizing', step: 0, total: 1 });
     const setup = await buildTraining(m, c, data, exec, (l) => run.log(l));
     const { byDoc, stepsPerEpoch, totalSteps, evalLongText, maxLength, validation, test } = setup;
+    const evalEvery = resolveEvalEvery(c, stepsPerEpoch);
     trainer = setup.trainer;
     const tr = trainer;
     if (params.resumeRunDir) await tr.loadCheckpoint(run.checkpointDir('last'));
@@ -193,12 +194,12 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
           phase: 'training', step: state.step, total: totalSteps, epoch: state.epoch + 1, loss: res.loss, lr: res.lr,
           samplesPerSec: samplesThisSession / Math.max(el, 1e-3), etaSec: (el / stepsThisSession) * (totalSteps - state.step),
         });
-        if (typeof c.evalEvery === 'number' && state.step % c.evalEvery === 0) {
+        if (typeof evalEvery === 'number' && state.step % evalEvery === 0) {
           await evaluateValidation(epochFloat);
           await saveLast();
         }
       }
-      if (c.evalEvery === 'epoch' && !state.stopped) {
+      if (evalEvery === 'epoch' && !state.stopped) {
         state.batchInEpoch = stepsPerEpoch;
         await evaluateValidation(state.epoch + 1);
       }
@@ -211,7 +212,7 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
       }
     }
     // Every-N-steps evaluation: make sure the final weights were evaluated too.
-    if (typeof c.evalEvery === 'number' && !state.stopped && state.step % c.evalEvery !== 0) await evaluateValidation(c.epochs);
+    if (typeof evalEvery === 'number' && !state.stopped && state.step % evalEvery !== 0) await evaluateValidation(c.epochs);
     // Without validation data, the last weights are the final model.
     if (!state.best) await run.saveCheckpoint('best', (dir) => tr.saveCheckpoint(dir).then(() => undefined));
     else await tr.loadCheckpoint(run.checkpointDir('best'));

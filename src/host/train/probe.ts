@@ -6,7 +6,7 @@ import { tokenStats } from '../tokenize/stats';
 import type { ProbeParams, ProbeResult } from '../../protocol';
 import { CancelledError, throwIfCancelled, type JobContext } from '../jobs/context';
 import { prepareData } from '../jobs/data';
-import { resolveTrainConfig } from './config';
+import { resolveEvalEvery, resolveTrainConfig } from './config';
 import { checkExecutionFits, fallbackWarning, resolveExecution } from './device';
 import { DEFAULT_DOC_PIECES, SENTENCE_MEAN } from './docPool';
 import { epochOrder } from './loop';
@@ -41,8 +41,9 @@ class RssPeak {
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 
 /** Validation passes during training (per epoch, or every N steps plus the final weights) and the test pass. */
-export function evaluationPasses(s: Pick<TrainingSetup, 'validation' | 'test' | 'totalSteps'>, c: { evalEvery: 'epoch' | number; epochs: number }): { validation: number; test: number } {
-  const validation = !s.validation ? 0 : c.evalEvery === 'epoch' ? c.epochs : Math.ceil(s.totalSteps / c.evalEvery);
+export function evaluationPasses(s: Pick<TrainingSetup, 'validation' | 'test' | 'totalSteps' | 'stepsPerEpoch'>, c: { evalEvery: 'epoch' | 'auto' | number; epochs: number }): { validation: number; test: number } {
+  const every = resolveEvalEvery(c, s.stepsPerEpoch);
+  const validation = !s.validation ? 0 : every === 'epoch' ? c.epochs : Math.ceil(s.totalSteps / every);
   return { validation, test: s.test ? 1 : 0 };
 }
 

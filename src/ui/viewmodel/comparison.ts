@@ -1,5 +1,5 @@
 // The comparison table of several runs, with notes when the numbers are not comparable. No vscode import.
-import type { RunManifest } from '../../protocol';
+import { runName, type RunManifest } from '../../protocol';
 import type { ComparisonTable } from '../../protocol/webviewMessages';
 import { duration, kindLabel, num, pct } from './format';
 
@@ -16,7 +16,7 @@ export function comparisonTable(runs: readonly { dir: string; manifest: RunManif
       dir,
       best: !!t && withTest.length > 1 && t.accuracy === bestAcc,
       cells: [
-        m.id,
+        runName(m),
         kindLabel(m.kind),
         m.model?.id ?? '–',
         m.status,

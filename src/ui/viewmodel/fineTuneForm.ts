@@ -109,7 +109,7 @@ export function formFields(ctx: FormContext): FormField[] {
       showWhen: { key: 'freeze', values: ['top'] }, help: 'How many of the highest transformer layers are trained along with the classifier.' },
     { key: 'warmupSteps', group: 'Training', label: 'Warm-up steps', kind: 'number', min: 0, max: 100000, step: '1', default: String(d.warmupSteps),
       help: 'Steps over which the learning rate rises from 0 at the start; a few (e.g. 10% of one epoch) calm a shaky first epoch.' },
-    { key: 'weightDecay', group: 'Training', label: 'Weight decay', kind: 'text', default: String(d.weightDecay),
+    { key: 'weightDecay', group: 'Training', label: 'Weight decay', kind: 'text', min: 0, max: 1, default: String(d.weightDecay),
       help: 'A gentle pull of the weights towards zero that limits overfitting; 0.01 is the usual value.' },
     { key: 'patience', group: 'Training', label: 'Early-stopping patience', kind: 'number', min: 0, max: 100, step: '1', default: String(d.patience),
       help: 'Stop after this many evaluations without a better validation accuracy; 0 trains all epochs.' },
@@ -120,6 +120,25 @@ export function formFields(ctx: FormContext): FormField[] {
     { key: 'threads', group: 'Where it runs', label: 'CPU threads', kind: 'number', min: 0, max: 1024, step: '1', default: String(ctx.threads),
       help: 'Threads used on the CPU; 0 means one per core. Lower it to keep the editor responsive while training.' },
   ];
+}
+
+/** The most tokens a model reads, where the form knows it (the starter model: 128). */
+export const MODEL_MAX_LENGTH: Record<string, number> = { starter: 128 };
+
+/**
+ * Warnings at the fields: settings that are accepted but will not do what they say. A max length above the
+ * model's cap is cut to the cap (the estimate and the run use the cap).
+ */
+export function formWarnings(values: FormValues): Record<string, string> {
+  const out: Record<string, string> = {};
+  const cap = MODEL_MAX_LENGTH[values.model ?? ''];
+  const maxLength = Number(values.maxLength);
+  if (cap !== undefined && Number.isFinite(maxLength) && maxLength > cap) {
+    const longText = values.longText ?? 'head';
+    const more = longText === 'sentence-mean' || longText === 'chunks' ? '' : ' To read more of each text, choose "Sentence by sentence" or "All of it, in windows" under Long texts.';
+    out.maxLength = `The starter model reads at most ${cap} tokens: ${maxLength} becomes ${cap}.${more}`;
+  }
+  return out;
 }
 
 export function defaultValues(fields: readonly FormField[]): FormValues {
@@ -144,14 +163,18 @@ export function parseForm(fields: readonly FormField[], values: FormValues): { o
   const errors: Record<string, string> = {};
   const byKey = new Map(fields.map((f) => [f.key, f]));
   const raw = (k: string) => (values[k] ?? byKey.get(k)?.default ?? '').trim();
-  const number = (k: string, int: boolean): number => {
+  // One rule per field, one message for every way of breaking it ('abc', 0 and 2.5 say the same thing).
+  const number = (k: string, int: boolean, rule?: { above0: true; example: string }): number => {
     const f = byKey.get(k)!;
     const s = raw(k);
     const n = Number(s);
-    const range = `${f.min ?? 0}${f.max !== undefined ? ` to ${f.max}` : ' or more'}`;
-    if (s === '' || !Number.isFinite(n)) errors[k] = `${f.label}: enter a number (${int ? 'a whole number ' : ''}${range}).`;
-    else if (int && !Number.isInteger(n)) errors[k] = `${f.label}: enter a whole number (${range}).`;
-    else if ((f.min !== undefined && n < f.min) || (f.max !== undefined && n > f.max)) errors[k] = `${f.label}: must be ${range}.`;
+    const what = int ? 'a whole number' : 'a number';
+    const message = rule
+      ? `${f.label}: enter ${what} above 0 (e.g. ${rule.example}).`
+      : `${f.label}: enter ${what} from ${f.min ?? 0}${f.max !== undefined ? ` to ${f.max}` : ' or more'}.`;
+    const ok = s !== '' && Number.isFinite(n) && (!int || Number.isInteger(n))
+      && (rule ? n > 0 : (f.min === undefined || n >= f.min) && (f.max === undefined || n <= f.max));
+    if (!ok) errors[k] = message;
     return n;
   };
   const choice = (k: string): string => {
@@ -168,15 +191,9 @@ export function parseForm(fields: readonly FormField[], values: FormValues): { o
   const data = choice('dataset');
   if (errors.dataset && !byKey.get('dataset')?.options?.length) errors.dataset = 'Dataset: add one first (Guided Fine-Tune: Add Dataset).';
   const longText = choice('longText') as TrainConfig['longText'];
-  const positive = (k: string, label: string) => {
-    const n = number(k, false);
-    if (!errors[k] && !(n > 0)) errors[k] = `${label}: must be above 0 (e.g. ${byKey.get(k)!.default}).`;
-    return n;
-  };
-  const lr = positive('lr', 'Learning rate');
+  const lr = number('lr', false, { above0: true, example: '5e-5' });
   if (!errors.lr && lr > 0.1) errors.lr = 'Learning rate: above 0.1 is far too large for fine-tuning; try 5e-5 (or 4e-4 for the head only).';
   const weightDecay = number('weightDecay', false);
-  if (!errors.weightDecay && weightDecay > 1) errors.weightDecay = 'Weight decay: must be from 0 to 1 (0.01 is usual).';
   const freezeKind = choice('freeze');
   const config: Partial<TrainConfig> = {
     longText,

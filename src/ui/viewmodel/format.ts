@@ -1,6 +1,7 @@
 // Short human-readable strings for the tree, the status bar and the results panel. No vscode import.
-import type { RunKind, RunManifest, RunStatus } from '../../protocol';
-import type { MetricRow, RunHeader } from '../../protocol/webviewMessages';
+import { runName, type RunKind, type RunManifest, type RunStatus } from '../../protocol';
+import type { Progress } from '../../protocol';
+import type { LiveProgress, MetricRow, RunHeader } from '../../protocol/webviewMessages';
 
 export const KIND_LABELS: Record<RunKind, string> = {
   finetune: 'fine-tune',
@@ -48,6 +49,25 @@ export function duration(ms: number | undefined): string {
   const m = Math.floor(s / 60);
   if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
   return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+}
+
+/**
+ * One line of a job's progress (status bar, Runs view, results panel): the phase, what is being done when the host
+ * says (a baseline's "C 2/3 (C=10) · iteration 40"), the step out of the total with its percentage only when the
+ * total is known, the epoch, the loss and the time left.
+ */
+export function progressText(p: Progress): string {
+  const parts: string[] = [p.phase];
+  if (p.detail) parts.push(p.detail);
+  if (p.total > 0 && p.phase !== 'done') parts.push(`${p.phase === 'training' ? 'step ' : ''}${p.step}/${p.total} (${Math.round((100 * p.step) / p.total)}%)`);
+  if (p.epoch !== undefined) parts.push(`epoch ${p.epoch}`);
+  if (p.loss !== undefined && Number.isFinite(p.loss)) parts.push(`loss ${p.loss.toFixed(3)}`);
+  if (p.etaSec !== undefined && Number.isFinite(p.etaSec)) parts.push(`${duration(p.etaSec * 1000)} left`);
+  return parts.join(' · ');
+}
+
+export function liveProgress(p: Progress): LiveProgress {
+  return { text: progressText(p), running: true, ...(p.total > 0 ? { step: p.step, total: p.total } : {}), ...(p.etaSec !== undefined && Number.isFinite(p.etaSec) ? { etaSec: p.etaSec } : {}) };
 }
 
 /** The codicon for a run status (ThemeIcon id). */
@@ -109,6 +129,7 @@ export function runHeader(dir: string, m: RunManifest): RunHeader {
   const dev = deviceView(m);
   return {
     id: m.id,
+    name: runName(m),
     dir,
     kind: kindLabel(m.kind),
     status: m.status,

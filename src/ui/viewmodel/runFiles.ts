@@ -1,6 +1,6 @@
 // Reads run folders straight from disk (run.json, metrics.jsonl, predictions.jsonl, checkpoints/), the layout the
 // host writes (see src/protocol/runs.ts). No vscode import: unit-tested in test/unit/ui.
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MetricRecord, PredictionRecord, RunManifest } from '../../protocol';
 
@@ -46,6 +46,19 @@ export function readManifest(dir: string): RunManifest | undefined {
   } catch {
     return undefined; // being replaced right now, or not ours
   }
+}
+
+/**
+ * Gives a run a new name in its run.json, atomically (a temporary file renamed over it), keeping every other field.
+ * A host still writing the run keeps the name (src/host/runs/runFolder.ts reads it back before each update).
+ */
+export function renameRun(dir: string, name: string): void {
+  const path = join(dir, RUN_FILES.manifest);
+  const m = readManifest(dir);
+  if (!m) throw new Error(`${dir} is not a run folder (no readable run.json); nothing renamed.`);
+  const tmp = join(dir, `.${RUN_FILES.manifest}.${process.pid}.rename.tmp`);
+  writeFileSync(tmp, JSON.stringify({ ...m, name }, null, 2) + '\n');
+  renameSync(tmp, path);
 }
 
 /** Run folders directly under root (folders with a readable run.json), newest first. */

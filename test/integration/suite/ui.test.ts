@@ -34,7 +34,8 @@ suite('runs and results', () => {
     }
     const items = api.runItems();
     assert.equal(items.length, 1);
-    assert.equal(items[0].label, 'fine-tune · starter');
+    // The default name: the model and the settings that tell runs apart (the id is in the tooltip).
+    assert.equal(items[0].label, 'starter · full · 2 ep · lr 5e-5');
     assert.equal(items[0].contextValue, 'run.running');
     assert.match(items[0].description, /^running · \d\d:\d\d$/);
   });

@@ -100,6 +100,9 @@ test('baseline -> eval -> predict -> compare -> runs, with --json lines', async 
   assert.equal(cmp.accuracyA, 1);
   const runs = await gft('runs', '--root', dir, '--json');
   assert.deepEqual((JSON.parse(runs.out[0]) as { id: string }[]).map((x) => x.id).sort(), ['a', 'b']);
+  // The plain listing names each run (run.json's name): each TF-IDF baseline with its fixed C.
+  const listed = await gft('runs', '--root', dir);
+  assert.deepEqual(listed.out.map((l) => l.split('  ').slice(0, 2)).sort(), [['a', 'TF-IDF baseline · C 10'], ['b', 'TF-IDF baseline · C 0.01']]);
   const again = await gft('baseline', '--kind', 'tfidf', '--train', TRAIN, '--out', a);
   assert.equal(again.code, 1);
   assert.match(again.err[0], /already exists and is not empty/);

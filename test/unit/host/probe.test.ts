@@ -77,9 +77,15 @@ test('probe: a Hugging Face BERT folder with windows (chunks) and the top layer 
 
 test('evaluation passes: per epoch, every N steps (plus the final weights), and the test pass', () => {
   const v = { batches: [], examples: [] };
-  assert.deepEqual(evaluationPasses({ validation: v, test: v, totalSteps: 30 }, { evalEvery: 'epoch', epochs: 3 }), { validation: 3, test: 1 });
-  assert.deepEqual(evaluationPasses({ validation: v, test: v, totalSteps: 30 }, { evalEvery: 7, epochs: 3 }), { validation: 5, test: 1 });
-  assert.deepEqual(evaluationPasses({ totalSteps: 30 }, { evalEvery: 'epoch', epochs: 3 }), { validation: 0, test: 0 });
+  assert.deepEqual(evaluationPasses({ validation: v, test: v, totalSteps: 30, stepsPerEpoch: 10 }, { evalEvery: 'epoch', epochs: 3 }), { validation: 3, test: 1 });
+  assert.deepEqual(evaluationPasses({ validation: v, test: v, totalSteps: 30, stepsPerEpoch: 10 }, { evalEvery: 7, epochs: 3 }), { validation: 5, test: 1 });
+  assert.deepEqual(evaluationPasses({ totalSteps: 30, stepsPerEpoch: 10 }, { evalEvery: 'epoch', epochs: 3 }), { validation: 0, test: 0 });
+  // 'auto' (the default): a 1-epoch run of 22 steps evaluates every 6 steps (6, 12, 18, and the final weights at 22);
+  // 3 epochs of 10 steps twice per epoch; 4 or more epochs once per epoch; an epoch of one step once.
+  assert.deepEqual(evaluationPasses({ validation: v, test: v, totalSteps: 22, stepsPerEpoch: 22 }, { evalEvery: 'auto', epochs: 1 }), { validation: 4, test: 1 });
+  assert.deepEqual(evaluationPasses({ validation: v, test: v, totalSteps: 30, stepsPerEpoch: 10 }, { evalEvery: 'auto', epochs: 3 }), { validation: 6, test: 1 });
+  assert.deepEqual(evaluationPasses({ validation: v, test: v, totalSteps: 40, stepsPerEpoch: 10 }, { evalEvery: 'auto', epochs: 4 }), { validation: 4, test: 1 });
+  assert.deepEqual(evaluationPasses({ validation: v, test: v, totalSteps: 1, stepsPerEpoch: 1 }, { evalEvery: 'auto', epochs: 1 }), { validation: 1, test: 1 });
 });
 
 test('device and threads: the request, else GFT_DEVICE / GFT_THREADS, else auto and one per core; bad values are one line', async () => {

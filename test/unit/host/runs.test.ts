@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { LineAppender, listRuns, markOrphanedRuns, readJsonl, readRun, RunFolder, writeJsonAtomic } from '../../../src/host/runs';
 import type { RunManifest } from '../../../src/protocol';
+import { renameRun } from '../../../src/ui/viewmodel/runFiles';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'gft-runs-'));
 const base = { kind: 'finetune' as const, config: { lr: 1e-4 }, seed: 1, packages: { node: process.version }, device: 'cpu' };
@@ -127,4 +128,27 @@ test('listRuns: newest first, skips foreign folders; markOrphanedRuns fails runs
   assert.equal(RunFolder.open(c.dir).manifest.status, 'completed');
   assert.throws(() => RunFolder.open(root), /not a run folder/);
   assert.ok(!existsSync(join(root, 'missing')));
+});
+
+test('run names: the host writes a short default name, distinct from its siblings\', keeps a rename made on disk, and lists it', () => {
+  const root = tmp();
+  const config = { epochs: 3, lr: 5e-5, freeze: 'all', longText: 'head', data: { model: 'starter' } };
+  const a = RunFolder.create(root, { id: 'a', kind: 'finetune', config, seed: 1, packages: {}, device: 'cpu' });
+  const b = RunFolder.create(root, { id: 'b', kind: 'finetune', config, seed: 1, packages: {}, device: 'cpu' });
+  const t = RunFolder.create(root, { id: 't', kind: 'baseline-tfidf', config: { C: 'chosen on validation' }, seed: 1, packages: {}, device: 'cpu' });
+  const h = RunFolder.create(root, { id: 'h', kind: 'head-only', config: { ...config, freeze: 'head', lr: 1e-3, epochs: 1, longText: 'sentence-mean', data: { model: 'org/some-model' } }, seed: 1, packages: {}, device: 'cpu' });
+  const onDisk = (dir: string) => (JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunManifest).name;
+  assert.equal(onDisk(a.dir), 'starter · full · 3 ep · lr 5e-5');
+  assert.equal(onDisk(b.dir), 'starter · full · 3 ep · lr 5e-5 #2');
+  assert.equal(onDisk(t.dir), 'TF-IDF baseline');
+  assert.equal(onDisk(h.dir), 'some-model · head only · sentence-mean · 1 ep · lr 1e-3');
+  // Renamed by the extension while the host still writes the run: the host's later updates keep the new name.
+  renameRun(a.dir, 'my first run');
+  a.metric({ type: 'step', step: 1, epoch: 0, loss: 1, lr: 1e-5, step_ms: 1, time: new Date().toISOString() });
+  a.finish('completed');
+  assert.equal(onDisk(a.dir), 'my first run');
+  assert.equal((JSON.parse(readFileSync(join(a.dir, 'run.json'), 'utf8')) as RunManifest).status, 'completed');
+  assert.ok(!readdirSync(a.dir).some((f) => f.includes('tmp')), 'no temporary file is left behind');
+  assert.deepEqual(listRuns(root).map((r) => [r.id, r.name]).sort(), [['a', 'my first run'], ['b', 'starter · full · 3 ep · lr 5e-5 #2'], ['h', 'some-model · head only · sentence-mean · 1 ep · lr 1e-3'], ['t', 'TF-IDF baseline']]);
+  assert.throws(() => renameRun(join(root, 'nope'), 'x'), /is not a run folder/);
 });

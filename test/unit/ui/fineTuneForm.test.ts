@@ -7,7 +7,7 @@ import { DEFAULT_TRAIN_CONFIG, resolveTrainConfig } from '../../../src/host/trai
 import { demoTrainConfig } from '../../../src/host/report/demo';
 import type { ProbeResult } from '../../../src/protocol';
 import {
-  defaultValues, estimateView, STARTER_DEMO_VALUES, formatDuration, formFields, FORM_TRAIN_DEFAULTS, hubIdsFromCache, isShown, LOCAL_MODEL, parseForm, probeParams, trainParams,
+  defaultValues, estimateView, formWarnings, STARTER_DEMO_VALUES, formatDuration, formFields, FORM_TRAIN_DEFAULTS, hubIdsFromCache, isShown, LOCAL_MODEL, parseForm, probeParams, trainParams,
   type FormContext,
 } from '../../../src/ui/viewmodel/fineTuneForm';
 
@@ -68,9 +68,15 @@ test('bad values: one plain message per field, nothing is sent', () => {
   const r = parseForm(fields, { ...defaultValues(fields), epochs: '0', batchSize: '2.5', lr: 'fast', weightDecay: '3', seed: '', model: LOCAL_MODEL, modelPath: ' ', device: 'tpu' });
   assert.ok(!r.ok);
   assert.deepEqual(Object.keys(r.errors).sort(), ['batchSize', 'device', 'epochs', 'lr', 'modelPath', 'seed', 'weightDecay']);
-  assert.equal(r.errors.epochs, 'Epochs: must be 1 to 100.');
-  assert.equal(r.errors.batchSize, 'Batch size: enter a whole number (1 to 512).');
-  assert.match(r.errors.lr, /^Learning rate: enter a number/);
+  assert.equal(r.errors.epochs, 'Epochs: enter a whole number from 1 to 100.');
+  assert.equal(r.errors.batchSize, 'Batch size: enter a whole number from 1 to 512.');
+  assert.equal(r.errors.lr, 'Learning rate: enter a number above 0 (e.g. 5e-5).');
+  assert.equal(r.errors.weightDecay, 'Weight decay: enter a number from 0 to 1.');
+  // One rule, one message: every way of breaking a field says the same thing.
+  for (const [key, bad] of [['lr', ['abc', '0', '-1', '']], ['epochs', ['abc', '0', '2.5', '101']], ['weightDecay', ['x', '-0.1', '2']]] as const) {
+    const msgs = new Set(bad.map((b) => (parseForm(fields, { ...defaultValues(fields), [key]: b }) as { errors: Record<string, string> }).errors[key]));
+    assert.equal(msgs.size, 1, `${key}: ${[...msgs].join(' | ')}`);
+  }
   assert.match(r.errors.modelPath, /enter a folder path or a hub id/);
   for (const e of Object.values(r.errors)) assert.ok(!e.includes('\n'));
   const tooFast = parseForm(fields, { ...defaultValues(fields), lr: '0.5' });
@@ -108,10 +114,20 @@ test('presets: "General defaults" restores the defaults, the starter preset is e
   const demo = parseForm(fields, apply('starter-demo'));
   assert.ok(demo.ok);
   assert.equal(demo.value.model, 'starter');
-  assert.deepEqual(resolveTrainConfig(demo.value.config), resolveTrainConfig(demoTrainConfig(false)));
+  // The same settings, except the validation schedule: the form keeps the default ('auto', twice per epoch for 3
+  // epochs: more points on the live curve), gft demo validates once per epoch as when its numbers were measured.
+  assert.deepEqual({ ...resolveTrainConfig(demo.value.config), evalEvery: 'epoch' }, resolveTrainConfig(demoTrainConfig(false)));
+  assert.equal(resolveTrainConfig(demo.value.config).evalEvery, 'auto');
   assert.deepEqual(STARTER_DEMO_VALUES.model, 'starter');
   // Back to the general defaults from edited values: every training setting is the host default again.
   const back = parseForm(fields, apply('defaults', { ...apply('starter-demo'), epochs: '9', seed: '5' }));
   assert.ok(back.ok);
   assert.deepEqual(resolveTrainConfig(back.value.config), DEFAULT_TRAIN_CONFIG);
+});
+
+test('a max length above the starter model\'s 128 tokens warns at the field; within the cap or another model, no warning', () => {
+  assert.match(formWarnings({ model: 'starter', maxLength: '512', longText: 'head' }).maxLength ?? '', /^The starter model reads at most 128 tokens: 512 becomes 128\. To read more/);
+  assert.match(formWarnings({ model: 'starter', maxLength: '256', longText: 'sentence-mean' }).maxLength ?? '', /^The starter model reads at most 128 tokens: 256 becomes 128\.$/);
+  assert.deepEqual(formWarnings({ model: 'starter', maxLength: '128', longText: 'head' }), {});
+  assert.deepEqual(formWarnings({ model: 'distilbert/distilbert-base-uncased', maxLength: '512', longText: 'head' }), {});
 });

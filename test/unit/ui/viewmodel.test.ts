@@ -4,7 +4,7 @@ import type { EvalMetrics, MetricRecord, PredictionRecord, RunManifest } from '.
 import { accuracyChart, ema, lossChart, lrChart, pointCount } from '../../../src/ui/viewmodel/charts';
 import { reviewPage } from '../../../src/ui/viewmodel/review';
 import { comparisonTable } from '../../../src/ui/viewmodel/comparison';
-import { bestMetric, duration, metricRows, startedShort, statusIcon } from '../../../src/ui/viewmodel/format';
+import { bestMetric, duration, metricRows, progressText, startedShort, statusIcon } from '../../../src/ui/viewmodel/format';
 import { freeReflectionName, nothingToReflectOn, reflectionSummary } from '../../../src/ui/viewmodel/reflection';
 
 const step = (s: number, loss: number, lr = 1e-5): MetricRecord => ({ type: 'step', step: s, epoch: 0, loss, lr, step_ms: 10, time: 't' });
@@ -137,4 +137,13 @@ test('startedShort: time only today, date and time before, empty when unknown', 
   assert.equal(startedShort(new Date(2026, 10, 25, 23, 59).toISOString(), now), 'Nov 25 23:59');
   assert.equal(startedShort(undefined, now), '');
   assert.equal(startedShort('garbage', now), '');
+});
+
+test('progressText: the step with its percentage only when the total is known; a baseline\'s candidate C instead of a fake fraction', () => {
+  const base = { runId: 'r', device: 'cpu' };
+  assert.equal(progressText({ ...base, phase: 'training', step: 36, total: 88, epoch: 1, loss: 0.6123, etaSec: 79 }), 'training · step 36/88 (41%) · epoch 1 · loss 0.612 · 1m 19s left');
+  const c = progressText({ ...base, phase: 'training', step: 40, total: 0, detail: 'C 2/3 (C=10) · iteration 40', loss: 0.2 });
+  assert.equal(c, 'training · C 2/3 (C=10) · iteration 40 · loss 0.200');
+  assert.ok(!c.includes('%'));
+  assert.equal(progressText({ ...base, phase: 'evaluating', step: 1, total: 2 }), 'evaluating · 1/2 (50%)');
 });
