@@ -165,7 +165,7 @@ export class ResultsPanel implements vscode.Disposable {
       return;
     }
     const t = manifest.test;
-    const confusion = t?.confusion?.length ? confusionView(runName(manifest), t.labels, t.confusion) : undefined;
+    const confusion = t?.confusion?.length ? confusionView(manifest.id, t.labels, t.confusion) : undefined;
     const runMessage: ToWebview = { type: 'run', run: runHeader(dir, manifest), metrics: metricRows(manifest), ...(confusion ? { confusion } : {}) };
     // Renamed ("Rename Run"): the tab follows.
     const title = `Results: ${runName(manifest)}`;
@@ -221,7 +221,7 @@ export class ResultsPanel implements vscode.Disposable {
     for (const r of runs) {
       if (r.dir === ref.dir) continue;
       const result = this.pairs.get(`${ref.dir}\n${r.dir}`);
-      if (result) significance.push(significanceRow({ id: runName(r.manifest), dir: r.dir }, runName(ref.manifest), result));
+      if (result) significance.push(significanceRow({ id: r.manifest.id, dir: r.dir }, ref.manifest.id, result));
       else if (this.compare) pending = true;
     }
     const confusions: ConfusionView[] = [];
@@ -232,12 +232,12 @@ export class ResultsPanel implements vscode.Disposable {
       // run.json has both for every run the host evaluated; older folders have only predictions.jsonl.
       const preds = t?.confusion?.length && t.reliability?.length ? undefined : readPredictions(dir);
       if (!t && !preds?.length) continue;
-      confusions.push(confusionView(runName(manifest), labels, t?.confusion?.length ? t.confusion : confusionFromPredictions(preds!, labels.length)));
-      reliability.push(t?.reliability?.length ? reliabilityView(runName(manifest), t.reliability, t.ece) : reliabilityView(runName(manifest), reliabilityFromPredictions(preds!)));
+      confusions.push(confusionView(manifest.id, labels, t?.confusion?.length ? t.confusion : confusionFromPredictions(preds!, labels.length)));
+      reliability.push(t?.reliability?.length ? reliabilityView(manifest.id, t.reliability, t.ece) : reliabilityView(manifest.id, reliabilityFromPredictions(preds!)));
     }
     this.post({
       type: 'comparison',
-      view: { table: { ...table, notes: [...table.notes, ...this.notes] }, reference: { dir: ref.dir, id: runName(ref.manifest) }, significance, pending, confusions, reliability },
+      view: { table: { ...table, notes: [...table.notes, ...this.notes] }, reference: { dir: ref.dir, id: ref.manifest.id }, significance, pending, confusions, reliability },
     });
     for (const { dir } of runs) {
       let t = this.tails.get(dir);
@@ -246,7 +246,7 @@ export class ResultsPanel implements vscode.Disposable {
       if (reset) t.metrics = [];
       t.metrics.push(...records);
     }
-    this.post({ type: 'charts', charts: overlaidCurves(runs.map((r) => ({ id: runName(r.manifest), kind: r.manifest.kind, metrics: this.tails.get(r.dir)!.metrics }))) });
+    this.post({ type: 'charts', charts: overlaidCurves(runs.map((r) => ({ id: r.manifest.id, kind: r.manifest.kind, metrics: this.tails.get(r.dir)!.metrics }))) });
     const live = runs.some((r) => r.manifest.status === 'running');
     if (live && !this.livePoll) this.livePoll = setInterval(() => this.schedule(), 1500);
     else if (!live && this.livePoll) {

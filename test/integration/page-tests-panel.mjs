@@ -68,7 +68,7 @@ async function compareRuns(page, wanted) {
   for (let i = 0; i < n; i++) {
     const row = rows.nth(i);
     const text = ((await row.textContent()) ?? '').trim();
-    const want = wanted.some((id) => text.startsWith(id));
+    const want = wanted.some((id) => text.includes(`${id} ·`)); // label: the run's name; description: its id, kind, status
     if (want) seen.push(text);
     if (((await row.getAttribute('aria-checked')) === 'true') !== want) {
       await row.click();
@@ -193,7 +193,8 @@ export const pageTests = [
       await compareRuns(page, ['panel-finetune', 'panel-tfidf', 'panel-synthetic']);
       // The TF-IDF baseline is the default reference; both paired tests come back from the host.
       const frame = await webviewFrame(page, 'table.significance[data-rows="2"]', 60_000);
-      check((await frame.textContent('tr[data-reference="true"] th a'))?.trim() === 'panel-tfidf', 'the TF-IDF baseline should be the reference');
+      check((await frame.getAttribute('tr[data-reference="true"] th a', 'data-run')) === 'panel-tfidf', 'the TF-IDF baseline should be the reference');
+      check((await frame.textContent('tr[data-reference="true"] th a'))?.trim() === 'TF-IDF baseline', 'the reference is shown by its name');
       // Each run's macro F1 with its bootstrap 95% CI, around run.json's value.
       const f1Cell = await frame.textContent('table.data[data-rows="3"] tr:has(a[data-dir$="panel-finetune"]) td:nth-child(6)');
       const f1 = /^(\d+\.\d)% \((\d+\.\d)%–(\d+\.\d)%\)$/.exec(f1Cell?.trim() ?? '');
@@ -233,7 +234,7 @@ export const pageTests = [
 
       // Another reference, chosen with the keyboard: the pairs are recomputed against it.
       await chooseOption(frame, page, 'reference', ft.dir);
-      await waitForValue(async () => (await frame.textContent('tr[data-reference="true"] th a'))?.trim(), (t) => t === 'panel-finetune', 'panel-finetune to become the reference');
+      await waitForValue(() => frame.getAttribute('tr[data-reference="true"] th a', 'data-run'), (t) => t === 'panel-finetune', 'panel-finetune to become the reference');
       const back = expectedPair(ft, tfidf);
       await waitForValue(() => significanceCells(frame, 'panel-tfidf'), (c) => c[0] === back.difference, `panel-tfidf − panel-finetune = ${back.difference}`);
       await frame.evaluate(() => document.querySelector('[data-chart="compare-loss"]').scrollIntoView());
@@ -359,7 +360,7 @@ export const pageTests = [
       await screenshot(`panel-review-note-${await theme(page)}`);
       // Close the panel and open it again: the note is read back from notes.json.
       await runCommand(page, 'View: Close Editor');
-      await waitForValue(() => page.locator('.tabs-container .tab', { hasText: 'Results: panel-finetune' }).count(), (n) => n === 0, 'the results panel to close');
+      await waitForValue(() => page.locator('.tabs-container .tab', { hasText: `Results: ${ft.manifest.name}` }).count(), (n) => n === 0, 'the results panel to close');
       frame = await reviewFrame(page, 'panel-finetune');
       await frame.focus('.mistake');
       await page.keyboard.press('ArrowDown');

@@ -155,7 +155,7 @@ export const pageTests = [
       await page.waitForTimeout(300);
       for (let i = 0; i < await rows.count(); i++) {
         const row = rows.nth(i);
-        const want = /^ux-(tfidf|finetune)/.test(((await row.textContent()) ?? '').trim());
+        const want = /ux-(tfidf|finetune) ·/.test((await row.textContent()) ?? ''); // the label is the run's name, the id starts the description
         if (((await row.getAttribute('aria-checked')) === 'true') !== want) await row.click();
       }
       await page.locator('.quick-input-widget .monaco-button', { hasText: 'OK' }).first().click();
