@@ -138,7 +138,7 @@ export const pageTests = [
       check(perEpoch.test(row('Time per epoch')), `time per epoch: ${row('Time per epoch')}`);
       // Validation twice per epoch with 2 epochs (the default schedule draws a curve from short runs) and the test pass.
       check(/^about .*: 2 epochs \+ 5 evaluation passes/.test(row('Total')), `total: ${row('Total')}`);
-      check(/^cpu, \d+ threads? /.test(row('Device')), `device: ${row('Device')}`);
+      check(/^CPU, \d+ threads? /.test(row('Device')), `device: ${row('Device')}`);
       check(/(MB|GB)$/.test(box.shown[2]), `memory headline: ${box.shown[2]}`);
       await page.waitForTimeout(300);
       await screenshot('form-estimate-light');
