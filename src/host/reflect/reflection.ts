@@ -48,7 +48,7 @@ export interface RunFacts {
   model?: string;
   test: EvalMetrics;
   reads: string;
-  config: { maxLength?: number; longText?: string; epochs?: number; lr?: number; freeze?: unknown };
+  config: { maxLength?: number; longText?: string; epochs?: number; lr?: number; freeze?: unknown; evalEvery?: 'epoch' | number };
   durationMs?: number;
   device: string;
   curve?: LearningCurve;
@@ -149,7 +149,7 @@ export async function buildReflection(runsRoot: string, opts: ReflectionOptions 
     }
     facts.push({
       id: m.id, dir: r.dir, kind: m.kind, title: titles[i], model: m.model?.id, test: testMetrics(r, seed), reads: readingOf(m).reads,
-      config: { maxLength: c.maxLength, longText: c.longText, epochs: c.epochs, lr: c.lr, freeze: c.freeze },
+      config: { maxLength: c.maxLength, longText: c.longText, epochs: c.epochs, lr: c.lr, freeze: c.freeze, evalEvery: c.evalEvery },
       durationMs: m.durationMs, device: m.device,
       curve: isTransformer ? learningCurve(r) : undefined,
       patterns, truncation, size: modelSize(r),
@@ -201,9 +201,14 @@ export function wording(place: SettingsPlace, runsRoot: string) {
   return {
     longText: (v: string) => settingName(place, 'longText', v),
     epochs: (n: number) => settingName(place, 'epochs', n),
-    evalMore: form
-      ? 'evaluate more often: the form\'s runs evaluate on the validation split once per epoch, so train for more than one (“Epochs: 3”)'
-      : 'evaluate more often (`--eval-every N`)',
+    /** How to get more validation points, from what the run recorded (the form has no evaluation-interval field). */
+    evalMore: (f: RunFacts) => {
+      if (!form) return 'evaluate more often (`--eval-every N`)';
+      const epochs = f.config.epochs ?? 1;
+      return typeof f.config.evalEvery === 'number'
+        ? `train longer (“Epochs: ${epochs + 2}”): this run evaluated every ${f.config.evalEvery} steps`
+        : `train for more epochs (“Epochs: ${Math.max(3, epochs + 2)}”): this run evaluated on the validation split once per epoch`;
+    },
     runBaseline: form ? '**Run Baseline** (TF-IDF) on the same dataset and split' : '`gft baseline --kind tfidf --data builtin:movie-reviews` with the same split settings',
     runFineTune: form ? '**Fine-Tune a Model** on the same dataset and split' : '`gft train --model starter --data builtin:movie-reviews` (with the same split settings as the other runs)',
     passData: form
@@ -221,11 +226,11 @@ type Wording = ReturnType<typeof wording>;
 
 function curveSentence(f: RunFacts, w: Wording): string {
   const c = f.curve!;
-  if (c.points.length === 0) return `${f.title}: no validation evaluations were recorded, so there is no learning curve; train with a validation split and ${w.evalMore}.`;
+  if (c.points.length === 0) return `${f.title}: no validation evaluations were recorded, so there is no learning curve; train with a validation split and ${w.evalMore(f)}.`;
   const series = c.points.map((p) => `${p.loss.toFixed(3)} (step ${p.step})`).join(', ');
   const train = c.trainLossStart !== undefined ? ` Training loss went from ${c.trainLossStart.toFixed(3)} (first tenth of ${c.steps} steps) to ${c.trainLossEnd!.toFixed(3)} (last tenth).` : '';
   let reading: string;
-  if (c.points.length < 2) reading = `Only one validation point: whether more training would help cannot be read from it; ${w.evalMore}.`;
+  if (c.points.length < 2) reading = `Only one validation point: whether more training would help cannot be read from it; ${w.evalMore(f)}.`;
   else if (c.stillFalling) reading = `Validation loss was **still falling** at the last evaluation: more epochs (${w.epochs((f.config.epochs ?? 1) + 2)}) would likely help.`;
   else if (c.minLossStep !== undefined && c.minLossStep < c.points.at(-1)!.step) reading = `Validation loss was lowest at step ${c.minLossStep} and **rose afterwards** (over-fitting)${c.bestStep !== undefined ? `; the model kept is the best checkpoint (step ${c.bestStep})` : ''}. More epochs would not help; more data, a lower learning rate or more regularisation might.`;
   else reading = 'Validation loss stopped falling at the end: training further is unlikely to help much.';

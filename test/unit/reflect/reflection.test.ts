@@ -268,7 +268,7 @@ test('reflection advice names settings as the place it is read: the form\'s labe
   assert.match(cli, /evaluate more often \(`--eval-every N`\)/);
   const form = await writeReflection(root, { measureLatency: false, settingsPlace: 'form' });
   assert.match(form, /Try “Long texts: All of it, in windows \(chunks\)” \(every window, predictions averaged\) or “Long texts: Beginning and end”/);
-  assert.match(form, /evaluate more often: the form's runs evaluate on the validation split once per epoch, so train for more than one \(“Epochs: 3”\)/);
+  assert.match(form, /train for more epochs \(“Epochs: 3”\): this run evaluated on the validation split once per epoch/);
   assert.match(form, /\*\*Try the Model on a Text\*\* uses the same predictor/);
   for (const flag of [/--long-text/, /--eval-every/, /--epochs/, /`gft /]) assert.doesNotMatch(form, flag);
 });
