@@ -159,8 +159,8 @@ export const pageTests = [
       await other.waitFor({ timeout: 10_000 });
       await other.locator('.monaco-checkbox, input[type=checkbox]').first().click();
       await page.keyboard.press('Enter');
-      const cmp = await webviewFrame(page, 'table.data a[data-run="page-wt-b"]');
-      await cmp.click('table.data a[data-run="page-wt-b"]');
+      const cmp = await webviewFrame(page, 'table.data a[data-dir$="page-wt-b"]');
+      await cmp.click('table.data a[data-dir$="page-wt-b"]');
       await webviewFrame(page, 'h1[data-run="page-wt-b"]');
       await commandWithPicks(page, 'Welcome: Open Walkthrough...', ['Fine-tune a transformer, step by step']);
       await page.locator('[data-done-step-id$="compare"][aria-checked="true"]').first().waitFor({ timeout: 20_000 });
@@ -274,11 +274,12 @@ export const pageTests = [
       await page.locator('.part.sidebar .monaco-list-row', { hasText: 'neg 1000' }).first().waitFor({ timeout: 10_000 });
       check((await page.locator('.part.sidebar .monaco-list-row', { hasText: 'neg 1000' }).first().textContent()).includes('600 · 150 · 250'), 'per label: train · validation · test');
       // Readable at the default side bar width: no row's label or description is cut.
-      const cut = await page.$$eval('.part.sidebar .pane-body .monaco-list-row .monaco-icon-label-container', (els) => els
-        .filter((e) => e.offsetParent && e.closest('.pane-body')?.textContent?.includes('Movie reviews'))
-        .filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent));
-      const datasetRows = cut.filter((t) => /Movie reviews|train \d|neg \d|pos \d/.test(t));
-      check(datasetRows.length === 0, `Datasets view rows cut at the default width: ${JSON.stringify(datasetRows)}`);
+      const measured = await page.$$eval('.part.sidebar .monaco-list-row .monaco-icon-label-container', (els) => els
+        .filter((e) => e.offsetParent && /Movie reviews|train \d|neg \d|pos \d/.test(e.textContent ?? ''))
+        .map((e) => ({ text: e.textContent, cut: e.scrollWidth > e.clientWidth + 1 })));
+      check(measured.length >= 4, `the dataset, split and label rows should be measured: ${JSON.stringify(measured)}`);
+      const cut = measured.filter((r) => r.cut).map((r) => r.text);
+      check(cut.length === 0, `Datasets view rows cut at the default width: ${JSON.stringify(cut)}`);
       // The same values again: nothing changes, and the message says so.
       await runCommand(page, 'Guided Fine-Tune: Split Dataset');
       await pick(page, 'Movie reviews (built-in)');
