@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { BaselineKind, DataSource, DeviceChoice as ProtocolDeviceChoice, LogLine, MetricPoint, Progress, RunResult, TrainConfig } from '../protocol';
-import { cudaLibraries, describeSelection, installCudaProviders, ortBindingDir, selectDevice, DEVICE_CHOICES, type DeviceChoice } from '../engine/devices';
+import { cudaLibraries, describeMissingLibraries, describeSelection, hardwareGpus, installCudaProviders, missingLoaderLibraries, ortBindingDir, selectDevice, vulkanIcds, DEVICE_CHOICES, type DeviceChoice } from '../engine/devices';
 import { parseLabelMap } from './data';
 import { hostInfo, packageVersions } from './info';
 import { compareRuns, crossValidate, evaluateRun, predictTexts, prepareData, summarizeData, type CrossValidateParams, type CvResult, type JobContext } from './jobs';
@@ -547,12 +547,18 @@ ${TRAIN_OPTIONS_HELP}
       const choice = (str(v, 'device') ?? 'auto') as DeviceChoice;
       if (!DEVICE_CHOICES.includes(choice)) throw new UsageError(`--device must be one of ${DEVICE_CHOICES.join(', ')} (got '${choice}')`);
       const sel = await selectDevice(choice);
+      const icds = vulkanIcds();
+      const missing = missingLoaderLibraries(icds);
       if (v.json) {
-        io.out(JSON.stringify({ ...sel, cudaLibraryFolder: ortBindingDir(), cudaLibrariesMissing: cudaLibraries().missing }));
+        io.out(JSON.stringify({ ...sel, cudaLibraryFolder: ortBindingDir(), cudaLibrariesMissing: cudaLibraries().missing, vulkanDrivers: icds, loaderLibrariesMissing: missing, gpus: hardwareGpus() }));
         return 0;
       }
       io.out(describeSelection(sel));
       for (const d of ['cuda', 'webgpu'] as const) io.out(`  ${d.padEnd(7)} ${sel.device === d ? 'used' : sel.reasons[d] ?? 'not probed'}`);
+      if (sel.adapter) io.out(`  adapter ${sel.adapter.name} (${sel.adapter.vendor}; ${sel.adapter.driver})${sel.adapter.software ? ' — a software rasteriser, slower than the cpu' : ''}`);
+      io.out(`  vulkan  ${icds.length ? icds.map((i) => `${i.library}${i.software ? ' (software)' : ''}`).join(', ') : 'no Vulkan driver (ICD) found'}`);
+      const lib = describeMissingLibraries(missing);
+      if (lib) io.out(`  loader  ${lib}`);
       return 0;
     },
   },

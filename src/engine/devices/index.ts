@@ -5,6 +5,10 @@ export {
   ortBindingDir, ortPackageDir, CUDA_PROVIDER_LIBS, CUDA_NOT_INSTALLED, NO_GPU_DEVICE, DEVICE_CHOICES,
   type Device, type DeviceChoice, type DeviceSelection, type ProbeResult, type SelectOptions,
 } from './probe';
+export {
+  vulkanIcds, hardwareGpus, webgpuAdapter, notRealGpu, missingLoaderLibraries, describeMissingLibraries, hasLibrary, LOADER_PACKAGES,
+  type VulkanIcd, type GpuAdapterInfo,
+} from './adapter';
 export { installCudaProviders, type InstallResult, type InstallOptions } from './install';
 export { buildOptimizerStep, LR_INPUT, STEP_INPUT, type OptimizerStepGraph, type OptimizerStepOptions, type StateSlot } from './stepGraph';
 export { wrapInLoop, bakeInitializers, type LoopSpec } from './loop';

@@ -6,6 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Graph } from '../ir/graph';
 import { serialize } from '../onnx/writer';
+import { describeMissingLibraries, hardwareGpus, missingLoaderLibraries, notRealGpu, webgpuAdapter, type GpuAdapterInfo } from './adapter';
 
 export type Device = 'cpu' | 'cuda' | 'webgpu';
 export type DeviceChoice = 'auto' | Device;
@@ -27,6 +28,8 @@ export interface DeviceSelection {
   reasons: Partial<Record<'cuda' | 'webgpu', string>>;
   /** true when an explicitly requested accelerator was unusable and CPU is used instead */
   fallback: boolean;
+  /** the GPU adapter the device runs on, as the machine reports it (./adapter.ts); absent on the CPU */
+  adapter?: GpuAdapterInfo;
 }
 
 /** The CUDA execution provider's libraries, which onnxruntime-node's install script fetches from NuGet. */
@@ -127,7 +130,7 @@ function explain(error: string, stderr: string): string {
 export interface SelectOptions {
   /** replaces the real probes (tests) */
   probe?: (device: 'cuda' | 'webgpu') => Promise<ProbeResult>;
-  /** replaces the GPU device-node check (tests) */
+  /** replaces the real-GPU check of 'auto' (tests): true = a real GPU adapter is there */
   hasGpuDevice?: () => boolean;
   bindingDir?: string;
   timeoutMs?: number;
@@ -172,15 +175,27 @@ export async function selectDevice(choice: DeviceChoice = 'auto', opts: SelectOp
   const reasons: DeviceSelection['reasons'] = {};
   const order: ('cuda' | 'webgpu')[] = choice === 'auto' ? ['cuda', 'webgpu'] : choice === 'cpu' ? [] : [choice];
   for (const d of order) {
-    if (d === 'webgpu' && choice === 'auto' && !(opts.hasGpuDevice ?? hasGpuDevice)()) {
-      reasons.webgpu = NO_GPU_DEVICE;
-      continue;
+    if (d === 'webgpu' && choice === 'auto') {
+      // auto takes a real GPU adapter only, never a software Vulkan driver (lavapipe, SwiftShader)
+      const why = opts.hasGpuDevice ? (opts.hasGpuDevice() ? undefined : NO_GPU_DEVICE) : notRealGpu();
+      if (why) {
+        reasons.webgpu = why;
+        continue;
+      }
     }
     const r = await probe(d);
-    if (r.ok) return { requested: choice, device: d, executionProviders: EPS[d], reasons, fallback: false };
-    reasons[d] = r.reason ?? 'unusable';
+    if (r.ok) return { requested: choice, device: d, executionProviders: EPS[d], reasons, fallback: false, ...adapterOf(d, opts) };
+    // a failed WebGPU start on Linux is most often a missing loader library: name it with its package
+    const lib = d === 'webgpu' && !opts.probe && process.platform === 'linux' ? describeMissingLibraries(missingLoaderLibraries()) : undefined;
+    reasons[d] = [r.reason ?? 'unusable', lib].filter(Boolean).join('; ');
   }
   return { requested: choice, device: 'cpu', executionProviders: EPS.cpu, reasons, fallback: choice === 'cuda' || choice === 'webgpu' };
+}
+
+function adapterOf(d: 'cuda' | 'webgpu', opts: SelectOptions): { adapter?: GpuAdapterInfo } {
+  if (opts.probe) return {}; // tests with a stand-in probe: no machine to describe
+  const a = d === 'webgpu' ? webgpuAdapter() : hardwareGpus()[0];
+  return a ? { adapter: a } : {};
 }
 
 /** One line for logs and run.json, e.g. "device cpu (cuda: libraries not installed ...; webgpu: ...)". */

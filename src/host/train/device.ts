@@ -17,6 +17,8 @@ export interface Execution {
   threadsFrom: 'setting' | 'default';
   reasons: DeviceSelection['reasons'];
   fallback: boolean;
+  /** the GPU adapter (vendor, name, driver) when the device is not the CPU, as the machine reports it */
+  adapter?: DeviceSelection['adapter'];
   /** One line for run.json's device, logs and the form, e.g. "cpu, 2 threads (cuda: ...) · cpu: 2 x AMD EPYC". */
   summary: string;
 }
@@ -46,10 +48,11 @@ export async function resolveExecution(p: ExecutionRequest, opts: { env?: NodeJS
   const sel = await selectDevice(req.device, opts.select);
   const threads = req.threads > 0 ? req.threads : availableParallelism();
   const why = describeSelection(sel).slice(`device ${sel.device}`.length).trim();
-  const summary = `${sel.device}, ${threads} thread${threads === 1 ? '' : 's'}${why ? ` ${why}` : ''} · ${deviceName()}`;
+  const on = sel.adapter ? ` on ${sel.adapter.name} (${sel.adapter.vendor}, ${sel.adapter.driver})` : '';
+  const summary = `${sel.device}${on}, ${threads} thread${threads === 1 ? '' : 's'}${why ? ` ${why}` : ''} · ${deviceName()}`;
   return {
     requested: req.device, device: sel.device, providers: sel.executionProviders, threads,
-    threadsFrom: req.threads > 0 ? 'setting' : 'default', reasons: sel.reasons, fallback: sel.fallback, summary,
+    threadsFrom: req.threads > 0 ? 'setting' : 'default', reasons: sel.reasons, fallback: sel.fallback, summary, ...(sel.adapter ? { adapter: sel.adapter } : {}),
   };
 }
 

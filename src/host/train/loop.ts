@@ -49,7 +49,12 @@ function truncateMetrics(run: RunFolder, step: number): void {
 
 /** The device and threads as recorded in run.json's config. */
 export function executionRecord(e: Execution): Record<string, unknown> {
-  return { requested: e.requested, device: e.device, providers: e.providers, threads: e.threads, threadsFrom: e.threadsFrom, ...(Object.keys(e.reasons).length ? { reasons: e.reasons } : {}), fallback: e.fallback };
+  return {
+    requested: e.requested, device: e.device, providers: e.providers,
+    // which trainer executes the steps (engine/devices/deviceTrainer.ts on any device but the cpu) and on what adapter
+    trainer: e.device === 'cpu' ? 'host' : 'device', ...(e.adapter ? { adapter: e.adapter } : {}),
+    threads: e.threads, threadsFrom: e.threadsFrom, ...(Object.keys(e.reasons).length ? { reasons: e.reasons } : {}), fallback: e.fallback,
+  };
 }
 
 /**

@@ -94,8 +94,10 @@ test('a fine-tuning run on webgpu trains like the same run on the cpu (losses, e
     const gpu = await runFinetune(params('gpu', 'webgpu'));
     assert.equal(gpu.status, 'completed', gpu.error);
     const m = readRun(gpu.runDir).manifest;
-    const exec = (m.config as { execution: { device: string; providers: string[] } }).execution;
-    assert.deepEqual([exec.device, exec.providers[0]], ['webgpu', 'webgpu']);
+    const exec = (m.config as { execution: { device: string; providers: string[]; trainer: string; adapter?: { name: string; vendor: string; driver: string } } }).execution;
+    assert.deepEqual([exec.device, exec.providers[0], exec.trainer], ['webgpu', 'webgpu', 'device']);
+    assert.ok(exec.adapter?.name && exec.adapter.vendor && exec.adapter.driver, `run.json records the adapter: ${JSON.stringify(exec.adapter)}`);
+    assert.equal((readRun(cpu.runDir).manifest.config as { execution: { trainer: string } }).execution.trainer, 'host');
     const log = readFileSync(join(gpu.runDir, LOG), 'utf8');
     assert.match(log, /trainer: the device trainer on webgpu/);
     assert.equal(stepsOf(gpu.runDir).length, 8, '30 texts in steps of 8 (the last of 6) x 2 epochs');
