@@ -2,7 +2,7 @@
 // in GPU buffers) train like the same run on the CPU (the host trainer): step losses, the test metrics, the
 // predictions, saliency of the misclassified texts. A run continues across devices from its last checkpoint (cpu ->
 // webgpu and webgpu -> cpu) and ends where the uninterrupted run ends. Sentence-mean pooling (doc_pool inputs) runs
-// on the device. Gradient accumulation on a device is refused before a run folder exists. Without a WebGPU adapter
+// on the device, and so do the starter model and the pre-flight estimate. Gradient accumulation on a device is refused before a run folder exists. Without a WebGPU adapter
 // (CI installs Mesa's lavapipe) the WebGPU tests are skipped with the reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +12,10 @@ import { join } from 'node:path';
 import { writeSafetensors, type SafeTensor } from '../../../src/engine/weights/safetensors';
 import { probeWebgpu } from '../../../src/engine/devices';
 import { NormalRng } from '../../../src/engine/models';
-import { runFinetune } from '../../../src/host/train';
+import { probeTraining, runFinetune } from '../../../src/host/train';
+import { classifierOf } from '../../../src/host/train/model';
+import { createTrainer, type Batch, type TrainConfig } from '../../../src/engine';
+import { DeviceTrainer } from '../../../src/engine/devices';
 import { SALIENCY_FILE } from '../../../src/host/train/saliency';
 import { LOG, readRun } from '../../../src/host/runs';
 import type { TrainParams } from '../../../src/protocol';
@@ -162,6 +165,36 @@ test('gradient accumulation on a device is refused before the run, in one line n
       return true;
     });
     assert.ok(!existsSync(join(root, 'runs')) || readdirSync(join(root, 'runs')).length === 0, 'no run folder');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('the starter model (USE Lite) and the pre-flight estimate run on the device trainer', async (t) => {
+  if (await skipWithoutWebgpu(t)) return;
+  // two steps of the starter model: the device trainer against the host trainer (dropout on, clipping, warmup)
+  const { model, weights } = classifierOf('starter', 2, 3);
+  const cfg: TrainConfig = { lr: 1e-4, weightDecay: 0.01, betas: [0.9, 0.999], eps: 1e-8, maxGradNorm: 1, warmupSteps: 1, totalSteps: 3, schedule: 'linear', gradAccumSteps: 1, seed: 3, freeze: 'all', dropout: true, threads: 1 };
+  const S = 12, B = 4;
+  const ids = BigInt64Array.from({ length: B * S }, (_, i) => BigInt(i % S === 0 ? 1 : 10 + ((i * 37) % 7000)));
+  const batch: Batch = { inputIds: ids, attentionMask: BigInt64Array.from({ length: B * S }, (_, i) => (i % S < S - (Math.floor(i / S) % 3) ? 1n : 0n)), labels: BigInt64Array.of(0n, 1n, 1n, 0n), batch: B, seq: S };
+  const host = await createTrainer(model, weights!, cfg);
+  const dev = await DeviceTrainer.create(model, weights!, { ...cfg, providers: ['webgpu', 'cpu'] });
+  for (let i = 0; i < 2; i++) {
+    const [a, b] = [await host.step(batch), await dev.step(batch)];
+    assert.ok(rel(b.loss, a.loss) <= 1e-3, `starter step ${i}: loss ${b.loss} vs ${a.loss}`);
+    assert.ok(rel(b.gradNorm, a.gradNorm) <= 1e-3, `starter step ${i}: grad norm ${b.gradNorm} vs ${a.gradNorm}`);
+  }
+  await host.dispose();
+  await dev.dispose();
+  // the estimate measures steps of the device trainer on this device
+  const { root, params } = fixture();
+  try {
+    const p = params('probe', 'webgpu');
+    const r = await probeTraining({ ...p, steps: 2 });
+    assert.equal(r.deviceKind, 'webgpu');
+    assert.ok(r.secondsPerStep > 0 && r.measuredSteps === 2, JSON.stringify(r.stepSeconds));
+    assert.ok(!existsSync(join(root, 'runs', 'probe')), 'the probe writes no run folder');
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
