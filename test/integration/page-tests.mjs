@@ -260,8 +260,9 @@ export const pageTests = [
       // Feedback: what was added, and that it is already split (the default 10% / 20%, stratified).
       await toast('Added Movie reviews (built-in): 2000 examples, 2 labels: train 1400 · validation 200 · test 400').waitFor({ timeout: 20_000 });
       check(/default split/.test(await toast('Added Movie reviews').textContent()), 'the message should say the dataset is already split');
-      await runCommand(page, 'Guided Fine-Tune: Split Dataset');
-      await pick(page, 'Movie reviews (built-in)');
+      // A notification arriving while the next quick pick is open can close it: clear them first, and retry the picks.
+      await runCommand(page, 'Notifications: Clear All Notifications');
+      await commandWithPicks(page, 'Guided Fine-Tune: Split Dataset', ['Movie reviews (built-in)']);
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ state: 'visible', timeout: 10_000 });
       await input.fill('0.15 0.25 7');
@@ -281,8 +282,8 @@ export const pageTests = [
       const cut = measured.filter((r) => r.cut).map((r) => r.text);
       check(cut.length === 0, `Datasets view rows cut at the default width: ${JSON.stringify(cut)}`);
       // The same values again: nothing changes, and the message says so.
-      await runCommand(page, 'Guided Fine-Tune: Split Dataset');
-      await pick(page, 'Movie reviews (built-in)');
+      await runCommand(page, 'Notifications: Clear All Notifications');
+      await commandWithPicks(page, 'Guided Fine-Tune: Split Dataset', ['Movie reviews (built-in)']);
       await input.waitFor({ state: 'visible', timeout: 10_000 });
       await input.fill('0.15 0.25 7');
       await page.keyboard.press('Enter');
@@ -371,6 +372,28 @@ export const pageTests = [
       // Evaluated on the same split's test part: the same numbers as the run's own test metrics.
       check(Number(m[2]) === realBaseline.test.n, `evaluated on ${m[2]} examples, the run's test split has ${realBaseline.test.n}`);
       check(m[1] === (100 * realBaseline.test.accuracy).toFixed(1), `accuracy ${m[1]}% differs from the run's test accuracy ${realBaseline.test.accuracy}`);
+    },
+  },
+  {
+    name: 'the training host exits mid-run: the status bar leaves the run at once and the run is marked failed',
+    async run({ page, ws }) {
+      const runs = join(ws, 'runs');
+      const before = new Set(existsSync(runs) ? readdirSync(runs) : []);
+      await commandWithPicks(page, 'Guided Fine-Tune: Run Baseline', ['TF-IDF + logistic regression']);
+      await pick(page, 'Movie reviews (built-in)');
+      const statusBar = async () => (await page.locator('.part.statusbar').textContent()) ?? '';
+      await waitForValue(statusBar, (t) => /training · C \d\/3/.test(t), 'the baseline to be fitting', 180_000);
+      const id = readdirSync(runs).find((n) => !before.has(n) && existsSync(join(runs, n, 'run.json')));
+      const file = join(runs, id, 'run.json');
+      // The host process dies (as if it crashed or was killed): the client marks the run failed and starts a new
+      // host on the next request; nothing may keep showing the dead run as training.
+      process.kill(JSON.parse(readFileSync(file, 'utf8')).hostPid, 'SIGKILL');
+      await waitForValue(() => JSON.parse(readFileSync(file, 'utf8')).status, (st) => st === 'failed', 'the run to be marked failed', 30_000);
+      await waitForValue(statusBar, (t) => !/training|features|evaluating/.test(t), 'the status bar to leave the run', 15_000);
+      await page.waitForTimeout(2500);
+      check(!/training|features|evaluating/.test(await statusBar()), `the status bar went back to the dead run: ${await statusBar()}`);
+      const row = page.locator('.part.sidebar .monaco-list-row', { hasText: /TF-IDF baseline/ }).filter({ hasText: 'failed' });
+      await row.first().waitFor({ timeout: 20_000 });
     },
   },
   {
