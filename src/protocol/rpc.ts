@@ -85,7 +85,7 @@ export interface TrainParams extends DataSource {
   threads?: number;
 }
 
-/** 'auto' tries CUDA, then WebGPU (only with a GPU device), then the CPU. */
+/** 'auto' tries CUDA, then WebGPU (only a real GPU adapter, never a software Vulkan driver), then the CPU. */
 export type DeviceChoice = 'auto' | 'cpu' | 'cuda' | 'webgpu';
 
 export type BaselineKind = 'tfidf' | 'embeddings';
