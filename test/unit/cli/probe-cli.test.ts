@@ -54,7 +54,9 @@ test('gft probe prints a measured estimate (text and --json) and writes nothing;
   const out = text.out.join('\n');
   assert.match(out, /^device: cpu, 1 thread · cpu: /);
   assert.match(out, /\n[\d.]+ s per step \(10 rows; mean of the last 1 of 1 measured steps\) x 6 steps = [\d.]+ s per epoch\n/);
-  assert.match(out, /\ntotal for 2 epochs with 3 evaluation passes \([\d.]+ s\): about [\d.]+ (s|min)/);
+  // evalEvery 'auto' (host/train/config.ts): 2 epochs of 6 steps get 2 validation passes each (AUTO_VALIDATION_PASSES
+  // = 4 in all), plus the test pass
+  assert.match(out, /\ntotal for 2 epochs with 5 evaluation passes \([\d.]+ s\): about [\d.]+ (s|min)/);
   assert.match(out, /\nmemory: peak \d+ MiB; trains [\d,]+ of [\d,]+ parameters/);
   const json = await gft('probe', '--model', 'starter', '--train', TRAIN, '--batch-size', '7', '--device', 'cpu', '--json', '--steps', '1');
   assert.equal(json.code, 0, json.err.join('\n'));
