@@ -137,7 +137,8 @@ export function runHeader(dir: string, m: RunManifest): RunHeader {
     dataset: m.dataset?.id,
     device: dev.short,
     ...(dev.details ? { deviceDetails: dev.details } : {}),
-    opensOn: m.kind.startsWith('baseline') ? 'metrics' : 'training',
+    // A finished baseline opens on its test metrics; while it runs, its fits are what there is to see.
+    opensOn: m.kind.startsWith('baseline') && m.status !== 'running' ? 'metrics' : 'training',
     startedAt: m.startedAt,
     duration: duration(m.durationMs),
     best: m.best ? `${m.best.metric} ${m.best.metric === 'loss' ? num(m.best.value) : pct(m.best.value)} at step ${m.best.step} (epoch ${m.best.epoch})` : undefined,

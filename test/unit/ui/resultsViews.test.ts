@@ -84,6 +84,7 @@ test('device: "CPU, 2 threads" with why not the GPU on demand, from config.execu
   const m = (kind: RunManifest['kind']) => ({ id: 'x', kind, status: 'completed', config: {}, seed: 1, packages: {}, device: summary, startedAt: time } as unknown as RunManifest);
   assert.equal(runHeader('/r', m('baseline-tfidf')).opensOn, 'metrics');
   assert.equal(runHeader('/r', m('finetune')).opensOn, 'training');
+  assert.equal(runHeader('/r', { ...m('baseline-tfidf'), status: 'running' }).opensOn, 'training');
   assert.equal(runHeader('/r', m('finetune')).device, 'CPU, 2 threads');
 });
 
