@@ -48,7 +48,7 @@ export interface RunFacts {
   model?: string;
   test: EvalMetrics;
   reads: string;
-  config: { maxLength?: number; longText?: string; epochs?: number; lr?: number; freeze?: unknown; evalEvery?: 'epoch' | number };
+  config: { maxLength?: number; longText?: string; epochs?: number; lr?: number; freeze?: unknown; evalEvery?: 'epoch' | 'auto' | number };
   durationMs?: number;
   device: string;
   curve?: LearningCurve;
@@ -205,9 +205,12 @@ export function wording(place: SettingsPlace, runsRoot: string) {
     evalMore: (f: RunFacts) => {
       if (!form) return 'evaluate more often (`--eval-every N`)';
       const epochs = f.config.epochs ?? 1;
-      return typeof f.config.evalEvery === 'number'
-        ? `train longer (“Epochs: ${epochs + 2}”): this run evaluated every ${f.config.evalEvery} steps`
-        : `train for more epochs (“Epochs: ${Math.max(3, epochs + 2)}”): this run evaluated on the validation split once per epoch`;
+      if (typeof f.config.evalEvery === 'number') return `train longer (“Epochs: ${epochs + 2}”): this run evaluated every ${f.config.evalEvery} steps`;
+      if (f.config.evalEvery === 'epoch') return `train for more epochs (“Epochs: ${Math.max(3, epochs + 2)}”): this run evaluated on the validation split once per epoch`;
+      // 'auto' (or not recorded): the schedule spreads a few evaluations over the run; a short run has room for fewer
+      const steps = f.curve?.steps ?? 0;
+      const points = f.curve?.points.length ?? 0;
+      return `train longer (“Epochs: ${epochs + 2}”): this run's ${steps} step${steps === 1 ? '' : 's'} had room for ${points} validation evaluation${points === 1 ? '' : 's'}`;
     },
     runBaseline: form ? '**Run Baseline** (TF-IDF) on the same dataset and split' : '`gft baseline --kind tfidf --data builtin:movie-reviews` with the same split settings',
     runFineTune: form ? '**Fine-Tune a Model** on the same dataset and split' : '`gft train --model starter --data builtin:movie-reviews` (with the same split settings as the other runs)',

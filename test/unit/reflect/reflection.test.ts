@@ -262,7 +262,7 @@ test('reflection advice names settings as the place it is read: the form\'s labe
     { type: 'step', step: 1, epoch: 0.5, loss: 0.7, lr: 5e-5, step_ms: 10, time: new Date().toISOString() },
     { type: 'eval', step: 1, epoch: 1, split: 'validation', metrics: { accuracy: 0.8, macroF1: 0.8, rocAuc: 0.85, logLoss: 0.6, ece: 0.05, loss: 0.6 }, time: new Date().toISOString() },
   ];
-  writeRun(root, 'hd', 'finetune', p.ref, preds, { model: 'starter', metrics, config: { maxLength: 16, longText: 'head', epochs: 1, data: { data, split: DEFAULT_SPLIT, model: 'starter' } } });
+  writeRun(root, 'hd', 'finetune', p.ref, preds, { model: 'starter', metrics, config: { maxLength: 16, longText: 'head', epochs: 1, evalEvery: 'epoch', data: { data, split: DEFAULT_SPLIT, model: 'starter' } } });
   const cli = await writeReflection(root, { measureLatency: false });
   assert.match(cli, /Try `--long-text chunks` \(every window, predictions averaged\) or `--long-text head\+tail`/);
   assert.match(cli, /evaluate more often \(`--eval-every N`\)/);
@@ -271,4 +271,8 @@ test('reflection advice names settings as the place it is read: the form\'s labe
   assert.match(form, /train for more epochs \(“Epochs: 3”\): this run evaluated on the validation split once per epoch/);
   assert.match(form, /\*\*Try the Model on a Text\*\* uses the same predictor/);
   for (const flag of [/--long-text/, /--eval-every/, /--epochs/, /`gft /]) assert.doesNotMatch(form, flag);
+  // the default schedule ('auto', or not recorded): what the run had room for
+  const root2 = join(dir, 'runs-auto');
+  writeRun(root2, 'auto', 'finetune', p.ref, preds, { model: 'starter', metrics, config: { maxLength: 16, longText: 'head', epochs: 1, evalEvery: 'auto', data: { data, split: DEFAULT_SPLIT, model: 'starter' } } });
+  assert.match(await writeReflection(root2, { measureLatency: false, settingsPlace: 'form' }), /train longer \(“Epochs: 3”\): this run's 1 step had room for 1 validation evaluation/);
 });
