@@ -46,14 +46,15 @@ test('sentence-mean fine-tuning trains BERT, DistilBERT and RoBERTa encoders thr
       const model = baseModel(root, arch);
       const params = (runId: string, freeze: TrainParams['config']['freeze']): TrainParams => ({
         model, trainFile: join(root, 'train.jsonl'), evalFile: join(root, 'eval.jsonl'), runsRoot: join(root, 'runs'), runId,
-        config: { epochs: 3, batchSize: 8, lr: 1e-3, maxLength: 12, longText: 'sentence-mean', docPieces: 6, freeze, seed: 3, schedule: 'constant', threads: 1 } as TrainParams['config'],
+        config: { epochs: 6, batchSize: 8, lr: 1e-3, maxLength: 12, longText: 'sentence-mean', docPieces: 6, freeze, seed: 3, schedule: 'constant', threads: 1 } as TrainParams['config'],
       });
       const all = await runFinetune(params(`${arch}-all`, 'all'));
       assert.equal(all.status, 'completed', `${arch}: ${all.error}`);
       const losses = readRun(all.runDir).metrics.flatMap((m) => (m.type === 'step' ? [m.loss] : []));
-      assert.equal(losses.length, 9, '24 texts / 8 per step x 3 epochs');
+      assert.equal(losses.length, 18, '24 texts / 8 per step x 6 epochs');
       assert.ok(losses.every(Number.isFinite));
-      assert.ok(losses.slice(-3).reduce((a, b) => a + b) < losses.slice(0, 3).reduce((a, b) => a + b), `${arch} loss falls: ${losses.map((l) => l.toFixed(3))}`);
+      // the mean of the last two epochs' losses is below the first two epochs' (single steps of 8 texts are noisy)
+      assert.ok(losses.slice(-6).reduce((a, b) => a + b) < losses.slice(0, 6).reduce((a, b) => a + b), `${arch} loss falls: ${losses.map((l) => l.toFixed(3))}`);
       // gft predict on the run reads texts as the run's evaluation did: the same probabilities as its test predictions
       const evalTexts = readFileSync(join(root, 'eval.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { text: string }).text);
       const tested = readRun(all.runDir).predictions;
