@@ -202,3 +202,27 @@ export const pageTests = [
     },
   },
 ];
+
+// Another job running in the host: Start says the fine-tuning would wait behind it and asks; Cancel starts nothing.
+pageTests.push({
+  name: 'Fine-tune form: Start while a baseline runs asks "Queued behind … Start anyway?"; Cancel starts nothing',
+  async run({ page, ws }) {
+    check(form, 'needs the open form');
+    const runs = join(ws, 'runs');
+    const before = new Set(existsSync(runs) ? readdirSync(runs) : []);
+    await commandWithPicks(page, 'Guided Fine-Tune: Run Baseline', ['TF-IDF + logistic regression', 'Movie reviews (built-in)']);
+    const status = async () => (await page.locator('.part.statusbar').textContent()) ?? '';
+    await waitForValue(status, (t) => /features|training/.test(t), 'the baseline to report progress', 120_000);
+    const baseline = readdirSync(runs).find((n) => !before.has(n));
+    await runCommand(page, 'Guided Fine-Tune: Fine-Tune a Model');
+    await form.click('[data-action="start"]');
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 20_000 });
+    check(/Queued behind "TF-IDF baseline[^"]*": .*Start anyway\?/.test(await dialog.textContent()), `the question: ${await dialog.textContent()}`);
+    await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
+    await form.waitForSelector('[data-failed="start"]:has-text("not started")', { timeout: 10_000 });
+    check(readdirSync(runs).filter((n) => !before.has(n)).length === 1, 'only the baseline\'s folder: no fine-tuning run was queued');
+    await commandWithPicks(page, 'Guided Fine-Tune: Cancel Run', [baseline]);
+    await waitForValue(() => JSON.parse(readFileSync(join(runs, baseline, 'run.json'), 'utf8')).status, (s) => s !== 'running', 'the baseline to stop', 60_000);
+  },
+});
