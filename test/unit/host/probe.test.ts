@@ -116,7 +116,7 @@ test('a run records the device and threads it used (from GFT_DEVICE / GFT_THREAD
     assert.match([...devices][0], /^cpu, 1 thread · cpu: /);
     const m = readRun(r.runDir).manifest;
     assert.match(m.device, /^cpu, 1 thread · cpu: /);
-    assert.deepEqual(m.config.execution, { requested: 'cpu', device: 'cpu', providers: ['cpu'], threads: 1, threadsFrom: 'setting', fallback: false });
+    assert.deepEqual(m.config.execution, { requested: 'cpu', device: 'cpu', providers: ['cpu'], trainer: 'host', threads: 1, threadsFrom: 'setting', fallback: false });
     const bad = runFinetune({ model: 'starter', trainFile, evalFile, runsRoot: root, runId: 'bad', config: {}, device: 'tpu' as never });
     await assert.rejects(bad, /^Error: device must be one of auto, cpu, cuda, webgpu \(got 'tpu'\)$/);
     assert.deepEqual(readdirSync(root), ['env'], 'a bad device starts no run');
