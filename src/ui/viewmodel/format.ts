@@ -107,7 +107,8 @@ export function deviceView(m: Pick<RunManifest, 'device' | 'config'>): { short: 
   const line = typeof m.device === 'string' ? m.device : '';
   const exec = (m.config as { execution?: ExecutionRecord } | undefined)?.execution;
   const [head, ...rest] = line.split(' · ');
-  const parsed = /^(\w+), (\d+) threads?(?: \((.*)\))?$/.exec(head);
+  // "<device>[ on <adapter> (<vendor>, <driver>)], N threads[ (<reasons>)]"
+  const parsed = /^(\w+)(?: on .*?)?, (\d+) threads?(?: \((.*)\))?$/.exec(head);
   const machine = parsed ? rest.join(' · ') || undefined : /^cpu: /.test(line) ? line : undefined;
   const device = exec?.device ?? parsed?.[1] ?? (machine ? 'cpu' : undefined);
   if (!device) return { short: line };
