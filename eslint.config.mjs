@@ -1,10 +1,12 @@
 // Import boundaries (see README "Import rules"), enforced like GitLens does with no-restricted-imports:
-//   src/engine   -> nothing of ours but itself; never vscode
+//   src/shared   -> its own files only (pure TypeScript: no node:*, no npm package, no vscode); every layer may import it
+//   src/shared/node -> src/shared, node:*; never vscode or a layer; host, client, ui (and the engine) may import it
+//   src/engine   -> nothing of ours but itself and src/shared; never vscode
 //   src/host     -> engine, protocol; never vscode, client or ui
 //   src/protocol -> nothing at all (types only)
 //   src/client   -> protocol; never vscode, engine or host
 //   src/ui, src/extension.ts -> the only code allowed to import vscode; may use client and protocol, not engine/host
-//   webview/     -> protocol types only
+//   webview/     -> protocol types and src/shared (not src/shared/node: it runs in a browser)
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -28,6 +30,17 @@ export default tseslint.config(
     files: ['**/*.mjs', '**/*.js', 'bin/**'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly', fetch: 'readonly', window: 'readonly', document: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    files: ['src/shared/**/*.ts', 'test/fixtures/lint/shared/**/*.ts'],
+    ignores: ['src/shared/node/**', 'test/fixtures/lint/shared/node/**'],
+    rules: rules([vscode], [
+      { regex: '^(?!\\./(?!node(/|$)))', message: 'src/shared is pure TypeScript for every layer and the webview: it imports only its own files (./name), no node:*, npm package, src/shared/node or other layer.' },
+    ]),
+  },
+  {
+    files: ['src/shared/node/**/*.ts', 'test/fixtures/lint/shared/node/**/*.ts'],
+    rules: rules([vscode], ['engine', 'host', 'client', 'ui', 'protocol', 'webview'].map((l) => layer(l, 'src/shared/node is below every layer: it imports only src/shared and Node.'))),
   },
   {
     files: ['src/engine/**/*.ts', 'test/fixtures/lint/engine/**/*.ts'],
@@ -75,6 +88,7 @@ export default tseslint.config(
       layer('host', 'The webview shares only types from src/protocol.'),
       layer('client', 'The webview shares only types from src/protocol.'),
       layer('ui', 'The webview shares only types from src/protocol.'),
+      { group: ['**/shared/node', '**/shared/node/**'], message: 'The webview runs in a browser: it may import src/shared, not src/shared/node.' },
     ]),
   },
 );

@@ -23,4 +23,4 @@ export function select(label: string, name: string, options: [string, string][],
 }
 
 /** `x` in [0, 1] as a percentage with one decimal. */
-export const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '–');
+export { pct } from '../src/shared/format';

@@ -32,6 +32,31 @@ test('protocol importing any module is reported', async () => {
   assert.ok(msgs.some((m) => /src\/protocol imports nothing/.test(m.message)));
 });
 
+test('src/shared importing node:*, vscode, a layer or src/shared/node is reported; its own files are not', async () => {
+  const msgs = await lintMessages(['test/fixtures/lint/shared/imports-node.ts'], false);
+  const pure = (spec: string) => msgs.some((m) => m.message.includes(`'${spec}' import is restricted`) && /src\/shared is pure/.test(m.message));
+  assert.ok(pure('node:fs'), JSON.stringify(msgs));
+  assert.ok(pure('vscode'), JSON.stringify(msgs));
+  assert.ok(pure('../../../../src/host/runs'), JSON.stringify(msgs));
+  assert.ok(pure('./node/files'), JSON.stringify(msgs));
+  assert.ok(!msgs.some((m) => m.message.includes("'./format'")), JSON.stringify(msgs));
+});
+
+test('src/shared/node importing vscode or a layer is reported; Node and src/shared are allowed', async () => {
+  const msgs = await lintMessages(['test/fixtures/lint/shared/node/imports-host.ts'], false);
+  assert.ok(msgs.some((m) => /'vscode' import is restricted/.test(m.message)), JSON.stringify(msgs));
+  assert.ok(msgs.some((m) => /src\/shared\/node is below every layer/.test(m.message)), JSON.stringify(msgs));
+  assert.ok(!msgs.some((m) => m.message.includes("'node:fs'") || m.message.includes("'../format'")), JSON.stringify(msgs));
+});
+
+test('the webview importing src/shared/node is reported; src/shared is allowed, and so it is for the engine', async () => {
+  const web = await lintMessages(['test/fixtures/lint/webview/imports-shared-node.ts'], false);
+  assert.ok(web.some((m) => /may import src\/shared, not src\/shared\/node/.test(m.message)), JSON.stringify(web));
+  assert.ok(!web.some((m) => m.message.includes('shared/format')), JSON.stringify(web));
+  const engine = await lintMessages(['test/fixtures/lint/engine/imports-shared.ts'], false);
+  assert.deepEqual(engine.filter((m) => m.message.startsWith('no-restricted-imports')), []);
+});
+
 test('the source tree itself has no boundary violations', async () => {
   const msgs = await lintMessages(['src', 'webview']);
   const boundary = msgs.filter((m) => m.message.startsWith('no-restricted-imports'));

@@ -11,6 +11,7 @@ import type { EncoderClassifier } from '../models/common';
 import { readCheckpointFolder } from './checkpoint';
 import { readHfConfig, type TransformerConfig } from './hfConfig';
 import type { SafeTensor } from './safetensors';
+import { mulberry32 } from '../../shared/prng';
 
 export function createClassifier(config: TransformerConfig, numLabels = config.numLabels): EncoderClassifier {
   switch (config.architecture) {
@@ -118,16 +119,10 @@ function initParam(p: ParamInfo, std: number, rng: NormalRng): Float32Array {
 
 /** Deterministic standard normals: mulberry32 uniforms through Box-Muller. */
 export class NormalRng {
-  private state: number;
+  readonly uniform: () => number;
   private spare: number | undefined;
   constructor(seed: number) {
-    this.state = (seed >>> 0) ^ 0x9e3779b9;
-  }
-  uniform(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.uniform = mulberry32((seed >>> 0) ^ 0x9e3779b9);
   }
   next(): number {
     if (this.spare !== undefined) {

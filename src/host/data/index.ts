@@ -13,7 +13,7 @@
 //   writeSplitManifest(path, m) (atomic), loadSplitManifest(path, ds) (checks checksum + dataset hash)
 //   applySplit(ds, m) -> {train, validation, test}: Example[];  leakageReport(ds, m) -> duplicates across splits
 //   leakageBetween(trainDs, evalDs) -> one-line warning when separately given train/eval files share texts
-//   findDuplicates, mulberry32, shuffled, datasetHash
+//   findDuplicates, datasetHash
 import { isBuiltin, loadBuiltin } from './builtin';
 import { importDataset, type ImportOptions, type ImportResult } from './import';
 
@@ -26,7 +26,6 @@ export { parseDelimited } from './csv';
 export { editDistance, findDuplicates, findLabelTypos, normalizeForDuplicates } from './checks';
 export type { DuplicateGroup } from './checks';
 export { canonicalJson, datasetHash, sha256Hex } from './hash';
-export { mulberry32, shuffled } from './prng';
 export {
   applySplit, canonicalFoldSplit, canonicalFoldSplits, DEFAULT_FRACTIONS, DEFAULT_SEED, holdoutSplit, kFoldSplit, kFoldSplits,
   leakageBetween, leakageReport, loadSplitManifest, sharedTexts, manifestChecksum, SPLIT_NAMES, writeSplitManifest,

@@ -9,12 +9,12 @@
 // Stratified: each class is shuffled and cut separately, so every split keeps the class balance. Copies of the same
 // text (whitespace-normalised) are kept together in one split, so duplicates cannot leak from train into test
 // (except canonical folds, which are kept exactly as published; leakageReport shows any copies across them).
-// Shuffles use mulberry32 (./prng.ts) seeded by `seed`: the same dataset and seed give the same split.
+// Shuffles use mulberry32 (src/shared/prng.ts) seeded by `seed`: the same dataset and seed give the same split.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { duplicateWarning, findDuplicates, listSome, normalizeForDuplicates } from './checks';
 import { canonicalJson, sha256Hex } from './hash';
-import { mulberry32, shuffled } from './prng';
+import { mulberry32, shuffled } from '../../shared/prng';
 import { DatasetError, type Dataset, type Example } from './types';
 
 export type SplitName = 'train' | 'validation' | 'test';

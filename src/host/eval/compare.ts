@@ -1,7 +1,7 @@
 // Comparison of two models' predictions on the same test examples: paired bootstrap CI of the accuracy
 // difference, McNemar's exact test on the discordant pairs, and which examples were fixed or broken.
-import { mulberry32 } from './rng';
-import { quantileSorted } from './metrics';
+import { mulberry32 } from '../../shared/prng';
+import { bootstrapCI } from '../../shared/stats';
 import type { Comparison } from '../../protocol';
 
 export type { Comparison };
@@ -62,23 +62,20 @@ export function comparePredictions(a: PairedPrediction[], b: PairedPrediction[],
   const sum = (v: Uint8Array) => v.reduce((s, x) => s + x, 0);
   const accuracyA = sum(ca) / n;
   const accuracyB = sum(cb) / n;
-  const rnd = mulberry32(seed);
-  const diffs = new Float64Array(resamples);
-  for (let r = 0; r < resamples; r++) {
+  const differenceCI = bootstrapCI(resamples, mulberry32(seed), (rnd) => {
     let d = 0;
     for (let i = 0; i < n; i++) {
       const j = Math.floor(rnd() * n);
       d += cb[j] - ca[j];
     }
-    diffs[r] = d / n;
-  }
-  diffs.sort();
+    return d / n;
+  });
   return {
     n,
     accuracyA,
     accuracyB,
     difference: accuracyB - accuracyA,
-    differenceCI: [quantileSorted(diffs, 0.025), quantileSorted(diffs, 0.975)],
+    differenceCI,
     onlyACorrect: broken.length,
     onlyBCorrect: fixed.length,
     mcnemarP: mcnemarExact(broken.length, fixed.length),

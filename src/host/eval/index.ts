@@ -1,3 +1,2 @@
 export * from './metrics';
 export * from './compare';
-export * from './rng';

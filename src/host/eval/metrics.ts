@@ -2,7 +2,10 @@
 // Formulas follow scikit-learn (precision/recall/F1 with zero_division=0, roc_auc_score with macro
 // one-vs-rest for more than two classes, log_loss with clipping) so numbers can be checked against it.
 import type { ClassMetrics, EvalMetrics, ReliabilityBin } from '../../protocol';
-import { mulberry32 } from './rng';
+import { mulberry32 } from '../../shared/prng';
+import { bootstrapCI, classF1, quantileSorted } from '../../shared/stats';
+
+export { quantileSorted };
 
 export type { ClassMetrics, EvalMetrics, ReliabilityBin };
 
@@ -45,20 +48,7 @@ export function confusionMatrix(labels: ArrayLike<number>, preds: ArrayLike<numb
 }
 
 export function perClassMetrics(confusion: number[][], names: string[]): ClassMetrics[] {
-  const k = confusion.length;
-  return Array.from({ length: k }, (_, c) => {
-    const tp = confusion[c][c];
-    let predicted = 0;
-    let support = 0;
-    for (let j = 0; j < k; j++) {
-      predicted += confusion[j][c];
-      support += confusion[c][j];
-    }
-    const precision = predicted === 0 ? 0 : tp / predicted;
-    const recall = support === 0 ? 0 : tp / support;
-    const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-    return { label: names[c], precision, recall, f1, support };
-  });
+  return confusion.map((row, c) => ({ label: names[c], ...classF1(confusion, c), support: row.reduce((a, b) => a + b, 0) }));
 }
 
 /** Area under the ROC curve via the Mann-Whitney U statistic with tied scores given their average rank. */
@@ -135,26 +125,14 @@ export function calibration(labels: ArrayLike<number>, probs: ArrayLike<number>[
   return { ece, reliability };
 }
 
-/** Linear-interpolated quantile of sorted values (numpy's default method). */
-export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-}
-
 /** Percentile bootstrap 95% CI of the mean of per-example values (e.g. 1 = correct, 0 = wrong). */
 export function bootstrapMeanCI(values: ArrayLike<number>, seed = 0, resamples = 2000): [number, number] {
   const n = values.length;
-  const rnd = mulberry32(seed);
-  const means = new Float64Array(resamples);
-  for (let r = 0; r < resamples; r++) {
+  return bootstrapCI(resamples, mulberry32(seed), (rnd) => {
     let s = 0;
     for (let i = 0; i < n; i++) s += values[Math.floor(rnd() * n)];
-    means[r] = s / n;
-  }
-  means.sort();
-  return [quantileSorted(means, 0.025), quantileSorted(means, 0.975)];
+    return s / n;
+  });
 }
 
 export function evaluatePredictions(labels: ArrayLike<number>, probs: ArrayLike<number>[], opts: EvalOptions = {}): EvalMetrics {

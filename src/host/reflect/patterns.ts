@@ -5,6 +5,7 @@
 // Pure functions over joined examples (predictions.jsonl + the dataset texts by id).
 import { rangeIndex, wordCount, wordQuartiles, type PredictionRecord } from '../../protocol';
 import { fisherExact, groupStat, holm, newcombeDiffCI, quantileOf, type GroupStat } from './stats';
+import { pct, points } from '../../shared/format';
 
 export interface ScoredExample {
   id: string;
@@ -134,8 +135,7 @@ export interface ErrorPatterns {
   alpha: number;
 }
 
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-const pts = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)} points`;
+const pts = (x: number) => `${points(x)} points`;
 export const formatP = (p: number) => (p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`);
 
 export function excerpt(text: string, n = 200): string {

@@ -15,6 +15,7 @@ import {
 import { analyzeErrors, excerpt, formatP, joinPredictions, type ErrorPatterns, type PatternOptions } from './patterns';
 import { existsSync } from 'node:fs';
 import { CancelledError } from '../jobs/context';
+import { pct, points } from '../../shared/format';
 
 export interface ReflectionOptions {
   /** Where the texts come from when the runs do not say (e.g. an imported file): same forms as the CLI's --data/--train/--eval. */
@@ -178,8 +179,7 @@ export async function buildReflection(runsRoot: string, opts: ReflectionOptions 
 
 // ---- Markdown ----
 
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-const pts = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)} points`;
+const pts = (x: number) => `${points(x)} points`;
 const ci = (c: [number, number]) => `${pct(c[0])} – ${pct(c[1])}`;
 const mib = (b: number) => (b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(1)} MiB` : `${(b / 1024).toFixed(1)} KiB`);
 const has = <T extends object>(x: T | { missing: string } | undefined): x is T => x !== undefined && !('missing' in x);

@@ -8,6 +8,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReliabilityBin } from '../../protocol';
+import { pct } from '../../shared/format';
 import { calibration } from '../eval';
 import { exportRun, int8Check, loadExported, recordExportCheck, type ExportCheck } from '../export';
 import { RunFolder } from '../runs';
@@ -199,7 +200,6 @@ export async function buildLimits(o: LimitsOptions): Promise<LimitsJson> {
   return out;
 }
 
-const pct = (x: number, d = 1) => `${(x * 100).toFixed(d)}%`;
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 
 export function limitsMarkdown(l: LimitsJson): string[] {

@@ -5,6 +5,7 @@ import type { Comparison, RunManifest } from '../../protocol';
 import { compareRuns } from '../jobs/compare';
 import { RunFolder } from '../runs';
 import { limitsMarkdown, type LimitsJson } from './limits';
+import { decimalDuration, pct } from '../../shared/format';
 
 export interface ReportRun {
   title: string;
@@ -83,8 +84,6 @@ export function buildReport(runs: ReportRun[], texts: Map<string, string>, notes
   return { createdAt: new Date().toISOString(), dataset: first?.dataset, device: first?.device ?? 'unknown', models, comparisons, ...(limits ? { limits } : {}), notes };
 }
 
-const pct = (x: number | undefined) => (x === undefined ? '–' : `${(x * 100).toFixed(1)}%`);
-const secs = (ms: number | undefined) => (ms === undefined ? '–' : ms < 60000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 60000).toFixed(1)} min`);
 
 export function reportMarkdown(r: ReportJson): string {
   const lines: string[] = [];
@@ -97,7 +96,7 @@ export function reportMarkdown(r: ReportJson): string {
   lines.push('## Test accuracy', '', '| Model | Status | Accuracy | 95% CI (bootstrap) | Macro F1 | ROC-AUC | ECE | Time |', '|---|---|---|---|---|---|---|---|');
   for (const m of r.models) {
     const ci = m.accuracyCI ? `${pct(m.accuracyCI[0])} – ${pct(m.accuracyCI[1])}` : '–';
-    lines.push(`| ${m.title} | ${m.status}${m.error ? ` (${m.error})` : ''} | ${pct(m.accuracy)} | ${ci} | ${m.macroF1?.toFixed(3) ?? '–'} | ${m.rocAuc?.toFixed(3) ?? '–'} | ${m.ece?.toFixed(3) ?? '–'} | ${secs(m.durationMs)} |`);
+    lines.push(`| ${m.title} | ${m.status}${m.error ? ` (${m.error})` : ''} | ${pct(m.accuracy)} | ${ci} | ${m.macroF1?.toFixed(3) ?? '–'} | ${m.rocAuc?.toFixed(3) ?? '–'} | ${m.ece?.toFixed(3) ?? '–'} | ${decimalDuration(m.durationMs)} |`);
   }
   lines.push('');
   if (r.comparisons.length) {

@@ -11,7 +11,7 @@
 //              logits (aggregateWindowLogits)
 // Training order: trainingBatches shuffles rows per epoch with mulberry32(seed, epoch); with `bucket`, rows of
 // similar length are grouped inside pools of bucket x batchSize before the batches are shuffled (less padding).
-import { mulberry32, shuffled } from '../data/prng';
+import { mulberry32, shuffled } from '../../shared/prng';
 
 export type LongTextStrategy = 'head' | 'tail' | 'head+tail' | 'chunks';
 export const LONG_TEXT_STRATEGIES: readonly LongTextStrategy[] = ['head', 'tail', 'head+tail', 'chunks'];

@@ -7,7 +7,7 @@
 // ordinary rows (sorted by length, little padding) and average their logits like 'chunks' windows.
 import { DocPoolClassifier, DOC_POOL_INPUT, docPoolMatrix, type PoolingClassifier } from '../../engine/models/docPool';
 import type { Batch, SequenceClassifier } from '../../engine';
-import { mixSeed, permutation } from '../eval';
+import { mixSeed, permutation } from '../../shared/prng';
 import { contentBudget, padBatch, type EncodedRow, type TextTokenizer, type TokenBatch } from '../tokenize';
 
 export const SENTENCE_MEAN = 'sentence-mean';

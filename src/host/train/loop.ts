@@ -6,7 +6,7 @@ import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrainerWorker } from '../../engine';
 import type { EvalMetrics, MetricRecord, RunResult, TrainConfig, TrainParams } from '../../protocol';
-import { mixSeed, permutation } from '../eval';
+import { mixSeed, permutation } from '../../shared/prng';
 import { packageVersions } from '../info';
 import { attachRun, CancelledError, runJob, warningsField, type JobContext } from '../jobs/context';
 import { DEFAULT_SPLIT, prepareData, type PreparedData } from '../jobs/data';

@@ -6,6 +6,9 @@ import type { ChartData, ConfusionView, ReliabilityView, SignificanceRow } from 
 import { ema, splitRecords } from './charts';
 import { num } from './format';
 import { testPredictions } from './review';
+import { points } from '../../shared/format';
+import { mulberry32 } from '../../shared/prng';
+import { bootstrapCI, macroF1 } from '../../shared/stats';
 
 /**
  * The compared runs' curves on a shared fine-tuning step axis: each fine-tuning run's smoothed training loss and
@@ -59,7 +62,6 @@ export function defaultReference(runs: readonly { dir: string; manifest: RunMani
   return (pool.find((r) => r.manifest.kind === 'baseline-tfidf') ?? pool.find((r) => r.manifest.kind.startsWith('baseline')) ?? pool[0])?.dir;
 }
 
-const points = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)}`;
 
 /** One row per non-reference run: difference (run − reference) with its paired 95% CI, discordant pairs, McNemar p. */
 export function significanceRow(run: { id: string; dir: string }, referenceId: string, result: Comparison | { error: string }): SignificanceRow {
@@ -129,25 +131,6 @@ export function reliabilityView(runId: string, bins: readonly ReliabilityBin[], 
   return { runId, ece: num(ece ?? eceOf(bins)), bins: nonEmpty, n: nonEmpty.reduce((a, b) => a + b.count, 0) };
 }
 
-/** Macro-averaged F1 of a confusion matrix (precision or recall 0 when undefined, as the host computes it). */
-export function macroF1(confusion: readonly (readonly number[])[]): number {
-  const k = confusion.length;
-  let sum = 0;
-  for (let c = 0; c < k; c++) {
-    let predicted = 0;
-    let support = 0;
-    for (let j = 0; j < k; j++) {
-      predicted += confusion[j][c];
-      support += confusion[c][j];
-    }
-    const tp = confusion[c][c];
-    const p = predicted ? tp / predicted : 0;
-    const r = support ? tp / support : 0;
-    sum += p + r ? (2 * p * r) / (p + r) : 0;
-  }
-  return k ? sum / k : 0;
-}
-
 /**
  * Percentile bootstrap 95% CI of the macro F1 over the test examples (resampled with replacement, seeded, so the
  * panel shows the same interval every time). run.json carries a CI for the accuracy only.
@@ -156,30 +139,13 @@ export function macroF1CI(preds: readonly PredictionRecord[], k: number, resampl
   const test = testPredictions(preds).filter((p) => p.label < k && p.pred < k);
   const n = test.length;
   if (n === 0) return [NaN, NaN];
-  let s = seed >>> 0;
-  const rnd = () => {
-    // mulberry32
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const values = new Float64Array(resamples);
   const m = Array.from({ length: k }, () => new Array<number>(k).fill(0));
-  for (let r = 0; r < resamples; r++) {
+  return bootstrapCI(resamples, mulberry32(seed), (rnd) => {
     for (const row of m) row.fill(0);
     for (let i = 0; i < n; i++) {
       const p = test[Math.floor(rnd() * n)];
       m[p.label][p.pred]++;
     }
-    values[r] = macroF1(m);
-  }
-  values.sort();
-  const q = (f: number) => {
-    const x = f * (resamples - 1);
-    const lo = Math.floor(x);
-    return values[lo] + (values[Math.min(resamples - 1, lo + 1)] - values[lo]) * (x - lo);
-  };
-  return [q(0.025), q(0.975)];
+    return macroF1(m);
+  });
 }

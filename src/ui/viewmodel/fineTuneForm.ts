@@ -3,6 +3,7 @@
 // and the pre-flight estimate formatted for people. Pure: no vscode, testable in plain Node.
 import { LONG_TEXT_LABELS, SETTING_LABELS, type DeviceChoice, type EstimateView, type FormField, type FormOption, type FormValues, type ProbeParams, type ProbeResult, type TrainConfig, type TrainParams } from '../../protocol';
 import { deviceView } from './format';
+import { roughDuration } from '../../shared/format';
 
 /** The host's defaults (src/host/train/config.ts); a unit test checks that the two agree. */
 export const FORM_TRAIN_DEFAULTS = {
@@ -223,14 +224,7 @@ export function trainParams(p: ParsedForm, runsRoot: string, split?: TrainParams
   return { model: p.model, data: p.data, ...(split ? { split } : {}), runsRoot, config: p.config, device: p.device, threads: p.threads };
 }
 
-export function formatDuration(s: number): string {
-  if (!Number.isFinite(s) || s < 0) return 'unknown';
-  if (s < 90) return `${Math.max(1, Math.round(s))} s`;
-  if (s < 90 * 60) return `${Math.round(s / 60)} min`;
-  const h = Math.floor(s / 3600);
-  const m = Math.round((s - h * 3600) / 60);
-  return m === 60 ? `${h + 1} h` : `${h} h ${m} min`;
-}
+export { roughDuration as formatDuration };
 
 export function formatMemory(mib: number): string {
   return mib >= 1024 ? `${(mib / 1024).toFixed(1)} GB` : `${Math.round(mib)} MB`;
@@ -239,17 +233,17 @@ export function formatMemory(mib: number): string {
 const count = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(0)}k` : String(n));
 
 export function estimateView(r: ProbeResult): EstimateView {
-  const perEpoch = formatDuration(r.secondsPerEpoch);
-  const total = formatDuration(r.totalSeconds);
+  const perEpoch = roughDuration(r.secondsPerEpoch);
+  const total = roughDuration(r.totalSeconds);
   const memory = formatMemory(r.peakRssMiB);
   // "CPU, 2 threads", with why not the GPU one click away rather than on the row.
   const device = deviceView({ device: r.device, config: {} });
-  const step = r.secondsPerStep < 10 ? `${r.secondsPerStep.toFixed(2)} s` : formatDuration(r.secondsPerStep);
+  const step = r.secondsPerStep < 10 ? `${r.secondsPerStep.toFixed(2)} s` : roughDuration(r.secondsPerStep);
   return {
     perEpoch, total, memory,
     rows: [
       { label: 'Time per epoch', value: `${perEpoch} (${r.stepsPerEpoch} steps × ${step}, measured over ${r.measuredSteps} real steps)` },
-      { label: 'Total', value: `about ${total}: ${r.epochs} epoch${r.epochs === 1 ? '' : 's'} + ${r.evalPasses} evaluation pass${r.evalPasses === 1 ? '' : 'es'} (${formatDuration(r.evalSeconds)}), plus ${formatDuration(r.setupSeconds)} to load and prepare` },
+      { label: 'Total', value: `about ${total}: ${r.epochs} epoch${r.epochs === 1 ? '' : 's'} + ${r.evalPasses} evaluation pass${r.evalPasses === 1 ? '' : 'es'} (${roughDuration(r.evalSeconds)}), plus ${roughDuration(r.setupSeconds)} to load and prepare` },
       { label: 'Memory', value: `peak ${memory} while measuring` },
       { label: 'Trained weights', value: `${count(r.trainableParams)} of ${count(r.totalParams)} parameters (${((100 * r.trainableParams) / Math.max(1, r.totalParams)).toFixed(0)}%)` },
       { label: 'Data', value: `${r.trainTexts} training texts → ${r.trainRows} rows of at most ${r.maxLength} tokens` },

@@ -2,6 +2,9 @@
 import { runName, type RunKind, type RunManifest, type RunStatus } from '../../protocol';
 import type { Progress } from '../../protocol';
 import type { LiveProgress, MetricRow, RunHeader } from '../../protocol/webviewMessages';
+import { clockDuration as duration, pct } from '../../shared/format';
+
+export { duration, pct };
 
 export const KIND_LABELS: Record<RunKind, string> = {
   finetune: 'fine-tune',
@@ -34,21 +37,8 @@ export function kindLabel(kind: string): string {
   return (KIND_LABELS as Record<string, string>)[kind] ?? kind;
 }
 
-export function pct(x: number | null | undefined, digits = 1): string {
-  return typeof x === 'number' && Number.isFinite(x) ? `${(100 * x).toFixed(digits)}%` : '–';
-}
-
 export function num(x: number | null | undefined, digits = 3): string {
   return typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : '–';
-}
-
-export function duration(ms: number | undefined): string {
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return '';
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
 }
 
 /**

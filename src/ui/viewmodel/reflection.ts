@@ -1,6 +1,7 @@
 // The pure parts of "Write Reflection" (no vscode import): which file name to write without overwriting one the
 // person already has, and the one-line summary shown when the host has written the document.
 import type { ReflectionResult } from '../../protocol';
+import { pct } from '../../shared/format';
 
 export const REFLECTION_FILE = 'REFLECTION.md';
 
@@ -13,7 +14,6 @@ export function freeReflectionName(exists: (name: string) => boolean): string {
   }
 }
 
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 /** One line: what the reflection compares, e.g. "TF-IDF + logistic regression 88.8% (85.5–91.8), ...". */
 export function reflectionSummary(r: ReflectionResult): string {

@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   applySplit, canonicalFoldSplit, datasetHash, DatasetError, holdoutSplit, kFoldSplits, leakageBetween, leakageReport, loadBuiltin,
-  loadSplitManifest, mulberry32, shuffled, writeSplitManifest, type Dataset,
+  loadSplitManifest, writeSplitManifest, type Dataset,
 } from '../../../src/host/data';
+import { mulberry32, shuffled } from '../../../src/shared/prng';
 
 const reviews = loadBuiltin('movie-reviews');
 const dir = mkdtempSync(join(tmpdir(), 'gft-splits-'));

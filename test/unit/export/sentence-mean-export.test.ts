@@ -16,7 +16,7 @@ import { encodeSentencePieces, piecesByDocument } from '../../../src/host/train/
 import { starterTokenizer } from '../../../src/host/train/model';
 import { RunFolder, readRun } from '../../../src/host/runs';
 import { loadHfTokenizer, padBatch } from '../../../src/host/tokenize';
-import { mulberry32 } from '../../../src/host/eval/rng';
+import { mulberry32 } from '../../../src/shared/prng';
 import { randomModel, tinyHfConfig, WORDS, writeByteBpe, writeWordPiece } from './tiny';
 import { parseHfConfig } from '../../../src/engine/models';
 

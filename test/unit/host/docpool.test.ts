@@ -12,7 +12,7 @@ import { docPoolTrainBatch, encodeSentencePieces, piecesByDocument, samplePieces
 import { readRun } from '../../../src/host/runs';
 import type { TrainParams } from '../../../src/protocol';
 import type { TextTokenizer } from '../../../src/host/tokenize';
-import { mulberry32 } from '../../../src/host/eval/rng';
+import { mulberry32 } from '../../../src/shared/prng';
 
 // A word-per-id tokenizer with [CLS]/[SEP], enough to check piece boundaries and specials.
 const vocab = new Map<string, number>();

@@ -4,8 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  binaryAuc, bootstrapMeanCI, calibration, comparePredictions, evaluatePredictions, lgamma, mcnemarExact, permutation,
+  binaryAuc, bootstrapMeanCI, calibration, comparePredictions, evaluatePredictions, lgamma, mcnemarExact,
 } from '../../../src/host/eval';
+import { permutation } from '../../../src/shared/prng';
 
 const close = (a: number, b: number, tol = 1e-9, what = '') => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
 

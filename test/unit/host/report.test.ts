@@ -13,7 +13,7 @@ import { buildLimits, limitsMarkdown, truncationStats } from '../../../src/host/
 import { runFinetune } from '../../../src/host/train';
 import { starterTokenizer } from '../../../src/host/train/model';
 import { readRun } from '../../../src/host/runs';
-import { mulberry32 } from '../../../src/host/eval/rng';
+import { mulberry32 } from '../../../src/shared/prng';
 import type { TextTokenizer } from '../../../src/host/tokenize';
 
 test('report: table, comparisons and most confidently wrong examples', async () => {

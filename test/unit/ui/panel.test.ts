@@ -9,8 +9,9 @@ import type { MetricRecord, PredictionRecord, RunManifest } from '../../../src/p
 import { calibration, evaluatePredictions } from '../../../src/host/eval/metrics';
 import { comparePredictions } from '../../../src/host/eval/compare';
 import {
-  confusionFromPredictions, confusionView, defaultReference, eceOf, macroF1, macroF1CI, overlaidCurves, reliabilityFromPredictions, reliabilityView, significanceRow,
+  confusionFromPredictions, confusionView, defaultReference, eceOf, macroF1CI, overlaidCurves, reliabilityFromPredictions, reliabilityView, significanceRow,
 } from '../../../src/ui/viewmodel/compareView';
+import { macroF1 } from '../../../src/shared/stats';
 import { lengthBuckets, reviewPage, wordCount } from '../../../src/ui/viewmodel/review';
 import { readSaliency, saliencySpans } from '../../../src/ui/viewmodel/saliency';
 import { NOTES_FILE, readNotes, saveNote } from '../../../src/ui/viewmodel/notes';
