@@ -11,7 +11,7 @@
 // order) is refused with one line naming the setting and what to use instead. The files are a function of the
 // run only (no dates, no absolute paths of this machine besides the model id), so exporting twice gives the same
 // bytes.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { trainableFilter } from '../../engine';
 import type { DataSource, TrainConfig } from '../../protocol';
