@@ -15,7 +15,7 @@ import { exportTrainerJob, TrainerJobRefusal } from './jobs/trainerJob';
 import { runDemo } from './report/demo';
 import { buildReflection, writeReflection } from './reflect';
 import { listRuns } from './runs';
-import { writeFileAtomic } from './runs/files';
+import { writeFileAtomic } from './runs';
 
 export interface Io {
   out(line: string): void;

@@ -2,9 +2,11 @@
 // children. It reads the folders on disk (src/ui/viewmodel/runFiles) and follows them with a FileSystemWatcher,
 // so runs started from the CLI show up too.
 import * as vscode from 'vscode';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { runName, type Progress, type RunManifest } from '../protocol';
 import { listCheckpoints, listRuns, type RunListing } from './viewmodel/runFiles';
+import { checkpointDir } from '../shared/node/runFiles';
+import { CHECKPOINT_BEST } from '../shared/runLayout';
 import { bestMetric, duration, kindLabel, pct, progressText, startedShort, statusIcon } from './viewmodel/format';
 
 export { progressText };
@@ -41,9 +43,9 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
   getTreeItem(node: RunsNode): vscode.TreeItem {
     if (node.type === 'checkpoint') {
       const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.None);
-      item.iconPath = new vscode.ThemeIcon(node.name === 'best' ? 'star-full' : 'save');
+      item.iconPath = new vscode.ThemeIcon(node.name === CHECKPOINT_BEST ? 'star-full' : 'save');
       item.contextValue = 'checkpoint';
-      item.resourceUri = vscode.Uri.file(join(node.runDir, 'checkpoints', node.name));
+      item.resourceUri = vscode.Uri.file(checkpointDir(node.runDir, node.name));
       item.tooltip = item.resourceUri.fsPath;
       item.id = `${node.runDir}#${node.name}`;
       return item;

@@ -10,9 +10,10 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SequenceClassifier } from '../ir/model';
 import { readSafetensorsWithMetadata, writeSafetensors, type SafeTensor } from '../weights/safetensors';
+import { TRAINER_CHECKPOINT } from '../../shared/runLayout';
 
 export const TRAINER_FORMAT = 'gft-trainer-1';
-export const TRAINER_CHECKPOINT = 'trainer.safetensors';
+export { TRAINER_CHECKPOINT };
 const PARAM = 'param/';
 
 /** The file of a checkpoint folder. */

@@ -3,8 +3,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSafetensors, type ReadOptions, type SafeTensor } from './safetensors';
+import { MODEL_WEIGHTS } from '../../shared/runLayout';
 
-export const SINGLE_FILE = 'model.safetensors';
+export const SINGLE_FILE = MODEL_WEIGHTS;
 export const SHARD_INDEX = 'model.safetensors.index.json';
 
 export function readCheckpointFolder(folder: string, opts: ReadOptions = {}): Map<string, SafeTensor> {

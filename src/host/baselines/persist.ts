@@ -2,7 +2,7 @@
 // checkpoint folder, so a baseline run can predict and be evaluated later like a fine-tuned one.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../runs/files';
+import { writeJsonAtomic } from '../../shared/node/runFiles';
 import type { LogRegModel } from './logreg';
 import type { TfidfModel } from './tfidf';
 

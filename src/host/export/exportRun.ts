@@ -23,7 +23,8 @@ import { LONG_TEXT_STRATEGIES } from '../tokenize';
 import { SENTENCE_MEAN } from '../train/docPool';
 import { PieceClassifier } from '../../engine/export';
 import type { PoolingClassifier } from '../../engine/models/docPool';
-import { readTrainerParams, trainerCheckpointPath, TRAINER_CHECKPOINT, type SequenceClassifier } from '../../engine';
+import { readTrainerParams, trainerCheckpointPath, type SequenceClassifier } from '../../engine';
+import { CHECKPOINT_BEST, MODEL_WEIGHTS, TRAINER_CHECKPOINT } from '../../shared/runLayout';
 import { resolveModel } from '../models/hub';
 import { starterModelFiles } from '../models/starter';
 import { exportHfClassifier, exportUseLiteClassifier, int8Check, recordExportCheck, type ExportCheck, type ExportResult } from './folder';
@@ -96,7 +97,7 @@ async function exportFolder(runDir: string, outDir: string, opts: ExportRunOptio
   if (!labels || labels.length < 2) throw new Error(`run ${m.id} has no label names in run.json (dataset.labels); it cannot be exported`);
   const modelId = m.model?.id;
   if (!modelId) throw new Error(`run ${m.id} does not name its base model (model.id in run.json)`);
-  const ckpt = run.checkpointDir(opts.checkpoint ?? 'best');
+  const ckpt = run.checkpointDir(opts.checkpoint ?? CHECKPOINT_BEST);
   const params = readRunWeights(ckpt, m.id);
   const source = { run: m.id, model: modelId, ...(m.dataset ? { dataset: m.dataset.id, datasetHash: m.dataset.hash } : {}), ...(m.test ? { testAccuracy: m.test.accuracy } : {}) };
   const cfg = m.config as { modelDir?: unknown; maxLength?: unknown; longText?: unknown; evalLongText?: unknown };
@@ -138,9 +139,9 @@ async function exportFolder(runDir: string, outDir: string, opts: ExportRunOptio
 /** Weights of a checkpoint folder keyed by parameter name (a trainer checkpoint's parameters, or a model.safetensors). */
 export function readRunWeights(ckpt: string, runId = ''): Map<string, Float32Array> {
   const trainer = trainerCheckpointPath(ckpt);
-  const plain = join(ckpt, 'model.safetensors');
+  const plain = join(ckpt, MODEL_WEIGHTS);
   const path = existsSync(trainer) ? trainer : existsSync(plain) ? plain : undefined;
-  if (!path || !statSync(path).isFile()) throw new Error(`run ${runId}: ${ckpt} holds no ${TRAINER_CHECKPOINT} or model.safetensors; the run has no saved weights to export`);
+  if (!path || !statSync(path).isFile()) throw new Error(`run ${runId}: ${ckpt} holds no ${TRAINER_CHECKPOINT} or ${MODEL_WEIGHTS}; the run has no saved weights to export`);
   if (path === trainer) return readTrainerParams(trainer);
   const out = new Map<string, Float32Array>();
   const tensors: Map<string, SafeTensor> = readSafetensors(path);

@@ -13,6 +13,7 @@ import { DEFAULT_SPLIT, prepareData } from './data';
 import { trainLinear } from './linear';
 import { predictorFactories } from './predictor';
 import { createHfEmbedder, embedTextsHf, type HfEmbedder } from './hfEmbeddings';
+import { CHECKPOINT_BEST } from '../../shared/runLayout';
 
 export const EMBEDDING_POOLING: UseLitePooling = 'sentences';
 
@@ -82,7 +83,7 @@ export async function runEmbeddingBaseline(params: BaselineParams, ctx: JobConte
       };
       const splits = { labels: data.labels, train: take(parts.train), validation: take(parts.validation), test: take(parts.test) };
       const { fit, C, test } = await trainLinear(run, splits, ctx, { C: params.C, seed, progress });
-      await run.saveCheckpoint('best', (dir) => saveLogReg(dir, fit, { labels: data.labels, C, model, pooling: EMBEDDING_POOLING }));
+      await run.saveCheckpoint(CHECKPOINT_BEST, (dir) => saveLogReg(dir, fit, { labels: data.labels, C, model, pooling: EMBEDDING_POOLING }));
       run.update({ config: { ...run.manifest.config, C }, test });
       progress({ phase: 'done', step: 1, total: 1 });
       return test;
@@ -137,7 +138,7 @@ async function runHfEmbeddingBaseline(params: BaselineParams, model: string, ctx
       };
       const splits = { labels: data.labels, train: take(parts.train), validation: take(parts.validation), test: take(parts.test) };
       const { fit, C, test } = await trainLinear(run, splits, ctx, { C: params.C, seed, progress });
-      await run.saveCheckpoint('best', (dir) => saveLogReg(dir, fit, { labels: data.labels, C, model, source: emb.tm.source, pooling: HF_EMBEDDING_POOLING }));
+      await run.saveCheckpoint(CHECKPOINT_BEST, (dir) => saveLogReg(dir, fit, { labels: data.labels, C, model, source: emb.tm.source, pooling: HF_EMBEDDING_POOLING }));
       run.update({ config: { ...run.manifest.config, C }, test });
       progress({ phase: 'done', step: 1, total: 1 });
       return test;
@@ -149,7 +150,7 @@ async function runHfEmbeddingBaseline(params: BaselineParams, model: string, ctx
 }
 
 predictorFactories['baseline-embeddings'] = async (run) => {
-  const lr = loadLogReg(run.checkpointDir('best'));
+  const lr = loadLogReg(run.checkpointDir(CHECKPOINT_BEST));
   const source = (lr.source as string | undefined) ?? (lr.model as string | undefined) ?? 'starter';
   if (source !== 'starter') {
     return {

@@ -6,6 +6,7 @@ import { deviceName, packageVersions } from '../info';
 import { attachRun, runJob, throwIfCancelled, warningsField, type JobContext } from './context';
 import { DEFAULT_SPLIT, prepareData } from './data';
 import { trainLinear } from './linear';
+import { CHECKPOINT_BEST } from '../../shared/runLayout';
 
 export const TFIDF_CONFIG = { ngramRange: [1, 2], sublinearTf: true, minDf: 2, smoothIdf: true, norm: 'l2', solver: 'lbfgs', objective: 'engine graph on onnxruntime' } as const;
 
@@ -37,7 +38,7 @@ export async function runTfidfBaseline(params: BaselineParams, ctx: JobContext =
     run.log(`TF-IDF: ${tfidf.vocabulary.length} features from ${data.train.length} training texts in ${Date.now() - t0} ms`);
     throwIfCancelled(ctx);
     const { fit, C, test } = await trainLinear(run, splits, ctx, { C: params.C, seed, progress });
-    await run.saveCheckpoint('best', (dir) => {
+    await run.saveCheckpoint(CHECKPOINT_BEST, (dir) => {
       saveTfidf(dir, tfidf);
       saveLogReg(dir, fit, { labels: data.labels, C });
     });

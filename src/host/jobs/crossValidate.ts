@@ -15,10 +15,12 @@ import { dataSpec, DEFAULT_SPLIT, prepareData } from './data';
 import { resolveModel } from '../models/hub';
 import { loadTrainableModel } from '../train/model';
 import { jobHandlers } from './registry';
+import { checkpointDir, runFile } from '../../shared/node/runFiles';
+import { CHECKPOINT_LAST, RUN_FILES } from '../../shared/runLayout';
 
 export const CV_FILE = 'cv.json';
 const SETTINGS = 'cv-settings.json';
-const PREDICTIONS = 'predictions.jsonl';
+const PREDICTIONS = RUN_FILES.predictions;
 
 export interface CrossValidateParams {
   /** 'finetune' trains `model` with `config`; the baselines take `model` (embeddings) and `C`. */
@@ -107,10 +109,10 @@ export async function crossValidate(p: CrossValidateParams, ctx: JobContext = {}
     const data: DataSource = { data: p.data, split: { ...split, fold } };
     ctx.log?.({ level: 'info', message: `cross-validation: fold ${fold} of ${k} (${runDir})` });
     let r: RunResult | undefined;
-    if (existsSync(join(runDir, 'run.json'))) {
+    if (existsSync(runFile(runDir, 'manifest'))) {
       const m = RunFolder.open(runDir).manifest;
       if (m.status === 'completed') r = { runId, runDir, kind: m.kind, status: 'completed', test: m.test };
-      else if (p.kind === 'finetune' && existsSync(join(runDir, 'checkpoints', 'last'))) r = await jobHandlers.train({ model: p.model ?? '', runsRoot: p.dir, config: {}, resumeRunDir: runDir, device: p.device, threads: p.threads }, ctx);
+      else if (p.kind === 'finetune' && existsSync(checkpointDir(runDir, CHECKPOINT_LAST))) r = await jobHandlers.train({ model: p.model ?? '', runsRoot: p.dir, config: {}, resumeRunDir: runDir, device: p.device, threads: p.threads }, ctx);
       else rmSync(runDir, { recursive: true, force: true }); // an unfinished baseline: nothing to keep, run it again
     }
     if (!r) {

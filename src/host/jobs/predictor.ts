@@ -10,6 +10,7 @@ import { loadExported } from '../export/loadExported';
 import { RunFolder } from '../runs';
 import { dataSpec, prepareData } from './data';
 import { predictionRecords } from './linear';
+import { CHECKPOINT_BEST } from '../../shared/runLayout';
 
 export interface Predictor {
   labels: string[];
@@ -21,7 +22,7 @@ export type PredictorFactory = (run: RunFolder) => Promise<Predictor>;
 /** Run kinds other modules can teach to predict (fine-tuned and embedding runs register themselves). */
 export const predictorFactories: Partial<Record<string, PredictorFactory>> = {
   'baseline-tfidf': async (run) => {
-    const dir = run.checkpointDir('best');
+    const dir = run.checkpointDir(CHECKPOINT_BEST);
     const tfidf = loadTfidf(dir);
     const lr = loadLogReg(dir);
     return { labels: lr.labels as string[], predictProba: async (texts) => predictProba(lr, transformTfidf(tfidf, texts)) };
@@ -31,7 +32,7 @@ export const predictorFactories: Partial<Record<string, PredictorFactory>> = {
 export async function loadPredictor(runDir: string): Promise<Predictor> {
   const run = RunFolder.open(runDir);
   if (run.manifest.status !== 'completed') throw new Error(`run ${run.id} is ${run.manifest.status}, not completed; it has no final model to use`);
-  if (!existsSync(run.checkpointDir('best'))) throw new Error(`run ${run.id} has no checkpoints/best folder; it cannot predict`);
+  if (!existsSync(run.checkpointDir(CHECKPOINT_BEST))) throw new Error(`run ${run.id} has no checkpoints/best folder; it cannot predict`);
   const factory = predictorFactories[run.manifest.kind];
   if (!factory) throw new Error(`runs of kind '${run.manifest.kind}' cannot predict in this version`);
   return factory(run);

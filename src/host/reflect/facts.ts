@@ -16,6 +16,8 @@ import { resolveModel } from '../models/hub';
 import { starterTokenizer } from '../train/model';
 import { STARTER_MODEL_CARD } from '../models/starter';
 import { trainerCheckpointPath, TRAINER_PARAM_PREFIX } from '../../engine';
+import { checkpointDir } from '../../shared/node/runFiles';
+import { CHECKPOINT_BEST } from '../../shared/runLayout';
 import '../train'; // registers the fine-tuned runs' predictor
 
 export interface LoadedRun {
@@ -289,7 +291,7 @@ export function safetensorsBytes(path: string, prefix: string): number {
 
 /** Size of the model a run would ship: its best checkpoint's weights (optimizer state left out). */
 export function modelSize(r: LoadedRun): ModelSize | { missing: string } {
-  const best = join(r.dir, 'checkpoints', 'best');
+  const best = checkpointDir(r.dir, CHECKPOINT_BEST);
   if (!existsSync(best)) return { missing: 'the run has no checkpoints/best folder' };
   const trainer = trainerCheckpointPath(best);
   if (existsSync(trainer)) return { bytes: safetensorsBytes(trainer, TRAINER_PARAM_PREFIX), what: 'fp32 weights in checkpoints/best (optimizer state excluded)' };

@@ -8,7 +8,7 @@ import { loadBuiltin } from '../data';
 import { CancelledError, throwIfCancelled, type JobContext } from '../jobs/context';
 import { DEFAULT_SPLIT } from '../jobs/data';
 import { jobHandlers } from '../jobs/registry';
-import { writeFileAtomic, writeJsonAtomic } from '../runs/files';
+import { writeFileAtomic, writeJsonAtomic } from '../../shared/node/runFiles';
 import { buildReport, reportMarkdown, type ReportRun } from './report';
 import { buildLimits, type LimitsJson } from './limits';
 import { starterTokenizer } from '../train/model';

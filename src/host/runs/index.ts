@@ -1,3 +1,3 @@
-export * from './files';
+export * from '../../shared/node/runFiles';
 export * from './runFolder';
 export * from './list';

@@ -2,8 +2,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runName, type RunDetail, type RunManifest, type RunSummary } from '../../protocol';
-import { readJson } from './files';
-import { MANIFEST, RunFolder } from './runFolder';
+import { readJson, runFile } from '../../shared/node/runFiles';
+import { RunFolder } from './runFolder';
 
 export function summarize(dir: string, m: RunManifest): RunSummary {
   return {
@@ -26,7 +26,7 @@ export function listRuns(root: string): RunSummary[] {
   const out: RunSummary[] = [];
   for (const name of readdirSync(root)) {
     const dir = join(root, name);
-    const path = join(dir, MANIFEST);
+    const path = runFile(dir, 'manifest');
     if (!existsSync(path)) continue;
     try {
       out.push(summarize(dir, readJson<RunManifest>(path)));

@@ -4,16 +4,8 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, appendFileSync 
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { defaultRunName, uniqueRunName, type MetricRecord, type PredictionRecord, type RunKind, type RunManifest, type RunStatus } from '../../protocol';
-import { LineAppender, readJson, readJsonl, tailLines, writeJsonAtomic } from './files';
-
-export const MANIFEST = 'run.json';
-export const METRICS = 'metrics.jsonl';
-export const PREDICTIONS = 'predictions.jsonl';
-export const LOG = 'log.txt';
-export const CHECKPOINTS = 'checkpoints';
-/** The split manifest (ids per split + hash) the run was trained and tested on, as src/host/data writes it. */
-export const SPLIT = 'split.json';
-export const LOG_TAIL_LINES = 40;
+import { checkpointDir, LineAppender, readJson, readJsonl, tailLines, writeJsonAtomic } from '../../shared/node/runFiles';
+import { checkpointStep, LOG_TAIL_LINES, RUN_FILES } from '../../shared/runLayout';
 
 export function newRunId(kind: RunKind, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '').replace('T', '-');
@@ -26,7 +18,7 @@ function siblingNames(root: string): string[] {
   const names: string[] = [];
   for (const entry of readdirSync(root)) {
     try {
-      const n = readJson<RunManifest>(join(root, entry, MANIFEST)).name;
+      const n = readJson<RunManifest>(join(root, entry, RUN_FILES.manifest)).name;
       if (typeof n === 'string') names.push(n);
     } catch {
       /* not a run folder */
@@ -52,18 +44,18 @@ export class RunFolder {
     const id = run.id ?? newRunId(run.kind);
     const dir = join(root, id);
     if (existsSync(dir) && readdirSync(dir).length > 0) throw new Error(`run folder ${dir} already exists and is not empty; choose another --out folder`);
-    mkdirSync(join(dir, CHECKPOINTS), { recursive: true });
+    mkdirSync(join(dir, RUN_FILES.checkpoints), { recursive: true });
     const name = uniqueRunName(run.name?.trim() || defaultRunName(run), siblingNames(root));
     const manifest: RunManifest = { ...run, id, name, status: 'running', startedAt: new Date().toISOString(), hostPid: process.pid };
-    if (splitManifest !== undefined) writeJsonAtomic(join(dir, SPLIT), splitManifest);
-    writeJsonAtomic(join(dir, MANIFEST), manifest);
+    if (splitManifest !== undefined) writeJsonAtomic(join(dir, RUN_FILES.split), splitManifest);
+    writeJsonAtomic(join(dir, RUN_FILES.manifest), manifest);
     return new RunFolder(dir, manifest);
   }
 
   /** Opens an existing run folder (e.g. to resume it, evaluate it, or add predictions). */
   static open(dir: string): RunFolder {
-    const path = join(dir, MANIFEST);
-    if (!existsSync(path)) throw new Error(`${dir} is not a run folder (no ${MANIFEST}); pass the folder of a run made by gft`);
+    const path = join(dir, RUN_FILES.manifest);
+    if (!existsSync(path)) throw new Error(`${dir} is not a run folder (no ${RUN_FILES.manifest}); pass the folder of a run made by gft`);
     return new RunFolder(dir, readJson<RunManifest>(path));
   }
 
@@ -78,14 +70,14 @@ export class RunFolder {
     // The name may have been changed on disk meanwhile ("Rename Run" in the extension): keep the person's name.
     if (patch.name === undefined) {
       try {
-        const onDisk = readJson<RunManifest>(join(this.dir, MANIFEST)).name;
+        const onDisk = readJson<RunManifest>(join(this.dir, RUN_FILES.manifest)).name;
         if (typeof onDisk === 'string' && onDisk.trim()) this.manifestCache = { ...this.manifestCache, name: onDisk };
       } catch {
         /* unreadable or gone: the cached manifest is written again */
       }
     }
     this.manifestCache = { ...this.manifestCache, ...patch };
-    writeJsonAtomic(join(this.dir, MANIFEST), this.manifestCache);
+    writeJsonAtomic(join(this.dir, RUN_FILES.manifest), this.manifestCache);
   }
 
   onMetric(f: (r: MetricRecord) => void): void {
@@ -96,36 +88,36 @@ export class RunFolder {
   }
 
   metric(record: MetricRecord): void {
-    this.metricsOut ??= new LineAppender(join(this.dir, METRICS));
+    this.metricsOut ??= new LineAppender(join(this.dir, RUN_FILES.metrics));
     this.metricsOut.appendJson(record);
     for (const f of this.listeners) f(record);
   }
 
   log(message: string): void {
     const line = `${new Date().toISOString()} ${message}`;
-    appendFileSync(join(this.dir, LOG), line + '\n');
+    appendFileSync(join(this.dir, RUN_FILES.log), line + '\n');
     for (const f of this.logListeners) f(message);
   }
 
   /** Replaces predictions.jsonl (written once per final evaluation). */
   writePredictions(preds: PredictionRecord[]): void {
-    const tmp = join(this.dir, `.${PREDICTIONS}.tmp`);
+    const tmp = join(this.dir, `.${RUN_FILES.predictions}.tmp`);
     rmSync(tmp, { force: true });
     const out = new LineAppender(tmp);
     for (const p of preds) out.appendJson(p);
     out.close();
-    renameSync(tmp, join(this.dir, PREDICTIONS));
+    renameSync(tmp, join(this.dir, RUN_FILES.predictions));
   }
 
   readPredictions(): PredictionRecord[] {
-    return readJsonl<PredictionRecord>(join(this.dir, PREDICTIONS));
+    return readJsonl<PredictionRecord>(join(this.dir, RUN_FILES.predictions));
   }
   readMetrics(): MetricRecord[] {
-    return readJsonl<MetricRecord>(join(this.dir, METRICS));
+    return readJsonl<MetricRecord>(join(this.dir, RUN_FILES.metrics));
   }
 
   checkpointDir(name: string): string {
-    return join(this.dir, CHECKPOINTS, name);
+    return checkpointDir(this.dir, name);
   }
 
   /**
@@ -143,16 +135,16 @@ export class RunFolder {
     if (existsSync(final)) renameSync(final, old);
     renameSync(tmp, final);
     rmSync(old, { recursive: true, force: true });
-    if (name.startsWith('step-')) this.pruneStepCheckpoints(keep);
+    if (checkpointStep(name) !== undefined) this.pruneStepCheckpoints(keep);
     return final;
   }
 
   stepCheckpoints(): string[] {
-    const dir = join(this.dir, CHECKPOINTS);
+    const dir = join(this.dir, RUN_FILES.checkpoints);
     if (!existsSync(dir)) return [];
     return readdirSync(dir)
-      .filter((n) => /^step-\d+$/.test(n))
-      .sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)));
+      .filter((n) => checkpointStep(n) !== undefined)
+      .sort((a, b) => checkpointStep(a)! - checkpointStep(b)!);
   }
 
   private pruneStepCheckpoints(keep: number): void {
@@ -161,7 +153,7 @@ export class RunFolder {
   }
 
   logTail(n = LOG_TAIL_LINES): string[] {
-    return tailLines(join(this.dir, LOG), n);
+    return tailLines(join(this.dir, RUN_FILES.log), n);
   }
 
   finish(status: Exclude<RunStatus, 'running'>, patch: Partial<RunManifest> = {}): void {

@@ -11,7 +11,8 @@ import { packageVersions } from '../info';
 import { attachRun, CancelledError, runJob, warningsField, type JobContext } from '../jobs/context';
 import { DEFAULT_SPLIT, prepareData, type PreparedData } from '../jobs/data';
 import { evalSummary, predictionRecords } from '../jobs/linear';
-import { RunFolder, writeJsonAtomic, LineAppender, METRICS } from '../runs';
+import { RunFolder, writeJsonAtomic, LineAppender } from '../runs';
+import { CHECKPOINT_BEST, CHECKPOINT_LAST, RUN_FILES } from '../../shared/runLayout';
 import { improves, resolveEvalEvery, resolveTrainConfig } from './config';
 import { checkExecutionFits, fallbackWarning, resolveExecution, type Execution } from './device';
 import { documentProbs, metricsOf } from './evaluate';
@@ -40,11 +41,11 @@ export function epochOrder(n: number, seed: number, epoch: number, shuffle: bool
 /** On resume, drops metric lines written after the checkpoint (those steps are run again). */
 function truncateMetrics(run: RunFolder, step: number): void {
   const kept = run.readMetrics().filter((r) => r.step <= step);
-  const tmp = join(run.dir, `.${METRICS}.resume`);
+  const tmp = join(run.dir, `.${RUN_FILES.metrics}.resume`);
   const out = new LineAppender(tmp);
   for (const r of kept) out.appendJson(r);
   out.close();
-  renameSync(tmp, join(run.dir, METRICS));
+  renameSync(tmp, join(run.dir, RUN_FILES.metrics));
 }
 
 /** The device and threads as recorded in run.json's config. */
@@ -79,7 +80,7 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
     run = RunFolder.open(params.resumeRunDir);
     if (run.manifest.kind !== 'finetune') throw new Error(`${params.resumeRunDir} is a ${run.manifest.kind} run; only fine-tuning runs resume`);
     if (run.manifest.status === 'completed') throw new Error(`run ${run.id} is already completed; nothing to resume`);
-    const statePath = join(run.checkpointDir('last'), STATE);
+    const statePath = join(run.checkpointDir(CHECKPOINT_LAST), STATE);
     if (!existsSync(statePath)) throw new Error(`run ${run.id} has no last checkpoint to resume from; start a new run`);
     state = JSON.parse(readFileSync(statePath, 'utf8')) as LoopState;
     const saved = run.manifest.config as unknown as TrainConfig & { data: TrainParams };
@@ -134,12 +135,12 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
     const evalEvery = resolveEvalEvery(c, stepsPerEpoch);
     trainer = setup.trainer;
     const tr = trainer;
-    if (params.resumeRunDir) await tr.loadCheckpoint(run.checkpointDir('last'));
+    if (params.resumeRunDir) await tr.loadCheckpoint(run.checkpointDir(CHECKPOINT_LAST));
     const k = data.labels.length;
     const logitsOf = setup.logitsOf;
 
     const saveLast = async () => {
-      await run.saveCheckpoint('last', async (dir) => {
+      await run.saveCheckpoint(CHECKPOINT_LAST, async (dir) => {
         await tr.saveCheckpoint(dir);
         writeJsonAtomic(join(dir, STATE), state);
       });
@@ -159,7 +160,7 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
       if (improves(c.bestMetric, value, state.best?.value)) {
         state.best = { step: state.step, epoch: epochFloat, value, metrics: record };
         state.evalsWithoutImprovement = 0;
-        await run.saveCheckpoint('best', (dir) => tr.saveCheckpoint(dir).then(() => undefined));
+        await run.saveCheckpoint(CHECKPOINT_BEST, (dir) => tr.saveCheckpoint(dir).then(() => undefined));
         run.update({ best: { step: state.step, epoch: epochFloat, metric: c.bestMetric, value } });
       } else {
         state.evalsWithoutImprovement++;
@@ -219,8 +220,8 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
     // Every-N-steps evaluation: make sure the final weights were evaluated too.
     if (typeof evalEvery === 'number' && !state.stopped && state.step % evalEvery !== 0) await evaluateValidation(c.epochs);
     // Without validation data, the last weights are the final model.
-    if (!state.best) await run.saveCheckpoint('best', (dir) => tr.saveCheckpoint(dir).then(() => undefined));
-    else await tr.loadCheckpoint(run.checkpointDir('best'));
+    if (!state.best) await run.saveCheckpoint(CHECKPOINT_BEST, (dir) => tr.saveCheckpoint(dir).then(() => undefined));
+    else await tr.loadCheckpoint(run.checkpointDir(CHECKPOINT_BEST));
     let testMetrics: EvalMetrics | undefined;
     if (test) {
       const probs = await documentProbs(test, k, logitsOf, async (done, total) => {

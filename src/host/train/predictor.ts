@@ -10,13 +10,14 @@ import type { RunFolder } from '../runs';
 import { SENTENCE_MEAN } from './docPool';
 import { documentProbs, encodeForEval } from './evaluate';
 import { loadTrainableModel } from './model';
+import { CHECKPOINT_BEST } from '../../shared/runLayout';
 
 const finetunePredictor: PredictorFactory = async (run: RunFolder) => {
   const config = run.manifest.config as unknown as TrainConfig & { data: { model: string } };
   const labels = run.manifest.dataset?.labels;
   if (!labels) throw new Error(`run ${run.id} does not record its labels`);
   const m = await loadTrainableModel(config.data.model, labels.length, config.seed);
-  const params = readTrainerParams(trainerCheckpointPath(run.checkpointDir('best')));
+  const params = readTrainerParams(trainerCheckpointPath(run.checkpointDir(CHECKPOINT_BEST)));
   const feeds: Record<string, { data: Float32Array; dims: number[] }> = {};
   for (const p of m.model.params) {
     const data = params.get(p.name);

@@ -14,12 +14,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Batch, SaliencyResult } from '../../engine';
 import type { Example } from '../data';
-import { writeFileAtomic } from '../runs/files';
+import { writeFileAtomic } from '../../shared/node/runFiles';
+import { RUN_FILES } from '../../shared/runLayout';
 import { starterModelFiles } from '../models/starter';
 import { encodeDocuments, padBatch, type EncodedRow, type LongTextStrategy, type TextTokenizer } from '../tokenize';
 import { asOneDocument, encodeSentencePieces, SENTENCE_MEAN } from './docPool';
 
-export const SALIENCY_FILE = 'saliency.jsonl';
+export const SALIENCY_FILE = RUN_FILES.saliency;
 /** Misclassified test examples explained per run. */
 export const SALIENCY_CAP = 20;
 

@@ -2,10 +2,11 @@
 // <runDir>/notes.json = { version: 1, notes: { <example id>: { text, updatedAt } } }. Written atomically (a temp
 // file in the same folder, then rename) so a crash never leaves half a file; no other file of the run is touched.
 // No vscode import.
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { runFile, writeJsonAtomic } from '../../shared/node/runFiles';
+import { RUN_FILES } from '../../shared/runLayout';
 
-export const NOTES_FILE = 'notes.json';
+export const NOTES_FILE = RUN_FILES.notes;
 
 export interface NotesFile {
   version: 1;
@@ -14,7 +15,7 @@ export interface NotesFile {
 
 /** The notes of a run by example id; error (one line) when notes.json exists but cannot be read. */
 export function readNotes(runDir: string): { notes: Record<string, string>; error?: string } {
-  const path = join(runDir, NOTES_FILE);
+  const path = runFile(runDir, 'notes');
   if (!existsSync(path)) return { notes: {} };
   try {
     const file = JSON.parse(readFileSync(path, 'utf8')) as Partial<NotesFile>;
@@ -31,7 +32,7 @@ export function readNotes(runDir: string): { notes: Record<string, string>; erro
  * overwrite a notes.json it cannot parse: the notes in it would be lost.
  */
 export function saveNote(runDir: string, id: string, text: string, now = new Date()): string {
-  const path = join(runDir, NOTES_FILE);
+  const path = runFile(runDir, 'notes');
   let file: NotesFile = { version: 1, notes: {} };
   if (existsSync(path)) {
     try {
@@ -44,19 +45,6 @@ export function saveNote(runDir: string, id: string, text: string, now = new Dat
   const savedAt = now.toISOString();
   if (text.trim() === '') delete file.notes[id];
   else file.notes[id] = { text, updatedAt: savedAt };
-  const tmp = join(runDir, `.${NOTES_FILE}.${process.pid}.${Date.now()}.tmp`);
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, Buffer.from(JSON.stringify(file, null, 2) + '\n', 'utf8'));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(tmp, path);
-  } catch (e) {
-    if (existsSync(tmp)) unlinkSync(tmp);
-    throw e;
-  }
+  writeJsonAtomic(path, file);
   return savedAt;
 }

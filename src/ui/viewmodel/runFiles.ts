@@ -1,10 +1,12 @@
 // Reads run folders straight from disk (run.json, metrics.jsonl, predictions.jsonl, checkpoints/), the layout the
 // host writes (see src/protocol/runs.ts). No vscode import: unit-tested in test/unit/ui.
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MetricRecord, PredictionRecord, RunManifest } from '../../protocol';
+import { checkpointStep, RUN_FILES } from '../../shared/runLayout';
+import { parseJsonl, readJsonl, runFile, writeJsonAtomic } from '../../shared/node/runFiles';
 
-export const RUN_FILES = { manifest: 'run.json', metrics: 'metrics.jsonl', predictions: 'predictions.jsonl', checkpoints: 'checkpoints' } as const;
+export { parseJsonl, RUN_FILES };
 
 export interface RunListing {
   dir: string;
@@ -15,26 +17,6 @@ export interface RunSnapshot extends RunListing {
   metrics: MetricRecord[];
   predictions: PredictionRecord[];
   checkpoints: string[];
-}
-
-/**
- * Parses JSONL text. The writer appends whole lines, but a reader can catch a line half written (or a crash can
- * tear it): an unparsable LAST line is ignored; a bad line elsewhere means the file is damaged.
- */
-export function parseJsonl<T>(text: string, where = 'JSONL'): T[] {
-  const lines = text.split('\n');
-  const out: T[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (!line) continue;
-    try {
-      out.push(JSON.parse(line) as T);
-    } catch {
-      if (lines.slice(i + 1).every((l) => l.trim() === '')) break;
-      throw new Error(`${where}:${i + 1} is not valid JSON; the file is damaged`);
-    }
-  }
-  return out;
 }
 
 export function readManifest(dir: string): RunManifest | undefined {
@@ -53,12 +35,9 @@ export function readManifest(dir: string): RunManifest | undefined {
  * A host still writing the run keeps the name (src/host/runs/runFolder.ts reads it back before each update).
  */
 export function renameRun(dir: string, name: string): void {
-  const path = join(dir, RUN_FILES.manifest);
   const m = readManifest(dir);
   if (!m) throw new Error(`${dir} is not a run folder (no readable run.json); nothing renamed.`);
-  const tmp = join(dir, `.${RUN_FILES.manifest}.${process.pid}.rename.tmp`);
-  writeFileSync(tmp, JSON.stringify({ ...m, name }, null, 2) + '\n');
-  renameSync(tmp, path);
+  writeJsonAtomic(runFile(dir, 'manifest'), { ...m, name });
 }
 
 /** Run folders directly under root (folders with a readable run.json), newest first. */
@@ -82,18 +61,14 @@ export function listRuns(root: string): RunListing[] {
 export function listCheckpoints(dir: string): string[] {
   const cp = join(dir, RUN_FILES.checkpoints);
   if (!existsSync(cp)) return [];
-  const stepNo = (n: string) => (/^step-(\d+)$/.exec(n) ? Number(n.slice(5)) : -1);
+  const stepNo = (n: string) => checkpointStep(n) ?? -1;
   return readdirSync(cp)
     .filter((n) => !n.startsWith('.'))
     .sort((a, b) => stepNo(a) - stepNo(b) || a.localeCompare(b));
 }
 
-function readJsonlFile<T>(path: string): T[] {
-  return existsSync(path) ? parseJsonl<T>(readFileSync(path, 'utf8'), path) : [];
-}
-
 export function readPredictions(dir: string): PredictionRecord[] {
-  return readJsonlFile<PredictionRecord>(join(dir, RUN_FILES.predictions));
+  return readJsonl<PredictionRecord>(join(dir, RUN_FILES.predictions));
 }
 
 export function readRun(dir: string): RunSnapshot | undefined {
@@ -102,8 +77,8 @@ export function readRun(dir: string): RunSnapshot | undefined {
   return {
     dir,
     manifest,
-    metrics: readJsonlFile<MetricRecord>(join(dir, RUN_FILES.metrics)),
-    predictions: readJsonlFile<PredictionRecord>(join(dir, RUN_FILES.predictions)),
+    metrics: readJsonl<MetricRecord>(join(dir, RUN_FILES.metrics)),
+    predictions: readJsonl<PredictionRecord>(join(dir, RUN_FILES.predictions)),
     checkpoints: listCheckpoints(dir),
   };
 }

@@ -1,12 +1,11 @@
 // Word saliency of a run's misclassified test examples (saliency.jsonl, written by the host: gradient x input summed
 // per word, signed, max |score| = 1 per example; positive = toward the predicted class) laid over the example's
 // text for the review browser. No vscode import.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { SaliencySpan } from '../../protocol/webviewMessages';
-import { parseJsonl } from './runFiles';
+import { readJsonl, runFile } from '../../shared/node/runFiles';
+import { RUN_FILES } from '../../shared/runLayout';
 
-export const SALIENCY_FILE = 'saliency.jsonl';
+export const SALIENCY_FILE = RUN_FILES.saliency;
 
 /** One line of saliency.jsonl (the fields the panel reads). */
 export interface SaliencyLine {
@@ -15,10 +14,8 @@ export interface SaliencyLine {
 }
 
 export function readSaliency(runDir: string): Map<string, [string, number][]> {
-  const path = join(runDir, SALIENCY_FILE);
   const out = new Map<string, [string, number][]>();
-  if (!existsSync(path)) return out;
-  for (const r of parseJsonl<SaliencyLine>(readFileSync(path, 'utf8'), path)) {
+  for (const r of readJsonl<SaliencyLine>(runFile(runDir, 'saliency'))) {
     if (typeof r?.id === 'string' && Array.isArray(r.words)) out.set(r.id, r.words.filter((w) => typeof w[0] === 'string' && Number.isFinite(w[1])));
   }
   return out;

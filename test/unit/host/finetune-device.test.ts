@@ -17,7 +17,8 @@ import { classifierOf } from '../../../src/host/train/model';
 import { createTrainer, type Batch, type TrainConfig } from '../../../src/engine';
 import { DeviceTrainer } from '../../../src/engine/devices';
 import { SALIENCY_FILE } from '../../../src/host/train/saliency';
-import { LOG, readRun } from '../../../src/host/runs';
+import { readRun } from '../../../src/host/runs';
+import { RUN_FILES } from '../../../src/shared/runLayout';
 import type { TrainParams } from '../../../src/protocol';
 import { WORDS, tinyModel, writeWordPiece } from '../export/tiny';
 
@@ -101,7 +102,7 @@ test('a fine-tuning run on webgpu trains like the same run on the cpu (losses, e
     assert.deepEqual([exec.device, exec.providers[0], exec.trainer], ['webgpu', 'webgpu', 'device']);
     assert.ok(exec.adapter?.name && exec.adapter.vendor && exec.adapter.driver, `run.json records the adapter: ${JSON.stringify(exec.adapter)}`);
     assert.equal((readRun(cpu.runDir).manifest.config as { execution: { trainer: string } }).execution.trainer, 'host');
-    const log = readFileSync(join(gpu.runDir, LOG), 'utf8');
+    const log = readFileSync(join(gpu.runDir, RUN_FILES.log), 'utf8');
     assert.match(log, /trainer: the device trainer on webgpu/);
     assert.equal(stepsOf(gpu.runDir).length, 8, '30 texts in steps of 8 (the last of 6) x 2 epochs');
     const worst = sameRun(cpu.runDir, gpu.runDir, 1e-3, 'webgpu vs cpu');

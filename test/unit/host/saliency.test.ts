@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runFinetune } from '../../../src/host/train';
 import { normaliseScores, pieceTable, piecesToWords, readTokens, SALIENCY_FILE, type SaliencyRecord } from '../../../src/host/train/saliency';
-import { PREDICTIONS } from '../../../src/host/runs/runFolder';
+import { RUN_FILES } from '../../../src/shared/runLayout';
 import { loadHfTokenizer } from '../../../src/host/tokenize';
 import { starterTokenizer } from '../../../src/host/train/model';
 
@@ -62,7 +62,7 @@ test('a fine-tuning run writes saliency.jsonl for its misclassified test example
     runsRoot: root, runId: 'sal', config: { epochs: 1, batchSize: 30, lr: 1e-9, evalEvery: 'epoch', seed: 1 },
   });
   assert.equal(r.status, 'completed', r.error);
-  const preds = readFileSync(join(r.runDir, PREDICTIONS), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; label: number; pred: number; probs: number[] });
+  const preds = readFileSync(join(r.runDir, RUN_FILES.predictions), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; label: number; pred: number; probs: number[] });
   const wrong = preds.filter((p) => p.pred !== p.label);
   assert.ok(wrong.length > 0, 'the fixture run has misclassified test examples');
   const path = join(r.runDir, SALIENCY_FILE);

@@ -1,8 +1,13 @@
-// Crash-safe file primitives for run folders: JSON written atomically (temp file, fsync, rename, fsync of
-// the folder), JSONL appended one whole line per write, and a JSONL reader that ignores a torn last line
+// Crash-safe file primitives for run folders, shared by the host (writer), the client (marks crashed runs failed)
+// and the extension (renames runs, saves notes, reads runs): JSON written atomically (temp file, fsync, rename,
+// fsync of the folder), JSONL appended one whole line per write, and a JSONL reader that ignores a torn last line
 // (the writer may have been killed in the middle of it).
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync, existsSync, unlinkSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+// Hand-written rather than the npm package write-file-atomic: these twenty lines are all the callers need (no
+// ownership, mode or queueing options; synchronous, as every caller is), plus the fsync of the folder after the
+// rename that makes the new name durable; one runtime dependency more for them would not pay.
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { CHECKPOINT_BEST, RUN_FILES } from '../runLayout';
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
@@ -77,10 +82,12 @@ export class LineAppender {
   }
 }
 
-/** Parses a JSONL file. A last line that does not parse (torn write) is dropped; a bad line elsewhere is an error. */
-export function readJsonl<T>(path: string): T[] {
-  if (!existsSync(path)) return [];
-  const lines = readFileSync(path, 'utf8').split('\n');
+/**
+ * Parses JSONL text. The writer appends whole lines, but a reader can catch a line half written (or a crash can
+ * tear it): an unparsable LAST line is ignored; a bad line elsewhere means the file is damaged.
+ */
+export function parseJsonl<T>(text: string, where = 'JSONL'): T[] {
+  const lines = text.split('\n');
   const out: T[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
@@ -88,12 +95,16 @@ export function readJsonl<T>(path: string): T[] {
     try {
       out.push(JSON.parse(line) as T);
     } catch {
-      const isLast = lines.slice(i + 1).every((l) => l.trim() === '');
-      if (isLast) break;
-      throw new Error(`${path}:${i + 1} is not valid JSON; the file is damaged`);
+      if (lines.slice(i + 1).every((l) => l.trim() === '')) break;
+      throw new Error(`${where}:${i + 1} is not valid JSON; the file is damaged`);
     }
   }
   return out;
+}
+
+/** Parses a JSONL file (see parseJsonl); a missing file has no records. */
+export function readJsonl<T>(path: string): T[] {
+  return existsSync(path) ? parseJsonl<T>(readFileSync(path, 'utf8'), path) : [];
 }
 
 /** The last n lines of a text file (for the log tail of a failed run). */
@@ -102,4 +113,14 @@ export function tailLines(path: string, n: number): string[] {
   const lines = readFileSync(path, 'utf8').split('\n');
   while (lines.length && lines[lines.length - 1] === '') lines.pop();
   return lines.slice(-n);
+}
+
+/** A file of a run folder by its role: runFile(dir, 'metrics') = <dir>/metrics.jsonl. */
+export function runFile(runDir: string, file: keyof typeof RUN_FILES): string {
+  return join(runDir, RUN_FILES[file]);
+}
+
+/** A checkpoint folder of a run: <dir>/checkpoints/<name> (default 'best'). */
+export function checkpointDir(runDir: string, name: string = CHECKPOINT_BEST): string {
+  return join(runDir, RUN_FILES.checkpoints, name);
 }
