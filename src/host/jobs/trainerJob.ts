@@ -17,8 +17,9 @@ import { trainableFilter } from '../../engine';
 import type { DataSource, TrainConfig } from '../../protocol';
 import type { Example } from '../data';
 import { GFT_VERSION } from '../info';
-import { RunFolder, SPLIT } from '../runs';
-import { writeFileAtomic } from '../runs/files';
+import { RunFolder } from '../runs';
+import { RUN_FILES } from '../../shared/runLayout';
+import { writeFileAtomic } from '../../shared/node/runFiles';
 import { contentBudget, defaultHeadTokens } from '../tokenize';
 import { resolveEvalEvery, resolveTrainConfig } from '../train/config';
 import { loadTrainableModel, type TrainableModel } from '../train/model';
@@ -206,7 +207,7 @@ export async function exportTrainerJob(p: TrainerJobParams): Promise<TrainerJobR
     'slurm.sbatch': slurmScript(run?.id ?? basename(out)),
     'README.md': jobReadme(job),
   };
-  if (data.splitManifest) files[SPLIT] = JSON.stringify(data.splitManifest, null, 2) + '\n';
+  if (data.splitManifest) files[RUN_FILES.split] = JSON.stringify(data.splitManifest, null, 2) + '\n';
   mkdirSync(join(out, 'data'), { recursive: true });
   for (const [name, body] of Object.entries(files)) writeFileAtomic(join(out, name), body);
   mkdirSync(join(out, 'model'), { recursive: true });
