@@ -2,12 +2,10 @@
 // notifications to listeners that stay registered across restarts, and when the host dies it fails the pending
 // requests with one clear error, marks the runs in progress failed, and starts a fresh host on the next request.
 import type { CancellationToken } from 'vscode-jsonrpc/node';
-import {
-  LogNotification, MetricNotification, ProgressNotification, RunStartedNotification, RunFinishedMethods,
-  type LogLine, type MetricPoint, type Progress, type RunResult, type RunStarted,
-} from '../protocol';
+import { Notifications, RunFinishedMethods, type LogLine, type MetricPoint, type Progress, type RequestType, type RunResult, type RunStarted } from '../protocol';
 import { startHost, type HostExit, type HostHandle } from './hostProcess';
 import { markRunFailed } from './recovery';
+import { onNotification, sendRequest } from './rpc';
 
 export class HostExitedError extends Error {
   constructor(readonly exit: HostExit, readonly failedRuns: string[]) {
@@ -69,10 +67,10 @@ export class HostClient {
       h.child.stderr?.resume();
     }
     const emit = <T>(set: Set<Listener<T>>) => (v: T) => set.forEach((f) => f(v));
-    h.connection.onNotification(ProgressNotification, emit(this.listeners.progress));
-    h.connection.onNotification(MetricNotification, emit(this.listeners.metric));
-    h.connection.onNotification(LogNotification, emit(this.listeners.log));
-    h.connection.onNotification(RunStartedNotification, (s: RunStarted) => {
+    onNotification(h.connection, Notifications.progress, emit(this.listeners.progress));
+    onNotification(h.connection, Notifications.metric, emit(this.listeners.metric));
+    onNotification(h.connection, Notifications.log, emit(this.listeners.log));
+    onNotification(h.connection, Notifications.runStarted, (s: RunStarted) => {
       this.activeRuns.set(s.runId, s.runDir);
       emit(this.listeners.started)(s);
     });
@@ -84,18 +82,18 @@ export class HostClient {
   }
 
   /** Sends a request to the host (starting it if needed). Rejects with HostExitedError if the host dies first. */
-  async request<R>(method: string, params?: unknown, token?: CancellationToken): Promise<R> {
+  async request<P, R>(type: RequestType<P, R>, params: NoInfer<P>, token?: CancellationToken): Promise<R> {
     const h = this.ensure();
     let result: R;
     try {
-      const answer = token ? h.connection.sendRequest<R>(method, params, token) : h.connection.sendRequest<R>(method, params);
+      const answer = sendRequest(h.connection, type, params, token);
       result = await Promise.race([answer, h.exited.then((exit) => Promise.reject(this.exitError(h, exit)))]);
     } catch (e) {
       // A request rejected because the connection was disposed at the exit: report the exit instead.
       if (h.child.exitCode !== null || h.child.signalCode !== null) throw this.exitError(h, await h.exited);
       throw e;
     }
-    if (RunFinishedMethods.includes(method) && result && typeof result === 'object' && 'runId' in result) {
+    if (RunFinishedMethods.includes(type.method) && result && typeof result === 'object' && 'runId' in result) {
       this.activeRuns.delete((result as unknown as RunResult).runId);
     }
     return result;

@@ -2,7 +2,8 @@
 // In desktop VS Code the host runs under Electron's own binary with ELECTRON_RUN_AS_NODE=1.
 import { fork, type ChildProcess } from 'node:child_process';
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import { HostInfoRequest, type HostInfo } from '../protocol';
+import { Requests, type HostInfo } from '../protocol';
+import { sendRequest } from './rpc';
 
 export interface HostExit {
   code: number | null;
@@ -41,7 +42,7 @@ export function startHost(hostScript: string, options: { execPath?: string; env?
     connection,
     child,
     exited,
-    info: () => connection.sendRequest(HostInfoRequest),
+    info: () => sendRequest(connection, Requests.hostInfo, undefined),
     dispose: () => {
       connection.dispose();
       child.kill();

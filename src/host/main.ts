@@ -16,23 +16,24 @@ function oneLine(err: unknown): ResponseError<void> {
   return new ResponseError(-32000, msg.split('\n')[0]);
 }
 
-function handle<P, R>(connection: MessageConnection, method: string, f: (p: P) => R | Promise<R>): void {
-  connection.onRequest(method, async (params: P) => {
-    try {
-      return await f(params);
-    } catch (err) {
-      if (!(err instanceof CancelledError)) console.error(err);
-      return oneLine(err);
-    }
-  });
+/** The host's answer to one request type; `cancelled` reads the request's cancellation token ($/cancelRequest). */
+type Handler<T> = (params: P.ParamsOf<T>, cancelled: () => boolean) => P.ResultOf<T> | Promise<P.ResultOf<T>>;
+/** One handler per request in P.Requests: a request without one, or a handler answering another type, does not compile. */
+export type RequestHandlers = { [K in keyof typeof P.Requests]: Handler<(typeof P.Requests)[K]> };
+
+/** Requests whose errors are about the request itself (runs/reflection: no runs folder...): one line, no stack logged. */
+const QUIET: ReadonlySet<keyof typeof P.Requests> = new Set(['reflection']);
+
+function notify<T>(connection: MessageConnection, type: P.NotificationType<T>, params: T): void {
+  void connection.sendNotification(type.method, params);
 }
 
 export function serve(connection: MessageConnection): JobQueue {
   const events: JobEvents = {
-    started: (e) => void connection.sendNotification(P.RunStartedNotification, e),
-    progress: (p) => void connection.sendNotification(P.ProgressNotification, p),
-    metric: (m) => void connection.sendNotification(P.MetricNotification, m),
-    log: (l) => void connection.sendNotification(P.LogNotification, l),
+    started: (e) => notify(connection, P.Notifications.runStarted, e),
+    progress: (p) => notify(connection, P.Notifications.progress, p),
+    metric: (m) => notify(connection, P.Notifications.metric, m),
+    log: (l) => notify(connection, P.Notifications.log, l),
   };
   const queue = new JobQueue(events);
   const recovered = new Set<string>();
@@ -42,31 +43,44 @@ export function serve(connection: MessageConnection): JobQueue {
     recovered.add(root);
     for (const id of markOrphanedRuns(root)) events.log?.({ level: 'warn', message: `run ${id} was interrupted when its host exited; marked failed`, runId: id });
   };
-  handle(connection, P.HostInfoRequest, (): P.HostInfo => hostInfo());
-  handle(connection, P.PrepareDatasetRequest, (p: P.PrepareDatasetParams) => summarizeData(prepareData(p)));
-  handle(connection, P.TrainRequest, (p: P.TrainParams) => {
-    recover(p.runsRoot);
-    return queue.enqueue('train', (ctx) => jobHandlers.train(p, ctx));
-  });
-  handle(connection, P.BaselineRequest, (p: P.BaselineParams) => {
-    recover(p.runsRoot);
-    return queue.enqueue(`baseline-${p.kind}`, (ctx) => jobHandlers.baseline(p, ctx));
-  });
-  handle(connection, P.EvaluateRequest, async (p: P.EvaluateParams) => {
-    const { predictions: _p, ...m } = await evaluateRun(p.runDir, p.data);
-    return m;
-  });
-  handle(connection, P.PredictRequest, (p: P.PredictParams) => predictTexts(p.runDir, p.texts, { precision: p.precision }));
-  handle(connection, P.ExportRequest, (p: P.ExportParams) => jobHandlers.export(p));
-  handle(connection, P.CancelRequest, (p: P.CancelParams): P.CancelResult => ({ cancelled: queue.cancel(p?.runId) }));
-  handle(connection, P.ListRunsRequest, (p: P.ListRunsParams): P.ListRunsResult => {
-    recover(p.runsRoot);
-    return listRuns(p.runsRoot);
-  });
-  handle(connection, P.GetRunRequest, (p: P.GetRunParams) => readRun(p.runDir));
-  handle(connection, P.ProbeRequest, (p: P.ProbeParams) => queue.enqueue('probe', (ctx) => jobHandlers.probe(p, ctx)));
-  handle(connection, P.CompareRequest, (p: P.CompareParams) => compareRuns(p.runDirA, p.runDirB, p.seed));
-  connection.onRequest(P.ReflectionRequest, (p: P.ReflectionParams, token) => reflectionRequest(p, () => token.isCancellationRequested).catch(oneLine));
+  const handlers: RequestHandlers = {
+    hostInfo: () => hostInfo(),
+    prepareDataset: (p) => summarizeData(prepareData(p)),
+    train: (p) => {
+      recover(p.runsRoot);
+      return queue.enqueue('train', (ctx) => jobHandlers.train(p, ctx));
+    },
+    baseline: (p) => {
+      recover(p.runsRoot);
+      return queue.enqueue(`baseline-${p.kind}`, (ctx) => jobHandlers.baseline(p, ctx));
+    },
+    evaluate: async (p) => {
+      const { predictions: _p, ...m } = await evaluateRun(p.runDir, p.data);
+      return m;
+    },
+    predict: (p) => predictTexts(p.runDir, p.texts, { precision: p.precision }),
+    export: (p) => jobHandlers.export(p),
+    cancel: (p) => ({ cancelled: queue.cancel(p?.runId) }),
+    probe: (p) => queue.enqueue('probe', (ctx) => jobHandlers.probe(p, ctx)),
+    listRuns: (p) => {
+      recover(p.runsRoot);
+      return listRuns(p.runsRoot);
+    },
+    getRun: (p) => readRun(p.runDir),
+    compare: (p) => compareRuns(p.runDirA, p.runDirB, p.seed),
+    reflection: (p, cancelled) => reflectionRequest(p, cancelled),
+  };
+  for (const name of Object.keys(P.Requests) as (keyof typeof P.Requests)[]) {
+    const handler = handlers[name] as (params: unknown, cancelled: () => boolean) => unknown;
+    connection.onRequest(P.Requests[name].method, async (params: unknown, token) => {
+      try {
+        return await handler(params, () => token.isCancellationRequested);
+      } catch (err) {
+        if (!(err instanceof CancelledError) && !QUIET.has(name)) console.error(err);
+        return oneLine(err);
+      }
+    });
+  }
   return queue;
 }
 

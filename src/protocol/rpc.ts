@@ -1,11 +1,12 @@
 // JSON-RPC contract between the client (extension or CLI) and the training host process.
-// Method names are strings; params/results are the interfaces below. Long jobs (train, baseline) answer when
-// they end; while they run the host sends progress, metric and log notifications tagged with the run id.
+// Each method name is written once, in `Requests` / `Notifications` at the end of this file, bound to its params and
+// result types (as vscode-languageserver-node's RequestType does), so callers and the host's handler table infer
+// them. Long jobs (train, baseline) answer when they end; while they run the host sends progress, metric and log
+// notifications tagged with the run id.
 import type { Comparison, EvalMetrics } from './metrics';
 import type { MetricRecord, RunKind, RunManifest, RunStatus, RunSummary, PredictionRecord } from './runs';
 
-/** Request: the host reports its versions and the devices it can use. */
-export const HostInfoRequest = 'host/info';
+/** Request host/info: the host reports its versions and its pid. */
 export interface HostInfo {
   hostVersion: string;
   node: string;
@@ -27,7 +28,6 @@ export interface DataSource {
   split?: { validation: number; test: number; seed: number; fold?: number; folds?: number };
 }
 
-export const PrepareDatasetRequest = 'data/prepare';
 export type PrepareDatasetParams = DataSource;
 export interface DatasetSummary {
   id: string;
@@ -69,7 +69,6 @@ export interface TrainConfig {
   seed: number;
 }
 
-export const TrainRequest = 'run/train';
 export interface TrainParams extends DataSource {
   /** Hub id, local folder, or 'starter'. */
   model: string;
@@ -89,7 +88,6 @@ export interface TrainParams extends DataSource {
 export type DeviceChoice = 'auto' | 'cpu' | 'cuda' | 'webgpu';
 
 export type BaselineKind = 'tfidf' | 'embeddings';
-export const BaselineRequest = 'run/baseline';
 export interface BaselineParams extends DataSource {
   kind: BaselineKind;
   runsRoot: string;
@@ -114,7 +112,6 @@ export interface RunResult {
   warnings?: string[];
 }
 
-export const EvaluateRequest = 'run/evaluate';
 export interface EvaluateParams {
   runDir: string;
   /** Data to evaluate on (same forms as DataSource.data, or a JSONL file with text and label). */
@@ -123,7 +120,6 @@ export interface EvaluateParams {
 /** The metrics on that data and the data loader's warnings about it (encoding, duplicates, label map). */
 export type EvaluateResult = EvalMetrics & { warnings: string[] };
 
-export const PredictRequest = 'run/predict';
 export interface PredictParams {
   /** A finished run folder, or an export folder written by run/export (predicts with the ONNX model alone). */
   runDir: string;
@@ -136,7 +132,6 @@ export interface PredictResult {
   predictions: { label: string; probs: number[] }[];
 }
 
-export const ExportRequest = 'run/export';
 export interface ExportParams {
   runDir: string;
   out: string;
@@ -149,7 +144,6 @@ export interface ExportResult {
   check?: string;
 }
 
-export const CancelRequest = 'run/cancel';
 export interface CancelParams {
   /** The run to cancel; all queued and running jobs when absent. */
   runId?: string;
@@ -158,13 +152,11 @@ export interface CancelResult {
   cancelled: string[];
 }
 
-export const ListRunsRequest = 'runs/list';
 export interface ListRunsParams {
   runsRoot: string;
 }
 export type ListRunsResult = RunSummary[];
 
-export const GetRunRequest = 'runs/get';
 export interface GetRunParams {
   runDir: string;
 }
@@ -174,7 +166,6 @@ export interface RunDetail {
   predictions: PredictionRecord[];
 }
 
-export const CompareRequest = 'runs/compare';
 export interface CompareParams {
   runDirA: string;
   runDirB: string;
@@ -187,7 +178,6 @@ export type CompareResult = Comparison;
  * config, runs a few real optimizer steps on training batches on this device, and extrapolates time and memory
  * before anything long starts. (Owned by the guided-form work; fields may grow.)
  */
-export const ProbeRequest = 'run/probe';
 export interface ProbeParams extends DataSource {
   model: string;
   config: Partial<TrainConfig>;
@@ -238,7 +228,6 @@ export interface ProbeResult {
  * (src/host/reflect). The extension writes the file into the workspace. Cancellable ($/cancelRequest): the host
  * stops at its next check and answers 'cancelled'. (Owned by the reflection work.)
  */
-export const ReflectionRequest = 'runs/reflection';
 export interface ReflectionParams {
   runsRoot: string;
   /** Where the test texts are when the runs do not record it (imported data); used only if it gives the runs' split. */
@@ -263,7 +252,6 @@ export interface ReflectionResult {
 }
 
 /** Notification: a run folder was created and the job started. */
-export const RunStartedNotification = 'run/started';
 export interface RunStarted {
   runId: string;
   runDir: string;
@@ -271,7 +259,6 @@ export interface RunStarted {
 }
 
 /** Notification: progress of the current phase. */
-export const ProgressNotification = 'run/progress';
 export interface Progress {
   runId: string;
   phase: 'loading' | 'tokenizing' | 'features' | 'training' | 'evaluating' | 'predicting' | 'saving' | 'done';
@@ -289,19 +276,64 @@ export interface Progress {
 }
 
 /** Notification: one line that was appended to the run's metrics.jsonl. */
-export const MetricNotification = 'run/metric';
 export interface MetricPoint {
   runId: string;
   record: MetricRecord;
 }
 
 /** Notification from the host: one line for the log (output channel / log.txt). */
-export const LogNotification = 'host/log';
 export interface LogLine {
   level: 'info' | 'warn' | 'error';
   message: string;
   runId?: string;
 }
 
+/**
+ * A request method bound to its params and result types. `method` is the one string on the wire; the types exist only
+ * for the compiler (ParamsOf / ResultOf read them back), so a caller cannot pick the result type and the host's
+ * handler cannot answer another one.
+ */
+export class RequestType<P, R> {
+  /** Never set at run time: it carries P and R. */
+  declare readonly _types?: { params: P; result: R };
+  constructor(readonly method: string) {}
+}
+
+/** A notification method bound to its params type (host -> client). */
+export class NotificationType<P> {
+  /** Never set at run time: it carries P. */
+  declare readonly _params?: P;
+  constructor(readonly method: string) {}
+}
+
+export type ParamsOf<T> = T extends RequestType<infer P, unknown> ? P : never;
+export type ResultOf<T> = T extends RequestType<unknown, infer R> ? R : never;
+export type NotificationParamsOf<T> = T extends NotificationType<infer P> ? P : never;
+
+/** Every request the host answers (src/host/main.ts has one handler for each key). */
+export const Requests = {
+  hostInfo: new RequestType<void, HostInfo>('host/info'),
+  prepareDataset: new RequestType<PrepareDatasetParams, DatasetSummary>('data/prepare'),
+  train: new RequestType<TrainParams, RunResult>('run/train'),
+  baseline: new RequestType<BaselineParams, RunResult>('run/baseline'),
+  evaluate: new RequestType<EvaluateParams, EvaluateResult>('run/evaluate'),
+  predict: new RequestType<PredictParams, PredictResult>('run/predict'),
+  export: new RequestType<ExportParams, ExportResult>('run/export'),
+  cancel: new RequestType<CancelParams, CancelResult>('run/cancel'),
+  probe: new RequestType<ProbeParams, ProbeResult>('run/probe'),
+  listRuns: new RequestType<ListRunsParams, ListRunsResult>('runs/list'),
+  getRun: new RequestType<GetRunParams, RunDetail>('runs/get'),
+  compare: new RequestType<CompareParams, CompareResult>('runs/compare'),
+  reflection: new RequestType<ReflectionParams, ReflectionResult>('runs/reflection'),
+} as const;
+
+/** Every notification the host sends. */
+export const Notifications = {
+  runStarted: new NotificationType<RunStarted>('run/started'),
+  progress: new NotificationType<Progress>('run/progress'),
+  metric: new NotificationType<MetricPoint>('run/metric'),
+  log: new NotificationType<LogLine>('host/log'),
+} as const;
+
 /** Requests whose answer (a RunResult) means the run they started has ended. */
-export const RunFinishedMethods: readonly string[] = [TrainRequest, BaselineRequest];
+export const RunFinishedMethods: readonly string[] = [Requests.train.method, Requests.baseline.method];

@@ -3,11 +3,7 @@
 import * as vscode from 'vscode';
 import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import {
-  BaselineRequest, CancelRequest, CompareRequest, EvaluateRequest, ExportRequest, PredictRequest, PrepareDatasetRequest, TrainRequest,
-  type BaselineKind, type BaselineParams, type EvaluateResult, type CancelResult, type CompareResult, type DatasetSummary, type EvaluateParams, type ExportResult,
-  type PredictResult, type RunManifest, type RunResult, type TrainParams, runName,
-} from '../protocol';
+import { Requests, runName, type BaselineKind, type BaselineParams, type EvaluateParams, type RequestType, type RunManifest, type RunResult, type TrainParams } from '../protocol';
 import { BUILTIN_DATASET, type DatasetEntry, type DatasetsTree } from './datasetsTree';
 import { errorMessage, HostFeatureMissing, type HostService } from './hostService';
 import { FineTuneForm } from './fineTuneForm';
@@ -78,7 +74,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
   }
 
   /** Runs a long host job with a cancellable notification; the run appears in the tree from its folder. */
-  async function runJob(title: string, method: string, params: unknown, what: string): Promise<RunResult> {
+  async function runJob<P>(title: string, type: RequestType<P, RunResult>, params: NoInfer<P>, what: string): Promise<RunResult> {
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
       let runId: string | undefined;
       const subs = [
@@ -88,11 +84,11 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
           progress.report({ message: `${p.phase} ${p.total > 0 ? `${p.step}/${p.total}` : ''}` });
         }),
         token.onCancellationRequested(() => {
-          void d.host.request<CancelResult>(CancelRequest, { runId }, 'cancel runs').catch((e) => report(e, d.output));
+          void d.host.request(Requests.cancel, { runId }, 'cancel runs').catch((e) => report(e, d.output));
         }),
       ];
       try {
-        const r = await d.host.request<RunResult>(method, params, what);
+        const r = await d.host.request(type, params, what);
         const warned = warningsMessage(`${title} (${r.runId})`, r.warnings);
         if (warned) void vscode.window.showWarningMessage(warned, 'Show Log').then((a) => a && d.output.show());
         const summary = r.status === 'completed' && r.test ? `test accuracy ${pct(r.test.accuracy)}` : r.status;
@@ -130,7 +126,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
         if (!uri?.[0]) return;
         source = uri[0].fsPath;
       }
-      const summary = await d.host.request<DatasetSummary>(PrepareDatasetRequest, { data: source }, 'prepare datasets');
+      const summary = await d.host.request(Requests.prepareDataset, { data: source }, 'prepare datasets');
       const name = source === BUILTIN_DATASET ? builtin.label : basename(source);
       await d.datasets.upsert({ source, name, summary });
       // Adding also splits (the host's default split): both steps of the walkthrough are done.
@@ -157,7 +153,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       if (!answer) return;
       const [validation, test, seed] = answer.trim().split(/[\s,]+/).map(Number);
       const split = { validation, test, seed: Math.floor(seed) };
-      const summary = await d.host.request<DatasetSummary>(PrepareDatasetRequest, { data: entry.source, split }, 'split datasets');
+      const summary = await d.host.request(Requests.prepareDataset, { data: entry.source, split }, 'split datasets');
       await d.datasets.upsert({ ...entry, split, summary });
       stepDone('datasetSplit');
       const how = `${pctText(validation)} validation, ${pctText(test)} test, seed ${split.seed}`;
@@ -180,7 +176,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       if (!entry) return;
       const params: BaselineParams = { kind: kind.baseline, runsRoot: root(), ...dataParams(entry), ...(kind.baseline === 'embeddings' ? { model: settings().defaultModel } : {}) };
       stepDone('baselineRun');
-      return runJob(`Baseline: ${kind.label}`, BaselineRequest, params, 'run baselines');
+      return runJob(`Baseline: ${kind.label}`, Requests.baseline, params, 'run baselines');
     }),
 
     reg('guidedFinetune.fineTune', async (arg?: Partial<TrainParams>) => {
@@ -188,7 +184,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       if (arg && typeof arg === 'object' && typeof arg.model === 'string') {
         const params: TrainParams = { runsRoot: root(), config: {}, ...arg, model: arg.model };
         stepDone('fineTuneStarted');
-        return runJob(`Fine-tune ${params.model}`, TrainRequest, params, 'fine-tune models');
+        return runJob(`Fine-tune ${params.model}`, Requests.train, params, 'fine-tune models');
       }
       FineTuneForm.show({
         extensionUri: d.context.extensionUri, host: d.host, datasets: () => d.datasets.entries(), runsRoot: root, activeRuns: d.activeRuns,
@@ -199,7 +195,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
             stepDone('fineTuneStarted');
             onStarted(r.runId);
           });
-          return runJob(`Fine-tune ${params.model}`, TrainRequest, params, 'fine-tune models').finally(() => sub.dispose());
+          return runJob(`Fine-tune ${params.model}`, Requests.train, params, 'fine-tune models').finally(() => sub.dispose());
         },
       });
       return undefined;
@@ -208,7 +204,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     reg('guidedFinetune.cancelRun', async (arg?: RunArg) => {
       const run = await pickRun(arg, 'Cancel which run?', (m) => m.status === 'running');
       if (!run) return;
-      const r = await d.host.request<CancelResult>(CancelRequest, { runId: run.manifest.id }, 'cancel runs');
+      const r = await d.host.request(Requests.cancel, { runId: run.manifest.id }, 'cancel runs');
       void vscode.window.showInformationMessage(r.cancelled.length ? `Cancelled ${r.cancelled.join(', ')}.` : `${run.manifest.id} was not running in this host.`);
     }),
 
@@ -218,7 +214,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       const m = run.manifest;
       if (!m.model?.id || !m.dataset?.id) throw new Error(`${m.id} has no model or dataset in its run.json, so it cannot be resumed.`);
       const params: TrainParams = { model: m.model.id, data: m.dataset.id, runsRoot: root(), config: m.config, resumeRunDir: run.dir };
-      return runJob(`Resume ${m.id}`, TrainRequest, params, 'resume runs');
+      return runJob(`Resume ${m.id}`, Requests.train, params, 'resume runs');
     }),
 
     reg('guidedFinetune.openResults', async (arg?: RunArg) => {
@@ -242,7 +238,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       // The panel pairs every run with its reference run (a baseline by default) through the host's paired test.
       const compare = async (runDirA: string, runDirB: string) => {
         try {
-          return await d.host.request<CompareResult>(CompareRequest, { runDirA, runDirB }, 'compare runs');
+          return await d.host.request(Requests.compare, { runDirA, runDirB }, 'compare runs');
         } catch (e) {
           throw new Error(errorMessage(e));
         }
@@ -257,7 +253,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       if (!entry) return;
       const params: EvaluateParams = { runDir: run.dir, data: entry.source };
       const m = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Evaluating ${run.manifest.id} on ${entry.name}…` },
-        () => d.host.request<EvaluateResult>(EvaluateRequest, params, 'evaluate runs on other data'));
+        () => d.host.request(Requests.evaluate, params, 'evaluate runs on other data'));
       d.output.appendLine(`[evaluate] ${run.manifest.id} on ${entry.source}: ${JSON.stringify({ ...m, reliability: undefined })}`);
       const warned = warningsMessage(`${run.manifest.id} on ${entry.name}`, m.warnings);
       if (warned) void vscode.window.showWarningMessage(warned);
@@ -274,7 +270,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       const target = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Export here' });
       if (!target?.[0]) return;
       const out = join(target[0].fsPath, `${run.manifest.id}-export`);
-      const r = await d.host.request<ExportResult>(ExportRequest, { runDir: run.dir, out }, 'export models');
+      const r = await d.host.request(Requests.export, { runDir: run.dir, out }, 'export models');
       void vscode.window.showInformationMessage(`Exported ${r.files.length} files to ${out}.${r.check ? ` ${r.check}.` : ''}`, 'Try It').then((a) => {
         if (a) void vscode.commands.executeCommand('guidedFinetune.tryModel', { type: 'export', dir: r.dir ?? out });
       });
@@ -290,7 +286,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       if (!dir) return;
       const text = await vscode.window.showInputBox({ prompt: 'A text to classify', placeHolder: 'An unexpectedly moving film, with a terrific cast.' });
       if (!text) return;
-      const r = await d.host.request<PredictResult>(PredictRequest, { runDir: dir, texts: [text] }, 'classify texts');
+      const r = await d.host.request(Requests.predict, { runDir: dir, texts: [text] }, 'classify texts');
       const p = r.predictions[0];
       const probs = r.labels.map((l, i) => `${l} ${pct(p.probs[i])}`).join(', ');
       void vscode.window.showInformationMessage(`${p.label} (${probs})`);

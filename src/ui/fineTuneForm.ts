@@ -8,7 +8,7 @@ import { webviewPage } from './webviewPage';
 import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ProbeRequest, type FormField, type FormValues, type FromForm, type ProbeResult, type RunResult, type ToForm, type TrainParams } from '../protocol';
+import { Requests, type FormField, type FormValues, type FromForm, type RunResult, type ToForm, type TrainParams } from '../protocol';
 import type { DatasetEntry } from './datasetsTree';
 import { errorMessage, type HostService } from './hostService';
 import { settings } from './settings';
@@ -141,7 +141,7 @@ export class FineTuneForm implements vscode.Disposable {
     this.busy = true;
     this.post({ type: 'busy', what: 'estimate', message: `Measuring a few real training steps of ${p.model} on this machine (loading and preparing the data first; a run in progress finishes first, so the two do not slow each other down)…` });
     try {
-      const r = await this.deps.host.request<ProbeResult>(ProbeRequest, probeParams(p, this.splitOf(p.data)), 'estimate training time');
+      const r = await this.deps.host.request(Requests.probe, probeParams(p, this.splitOf(p.data)), 'estimate training time');
       this.post({ type: 'estimate', estimate: estimateView(r) });
     } catch (e) {
       this.post({ type: 'failed', what: 'estimate', message: errorMessage(e) });

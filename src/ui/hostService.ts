@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { ErrorCodes } from 'vscode-jsonrpc/node';
 import { HostClient } from '../client/hostClient';
-import { RunFinishedMethods, type LogLine, type MetricPoint, type Progress, type RunResult, type RunStarted } from '../protocol';
+import { RunFinishedMethods, type LogLine, type MetricPoint, type Progress, type RequestType, type RunResult, type RunStarted } from '../protocol';
 import { settings } from './settings';
 
 /** The host answered that it does not implement a method: the feature is not built yet. */
@@ -59,15 +59,15 @@ export class HostService implements vscode.Disposable {
   }
 
   /** Sends a request; `what` completes "The training host cannot ..." when the host lacks the method. */
-  async request<R>(method: string, params: unknown, what: string, token?: vscode.CancellationToken): Promise<R> {
+  async request<P, R>(type: RequestType<P, R>, params: NoInfer<P>, what: string, token?: vscode.CancellationToken): Promise<R> {
     try {
-      const r = await this.ensure().request<R>(method, params, token);
+      const r = await this.ensure().request(type, params, token);
       const result = r as unknown as RunResult;
-      if (RunFinishedMethods.includes(method) && result && typeof result.runId === 'string' && typeof result.status === 'string') this.endedEmitter.fire(result);
+      if (RunFinishedMethods.includes(type.method) && result && typeof result.runId === 'string' && typeof result.status === 'string') this.endedEmitter.fire(result);
       return r;
     } catch (e) {
       // Duck-typed: the ResponseError class may come from another copy of vscode-jsonrpc.
-      if ((e as { code?: unknown })?.code === ErrorCodes.MethodNotFound) throw new HostFeatureMissing(method, what);
+      if ((e as { code?: unknown })?.code === ErrorCodes.MethodNotFound) throw new HostFeatureMissing(type.method, what);
       throw e;
     }
   }

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ReflectionRequest, type ReflectionParams, type ReflectionResult } from '../protocol';
+import { Requests, type ReflectionParams } from '../protocol';
 import { BUILTIN_DATASET, type DatasetEntry } from './datasetsTree';
 import type { HostService } from './hostService';
 import { freeReflectionName, nothingToReflectOn, REFLECTION_FILE, reflectionSummary } from './viewmodel/reflection';
@@ -58,7 +58,7 @@ export async function writeReflection(host: HostService, runsRoot: string, compl
     async (progress, token) => {
       progress.report({ message: `measuring ${completedRuns} completed run${completedRuns === 1 ? '' : 's'}: accuracy CIs, paired tests, error patterns, truncation, size, CPU latency${outOfDomain ? ', out-of-domain accuracy' : ''}…` });
       try {
-        return await host.request<ReflectionResult>(ReflectionRequest, params, 'write reflections', token);
+        return await host.request(Requests.reflection, params, 'write reflections', token);
       } catch (e) {
         if (token.isCancellationRequested) return undefined;
         throw e;

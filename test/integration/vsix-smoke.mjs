@@ -114,30 +114,31 @@ async function main() {
 
   await step('the installed host runs real requests on the installed node_modules: info, built-in data, starter and tiny-BERT embeddings, a starter fine-tune in its trainer thread', async () => {
     const { HostClient } = await tsImport('../../src/client/hostClient.ts', import.meta.url);
+    const { Requests } = await tsImport('../../src/protocol/rpc.ts', import.meta.url);
     const { writeTinyTokenizer } = await tsImport('../unit/tokenize/tinyTokenizer.ts', import.meta.url);
     let stderr = '';
     client = new HostClient({ hostScript: join(installed, 'dist', 'host.js'), env: { HF_HUB_OFFLINE: '1', GFT_DEVICE: 'cpu' }, output: (t) => { stderr += t; } });
-    const info = await client.request('host/info');
+    const info = await client.request(Requests.hostInfo, undefined);
     const ortVersion = JSON.parse(readFileSync(join(installed, 'node_modules/onnxruntime-node/package.json'), 'utf8')).version;
     check(info.onnxruntime === ortVersion, `host/info onnxruntime ${info.onnxruntime}, installed ${ortVersion}`);
-    const data = await client.request('data/prepare', { data: 'builtin:movie-reviews' });
+    const data = await client.request(Requests.prepareDataset, { data: 'builtin:movie-reviews' });
     check(data.sizes.train + data.sizes.validation + data.sizes.test === 2000, `built-in data: ${JSON.stringify(data.sizes)}`);
     const runsRoot = join(tmp, 'runs');
     const trainFile = join(root, 'test/fixtures/host/tiny-train.jsonl');
     const evalFile = join(root, 'test/fixtures/host/tiny-eval.jsonl');
-    const starter = await client.request('run/baseline', { kind: 'embeddings', model: 'starter', trainFile, evalFile, runsRoot, C: 10 });
+    const starter = await client.request(Requests.baseline, { kind: 'embeddings', model: 'starter', trainFile, evalFile, runsRoot, C: 10 });
     check(starter.status === 'completed', `starter embeddings baseline ${starter.status}: ${starter.error ?? ''}\n${stderr.slice(-600)}`);
     check(starter.test.n === 20 && starter.test.accuracy >= 0.5, `starter baseline test metrics: n ${starter.test.n}, accuracy ${starter.test.accuracy}`);
-    const pred = await client.request('run/predict', { runDir: starter.runDir, texts: ['a wonderful, moving film with a terrific cast'] });
+    const pred = await client.request(Requests.predict, { runDir: starter.runDir, texts: ['a wonderful, moving film with a terrific cast'] });
     check(pred.predictions.length === 1 && pred.predictions[0].probs.length === 2, `predict: ${JSON.stringify(pred)}`);
     const bert = join(tmp, 'tiny-bert');
     mkdirSync(bert);
     for (const f of ['config.json', 'model.safetensors']) copyFileSync(join(root, 'test/fixtures/parity/bert', f), join(bert, f));
     writeTinyTokenizer(bert, 'bert');
-    const hf = await client.request('run/baseline', { kind: 'embeddings', model: bert, trainFile, evalFile, runsRoot, C: 10 });
+    const hf = await client.request(Requests.baseline, { kind: 'embeddings', model: bert, trainFile, evalFile, runsRoot, C: 10 });
     check(hf.status === 'completed', `tiny-BERT embeddings baseline ${hf.status}: ${hf.error ?? ''}\n${stderr.slice(-600)}`);
     // fine-tuning runs in the installed dist/train-worker.js
-    const ft = await client.request('run/train', { model: 'starter', trainFile, evalFile, runsRoot, config: { epochs: 1, batchSize: 8, evalEvery: 'epoch', seed: 1 } });
+    const ft = await client.request(Requests.train, { model: 'starter', trainFile, evalFile, runsRoot, config: { epochs: 1, batchSize: 8, evalEvery: 'epoch', seed: 1 } });
     check(ft.status === 'completed', `starter fine-tune ${ft.status}: ${ft.error ?? ''}\n${stderr.slice(-600)}`);
     check(ft.test?.n === 20, `fine-tune test metrics: ${JSON.stringify(ft.test)}`);
     // run.json names the versions of the packages the installed host loaded (read from their package.json files)

@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { startHost } from '../../src/client/hostProcess';
+import { sendRequest } from '../../src/client/rpc';
+import { Requests } from '../../src/protocol';
 
 test('host answers host/info over IPC', async () => {
   assert.ok(existsSync('dist/host.js'), 'run `npm run build` first');
@@ -22,7 +24,7 @@ test('host answers host/info over IPC', async () => {
 test('a pending request is rejected when the host dies (no caller waits forever)', async () => {
   const host = startHost('dist/host.js');
   await host.info();
-  const pending = host.connection.sendRequest('runs/list', { runsRoot: '/nonexistent-gft-root' });
+  const pending = sendRequest(host.connection, Requests.listRuns, { runsRoot: '/nonexistent-gft-root' });
   host.child.kill('SIGKILL');
   // Either the answer raced the kill, or the request is rejected once the exit is seen.
   await pending.then(

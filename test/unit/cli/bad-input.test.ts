@@ -8,8 +8,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startHost } from '../../../src/client/hostProcess';
+import { sendRequest } from '../../../src/client/rpc';
 import { main } from '../../../src/host/cli';
-import type { TrainParams } from '../../../src/protocol';
+import { Requests, type TrainParams } from '../../../src/protocol';
 
 interface BadInput {
   name: string;
@@ -91,7 +92,7 @@ test('the nine bad inputs through the host\'s RPC (run/train): an RPC error of o
   try {
     for (const b of badInputs(dir)) {
       const params: TrainParams = { model: b.model ?? 'starter', runsRoot, config: { epochs: 1 }, ...b.rpc, ...(b.rpc.config ? { config: { epochs: 1, ...b.rpc.config } } : {}) };
-      const err = await host.connection.sendRequest('run/train', params).then(
+      const err = await sendRequest(host.connection, Requests.train, params).then(
         (v) => assert.fail(`${b.name}: answered ${JSON.stringify(v)}`),
         (e: Error) => e,
       );
@@ -100,14 +101,14 @@ test('the nine bad inputs through the host\'s RPC (run/train): an RPC error of o
       assert.deepEqual(readdirSync(runsRoot), [], `${b.name}: left ${readdirSync(runsRoot).join(', ')}`);
     }
     // a setting impossible with this data or model is also refused before the run exists
-    const accum = await host.connection.sendRequest('run/train', { model: 'starter', runsRoot, data: 'builtin:movie-reviews', config: { longText: 'sentence-mean', gradAccumSteps: 2 } }).then(
+    const accum = await sendRequest(host.connection, Requests.train, { model: 'starter', runsRoot, data: 'builtin:movie-reviews', config: { longText: 'sentence-mean', gradAccumSteps: 2 } }).then(
       (v) => assert.fail(`sentence-mean with accumulation: answered ${JSON.stringify(v)}`),
       (e: Error) => e,
     );
     assert.match(accum.message, /--long-text sentence-mean takes no gradient accumulation \(got 2\); use --grad-accum 1/);
     assert.deepEqual(readdirSync(runsRoot), []);
     // the same host still answers after the errors
-    const ok = await host.connection.sendRequest('runs/list', { runsRoot });
+    const ok = await sendRequest(host.connection, Requests.listRuns, { runsRoot });
     assert.deepEqual(ok, []);
   } finally {
     host.dispose();

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main, type Io } from '../../../src/host/cli';
 import { startHost } from '../../../src/client/hostProcess';
-import type { EvaluateResult, LogLine, RunManifest, RunResult } from '../../../src/protocol';
+import { onNotification, sendRequest } from '../../../src/client/rpc';
+import { Notifications, Requests, type EvaluateResult, type LogLine, type RunManifest, type RunResult } from '../../../src/protocol';
 import { estimateView } from '../../../src/ui/viewmodel/fineTuneForm';
 import { warningsMessage } from '../../../src/ui/viewmodel/format';
 
@@ -116,17 +117,17 @@ test('the host: data/prepare, run/baseline (answer, warn-level log lines, run.js
   const csv = latin1Csv(dir);
   const host = startHost('dist/host.js');
   const logs: LogLine[] = [];
-  host.connection.onNotification('host/log', (l: LogLine) => logs.push(l));
+  onNotification(host.connection, Notifications.log, (l) => logs.push(l));
   try {
-    const summary = await host.connection.sendRequest('data/prepare', { data: csv }) as { warnings: string[] };
+    const summary = await sendRequest(host.connection, Requests.prepareDataset, { data: csv });
     assert.equal(summary.warnings.length, 2);
     assert.match(summary.warnings[0], ENCODING);
-    const r = await host.connection.sendRequest('run/baseline', { kind: 'tfidf', data: csv, runsRoot: join(dir, 'runs'), C: 10 }) as RunResult;
+    const r = await sendRequest(host.connection, Requests.baseline, { kind: 'tfidf', data: csv, runsRoot: join(dir, 'runs'), C: 10 });
     assert.equal(r.status, 'completed', r.error);
     assert.deepEqual(r.warnings, summary.warnings);
     assert.deepEqual(logs.filter((l) => l.level === 'warn' && l.runId === r.runId).map((l) => l.message), summary.warnings.map((w) => `warning: ${w}`));
     assert.deepEqual((JSON.parse(readFileSync(join(r.runDir, 'run.json'), 'utf8')) as RunManifest).warnings, summary.warnings);
-    const ev = await host.connection.sendRequest('run/evaluate', { runDir: r.runDir, data: csv }) as EvaluateResult;
+    const ev = await sendRequest(host.connection, Requests.evaluate, { runDir: r.runDir, data: csv });
     assert.deepEqual(ev.warnings, summary.warnings);
   } finally {
     host.dispose();

@@ -19,7 +19,7 @@ test('requests, notifications, one-line errors and cancel through the host', asy
   const client = new HostClient({ hostScript: 'dist/host.js' });
   const root = tmp();
   try {
-    const summary = await client.request<P.DatasetSummary>(P.PrepareDatasetRequest, { trainFile: TRAIN, evalFile: EVAL });
+    const summary = await client.request(P.Requests.prepareDataset, { trainFile: TRAIN, evalFile: EVAL });
     assert.deepEqual(summary.sizes, { train: 60, validation: 20, test: 20 });
     assert.deepEqual(summary.labels, ['neg', 'pos']);
     const started: P.RunStarted[] = [];
@@ -28,29 +28,29 @@ test('requests, notifications, one-line errors and cancel through the host', asy
     client.onRunStarted((s) => started.push(s));
     client.onMetric((m) => metrics.push(m));
     client.onProgress((p) => progress.push(p));
-    const r = await client.request<P.RunResult>(P.BaselineRequest, { kind: 'tfidf', trainFile: TRAIN, evalFile: EVAL, runsRoot: root, C: 10 });
+    const r = await client.request(P.Requests.baseline, { kind: 'tfidf', trainFile: TRAIN, evalFile: EVAL, runsRoot: root, C: 10 });
     assert.equal(r.status, 'completed');
     assert.equal(r.test!.accuracy, 1);
     assert.equal(started[0].runId, r.runId);
     assert.ok(metrics.length >= 3 && metrics.every((m) => m.runId === r.runId));
     assert.ok(progress.some((p) => p.phase === 'training' && p.device.startsWith('cpu')));
-    const runs = await client.request<P.ListRunsResult>(P.ListRunsRequest, { runsRoot: root });
+    const runs = await client.request(P.Requests.listRuns, { runsRoot: root });
     assert.deepEqual(runs.map((x) => [x.id, x.status, x.testAccuracy]), [[r.runId, 'completed', 1]]);
-    const pred = await client.request<P.PredictResult>(P.PredictRequest, { runDir: r.runDir, texts: ['wonderful fun', 'terrible and dull'] });
+    const pred = await client.request(P.Requests.predict, { runDir: r.runDir, texts: ['wonderful fun', 'terrible and dull'] });
     assert.deepEqual(pred.predictions.map((p) => p.label), ['pos', 'neg']);
-    const detail = await client.request<P.RunDetail>(P.GetRunRequest, { runDir: r.runDir });
+    const detail = await client.request(P.Requests.getRun, { runDir: r.runDir });
     assert.equal(detail.predictions.length, 20);
-    const cmp = await client.request<P.CompareResult>(P.CompareRequest, { runDirA: r.runDir, runDirB: r.runDir });
+    const cmp = await client.request(P.Requests.compare, { runDirA: r.runDir, runDirB: r.runDir });
     assert.equal(cmp.difference, 0);
     assert.equal(cmp.mcnemarP, 1);
-    await assert.rejects(client.request(P.EvaluateRequest, { runDir: root, data: EVAL }), (e: Error) => /is not a run folder/.test(e.message) && !e.message.includes('\n'));
-    await assert.rejects(client.request(P.BaselineRequest, { kind: 'tfidf', data: join(root, 'nope.csv'), runsRoot: root }), (e: Error) => /nope\.csv/.test(e.message) && !e.message.includes('\n'));
+    await assert.rejects(client.request(P.Requests.evaluate, { runDir: root, data: EVAL }), (e: Error) => /is not a run folder/.test(e.message) && !e.message.includes('\n'));
+    await assert.rejects(client.request(P.Requests.baseline, { kind: 'tfidf', data: join(root, 'nope.csv'), runsRoot: root }), (e: Error) => /nope\.csv/.test(e.message) && !e.message.includes('\n'));
     // Cancel the running job as soon as it reports its first training step.
     const sub = client.onMetric((m) => {
       sub.dispose();
-      client.request<P.CancelResult>(P.CancelRequest, { runId: m.runId }).catch(() => undefined);
+      client.request(P.Requests.cancel, { runId: m.runId }).catch(() => undefined);
     });
-    const c = await client.request<P.RunResult>(P.BaselineRequest, { kind: 'tfidf', data: 'builtin:movie-reviews', runsRoot: root, C: 10 });
+    const c = await client.request(P.Requests.baseline, { kind: 'tfidf', data: 'builtin:movie-reviews', runsRoot: root, C: 10 });
     assert.equal(c.status, 'cancelled');
     assert.equal(JSON.parse(readFileSync(join(c.runDir, 'run.json'), 'utf8')).status, 'cancelled');
   } finally {
@@ -62,7 +62,7 @@ test('kill -9 of the host mid-run: caller gets an error, run marked failed with 
   const client = new HostClient({ hostScript: 'dist/host.js' });
   const root = tmp();
   try {
-    const pid1 = (await client.request<P.HostInfo>(P.HostInfoRequest)).pid;
+    const pid1 = (await client.request(P.Requests.hostInfo, undefined)).pid;
     let runDir = '';
     const exits: HostExitedError[] = [];
     client.onHostExit((e) => exits.push(e));
@@ -72,7 +72,7 @@ test('kill -9 of the host mid-run: caller gets an error, run marked failed with 
     });
     client.onRunStarted((s) => (runDir = s.runDir));
     await assert.rejects(
-      client.request(P.BaselineRequest, { kind: 'tfidf', data: 'builtin:movie-reviews', runsRoot: root, C: 10 }),
+      client.request(P.Requests.baseline, { kind: 'tfidf', data: 'builtin:movie-reviews', runsRoot: root, C: 10 }),
       (e: Error) => e instanceof HostExitedError && /signal SIGKILL/.test(e.message) && /marked failed/.test(e.message),
     );
     assert.equal(exits.length, 1);
@@ -80,9 +80,9 @@ test('kill -9 of the host mid-run: caller gets an error, run marked failed with 
     assert.equal(m.status, 'failed');
     assert.match(m.error!, /SIGKILL/);
     assert.ok(m.logTail!.some((l) => /TF-IDF: \d+ features/.test(l)), m.logTail!.join('\n'));
-    const pid2 = (await client.request<P.HostInfo>(P.HostInfoRequest)).pid;
+    const pid2 = (await client.request(P.Requests.hostInfo, undefined)).pid;
     assert.notEqual(pid2, pid1);
-    const runs = await client.request<P.ListRunsResult>(P.ListRunsRequest, { runsRoot: root });
+    const runs = await client.request(P.Requests.listRuns, { runsRoot: root });
     assert.deepEqual(runs.map((r) => r.status), ['failed']);
   } finally {
     client.dispose();
@@ -97,7 +97,7 @@ test('a run left running by a dead host is marked failed by the next host', asyn
   run.update({ hostPid: 2 ** 22 + 12345 });
   const client = new HostClient({ hostScript: 'dist/host.js' });
   try {
-    const runs = await client.request<P.ListRunsResult>(P.ListRunsRequest, { runsRoot: root });
+    const runs = await client.request(P.Requests.listRuns, { runsRoot: root });
     assert.equal(runs[0].status, 'failed');
     const m = RunFolder.open(run.dir).manifest;
     assert.match(m.error!, /exited while the run was in progress/);

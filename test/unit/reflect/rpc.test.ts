@@ -13,7 +13,8 @@ import { serve } from '../../../src/host/main';
 import { runTfidfBaseline } from '../../../src/host/jobs';
 import { evaluatePredictions } from '../../../src/host/eval';
 import { RunFolder } from '../../../src/host/runs';
-import { ReflectionRequest, type ReflectionParams, type ReflectionResult } from '../../../src/protocol';
+import { sendRequest } from '../../../src/client/rpc';
+import { Requests, type ReflectionParams } from '../../../src/protocol';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
@@ -56,7 +57,7 @@ after(() => {
 
 async function fails(params: unknown, token?: CancellationTokenSource): Promise<{ code: number; message: string }> {
   try {
-    const p = client.sendRequest(ReflectionRequest, params, token?.token);
+    const p = sendRequest(client, Requests.reflection, params as ReflectionParams, token?.token);
     token?.cancel();
     await p;
   } catch (e) {
@@ -82,7 +83,7 @@ test('runs/reflection: the measured accuracies with CIs, the comparison and the 
   ft.writePredictions(preds);
   ft.finish('completed', { test: evaluatePredictions(preds.map((p) => p.label), preds.map((p) => p.probs), { labelNames: ref.labels }) });
 
-  const r = await client.sendRequest<ReflectionResult>(ReflectionRequest, { runsRoot: root } satisfies ReflectionParams);
+  const r = await sendRequest(client, Requests.reflection, { runsRoot: root });
   const tfidfTest = RunFolder.open(a.runDir).manifest.test!;
   assert.equal(r.splitHash, ref.splitHash);
   assert.deepEqual(r.runs.map((x) => x.id), ['tfidf', 'tuned']);
@@ -111,7 +112,7 @@ test('runs/reflection: a missing runs folder and a folder without completed runs
   mkdirSync(empty);
   const run = RunFolder.create(empty, { id: 'stopped', kind: 'baseline-tfidf', config: {}, seed: 1, packages: {}, device: 'cpu' });
   run.finish('cancelled');
-  const r = await client.sendRequest<ReflectionResult>(ReflectionRequest, { runsRoot: empty, measureLatency: false });
+  const r = await sendRequest(client, Requests.reflection, { runsRoot: empty, measureLatency: false });
   assert.deepEqual(r.runs, []);
   assert.deepEqual(r.excluded, [{ id: 'stopped', reason: 'status cancelled' }]);
   assert.match(r.markdown, /No completed runs with test predictions were found/);
