@@ -33,7 +33,7 @@ export interface TrainingSetup {
 }
 
 /** The worker script: dist/train-worker.js beside the bundle, or this folder's trainWorker.ts from source. */
-function trainWorkerPath(): string {
+export function trainWorkerPath(): string {
   const bundled = join(__dirname, 'train-worker.js');
   if (existsSync(bundled) || !__filename.endsWith('.ts')) return bundled;
   return join(__dirname, 'trainWorker.ts');

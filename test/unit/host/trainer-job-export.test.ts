@@ -8,7 +8,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { writeSafetensors, type SafeTensor } from '../../../src/engine/weights/safetensors';
 import { main, type Io } from '../../../src/host/cli';
 import { prepareData } from '../../../src/host/jobs/data';
 import { buildJob, exportTrainerJob, JOB_FILE, refusalOf, type TrainerJob } from '../../../src/host/jobs/trainerJob';
@@ -16,24 +15,8 @@ import { RunFolder } from '../../../src/host/runs';
 import { DEFAULT_TRAIN_CONFIG, resolveTrainConfig } from '../../../src/host/train/config';
 import { loadTrainableModel } from '../../../src/host/train/model';
 import type { TrainConfig } from '../../../src/protocol';
-import { randomTexts, taskLabel, tinyModel, writeByteBpe, writeWordPiece, type Arch } from '../export/tiny';
-
-/** A tiny model folder of `arch` (config, weights, tokenizer) under root. */
-export function tinyModelFolder(root: string, arch: Arch, seed = 3): string {
-  const dir = join(root, `model-${arch}`);
-  const vocab = arch === 'roberta' ? writeByteBpe(dir) : writeWordPiece(dir, arch);
-  const { json, model, weights } = tinyModel(arch, vocab, seed);
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(json));
-  writeSafetensors(join(dir, 'model.safetensors'), new Map([...weights].map(([k, v]) => [k, { dtype: 'F32', shape: model.params.find((p) => p.name === k)!.shape, data: v } as SafeTensor])));
-  return dir;
-}
-
-/** A JSONL dataset of `n` random texts labelled by the tiny task (labels 'bad'/'good'). */
-export function tinyDataset(root: string, n = 60, seed = 5): string {
-  const path = join(root, 'reviews.jsonl');
-  writeFileSync(path, randomTexts(n, seed, 3, 30).map((t, i) => JSON.stringify({ id: `r${i}`, text: t, label: taskLabel(t) ? 'good' : 'bad' })).join('\n') + '\n');
-  return path;
-}
+import type { Arch } from '../export/tiny';
+import { tinyDataset, tinyModelFolder } from './trainerJobFixtures';
 
 /** A fine-tuning run folder as gft train writes its run.json (no training needed to export its settings). */
 function fakeRun(root: string, model: string, data: string, config: Partial<TrainConfig> = {}): string {
