@@ -17,7 +17,7 @@ import { TrainerWorker, writeTrainerCheckpoint, type TrainConfig as EngineConfig
 import type { DataSource, EvalMetrics, RunResult, TrainConfig } from '../../protocol';
 import { packageVersions } from '../info';
 import { RunFolder, type NewRun } from '../runs';
-import { readJson } from '../runs/files';
+import { readJson } from '../../shared/node/runFiles';
 import { resolveTrainConfig } from '../train/config';
 import { resolveExecution } from '../train/device';
 import { documentProbs, encodeForEval, metricsOf } from '../train/evaluate';
