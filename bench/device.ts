@@ -1,4 +1,4 @@
-// npm run bench:device -- --device webgpu|cuda|cpu --size tiny|distil --batch B --seq S --steps N [--json]
+// npm run bench:device -- --device webgpu|cuda|cpu --size tiny|distil-narrow|distil --batch B --seq S --steps N [--json]
 //   [--warmup W] [--no-parity] [--no-profile] [--out FILE]
 // One training configuration on the device trainer (src/engine/devices/resident.ts: forward, backward, clipping
 // and AdamW in one graph, state resident on the device), random weights, dropout on. Prints, as one JSON line
@@ -27,7 +27,7 @@ const opt = (name: string, dflt: string) => { const i = args.indexOf(`--${name}`
 const flag = (name: string) => args.includes(`--${name}`);
 const device = opt('device', 'webgpu') as DeviceChoice;
 const size = opt('size', 'tiny') as keyof typeof SIZES;
-if (!SIZES[size]) throw new Error(`--size must be tiny or distil (got '${size}')`);
+if (!SIZES[size]) throw new Error(`--size must be one of ${Object.keys(SIZES).join(', ')} (got '${size}')`);
 const B = Number(opt('batch', '8')), S = Number(opt('seq', '128')), steps = Number(opt('steps', '3')), warm = Number(opt('warmup', '1'));
 const dims = SIZES[size];
 const log = (...a: unknown[]) => { if (!flag('json')) console.log(...a); };

@@ -21,6 +21,12 @@ export function reduceTo(g: Graph, d: Tensor, shape: readonly (number | string)[
   return lead > 0 ? g.squeeze(r, Array.from({ length: lead }, (_, i) => i)) : r;
 }
 
+/** Sum over all but the last axis as ReduceSum(axis 0) of a [rows, n] view: a bias-like gradient. */
+export function rowSum(g: Graph, t: Tensor): Tensor {
+  const flat = t.shape.length === 2 ? t : g.reshape(t, [-1, t.shape[t.shape.length - 1]]);
+  return g.reduceSum(flat, [0]);
+}
+
 const s = (g: Graph, v: number, like: Tensor) => g.scalar(v, like.dtype);
 const swapLast = (g: Graph, t: Tensor) => {
   const r = t.shape.length;
@@ -136,6 +142,11 @@ export const rules: Record<string, Rule> = {
       return r;
     });
   },
+  Split: (g, n, dy) => {
+    // parts without a gradient contribute zeros
+    const parts = n.outputs.map((o, i) => dy[i] ?? g.zeros(o.shape, o.dtype));
+    return [parts.length === 1 ? parts[0] : g.concat(parts, n.meta.axis), null];
+  },
   Slice: (g, n, dy) => {
     const x = n.inputs[0]!;
     const { starts, ends, axes, steps } = n.meta as Record<string, number[]>;
@@ -205,7 +216,14 @@ export const rules: Record<string, Rule> = {
     const [x, scale] = n.inputs as Tensor[];
     const [, mean, inv] = n.outputs;
     const d = only(dy);
-    const xhat = g.mul(g.sub(x, mean), inv);
+    const h = scale.shape[0];
+    // Graph.deviceOps: x-hat in one kernel (LayerNormalization with scale 1, bias 0) instead of a Sub and a Mul
+    const xhat = g.deviceOps && typeof h === 'number'
+      ? g.layerNorm(x, g.full(1, x.dtype, [h]), g.full(0, x.dtype, [h]), n.meta.eps)
+      : g.mul(g.sub(x, mean), inv);
+    // Graph.deviceOps: the scale / bias gradients as a sum over the rows of a [rows, h] view (rowSum), a form the
+    // device step graph (../devices/stepGraph.ts) gathers into one MatMul for many parameters
+    const toScale = (t: Tensor) => (g.deviceOps ? rowSum(g, t) : reduceTo(g, t, scale.shape));
     let dx: Tensor | null = null;
     if (need[0]) {
       const dxhat = g.mul(d, scale);
@@ -213,7 +231,7 @@ export const rules: Record<string, Rule> = {
       const m2 = g.reduceMean(g.mul(dxhat, xhat), [-1], true);
       dx = g.mul(inv, g.sub(g.sub(dxhat, m1), g.mul(xhat, m2)));
     }
-    return [dx, need[1] ? reduceTo(g, g.mul(d, xhat), scale.shape) : null, need[2] ? reduceTo(g, d, scale.shape) : null];
+    return [dx, need[1] ? toScale(g.mul(d, xhat)) : null, need[2] ? toScale(d) : null];
   },
 };
 

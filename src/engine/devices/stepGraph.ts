@@ -6,7 +6,7 @@
 // Few large buffers instead of one tensor per parameter: the trainable parameters live in two flat float32 buffers,
 // one for those with weight decay and one for those without (biases, LayerNorm), each padded to a multiple of
 // FLAT_ALIGN, with their Adam moments in buffers of the same layout. The model reads each parameter as a Reshape of
-// a Slice of its buffer; the gradients are concatenated into the same layout, and the norm, clipping and AdamW run
+// a part of a Split of its buffer; the gradients are concatenated into the same layout, and the norm, clipping and AdamW run
 // as a handful of elementwise kernels over whole buffers (one set per buffer) rather than ~16 kernels per tensor.
 // The graph is built with Graph.deviceOps (no transB Gemm, LogSoftmax from primitives, float labels), so that a
 // GPU provider runs every float op itself.
@@ -104,17 +104,99 @@ function concatTree(g: Graph, parts: Tensor[]): Tensor {
   return level[0];
 }
 
-/** Makes the model's trainable parameters views (Reshape of Slice) of the flat buffer inputs of `groups`. */
+/** Row sums gathered into one MatMul: at most this many [rows, n] tensors per Concat (see CONCAT_FANIN). */
+const ROWSUM_FANIN = 8;
+
+/**
+ * Flattens gradients into parts of a flat buffer. Bias-like gradients (a ReduceSum over axis 0 of a [rows, n]
+ * tensor: linear biases, LayerNorm scales and biases, autodiff/rules.ts rowSum) of consecutive parameters with the
+ * same rows are summed together: ones[1, rows] @ Concat(their [rows, n] tensors, axis 1), one Concat and one
+ * MatMul per ROWSUM_FANIN parameters, where each ReduceSum over a leading axis is two WebGPU kernels (a Transpose
+ * and the reduction). The ReduceSums are then unused and left out of the model.
+ */
+function rowSummer(g: Graph): (grads: { grad: Tensor; size: number }[]) => Tensor[] {
+  const ones = new Map<string, Tensor>();
+  const onesRow = (x: Tensor): Tensor => {
+    const rows = x.shape[0];
+    const key = String(rows);
+    let t = ones.get(key);
+    if (!t) {
+      if (typeof rows === 'number') t = g.full(1, x.dtype, [1, rows]);
+      else {
+        // [1, rows] from the tensor's own shape (int64 shape work)
+        const r = g.node('Shape', [x], [['int64', [1]]], { start: { i: 0 }, end: { i: 1 } })[0];
+        const shape = g.node('Concat', [g.ints([1]), r], [['int64', [2]]], { axis: { i: 0 } })[0];
+        t = g.node('Expand', [g.scalar(1, x.dtype), shape], [[x.dtype, [1, rows]]])[0];
+      }
+      ones.set(key, t);
+    }
+    return t;
+  };
+  const source = (t: Tensor): Tensor | undefined => {
+    const n = g.producer.get(t.id);
+    if (n?.op !== 'ReduceSum' || n.meta.keepdims || n.meta.axes.length !== 1 || n.meta.axes[0] !== 0) return undefined;
+    const x = n.inputs[0]!;
+    return x.shape.length === 2 && x.dtype === t.dtype ? x : undefined;
+  };
+  return (grads) => {
+    const parts: Tensor[] = [];
+    let run: { src: Tensor; size: number }[] = [];
+    const flush = () => {
+      for (let i = 0; i < run.length; i += ROWSUM_FANIN) {
+        const chunk = run.slice(i, i + ROWSUM_FANIN);
+        const cat = chunk.length === 1 ? chunk[0].src : g.concat(chunk.map((c) => c.src), 1);
+        parts.push(g.reshape(g.matmul(onesRow(cat), cat), [chunk.reduce((a, c) => a + c.size, 0)]));
+      }
+      run = [];
+    };
+    for (const { grad: d, size } of grads) {
+      const src = source(d);
+      if (src && run.length > 0 && String(run[0].src.shape[0]) !== String(src.shape[0])) flush();
+      if (src) run.push({ src, size });
+      else {
+        flush();
+        parts.push(g.reshape(d, [size]));
+      }
+    }
+    flush();
+    return parts;
+  };
+}
+
+/**
+ * Outputs per Split of a flat buffer: WebGPU binds each output (and the input) as a storage buffer; lavapipe allows
+ * 16 per shader stage, and 8 is WebGPU's default limit.
+ */
+const SPLIT_OUTPUTS = 7;
+
+/**
+ * Makes the model's trainable parameters views of the flat buffer inputs of `groups`: a chain of Splits, each
+ * cutting off up to SPLIT_OUTPUTS parameters and passing the rest of the buffer on (one kernel per ~7 parameters
+ * instead of one Slice each), every part reshaped to its parameter's shape.
+ */
 export function viewFlatParams(g: Graph, groups: readonly FlatGroup[]): { flat: Map<string, Tensor>; views: Map<string, Tensor> } {
   const flat = new Map<string, Tensor>();
   const views = new Map<string, Tensor>();
   for (const gr of groups) {
     const buf = g.input(flatName('param', gr.name), 'float32', [gr.size]);
     flat.set(gr.name, buf);
-    for (const e of gr.entries) {
-      const v = g.reshape(g.slice(buf, [e.offset], [e.offset + e.size], [0]), e.shape);
-      views.set(e.param, v);
-      g.paramView(e.param, v);
+    let rest = buf;
+    let restSize = gr.size;
+    for (let i = 0; i < gr.entries.length;) {
+      let take = gr.entries.slice(i, i + SPLIT_OUTPUTS);
+      let used = take.reduce((a, e) => a + e.size, 0);
+      const last = i + take.length === gr.entries.length;
+      // the rest of the buffer (later parameters, or the padding) is one more output
+      if (!last && take.length === SPLIT_OUTPUTS) { take = take.slice(0, -1); used = take.reduce((a, e) => a + e.size, 0); }
+      const tail = restSize - used;
+      const parts = take.length === 1 && tail === 0 ? [rest] : g.split(rest, [...take.map((e) => e.size), ...(tail > 0 ? [tail] : [])], 0);
+      take.forEach((e, k) => {
+        const v = g.reshape(parts[k], e.shape);
+        views.set(e.param, v);
+        g.paramView(e.param, v);
+      });
+      i += take.length;
+      if (tail > 0) { rest = parts[take.length]; restSize = tail; }
     }
   }
   return { flat, views };
@@ -142,9 +224,10 @@ export function buildOptimizerStep(model: SequenceClassifier, o: OptimizerStepOp
   // of at most a few thousand terms each, close to the host trainer's float64 sum)
   const flatGrad = new Map<string, Tensor>();
   let sq: Tensor | undefined;
+  const rowSums = rowSummer(g);
   for (const gr of groups) {
     const used = gr.entries.reduce((a, e) => a + e.size, 0);
-    const parts = gr.entries.map((e) => g.reshape(grads.get(e.param)!, [e.size]));
+    const parts = rowSums(gr.entries.map((e) => ({ grad: grads.get(e.param)!, size: e.size })));
     if (gr.size > used) parts.push(g.constant(new Float32Array(gr.size - used), 'float32', [gr.size - used]));
     const fg = concatTree(g, parts);
     flatGrad.set(gr.name, fg);

@@ -118,6 +118,14 @@ export class Graph {
     return t;
   }
 
+  /** A constant of a static shape filled with one value, cached. */
+  full(value: number, dtype: DType, shape: number[]): Tensor {
+    const key = `f:${dtype}:${value}:${shape.join(',')}`;
+    let t = this.cache.get(key);
+    if (!t) this.cache.set(key, (t = this.constant(Array(numel(shape)).fill(value), dtype, shape)));
+    return t;
+  }
+
   /** int64 1-D constant (axes, shapes, starts ...), cached. */
   ints(values: readonly number[]): Tensor {
     const key = `i:${values.join(',')}`;
@@ -355,6 +363,16 @@ export class Graph {
       else out[a] = `${d}[${s}:${e}:${k}]`;
     });
     return this.one('Slice', [x, this.ints(starts), this.ints(ends), this.ints(ax), this.ints(st)], x.dtype, out, {}, { starts, ends, axes: ax, steps: st });
+  }
+
+  /** ONNX Split along `axis` into static `sizes` (summing to the axis length): one kernel for all the parts. */
+  split(x: Tensor, sizes: number[], axis: number): Tensor[] {
+    const a = normAxis('split', axis, x.shape.length);
+    const total = sizes.reduce((p, q) => p + q, 0);
+    if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`split: sizes must be positive integers, got [${sizes}]`);
+    if (typeof x.shape[a] === 'number' ? x.shape[a] !== total : true) throw new Error(`split: sizes [${sizes}] (sum ${total}) do not cover axis ${a} of ${fmt(x.shape)}`);
+    const outs = sizes.map((n) => [x.dtype, x.shape.map((d, i) => (i === a ? n : d))] as [DType, Dim[]]);
+    return this.node('Split', [x, this.ints(sizes)], outs, { axis: { i: a } }, { axis: a, sizes });
   }
 
   expand(x: Tensor, shape: Dim[]): Tensor {
