@@ -42,7 +42,7 @@ export function grad(g: Graph, loss: Tensor, wrt: Tensor[], opts: GradOptions = 
   const total = (t: Tensor): Tensor | null => {
     const c = contrib.get(t.id);
     if (!c || c.length === 0) return null;
-    const sum = c.reduce((a, b) => g.add(a, b));
+    const sum = g.deviceOps ? sumIntoGemms(g, c, t) : c.reduce((a, b) => g.add(a, b));
     contrib.set(t.id, [sum]);
     return sum;
   };
@@ -70,4 +70,30 @@ export function grad(g: Graph, loss: Tensor, wrt: Tensor[], opts: GradOptions = 
     });
   }
   return wrt.map((t) => total(t) ?? g.zeros(t.shape, t.dtype));
+}
+
+/**
+ * Graph.deviceOps: the sum of several gradient contributions with each Gemm among them (a Gemm without bias, or a
+ * Reshape of one) given the sum of the others as its C input, a chain of Gemms instead of Gemms and Adds (one
+ * kernel fewer per Gemm; the replaced Gemms are unused and left out of the model).
+ */
+function sumIntoGemms(g: Graph, c: Tensor[], t: Tensor): Tensor {
+  const gemmOf = (x: Tensor): Node | undefined => {
+    let n = g.producer.get(x.id);
+    if (n?.op === 'Reshape') n = g.producer.get(n.inputs[0]!.id);
+    return n?.op === 'Gemm' && n.inputs.length === 2 && n.outputs[0].dtype === x.dtype ? n : undefined;
+  };
+  const gemms = c.filter((x) => gemmOf(x));
+  const others = c.filter((x) => !gemmOf(x));
+  let acc = others.length ? others.reduce((a, b) => g.add(a, b)) : undefined;
+  for (const x of gemms) {
+    if (!acc) { acc = x; continue; }
+    const n = gemmOf(x)!;
+    const [a, b] = n.inputs as Tensor[];
+    const out = n.outputs[0];
+    const cIn = acc.shape.length === out.shape.length && acc.shape.every((d, i) => sameDim(d, out.shape[i])) ? acc : g.reshape(acc, [...out.shape]);
+    const y = g.gemm(a, b, cIn, { transA: !!n.meta.transA, transB: !!n.meta.transB });
+    acc = sameDim(y.shape.length, t.shape.length) && y.shape.every((d, i) => sameDim(d, t.shape[i])) ? y : g.reshape(y, [...t.shape]);
+  }
+  return acc!;
 }

@@ -196,7 +196,7 @@ export class ResidentTrainer {
   async evaluate(b: Batch): Promise<Float32Array> {
     if (!this.evalSession) {
       const g = new Graph({ training: false, deviceOps: true });
-      viewFlatParams(g, this.sg.groups);
+      viewFlatParams(g, this.sg.groups, this.sg.joints);
       g.output('logits', this.model.buildLogits(g).logits);
       this.evalSession = await this.compileOnState(g);
     }
@@ -208,7 +208,7 @@ export class ResidentTrainer {
   async saliency(b: Batch): Promise<SaliencyResult> {
     if (!this.saliencySession) {
       const g = new Graph({ training: false, deviceOps: true });
-      viewFlatParams(g, this.sg.groups);
+      viewFlatParams(g, this.sg.groups, this.sg.joints);
       addSaliencyOutputs(g, this.model);
       this.saliencySession = await this.compileOnState(g);
     }

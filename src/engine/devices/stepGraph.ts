@@ -55,6 +55,8 @@ export interface OptimizerStepGraph {
   state: StateSlot[];
   /** where each trainable parameter lives in the flat state buffers */
   groups: FlatGroup[];
+  /** parameters read as one stacked tensor (Graph.joint), for graphs built over the same buffers (viewFlatParams) */
+  joints: string[][];
   /** parameters that do not train: fixed inputs, the same every step (callers may bake them in as initializers) */
   frozen: string[];
   /** inputs that change every step: the model inputs, labels (float32), the dropout keys and the learning rate */
@@ -169,37 +171,62 @@ function rowSummer(g: Graph): (grads: { grad: Tensor; size: number }[]) => Tenso
  */
 const SPLIT_OUTPUTS = 7;
 
+/** Consecutive parameters of a flat buffer read as one tensor (a joint, Graph.joint), or one parameter. */
+export interface FlatSlot { entries: FlatEntry[]; size: number; tensor: Tensor }
+
 /**
  * Makes the model's trainable parameters views of the flat buffer inputs of `groups`: a chain of Splits, each
- * cutting off up to SPLIT_OUTPUTS parameters and passing the rest of the buffer on (one kernel per ~7 parameters
- * instead of one Slice each), every part reshaped to its parameter's shape.
+ * cutting off up to SPLIT_OUTPUTS slots and passing the rest of the buffer on (one kernel per ~7 parameters
+ * instead of one Slice each), every part reshaped to its parameter's shape. Each of `joints` (Graph.joint: groups
+ * of parameters a model reads stacked along axis 0) whose parameters are consecutive in one buffer and agree in
+ * their other dims is one slot, registered with Graph.jointView; its parameters' own views are a Split of it
+ * (left out of the model where unused). Gradients are taken with respect to the slots' tensors.
  */
-export function viewFlatParams(g: Graph, groups: readonly FlatGroup[]): { flat: Map<string, Tensor>; views: Map<string, Tensor> } {
+export function viewFlatParams(g: Graph, groups: readonly FlatGroup[], joints: readonly string[][] = []): { flat: Map<string, Tensor>; slots: Map<FlatGroup['name'], FlatSlot[]> } {
   const flat = new Map<string, Tensor>();
-  const views = new Map<string, Tensor>();
+  const slots = new Map<FlatGroup['name'], FlatSlot[]>();
   for (const gr of groups) {
     const buf = g.input(flatName('param', gr.name), 'float32', [gr.size]);
     flat.set(gr.name, buf);
+    const plan: FlatEntry[][] = [];
+    for (let i = 0; i < gr.entries.length;) {
+      const j = joints.find((names) => names.length > 1 && names.every((n, k) => gr.entries[i + k]?.param === n)
+        && names.every((_, k) => String(gr.entries[i + k].shape.slice(1)) === String(gr.entries[i].shape.slice(1))));
+      const n = j ? j.length : 1;
+      plan.push(gr.entries.slice(i, i + n));
+      i += n;
+    }
+    const made: FlatSlot[] = [];
     let rest = buf;
     let restSize = gr.size;
-    for (let i = 0; i < gr.entries.length;) {
-      let take = gr.entries.slice(i, i + SPLIT_OUTPUTS);
-      let used = take.reduce((a, e) => a + e.size, 0);
-      const last = i + take.length === gr.entries.length;
+    for (let i = 0; i < plan.length;) {
+      let take = plan.slice(i, i + SPLIT_OUTPUTS);
+      const sizeOf = (es: FlatEntry[]) => es.reduce((a, e) => a + e.size, 0);
+      const last = i + take.length === plan.length;
       // the rest of the buffer (later parameters, or the padding) is one more output
-      if (!last && take.length === SPLIT_OUTPUTS) { take = take.slice(0, -1); used = take.reduce((a, e) => a + e.size, 0); }
+      if (!last && take.length === SPLIT_OUTPUTS) take = take.slice(0, -1);
+      const used = take.reduce((a, es) => a + sizeOf(es), 0);
       const tail = restSize - used;
-      const parts = take.length === 1 && tail === 0 ? [rest] : g.split(rest, [...take.map((e) => e.size), ...(tail > 0 ? [tail] : [])], 0);
-      take.forEach((e, k) => {
-        const v = g.reshape(parts[k], e.shape);
-        views.set(e.param, v);
-        g.paramView(e.param, v);
+      const parts = take.length === 1 && tail === 0 ? [rest] : g.split(rest, [...take.map(sizeOf), ...(tail > 0 ? [tail] : [])], 0);
+      take.forEach((es, k) => {
+        if (es.length === 1) {
+          const v = g.reshape(parts[k], es[0].shape);
+          g.paramView(es[0].param, v);
+          made.push({ entries: es, size: es[0].size, tensor: v });
+          return;
+        }
+        const rows = es.map((e) => e.shape[0]);
+        const joint = g.reshape(parts[k], [rows.reduce((a, b) => a + b, 0), ...es[0].shape.slice(1)]);
+        g.jointView(es.map((e) => e.param), joint);
+        g.split(joint, rows, 0).forEach((v, m) => g.paramView(es[m].param, v));
+        made.push({ entries: es, size: sizeOf(es), tensor: joint });
       });
       i += take.length;
       if (tail > 0) { rest = parts[take.length]; restSize = tail; }
     }
+    slots.set(gr.name, made);
   }
-  return { flat, views };
+  return { flat, slots };
 }
 
 export function buildOptimizerStep(model: SequenceClassifier, o: OptimizerStepOptions): OptimizerStepGraph {
@@ -208,17 +235,19 @@ export function buildOptimizerStep(model: SequenceClassifier, o: OptimizerStepOp
   model.buildLogits(probe, { trainable: o.trainable });
   const trains = new Set(probe.params.filter((p) => p.trainable).map((p) => p.tensor.name));
   const groups = flatGroups(model, (n) => trains.has(n));
+  // parameters the model reads stacked (fused projections), where all of them train
+  const joints = probe.jointRequests.filter((names) => names.every((n) => trains.has(n)));
   if (groups.length === 0) throw new Error('training: no trainable parameters (check the freeze setting)');
   // dropout masks are made in the graph from two per-step keys (nothing mask-sized goes up)
   const g = new Graph({ training: o.dropout, seed: o.seed, deviceOps: true, masks: 'in-graph' });
-  const { flat, views } = viewFlatParams(g, groups);
+  const { flat, slots } = viewFlatParams(g, groups, joints);
   const { logits } = model.buildLogits(g, { trainable: o.trainable });
   // one label per logits row (per document for models/docPool.ts, whose rows are not the input rows)
   const labels = g.input('labels', 'float32', [logits.shape[0]]);
   const cw = o.classWeights ? g.constant(o.classWeights, 'float32', [o.classWeights.length]) : undefined;
   const loss = g.softmaxCrossEntropy(logits, labels, cw);
-  const order = groups.flatMap((gr) => gr.entries.map((e) => e.param));
-  const grads = new Map(grad(g, loss, order.map((n) => views.get(n)!)).map((d, i) => [order[i], d]));
+  const order = groups.flatMap((gr) => slots.get(gr.name)!);
+  const grads = new Map(grad(g, loss, order.map((sl) => sl.tensor)).map((d, i) => [order[i], d]));
 
   // gradients in the flat layout, and the global norm summed in rows of FLAT_ALIGN (then over rows: float32 sums
   // of at most a few thousand terms each, close to the host trainer's float64 sum)
@@ -227,7 +256,7 @@ export function buildOptimizerStep(model: SequenceClassifier, o: OptimizerStepOp
   const rowSums = rowSummer(g);
   for (const gr of groups) {
     const used = gr.entries.reduce((a, e) => a + e.size, 0);
-    const parts = rowSums(gr.entries.map((e) => ({ grad: grads.get(e.param)!, size: e.size })));
+    const parts = rowSums(slots.get(gr.name)!.map((sl) => ({ grad: grads.get(sl)!, size: sl.size })));
     if (gr.size > used) parts.push(g.constant(new Float32Array(gr.size - used), 'float32', [gr.size - used]));
     const fg = concatTree(g, parts);
     flatGrad.set(gr.name, fg);
@@ -280,5 +309,5 @@ export function buildOptimizerStep(model: SequenceClassifier, o: OptimizerStepOp
   g.output('gradNorm', gradNorm);
 
   const perStep = [...model.inputNames, 'labels', ...(g.dropoutSites.length ? [RNG_SEED0, RNG_SEED1] : []), LR_INPUT];
-  return { graph: g, state, groups, frozen: g.params.filter((p) => !p.trainable).map((p) => p.tensor.name), perStep, metrics: ['loss', 'gradNorm'] };
+  return { graph: g, state, groups, joints, frozen: g.params.filter((p) => !p.trainable).map((p) => p.tensor.name), perStep, metrics: ['loss', 'gradNorm'] };
 }

@@ -50,6 +50,9 @@ export class Graph {
   private readonly cache = new Map<string, Tensor>();
   /** tensors that stand for parameters (see paramView): param(name) returns these instead of new leaves */
   private readonly views = new Map<string, Tensor>();
+  /** parameter groups read as one stacked tensor (see joint), in request order */
+  readonly jointRequests: string[][] = [];
+  private readonly joints = new Map<string, Tensor>();
 
   constructor(opts: GraphOptions = {}) {
     this.training = opts.training ?? false;
@@ -66,6 +69,24 @@ export class Graph {
   paramView(name: string, t: Tensor): void {
     if (this.views.has(name)) throw new Error(`paramView: '${name}' already has a view`);
     this.views.set(name, t);
+  }
+
+  /** Registers `t` as the parameters `names` stacked along axis 0, for joint(names). */
+  jointView(names: readonly string[], t: Tensor): void {
+    const key = names.join('\n');
+    if (this.joints.has(key)) throw new Error(`jointView: [${names.join(', ')}] already has a view`);
+    this.joints.set(key, t);
+  }
+
+  /**
+   * The parameters `names` (already declared: `parts`) stacked along axis 0 as one tensor: the view registered with
+   * jointView (e.g. consecutive parts of a flat parameter buffer: no kernel, and their gradient is one tensor), else
+   * Concat(parts). The request is recorded in jointRequests.
+   */
+  joint(names: readonly string[], parts: Tensor[]): Tensor {
+    const key = names.join('\n');
+    if (!this.jointRequests.some((r) => r.join('\n') === key)) this.jointRequests.push([...names]);
+    return this.joints.get(key) ?? this.concat(parts, 0);
   }
 
   // ---------- leaves ----------
@@ -284,6 +305,24 @@ export class Graph {
   transpose(x: Tensor, perm: number[]): Tensor {
     const r = x.shape.length;
     if (perm.length !== r || [...perm].sort((p, q) => p - q).some((p, i) => p !== i)) throw new Error(`transpose: perm [${perm}] is not a permutation of rank ${r} (shape ${fmt(x.shape)})`);
+    if (this.deviceOps) {
+      // a Transpose of a Transpose is one Transpose (none when they cancel): one kernel fewer, the same values
+      const inner = this.producer.get(x.id);
+      if (inner?.op === 'Transpose') {
+        const p0: number[] = inner.meta.perm;
+        const composed = perm.map((p) => p0[p]);
+        const src = inner.inputs[0]!;
+        return composed.every((p, i) => p === i) ? src : this.transpose(src, composed);
+      }
+      // the last two axes of a MatMul product swapped: (A B)^T = B^T A^T, whose transposes may cancel in turn
+      if (inner?.op === 'MatMul' && r >= 2 && perm.every((p, i) => (i < r - 2 ? p === i : p === (i === r - 1 ? r - 2 : r - 1)))) {
+        const [a, b] = inner.inputs as Tensor[];
+        if (a.shape.length === r && b.shape.length === r) {
+          const swap = [...Array.from({ length: r - 2 }, (_, i) => i), r - 1, r - 2];
+          return this.matmul(this.transpose(b, swap), this.transpose(a, swap));
+        }
+      }
+    }
     return this.one('Transpose', [x], x.dtype, perm.map((p) => x.shape[p]), { perm: { ints: perm } }, { perm });
   }
 

@@ -105,9 +105,25 @@ export function selfAttention(g: Graph, x: Tensor, mask: Tensor, p: (n: string) 
   const d = cfg.hiddenSize / h;
   const lin = (prefix: string, t: Tensor) => g.linear(t, p(`${prefix}.weight`), p(`${prefix}.bias`));
   const heads = (t: Tensor, perm: number[]) => g.transpose(g.reshape(t, ['batch', 'seq', h, d]), perm);
-  const q = heads(g.mul(lin(w.q, x), g.scalar(1 / Math.sqrt(d))), [0, 2, 1, 3]); // [b, h, s, d]
-  const kT = heads(lin(w.k, x), [0, 2, 3, 1]); // [b, h, d, s]
-  const v = heads(lin(w.v, x), [0, 2, 1, 3]); // [b, h, s, d]
+  let q: Tensor, kT: Tensor, v: Tensor;
+  if (g.deviceOps) {
+    // one projection for q, k and v (weights [3 hidden, hidden] stacked: Graph.joint), one Transpose to
+    // [3, b, h, s, d] and one Split: 3 kernels where separate projections take 6 (and 9 backward instead of 4)
+    const names = (kind: string) => [w.q, w.k, w.v].map((n) => `${n}.${kind}`);
+    const joint = (kind: string) => g.joint(names(kind), names(kind).map(p));
+    const qkv = g.linear(x, joint('weight'), joint('bias')); // [b, s, 3 hidden]
+    const all = g.transpose(g.reshape(qkv, ['batch', 'seq', 3, h, d]), [2, 0, 3, 1, 4]); // [3, b, h, s, d]
+    // split as [3, b*h*s, d]: onnxruntime's transpose optimizer would move the Transpose past a Split of `all`
+    // itself (a Transpose per part, and more)
+    const [q0, k, v0] = g.split(g.reshape(all, [3, -1, d]), [1, 1, 1], 0).map((t) => g.reshape(t, ['batch', h, 'seq', d]));
+    q = g.mul(q0, g.scalar(1 / Math.sqrt(d)));
+    kT = g.transpose(k, [0, 1, 3, 2]);
+    v = v0;
+  } else {
+    q = heads(g.mul(lin(w.q, x), g.scalar(1 / Math.sqrt(d))), [0, 2, 1, 3]); // [b, h, s, d]
+    kT = heads(lin(w.k, x), [0, 2, 3, 1]); // [b, h, d, s]
+    v = heads(lin(w.v, x), [0, 2, 1, 3]); // [b, h, s, d]
+  }
   const probs = g.dropout(g.softmax(g.add(g.matmul(q, kT), mask), -1), cfg.attentionDropout);
   const ctx = g.reshape(g.transpose(g.matmul(probs, v), [0, 2, 1, 3]), ['batch', 'seq', cfg.hiddenSize]);
   return lin(w.out, ctx);

@@ -2,7 +2,7 @@
 // kernels, float32 with a looser tolerance where it has not), including broadcasting and duplicate-id gather.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Graph, Program, grad, gradientRules, resolveShape, type Dim, type DType, type Tensor } from '../../../src/engine';
+import { Graph, Program, grad, gradientRules, resolveShape, type Dim, type DType, type GraphOptions, type Tensor } from '../../../src/engine';
 import { geluLean } from '../../../src/engine/models/common';
 
 let seed = 12345;
@@ -12,8 +12,8 @@ interface In { shape: number[]; dims?: Dim[]; lo?: number; hi?: number; awayFrom
 const covered = new Set<string>();
 const make = (dtype: DType, n: number, f: () => number) => (dtype === 'float64' ? Float64Array.from({ length: n }, f) : Float32Array.from({ length: n }, f));
 
-async function check(name: string, ins: In[], build: (g: Graph, xs: Tensor[]) => Tensor, dtype: DType = 'float64'): Promise<void> {
-  const g = new Graph();
+async function check(name: string, ins: In[], build: (g: Graph, xs: Tensor[]) => Tensor, dtype: DType = 'float64', opts: GraphOptions = {}): Promise<void> {
+  const g = new Graph(opts);
   const xs = ins.map((s, i) => g.input(`x${i}`, dtype, s.dims ?? s.shape));
   const y = build(g, xs);
   const r = g.input('r', y.dtype, [...y.shape]);
@@ -97,6 +97,8 @@ test('shape op rules', async () => {
   await check('concat', [{ shape: [2, 2] }, { shape: [2, 3] }], (g, [a, b]) => g.concat([a, b, a], 1));
   await check('slice', [{ shape: [4, 5] }], (g, [a]) => g.slice(a, [1, 0], [3, -1], [0, 1]));
   await check('slice symbolic', [{ shape: [2, 5, 3], dims: ['b', 's', 3] }], (g, [a]) => g.slice(a, [0, 1], [1, 2 ** 62], [1, 2]));
+  // parts 0 and 2 used, part 1 not (its gradient is zeros)
+  await check('split', [{ shape: [5, 3] }], (g, [a]) => { const [p, , r] = g.split(a, [1, 3, 1], 0); return g.concat([g.mul(p, p), r], 1); });
   await check('expand', [{ shape: [3, 1] }], (g, [a]) => g.expand(a, [2, 3, 4]));
   await check('expand symbolic', [{ shape: [2, 1], dims: ['b', 1] }], (g, [a]) => g.expand(a, ['b', 3]));
 });
@@ -157,6 +159,32 @@ test('dropout: keep-mask input, inverted scaling, identity in eval', async () =>
   const e = new Graph({ training: false });
   const xe = e.param('x', [4]);
   assert.equal(e.dropout(xe, 0.25), xe);
+});
+
+test('Graph.deviceOps forms: LayerNorm backward, gradient sums folded into Gemms, transposes that cancel', async () => {
+  const dev: GraphOptions = { deviceOps: true };
+  await check('layerNorm deviceOps', [{ shape: [2, 3, 5] }, { shape: [5] }, { shape: [5] }], (g, [x, s, b]) => g.layerNorm(x, s, b, 1e-5), 'float32', dev);
+  // x feeds two linears and a residual: its gradient is a chain of Gemms with C inputs
+  await check('linear x3 sum deviceOps', [{ shape: [2, 3, 4] }, { shape: [4, 4] }, { shape: [4] }, { shape: [4, 4] }],
+    (g, [x, w, b, w2]) => g.add(g.add(g.linear(x, w, b), g.linear(x, w2)), x), 'float64', dev);
+  await check('transpose of transpose / of matmul deviceOps', [{ shape: [2, 3, 4] }, { shape: [2, 5, 4] }],
+    (g, [a, b]) => g.transpose(g.matmul(a, g.transpose(b, [0, 2, 1])), [0, 2, 1]), 'float64', dev);
+  await check('joint (Concat fallback) deviceOps', [{ shape: [2, 3] }, { shape: [1, 3] }],
+    (g, [a, b]) => g.mul(g.joint(['a', 'b'], [a, b]), g.joint(['a', 'b'], [a, b])), 'float64', dev);
+});
+
+test('deviceOps rewrites: no Add next to a Gemm in a gradient sum, Transpose pairs gone', () => {
+  const g = new Graph({ deviceOps: true });
+  const x = g.input('x', 'float32', ['b', 4]);
+  const w = g.param('w', [4, 4]);
+  const w2 = g.param('w2', [4, 4]);
+  const [dx] = grad(g, g.reduceSum(g.add(g.add(g.linear(x, w), g.linear(x, w2)), x), [0, 1]), [x]);
+  g.output('dx', dx);
+  const p = g.producer.get(dx.id)!;
+  assert.equal(p.op, 'Gemm', 'the gradient of x is a Gemm');
+  assert.equal(p.inputs.length, 3, 'with the other contributions as its C input');
+  const a = g.input('a', 'float32', [2, 3]);
+  assert.equal(g.transpose(g.transpose(a, [1, 0]), [1, 0]), a);
 });
 
 test('every gradient rule was exercised by a check above', () => {
