@@ -2,4 +2,3 @@ export * from './tfidf';
 export * from './lbfgs';
 export * from './logreg';
 export * from './persist';
-export * from './engineObjective';

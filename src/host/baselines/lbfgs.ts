@@ -42,7 +42,7 @@ export async function lbfgs(f: Objective, x0: Float64Array, opts: LbfgsOptions =
   const ftol = opts.ftol ?? 1e-13;
   let flat = false;
   const n = x0.length;
-  let x = Float64Array.from(x0);
+  const x = Float64Array.from(x0);
   let { loss, grad } = await f(x);
   const S: Float64Array[] = [];
   const Y: Float64Array[] = [];
@@ -50,18 +50,22 @@ export async function lbfgs(f: Objective, x0: Float64Array, opts: LbfgsOptions =
   let iter = 0;
   let gmax = maxAbs(grad);
   while (iter < maxIter && gmax > tol) {
-    // Two-loop recursion: d = -H grad.
+    // Two-loop recursion: d = -H grad (typed arrays hoisted out of the inner loops: n is 100,000s at scale).
     const q = Float64Array.from(grad);
     const alpha = new Array<number>(S.length);
     for (let i = S.length - 1; i >= 0; i--) {
-      alpha[i] = rho[i] * dot(S[i], q);
-      for (let j = 0; j < n; j++) q[j] -= alpha[i] * Y[i][j];
+      const Yi = Y[i];
+      const a = rho[i] * dot(S[i], q);
+      alpha[i] = a;
+      for (let j = 0; j < n; j++) q[j] -= a * Yi[j];
     }
     const gamma = S.length ? dot(S[S.length - 1], Y[Y.length - 1]) / dot(Y[Y.length - 1], Y[Y.length - 1]) : 1 / Math.max(1, Math.sqrt(dot(grad, grad)));
     for (let j = 0; j < n; j++) q[j] *= gamma;
     for (let i = 0; i < S.length; i++) {
+      const Si = S[i];
       const beta = rho[i] * dot(Y[i], q);
-      for (let j = 0; j < n; j++) q[j] += S[i][j] * (alpha[i] - beta);
+      const c = alpha[i] - beta;
+      for (let j = 0; j < n; j++) q[j] += Si[j] * c;
     }
     for (let j = 0; j < n; j++) q[j] = -q[j];
     let slope = dot(grad, q);
@@ -84,24 +88,32 @@ export async function lbfgs(f: Objective, x0: Float64Array, opts: LbfgsOptions =
       step *= 0.5;
     }
     if (!next) break; // no decrease possible at machine precision: we are at the minimum
-    const s = new Float64Array(n);
-    const y = new Float64Array(n);
+    // The pair's arrays: the one about to be dropped from the memory is reused.
+    const full = S.length >= m;
+    const s = full ? S[0] : new Float64Array(n);
+    const y = full ? Y[0] : new Float64Array(n);
+    const ng = next.grad;
     for (let j = 0; j < n; j++) {
       s[j] = xn[j] - x[j];
-      y[j] = next.grad[j] - grad[j];
+      y[j] = ng[j] - grad[j];
     }
     const sy = dot(s, y);
     if (sy > 1e-12) {
-      S.push(s);
-      Y.push(y);
-      rho.push(1 / sy);
-      if (S.length > m) {
+      if (full) {
         S.shift();
         Y.shift();
         rho.shift();
       }
+      S.push(s);
+      Y.push(y);
+      rho.push(1 / sy);
+    } else if (full) {
+      // The oldest pair's arrays were overwritten above: drop it.
+      S.shift();
+      Y.shift();
+      rho.shift();
     }
-    x = Float64Array.from(xn);
+    x.set(xn);
     flat = loss - next.loss <= ftol * Math.max(Math.abs(loss), Math.abs(next.loss), 1);
     loss = next.loss;
     grad = next.grad;

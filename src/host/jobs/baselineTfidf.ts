@@ -1,6 +1,6 @@
 // The TF-IDF + logistic regression baseline as a run: features fitted on the training split only.
 import type { BaselineParams, RunResult } from '../../protocol';
-import { fitTfidf, saveLogReg, saveTfidf, transformTfidf } from '../baselines';
+import { fitTransformTfidf, saveLogReg, saveTfidf, transformTfidf } from '../baselines';
 import { RunFolder } from '../runs';
 import { deviceName, packageVersions } from '../info';
 import { attachRun, runJob, throwIfCancelled, warningsField, type JobContext } from './context';
@@ -8,7 +8,7 @@ import { DEFAULT_SPLIT, prepareData } from './data';
 import { trainLinear } from './linear';
 import { CHECKPOINT_BEST } from '../../shared/runLayout';
 
-export const TFIDF_CONFIG = { ngramRange: [1, 2], sublinearTf: true, minDf: 2, smoothIdf: true, norm: 'l2', solver: 'lbfgs', objective: 'engine graph on onnxruntime' } as const;
+export const TFIDF_CONFIG = { ngramRange: [1, 2], sublinearTf: true, minDf: 2, smoothIdf: true, norm: 'l2', solver: 'lbfgs', objective: 'CSR sparse kernels in TypeScript' } as const;
 
 export async function runTfidfBaseline(params: BaselineParams, ctx: JobContext = {}): Promise<RunResult> {
   const seed = params.seed ?? 42;
@@ -27,15 +27,15 @@ export async function runTfidfBaseline(params: BaselineParams, ctx: JobContext =
   const r = await runJob(run, async () => {
     progress({ phase: 'features', step: 0, total: 1 });
     const t0 = Date.now();
-    const tfidf = fitTfidf(data.train.map((e) => e.text));
+    const { model: tfidf, x: xTrain } = fitTransformTfidf(data.train.map((e) => e.text));
     const x = (ex: typeof data.train) => transformTfidf(tfidf, ex.map((e) => e.text));
     const splits = {
       labels: data.labels,
-      train: { x: x(data.train), examples: data.train },
+      train: { x: xTrain, examples: data.train },
       validation: { x: x(data.validation), examples: data.validation },
       test: { x: x(data.test), examples: data.test },
     };
-    run.log(`TF-IDF: ${tfidf.vocabulary.length} features from ${data.train.length} training texts in ${Date.now() - t0} ms`);
+    run.log(`TF-IDF: ${tfidf.vocabulary.length} features from ${data.train.length} training texts (${xTrain.indices.length} non-zeros) in ${Date.now() - t0} ms`);
     throwIfCancelled(ctx);
     const { fit, C, test } = await trainLinear(run, splits, ctx, { C: params.C, seed, progress });
     await run.saveCheckpoint(CHECKPOINT_BEST, (dir) => {

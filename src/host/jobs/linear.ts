@@ -2,7 +2,7 @@
 // when it is not given), log each L-BFGS iteration as a training step, evaluate on validation and test, and
 // write the test predictions.
 import type { EvalMetrics, EvalSummary, PredictionRecord } from '../../protocol';
-import { engineObjective, fitLogReg, predictProba, type Csr, type LogRegFit } from '../baselines';
+import { fitLogReg, predictProba, type Csr, type LogRegFit } from '../baselines';
 import { argmax, evaluatePredictions } from '../eval';
 import type { Example } from '../data';
 import type { RunFolder } from '../runs';
@@ -25,17 +25,15 @@ export interface LinearSplits {
   test: { x: Csr; examples: Example[] };
 }
 
-export async function trainLinear(run: RunFolder, s: LinearSplits, ctx: JobContext, opts: { C?: number; seed: number; engine?: boolean; progress: (p: { phase: 'training' | 'evaluating'; step: number; total: number; detail?: string; loss?: number }) => void }): Promise<{ fit: LogRegFit; C: number; test?: EvalMetrics }> {
+export async function trainLinear(run: RunFolder, s: LinearSplits, ctx: JobContext, opts: { C?: number; seed: number; progress: (p: { phase: 'training' | 'evaluating'; step: number; total: number; detail?: string; loss?: number }) => void }): Promise<{ fit: LogRegFit; C: number; test?: EvalMetrics }> {
   const k = s.labels.length;
   const yTrain = s.train.examples.map((e) => e.label);
   let step = 0;
-  // The objective and its gradient come from an engine graph run by onnxruntime (as for fine-tuning);
-  // opts.engine = false uses the equivalent sparse CPU code instead.
+  // The objective and its gradient come from the CSR kernels of ../baselines/logreg.ts.
   // Progress names the candidate strength being fitted ("C 2/3") and its L-BFGS iteration: the iterations a fit
   // needs are not known in advance, so no fraction (total 0) is claimed.
   const fitWith = async (C: number, candidate?: string) => {
     const t0 = { t: Date.now() };
-    const eng = opts.engine === false ? undefined : await engineObjective(s.train.x, yTrain, k, C);
     const onIter = async (iter: number, loss: number, _g: number, lr: number) => {
       // Let the event loop deliver notifications and a cancel request between iterations.
       await new Promise<void>((r) => setImmediate(r));
@@ -45,11 +43,7 @@ export async function trainLinear(run: RunFolder, s: LinearSplits, ctx: JobConte
       t0.t = now;
       opts.progress({ phase: 'training', step: iter, total: 0, detail: `${candidate ? `${candidate} (C=${C})` : `C=${C}`} · iteration ${iter}`, loss: loss / C / yTrain.length });
     };
-    try {
-      return await fitLogReg(s.train.x, yTrain, k, { C, objective: eng?.objective, maxIter: 1000, onIter });
-    } finally {
-      await eng?.dispose();
-    }
+    return await fitLogReg(s.train.x, yTrain, k, { C, maxIter: 1000, onIter });
   };
   let C = opts.C;
   let fit: LogRegFit | undefined;

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { denseToCsr, engineObjective, fitLogReg, fitTfidf, lbfgs, predictProba, sparseObjective, tokenize, transformTfidf, type Csr } from '../../../src/host/baselines';
+import { denseToCsr, fitLogReg, fitTfidf, fitTransformTfidf, lbfgs, ngrams, predictProba, sparseObjective, tokenize, transformTfidf, type Csr } from '../../../src/host/baselines';
 import { loadBuiltin } from '../../../src/host/data';
 
 interface Small { texts: string[]; labels: number[]; nTrain: number; C: number; vocabulary: string[]; idf: number[]; testRows: number[][]; probs: number[][] }
@@ -88,27 +88,63 @@ test('movie reviews, canonical fold 1 as test: same vocabulary size and accuracy
   assert.ok(Math.abs(acc - fx.movieReviews.accuracy) <= 0.01, `accuracy ${acc} vs scikit-learn ${fx.movieReviews.accuracy}`);
 });
 
-test('the engine graph gives the same objective and gradient as the sparse CPU code, and the same fit', async () => {
+// The straightforward string-keyed TF-IDF (what the CSR builder replaced), as a reference for it.
+function referenceTfidf(train: string[], other: string[], maxN: number, minDf: number): { vocabulary: string[]; rows: Map<number, number>[] } {
+  const counts = (t: string) => {
+    const m = new Map<string, number>();
+    for (const g of ngrams(tokenize(t), maxN)) m.set(g, (m.get(g) ?? 0) + 1);
+    return m;
+  };
+  const df = new Map<string, number>();
+  for (const t of train) for (const g of counts(t).keys()) df.set(g, (df.get(g) ?? 0) + 1);
+  const vocabulary = [...df].filter(([, d]) => d >= minDf).map(([g]) => g).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const index = new Map(vocabulary.map((g, i) => [g, i]));
+  const rows = other.map((t) => {
+    const row = new Map<number, number>();
+    for (const [g, c] of counts(t)) {
+      const j = index.get(g);
+      if (j !== undefined) row.set(j, (1 + Math.log(c)) * (Math.log((1 + train.length) / (1 + df.get(g)!)) + 1));
+    }
+    const norm = Math.sqrt([...row.values()].reduce((a, v) => a + v * v, 0));
+    for (const [j, v] of row) row.set(j, v / norm);
+    return row;
+  });
+  return { vocabulary, rows };
+}
+
+test('CSR TF-IDF equals the string-keyed reference on movie reviews (uni+bigrams, trigrams), fitted and reloaded', async () => {
+  const ds = loadBuiltin('movie-reviews');
+  const train = ds.examples.slice(0, 150).map((e) => e.text);
+  const other = ds.examples.slice(150, 190).map((e) => e.text).concat(['Unseen wordz only', '', 'the the the film film']);
+  for (const maxN of [1, 2, 3]) {
+    const ref = referenceTfidf(train, train.concat(other), maxN, 2);
+    const { model, x } = fitTransformTfidf(train, { maxN });
+    assert.deepEqual(model.vocabulary, ref.vocabulary, `maxN ${maxN}: vocabulary`);
+    // A model loaded from its vocabulary (a checkpoint) builds its own term table: it must give the same rows.
+    const reloaded = { vocabulary: model.vocabulary.slice(), idf: Float64Array.from(model.idf), maxN };
+    const rows = [x, transformTfidf(model, other), transformTfidf(reloaded, train), transformTfidf(reloaded, other)];
+    const expect = [ref.rows.slice(0, train.length), ref.rows.slice(train.length), ref.rows.slice(0, train.length), ref.rows.slice(train.length)];
+    rows.forEach((m, which) => {
+      assert.equal(m.rows, expect[which].length);
+      expect[which].forEach((row, r) => {
+        assert.equal(m.indptr[r + 1] - m.indptr[r], row.size, `maxN ${maxN} matrix ${which} row ${r}: non-zeros`);
+        for (let p = m.indptr[r]; p < m.indptr[r + 1]; p++) {
+          if (p > m.indptr[r]) assert.ok(m.indices[p] > m.indices[p - 1], 'column indices ascend within a row');
+          const v = row.get(m.indices[p]);
+          assert.ok(v !== undefined && Math.abs(v - m.values[p]) < 1e-6, `maxN ${maxN} matrix ${which} row ${r} col ${m.indices[p]}: ${m.values[p]} vs ${v}`);
+        }
+      });
+    });
+  }
+});
+
+test('the default stopping rule (as trainLinear fits) reproduces scikit-learn probabilities within 2e-3', async () => {
   for (const name of ['binary', 'threeClass'] as const) {
     const c = fx[name];
     const k = name === 'binary' ? 2 : 3;
-    const model = fitTfidf(c.texts.slice(0, c.nTrain));
-    const x = transformTfidf(model, c.texts.slice(0, c.nTrain));
-    const y = c.labels.slice(0, c.nTrain);
-    const eng = await engineObjective(x, y, k, c.C);
-    try {
-      const ref = sparseObjective(x, y, k, c.C);
-      const rows = k === 2 ? 1 : k;
-      const theta = Float64Array.from({ length: rows * x.cols + rows }, (_, i) => Math.cos(i * 1.3) * 0.5);
-      const a = await eng.objective(theta);
-      const b = ref(theta);
-      assert.ok(Math.abs(a.loss - b.loss) <= 1e-5 * Math.abs(b.loss), `${name} loss ${a.loss} vs ${b.loss}`);
-      b.grad.forEach((v, i) => assert.ok(Math.abs(a.grad[i] - v) <= 1e-4 * Math.max(1, Math.abs(v)), `${name} grad ${i}: ${a.grad[i]} vs ${v}`));
-      const fit = await fitLogReg(x, y, k, { C: c.C, objective: eng.objective, tol: 1e-4, maxIter: 2000 });
-      const probs = predictProba(fit, transformTfidf(model, c.texts.slice(c.nTrain)));
-      c.probs.forEach((row, r) => row.forEach((v, j) => assert.ok(Math.abs(probs[r][j] - v) < 2e-3, `${name} prob ${r},${j}: ${probs[r][j]} vs ${v}`)));
-    } finally {
-      await eng.dispose();
-    }
+    const { model, x } = fitTransformTfidf(c.texts.slice(0, c.nTrain));
+    const fit = await fitLogReg(x, c.labels.slice(0, c.nTrain), k, { C: c.C, maxIter: 1000 });
+    const probs = predictProba(fit, transformTfidf(model, c.texts.slice(c.nTrain)));
+    c.probs.forEach((row, r) => row.forEach((v, j) => assert.ok(Math.abs(probs[r][j] - v) < 2e-3, `${name} prob ${r},${j}: ${probs[r][j]} vs ${v}`)));
   }
 });
