@@ -11,13 +11,17 @@ import { RunFolder } from '../runs';
 import { attachRun, CancelledError, runJob, warningsField, type JobContext } from './context';
 import { DEFAULT_SPLIT, prepareData } from './data';
 import { trainLinear } from './linear';
+import { EMBED_GROUP_TEXTS, embedInGroups } from './embedGroups';
 import { predictorFactories } from './predictor';
 import { createHfEmbedder, embedTextsHf, type HfEmbedder } from './hfEmbeddings';
 import { CHECKPOINT_BEST } from '../../shared/runLayout';
 
 export const EMBEDDING_POOLING: UseLitePooling = 'sentences';
 
-/** Mean-pooled embeddings of texts, [texts.length][512]; reports progress per batch of windows and honours cancel. */
+/**
+ * Mean-pooled embeddings of texts, [texts.length][512]; streams the texts in groups of EMBED_GROUP_TEXTS (memory
+ * bounded by the group), reports progress in texts and honours cancel.
+ */
 export async function embedTexts(
   sm: StarterModel,
   embedder: UseLiteEmbedder,
@@ -26,12 +30,16 @@ export async function embedTexts(
   onProgress: (done: number, total: number) => void = () => undefined,
   signal?: AbortSignal,
 ): Promise<Float32Array[]> {
+  return embedInGroups(texts, USE_LITE_EMBEDDING_SIZE, (group, onFraction) => embedGroup(sm, embedder, group, pooling, onFraction, signal), onProgress);
+}
+
+async function embedGroup(sm: StarterModel, embedder: UseLiteEmbedder, texts: string[], pooling: UseLitePooling, onFraction: (f: number) => void, signal?: AbortSignal): Promise<Float32Array[]> {
   const wins = texts.map((t) => useLiteTextWindows(sm.tokenizer, t, pooling));
   const flat = wins.flat();
   const all = new Float32Array(flat.length * USE_LITE_EMBEDDING_SIZE);
-  // All windows of all texts sorted by length, so each session run pads to nearly equal lengths (the embedder
-  // sorts only within what it is given): measured 1.5x less CPU than chunks in text order (40 reviews, 1360
-  // sentences). Chunks of sorted windows keep progress and cancel responsive.
+  // All windows of the group's texts sorted by length, so each session run pads to nearly equal lengths (the
+  // embedder sorts only within what it is given): measured 1.5x less CPU than chunks in text order (40 reviews,
+  // 1360 sentences). Chunks of sorted windows keep progress and cancel responsive.
   const order = flat.map((_, i) => i).sort((a, b) => flat[a].length - flat[b].length);
   const chunk = 512;
   for (let i = 0; i < order.length; i += chunk) {
@@ -40,7 +48,7 @@ export async function embedTexts(
     const idx = order.slice(i, i + chunk);
     const emb = await embedder.embed(idx.map((j) => flat[j]));
     idx.forEach((j, r) => all.set(emb.subarray(r * USE_LITE_EMBEDDING_SIZE, (r + 1) * USE_LITE_EMBEDDING_SIZE), j * USE_LITE_EMBEDDING_SIZE));
-    onProgress(Math.min(order.length, i + chunk), order.length);
+    onFraction(Math.min(order.length, i + chunk) / order.length);
   }
   const mean = meanOfWindows(all, wins.map((w) => w.length));
   return texts.map((_, i) => mean.subarray(i * USE_LITE_EMBEDDING_SIZE, (i + 1) * USE_LITE_EMBEDDING_SIZE));
@@ -74,7 +82,8 @@ export async function runEmbeddingBaseline(params: BaselineParams, ctx: JobConte
         const el = (Date.now() - t0) / 1000;
         progress({ phase: 'features', step: done, total, samplesPerSec: done / Math.max(el, 1e-3), etaSec: (el / done) * (total - done) });
       }, ctx.signal);
-      run.log(`embedded ${texts.length} texts (${EMBEDDING_POOLING} pooling) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      const sec = (Date.now() - t0) / 1000;
+      run.log(`embedded ${texts.length} texts (${EMBEDDING_POOLING} pooling) in ${sec.toFixed(1)} s: ${(texts.length / Math.max(sec, 1e-3)).toFixed(1)} reviews/s, in groups of ${EMBED_GROUP_TEXTS}`);
       let at = 0;
       const take = (ex: Example[]) => {
         const x = denseToCsr(rows.slice(at, at + ex.length), USE_LITE_EMBEDDING_SIZE);
@@ -129,7 +138,8 @@ async function runHfEmbeddingBaseline(params: BaselineParams, model: string, ctx
         const el = (Date.now() - t0) / 1000;
         progress({ phase: 'features', step: done, total, samplesPerSec: done / Math.max(el, 1e-3), etaSec: (el / done) * (total - done) });
       }, ctx.signal);
-      run.log(`embedded ${texts.length} texts with ${emb.tm.ref.id} (windows of ${emb.maxLength} tokens) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      const sec = (Date.now() - t0) / 1000;
+      run.log(`embedded ${texts.length} texts with ${emb.tm.ref.id} (windows of ${emb.maxLength} tokens) in ${sec.toFixed(1)} s: ${(texts.length / Math.max(sec, 1e-3)).toFixed(1)} reviews/s, in groups of ${EMBED_GROUP_TEXTS}`);
       let at = 0;
       const take = (ex: Example[]) => {
         const x = denseToCsr(rows.slice(at, at + ex.length), emb.hiddenSize);

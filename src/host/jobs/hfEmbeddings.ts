@@ -5,6 +5,7 @@ import { Graph, Program, type TensorData } from '../../engine';
 import { encodeDocuments, makeBatches, type LongTextStrategy, type TokenBatch } from '../tokenize';
 import { loadTrainableModel, type TrainableModel } from '../train/model';
 import { CancelledError } from './context';
+import { embedInGroups } from './embedGroups';
 
 /** Longest window embedded; longer model limits cost quadratic time for little gain in a frozen baseline. */
 export const HF_EMBEDDING_MAX_TOKENS = 512;
@@ -57,6 +58,11 @@ export async function embedTextsHf(
   signal?: AbortSignal,
   batchSize = 16,
 ): Promise<Float32Array[]> {
+  // In groups of texts (tokenised windows and sums exist for one group at a time); progress in texts.
+  return embedInGroups(texts, e.hiddenSize, (group, onFraction) => embedGroupHf(e, group, strategy, onFraction, signal, batchSize), onProgress);
+}
+
+async function embedGroupHf(e: HfEmbedder, texts: string[], strategy: LongTextStrategy, onFraction: (f: number) => void, signal: AbortSignal | undefined, batchSize: number): Promise<Float32Array[]> {
   const tok = e.tm.tokenizer;
   const rows = encodeDocuments(tok, texts.map((text) => ({ text })), { strategy, maxLength: e.maxLength });
   const batches = makeBatches(rows, batchSize, tok.specials.pad, { tokenTypeIds: e.tm.model.inputNames.includes('token_type_ids'), sortByLength: true });
@@ -74,7 +80,7 @@ export async function embedTextsHf(
       counts[doc]++;
     });
     done += b.batch;
-    onProgress(done, rows.length);
+    onFraction(done / rows.length);
   }
   return sums.map((s, i) => {
     if (counts[i] === 0) throw new Error(`text ${i} produced no windows`);
