@@ -3,7 +3,7 @@
 //   src/shared/node -> src/shared, node:*; never vscode or a layer; host, client, ui (and the engine) may import it
 //   src/engine   -> nothing of ours but itself and src/shared; never vscode
 //   src/host     -> engine, protocol; never vscode, client or ui
-//   src/protocol -> nothing at all (types only)
+//   src/protocol -> its own files and src/shared (the settings schema's types)
 //   src/client   -> protocol; never vscode, engine or host
 //   src/ui, src/extension.ts -> the only code allowed to import vscode; may use client and protocol, not engine/host
 //   webview/     -> protocol types and src/shared (not src/shared/node: it runs in a browser)
@@ -62,7 +62,7 @@ export default tseslint.config(
   },
   {
     files: ['src/protocol/**/*.ts', 'test/fixtures/lint/protocol/**/*.ts'],
-    rules: rules([vscode], [{ regex: '^(?!\\./)', message: 'src/protocol imports nothing but its own files.' }]),
+    rules: rules([vscode], [{ regex: '^(?!\\./|\\.\\./shared/)', message: 'src/protocol imports nothing but its own files and src/shared.' }]),
   },
   {
     files: ['src/client/**/*.ts', 'test/fixtures/lint/client/**/*.ts'],

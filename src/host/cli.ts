@@ -2,14 +2,16 @@
 // non-zero exit (2 = usage, 1 = the command failed). Jobs run in this process (no host child needed); progress
 // is a bar on a TTY, JSON lines with --json, plain log lines otherwise.
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { BaselineKind, DataSource, DeviceChoice as ProtocolDeviceChoice, LogLine, MetricPoint, Progress, RunResult, TrainConfig } from '../protocol';
-import { cudaLibraries, describeMissingLibraries, describeSelection, hardwareGpus, installCudaProviders, missingLoaderLibraries, ortBindingDir, selectDevice, vulkanIcds, DEVICE_CHOICES, type DeviceChoice } from '../engine/devices';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { BaselineKind } from '../protocol';
+import { SettingError } from '../shared/settings';
+import { common, dataOptions, dataSource, DATA_HELP, num, oneOf, outFolder, printResult, processIo, runJobWithProgress, str, UsageError, withCancel, withFlags, type Command, type Io, type Values } from './cli/common';
+import { checkResumeFlags, EXECUTION_HELP, execution, trainConfig, trainOptions, TRAIN_OPTIONS_HELP } from './cli/settings';
+import { cudaLibraries, describeMissingLibraries, describeSelection, hardwareGpus, installCudaProviders, missingLoaderLibraries, ortBindingDir, selectDevice, vulkanIcds, type DeviceChoice } from '../engine/devices';
 import { parseLabelMap } from './data';
 import { hostInfo, packageVersions } from './info';
-import { compareRuns, crossValidate, evaluateRun, predictTexts, prepareData, summarizeData, type CrossValidateParams, type CvResult, type JobContext } from './jobs';
-import { DEFAULT_SPLIT } from './jobs/data';
+import { compareRuns, crossValidate, evaluateRun, predictTexts, prepareData, summarizeData, type CrossValidateParams, type CvResult } from './jobs';
 import { jobHandlers } from './jobs/registry';
 import { exportTrainerJob, TrainerJobRefusal } from './jobs/trainerJob';
 import { importModel } from './jobs/importModel';
@@ -17,240 +19,6 @@ import { runDemo } from './report/demo';
 import { buildReflection, writeReflection } from './reflect';
 import { listRuns } from './runs';
 import { writeFileAtomic } from './runs';
-
-export interface Io {
-  out(line: string): void;
-  err(line: string): void;
-  isTTY: boolean;
-}
-
-const processIo: Io = {
-  out: (l) => process.stdout.write(l + '\n'),
-  err: (l) => process.stderr.write(l + '\n'),
-  isTTY: Boolean(process.stderr.isTTY),
-};
-
-class UsageError extends Error {}
-
-type Options = NonNullable<ParseArgsConfig['options']>;
-type Values = Record<string, string | boolean | string[] | undefined>;
-
-interface Command {
-  summary: string;
-  usage: string;
-  options: Options;
-  run(v: Values, positionals: string[], io: Io): Promise<number>;
-}
-
-const DATA_HELP = `Data (one of):
-  --data SPEC            builtin:movie-reviews, a folder of label sub-folders, or a .csv/.tsv/.jsonl file;
-                         split into train/validation/test (stratified, seeded)
-  --split V,T            validation and test fractions (default 0.1,0.2)
-  --split-seed N         seed of the split (default 42)
-  --fold N               cross-validation instead: the test set is fold N of the dataset's own folds (the movie
-                         reviews: Pang & Lee's 10); validation is 10% of the data, from the other folds
-  --folds K              with --fold: make K seeded stratified folds instead of the dataset's own
-  --train FILE           JSONL/CSV with text and label, used as the training set in its order with --no-shuffle
-  --eval FILE            JSONL/CSV used as the validation and test set`;
-
-const dataOptions: Options = {
-  data: { type: 'string' },
-  train: { type: 'string' },
-  eval: { type: 'string' },
-  split: { type: 'string' },
-  'split-seed': { type: 'string' },
-  fold: { type: 'string' },
-  folds: { type: 'string' },
-};
-
-const common: Options = { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' } };
-
-function num(v: Values, name: string, opts: { int?: boolean; min?: number; max?: number } = {}): number | undefined {
-  const raw = v[name];
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (raw === '' || !Number.isFinite(n) || (opts.int && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
-    const range = [opts.min !== undefined ? `>= ${opts.min}` : '', opts.max !== undefined ? `<= ${opts.max}` : ''].filter(Boolean).join(' and ');
-    throw new UsageError(`--${name} must be ${opts.int ? 'an integer' : 'a number'}${range ? ` ${range}` : ''} (got '${String(raw)}')`);
-  }
-  return n;
-}
-
-function str(v: Values, name: string): string | undefined {
-  const s = v[name];
-  return typeof s === 'string' ? s : undefined;
-}
-
-function oneOf<T extends string>(v: Values, name: string, allowed: readonly T[]): T | undefined {
-  const s = str(v, name);
-  if (s === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(s)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got '${s}')`);
-  return s as T;
-}
-
-function dataSource(v: Values): DataSource {
-  const data = str(v, 'data');
-  const trainFile = str(v, 'train');
-  const evalFile = str(v, 'eval');
-  if (data && trainFile) throw new UsageError('give either --data or --train/--eval, not both');
-  if (!data && !trainFile) throw new UsageError('no data: pass --data builtin:movie-reviews (or a path), or --train FILE [--eval FILE]');
-  if (evalFile && !trainFile) throw new UsageError('--eval needs --train');
-  for (const f of [trainFile, evalFile]) if (f && !existsSync(f)) throw new UsageError(`file not found: ${f}`);
-  const src: DataSource = { data, trainFile, evalFile };
-  const split = str(v, 'split');
-  const splitSeed = num(v, 'split-seed', { int: true, min: 0 });
-  const fold = num(v, 'fold', { int: true, min: 1 });
-  const folds = num(v, 'folds', { int: true, min: 2 });
-  if (folds !== undefined && fold === undefined) throw new UsageError('--folds needs --fold N (the fold to test on)');
-  if (fold !== undefined) {
-    if (split !== undefined) throw new UsageError('give either --split (holdout) or --fold (cross-validation), not both');
-    if (trainFile) throw new UsageError('--fold splits a dataset given with --data; --train/--eval files are used as given');
-    src.split = { ...DEFAULT_SPLIT, seed: splitSeed ?? DEFAULT_SPLIT.seed, fold, folds };
-  } else if (split !== undefined || splitSeed !== undefined) {
-    const parts = (split ?? '0.1,0.2').split(',').map(Number);
-    if (parts.length !== 2 || parts.some((x) => !Number.isFinite(x) || x < 0 || x >= 1)) throw new UsageError(`--split must be two fractions 'validation,test' such as 0.1,0.2 (got '${split}')`);
-    src.split = { validation: parts[0], test: parts[1], seed: splitSeed ?? 42 };
-  }
-  return src;
-}
-
-/** --out DIR is the run folder itself: its parent is the runs root and its name the run id. */
-function outFolder(v: Values): { runsRoot: string; runId?: string } {
-  const out = str(v, 'out');
-  if (!out) return { runsRoot: resolve('runs') };
-  const abs = resolve(out);
-  return { runsRoot: dirname(abs), runId: basename(abs) };
-}
-
-/** Progress as a bar (TTY), JSON lines (--json) or plain lines. Returns the job context and a closer. */
-function reporter(io: Io, json: boolean, signal?: AbortSignal): { ctx: JobContext; close(): void } {
-  if (json) {
-    const emit = (event: string, data: unknown) => io.out(JSON.stringify({ event, ...(data as object) }));
-    return {
-      ctx: {
-        signal,
-        started: (s) => emit('started', s),
-        progress: (p) => emit('progress', p),
-        metric: (m) => emit('metric', m),
-        log: (l) => emit('log', l),
-      },
-      close: () => undefined,
-    };
-  }
-  let bar: { start(total: number, v: number, payload?: object): void; update(v: number, payload?: object): void; setTotal(t: number): void; stop(): void } | null = null;
-  let phase = '';
-  const onProgress = (p: Progress) => {
-    if (!io.isTTY) return;
-    if (p.phase !== phase || !bar) {
-      bar?.stop();
-      phase = p.phase;
-      // Loaded lazily: only a TTY needs it.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { SingleBar, Presets } = require('cli-progress') as typeof import('cli-progress');
-      bar = new SingleBar({ format: `${p.phase.padEnd(10)} [{bar}] {value}/{total} {info}`, stream: process.stderr, hideCursor: true }, Presets.shades_classic);
-      bar.start(p.total, p.step, { info: '' });
-    }
-    const info = [p.detail ?? '', p.epoch !== undefined ? `epoch ${p.epoch}` : '', p.loss !== undefined ? `loss ${p.loss.toFixed(4)}` : '', p.samplesPerSec ? `${p.samplesPerSec.toFixed(1)}/s` : '', p.etaSec !== undefined ? `ETA ${Math.round(p.etaSec)}s` : ''].filter(Boolean).join(' ');
-    bar.setTotal(p.total);
-    bar.update(p.step, { info });
-  };
-  return {
-    ctx: {
-      signal,
-      started: (s) => io.err(`run ${s.runId} in ${s.runDir}`),
-      progress: onProgress,
-      log: (l: LogLine) => {
-        // the bar shows progress and the log is in log.txt, but warnings are always shown
-        if (io.isTTY && bar && l.level !== 'warn') return;
-        io.err(l.message);
-      },
-      metric: (_m: MetricPoint) => undefined,
-    },
-    close: () => bar?.stop(),
-  };
-}
-
-/** Runs a job with Ctrl-C (SIGINT) and SIGTERM wired to cancel (the job saves, then stops). */
-async function withCancel<T>(f: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const ac = new AbortController();
-  const onSig = () => ac.abort();
-  process.once('SIGINT', onSig);
-  process.once('SIGTERM', onSig);
-  try {
-    return await f(ac.signal);
-  } finally {
-    process.removeListener('SIGINT', onSig);
-    process.removeListener('SIGTERM', onSig);
-  }
-}
-
-function printResult(io: Io, json: boolean, r: RunResult): number {
-  if (json) io.out(JSON.stringify({ event: 'result', ...r }));
-  else {
-    const t = r.test;
-    const acc = t ? `test accuracy ${(t.accuracy * 100).toFixed(2)}% (95% CI ${(t.accuracyCI[0] * 100).toFixed(1)}-${(t.accuracyCI[1] * 100).toFixed(1)}), macro F1 ${t.macroF1.toFixed(4)}` : '';
-    io.out(`${r.status}: ${r.runDir}${acc ? `\n${acc}` : ''}${r.error ? `\nerror: ${r.error}` : ''}`);
-  }
-  return r.status === 'completed' ? 0 : r.status === 'cancelled' ? 130 : 1;
-}
-
-function parseFreeze(s: string | undefined): TrainConfig['freeze'] | undefined {
-  if (s === undefined) return undefined;
-  if (s === 'all' || s === 'head') return s;
-  const m = /^top:(\d+)$/.exec(s);
-  if (m) return { top: Number(m[1]) };
-  throw new UsageError(`--freeze must be all, head or top:K (got '${s}')`);
-}
-
-/** The training settings given on the command line (absent ones take the defaults of src/host/train/config.ts). */
-function trainConfig(v: Values): Partial<TrainConfig> {
-  const evalEvery = str(v, 'eval-every');
-  const config: Partial<TrainConfig> = {
-    epochs: num(v, 'epochs', { int: true, min: 1 }),
-    batchSize: num(v, 'batch-size', { int: true, min: 1 }),
-    gradAccumSteps: num(v, 'grad-accum', { int: true, min: 1 }),
-    lr: num(v, 'lr', { min: 0 }),
-    schedule: oneOf(v, 'schedule', ['constant', 'linear'] as const),
-    warmupSteps: num(v, 'warmup-steps', { int: true, min: 0 }),
-    weightDecay: num(v, 'weight-decay', { min: 0 }),
-    maxGradNorm: num(v, 'max-grad-norm', { min: 0 }),
-    seed: num(v, 'seed', { int: true, min: 0 }),
-    maxLength: num(v, 'max-length', { int: true, min: 2 }),
-    longText: oneOf(v, 'long-text', ['head', 'tail', 'head+tail', 'chunks', 'sentence-mean'] as const),
-    evalLongText: oneOf(v, 'eval-long-text', ['head', 'tail', 'head+tail', 'chunks'] as const),
-    freeze: parseFreeze(str(v, 'freeze')),
-    evalEvery: evalEvery === undefined || evalEvery === 'epoch' || evalEvery === 'auto' ? (evalEvery as 'epoch' | 'auto' | undefined) : num(v, 'eval-every', { int: true, min: 1 }),
-    patience: num(v, 'patience', { int: true, min: 0 }),
-    bestMetric: oneOf(v, 'best-metric', ['accuracy', 'macroF1', 'loss'] as const),
-    shuffle: v['no-shuffle'] ? false : undefined,
-  };
-  for (const k of Object.keys(config) as (keyof TrainConfig)[]) if (config[k] === undefined) delete config[k];
-  return config;
-}
-
-/** --device and --threads (absent: the GFT_DEVICE / GFT_THREADS environment, else auto and one per core). */
-function execution(v: Values): { device?: ProtocolDeviceChoice; threads?: number } {
-  return { device: oneOf(v, 'device', DEVICE_CHOICES), threads: num(v, 'threads', { int: true, min: 0, max: 1024 }) };
-}
-
-const TRAIN_OPTIONS_HELP = `Training:
-  --epochs N (3)  --batch-size N (16)  --grad-accum N (1)  --lr X (5e-5)  --schedule constant|linear (linear)
-  --warmup-steps N (0)  --weight-decay X (0.01)  --max-grad-norm X (1; 0 = no clipping)  --seed N (42)
-  --max-length N (128)  --long-text head|tail|head+tail|chunks|sentence-mean (head)  --freeze all|head|top:K (all)
-  --eval-long-text head|tail|head+tail|chunks   how evaluation reads long texts (default: as --long-text)
-  --eval-every auto|epoch|N (auto: per epoch from 4 epochs, else at least 4 evaluations)  --patience N (0 = no early stopping)  --best-metric accuracy|macroF1|loss
-  --no-shuffle           keep the training order (data order is otherwise a function of seed and epoch)
-  --device auto|cpu|cuda|webgpu   where to train (default: GFT_DEVICE, else auto); an accelerator that cannot be
-                         used falls back to the cpu with a one-line reason (see \`gft gpu status\`)
-  --threads N            onnxruntime CPU threads (default: GFT_THREADS, else one per core)`;
-
-const trainOptions: Options = {
-  epochs: { type: 'string' }, 'batch-size': { type: 'string' },
-  'grad-accum': { type: 'string' }, lr: { type: 'string' }, schedule: { type: 'string' }, 'warmup-steps': { type: 'string' },
-  'weight-decay': { type: 'string' }, 'max-grad-norm': { type: 'string' }, seed: { type: 'string' }, 'max-length': { type: 'string' },
-  'long-text': { type: 'string' }, 'eval-long-text': { type: 'string' }, freeze: { type: 'string' }, 'eval-every': { type: 'string' }, patience: { type: 'string' },
-  'best-metric': { type: 'string' }, 'no-shuffle': { type: 'boolean' }, device: { type: 'string' }, threads: { type: 'string' },
-};
 
 const fmtSeconds = (s: number) => (s < 90 ? `${s.toFixed(s < 10 ? 1 : 0)} s` : s < 5400 ? `${(s / 60).toFixed(1)} min` : `${(s / 3600).toFixed(1)} h`);
 
@@ -288,30 +56,24 @@ const commands: Record<string, Command> = {
   --out DIR              the run folder to create (default: runs/<new id>)
 ${DATA_HELP}
 ${TRAIN_OPTIONS_HELP}
-  --resume DIR           continue an interrupted run from its last checkpoint (its model, data and settings)
+  --resume DIR           continue an interrupted run from its last checkpoint with its model, data and settings;
+                         only --epochs (more than the run's), --device and --threads may be given with it
   --json                 JSON lines (events and the result) instead of a progress bar`,
     options: {
       ...common, ...dataOptions,
       ...trainOptions, model: { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' },
     },
     run: async (v, _p, io) => {
-      const model = str(v, 'model');
       const resume = str(v, 'resume');
-      // A resumed run takes its model, data and settings from its run.json.
-      if (!model && !resume) throw new UsageError('--model is required (e.g. --model starter)');
+      // A resumed run takes its model, data and settings from its run.json: only more --epochs, --device, --threads.
+      if (resume !== undefined) checkResumeFlags(v);
+      const model = str(v, 'model');
+      if (!model && resume === undefined) throw new UsageError('--model is required (e.g. --model starter)');
       const config = trainConfig(v);
-      const src = resume ? {} : dataSource(v);
+      const src = resume !== undefined ? {} : dataSource(v);
       const json = Boolean(v.json);
-      return withCancel(async (signal) => {
-        const rep = reporter(io, json, signal);
-        try {
-          const r = await jobHandlers.train({ ...src, model: model ?? '', ...outFolder(v), config, resumeRunDir: resume, ...execution(v) }, rep.ctx);
-          rep.close();
-          return printResult(io, json, r);
-        } finally {
-          rep.close();
-        }
-      });
+      const r = await runJobWithProgress(io, json, (ctx) => jobHandlers.train({ ...src, model: model ?? '', ...outFolder(v), config, resumeRunDir: resume, ...execution(v) }, ctx));
+      return printResult(io, json, r);
     },
   },
   probe: {
@@ -363,16 +125,8 @@ ${DATA_HELP}
       if (!kind) throw new UsageError('--kind is required: tfidf or embeddings');
       const params = { kind, ...dataSource(v), ...outFolder(v), C: num(v, 'C', { min: 1e-9 }), seed: num(v, 'seed', { int: true, min: 0 }), model: str(v, 'model') };
       const json = Boolean(v.json);
-      return withCancel(async (signal) => {
-        const rep = reporter(io, json, signal);
-        try {
-          const r = await jobHandlers.baseline(params, rep.ctx);
-          rep.close();
-          return printResult(io, json, r);
-        } finally {
-          rep.close();
-        }
-      });
+      const r = await runJobWithProgress(io, json, (ctx) => jobHandlers.baseline(params, ctx));
+      return printResult(io, json, r);
     },
   },
   eval: {
@@ -435,24 +189,16 @@ ${TRAIN_OPTIONS_HELP}
         ...(kind === 'finetune' ? { config: trainConfig(v), ...execution(v) } : {}),
       };
       const json = Boolean(v.json);
-      return withCancel(async (signal) => {
-        const rep = reporter(io, json, signal);
-        let r: CvResult;
-        try {
-          r = await crossValidate(params, rep.ctx);
-        } finally {
-          rep.close();
-        }
-        const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
-        if (json) io.out(JSON.stringify({ event: 'result', ...r }));
-        else if (r.summary) {
-          const s = r.summary;
-          for (const f of s.perFold) io.out(`fold ${f.fold}: accuracy ${pct(f.accuracy)} (n ${f.n})`);
-          io.out(`mean of ${s.folds} folds ${pct(s.meanAccuracy)} (sd ${pct(s.sdAccuracy)}); pooled ${pct(s.pooled.accuracy)} (95% CI ${pct(s.pooled.accuracyCI[0])}-${pct(s.pooled.accuracyCI[1])}, n ${s.pooled.n}), macro F1 ${s.pooled.macroF1.toFixed(4)}`);
-          io.out(`completed: ${r.dir}`);
-        } else io.out(`${r.status}: ${r.dir}${r.error ? `\nerror: ${r.error}` : ''}`);
-        return r.status === 'completed' ? 0 : r.status === 'cancelled' ? 130 : 1;
-      });
+      const r: CvResult = await runJobWithProgress(io, json, (ctx) => crossValidate(params, ctx));
+      const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+      if (json) io.out(JSON.stringify({ event: 'result', ...r }));
+      else if (r.summary) {
+        const s = r.summary;
+        for (const f of s.perFold) io.out(`fold ${f.fold}: accuracy ${pct(f.accuracy)} (n ${f.n})`);
+        io.out(`mean of ${s.folds} folds ${pct(s.meanAccuracy)} (sd ${pct(s.sdAccuracy)}); pooled ${pct(s.pooled.accuracy)} (95% CI ${pct(s.pooled.accuracyCI[0])}-${pct(s.pooled.accuracyCI[1])}, n ${s.pooled.n}), macro F1 ${s.pooled.macroF1.toFixed(4)}`);
+        io.out(`completed: ${r.dir}`);
+      } else io.out(`${r.status}: ${r.dir}${r.error ? `\nerror: ${r.error}` : ''}`);
+      return r.status === 'completed' ? 0 : r.status === 'cancelled' ? 130 : 1;
     },
   },
   compare: {
@@ -630,8 +376,7 @@ ${DATA_HELP}
         return r.ok ? 0 : 1;
       }
       if (sub !== undefined && sub !== 'status') throw new UsageError(`unknown gpu command '${sub}'; use 'gft gpu status' or 'gft gpu install'`);
-      const choice = (str(v, 'device') ?? 'auto') as DeviceChoice;
-      if (!DEVICE_CHOICES.includes(choice)) throw new UsageError(`--device must be one of ${DEVICE_CHOICES.join(', ')} (got '${choice}')`);
+      const choice: DeviceChoice = execution(v).device ?? 'auto';
       const sel = await selectDevice(choice);
       const icds = vulkanIcds();
       const missing = missingLoaderLibraries(icds);
@@ -692,23 +437,14 @@ Runs, on the built-in movie reviews with a seeded split: the TF-IDF baseline, th
 fine-tuning of the starter model, then writes a comparison report (report.md and report.json) in DIR.
   --out DIR              where to put the runs and the report (default: gft-demo)
   --quick                a smaller, faster version (fewer reviews and steps) to try things out
-  --device auto|cpu|cuda|webgpu   where the fine-tuning trains (default: GFT_DEVICE, else auto)
-  --threads N            CPU threads (default: GFT_THREADS, else one per core)`,
+${EXECUTION_HELP}`,
     options: { ...common, out: { type: 'string' }, quick: { type: 'boolean' }, device: { type: 'string' }, threads: { type: 'string' } },
     run: async (v, _p, io) => {
       const json = Boolean(v.json);
-      return withCancel(async (signal) => {
-        const rep = reporter(io, json, signal);
-        try {
-          const r = await runDemo({ out: resolve(str(v, 'out') ?? 'gft-demo'), quick: Boolean(v.quick), ...execution(v) }, rep.ctx, (l) => (json ? undefined : io.err(l)));
-          rep.close();
-          if (json) io.out(JSON.stringify({ event: 'result', ...r }));
-          else io.out(`report: ${r.reportMarkdown}\n${r.summary}`);
-          return 0;
-        } finally {
-          rep.close();
-        }
-      });
+      const r = await runJobWithProgress(io, json, (ctx) => runDemo({ out: resolve(str(v, 'out') ?? 'gft-demo'), quick: Boolean(v.quick), ...execution(v) }, ctx, (l) => (json ? undefined : io.err(l))));
+      if (json) io.out(JSON.stringify({ event: 'result', ...r }));
+      else io.out(`report: ${r.reportMarkdown}\n${r.summary}`);
+      return 0;
     },
   },
 };
@@ -725,6 +461,8 @@ ${Object.entries(commands).map(([n, c]) => `  ${n.padEnd(width + 2)}${c.summary}
 
 Run \`gft <command> --help\` for a command's options.`;
 }
+
+export type { Io };
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [name, ...rest] = argv;
@@ -751,7 +489,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (parsed.positionals.length && name !== 'compare' && name !== 'gpu' && name !== 'job') throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
     return await cmd.run(parsed.values, parsed.positionals, io);
   } catch (err) {
-    const msg = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    // a host error about settings names them as flags here (the host names the setting: "learning rate ...")
+    const msg = (err instanceof SettingError ? withFlags(err) : err instanceof Error ? err.message : String(err)).split('\n')[0];
     if (err instanceof UsageError) {
       io.err(`gft ${name}: ${msg}. Run 'gft ${name} --help' for the options.`);
       return 2;

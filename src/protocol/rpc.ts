@@ -4,6 +4,7 @@
 // them. Long jobs (train, baseline) answer when they end; while they run the host sends progress, metric and log
 // notifications tagged with the run id.
 import type { Comparison, EvalMetrics } from './metrics';
+import type { DeviceChoice, TrainConfig } from '../shared/settings';
 import type { MetricRecord, RunKind, RunManifest, RunStatus, RunSummary, PredictionRecord } from './runs';
 
 /** Request host/info: the host reports its versions and its pid. */
@@ -40,34 +41,8 @@ export interface DatasetSummary {
   warnings: string[];
 }
 
-export interface TrainConfig {
-  epochs: number;
-  batchSize: number;
-  gradAccumSteps: number;
-  lr: number;
-  warmupSteps: number;
-  schedule: 'linear' | 'constant';
-  weightDecay: number;
-  /** 0 = no clipping */
-  maxGradNorm: number;
-  maxLength: number;
-  /** 'sentence-mean': the mean of the text's sentence embeddings feeds the head (models with pooled embeddings). */
-  longText: 'head' | 'tail' | 'head+tail' | 'chunks' | 'sentence-mean';
-  /** 'sentence-mean' training: sentences sampled per text per step (default 8); evaluation reads all. */
-  docPieces?: number;
-  /** How evaluation and prediction read long texts; default: as in training. 'chunks' averages the logits of
-   *  all windows of a text, so a model trained on one window per text still reads whole texts. */
-  evalLongText?: 'head' | 'tail' | 'head+tail' | 'chunks';
-  freeze: 'all' | 'head' | { top: number };
-  /** Validation during training: once per epoch, every N optimizer steps, or 'auto' (the default: per epoch when
-   *  there are enough epochs to draw a curve, otherwise several times per epoch; src/host/train/config.ts). */
-  evalEvery: 'epoch' | 'auto' | number;
-  patience: number;
-  bestMetric: 'accuracy' | 'macroF1' | 'loss';
-  keepCheckpoints: number;
-  shuffle: boolean;
-  seed: number;
-}
+/** The fine-tuning settings: their type, defaults and limits are the settings schema's (src/shared/settings.ts). */
+export type { TrainConfig, DeviceChoice } from '../shared/settings';
 
 export interface TrainParams extends DataSource {
   /** Hub id, local folder, or 'starter'. */
@@ -84,8 +59,6 @@ export interface TrainParams extends DataSource {
   threads?: number;
 }
 
-/** 'auto' tries CUDA, then WebGPU (only a real GPU adapter, never a software Vulkan driver), then the CPU. */
-export type DeviceChoice = 'auto' | 'cpu' | 'cuda' | 'webgpu';
 
 export type BaselineKind = 'tfidf' | 'embeddings';
 export interface BaselineParams extends DataSource {

@@ -1,6 +1,8 @@
 // Run folders: <runs-root>/<run-id>/{run.json, metrics.jsonl, predictions.jsonl, checkpoints/, log.txt}.
 // These types describe run.json and the JSONL lines; the host writes them, the UI and CLI read them.
+import type { TrainConfig } from '../shared/settings';
 import type { EvalMetrics } from './metrics';
+import type { DataSource } from './rpc';
 
 export type RunKind = 'finetune' | 'baseline-tfidf' | 'baseline-embeddings' | 'head-only';
 export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled';
@@ -20,6 +22,15 @@ export interface ModelRef {
   revision?: string;
   /** file name -> sha256 */
   fileHashes?: Record<string, string>;
+}
+
+/** run.json's config of a fine-tuning run: its resolved settings, where its data and model came from, its device. */
+export interface FinetuneRunConfig extends TrainConfig {
+  data: Pick<DataSource, 'data' | 'trainFile' | 'evalFile' | 'split'> & { model: string };
+  /** The device record: requested and used device, providers, threads, fallback reasons. */
+  execution?: Record<string, unknown>;
+  /** A hub model's folder in the model cache (the export finds the model again with it). */
+  modelDir?: string;
 }
 
 export interface RunManifest {

@@ -28,7 +28,7 @@ export type { DuplicateGroup } from './checks';
 export { canonicalJson, datasetHash, sha256Hex } from './hash';
 export {
   applySplit, canonicalFoldSplit, canonicalFoldSplits, DEFAULT_FRACTIONS, DEFAULT_SEED, holdoutSplit, kFoldSplit, kFoldSplits,
-  leakageBetween, leakageReport, loadSplitManifest, sharedTexts, manifestChecksum, SPLIT_NAMES, writeSplitManifest,
+  leakageBetween, leakageReport, loadSplitManifest, noFoldsOfItsOwn, sharedTexts, manifestChecksum, SPLIT_NAMES, writeSplitManifest,
 } from './splits';
 export type { LeakageReport, SplitFractions, SplitManifest, SplitMethod, SplitName } from './splits';
 export { DatasetError } from './types';

@@ -10,6 +10,7 @@
 // text (whitespace-normalised) are kept together in one split, so duplicates cannot leak from train into test
 // (except canonical folds, which are kept exactly as published; leakageReport shows any copies across them).
 // Shuffles use mulberry32 (src/shared/prng.ts) seeded by `seed`: the same dataset and seed give the same split.
+import { SettingError } from '../../shared/settings';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { duplicateWarning, findDuplicates, listSome, normalizeForDuplicates } from './checks';
@@ -101,7 +102,7 @@ export function holdoutSplit(ds: Dataset, opts: { fractions?: Partial<SplitFract
   checkFraction(f0.validation, 'the validation fraction');
   if (opts.fractions?.train === undefined) f0.train = Math.round((1 - f0.test - f0.validation) * 1e9) / 1e9;
   if (Math.abs(f0.train + f0.validation + f0.test - 1) > 1e-9 || f0.train <= 0) {
-    throw new DatasetError(`split fractions must be positive for train and add up to 1 (got train ${f0.train}, validation ${f0.validation}, test ${f0.test}); e.g. --split 0.7,0.1,0.2`);
+    throw new SettingError(['split'], (n) => `the ${n('split')} must leave a positive share for training and add up to 1 with it (got train ${f0.train}, validation ${f0.validation}, test ${f0.test}); e.g. validation 0.1 and test 0.2`);
   }
   const rand = mulberry32(seed);
   const ids: Record<SplitName, string[]> = { train: [], validation: [], test: [] };
@@ -139,7 +140,7 @@ export function kFoldSplits(ds: Dataset, opts: { k?: number; seed?: number; vali
   const seed = opts.seed ?? DEFAULT_SEED;
   const vf = opts.validationFraction ?? 0;
   checkFraction(vf, 'the validation fraction');
-  if (!Number.isInteger(k) || k < 2 || k > ds.examples.length) throw new DatasetError(`k-fold needs an integer k from 2 to ${ds.examples.length} (got ${k}); e.g. --folds 10`);
+  if (!Number.isInteger(k) || k < 2 || k > ds.examples.length) throw new SettingError(['folds'], (n) => `${n('folds')} must be a whole number from 2 to ${ds.examples.length} (got ${k})`);
   const rand = mulberry32(seed);
   const units = unitsByLabel(ds, ds.examples);
   const foldOf = new Map<Unit, number>();
@@ -160,9 +161,14 @@ export function kFoldSplit(ds: Dataset, opts: { k?: number; fold: number; seed?:
 }
 
 /** The corpus' own folds (Example.fold): test = fold `fold`; validation optionally carved (seeded) from the rest. */
+/** A dataset without folds of its own asked for them: a holdout split, or seeded folds made with `folds`. */
+export function noFoldsOfItsOwn(id: string, fold?: number): SettingError {
+  return new SettingError(['folds', 'fold'], (n) => `${id} has no folds of its own; use a holdout split, or give the number of folds to make, e.g. ${n('folds')} 10${fold !== undefined ? ` and ${n('fold')} ${fold}` : ''}`);
+}
+
 export function canonicalFoldSplit(ds: Dataset, opts: { fold: number; seed?: number; validationFraction?: number }): SplitManifest {
   const folds = [...new Set(ds.examples.map((e) => e.fold))];
-  if (folds.some((f) => f === undefined)) throw new DatasetError(`${ds.id} has no canonical folds; use --split holdout or --split kfold`);
+  if (folds.some((f) => f === undefined)) throw noFoldsOfItsOwn(ds.id);
   const k = Math.max(...(folds as number[]));
   if (!Number.isInteger(opts.fold) || opts.fold < 1 || opts.fold > k) throw new DatasetError(`fold must be 1 to ${k} for ${ds.id} (got ${opts.fold})`);
   const seed = opts.seed ?? DEFAULT_SEED;
@@ -177,7 +183,7 @@ export function canonicalFoldSplit(ds: Dataset, opts: { fold: number; seed?: num
 
 export function canonicalFoldSplits(ds: Dataset, opts: { seed?: number; validationFraction?: number } = {}): SplitManifest[] {
   const k = Math.max(0, ...ds.examples.map((e) => e.fold ?? 0));
-  if (k === 0) throw new DatasetError(`${ds.id} has no canonical folds; use --split holdout or --split kfold`);
+  if (k === 0) throw noFoldsOfItsOwn(ds.id);
   return Array.from({ length: k }, (_, i) => canonicalFoldSplit(ds, { ...opts, fold: i + 1 }));
 }
 

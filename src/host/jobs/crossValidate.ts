@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BaselineKind, BaselineParams, DataSource, EvalMetrics, PredictionRecord, RunResult, TrainParams } from '../../protocol';
-import { loadDataset } from '../data';
+import { loadDataset, noFoldsOfItsOwn } from '../data';
 import { evaluatePredictions } from '../eval';
 import { readJsonl, RunFolder, writeFileAtomic, writeJsonAtomic } from '../runs';
 import type { JobContext } from './context';
@@ -69,7 +69,7 @@ const foldId = (f: number) => `fold-${String(f).padStart(2, '0')}`;
 function foldCount(p: CrossValidateParams): number {
   if (p.folds !== undefined) return p.folds;
   const { dataset } = loadDataset(dataSpec(p.data));
-  if (dataset.examples.some((e) => e.fold === undefined)) throw new Error(`${dataset.id} has no folds of its own; give the number of folds to make, e.g. --folds 10`);
+  if (dataset.examples.some((e) => e.fold === undefined)) throw noFoldsOfItsOwn(dataset.id);
   return Math.max(...dataset.examples.map((e) => e.fold!));
 }
 

@@ -1,7 +1,7 @@
 // Resolves a DataSource (built-in id, a file/folder to split, or explicit train/eval files) into the
 // examples of each split plus the references recorded in run.json.
 import type { DataSource, DatasetRef, DatasetSummary } from '../../protocol';
-import { applySplit, canonicalFoldSplit, DatasetError, holdoutSplit, importDataset, kFoldSplit, leakageBetween, leakageReport, loadDataset, sha256Hex, type Dataset, type Example, type SplitManifest } from '../data';
+import { applySplit, canonicalFoldSplit, DatasetError, holdoutSplit, importDataset, kFoldSplit, noFoldsOfItsOwn, leakageBetween, leakageReport, loadDataset, sha256Hex, type Dataset, type Example, type SplitManifest } from '../data';
 
 export interface PreparedData {
   labels: string[];
@@ -31,7 +31,7 @@ export function splitOf(dataset: Dataset, split: NonNullable<DataSource['split']
   if (split.fold === undefined) return holdoutSplit(dataset, { seed: split.seed, fractions: { validation: split.validation, test: split.test } });
   const k = split.folds ?? Math.max(0, ...dataset.examples.map((e) => e.fold ?? 0));
   if (split.folds === undefined && (k === 0 || dataset.examples.some((e) => e.fold === undefined))) {
-    throw new DatasetError(`${dataset.id} has no folds of its own; give the number of folds to make, e.g. --folds 10 --fold ${split.fold}`);
+    throw noFoldsOfItsOwn(dataset.id, split.fold);
   }
   // `validation` is a fraction of all the data; carved from the k - 1 training folds
   const validationFraction = split.validation / (1 - 1 / k);

@@ -1,44 +1,35 @@
-// Fine-tuning settings: defaults and checks (one-line errors naming the setting and the fix).
-import type { TrainConfig } from '../../protocol';
+// Fine-tuning settings: resolving them, the validation schedule and the best-checkpoint rule.
+import type { DataSource, FinetuneRunConfig, RunManifest, TrainConfig } from '../../protocol';
+import { resolveTrainConfig } from '../../shared/settings';
 
-export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
-  epochs: 3,
-  batchSize: 16,
-  gradAccumSteps: 1,
-  lr: 5e-5,
-  warmupSteps: 0,
-  schedule: 'linear',
-  weightDecay: 0.01,
-  maxGradNorm: 1,
-  maxLength: 128,
-  longText: 'head',
-  freeze: 'all',
-  evalEvery: 'auto',
-  patience: 0,
-  bestMetric: 'accuracy',
-  keepCheckpoints: 2,
-  shuffle: true,
-  seed: 42,
-};
+// The defaults and limits live in the settings schema (src/shared/settings.ts); the host resolves a request's or
+// run.json's settings with it: defaults filled in, every value checked (one line naming the setting).
+export { DEFAULT_TRAIN_CONFIG, resolveTrainConfig } from '../../shared/settings';
 
-export function resolveTrainConfig(partial: Partial<TrainConfig>): TrainConfig {
-  const c = { ...DEFAULT_TRAIN_CONFIG, ...partial };
-  const bad = (msg: string) => {
-    throw new Error(`training setting: ${msg}`);
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const record = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v)) : undefined);
+
+/** A fine-tuning run's run.json config, read back typed: its settings resolved and checked, its data and model. */
+export function finetuneRunConfig(run: { id: string; manifest: Pick<RunManifest, 'config'> }): FinetuneRunConfig {
+  const saved = run.manifest.config;
+  const data = record(saved.data);
+  const model = text(data?.model);
+  if (!data || !model) throw new Error(`run ${run.id}: run.json's config records no model (config.data.model); it is not a fine-tuning run folder`);
+  const split = record(data.split);
+  const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+  const splitOf = (s: Record<string, unknown>): DataSource['split'] => {
+    const [validation, test, seed] = [num(s.validation), num(s.test), num(s.seed)];
+    if (validation === undefined || test === undefined || seed === undefined) throw new Error(`run ${run.id}: run.json's config.data.split is incomplete (validation, test, seed)`);
+    return { validation, test, seed, ...(num(s.fold) !== undefined ? { fold: num(s.fold) } : {}), ...(num(s.folds) !== undefined ? { folds: num(s.folds) } : {}) };
   };
-  const posInt = (v: number, name: string) => (Number.isInteger(v) && v >= 1) || bad(`${name} must be a positive integer (got ${v})`);
-  posInt(c.epochs, 'epochs');
-  posInt(c.batchSize, 'batch size');
-  posInt(c.gradAccumSteps, 'gradient accumulation steps');
-  posInt(c.maxLength, 'max length');
-  if (!(c.lr > 0)) bad(`learning rate must be > 0 (got ${c.lr})`);
-  if (!(c.weightDecay >= 0)) bad(`weight decay must be >= 0 (got ${c.weightDecay})`);
-  if (!(c.maxGradNorm >= 0)) bad(`max grad norm must be >= 0, 0 = no clipping (got ${c.maxGradNorm})`);
-  if (!(Number.isInteger(c.warmupSteps) && c.warmupSteps >= 0)) bad(`warmup steps must be an integer >= 0 (got ${c.warmupSteps})`);
-  if (!(Number.isInteger(c.patience) && c.patience >= 0)) bad(`patience must be an integer >= 0 (got ${c.patience})`);
-  if (c.evalEvery !== 'epoch' && c.evalEvery !== 'auto') posInt(c.evalEvery, 'eval every N steps');
-  if (c.docPieces !== undefined) posInt(c.docPieces, 'sentences per text per step (docPieces)');
-  return c;
+  const execution = record(saved.execution);
+  const modelDir = text(saved.modelDir);
+  return {
+    ...resolveTrainConfig(saved),
+    data: { model, data: text(data.data), trainFile: text(data.trainFile), evalFile: text(data.evalFile), ...(split ? { split: splitOf(split) } : {}) },
+    ...(execution ? { execution } : {}),
+    ...(modelDir ? { modelDir } : {}),
+  };
 }
 
 /** With evalEvery 'auto', at least this many validation passes in a run: enough points for a curve. */

@@ -3,7 +3,8 @@
 // through the engine's selection (src/engine/devices): an accelerator that cannot be used is named with a one-line
 // reason, and training falls back to the CPU as the engine does.
 import { availableParallelism } from 'node:os';
-import { DEVICE_CHOICES, describeSelection, selectDevice, type DeviceChoice, type DeviceSelection, type SelectOptions } from '../../engine/devices';
+import { DEFAULT_DEVICE, DEFAULT_THREADS, invalidSetting, isValid, SettingError, settingRule } from '../../shared/settings';
+import { describeSelection, selectDevice, type DeviceChoice, type DeviceSelection, type SelectOptions } from '../../engine/devices';
 import { deviceName } from '../info';
 
 export interface Execution {
@@ -30,17 +31,17 @@ export interface ExecutionRequest {
 
 /** The request's device/threads, else GFT_DEVICE / GFT_THREADS, checked: a bad value is a one-line error. */
 export function executionRequest(p: ExecutionRequest, env: NodeJS.ProcessEnv = process.env): { device: DeviceChoice; threads: number } {
-  const device = (p.device ?? (env.GFT_DEVICE || undefined) ?? 'auto') as DeviceChoice;
-  if (!DEVICE_CHOICES.includes(device)) {
-    const from = p.device !== undefined ? 'device' : 'GFT_DEVICE (the guidedFinetune.device setting)';
-    throw new Error(`${from} must be one of ${DEVICE_CHOICES.join(', ')} (got '${device}')`);
+  const device = p.device ?? (env.GFT_DEVICE || undefined) ?? DEFAULT_DEVICE;
+  if (!isValid('device', device)) {
+    if (p.device !== undefined) throw invalidSetting('device', device);
+    throw new Error(`GFT_DEVICE (the guidedFinetune.device setting) must be ${settingRule('device')} (got '${device}')`);
   }
-  const rawThreads = p.threads ?? (env.GFT_THREADS ? Number(env.GFT_THREADS) : 0);
-  if (!(Number.isInteger(rawThreads) && rawThreads >= 0 && rawThreads <= 1024)) {
-    const from = p.threads !== undefined ? 'threads' : 'GFT_THREADS (the guidedFinetune.threads setting)';
-    throw new Error(`${from} must be a whole number >= 0, 0 = one per core (got '${p.threads ?? env.GFT_THREADS}')`);
+  const rawThreads = p.threads ?? (env.GFT_THREADS ? Number(env.GFT_THREADS) : DEFAULT_THREADS);
+  if (!isValid('threads', rawThreads)) {
+    if (p.threads !== undefined) throw invalidSetting('threads', p.threads);
+    throw new Error(`GFT_THREADS (the guidedFinetune.threads setting) must be ${settingRule('threads')}, 0 = one per core (got '${env.GFT_THREADS}')`);
   }
-  return { device, threads: rawThreads };
+  return { device: device as DeviceChoice, threads: rawThreads };
 }
 
 export async function resolveExecution(p: ExecutionRequest, opts: { env?: NodeJS.ProcessEnv; select?: SelectOptions } = {}): Promise<Execution> {
@@ -62,7 +63,7 @@ export async function resolveExecution(p: ExecutionRequest, opts: { env?: NodeJS
  */
 export function checkExecutionFits(e: Pick<Execution, 'device'>, c: { gradAccumSteps: number }): void {
   if (e.device !== 'cpu' && c.gradAccumSteps > 1) {
-    throw new Error(`gradient accumulation (${c.gradAccumSteps} steps) runs only on the cpu; the ${e.device} trainer takes one batch per step: use --grad-accum 1 (with a larger --batch-size if memory allows) or --device cpu`);
+    throw new SettingError(['gradAccumSteps', 'batchSize', 'device'], (n) => `gradient accumulation (${c.gradAccumSteps} steps) runs only on the cpu; the ${e.device} trainer takes one batch per step: set ${n('gradAccumSteps')} to 1 (with a larger ${n('batchSize')} if memory allows) or the ${n('device')} to cpu`);
   }
 }
 

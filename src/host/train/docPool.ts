@@ -5,14 +5,15 @@
 // draws the same ones); evaluation reads every piece. The head is linear in the mean embedding, so a
 // document's logits are exactly the mean of its pieces' logits: evaluation and prediction run the pieces as
 // ordinary rows (sorted by length, little padding) and average their logits like 'chunks' windows.
+import { SettingError } from '../../shared/settings';
 import { DocPoolClassifier, DOC_POOL_INPUT, docPoolMatrix, type PoolingClassifier } from '../../engine/models/docPool';
 import type { Batch, SequenceClassifier } from '../../engine';
 import { mixSeed, permutation } from '../../shared/prng';
 import { contentBudget, padBatch, type EncodedRow, type TextTokenizer, type TokenBatch } from '../tokenize';
 
 export const SENTENCE_MEAN = 'sentence-mean';
-/** Sentences sampled per text per training step unless TrainConfig.docPieces says otherwise. */
-export const DEFAULT_DOC_PIECES = 8;
+/** Sentences sampled per text per training step unless TrainConfig.docPieces says otherwise (the settings schema's default). */
+export { DEFAULT_DOC_PIECES } from '../../shared/settings';
 
 /** Non-empty lines; a text on one line is cut after . ! ? followed by a space. */
 export function splitSentences(text: string): string[] {
@@ -85,6 +86,6 @@ export function asOneDocument(b: TokenBatch): Batch {
 
 /** The model the trainer runs for 'sentence-mean' (a clear error for a model without pooled embeddings). */
 export function docPoolModel(model: SequenceClassifier): DocPoolClassifier {
-  if (typeof model.buildPooled !== 'function') throw new Error(`--long-text ${SENTENCE_MEAN} needs a model with sentence embeddings; '${model.architecture}' has none: choose another --long-text`);
+  if (typeof model.buildPooled !== 'function') throw new SettingError(['longText'], (n) => `${n('longText')} ${SENTENCE_MEAN} needs a model with sentence embeddings; '${model.architecture}' has none: choose another ${n('longText')}`);
   return new DocPoolClassifier(model as PoolingClassifier);
 }

@@ -13,7 +13,8 @@ import { DEFAULT_SPLIT, prepareData, type PreparedData } from '../jobs/data';
 import { evalSummary, predictionRecords } from '../jobs/linear';
 import { RunFolder, writeJsonAtomic, LineAppender } from '../runs';
 import { CHECKPOINT_BEST, CHECKPOINT_LAST, RUN_FILES } from '../../shared/runLayout';
-import { improves, resolveEvalEvery, resolveTrainConfig } from './config';
+import { SettingError, changedSettings, RESUMABLE, shown, type SettingKey } from '../../shared/settings';
+import { finetuneRunConfig, improves, resolveEvalEvery, resolveTrainConfig } from './config';
 import { checkExecutionFits, fallbackWarning, resolveExecution, type Execution } from './device';
 import { documentProbs, metricsOf } from './evaluate';
 import { loadTrainableModel, type TrainableModel } from './model';
@@ -59,6 +60,22 @@ export function executionRecord(e: Execution): Record<string, unknown> {
 }
 
 /**
+ * The settings of a resumed run: its own, except those a resume may change (more epochs); any other setting given
+ * with a different value is refused with one line rather than ignored.
+ */
+export function resumedConfig(saved: TrainConfig, given: Partial<TrainConfig>): TrainConfig {
+  const changed = changedSettings(saved, given);
+  const fixed = changed.filter((k) => !RESUMABLE.includes(k));
+  if (fixed.length) {
+    const was = (k: SettingKey) => `${shown(saved[k as keyof TrainConfig])}`;
+    throw new SettingError(fixed, (name) => `a resumed run keeps its settings: ${fixed.map((k) => `${name(k)} (the run has ${was(k)})`).join(', ')} cannot change; only ${RESUMABLE.map(name).join(', ')} can (start a new run for other settings)`);
+  }
+  const c = resolveTrainConfig({ ...saved, ...(given.epochs !== undefined ? { epochs: given.epochs } : {}) });
+  if (c.epochs < saved.epochs) throw new SettingError(['epochs'], (name) => `${name('epochs')} can only grow when a run resumes (the run has ${saved.epochs}, got ${c.epochs})`);
+  return c;
+}
+
+/**
  * The model (resolved, its config and tokenizer read; the trainer's worker thread reads the weights itself, see
  * setup.ts) after the settings are checked against it and the data: a bad model folder or hub id, a missing
  * tokenizer or an impossible setting is an error before any run folder is made.
@@ -83,8 +100,8 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
     const statePath = join(run.checkpointDir(CHECKPOINT_LAST), STATE);
     if (!existsSync(statePath)) throw new Error(`run ${run.id} has no last checkpoint to resume from; start a new run`);
     state = JSON.parse(readFileSync(statePath, 'utf8')) as LoopState;
-    const saved = run.manifest.config as unknown as TrainConfig & { data: TrainParams };
-    c = resolveTrainConfig(saved);
+    const saved = finetuneRunConfig(run);
+    c = resumedConfig(saved, params.config);
     params = { ...saved.data, ...params, model: saved.data.model, config: c };
     data = prepareData(params);
     if (data.ref.hash !== run.manifest.dataset?.hash || data.ref.splitHash !== run.manifest.dataset?.splitHash) {
@@ -95,7 +112,8 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
     checkExecutionFits(exec, c);
     m = await preflight(params.model, c, data);
     truncateMetrics(run, state.step);
-    run.update({ status: 'running', hostPid: process.pid, error: undefined, logTail: undefined, endedAt: undefined, device: exec.summary, config: { ...run.manifest.config, execution: executionRecord(exec) } });
+    run.update({ status: 'running', hostPid: process.pid, error: undefined, logTail: undefined, endedAt: undefined, device: exec.summary, config: { ...run.manifest.config, epochs: c.epochs, execution: executionRecord(exec) } });
+    if (c.epochs !== saved.epochs) run.log(`epochs ${saved.epochs} -> ${c.epochs}: the run continues to the new total (its learning-rate schedule stretched to it)`);
     run.log(`resuming at step ${state.step} (epoch ${state.epoch + 1}, batch ${state.batchInEpoch})`);
   } else {
     c = resolveTrainConfig(params.config);
@@ -193,7 +211,7 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
         stepsThisSession++;
         samplesThisSession += next.count;
         const epochFloat = state.epoch + state.batchInEpoch / stepsPerEpoch;
-        if (!Number.isFinite(res.loss)) throw new Error(`the loss became ${res.loss} at step ${state.step}; lower the learning rate (--lr) or enable clipping (--max-grad-norm 1)`);
+        if (!Number.isFinite(res.loss)) throw new SettingError(['lr', 'maxGradNorm'], (n) => `the loss became ${res.loss} at step ${state.step}; lower the ${n('lr')} or enable clipping (${n('maxGradNorm')} 1)`);
         run.metric({ type: 'step', step: state.step, epoch: epochFloat, loss: res.loss, lr: res.lr, step_ms: ms, grad_norm: res.gradNorm, time: new Date().toISOString() });
         const el = (Date.now() - t0) / 1000;
         progress({

@@ -4,16 +4,16 @@ import { Program, readTrainerParams, trainerCheckpointPath } from '../../engine'
 import { buildEvalGraph } from '../../engine';
 import { PieceClassifier } from '../../engine/export';
 import type { PoolingClassifier } from '../../engine/models/docPool';
-import type { TrainConfig } from '../../protocol';
 import { predictorFactories, type PredictorFactory } from '../jobs/predictor';
 import type { RunFolder } from '../runs';
+import { finetuneRunConfig } from './config';
 import { SENTENCE_MEAN } from './docPool';
 import { documentProbs, encodeForEval } from './evaluate';
 import { loadTrainableModel } from './model';
 import { CHECKPOINT_BEST } from '../../shared/runLayout';
 
 const finetunePredictor: PredictorFactory = async (run: RunFolder) => {
-  const config = run.manifest.config as unknown as TrainConfig & { data: { model: string } };
+  const config = finetuneRunConfig(run);
   const labels = run.manifest.dataset?.labels;
   if (!labels) throw new Error(`run ${run.id} does not record its labels`);
   const m = await loadTrainableModel(config.data.model, labels.length, config.seed);

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TrainerWorker, trainableFilter, type Batch, type TrainConfig as EngineConfig } from '../../engine';
 import type { TrainConfig } from '../../protocol';
+import { FIXED_TRAINING, SettingError } from '../../shared/settings';
 import type { PreparedData } from '../jobs/data';
 import { encodeDocuments, padBatch, type EncodedRow, type TokenBatch } from '../tokenize';
 import type { Execution } from './device';
@@ -67,7 +68,9 @@ export function trainBatchAt(s: TrainingSetup, m: TrainableModel, c: TrainConfig
 export function checkTrainingSettings(m: Pick<TrainableModel, 'model'>, c: TrainConfig, data: Pick<PreparedData, 'train'>): void {
   if (data.train.length === 0) throw new Error('no training examples: the training split is empty; use more data or a smaller validation/test fraction');
   if (c.longText === SENTENCE_MEAN) {
-    if (c.gradAccumSteps > 1) throw new Error(`--long-text ${SENTENCE_MEAN} takes no gradient accumulation (got ${c.gradAccumSteps}); use --grad-accum 1 and a smaller batch size`);
+    if (c.gradAccumSteps > 1) {
+      throw new SettingError(['longText', 'gradAccumSteps'], (n) => `${n('longText')} ${SENTENCE_MEAN} takes no gradient accumulation (got ${n('gradAccumSteps')} ${c.gradAccumSteps}); set ${n('gradAccumSteps')} to 1 and use a smaller ${n('batchSize')}`);
+    }
     docPoolModel(m.model);
   }
 }
@@ -92,8 +95,8 @@ export async function buildTraining(m: TrainableModel, c: TrainConfig, data: Pre
   log(`${data.train.length} training texts -> ${rows.length} rows (${c.longText}, max length ${maxLength}); ${stepsPerEpoch} steps per epoch, ${totalSteps} in all; evaluation reads ${evalLongText}`);
   const model = byDoc ? docPoolModel(m.model) : m.model;
   const config: EngineConfig = {
-    lr: c.lr, weightDecay: c.weightDecay, betas: [0.9, 0.999], eps: 1e-8, maxGradNorm: c.maxGradNorm, warmupSteps: c.warmupSteps,
-    totalSteps, schedule: c.schedule, gradAccumSteps: c.gradAccumSteps, seed: c.seed, freeze: c.freeze, dropout: true,
+    lr: c.lr, weightDecay: c.weightDecay, betas: FIXED_TRAINING.betas, eps: FIXED_TRAINING.eps, maxGradNorm: c.maxGradNorm, warmupSteps: c.warmupSteps,
+    totalSteps, schedule: c.schedule, gradAccumSteps: c.gradAccumSteps, seed: c.seed, freeze: c.freeze, dropout: FIXED_TRAINING.dropout,
     providers: exec.providers, ...(exec.threadsFrom === 'setting' ? { threads: exec.threads } : {}),
   };
   const spec: TrainWorkerModel = { source: m.source, numLabels: m.model.numLabels, seed: c.seed, sentenceMean: !!byDoc };

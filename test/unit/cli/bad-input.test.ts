@@ -51,7 +51,7 @@ function badInputs(dir: string): BadInput[] {
     { name: 'empty file', ...data(emptyFile), cliError: /empty\.csv: the file is empty; it needs a header row/, rpcError: /the file is empty/ },
     {
       name: 'a non-number', cli: ['--data', 'builtin:movie-reviews', '--lr', 'fast'], rpc: { data: 'builtin:movie-reviews', config: { lr: 'fast' as unknown as number } },
-      cliError: /--lr must be a number >= 0 \(got 'fast'\)/, rpcError: /learning rate must be > 0 \(got fast\)/,
+      cliError: /--lr must be a number > 0 and <= 1 \(got 'fast'\)/, rpcError: /^learning rate must be a number > 0 and <= 1 \(got 'fast'\)$/,
     },
     {
       name: 'a missing model folder', model: noModel, ...data('builtin:movie-reviews'),
@@ -105,7 +105,9 @@ test('the nine bad inputs through the host\'s RPC (run/train): an RPC error of o
       (v) => assert.fail(`sentence-mean with accumulation: answered ${JSON.stringify(v)}`),
       (e: Error) => e,
     );
-    assert.match(accum.message, /--long-text sentence-mean takes no gradient accumulation \(got 2\); use --grad-accum 1/);
+    // the host names the settings, not the CLI's flags (gft train says --long-text and --grad-accum instead)
+    assert.match(accum.message, /^long-text strategy sentence-mean takes no gradient accumulation \(got gradient accumulation steps 2\); set gradient accumulation steps to 1/);
+    assert.ok(!accum.message.includes('--'), accum.message);
     assert.deepEqual(readdirSync(runsRoot), []);
     // the same host still answers after the errors
     const ok = await sendRequest(host.connection, Requests.listRuns, { runsRoot });

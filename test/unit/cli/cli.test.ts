@@ -40,9 +40,9 @@ test('every command has --help', async () => {
 test('bad arguments: one line on stderr, exit 2', async () => {
   const cases: [string[], RegExp][] = [
     [['bogus'], /unknown command 'bogus'/],
-    [['train', '--model', 'starter', '--data', 'builtin:movie-reviews', '--epochs', 'x'], /--epochs must be an integer >= 1 \(got 'x'\)/],
+    [['train', '--model', 'starter', '--data', 'builtin:movie-reviews', '--epochs', 'x'], /--epochs must be a whole number from 1 to 1000 \(got 'x'\)/],
     [['train', '--model', 'starter', '--data', 'builtin:movie-reviews', '--schedule', 'cosine'], /--schedule must be one of constant, linear/],
-    [['train', '--model', 'starter', '--data', 'builtin:movie-reviews', '--freeze', 'some'], /--freeze must be all, head or top:K/],
+    [['train', '--model', 'starter', '--data', 'builtin:movie-reviews', '--freeze', 'some'], /--freeze must be all, head or top:K with K a whole number from 1 to 1000 \(got 'some'\)/],
     [['train', '--data', 'builtin:movie-reviews'], /--model is required/],
     [['train', '--model', 'starter'], /no data/],
     [['train', '--model', 'starter', '--train', 'missing.jsonl'], /file not found: missing\.jsonl/],
@@ -51,6 +51,12 @@ test('bad arguments: one line on stderr, exit 2', async () => {
     [['eval', '--run', 'x'], /both --run DIR and --data PATH are required/],
     [['compare', 'a'], /exactly two run folders/],
     [['data', '--data', 'builtin:movie-reviews', '--split', '0.1'], /--split must be two fractions/],
+    // the settings schema's limits, the same in the form and the host
+    [['train', '--model', 'starter', '--data', 'builtin:movie-reviews', '--lr', '2'], /^gft train: --lr must be a number > 0 and <= 1 \(got 2\)\./],
+    [['train', '--model', 'starter', '--data', 'builtin:movie-reviews', '--max-length', '2'], /--max-length must be a whole number from 3 to 4096 \(got 2\)/],
+    [['probe', '--model', 'starter', '--data', 'builtin:movie-reviews', '--eval-every', '0'], /--eval-every must be auto, epoch or a whole number >= 1 \(got 0\)/],
+    // --resume takes the run's own settings: another one is refused, not ignored
+    [['train', '--resume', 'runs/x', '--lr', '1e-4', '--model', 'starter'], /--resume continues the run with its own model, data and settings: --lr, --model cannot be given; only --epochs, --device, --threads can/],
   ];
   for (const [argv, re] of cases) {
     const r = await gft(...argv);
@@ -215,7 +221,7 @@ test('--fold: cross-validation splits (the dataset\'s own folds, or K seeded str
     [['data', '--data', 'builtin:movie-reviews', '--fold', '3', '--split', '0.1,0.2'], 2, /either --split \(holdout\) or --fold/],
     [['data', '--data', 'builtin:movie-reviews', '--folds', '5'], 2, /--folds needs --fold N/],
     [['data', '--data', 'builtin:movie-reviews', '--fold', '11'], 1, /fold must be 1 to 10/],
-    [['data', '--data', TRAIN, '--fold', '1'], 1, /has no folds of its own; give the number of folds to make, e\.g\. --folds 10 --fold 1/],
+    [['data', '--data', TRAIN, '--fold', '1'], 1, /has no folds of its own; use a holdout split, or give the number of folds to make, e\.g\. --folds 10 and --fold 1/],
     [['data', '--train', TRAIN, '--fold', '1'], 2, /--fold splits a dataset given with --data/],
   ];
   for (const [argv, code, re] of cases) {
@@ -266,7 +272,7 @@ test('gft cv: one run per fold, every example tested once, pooled metrics; resum
 
   const bad = await gft('cv', '--kind', 'tfidf', '--data', TRAIN, '--out', join(dir, 'x'));
   assert.equal(bad.code, 1);
-  assert.match(bad.err[0], /has no folds of its own; give the number of folds to make, e\.g\. --folds 10/);
+  assert.match(bad.err[0], /has no folds of its own; use a holdout split, or give the number of folds to make, e\.g\. --folds 10$/);
   assert.match((await gft('cv', '--kind', 'tfidf', '--train', TRAIN)).err[0], /Unknown option '--train'/);
   assert.match((await gft('cv', '--kind', 'tfidf')).err[0], /--data is required/);
 });

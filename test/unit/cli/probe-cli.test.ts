@@ -31,9 +31,9 @@ test('gft probe --help and gft train --help name the estimate, device and thread
 test('gft probe and gft train: bad options are one line on stderr, exit 2', async () => {
   const cases: [string[], RegExp][] = [
     [['probe', '--train', TRAIN], /^gft probe: --model is required \(e\.g\. --model starter\)\. Run 'gft probe --help' for the options\.$/],
-    [['probe', '--model', 'starter', '--train', TRAIN, '--steps', '0'], /^gft probe: --steps must be an integer >= 1 and <= 50 \(got '0'\)/],
+    [['probe', '--model', 'starter', '--train', TRAIN, '--steps', '0'], /^gft probe: --steps must be a whole number from 1 to 50 \(got 0\)/],
     [['probe', '--model', 'starter', '--train', TRAIN, '--device', 'tpu'], /^gft probe: --device must be one of auto, cpu, cuda, webgpu \(got 'tpu'\)/],
-    [['train', '--model', 'starter', '--train', TRAIN, '--threads', 'many'], /^gft train: --threads must be an integer >= 0 and <= 1024 \(got 'many'\)/],
+    [['train', '--model', 'starter', '--train', TRAIN, '--threads', 'many'], /^gft train: --threads must be a whole number from 0 to 1024 \(got 'many'\)/],
   ];
   for (const [argv, re] of cases) {
     const r = await gft(...argv);

@@ -73,14 +73,14 @@ test('k-fold: each example is tested exactly once, folds stratified and balanced
     assert.equal(new Set([...m.ids.train, ...m.ids.test]).size, m.ids.train.length + m.ids.test.length);
   }
   assert.deepEqual(kFoldSplits(ds, { k: 5, seed: 3, validationFraction: 0.1 }).map((m) => m.sha256), folds.map((m) => m.sha256));
-  assert.throws(() => kFoldSplits(ds, { k: 1 }), /integer k from 2 to 103/);
+  assert.throws(() => kFoldSplits(ds, { k: 1 }), /^Error: number of folds must be a whole number from 2 to 103 \(got 1\)$/);
 });
 
 test('canonical folds: test = fold k exactly; validation carved from the other folds, stratified', () => {
   const m = canonicalFoldSplit(reviews, { fold: 10, validationFraction: 0.1, seed: 5 });
   assert.ok(m.ids.test.every((id) => /\/cv9\d\d_/.test(id)));
   assert.deepEqual(m.labelCounts, { train: [810, 810], validation: [90, 90], test: [100, 100] });
-  assert.throws(() => canonicalFoldSplit(toy(10, 0.5), { fold: 1 }), /toy has no canonical folds; use --split holdout or --split kfold/);
+  assert.throws(() => canonicalFoldSplit(toy(10, 0.5), { fold: 1 }), /^Error: toy has no folds of its own; use a holdout split, or give the number of folds to make, e\.g\. number of folds 10$/);
   assert.throws(() => canonicalFoldSplit(reviews, { fold: 11 }), /fold must be 1 to 10/);
 });
 

@@ -50,6 +50,9 @@ test('fine-tune, cancel + resume = uninterrupted; predict and evaluate from the 
   const mid = readRun(part.runDir);
   assert.equal(mid.manifest.status, 'cancelled');
   assert.equal(Math.max(...mid.metrics.map((m) => m.step)), 6);
+  // a setting the run cannot change is refused with one line naming it, never ignored
+  await assert.rejects(runFinetune({ ...base(root, 'ignored'), config: { ...base(root, '').config, lr: 1e-3 }, resumeRunDir: part.runDir }),
+    /^Error: a resumed run keeps its settings: learning rate \(the run has 0\.0002\) cannot change; only epochs, device, threads can/);
   const resumed = await runFinetune({ ...base(root, 'ignored'), resumeRunDir: part.runDir });
   assert.equal(resumed.status, 'completed', resumed.error);
   assert.equal(resumed.runDir, part.runDir);
@@ -80,7 +83,7 @@ test('early stopping with patience, and bad settings fail with one line', async 
   assert.equal(vals.length, 2);
   assert.equal(d.metrics.filter((m) => m.type === 'step').length, 4);
   assert.match(readFileSync(join(r.runDir, 'log.txt'), 'utf8'), /early stopping/);
-  await assert.rejects(runFinetune({ ...base(root, 'bad'), config: { epochs: 0 } }), /epochs must be a positive integer/);
+  await assert.rejects(runFinetune({ ...base(root, 'bad'), config: { epochs: 0 } }), /^Error: epochs must be a whole number from 1 to 1000 \(got 0\)$/);
   await assert.rejects(runFinetune({ ...base(root, 'bad2'), resumeRunDir: root }), /not a run folder/);
 });
 

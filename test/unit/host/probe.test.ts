@@ -93,7 +93,7 @@ test('device and threads: the request, else GFT_DEVICE / GFT_THREADS, else auto 
   assert.deepEqual(executionRequest({}, { GFT_DEVICE: 'cpu', GFT_THREADS: '3' }), { device: 'cpu', threads: 3 });
   assert.deepEqual(executionRequest({ device: 'webgpu', threads: 2 }, { GFT_DEVICE: 'cpu', GFT_THREADS: '3' }), { device: 'webgpu', threads: 2 });
   assert.throws(() => executionRequest({}, { GFT_DEVICE: 'tpu' }), /^Error: GFT_DEVICE \(the guidedFinetune.device setting\) must be one of auto, cpu, cuda, webgpu \(got 'tpu'\)$/);
-  assert.throws(() => executionRequest({ threads: -1 }, {}), /threads must be a whole number >= 0/);
+  assert.throws(() => executionRequest({ threads: -1 }, {}), /^Error: threads must be a whole number from 0 to 1024 \(got -1\)$/);
   // An explicit accelerator that does not work: CPU, with the engine's one-line reason and fallback set.
   const e = await resolveExecution({ device: 'cuda', threads: 2 }, { env: {}, select: { probe: async () => ({ ok: false, reason: 'libcudnn.so.9: cannot open shared object file', ms: 1 }) } });
   assert.equal(e.device, 'cpu');
