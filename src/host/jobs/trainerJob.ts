@@ -21,7 +21,7 @@ import { RunFolder } from '../runs';
 import { RUN_FILES } from '../../shared/runLayout';
 import { writeFileAtomic } from '../../shared/node/runFiles';
 import { contentBudget, defaultHeadTokens } from '../tokenize';
-import { resolveEvalEvery, resolveTrainConfig } from '../train/config';
+import { finetuneRunConfig, resolveEvalEvery, resolveTrainConfig } from '../train/config';
 import { loadTrainableModel, type TrainableModel } from '../train/model';
 import { DEFAULT_SPLIT, prepareData, type PreparedData } from './data';
 import { ACCELERATE_CONFIG, JOB_REQUIREMENTS, TRAIN_PY } from './trainerJobScript';
@@ -127,9 +127,8 @@ async function resolveSource(p: TrainerJobParams): Promise<{ c: TrainConfig; dat
   if (p.runDir) {
     const run = RunFolder.open(p.runDir);
     if (run.manifest.kind !== 'finetune' && run.manifest.kind !== 'head-only') throw new TrainerJobRefusal(`run ${run.id} is a ${run.manifest.kind} run; only fine-tuning runs become Trainer jobs`);
-    const saved = run.manifest.config as unknown as TrainConfig & { data?: DataSource & { model?: string }; modelDir?: string };
-    if (!saved.data?.model) throw new Error(`run ${run.id}'s run.json does not say which model it fine-tuned (config.data.model)`);
-    const c = resolveTrainConfig(pickTrainConfig(run.manifest.config));
+    const saved = finetuneRunConfig(run);
+    const c = resolveTrainConfig(saved);
     const refusal = refusalOf(c, saved.data.model);
     if (refusal) throw new TrainerJobRefusal(refusal);
     const src: DataSource = { data: saved.data.data, trainFile: saved.data.trainFile, evalFile: saved.data.evalFile, split: saved.data.split };
@@ -148,13 +147,6 @@ async function resolveSource(p: TrainerJobParams): Promise<{ c: TrainConfig; dat
 }
 
 /** The TrainConfig fields of a run.json config (which also holds data, execution, modelDir). */
-function pickTrainConfig(saved: Record<string, unknown>): Partial<TrainConfig> {
-  const keys: (keyof TrainConfig)[] = ['epochs', 'batchSize', 'gradAccumSteps', 'lr', 'warmupSteps', 'schedule', 'weightDecay', 'maxGradNorm', 'maxLength', 'longText', 'docPieces', 'evalLongText', 'freeze', 'evalEvery', 'patience', 'bestMetric', 'keepCheckpoints', 'shuffle', 'seed'];
-  const out: Record<string, unknown> = {};
-  for (const k of keys) if (saved[k] !== undefined) out[k] = saved[k];
-  return out as Partial<TrainConfig>;
-}
-
 /** Files of a model folder the job needs (config, weights, tokenizer); other formats' weights stay behind. */
 function modelFiles(folder: string): string[] {
   const skip = /\.(onnx|h5|msgpack|ot|tflite|bin)$|^(onnx|tf_model|flax_model)/;
