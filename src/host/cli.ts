@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import type { BaselineKind } from '../protocol';
 import { SettingError } from '../shared/settings';
 import { common, dataOptions, dataSource, DATA_HELP, num, oneOf, outFolder, printResult, processIo, runJobWithProgress, str, UsageError, withCancel, withFlags, type Command, type Io, type Values } from './cli/common';
-import { checkResumeFlags, EXECUTION_HELP, execution, trainConfig, trainOptions, TRAIN_OPTIONS_HELP } from './cli/settings';
+import { checkResumeFlags, EXECUTION_HELP, execution, settingFlag, trainConfig, trainOptions, TRAIN_OPTIONS_HELP } from './cli/settings';
 import { cudaLibraries, describeMissingLibraries, describeSelection, hardwareGpus, installCudaProviders, missingLoaderLibraries, ortBindingDir, selectDevice, vulkanIcds, type DeviceChoice } from '../engine/devices';
 import { parseLabelMap } from './data';
 import { hostInfo, packageVersions } from './info';
@@ -328,22 +328,16 @@ ${DATA_HELP}
       if (splitOf && !existsSync(splitOf)) throw new UsageError(`run folder not found: ${splitOf}`);
       const labelMap = str(v, 'label-map');
       const json = Boolean(v.json);
-      const rep = reporter(io, json);
-      try {
-        const r = await importModel({
-          model, ...(splitOf ? { splitOf } : dataSource(v)), name: str(v, 'name'), ...outFolder(v), labelMap: labelMap ? parseLabelMap(labelMap) : undefined,
-          maxLength: num(v, 'max-length', { int: true, min: 2 }), longText: oneOf(v, 'long-text', ['head', 'tail', 'head+tail', 'chunks'] as const), ...execution(v),
-        }, rep.ctx);
-        rep.close();
-        if (!json) {
-          const l = r.leakage;
-          io.out(l.checked ? `leakage check: ${l.testInTraining} of ${l.testExamples} test examples were in the job's training data` : `leakage check not possible: ${l.reason}`);
-          if (r.jobTest) io.out(`the job's own test accuracy ${(r.jobTest.accuracy * 100).toFixed(2)}% (n ${r.jobTest.n})`);
-        }
-        return printResult(io, json, r);
-      } finally {
-        rep.close();
+      const r = await runJobWithProgress(io, json, (ctx) => importModel({
+        model, ...(splitOf ? { splitOf } : dataSource(v)), name: str(v, 'name'), ...outFolder(v), labelMap: labelMap ? parseLabelMap(labelMap) : undefined,
+        maxLength: settingFlag(v, 'max-length', 'maxLength'), longText: settingFlag(v, 'long-text', 'evalLongText'), ...execution(v),
+      }, ctx));
+      if (!json) {
+        const l = r.leakage;
+        io.out(l.checked ? `leakage check: ${l.testInTraining} of ${l.testExamples} test examples were in the job's training data` : `leakage check not possible: ${l.reason}`);
+        if (r.jobTest) io.out(`the job's own test accuracy ${(r.jobTest.accuracy * 100).toFixed(2)}% (n ${r.jobTest.n})`);
       }
+      return printResult(io, json, r);
     },
   },
   runs: {

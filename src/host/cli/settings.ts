@@ -71,6 +71,18 @@ function flagValue(v: Values, k: SettingKey): unknown {
   return value;
 }
 
+/**
+ * A flag of another command that takes a setting's values (gft import's --max-length, its --long-text with the
+ * evaluation strategies), checked by the schema's rule of `key`.
+ */
+export function settingFlag<K extends 'maxLength' | 'evalLongText'>(v: Values, flag: string, key: K): TrainConfig[K] | undefined {
+  const raw = v[flag];
+  if (raw === undefined) return undefined;
+  const value = parseSetting(key, String(raw));
+  if (value === undefined) throw new UsageError(`--${flag} must be ${settingRule(key)} (got ${shown(raw)})`);
+  return value as TrainConfig[K];
+}
+
 /** The training settings given on the command line (absent ones take the schema's defaults in the host). */
 export function trainConfig(v: Values): Partial<TrainConfig> {
   return trainSettings(Object.fromEntries(TRAINING.map((k) => [k, flagValue(v, k)])));
