@@ -10,7 +10,7 @@ export {
   type VulkanIcd, type GpuAdapterInfo,
 } from './adapter';
 export { installCudaProviders, type InstallResult, type InstallOptions } from './install';
-export { buildOptimizerStep, LR_INPUT, STEP_INPUT, type OptimizerStepGraph, type OptimizerStepOptions, type StateSlot } from './stepGraph';
+export { buildOptimizerStep, OPT_INPUTS, optimizerScalars, type OptimizerStepGraph, type OptimizerStepOptions, type StateSlot } from './stepGraph';
 export { wrapInLoop, bakeInitializers, type LoopSpec } from './loop';
 export { ResidentTrainer, type ResidentOptions, type ResidentStep } from './resident';
 export { DeviceTrainer, createTrainerFor, isDeviceProviders, residentOptionsFor } from './deviceTrainer';

@@ -17,7 +17,7 @@ import type { Batch, SaliencyResult, TrainConfig } from '../train/trainer';
 import { StepClock, validateTrainConfig } from '../train/bookkeeping';
 import { readTrainerCheckpoint, writeTrainerCheckpoint, type TrainerCheckpoint, type TrainerCounters } from '../train/checkpoint';
 import type { TensorData } from '../runtime/session';
-import { buildOptimizerStep, flatName, LR_INPUT, viewFlatParams, type FlatGroup, type OptimizerStepGraph } from './stepGraph';
+import { buildOptimizerStep, flatName, OPT_INPUTS, optimizerScalars, viewFlatParams, type FlatGroup, type OptimizerStepGraph } from './stepGraph';
 import { bakeInitializers, floatInputs, wrapInLoop } from './loop';
 
 // model inputs the step graph only casts to float: fed as float32 (loop.ts floatInputs)
@@ -164,7 +164,9 @@ export class ResidentTrainer {
     const L = batches[0].labels!.length;
     put('labels', 'float32', floats((b) => b.labels, L), [L]);
     for (const [name, v] of Object.entries(batches[0].extra ?? {})) if (this.inputNames.has(name)) feeds[name] = tensorOf(v);
-    put(LR_INPUT, 'float32', Float32Array.from(lrs), []);
+    // AdamW's per-step scalars for updates step+1 .. step+K
+    const scalars = lrs.map((lr, k) => optimizerScalars(lr, this.clock.step + k + 1, c));
+    for (const name of Object.values(OPT_INPUTS)) put(name, 'float32', Float32Array.from(scalars, (x) => x[name]), []);
     const sites = this.sg.graph.dropoutSites;
     if (sites.length > 0) {
       // the graph makes the masks: per step only the keys of the (seed, micro-step counter) stream go up, the same
@@ -291,8 +293,7 @@ export class ResidentTrainer {
       const group = this.sg.groups.find((gr) => gr.name === s.group);
       // a checkpoint from a run with another freeze setting has no moments for newly trained params (zeros)
       const zeros = (n: string) => new Float32Array(ck.params.get(n)!.length);
-      const data = s.kind === 'step' ? Float32Array.of(ck.step)
-        : packFlat(group!, (n) => (s.kind === 'param' ? ck.params.get(n)! : (s.kind === 'adam_m' ? ck.m : ck.v).get(n) ?? zeros(n)));
+      const data = packFlat(group!, (n) => (s.kind === 'param' ? ck.params.get(n)! : (s.kind === 'adam_m' ? ck.m : ck.v).get(n) ?? zeros(n)));
       this.state[s.input] = new ort.Tensor('float32', data, s.shape);
     }
     for (const t of Object.values(old)) if (t.location === 'gpu-buffer') t.dispose();

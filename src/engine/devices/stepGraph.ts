@@ -3,8 +3,8 @@
 // device can keep them resident: each run's state outputs are the next run's inputs and never travel to the host.
 // This is what makes GPU training worthwhile with onnxruntime-node, where every host tensor is uploaded on every run.
 //
-// Few large buffers instead of one tensor per parameter: the trainable parameters live in two flat float32 buffers,
-// one for those with weight decay and one for those without (biases, LayerNorm), each padded to a multiple of
+// Few large buffers instead of one tensor per parameter: the trainable parameters live in one flat float32 buffer,
+// those with weight decay first and those without (biases, LayerNorm) after them, padded to a multiple of
 // FLAT_ALIGN, with their Adam moments in buffers of the same layout. The model reads each parameter as a Reshape of
 // a part of a Split of its buffer; the gradients are concatenated into the same layout, and the norm, clipping and AdamW run
 // as a handful of elementwise kernels over whole buffers (one set per buffer) rather than ~16 kernels per tensor.
@@ -12,7 +12,9 @@
 // GPU provider runs every float op itself.
 //
 // AdamW follows torch.optim.AdamW (as ../optim/adamw.ts does on the host): p *= 1 - lr*wd (decaying params only),
-// m = b1 m + (1-b1) g, v = b2 v + (1-b2) g^2, p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps).
+// m = b1 m + (1-b1) g, v = b2 v + (1-b2) g^2, p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps). The per-step
+// scalars 1 - lr*wd, lr/(1-b1^t) and 1/sqrt(1-b2^t) are fed (OPT_INPUTS, computed on the host in float64 as
+// ../optim/adamw.ts does): they cost a kernel each on a GPU.
 import { Graph } from '../ir/graph';
 import type { SequenceClassifier } from '../ir/model';
 import type { Tensor } from '../ir/types';
@@ -34,20 +36,23 @@ export interface OptimizerStepOptions {
 /** Flat buffers are padded to a multiple of this (the norm is summed in rows of this length, then over rows). */
 export const FLAT_ALIGN = 1024;
 
-/** One parameter's place in a flat buffer. */
-export interface FlatEntry { param: string; offset: number; size: number; shape: number[] }
+/** One parameter's place in a flat buffer; `decay`: weight decay applies to it. */
+export interface FlatEntry { param: string; offset: number; size: number; shape: number[]; decay: boolean }
 
-/** A flat buffer of trainable parameters: 'decay' (weight decay applies) or 'nodecay'. */
-export interface FlatGroup { name: 'decay' | 'nodecay'; size: number; entries: FlatEntry[] }
+/**
+ * The flat buffer of trainable parameters: the entries with weight decay first (they end at `decaySize`), then
+ * those without, then zero padding up to `size`.
+ */
+export interface FlatGroup { name: 'params'; size: number; decaySize: number; entries: FlatEntry[] }
 
 /** One tensor carried from step to step: fed as `input`, its updated value comes back as `output`. */
 export interface StateSlot {
   input: string;
   output: string;
   shape: number[];
-  kind: 'param' | 'adam_m' | 'adam_v' | 'step';
-  /** the flat group it belongs to ('' for the step counter) */
-  group: '' | FlatGroup['name'];
+  kind: 'param' | 'adam_m' | 'adam_v';
+  /** the flat group it belongs to */
+  group: FlatGroup['name'];
 }
 
 export interface OptimizerStepGraph {
@@ -59,32 +64,45 @@ export interface OptimizerStepGraph {
   joints: string[][];
   /** parameters that do not train: fixed inputs, the same every step (callers may bake them in as initializers) */
   frozen: string[];
-  /** inputs that change every step: the model inputs, labels (float32), the dropout keys and the learning rate */
+  /** inputs that change every step: the model inputs, labels (float32), the dropout keys and OPT_INPUTS */
   perStep: string[];
   /** per-step scalar outputs */
   metrics: string[];
 }
 
-export const LR_INPUT = 'opt/lr';
-export const STEP_INPUT = 'opt/step';
+/** The per-step optimizer scalars, fed (optimizerScalars computes them). */
+export const OPT_INPUTS = { decay: 'opt/decay', stepSize: 'opt/step_size', invBc2sqrt: 'opt/inv_bc2_sqrt' } as const;
+
+/** AdamW's per-step scalars for update `step` (1-based) at learning rate `lr`, as ../optim/adamw.ts computes them. */
+export function optimizerScalars(lr: number, step: number, o: { betas: [number, number]; weightDecay: number }): Record<(typeof OPT_INPUTS)[keyof typeof OPT_INPUTS], number> {
+  const [b1, b2] = o.betas;
+  return {
+    [OPT_INPUTS.decay]: 1 - lr * o.weightDecay,
+    [OPT_INPUTS.stepSize]: lr / (1 - b1 ** step),
+    [OPT_INPUTS.invBc2sqrt]: 1 / Math.sqrt(1 - b2 ** step),
+  } as Record<(typeof OPT_INPUTS)[keyof typeof OPT_INPUTS], number>;
+}
 export const next = (input: string): string => `next/${input}`;
 export const flatName = (kind: 'param' | 'adam_m' | 'adam_v', group: FlatGroup['name']): string => `flat/${kind}/${group}`;
 
-/** The flat layout of the trainable parameters of `model` (in model order within each group). */
+/**
+ * The flat layout of the trainable parameters of `model`: one buffer, those with weight decay first, each part in
+ * model order (one buffer: AdamW is one set of ~18 elementwise kernels, not one per buffer).
+ */
 export function flatGroups(model: SequenceClassifier, trainable: (name: string) => boolean): FlatGroup[] {
-  const groups: FlatGroup[] = [];
-  for (const name of ['decay', 'nodecay'] as const) {
-    let off = 0;
-    const entries: FlatEntry[] = [];
+  let off = 0;
+  let decaySize = 0;
+  const entries: FlatEntry[] = [];
+  for (const decay of [true, false]) {
     for (const p of model.params) {
-      if (!trainable(p.name) || p.decay !== (name === 'decay')) continue;
+      if (!trainable(p.name) || p.decay !== decay) continue;
       const size = p.shape.reduce((a, b) => a * b, 1);
-      entries.push({ param: p.name, offset: off, size, shape: [...p.shape] });
+      entries.push({ param: p.name, offset: off, size, shape: [...p.shape], decay });
       off += size;
     }
-    if (entries.length) groups.push({ name, size: Math.ceil(off / FLAT_ALIGN) * FLAT_ALIGN, entries });
+    if (decay) decaySize = off;
   }
-  return groups;
+  return entries.length ? [{ name: 'params', size: Math.ceil(off / FLAT_ALIGN) * FLAT_ALIGN, decaySize, entries }] : [];
 }
 
 /**
@@ -266,9 +284,6 @@ export function buildOptimizerStep(model: SequenceClassifier, o: OptimizerStepOp
   }
   const gradNorm = g.sqrt(sq!);
 
-  const lr = g.input(LR_INPUT, 'float32', []);
-  const step = g.input(STEP_INPUT, 'float32', []);
-  const t = g.add(step, g.scalar(1));
   const one = g.scalar(1);
   const [b1, b2] = o.betas;
   // the clipping coefficient is folded into the moments' scalar factors: (1-b1) c g and (1-b2) c^2 g^2
@@ -280,12 +295,9 @@ export function buildOptimizerStep(model: SequenceClassifier, o: OptimizerStepOp
     m1 = g.mul(m1, coef);
     v1 = g.mul(v1, g.mul(coef, coef));
   }
-  // 1 - b^t with t a tensor: ONNX Pow takes a tensor exponent (no gradient is needed past this point)
-  const powT = (b: number) => g.node('Pow', [g.scalar(b), t], [['float32', []]])[0];
-  const bc1 = g.sub(one, powT(b1));
-  const bc2sqrt = g.sqrt(g.sub(one, powT(b2)));
-  const stepSize = g.div(lr, bc1);
-  const decayed = g.sub(one, g.mul(lr, g.scalar(o.weightDecay)));
+  const decayed = g.input(OPT_INPUTS.decay, 'float32', []);
+  const stepSize = g.input(OPT_INPUTS.stepSize, 'float32', []);
+  const invBc2sqrt = g.input(OPT_INPUTS.invBc2sqrt, 'float32', []);
 
   const state: StateSlot[] = [];
   for (const gr of groups) {
@@ -295,19 +307,23 @@ export function buildOptimizerStep(model: SequenceClassifier, o: OptimizerStepOp
     const v = g.input(flatName('adam_v', gr.name), 'float32', [gr.size]);
     const m2 = g.add(g.mul(m, g.scalar(b1)), g.mul(gf, m1));
     const v2 = g.add(g.mul(v, g.scalar(b2)), g.mul(g.mul(gf, gf), v1));
-    const denom = g.add(g.div(g.sqrt(v2), bc2sqrt), g.scalar(o.eps));
-    const base = gr.name === 'decay' && o.weightDecay > 0 ? g.mul(p, decayed) : p;
+    const denom = g.add(g.mul(g.sqrt(v2), invBc2sqrt), g.scalar(o.eps));
+    // weight decay on the first decaySize elements: p * (1 - lr*wd where decaying, else 1)
+    let base = p;
+    if (o.weightDecay > 0 && gr.decaySize > 0) {
+      const mask = new Uint8Array(gr.size);
+      mask.fill(1, 0, gr.decaySize);
+      base = g.mul(p, gr.decaySize === gr.size ? decayed : g.where(g.constant(mask, 'bool', [gr.size]), decayed, one));
+    }
     const p2 = g.sub(base, g.div(g.mul(m2, stepSize), denom));
     for (const [kind, x, y] of [['param', p, p2], ['adam_m', m, m2], ['adam_v', v, v2]] as const) {
       g.output(next(x.name), y);
       state.push({ input: x.name, output: next(x.name), shape: [gr.size], kind, group: gr.name });
     }
   }
-  g.output(next(STEP_INPUT), t);
-  state.push({ input: STEP_INPUT, output: next(STEP_INPUT), shape: [], kind: 'step', group: '' });
   g.output('loss', loss);
   g.output('gradNorm', gradNorm);
 
-  const perStep = [...model.inputNames, 'labels', ...(g.dropoutSites.length ? [RNG_SEED0, RNG_SEED1] : []), LR_INPUT];
+  const perStep = [...model.inputNames, 'labels', ...(g.dropoutSites.length ? [RNG_SEED0, RNG_SEED1] : []), ...Object.values(OPT_INPUTS)];
   return { graph: g, state, groups, joints, frozen: g.params.filter((p) => !p.trainable).map((p) => p.tensor.name), perStep, metrics: ['loss', 'gradNorm'] };
 }

@@ -124,7 +124,18 @@ export function selfAttention(g: Graph, x: Tensor, mask: Tensor, p: (n: string) 
     kT = heads(lin(w.k, x), [0, 2, 3, 1]); // [b, h, d, s]
     v = heads(lin(w.v, x), [0, 2, 1, 3]); // [b, h, s, d]
   }
-  const probs = g.dropout(g.softmax(g.add(g.matmul(q, kT), mask), -1), cfg.attentionDropout);
+  const scores = g.add(g.matmul(q, kT), mask);
+  const sm = g.softmax(scores, -1);
+  let probs = g.dropout(sm, cfg.attentionDropout);
+  if (g.deviceOps && probs !== sm) {
+    // softmax then dropout (probs = sm * keep) with one backward: with dz = dprobs * probs,
+    // dscores = dz - sm * sum(dz) (4 kernels; the mask's Mul and the softmax rule make 5)
+    const dropped = probs;
+    probs = g.customGrad(dropped, [scores], (gg, dp) => {
+      const dz = gg.mul(dp, dropped);
+      return [gg.sub(dz, gg.mul(sm, gg.reduceSum(dz, [-1], true)))];
+    });
+  }
   const ctx = g.reshape(g.transpose(g.matmul(probs, v), [0, 2, 1, 3]), ['batch', 'seq', cfg.hiddenSize]);
   return lin(w.out, ctx);
 }
@@ -143,7 +154,17 @@ export function encoderLayer(g: Graph, x: Tensor, mask: Tensor, p: (n: string) =
 
 /** hidden[:, 0] — the first ([CLS] / <s>) token's vector, [batch, hidden]. */
 export function firstToken(g: Graph, hidden: Tensor): Tensor {
-  return g.gather(hidden, g.scalar(0, 'int64'), 1);
+  const y = g.gather(hidden, g.scalar(0, 'int64'), 1);
+  if (!g.deviceOps) return y;
+  // Graph.deviceOps: the gradient is dy at position 0 padded with zeros along seq: one Pad kernel, where the
+  // Gather rule scatters (zeros, two Transposes and a ScatterND)
+  return g.customGrad(y, [hidden], (gg, dy) => {
+    // seq - 1 as the length of Range(1, seq): integer shape work without arithmetic
+    const seq = gg.squeeze(gg.dimSize(hidden.shape[1]), [0]);
+    const after = gg.node('Shape', [gg.node('Range', [gg.scalar(1, 'int64'), seq, gg.scalar(1, 'int64')], [['int64', ['seq-1']]])[0]], [['int64', [1]]])[0];
+    const pads = gg.node('Concat', [gg.ints([0, 0, 0, 0]), after, gg.ints([0])], [['int64', [6]]], { axis: { i: 0 } })[0];
+    return [gg.node('Pad', [gg.unsqueeze(dy, [1]), pads, gg.scalar(0, dy.dtype)], [[dy.dtype, [...hidden.shape]]])[0]];
+  });
 }
 
 /** Mean of the hidden states over real (unmasked) tokens: a sentence embedding for frozen-feature baselines. */
