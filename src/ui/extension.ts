@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { registerCommands } from './commands';
 import { DatasetsTree } from './datasetsTree';
 import { HostService } from './hostService';
-import { ResultsPanel } from './resultsPanel';
+import { ResultsPanel } from './results/panel';
 import { registerRunManagement } from './runManagement';
 import { RunsTree } from './runsTree';
 import { runsFolder } from './settings';

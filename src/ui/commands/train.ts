@@ -1,0 +1,64 @@
+// Training commands: baselines, fine-tuning (the guided form, or at once with the run's parameters), cancel, resume.
+import * as vscode from 'vscode';
+import { Requests, type BaselineKind, type BaselineParams, type TrainParams } from '../../protocol';
+import { FineTuneForm } from '../fineTuneForm';
+import { settings } from '../settings';
+import { stepDone } from '../walkthrough';
+import type { Commands, RunArg } from './common';
+
+export function registerTrainCommands(c: Commands): vscode.Disposable[] {
+  const d = c.d;
+  return [
+    c.reg('guidedFinetune.runBaseline', async () => {
+      const kinds: (vscode.QuickPickItem & { baseline: BaselineKind })[] = [
+        { label: 'TF-IDF + logistic regression', detail: 'Word and bigram counts, no neural network: the classic strong baseline.', baseline: 'tfidf' },
+        { label: 'Frozen embeddings + classifier', detail: 'Sentence embeddings of the pre-trained model, unchanged; only a classifier is trained.', baseline: 'embeddings' },
+      ];
+      const kind = await vscode.window.showQuickPick(kinds, { placeHolder: 'Which baseline?' });
+      if (!kind) return;
+      const entry = await c.pickDataset('On which dataset?');
+      if (!entry) return;
+      const params: BaselineParams = { kind: kind.baseline, runsRoot: c.root(), ...c.dataParams(entry), ...(kind.baseline === 'embeddings' ? { model: settings().defaultModel } : {}) };
+      stepDone('baselineRun');
+      return c.runJob(`Baseline: ${kind.label}`, Requests.baseline, params, 'run baselines');
+    }),
+
+    c.reg('guidedFinetune.fineTune', async (arg?: Partial<TrainParams>) => {
+      // With the run's parameters (tests, other commands) it starts at once; otherwise the guided form opens.
+      if (arg && typeof arg === 'object' && typeof arg.model === 'string') {
+        const params: TrainParams = { runsRoot: c.root(), config: {}, ...arg, model: arg.model };
+        stepDone('fineTuneStarted');
+        return c.runJob(`Fine-tune ${params.model}`, Requests.train, params, 'fine-tune models');
+      }
+      FineTuneForm.show({
+        extensionUri: d.context.extensionUri, host: d.host, datasets: () => d.datasets.entries(), runsRoot: c.root, activeRuns: d.activeRuns,
+        start: (params, onStarted) => {
+          const sub = d.host.onRunStarted((r) => {
+            if (r.kind !== 'finetune' && r.kind !== 'head-only') return;
+            sub.dispose();
+            stepDone('fineTuneStarted');
+            onStarted(r.runId);
+          });
+          return c.runJob(`Fine-tune ${params.model}`, Requests.train, params, 'fine-tune models').finally(() => sub.dispose());
+        },
+      });
+      return undefined;
+    }),
+
+    c.reg('guidedFinetune.cancelRun', async (arg?: RunArg) => {
+      const run = await c.pickRun(arg, 'Cancel which run?', (m) => m.status === 'running');
+      if (!run) return;
+      const r = await d.host.request(Requests.cancel, { runId: run.manifest.id }, 'cancel runs');
+      void vscode.window.showInformationMessage(r.cancelled.length ? `Cancelled ${r.cancelled.join(', ')}.` : `${run.manifest.id} was not running in this host.`);
+    }),
+
+    c.reg('guidedFinetune.resumeRun', async (arg?: RunArg) => {
+      const run = await c.pickRun(arg, 'Resume which run?', (m) => m.kind === 'finetune' && (m.status === 'failed' || m.status === 'cancelled'));
+      if (!run) return;
+      const m = run.manifest;
+      if (!m.model?.id || !m.dataset?.id) throw new Error(`${m.id} has no model or dataset in its run.json, so it cannot be resumed.`);
+      const params: TrainParams = { model: m.model.id, data: m.dataset.id, runsRoot: c.root(), config: m.config, resumeRunDir: run.dir };
+      return c.runJob(`Resume ${m.id}`, Requests.train, params, 'resume runs');
+    }),
+  ];
+}

@@ -1,0 +1,149 @@
+// The comparison panel: several runs side by side (table with macro F1 CIs, the host's paired test of each run
+// against a reference run, overlaid curves, confusion matrices and reliability diagrams). It tails each run's
+// metrics.jsonl like the run panel does.
+import * as vscode from 'vscode';
+import { join } from 'node:path';
+import type { Comparison, MetricRecord, RunManifest } from '../../protocol';
+import type { ConfusionView, FromWebview, ReliabilityView, SignificanceRow } from '../../protocol/webviewMessages';
+import { comparisonTable } from '../viewmodel/comparison';
+import {
+  confusionFromPredictions, confusionView, defaultReference, macroF1CI, overlaidCurves, reliabilityFromPredictions, reliabilityView, significanceRow,
+} from '../viewmodel/compareView';
+import { pct } from '../viewmodel/format';
+import { JsonlTail, readManifest, readPredictions, RUN_FILES } from '../viewmodel/runFiles';
+import { stepDone } from '../walkthrough';
+import { ResultsPanel, signature, webviewHtml } from './panel';
+
+/** The host's paired comparison of two runs' test predictions (runs/compare); A is the reference. */
+export type CompareFn = (runDirA: string, runDirB: string) => Promise<Comparison>;
+
+export class ComparePanel extends ResultsPanel {
+  /** Metrics per run (tailed). */
+  private readonly tails = new Map<string, { tail: JsonlTail<MetricRecord>; metrics: MetricRecord[] }>();
+  private reference: string | undefined;
+  /** The host's paired tests against the reference, by "reference\nrun". */
+  private readonly pairs = new Map<string, Comparison | { error: string }>();
+  private readonly inflight = new Set<string>();
+  /** Bootstrap CI of each compared run's macro F1, by the predictions file it was computed from. */
+  private readonly f1CI = new Map<string, { source: string; ci: [number, number] }>();
+
+  private constructor(
+    extensionUri: vscode.Uri,
+    panel: vscode.WebviewPanel,
+    runDirs: string[],
+    private readonly notes: string[],
+    private readonly compare?: CompareFn,
+  ) {
+    super(extensionUri, panel, 'compare', runDirs);
+  }
+
+  /** One comparison panel at a time (a new one replaces it). compare: the host's paired test; without it the panel
+   *  shows the table, curves and diagrams only. */
+  static show(extensionUri: vscode.Uri, dirs: string[], notes: string[] = [], compare?: CompareFn): ResultsPanel {
+    ResultsPanel.get('compare')?.dispose();
+    const title = `Compare ${dirs.length} runs`;
+    const panel = ResultsPanel.create(extensionUri, title);
+    const p = new ComparePanel(extensionUri, panel, dirs, notes, compare);
+    stepDone('runsCompared');
+    panel.webview.html = webviewHtml(panel.webview, extensionUri, 'compare', title);
+    return p;
+  }
+
+  /** The page's commands ask which run (no run is implied by a comparison). */
+  protected override commandArg(): undefined {
+    return undefined;
+  }
+
+  protected override receiveOwn(m: FromWebview): void {
+    if (m.type !== 'reference') return;
+    this.reference = m.dir;
+    this.update();
+  }
+
+  protected override update(): void {
+    const runs = this.runDirs.flatMap((dir) => {
+      const manifest = readManifest(dir);
+      return manifest ? [{ dir, manifest }] : [];
+    });
+    if (runs.length === 0) return;
+    if (!this.reference || !runs.some((r) => r.dir === this.reference)) this.reference = defaultReference(runs);
+    const ref = runs.find((r) => r.dir === this.reference) ?? runs[0];
+    const table = comparisonTable(runs, { paired: !!this.compare });
+    for (const row of table.rows) if (row.dir === ref.dir) row.reference = true;
+    // Macro F1 with its 95% CI too (run.json has a CI for the accuracy only).
+    const f1Col = table.columns.indexOf('Macro F1');
+    if (f1Col >= 0) {
+      table.columns = table.columns.map((c, i) => (i === f1Col ? 'Macro F1 (95% CI)' : c));
+      for (const row of table.rows) {
+        const t = runs.find((r) => r.dir === row.dir)?.manifest.test;
+        if (!t) continue;
+        const ci = this.macroF1CI(row.dir, t.labels.length);
+        if (ci) row.cells[f1Col] = `${pct(t.macroF1)} (${pct(ci[0])}–${pct(ci[1])})`;
+      }
+    }
+    this.startPairs(ref.dir, runs);
+    const significance: SignificanceRow[] = [];
+    let pending = false;
+    for (const r of runs) {
+      if (r.dir === ref.dir) continue;
+      const result = this.pairs.get(`${ref.dir}\n${r.dir}`);
+      if (result) significance.push(significanceRow({ id: r.manifest.id, dir: r.dir }, ref.manifest.id, result));
+      else if (this.compare) pending = true;
+    }
+    const confusions: ConfusionView[] = [];
+    const reliability: ReliabilityView[] = [];
+    for (const { dir, manifest } of runs) {
+      const labels = manifest.test?.labels ?? manifest.dataset?.labels ?? [];
+      const t = manifest.test;
+      // run.json has both for every run the host evaluated; older folders have only predictions.jsonl.
+      const preds = t?.confusion?.length && t.reliability?.length ? undefined : readPredictions(dir);
+      if (!t && !preds?.length) continue;
+      confusions.push(confusionView(manifest.id, labels, t?.confusion?.length ? t.confusion : confusionFromPredictions(preds!, labels.length)));
+      reliability.push(t?.reliability?.length ? reliabilityView(manifest.id, t.reliability, t.ece) : reliabilityView(manifest.id, reliabilityFromPredictions(preds!)));
+    }
+    this.post({
+      type: 'comparison',
+      view: { table: { ...table, notes: [...table.notes, ...this.notes] }, reference: { dir: ref.dir, id: ref.manifest.id }, significance, pending, confusions, reliability },
+    });
+    for (const { dir } of runs) {
+      let t = this.tails.get(dir);
+      if (!t) this.tails.set(dir, (t = { tail: new JsonlTail<MetricRecord>(join(dir, RUN_FILES.metrics)), metrics: [] }));
+      const { records, reset } = t.tail.read();
+      if (reset) t.metrics = [];
+      t.metrics.push(...records);
+    }
+    this.post({ type: 'charts', charts: overlaidCurves(runs.map((r) => ({ id: r.manifest.id, kind: r.manifest.kind, metrics: this.tails.get(r.dir)!.metrics }))) });
+    this.pollWhile(runs.some((r) => r.manifest.status === 'running'));
+  }
+
+  private macroF1CI(dir: string, k: number): [number, number] | undefined {
+    const source = signature(join(dir, RUN_FILES.predictions));
+    if (!source) return undefined;
+    const hit = this.f1CI.get(dir);
+    if (hit?.source === source) return Number.isFinite(hit.ci[0]) ? hit.ci : undefined;
+    const ci = macroF1CI(readPredictions(dir), k);
+    this.f1CI.set(dir, { source, ci });
+    return Number.isFinite(ci[0]) ? ci : undefined;
+  }
+
+  /** Asks the host for the paired test of every run against the reference, one at a time; each answer re-renders. */
+  private startPairs(refDir: string, runs: { dir: string; manifest: RunManifest }[]): void {
+    const compare = this.compare;
+    if (!compare) return;
+    const todo = runs.filter((r) => r.dir !== refDir && r.manifest.test && !this.pairs.has(`${refDir}\n${r.dir}`) && !this.inflight.has(`${refDir}\n${r.dir}`));
+    if (todo.length === 0) return;
+    for (const r of todo) this.inflight.add(`${refDir}\n${r.dir}`);
+    void (async () => {
+      for (const r of todo) {
+        const key = `${refDir}\n${r.dir}`;
+        try {
+          this.pairs.set(key, await compare(refDir, r.dir));
+        } catch (e) {
+          this.pairs.set(key, { error: e instanceof Error ? e.message : String(e) });
+        }
+        this.inflight.delete(key);
+        if (!this.disposed) this.schedule();
+      }
+    })();
+  }
+}
