@@ -1,27 +1,19 @@
 // How advice names a setting, in the words of the place the person reads it: the fine-tune form's labels in the
 // extension (REFLECTION.md written from VS Code), the CLI's flags in a terminal (gft reflect, gft demo). The form
-// (src/ui/viewmodel/fineTuneForm.ts) takes its labels from here, so the two cannot drift apart. Imports nothing.
+// and the CLI take their labels and flags from the settings schema (src/shared/settings.ts), as this file does.
+import { SETTINGS, type LongText } from '../shared/settings';
 
 export type SettingsPlace = 'form' | 'cli';
 
-/** The long-text strategies as the form's "Long texts" list names them. */
-export const LONG_TEXT_LABELS = {
-  head: 'Beginning (head)',
-  tail: 'End (tail)',
-  'head+tail': 'Beginning and end',
-  chunks: 'All of it, in windows (chunks)',
-  'sentence-mean': 'Sentence by sentence (sentence-mean)',
-} as const;
+/** The long-text strategies as the form's "Long texts" list names them (the settings schema's labels). */
+export const LONG_TEXT_LABELS = Object.fromEntries(SETTINGS.longText.choices.map((c) => [c.value, c.label])) as Record<LongText, string>;
 
-export type LongTextValue = keyof typeof LONG_TEXT_LABELS;
+export type LongTextValue = LongText;
 
-/** The form's labels of the settings advice may name, and the CLI flag of each. */
-export const SETTING_LABELS = {
-  longText: { form: 'Long texts', cli: '--long-text' },
-  maxLength: { form: 'Max length (tokens)', cli: '--max-length' },
-  epochs: { form: 'Epochs', cli: '--epochs' },
-  lr: { form: 'Learning rate', cli: '--lr' },
-} as const;
+const named = <K extends 'longText' | 'maxLength' | 'epochs' | 'lr'>(k: K) => ({ form: SETTINGS[k].form.label, cli: `--${SETTINGS[k].cli.flag}` });
+
+/** The form's labels of the settings advice may name, and the CLI flag of each (from the settings schema). */
+export const SETTING_LABELS = { longText: named('longText'), maxLength: named('maxLength'), epochs: named('epochs'), lr: named('lr') };
 
 export type NamedSetting = keyof typeof SETTING_LABELS;
 

@@ -97,18 +97,18 @@ export const pageTests = [
       await type(page, form, 'epochs', '0');
       await type(page, form, 'lr', 'abc');
       await form.click('[data-action="estimate"]');
-      await form.waitForSelector('[data-error="epochs"]:has-text("Epochs: enter a whole number from 1 to 100.")', { timeout: 10_000 });
+      await form.waitForSelector('[data-error="epochs"]:has-text("Epochs must be a whole number from 1 to 1000.")', { timeout: 10_000 });
       // "Please fix N settings" lists all N.
       const fix = await form.$eval('[data-fix-count]', (e) => ({ n: Number(e.getAttribute('data-fix-count')), text: e.textContent, items: [...e.querySelectorAll('li')].map((l) => l.textContent) }));
       check(fix.n === 2 && fix.items.length === 2 && fix.text.startsWith('Please fix 2 settings:'), `the count and the list should agree: ${JSON.stringify(fix)}`);
-      check(fix.items[0].startsWith('Epochs:') && fix.items[1].startsWith('Learning rate:'), `both settings listed in form order: ${JSON.stringify(fix.items)}`);
+      check(fix.items[0].startsWith('Epochs must') && fix.items[1].startsWith('Learning rate must'), `both settings listed in form order: ${JSON.stringify(fix.items)}`);
       // One rule, one message: 'abc' and 0 break the same rule and say the same thing.
       const abc = await form.textContent('[data-error="lr"]');
       await type(page, form, 'lr', '0');
       await form.click('[data-action="estimate"]');
       await waitForValue(() => form.$eval('[data-fix-count]', (e) => e.textContent).catch(() => ''), (t) => t.includes('Learning rate'), 'the errors for lr 0', 10_000);
       const zero = await form.textContent('[data-error="lr"]');
-      check(abc === zero && zero === 'Learning rate: enter a number above 0 (e.g. 5e-5).', `'abc' said "${abc}", 0 said "${zero}"`);
+      check(abc === zero && zero === 'Learning rate must be a number > 0 and <= 1.', `'abc' said "${abc}", 0 said "${zero}"`);
       await type(page, form, 'lr', '0.00005');
       // The starter model reads at most 128 tokens: 512 is accepted, with a warning at the field, as typed.
       await type(page, form, 'maxLength', '512');

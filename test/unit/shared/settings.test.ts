@@ -72,7 +72,7 @@ test('run.json\'s config reads back typed, with its data and model; a foreign co
 
 test('the defaults are written once: the schema is the only source file with the default learning rate and batch size', () => {
   // what the CLI, the form and the host used to copy; their files now take them from the schema
-  for (const f of ['src/host/cli.ts', 'src/host/cli/settings.ts', 'src/host/train/config.ts', 'src/host/train/setup.ts', 'src/host/train/docPool.ts']) {
+  for (const f of ['src/ui/viewmodel/fineTuneForm.ts', 'webview/form.ts', 'src/host/cli.ts', 'src/host/cli/settings.ts', 'src/host/train/config.ts', 'src/host/train/setup.ts', 'src/host/train/docPool.ts']) {
     const src = readFileSync(f, 'utf8');
     assert.ok(!/\b(5e-5|batchSize: 16|epochs: 3|keepCheckpoints: 2|0\.999|1e-8)\b/.test(src), `${f} repeats a default of the settings schema`);
   }

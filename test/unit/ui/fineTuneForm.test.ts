@@ -1,13 +1,14 @@
-// The "Fine-tune" form's view model: defaults agree with the host's, every setting has one line of explanation,
+// The "Fine-tune" form's view model: fields and defaults come from the settings schema, every setting has one line of explanation,
 // typed values become the same request the CLI would send, bad values give one message per field, and the
 // probe's numbers are formatted for people.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_TRAIN_CONFIG, resolveTrainConfig } from '../../../src/host/train/config';
+import { SETTINGS, type SettingSpec } from '../../../src/shared/settings';
 import { demoTrainConfig } from '../../../src/host/report/demo';
 import type { ProbeResult } from '../../../src/protocol';
 import {
-  defaultValues, estimateView, formWarnings, STARTER_DEMO_VALUES, formatDuration, formFields, FORM_TRAIN_DEFAULTS, hubIdsFromCache, isShown, LOCAL_MODEL, parseForm, probeParams, trainParams,
+  defaultValues, estimateView, formWarnings, STARTER_DEMO_VALUES, formatDuration, formFields, hubIdsFromCache, isShown, LOCAL_MODEL, parseForm, probeParams, trainParams,
   type FormContext,
 } from '../../../src/ui/viewmodel/fineTuneForm';
 
@@ -16,11 +17,17 @@ const ctx: FormContext = {
   cachedModels: ['distilbert/distilbert-base-uncased'], defaultModel: 'starter', device: 'auto', threads: 0,
 };
 
-test('the form defaults are the host defaults, and every setting explains itself in one line', () => {
-  for (const k of ['epochs', 'batchSize', 'lr', 'maxLength', 'longText', 'freeze', 'warmupSteps', 'weightDecay', 'patience', 'seed'] as const) {
-    assert.deepEqual(FORM_TRAIN_DEFAULTS[k], DEFAULT_TRAIN_CONFIG[k], k);
-  }
+test('the form\'s settings are the schema\'s, with its limits, and every setting explains itself in one line', () => {
   const fields = formFields(ctx);
+  const byKey = new Map(fields.map((f) => [f.key, f]));
+  for (const k of ['longText', 'maxLength', 'docPieces', 'epochs', 'batchSize', 'lr', 'freeze', 'warmupSteps', 'weightDecay', 'patience', 'seed', 'device', 'threads'] as const) {
+    const f = byKey.get(k);
+    assert.ok(f, k);
+    assert.equal(f.label, (SETTINGS[k] as SettingSpec).form?.label, k);
+    assert.equal(f.help, SETTINGS[k].help, k);
+  }
+  assert.deepEqual([byKey.get('maxLength')!.min, byKey.get('maxLength')!.max], [SETTINGS.maxLength.min, SETTINGS.maxLength.max]);
+  assert.equal(byKey.get('lr')!.default, '5e-5');
   assert.equal(new Set(fields.map((f) => f.key)).size, fields.length);
   for (const f of fields) {
     assert.ok(f.help.length > 20 && f.help.length < 200 && !f.help.includes('\n') && f.help.endsWith('.'), `${f.key}: ${f.help}`);
@@ -68,19 +75,26 @@ test('bad values: one plain message per field, nothing is sent', () => {
   const r = parseForm(fields, { ...defaultValues(fields), epochs: '0', batchSize: '2.5', lr: 'fast', weightDecay: '3', seed: '', model: LOCAL_MODEL, modelPath: ' ', device: 'tpu' });
   assert.ok(!r.ok);
   assert.deepEqual(Object.keys(r.errors).sort(), ['batchSize', 'device', 'epochs', 'lr', 'modelPath', 'seed', 'weightDecay']);
-  assert.equal(r.errors.epochs, 'Epochs: enter a whole number from 1 to 100.');
-  assert.equal(r.errors.batchSize, 'Batch size: enter a whole number from 1 to 512.');
-  assert.equal(r.errors.lr, 'Learning rate: enter a number above 0 (e.g. 5e-5).');
-  assert.equal(r.errors.weightDecay, 'Weight decay: enter a number from 0 to 1.');
+  // the schema's rule in its wording, named by the field's label (the host says "epochs must be ...", gft --epochs)
+  assert.equal(r.errors.epochs, 'Epochs must be a whole number from 1 to 1000.');
+  assert.equal(r.errors.batchSize, 'Batch size must be a whole number from 1 to 4096.');
+  assert.equal(r.errors.lr, 'Learning rate must be a number > 0 and <= 1.');
+  assert.equal(r.errors.weightDecay, 'Weight decay must be a number from 0 to 1.');
+  assert.equal(r.errors.device, 'Device: choose one of the list.');
   // One rule, one message: every way of breaking a field says the same thing.
-  for (const [key, bad] of [['lr', ['abc', '0', '-1', '']], ['epochs', ['abc', '0', '2.5', '101']], ['weightDecay', ['x', '-0.1', '2']]] as const) {
+  for (const [key, bad] of [['lr', ['abc', '0', '-1', '', '2']], ['epochs', ['abc', '0', '2.5', '1001']], ['weightDecay', ['x', '-0.1', '2']], ['maxLength', ['2', '4097', 'x']]] as const) {
     const msgs = new Set(bad.map((b) => (parseForm(fields, { ...defaultValues(fields), [key]: b }) as { errors: Record<string, string> }).errors[key]));
     assert.equal(msgs.size, 1, `${key}: ${[...msgs].join(' | ')}`);
   }
   assert.match(r.errors.modelPath, /enter a folder path or a hub id/);
   for (const e of Object.values(r.errors)) assert.ok(!e.includes('\n'));
-  const tooFast = parseForm(fields, { ...defaultValues(fields), lr: '0.5' });
-  assert.ok(!tooFast.ok && /far too large/.test(tooFast.errors.lr));
+  // the same limits as the CLI and the host: 0.5 is accepted, with a warning at the field
+  const fast = parseForm(fields, { ...defaultValues(fields), lr: '0.5', maxLength: '3' });
+  assert.ok(fast.ok && fast.value.config.lr === 0.5 && fast.value.config.maxLength === 3);
+  assert.match(formWarnings({ ...defaultValues(fields), lr: '0.5' }).lr ?? '', /^0\.5 is far too large for fine-tuning/);
+  assert.equal(formWarnings({ ...defaultValues(fields), lr: '4e-4' }).lr, undefined);
+  const topBad = parseForm(fields, { ...defaultValues(fields), freeze: 'top', topLayers: '0' });
+  assert.ok(!topBad.ok && topBad.errors.topLayers === 'Top layers to train must be a whole number from 1 to 1000.');
   const noData = formFields({ ...ctx, datasets: [] });
   const nd = parseForm(noData, defaultValues(noData));
   assert.ok(!nd.ok);
