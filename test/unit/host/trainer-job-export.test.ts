@@ -14,6 +14,8 @@ import { buildJob, exportTrainerJob, JOB_FILE, refusalOf, type TrainerJob } from
 import { RunFolder } from '../../../src/host/runs';
 import { DEFAULT_TRAIN_CONFIG, resolveTrainConfig } from '../../../src/host/train/config';
 import { loadTrainableModel } from '../../../src/host/train/model';
+import { contentBudget, defaultHeadTokens, encodeDocuments, loadHfTokenizer } from '../../../src/host/tokenize';
+import { randomTexts } from '../export/tiny';
 import type { TrainConfig } from '../../../src/protocol';
 import type { Arch } from '../export/tiny';
 import { tinyDataset, tinyModelFolder } from './trainerJobFixtures';
@@ -211,8 +213,51 @@ test('settings Trainer cannot express are refused with one line, before anything
   }
 });
 
+const python = () => ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['--version']).status === 0);
+
+test("train.py cuts and wraps texts as gft does (head, tail, head+tail), with the tokenizer's own ids", async (t) => {
+  const py = python();
+  if (!py) return t.skip('no python3 on this machine');
+  const root = mkdtempSync(join(tmpdir(), 'gft-job-cut-'));
+  try {
+    for (const arch of ['bert', 'roberta'] as Arch[]) {
+      const tok = await loadHfTokenizer(tinyModelFolder(root, arch));
+      const texts = randomTexts(12, 9, 1, 40);
+      const maxLength = 16;
+      const headTokens = defaultHeadTokens(contentBudget(tok.specials, maxLength));
+      // train.py's tokenizer calls, answered with this project's tokenizer (the real job uses AutoTokenizer on the same tokenizer.json)
+      const calls: Record<string, { plain: number[]; special: number[] }> = {};
+      for (const x of [...texts, 'hello world', 'a', 'the']) {
+        const ids = tok.encode(x);
+        calls[x] = { plain: ids, special: [...tok.specials.prefix, ...ids, ...tok.specials.suffix] };
+      }
+      const job = await exportTrainerJob({ train: { model: join(root, `model-${arch}`), data: tinyDataset(root), config: {} }, out: join(root, `job-${arch}`) });
+      const script = `
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location('train', sys.argv[1]); train = importlib.util.module_from_spec(spec); spec.loader.exec_module(train)
+calls = json.loads(sys.stdin.read())
+class Tok:
+    def __call__(self, text, add_special_tokens=True):
+        return {'input_ids': list(calls['calls'][text]['special' if add_special_tokens else 'plain'])}
+rows = [{'text': x, 'label': 'a'} for x in calls['texts']]
+out = {s: [r['input_ids'] for r in train.Encoded(Tok(), rows, {'a': 0}, s, calls['maxLength'], calls['headTokens'], False).items] for s in ('head', 'tail', 'head+tail')}
+print(json.dumps(out))`;
+      const res: { status: number | null; stdout: string; stderr: string } = spawnSync(py, ['-c', script, join(job.dir, 'train.py')], { input: JSON.stringify({ calls, texts, maxLength, headTokens }), encoding: 'utf8' });
+      assert.equal(res.status, 0, res.stderr);
+      const got = JSON.parse(res.stdout) as Record<string, number[][]>;
+      for (const strategy of ['head', 'tail', 'head+tail'] as const) {
+        const want = encodeDocuments(tok, texts.map((text) => ({ text, label: 0 })), { strategy, maxLength }).map((row) => row.ids);
+        assert.deepEqual(got[strategy], want, `${arch} ${strategy}`);
+      }
+      assert.ok(texts.some((x) => tok.encode(x).length > maxLength), 'some texts are cut');
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test('train.py compiles (python3 -m py_compile)', async (t) => {
-  const py = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['--version']).status === 0);
+  const py = python();
   if (!py) return t.skip('no python3 on this machine');
   const root = mkdtempSync(join(tmpdir(), 'gft-job-py-'));
   try {
