@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { probeTraining, runFinetune } from '../src/host/train';
+import { estimateTraining, runFinetune } from '../src/host/train';
 import type { TrainConfig } from '../src/protocol';
 
 const { values: a } = parseArgs({
@@ -21,7 +21,7 @@ const common = { model: 'starter', data: a.data, config, device: 'cpu' as const 
 
 async function main(): Promise<void> {
   const load0 = loadavg()[0];
-  const p = await probeTraining(common);
+  const p = await estimateTraining(common);
   const root = mkdtempSync(join(tmpdir(), 'gft-probe-bench-'));
   const t0 = performance.now();
   const r = await runFinetune({ ...common, runsRoot: root, runId: 'run' });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { RunFolder } from '../../src/host/runs';
 import { evaluatePredictions } from '../../src/host/eval';
 import type { PredictionRecord, RunKind } from '../../src/protocol';
-import { DEFAULT_SPLIT, prepareData } from '../../src/host/jobs/data';
+import { DEFAULT_SPLIT, prepareData } from '../../src/host/core';
 
 const LABELS = ['neg', 'pos'];
 

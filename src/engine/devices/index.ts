@@ -3,7 +3,7 @@
 export {
   selectDevice, describeSelection, probeCuda, probeWebgpu, probeSession, cudaLibraries, hasGpuDevice, oneLine,
   ortBindingDir, ortPackageDir, CUDA_PROVIDER_LIBS, CUDA_NOT_INSTALLED, NO_GPU_DEVICE, DEVICE_CHOICES,
-  type Device, type DeviceChoice, type DeviceSelection, type ProbeResult, type SelectOptions,
+  type Device, type DeviceChoice, type DeviceSelection, type DeviceProbeResult, type SelectOptions,
 } from './probe';
 export {
   vulkanIcds, hardwareGpus, webgpuAdapter, notRealGpu, missingLoaderLibraries, describeMissingLibraries, hasLibrary, LOADER_PACKAGES,

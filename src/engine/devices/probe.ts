@@ -12,7 +12,7 @@ export type Device = 'cpu' | 'cuda' | 'webgpu';
 export type DeviceChoice = 'auto' | Device;
 export const DEVICE_CHOICES: readonly DeviceChoice[] = ['auto', 'cpu', 'cuda', 'webgpu'];
 
-export interface ProbeResult {
+export interface DeviceProbeResult {
   ok: boolean;
   /** one line: why the device cannot be used (absent when ok) */
   reason?: string;
@@ -78,7 +78,7 @@ const t0 = Date.now();
  * Creates and runs a tiny session with executionProviders [ep] in a child process (timeout: a hung driver
  * counts as a failure). `env` is added to the child's environment (tests point it at other library paths).
  */
-export function probeSession(ep: string, opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ProbeResult> {
+export function probeSession(ep: string, opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<DeviceProbeResult> {
   const t0 = Date.now();
   const timeoutMs = opts.timeoutMs ?? 60_000;
   return new Promise((resolve) => {
@@ -129,7 +129,7 @@ function explain(error: string, stderr: string): string {
 
 export interface SelectOptions {
   /** replaces the real probes (tests) */
-  probe?: (device: 'cuda' | 'webgpu') => Promise<ProbeResult>;
+  probe?: (device: 'cuda' | 'webgpu') => Promise<DeviceProbeResult>;
   /** replaces the real-GPU check of 'auto' (tests): true = a real GPU adapter is there */
   hasGpuDevice?: () => boolean;
   bindingDir?: string;
@@ -137,13 +137,13 @@ export interface SelectOptions {
 }
 
 /** CUDA: the provider libraries must be installed, then a tiny session must run. */
-export async function probeCuda(opts: { bindingDir?: string; timeoutMs?: number } = {}): Promise<ProbeResult> {
+export async function probeCuda(opts: { bindingDir?: string; timeoutMs?: number } = {}): Promise<DeviceProbeResult> {
   const t0 = Date.now();
   if (cudaLibraries(opts.bindingDir).missing.length > 0) return { ok: false, reason: CUDA_NOT_INSTALLED, ms: Date.now() - t0 };
   return probeSession('cuda', { timeoutMs: opts.timeoutMs });
 }
 
-export function probeWebgpu(opts: { timeoutMs?: number } = {}): Promise<ProbeResult> {
+export function probeWebgpu(opts: { timeoutMs?: number } = {}): Promise<DeviceProbeResult> {
   return probeSession('webgpu', opts);
 }
 

@@ -7,7 +7,7 @@ import type { ParseArgsConfig } from 'node:util';
 import type { DataSource, LogLine, MetricPoint, Progress, RunResult } from '../../protocol';
 import { cliName, numberRule, shown, type SettingError } from '../../shared/settings';
 import type { JobContext } from '../jobs';
-import { DEFAULT_SPLIT } from '../jobs/data';
+import { DEFAULT_SPLIT } from '../core';
 
 export interface Io {
   out(line: string): void;

@@ -29,7 +29,7 @@ import { resolveModel } from '../models/hub';
 import { starterModelFiles } from '../models/starter';
 import { exportHfClassifier, exportUseLiteClassifier, int8Check, recordExportCheck, type ExportCheck, type ExportResult } from './folder';
 import { loadExported } from './loadExported';
-import { prepareData } from '../jobs/data';
+import { prepareData } from '../core';
 import type { DataSource } from '../../protocol';
 
 export interface ExportRunOptions {

@@ -8,11 +8,9 @@ import type { Example } from '../data';
 import { deviceName, packageVersions } from '../info';
 import { loadStarterModel, meanOfWindows, useLiteTextWindows, type StarterModel, type UseLitePooling } from '../models/starter';
 import { RunFolder } from '../runs';
-import { attachRun, CancelledError, runJob, warningsField, type JobContext } from './context';
-import { DEFAULT_SPLIT, prepareData } from './data';
+import { attachRun, CancelledError, DEFAULT_SPLIT, prepareData, runJob, warningsField, type JobContext, type Predictor } from '../core';
 import { trainLinear } from './linear';
 import { EMBED_GROUP_TEXTS, embedInGroups } from './embedGroups';
-import { predictorFactories } from './predictor';
 import { createHfEmbedder, embedTextsHf, type HfEmbedder } from './hfEmbeddings';
 import { CHECKPOINT_BEST } from '../../shared/runLayout';
 
@@ -159,7 +157,8 @@ async function runHfEmbeddingBaseline(params: BaselineParams, model: string, ctx
   return { runId: run.id, runDir: run.dir, kind: 'baseline-embeddings', status: r.status, test: r.value, error: r.error, warnings: run.manifest.warnings };
 }
 
-predictorFactories['baseline-embeddings'] = async (run) => {
+/** The predictor of a finished frozen-embedding run: its logistic regression over the same embedder. */
+export async function loadEmbeddingPredictor(run: RunFolder): Promise<Predictor> {
   const lr = loadLogReg(run.checkpointDir(CHECKPOINT_BEST));
   const source = (lr.source as string | undefined) ?? (lr.model as string | undefined) ?? 'starter';
   if (source !== 'starter') {
@@ -188,4 +187,4 @@ predictorFactories['baseline-embeddings'] = async (run) => {
       }
     },
   };
-};
+}

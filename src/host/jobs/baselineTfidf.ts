@@ -3,8 +3,7 @@ import type { BaselineParams, RunResult } from '../../protocol';
 import { fitTransformTfidf, saveLogReg, saveTfidf, transformTfidf } from '../baselines';
 import { RunFolder } from '../runs';
 import { deviceName, packageVersions } from '../info';
-import { attachRun, runJob, throwIfCancelled, warningsField, type JobContext } from './context';
-import { DEFAULT_SPLIT, prepareData } from './data';
+import { attachRun, DEFAULT_SPLIT, type JobContext, prepareData, runJob, throwIfCancelled, warningsField } from '../core';
 import { trainLinear } from './linear';
 import { CHECKPOINT_BEST } from '../../shared/runLayout';
 

@@ -10,8 +10,7 @@ import type { BaselineKind, BaselineParams, DataSource, EvalMetrics, PredictionR
 import { loadDataset, noFoldsOfItsOwn } from '../data';
 import { evaluatePredictions } from '../eval';
 import { readJsonl, RunFolder, writeFileAtomic, writeJsonAtomic } from '../runs';
-import type { JobContext } from './context';
-import { dataSpec, DEFAULT_SPLIT, prepareData } from './data';
+import { dataSpec, DEFAULT_SPLIT, type JobContext, prepareData } from '../core';
 import { resolveModel } from '../models/hub';
 import { loadTrainableModel } from '../train/model';
 import { jobHandlers } from './registry';

@@ -4,7 +4,7 @@
 import { Graph, Program, type TensorData } from '../../engine';
 import { encodeDocuments, makeBatches, type LongTextStrategy, type TokenBatch } from '../tokenize';
 import { loadTrainableModel, type TrainableModel } from '../train/model';
-import { CancelledError } from './context';
+import { CancelledError } from '../core';
 import { embedInGroups } from './embedGroups';
 
 /** Longest window embedded; longer model limits cost quadratic time for little gain in a frozen baseline. */

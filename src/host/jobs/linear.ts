@@ -1,22 +1,14 @@
 // Shared by the baselines: fit the L2 logistic regression on feature rows (choosing C on the validation set
 // when it is not given), log each L-BFGS iteration as a training step, evaluate on validation and test, and
 // write the test predictions.
-import type { EvalMetrics, EvalSummary, PredictionRecord } from '../../protocol';
+import type { EvalMetrics } from '../../protocol';
 import { fitLogReg, predictProba, type Csr, type LogRegFit } from '../baselines';
-import { argmax, evaluatePredictions } from '../eval';
+import { evaluatePredictions } from '../eval';
 import type { Example } from '../data';
 import type { RunFolder } from '../runs';
-import { CancelledError, type JobContext } from './context';
+import { CancelledError, evalSummary, predictionRecords, type JobContext } from '../core';
 
 export const C_GRID = [1, 10, 100];
-
-export function evalSummary(m: EvalMetrics, loss?: number): EvalSummary {
-  return { accuracy: m.accuracy, macroF1: m.macroF1, rocAuc: m.rocAuc, logLoss: m.logLoss, ece: m.ece, ...(loss === undefined ? {} : { loss }) };
-}
-
-export function predictionRecords(examples: Example[], probs: number[][], split: string): PredictionRecord[] {
-  return examples.map((e, i) => ({ id: e.id, label: e.label, pred: argmax(probs[i]), probs: probs[i].map((p) => Math.round(p * 1e6) / 1e6), split }));
-}
 
 export interface LinearSplits {
   labels: string[];

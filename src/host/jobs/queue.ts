@@ -1,7 +1,6 @@
 // One job at a time (training saturates the CPU cores); later requests wait their turn. Each job gets its own
 // AbortSignal; cancel(runId) aborts the running job of that run, cancel() aborts the running and queued ones.
-import type { JobContext, JobEvents } from './context';
-import { CancelledError } from './context';
+import { CancelledError, type JobContext, type JobEvents } from '../core';
 
 interface Entry {
   name: string;

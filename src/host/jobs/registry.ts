@@ -1,9 +1,9 @@
 // The long jobs the host and the CLI can run, by request.
 import type { BaselineParams, ExportParams, ExportResult, ProbeParams, ProbeResult, RunResult, TrainParams } from '../../protocol';
-import type { JobContext } from './context';
+import type { JobContext } from '../core';
 import { runTfidfBaseline } from './baselineTfidf';
 import { runEmbeddingBaseline } from './baselineEmbeddings';
-import { probeTraining, runFinetune } from '../train';
+import { estimateTraining, runFinetune } from '../train';
 import { exportRun } from '../export';
 import { join } from 'node:path';
 
@@ -17,7 +17,7 @@ export interface JobHandlers {
 
 export const jobHandlers: JobHandlers = {
   train: (p, ctx) => runFinetune(p, ctx),
-  probe: (p, ctx) => probeTraining(p, ctx),
+  probe: (p, ctx) => estimateTraining(p, ctx),
   baseline: async (p, ctx) => {
     if (p.kind === 'tfidf') return runTfidfBaseline(p, ctx);
     if (p.kind === 'embeddings') return runEmbeddingBaseline(p, ctx);

@@ -23,7 +23,7 @@ import { writeFileAtomic } from '../../shared/node/runFiles';
 import { contentBudget, defaultHeadTokens } from '../tokenize';
 import { finetuneRunConfig, resolveEvalEvery, resolveTrainConfig } from '../train/config';
 import { loadTrainableModel, type TrainableModel } from '../train/model';
-import { DEFAULT_SPLIT, prepareData, type PreparedData } from './data';
+import { DEFAULT_SPLIT, prepareData, type PreparedData } from '../core';
 import { ACCELERATE_CONFIG, JOB_REQUIREMENTS, TRAIN_PY } from './trainerJobScript';
 
 export const JOB_FORMAT = 'gft-trainer-job-1';

@@ -6,8 +6,8 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource, MetricRecord, PredictionRecord, RunManifest } from '../../protocol';
 import { isBuiltin } from '../data';
-import { prepareData } from '../jobs/data';
-import { loadPredictor } from '../jobs'; // the jobs index registers every baseline's predictor
+import { prepareData } from '../core';
+import { loadPredictor } from '../jobs/predict';
 import { listRuns, readJson, readRun } from '../runs';
 import { loadHfTokenizer, type TextTokenizer } from '../tokenize';
 import { truncationStats, type ReadingStrategy } from '../report/limits';
@@ -18,7 +18,6 @@ import { STARTER_MODEL_CARD } from '../models/starter';
 import { trainerCheckpointPath, TRAINER_PARAM_PREFIX } from '../../engine';
 import { checkpointDir } from '../../shared/node/runFiles';
 import { CHECKPOINT_BEST } from '../../shared/runLayout';
-import '../train'; // registers the fine-tuned runs' predictor
 
 export interface LoadedRun {
   dir: string;

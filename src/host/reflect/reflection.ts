@@ -7,14 +7,14 @@
 import { settingName, type Comparison, type DataSource, type EvalMetrics, type RunManifest, type SettingsPlace } from '../../protocol';
 import { evaluatePredictions } from '../eval';
 import { compareRuns } from '../jobs/compare';
-import { evaluateRun } from '../jobs/predictor';
+import { evaluateRun } from '../jobs/predict';
 import {
   learningCurve, loadRuns, loadSplitTexts, measureLatency, measureTruncation, modelSize, readingOf, selectSplit,
   type ExcludedRun, type LearningCurve, type Latency, type LoadedRun, type ModelSize, type Truncation,
 } from './facts';
 import { analyzeErrors, excerpt, formatP, joinPredictions, type ErrorPatterns, type PatternOptions } from './patterns';
 import { existsSync } from 'node:fs';
-import { CancelledError } from '../jobs/context';
+import { CancelledError } from '../core';
 import { pct, points } from '../../shared/format';
 
 export interface ReflectionOptions {

@@ -1,12 +1,12 @@
 // What a fine-tuning run builds before its first step: the tokenized training rows, the evaluation sets, the
-// step count and the engine's trainer on the chosen device. Shared by the training loop (loop.ts) and the
-// pre-flight probe (probe.ts), so the probe measures exactly the program the run will execute.
+// step count and the engine's trainer on the chosen device. Shared by the training loop (runFinetune.ts) and the
+// pre-flight estimate (estimate.ts), so the estimate measures exactly the program the run will execute.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TrainerWorker, trainableFilter, type Batch, type TrainConfig as EngineConfig } from '../../engine';
 import type { TrainConfig } from '../../protocol';
 import { FIXED_TRAINING, SettingError } from '../../shared/settings';
-import type { PreparedData } from '../jobs/data';
+import type { PreparedData } from '../core';
 import { encodeDocuments, padBatch, type EncodedRow, type TokenBatch } from '../tokenize';
 import type { Execution } from './device';
 import { encodeForEval, type EncodedSet } from './evaluate';

@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   selectDevice, describeSelection, cudaLibraries, probeCuda, probeSession, oneLine, installCudaProviders, ortBindingDir,
-  ortPackageDir, CUDA_NOT_INSTALLED, CUDA_PROVIDER_LIBS, NO_GPU_DEVICE, type ProbeResult,
+  ortPackageDir, CUDA_NOT_INSTALLED, CUDA_PROVIDER_LIBS, NO_GPU_DEVICE, type DeviceProbeResult,
 } from '../../../src/engine/devices';
 
-const ok: ProbeResult = { ok: true, ms: 1 };
-const fail = (reason: string): ProbeResult => ({ ok: false, reason, ms: 1 });
-const fakeProbe = (r: Record<'cuda' | 'webgpu', ProbeResult>) => {
+const ok: DeviceProbeResult = { ok: true, ms: 1 };
+const fail = (reason: string): DeviceProbeResult => ({ ok: false, reason, ms: 1 });
+const fakeProbe = (r: Record<'cuda' | 'webgpu', DeviceProbeResult>) => {
   const calls: string[] = [];
   return { calls, probe: async (d: 'cuda' | 'webgpu') => { calls.push(d); return r[d]; } };
 };

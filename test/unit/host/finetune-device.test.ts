@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { writeSafetensors, type SafeTensor } from '../../../src/engine/weights/safetensors';
 import { probeWebgpu } from '../../../src/engine/devices';
 import { NormalRng } from '../../../src/engine/models';
-import { probeTraining, runFinetune } from '../../../src/host/train';
+import { estimateTraining, runFinetune } from '../../../src/host/train';
 import { classifierOf } from '../../../src/host/train/model';
 import { createTrainer, type Batch, type TrainConfig } from '../../../src/engine';
 import { DeviceTrainer } from '../../../src/engine/devices';
@@ -192,7 +192,7 @@ test('the starter model (USE Lite) and the pre-flight estimate run on the device
   const { root, params } = fixture();
   try {
     const p = params('probe', 'webgpu');
-    const r = await probeTraining({ ...p, steps: 2 });
+    const r = await estimateTraining({ ...p, steps: 2 });
     assert.equal(r.deviceKind, 'webgpu');
     assert.ok(r.secondsPerStep > 0 && r.measuredSteps === 2, JSON.stringify(r.stepSeconds));
     assert.ok(!existsSync(join(root, 'runs', 'probe')), 'the probe writes no run folder');

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { main, type Io } from '../../../src/host/cli';
-import { prepareData } from '../../../src/host/jobs/data';
+import { prepareData } from '../../../src/host/core';
 import { buildJob, exportTrainerJob, JOB_FILE, refusalOf, type TrainerJob } from '../../../src/host/jobs/trainerJob';
 import { RunFolder } from '../../../src/host/runs';
 import { DEFAULT_TRAIN_CONFIG, resolveTrainConfig } from '../../../src/host/train/config';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { prepareData, DEFAULT_SPLIT } from '../../../src/host/jobs/data';
+import { prepareData, DEFAULT_SPLIT } from '../../../src/host/core';
 import { compareRuns } from '../../../src/host/jobs/compare';
 import { evaluateRun, runTfidfBaseline } from '../../../src/host/jobs';
 import { evaluatePredictions } from '../../../src/host/eval';

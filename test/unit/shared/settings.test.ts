@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { resumedConfig } from '../../../src/host/train/loop';
+import { resumedConfig } from '../../../src/host/train/runFinetune';
 import { finetuneRunConfig } from '../../../src/host/train/config';
 import {
   checkSettings, cliName, DEFAULT_TRAIN_CONFIG, isValid, parseSetting, resolveTrainConfig, SETTING_KEYS, SETTINGS, SettingError, settingRule, TRAIN_KEYS, trainSettings,

@@ -1,4 +1,5 @@
-// Loads what a finished run needs to predict new texts, by run kind, and evaluates a run on data.
+// Loads what a finished run needs to predict new texts, by run kind (one table, no registration), and evaluates a
+// run on data.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EvaluateResult, PredictResult } from '../../protocol';
@@ -8,19 +9,18 @@ import { evaluatePredictions } from '../eval';
 import { EXPORT_MANIFEST } from '../export/folder';
 import { loadExported } from '../export/loadExported';
 import { RunFolder } from '../runs';
-import { dataSpec, prepareData } from './data';
-import { predictionRecords } from './linear';
+import { dataSpec, predictionRecords, prepareData, type Predictor } from '../core';
+import { loadFinetunePredictor } from '../train/checkpointPredictor';
+import { loadEmbeddingPredictor } from './baselineEmbeddings';
 import { CHECKPOINT_BEST } from '../../shared/runLayout';
-
-export interface Predictor {
-  labels: string[];
-  predictProba(texts: string[]): Promise<number[][]>;
-}
 
 export type PredictorFactory = (run: RunFolder) => Promise<Predictor>;
 
-/** Run kinds other modules can teach to predict (fine-tuned and embedding runs register themselves). */
-export const predictorFactories: Partial<Record<string, PredictorFactory>> = {
+/** How each run kind that keeps a model predicts. */
+const predictorFactories: Partial<Record<string, PredictorFactory>> = {
+  finetune: loadFinetunePredictor,
+  'head-only': loadFinetunePredictor,
+  'baseline-embeddings': loadEmbeddingPredictor,
   'baseline-tfidf': async (run) => {
     const dir = run.checkpointDir(CHECKPOINT_BEST);
     const tfidf = loadTfidf(dir);

@@ -4,15 +4,16 @@ import { Program, readTrainerParams, trainerCheckpointPath } from '../../engine'
 import { buildEvalGraph } from '../../engine';
 import { PieceClassifier } from '../../engine/export';
 import type { PoolingClassifier } from '../../engine/models/docPool';
-import { predictorFactories, type PredictorFactory } from '../jobs/predictor';
 import type { RunFolder } from '../runs';
+import type { Predictor } from '../core';
 import { finetuneRunConfig } from './config';
 import { SENTENCE_MEAN } from './docPool';
 import { documentProbs, encodeForEval } from './evaluate';
 import { loadTrainableModel } from './model';
 import { CHECKPOINT_BEST } from '../../shared/runLayout';
 
-const finetunePredictor: PredictorFactory = async (run: RunFolder) => {
+/** The predictor of a finished fine-tuning (or head-only) run. */
+export async function loadFinetunePredictor(run: RunFolder): Promise<Predictor> {
   const config = finetuneRunConfig(run);
   const labels = run.manifest.dataset?.labels;
   if (!labels) throw new Error(`run ${run.id} does not record its labels`);
@@ -46,7 +47,4 @@ const finetunePredictor: PredictorFactory = async (run: RunFolder) => {
       }
     },
   };
-};
-
-predictorFactories.finetune = finetunePredictor;
-predictorFactories['head-only'] = finetunePredictor;
+}

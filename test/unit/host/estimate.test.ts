@@ -1,4 +1,4 @@
-// The pre-flight probe (src/host/train/probe.ts) and the device/threads settings of training (device.ts):
+// The pre-flight probe (src/host/train/estimate.ts) and the device/threads settings of training (device.ts):
 // real steps of the starter model on the tiny fixture give finite positive times, the step count follows the
 // data and batch size, nothing is written; run.json records the device and threads a run used.
 import { test } from 'node:test';
@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { evaluationPasses, executionRequest, probeTraining, resolveExecution, runFinetune } from '../../../src/host/train';
+import { evaluationPasses, executionRequest, estimateTraining, resolveExecution, runFinetune } from '../../../src/host/train';
 import { readRun } from '../../../src/host/runs';
 import { writeTinyTokenizer } from '../tokenize/tinyTokenizer';
 
@@ -20,7 +20,7 @@ test('probe: real steps of the starter model give finite positive estimates and 
   process.chdir(dir);
   const logs: string[] = [];
   try {
-    const r = await probeTraining({ model: 'starter', trainFile, evalFile, config: { epochs: 3, batchSize: 8, evalEvery: 'epoch', seed: 3 }, steps: 4, device: 'cpu', threads: 1 }, { log: (l) => logs.push(l.message) });
+    const r = await estimateTraining({ model: 'starter', trainFile, evalFile, config: { epochs: 3, batchSize: 8, evalEvery: 'epoch', seed: 3 }, steps: 4, device: 'cpu', threads: 1 }, { log: (l) => logs.push(l.message) });
     assert.equal(r.trainTexts, 60);
     assert.equal(r.stepsPerEpoch, Math.ceil(60 / 8));
     assert.equal(r.measuredSteps, 4);
@@ -50,13 +50,13 @@ test('probe: real steps of the starter model give finite positive estimates and 
 });
 
 test('probe: head-only and sentence-mean settings change what is trained and read', async () => {
-  const r = await probeTraining({ model: 'starter', trainFile, evalFile, config: { batchSize: 4, freeze: 'head', longText: 'sentence-mean', docPieces: 3, epochs: 1 }, steps: 1, device: 'cpu' });
+  const r = await estimateTraining({ model: 'starter', trainFile, evalFile, config: { batchSize: 4, freeze: 'head', longText: 'sentence-mean', docPieces: 3, epochs: 1 }, steps: 1, device: 'cpu' });
   assert.equal(r.stepsPerEpoch, 15);
   assert.ok(r.trainableParams > 0 && r.trainableParams < r.totalParams / 10, `head only: ${r.trainableParams} of ${r.totalParams}`);
   assert.ok(r.notes.some((n) => n.startsWith('sentence-mean reads up to 3 sentences per text per step')), r.notes.join(' | '));
-  await assert.rejects(probeTraining({ model: 'starter', trainFile, config: {}, steps: 0 }), /probe steps must be a whole number from 1 to 50 \(got 0\)/);
+  await assert.rejects(estimateTraining({ model: 'starter', trainFile, config: {}, steps: 0 }), /probe steps must be a whole number from 1 to 50 \(got 0\)/);
   // 60 rows cannot fill one step of 61 accumulated micro-batches: one line, no endless search for a batch.
-  await assert.rejects(probeTraining({ model: 'starter', trainFile, config: { batchSize: 1, gradAccumSteps: 61 }, device: 'cpu' }), /^Error: no training step can be formed from 60 rows with batch size 1 x 61 accumulation steps; lower the gradient accumulation$/);
+  await assert.rejects(estimateTraining({ model: 'starter', trainFile, config: { batchSize: 1, gradAccumSteps: 61 }, device: 'cpu' }), /^Error: no training step can be formed from 60 rows with batch size 1 x 61 accumulation steps; lower the gradient accumulation$/);
 });
 
 test('probe: a Hugging Face BERT folder with windows (chunks) and the top layer trained', async () => {
@@ -64,7 +64,7 @@ test('probe: a Hugging Face BERT folder with windows (chunks) and the top layer 
   for (const f of ['config.json', 'model.safetensors']) copyFileSync(join('test/fixtures/parity/bert', f), join(dir, f));
   writeTinyTokenizer(dir, 'bert');
   const logs: string[] = [];
-  const r = await probeTraining({ model: dir, trainFile, evalFile, config: { batchSize: 8, longText: 'chunks', maxLength: 6, freeze: { top: 1 }, epochs: 2 }, steps: 1, device: 'cpu' }, { log: (l) => logs.push(l.message) });
+  const r = await estimateTraining({ model: dir, trainFile, evalFile, config: { batchSize: 8, longText: 'chunks', maxLength: 6, freeze: { top: 1 }, epochs: 2 }, steps: 1, device: 'cpu' }, { log: (l) => logs.push(l.message) });
   // 7-word texts in windows of 6 tokens ([CLS] + 4 + [SEP]): every text gives several training rows.
   assert.ok(r.trainRows > r.trainTexts, `${r.trainRows} rows from ${r.trainTexts} texts`);
   assert.equal(r.stepsPerEpoch, Math.ceil(r.trainRows / 8));

@@ -4,12 +4,11 @@
 import type { TokenBatch } from '../tokenize';
 import { tokenStats } from '../tokenize/stats';
 import type { ProbeParams, ProbeResult } from '../../protocol';
-import { CancelledError, throwIfCancelled, type JobContext } from '../jobs/context';
-import { prepareData } from '../jobs/data';
+import { CancelledError, type JobContext, prepareData, throwIfCancelled } from '../core';
 import { resolveEvalEvery, resolveTrainConfig } from './config';
 import { checkExecutionFits, fallbackWarning, resolveExecution } from './device';
 import { DEFAULT_DOC_PIECES, SENTENCE_MEAN } from './docPool';
-import { epochOrder } from './loop';
+import { epochOrder } from './runFinetune';
 import { loadTrainableModel } from './model';
 import { buildTraining, trainBatchAt, type TrainingSetup } from './setup';
 
@@ -49,7 +48,7 @@ export function evaluationPasses(s: Pick<TrainingSetup, 'validation' | 'test' | 
 
 const tokensOf = (b: TokenBatch) => b.batch * b.seq;
 
-export async function probeTraining(p: ProbeParams, ctx: JobContext = {}): Promise<ProbeResult> {
+export async function estimateTraining(p: ProbeParams, ctx: JobContext = {}): Promise<ProbeResult> {
   const steps = p.steps ?? DEFAULT_PROBE_STEPS;
   if (!(Number.isInteger(steps) && steps >= 1 && steps <= 50)) throw new Error(`probe steps must be a whole number from 1 to 50 (got ${steps})`);
   const c = resolveTrainConfig(p.config);
