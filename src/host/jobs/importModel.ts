@@ -18,17 +18,16 @@ import type { DataSource, EvalMetrics, RunResult, TrainConfig } from '../../prot
 import { packageVersions } from '../info';
 import { RunFolder, type NewRun } from '../runs';
 import { readJson } from '../../shared/node/runFiles';
+import { CHECKPOINT_BEST } from '../../shared/runLayout';
 import { resolveTrainConfig } from '../train/config';
 import { resolveExecution } from '../train/device';
 import { documentProbs, encodeForEval, metricsOf } from '../train/evaluate';
-import { executionRecord } from '../train/loop';
+import { executionRecord } from '../train/runFinetune';
 import { loadTrainableModel } from '../train/model';
 import { computeSaliency, SALIENCY_FILE } from '../train/saliency';
 import { trainWorkerPath } from '../train/setup';
 import type { TrainWorkerModel } from '../train/trainWorker';
-import { attachRun, runJob, warningsField, type JobContext } from './context';
-import { prepareData, type PreparedData } from './data';
-import { evalSummary, predictionRecords } from './linear';
+import { attachRun, evalSummary, predictionRecords, prepareData, runJob, warningsField, type JobContext, type PreparedData } from '../core';
 import { JOB_MANIFEST_IN_MODEL, type TrainerJob } from './trainerJob';
 
 export interface ImportModelParams extends DataSource {
@@ -219,7 +218,7 @@ export async function importModel(p: ImportModelParams, ctx: JobContext = {}): P
   let trainer: TrainerWorker | undefined;
   const r = await runJob(run, async () => {
     progress({ phase: 'loading', step: 0, total: 1 });
-    await run.saveCheckpoint('best', (dir) => {
+    await run.saveCheckpoint(CHECKPOINT_BEST, (dir) => {
       writeTrainerCheckpoint(dir, m.model, { params: weights, m: new Map(), v: new Map(), step: 0, microStep: 0, seed: c.seed, trainable: [] });
     });
     // The same evaluation as a fine-tuning run's final test (loop.ts): the trainer worker with the checkpoint loaded.
@@ -230,7 +229,7 @@ export async function importModel(p: ImportModelParams, ctx: JobContext = {}): P
     const spec: TrainWorkerModel = { source: folder, numLabels: data.labels.length, seed: c.seed, sentenceMean: false };
     trainer = (await TrainerWorker.start({ kind: 'custom', spec }, config, { workerPath: trainWorkerPath() })).worker;
     const tr = trainer;
-    await tr.loadCheckpoint(run.checkpointDir('best'));
+    await tr.loadCheckpoint(run.checkpointDir(CHECKPOINT_BEST));
     const maxLength = Math.min(c.maxLength, m.tokenizer.modelMaxLength);
     const evalLongText = c.evalLongText ?? c.longText;
     if (evalLongText === 'sentence-mean') throw new Error('an imported model reads texts with head, tail, head+tail or chunks; pass --long-text');
