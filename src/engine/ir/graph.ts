@@ -1,13 +1,13 @@
 // The graph builder: symbolic tensors, parameters and one method per primitive. Every primitive emits exactly
 // one ONNX node (plus small int64 constants for its axes/shape inputs), checks and infers shapes at build time,
-// and has one gradient rule in ../autodiff/rules.ts. Composites are in ./composites.ts.
+// and has one gradient rule in ../autodiff/rules.ts. Composites are in ./composites.ts, dropout and its in-graph
+// random stream in ./dropout.ts.
 import type { Attr, ConstantSpec, CustomGrad, DType, Dim, DropoutSite, Node, ParamSpec, Tensor } from './types';
 import { isFloat } from './types';
-import { broadcast, canon, divide, fmt, isStatic, normAxis, numel, product, sameDim } from './shape';
+import { broadcast, canon, fmt, isStatic, normAxis, numel, sameDim } from './shape';
 import * as comp from './composites';
-import { keepThreshold, rngEnd, RNG_COUNT, RNG_SEED0, RNG_SEED1, WEYL } from '../train/rng';
-
-const BIG = 2 ** 62; // slice 'to the end' sentinel (ONNX clamps)
+import { dropout } from './dropout';
+import * as shapeOps from './shapeOps';
 
 type Values = ArrayLike<number> | BigInt64Array;
 
@@ -300,136 +300,16 @@ export class Graph {
     return this.one('Gemm', c ? [a, b, c] : [a, b], a.dtype, [m, n], { transA: { i: +tA }, transB: { i: +tB } }, { transA: tA, transB: tB });
   }
 
-  // ---------- shape ops ----------
-
-  transpose(x: Tensor, perm: number[]): Tensor {
-    const r = x.shape.length;
-    if (perm.length !== r || [...perm].sort((p, q) => p - q).some((p, i) => p !== i)) throw new Error(`transpose: perm [${perm}] is not a permutation of rank ${r} (shape ${fmt(x.shape)})`);
-    if (this.deviceOps) {
-      // a Transpose of a Transpose is one Transpose (none when they cancel): one kernel fewer, the same values
-      const inner = this.producer.get(x.id);
-      if (inner?.op === 'Transpose') {
-        const p0: number[] = inner.meta.perm;
-        const composed = perm.map((p) => p0[p]);
-        const src = inner.inputs[0]!;
-        return composed.every((p, i) => p === i) ? src : this.transpose(src, composed);
-      }
-      // the last two axes of a MatMul product swapped: (A B)^T = B^T A^T, whose transposes may cancel in turn
-      if (inner?.op === 'MatMul' && r >= 2 && perm.every((p, i) => (i < r - 2 ? p === i : p === (i === r - 1 ? r - 2 : r - 1)))) {
-        const [a, b] = inner.inputs as Tensor[];
-        if (a.shape.length === r && b.shape.length === r) {
-          const swap = [...Array.from({ length: r - 2 }, (_, i) => i), r - 1, r - 2];
-          return this.matmul(this.transpose(b, swap), this.transpose(a, swap));
-        }
-      }
-    }
-    return this.one('Transpose', [x], x.dtype, perm.map((p) => x.shape[p]), { perm: { ints: perm } }, { perm });
-  }
-
-  reshape(x: Tensor, shape: Dim[]): Tensor {
-    const total = product(x.shape);
-    const out: Dim[] = shape.map((d, i) => {
-      if (d === 0) {
-        if (i >= x.shape.length) throw new Error(`reshape: 0 at position ${i} but input ${fmt(x.shape)} has rank ${x.shape.length}`);
-        return x.shape[i];
-      }
-      return d;
-    });
-    const inferAt = out.indexOf(-1);
-    if (out.filter((d) => d === -1).length > 1) throw new Error(`reshape: more than one -1 in ${fmt(shape)}`);
-    if (inferAt >= 0) {
-      const known = product(out.filter((_, i) => i !== inferAt));
-      const d = divide(total, known);
-      if (d === undefined) throw new Error(`reshape: cannot reshape ${fmt(x.shape)} to ${fmt(shape)}`);
-      out[inferAt] = d;
-    } else if (!sameDim(product(out), total)) {
-      throw new Error(`reshape: cannot reshape ${fmt(x.shape)} (${total} elements) to ${fmt(shape)} (${product(out)})`);
-    }
-    // The run-time shape input: numbers as is; a symbol equal to the input's dim at the same axis becomes 0
-    // (copy); one remaining symbol becomes -1 (infer); any others are computed from the inputs' shapes.
-    const rt: Dim[] = out.map((d, i) => (typeof d === 'string' && i < x.shape.length && sameDim(d, x.shape[i]) ? 0 : d));
-    const syms = rt.filter((d) => typeof d === 'string');
-    if (syms.length === 1) rt[rt.indexOf(syms[0])] = -1;
-    return this.one('Reshape', [x, this.shapeTensor(rt)], x.dtype, out, {}, { shape: out });
-  }
-
-  unsqueeze(x: Tensor, axes: number[]): Tensor {
-    const r = x.shape.length + axes.length;
-    const ax = axes.map((a) => normAxis('unsqueeze', a, r)).sort((p, q) => p - q);
-    const out: Dim[] = [];
-    let j = 0;
-    for (let i = 0; i < r; i++) out.push(ax.includes(i) ? 1 : x.shape[j++]);
-    return this.one('Unsqueeze', [x, this.ints(ax)], x.dtype, out, {}, { axes: ax });
-  }
-
-  squeeze(x: Tensor, axes: number[]): Tensor {
-    const ax = axes.map((a) => normAxis('squeeze', a, x.shape.length)).sort((p, q) => p - q);
-    for (const a of ax) if (x.shape[a] !== 1) throw new Error(`squeeze: axis ${a} of ${fmt(x.shape)} is not 1`);
-    return this.one('Squeeze', [x, this.ints(ax)], x.dtype, x.shape.filter((_, i) => !ax.includes(i)), {}, { axes: ax });
-  }
-
-  concat(xs: Tensor[], axis: number): Tensor {
-    if (xs.length === 0) throw new Error('concat: no tensors');
-    const r = xs[0].shape.length;
-    const a = normAxis('concat', axis, r);
-    for (const x of xs) {
-      if (x.dtype !== xs[0].dtype) throw new Error(`concat: dtype mismatch ${xs[0].dtype} vs ${x.dtype}`);
-      if (x.shape.length !== r || x.shape.some((d, i) => i !== a && !sameDim(d, xs[0].shape[i]))) throw new Error(`concat: shapes differ off axis ${a}: ${xs.map((t) => fmt(t.shape)).join(', ')}`);
-    }
-    const along = xs.map((x) => x.shape[a]);
-    const sum: Dim = along.every((d) => typeof d === 'number') ? (along as number[]).reduce((p, q) => p + q, 0) : along.join('+');
-    const out = [...xs[0].shape];
-    out[a] = sum;
-    return this.one('Concat', xs, xs[0].dtype, out, { axis: { i: a } }, { axis: a });
-  }
-
-  slice(x: Tensor, starts: number[], ends: number[], axes: number[], steps?: number[]): Tensor {
-    const st = steps ?? starts.map(() => 1);
-    if (starts.length !== ends.length || starts.length !== axes.length || st.length !== axes.length) throw new Error('slice: starts, ends, axes (and steps) must have equal lengths');
-    const out = [...x.shape];
-    const ax = axes.map((a) => normAxis('slice', a, x.shape.length));
-    ax.forEach((a, i) => {
-      const d = x.shape[a];
-      const [s, e, k] = [starts[i], ends[i], st[i]];
-      if (k === 0) throw new Error('slice: step 0');
-      if (typeof d === 'number') {
-        const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v < 0 ? v + d : v, lo), hi);
-        const s2 = k > 0 ? clamp(s, 0, d) : clamp(s, -1, d - 1);
-        const e2 = k > 0 ? clamp(e, 0, d) : clamp(e, -1, d - 1);
-        out[a] = Math.max(0, Math.ceil((e2 - s2) / k));
-      } else if (k === 1 && s === 0 && e >= BIG / 2) out[a] = d;
-      else if (k === 1 && s >= 0 && e >= 0 && e < BIG / 2) out[a] = e - s; // assumes the symbolic dim is >= end
-      else out[a] = `${d}[${s}:${e}:${k}]`;
-    });
-    return this.one('Slice', [x, this.ints(starts), this.ints(ends), this.ints(ax), this.ints(st)], x.dtype, out, {}, { starts, ends, axes: ax, steps: st });
-  }
-
-  /** ONNX Split along `axis` into static `sizes` (summing to the axis length): one kernel for all the parts. */
-  split(x: Tensor, sizes: number[], axis: number): Tensor[] {
-    const a = normAxis('split', axis, x.shape.length);
-    const total = sizes.reduce((p, q) => p + q, 0);
-    if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`split: sizes must be positive integers, got [${sizes}]`);
-    if (typeof x.shape[a] === 'number' ? x.shape[a] !== total : true) throw new Error(`split: sizes [${sizes}] (sum ${total}) do not cover axis ${a} of ${fmt(x.shape)}`);
-    const outs = sizes.map((n) => [x.dtype, x.shape.map((d, i) => (i === a ? n : d))] as [DType, Dim[]]);
-    return this.node('Split', [x, this.ints(sizes)], outs, { axis: { i: a } }, { axis: a, sizes });
-  }
-
-  expand(x: Tensor, shape: Dim[]): Tensor {
-    const out = broadcast('expand', x.shape, shape);
-    // where the target repeats x's own dim, 1 suffices at run time (Expand broadcasts), avoiding Shape nodes
-    const rt = shape.map((d, i) => {
-      const xi = i - (shape.length - x.shape.length);
-      return typeof d === 'string' && xi >= 0 && sameDim(d, x.shape[xi]) ? 1 : d;
-    });
-    return this.one('Expand', [x, this.shapeTensor(rt)], x.dtype, out);
-  }
-
-  /** Gather along an axis (embedding lookup with axis 0). Duplicate indices are fine (their gradients add). */
-  gather(data: Tensor, indices: Tensor, axis = 0): Tensor {
-    if (indices.dtype !== 'int64' && indices.dtype !== 'int32') throw new Error(`gather: indices must be int64/int32, got ${indices.dtype}`);
-    const a = normAxis('gather', axis, data.shape.length);
-    return this.one('Gather', [data, indices], data.dtype, [...data.shape.slice(0, a), ...indices.shape, ...data.shape.slice(a + 1)], { axis: { i: a } }, { axis: a });
-  }
+  // ---------- shape ops (./shapeOps.ts) ----------
+  transpose(x: Tensor, perm: number[]): Tensor { return shapeOps.transpose(this, x, perm); }
+  reshape(x: Tensor, shape: Dim[]): Tensor { return shapeOps.reshape(this, x, shape); }
+  unsqueeze(x: Tensor, axes: number[]): Tensor { return shapeOps.unsqueeze(this, x, axes); }
+  squeeze(x: Tensor, axes: number[]): Tensor { return shapeOps.squeeze(this, x, axes); }
+  concat(xs: Tensor[], axis: number): Tensor { return shapeOps.concat(this, xs, axis); }
+  slice(x: Tensor, starts: number[], ends: number[], axes: number[], steps?: number[]): Tensor { return shapeOps.slice(this, x, starts, ends, axes, steps); }
+  split(x: Tensor, sizes: number[], axis: number): Tensor[] { return shapeOps.split(this, x, sizes, axis); }
+  expand(x: Tensor, shape: Dim[]): Tensor { return shapeOps.expand(this, x, shape); }
+  gather(data: Tensor, indices: Tensor, axis = 0): Tensor { return shapeOps.gather(this, data, indices, axis); }
 
   // ---------- reductions ----------
 
@@ -465,61 +345,8 @@ export class Graph {
       { axis: { i: -1 }, epsilon: { f: eps }, stash_type: { i: x.dtype === 'float64' ? 11 : 1 } }, { eps })[0];
   }
 
-  /**
-   * Inverted dropout (kept elements scaled by 1 / (1 - rate)); identity in eval. The keep-mask of site k (sites
-   * numbered in call order) is elements offset_k .. offset_k + numel(x) - 1 of the micro-step's counter-based
-   * stream (train/rng.ts). With masks 'inputs' it is the bool input `dropout_mask_<k>`; with 'in-graph' the graph
-   * computes the whole stream once (rngBits) and each site slices its part from inputs `rng/end_<k-1>` .. `rng/end_<k>`.
-   */
-  dropout(x: Tensor, rate: number): Tensor {
-    if (!this.training || rate <= 0) return x;
-    if (rate >= 1) throw new Error(`dropout: rate must be in [0, 1), got ${rate}`);
-    const k = this.dropoutSites.length;
-    if (this.masks === 'inputs') {
-      const mask = this.input(`dropout_mask_${k}`, 'bool', [...x.shape]);
-      this.dropoutSites.push({ rate, shape: x.shape, mask });
-      return this.where(mask, this.mul(x, this.scalar(1 / (1 - rate), x.dtype)), this.scalar(0, x.dtype));
-    }
-    const keep = this.keepScaled(rate, x.dtype);
-    const start = k === 0 ? this.ints([0]) : this.dropoutSites[k - 1].end!;
-    const end = this.input(rngEnd(k), 'int64', [1]);
-    this.dropoutSites.push({ rate, shape: x.shape, end });
-    const part = this.one('Slice', [keep, start, end, this.ints([0])], keep.dtype, [product(x.shape)]);
-    // x * (scale or 0): one Mul forward and one backward (no gradient flows into the mask)
-    return this.mul(x, this.reshape(part, [...x.shape]));
-  }
-
-  /** 1 / (1 - rate) where the stream keeps an element, else 0, over all elements of the micro-step ([RNG_COUNT]). */
-  private keepScaled(rate: number, dtype: DType): Tensor {
-    const key = `keep:${rate}:${dtype}`;
-    const hit = this.cache.get(key);
-    if (hit) return hit;
-    const bits = this.rngBits();
-    const keep = this.one('GreaterOrEqual', [bits, this.scalar(keepThreshold(rate), 'uint32')], 'bool', bits.shape);
-    const t = this.where(keep, this.scalar(1 / (1 - rate), dtype), this.scalar(0, dtype));
-    this.cache.set(key, t);
-    return t;
-  }
-
-  /** keepBits (train/rng.ts) of element indices 0 .. count - 1, in uint32 ops the WebGPU provider runs. */
-  private rngBits(): Tensor {
-    const hit = this.cache.get('rng:bits');
-    if (hit) return hit;
-    const count = this.input(RNG_COUNT, 'int32', []);
-    const s0 = this.input(RNG_SEED0, 'uint32', []);
-    const s1 = this.input(RNG_SEED1, 'uint32', []);
-    const idx = this.one('Range', [this.scalar(0, 'int32'), count, this.scalar(1, 'int32')], 'int32', ['dropout_elements']);
-    const u = (v: number) => this.scalar(v, 'uint32');
-    const rot16 = (v: Tensor) => this.add(this.div(v, u(65536)), this.mul(v, u(65536)));
-    const y = this.add(this.mul(this.cast(idx, 'uint32'), u(WEYL)), s0);
-    const z = this.add(y, s1);
-    let x = rot16(this.add(this.mul(y, y), y));
-    x = rot16(this.add(this.mul(x, x), z));
-    x = rot16(this.add(this.mul(x, x), y));
-    x = this.add(this.mul(x, x), z);
-    this.cache.set('rng:bits', x);
-    return x;
-  }
+  /** Inverted dropout; identity in eval. Masks as GraphOptions.masks says (./dropout.ts). */
+  dropout(x: Tensor, rate: number): Tensor { return dropout(this, x, rate); }
 
   // ---------- composites (./composites.ts) ----------
   linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor { return comp.linear(this, x, weight, bias); }

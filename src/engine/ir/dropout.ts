@@ -1,0 +1,69 @@
+// Dropout for the graph builder (Graph.dropout delegates here): inverted dropout whose keep-masks are either graph
+// inputs filled by the trainer or computed in the graph from the counter-based stream of ../train/rng.ts, bit for
+// bit the same masks, in uint32 ops the WebGPU provider runs.
+import type { Graph } from './graph';
+import type { DType, Tensor } from './types';
+import { product } from './shape';
+import { keepThreshold, rngEnd, RNG_COUNT, RNG_SEED0, RNG_SEED1, WEYL } from '../train/rng';
+
+/** Per graph: the stream's bits and the scaled keep-masks by rate and dtype (built once, shared by all sites). */
+const built = new WeakMap<Graph, Map<string, Tensor>>();
+
+function memo(g: Graph, key: string, make: () => Tensor): Tensor {
+  let m = built.get(g);
+  if (!m) built.set(g, (m = new Map()));
+  let t = m.get(key);
+  if (!t) m.set(key, (t = make()));
+  return t;
+}
+
+/**
+ * Inverted dropout (kept elements scaled by 1 / (1 - rate)); identity in eval. The keep-mask of site k (sites
+ * numbered in call order) is elements offset_k .. offset_k + numel(x) - 1 of the micro-step's counter-based
+ * stream (train/rng.ts). With masks 'inputs' it is the bool input `dropout_mask_<k>`; with 'in-graph' the graph
+ * computes the whole stream once (rngBits) and each site slices its part from inputs `rng/end_<k-1>` .. `rng/end_<k>`.
+ */
+export function dropout(g: Graph, x: Tensor, rate: number): Tensor {
+  if (!g.training || rate <= 0) return x;
+  if (rate >= 1) throw new Error(`dropout: rate must be in [0, 1), got ${rate}`);
+  const k = g.dropoutSites.length;
+  if (g.masks === 'inputs') {
+    const mask = g.input(`dropout_mask_${k}`, 'bool', [...x.shape]);
+    g.dropoutSites.push({ rate, shape: x.shape, mask });
+    return g.where(mask, g.mul(x, g.scalar(1 / (1 - rate), x.dtype)), g.scalar(0, x.dtype));
+  }
+  const keep = keepScaled(g, rate, x.dtype);
+  const start = k === 0 ? g.ints([0]) : g.dropoutSites[k - 1].end!;
+  const end = g.input(rngEnd(k), 'int64', [1]);
+  g.dropoutSites.push({ rate, shape: x.shape, end });
+  const [part] = g.node('Slice', [keep, start, end, g.ints([0])], [[keep.dtype, [product(x.shape)]]]);
+  // x * (scale or 0): one Mul forward and one backward (no gradient flows into the mask)
+  return g.mul(x, g.reshape(part, [...x.shape]));
+}
+
+/** 1 / (1 - rate) where the stream keeps an element, else 0, over all elements of the micro-step ([RNG_COUNT]). */
+function keepScaled(g: Graph, rate: number, dtype: DType): Tensor {
+  return memo(g, `keep:${rate}:${dtype}`, () => {
+    const bits = rngBits(g);
+    const [keep] = g.node('GreaterOrEqual', [bits, g.scalar(keepThreshold(rate), 'uint32')], [['bool', bits.shape]]);
+    return g.where(keep, g.scalar(1 / (1 - rate), dtype), g.scalar(0, dtype));
+  });
+}
+
+/** keepBits (train/rng.ts) of element indices 0 .. count - 1, in uint32 ops the WebGPU provider runs. */
+function rngBits(g: Graph): Tensor {
+  return memo(g, 'rng:bits', () => {
+    const count = g.input(RNG_COUNT, 'int32', []);
+    const s0 = g.input(RNG_SEED0, 'uint32', []);
+    const s1 = g.input(RNG_SEED1, 'uint32', []);
+    const [idx] = g.node('Range', [g.scalar(0, 'int32'), count, g.scalar(1, 'int32')], [['int32', ['dropout_elements']]]);
+    const u = (v: number) => g.scalar(v, 'uint32');
+    const rot16 = (v: Tensor) => g.add(g.div(v, u(65536)), g.mul(v, u(65536)));
+    const y = g.add(g.mul(g.cast(idx, 'uint32'), u(WEYL)), s0);
+    const z = g.add(y, s1);
+    let x = rot16(g.add(g.mul(y, y), y));
+    x = rot16(g.add(g.mul(x, x), z));
+    x = rot16(g.add(g.mul(x, x), y));
+    return g.add(g.mul(x, x), z);
+  });
+}
