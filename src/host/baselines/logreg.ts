@@ -140,7 +140,7 @@ export function sparseObjective(x: Csr | Csc, labels: ArrayLike<number>, numClas
 }
 
 export async function fitLogReg(
-  x: Csr,
+  x: Csr | Csc,
   labels: ArrayLike<number>,
   numClasses: number,
   opts: { C?: number; objective?: Objective } & LbfgsOptions = {},

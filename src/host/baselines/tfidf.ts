@@ -325,8 +325,9 @@ export function fitTransformTfidf(texts: string[], opts: TfidfOptions = {}): { m
     feature[kept[i]] = j;
     idf[j] = Math.log((1 + n) / (1 + df[kept[i]])) + 1;
   });
+  // The fitting table (every n-gram seen, millions at 50,000 texts) is not kept for the model: transformTfidf
+  // builds a table of the vocabulary's terms only, when first needed.
   const model: TfidfModel = { vocabulary, idf, maxN };
-  fittedOf.set(model, { table, feature });
   // Pass 2: the rows, from the kept token ids.
   const b = new CsrBuilder(n, feature, idf);
   for (let d = 0; d < n; d++) {

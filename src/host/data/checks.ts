@@ -1,4 +1,5 @@
 // Checks every dataset goes through after reading: empty texts, label typos, a single class, duplicated texts.
+import { createHash } from 'node:crypto';
 import type { Example } from './types';
 
 /** Levenshtein distance, stopping early once it exceeds `limit`. */
@@ -57,6 +58,14 @@ export function normalizeForDuplicates(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * The key that groups copies: a SHA-256 digest of the whitespace-normalised text, so maps of keys hold 44-character
+ * digests instead of a second copy of every text (at 50,000 reviews, 117 MB of text).
+ */
+export function duplicateKey(text: string): string {
+  return createHash('sha256').update(normalizeForDuplicates(text)).digest('base64');
+}
+
 export interface DuplicateGroup {
   ids: string[];
   /** True when the copies carry different labels (a contradiction in the data, not only redundancy). */
@@ -66,7 +75,7 @@ export interface DuplicateGroup {
 export function findDuplicates(examples: readonly Example[]): DuplicateGroup[] {
   const byText = new Map<string, Example[]>();
   for (const e of examples) {
-    const k = normalizeForDuplicates(e.text);
+    const k = duplicateKey(e.text);
     const g = byText.get(k);
     if (g) g.push(e);
     else byText.set(k, [e]);

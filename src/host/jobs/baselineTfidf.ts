@@ -4,7 +4,7 @@ import { fitTransformTfidf, saveLogReg, saveTfidf, transformTfidf } from '../bas
 import { RunFolder } from '../runs';
 import { deviceName, packageVersions } from '../info';
 import { attachRun, DEFAULT_SPLIT, type JobContext, prepareData, runJob, throwIfCancelled, warningsField } from '../core';
-import { trainLinear } from './linear';
+import { trainLinear, type LinearSplits } from './linear';
 import { CHECKPOINT_BEST } from '../../shared/runLayout';
 
 export const TFIDF_CONFIG = { ngramRange: [1, 2], sublinearTf: true, minDf: 2, smoothIdf: true, norm: 'l2', solver: 'lbfgs', objective: 'CSR sparse kernels in TypeScript' } as const;
@@ -26,15 +26,21 @@ export async function runTfidfBaseline(params: BaselineParams, ctx: JobContext =
   const r = await runJob(run, async () => {
     progress({ phase: 'features', step: 0, total: 1 });
     const t0 = Date.now();
-    const { model: tfidf, x: xTrain } = fitTransformTfidf(data.train.map((e) => e.text));
-    const x = (ex: typeof data.train) => transformTfidf(tfidf, ex.map((e) => e.text));
-    const splits = {
-      labels: data.labels,
-      train: { x: xTrain, examples: data.train },
-      validation: { x: x(data.validation), examples: data.validation },
-      test: { x: x(data.test), examples: data.test },
+    // Built in a function so that the training rows live only in `splits` (trainLinear swaps them for their
+    // CSC form, and the CSR copy can go).
+    const features = () => {
+      const fitted = fitTransformTfidf(data.train.map((e) => e.text));
+      const x = (ex: typeof data.train) => transformTfidf(fitted.model, ex.map((e) => e.text));
+      const splits: LinearSplits = {
+        labels: data.labels,
+        train: { x: fitted.x, examples: data.train },
+        validation: { x: x(data.validation), examples: data.validation },
+        test: { x: x(data.test), examples: data.test },
+      };
+      return { tfidf: fitted.model, splits, nnz: fitted.x.indices.length };
     };
-    run.log(`TF-IDF: ${tfidf.vocabulary.length} features from ${data.train.length} training texts (${xTrain.indices.length} non-zeros) in ${Date.now() - t0} ms`);
+    const { tfidf, splits, nnz } = features();
+    run.log(`TF-IDF: ${tfidf.vocabulary.length} features from ${data.train.length} training texts (${nnz} non-zeros) in ${Date.now() - t0} ms`);
     throwIfCancelled(ctx);
     const { fit, C, test } = await trainLinear(run, splits, ctx, { C: params.C, seed, progress });
     await run.saveCheckpoint(CHECKPOINT_BEST, (dir) => {
