@@ -215,26 +215,50 @@ export const rules: Record<string, Rule> = {
     if (dy[1] || dy[2]) throw new Error('grad: layerNorm mean/invStdDev outputs are not differentiable');
     const [x, scale] = n.inputs as Tensor[];
     const [, mean, inv] = n.outputs;
-    const d = only(dy);
-    const h = scale.shape[0];
-    // Graph.deviceOps: x-hat in one kernel (LayerNormalization with scale 1, bias 0) instead of a Sub and a Mul
-    const xhat = g.deviceOps && typeof h === 'number'
-      ? g.layerNorm(x, g.full(1, x.dtype, [h]), g.full(0, x.dtype, [h]), n.meta.eps)
-      : g.mul(g.sub(x, mean), inv);
-    // Graph.deviceOps: the scale / bias gradients as a sum over the rows of a [rows, h] view (rowSum), a form the
-    // device step graph (../devices/stepGraph.ts) gathers into one MatMul for many parameters
-    const toScale = (t: Tensor) => (g.deviceOps ? rowSum(g, t) : reduceTo(g, t, scale.shape));
-    let dx: Tensor | null = null;
-    if (need[0]) {
-      const dxhat = g.mul(d, scale);
-      const m1 = g.reduceMean(dxhat, [-1], true);
-      const m2 = g.reduceMean(g.mul(dxhat, xhat), [-1], true);
-      dx = g.mul(inv, g.sub(g.sub(dxhat, m1), g.mul(xhat, m2)));
-    }
-    return [dx, need[1] ? toScale(g.mul(d, xhat)) : null, need[2] ? toScale(d) : null];
+    return layerNormGrad(g, only(dy), x, scale, n.meta.eps, need, { mean, inv });
+  },
+  // com.microsoft SkipLayerNormalization (Graph.skipLayerNorm under deviceOps): LayerNormalization of a + b, whose
+  // sum (its output 3, here the node's second output) the backward normalizes again
+  SkipLayerNormalization: (g, n, dy, need) => {
+    if (dy[1]) throw new Error('grad: the sum output of skipLayerNorm is not differentiable');
+    const [, , scale] = n.inputs as Tensor[];
+    const [dx, dscale, dbias] = layerNormGrad(g, only(dy), n.outputs[1], scale, n.meta.eps, [need[0] || need[1], need[2], need[3]]);
+    return [need[0] ? dx : null, need[1] ? dx : null, dscale, dbias];
   },
 };
 
 function scatterAdd(g: Graph, shape: readonly (number | string)[], ids: Tensor, updates: Tensor): Tensor {
   return g.node('ScatterND', [g.zeros(shape, updates.dtype), ids, updates], [[updates.dtype, shape]], { reduction: { s: 'add' } })[0];
+}
+
+/**
+ * LayerNormalization backward for the gradient d of y = LN(x) * scale + bias: [dx, dscale, dbias] (null where
+ * `need` is false). `stats` are the forward's mean and 1/std; Graph.deviceOps recomputes them with x-hat in one
+ * LayerNormalization kernel instead.
+ */
+function layerNormGrad(g: Graph, d: Tensor, x: Tensor, scale: Tensor, eps: number, need: boolean[], stats?: { mean: Tensor; inv: Tensor }): (Tensor | null)[] {
+  const h = scale.shape[0];
+  let xhat: Tensor, inv: Tensor;
+  if ((g.deviceOps && typeof h === 'number') || !stats) {
+    // x-hat in one kernel (LayerNormalization with scale 1, bias 0) instead of a Sub and a Mul
+    if (typeof h !== 'number') throw new Error(`grad: layerNorm over a symbolic last dim ${h}`);
+    const [y, , s] = g.node('LayerNormalization', [x, g.full(1, x.dtype, [h]), g.full(0, x.dtype, [h])], [[x.dtype, x.shape], [x.dtype, [...x.shape.slice(0, -1), 1]], [x.dtype, [...x.shape.slice(0, -1), 1]]],
+      { axis: { i: -1 }, epsilon: { f: eps }, stash_type: { i: x.dtype === 'float64' ? 11 : 1 } }, { eps });
+    xhat = y;
+    inv = s;
+  } else {
+    xhat = g.mul(g.sub(x, stats.mean), stats.inv);
+    inv = stats.inv;
+  }
+  // Graph.deviceOps: the scale / bias gradients as a sum over the rows of a [rows, h] view (rowSum), a form the
+  // device step graph (../devices/stepGraph.ts) gathers into one MatMul for many parameters
+  const toScale = (t: Tensor) => (g.deviceOps ? rowSum(g, t) : reduceTo(g, t, scale.shape));
+  let dx: Tensor | null = null;
+  if (need[0]) {
+    const dxhat = g.mul(d, scale);
+    const m1 = g.reduceMean(dxhat, [-1], true);
+    const m2 = g.reduceMean(g.mul(dxhat, xhat), [-1], true);
+    dx = g.mul(inv, g.sub(g.sub(dxhat, m1), g.mul(xhat, m2)));
+  }
+  return [dx, need[1] ? toScale(g.mul(d, xhat)) : null, need[2] ? toScale(d) : null];
 }

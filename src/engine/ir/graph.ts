@@ -345,6 +345,22 @@ export class Graph {
       { axis: { i: -1 }, epsilon: { f: eps }, stash_type: { i: x.dtype === 'float64' ? 11 : 1 } }, { eps })[0];
   }
 
+  /**
+   * LayerNormalization(a + b) (a residual connection). With Graph.deviceOps and a, b both float32
+   * [batch, seq, hidden], one onnxruntime contrib kernel (com.microsoft SkipLayerNormalization, whose 4th output is
+   * a + b, what the backward normalizes again); else an Add and layerNorm.
+   */
+  skipLayerNorm(a: Tensor, b: Tensor, scale: Tensor, bias: Tensor, eps: number): Tensor {
+    const same = a.shape.length === 3 && b.shape.length === 3 && a.shape.every((d, i) => sameDim(d, b.shape[i]));
+    if (!this.deviceOps || !same || a.dtype !== 'float32' || b.dtype !== 'float32') return this.layerNorm(this.add(a, b), scale, bias, eps);
+    const h = a.shape[2];
+    for (const [n, t] of [['scale', scale], ['bias', bias]] as const) {
+      if (t.shape.length !== 1 || !sameDim(t.shape[0], h)) throw new Error(`skipLayerNorm: ${n} ${fmt(t.shape)} must be [${h}] for input ${fmt(a.shape)}`);
+    }
+    return this.node('SkipLayerNormalization', [a, b, scale, bias], [[a.dtype, a.shape], [a.dtype, a.shape]],
+      { epsilon: { f: eps } }, { eps, domain: 'com.microsoft', outputSlots: [0, 3] })[0];
+  }
+
   /** Inverted dropout; identity in eval. Masks as GraphOptions.masks says (./dropout.ts). */
   dropout(x: Tensor, rate: number): Tensor { return dropout(this, x, rate); }
 

@@ -144,12 +144,12 @@ export interface LayerWeights extends AttentionWeights { norm1: string; ffnIn: s
 
 /** Post-LN transformer layer: LN(x + attn(x)), then LN(a + W2 act(W1 a)); dropout after each sublayer. */
 export function encoderLayer(g: Graph, x: Tensor, mask: Tensor, p: (n: string) => Tensor, w: LayerWeights, cfg: TransformerConfig): Tensor {
-  const ln = (prefix: string, t: Tensor) => g.layerNorm(t, p(`${prefix}.weight`), p(`${prefix}.bias`), cfg.layerNormEps);
   const lin = (prefix: string, t: Tensor) => g.linear(t, p(`${prefix}.weight`), p(`${prefix}.bias`));
   const attn = g.dropout(selfAttention(g, x, mask, p, w, cfg), cfg.hiddenDropout);
-  const a = ln(w.norm1, g.add(attn, x));
+  const addLn = (prefix: string, t: Tensor, residual: Tensor) => g.skipLayerNorm(t, residual, p(`${prefix}.weight`), p(`${prefix}.bias`), cfg.layerNormEps);
+  const a = addLn(w.norm1, attn, x);
   const f = g.dropout(lin(w.ffnOut, activation(g, cfg.hiddenAct, lin(w.ffnIn, a))), cfg.hiddenDropout);
-  return ln(w.norm2, g.add(f, a));
+  return addLn(w.norm2, f, a);
 }
 
 /** hidden[:, 0] — the first ([CLS] / <s>) token's vector, [batch, hidden]. */

@@ -7,6 +7,7 @@ import { ONNX_DTYPE } from '../ir/graph';
 import type { Attr, Dim, Tensor } from '../ir/types';
 
 export const OPSET = 18;
+export const MS_DOMAIN = 'com.microsoft';
 export const IR_VERSION = 8;
 
 export interface Serialized {
@@ -48,9 +49,11 @@ export function toModelProto(g: Graph): onnx.ModelProto {
     name: 'gft',
     node: [...nodes.map((n) => ({
       opType: n.op,
+      ...(n.meta.domain ? { domain: n.meta.domain as string } : {}),
       name: `n${n.id}_${n.op}`,
       input: n.inputs.map((x) => (x ? x.name : '')),
-      output: n.outputs.map((o) => o.name),
+      // meta.outputSlots: the ONNX output position of each output (the others are left empty)
+      output: n.meta.outputSlots ? slotted(n.outputs.map((o) => o.name), n.meta.outputSlots as number[]) : n.outputs.map((o) => o.name),
       attribute: Object.entries(n.attrs).map(([k, v]) => attr(k, v)),
     })), ...identities],
     initializer: g.constants.filter((c) => needed.has(c.tensor.id)).map((c) => ({
@@ -65,7 +68,8 @@ export function toModelProto(g: Graph): onnx.ModelProto {
   return onnx.ModelProto.create({
     irVersion: IR_VERSION,
     producerName: 'guided-finetune',
-    opsetImport: [{ domain: '', version: OPSET }],
+    // contrib ops (Graph.deviceOps' SkipLayerNormalization) are in onnxruntime's com.microsoft domain
+    opsetImport: [{ domain: '', version: OPSET }, ...(nodes.some((n) => n.meta.domain === MS_DOMAIN) ? [{ domain: MS_DOMAIN, version: 1 }] : [])],
     graph,
   });
 }
@@ -90,4 +94,10 @@ function attr(name: string, a: Attr): onnx.IAttributeProto {
   if ('ints' in a) return { name, type: T.INTS, ints: [...a.ints] };
   if ('floats' in a) return { name, type: T.FLOATS, floats: [...a.floats] };
   return { name, type: T.STRING, s: new TextEncoder().encode(a.s) };
+}
+
+function slotted(names: string[], slots: number[]): string[] {
+  const out: string[] = Array(Math.max(...slots) + 1).fill('');
+  slots.forEach((slot, i) => { out[slot] = names[i]; });
+  return out;
 }

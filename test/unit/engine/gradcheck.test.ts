@@ -161,9 +161,10 @@ test('dropout: keep-mask input, inverted scaling, identity in eval', async () =>
   assert.equal(e.dropout(xe, 0.25), xe);
 });
 
-test('Graph.deviceOps forms: LayerNorm backward, gradient sums folded into Gemms, transposes that cancel', async () => {
+test('Graph.deviceOps forms: LayerNorm and SkipLayerNormalization backward, gradient sums folded into Gemms, transposes that cancel', async () => {
   const dev: GraphOptions = { deviceOps: true };
   await check('layerNorm deviceOps', [{ shape: [2, 3, 5] }, { shape: [5] }, { shape: [5] }], (g, [x, s, b]) => g.layerNorm(x, s, b, 1e-5), 'float32', dev);
+  await check('skipLayerNorm deviceOps', [{ shape: [2, 3, 5] }, { shape: [2, 3, 5] }, { shape: [5] }, { shape: [5] }], (g, [x, r, s, b]) => g.skipLayerNorm(x, r, s, b, 1e-5), 'float32', dev);
   // x feeds two linears and a residual: its gradient is a chain of Gemms with C inputs
   await check('linear x3 sum deviceOps', [{ shape: [2, 3, 4] }, { shape: [4, 4] }, { shape: [4] }, { shape: [4, 4] }],
     (g, [x, w, b, w2]) => g.add(g.add(g.linear(x, w, b), g.linear(x, w2)), x), 'float64', dev);
