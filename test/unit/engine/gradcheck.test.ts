@@ -170,6 +170,10 @@ test('Graph.deviceOps forms: LayerNorm and SkipLayerNormalization backward, grad
     (g, [x, w, b, w2]) => g.add(g.add(g.linear(x, w, b), g.linear(x, w2)), x), 'float64', dev);
   await check('transpose of transpose / of matmul deviceOps', [{ shape: [2, 3, 4] }, { shape: [2, 5, 4] }],
     (g, [a, b]) => g.transpose(g.matmul(a, g.transpose(b, [0, 2, 1])), [0, 2, 1]), 'float64', dev);
+  for (const weighted of [false, true]) {
+    await check(`softmaxCrossEntropy deviceOps${weighted ? ' class weights' : ''}`, [{ shape: [3, 4] }], (g, [x]) =>
+      g.softmaxCrossEntropy(x, g.constant([1, 0, 3], 'float64', [3]), weighted ? g.constant([0.5, 2, 1, 3], 'float64', [4]) : undefined), 'float64', dev);
+  }
   await check('joint (Concat fallback) deviceOps', [{ shape: [2, 3] }, { shape: [1, 3] }],
     (g, [a, b]) => g.mul(g.joint(['a', 'b'], [a, b]), g.joint(['a', 'b'], [a, b])), 'float64', dev);
 });
