@@ -25,7 +25,7 @@ const common = {
 const builds = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal },
   { ...common, entryPoints: ['src/host/main.ts'], outfile: 'dist/host.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal },
-  { ...common, entryPoints: ['src/host/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal },
+  { ...common, entryPoints: ['src/host/cli/index.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal },
   { ...common, entryPoints: ['src/engine/worker.ts'], outfile: 'dist/engine-worker.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal },
   // the training host's trainer thread (src/host/train/setup.ts starts it)
   { ...common, entryPoints: ['src/host/train/trainWorker.ts'], outfile: 'dist/train-worker.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal },

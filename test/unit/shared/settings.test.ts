@@ -2,7 +2,7 @@
 // errors; the host names a setting, the CLI its flag; a resumed run takes more epochs and refuses other changes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resumedConfig } from '../../../src/host/train/runFinetune';
 import { finetuneRunConfig } from '../../../src/host/train/config';
 import {
@@ -72,7 +72,8 @@ test('run.json\'s config reads back typed, with its data and model; a foreign co
 
 test('the defaults are written once: the schema is the only source file with the default learning rate and batch size', () => {
   // what the CLI, the form and the host used to copy; their files now take them from the schema
-  for (const f of ['src/ui/viewmodel/fineTuneForm.ts', 'webview/form.ts', 'src/host/cli.ts', 'src/host/cli/settings.ts', 'src/host/train/config.ts', 'src/host/train/setup.ts', 'src/host/train/docPool.ts']) {
+  const cli = readdirSync('src/host/cli').map((f) => `src/host/cli/${f}`);
+  for (const f of ['src/ui/viewmodel/fineTuneForm.ts', 'webview/form.ts', ...cli, 'src/host/train/config.ts', 'src/host/train/setup.ts', 'src/host/train/docPool.ts']) {
     const src = readFileSync(f, 'utf8');
     assert.ok(!/\b(5e-5|batchSize: 16|epochs: 3|keepCheckpoints: 2|0\.999|1e-8)\b/.test(src), `${f} repeats a default of the settings schema`);
   }
