@@ -46,7 +46,7 @@ export const pageTests = [
       }
       check(helps.find(([k]) => k === 'epochs')[1].includes('Default: 3.'), 'the epochs explanation should name its default');
       const values = await form.$$eval('[data-field]', (els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-field'), e.value])));
-      check(values.model === 'starter' && values.epochs === '3' && values.batchSize === '16' && values.lr === '0.00005' && values.longText === 'head' && values.freeze === 'all',
+      check(values.model === 'starter' && values.epochs === '3' && values.batchSize === '16' && values.lr === '5e-5' && values.longText === 'head' && values.freeze === 'all',
         `defaults: ${JSON.stringify(values)}`);
       check(values.dataset === 'builtin:movie-reviews', `the first dataset of the Datasets view should be chosen: ${values.dataset}`);
       // Hidden until they apply: sentences per text (sentence-mean) and top layers (train the top layers).

@@ -73,6 +73,20 @@ test('fine-tune, cancel + resume = uninterrupted; predict and evaluate from the 
   ev.predictions.forEach((x, i) => assert.deepEqual(x.probs.map((v) => v.toFixed(4)), d.predictions[i].probs.map((v) => v.toFixed(4))));
 });
 
+test('resume with more epochs: the run continues to the new total and run.json records it', async () => {
+  const root = tmp();
+  const ac = new AbortController();
+  const part = await runFinetune(base(root, 'more'), { signal: ac.signal, metric: (m) => { if (m.record.type === 'step' && m.record.step === 3) ac.abort(); } });
+  assert.equal(part.status, 'cancelled');
+  const r = await runFinetune({ ...base(root, 'ignored'), config: { epochs: 3 }, resumeRunDir: part.runDir });
+  assert.equal(r.status, 'completed', r.error);
+  const d = readRun(part.runDir);
+  // 8 steps per epoch: 3 epochs are 24 steps, each once
+  assert.deepEqual(d.metrics.filter((m) => m.type === 'step').map((s) => s.step), Array.from({ length: 24 }, (_, i) => i + 1));
+  assert.equal(d.manifest.config.epochs, 3);
+  assert.match(readFileSync(join(part.runDir, 'log.txt'), 'utf8'), /epochs 2 -> 3: the run continues to the new total/);
+});
+
 test('early stopping with patience, and bad settings fail with one line', async () => {
   const root = tmp();
   const r = await runFinetune({ ...base(root, 'es'), config: { epochs: 6, batchSize: 30, lr: 1e-9, evalEvery: 'epoch', patience: 1, bestMetric: 'accuracy', seed: 1 } });
