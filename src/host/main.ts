@@ -6,6 +6,8 @@ import * as P from '../protocol';
 import { hostInfo } from './info';
 import { CancelledError, compareRuns, evaluateRun, JobQueue, predictTexts, prepareData, summarizeData, type JobEvents } from './jobs';
 import { jobHandlers } from './jobs/registry';
+import { importModel } from './jobs/importModel';
+import { exportTrainerJob } from './jobs/trainerJob';
 import { listRuns, markOrphanedRuns, readRun } from './runs';
 import { reflectionRequest } from './reflect/rpc';
 
@@ -69,6 +71,14 @@ export function serve(connection: MessageConnection): JobQueue {
     getRun: (p) => readRun(p.runDir),
     compare: (p) => compareRuns(p.runDirA, p.runDirB, p.seed),
     reflection: (p, cancelled) => reflectionRequest(p, cancelled),
+    exportTrainerJob: async (p) => {
+      const r = await exportTrainerJob({ runDir: p.runDir, out: p.out });
+      return { dir: r.dir, files: r.files, stepsPerEpoch: r.job.expected.stepsPerEpoch, totalSteps: r.job.expected.totalSteps };
+    },
+    importModel: (p) => {
+      recover(p.runsRoot);
+      return queue.enqueue('import', (ctx) => importModel(p, ctx));
+    },
   };
   for (const name of Object.keys(P.Requests) as (keyof typeof P.Requests)[]) {
     const handler = handlers[name] as (params: unknown, cancelled: () => boolean) => unknown;

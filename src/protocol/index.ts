@@ -6,3 +6,4 @@ export * from './formMessages';
 export * from './words';
 export * from './settingNames';
 export * from './runNames';
+export * from './trainerJob';

@@ -3,6 +3,7 @@
 // result types (as vscode-languageserver-node's RequestType does), so callers and the host's handler table infer
 // them. Long jobs (train, baseline) answer when they end; while they run the host sends progress, metric and log
 // notifications tagged with the run id.
+import type { ExportTrainerJobParams, ExportTrainerJobResult, ImportModelParams } from './trainerJob';
 import type { Comparison, EvalMetrics } from './metrics';
 import type { DeviceChoice, TrainConfig } from '../shared/settings';
 import type { MetricRecord, RunKind, RunManifest, RunStatus, RunSummary, PredictionRecord } from './runs';
@@ -298,6 +299,8 @@ export const Requests = {
   getRun: new RequestType<GetRunParams, RunDetail>('runs/get'),
   compare: new RequestType<CompareParams, CompareResult>('runs/compare'),
   reflection: new RequestType<ReflectionParams, ReflectionResult>('runs/reflection'),
+  exportTrainerJob: new RequestType<ExportTrainerJobParams, ExportTrainerJobResult>('run/exportTrainerJob'),
+  importModel: new RequestType<ImportModelParams, RunResult>('run/import'),
 } as const;
 
 /** Every notification the host sends. */
@@ -309,4 +312,4 @@ export const Notifications = {
 } as const;
 
 /** Requests whose answer (a RunResult) means the run they started has ended. */
-export const RunFinishedMethods: readonly string[] = [Requests.train.method, Requests.baseline.method];
+export const RunFinishedMethods: readonly string[] = [Requests.train.method, Requests.baseline.method, Requests.importModel.method];

@@ -14,7 +14,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { TrainerWorker, writeTrainerCheckpoint, type TrainConfig as EngineConfig } from '../../engine';
-import type { DataSource, EvalMetrics, RunResult, TrainConfig } from '../../protocol';
+import type { DataSource, EvalMetrics, ImportModelParams, RunResult, TrainConfig } from '../../protocol';
+
+export type { ImportModelParams };
 import { packageVersions } from '../info';
 import { RunFolder, type NewRun } from '../runs';
 import { readJson } from '../../shared/node/runFiles';
@@ -27,26 +29,8 @@ import { loadTrainableModel } from '../train/model';
 import { computeSaliency, SALIENCY_FILE } from '../train/saliency';
 import { trainWorkerPath } from '../train/setup';
 import type { TrainWorkerModel } from '../train/trainWorker';
-import { attachRun, evalSummary, predictionRecords, prepareData, runJob, warningsField, type JobContext, type PreparedData } from '../core';
+import { attachRun, evalSummary, predictionRecords, prepareData, runJob, throwIfCancelled, warningsField, type JobContext, type PreparedData } from '../core';
 import { JOB_MANIFEST_IN_MODEL, type TrainerJob } from './trainerJob';
-
-export interface ImportModelParams extends DataSource {
-  /** The Hugging Face checkpoint folder. */
-  model: string;
-  /** A run folder whose data and split to use (instead of data/trainFile/evalFile/split). */
-  splitOf?: string;
-  /** The run's name (default 'imported · <folder>'). */
-  name?: string;
-  runsRoot: string;
-  runId?: string;
-  /** The model's label names -> the dataset's, when they differ (e.g. LABEL_0=neg). */
-  labelMap?: Record<string, string>;
-  /** How to read the test texts (default: the job's settings, else 128 tokens, head). */
-  maxLength?: number;
-  longText?: 'head' | 'tail' | 'head+tail' | 'chunks';
-  device?: 'auto' | 'cpu' | 'cuda' | 'webgpu';
-  threads?: number;
-}
 
 /** The job's manifest in a model folder (gft_job.json), with what train.py added. */
 export type JobManifest = TrainerJob & { trainIds?: string[]; trainTextSha256?: string[]; metrics?: { test?: { accuracy: number; n: number; macro_f1: number } | null } };
@@ -235,7 +219,10 @@ export async function importModel(p: ImportModelParams, ctx: JobContext = {}): P
     if (evalLongText === 'sentence-mean') throw new Error('an imported model reads texts with head, tail, head+tail or chunks; pass --long-text');
     const test = encodeForEval(m.tokenizer, data.test, evalLongText, maxLength, Math.max(c.batchSize, 32));
     const k = data.labels.length;
-    const probs = await documentProbs(test, k, (b) => tr.evaluate(b), (done, total) => progress({ phase: 'evaluating', step: done, total }));
+    const probs = await documentProbs(test, k, (b) => tr.evaluate(b), (done, total) => {
+      throwIfCancelled(ctx);
+      progress({ phase: 'evaluating', step: done, total });
+    });
     const met: EvalMetrics = metricsOf(test, probs, data.labels, c.seed);
     run.metric({ type: 'eval', step: 0, epoch: 0, split: 'test', metrics: evalSummary(met, met.logLoss), time: new Date().toISOString() });
     run.writePredictions(predictionRecords(test.examples, probs, 'test'));

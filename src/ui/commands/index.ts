@@ -6,11 +6,12 @@ import { Commands, type CommandDeps } from './common';
 import { registerDataCommands } from './data';
 import { registerResultCommands } from './results';
 import { registerTrainCommands } from './train';
+import { registerTrainerJobCommands } from './trainerJob';
 import { registerViewCommands } from './views';
 
 export type { CommandDeps } from './common';
 
 export function registerCommands(d: CommandDeps): vscode.Disposable[] {
   const c = new Commands(d);
-  return [...registerViewCommands(c), ...registerDataCommands(c), ...registerTrainCommands(c), ...registerResultCommands(c)];
+  return [...registerViewCommands(c), ...registerDataCommands(c), ...registerTrainCommands(c), ...registerResultCommands(c), ...registerTrainerJobCommands(c)];
 }

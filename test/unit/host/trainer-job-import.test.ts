@@ -17,7 +17,9 @@ import { compareRuns, predictTexts } from '../../../src/host/jobs';
 import { importModel, matchLabels, textHash } from '../../../src/host/jobs/importModel';
 import { runFinetune } from '../../../src/host/train';
 import { RunFolder } from '../../../src/host/runs';
-import type { PredictionRecord, RunManifest } from '../../../src/protocol';
+import { Requests, type PredictionRecord, type RunManifest } from '../../../src/protocol';
+import { startHost } from '../../../src/client/hostProcess';
+import { sendRequest } from '../../../src/client/rpc';
 import type { Arch } from '../export/tiny';
 import { tinyDataset, tinyModelFolder } from './trainerJobFixtures';
 
@@ -171,6 +173,24 @@ test('a job\'s model folder: settings from gft_job.json, leakage checked and rec
     const m = RunFolder.open(r.runDir).manifest;
     assert.equal(imp(m).leakage.testInTraining, 2);
     assert.ok(m.warnings?.some((w) => /^leakage: 2 of the \d+ test examples were in the job's training data/.test(w)), String(m.warnings));
+
+    // through the host (what the extension's Import Model... and Export as Trainer Job ask): the same run, one-line errors
+    const host = startHost('dist/host.js', { env: { ...process.env, GFT_DEVICE: 'cpu', GFT_THREADS: '1' } });
+    try {
+      const viaHost = await sendRequest(host.connection, Requests.importModel, { model: folder, splitOf: trained.runDir, labelMap: { LABEL_0: 'bad', LABEL_1: 'good' }, runsRoot: join(root, 'runs'), runId: 'via-host', name: 'from the extension' });
+      assert.equal(viaHost.status, 'completed', viaHost.error);
+      assert.equal(RunFolder.open(viaHost.runDir).manifest.name, 'from the extension');
+      assertSamePredictions(testPreds(viaHost.runDir), testPreds(trained.runDir), 'through the host');
+      const err = await sendRequest(host.connection, Requests.importModel, { model: folder, splitOf: trained.runDir, runsRoot: join(root, 'runs'), runId: 'refused' }).then(() => assert.fail('answered'), (e: Error) => e);
+      assert.match(err.message, /^the model's labels LABEL_0, LABEL_1 do not match the data's bad, good; .* --label-map LABEL_0=bad,LABEL_1=good$/);
+      assert.ok(!existsSync(join(root, 'runs', 'refused')));
+      const job = await sendRequest(host.connection, Requests.exportTrainerJob, { runDir: trained.runDir, out: join(root, 'job-from-host') });
+      assert.ok(job.files.some((f) => f.endsWith('train.py')) && job.totalSteps === job.stepsPerEpoch, JSON.stringify(job));
+      const refused = await sendRequest(host.connection, Requests.exportTrainerJob, { runDir: join(root, 'no-run'), out: join(root, 'job-2') }).then(() => assert.fail('answered'), (e: Error) => e);
+      assert.match(refused.message, /no-run is not a run folder \(no run.json\)/);
+    } finally {
+      host.dispose();
+    }
 
     // bad folders: one line each, exit 1, nothing written
     const bin = join(root, 'bin-model');
