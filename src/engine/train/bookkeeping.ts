@@ -22,7 +22,7 @@ export function validateTrainConfig(c: TrainConfig, kind: TrainerKind = 'host'):
   if (!['linear', 'constant', 'constant_with_warmup'].includes(c.schedule)) bad(`schedule must be 'linear', 'constant' or 'constant_with_warmup', got '${c.schedule}'`);
   if (c.schedule === 'linear' && !(c.totalSteps > 0)) bad(`totalSteps must be > 0 for the linear schedule, got ${c.totalSteps}`);
   if (c.classWeights && c.classWeights.some((w) => !(w >= 0))) bad('classWeights must be non-negative numbers');
-  if (kind === 'device' && c.gradAccumSteps !== 1) bad(`the device trainer runs one micro-batch per optimizer step: gradient accumulation ${c.gradAccumSteps} is not supported there; use --grad-accum 1 (and a smaller batch if memory is short) or --device cpu`);
+  if (kind === 'device' && c.gradAccumSteps !== 1) bad(`the device trainer runs one micro-batch per optimizer step: gradient accumulation ${c.gradAccumSteps} is not supported there; set gradient accumulation steps to 1 (and a smaller batch size if memory is short) or the device to cpu`);
 }
 
 /** The step counters of a trainer and the learning rate they give. */

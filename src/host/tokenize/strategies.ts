@@ -12,6 +12,7 @@
 // Training order: trainingBatches shuffles rows per epoch with mulberry32(seed, epoch); with `bucket`, rows of
 // similar length are grouped inside pools of bucket x batchSize before the batches are shuffled (less padding).
 import { mulberry32, shuffled } from '../../shared/prng';
+import { SettingError } from '../../shared/settings';
 
 export type LongTextStrategy = 'head' | 'tail' | 'head+tail' | 'chunks';
 export const LONG_TEXT_STRATEGIES: readonly LongTextStrategy[] = ['head', 'tail', 'head+tail', 'chunks'];
@@ -58,7 +59,7 @@ export interface EncodedRow {
 
 export function contentBudget(specials: SpecialTokens, maxLength: number): number {
   const b = maxLength - specials.prefix.length - specials.suffix.length;
-  if (!Number.isInteger(maxLength) || b < 1) throw new Error(`max length ${maxLength} leaves no room for text after ${specials.prefix.length + specials.suffix.length} special tokens; use a larger --max-length`);
+  if (!Number.isInteger(maxLength) || b < 1) throw new SettingError(['maxLength'], (n) => `${n('maxLength')} ${maxLength} leaves no room for text after ${specials.prefix.length + specials.suffix.length} special tokens; use a larger ${n('maxLength')}`);
   return b;
 }
 

@@ -109,7 +109,7 @@ test('wrapInLoop: the wrapped model takes stacked inputs and carries exactly the
 
 test('device trainer errors are one line and name the fix', async () => {
   const sc = fx.scenarios.top1;
-  await assert.rejects(ResidentTrainer.create(new TinyClassifier(V, H, C), weightsOf(sc.init), configOf(sc, { gradAccumSteps: 2 })), /^Error: training config: .*gradient accumulation 2 is not supported there; use --grad-accum 1/);
+  await assert.rejects(ResidentTrainer.create(new TinyClassifier(V, H, C), weightsOf(sc.init), configOf(sc, { gradAccumSteps: 2 })), /^Error: training config: .*gradient accumulation 2 is not supported there; set gradient accumulation steps to 1 .* or the device to cpu$/);
   const t = await ResidentTrainer.create(new TinyClassifier(V, H, C), weightsOf(sc.init), configOf(sc), { microSteps: 2 });
   const [a, b] = sc.batches.map(toBatch);
   await assert.rejects(t.steps([a]), /^Error: steps: expected 2 batches \(microSteps\), got 1$/);
