@@ -11,7 +11,7 @@ import { serialize, toModelProto } from '../onnx/writer';
 import { Graph } from '../ir/graph';
 import { onnx } from 'onnx-proto';
 import { sessionOptions } from '../runtime/session';
-import { maskOffsets, rngEnd, stepSeeds, RNG_COUNT, RNG_SEED0, RNG_SEED1 } from '../train/rng';
+import { maskOffsets, maskSplitSizes, rngEnd, stepSeeds, RNG_COUNT, RNG_SEED0, RNG_SEED1 } from '../train/rng';
 import { addSaliencyOutputs, trainableFilter } from '../train/program';
 import type { Batch, SaliencyResult, TrainConfig } from '../train/trainer';
 import { StepClock, validateTrainConfig } from '../train/bookkeeping';
@@ -177,7 +177,9 @@ export class ResidentTrainer {
       put(RNG_SEED1, 'uint32', Uint32Array.from(seeds, (s) => s[1]), []);
       const offsets = maskOffsets(sites, { batch: B, seq: S });
       feeds[RNG_COUNT] = new ort.Tensor('int32', Int32Array.of(offsets[sites.length]), []);
-      sites.forEach((_, k) => { feeds[rngEnd(k)] = new ort.Tensor('int64', BigInt64Array.of(BigInt(offsets[k + 1])), [1]); });
+      const splits = this.sg.graph.maskSplits;
+      if (splits.length) for (const sp of splits) feeds[sp.input.name] = new ort.Tensor('int64', maskSplitSizes(sp, offsets), [sp.ranges.length]);
+      else sites.forEach((_, k) => { feeds[rngEnd(k)] = new ort.Tensor('int64', BigInt64Array.of(BigInt(offsets[k + 1])), [1]); });
     }
     this.lastUploadBytes = Object.values(feeds).reduce((a, t) => a + (t.location === 'cpu' ? byteSize(t) : 0), 0);
     const r0 = performance.now();

@@ -249,7 +249,8 @@ export function viewFlatParams(g: Graph, groups: readonly FlatGroup[], joints: r
 
 export function buildOptimizerStep(model: SequenceClassifier, o: OptimizerStepOptions): OptimizerStepGraph {
   // which parameters train is the model's answer (some are never trained, e.g. DistilBERT's sinusoidal table)
-  const probe = new Graph({ deviceOps: true });
+  // a first build: which parameters train, the fused projections, the dropout sites
+  const probe = new Graph({ deviceOps: true, training: o.dropout, seed: o.seed, masks: 'in-graph' });
   model.buildLogits(probe, { trainable: o.trainable });
   const trains = new Set(probe.params.filter((p) => p.trainable).map((p) => p.tensor.name));
   const groups = flatGroups(model, (n) => trains.has(n));
@@ -257,7 +258,8 @@ export function buildOptimizerStep(model: SequenceClassifier, o: OptimizerStepOp
   const joints = probe.jointRequests.filter((names) => names.every((n) => trains.has(n)));
   if (groups.length === 0) throw new Error('training: no trainable parameters (check the freeze setting)');
   // dropout masks are made in the graph from two per-step keys (nothing mask-sized goes up)
-  const g = new Graph({ training: o.dropout, seed: o.seed, deviceOps: true, masks: 'in-graph' });
+  // the dropout masks of all sites cut from the stream by a few Splits (maskPlan)
+  const g = new Graph({ training: o.dropout, seed: o.seed, deviceOps: true, masks: 'in-graph', maskPlan: probe.dropoutSites.map((s) => ({ rate: s.rate, shape: s.shape })) });
   const { flat, slots } = viewFlatParams(g, groups, joints);
   const { logits } = model.buildLogits(g, { trainable: o.trainable });
   // one label per logits row (per document for models/docPool.ts, whose rows are not the input rows)

@@ -32,6 +32,12 @@ export function dropout(g: Graph, x: Tensor, rate: number): Tensor {
     g.dropoutSites.push({ rate, shape: x.shape, mask });
     return g.where(mask, g.mul(x, g.scalar(1 / (1 - rate), x.dtype)), g.scalar(0, x.dtype));
   }
+  if (g.maskPlan) {
+    const plan = g.maskPlan[k];
+    if (!plan || plan.rate !== rate || String(plan.shape) !== String(x.shape)) throw new Error(`dropout: site ${k} (rate ${rate}, shape [${x.shape}]) is not the planned one (${plan ? `rate ${plan.rate}, shape [${plan.shape}]` : 'none'})`);
+    g.dropoutSites.push({ rate, shape: x.shape });
+    return g.mul(x, g.reshape(plannedParts(g, x.dtype).get(k)!, [...x.shape]));
+  }
   const keep = keepScaled(g, rate, x.dtype);
   const start = k === 0 ? g.ints([0]) : g.dropoutSites[k - 1].end!;
   const end = g.input(rngEnd(k), 'int64', [1]);
@@ -39,6 +45,63 @@ export function dropout(g: Graph, x: Tensor, rate: number): Tensor {
   const [part] = g.node('Slice', [keep, start, end, g.ints([0])], [[keep.dtype, [product(x.shape)]]]);
   // x * (scale or 0): one Mul forward and one backward (no gradient flows into the mask)
   return g.mul(x, g.reshape(part, [...x.shape]));
+}
+
+/**
+ * Split outputs per kernel (with the input: 8 storage buffers, WebGPU's default limit per shader stage).
+ */
+const SPLIT_OUTPUTS = 7;
+const partsBuilt = new WeakMap<Graph, Map<DType, Map<number, Tensor>>>();
+
+/**
+ * Every planned site's part of its rate's keep-mask: per rate, a chain of Splits of the whole stream into that
+ * rate's sites, the gaps between them (other rates' sites) and the rest, at most SPLIT_OUTPUTS parts each. The part
+ * sizes depend on batch and seq: each Split's are an int64 input (Graph.maskSplits).
+ */
+function plannedParts(g: Graph, dtype: DType): Map<number, Tensor> {
+  let byType = partsBuilt.get(g);
+  if (!byType) partsBuilt.set(g, (byType = new Map()));
+  const hit = byType.get(dtype);
+  if (hit) return hit;
+  const plan = g.maskPlan!;
+  const n = plan.length;
+  const parts = new Map<number, Tensor>();
+  for (const rate of [...new Set(plan.map((s) => s.rate))]) {
+    // segments of site ranges [from, to): this rate's sites one by one, the others merged, the tail after the
+    // last site of this rate in one piece
+    const segs: { range: [number, number]; site?: number }[] = [];
+    const last = plan.map((s) => s.rate).lastIndexOf(rate);
+    for (let k = 0; k < n;) {
+      if (k > last) { segs.push({ range: [k, n] }); break; }
+      if (plan[k].rate === rate) { segs.push({ range: [k, k + 1], site: k }); k++; continue; }
+      let j = k;
+      while (j < n && plan[j].rate !== rate) j++;
+      segs.push({ range: [k, j] });
+      k = j;
+    }
+    let rest = keepScaled(g, rate, dtype);
+    for (let i = 0; i < segs.length;) {
+      let take = segs.slice(i, i + SPLIT_OUTPUTS);
+      if (i + take.length < segs.length) take = take.slice(0, -1);
+      const more = i + take.length < segs.length;
+      const ranges: [number, number][] = take.map((sg) => sg.range);
+      if (more) ranges.push([take[take.length - 1].range[1], n]);
+      if (ranges.length === 1) {
+        // the rest is this one site's part: the same elements under the site's size
+        const k = take[0].site;
+        if (k !== undefined) parts.set(k, g.node('Reshape', [rest, g.ints([-1])], [[dtype, [product(plan[k].shape)]]])[0]);
+        break;
+      }
+      const sizes = g.input(`rng/split_${g.maskSplits.length}`, 'int64', [ranges.length]);
+      g.maskSplits.push({ input: sizes, ranges });
+      const outs = g.node('Split', [rest, sizes], ranges.map(([a, b], m) => [dtype, [m < take.length && take[m].site !== undefined ? product(plan[a].shape) : `rng_part_${a}_${b}`]]), { axis: { i: 0 } });
+      take.forEach((sg, m) => { if (sg.site !== undefined) parts.set(sg.site, outs[m]); });
+      if (more) rest = outs[outs.length - 1];
+      i += take.length;
+    }
+  }
+  byType.set(dtype, parts);
+  return parts;
 }
 
 /** 1 / (1 - rate) where the stream keeps an element, else 0, over all elements of the micro-step ([RNG_COUNT]). */

@@ -27,7 +27,16 @@ export interface GraphOptions {
    * same masks (see dropout()).
    */
   masks?: 'inputs' | 'in-graph';
+  /**
+   * With masks 'in-graph': the dropout sites the model will make (rate and shape, in call order, e.g. a first
+   * build's dropoutSites). All sites' masks are then cut from the stream by a few Splits (./dropout.ts), whose part
+   * sizes are inputs (maskSplits), instead of one Slice per site.
+   */
+  maskPlan?: readonly { rate: number; shape: readonly Dim[] }[];
 }
+
+/** A Split of the dropout stream (GraphOptions.maskPlan): `input` holds its part sizes, part i the sites ranges[i]. */
+export interface MaskSplit { input: Tensor; ranges: [number, number][] }
 
 export class Graph {
   readonly training: boolean;
@@ -41,6 +50,9 @@ export class Graph {
   readonly constants: ConstantSpec[] = [];
   readonly outputs: { name: string; tensor: Tensor }[] = [];
   readonly dropoutSites: DropoutSite[] = [];
+  readonly maskPlan?: readonly { rate: number; shape: readonly Dim[] }[];
+  /** the Splits of the dropout stream under maskPlan (their size inputs are fed per run: train/rng.ts maskInputs) */
+  readonly maskSplits: MaskSplit[] = [];
   /** producer node of each tensor id (undefined for inputs, params, constants) */
   readonly producer = new Map<number, Node>();
   /** custom backward of a composite, by the id of the node producing its output (see customGrad) */
@@ -59,6 +71,7 @@ export class Graph {
     this.seed = opts.seed ?? 0;
     this.deviceOps = opts.deviceOps ?? false;
     this.masks = opts.masks ?? 'inputs';
+    this.maskPlan = opts.maskPlan;
   }
 
   /**

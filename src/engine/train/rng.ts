@@ -111,8 +111,11 @@ export function maskOffsets(sites: readonly DropoutSite[], dims: Readonly<Record
   return siteOffsets(sites.map((s) => resolveShape(s.shape, dims).reduce((a, b) => a * b, 1)));
 }
 
-/** The inputs of a graph with in-graph masks (Graph option masks: 'in-graph') for micro-step `counter`. */
-export function maskInputs(sites: readonly DropoutSite[], dims: Readonly<Record<string, number>>, seed: number, counter: number): Record<string, { data: Uint32Array | Int32Array | BigInt64Array; dims: number[] }> {
+/**
+ * The inputs of a graph with in-graph masks (Graph option masks: 'in-graph') for micro-step `counter`; `splits`:
+ * the graph's maskSplits (Graph option maskPlan), whose part sizes are fed instead of each site's end.
+ */
+export function maskInputs(sites: readonly DropoutSite[], dims: Readonly<Record<string, number>>, seed: number, counter: number, splits: readonly MaskSplitSpec[] = []): Record<string, { data: Uint32Array | Int32Array | BigInt64Array; dims: number[] }> {
   const [s0, s1] = stepSeeds(seed, counter);
   const offsets = maskOffsets(sites, dims);
   const out: Record<string, { data: Uint32Array | Int32Array | BigInt64Array; dims: number[] }> = {
@@ -120,6 +123,15 @@ export function maskInputs(sites: readonly DropoutSite[], dims: Readonly<Record<
     [RNG_SEED1]: { data: Uint32Array.of(s1), dims: [] },
     [RNG_COUNT]: { data: Int32Array.of(offsets[sites.length]), dims: [] },
   };
-  sites.forEach((_, k) => { out[rngEnd(k)] = { data: BigInt64Array.of(BigInt(offsets[k + 1])), dims: [1] }; });
+  if (splits.length) for (const sp of splits) out[sp.input.name] = { data: maskSplitSizes(sp, offsets), dims: [sp.ranges.length] };
+  else sites.forEach((_, k) => { out[rngEnd(k)] = { data: BigInt64Array.of(BigInt(offsets[k + 1])), dims: [1] }; });
   return out;
+}
+
+/** A Split of the in-graph dropout stream (ir/graph.ts MaskSplit): part i covers the elements of sites ranges[i]. */
+export interface MaskSplitSpec { input: { name: string }; ranges: readonly (readonly [number, number])[] }
+
+/** The part sizes of a stream Split for one micro-batch (offsets: maskOffsets). */
+export function maskSplitSizes(split: MaskSplitSpec, offsets: readonly number[]): BigInt64Array {
+  return BigInt64Array.from(split.ranges, ([a, b]) => BigInt(offsets[b] - offsets[a]));
 }

@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { fillKeepMask, grad, Graph, keepBits, keepThreshold, lrLambda, maskInputs, maskOffsets, Program, serialize, stepSeeds, type Tensor } from '../../../src/engine';
+import { fillKeepMask, grad, Graph, keepBits, keepThreshold, lrLambda, maskInputs, maskOffsets, Program, serialize, stepSeeds, type Dim, type Tensor } from '../../../src/engine';
 import { probeWebgpu } from '../../../src/engine/devices';
 
 const N = 1 << 20;
@@ -73,8 +73,8 @@ test('mask statistics: keep rate, neighbours, sites, successive counters and see
 });
 
 /** A graph with four dropout sites (two rates, symbolic and odd static shapes) on inputs of ones. */
-function maskGraph() {
-  const g = new Graph({ training: true, masks: 'in-graph' });
+function maskGraph(maskPlan?: { rate: number; shape: readonly Dim[] }[]) {
+  const g = new Graph({ training: true, masks: 'in-graph', maskPlan });
   const a = g.input('a', 'float32', ['batch', 'seq', 5]);
   const b = g.input('b', 'float32', ['batch', 3, 'seq', 'seq']);
   const c = g.input('c', 'float32', [7]);
@@ -86,7 +86,7 @@ function maskGraph() {
 
 function feedsFor(g: Graph, batch: number, seq: number, seed: number, counter: number) {
   const ones = (dims: number[]) => ({ data: new Float32Array(dims.reduce((x, y) => x * y, 1)).fill(1), dims });
-  return { a: ones([batch, seq, 5]), b: ones([batch, 3, seq, seq]), c: ones([7]), ...maskInputs(g.dropoutSites, { batch, seq }, seed, counter) };
+  return { a: ones([batch, seq, 5]), b: ones([batch, 3, seq, seq]), c: ones([7]), ...maskInputs(g.dropoutSites, { batch, seq }, seed, counter, g.maskSplits) };
 }
 
 function checkAgainstTs(g: Graph, out: Record<string, { data: unknown }>, batch: number, seq: number, seed: number, counter: number, what: string) {
@@ -112,6 +112,36 @@ test('in-graph masks equal the TypeScript masks bit for bit on the CPU provider'
     checkAgainstTs(g, out, batch, seq, seed, counter, `cpu ${batch}x${seq} seed ${seed} counter ${counter}`);
   }
   await p.dispose();
+});
+
+test('in-graph masks cut by Splits (mask plan) equal the TypeScript masks on the CPU provider, many sites too', async () => {
+  const plan = (g: Graph) => g.dropoutSites.map((s) => ({ rate: s.rate, shape: s.shape }));
+  const { g } = maskGraph(plan(maskGraph().g));
+  assert.ok(g.maskSplits.length > 0 && !g.nodes.some((n) => n.op === 'Slice'), 'Splits, no Slices');
+  const p = await Program.compile(g);
+  for (const [batch, seq, seed, counter] of cases) {
+    const out = await p.run(feedsFor(g, batch, seq, seed, counter));
+    checkAgainstTs(g, out, batch, seq, seed, counter, `cpu, planned, ${batch}x${seq} seed ${seed} counter ${counter}`);
+  }
+  await p.dispose();
+  // 17 sites of three rates: chains of Splits (at most 7 parts each)
+  const rates = Array.from({ length: 17 }, (_, k) => (k % 5 === 4 ? 0.3 : k === 16 ? 0.2 : 0.1));
+  const build = (maskPlan?: { rate: number; shape: readonly Dim[] }[]) => {
+    const h = new Graph({ training: true, masks: 'in-graph', maskPlan });
+    const x = h.input('x', 'float32', ['batch', 'seq', 3]);
+    rates.forEach((r, k) => h.output(`y${k}`, h.dropout(x, r)));
+    return h;
+  };
+  const h = build(plan(build()));
+  assert.ok(h.maskSplits.every((sp) => sp.ranges.length <= 7) && h.maskSplits.length >= 4, `${h.maskSplits.length} Splits`);
+  const q = await Program.compile(h);
+  for (const [batch, seq, seed, counter] of cases) {
+    const ones = new Float32Array(batch * seq * 3).fill(1);
+    const out = await q.run({ x: { data: ones, dims: [batch, seq, 3] }, ...maskInputs(h.dropoutSites, { batch, seq }, seed, counter, h.maskSplits) });
+    checkAgainstTs(h, out, batch, seq, seed, counter, `cpu, 17 planned sites, ${batch}x${seq}`);
+  }
+  await q.dispose();
+  assert.throws(() => build([{ rate: 0.5, shape: ['batch', 'seq', 3] }]), /^Error: dropout: site 0 \(rate 0\.1, shape \[batch,seq,3\]\) is not the planned one/);
 });
 
 test('in-graph dropout: the gradient is the same mask times 1 / (1 - rate)', async () => {
