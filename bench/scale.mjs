@@ -8,8 +8,9 @@
 //   embed      frozen starter embeddings of --embed-sample training texts: reviews per second (the full baseline
 //              would take N / that rate; its memory is bounded by the streaming group)
 //   tokenize   one fine-tuning epoch's data: the training split tokenized (starter, head, 128) and batched
+//   results    the TF-IDF run's test predictions (N/5): metrics with bootstrap CIs, a paired comparison (McNemar)
 //   report     gft reflect over the runs folder (the baseline's test predictions) without latency timing
-// Usage: node bench/scale.mjs [--sizes 2000,10000,50000] [--stages import,tfidf,sklearn,embed,tokenize,report]
+// Usage: node bench/scale.mjs [--sizes 2000,10000,50000] [--stages import,tfidf,sklearn,embed,tokenize,results,report]
 //                             [--embed-sample 128] [--out bench/results/scale-<date>.json] [--dir /tmp/gft-scale]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,7 +26,7 @@ const opt = (name, dflt) => {
   return i >= 0 ? args[i + 1] : dflt;
 };
 const sizes = opt('sizes', '2000,10000,50000').split(',').map(Number);
-const stages = opt('stages', 'import,tfidf,sklearn,embed,tokenize,report').split(',');
+const stages = opt('stages', 'import,tfidf,sklearn,embed,tokenize,results,report').split(',');
 const embedSample = Number(opt('embed-sample', '128'));
 const dir = opt('dir', '/tmp/gft-scale');
 const python = '/usr/bin/python3';
@@ -62,7 +63,7 @@ for (const n of sizes) {
   const csv = join(dir, `reviews-${n}.csv`);
   if (!existsSync(csv)) await writeScaleCsv(csv, n);
   const runs = join(dir, `runs-${n}`);
-  rmSync(runs, { recursive: true, force: true });
+  if (stages.includes('tfidf')) rmSync(runs, { recursive: true, force: true });
   mkdirSync(runs, { recursive: true });
   const row = { n };
   const stage = (name, fn) => {
@@ -86,6 +87,7 @@ for (const n of sizes) {
   if (haveSklearn) stage('sklearn', () => measure(python, [join(root, 'bench', 'sklearn_tfidf.py'), csv, join(runs, 'tfidf', 'split.json')], { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' }));
   stage('embed', () => measure(tsx, [join(root, 'bench', 'scaleStage.ts'), 'embed', csv, String(embedSample)]));
   stage('tokenize', () => measure(tsx, [join(root, 'bench', 'scaleStage.ts'), 'tokenize', csv]));
+  stage('results', () => measure(tsx, [join(root, 'bench', 'scaleStage.ts'), 'results', join(runs, 'tfidf')]));
   stage('report', () => measure('node', [gft, 'reflect', '--runs', runs, '--data', csv, '--no-latency', '--out', join(runs, 'reflection.md')]));
   rows.push(row);
   mkdirSync(dirname(out), { recursive: true });

@@ -3,6 +3,7 @@
 import type { EvalMetrics } from '../../protocol';
 import type { Example } from '../data';
 import { evaluatePredictions } from '../eval';
+import { cachedEncode } from '../tokenize/cache';
 import { aggregateWindowLogits, encodeDocuments, makeBatches, type LongTextStrategy, type TextTokenizer, type TokenBatch } from '../tokenize';
 import { encodeSentencePieces, SENTENCE_MEAN } from './docPool';
 
@@ -12,9 +13,11 @@ export interface EncodedSet {
 }
 
 /** 'sentence-mean' reads every sentence as a row: averaging their logits equals the head on the mean embedding. */
-export function encodeForEval(tok: TextTokenizer, examples: Example[], strategy: LongTextStrategy | typeof SENTENCE_MEAN, maxLength: number, batchSize: number): EncodedSet {
+export function encodeForEval(tok: TextTokenizer, examples: Example[], strategy: LongTextStrategy | typeof SENTENCE_MEAN, maxLength: number, batchSize: number, cache?: { tokenizer: unknown; dir?: string | null }): EncodedSet {
   const docs = examples.map((e) => ({ text: e.text, label: e.label }));
-  const rows = strategy === SENTENCE_MEAN ? encodeSentencePieces(tok, docs, maxLength) : encodeDocuments(tok, docs, { strategy, maxLength });
+  const encode = () => (strategy === SENTENCE_MEAN ? encodeSentencePieces(tok, docs, maxLength) : encodeDocuments(tok, docs, { strategy, maxLength }));
+  // With a cache key (a fine-tuning run's evaluation sets), rows come from the token cache (../tokenize/cache.ts).
+  const rows = cache ? cachedEncode({ tokenizer: cache.tokenizer, strategy: { longText: strategy, maxLength } }, docs, encode, cache.dir).rows : encode();
   return { examples, batches: makeBatches(rows, batchSize, tok.specials.pad, { tokenTypeIds: tok.usesTokenTypeIds, sortByLength: true }) };
 }
 

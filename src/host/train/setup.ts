@@ -8,6 +8,7 @@ import type { TrainConfig } from '../../protocol';
 import { FIXED_TRAINING, SettingError } from '../../shared/settings';
 import type { PreparedData } from '../core';
 import { encodeDocuments, padBatch, type EncodedRow, type TokenBatch } from '../tokenize';
+import { cachedEncode } from '../tokenize/cache';
 import type { Execution } from './device';
 import { encodeForEval, type EncodedSet } from './evaluate';
 import type { TrainableModel } from './model';
@@ -76,11 +77,15 @@ export function checkTrainingSettings(m: Pick<TrainableModel, 'model'>, c: Train
 }
 
 /** Tokenizes the data and builds the trainer for this model, config and device. `log` gets one-line notes. */
-export async function buildTraining(m: TrainableModel, c: TrainConfig, data: PreparedData, exec: Execution, log: (line: string) => void, opts: { evalSets?: boolean } = {}): Promise<TrainingSetup> {
+export async function buildTraining(m: TrainableModel, c: TrainConfig, data: PreparedData, exec: Execution, log: (line: string) => void, opts: { evalSets?: boolean; tokenCacheDir?: string | null } = {}): Promise<TrainingSetup> {
   const maxLength = Math.min(c.maxLength, m.tokenizer.modelMaxLength);
   if (maxLength < c.maxLength) log(`max length ${c.maxLength} is above the model's ${m.tokenizer.modelMaxLength}; using ${maxLength}`);
   const trainDocs = data.train.map((e) => ({ text: e.text, label: e.label }));
-  const rows = c.longText === SENTENCE_MEAN ? encodeSentencePieces(m.tokenizer, trainDocs, maxLength) : encodeDocuments(m.tokenizer, trainDocs, { strategy: c.longText, maxLength });
+  // Tokenized once per (tokenizer, strategy, max length, texts): a rerun or the run after its probe reads the cache.
+  const tTok = performance.now();
+  const train = cachedEncode({ tokenizer: m.ref, strategy: { longText: c.longText, maxLength } }, trainDocs, () => (c.longText === SENTENCE_MEAN ? encodeSentencePieces(m.tokenizer, trainDocs, maxLength) : encodeDocuments(m.tokenizer, trainDocs, { strategy: c.longText, maxLength })), opts.tokenCacheDir);
+  const rows = train.rows;
+  log(`training texts ${train.cache === 'hit' ? 'read from the token cache' : 'tokenized'} in ${((performance.now() - tTok) / 1000).toFixed(1)} s`);
   // 'sentence-mean': a step takes batchSize texts with up to docPieces sampled sentences each (docPool.ts).
   const byDoc = c.longText === SENTENCE_MEAN ? piecesByDocument(rows, trainDocs.length) : undefined;
   checkTrainingSettings(m, c, data);
@@ -88,8 +93,8 @@ export async function buildTraining(m: TrainableModel, c: TrainConfig, data: Pre
   const evalBatch = Math.max(c.batchSize, 32);
   const evalLongText = c.evalLongText ?? c.longText;
   const withEval = opts.evalSets ?? true;
-  const validation = withEval && data.validation.length ? encodeForEval(m.tokenizer, data.validation, evalLongText, maxLength, evalBatch) : undefined;
-  const test = withEval && data.test.length ? encodeForEval(m.tokenizer, data.test, evalLongText, maxLength, evalBatch) : undefined;
+  const validation = withEval && data.validation.length ? encodeForEval(m.tokenizer, data.validation, evalLongText, maxLength, evalBatch, { tokenizer: m.ref, dir: opts.tokenCacheDir }) : undefined;
+  const test = withEval && data.test.length ? encodeForEval(m.tokenizer, data.test, evalLongText, maxLength, evalBatch, { tokenizer: m.ref, dir: opts.tokenCacheDir }) : undefined;
   const stepsPerEpoch = Math.ceil((byDoc?.length ?? rows.length) / (c.batchSize * c.gradAccumSteps));
   const totalSteps = stepsPerEpoch * c.epochs;
   log(`${data.train.length} training texts -> ${rows.length} rows (${c.longText}, max length ${maxLength}); ${stepsPerEpoch} steps per epoch, ${totalSteps} in all; evaluation reads ${evalLongText}`);
