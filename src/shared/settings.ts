@@ -298,8 +298,9 @@ export function isValid(key: SettingKey, value: unknown): boolean {
   }
 }
 
-/** The data settings errors may name (DataSource.split and its folds), with the CLI's flags. */
+/** The data and model settings errors may name (DataSource.split and its folds, the model), with the CLI's flags. */
 export const DATA_SETTINGS = {
+  model: { name: 'the model', cli: 'model' },
   split: { name: 'validation and test fractions', cli: 'split' },
   splitSeed: { name: 'split seed', cli: 'split-seed' },
   fold: { name: 'test fold', cli: 'fold' },

@@ -8,6 +8,7 @@
 // .part's size with an HTTP Range request; complete files are skipped. LFS files are checked against the sha256
 // the hub gives as their ETag. Every failure is a ModelSourceError with a one-line message saying what is missing
 // and how to use a local folder instead.
+import { SettingError } from '../../shared/settings';
 import { downloadFile, fileDownloadInfo, modelInfo, type FileDownloadInfoOutput } from '@huggingface/hub';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
@@ -22,10 +23,14 @@ export const WEIGHTS_INDEX = 'model.safetensors.index.json';
 const REQUIRED_HINT = 'config.json, tokenizer.json and model.safetensors';
 export const DEFAULT_HUB_URL = 'https://huggingface.co';
 
-export class ModelSourceError extends Error {
+/** Where a message names the model setting: "the model" from the host, `--model` from gft (a SettingError). */
+const MODEL = '\u0000model\u0000';
+
+export class ModelSourceError extends SettingError {
   override readonly name = 'ModelSourceError';
   constructor(message: string) {
-    super(message.replace(/\s*\n\s*/g, ' '));
+    const line = message.replace(/\s*\n\s*/g, ' ');
+    super(['model'], (n) => line.split(MODEL).join(n('model')));
   }
 }
 
@@ -190,7 +195,7 @@ async function resolveHub(id: string, opts: ResolveOptions): Promise<ResolvedMod
     // Files all there but no record: the last run stopped between the final rename and writing the record.
     const missing = lacking.length ? lacking : [RECORD];
     return new ModelSourceError(`cannot reach the Hugging Face hub at ${hubUrl} (${why}) and ${id}@${revision} is not in the cache (missing ${missing.join(', ')} in ${folder}); ` +
-      `download it where there is a connection and point at the folder instead: --model /path/to/folder with ${REQUIRED_HINT}`);
+      `download it where there is a connection and point ${MODEL} at that folder instead, with ${REQUIRED_HINT}`);
   };
   if (opts.offline) {
     const c = cached();
@@ -206,7 +211,7 @@ async function resolveHub(id: string, opts: ResolveOptions): Promise<ResolvedMod
     const info = await modelInfo({ name: id, revision, additionalFields: ['sha', 'filePaths'], ...common });
     sha = String(info.sha ?? '');
     paths = info.filePaths ?? [];
-    if (!/^[0-9a-f]{40}$/.test(sha)) throw new ModelSourceError(`the hub at ${hubUrl} gave no commit sha for ${id}@${revision}; try again, or point at a local folder: --model /path/to/folder with ${REQUIRED_HINT}`);
+    if (!/^[0-9a-f]{40}$/.test(sha)) throw new ModelSourceError(`the hub at ${hubUrl} gave no commit sha for ${id}@${revision}; try again, or point ${MODEL} at a local folder with ${REQUIRED_HINT}`);
   } catch (e) {
     if (e instanceof ModelSourceError) throw e;
     const code = networkCode(e);
@@ -217,12 +222,12 @@ async function resolveHub(id: string, opts: ResolveOptions): Promise<ResolvedMod
     }
     const status = (e as { statusCode?: number }).statusCode;
     if (status === 401 || status === 403) {
-      throw new ModelSourceError(`${id} on ${hubUrl} is private or gated (HTTP ${status}); accept its terms on the hub and set HF_TOKEN, or point at a local folder: --model /path/to/folder with ${REQUIRED_HINT}`);
+      throw new ModelSourceError(`${id} on ${hubUrl} is private or gated (HTTP ${status}); accept its terms on the hub and set HF_TOKEN, or point ${MODEL} at a local folder with ${REQUIRED_HINT}`);
     }
     if (status === 404) {
-      throw new ModelSourceError(`${id}@${revision} not found on ${hubUrl} (HTTP 404); check the model id and revision, or point at a local folder: --model /path/to/folder with ${REQUIRED_HINT}`);
+      throw new ModelSourceError(`${id}@${revision} not found on ${hubUrl} (HTTP 404); check the model id and revision, or point ${MODEL} at a local folder with ${REQUIRED_HINT}`);
     }
-    throw new ModelSourceError(`the hub at ${hubUrl} failed for ${id}@${revision}: ${String((e as Error).message ?? e).split('\n')[0]}; try again, or point at a local folder: --model /path/to/folder with ${REQUIRED_HINT}`);
+    throw new ModelSourceError(`the hub at ${hubUrl} failed for ${id}@${revision}: ${String((e as Error).message ?? e).split('\n')[0]}; try again, or point ${MODEL} at a local folder with ${REQUIRED_HINT}`);
   }
 
   const available = new Set(paths);
@@ -237,7 +242,7 @@ async function resolveHub(id: string, opts: ResolveOptions): Promise<ResolvedMod
   if (!weights) lacking.push(WEIGHTS_FILE);
   if (lacking.length) {
     const bin = available.has('pytorch_model.bin') ? ' (it has pytorch_model.bin only: convert it to safetensors and use the folder)' : '';
-    throw new ModelSourceError(`${id}@${revision} on the hub has no ${lacking.join(', ')}${bin}; choose a model repository with ${REQUIRED_HINT}, or point at a local folder: --model /path/to/folder`);
+    throw new ModelSourceError(`${id}@${revision} on the hub has no ${lacking.join(', ')}${bin}; choose a model repository with ${REQUIRED_HINT}, or point ${MODEL} at a local folder`);
   }
   mkdirSync(folder, { recursive: true });
   const wanted = [CONFIG_FILE, ...TOKENIZER_FILES.filter((f) => available.has(f)), weights!];
@@ -250,7 +255,7 @@ async function resolveHub(id: string, opts: ResolveOptions): Promise<ResolvedMod
       const code = networkCode(e);
       const got = files.map((f) => f.name);
       throw new ModelSourceError(`download of ${id}/${name} from ${hubUrl} failed (${code ?? String((e as Error).message ?? e).split('\n')[0]}); ` +
-        `run again to resume (${got.length} file(s) done, partial data kept in ${folder}), or point at a local folder: --model /path/to/folder with ${REQUIRED_HINT}`);
+        `run again to resume (${got.length} file(s) done, partial data kept in ${folder}), or point ${MODEL} at a local folder with ${REQUIRED_HINT}`);
     }
   };
   for (const name of wanted) await get(name);
@@ -266,7 +271,7 @@ async function downloadOne(id: string, sha: string, name: string, folder: string
   const repo = { type: 'model' as const, name: id };
   const final = join(folder, name);
   const info = await fileDownloadInfo({ repo, path: name, revision: sha, ...common });
-  if (!info) throw new ModelSourceError(`${id}@${sha.slice(0, 12)} lists ${name} but the hub has no such file; try again later or point at a local folder: --model /path/to/folder with ${REQUIRED_HINT}`);
+  if (!info) throw new ModelSourceError(`${id}@${sha.slice(0, 12)} lists ${name} but the hub has no such file; try again later or point ${MODEL} at a local folder with ${REQUIRED_HINT}`);
   const total = info.size;
   // LFS files carry their content's sha256 as the ETag; small git files carry a git hash (not checked).
   const etag = info.etag.replace(/^W\//, '').replace(/"/g, '');
@@ -350,7 +355,7 @@ async function fetchToPart(
   const size = statSync(part).size;
   if (size !== total) {
     if (size > total) truncateSync(part, 0);
-    throw new ModelSourceError(`download of ${id}/${name} ended at ${size} of ${total} bytes; run again to resume, or point at a local folder: --model /path/to/folder with ${REQUIRED_HINT}`);
+    throw new ModelSourceError(`download of ${id}/${name} ended at ${size} of ${total} bytes; run again to resume, or point ${MODEL} at a local folder with ${REQUIRED_HINT}`);
   }
   const sha256 = await sha256File(part);
   if (expected && sha256 !== expected) {

@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cliName } from '../../../src/shared/settings';
 import { ModelSourceError, resolveModel, type DownloadProgress } from '../../../src/host/models/hub';
 import { closedPort, startFakeHub, type FakeRepo } from './fakeHub';
 
@@ -44,11 +45,14 @@ const hubP = startFakeHub({ 'org/tiny-bert': tiny, 'org/sharded': sharded, 'org/
 after(async () => (await hubP).close());
 const root = mkdtempSync(join(tmpdir(), 'gft-hub-'));
 
-function oneLine(pattern: RegExp) {
+/** One line; the host names the model setting ("the model"), gft its flag (--model): `cli` is matched against that. */
+function oneLine(pattern: RegExp, cli?: RegExp) {
   return (e: unknown) => {
     assert.ok(e instanceof ModelSourceError, `expected ModelSourceError, got ${String(e)}`);
     assert.ok(!e.message.includes('\n'));
     assert.match(e.message, pattern);
+    assert.ok(!/(^|\s)--[a-z]/.test(e.message), e.message);
+    if (cli) assert.match(e.render(cliName), cli);
     return true;
   };
 }
@@ -84,7 +88,7 @@ test('an interrupted download resumes from the .part file with a Range request',
   const hub = await hubP;
   const cacheDir = join(root, 'c2');
   hub.dropNext('model.safetensors', 200_000);
-  await assert.rejects(resolveModel('org/tiny-bert', { cacheDir, hubUrl: hub.url }), oneLine(/download of org\/tiny-bert\/model\.safetensors .*run again to resume .*--model \/path\/to\/folder/));
+  await assert.rejects(resolveModel('org/tiny-bert', { cacheDir, hubUrl: hub.url }), oneLine(/download of org\/tiny-bert\/model\.safetensors .*run again to resume .*or point the model at a local folder with/, /or point --model at a local folder with config\.json/));
   const part = join(cacheDir, 'org--tiny-bert', SHA, 'model.safetensors.part');
   const have = statSync(part).size;
   assert.ok(have > 0 && have < weights.length, `partial ${have}`);
@@ -108,7 +112,7 @@ test('sharded weights: the index and every shard it names', async () => {
   assert.equal(r.revision, SHA2);
 });
 
-test('unreachable hub: cached snapshot is used; otherwise a one-line error naming what is missing and --model', async () => {
+test('unreachable hub: cached snapshot is used; otherwise a one-line error naming what is missing and the model setting', async () => {
   const hub = await hubP;
   const dead = `http://127.0.0.1:${await closedPort()}`;
   const cacheDir = join(root, 'c1'); // filled by the first test
@@ -117,7 +121,7 @@ test('unreachable hub: cached snapshot is used; otherwise a one-line error namin
   assert.equal(fromCache.folder, join(cacheDir, 'org--tiny-bert', SHA));
   assert.equal((await resolveModel('org/tiny-bert', { cacheDir, offline: true, hubUrl: hub.url })).revision, SHA);
   await assert.rejects(resolveModel('org/other', { cacheDir, hubUrl: dead }),
-    oneLine(/^cannot reach the Hugging Face hub at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\) and org\/other@main is not in the cache \(missing config\.json, tokenizer\.json, model\.safetensors in .*\); download it where there is a connection and point at the folder instead: --model \/path\/to\/folder with config\.json, tokenizer\.json and model\.safetensors$/));
+    oneLine(/^cannot reach the Hugging Face hub at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\) and org\/other@main is not in the cache \(missing config\.json, tokenizer\.json, model\.safetensors in .*\); download it where there is a connection and point the model at that folder instead, with config\.json, tokenizer\.json and model\.safetensors$/));
   await assert.rejects(resolveModel('org/tiny-bert', { cacheDir: join(root, 'empty'), offline: true }), oneLine(/\(offline mode\)/));
 });
 
