@@ -163,7 +163,7 @@ def main():
     set_seed(job["training"]["seed"])
     tokenizer = AutoTokenizer.from_pretrained(model_path)
     model = AutoModelForSequenceClassification.from_pretrained(
-        model_path, num_labels=len(labels), id2label={i: l for i, l in enumerate(labels)}, label2id=label_ids,
+        model_path, id2label={i: l for i, l in enumerate(labels)}, label2id=label_ids,
         ignore_mismatched_sizes=True)
     token_types = "token_type_ids" in tokenizer.model_input_names and job["model"]["tokenTypeIds"]
 

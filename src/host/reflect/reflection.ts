@@ -82,7 +82,9 @@ const KIND_TITLES: Record<string, string> = {
 };
 
 function titleOf(r: LoadedRun): string {
-  const t = KIND_TITLES[r.manifest.kind] ?? r.manifest.kind;
+  // a model trained elsewhere and brought in by gft import (src/host/jobs/importModel.ts)
+  const imported = (r.manifest.config as { imported?: unknown }).imported !== undefined;
+  const t = imported ? 'Imported' : KIND_TITLES[r.manifest.kind] ?? r.manifest.kind;
   const model = r.manifest.model?.id;
   return r.manifest.kind === 'finetune' || r.manifest.kind === 'head-only' ? `${t} ${model ?? ''}`.trim() : t;
 }

@@ -16,6 +16,8 @@ import { main, type Io } from '../../../src/host/cli';
 import { compareRuns, predictTexts } from '../../../src/host/jobs';
 import { importModel, matchLabels, textHash } from '../../../src/host/jobs/importModel';
 import { runFinetune } from '../../../src/host/train';
+import { exportRun } from '../../../src/host/export';
+import { writeReflection } from '../../../src/host/reflect';
 import { RunFolder } from '../../../src/host/runs';
 import { Requests, type PredictionRecord, type RunManifest } from '../../../src/protocol';
 import { startHost } from '../../../src/client/hostProcess';
@@ -158,6 +160,12 @@ test('a job\'s model folder: settings from gft_job.json, leakage checked and rec
     assert.equal((clean.manifest.config as { maxLength: number }).maxLength, 20, 'the job\'s max length');
     assert.equal(clean.manifest.warnings, undefined);
     assertSamePredictions(testPreds(clean.dir), testPreds(trained.runDir), 'LABEL_i names mapped');
+
+    // export and reflect take an imported run like a fine-tune
+    const exported = await exportRun(clean.dir, join(root, 'export-clean'));
+    assert.equal(exported.check?.agreement !== undefined, true, exported.checkSkipped);
+    const md = await writeReflection(join(root, 'runs'), { measureLatency: false, source: { data } });
+    assert.match(md, /\| Imported \S*job-model \|/);
 
     // two test examples in the job's training data: by id, and by text under another id
     const leaked = [...split.ids.train, split.ids.test[0]];
