@@ -17,15 +17,7 @@ export class BertClassifier extends EncoderClassifier {
     l.add(`${e}.position_embeddings.weight`, [c.maxPositions, c.hiddenSize], 'embeddings');
     l.add(`${e}.token_type_embeddings.weight`, [c.typeVocabSize, c.hiddenSize], 'embeddings');
     l.norm(`${e}.LayerNorm`, c.hiddenSize, 'embeddings');
-    for (let i = 0; i < c.numLayers; i++) {
-      const w = this.layerWeights(i);
-      const grp = `layer.${i}`;
-      for (const n of [w.q, w.k, w.v, w.out]) l.linear(n, c.hiddenSize, c.hiddenSize, grp);
-      l.norm(w.norm1, c.hiddenSize, grp);
-      l.linear(w.ffnIn, c.intermediateSize, c.hiddenSize, grp);
-      l.linear(w.ffnOut, c.hiddenSize, c.intermediateSize, grp);
-      l.norm(w.norm2, c.hiddenSize, grp);
-    }
+    this.declareLayers(l);
     this.declareHead(l);
   }
 

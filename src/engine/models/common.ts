@@ -198,6 +198,19 @@ export abstract class EncoderClassifier implements SequenceClassifier {
   }
 
   protected abstract declare(list: ParamList): void;
+  /** The encoder layers' parameters (attention, feed-forward, two LayerNorms), group 'layer.<i>', in layer order. */
+  protected declareLayers(l: ParamList): void {
+    const c = this.config;
+    for (let i = 0; i < c.numLayers; i++) {
+      const w = this.layerWeights(i);
+      const grp = `layer.${i}`;
+      for (const n of [w.q, w.k, w.v, w.out]) l.linear(n, c.hiddenSize, c.hiddenSize, grp);
+      l.norm(w.norm1, c.hiddenSize, grp);
+      l.linear(w.ffnIn, c.intermediateSize, c.hiddenSize, grp);
+      l.linear(w.ffnOut, c.hiddenSize, c.intermediateSize, grp);
+      l.norm(w.norm2, c.hiddenSize, grp);
+    }
+  }
   /** Parameters that are never trained (DistilBERT's sinusoidal position table). */
   protected fixedParams(): ReadonlySet<string> { return new Set(); }
   /** Token embeddings + the rest of the embedding block: returns [batch, seq, hidden] and the token part. */

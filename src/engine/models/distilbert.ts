@@ -16,15 +16,7 @@ export class DistilBertClassifier extends EncoderClassifier {
     l.add('distilbert.embeddings.word_embeddings.weight', [c.vocabSize, c.hiddenSize], 'embeddings');
     l.add(POSITIONS, [c.maxPositions, c.hiddenSize], 'embeddings');
     l.norm('distilbert.embeddings.LayerNorm', c.hiddenSize, 'embeddings');
-    for (let i = 0; i < c.numLayers; i++) {
-      const w = this.layerWeights(i);
-      const grp = `layer.${i}`;
-      for (const n of [w.q, w.k, w.v, w.out]) l.linear(n, c.hiddenSize, c.hiddenSize, grp);
-      l.norm(w.norm1, c.hiddenSize, grp);
-      l.linear(w.ffnIn, c.intermediateSize, c.hiddenSize, grp);
-      l.linear(w.ffnOut, c.hiddenSize, c.intermediateSize, grp);
-      l.norm(w.norm2, c.hiddenSize, grp);
-    }
+    this.declareLayers(l);
     l.linear('pre_classifier', c.hiddenSize, c.hiddenSize, 'head');
     l.linear('classifier', this.numLabels, c.hiddenSize, 'head');
   }

@@ -2,6 +2,10 @@
 // CRLF, LF or CR line ends. Each record carries the 1-based line it starts on, so errors can name it.
 // Fields are cut with indexOf/slice rather than built character by character: 8 MB of quoted reviews parse in
 // well under a second instead of several.
+// Hand-written rather than the npm package csv-parse: on the 8 MB corpus (the 2,000 built-in reviews as a quoted
+// CSV, 7.85 MB) csv-parse 7.0.3's sync parser took a median 1,527 ms with the `info` it needs for line numbers
+// (1,241 ms without) against 396 ms here, interleaved runs on the same file (2-core VM, shared, load 14); it would
+// also need its error codes mapped back to these one-line messages and the record's start line recomputed.
 import { DatasetError } from './types';
 
 export interface DelimitedRecord {

@@ -5,11 +5,10 @@ import { UseLiteEmbedder, USE_LITE_EMBEDDING_SIZE } from '../../engine/models/us
 import type { BaselineParams, RunResult } from '../../protocol';
 import { denseToCsr, loadLogReg, predictProba, saveLogReg } from '../baselines';
 import type { Example } from '../data';
-import { deviceName, packageVersions } from '../info';
 import { loadStarterModel, meanOfWindows, useLiteTextWindows, type StarterModel, type UseLitePooling } from '../models/starter';
-import { RunFolder } from '../runs';
-import { attachRun, CancelledError, DEFAULT_SPLIT, prepareData, runJob, warningsField, type JobContext, type Predictor } from '../core';
-import { trainLinear } from './linear';
+import type { RunFolder } from '../runs';
+import { attachRun, CancelledError, prepareData, runJob, type JobContext, type Predictor } from '../core';
+import { createBaselineRun, trainLinear } from './linear';
 import { EMBED_GROUP_TEXTS, embedInGroups } from './embedGroups';
 import { createHfEmbedder, embedTextsHf, type HfEmbedder } from './hfEmbeddings';
 import { CHECKPOINT_BEST } from '../../shared/runLayout';
@@ -58,17 +57,10 @@ export async function runEmbeddingBaseline(params: BaselineParams, ctx: JobConte
   const seed = params.seed ?? 42;
   const data = prepareData(params);
   const sm = loadStarterModel();
-  const run = RunFolder.create(params.runsRoot, {
-    kind: 'baseline-embeddings',
-    id: params.runId,
-    config: { model, pooling: EMBEDDING_POOLING, classifier: 'L2 logistic regression (lbfgs)', C: params.C ?? 'chosen on validation from 1, 10, 100', split: params.split ?? DEFAULT_SPLIT },
-    dataset: data.ref,
-    ...warningsField(data.warnings),
+  const run = createBaselineRun(params, 'baseline-embeddings', data, seed, {
+    config: { model, pooling: EMBEDDING_POOLING, classifier: 'L2 logistic regression (lbfgs)' },
     model: { id: 'starter', revision: `${sm.files.version}` },
-    seed,
-    packages: packageVersions(),
-    device: deviceName(),
-  }, data.splitManifest);
+  });
   const progress = attachRun(run, ctx);
   const r = await runJob(run, async () => {
     const embedder = await UseLiteEmbedder.create(sm.weights, { batchSize: 64 });
@@ -111,17 +103,10 @@ async function runHfEmbeddingBaseline(params: BaselineParams, model: string, ctx
   const emb = await createHfEmbedder(model);
   let run: RunFolder;
   try {
-    run = RunFolder.create(params.runsRoot, {
-      kind: 'baseline-embeddings',
-      id: params.runId,
-      config: { model, pooling: HF_EMBEDDING_POOLING, maxLength: emb.maxLength, classifier: 'L2 logistic regression (lbfgs)', C: params.C ?? 'chosen on validation from 1, 10, 100', split: params.split ?? DEFAULT_SPLIT },
-      dataset: data.ref,
-    ...warningsField(data.warnings),
+    run = createBaselineRun(params, 'baseline-embeddings', data, seed, {
+      config: { model, pooling: HF_EMBEDDING_POOLING, maxLength: emb.maxLength, classifier: 'L2 logistic regression (lbfgs)' },
       model: emb.tm.ref,
-      seed,
-      packages: packageVersions(),
-      device: deviceName(),
-    }, data.splitManifest);
+    });
   } catch (err) {
     await emb.program.dispose();
     throw err;

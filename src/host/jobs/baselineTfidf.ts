@@ -1,10 +1,8 @@
 // The TF-IDF + logistic regression baseline as a run: features fitted on the training split only.
 import type { BaselineParams, RunResult } from '../../protocol';
 import { fitTransformTfidf, saveLogReg, saveTfidf, transformTfidf } from '../baselines';
-import { RunFolder } from '../runs';
-import { deviceName, packageVersions } from '../info';
-import { attachRun, DEFAULT_SPLIT, type JobContext, prepareData, runJob, throwIfCancelled, warningsField } from '../core';
-import { trainLinear, type LinearSplits } from './linear';
+import { attachRun, type JobContext, prepareData, runJob, throwIfCancelled } from '../core';
+import { createBaselineRun, trainLinear, type LinearSplits } from './linear';
 import { CHECKPOINT_BEST } from '../../shared/runLayout';
 
 export const TFIDF_CONFIG = { ngramRange: [1, 2], sublinearTf: true, minDf: 2, smoothIdf: true, norm: 'l2', solver: 'lbfgs', objective: 'CSR sparse kernels in TypeScript' } as const;
@@ -12,16 +10,7 @@ export const TFIDF_CONFIG = { ngramRange: [1, 2], sublinearTf: true, minDf: 2, s
 export async function runTfidfBaseline(params: BaselineParams, ctx: JobContext = {}): Promise<RunResult> {
   const seed = params.seed ?? 42;
   const data = prepareData(params);
-  const run = RunFolder.create(params.runsRoot, {
-    kind: 'baseline-tfidf',
-    id: params.runId,
-    config: { ...TFIDF_CONFIG, C: params.C ?? `chosen on validation from 1, 10, 100`, split: params.split ?? DEFAULT_SPLIT },
-    dataset: data.ref,
-    ...warningsField(data.warnings),
-    seed,
-    packages: packageVersions(),
-    device: deviceName(),
-  }, data.splitManifest);
+  const run = createBaselineRun(params, 'baseline-tfidf', data, seed, { config: { ...TFIDF_CONFIG } });
   const progress = attachRun(run, ctx);
   const r = await runJob(run, async () => {
     progress({ phase: 'features', step: 0, total: 1 });

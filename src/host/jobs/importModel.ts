@@ -23,13 +23,12 @@ import { readJson } from '../../shared/node/runFiles';
 import { CHECKPOINT_BEST } from '../../shared/runLayout';
 import { resolveTrainConfig } from '../train/config';
 import { resolveExecution } from '../train/device';
-import { documentProbs, encodeForEval, metricsOf } from '../train/evaluate';
-import { executionRecord } from '../train/runFinetune';
+import { documentProbs, encodeForEval } from '../train/evaluate';
+import { executionRecord, recordTestResults } from '../train/runFinetune';
 import { loadTrainableModel } from '../train/model';
-import { computeSaliency, SALIENCY_FILE } from '../train/saliency';
 import { trainWorkerPath } from '../train/setup';
 import type { TrainWorkerModel } from '../train/trainWorker';
-import { attachRun, evalSummary, predictionRecords, prepareData, runJob, throwIfCancelled, warningsField, type JobContext, type PreparedData } from '../core';
+import { attachRun, prepareData, runJob, throwIfCancelled, warningsField, type JobContext, type PreparedData } from '../core';
 import { JOB_MANIFEST_IN_MODEL, type TrainerJob } from './trainerJob';
 
 /** The job's manifest in a model folder (gft_job.json), with what train.py added. */
@@ -223,15 +222,7 @@ export async function importModel(p: ImportModelParams, ctx: JobContext = {}): P
       throwIfCancelled(ctx);
       progress({ phase: 'evaluating', step: done, total });
     });
-    const met: EvalMetrics = metricsOf(test, probs, data.labels, c.seed);
-    run.metric({ type: 'eval', step: 0, epoch: 0, split: 'test', metrics: evalSummary(met, met.logLoss), time: new Date().toISOString() });
-    run.writePredictions(predictionRecords(test.examples, probs, 'test'));
-    try {
-      const sal = await computeSaliency({ trainer: tr, tokenizer: m.tokenizer, source: m.source, examples: test.examples, probs, strategy: evalLongText, maxLength, runDir: run.dir });
-      run.log(`saliency: ${sal.length} misclassified test examples explained in ${SALIENCY_FILE}`);
-    } catch (e) {
-      run.log(`saliency skipped: ${String((e as Error).message ?? e).split('\n')[0]}`);
-    }
+    const met: EvalMetrics = await recordTestResults(run, { trainer: tr, model: m, test, probs, labels: data.labels, seed: c.seed, step: 0, epoch: 0, strategy: evalLongText, maxLength });
     run.log(`test (this engine, ${evalLongText} ${maxLength} tokens): accuracy ${met.accuracy.toFixed(4)} (n ${data.test.length})${jobTest ? `; the job's own: ${jobTest.accuracy.toFixed(4)} (n ${jobTest.n})` : ''}`);
     run.update({ test: met });
     progress({ phase: 'done', step: 1, total: 1 });

@@ -1,14 +1,33 @@
 // Shared by the baselines: fit the L2 logistic regression on feature rows (choosing C on the validation set
 // when it is not given), log each L-BFGS iteration as a training step, evaluate on validation and test, and
 // write the test predictions.
-import type { EvalMetrics } from '../../protocol';
+import type { BaselineParams, EvalMetrics } from '../../protocol';
 import { csrToCsc, fitLogReg, predictProba, type Csc, type Csr, type LogRegFit } from '../baselines';
 import { evaluatePredictions } from '../eval';
 import type { Example } from '../data';
-import type { RunFolder } from '../runs';
-import { CancelledError, evalSummary, predictionRecords, type JobContext } from '../core';
+import { RunFolder, type NewRun } from '../runs';
+import { CancelledError, DEFAULT_SPLIT, evalSummary, predictionRecords, warningsField, type JobContext, type PreparedData } from '../core';
+import { deviceName, packageVersions } from '../info';
 
 export const C_GRID = [1, 10, 100];
+
+/**
+ * The run folder of a baseline: its kind and settings (the classifier's C, or how it is chosen, and the split),
+ * the data's reference and warnings, the seed, package versions and the device.
+ */
+export function createBaselineRun(params: BaselineParams, kind: 'baseline-tfidf' | 'baseline-embeddings', data: PreparedData, seed: number, settings: { config: Record<string, unknown>; model?: NewRun['model'] }): RunFolder {
+  return RunFolder.create(params.runsRoot, {
+    kind,
+    id: params.runId,
+    config: { ...settings.config, C: params.C ?? `chosen on validation from ${C_GRID.join(', ')}`, split: params.split ?? DEFAULT_SPLIT },
+    dataset: data.ref,
+    ...warningsField(data.warnings),
+    ...(settings.model ? { model: settings.model } : {}),
+    seed,
+    packages: packageVersions(),
+    device: deviceName(),
+  }, data.splitManifest);
+}
 
 export interface LinearSplits {
   labels: string[];

@@ -13,6 +13,7 @@
 // similar length are grouped inside pools of bucket x batchSize before the batches are shuffled (less padding).
 import { mulberry32, shuffled } from '../../shared/prng';
 import { SettingError } from '../../shared/settings';
+import type { Batch } from '../../engine';
 
 export type LongTextStrategy = 'head' | 'tail' | 'head+tail' | 'chunks';
 export const LONG_TEXT_STRATEGIES: readonly LongTextStrategy[] = ['head', 'tail', 'head+tail', 'chunks'];
@@ -115,13 +116,7 @@ export function encodeDocuments(tok: TextTokenizer, docs: readonly { text: strin
 }
 
 /** The engine's batch layout: int64 [batch, seq], row-major. */
-export interface TokenBatch {
-  inputIds: BigInt64Array;
-  attentionMask: BigInt64Array;
-  tokenTypeIds?: BigInt64Array;
-  labels?: BigInt64Array;
-  batch: number;
-  seq: number;
+export interface TokenBatch extends Batch {
   /** Document index of each row (for aggregating chunk logits). */
   docs: number[];
 }

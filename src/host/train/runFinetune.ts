@@ -14,9 +14,9 @@ import { CHECKPOINT_BEST, CHECKPOINT_LAST, RUN_FILES } from '../../shared/runLay
 import { SettingError, changedSettings, RESUMABLE, shown, type SettingKey } from '../../shared/settings';
 import { finetuneRunConfig, improves, resolveEvalEvery, resolveTrainConfig } from './config';
 import { checkExecutionFits, fallbackWarning, resolveExecution, type Execution } from './device';
-import { documentProbs, metricsOf } from './evaluate';
+import { documentProbs, metricsOf, type EncodedSet } from './evaluate';
 import { loadTrainableModel, type TrainableModel } from './model';
-import { computeSaliency, SALIENCY_FILE } from './saliency';
+import { computeSaliency, SALIENCY_FILE, type SaliencyInput } from './saliency';
 import { buildTraining, checkTrainingSettings, trainBatchAt } from './setup';
 
 /** Saved beside the trainer's checkpoint: where in the schedule it was taken. */
@@ -244,16 +244,7 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
         progress({ phase: 'evaluating', step: done, total });
         await yieldToLoop();
       });
-      testMetrics = metricsOf(test, probs, data.labels, c.seed);
-      run.metric({ type: 'eval', step: state.best?.step ?? state.step, epoch: state.best?.epoch ?? state.epoch, split: 'test', metrics: evalSummary(testMetrics, testMetrics.logLoss), time: new Date().toISOString() });
-      run.writePredictions(predictionRecords(test.examples, probs, 'test'));
-      // Explanations are a by-product: a failure is logged and the run still completes.
-      try {
-        const sal = await computeSaliency({ trainer: tr, tokenizer: m.tokenizer, source: m.source, examples: test.examples, probs, strategy: evalLongText, maxLength, runDir: run.dir });
-        run.log(`saliency: ${sal.length} misclassified test examples explained in ${SALIENCY_FILE}`);
-      } catch (e) {
-        run.log(`saliency skipped: ${String((e as Error).message ?? e).split('\n')[0]}`);
-      }
+      testMetrics = await recordTestResults(run, { trainer: tr, model: m, test, probs, labels: data.labels, seed: c.seed, step: state.best?.step ?? state.step, epoch: state.best?.epoch ?? state.epoch, strategy: evalLongText, maxLength });
       run.log(`test (best checkpoint, step ${state.best?.step ?? state.step}): accuracy ${testMetrics.accuracy.toFixed(4)} (95% CI ${testMetrics.accuracyCI.map((v) => v.toFixed(4)).join('-')})`);
     }
     run.update({ test: testMetrics });
@@ -262,4 +253,21 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
   });
   await trainer?.dispose();
   return { runId: run.id, runDir: run.dir, kind: run.manifest.kind, status: r.status, test: r.value, error: r.error, warnings: run.manifest.warnings };
+}
+
+/**
+ * A run's test results: the metrics, their eval record in metrics.jsonl, predictions.jsonl, and saliency.jsonl
+ * (explanations are a by-product: a failure is logged and the run still completes). Fine-tuning and gft import.
+ */
+export async function recordTestResults(run: RunFolder, o: { trainer: SaliencyInput['trainer']; model: TrainableModel; test: EncodedSet; probs: number[][]; labels: string[]; seed: number; step: number; epoch: number; strategy: SaliencyInput['strategy']; maxLength: number }): Promise<EvalMetrics> {
+  const met = metricsOf(o.test, o.probs, o.labels, o.seed);
+  run.metric({ type: 'eval', step: o.step, epoch: o.epoch, split: 'test', metrics: evalSummary(met, met.logLoss), time: new Date().toISOString() });
+  run.writePredictions(predictionRecords(o.test.examples, o.probs, 'test'));
+  try {
+    const sal = await computeSaliency({ trainer: o.trainer, tokenizer: o.model.tokenizer, source: o.model.source, examples: o.test.examples, probs: o.probs, strategy: o.strategy, maxLength: o.maxLength, runDir: run.dir });
+    run.log(`saliency: ${sal.length} misclassified test examples explained in ${SALIENCY_FILE}`);
+  } catch (e) {
+    run.log(`saliency skipped: ${String((e as Error).message ?? e).split('\n')[0]}`);
+  }
+  return met;
 }
