@@ -85,17 +85,31 @@ export function optimizerScalars(lr: number, step: number, o: { betas: [number, 
 export const next = (input: string): string => `next/${input}`;
 export const flatName = (kind: 'param' | 'adam_m' | 'adam_v', group: FlatGroup['name']): string => `flat/${kind}/${group}`;
 
+/** Where a parameter is in its layer: its name without layer numbers (".3." -> ".#."). */
+const kindOf = (names: readonly string[]): string => names.map((n) => n.replace(/\.\d+\./g, '.#.')).join('|');
+
 /**
- * The flat layout of the trainable parameters of `model`: one buffer, those with weight decay first, each part in
- * model order (one buffer: AdamW is one set of ~18 elementwise kernels, not one per buffer).
+ * The flat layout of the trainable parameters of `model`: one buffer, those with weight decay first, then those
+ * without (one buffer: AdamW is one set of ~18 elementwise kernels, not one per buffer). The decaying ones are
+ * ordered by kind (the same weight of every layer in a row, a joint as one: see viewFlatParams' stacks), the others
+ * in model order.
  */
-export function flatGroups(model: SequenceClassifier, trainable: (name: string) => boolean): FlatGroup[] {
+export function flatGroups(model: SequenceClassifier, trainable: (name: string) => boolean, joints: readonly string[][] = []): FlatGroup[] {
   let off = 0;
   let decaySize = 0;
   const entries: FlatEntry[] = [];
   for (const decay of [true, false]) {
-    for (const p of model.params) {
-      if (!trainable(p.name) || p.decay !== decay) continue;
+    const params = model.params.filter((p) => trainable(p.name) && p.decay === decay);
+    const units: (typeof params)[] = [];
+    for (let i = 0; i < params.length;) {
+      const j = joints.find((names) => names.length > 1 && names.every((n, k) => params[i + k]?.name === n));
+      const n = j ? j.length : 1;
+      units.push(params.slice(i, i + n));
+      i += n;
+    }
+    const kinds = [...new Set(units.map((u) => kindOf(u.map((p) => p.name))))];
+    const ordered = decay ? kinds.flatMap((k) => units.filter((u) => kindOf(u.map((p) => p.name)) === k)) : units;
+    for (const p of ordered.flat()) {
       const size = p.shape.reduce((a, b) => a * b, 1);
       entries.push({ param: p.name, offset: off, size, shape: [...p.shape], decay });
       off += size;
@@ -203,42 +217,42 @@ export interface FlatSlot { entries: FlatEntry[]; size: number; tensor: Tensor }
 export function viewFlatParams(g: Graph, groups: readonly FlatGroup[], joints: readonly string[][] = []): { flat: Map<string, Tensor>; slots: Map<FlatGroup['name'], FlatSlot[]> } {
   const flat = new Map<string, Tensor>();
   const slots = new Map<FlatGroup['name'], FlatSlot[]>();
+  const sizeOf = (es: readonly FlatEntry[]) => es.reduce((a, e) => a + e.size, 0);
   for (const gr of groups) {
     const buf = g.input(flatName('param', gr.name), 'float32', [gr.size]);
     flat.set(gr.name, buf);
-    const plan: FlatEntry[][] = [];
+    // units: a joint or one parameter; slots: a unit, or a stack of >= STACK_MIN matrices of one kind
+    const units: FlatEntry[][] = [];
     for (let i = 0; i < gr.entries.length;) {
       const j = joints.find((names) => names.length > 1 && names.every((n, k) => gr.entries[i + k]?.param === n)
         && names.every((_, k) => String(gr.entries[i + k].shape.slice(1)) === String(gr.entries[i].shape.slice(1))));
       const n = j ? j.length : 1;
-      plan.push(gr.entries.slice(i, i + n));
+      units.push(gr.entries.slice(i, i + n));
       i += n;
+    }
+    const shapeOf = (u: FlatEntry[]) => [u.reduce((a, e) => a + e.shape[0], 0), ...u[0].shape.slice(1)];
+    const key = (u: FlatEntry[]) => (u[0].decay && u[0].shape.length === 2 ? `${kindOf(u.map((e) => e.param))}:${shapeOf(u)}` : undefined);
+    const plan: FlatEntry[][][] = [];
+    for (let i = 0; i < units.length;) {
+      let j = i + 1;
+      const k = key(units[i]);
+      while (k !== undefined && j < units.length && key(units[j]) === k) j++;
+      if (j - i >= STACK_MIN) plan.push(units.slice(i, j));
+      else for (let m = i; m < j; m++) plan.push([units[m]]);
+      i = j;
     }
     const made: FlatSlot[] = [];
     let rest = buf;
     let restSize = gr.size;
     for (let i = 0; i < plan.length;) {
       let take = plan.slice(i, i + SPLIT_OUTPUTS);
-      const sizeOf = (es: FlatEntry[]) => es.reduce((a, e) => a + e.size, 0);
       const last = i + take.length === plan.length;
       // the rest of the buffer (later parameters, or the padding) is one more output
       if (!last && take.length === SPLIT_OUTPUTS) take = take.slice(0, -1);
-      const used = take.reduce((a, es) => a + sizeOf(es), 0);
+      const used = take.reduce((a, us) => a + sizeOf(us.flat()), 0);
       const tail = restSize - used;
-      const parts = take.length === 1 && tail === 0 ? [rest] : g.split(rest, [...take.map(sizeOf), ...(tail > 0 ? [tail] : [])], 0);
-      take.forEach((es, k) => {
-        if (es.length === 1) {
-          const v = g.reshape(parts[k], es[0].shape);
-          g.paramView(es[0].param, v);
-          made.push({ entries: es, size: es[0].size, tensor: v });
-          return;
-        }
-        const rows = es.map((e) => e.shape[0]);
-        const joint = g.reshape(parts[k], [rows.reduce((a, b) => a + b, 0), ...es[0].shape.slice(1)]);
-        g.jointView(es.map((e) => e.param), joint);
-        g.split(joint, rows, 0).forEach((v, m) => g.paramView(es[m].param, v));
-        made.push({ entries: es, size: sizeOf(es), tensor: joint });
-      });
+      const parts = take.length === 1 && tail === 0 ? [rest] : g.split(rest, [...take.map((us) => sizeOf(us.flat())), ...(tail > 0 ? [tail] : [])], 0);
+      take.forEach((us, k) => made.push(us.length === 1 ? unitView(g, us[0], parts[k]) : stackView(g, us, shapeOf(us[0]), parts[k])));
       i += take.length;
       if (tail > 0) { rest = parts[take.length]; restSize = tail; }
     }
@@ -247,15 +261,53 @@ export function viewFlatParams(g: Graph, groups: readonly FlatGroup[], joints: r
   return { flat, slots };
 }
 
+/** Stacks of fewer matrices are not worth their two Splits. */
+const STACK_MIN = 3;
+
+/** The views of one unit (a parameter, or a joint and its parameters) made of `t` (its part of the buffer). */
+function unitView(g: Graph, es: FlatEntry[], t: Tensor, shape?: number[]): FlatSlot {
+  if (es.length === 1) {
+    const v = shape ? t : g.reshape(t, es[0].shape);
+    g.paramView(es[0].param, v);
+    return { entries: es, size: es[0].size, tensor: v };
+  }
+  const rows = es.map((e) => e.shape[0]);
+  const joint = shape ? t : g.reshape(t, [rows.reduce((a, b) => a + b, 0), ...es[0].shape.slice(1)]);
+  g.jointView(es.map((e) => e.param), joint);
+  g.split(joint, rows, 0).forEach((v, m) => g.paramView(es[m].param, v));
+  return { entries: es, size: es.reduce((a, e) => a + e.size, 0), tensor: joint };
+}
+
+/**
+ * A stack of k matrices of one kind and shape [r, c] (the same weight of k layers): [k, r, c] split into the
+ * matrices, and ONE Transpose to [k, c, r] split into their transposes (Graph.knownTranspose: what a linear layer's
+ * forward reads), where each matrix would need its own Transpose. The gradient is taken for the stack.
+ */
+function stackView(g: Graph, units: FlatEntry[][], shape: number[], t: Tensor): FlatSlot {
+  const k = units.length;
+  const stack = g.reshape(t, [k, ...shape]);
+  const ones = Array(k).fill(1);
+  const mats = g.split(stack, ones, 0).map((m) => g.squeeze(m, [0]));
+  // split as [k, c*r]: onnxruntime's transpose optimizer would move the Transpose past a Split of it (one per part)
+  const [r, c] = shape;
+  const trans = g.split(g.reshape(g.transpose(stack, [0, 2, 1]), [k, c * r]), ones, 0).map((m) => g.reshape(m, [c, r]));
+  units.forEach((u, l) => {
+    g.knownTranspose(mats[l], trans[l]);
+    unitView(g, u, mats[l], shape);
+  });
+  const entries = units.flat();
+  return { entries, size: entries.reduce((a, e) => a + e.size, 0), tensor: stack };
+}
+
 export function buildOptimizerStep(model: SequenceClassifier, o: OptimizerStepOptions): OptimizerStepGraph {
   // which parameters train is the model's answer (some are never trained, e.g. DistilBERT's sinusoidal table)
   // a first build: which parameters train, the fused projections, the dropout sites
   const probe = new Graph({ deviceOps: true, training: o.dropout, seed: o.seed, masks: 'in-graph' });
   model.buildLogits(probe, { trainable: o.trainable });
   const trains = new Set(probe.params.filter((p) => p.trainable).map((p) => p.tensor.name));
-  const groups = flatGroups(model, (n) => trains.has(n));
   // parameters the model reads stacked (fused projections), where all of them train
   const joints = probe.jointRequests.filter((names) => names.every((n) => trains.has(n)));
+  const groups = flatGroups(model, (n) => trains.has(n), joints);
   if (groups.length === 0) throw new Error('training: no trainable parameters (check the freeze setting)');
   // dropout masks are made in the graph from two per-step keys (nothing mask-sized goes up)
   // the dropout masks of all sites cut from the stream by a few Splits (maskPlan)

@@ -84,6 +84,19 @@ export class Graph {
     this.views.set(name, t);
   }
 
+  private readonly transposes = new Map<number, Tensor>();
+
+  /** Records that `xT` is the transpose of the matrix `x`: under deviceOps, transpose(x, [1, 0]) returns it. */
+  knownTranspose(x: Tensor, xT: Tensor): void {
+    if (x.shape.length !== 2 || xT.shape.length !== 2 || !sameDim(x.shape[0], xT.shape[1]) || !sameDim(x.shape[1], xT.shape[0])) throw new Error(`knownTranspose: ${fmt(xT.shape)} is not the transpose of ${fmt(x.shape)}`);
+    this.transposes.set(x.id, xT);
+  }
+
+  /** The transpose recorded with knownTranspose, if any. */
+  transposeOf(x: Tensor): Tensor | undefined {
+    return this.transposes.get(x.id);
+  }
+
   /** Registers `t` as the parameters `names` stacked along axis 0, for joint(names). */
   jointView(names: readonly string[], t: Tensor): void {
     const key = names.join('\n');

@@ -15,6 +15,9 @@ export function transpose(g: Graph, x: Tensor, perm: number[]): Tensor {
   const r = x.shape.length;
   if (perm.length !== r || [...perm].sort((p, q) => p - q).some((p, i) => p !== i)) throw new Error(`transpose: perm [${perm}] is not a permutation of rank ${r} (shape ${fmt(x.shape)})`);
   if (g.deviceOps) {
+    // a matrix whose transpose the graph already has (Graph.knownTranspose)
+    const known = r === 2 && perm[0] === 1 ? g.transposeOf(x) : undefined;
+    if (known) return known;
     // a Transpose of a Transpose is one Transpose (none when they cancel): one kernel fewer, the same values
     const inner = g.producer.get(x.id);
     if (inner?.op === 'Transpose') {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TrainConfig } from '../../../src/engine/train/trainer';
+import { createTrainer, type TrainConfig } from '../../../src/engine/train/trainer';
 import { buildOptimizerStep, probeWebgpu, ResidentTrainer } from '../../../src/engine/devices';
 import { readProfile } from '../../../src/engine/devices/profile';
 import { toModelProto } from '../../../src/engine/onnx/writer';
@@ -62,5 +62,32 @@ test('on WebGPU every float op runs on the device, few kernels per step, little 
     t.diagnostic(`kernels/step ${last.kernels}, cpu ops ${JSON.stringify(last.cpuOps)}, fed ${uploads[1]} B/step`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('3 layers: each weight of all layers is one stack (one Transpose for all), and training equals the host trainer', async () => {
+  const dims = { layers: 3, hidden: 16, heads: 2, inter: 32, vocab: 60 };
+  const { model, weights } = randomModel(dims);
+  const sg = buildOptimizerStep(model, { trainable: () => true, dropout: true, seed: 0, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.01, maxGradNorm: 1 });
+  const nodes = toModelProto(sg.graph).graph!.node!;
+  const perm = (n: (typeof nodes)[number]) => n.attribute!.find((a) => a.name === 'perm')!.ints!.map(Number).join(',');
+  // q/k/v (joint), out, lin1, lin2 of the 3 layers: 4 stacks [3, r, c] transposed once each
+  assert.equal(nodes.filter((n) => n.opType === 'Transpose' && perm(n) === '0,2,1').length, 4);
+  assert.equal(nodes.filter((n) => n.opType === 'Transpose' && perm(n) === '1,0').length, 2, 'only the head weights are transposed alone');
+  const cfg: TrainConfig = { ...config, lr: 1e-3, warmupSteps: 0 };
+  const host = await createTrainer(model, weights, { ...cfg, providers: ['cpu'] });
+  const dev = await ResidentTrainer.create(model, weights, cfg, { providers: ['cpu'] });
+  try {
+    for (const b of randomBatches(3, 4, 16, dims.vocab, 3)) {
+      const [h, d] = [(await host.step(b)).loss, (await dev.steps([b]))[0].loss];
+      assert.ok(Math.abs(h - d) <= 1e-5 * Math.abs(h), `loss ${d} vs host ${h}`);
+    }
+    const [hw, dw] = [await host.weights(), await dev.weights()];
+    let worst = 0;
+    for (const [name, w] of hw) for (let i = 0; i < w.length; i++) worst = Math.max(worst, Math.abs(w[i] - dw.get(name)![i]));
+    assert.ok(worst <= 1e-5, `max |param difference| ${worst}`);
+  } finally {
+    await host.dispose();
+    await dev.dispose();
   }
 });
