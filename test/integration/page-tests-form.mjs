@@ -57,7 +57,7 @@ export const pageTests = [
       // A preset fills the training settings (here gft demo's for the starter model); "General defaults" restores them.
       await choose(form, 'preset', 'starter-demo');
       const demo = await form.$$eval('[data-field]', (els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-field'), e.value])));
-      check(demo.longText === 'sentence-mean' && demo.lr === '0.0004' && demo.freeze === 'top' && demo.topLayers === '1' && demo.maxLength === '64', `the demo preset: ${JSON.stringify(demo)}`);
+      check(demo.longText === 'sentence-mean' && demo.lr === '4e-4' && demo.freeze === 'top' && demo.topLayers === '1' && demo.maxLength === '64', `the demo preset: ${JSON.stringify(demo)}`);
       check(!(await form.$eval('[data-row="topLayers"]', (e) => e.hidden)), 'top layers should show for the demo preset');
       await choose(form, 'preset', 'defaults');
       check((await form.$eval('#field-longText', (e) => e.value)) === 'head', 'General defaults should restore head');

@@ -15,6 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { TrainerWorker, writeTrainerCheckpoint, type TrainConfig as EngineConfig } from '../../engine';
 import type { DataSource, EvalMetrics, ImportModelParams, RunResult, TrainConfig } from '../../protocol';
+import { FIXED_TRAINING } from '../../shared/settings';
 
 export type { ImportModelParams };
 import { packageVersions } from '../info';
@@ -206,7 +207,7 @@ export async function importModel(p: ImportModelParams, ctx: JobContext = {}): P
     });
     // The same evaluation as a fine-tuning run's final test (loop.ts): the trainer worker with the checkpoint loaded.
     const config: EngineConfig = {
-      lr: c.lr, weightDecay: c.weightDecay, betas: [0.9, 0.999], eps: 1e-8, maxGradNorm: c.maxGradNorm, warmupSteps: 0, totalSteps: 1, schedule: c.schedule,
+      lr: c.lr, weightDecay: c.weightDecay, betas: FIXED_TRAINING.betas, eps: FIXED_TRAINING.eps, maxGradNorm: c.maxGradNorm, warmupSteps: 0, totalSteps: 1, schedule: c.schedule,
       gradAccumSteps: 1, seed: c.seed, freeze: 'head', dropout: false, providers: exec.providers, ...(exec.threadsFrom === 'setting' ? { threads: exec.threads } : {}),
     };
     const spec: TrainWorkerModel = { source: folder, numLabels: data.labels.length, seed: c.seed, sentenceMean: false };

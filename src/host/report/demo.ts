@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BaselineParams, RunResult, TrainParams } from '../../protocol';
+import { STARTER_DEMO_CONFIG } from '../../shared/settings';
 import { loadBuiltin } from '../data';
 import { CancelledError, DEFAULT_SPLIT, type JobContext, throwIfCancelled } from '../core';
 import { jobHandlers } from '../jobs/registry';
@@ -37,8 +38,9 @@ export function demoTrainConfig(quick: boolean): TrainParams['config'] {
   // 128-token pieces made random batches ~4x padding (sentences average ~33 tokens). Training the top layer and
   // the head at lr 4e-4 reached 86.0% test on the full split (frozen embeddings 83.3%); all layers at 2e-4, 83.0%.
   // Validated once per epoch, as when the 86.0% was measured (the default, 'auto', would validate twice per epoch).
-  const common = { evalEvery: 'epoch', maxLength: 64, longText: 'sentence-mean', docPieces: 8, freeze: { top: 1 }, schedule: 'linear', seed: 42, weightDecay: 0.01, maxGradNorm: 1, lr: 4e-4, batchSize: 16 } as const;
-  return quick ? { ...common, epochs: 2, warmupSteps: 2 } : { ...common, epochs: 3, warmupSteps: 10 };
+  // The recipe is the settings schema's STARTER_DEMO_CONFIG (also the form's preset); the rest are the defaults.
+  const common = { ...STARTER_DEMO_CONFIG, freeze: { ...STARTER_DEMO_CONFIG.freeze }, evalEvery: 'epoch' } as const;
+  return quick ? { ...common, epochs: 2, warmupSteps: 2 } : common;
 }
 
 export async function runDemo(opts: DemoOptions, ctx: JobContext, say: (line: string) => void = () => undefined): Promise<DemoResult> {

@@ -4,7 +4,7 @@
 // wording with the field's label), the host request it becomes, and the pre-flight estimate formatted for
 // people. Pure: no vscode, testable in plain Node.
 import type { DeviceChoice, EstimateView, FormField, FormOption, FormValues, ProbeParams, ProbeResult, TrainConfig, TrainParams } from '../../protocol';
-import { DEFAULT_TRAIN_CONFIG, freezeText, numberRule, numberText, parseSetting, SETTING_KEYS, SETTINGS, settingRule, trainSettings, type SettingKey, type SettingSpec } from '../../shared/settings';
+import { DEFAULT_TRAIN_CONFIG, freezeText, STARTER_DEMO_CONFIG, numberRule, numberText, parseSetting, SETTING_KEYS, SETTINGS, settingRule, trainSettings, type SettingKey, type SettingSpec } from '../../shared/settings';
 import { deviceView } from './format';
 import { roughDuration } from '../../shared/format';
 
@@ -68,14 +68,20 @@ function defaultTrainingValues(): FormValues {
   return Object.fromEntries(TRAINING_KEYS.flatMap((k) => settingFields(k, {}).map((f) => [f.key, f.default])));
 }
 
+/** The form's values of a training config (every training field; freeze top:K fills the top-layers field). */
+function trainingValues(c: TrainConfig): FormValues {
+  return Object.fromEntries(TRAINING_KEYS.flatMap((k): [string, string][] => {
+    const v = c[k as keyof TrainConfig];
+    if (k === 'freeze' && typeof v === 'object') return [[k, 'top'], [TOP_LAYERS, String(v.top)]];
+    return v === undefined ? [] : [[k, fieldText(v)]];
+  }));
+}
+
 /**
- * The settings of `gft demo`'s fine-tuning (src/host/report/demo.ts; a unit test checks they agree): the starter
- * model reading reviews sentence by sentence, its top layer and head trained.
+ * The settings of `gft demo`'s fine-tuning (the schema's STARTER_DEMO_CONFIG over its defaults): the starter model
+ * reading reviews sentence by sentence, its top layer and head trained.
  */
-export const STARTER_DEMO_VALUES: FormValues = {
-  model: 'starter', longText: 'sentence-mean', maxLength: '64', docPieces: '8', freeze: 'top', topLayers: '1', lr: '0.0004',
-  batchSize: '16', epochs: '3', warmupSteps: '10', weightDecay: '0.01', seed: '42', patience: '0',
-};
+export const STARTER_DEMO_VALUES: FormValues = { model: 'starter', ...trainingValues({ ...DEFAULT_TRAIN_CONFIG, ...STARTER_DEMO_CONFIG }) };
 
 function presetOptions(): FormOption[] {
   const d = DEFAULT_TRAIN_CONFIG;
