@@ -216,7 +216,8 @@ export const SETTINGS = {
 export type SettingKey = keyof typeof SETTINGS;
 export type TrainKey = keyof TrainConfig;
 export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];
-export const TRAIN_KEYS = SETTING_KEYS.filter((k): k is TrainKey => k !== 'device' && k !== 'threads');
+/** The settings of a run's TrainConfig: those recorded in run.json's config (device and threads go to its execution record). */
+export const TRAIN_KEYS = SETTING_KEYS.filter((k): k is TrainKey => (SETTINGS[k] as SettingSpec).saved);
 
 /** Fixed optimizer and model settings of every run (not exposed anywhere; the engine's trainer takes them). */
 export const FIXED_TRAINING = {
