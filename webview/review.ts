@@ -4,6 +4,7 @@
 // a note being typed.
 import type { ReviewItem, ReviewPage, ReviewQuery, SaliencySpan } from '../src/protocol/webviewMessages';
 import { button, h, post, select } from './dom';
+import { pct } from '../src/shared/format';
 
 let query: ReviewQuery = { filter: 'all', positive: 1, offset: 0, limit: 50 };
 let selected: string | undefined;
@@ -26,7 +27,7 @@ export function noteSaved(section: HTMLElement, id: string, savedAt: string): vo
   if (status) status.textContent = `Saved in notes.json at ${new Date(savedAt).toLocaleTimeString()}`;
 }
 
-const conf = (c: number | undefined) => (typeof c === 'number' && Number.isFinite(c) ? `${(100 * c).toFixed(1)}% confident` : 'confidence unknown');
+const conf = (c: number | undefined) => (typeof c === 'number' && Number.isFinite(c) ? `${pct(c)} confident` : 'confidence unknown');
 
 function itemLine(it: ReviewItem): string {
   const parts = [`true ${it.label}`, `predicted ${it.pred}`, conf(it.confidence)];

@@ -30,6 +30,11 @@ export function roughDuration(s: number): string {
   return m === 60 ? `${h + 1} h` : `${h} h ${m} min`;
 }
 
+/** A measured time in seconds, one decimal below ten: "4.2 s", "42 s", "12.5 min", "1.6 h". */
+export function secondsDuration(s: number): string {
+  return s < 90 ? `${s.toFixed(s < 10 ? 1 : 0)} s` : s < 5400 ? `${(s / 60).toFixed(1)} min` : `${(s / 3600).toFixed(1)} h`;
+}
+
 /** A duration in a table of results, one decimal: "12.3 s", "4.5 min"; "–" when unknown. */
 export function decimalDuration(ms: number | undefined): string {
   return ms === undefined ? '–' : ms < 60000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 60000).toFixed(1)} min`;

@@ -1,7 +1,7 @@
 // Wires the extension's parts together. Domain logic lives in the host; this file only connects VS Code to it.
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { registerCommands } from './commands';
 import { DatasetsTree } from './datasetsTree';
 import { HostService } from './hostService';
@@ -12,6 +12,7 @@ import { runsFolder } from './settings';
 import { StatusBar } from './statusBar';
 import { readManifest } from './viewmodel/runFiles';
 import { runName } from '../protocol';
+import { runFile } from '../shared/node/runFiles';
 
 /** A run folder's name for messages (its run.json's name, or the default), or the folder's name. */
 function nameOf(dir: string): string {
@@ -56,7 +57,7 @@ export class Extension implements vscode.Disposable {
       }),
       host.onRunEnded((r) => { status.end(r.runId, r.status, nameOf(r.runDir)); runs.refresh(); ResultsPanel.fileChanged(r.runDir + '/'); }),
       // Live charts: the host's metric notification arrives as soon as the line is in metrics.jsonl.
-      host.onMetric((m) => { const dir = runDirs.get(m.runId); if (dir) ResultsPanel.fileChanged(join(dir, 'metrics.jsonl')); }),
+      host.onMetric((m) => { const dir = runDirs.get(m.runId); if (dir) ResultsPanel.fileChanged(runFile(dir, 'metrics')); }),
       ...registerCommands({ context, host, runs, datasets, output, activeRuns: () => status.runs().map((r) => (r.runDir ? nameOf(r.runDir) : r.runId)) }),
       ...registerRunManagement({ runs, runsFolder: () => runsFolder(context), output }),
       host.onHostExit((message) => {

@@ -15,6 +15,7 @@ import { settings } from './settings';
 import { defaultValues, estimateView, formFields, formWarnings, hubIdsFromCache, parseForm, probeParams, trainParams, type ParsedForm } from './viewmodel/fineTuneForm';
 import { runName } from '../protocol';
 import { readManifest } from './viewmodel/runFiles';
+import { pct } from '../shared/format';
 
 export interface FineTuneFormDeps {
   extensionUri: vscode.Uri;
@@ -182,7 +183,7 @@ export class FineTuneForm implements vscode.Disposable {
       if (r && r.status === 'failed') this.post({ type: 'failed', what: 'start', message: r.error ?? `run ${r.runId} failed` });
       else if (r) {
         const m = readManifest(r.runDir);
-        this.post({ type: 'ended', runId: r.runId, status: r.status, message: `Run ${m ? `"${runName(m)}"` : r.runId} ${r.status}${r.test ? ` (test accuracy ${(100 * r.test.accuracy).toFixed(1)}%)` : ''}. Start is available again.` });
+        this.post({ type: 'ended', runId: r.runId, status: r.status, message: `Run ${m ? `"${runName(m)}"` : r.runId} ${r.status}${r.test ? ` (test accuracy ${pct(r.test.accuracy)})` : ''}. Start is available again.` });
       }
     } catch (e) {
       this.post({ type: 'failed', what: 'start', message: errorMessage(e) });

@@ -8,6 +8,7 @@ import type { DataSource, LogLine, MetricPoint, Progress, RunResult } from '../.
 import { cliName, numberRule, shown, type SettingError } from '../../shared/settings';
 import type { JobContext } from '../jobs';
 import { DEFAULT_SPLIT } from '../core';
+import { pct } from '../../shared/format';
 
 export interface Io {
   out(line: string): void;
@@ -201,7 +202,7 @@ export function printResult(io: Io, json: boolean, r: RunResult): number {
   if (json) io.out(JSON.stringify({ event: 'result', ...r }));
   else {
     const t = r.test;
-    const acc = t ? `test accuracy ${(t.accuracy * 100).toFixed(2)}% (95% CI ${(t.accuracyCI[0] * 100).toFixed(1)}-${(t.accuracyCI[1] * 100).toFixed(1)}), macro F1 ${t.macroF1.toFixed(4)}` : '';
+    const acc = t ? `test accuracy ${pct(t.accuracy, 2)} (95% CI ${(t.accuracyCI[0] * 100).toFixed(1)}-${(t.accuracyCI[1] * 100).toFixed(1)}), macro F1 ${t.macroF1.toFixed(4)}` : '';
     io.out(`${r.status}: ${r.runDir}${acc ? `\n${acc}` : ''}${r.error ? `\nerror: ${r.error}` : ''}`);
   }
   return r.status === 'completed' ? 0 : r.status === 'cancelled' ? 130 : 1;

@@ -1,6 +1,7 @@
 // `gft compare`: compare two runs on the same test set (paired bootstrap CI, McNemar exact test).
 import { common, UsageError, type Command } from './common';
 import { compareRuns } from '../jobs';
+import { pct } from '../../shared/format';
 
 export const compareCommand: Command = {
   summary: 'compare two runs on the same test set (paired bootstrap CI, McNemar exact test)',
@@ -11,8 +12,7 @@ export const compareCommand: Command = {
     const c = compareRuns(p[0], p[1]);
     if (v.json) io.out(JSON.stringify(c));
     else {
-      const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
-      io.out(`A ${pct(c.accuracyA)}  B ${pct(c.accuracyB)}  B - A ${pct(c.difference)} (95% CI ${pct(c.differenceCI[0])} to ${pct(c.differenceCI[1])})`);
+      io.out(`A ${pct(c.accuracyA, 2)}  B ${pct(c.accuracyB, 2)}  B - A ${pct(c.difference, 2)} (95% CI ${pct(c.differenceCI[0], 2)} to ${pct(c.differenceCI[1], 2)})`);
       io.out(`McNemar exact p = ${c.mcnemarP.toPrecision(3)}; B fixed ${c.onlyBCorrect}, broke ${c.onlyACorrect} of ${c.n}`);
     }
     return 0;

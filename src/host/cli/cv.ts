@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { common, num, oneOf, runJobWithProgress, str, UsageError, type Command } from './common';
 import { execution, trainConfig, trainOptions, TRAIN_OPTIONS_HELP } from './settings';
 import { crossValidate, type CrossValidateParams, type CvResult } from '../jobs';
+import { pct } from '../../shared/format';
 
 export const cvCommand: Command = {
   summary: 'cross-validate a baseline or a fine-tune: one run per fold, every example tested once, pooled metrics',
@@ -36,12 +37,11 @@ ${TRAIN_OPTIONS_HELP}
     };
     const json = Boolean(v.json);
     const r: CvResult = await runJobWithProgress(io, json, (ctx) => crossValidate(params, ctx));
-    const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
     if (json) io.out(JSON.stringify({ event: 'result', ...r }));
     else if (r.summary) {
       const s = r.summary;
-      for (const f of s.perFold) io.out(`fold ${f.fold}: accuracy ${pct(f.accuracy)} (n ${f.n})`);
-      io.out(`mean of ${s.folds} folds ${pct(s.meanAccuracy)} (sd ${pct(s.sdAccuracy)}); pooled ${pct(s.pooled.accuracy)} (95% CI ${pct(s.pooled.accuracyCI[0])}-${pct(s.pooled.accuracyCI[1])}, n ${s.pooled.n}), macro F1 ${s.pooled.macroF1.toFixed(4)}`);
+      for (const f of s.perFold) io.out(`fold ${f.fold}: accuracy ${pct(f.accuracy, 2)} (n ${f.n})`);
+      io.out(`mean of ${s.folds} folds ${pct(s.meanAccuracy, 2)} (sd ${pct(s.sdAccuracy, 2)}); pooled ${pct(s.pooled.accuracy, 2)} (95% CI ${pct(s.pooled.accuracyCI[0], 2)}-${pct(s.pooled.accuracyCI[1], 2)}, n ${s.pooled.n}), macro F1 ${s.pooled.macroF1.toFixed(4)}`);
       io.out(`completed: ${r.dir}`);
     } else io.out(`${r.status}: ${r.dir}${r.error ? `\nerror: ${r.error}` : ''}`);
     return r.status === 'completed' ? 0 : r.status === 'cancelled' ? 130 : 1;

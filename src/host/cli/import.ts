@@ -4,6 +4,7 @@ import { common, dataOptions, dataSource, DATA_HELP, outFolder, printResult, run
 import { execution, settingFlag } from './settings';
 import { parseLabelMap } from '../data';
 import { importModel } from '../jobs/importModel';
+import { pct } from '../../shared/format';
 
 export const importCommand: Command = {
   summary: 'bring in a model trained elsewhere (a Trainer job, a notebook): a run evaluated here on a test split',
@@ -42,7 +43,7 @@ ${DATA_HELP}
     if (!json) {
       const l = r.leakage;
       io.out(l.checked ? `leakage check: ${l.testInTraining} of ${l.testExamples} test examples were in the job's training data` : `leakage check not possible: ${l.reason}`);
-      if (r.jobTest) io.out(`the job's own test accuracy ${(r.jobTest.accuracy * 100).toFixed(2)}% (n ${r.jobTest.n})`);
+      if (r.jobTest) io.out(`the job's own test accuracy ${pct(r.jobTest.accuracy, 2)} (n ${r.jobTest.n})`);
     }
     return printResult(io, json, r);
   },

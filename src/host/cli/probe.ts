@@ -2,8 +2,7 @@
 import { common, dataOptions, dataSource, DATA_HELP, num, str, UsageError, withCancel, type Command } from './common';
 import { execution, trainConfig, trainOptions, TRAIN_OPTIONS_HELP } from './settings';
 import { jobHandlers } from '../jobs/registry';
-
-const fmtSeconds = (s: number) => (s < 90 ? `${s.toFixed(s < 10 ? 1 : 0)} s` : s < 5400 ? `${(s / 60).toFixed(1)} min` : `${(s / 3600).toFixed(1)} h`);
+import { secondsDuration } from '../../shared/format';
 
 export const probeCommand: Command = {
   summary: 'estimate a fine-tuning run before starting it: time per epoch, total time, memory (a few real steps)',
@@ -29,8 +28,8 @@ ${TRAIN_OPTIONS_HELP}
       return 0;
     }
     io.out(`device: ${r.device}`);
-    io.out(`${fmtSeconds(r.secondsPerStep)} per step (${r.rowsPerStep} rows; mean of the last ${Math.ceil(r.measuredSteps / 2)} of ${r.measuredSteps} measured steps) x ${r.stepsPerEpoch} steps = ${fmtSeconds(r.secondsPerEpoch)} per epoch`);
-    io.out(`total for ${r.epochs} epoch${r.epochs === 1 ? '' : 's'} with ${r.evalPasses} evaluation pass${r.evalPasses === 1 ? '' : 'es'} (${fmtSeconds(r.evalSeconds)}): about ${fmtSeconds(r.totalSeconds)}, plus ${fmtSeconds(r.setupSeconds)} to load and prepare`);
+    io.out(`${secondsDuration(r.secondsPerStep)} per step (${r.rowsPerStep} rows; mean of the last ${Math.ceil(r.measuredSteps / 2)} of ${r.measuredSteps} measured steps) x ${r.stepsPerEpoch} steps = ${secondsDuration(r.secondsPerEpoch)} per epoch`);
+    io.out(`total for ${r.epochs} epoch${r.epochs === 1 ? '' : 's'} with ${r.evalPasses} evaluation pass${r.evalPasses === 1 ? '' : 'es'} (${secondsDuration(r.evalSeconds)}): about ${secondsDuration(r.totalSeconds)}, plus ${secondsDuration(r.setupSeconds)} to load and prepare`);
     io.out(`memory: peak ${Math.round(r.peakRssMiB)} MiB; trains ${r.trainableParams.toLocaleString('en-US')} of ${r.totalParams.toLocaleString('en-US')} parameters`);
     for (const n of r.notes) io.out(`note: ${n}`);
     for (const w of r.warnings ?? []) io.out(`warning: ${w}`);

@@ -14,6 +14,7 @@ import { USE_LITE_MAX_TOKENS } from '../../engine/models/useLite';
 import type { LongTextStrategy } from '../tokenize';
 import { PieceClassifier } from '../../engine/export';
 import { hfConfigJson } from './hfConfig';
+import { pct } from '../../shared/format';
 
 export const EXPORT_MANIFEST = 'gft_export.json';
 export const FP32_FILE = 'onnx/model.onnx';
@@ -197,7 +198,7 @@ export function exportReadme(m: ExportManifest): string {
       ? `Cut the text's tokens into windows of at most ${m.maxLength} tokens${m.chunkOverlap === undefined ? ' (consecutive windows overlap by a quarter window)' : m.chunkOverlap ? ` (${m.chunkOverlap} tokens shared by consecutive windows)` : ' (no overlap)'}, run every window as a row and average the logits per text, then softmax.`
       : `Texts longer than ${m.maxLength} tokens are read by their ${m.longText === 'head' ? 'first' : m.longText === 'tail' ? 'last' : 'first and last'} tokens (the rule the run was trained and evaluated with).`;
   const c = m.check;
-  const check = c ? [`int8 vs fp32 on ${c.n} labelled test texts (${c.reference}): same label for ${(100 * c.agreement).toFixed(1)}%; accuracy ${(100 * c.accuracyFp32).toFixed(1)}% (fp32) -> ${(100 * c.accuracyInt8).toFixed(1)}% (int8).`, ''] : [];
+  const check = c ? [`int8 vs fp32 on ${c.n} labelled test texts (${c.reference}): same label for ${pct(c.agreement)}; accuracy ${pct(c.accuracyFp32)} (fp32) -> ${pct(c.accuracyInt8)} (int8).`, ''] : [];
   return [
     `# ${m.architecture} text classifier (${m.labels.join(', ')})`, '',
     `Exported by guided-finetune${m.source?.run ? ` from run ${String(m.source.run)}` : ''}. Files: ${m.files.fp32} (float32)${m.files.int8 ? `, ${m.files.int8} (int8 weights)` : ''}; gft_export.json says how they were made.`, '',

@@ -6,6 +6,7 @@ import { runEmbeddingBaseline } from './baselineEmbeddings';
 import { estimateTraining, runFinetune } from '../train';
 import { exportRun } from '../export';
 import { join } from 'node:path';
+import { pct } from '../../shared/format';
 
 export interface JobHandlers {
   train(p: TrainParams, ctx: JobContext): Promise<RunResult>;
@@ -27,7 +28,7 @@ export const jobHandlers: JobHandlers = {
     const r = await exportRun(p.runDir, p.out);
     const c = r.check;
     const check = c
-      ? `int8 vs fp32 on ${c.n} test texts: same label for ${(100 * c.agreement).toFixed(1)}%, accuracy ${(100 * c.accuracyFp32).toFixed(1)}% (fp32) -> ${(100 * c.accuracyInt8).toFixed(1)}% (int8)`
+      ? `int8 vs fp32 on ${c.n} test texts: same label for ${pct(c.agreement)}, accuracy ${pct(c.accuracyFp32)} (fp32) -> ${pct(c.accuracyInt8)} (int8)`
       : r.checkSkipped ? `int8 model not checked: ${r.checkSkipped}` : undefined;
     return { files: Object.keys(r.sizes).map((f) => join(r.dir, f)), dir: r.dir, ...(check ? { check } : {}) };
   },

@@ -13,6 +13,7 @@ import { buildReport, reportMarkdown, type ReportRun } from './report';
 import { buildLimits, type LimitsJson } from './limits';
 import { starterTokenizer } from '../train/model';
 import { USE_LITE_MAX_TOKENS } from '../../engine/models/useLite';
+import { pct } from '../../shared/format';
 
 export interface DemoOptions {
   out: string;
@@ -74,7 +75,7 @@ export async function runDemo(opts: DemoOptions, ctx: JobContext, say: (line: st
       const r = await s.start();
       runs.push(r);
       reportRuns.push({ title: s.title, runDir: r.runDir });
-      say(`   ${r.status}${r.test ? `: test accuracy ${(r.test.accuracy * 100).toFixed(1)}%` : ''}${r.error ? ` (${r.error})` : ''} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      say(`   ${r.status}${r.test ? `: test accuracy ${pct(r.test.accuracy)}` : ''}${r.error ? ` (${r.error})` : ''} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
       if (r.status === 'cancelled') throw new CancelledError();
     } catch (err) {
       if (err instanceof CancelledError) throw err;
@@ -110,6 +111,6 @@ export async function runDemo(opts: DemoOptions, ctx: JobContext, say: (line: st
   const reportMd = join(opts.out, 'report.md');
   writeJsonAtomic(reportJson, report);
   writeFileAtomic(reportMd, md);
-  const summary = report.models.map((m) => `${m.title}: ${m.accuracy === undefined ? m.status : `${(m.accuracy * 100).toFixed(1)}%`}`).join('\n');
+  const summary = report.models.map((m) => `${m.title}: ${m.accuracy === undefined ? m.status : `${pct(m.accuracy)}`}`).join('\n');
   return { reportMarkdown: reportMd, reportJson, runs, summary };
 }

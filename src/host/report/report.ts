@@ -112,7 +112,7 @@ export function reportMarkdown(r: ReportJson): string {
   for (const m of r.models) {
     if (!m.confidentlyWrong.length) continue;
     lines.push(`### ${m.title}`, '');
-    for (const w of m.confidentlyWrong) lines.push(`- \`${w.id}\` — true **${w.label}**, predicted **${w.pred}** with ${(w.confidence * 100).toFixed(1)}%: “${w.excerpt}”`);
+    for (const w of m.confidentlyWrong) lines.push(`- \`${w.id}\` — true **${w.label}**, predicted **${w.pred}** with ${pct(w.confidence)}: “${w.excerpt}”`);
     lines.push('');
   }
   if (r.limits) lines.push(...limitsMarkdown(r.limits));

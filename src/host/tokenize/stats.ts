@@ -1,6 +1,7 @@
 // Token-length statistics of a dataset under a tokenizer: how long the texts are in tokens and what share a given
 // maximum length would cut. Lengths include the tokenizer's special tokens (what the model would see untruncated).
 import type { TextTokenizer } from './strategies';
+import { pct } from '../../shared/format';
 
 export interface TokenStats {
   tokenizer: string;
@@ -68,5 +69,5 @@ export function tokenStats(tok: TextTokenizer, texts: readonly string[], maxLeng
 export function formatTokenStats(s: TokenStats): string {
   const r = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1));
   return `${s.count} texts: mean ${r(s.mean)} tokens, median ${r(s.median)}, p90 ${r(s.p90)}, max ${s.max}; ` +
-    `${(100 * s.truncatedShare).toFixed(1)}% exceed ${s.maxLength} (a cut at ${s.maxLength} keeps ${(100 * s.keptTokenShare).toFixed(1)}% of all tokens)`;
+    `${pct(s.truncatedShare)} exceed ${s.maxLength} (a cut at ${s.maxLength} keeps ${pct(s.keptTokenShare)} of all tokens)`;
 }

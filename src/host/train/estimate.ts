@@ -11,6 +11,7 @@ import { DEFAULT_DOC_PIECES, SENTENCE_MEAN } from './docPool';
 import { epochOrder } from './runFinetune';
 import { loadTrainableModel } from './model';
 import { buildTraining, trainBatchAt, type TrainingSetup } from './setup';
+import { pct } from '../../shared/format';
 
 /**
  * Measured steps: at most this many, and no more once PROBE_BUDGET_S has passed (at least MIN_PROBE_STEPS). The
@@ -126,7 +127,7 @@ export async function estimateTraining(p: ProbeParams, ctx: JobContext = {}): Pr
       notes.push(`chunks trains on every window: ${n} windows from ${data.train.length} texts (${(n / data.train.length).toFixed(1)} per text)`);
     } else {
       const st = tokenStats(m.tokenizer, data.train.slice(0, 500).map((e) => e.text), setup.maxLength);
-      notes.push(`${(100 * st.truncatedShare).toFixed(0)}% of training texts are longer than ${setup.maxLength} tokens; '${c.longText}' keeps ${(100 * st.keptTokenShare).toFixed(0)}% of the training texts' tokens (measured on the first ${st.count} texts)`);
+      notes.push(`${pct(st.truncatedShare, 0)} of training texts are longer than ${setup.maxLength} tokens; '${c.longText}' keeps ${pct(st.keptTokenShare, 0)} of the training texts' tokens (measured on the first ${st.count} texts)`);
     }
     if (c.patience > 0) notes.push(`early stopping (patience ${c.patience}) may end training sooner than the total`);
     notes.push(`not included: saving checkpoints${setup.test ? ' and explaining the misclassified test texts (saliency)' : ''}, usually well under a minute`);

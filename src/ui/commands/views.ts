@@ -1,9 +1,9 @@
 // Commands of the views themselves: refresh, the log, and the runs folder.
 import * as vscode from 'vscode';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { RunsNode } from '../runsTree';
 import type { Commands } from './common';
+import { checkpointDir } from '../../shared/node/runFiles';
 
 export function registerViewCommands(c: Commands): vscode.Disposable[] {
   const d = c.d;
@@ -15,7 +15,7 @@ export function registerViewCommands(c: Commands): vscode.Disposable[] {
     }),
 
     c.reg('guidedFinetune.openRunFolder', async (arg?: RunsNode) => {
-      const dir = arg?.type === 'checkpoint' ? join(arg.runDir, 'checkpoints', arg.name) : arg?.type === 'run' ? arg.dir : c.root();
+      const dir = arg?.type === 'checkpoint' ? checkpointDir(arg.runDir, arg.name) : arg?.type === 'run' ? arg.dir : c.root();
       mkdirSync(dir, { recursive: true });
       const uri = vscode.Uri.file(dir);
       // Inside the workspace: show it in the Explorer view (works in the browser too); else the system file manager.
