@@ -100,7 +100,9 @@ console.log(`\n| N | ${stages.join(' | ')} |\n|---|${stages.map(() => '---').joi
 for (const r of rows) console.log(`| ${r.n} | ${stages.map((s) => fmt(r[s])).join(' | ')} |`);
 if (rows.length >= 2) {
   const [a, b] = rows.slice(-2);
-  const growth = stages.map((s) => (a[s]?.cpuS && b[s]?.cpuS ? `${s} ${((b[s].cpuS / a[s].cpuS) / (b.n / a.n)).toFixed(2)}` : `${s} —`));
+  // embed times a fixed sample of texts: its rate is what compares across N.
+  const growth = stages.filter((s) => s !== 'embed').map((s) => (a[s]?.cpuS && b[s]?.cpuS ? `${s} ${((b[s].cpuS / a[s].cpuS) / (b.n / a.n)).toFixed(2)}` : `${s} —`));
   console.log(`\nCPU time from N=${a.n} to N=${b.n}, relative to linear growth (1.00 = linear): ${growth.join(', ')}`);
 }
+if (stages.includes('embed')) console.log(`frozen-embedding throughput (reviews/s, ${embedSample}-text sample): ${rows.map((r) => `N=${r.n} ${r.embed?.result?.reviewsPerSec?.toFixed(2) ?? '—'}`).join(', ')}`);
 console.log(`\nwrote ${out}`);
