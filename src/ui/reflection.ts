@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Requests, type ReflectionParams } from '../protocol';
-import { BUILTIN_DATASET, type DatasetEntry } from './datasetsTree';
+import { BUILTIN_DATASET, BUILTIN_SNIPPETS, type DatasetEntry } from './datasetsTree';
 import type { HostService } from './hostService';
 import { freeReflectionName, nothingToReflectOn, REFLECTION_FILE, reflectionSummary } from './viewmodel/reflection';
 
@@ -25,11 +25,12 @@ async function chooseFile(ws: string): Promise<string | undefined> {
 }
 
 /**
- * Out-of-domain accuracy is measured only when asked: with imported datasets in the Datasets view, the person may
- * pick one that every compared run is also evaluated on. null: no check; undefined: the pick was dismissed.
+ * Out-of-domain accuracy is measured only when asked: with datasets added in the Datasets view (imported ones, or
+ * the built-in movie snippets), the person may pick one that every compared run is also evaluated on. null: no check; undefined: the pick was dismissed.
  */
 async function chooseOutOfDomain(datasets: readonly DatasetEntry[]): Promise<string | null | undefined> {
-  const imported = datasets.filter((d) => d.source !== BUILTIN_DATASET);
+  // the built-in reviews are the runs' own data; the built-in movie snippets once added in the Datasets view
+  const imported = datasets.filter((d) => d.source !== BUILTIN_DATASET && (d.source !== BUILTIN_SNIPPETS || d.summary !== undefined));
   if (!imported.length) return null;
   const none = { label: 'No out-of-domain check', description: 'the runs\' own test split only', source: null };
   const pick = await vscode.window.showQuickPick(

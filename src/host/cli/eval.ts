@@ -11,8 +11,9 @@ Prints the metrics as JSON, with the data's warnings (encoding, duplicates, labe
 --json the warnings are also printed on stderr.
 
   --run DIR              a completed run folder
-  --data PATH            JSONL/CSV/folder with text and label (all of it is used), or builtin:movie-reviews
-                         (its test split, made with the run's split settings)
+  --data PATH            JSONL/CSV/folder with text and label (all of it is used), builtin:movie-reviews
+                         (its test split, made with the run's split settings), or builtin:rt-polarity (all
+                         10,662 movie snippets: an out-of-domain check for a movie-review model)
   --text-column C        the column (or JSONL key) holding the text, when it is not text/review/sentence/...
   --label-column C       the column holding the label, when it is not label/sentiment/class/...
   --label-map A=B,...    maps the file's label values to the run's labels, e.g. positive=pos,negative=neg

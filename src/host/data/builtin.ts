@@ -1,4 +1,5 @@
-// The built-in datasets shipped in data/ (packed by scripts/pack_movie_reviews.mjs). The extension ships data/ next to
+// The built-in datasets shipped in data/: movie-reviews (scripts/pack_movie_reviews.mjs) and rt-polarity, the
+// out-of-domain snippets (scripts/pack_rt_polarity.mjs). The extension ships data/ next to
 // dist/, so the bundle finds it at dist/../data; tests and tsx run from the source tree (src/host/data/../../../data).
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -6,7 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { datasetHash, sha256Hex } from './hash';
 import { DatasetError, type Dataset, type Example } from './types';
 
-export const BUILTIN_DATASETS = ['movie-reviews'] as const;
+export const BUILTIN_DATASETS = ['movie-reviews', 'rt-polarity'] as const;
 export type BuiltinId = (typeof BUILTIN_DATASETS)[number];
 
 /** Candidate data folders, most specific first: $GFT_DATA_DIR, the bundle's ../data, the source tree's data/. */
@@ -31,7 +32,7 @@ interface BuiltinMeta {
   name: string;
   labels: string[];
   counts: Record<string, number>;
-  provenance: { original: string; copy: string };
+  provenance: { original: string; copy: string; packedBy?: string };
   citation: string;
   license: string;
   file: string;
@@ -50,7 +51,7 @@ export function loadBuiltin(id: string): Dataset {
   const gzPath = findDataFile(meta.file);
   const gz = readFileSync(gzPath);
   if (sha256Hex(gz) !== meta.sha256) {
-    throw new DatasetError(`${gzPath} does not match the sha256 in ${metaPath} (damaged or edited); restore it with \`node scripts/pack_movie_reviews.mjs\` or reinstall`);
+    throw new DatasetError(`${gzPath} does not match the sha256 in ${metaPath} (damaged or edited); restore it with \`node ${meta.provenance.packedBy ?? 'scripts/pack_movie_reviews.mjs'}\` or reinstall`);
   }
   const examples: Example[] = [];
   for (const line of gunzipSync(gz).toString('utf8').split('\n')) {

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EvaluateResult, PredictResult } from '../../protocol';
 import { loadLogReg, loadTfidf, predictProba, transformTfidf } from '../baselines';
-import { importDataset, isBuiltin, type Example, type ImportOptions } from '../data';
+import { importDataset, isBuiltin, loadBuiltin, type Example, type ImportOptions } from '../data';
 import { evaluatePredictions } from '../eval';
 import { EXPORT_MANIFEST } from '../export/folder';
 import { loadExported } from '../export/loadExported';
@@ -63,14 +63,23 @@ export async function predictTexts(dir: string, texts: string[], opts: { precisi
 }
 
 /**
- * Examples to evaluate a run on: a built-in dataset gives the test split made with the run's split settings;
- * a file or folder gives all its examples, labelled with the run's label names.
+ * Examples to evaluate a run on: the built-in dataset the run was trained on gives the test split made with the
+ * run's split settings; another built-in (builtin:rt-polarity for a movie-review model), a file or a folder gives
+ * all its examples, labelled with the run's label names.
  */
 /** How to read another dataset's columns and labels (an out-of-domain check on a file with other names). */
 export type EvalMapping = Pick<ImportOptions, 'textColumn' | 'labelColumn' | 'labelMap'>;
 
 export function evaluationExamples(run: RunFolder, data: string, labels: string[], mapping: EvalMapping = {}): { examples: Example[]; warnings: string[] } {
   const spec = dataSpec(data);
+  if (isBuiltin(spec) && spec !== 'movie-reviews' && run.manifest.dataset?.id !== spec) {
+    // Another built-in than the run was trained on (e.g. rt-polarity for a movie-review model): all of it, its
+    // labels matched to the run's by name.
+    const ds = loadBuiltin(spec);
+    const missing = ds.labels.filter((l) => !labels.includes(l));
+    if (missing.length) throw new Error(`builtin:${spec} has labels ${missing.join(', ')} that run ${run.id} does not know (its labels: ${labels.join(', ')}); evaluate it on a run trained with the same labels`);
+    return { examples: ds.examples.map((e) => ({ ...e, label: labels.indexOf(ds.labels[e.label]) })), warnings: [] };
+  }
   if (isBuiltin(spec)) {
     const split = run.manifest.config.split;
     const prepared = prepareData({ data: spec, split: typeof split === 'object' && split !== null ? (split as { validation: number; test: number; seed: number }) : undefined });

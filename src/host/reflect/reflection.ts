@@ -16,6 +16,8 @@ import { analyzeErrors, excerpt, formatP, joinPredictions, type ErrorPatterns, t
 import { existsSync } from 'node:fs';
 import { CancelledError } from '../core';
 import { pct, points } from '../../shared/format';
+import { comparePredictions } from '../eval';
+import { transferVerdict, type DomainShiftJson } from '../report/domainShift';
 
 export interface ReflectionOptions {
   /** Where the texts come from when the runs do not say (e.g. an imported file): same forms as the CLI's --data/--train/--eval. */
@@ -70,6 +72,8 @@ export interface ReflectionFacts {
   comparisons: ({ a: string; b: string; aId: string; bId: string } & Comparison)[];
   texts: { source: string; trainSize: number } | { missing: string };
   outOfDomainData?: string;
+  /** every run on the out-of-domain data, paired on the same examples, when it was measured for two runs or more */
+  domainShift?: DomainShiftJson;
   /** how the advice names settings and commands */
   settingsPlace: SettingsPlace;
 }
@@ -117,6 +121,7 @@ export async function buildReflection(runsRoot: string, opts: ReflectionOptions 
   const titles = uniqueTitles(group.included);
 
   const facts: RunFacts[] = [];
+  const oodPredictions = new Map<string, Awaited<ReturnType<typeof evaluateRun>>['predictions']>();
   for (const [i, r] of group.included.entries()) {
     await check();
     const m = r.manifest;
@@ -145,6 +150,7 @@ export async function buildReflection(runsRoot: string, opts: ReflectionOptions 
     if (opts.outOfDomain) {
       try {
         const ev = await evaluateRun(r.dir, opts.outOfDomain, seed);
+        oodPredictions.set(m.id, ev.predictions);
         outOfDomain = { data: opts.outOfDomain, n: ev.n, accuracy: ev.accuracy, accuracyCI: ev.accuracyCI, ...(ev.warnings.length ? { warnings: ev.warnings } : {}) };
       } catch (err) {
         outOfDomain = { missing: (err as Error).message.split('\n')[0] };
@@ -169,12 +175,30 @@ export async function buildReflection(runsRoot: string, opts: ReflectionOptions 
   else for (let i = 0; i < facts.length; i++) for (let j = i + 1; j < facts.length; j++) pairs.push([facts[i], facts[j]]);
   await check();
   const comparisons = pairs.map(([a, b]) => ({ a: a.title, b: b.title, aId: a.id, bId: b.id, ...compareRuns(a.dir, b.dir, seed) }));
+  // Out of domain: every pair of measured runs on the same examples (which model transfers better)
+  let domainShift: DomainShiftJson | undefined;
+  const measured = facts.filter((f) => f.outOfDomain && has(f.outOfDomain) && oodPredictions.has(f.id));
+  if (opts.outOfDomain && measured.length >= 2) {
+    const ood = (f: RunFacts) => f.outOfDomain as { n: number; accuracy: number; accuracyCI: [number, number] };
+    const oodComparisons: DomainShiftJson['comparisons'] = [];
+    for (let i = 0; i < measured.length; i++) {
+      for (let j = i + 1; j < measured.length; j++) {
+        oodComparisons.push({ a: measured[i].title, b: measured[j].title, ...comparePredictions(oodPredictions.get(measured[i].id)!, oodPredictions.get(measured[j].id)!, seed) });
+      }
+    }
+    domainShift = {
+      data: opts.outOfDomain, n: ood(measured[0]).n,
+      models: measured.map((f) => ({ title: f.title, runId: f.id, kind: f.kind, inDomain: f.test.accuracy, accuracy: ood(f).accuracy, accuracyCI: ood(f).accuracyCI })),
+      comparisons: oodComparisons,
+    };
+  }
 
   return {
     runsRoot, createdAt: new Date().toISOString(), splitHash: group.splitHash, dataset: group.included[0]?.manifest.dataset,
     runs: facts, excluded, comparisons,
     texts: 'texts' in textInfo ? { source: textInfo.source, trainSize: textInfo.trainSize } : textInfo,
     outOfDomainData: opts.outOfDomain,
+    ...(domainShift ? { domainShift } : {}),
     settingsPlace: opts.settingsPlace ?? 'cli',
   };
 }
@@ -388,6 +412,11 @@ export function reflectionMarkdown(r: ReflectionFacts): string {
     if (f.outOfDomain && !has(f.outOfDomain)) notes.push(`${f.title}: out-of-domain evaluation failed — ${f.outOfDomain.missing}.`);
   }
   if (!r.outOfDomainData) notes.push(`Out-of-domain accuracy is not measured: ${w.outOfDomain}.`);
+  if (r.domainShift) {
+    for (const c of r.domainShift.comparisons) notes.push(`Out of domain (${r.domainShift.data}), ${c.b} − ${c.a}: ${points(c.difference)} points (95% CI ${points(c.differenceCI[0])} to ${points(c.differenceCI[1])}), McNemar exact ${formatP(c.mcnemarP)} on the ${c.onlyACorrect + c.onlyBCorrect} examples where exactly one is right.`);
+    const verdict = transferVerdict(r.domainShift);
+    if (verdict) notes.push(`Which model transfers better: ${verdict}`);
+  }
   // the data loader's warnings about the out-of-domain data (the same file for every run: said once)
   const oodWarnings = r.runs.map((f) => f.outOfDomain).find((o) => o !== undefined && has(o) && o.warnings?.length);
   if (oodWarnings && has(oodWarnings)) for (const x of oodWarnings.warnings ?? []) notes.push(`Warning about the out-of-domain data: ${x}`);

@@ -1,5 +1,6 @@
 // `gft demo`: built-in movie reviews and the starter model, offline. One seeded split; the TF-IDF baseline,
-// the frozen-embedding baseline and fine-tuning of the starter model; then report.md + report.json.
+// the frozen-embedding baseline and fine-tuning of the starter model; every model on the rt-polarity snippets
+// (domain shift); then report.md + report.json.
 // A step that is not available in this build (or fails) is recorded in the report rather than stopping it.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { jobHandlers } from '../jobs/registry';
 import { writeFileAtomic, writeJsonAtomic } from '../../shared/node/runFiles';
 import { buildReport, reportMarkdown, type ReportRun } from './report';
 import { buildLimits, type LimitsJson } from './limits';
+import { DEFAULT_OUT_OF_DOMAIN, measureDomainShift, type DomainShiftJson } from './domainShift';
 import { starterTokenizer } from '../train/model';
 import { USE_LITE_MAX_TOKENS } from '../../engine/models/useLite';
 import { pct } from '../../shared/format';
@@ -85,10 +87,24 @@ export async function runDemo(opts: DemoOptions, ctx: JobContext, say: (line: st
     }
   }
   const texts = new Map(loadBuiltin('movie-reviews').examples.map((e) => [e.id, e.text]));
+  // Domain shift: every model on the 10,662 rt-polarity snippets (short texts from another source).
+  let domainShift: DomainShiftJson | undefined;
+  if (reportRuns.length) {
+    throwIfCancelled(ctx);
+    say(`== Domain shift (every model on ${DEFAULT_OUT_OF_DOMAIN})`);
+    try {
+      domainShift = await measureDomainShift(reportRuns, DEFAULT_OUT_OF_DOMAIN, 1, say);
+    } catch (err) {
+      const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      notes.push(`Domain shift: not measured — ${msg}`);
+      say(`   not measured: ${msg}`);
+    }
+  }
   // Limits in production of the fine-tuned model: exported to <out>/export and timed on its test reviews.
   let limits: LimitsJson | undefined;
   const ft = runs.find((r) => (r.kind === 'finetune' || r.kind === 'head-only') && r.status === 'completed');
   const ftTitle = steps[2].title;
+  const ftShift = domainShift?.models.find((m) => m.title === ftTitle && m.accuracy !== undefined);
   if (ft) {
     throwIfCancelled(ctx);
     say('== Limits in production (export, latency, truncation, calibration)');
@@ -97,6 +113,7 @@ export async function runDemo(opts: DemoOptions, ctx: JobContext, say: (line: st
       limits = await buildLimits({
         title: ftTitle, runDir: ft.runDir, texts, tokenizer: starterTokenizer().tokenizer, modelLimit: USE_LITE_MAX_TOKENS,
         exportDir: join(opts.out, 'export'), timed: opts.quick ? 10 : 30,
+        ...(ftShift && domainShift ? { outOfDomain: { data: domainShift.data, n: domainShift.n, accuracy: ftShift.accuracy! } } : {}),
       });
       say(`   measured in ${((Date.now() - t0) / 1000).toFixed(0)} s${limits.servingError ? ` (serving not measured: ${limits.servingError})` : ''}`);
     } catch (err) {
@@ -105,7 +122,7 @@ export async function runDemo(opts: DemoOptions, ctx: JobContext, say: (line: st
       say(`   not measured: ${msg}`);
     }
   }
-  const report = buildReport(reportRuns, texts, notes, limits);
+  const report = buildReport(reportRuns, texts, notes, limits, domainShift);
   const md = reportMarkdown(report);
   const reportJson = join(opts.out, 'report.json');
   const reportMd = join(opts.out, 'report.md');

@@ -202,7 +202,8 @@ export async function buildLimits(o: LimitsOptions): Promise<LimitsJson> {
 
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 
-export function limitsMarkdown(l: LimitsJson): string[] {
+/** `everyModelBelow`: the report has a domain-shift section of its own with every model (./domainShift.ts). */
+export function limitsMarkdown(l: LimitsJson, everyModelBelow = false): string[] {
   const lines: string[] = ['## Limits in production', '', `Measured on the test set of **${l.title}** (run \`${l.runId}\`${l.testAccuracy === undefined ? '' : `, test accuracy ${pct(l.testAccuracy)}`}).`, ''];
   lines.push('### Token limit and truncation', '');
   const t = l.truncation;
@@ -217,7 +218,7 @@ export function limitsMarkdown(l: LimitsJson): string[] {
   }
   lines.push('### Domain shift', '');
   if (l.domainShift.measured) {
-    lines.push(`Out-of-domain accuracy on ${l.domainShift.data} (${l.domainShift.n} texts): **${pct(l.domainShift.accuracy ?? NaN)}**${l.testAccuracy === undefined ? '' : ` vs ${pct(l.testAccuracy)} in domain`}.`, '');
+    lines.push(`Out-of-domain accuracy on ${l.domainShift.data} (${l.domainShift.n} texts): **${pct(l.domainShift.accuracy ?? NaN)}**${l.testAccuracy === undefined ? '' : ` vs ${pct(l.testAccuracy)} in domain`}.${everyModelBelow ? ' Every model, with CIs and paired tests: section "Domain shift" below.' : ''}`, '');
   } else {
     lines.push(`Not measured: every figure here is on movie reviews like the training ones, and accuracy on other text (product reviews, tweets, another decade's slang) is unknown. Measure it with a labelled file from the new domain: \`${l.domainShift.command}\`.`, '');
   }

@@ -5,6 +5,7 @@ import type { Comparison, RunManifest } from '../../protocol';
 import { compareRuns } from '../jobs/compare';
 import { RunFolder } from '../runs';
 import { limitsMarkdown, type LimitsJson } from './limits';
+import { domainShiftMarkdown, type DomainShiftJson } from './domainShift';
 import { decimalDuration, pct } from '../../shared/format';
 
 export interface ReportRun {
@@ -40,6 +41,8 @@ export interface ReportJson {
   }[];
   comparisons: ({ a: string; b: string } & Comparison)[];
   limits?: LimitsJson;
+  /** every model on out-of-domain data (./domainShift.ts), when measured */
+  domainShift?: DomainShiftJson;
   notes: string[];
 }
 
@@ -48,7 +51,7 @@ function excerpt(text: string, n = 220): string {
   return t.length <= n ? t : t.slice(0, n - 1) + '…';
 }
 
-export function buildReport(runs: ReportRun[], texts: Map<string, string>, notes: string[] = [], limits?: LimitsJson): ReportJson {
+export function buildReport(runs: ReportRun[], texts: Map<string, string>, notes: string[] = [], limits?: LimitsJson, domainShift?: DomainShiftJson): ReportJson {
   const loaded = runs.map((r) => ({ ...r, run: RunFolder.open(r.runDir) }));
   const models = loaded.map(({ title, run }) => {
     const m = run.manifest;
@@ -81,7 +84,7 @@ export function buildReport(runs: ReportRun[], texts: Map<string, string>, notes
     for (let j = i + 1; j < done.length; j++) comparisons.push({ a: done[i].title, b: done[j].title, ...compareRuns(done[i].runDir, done[j].runDir, 1) });
   }
   const first = loaded[0]?.run.manifest;
-  return { createdAt: new Date().toISOString(), dataset: first?.dataset, device: first?.device ?? 'unknown', models, comparisons, ...(limits ? { limits } : {}), notes };
+  return { createdAt: new Date().toISOString(), dataset: first?.dataset, device: first?.device ?? 'unknown', models, comparisons, ...(limits ? { limits } : {}), ...(domainShift ? { domainShift } : {}), notes };
 }
 
 
@@ -115,7 +118,8 @@ export function reportMarkdown(r: ReportJson): string {
     for (const w of m.confidentlyWrong) lines.push(`- \`${w.id}\` — true **${w.label}**, predicted **${w.pred}** with ${pct(w.confidence)}: “${w.excerpt}”`);
     lines.push('');
   }
-  if (r.limits) lines.push(...limitsMarkdown(r.limits));
+  if (r.limits) lines.push(...limitsMarkdown(r.limits, r.domainShift !== undefined));
+  if (r.domainShift) lines.push(...domainShiftMarkdown(r.domainShift));
   if (r.notes.length) lines.push('## Notes', '', ...r.notes.map((n) => `- ${n}`), '');
   return lines.join('\n');
 }

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { Requests } from '../../protocol';
-import { BUILTIN_DATASET, type DatasetEntry } from '../datasetsTree';
+import { BUILTINS, type DatasetEntry } from '../datasetsTree';
 import { stepDone } from '../walkthrough';
 import { pctText, splitCounts } from '../viewmodel/datasets';
 import { warningsMessage } from '../viewmodel/format';
@@ -12,10 +12,10 @@ export function registerDataCommands(c: Commands): vscode.Disposable[] {
   const d = c.d;
   return [
     c.reg('guidedFinetune.addDataset', async () => {
-      const builtin = { label: 'Movie reviews (built-in)', description: '2000 reviews, pos/neg', source: BUILTIN_DATASET };
+      const builtins = BUILTINS.map((b) => ({ label: b.name, description: b.description, source: b.source }));
       const file = { label: 'Import a file…', description: 'CSV, TSV or JSONL with text and label columns', source: 'file' };
       const folder = { label: 'Import a folder…', description: 'one sub-folder of .txt files per label', source: 'folder' };
-      const pick = await vscode.window.showQuickPick([builtin, file, folder], { placeHolder: 'Which data?' });
+      const pick = await vscode.window.showQuickPick([...builtins, file, folder], { placeHolder: 'Which data?' });
       if (!pick) return;
       let source = pick.source;
       if (source === 'file' || source === 'folder') {
@@ -24,7 +24,7 @@ export function registerDataCommands(c: Commands): vscode.Disposable[] {
         source = uri[0].fsPath;
       }
       const summary = await d.host.request(Requests.prepareDataset, { data: source }, 'prepare datasets');
-      const name = source === BUILTIN_DATASET ? builtin.label : basename(source);
+      const name = BUILTINS.find((b) => b.source === source)?.name ?? basename(source);
       await d.datasets.upsert({ source, name, summary });
       // Adding also splits (the host's default split): both steps of the walkthrough are done.
       stepDone('datasetAdded');
