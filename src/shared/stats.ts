@@ -23,12 +23,19 @@ export function macroF1(confusion: readonly (readonly number[])[]): number {
   return k ? sum / k : 0;
 }
 
-/** Linear-interpolated quantile of sorted values (numpy's default method). */
+/** Linear-interpolated quantile of sorted values (numpy's default method), q in [0, 1]; NaN when there are none. */
 export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
-  const pos = (sorted.length - 1) * q;
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const pos = (n - 1) * q;
   const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
+  const hi = Math.min(n - 1, lo + 1);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+/** The same quantile of values in any order. */
+export function quantileOf(values: readonly number[], q: number): number {
+  return quantileSorted(values.slice().sort((a, b) => a - b), q);
 }
 
 /**

@@ -4,7 +4,8 @@
 // (Fisher's exact test, Holm-adjusted over the patterns checked, below alpha); otherwise the sentence says so.
 // Pure functions over joined examples (predictions.jsonl + the dataset texts by id).
 import { rangeIndex, wordCount, wordQuartiles, type PredictionRecord } from '../../protocol';
-import { fisherExact, groupStat, holm, newcombeDiffCI, quantileOf, type GroupStat } from './stats';
+import { fisherExact, groupStat, holm, newcombeDiffCI, type GroupStat } from './stats';
+import { quantileOf } from '../../shared/stats';
 import { pct, points } from '../../shared/format';
 
 export interface ScoredExample {

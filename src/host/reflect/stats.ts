@@ -71,12 +71,3 @@ export function holm(ps: readonly number[]): number[] {
   return out;
 }
 
-/** Linear-interpolated quantile (numpy's default) of unsorted values. */
-export function quantileOf(values: readonly number[], q: number): number {
-  if (values.length === 0) return NaN;
-  const s = values.slice().sort((a, b) => a - b);
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.min(s.length - 1, lo + 1);
-  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
-}

@@ -18,5 +18,5 @@ export {
   makeBatches, padBatch, trainingBatches,
 } from './strategies';
 export type { EncodedRow, LongTextStrategy, SpecialTokens, StrategyOptions, TextTokenizer, TokenBatch } from './strategies';
-export { formatTokenStats, lengthStats, quantile, tokenStats } from './stats';
+export { formatTokenStats, lengthStats, tokenStats } from './stats';
 export type { TokenStats } from './stats';

@@ -2,6 +2,7 @@
 // maximum length would cut. Lengths include the tokenizer's special tokens (what the model would see untruncated).
 import type { TextTokenizer } from './strategies';
 import { pct } from '../../shared/format';
+import { quantileSorted } from '../../shared/stats';
 
 export interface TokenStats {
   tokenizer: string;
@@ -21,15 +22,6 @@ export interface TokenStats {
   lengths: Int32Array;
 }
 
-/** Quantile by linear interpolation between closest ranks (numpy's default), q in [0, 1]. */
-export function quantile(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const pos = (n - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.min(n - 1, lo + 1);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-}
 
 export function lengthStats(lengths: Int32Array, maxLength: number, tokenizer = ''): TokenStats {
   const sorted = Int32Array.from(lengths).sort();
@@ -46,8 +38,8 @@ export function lengthStats(lengths: Int32Array, maxLength: number, tokenizer = 
     tokenizer,
     count: n,
     mean: n ? sum / n : NaN,
-    median: quantile(sorted, 0.5),
-    p90: quantile(sorted, 0.9),
+    median: quantileSorted(sorted, 0.5),
+    p90: quantileSorted(sorted, 0.9),
     max: n ? sorted[n - 1] : NaN,
     min: n ? sorted[0] : NaN,
     maxLength,

@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBuiltin } from '../../../src/host/data';
 import {
-  encodeDocuments, formatTokenStats, loadHfTokenizer, makeBatches, quantile, tokenStats, TokenizerError, type TextTokenizer,
+  encodeDocuments, formatTokenStats, loadHfTokenizer, makeBatches, tokenStats, TokenizerError, type TextTokenizer,
 } from '../../../src/host/tokenize';
 import { writeTinyTokenizer } from './tinyTokenizer';
+import { quantileSorted } from '../../../src/shared/stats';
 
 const dir = mkdtempSync(join(tmpdir(), 'gft-tok-'));
 
@@ -48,9 +49,9 @@ test('a folder without tokenizer files is a one-line error', async () => {
 });
 
 test('quantile matches numpy linear interpolation', () => {
-  assert.equal(quantile([1, 2, 3, 4], 0.9), 3.7);
-  assert.equal(quantile([1, 2, 3, 4], 0.5), 2.5);
-  assert.equal(quantile([5], 0.9), 5);
+  assert.equal(quantileSorted([1, 2, 3, 4], 0.9), 3.7);
+  assert.equal(quantileSorted([1, 2, 3, 4], 0.5), 2.5);
+  assert.equal(quantileSorted([5], 0.9), 5);
 });
 
 test('tokenStats with the HF tokenizer: lengths include special tokens; truncated share', async () => {
