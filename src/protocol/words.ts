@@ -4,8 +4,22 @@
 
 /** Words of a text: its whitespace-separated tokens as stored ("isn't", "--" and "film." count one each). */
 export function wordCount(text: string): number {
-  const m = text.match(/\S+/g);
-  return m ? m.length : 0;
+  // Counted in one pass without building the tokens (text.match(/\S+/g) made ~6 million strings for the mistakes
+  // browser's 15,000 test reviews); isSpace is exactly JavaScript's \s, so the count equals that of /\S+/g.
+  let n = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const space = isSpace(text.charCodeAt(i));
+    if (!space && !inWord) n++;
+    inWord = !space;
+  }
+  return n;
+}
+
+function isSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 /** A word-count range (inclusive) of the texts: one quartile. */
