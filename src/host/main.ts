@@ -10,6 +10,7 @@ import { importModel } from './jobs/importModel';
 import { exportTrainerJob } from './jobs/trainerJob';
 import { listRuns, markOrphanedRuns, readRun } from './runs';
 import { reflectionRequest } from './reflect/rpc';
+import { embeddingCacheRequest } from './jobs/embeddingCache';
 
 /** Errors cross the wire as one line; the stack stays in the host's stderr. */
 function oneLine(err: unknown): ResponseError<void> {
@@ -79,6 +80,7 @@ export function serve(connection: MessageConnection): JobQueue {
       recover(p.runsRoot);
       return queue.enqueue('import', (ctx) => importModel(p, ctx));
     },
+    embeddingCache: (p) => embeddingCacheRequest(p),
   };
   for (const name of Object.keys(P.Requests) as (keyof typeof P.Requests)[]) {
     const handler = handlers[name] as (params: unknown, cancelled: () => boolean) => unknown;

@@ -285,6 +285,23 @@ export type ResultOf<T> = T extends RequestType<unknown, infer R> ? R : never;
 export type NotificationParamsOf<T> = T extends NotificationType<infer P> ? P : never;
 
 /** Every request the host answers (src/host/main.ts has one handler for each key). */
+/** cache/embeddings: the embedding cache's size; with clear, empties it first and answers what was removed. */
+export interface EmbeddingCacheParams {
+  clear?: boolean;
+}
+
+export interface EmbeddingCacheInfo {
+  /** the cache folder; null when the cache is turned off (GFT_EMBEDDING_CACHE=off) */
+  dir: string | null;
+  /** encoder settings (model, pooling, max length) with entries */
+  settings: number;
+  /** cached texts */
+  entries: number;
+  bytes: number;
+  /** true when the request cleared the cache: the figures are what was removed */
+  cleared: boolean;
+}
+
 export const Requests = {
   hostInfo: new RequestType<void, HostInfo>('host/info'),
   prepareDataset: new RequestType<PrepareDatasetParams, DatasetSummary>('data/prepare'),
@@ -301,6 +318,7 @@ export const Requests = {
   reflection: new RequestType<ReflectionParams, ReflectionResult>('runs/reflection'),
   exportTrainerJob: new RequestType<ExportTrainerJobParams, ExportTrainerJobResult>('run/exportTrainerJob'),
   importModel: new RequestType<ImportModelParams, RunResult>('run/import'),
+  embeddingCache: new RequestType<EmbeddingCacheParams, EmbeddingCacheInfo>('cache/embeddings'),
 } as const;
 
 /** Every notification the host sends. */

@@ -21,6 +21,7 @@ import { runsCommand } from './runs';
 import { gpuCommand } from './gpu';
 import { reflectCommand } from './reflect';
 import { demoCommand } from './demo';
+import { cacheCommand } from './cache';
 
 const commands: Record<string, Command> = {
   info: infoCommand,
@@ -39,6 +40,7 @@ const commands: Record<string, Command> = {
   gpu: gpuCommand,
   reflect: reflectCommand,
   demo: demoCommand,
+  cache: cacheCommand,
 };
 
 function usage(): string {
@@ -78,7 +80,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.out(cmd.usage);
       return 0;
     }
-    if (parsed.positionals.length && name !== 'compare' && name !== 'gpu' && name !== 'job') throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
+    if (parsed.positionals.length && name !== 'compare' && name !== 'gpu' && name !== 'job' && name !== 'cache') throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
     return await cmd.run(parsed.values, parsed.positionals, io);
   } catch (err) {
     // a host error about settings names them as flags here (the host names the setting: "learning rate ...")

@@ -1,7 +1,7 @@
 // Frozen-embedding baseline: the starter model's sentence embeddings, or any supported encoder's token-mean-pooled
 // embeddings, averaged over each text's windows (frozen, through the engine), then the same L2 logistic regression
 // as the TF-IDF baseline.
-import { UseLiteEmbedder, USE_LITE_EMBEDDING_SIZE } from '../../engine/models/useLite';
+import { UseLiteEmbedder, USE_LITE_EMBEDDING_SIZE, USE_LITE_MAX_TOKENS as USE_LITE_MAX_TOKENS_FOR_KEY } from '../../engine/models/useLite';
 import type { BaselineParams, RunResult } from '../../protocol';
 import { denseToCsr, loadLogReg, predictProba, saveLogReg } from '../baselines';
 import type { Example } from '../data';
@@ -12,6 +12,10 @@ import { createBaselineRun, trainLinear } from './linear';
 import { EMBED_GROUP_TEXTS, embedInGroups } from './embedGroups';
 import { createHfEmbedder, embedTextsHf, type HfEmbedder } from './hfEmbeddings';
 import { CHECKPOINT_BEST } from '../../shared/runLayout';
+import { cachedEmbed, type CachedEmbeddings, type EmbeddingCacheKey } from './embeddingCache';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export const EMBEDDING_POOLING: UseLitePooling = 'sentences';
 
@@ -28,6 +32,55 @@ export async function embedTexts(
   signal?: AbortSignal,
 ): Promise<Float32Array[]> {
   return embedInGroups(texts, USE_LITE_EMBEDDING_SIZE, (group, onFraction) => embedGroup(sm, embedder, group, pooling, onFraction, signal), onProgress);
+}
+
+const starterHashes = new Map<string, string>();
+
+/** SHA-256 over the starter package's version and every file of its dist/ (weights, vocabulary): the cache's model key. */
+export function starterModelHash(sm: StarterModel): string {
+  const known = starterHashes.get(sm.files.packageDir);
+  if (known) return known;
+  const h = createHash('sha256').update(`${sm.files.version}\n`);
+  const dist = join(sm.files.packageDir, 'dist');
+  for (const f of readdirSync(dist).sort()) h.update(`${f}\n`).update(readFileSync(join(dist, f)));
+  const hex = h.digest('hex');
+  starterHashes.set(sm.files.packageDir, hex);
+  return hex;
+}
+
+/** The embedding cache's key for the starter model with a pooling. */
+export function starterCacheKey(sm: StarterModel, pooling: UseLitePooling): EmbeddingCacheKey {
+  return { model: { id: 'starter', version: sm.files.version, sha256: starterModelHash(sm) }, pooling: `use-lite ${pooling}`, maxLength: USE_LITE_MAX_TOKENS_FOR_KEY, dim: USE_LITE_EMBEDDING_SIZE };
+}
+
+/**
+ * embedTexts through the embedding cache (./embeddingCache.ts): texts embedded before with the same model and
+ * pooling are read, not encoded; the embedder is created only when some text is not cached.
+ */
+export async function embedTextsCached(
+  sm: StarterModel,
+  embedder: () => Promise<UseLiteEmbedder>,
+  texts: string[],
+  pooling: UseLitePooling,
+  onProgress: (done: number, total: number) => void = () => undefined,
+  signal?: AbortSignal,
+): Promise<CachedEmbeddings> {
+  return cachedEmbed(starterCacheKey(sm, pooling), texts, async (missing, progress) => embedTexts(sm, await embedder(), missing, pooling, progress, signal), onProgress);
+}
+
+/** One lazily created embedder, disposed by dispose() if it was created. */
+function lazyEmbedder(sm: StarterModel): { get: () => Promise<UseLiteEmbedder>; dispose: () => Promise<void> } {
+  let e: Promise<UseLiteEmbedder> | undefined;
+  return {
+    get: () => (e ??= UseLiteEmbedder.create(sm.weights, { batchSize: 64 })),
+    dispose: async () => {
+      if (e) await (await e).dispose();
+    },
+  };
+}
+
+function cacheNote(c: CachedEmbeddings): string {
+  return c.cache === 'off' ? 'embedding cache off' : `embedding cache: ${c.hits} read, ${c.embedded} embedded${c.cache === 'unwritable' ? ' (the cache folder is not writable: nothing stored)' : ''}`;
 }
 
 async function embedGroup(sm: StarterModel, embedder: UseLiteEmbedder, texts: string[], pooling: UseLitePooling, onFraction: (f: number) => void, signal?: AbortSignal): Promise<Float32Array[]> {
@@ -63,17 +116,18 @@ export async function runEmbeddingBaseline(params: BaselineParams, ctx: JobConte
   });
   const progress = attachRun(run, ctx);
   const r = await runJob(run, async () => {
-    const embedder = await UseLiteEmbedder.create(sm.weights, { batchSize: 64 });
+    const embedder = lazyEmbedder(sm);
     try {
       const parts = { train: data.train, validation: data.validation, test: data.test };
       const texts = [...parts.train, ...parts.validation, ...parts.test].map((e) => e.text);
       const t0 = Date.now();
-      const rows = await embedTexts(sm, embedder, texts, EMBEDDING_POOLING, (done, total) => {
+      const cached = await embedTextsCached(sm, embedder.get, texts, EMBEDDING_POOLING, (done, total) => {
         const el = (Date.now() - t0) / 1000;
-        progress({ phase: 'features', step: done, total, samplesPerSec: done / Math.max(el, 1e-3), etaSec: (el / done) * (total - done) });
+        progress({ phase: 'features', step: done, total, samplesPerSec: done / Math.max(el, 1e-3), etaSec: (el / Math.max(done, 1)) * (total - done) });
       }, ctx.signal);
+      const rows = cached.rows;
       const sec = (Date.now() - t0) / 1000;
-      run.log(`embedded ${texts.length} texts (${EMBEDDING_POOLING} pooling) in ${sec.toFixed(1)} s: ${(texts.length / Math.max(sec, 1e-3)).toFixed(1)} reviews/s, in groups of ${EMBED_GROUP_TEXTS}`);
+      run.log(`embedded ${texts.length} texts (${EMBEDDING_POOLING} pooling) in ${sec.toFixed(1)} s: ${(texts.length / Math.max(sec, 1e-3)).toFixed(1)} reviews/s, in groups of ${EMBED_GROUP_TEXTS}; ${cacheNote(cached)}`);
       let at = 0;
       const take = (ex: Example[]) => {
         const x = denseToCsr(rows.slice(at, at + ex.length), USE_LITE_EMBEDDING_SIZE);
@@ -91,6 +145,11 @@ export async function runEmbeddingBaseline(params: BaselineParams, ctx: JobConte
     }
   });
   return { runId: run.id, runDir: run.dir, kind: 'baseline-embeddings', status: r.status, test: r.value, error: r.error, warnings: run.manifest.warnings };
+}
+
+/** The embedding cache's key for a Hugging Face encoder: its files' hashes, the strategy, the window length. */
+function hfCacheKey(emb: HfEmbedder): EmbeddingCacheKey {
+  return { model: emb.tm.ref, pooling: `hf ${HF_EMBEDDING_POOLING}`, maxLength: emb.maxLength, dim: emb.hiddenSize };
 }
 
 /** Windows of a text's tokens embedded by a Hugging Face encoder, then averaged (see hfEmbeddings.ts). */
@@ -117,12 +176,13 @@ async function runHfEmbeddingBaseline(params: BaselineParams, model: string, ctx
       const parts = { train: data.train, validation: data.validation, test: data.test };
       const texts = [...parts.train, ...parts.validation, ...parts.test].map((e) => e.text);
       const t0 = Date.now();
-      const rows = await embedTextsHf(emb, texts, 'chunks', (done, total) => {
+      const cached = await cachedEmbed(hfCacheKey(emb), texts, (missing, p) => embedTextsHf(emb, missing, 'chunks', p, ctx.signal), (done, total) => {
         const el = (Date.now() - t0) / 1000;
-        progress({ phase: 'features', step: done, total, samplesPerSec: done / Math.max(el, 1e-3), etaSec: (el / done) * (total - done) });
-      }, ctx.signal);
+        progress({ phase: 'features', step: done, total, samplesPerSec: done / Math.max(el, 1e-3), etaSec: (el / Math.max(done, 1)) * (total - done) });
+      });
+      const rows = cached.rows;
       const sec = (Date.now() - t0) / 1000;
-      run.log(`embedded ${texts.length} texts with ${emb.tm.ref.id} (windows of ${emb.maxLength} tokens) in ${sec.toFixed(1)} s: ${(texts.length / Math.max(sec, 1e-3)).toFixed(1)} reviews/s, in groups of ${EMBED_GROUP_TEXTS}`);
+      run.log(`embedded ${texts.length} texts with ${emb.tm.ref.id} (windows of ${emb.maxLength} tokens) in ${sec.toFixed(1)} s: ${(texts.length / Math.max(sec, 1e-3)).toFixed(1)} reviews/s, in groups of ${EMBED_GROUP_TEXTS}; ${cacheNote(cached)}`);
       let at = 0;
       const take = (ex: Example[]) => {
         const x = denseToCsr(rows.slice(at, at + ex.length), emb.hiddenSize);
@@ -152,7 +212,7 @@ export async function loadEmbeddingPredictor(run: RunFolder): Promise<Predictor>
       predictProba: async (texts) => {
         const emb: HfEmbedder = await createHfEmbedder(source);
         try {
-          return predictProba(lr, denseToCsr(await embedTextsHf(emb, texts), emb.hiddenSize));
+          return predictProba(lr, denseToCsr((await cachedEmbed(hfCacheKey(emb), texts, (missing, p) => embedTextsHf(emb, missing, 'chunks', p))).rows, emb.hiddenSize));
         } finally {
           await emb.program.dispose();
         }
@@ -163,9 +223,9 @@ export async function loadEmbeddingPredictor(run: RunFolder): Promise<Predictor>
   return {
     labels: lr.labels as string[],
     predictProba: async (texts) => {
-      const embedder = await UseLiteEmbedder.create(sm.weights, { batchSize: 64 });
+      const embedder = lazyEmbedder(sm);
       try {
-        const rows = await embedTexts(sm, embedder, texts, (lr.pooling as UseLitePooling | undefined) ?? EMBEDDING_POOLING);
+        const { rows } = await embedTextsCached(sm, embedder.get, texts, (lr.pooling as UseLitePooling | undefined) ?? EMBEDDING_POOLING);
         return predictProba(lr, denseToCsr(rows, USE_LITE_EMBEDDING_SIZE));
       } finally {
         await embedder.dispose();

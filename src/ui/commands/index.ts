@@ -4,6 +4,7 @@
 import type * as vscode from 'vscode';
 import { Commands, type CommandDeps } from './common';
 import { registerDataCommands } from './data';
+import { registerCacheCommands } from './cache';
 import { registerResultCommands } from './results';
 import { registerTrainCommands } from './train';
 import { registerTrainerJobCommands } from './trainerJob';
@@ -13,5 +14,5 @@ export type { CommandDeps } from './common';
 
 export function registerCommands(d: CommandDeps): vscode.Disposable[] {
   const c = new Commands(d);
-  return [...registerViewCommands(c), ...registerDataCommands(c), ...registerTrainCommands(c), ...registerResultCommands(c), ...registerTrainerJobCommands(c)];
+  return [...registerViewCommands(c), ...registerDataCommands(c), ...registerCacheCommands(c), ...registerTrainCommands(c), ...registerResultCommands(c), ...registerTrainerJobCommands(c)];
 }
