@@ -5,7 +5,7 @@ import { attachRun, type JobContext, prepareData, runJob, throwIfCancelled } fro
 import { createBaselineRun, trainLinear, type LinearSplits } from './linear';
 import { CHECKPOINT_BEST } from '../../shared/runLayout';
 
-export const TFIDF_CONFIG = { ngramRange: [1, 2], sublinearTf: true, minDf: 2, smoothIdf: true, norm: 'l2', solver: 'lbfgs', objective: 'CSR sparse kernels in TypeScript' } as const;
+export const TFIDF_CONFIG = { ngramRange: [1, 2], sublinearTf: true, minDf: 2, smoothIdf: true, norm: 'l2', solver: 'lbfgs', objective: 'sparse kernels in TypeScript (CSC: X·w and Xᵀ·r one pass each)' } as const;
 
 export async function runTfidfBaseline(params: BaselineParams, ctx: JobContext = {}): Promise<RunResult> {
   const seed = params.seed ?? 42;
