@@ -65,7 +65,7 @@ test('on WebGPU every float op runs on the device, few kernels per step, little 
   }
 });
 
-test('3 layers: each weight of all layers is one stack (one Transpose for all), and training equals the host trainer', async () => {
+test('3 layers: each weight of all layers is one stack (one Transpose for all); training, evaluation and saliency equal the host trainer', async () => {
   const dims = { layers: 3, hidden: 16, heads: 2, inter: 32, vocab: 60 };
   const { model, weights } = randomModel(dims);
   const sg = buildOptimizerStep(model, { trainable: () => true, dropout: true, seed: 0, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.01, maxGradNorm: 1 });
@@ -86,6 +86,15 @@ test('3 layers: each weight of all layers is one stack (one Transpose for all), 
     let worst = 0;
     for (const [name, w] of hw) for (let i = 0; i < w.length; i++) worst = Math.max(worst, Math.abs(w[i] - dw.get(name)![i]));
     assert.ok(worst <= 1e-5, `max |param difference| ${worst}`);
+    // evaluation and saliency read the same stacks
+    const [b] = randomBatches(1, 2, 16, dims.vocab, 9);
+    const close = (a: ArrayLike<number>, e: ArrayLike<number>, what: string) => {
+      assert.equal(a.length, e.length, what);
+      for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - e[i]) <= 1e-5 * (1 + Math.abs(e[i])), `${what}[${i}]: ${a[i]} vs ${e[i]}`);
+    };
+    close(await dev.evaluate(b), await host.evaluate(b), 'logits');
+    const [ds, hs] = [await dev.saliency(b), await host.saliency(b)];
+    close(ds.gradXInput, hs.gradXInput, 'saliency gradXInput');
   } finally {
     await host.dispose();
     await dev.dispose();
