@@ -11,16 +11,20 @@ import type { Commands, RunArg } from './common';
 export function registerTrainerJobCommands(c: Commands): vscode.Disposable[] {
   const d = c.d;
   return [
-    c.reg('guidedFinetune.exportTrainerJob', async (arg?: RunArg) => {
+    // `outDir`: the job folder to write (tests and other commands); otherwise a folder dialog chooses where
+    c.reg('guidedFinetune.exportTrainerJob', async (arg?: RunArg, outDir?: string) => {
       const run = await c.pickRun(arg, 'Export which fine-tuning run as a Trainer job?', (m) => m.kind === 'finetune' || m.kind === 'head-only');
       if (!run) return undefined;
       if (run.manifest.kind !== 'finetune' && run.manifest.kind !== 'head-only') {
         void vscode.window.showWarningMessage(`${runName(run.manifest)} is a baseline; only fine-tuning runs become Trainer jobs.`);
         return undefined;
       }
-      const target = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Write the job here' });
-      if (!target?.[0]) return undefined;
-      const out = join(target[0].fsPath, `${run.manifest.id}-trainer-job`);
+      let out = outDir;
+      if (!out) {
+        const target = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Write the job here' });
+        if (!target?.[0]) return undefined;
+        out = join(target[0].fsPath, `${run.manifest.id}-trainer-job`);
+      }
       const r = await d.host.request(Requests.exportTrainerJob, { runDir: run.dir, out }, 'export Trainer jobs');
       void vscode.window.showInformationMessage(`Trainer job written to ${r.dir}: ${r.files.length} files, ${r.totalSteps} optimizer steps. Its README has the commands for one GPU, several GPUs and SLURM.`, 'Open README').then((a) => {
         if (a) void vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(join(r.dir, 'README.md')));
