@@ -362,12 +362,15 @@ export function buildOptimizerStep(model: SequenceClassifier, o: OptimizerStepOp
     const m2 = g.add(g.mul(m, g.scalar(b1)), g.mul(gf, m1));
     const v2 = g.add(g.mul(v, g.scalar(b2)), g.mul(g.mul(gf, gf), v1));
     const denom = g.add(g.mul(g.sqrt(v2), invBc2sqrt), g.scalar(o.eps));
-    // weight decay on the first decaySize elements: p * (1 - lr*wd where decaying, else 1)
+    // weight decay on the first decaySize elements: Split, Mul, Concat (a Where over a bool mask of the buffer's
+    // size gives zeros past ~2^25 elements on lavapipe's WebGPU)
     let base = p;
     if (o.weightDecay > 0 && gr.decaySize > 0) {
-      const mask = new Uint8Array(gr.size);
-      mask.fill(1, 0, gr.decaySize);
-      base = g.mul(p, gr.decaySize === gr.size ? decayed : g.where(g.constant(mask, 'bool', [gr.size]), decayed, one));
+      if (gr.decaySize === gr.size) base = g.mul(p, decayed);
+      else {
+        const [dec, rest] = g.split(p, [gr.decaySize, gr.size - gr.decaySize], 0);
+        base = g.concat([g.mul(dec, decayed), rest], 0);
+      }
     }
     const p2 = g.sub(base, g.div(g.mul(m2, stepSize), denom));
     for (const [kind, x, y] of [['param', p, p2], ['adam_m', m, m2], ['adam_v', v, v2]] as const) {
