@@ -127,7 +127,9 @@ export async function runEmbeddingBaseline(params: BaselineParams, ctx: JobConte
       }, ctx.signal);
       const rows = cached.rows;
       const sec = (Date.now() - t0) / 1000;
-      run.log(`embedded ${texts.length} texts (${EMBEDDING_POOLING} pooling) in ${sec.toFixed(1)} s: ${(texts.length / Math.max(sec, 1e-3)).toFixed(1)} reviews/s, in groups of ${EMBED_GROUP_TEXTS}; ${cacheNote(cached)}`);
+      run.log(cached.embedded === 0 && cached.cache !== 'off'
+        ? `read the embeddings of ${texts.length} texts (${EMBEDDING_POOLING} pooling) from the embedding cache in ${sec.toFixed(1)} s; ${cacheNote(cached)}`
+        : `embedded ${cached.embedded} of ${texts.length} texts (${EMBEDDING_POOLING} pooling) in ${sec.toFixed(1)} s: ${(cached.embedded / Math.max(sec, 1e-3)).toFixed(1)} reviews/s, in groups of ${EMBED_GROUP_TEXTS}; ${cacheNote(cached)}`);
       let at = 0;
       const take = (ex: Example[]) => {
         const x = denseToCsr(rows.slice(at, at + ex.length), USE_LITE_EMBEDDING_SIZE);
@@ -182,7 +184,7 @@ async function runHfEmbeddingBaseline(params: BaselineParams, model: string, ctx
       });
       const rows = cached.rows;
       const sec = (Date.now() - t0) / 1000;
-      run.log(`embedded ${texts.length} texts with ${emb.tm.ref.id} (windows of ${emb.maxLength} tokens) in ${sec.toFixed(1)} s: ${(texts.length / Math.max(sec, 1e-3)).toFixed(1)} reviews/s, in groups of ${EMBED_GROUP_TEXTS}; ${cacheNote(cached)}`);
+      run.log(`embedded ${cached.embedded} of ${texts.length} texts with ${emb.tm.ref.id} (windows of ${emb.maxLength} tokens) in ${sec.toFixed(1)} s: ${(cached.embedded / Math.max(sec, 1e-3)).toFixed(1)} reviews/s, in groups of ${EMBED_GROUP_TEXTS}; ${cacheNote(cached)}`);
       let at = 0;
       const take = (ex: Example[]) => {
         const x = denseToCsr(rows.slice(at, at + ex.length), emb.hiddenSize);
