@@ -64,13 +64,19 @@ export function transferVerdict(d: DomainShiftJson): string | undefined {
   const vsOthers = d.comparisons.filter((c) => c.a === best.title || c.b === best.title);
   const sig = vsOthers.filter((c) => c.mcnemarP < 0.05).map((c) => (c.a === best.title ? c.b : c.a));
   const tied = vsOthers.filter((c) => c.mcnemarP >= 0.05).map((c) => (c.a === best.title ? c.b : c.a));
-  const claim = sig.length === vsOthers.length
+  const clear = sig.length === vsOthers.length;
+  const leastDrop = done.filter((m) => m.inDomain !== undefined).reduce<(typeof done)[number] | undefined>((a, b) => (a === undefined || b.inDomain! - b.accuracy! < a.inDomain! - a.accuracy! ? b : a), undefined);
+  const claim = clear
     ? `**${best.title}** transfers best (${pct(best.accuracy)}), significantly above ${sig.join(' and ')} (McNemar p < 0.05)`
-    : `**${best.title}** scores highest (${pct(best.accuracy)}), but not significantly above ${tied.join(' and ')} (McNemar p ≥ 0.05)${sig.length ? `; it is significantly above ${sig.join(' and ')}` : ''}`;
-  const why = best.kind === 'baseline-tfidf'
-    ? 'The likely reason TF-IDF holds up best: it weighs the sentiment words themselves ("brilliant", "dull"), which a snippet is mostly made of, while the embedding models were fit to the mean of ~32 sentence embeddings per review and see a snippet as a single, noisier sentence.'
-    : 'The likely reason the embedding model holds up best: its encoder was pre-trained on general sentences, so a ~20-word snippet gets a representation as good as a review sentence\'s, while TF-IDF has weights only for the words of the training reviews and a snippet offers few of them.';
-  return `${claim}. Drop from the in-domain test accuracy: ${drops.join(', ')}. Why: the snippets are one or two sentences of ~20 words, the training reviews ~700 words of ~32 sentences, where a model can sum many weak cues; on a snippet one cue decides. ${why}`;
+    : `No model transfers significantly better: **${best.title}** scores highest (${pct(best.accuracy)}), but not significantly above ${tied.join(' and ')} (McNemar p ≥ 0.05)${sig.length ? `; it is significantly above ${sig.join(' and ')}` : ''}`;
+  const dropNote = `Drop from the in-domain test accuracy: ${drops.join(', ')}${leastDrop && done.length > 1 ? ` (${leastDrop.title} loses least)` : ''}.`;
+  const snippets = 'The snippets are one or two sentences of ~20 words, the training reviews ~700 words of ~32 sentences, where a model can sum many weak cues; on a snippet a few words decide.';
+  const tfidf = 'TF-IDF keeps its weights for the sentiment words ("brilliant", "dull") a snippet is made of, but has none for the words it never met in the training reviews';
+  const emb = 'the embedding models read a snippet with an encoder pre-trained on general sentences, as they read each sentence of a review, but their classifier was fit to the mean of ~32 sentence embeddings and sees one noisier sentence';
+  const why = clear
+    ? `Why: ${snippets} ${best.kind === 'baseline-tfidf' ? `The likely reason TF-IDF holds up best: ${tfidf}, while ${emb}.` : `The likely reason ${best.title} holds up best: ${emb.split(', but')[0]}; ${tfidf}.`}`
+    : `Why: ${snippets} Both kinds lose for their own reason — ${tfidf}; ${emb}.`;
+  return `${claim}. ${dropNote} ${why}`;
 }
 
 export function domainShiftMarkdown(d: DomainShiftJson): string[] {

@@ -35,6 +35,7 @@ test('domain shift: every completed run measured on rt-polarity with CIs and pai
   const best = d.models.reduce((x, y) => (y.accuracy! > x.accuracy! ? y : x));
   assert.match(transferVerdict(d) ?? '', new RegExp(`\\*\\*${best.title}\\*\\* (transfers best|scores highest)`));
   assert.match(transferVerdict(d) ?? '', /~20 words.*~700 words/);
+  assert.match(transferVerdict(d) ?? '', c.mcnemarP < 0.05 ? /transfers best .*significantly above/ : /^No model transfers significantly better/);
 
   const md = reportMarkdown(buildReport(runs, new Map(), [], undefined, d));
   assert.match(md, /## Domain shift\n\nEvery model evaluated on \*\*builtin:rt-polarity\*\* \(10662 texts/);
@@ -68,7 +69,7 @@ test('reflection with --ood builtin:rt-polarity: paired tests on the snippets an
   const md = reflectionMarkdown(facts);
   for (const m of d.models) assert.ok(md.includes(`${pct(m.accuracy)} (`) && md.includes('n = 10662'), m.title);
   assert.match(md, /Out of domain \(builtin:rt-polarity\), .* − .*: [+−-]\d+\.\d points \(95% CI .*\), McNemar exact p/);
-  assert.match(md, /Which model transfers better: \*\*.+\*\* (transfers best|scores highest) \(\d+\.\d%\)/);
+  assert.match(md, /Which model transfers better: (No model transfers significantly better: )?\*\*.+\*\* (transfers best|scores highest) \(\d+\.\d%\)/);
   assert.match(md, /snippets are one or two sentences of ~20 words, the training reviews ~700 words/);
   assert.doesNotMatch(md, /Out-of-domain accuracy is not measured/);
 });
