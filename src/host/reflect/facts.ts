@@ -348,3 +348,6 @@ export async function measureLatency(r: LoadedRun, texts: readonly string[], cou
   const cpu = cpus();
   return { msPerReview: median, reviews: sample.length, how: `median of ${sample.length} test reviews, one per call, with the run's predictor on this machine (${cpu.length} x ${cpu[0]?.model.trim() ?? 'CPU'})` };
 }
+
+/** A measured fact, not a `{ missing }` placeholder. */
+export const has = <T extends object>(x: T | { missing: string } | undefined): x is T => x !== undefined && !('missing' in x);
