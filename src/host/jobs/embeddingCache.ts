@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { EMBED_GROUP_TEXTS } from './embedGroups';
 
 export const EMBEDDING_CACHE_VERSION = 1;
 const MAGIC = Buffer.from('GFTEMB1\n', 'latin1');
@@ -121,7 +122,6 @@ export async function cachedEmbed(
   const hits = texts.length - hashes.filter((h) => !found.has(h)).length;
   let cache: CachedEmbeddings['cache'] = 'on';
   if (missing.length) {
-    const vectors = await embed(missing.map((m) => m.text), (done) => onProgress(hits + Math.round((done / missing.length) * (texts.length - hits)), texts.length));
     try {
       mkdirSync(settingDir, { recursive: true });
       const meta = join(settingDir, 'setting.json');
@@ -129,16 +129,22 @@ export async function cachedEmbed(
     } catch {
       cache = 'unwritable';
     }
-    missing.forEach((m, i) => {
-      found.set(m.h, vectors[i]);
-      if (cache !== 'on') return;
-      try {
-        mkdirSync(join(settingDir, m.h.slice(0, 2)), { recursive: true });
-        writeEntry(entryPath(settingDir, m.h), vectors[i]);
-      } catch {
-        cache = 'unwritable';
-      }
-    });
+    // In chunks of EMBED_GROUP_TEXTS (the groups the encoders stream anyway), each stored as soon as it is
+    // embedded: a cancelled or killed job keeps what it finished, and the next one starts from there.
+    for (let at = 0; at < missing.length; at += EMBED_GROUP_TEXTS) {
+      const chunk = missing.slice(at, at + EMBED_GROUP_TEXTS);
+      const vectors = await embed(chunk.map((m) => m.text), (done) => onProgress(hits + Math.round(((at + done) / missing.length) * (texts.length - hits)), texts.length));
+      chunk.forEach((m, i) => {
+        found.set(m.h, vectors[i]);
+        if (cache !== 'on') return;
+        try {
+          mkdirSync(join(settingDir, m.h.slice(0, 2)), { recursive: true });
+          writeEntry(entryPath(settingDir, m.h), vectors[i]);
+        } catch {
+          cache = 'unwritable';
+        }
+      });
+    }
   } else {
     onProgress(texts.length, texts.length);
   }

@@ -88,6 +88,27 @@ test('cachedEmbed: a damaged entry (truncated, flipped byte, garbage) is ignored
   assert.equal(again.seen.length, 0);
 });
 
+test('cachedEmbed: stored a group at a time, so a job stopped in its second group keeps the first 512 texts', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gft-emb-'));
+  const texts = Array.from({ length: 700 }, (_, i) => `review ${i}`);
+  let calls = 0;
+  const stopping = async (ts: string[]) => {
+    if (++calls === 2) throw new Error('cancelled');
+    return ts.map(vec);
+  };
+  await assert.rejects(cachedEmbed(key, texts, stopping, undefined, dir), /cancelled/);
+  assert.equal(embeddingCacheSize(dir).entries, 512);
+  const c = counting();
+  const seen: number[] = [];
+  const r = await cachedEmbed(key, texts, async (ts, p) => {
+    p(ts.length, ts.length);
+    return c.embed(ts);
+  }, (done) => seen.push(done), dir);
+  assert.equal(r.hits, 512);
+  assert.deepEqual(c.seen, texts.slice(512));
+  assert.deepEqual(seen, [700], 'progress counts the cached texts as done');
+});
+
 test('cachedEmbed: concurrent writers of the same texts leave whole entries and no temp files', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gft-emb-'));
   const texts = Array.from({ length: 200 }, (_, i) => `text ${i}`);
