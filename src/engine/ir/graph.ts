@@ -1,6 +1,7 @@
 // The graph builder: symbolic tensors, parameters and one method per primitive. Every primitive emits exactly
 // one ONNX node (plus small int64 constants for its axes/shape inputs), checks and infers shapes at build time,
-// and has one gradient rule in ../autodiff/rules.ts. Composites are in ./composites.ts, dropout and its in-graph
+// and has one gradient rule in ../autodiff/rules.ts. Composites are in ./composites.ts, linear algebra and
+// normalization in ./mathOps.ts, shape ops in ./shapeOps.ts, dropout and its in-graph
 // random stream in ./dropout.ts.
 import type { Attr, ConstantSpec, CustomGrad, DType, Dim, DropoutSite, Node, ParamSpec, Tensor } from './types';
 import { isFloat } from './types';
@@ -8,6 +9,7 @@ import { broadcast, canon, fmt, isStatic, normAxis, numel, sameDim } from './sha
 import * as comp from './composites';
 import { dropout } from './dropout';
 import * as shapeOps from './shapeOps';
+import * as mathOps from './mathOps';
 
 type Values = ArrayLike<number> | BigInt64Array;
 
@@ -301,30 +303,10 @@ export class Graph {
     return this.one('Cast', [x], dtype, x.shape, { to: { i: ONNX_DTYPE[dtype] } });
   }
 
-  // ---------- linear algebra ----------
+  // ---------- linear algebra (./mathOps.ts) ----------
 
-  /** Batched matmul like numpy.matmul; both operands rank >= 2. */
-  matmul(a: Tensor, b: Tensor): Tensor {
-    if (a.dtype !== b.dtype) throw new Error(`matmul: dtype mismatch ${a.dtype} vs ${b.dtype}`);
-    if (a.shape.length < 2 || b.shape.length < 2) throw new Error(`matmul: operands need rank >= 2: ${fmt(a.shape)} x ${fmt(b.shape)}`);
-    const [m, k1] = a.shape.slice(-2);
-    const [k2, n] = b.shape.slice(-2);
-    if (!sameDim(k1, k2)) throw new Error(`matmul: inner dims differ: ${fmt(a.shape)} x ${fmt(b.shape)}`);
-    const batch = broadcast('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
-    return this.one('MatMul', [a, b], a.dtype, [...batch, m, n]);
-  }
-
-  /** ONNX Gemm on 2-D operands: op(a) @ op(b) (+ c), op = optional transpose. Used by linear and by gradients. */
-  gemm(a: Tensor, b: Tensor, c: Tensor | null, opts: { transA?: boolean; transB?: boolean } = {}): Tensor {
-    if (a.shape.length !== 2 || b.shape.length !== 2) throw new Error(`gemm: operands must be 2-D: ${fmt(a.shape)} x ${fmt(b.shape)}`);
-    if (a.dtype !== b.dtype) throw new Error(`gemm: dtype mismatch ${a.dtype} vs ${b.dtype}`);
-    const tA = !!opts.transA, tB = !!opts.transB;
-    const [m, k1] = tA ? [a.shape[1], a.shape[0]] : a.shape;
-    const [k2, n] = tB ? [b.shape[1], b.shape[0]] : b.shape;
-    if (!sameDim(k1, k2)) throw new Error(`gemm: inner dims differ: ${fmt(a.shape)}${tA ? '^T' : ''} x ${fmt(b.shape)}${tB ? '^T' : ''}`);
-    if (c) broadcast('gemm', [m, n], c.shape).forEach((d, i) => { if (!sameDim(d, [m, n][i])) throw new Error(`gemm: bias ${fmt(c.shape)} does not broadcast to ${fmt([m, n])}`); });
-    return this.one('Gemm', c ? [a, b, c] : [a, b], a.dtype, [m, n], { transA: { i: +tA }, transB: { i: +tB } }, { transA: tA, transB: tB });
-  }
+  matmul(a: Tensor, b: Tensor): Tensor { return mathOps.matmul(this, a, b); }
+  gemm(a: Tensor, b: Tensor, c: Tensor | null, opts: { transA?: boolean; transB?: boolean } = {}): Tensor { return mathOps.gemm(this, a, b, c, opts); }
 
   // ---------- shape ops (./shapeOps.ts) ----------
   transpose(x: Tensor, perm: number[]): Tensor { return shapeOps.transpose(this, x, perm); }
@@ -349,43 +331,11 @@ export class Graph {
   reduceMean(x: Tensor, axes: number[], keepdims = false): Tensor { return this.reduce('ReduceMean', 'reduceMean', x, axes, keepdims); }
   reduceMax(x: Tensor, axes: number[], keepdims = false): Tensor { return this.reduce('ReduceMax', 'reduceMax', x, axes, keepdims); }
 
-  softmax(x: Tensor, axis = -1): Tensor {
-    const a = normAxis('softmax', axis, x.shape.length);
-    return this.one('Softmax', [x], x.dtype, x.shape, { axis: { i: a } }, { axis: a });
-  }
-  logSoftmax(x: Tensor, axis = -1): Tensor {
-    const a = normAxis('logSoftmax', axis, x.shape.length);
-    if (this.deviceOps) return comp.logSoftmaxPrimitives(this, x, a);
-    return this.one('LogSoftmax', [x], x.dtype, x.shape, { axis: { i: a } }, { axis: a });
-  }
-
-  /** LayerNormalization over the last axis (ONNX opset 17+, with its Mean / InvStdDev outputs for the gradient). */
-  layerNorm(x: Tensor, scale: Tensor, bias: Tensor, eps: number): Tensor {
-    const h = x.shape[x.shape.length - 1];
-    for (const [n, t] of [['scale', scale], ['bias', bias]] as const) {
-      if (t.shape.length !== 1 || !sameDim(t.shape[0], h)) throw new Error(`layerNorm: ${n} ${fmt(t.shape)} must be [${h}] for input ${fmt(x.shape)}`);
-    }
-    const stat = [...x.shape.slice(0, -1), 1];
-    const sd: DType = x.dtype; // stash_type 1 = float32 statistics; double for float64 graphs
-    return this.node('LayerNormalization', [x, scale, bias], [[x.dtype, x.shape], [sd, stat], [sd, stat]],
-      { axis: { i: -1 }, epsilon: { f: eps }, stash_type: { i: x.dtype === 'float64' ? 11 : 1 } }, { eps })[0];
-  }
-
-  /**
-   * LayerNormalization(a + b) (a residual connection). With Graph.deviceOps and a, b both float32
-   * [batch, seq, hidden], one onnxruntime contrib kernel (com.microsoft SkipLayerNormalization, whose 4th output is
-   * a + b, what the backward normalizes again); else an Add and layerNorm.
-   */
-  skipLayerNorm(a: Tensor, b: Tensor, scale: Tensor, bias: Tensor, eps: number): Tensor {
-    const same = a.shape.length === 3 && b.shape.length === 3 && a.shape.every((d, i) => sameDim(d, b.shape[i]));
-    if (!this.deviceOps || !same || a.dtype !== 'float32' || b.dtype !== 'float32') return this.layerNorm(this.add(a, b), scale, bias, eps);
-    const h = a.shape[2];
-    for (const [n, t] of [['scale', scale], ['bias', bias]] as const) {
-      if (t.shape.length !== 1 || !sameDim(t.shape[0], h)) throw new Error(`skipLayerNorm: ${n} ${fmt(t.shape)} must be [${h}] for input ${fmt(a.shape)}`);
-    }
-    return this.node('SkipLayerNormalization', [a, b, scale, bias], [[a.dtype, a.shape], [a.dtype, a.shape]],
-      { epsilon: { f: eps } }, { eps, domain: 'com.microsoft', outputSlots: [0, 3] })[0];
-  }
+  // ---------- normalization (./mathOps.ts) ----------
+  softmax(x: Tensor, axis = -1): Tensor { return mathOps.softmax(this, x, axis); }
+  logSoftmax(x: Tensor, axis = -1): Tensor { return mathOps.logSoftmax(this, x, axis); }
+  layerNorm(x: Tensor, scale: Tensor, bias: Tensor, eps: number): Tensor { return mathOps.layerNorm(this, x, scale, bias, eps); }
+  skipLayerNorm(a: Tensor, b: Tensor, scale: Tensor, bias: Tensor, eps: number): Tensor { return mathOps.skipLayerNorm(this, a, b, scale, bias, eps); }
 
   /** Inverted dropout; identity in eval. Masks as GraphOptions.masks says (./dropout.ts). */
   dropout(x: Tensor, rate: number): Tensor { return dropout(this, x, rate); }
