@@ -4,14 +4,13 @@
 // normalization in ./mathOps.ts, shape ops in ./shapeOps.ts, dropout and its in-graph
 // random stream in ./dropout.ts.
 import type { Attr, ConstantSpec, CustomGrad, DType, Dim, DropoutSite, Node, ParamSpec, Tensor } from './types';
-import { isFloat } from './types';
+import { isFloat, ONNX_DTYPE, toTyped, type Values } from './types';
 import { broadcast, canon, fmt, isStatic, normAxis, numel, sameDim } from './shape';
 import * as comp from './composites';
 import { dropout } from './dropout';
 import * as shapeOps from './shapeOps';
 import * as mathOps from './mathOps';
 
-type Values = ArrayLike<number> | BigInt64Array;
 
 export interface GraphOptions {
   training?: boolean;
@@ -345,17 +344,4 @@ export class Graph {
   gelu(x: Tensor): Tensor { return comp.gelu(this, x); }
   geluTanh(x: Tensor): Tensor { return comp.geluTanh(this, x); }
   softmaxCrossEntropy(logits: Tensor, labels: Tensor, classWeights?: Tensor): Tensor { return comp.softmaxCrossEntropy(this, logits, labels, classWeights); }
-}
-
-export const ONNX_DTYPE: Record<DType, number> = { float32: 1, int32: 6, int64: 7, bool: 9, float64: 11, uint32: 12 };
-
-function toTyped(v: Values, dtype: DType): ConstantSpec['values'] {
-  switch (dtype) {
-    case 'float32': return Float32Array.from(v as ArrayLike<number>);
-    case 'float64': return Float64Array.from(v as ArrayLike<number>);
-    case 'int32': return Int32Array.from(v as ArrayLike<number>);
-    case 'uint32': return Uint32Array.from(v as ArrayLike<number>);
-    case 'bool': return Uint8Array.from(v as ArrayLike<number>, (x) => (x ? 1 : 0));
-    case 'int64': return v instanceof BigInt64Array ? v.slice() : BigInt64Array.from(Array.from(v as ArrayLike<number>, (x) => BigInt(x)));
-  }
 }

@@ -63,3 +63,21 @@ export interface DropoutSite {
 }
 
 export const isFloat = (d: DType): boolean => d === 'float32' || d === 'float64';
+
+/** Values a constant is made from. */
+export type Values = ArrayLike<number> | BigInt64Array;
+
+/** ONNX TensorProto data type numbers. */
+export const ONNX_DTYPE: Record<DType, number> = { float32: 1, int32: 6, int64: 7, bool: 9, float64: 11, uint32: 12 };
+
+/** Constant values as the typed array of their dtype. */
+export function toTyped(v: Values, dtype: DType): ConstantSpec['values'] {
+  switch (dtype) {
+    case 'float32': return Float32Array.from(v as ArrayLike<number>);
+    case 'float64': return Float64Array.from(v as ArrayLike<number>);
+    case 'int32': return Int32Array.from(v as ArrayLike<number>);
+    case 'uint32': return Uint32Array.from(v as ArrayLike<number>);
+    case 'bool': return Uint8Array.from(v as ArrayLike<number>, (x) => (x ? 1 : 0));
+    case 'int64': return v instanceof BigInt64Array ? v.slice() : BigInt64Array.from(Array.from(v as ArrayLike<number>, (x) => BigInt(x)));
+  }
+}

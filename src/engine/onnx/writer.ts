@@ -3,7 +3,7 @@
 // onnxruntime); constants are initializers. Nodes that no output needs are left out.
 import { onnx } from 'onnx-proto';
 import type { Graph } from '../ir/graph';
-import { ONNX_DTYPE } from '../ir/graph';
+import { ONNX_DTYPE } from '../ir/types';
 import type { Attr, Dim, Tensor } from '../ir/types';
 
 export const OPSET = 18;
