@@ -48,7 +48,7 @@ async function main() {
 
   // timed run (unprofiled): the first `warm` steps are not timed
   const t0 = performance.now();
-  const dev = await ResidentTrainer.create(model, weights, config, { providers, gpuBuffers });
+  const dev = await ResidentTrainer.create(model, weights, config, { providers, gpuBuffers, maxMaskDims: { batch: B, seq: S } });
   res.sessionCreateMs = Math.round(performance.now() - t0);
   const devLoss: number[] = [], times: number[] = [], uploads: number[] = [];
   for (const [i, b] of data.entries()) {
@@ -63,7 +63,7 @@ async function main() {
 
   if (!flag('no-profile')) {
     const dir = mkdtempSync(join(tmpdir(), 'gft-prof-'));
-    const p = await ResidentTrainer.create(model, weights, config, { providers, gpuBuffers, profilePrefix: join(dir, 'step') });
+    const p = await ResidentTrainer.create(model, weights, config, { providers, gpuBuffers, profilePrefix: join(dir, 'step'), maxMaskDims: { batch: B, seq: S } });
     const n = Math.min(data.length, 2);
     for (const b of data.slice(0, n)) await p.steps([b]);
     p.endProfiling();

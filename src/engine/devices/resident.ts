@@ -19,6 +19,7 @@ import { readTrainerCheckpoint, writeTrainerCheckpoint, type TrainerCheckpoint, 
 import type { TensorData } from '../runtime/session';
 import { buildOptimizerStep, flatName, OPT_INPUTS, optimizerScalars, viewFlatParams, type FlatGroup, type OptimizerStepGraph } from './stepGraph';
 import { bakeInitializers, floatInputs, wrapInLoop } from './loop';
+import { MASK_WHERE_LIMIT } from '../ir/dropout';
 
 // model inputs the step graph only casts to float: fed as float32 (loop.ts floatInputs)
 const FLOAT_INPUTS = ['attention_mask'];
@@ -49,6 +50,8 @@ export interface ResidentOptions {
   gpuBuffers?: boolean;
   /** profile the step session (onnxruntime enableProfiling) into files starting with this path; see endProfiling */
   profilePrefix?: string;
+  /** the largest batch and seq (any symbolic dims) the steps will have: OptimizerStepOptions.maxMaskDims */
+  maxMaskDims?: Readonly<Record<string, number>>;
 }
 
 export interface ResidentStep {
@@ -93,6 +96,7 @@ export class ResidentTrainer {
     const sg = buildOptimizerStep(model, {
       trainable: (n) => isTrainable(info.get(n)!), dropout: config.dropout, seed: config.seed, classWeights: config.classWeights,
       betas: config.betas, eps: config.eps, weightDecay: config.weightDecay, maxGradNorm: config.maxGradNorm,
+      maxMaskDims: opts.maxMaskDims,
     });
     const w = (name: string) => {
       const v = weights.get(name);
@@ -176,7 +180,12 @@ export class ResidentTrainer {
       put(RNG_SEED0, 'uint32', Uint32Array.from(seeds, (s) => s[0]), []);
       put(RNG_SEED1, 'uint32', Uint32Array.from(seeds, (s) => s[1]), []);
       const offsets = maskOffsets(sites, { batch: B, seq: S });
-      feeds[RNG_COUNT] = new ort.Tensor('int32', Int32Array.of(offsets[sites.length]), []);
+      const count = offsets[sites.length];
+      // past 2^25 elements onnxruntime's WebGPU Where is wrong unless the graph makes the masks in chunks
+      if (this.providers[0] === 'webgpu' && count > MASK_WHERE_LIMIT && count > (this.sg.graph.maxMaskElements ?? 0)) {
+        throw new Error(`device trainer: ${B} x ${S} has ${count} dropout elements per micro-batch, more than the ${MASK_WHERE_LIMIT} WebGPU's Where gets right in one piece: create the trainer with maxMaskDims (e.g. { batch: ${B}, seq: ${S} }) or use a smaller batch or sequence length`);
+      }
+      feeds[RNG_COUNT] = new ort.Tensor('int32', Int32Array.of(count), []);
       const splits = this.sg.graph.maskSplits;
       if (splits.length) for (const sp of splits) feeds[sp.input.name] = new ort.Tensor('int64', maskSplitSizes(sp, offsets), [sp.ranges.length]);
       else sites.forEach((_, k) => { feeds[rngEnd(k)] = new ort.Tensor('int64', BigInt64Array.of(BigInt(offsets[k + 1])), [1]); });

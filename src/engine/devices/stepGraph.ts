@@ -16,6 +16,7 @@
 // scalars 1 - lr*wd, lr/(1-b1^t) and 1/sqrt(1-b2^t) are fed (OPT_INPUTS, computed on the host in float64 as
 // ../optim/adamw.ts does): they cost a kernel each on a GPU.
 import { Graph } from '../ir/graph';
+import { resolveShape } from '../ir/shape';
 import type { SequenceClassifier } from '../ir/model';
 import type { Tensor } from '../ir/types';
 import { grad } from '../autodiff/grad';
@@ -31,6 +32,11 @@ export interface OptimizerStepOptions {
   weightDecay: number;
   /** global-norm clipping threshold; 0 = off */
   maxGradNorm: number;
+  /**
+   * The largest values the model's symbolic dims take (e.g. { batch: 32, seq: 256 }): they bound the dropout
+   * stream (Graph option maxMaskElements; above 2^25 elements its masks are made in chunks). Default: no bound.
+   */
+  maxMaskDims?: Readonly<Record<string, number>>;
 }
 
 /** Flat buffers are padded to a multiple of this (the norm is summed in rows of this length, then over rows). */
@@ -311,7 +317,8 @@ export function buildOptimizerStep(model: SequenceClassifier, o: OptimizerStepOp
   if (groups.length === 0) throw new Error('training: no trainable parameters (check the freeze setting)');
   // dropout masks are made in the graph from two per-step keys (nothing mask-sized goes up)
   // the dropout masks of all sites cut from the stream by a few Splits (maskPlan)
-  const g = new Graph({ training: o.dropout, seed: o.seed, deviceOps: true, masks: 'in-graph', maskPlan: probe.dropoutSites.map((s) => ({ rate: s.rate, shape: s.shape })) });
+  const maxMaskElements = o.maxMaskDims && probe.dropoutSites.reduce((a, s) => a + resolveShape(s.shape, o.maxMaskDims!).reduce((x, y) => x * y, 1), 0);
+  const g = new Graph({ training: o.dropout, seed: o.seed, deviceOps: true, masks: 'in-graph', maskPlan: probe.dropoutSites.map((s) => ({ rate: s.rate, shape: s.shape })), maxMaskElements });
   const { flat, slots } = viewFlatParams(g, groups, joints);
   const { logits } = model.buildLogits(g, { trainable: o.trainable });
   // one label per logits row (per document for models/docPool.ts, whose rows are not the input rows)

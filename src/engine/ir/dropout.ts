@@ -104,12 +104,33 @@ function plannedParts(g: Graph, dtype: DType): Map<number, Tensor> {
   return parts;
 }
 
-/** 1 / (1 - rate) where the stream keeps an element, else 0, over all elements of the micro-step ([RNG_COUNT]). */
+/**
+ * onnxruntime 1.30's WebGPU Where with a bool condition returns zeros from element MASK_WHERE_LIMIT = 2^25 on
+ * (devices/README.md): a stream that may be longer is compared and selected in chunks of MASK_CHUNK elements.
+ */
+export const MASK_WHERE_LIMIT = 2 ** 25;
+export const MASK_CHUNK = 2 ** 24;
+
+/**
+ * 1 / (1 - rate) where the stream keeps an element, else 0, over all elements of the micro-step ([RNG_COUNT]).
+ * Where the stream may be longer than MASK_WHERE_LIMIT (Graph option maxMaskElements), per chunk of at most MASK_CHUNK
+ * elements (constant Slice bounds; chunks past the fed length are empty), then one Concat.
+ */
 function keepScaled(g: Graph, rate: number, dtype: DType): Tensor {
   return memo(g, `keep:${rate}:${dtype}`, () => {
     const bits = rngBits(g);
-    const [keep] = g.node('GreaterOrEqual', [bits, g.scalar(keepThreshold(rate), 'uint32')], [['bool', bits.shape]]);
-    return g.where(keep, g.scalar(1 / (1 - rate), dtype), g.scalar(0, dtype));
+    const keepOf = (b: Tensor) => {
+      const [keep] = g.node('GreaterOrEqual', [b, g.scalar(keepThreshold(rate), 'uint32')], [['bool', b.shape]]);
+      return g.where(keep, g.scalar(1 / (1 - rate), dtype), g.scalar(0, dtype));
+    };
+    const bound = g.maxMaskElements ?? 0;
+    if (bound <= MASK_WHERE_LIMIT) return keepOf(bits);
+    const parts: Tensor[] = [];
+    for (let i = 0; i * MASK_CHUNK < bound; i++) {
+      const chunk = memo(g, `rng:chunk:${i}`, () => g.node('Slice', [bits, g.ints([i * MASK_CHUNK]), g.ints([(i + 1) * MASK_CHUNK]), g.ints([0])], [['uint32', [`rng_chunk_${i}`]]])[0]);
+      parts.push(keepOf(chunk));
+    }
+    return g.node('Concat', parts, [[dtype, bits.shape]], { axis: { i: 0 } })[0];
   });
 }
 

@@ -34,6 +34,11 @@ export interface GraphOptions {
    * sizes are inputs (maskSplits), instead of one Slice per site.
    */
   maskPlan?: readonly { rate: number; shape: readonly Dim[] }[];
+  /**
+   * With masks 'in-graph': the most elements one micro-step's stream may have (a build-time bound; the length
+   * itself is fed per run). Above 2^25 the keep-masks are made in chunks of 2^24 (./dropout.ts keepScaled).
+   */
+  maxMaskElements?: number;
 }
 
 /** A Split of the dropout stream (GraphOptions.maskPlan): `input` holds its part sizes, part i the sites ranges[i]. */
@@ -52,6 +57,7 @@ export class Graph {
   readonly outputs: { name: string; tensor: Tensor }[] = [];
   readonly dropoutSites: DropoutSite[] = [];
   readonly maskPlan?: readonly { rate: number; shape: readonly Dim[] }[];
+  readonly maxMaskElements?: number;
   /** the Splits of the dropout stream under maskPlan (their size inputs are fed per run: train/rng.ts maskInputs) */
   readonly maskSplits: MaskSplit[] = [];
   /** producer node of each tensor id (undefined for inputs, params, constants) */
@@ -73,6 +79,7 @@ export class Graph {
     this.deviceOps = opts.deviceOps ?? false;
     this.masks = opts.masks ?? 'inputs';
     this.maskPlan = opts.maskPlan;
+    this.maxMaskElements = opts.maxMaskElements;
   }
 
   /**

@@ -192,6 +192,38 @@ test('in-graph masks equal the TypeScript masks on WebGPU, with every node of th
   }
 });
 
+/** Over 2^25 stream elements (onnxruntime 1.30's WebGPU Where is wrong from element 2^25 on): chunked masks. */
+test('in-graph masks of a 40M-element stream (chunks of 2^24) equal the TypeScript masks past 2^25, CPU and WebGPU', async (t) => {
+  const [B, S] = [40, 1_000_000];
+  const g = new Graph({ training: true, masks: 'in-graph', maxMaskElements: B * S });
+  const x = g.input('x', 'float32', ['batch', 'seq']);
+  g.output('y0', g.dropout(x, 0.1));
+  assert.equal(g.nodes.filter((n) => n.op === 'Where').length, 3, 'three chunks of at most 2^24');
+  const bytes = serialize(g).bytes;
+  const providers: string[] = ['cpu'];
+  const probe = await probeWebgpu();
+  if (probe.ok) providers.push('webgpu');
+  else t.diagnostic(`WebGPU unavailable here: ${probe.reason}`);
+  const types: Record<string, ort.Tensor.Type> = { x: 'float32', 'rng/seed0': 'uint32', 'rng/seed1': 'uint32', 'rng/count': 'int32' };
+  for (const ep of providers) {
+    const session = await ort.InferenceSession.create(bytes, { executionProviders: [ep], logSeverityLevel: 3 });
+    // the full stream, and a short one (the chunks past it are empty)
+    for (const [batch, seq, seed, counter] of [[B, S, 42, 7], [3, 17, 9, 2 ** 33 + 5]]) {
+      const n = batch * seq;
+      const f = { x: { data: new Float32Array(n).fill(1), dims: [batch, seq] }, ...maskInputs(g.dropoutSites, { batch, seq }, seed, counter) };
+      const feeds = Object.fromEntries(Object.entries(f).map(([k, v]) => [k, new ort.Tensor(types[k] ?? 'int64', v.data as any, v.dims)]));
+      const out = await session.run(feeds);
+      checkAgainstTs(g, out as any, batch, seq, seed, counter, `${ep} ${batch}x${seq}`);
+      if (n > 2 ** 25) {
+        const y = out.y0.data as Float32Array;
+        const kept = y.subarray(2 ** 25).reduce((s, v) => s + (v > 0 ? 1 : 0), 0);
+        assert.ok(kept > 0.85 * (n - 2 ** 25), `${ep}: ${kept} of the ${n - 2 ** 25} elements past 2^25 kept`);
+      }
+    }
+    await session.release();
+  }
+});
+
 test('schedules follow HF: linear warmup then linear decay to 0 at totalSteps', () => {
   assert.deepEqual([0, 1, 2, 3, 4, 5, 6].map((s) => lrLambda('linear', s, 2, 6)), [0, 0.5, 1, 0.75, 0.5, 0.25, 0]);
   assert.deepEqual([0, 1, 5].map((s) => lrLambda('constant_with_warmup', s, 2, 6)), [0, 0.5, 1]);
