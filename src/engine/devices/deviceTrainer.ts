@@ -16,8 +16,8 @@ export function isDeviceProviders(providers: readonly string[] | undefined): boo
 }
 
 /** The resident trainer's options for these providers: WebGPU keeps the state in GPU buffers. */
-export function residentOptionsFor(providers: readonly string[]): ResidentOptions {
-  return { providers: [...providers], microSteps: 1, gpuBuffers: providers[0] === 'webgpu' };
+export function residentOptionsFor(providers: readonly string[], maxDims?: Readonly<Record<string, number>>): ResidentOptions {
+  return { providers: [...providers], microSteps: 1, gpuBuffers: providers[0] === 'webgpu', ...(maxDims ? { maxMaskDims: maxDims } : {}) };
 }
 
 export class DeviceTrainer implements TrainerApi {
@@ -28,7 +28,7 @@ export class DeviceTrainer implements TrainerApi {
     private readonly opts: ResidentOptions,
   ) {}
 
-  static async create(model: SequenceClassifier, weights: ReadonlyMap<string, Float32Array>, config: TrainConfig, opts: ResidentOptions = residentOptionsFor(config.providers ?? ['cpu'])): Promise<DeviceTrainer> {
+  static async create(model: SequenceClassifier, weights: ReadonlyMap<string, Float32Array>, config: TrainConfig, opts: ResidentOptions = residentOptionsFor(config.providers ?? ['cpu'], config.maxDims)): Promise<DeviceTrainer> {
     const o = { ...opts, microSteps: 1 };
     return new DeviceTrainer(model, config, await ResidentTrainer.create(model, weights, config, o), o);
   }

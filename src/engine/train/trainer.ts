@@ -34,6 +34,9 @@ export interface TrainConfig {
   spinning?: boolean;
   /** onnxruntime execution providers (default ['cpu']; see src/engine/devices for probing CUDA / WebGPU) */
   providers?: string[];
+  /** the largest value each symbolic dim of the batches takes (e.g. { batch: 16, seq: 256 }): the device trainer
+   * bounds its in-graph dropout stream with it (see devices/README.md, the WebGPU Where limit) */
+  maxDims?: Record<string, number>;
   /** see TrainGraphOptions.sparseMinElements (default 2^20; Infinity = dense embedding gradients) */
   sparseMinElements?: number;
 }

@@ -103,6 +103,8 @@ export async function buildTraining(m: TrainableModel, c: TrainConfig, data: Pre
     lr: c.lr, weightDecay: c.weightDecay, betas: FIXED_TRAINING.betas, eps: FIXED_TRAINING.eps, maxGradNorm: c.maxGradNorm, warmupSteps: c.warmupSteps,
     totalSteps, schedule: c.schedule, gradAccumSteps: c.gradAccumSteps, seed: c.seed, freeze: c.freeze, dropout: FIXED_TRAINING.dropout,
     providers: exec.providers, ...(exec.threadsFrom === 'setting' ? { threads: exec.threads } : {}),
+    // a micro-batch's rows: batchSize texts, or under sentence-mean up to docPieces sentences of each of batchSize docs
+    maxDims: { batch: byDoc ? c.batchSize * (c.docPieces ?? DEFAULT_DOC_PIECES) : c.batchSize, seq: maxLength, docs: c.batchSize },
   };
   const spec: TrainWorkerModel = { source: m.source, numLabels: m.model.numLabels, seed: c.seed, sentenceMean: !!byDoc };
   const { worker: trainer, info } = await TrainerWorker.start({ kind: 'custom', spec }, config, { workerPath: trainWorkerPath() });
