@@ -28,37 +28,70 @@ export default tseslint.config(
   },
   {
     files: ['**/*.mjs', '**/*.js', 'bin/**'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly', fetch: 'readonly', window: 'readonly', document: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        Buffer: 'readonly',
+        fetch: 'readonly',
+        window: 'readonly',
+        document: 'readonly',
+      },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     files: ['src/shared/**/*.ts', 'test/fixtures/lint/shared/**/*.ts'],
     ignores: ['src/shared/node/**', 'test/fixtures/lint/shared/node/**'],
-    rules: rules([vscode], [
-      { regex: '^(?!\\./(?!node(/|$)))', message: 'src/shared is pure TypeScript for every layer and the webview: it imports only its own files (./name), no node:*, npm package, src/shared/node or other layer.' },
-    ]),
+    rules: rules(
+      [vscode],
+      [
+        {
+          regex: '^(?!\\./(?!node(/|$)))',
+          message:
+            'src/shared is pure TypeScript for every layer and the webview: it imports only its own files (./name), no node:*, npm package, src/shared/node or other layer.',
+        },
+      ],
+    ),
   },
   {
     files: ['src/shared/node/**/*.ts', 'test/fixtures/lint/shared/node/**/*.ts'],
-    rules: rules([vscode], ['engine', 'host', 'client', 'ui', 'protocol', 'webview'].map((l) => layer(l, 'src/shared/node is below every layer: it imports only src/shared and Node.'))),
+    rules: rules(
+      [vscode],
+      ['engine', 'host', 'client', 'ui', 'protocol', 'webview'].map((l) =>
+        layer(l, 'src/shared/node is below every layer: it imports only src/shared and Node.'),
+      ),
+    ),
   },
   {
     files: ['src/engine/**/*.ts', 'test/fixtures/lint/engine/**/*.ts'],
-    rules: rules([vscode], [
-      layer('host', 'src/engine must not import the host.'),
-      layer('client', 'src/engine must not import the client.'),
-      layer('ui', 'src/engine must not import the UI.'),
-      layer('protocol', 'src/engine is standalone: it must not import protocol types.'),
-      layer('webview', 'src/engine must not import the webview.'),
-    ]),
+    rules: rules(
+      [vscode],
+      [
+        layer('host', 'src/engine must not import the host.'),
+        layer('client', 'src/engine must not import the client.'),
+        layer('ui', 'src/engine must not import the UI.'),
+        layer('protocol', 'src/engine is standalone: it must not import protocol types.'),
+        layer('webview', 'src/engine must not import the webview.'),
+      ],
+    ),
   },
   {
     files: ['src/host/**/*.ts', 'test/fixtures/lint/host/**/*.ts'],
-    rules: rules([vscode], [
-      layer('client', 'src/host must not import the client.'),
-      layer('ui', 'src/host must not import the UI.'),
-      layer('webview', 'src/host must not import the webview.'),
-    ]),
+    rules: rules(
+      [vscode],
+      [
+        layer('client', 'src/host must not import the client.'),
+        layer('ui', 'src/host must not import the UI.'),
+        layer('webview', 'src/host must not import the webview.'),
+      ],
+    ),
   },
   {
     files: ['src/protocol/**/*.ts', 'test/fixtures/lint/protocol/**/*.ts'],
@@ -66,29 +99,38 @@ export default tseslint.config(
   },
   {
     files: ['src/client/**/*.ts', 'test/fixtures/lint/client/**/*.ts'],
-    rules: rules([vscode], [
-      layer('engine', 'src/client talks to the host over JSON-RPC; it must not import the engine.'),
-      layer('host', 'src/client must not import host code; it starts the host as a process.'),
-      layer('ui', 'src/client must not import the UI.'),
-      layer('webview', 'src/client must not import the webview.'),
-    ]),
+    rules: rules(
+      [vscode],
+      [
+        layer('engine', 'src/client talks to the host over JSON-RPC; it must not import the engine.'),
+        layer('host', 'src/client must not import host code; it starts the host as a process.'),
+        layer('ui', 'src/client must not import the UI.'),
+        layer('webview', 'src/client must not import the webview.'),
+      ],
+    ),
   },
   {
     files: ['src/ui/**/*.ts', 'src/extension.ts', 'test/fixtures/lint/ui/**/*.ts'],
-    rules: rules([], [
-      layer('engine', 'The extension must not import the engine: training runs in the host process.'),
-      layer('host', 'The extension must not import the host: start it through src/client.'),
-      layer('webview', 'The extension must not import webview code.'),
-    ]),
+    rules: rules(
+      [],
+      [
+        layer('engine', 'The extension must not import the engine: training runs in the host process.'),
+        layer('host', 'The extension must not import the host: start it through src/client.'),
+        layer('webview', 'The extension must not import webview code.'),
+      ],
+    ),
   },
   {
     files: ['webview/**/*.ts', 'test/fixtures/lint/webview/**/*.ts'],
-    rules: rules([vscode], [
-      layer('engine', 'The webview shares only types from src/protocol.'),
-      layer('host', 'The webview shares only types from src/protocol.'),
-      layer('client', 'The webview shares only types from src/protocol.'),
-      layer('ui', 'The webview shares only types from src/protocol.'),
-      { group: ['**/shared/node', '**/shared/node/**'], message: 'The webview runs in a browser: it may import src/shared, not src/shared/node.' },
-    ]),
+    rules: rules(
+      [vscode],
+      [
+        layer('engine', 'The webview shares only types from src/protocol.'),
+        layer('host', 'The webview shares only types from src/protocol.'),
+        layer('client', 'The webview shares only types from src/protocol.'),
+        layer('ui', 'The webview shares only types from src/protocol.'),
+        { group: ['**/shared/node', '**/shared/node/**'], message: 'The webview runs in a browser: it may import src/shared, not src/shared/node.' },
+      ],
+    ),
   },
 );

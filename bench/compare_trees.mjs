@@ -18,13 +18,31 @@ if (!before) {
   console.error('compare_trees: pass --before <path of the other checkout> (it needs node_modules, e.g. a symlink)');
   process.exit(1);
 }
-const common = ['--arch', opt('arch', 'distilbert'), '--layers', opt('layers', '6'), '--batch', opt('batch', '8'), '--seq', opt('seq', '256'),
-  '--steps', opt('steps', '2'), '--warmup', opt('warmup', '1'), '--threads', opt('threads', '2')];
+const common = [
+  '--arch',
+  opt('arch', 'distilbert'),
+  '--layers',
+  opt('layers', '6'),
+  '--batch',
+  opt('batch', '8'),
+  '--seq',
+  opt('seq', '256'),
+  '--steps',
+  opt('steps', '2'),
+  '--warmup',
+  opt('warmup', '1'),
+  '--threads',
+  opt('threads', '2'),
+];
 const rounds = Number(opt('rounds', '2'));
 
 function run(cmd, argv, cwd, env = {}) {
   const r = spawnSync(cmd, argv, { cwd, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
-  const line = (r.stdout ?? '').trim().split('\n').reverse().find((l) => l.startsWith('{'));
+  const line = (r.stdout ?? '')
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
   if (r.status !== 0 || !line) throw new Error(`${cmd} in ${cwd} failed (exit ${r.status}): ${(r.stderr || '').trim().split('\n').slice(-3).join(' | ')}`);
   return JSON.parse(line);
 }
@@ -40,12 +58,27 @@ for (let r = 0; r < rounds; r++) {
   for (const k of rot) {
     const x = sides[k]();
     res[k].push(x);
-    console.log(`round ${r} ${k.padEnd(6)} ${x.secondsPerStep.toFixed(2)} s/step (${x.stepTimes.map((s) => s.toFixed(2)).join('/')}), CPU ${x.cpuSecondsPerStep.toFixed(2)} s, losses ${x.losses.map((l) => l.toFixed(4)).join(' ')}, load ${loadavg()[0].toFixed(1)}`);
+    console.log(
+      `round ${r} ${k.padEnd(6)} ${x.secondsPerStep.toFixed(2)} s/step (${x.stepTimes.map((s) => s.toFixed(2)).join('/')}), CPU ${x.cpuSecondsPerStep.toFixed(2)} s, losses ${x.losses.map((l) => l.toFixed(4)).join(' ')}, load ${loadavg()[0].toFixed(1)}`,
+    );
   }
 }
-const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const med = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 const m = (k, f) => med(res[k].map((x) => x[f]));
-console.log(`median s/step: before ${m('before', 'secondsPerStep').toFixed(2)}, after ${m('after', 'secondsPerStep').toFixed(2)}, torch ${m('torch', 'secondsPerStep').toFixed(2)}`);
-console.log(`speed vs torch (torch s / engine s): before ${(m('torch', 'secondsPerStep') / m('before', 'secondsPerStep')).toFixed(2)}x, after ${(m('torch', 'secondsPerStep') / m('after', 'secondsPerStep')).toFixed(2)}x`);
-console.log(`CPU s/step: before ${m('before', 'cpuSecondsPerStep').toFixed(2)}, after ${m('after', 'cpuSecondsPerStep').toFixed(2)}, torch ${m('torch', 'cpuSecondsPerStep').toFixed(2)}`);
-console.log(`load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(
+  `median s/step: before ${m('before', 'secondsPerStep').toFixed(2)}, after ${m('after', 'secondsPerStep').toFixed(2)}, torch ${m('torch', 'secondsPerStep').toFixed(2)}`,
+);
+console.log(
+  `speed vs torch (torch s / engine s): before ${(m('torch', 'secondsPerStep') / m('before', 'secondsPerStep')).toFixed(2)}x, after ${(m('torch', 'secondsPerStep') / m('after', 'secondsPerStep')).toFixed(2)}x`,
+);
+console.log(
+  `CPU s/step: before ${m('before', 'cpuSecondsPerStep').toFixed(2)}, after ${m('after', 'cpuSecondsPerStep').toFixed(2)}, torch ${m('torch', 'cpuSecondsPerStep').toFixed(2)}`,
+);
+console.log(
+  `load average at the end: ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);

@@ -23,18 +23,37 @@ import { readProfile } from '../src/engine/devices/profile';
 import { median, randomBatches, randomModel, SIZES } from './deviceModels';
 
 const args = process.argv.slice(2);
-const opt = (name: string, dflt: string) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : dflt; };
+const opt = (name: string, dflt: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
 const flag = (name: string) => args.includes(`--${name}`);
 const device = opt('device', 'webgpu') as DeviceChoice;
 const size = opt('size', 'tiny') as keyof typeof SIZES;
 if (!SIZES[size]) throw new Error(`--size must be one of ${Object.keys(SIZES).join(', ')} (got '${size}')`);
-const B = Number(opt('batch', '8')), S = Number(opt('seq', '128')), steps = Number(opt('steps', '3')), warm = Number(opt('warmup', '1'));
+const B = Number(opt('batch', '8')),
+  S = Number(opt('seq', '128')),
+  steps = Number(opt('steps', '3')),
+  warm = Number(opt('warmup', '1'));
 const dims = SIZES[size];
-const log = (...a: unknown[]) => { if (!flag('json')) console.log(...a); };
+const log = (...a: unknown[]) => {
+  if (!flag('json')) console.log(...a);
+};
 
 const config: TrainConfig = {
-  lr: 5e-5, weightDecay: 0.01, betas: [0.9, 0.999], eps: 1e-8, maxGradNorm: 1, warmupSteps: 2, totalSteps: 1000,
-  schedule: 'linear', gradAccumSteps: 1, seed: 0, freeze: 'all', dropout: true, threads: cpus().length,
+  lr: 5e-5,
+  weightDecay: 0.01,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  maxGradNorm: 1,
+  warmupSteps: 2,
+  totalSteps: 1000,
+  schedule: 'linear',
+  gradAccumSteps: 1,
+  seed: 0,
+  freeze: 'all',
+  dropout: true,
+  threads: cpus().length,
 };
 
 async function main() {
@@ -50,11 +69,16 @@ async function main() {
   const t0 = performance.now();
   const dev = await ResidentTrainer.create(model, weights, config, { providers, gpuBuffers, maxMaskDims: { batch: B, seq: S } });
   res.sessionCreateMs = Math.round(performance.now() - t0);
-  const devLoss: number[] = [], times: number[] = [], uploads: number[] = [];
+  const devLoss: number[] = [],
+    times: number[] = [],
+    uploads: number[] = [];
   for (const [i, b] of data.entries()) {
     const t = performance.now();
     devLoss.push((await dev.steps([b]))[0].loss);
-    if (i >= warm) { times.push(performance.now() - t); uploads.push(dev.lastUploadBytes); }
+    if (i >= warm) {
+      times.push(performance.now() - t);
+      uploads.push(dev.lastUploadBytes);
+    }
   }
   await dev.dispose();
   res.stepMs = Math.round(median(times) * 10) / 10;
@@ -63,7 +87,12 @@ async function main() {
 
   if (!flag('no-profile')) {
     const dir = mkdtempSync(join(tmpdir(), 'gft-prof-'));
-    const p = await ResidentTrainer.create(model, weights, config, { providers, gpuBuffers, profilePrefix: join(dir, 'step'), maxMaskDims: { batch: B, seq: S } });
+    const p = await ResidentTrainer.create(model, weights, config, {
+      providers,
+      gpuBuffers,
+      profilePrefix: join(dir, 'step'),
+      maxMaskDims: { batch: B, seq: S },
+    });
     const n = Math.min(data.length, 2);
     for (const b of data.slice(0, n)) await p.steps([b]);
     p.endProfiling();
@@ -82,7 +111,9 @@ async function main() {
     // output a device node reads: those copies are what crosses to the device
     res.uploadBytesPerStep = last.memcpyFromHostBytes;
     res.uploadBytes = { feeds: median(uploads), memcpyFromHost: last.memcpyFromHostBytes };
-    log(`kernels/step ${last.kernels}; nodes ${JSON.stringify(last.nodesByProvider)}; cpu ops ${JSON.stringify(last.cpuOps)}; upload ${res.uploadBytesPerStep} B/step`);
+    log(
+      `kernels/step ${last.kernels}; nodes ${JSON.stringify(last.nodesByProvider)}; cpu ops ${JSON.stringify(last.cpuOps)}; upload ${res.uploadBytesPerStep} B/step`,
+    );
   } else res.uploadBytesPerStep = median(uploads);
 
   if (!flag('no-parity')) {

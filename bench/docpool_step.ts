@@ -9,19 +9,48 @@ import { docPoolModel, docPoolTrainBatch, encodeSentencePieces, piecesByDocument
 import { loadBuiltin } from '../src/host/data';
 
 async function main(): Promise<void> {
-  const ex = loadBuiltin('movie-reviews').examples.filter((_, i) => i % 20 === 0).slice(0, 96);
+  const ex = loadBuiltin('movie-reviews')
+    .examples.filter((_, i) => i % 20 === 0)
+    .slice(0, 96);
   const m = await loadTrainableModel('starter', 2, 42);
-  const cases: [number, Freeze][] = [[128, 'all'], [64, 'all'], [64, { top: 1 }]];
+  const cases: [number, Freeze][] = [
+    [128, 'all'],
+    [64, 'all'],
+    [64, { top: 1 }],
+  ];
   for (const [maxLength, freeze] of cases) {
-    const byDoc = piecesByDocument(encodeSentencePieces(m.tokenizer, ex.map((e) => ({ text: e.text, label: e.label })), maxLength), ex.length);
+    const byDoc = piecesByDocument(
+      encodeSentencePieces(
+        m.tokenizer,
+        ex.map((e) => ({ text: e.text, label: e.label })),
+        maxLength,
+      ),
+      ex.length,
+    );
     const tr = await createTrainer(docPoolModel(m.model), m.weights, {
-      lr: 1e-4, weightDecay: 0.01, betas: [0.9, 0.999], eps: 1e-8, maxGradNorm: 1, warmupSteps: 0, totalSteps: 100,
-      schedule: 'linear', gradAccumSteps: 1, seed: 1, freeze, dropout: true,
+      lr: 1e-4,
+      weightDecay: 0.01,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      maxGradNorm: 1,
+      warmupSteps: 0,
+      totalSteps: 100,
+      schedule: 'linear',
+      gradAccumSteps: 1,
+      seed: 1,
+      freeze,
+      dropout: true,
     });
-    let cpu = 0, wall = 0, padded = 0;
+    let cpu = 0,
+      wall = 0,
+      padded = 0;
     const steps = 5;
     for (let s = 0; s <= steps; s++) {
-      const b = docPoolTrainBatch(byDoc, Array.from({ length: 16 }, (_, i) => (s * 16 + i) % ex.length), { k: 8, seed: 1, epoch: 0, step: s, pad: 0 });
+      const b = docPoolTrainBatch(
+        byDoc,
+        Array.from({ length: 16 }, (_, i) => (s * 16 + i) % ex.length),
+        { k: 8, seed: 1, epoch: 0, step: s, pad: 0 },
+      );
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       await tr.step(b);
@@ -31,7 +60,9 @@ async function main(): Promise<void> {
       wall += (performance.now() - t0) / 1000;
       padded += b.seq;
     }
-    console.log(`max ${maxLength} freeze ${JSON.stringify(freeze)}: ${(cpu / steps).toFixed(2)} cpu-s/step, wall ${(wall / steps).toFixed(2)} s/step, padded to ${(padded / steps).toFixed(0)} tokens`);
+    console.log(
+      `max ${maxLength} freeze ${JSON.stringify(freeze)}: ${(cpu / steps).toFixed(2)} cpu-s/step, wall ${(wall / steps).toFixed(2)} s/step, padded to ${(padded / steps).toFixed(0)} tokens`,
+    );
     await tr.dispose();
   }
 }

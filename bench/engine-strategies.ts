@@ -9,21 +9,49 @@ import { cpus, loadavg } from 'node:os';
 import { Graph, Program, grad, adamwUpdate, clipCoef, sumSquares, type Tensor, type TensorData } from '../src/engine';
 
 const args = process.argv.slice(2);
-const num = (k: string, d: number) => { const i = args.indexOf(`--${k}`); return i >= 0 ? Number(args[i + 1]) : d; };
-const R = num('rounds', 3), threads = num('threads', 2), B = num('batch', 8), S = num('seq', 128);
-const V = num('vocab', 30522), H = num('hidden', 256), L = num('layers', 4), NH = 4, FF = 4 * H, C = 2;
+const num = (k: string, d: number) => {
+  const i = args.indexOf(`--${k}`);
+  return i >= 0 ? Number(args[i + 1]) : d;
+};
+const R = num('rounds', 3),
+  threads = num('threads', 2),
+  B = num('batch', 8),
+  S = num('seq', 128);
+const V = num('vocab', 30522),
+  H = num('hidden', 256),
+  L = num('layers', 4),
+  NH = 4,
+  FF = 4 * H,
+  C = 2;
 
 // ---- a small BERT-like encoder (post-LN, GELU, CLS head); `k` suffixes the inputs for multi-micro-batch graphs
-interface P { name: string; shape: number[]; decay: boolean }
+interface P {
+  name: string;
+  shape: number[];
+  decay: boolean;
+}
 const params: P[] = [];
 const add = (name: string, shape: number[]) => params.push({ name, shape, decay: shape.length > 1 });
-add('word', [V, H]); add('pos', [512, H]); add('eln.w', [H]); add('eln.b', [H]);
+add('word', [V, H]);
+add('pos', [512, H]);
+add('eln.w', [H]);
+add('eln.b', [H]);
 for (let l = 0; l < L; l++) {
-  for (const n of ['q', 'k', 'v', 'o']) { add(`l${l}.${n}.w`, [H, H]); add(`l${l}.${n}.b`, [H]); }
-  add(`l${l}.ln1.w`, [H]); add(`l${l}.ln1.b`, [H]); add(`l${l}.f1.w`, [FF, H]); add(`l${l}.f1.b`, [FF]);
-  add(`l${l}.f2.w`, [H, FF]); add(`l${l}.f2.b`, [H]); add(`l${l}.ln2.w`, [H]); add(`l${l}.ln2.b`, [H]);
+  for (const n of ['q', 'k', 'v', 'o']) {
+    add(`l${l}.${n}.w`, [H, H]);
+    add(`l${l}.${n}.b`, [H]);
+  }
+  add(`l${l}.ln1.w`, [H]);
+  add(`l${l}.ln1.b`, [H]);
+  add(`l${l}.f1.w`, [FF, H]);
+  add(`l${l}.f1.b`, [FF]);
+  add(`l${l}.f2.w`, [H, FF]);
+  add(`l${l}.f2.b`, [H]);
+  add(`l${l}.ln2.w`, [H]);
+  add(`l${l}.ln2.b`, [H]);
 }
-add('cls.w', [C, H]); add('cls.b', [C]);
+add('cls.w', [C, H]);
+add('cls.b', [C]);
 
 function encoder(g: Graph, p: (n: string) => Tensor, k: string): Tensor {
   const ids = g.input(`input_ids${k}`, 'int64', [`batch${k}`, 'seq']);
@@ -54,7 +82,9 @@ function declare(g: Graph) {
 // ---- state shared by all strategies (identical starting weights)
 let seed = 1;
 const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.04;
-const init = new Map(params.map((q) => [q.name, Float32Array.from({ length: q.shape.reduce((a, b) => a * b, 1) }, q.name.endsWith('.w') && q.shape.length === 1 ? () => 1 : rnd)]));
+const init = new Map(
+  params.map((q) => [q.name, Float32Array.from({ length: q.shape.reduce((a, b) => a * b, 1) }, q.name.endsWith('.w') && q.shape.length === 1 ? () => 1 : rnd)]),
+);
 const ids = BigInt64Array.from({ length: B * S }, (_, i) => BigInt((i * 7919) % V));
 const feedsFor = (k: string, from: number, count: number): Record<string, TensorData> => ({
   [`input_ids${k}`]: { data: ids.subarray(from * S, (from + count) * S), dims: [count, S] },
@@ -64,7 +94,10 @@ const feedsFor = (k: string, from: number, count: number): Record<string, Tensor
 });
 const hyper = { lr: 1e-4, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
 
-interface Strategy { name: string; step: () => Promise<{ run: number; ts: number; loss: number }> }
+interface Strategy {
+  name: string;
+  step: () => Promise<{ run: number; ts: number; loss: number }>;
+}
 
 /** (b) and (b'): gradients out, TS AdamW. microPerRun > 1 = strategy (c). */
 async function gradsOut(name: string, sparse: boolean, microPerRun: number, runs: number): Promise<Strategy> {
@@ -92,8 +125,11 @@ async function gradsOut(name: string, sparse: boolean, microPerRun: number, runs
   const pf: Record<string, TensorData> = Object.fromEntries(params.map((q) => [q.name, { data: w.get(q.name)!, dims: q.shape }]));
   let t = 0;
   return {
-    name, step: async () => {
-      let run = 0, ts = 0, lossSum = 0;
+    name,
+    step: async () => {
+      let run = 0,
+        ts = 0,
+        lossSum = 0;
       const mb = B / (runs * microPerRun);
       const grads = new Map<string, Float32Array>();
       const touched: number[] = [];
@@ -107,18 +143,30 @@ async function gradsOut(name: string, sparse: boolean, microPerRun: number, runs
         // as the Trainer does: use output arrays directly for one run, else sum into buffers
         for (const q of dense) {
           const d = out[`g/${q.name}`].data as Float32Array;
-          if (runs === 1) { grads.set(q.name, d); continue; }
+          if (runs === 1) {
+            grads.set(q.name, d);
+            continue;
+          }
           const a = acc.get(q.name)!;
-          if (r === 0) a.set(d); else for (let i = 0; i < a.length; i++) a[i] += d[i];
+          if (r === 0) a.set(d);
+          else for (let i = 0; i < a.length; i++) a[i] += d[i];
           grads.set(q.name, a);
         }
         gathered.forEach((_, k) => {
-          const rows = out[`rows${k}`].data as Float32Array, a = acc.get('word')!;
+          const rows = out[`rows${k}`].data as Float32Array,
+            a = acc.get('word')!;
           const idsK = ids.subarray((r * microPerRun + k) * mb * S, (r * microPerRun + k + 1) * mb * S);
-          for (let j = 0; j < idsK.length; j++) { const row = Number(idsK[j]); touched.push(row); const dst = row * H, src = j * H; for (let c = 0; c < H; c++) a[dst + c] += rows[src + c]; }
+          for (let j = 0; j < idsK.length; j++) {
+            const row = Number(idsK[j]);
+            touched.push(row);
+            const dst = row * H,
+              src = j * H;
+            for (let c = 0; c < H; c++) a[dst + c] += rows[src + c];
+          }
           grads.set('word', a);
         });
-        run += t1 - t0; ts += performance.now() - t1;
+        run += t1 - t0;
+        ts += performance.now() - t1;
       }
       const t2 = performance.now();
       let sq = 0;
@@ -127,7 +175,8 @@ async function gradsOut(name: string, sparse: boolean, microPerRun: number, runs
       for (const row of uniq) sq += sumSquares(acc.get('word')!, row * H, (row + 1) * H);
       const scale = clipCoef(Math.sqrt(sq), 1);
       t++;
-      for (const q of params) adamwUpdate(w.get(q.name)!, grads.get(q.name)!, m.get(q.name)!, v.get(q.name)!, { ...hyper, weightDecay: q.decay ? 0.01 : 0 }, t, scale);
+      for (const q of params)
+        adamwUpdate(w.get(q.name)!, grads.get(q.name)!, m.get(q.name)!, v.get(q.name)!, { ...hyper, weightDecay: q.decay ? 0.01 : 0 }, t, scale);
       for (const row of uniq) acc.get('word')!.fill(0, row * H, (row + 1) * H);
       ts += performance.now() - t2;
       return { run, ts, loss: lossSum / runs };
@@ -142,8 +191,15 @@ async function inGraph(): Promise<Strategy> {
   const loss = encoder(g, p, '');
   const ps = params.map((q) => p(q.name));
   const gs = grad(g, loss, ps);
-  const lr = g.input('lr', 'float32', []), bc1 = g.input('bc1', 'float32', []), bc2 = g.input('bc2sqrt', 'float32', []);
-  const sq = gs.map((d) => g.reduceSum(g.mul(d, d), d.shape.map((_, i) => i)));
+  const lr = g.input('lr', 'float32', []),
+    bc1 = g.input('bc1', 'float32', []),
+    bc2 = g.input('bc2sqrt', 'float32', []);
+  const sq = gs.map((d) =>
+    g.reduceSum(
+      g.mul(d, d),
+      d.shape.map((_, i) => i),
+    ),
+  );
   const norm = g.sqrt(sq.reduce((a, b) => g.add(a, b)));
   const coef0 = g.div(g.scalar(1), g.add(norm, g.scalar(1e-6)));
   const coef = g.where(g.less(coef0, g.scalar(1)), coef0, g.scalar(1));
@@ -151,7 +207,8 @@ async function inGraph(): Promise<Strategy> {
   g.output('loss', loss);
   params.forEach((q, i) => {
     const d = g.mul(gs[i], coef);
-    const m = g.input(`m/${q.name}`, 'float32', q.shape), v = g.input(`v/${q.name}`, 'float32', q.shape);
+    const m = g.input(`m/${q.name}`, 'float32', q.shape),
+      v = g.input(`v/${q.name}`, 'float32', q.shape);
     const m2 = g.add(g.mul(m, s(hyper.beta1)), g.mul(d, s(1 - hyper.beta1)));
     const v2 = g.add(g.mul(v, s(hyper.beta2)), g.mul(g.mul(d, d), s(1 - hyper.beta2)));
     const decayed = g.mul(ps[i], g.sub(s(1), g.mul(lr, s(q.decay ? 0.01 : 0))));
@@ -170,13 +227,24 @@ async function inGraph(): Promise<Strategy> {
   }
   let t = 0;
   return {
-    name: '(a) params+moments in/out, AdamW in graph', step: async () => {
+    name: '(a) params+moments in/out, AdamW in graph',
+    step: async () => {
       t++;
-      const feeds = { ...state, ...feedsFor('', 0, B), lr: { data: Float32Array.of(hyper.lr), dims: [] }, bc1: { data: Float32Array.of(1 - hyper.beta1 ** t), dims: [] }, bc2sqrt: { data: Float32Array.of(Math.sqrt(1 - hyper.beta2 ** t)), dims: [] } };
+      const feeds = {
+        ...state,
+        ...feedsFor('', 0, B),
+        lr: { data: Float32Array.of(hyper.lr), dims: [] },
+        bc1: { data: Float32Array.of(1 - hyper.beta1 ** t), dims: [] },
+        bc2sqrt: { data: Float32Array.of(Math.sqrt(1 - hyper.beta2 ** t)), dims: [] },
+      };
       const t0 = performance.now();
       const out = await prog.run(feeds);
       const t1 = performance.now();
-      for (const q of params) { state[q.name] = out[`p2/${q.name}`]; state[`m/${q.name}`] = out[`m2/${q.name}`]; state[`v/${q.name}`] = out[`v2/${q.name}`]; }
+      for (const q of params) {
+        state[q.name] = out[`p2/${q.name}`];
+        state[`m/${q.name}`] = out[`m2/${q.name}`];
+        state[`v/${q.name}`] = out[`v2/${q.name}`];
+      }
       return { run: t1 - t0, ts: performance.now() - t1, loss: Number(out.loss.data[0]) };
     },
   };
@@ -200,14 +268,25 @@ async function main() {
     const t = times.get(s.name)!;
     const best = t.reduce((a, b) => (a.run + a.ts <= b.run + b.ts ? a : b));
     return {
-      strategy: s.name, totalMs: Math.round(med(t.map((x) => x.run + x.ts))), runMs: Math.round(med(t.map((x) => x.run))), tsMs: Math.round(med(t.map((x) => x.ts))),
-      bestMs: Math.round(best.run + best.ts), bestRunMs: Math.round(best.run), bestTsMs: Math.round(best.ts), lastLoss: t[t.length - 1].loss,
+      strategy: s.name,
+      totalMs: Math.round(med(t.map((x) => x.run + x.ts))),
+      runMs: Math.round(med(t.map((x) => x.run))),
+      tsMs: Math.round(med(t.map((x) => x.ts))),
+      bestMs: Math.round(best.run + best.ts),
+      bestRunMs: Math.round(best.run),
+      bestTsMs: Math.round(best.ts),
+      lastLoss: t[t.length - 1].loss,
     };
   });
   const base = rows[2];
   for (const r of rows) {
-    console.log(`${r.strategy.padEnd(52)} median ${String(r.totalMs).padStart(6)} ms (run ${r.runMs}, TS ${r.tsMs}) x${(r.totalMs / base.totalMs).toFixed(2)} | best ${String(r.bestMs).padStart(6)} ms (run ${r.bestRunMs}, TS ${r.bestTsMs}) x${(r.bestMs / base.bestMs).toFixed(2)} vs (b')`);
+    console.log(
+      `${r.strategy.padEnd(52)} median ${String(r.totalMs).padStart(6)} ms (run ${r.runMs}, TS ${r.tsMs}) x${(r.totalMs / base.totalMs).toFixed(2)} | best ${String(r.bestMs).padStart(6)} ms (run ${r.bestRunMs}, TS ${r.bestTsMs}) x${(r.bestMs / base.bestMs).toFixed(2)} vs (b')`,
+    );
   }
   console.log(JSON.stringify({ machine: `${cpus().length} cores`, load: loadavg(), rows }));
 }
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

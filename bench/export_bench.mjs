@@ -40,12 +40,20 @@ function node(script, extra) {
 if (!args.includes('--skip-setup')) node('bench/export_setup.ts', [dir]);
 
 const size = (model, p) => statSync(join(dir, model, p === 'int8' ? 'onnx/model_quantized.onnx' : 'onnx/model.onnx')).size / 2 ** 20;
-const models = [['distilbert', `DistilBERT-base size (66M), ${seq} tokens`, seq], ['distilbert-s8', `same, int8 weights + reduceRange, ${seq} tokens`, seq], ['use-lite', 'starter USE Lite (7M), whole review, 128-token windows', 128]];
+const models = [
+  ['distilbert', `DistilBERT-base size (66M), ${seq} tokens`, seq],
+  ['distilbert-s8', `same, int8 weights + reduceRange, ${seq} tokens`, seq],
+  ['use-lite', 'starter USE Lite (7M), whole review, 128-token windows', 128],
+];
 const samples = new Map(); // "model/precision" -> measurements, one per round
 for (let round = 0; round < rounds; round++) {
   for (const [model, , s] of models) {
     for (const p of model === 'distilbert-s8' ? ['int8'] : ['fp32', 'int8']) {
-      const r = JSON.parse(node('bench/export_worker.ts', [dir, model, p, String(s), String(runs), String(batches)]).split('\n').pop());
+      const r = JSON.parse(
+        node('bench/export_worker.ts', [dir, model, p, String(s), String(runs), String(batches)])
+          .split('\n')
+          .pop(),
+      );
       const key = `${model}/${p}`;
       samples.set(key, [...(samples.get(key) ?? []), r]);
     }
@@ -64,7 +72,9 @@ const rows = models.map(([model, label]) => {
 
 const f = (x, d = 1) => x.toFixed(d);
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
-console.log(`\nExport benchmark — ${cpus().length}-core cloud VM (${cpu}), ${f(totalmem() / 2 ** 30, 0)} GB, Node ${process.versions.node}, onnxruntime-node 1.30, 2 intra-op threads; ${runs} batch-1 runs, ${batches} batches of 32${rounds > 1 ? `, median of ${rounds} rounds` : ''}.\n`);
+console.log(
+  `\nExport benchmark — ${cpus().length}-core cloud VM (${cpu}), ${f(totalmem() / 2 ** 30, 0)} GB, Node ${process.versions.node}, onnxruntime-node 1.30, 2 intra-op threads; ${runs} batch-1 runs, ${batches} batches of 32${rounds > 1 ? `, median of ${rounds} rounds` : ''}.\n`,
+);
 console.log('| model | precision | size MiB | p50 ms/review (batch 1) | p95 ms/review | reviews/s (batch 32) | peak RSS MiB |');
 console.log('|---|---|---:|---:|---:|---:|---:|');
 for (const { label, res } of rows) {
@@ -72,6 +82,8 @@ for (const { label, res } of rows) {
     console.log(`| ${label} | ${p} | ${f(r.mb)} | ${f(r.p50)} | ${f(r.p95)} | ${f(r.throughput, 2)} | ${f(r.rssMiB, 0)} |`);
   }
   if (res.fp32 && res.int8) {
-    console.log(`| ${label} | int8 / fp32 | ${f(res.int8.mb / res.fp32.mb, 2)}x | ${f(res.int8.p50 / res.fp32.p50, 2)}x | ${f(res.int8.p95 / res.fp32.p95, 2)}x | ${f(res.int8.throughput / res.fp32.throughput, 2)}x | ${f(res.int8.rssMiB / res.fp32.rssMiB, 2)}x |`);
+    console.log(
+      `| ${label} | int8 / fp32 | ${f(res.int8.mb / res.fp32.mb, 2)}x | ${f(res.int8.p50 / res.fp32.p50, 2)}x | ${f(res.int8.p95 / res.fp32.p95, 2)}x | ${f(res.int8.throughput / res.fp32.throughput, 2)}x | ${f(res.int8.rssMiB / res.fp32.rssMiB, 2)}x |`,
+    );
   }
 }

@@ -27,8 +27,12 @@ async function main(): Promise<void> {
   if (name === 'use-lite') {
     const texts = JSON.parse(readFileSync(join(dir, 'review_texts.json'), 'utf8')) as string[];
     const m = await loadExported(folder, { precision: precision as 'fp32' | 'int8', threads: 2, batchSize: 32 });
-    runOne = async (i) => { await m.predict([texts[i % texts.length]]); };
-    runBatch = async (i) => { await m.predict(texts.slice((i * 32) % 64, (i * 32) % 64 + 32)); };
+    runOne = async (i) => {
+      await m.predict([texts[i % texts.length]]);
+    };
+    runBatch = async (i) => {
+      await m.predict(texts.slice((i * 32) % 64, ((i * 32) % 64) + 32));
+    };
   } else {
     const ids = JSON.parse(readFileSync(join(dir, 'review_ids.json'), 'utf8')) as number[][];
     const file = precision === 'int8' ? 'onnx/model_quantized.onnx' : 'onnx/model.onnx';
@@ -37,11 +41,20 @@ async function main(): Promise<void> {
       const L = Math.min(seq, Math.max(...rows.map((r) => r.length)));
       const a = new BigInt64Array(rows.length * L);
       const mask = new BigInt64Array(rows.length * L);
-      rows.forEach((r, b) => r.slice(0, L).forEach((id, j) => { a[b * L + j] = BigInt(id); mask[b * L + j] = 1n; }));
+      rows.forEach((r, b) =>
+        r.slice(0, L).forEach((id, j) => {
+          a[b * L + j] = BigInt(id);
+          mask[b * L + j] = 1n;
+        }),
+      );
       return { input_ids: new ort.Tensor('int64', a, [rows.length, L]), attention_mask: new ort.Tensor('int64', mask, [rows.length, L]) };
     };
-    runOne = async (i) => { await s.run(feeds([ids[i % ids.length]])); };
-    runBatch = async (i) => { await s.run(feeds(ids.slice((i * 32) % 64, (i * 32) % 64 + 32))); };
+    runOne = async (i) => {
+      await s.run(feeds([ids[i % ids.length]]));
+    };
+    runBatch = async (i) => {
+      await s.run(feeds(ids.slice((i * 32) % 64, ((i * 32) % 64) + 32)));
+    };
   }
   const loadMs = performance.now() - t0;
   await runOne(0); // warm-up
@@ -58,7 +71,18 @@ async function main(): Promise<void> {
     reviews += 32;
   }
   const thr = reviews / ((performance.now() - t) / 1000);
-  console.log(JSON.stringify({ name, precision, seq, loadMs, p50: quantile(lat, 0.5), p95: quantile(lat, 0.95), throughput: thr, rssMiB: process.resourceUsage().maxRSS / 1024 }));
+  console.log(
+    JSON.stringify({
+      name,
+      precision,
+      seq,
+      loadMs,
+      p50: quantile(lat, 0.5),
+      p95: quantile(lat, 0.95),
+      throughput: thr,
+      rssMiB: process.resourceUsage().maxRSS / 1024,
+    }),
+  );
 }
 
 main().catch((e) => {

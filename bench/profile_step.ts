@@ -18,24 +18,49 @@ const opt = (name: string, dflt: string): string => {
 };
 const num = (name: string, dflt: number): number => Number(opt(name, String(dflt)));
 
-interface Ev { cat: string; name: string; dur: number; args?: { op_name?: string; input_type_shape?: Record<string, number[]>[]; output_type_shape?: Record<string, number[]>[] } }
+interface Ev {
+  cat: string;
+  name: string;
+  dur: number;
+  args?: { op_name?: string; input_type_shape?: Record<string, number[]>[]; output_type_shape?: Record<string, number[]>[] };
+}
 
 /** Matmul FLOPs of a MatMul/Gemm event from its shapes: 2 * K * numel(Y); a Gemm's A is [M, K] or [K, M]. */
 function flopsOf(op: string, ins: number[][], outs: number[][]): number {
-  const a = ins[0], y = outs[0];
+  const a = ins[0],
+    y = outs[0];
   if (!a || !y || !/MatMul|Gemm/.test(op)) return 0;
-  const k = /Gemm/.test(op) ? a[0] * a[1] / y[0] : a[a.length - 1];
+  const k = /Gemm/.test(op) ? (a[0] * a[1]) / y[0] : a[a.length - 1];
   return 2 * k * y.reduce((p, c) => p * c, 1);
 }
 
 async function main(): Promise<void> {
   const arch = opt('arch', 'distilbert');
-  const layers = num('layers', 2), B = num('batch', 8), S = num('seq', 256), runs = num('runs', 2), threads = num('threads', 2);
-  const hidden = num('hidden', 768), heads = num('heads', 12), inter = num('inter', 3072), vocab = num('vocab', 30522);
+  const layers = num('layers', 2),
+    B = num('batch', 8),
+    S = num('seq', 256),
+    runs = num('runs', 2),
+    threads = num('threads', 2);
+  const hidden = num('hidden', 768),
+    heads = num('heads', 12),
+    inter = num('inter', 3072),
+    vocab = num('vocab', 30522);
   const level = opt('opt', 'all') as 'disabled' | 'basic' | 'extended' | 'all';
-  const cfg = parseHfConfig(arch === 'distilbert'
-    ? { model_type: 'distilbert', dim: hidden, n_layers: layers, n_heads: heads, hidden_dim: inter, vocab_size: vocab, dropout: 0, attention_dropout: 0 }
-    : { model_type: arch, hidden_size: hidden, num_hidden_layers: layers, num_attention_heads: heads, intermediate_size: inter, vocab_size: vocab, hidden_dropout_prob: 0, attention_probs_dropout_prob: 0, max_position_embeddings: 514 });
+  const cfg = parseHfConfig(
+    arch === 'distilbert'
+      ? { model_type: 'distilbert', dim: hidden, n_layers: layers, n_heads: heads, hidden_dim: inter, vocab_size: vocab, dropout: 0, attention_dropout: 0 }
+      : {
+          model_type: arch,
+          hidden_size: hidden,
+          num_hidden_layers: layers,
+          num_attention_heads: heads,
+          intermediate_size: inter,
+          vocab_size: vocab,
+          hidden_dropout_prob: 0,
+          attention_probs_dropout_prob: 0,
+          max_position_embeddings: 514,
+        },
+  );
   const model = createClassifier(cfg, 2);
   const tg = buildTrainGraph(model, { trainable: () => true, dropout: false, seed: 0 });
   const dir = mkdtempSync(join(tmpdir(), 'gft-prof-'));
@@ -47,13 +72,21 @@ async function main(): Promise<void> {
   for (const p of model.params) {
     const n = p.shape.reduce((x, y) => x * y, 1);
     if (!s.inputNames.includes(p.name)) continue;
-    feeds[p.name] = new ort.Tensor('float32', Float32Array.from({ length: n }, () => 0.02 * rng.next()), p.shape);
+    feeds[p.name] = new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: n }, () => 0.02 * rng.next()),
+      p.shape,
+    );
   }
   const ids = BigInt64Array.from({ length: B * S }, () => BigInt(5 + Math.floor(rng.uniform() * (vocab - 5))));
   feeds.input_ids = new ort.Tensor('int64', ids, [B, S]);
   feeds.attention_mask = new ort.Tensor('int64', new BigInt64Array(B * S).fill(1n), [B, S]);
   if (s.inputNames.includes('token_type_ids')) feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(B * S), [B, S]);
-  feeds.labels = new ort.Tensor('int64', BigInt64Array.from({ length: B }, (_, i) => BigInt(i % 2)), [B]);
+  feeds.labels = new ort.Tensor(
+    'int64',
+    BigInt64Array.from({ length: B }, (_, i) => BigInt(i % 2)),
+    [B],
+  );
   const wall: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
@@ -81,19 +114,31 @@ async function main(): Promise<void> {
     const f = flopsOf(op, ins, outs);
     total += e.dur;
     const o = byOp.get(op) ?? { us: 0, n: 0, flops: 0 };
-    o.us += e.dur; o.n++; o.flops += f; byOp.set(op, o);
+    o.us += e.dur;
+    o.n++;
+    o.flops += f;
+    byOp.set(op, o);
     const key = `${op} ${ins.map((x) => `[${x}]`).join(' x ')} -> [${outs[0] ?? ''}]`;
     const k = byShape.get(key) ?? { us: 0, n: 0, flops: 0 };
-    k.us += e.dur; k.n++; k.flops += f; byShape.set(key, k);
+    k.us += e.dur;
+    k.n++;
+    k.flops += f;
+    byShape.set(key, k);
   }
-  console.log(`${arch} ${layers} layers, batch ${B}x${S}, ${threads} threads, opt ${level}; run wall ms: ${wall.map((x) => x.toFixed(0)).join(', ')}; kernel time of last run ${(total / 1000).toFixed(0)} ms (model_run ${(last.dur / 1000).toFixed(0)} ms)`);
+  console.log(
+    `${arch} ${layers} layers, batch ${B}x${S}, ${threads} threads, opt ${level}; run wall ms: ${wall.map((x) => x.toFixed(0)).join(', ')}; kernel time of last run ${(total / 1000).toFixed(0)} ms (model_run ${(last.dur / 1000).toFixed(0)} ms)`,
+  );
   console.log('\nby op type:');
   for (const [op, v] of [...byOp].sort((a, b) => b[1].us - a[1].us)) {
-    console.log(`  ${op.padEnd(24)}${String(v.n).padStart(5)}${(v.us / 1000).toFixed(1).padStart(10)} ms${((100 * v.us) / total).toFixed(1).padStart(7)}%${v.flops ? `${(v.flops / v.us / 1e3).toFixed(1).padStart(8)} GFLOP/s` : ''}`);
+    console.log(
+      `  ${op.padEnd(24)}${String(v.n).padStart(5)}${(v.us / 1000).toFixed(1).padStart(10)} ms${((100 * v.us) / total).toFixed(1).padStart(7)}%${v.flops ? `${(v.flops / v.us / 1e3).toFixed(1).padStart(8)} GFLOP/s` : ''}`,
+    );
   }
   console.log('\nby op and shape (top 40):');
   for (const [key, v] of [...byShape].sort((a, b) => b[1].us - a[1].us).slice(0, Number(opt('top', '40')))) {
-    console.log(`  ${(v.us / 1000).toFixed(1).padStart(8)} ms${((100 * v.us) / total).toFixed(1).padStart(6)}% x${String(v.n).padEnd(4)}${v.flops ? `${(v.flops / v.us / 1e3).toFixed(1).padStart(7)} GF/s ` : '             '}${key}`);
+    console.log(
+      `  ${(v.us / 1000).toFixed(1).padStart(8)} ms${((100 * v.us) / total).toFixed(1).padStart(6)}% x${String(v.n).padEnd(4)}${v.flops ? `${(v.flops / v.us / 1e3).toFixed(1).padStart(7)} GF/s ` : '             '}${key}`,
+    );
   }
   console.log(JSON.stringify({ wallMs: wall, kernelMs: total / 1000, byOp: Object.fromEntries([...byOp].map(([k, v]) => [k, v.us / 1000])) }));
 }

@@ -31,7 +31,9 @@ const spinning = Number(opt('spinning', 0)); // 1: onnxruntime threads spin betw
 const only = opt('only', '');
 const python = opt('python', '/usr/bin/python3');
 
-const H = 768, I = 3072, LABELS = 2;
+const H = 768,
+  I = 3072,
+  LABELS = 2;
 const MODELS = [
   { name: 'distilbert', label: 'DistilBERT-size (6 layers)', layers: 6 },
   { name: 'bert', label: 'BERT-base-size (12 layers)', layers: 12 },
@@ -41,28 +43,74 @@ const MODELS = [
 function stepFlops(L) {
   const T = batch * seq;
   const perLayerLinear = 4 * H * H + 2 * H * I;
-  const forward = 2 * T * perLayerLinear * L // q, k, v, out, FFN in/out
-    + 2 * 2 * batch * seq * seq * H * L // q k^T and probs v
-    + 2 * batch * (H * H + H * LABELS); // pooler / pre_classifier and classifier on the first token
+  const forward =
+    2 * T * perLayerLinear * L + // q, k, v, out, FFN in/out
+    2 * 2 * batch * seq * seq * H * L + // q k^T and probs v
+    2 * batch * (H * H + H * LABELS); // pooler / pre_classifier and classifier on the first token
   return 3 * forward;
 }
 
 function runJson(cmd, argv, env) {
   const r = spawnSync(cmd, argv, { cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
-  const line = (r.stdout ?? '').trim().split('\n').reverse().find((l) => l.startsWith('{'));
+  const line = (r.stdout ?? '')
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
   if (r.status !== 0 || !line) {
     throw new Error(`${cmd} ${argv.join(' ')} failed (exit ${r.status}): ${(r.stderr || r.stdout || '').trim().split('\n').slice(-5).join(' | ')}`);
   }
   return JSON.parse(line);
 }
 
-const engineRun = (m) => runJson(process.execPath, ['--import', 'tsx', 'bench/engine_step.ts',
-  '--arch', m.name, '--layers', String(m.layers), '--batch', String(batch), '--seq', String(seq),
-  '--steps', String(steps), '--warmup', String(warmup), '--threads', String(threads), '--dropout', String(dropout), '--spinning', String(spinning)]);
-const torchRun = (m) => runJson(python, ['bench/torch_step.py',
-  '--arch', m.name, '--layers', String(m.layers), '--batch', String(batch), '--seq', String(seq),
-  '--steps', String(steps), '--warmup', String(warmup), '--threads', String(threads), '--dropout', String(dropout)],
-{ OMP_WAIT_POLICY: 'PASSIVE', OPENBLAS_NUM_THREADS: String(threads) });
+const engineRun = (m) =>
+  runJson(process.execPath, [
+    '--import',
+    'tsx',
+    'bench/engine_step.ts',
+    '--arch',
+    m.name,
+    '--layers',
+    String(m.layers),
+    '--batch',
+    String(batch),
+    '--seq',
+    String(seq),
+    '--steps',
+    String(steps),
+    '--warmup',
+    String(warmup),
+    '--threads',
+    String(threads),
+    '--dropout',
+    String(dropout),
+    '--spinning',
+    String(spinning),
+  ]);
+const torchRun = (m) =>
+  runJson(
+    python,
+    [
+      'bench/torch_step.py',
+      '--arch',
+      m.name,
+      '--layers',
+      String(m.layers),
+      '--batch',
+      String(batch),
+      '--seq',
+      String(seq),
+      '--steps',
+      String(steps),
+      '--warmup',
+      String(warmup),
+      '--threads',
+      String(threads),
+      '--dropout',
+      String(dropout),
+    ],
+    { OMP_WAIT_POLICY: 'PASSIVE', OPENBLAS_NUM_THREADS: String(threads) },
+  );
 const matmulRun = () => runJson(process.execPath, ['--import', 'tsx', 'bench/engine_step.ts', '--matmul', '--threads', String(threads)]);
 
 const median = (xs) => {
@@ -70,16 +118,27 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-console.log(`bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}, ${threads} threads, batch ${batch} x ${seq} tokens, ${warmup} warmup + ${steps} timed steps, dropout ${dropout}${spinning ? ', engine threads spinning' : ''}`);
+console.log(
+  `bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}, ${threads} threads, batch ${batch} x ${seq} tokens, ${warmup} warmup + ${steps} timed steps, dropout ${dropout}${spinning ? ', engine threads spinning' : ''}`,
+);
 const mm = matmulRun();
-console.log(`onnxruntime 2048x2048 MatMul, ${threads} threads: ${mm.gflops.toFixed(1)} GFLOP/s (best of ${mm.runs.length}; all: ${mm.runs.map((x) => x.toFixed(0)).join(', ')})`);
+console.log(
+  `onnxruntime 2048x2048 MatMul, ${threads} threads: ${mm.gflops.toFixed(1)} GFLOP/s (best of ${mm.runs.length}; all: ${mm.runs.map((x) => x.toFixed(0)).join(', ')})`,
+);
 
 const rows = [];
 for (const m of MODELS) {
-  const eng = [], tor = [];
+  const eng = [],
+    tor = [];
   for (let r = 0; r < rounds; r++) {
     // Alternate the order between rounds so neither side always runs first.
-    if (r % 2 === 0) { eng.push(engineRun(m)); tor.push(torchRun(m)); } else { tor.push(torchRun(m)); eng.push(engineRun(m)); }
+    if (r % 2 === 0) {
+      eng.push(engineRun(m));
+      tor.push(torchRun(m));
+    } else {
+      tor.push(torchRun(m));
+      eng.push(engineRun(m));
+    }
   }
   const e = median(eng.map((x) => x.secondsPerStep));
   const t = median(tor.map((x) => x.secondsPerStep));
@@ -90,14 +149,20 @@ for (const m of MODELS) {
   const tRss = Math.max(...tor.map((x) => x.peakRssMiB));
   const mmHere = median(eng.map((x) => x.matmulGflops ?? mm.gflops));
   rows.push({ m, e, t, eCpu, tCpu, flops, eRss, tRss, mmHere, eng, tor });
-  console.log(`${m.label}: engine ${eng.map((x) => x.stepTimes.map((s) => s.toFixed(2)).join('/')).join(' ; ')} s, pytorch ${tor.map((x) => x.stepTimes.map((s) => s.toFixed(2)).join('/')).join(' ; ')} s`);
-  console.log(`  engine ${eng[0].params} params, losses ${eng[0].losses.map((x) => x.toFixed(4)).join(' ')}; pytorch ${tor[0].params} params, losses ${tor[0].losses.map((x) => x.toFixed(4)).join(' ')}; torch BLAS: ${tor[0].blas.join(', ') || 'unknown'}`);
+  console.log(
+    `${m.label}: engine ${eng.map((x) => x.stepTimes.map((s) => s.toFixed(2)).join('/')).join(' ; ')} s, pytorch ${tor.map((x) => x.stepTimes.map((s) => s.toFixed(2)).join('/')).join(' ; ')} s`,
+  );
+  console.log(
+    `  engine ${eng[0].params} params, losses ${eng[0].losses.map((x) => x.toFixed(4)).join(' ')}; pytorch ${tor[0].params} params, losses ${tor[0].losses.map((x) => x.toFixed(4)).join(' ')}; torch BLAS: ${tor[0].blas.join(', ') || 'unknown'}`,
+  );
 }
 
 const pad = (s, n) => String(s).padEnd(n);
 const lpad = (s, n) => String(s).padStart(n);
 console.log('');
-console.log(`${pad('model', 28)}${lpad('engine s/step', 14)}${lpad('torch s/step', 14)}${lpad('speed x', 9)}${lpad('eng GFLOP/s', 12)}${lpad('torch GFLOP/s', 14)}${lpad('% MatMul', 10)}${lpad('eng RSS MiB', 12)}${lpad('torch RSS MiB', 14)}${lpad('RSS x', 7)}`);
+console.log(
+  `${pad('model', 28)}${lpad('engine s/step', 14)}${lpad('torch s/step', 14)}${lpad('speed x', 9)}${lpad('eng GFLOP/s', 12)}${lpad('torch GFLOP/s', 14)}${lpad('% MatMul', 10)}${lpad('eng RSS MiB', 12)}${lpad('torch RSS MiB', 14)}${lpad('RSS x', 7)}`,
+);
 let ok = true;
 for (const r of rows) {
   const speed = r.t / r.e;
@@ -106,11 +171,15 @@ for (const r of rows) {
   const pct = (100 * eg) / r.mmHere;
   const rss = r.eRss / r.tRss;
   ok &&= speed >= 1.5 && pct >= 50 && rss <= 1.5;
-  console.log(`${pad(r.m.label, 28)}${lpad(r.e.toFixed(2), 14)}${lpad(r.t.toFixed(2), 14)}${lpad(speed.toFixed(2), 9)}${lpad(eg.toFixed(1), 12)}${lpad(tg.toFixed(1), 14)}${lpad(pct.toFixed(0) + '%', 10)}${lpad(r.eRss.toFixed(0), 12)}${lpad(r.tRss.toFixed(0), 14)}${lpad(rss.toFixed(2), 7)}`);
+  console.log(
+    `${pad(r.m.label, 28)}${lpad(r.e.toFixed(2), 14)}${lpad(r.t.toFixed(2), 14)}${lpad(speed.toFixed(2), 9)}${lpad(eg.toFixed(1), 12)}${lpad(tg.toFixed(1), 14)}${lpad(pct.toFixed(0) + '%', 10)}${lpad(r.eRss.toFixed(0), 12)}${lpad(r.tRss.toFixed(0), 14)}${lpad(rss.toFixed(2), 7)}`,
+  );
 }
 console.log('');
 console.log(`${pad('CPU time (all threads)', 28)}${lpad('engine CPU s', 14)}${lpad('torch CPU s', 14)}${lpad('CPU x', 9)}`);
 for (const r of rows) console.log(`${pad(r.m.label, 28)}${lpad(r.eCpu.toFixed(2), 14)}${lpad(r.tCpu.toFixed(2), 14)}${lpad((r.tCpu / r.eCpu).toFixed(2), 9)}`);
 console.log('CPU seconds per step count work done whatever else runs on the machine; wall-clock ratios above are the targets.');
-console.log(`matmul FLOPs/step: ${rows.map((r) => `${r.m.name} ${(r.flops / 1e9).toFixed(0)} GFLOP`).join(', ')}; % MatMul uses the 2048x2048 rate measured in the engine process before its steps`);
+console.log(
+  `matmul FLOPs/step: ${rows.map((r) => `${r.m.name} ${(r.flops / 1e9).toFixed(0)} GFLOP`).join(', ')}; % MatMul uses the 2048x2048 rate measured in the engine process before its steps`,
+);
 console.log(`targets (speed >= 1.5x, >= 50% of MatMul, RSS <= 1.5x): ${ok ? 'met' : 'NOT all met'}`);

@@ -32,7 +32,7 @@ const dir = opt('dir', '/tmp/gft-scale');
 const python = '/usr/bin/python3';
 const out = opt('out', join(root, 'bench', 'results', `scale-${new Date().toISOString().slice(0, 10)}.json`));
 if (!existsSync('/usr/bin/time')) {
-  console.error('bench:scale needs /usr/bin/time (apt-get install -y time) for each stage\'s peak memory');
+  console.error("bench:scale needs /usr/bin/time (apt-get install -y time) for each stage's peak memory");
   process.exit(2);
 }
 const haveSklearn = spawnSync(python, ['-c', 'import sklearn'], { stdio: 'ignore' }).status === 0;
@@ -42,7 +42,12 @@ const tsx = join(root, 'node_modules', '.bin', 'tsx');
 /** Runs a command under /usr/bin/time; returns wall/cpu seconds, peak RSS (MB), stdout's last line parsed when JSON. */
 function measure(cmd, cmdArgs, env = {}) {
   const tf = join(dir, 'time.txt');
-  const r = spawnSync('/usr/bin/time', ['-o', tf, '-f', '%e %U %S %M', cmd, ...cmdArgs], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, ...env } });
+  const r = spawnSync('/usr/bin/time', ['-o', tf, '-f', '%e %U %S %M', cmd, ...cmdArgs], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+    env: { ...process.env, ...env },
+  });
   const load = loadavg()[0];
   if (r.status !== 0) throw new Error(`${cmd} ${cmdArgs.join(' ')} failed (${r.status}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
   const [wall, user, sys, kb] = readFileSync(tf, 'utf8').trim().split('\n').pop().split(' ').map(Number);
@@ -58,7 +63,11 @@ function measure(cmd, cmdArgs, env = {}) {
 
 const rows = [];
 mkdirSync(dir, { recursive: true });
-console.log(`bench:scale — sizes ${sizes.join(', ')}; stages ${stages.join(', ')}; scikit-learn ${haveSklearn ? 'installed' : 'not installed (apt-get install -y python3-sklearn)'}; load ${loadavg().map((v) => v.toFixed(1)).join(' ')}`);
+console.log(
+  `bench:scale — sizes ${sizes.join(', ')}; stages ${stages.join(', ')}; scikit-learn ${haveSklearn ? 'installed' : 'not installed (apt-get install -y python3-sklearn)'}; load ${loadavg()
+    .map((v) => v.toFixed(1))
+    .join(' ')}`,
+);
 for (const n of sizes) {
   const csv = join(dir, `reviews-${n}.csv`);
   if (!existsSync(csv)) await writeScaleCsv(csv, n);
@@ -71,7 +80,9 @@ for (const n of sizes) {
     try {
       row[name] = fn();
       const m = row[name];
-      console.log(`N=${n} ${name.padEnd(8)} wall ${m.wallS.toFixed(1)} s, cpu ${m.cpuS.toFixed(1)} s, peak ${m.maxRssMB.toFixed(0)} MB, load ${m.load1.toFixed(1)}${m.result ? `  ${JSON.stringify(m.result).slice(0, 160)}` : ''}`);
+      console.log(
+        `N=${n} ${name.padEnd(8)} wall ${m.wallS.toFixed(1)} s, cpu ${m.cpuS.toFixed(1)} s, peak ${m.maxRssMB.toFixed(0)} MB, load ${m.load1.toFixed(1)}${m.result ? `  ${JSON.stringify(m.result).slice(0, 160)}` : ''}`,
+      );
     } catch (e) {
       row[name] = { error: e.message };
       console.log(`N=${n} ${name}: ${e.message}`);
@@ -81,17 +92,28 @@ for (const n of sizes) {
   stage('tfidf', () => {
     const m = measure('node', [gft, 'baseline', '--kind', 'tfidf', '--data', csv, '--out', join(runs, 'tfidf'), '--json']);
     const log = readFileSync(join(runs, 'tfidf', 'log.txt'), 'utf8');
-    m.result = { log: log.split('\n').filter((l) => /TF-IDF:|C=\d+:|^.*test:/.test(l)).map((l) => l.slice(25)) };
+    m.result = {
+      log: log
+        .split('\n')
+        .filter((l) => /TF-IDF:|C=\d+:|^.*test:/.test(l))
+        .map((l) => l.slice(25)),
+    };
     return m;
   });
-  if (haveSklearn) stage('sklearn', () => measure(python, [join(root, 'bench', 'sklearn_tfidf.py'), csv, join(runs, 'tfidf', 'split.json')], { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' }));
+  if (haveSklearn)
+    stage('sklearn', () =>
+      measure(python, [join(root, 'bench', 'sklearn_tfidf.py'), csv, join(runs, 'tfidf', 'split.json')], { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' }),
+    );
   stage('embed', () => measure(tsx, [join(root, 'bench', 'scaleStage.ts'), 'embed', csv, String(embedSample)]));
   stage('tokenize', () => measure(tsx, [join(root, 'bench', 'scaleStage.ts'), 'tokenize', csv]));
   stage('results', () => measure(tsx, [join(root, 'bench', 'scaleStage.ts'), 'results', join(runs, 'tfidf')]));
   stage('report', () => measure('node', [gft, 'reflect', '--runs', runs, '--data', csv, '--no-latency', '--out', join(runs, 'reflection.md')]));
   rows.push(row);
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine: `${process.platform}, ${(await import('node:os')).cpus().length} cores`, rows }, null, 1)}\n`);
+  writeFileSync(
+    out,
+    `${JSON.stringify({ date: new Date().toISOString(), machine: `${process.platform}, ${(await import('node:os')).cpus().length} cores`, rows }, null, 1)}\n`,
+  );
 }
 
 // The table, and how each stage's cost grows from the second size to the last (1.0 = linear in N).
@@ -101,8 +123,13 @@ for (const r of rows) console.log(`| ${r.n} | ${stages.map((s) => fmt(r[s])).joi
 if (rows.length >= 2) {
   const [a, b] = rows.slice(-2);
   // embed times a fixed sample of texts: its rate is what compares across N.
-  const growth = stages.filter((s) => s !== 'embed').map((s) => (a[s]?.cpuS && b[s]?.cpuS ? `${s} ${((b[s].cpuS / a[s].cpuS) / (b.n / a.n)).toFixed(2)}` : `${s} —`));
+  const growth = stages
+    .filter((s) => s !== 'embed')
+    .map((s) => (a[s]?.cpuS && b[s]?.cpuS ? `${s} ${(b[s].cpuS / a[s].cpuS / (b.n / a.n)).toFixed(2)}` : `${s} —`));
   console.log(`\nCPU time from N=${a.n} to N=${b.n}, relative to linear growth (1.00 = linear): ${growth.join(', ')}`);
 }
-if (stages.includes('embed')) console.log(`frozen-embedding throughput (reviews/s, ${embedSample}-text sample): ${rows.map((r) => `N=${r.n} ${r.embed?.result?.reviewsPerSec?.toFixed(2) ?? '—'}`).join(', ')}`);
+if (stages.includes('embed'))
+  console.log(
+    `frozen-embedding throughput (reviews/s, ${embedSample}-text sample): ${rows.map((r) => `N=${r.n} ${r.embed?.result?.reviewsPerSec?.toFixed(2) ?? '—'}`).join(', ')}`,
+  );
 console.log(`\nwrote ${out}`);

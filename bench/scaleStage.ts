@@ -30,15 +30,29 @@ const [stage, file, arg] = process.argv.slice(2);
 async function main(): Promise<Record<string, unknown>> {
   if (stage === 'results') {
     const t0 = performance.now();
-    const preds = RunFolder.open(file).readPredictions().filter((p) => p.split === 'test');
+    const preds = RunFolder.open(file)
+      .readPredictions()
+      .filter((p) => p.split === 'test');
     const t1 = performance.now();
-    const m = evaluatePredictions(preds.map((p) => p.label), preds.map((p) => p.probs), { seed: 42 });
+    const m = evaluatePredictions(
+      preds.map((p) => p.label),
+      preds.map((p) => p.probs),
+      { seed: 42 },
+    );
     const t2 = performance.now();
     const rand = mulberry32(7);
     const other = preds.map((p) => ({ id: p.id, label: p.label, pred: rand() < 0.05 ? 1 - p.pred : p.pred }));
     const c = comparePredictions(preds, other, 42);
     const t3 = performance.now();
-    return { stage, predictions: preds.length, readSeconds: (t1 - t0) / 1000, metricsSeconds: (t2 - t1) / 1000, compareSeconds: (t3 - t2) / 1000, accuracy: m.accuracy, mcnemarP: c.mcnemarP };
+    return {
+      stage,
+      predictions: preds.length,
+      readSeconds: (t1 - t0) / 1000,
+      metricsSeconds: (t2 - t1) / 1000,
+      compareSeconds: (t3 - t2) / 1000,
+      accuracy: m.accuracy,
+      mcnemarP: c.mcnemarP,
+    };
   }
   const data = prepareData({ data: file });
   if (stage === 'embed') {
@@ -78,12 +92,24 @@ async function main(): Promise<Record<string, unknown>> {
       tokens += batch.inputIds.length;
     }
     const t2 = performance.now();
-    return { stage, model: arg ?? 'starter', texts: data.train.length, rows: rows.length, paddedTokens: tokens, tokenizeSeconds: (t1 - t0) / 1000, cachedSeconds: tHit / 1000, batchSeconds: (t2 - t1b) / 1000 };
+    return {
+      stage,
+      model: arg ?? 'starter',
+      texts: data.train.length,
+      rows: rows.length,
+      paddedTokens: tokens,
+      tokenizeSeconds: (t1 - t0) / 1000,
+      cachedSeconds: tHit / 1000,
+      batchSeconds: (t2 - t1b) / 1000,
+    };
   }
   throw new Error(`unknown stage ${stage}: use embed or tokenize`);
 }
 
-main().then((r) => console.log(JSON.stringify(r)), (e: Error) => {
-  console.error(e.message);
-  process.exit(1);
-});
+main().then(
+  (r) => console.log(JSON.stringify(r)),
+  (e: Error) => {
+    console.error(e.message);
+    process.exit(1);
+  },
+);

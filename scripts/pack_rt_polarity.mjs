@@ -18,7 +18,8 @@ const sha256 = (b) => createHash('sha256').update(b).digest('hex');
 // windows-1252: Latin-1 except 0x80-0x9f, which are printable characters (0x85 ellipsis, 0x91/0x92 quotes,
 // 0x96/0x97 dashes). Node's TextDecoder('windows-1252') decodes those bytes as C1 control characters (Latin-1),
 // so the table is spelled out here; its five unassigned bytes are an error.
-const CP1252_80_9F = '\u20ac\0\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\0\u017d\0' +
+const CP1252_80_9F =
+  '\u20ac\0\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\0\u017d\0' +
   '\0\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\0\u017e\u0178';
 function decodeCp1252(buf, file) {
   let out = '';
@@ -54,20 +55,23 @@ const gz = gzipSync(Buffer.from(jsonl, 'utf8'), { level: 9 });
 const meta = {
   id: 'rt-polarity',
   name: 'Movie snippets (Pang & Lee sentence polarity dataset v1.0)',
-  description: '5331 positive and 5331 negative Rotten Tomatoes review snippets (about 20 words each), lower-cased and ' +
+  description:
+    '5331 positive and 5331 negative Rotten Tomatoes review snippets (about 20 words each), lower-cased and ' +
     'pre-tokenized. Out of domain for models trained on the full-length movie reviews.',
   labels,
   labelNames: { neg: 'negative', pos: 'positive' },
   counts: { total: rows.length, ...counts },
   provenance: {
     original: 'http://www.cs.cornell.edu/people/pabo/movie-review-data/ (rt-polaritydata.tar.gz, "sentence polarity dataset v1.0")',
-    copy: 'GitHub yoonkim/CNN_sentence commit 23e0e1f7355705bb083043fda05c031b15acb38c (rt-polarity.pos blob a77b54b4241a09f048b24a983ad0ed944c421f72, ' +
+    copy:
+      'GitHub yoonkim/CNN_sentence commit 23e0e1f7355705bb083043fda05c031b15acb38c (rt-polarity.pos blob a77b54b4241a09f048b24a983ad0ed944c421f72, ' +
       'rt-polarity.neg blob 4fac473004fd2748a0a6595068fa83001954c06c); decoded as windows-1252 (Latin-1), each line trimmed',
     sourceBytes: bytes,
     sources,
     packedBy: 'scripts/pack_rt_polarity.mjs',
   },
-  citation: 'Bo Pang and Lillian Lee. 2005. Seeing stars: Exploiting class relationships for sentiment categorization ' +
+  citation:
+    'Bo Pang and Lillian Lee. 2005. Seeing stars: Exploiting class relationships for sentiment categorization ' +
     'with respect to rating scales. In Proceedings of ACL 2005, pages 115-124.',
   license: 'The original distribution states no explicit license; it is distributed for research use and asks for the citation above.',
   file: 'rt-polarity.jsonl.gz',
@@ -84,5 +88,7 @@ const write = (name, data) => {
 };
 write('rt-polarity.jsonl.gz', gz);
 write('rt-polarity.json', JSON.stringify(meta, null, 2) + '\n');
-console.log(`packed ${rows.length} snippets (${JSON.stringify(counts)}, ${bytes} source bytes) -> ${outDir}/rt-polarity.jsonl.gz ` +
-  `(${gz.length} bytes, sha256 ${meta.sha256})`);
+console.log(
+  `packed ${rows.length} snippets (${JSON.stringify(counts)}, ${bytes} source bytes) -> ${outDir}/rt-polarity.jsonl.gz ` +
+    `(${gz.length} bytes, sha256 ${meta.sha256})`,
+);

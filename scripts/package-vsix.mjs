@@ -55,11 +55,15 @@ const m = /^(linux|darwin|win32)-(x64|arm64)$/.exec(target);
 if (!m) fail(`unsupported target ${target}; use one of linux-x64, linux-arm64, darwin-arm64, win32-x64, win32-arm64`);
 const [, os, arch] = m;
 const ortBin = join(root, 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6');
-if (!existsSync(join(ortBin, os, arch))) fail(`onnxruntime-node has no ${os}/${arch} binary in node_modules; package on a machine with it installed or pick another --target`);
+if (!existsSync(join(ortBin, os, arch)))
+  fail(`onnxruntime-node has no ${os}/${arch} binary in node_modules; package on a machine with it installed or pick another --target`);
 // sharp (required by transformers.js at load time) installs only the running platform's native package.
 const img = join(root, 'node_modules', '@img');
 const sharpPkgs = existsSync(img) ? readdirSync(img).filter((d) => d.startsWith('sharp-')) : [];
-if (!sharpPkgs.some((d) => d === `sharp-${os}-${arch}`)) fail(`sharp's native package @img/sharp-${os}-${arch} is not installed; package for ${process.platform}-${process.arch} on this machine, or install the target's optional sharp packages first`);
+if (!sharpPkgs.some((d) => d === `sharp-${os}-${arch}`))
+  fail(
+    `sharp's native package @img/sharp-${os}-${arch} is not installed; package for ${process.platform}-${process.arch} on this machine, or install the target's optional sharp packages first`,
+  );
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const out = resolve(values.out ?? join(root, 'out', `${pkg.name}-${pkg.version}-${target}.vsix`));
@@ -69,7 +73,8 @@ if (!values['no-build']) {
   const b = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--production'], { cwd: root, stdio: 'inherit' });
   if (b.status !== 0) fail('the production build failed (see above)');
 }
-for (const f of ['extension.js', 'host.js', 'train-worker.js', 'webview.js']) if (!existsSync(join(root, 'dist', f))) fail(`dist/${f} is missing; run without --no-build`);
+for (const f of ['extension.js', 'host.js', 'train-worker.js', 'webview.js'])
+  if (!existsSync(join(root, 'dist', f))) fail(`dist/${f} is missing; run without --no-build`);
 
 // .vscodeignore plus the other platforms' native binaries.
 const ignore = [readFileSync(join(root, '.vscodeignore'), 'utf8'), `# ${target} only`];
@@ -86,16 +91,23 @@ writeFileSync(ignoreFile, ignore.join('\n') + '\n');
 // when the bundles need only a few. Give it the runtime closure instead.
 const req = createRequire(join(root, 'package.json'));
 const vsceNpm = req('@vscode/vsce/out/npm');
-if (typeof vsceNpm.getDependencies !== 'function') fail('this @vscode/vsce has no out/npm getDependencies to hand the dependency list to; pin @vscode/vsce ^3.9');
+if (typeof vsceNpm.getDependencies !== 'function')
+  fail('this @vscode/vsce has no out/npm getDependencies to hand the dependency list to; pin @vscode/vsce ^3.9');
 const deps = runtimeDependencyDirs();
 vsceNpm.getDependencies = async (cwd) => [cwd, ...deps];
 console.log(`package-vsix: node_modules packages shipped: ${deps.map((d) => relative(join(root, 'node_modules'), d)).join(', ')}`);
 const { createVSIX } = req('@vscode/vsce');
 try {
   await createVSIX({
-    cwd: root, packagePath: out, target, ignoreFile, useYarn: false,
+    cwd: root,
+    packagePath: out,
+    target,
+    ignoreFile,
+    useYarn: false,
     // No repository or LICENSE file to point at; README images are shipped in media/ and stay relative.
-    allowMissingRepository: true, skipLicense: true, rewriteRelativeLinks: false,
+    allowMissingRepository: true,
+    skipLicense: true,
+    rewriteRelativeLinks: false,
   });
 } catch (e) {
   fail(`vsce: ${String(e?.message ?? e).split('\n')[0]}`);

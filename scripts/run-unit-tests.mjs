@@ -18,7 +18,9 @@ function walk(dir) {
 }
 
 const filters = process.argv.slice(2);
-const files = walk('test/unit').filter((f) => filters.length === 0 || filters.some((s) => f.includes(s))).sort();
+const files = walk('test/unit')
+  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+  .sort();
 if (files.length === 0) {
   console.error('no unit test files matched');
   process.exit(1);
@@ -27,9 +29,17 @@ mkdirSync('out', { recursive: true });
 const tap = 'out/unit.tap';
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1',
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=1',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
+    ...files,
+  ],
   { stdio: 'inherit', env: { ...process.env, GFT_TEST: '1' } },
 );
 const summary = tapSummary(readFileSync(tap, 'utf8'));

@@ -30,7 +30,10 @@ function shuffle(items, rand) {
 
 /** The reviews are one sentence a line; a line is a sentence. */
 export function sentences(text) {
-  return text.split('\n').map((s) => s.trim()).filter((s) => s.length > 0);
+  return text
+    .split('\n')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 const csvField = (s) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
@@ -44,14 +47,22 @@ export function* scaleRows(reviews, n, seed = 1, keep = 0.6) {
     const r = order[i % reviews.length];
     const s = sentences(r.text);
     const k = Math.max(1, Math.round(s.length * keep));
-    const chosen = shuffle(s.map((_, j) => j), rand).slice(0, k).sort((a, b) => a - b);
+    const chosen = shuffle(
+      s.map((_, j) => j),
+      rand,
+    )
+      .slice(0, k)
+      .sort((a, b) => a - b);
     yield { id: `r${i}`, text: chosen.map((j) => s[j]).join(' '), label: r.label };
   }
 }
 
 export function loadReviews(root) {
   const raw = gunzipSync(readFileSync(join(root, 'data', 'movie-reviews.jsonl.gz'))).toString('utf8');
-  return raw.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+  return raw
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l));
 }
 
 export async function writeScaleCsv(out, n, seed = 1, keep = 0.6, root = join(dirname(fileURLToPath(import.meta.url)), '..')) {

@@ -18,8 +18,10 @@ export const SYSTEM_PACKAGES = [
   { name: 'libkrb5-dev', why: "code-server's kerberos module builds against it" },
   { name: 'ripgrep', why: "code-server's search (its rg is copied from Debian's)" },
   {
-    name: 'mesa-vulkan-drivers', minMajor: 25, fromBackports: ['bookworm'],
-    why: "lavapipe, the software Vulkan device the WebGPU tests run on (Dawn finds no adapter with Mesa < 25)",
+    name: 'mesa-vulkan-drivers',
+    minMajor: 25,
+    fromBackports: ['bookworm'],
+    why: 'lavapipe, the software Vulkan device the WebGPU tests run on (Dawn finds no adapter with Mesa < 25)',
   },
 ];
 
@@ -78,7 +80,13 @@ export function parseSources(files) {
         }
         if (!fields.types || !fields.uris || !fields.suites) continue;
         if (/^(no|false)$/i.test(fields.enabled ?? '')) continue;
-        entries.push({ format: 'deb822', types: fields.types.split(/\s+/), uris: fields.uris.split(/\s+/), suites: fields.suites.split(/\s+/), text: lines.join('\n') });
+        entries.push({
+          format: 'deb822',
+          types: fields.types.split(/\s+/),
+          uris: fields.uris.split(/\s+/),
+          suites: fields.suites.split(/\s+/),
+          text: lines.join('\n'),
+        });
       }
     } else {
       for (const raw of text.split('\n')) {
@@ -97,8 +105,14 @@ export function backportsEntry(entries, codename, suite) {
   if (main.length === 0) return undefined;
   const deb822 = main.filter((e) => e.format === 'deb822');
   if (deb822.length > 0) {
-    const text = deb822.map((e) => e.text.split('\n')
-      .map((l) => (/^suites\s*:/i.test(l) ? `Suites: ${suite}` : /^types\s*:/i.test(l) ? 'Types: deb' : l)).join('\n')).join('\n\n');
+    const text = deb822
+      .map((e) =>
+        e.text
+          .split('\n')
+          .map((l) => (/^suites\s*:/i.test(l) ? `Suites: ${suite}` : /^types\s*:/i.test(l) ? 'Types: deb' : l))
+          .join('\n'),
+      )
+      .join('\n\n');
     return { file: `/etc/apt/sources.list.d/${suite}.sources`, text: `${text}\n` };
   }
   const lines = main.map((e) => e.text.replace(/^(deb\s+(?:\[[^\]]*\]\s+)?\S+\s+)\S+/, `$1${suite}`));
@@ -128,7 +142,10 @@ export function installPlan(missing, codename, entries) {
   const suite = `${codename}-backports`;
   if (backports.length > 0 && !entries.some((e) => e.types.includes('deb') && e.suites.includes(suite))) {
     const add = backportsEntry(entries, codename, suite);
-    if (!add) return { error: `no apt source entry for Debian ${codename} to take the mirror from: add the ${suite} suite of your Debian mirror to /etc/apt/sources.list.d/, then run as root: apt-get update && apt-get install -t ${suite} ${backports.join(' ')}` };
+    if (!add)
+      return {
+        error: `no apt source entry for Debian ${codename} to take the mirror from: add the ${suite} suite of your Debian mirror to /etc/apt/sources.list.d/, then run as root: apt-get update && apt-get install -t ${suite} ${backports.join(' ')}`,
+      };
     commands.push(`printf "%s\\n" ${add.text.trimEnd().split('\n').map(wordQuote).join(' ')} > ${add.file}`);
   }
   commands.push('apt-get update -q');
@@ -182,10 +199,15 @@ function main() {
   }
   const installed = queryInstalled();
   if (!installed) {
-    console.error(`${tag}: no dpkg-query here, so the check knows no package names: install Chromium (or set CHROMIUM_PATH), ripgrep, the Kerberos headers and Mesa >= 25's Vulkan drivers, then run with GFT_SYSTEM_PACKAGES=skip`);
+    console.error(
+      `${tag}: no dpkg-query here, so the check knows no package names: install Chromium (or set CHROMIUM_PATH), ripgrep, the Kerberos headers and Mesa >= 25's Vulkan drivers, then run with GFT_SYSTEM_PACKAGES=skip`,
+    );
     return 1;
   }
-  const fake = (process.env.GFT_FAKE_MISSING_PACKAGES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const fake = (process.env.GFT_FAKE_MISSING_PACKAGES ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const missing = missingPackages(installed, fake);
   if (missing.length === 0) {
     const mesa = installed.get('mesa-vulkan-drivers');

@@ -1,7 +1,18 @@
 // Types of test-summary.mjs for the TypeScript tests.
-export interface Skipped { name: string; reason: string }
-export interface StageSummary { passed: number; failed: number; skipped: number; skips: Skipped[] }
-export interface Total extends StageSummary { skips: (Skipped & { stage: string })[]; notRun: string[] }
+export interface Skipped {
+  name: string;
+  reason: string;
+}
+export interface StageSummary {
+  passed: number;
+  failed: number;
+  skipped: number;
+  skips: Skipped[];
+}
+export interface Total extends StageSummary {
+  skips: (Skipped & { stage: string })[];
+  notRun: string[];
+}
 export const STAGES: { file: string; label: string }[];
 export function tapSummary(text: string): StageSummary;
 export function combine(stages: { label: string; summary?: StageSummary }[], rc?: number): Total;

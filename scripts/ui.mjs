@@ -29,18 +29,39 @@ mkdirSync(join(state, 'ud', 'User'), { recursive: true });
 mkdirSync(ws, { recursive: true });
 const settings = join(state, 'ud', 'User', 'settings.json');
 if (!existsSync(settings)) {
-  writeFileSync(settings, JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'telemetry.telemetryLevel': 'off' }, null, 2));
+  writeFileSync(
+    settings,
+    JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'telemetry.telemetryLevel': 'off' }, null, 2),
+  );
 }
 writeFileSync(join(state, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
 
 const bin = join(root, '.cache', 'code-server', 'node_modules', '.bin', 'code-server');
-const child = spawn(bin, [
-  '--config', join(state, 'config.yaml'), '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
-  '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
-  '--user-data-dir', join(state, 'ud'), '--extensions-dir', join(state, 'ext'),
-], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, EXTENSIONS_GALLERY: '{"serviceUrl":""}' } });
+const child = spawn(
+  bin,
+  [
+    '--config',
+    join(state, 'config.yaml'),
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--user-data-dir',
+    join(state, 'ud'),
+    '--extensions-dir',
+    join(state, 'ext'),
+  ],
+  { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, EXTENSIONS_GALLERY: '{"serviceUrl":""}' } },
+);
 
-const payload = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${root}`], ['skipWelcome', 'true']];
+const payload = [
+  ['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${root}`],
+  ['skipWelcome', 'true'],
+];
 const url = `http://127.0.0.1:${port}/?${new URLSearchParams({ folder: ws, payload: JSON.stringify(payload) })}`;
 for (let i = 0; i < 120; i++) {
   try {
@@ -51,7 +72,10 @@ for (let i = 0; i < 120; i++) {
   await new Promise((r) => setTimeout(r, 250));
 }
 console.log(`\nGuided Fine-Tune in VS Code: ${url}\n(workspace ${ws}; Ctrl+C to stop)`);
-const stop = () => { child.kill('SIGTERM'); process.exit(0); };
+const stop = () => {
+  child.kill('SIGTERM');
+  process.exit(0);
+};
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 child.on('exit', (code) => process.exit(code ?? 0));

@@ -7,8 +7,14 @@ import { css, h } from './dom';
 const plots = new Map<string, { plot: uPlot; signature: string; box: HTMLElement }>();
 
 export function palette(): string[] {
-  return [css('--vscode-charts-blue', '#3794ff'), css('--vscode-charts-orange', '#d18616'), css('--vscode-charts-green', '#89d185'),
-    css('--vscode-charts-purple', '#b180d7'), css('--vscode-charts-red', '#f14c4c'), css('--vscode-charts-yellow', '#cca700')];
+  return [
+    css('--vscode-charts-blue', '#3794ff'),
+    css('--vscode-charts-orange', '#d18616'),
+    css('--vscode-charts-green', '#89d185'),
+    css('--vscode-charts-purple', '#b180d7'),
+    css('--vscode-charts-red', '#f14c4c'),
+    css('--vscode-charts-yellow', '#cca700'),
+  ];
 }
 
 /**
@@ -37,7 +43,10 @@ function chartOptions(c: ChartData, width: number, section: HTMLElement): uPlot.
   const colors = palette();
   // The labels drawn (on the canvas) are also left on the figure for tests and screen readers.
   const axis = (label: string, key: 'x' | 'y', exponential = false): uPlot.Axis => ({
-    label, stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 },
+    label,
+    stroke: fg,
+    grid: { stroke: grid, width: 1 },
+    ticks: { stroke: grid, width: 1 },
     values: (_u, splits) => {
       const labels = tickLabels(splits, exponential);
       section.dataset[`${key}ticks`] = labels.join('|');
@@ -47,7 +56,8 @@ function chartOptions(c: ChartData, width: number, section: HTMLElement): uPlot.
   // Learning rates are ~1e-5: they get exponents.
   const yAxis: uPlot.Axis = c.id === 'lr' ? { ...axis(c.yLabel, 'y', true), size: 70 } : axis(c.yLabel, 'y');
   return {
-    width, height: 220,
+    width,
+    height: 220,
     scales: { x: { time: false } },
     axes: [axis(c.xLabel, 'x'), yAxis],
     legend: { show: true },
@@ -76,7 +86,7 @@ const EMPTY: Partial<Record<ChartData['id'], string>> = {
   accuracy: 'No validation evaluations yet.',
   fit: 'No optimizer iterations recorded yet.',
   'compare-accuracy': 'None of these runs has validation evaluations (baselines have none).',
-  'compare-loss': 'None of these runs is a fine-tuning run with training steps (a baseline\'s optimizer iterations are not fine-tuning steps).',
+  'compare-loss': "None of these runs is a fine-tuning run with training steps (a baseline's optimizer iterations are not fine-tuning steps).",
 };
 
 /** Draws or updates each chart inside `container`; returns the plotted points per chart id. */
@@ -87,7 +97,13 @@ export function renderCharts(container: HTMLElement, charts: ChartData[], rebuil
     report[c.id] = n;
     let section = container.querySelector<HTMLElement>(`[data-chart="${c.id}"]`);
     if (!section) {
-      section = h('figure', { class: 'chart', 'data-chart': c.id, 'aria-label': c.title }, h('h2', {}, c.title), h('div', { class: 'plot' }), h('figcaption', { class: 'meta' }));
+      section = h(
+        'figure',
+        { class: 'chart', 'data-chart': c.id, 'aria-label': c.title },
+        h('h2', {}, c.title),
+        h('div', { class: 'plot' }),
+        h('figcaption', { class: 'meta' }),
+      );
       container.append(section);
     }
     const title = section.querySelector('h2');

@@ -17,7 +17,11 @@ export function button(label: string, onClick: () => void, secondary = true): HT
 
 /** A labelled vscode-single-select; `name` becomes data-select for tests and styling. */
 export function select(label: string, name: string, options: [string, string][], value: string, onChange: (v: string) => void, disabled = false): HTMLElement {
-  const sel = h('vscode-single-select', { 'aria-label': label, 'data-select': name, disabled }, ...options.map(([v, text]) => h('vscode-option', { value: v, selected: v === value }, text)));
+  const sel = h(
+    'vscode-single-select',
+    { 'aria-label': label, 'data-select': name, disabled },
+    ...options.map(([v, text]) => h('vscode-option', { value: v, selected: v === value }, text)),
+  );
   sel.addEventListener('change', () => onChange((sel as unknown as { value: string }).value));
   return h('label', {}, `${label} `, sel);
 }

@@ -59,7 +59,11 @@ function markStale(): void {
 
 app.append(
   h('h1', {}, 'Fine-tune a model'),
-  h('p', { class: 'intro' }, 'Every setting has a sensible default and a line on what it does. Press Estimate first: it runs a few real training steps on this machine and tells you how long the whole run would take and how much memory it needs, before anything long starts.'),
+  h(
+    'p',
+    { class: 'intro' },
+    'Every setting has a sensible default and a line on what it does. Press Estimate first: it runs a few real training steps on this machine and tells you how long the whole run would take and how much memory it needs, before anything long starts.',
+  ),
   fieldsBox,
   actions,
   status,
@@ -83,7 +87,11 @@ function refreshVisibility(): void {
 
 function control(f: FormField, id: string, value: string): Control {
   if (f.kind === 'select') {
-    const sel = h('vscode-single-select', { id, 'data-field': f.key }, ...(f.options ?? []).map((o) => h('vscode-option', { value: o.value, selected: o.value === value }, o.label))) as Control;
+    const sel = h(
+      'vscode-single-select',
+      { id, 'data-field': f.key },
+      ...(f.options ?? []).map((o) => h('vscode-option', { value: o.value, selected: o.value === value }, o.label)),
+    ) as Control;
     sel.addEventListener('change', () => {
       // A preset sets the fields it names; the person can change any of them afterwards.
       const applies = f.options?.find((o) => o.value === sel.value)?.applies;
@@ -93,8 +101,14 @@ function control(f: FormField, id: string, value: string): Control {
     return sel;
   }
   const tf = h('vscode-textfield', {
-    id, 'data-field': f.key, type: f.kind === 'number' ? 'number' : 'text', value,
-    min: f.min, max: f.max, step: f.step, placeholder: f.default || undefined,
+    id,
+    'data-field': f.key,
+    type: f.kind === 'number' ? 'number' : 'text',
+    value,
+    min: f.min,
+    max: f.max,
+    step: f.step,
+    placeholder: f.default || undefined,
   }) as Control;
   tf.value = value;
   return tf;
@@ -130,7 +144,9 @@ function render(fs: FormField[], v: FormValues): void {
     const browse = f.browse ? h('vscode-button', { secondary: true, 'data-browse': f.key }, 'Browse…') : undefined;
     browse?.addEventListener('click', () => post({ type: 'browse', key: f.key }));
     const def = f.default !== '' && f.kind !== 'select' ? ` Default: ${f.default}.` : '';
-    const row = h('div', { class: 'field', 'data-row': f.key },
+    const row = h(
+      'div',
+      { class: 'field', 'data-row': f.key },
       h('vscode-label', { for: id }, f.label),
       h('div', { class: 'control' }, c, browse),
       h('vscode-form-helper', { 'data-help': f.key }, f.help + def),
@@ -157,12 +173,20 @@ function showErrors(errors: Record<string, string>): void {
     if (c && 'invalid' in c) c.invalid = Boolean(errors[k]);
   }
   // Every setting in error, in form order: the count and the list always agree.
-  const keys = fields.map((f) => f.key).filter((k) => errors[k]).concat(Object.keys(errors).filter((k) => !controls.has(k)));
+  const keys = fields
+    .map((f) => f.key)
+    .filter((k) => errors[k])
+    .concat(Object.keys(errors).filter((k) => !controls.has(k)));
   const first = keys[0];
   if (first) {
-    status.replaceChildren(h('div', { class: 'error-text', 'data-fix-count': keys.length },
-      `Please fix ${keys.length === 1 ? 'one setting' : `${keys.length} settings`}:`,
-      h('ul', { class: 'fix-list' }, ...keys.map((k) => h('li', { 'data-fix': k }, errors[k])))));
+    status.replaceChildren(
+      h(
+        'div',
+        { class: 'error-text', 'data-fix-count': keys.length },
+        `Please fix ${keys.length === 1 ? 'one setting' : `${keys.length} settings`}:`,
+        h('ul', { class: 'fix-list' }, ...keys.map((k) => h('li', { 'data-fix': k }, errors[k]))),
+      ),
+    );
     controls.get(first)?.focus();
   }
 }
@@ -188,14 +212,40 @@ function showEstimate(e: EstimateView): void {
   estimateBox.replaceChildren(
     h('h2', {}, 'Estimate'),
     stale,
-    h('div', { class: 'headline' },
+    h(
+      'div',
+      { class: 'headline' },
       h('div', { class: 'big' }, h('span', { class: 'label' }, 'per epoch'), h('strong', { 'data-estimate': 'epoch' }, e.perEpoch)),
       h('div', { class: 'big' }, h('span', { class: 'label' }, 'in all'), h('strong', { 'data-estimate': 'total' }, e.total)),
       h('div', { class: 'big' }, h('span', { class: 'label' }, 'memory'), h('strong', { 'data-estimate': 'memory' }, e.memory)),
     ),
-    h('table', { class: 'data' }, h('tbody', {}, ...e.rows.map((r) => h('tr', {}, h('th', { scope: 'row' }, r.label), h('td', {}, r.details
-      ? h('details', { class: 'device' }, h('summary', {}, `${r.value} · `, h('span', { class: 'why' }, r.details.summary)), h('ul', {}, ...r.details.lines.map((l) => h('li', {}, l))))
-      : r.value))))),
+    h(
+      'table',
+      { class: 'data' },
+      h(
+        'tbody',
+        {},
+        ...e.rows.map((r) =>
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'row' }, r.label),
+            h(
+              'td',
+              {},
+              r.details
+                ? h(
+                    'details',
+                    { class: 'device' },
+                    h('summary', {}, `${r.value} · `, h('span', { class: 'why' }, r.details.summary)),
+                    h('ul', {}, ...r.details.lines.map((l) => h('li', {}, l))),
+                  )
+                : r.value,
+            ),
+          ),
+        ),
+      ),
+    ),
     h('ul', { class: 'notes', hidden: e.notes.length === 0 }, ...e.notes.map((n) => h('li', {}, n))),
   );
 }
@@ -251,7 +301,9 @@ window.addEventListener('message', (ev: MessageEvent<ToForm>) => {
       break;
     case 'failed':
       setBusy(false);
-      status.replaceChildren(h('span', { class: 'error-text', 'data-failed': m.what }, `${m.what === 'estimate' ? 'Could not estimate' : 'Could not start'}: ${m.message}`));
+      status.replaceChildren(
+        h('span', { class: 'error-text', 'data-failed': m.what }, `${m.what === 'estimate' ? 'Could not estimate' : 'Could not start'}: ${m.message}`),
+      );
       break;
   }
 });

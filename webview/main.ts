@@ -43,19 +43,26 @@ function renderProgress(p: LiveProgress | undefined): void {
   const cancel = button('Cancel run', () => post({ type: 'command', command: 'cancel' }));
   cancel.setAttribute('data-action', 'cancel');
   cancel.setAttribute('secondary', '');
-  liveLine.replaceChildren(h('vscode-progress-ring', { 'aria-hidden': 'true' }),
-    h('span', { 'data-progress': p.text, 'data-step': p.step ?? '', 'data-total': p.total ?? '', 'data-eta': p.etaSec ?? '' }, p.text), cancel);
+  liveLine.replaceChildren(
+    h('vscode-progress-ring', { 'aria-hidden': 'true' }),
+    h('span', { 'data-progress': p.text, 'data-step': p.step ?? '', 'data-total': p.total ?? '', 'data-eta': p.etaSec ?? '' }, p.text),
+    cancel,
+  );
 }
 
 if (mode === 'run') {
-  const toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Run actions' },
+  const toolbar = h(
+    'div',
+    { class: 'toolbar', role: 'toolbar', 'aria-label': 'Run actions' },
     button('Compare runs', () => post({ type: 'command', command: 'compare' })),
     button('Evaluate on another dataset', () => post({ type: 'command', command: 'evaluate' })),
     button('Try on a text', () => post({ type: 'command', command: 'tryText' })),
     button('Export model', () => post({ type: 'command', command: 'export' })),
     button('Write reflection', () => post({ type: 'command', command: 'reflect' })),
   );
-  tabs = h('vscode-tabs', { 'selected-index': 0 },
+  tabs = h(
+    'vscode-tabs',
+    { 'selected-index': 0 },
     h('vscode-tab-header', { slot: 'header', 'data-tab': 'training' }, 'Training'),
     h('vscode-tab-panel', {}, chartsSection),
     h('vscode-tab-header', { slot: 'header', 'data-tab': 'metrics' }, 'Test metrics'),
@@ -65,8 +72,16 @@ if (mode === 'run') {
   );
   app.append(header, liveLine, notice, toolbar, tabs);
 } else {
-  app.append(h('h1', {}, 'Compare runs'), notice, compareSection,
-    h('div', { class: 'toolbar' }, button('Write reflection', () => post({ type: 'command', command: 'reflect' }))));
+  app.append(
+    h('h1', {}, 'Compare runs'),
+    notice,
+    compareSection,
+    h(
+      'div',
+      { class: 'toolbar' },
+      button('Write reflection', () => post({ type: 'command', command: 'reflect' })),
+    ),
+  );
 }
 
 // ---------- run header and metrics ----------
@@ -75,17 +90,26 @@ function deviceLine(run: RunHeader): HTMLElement | string {
   const d = run.deviceDetails;
   if (!d) return h('span', { class: 'device' }, `on ${run.device}`);
   // Details on demand: the reasons an accelerator was not used are one click away, not on every header.
-  return h('details', { class: 'device' },
+  return h(
+    'details',
+    { class: 'device' },
     h('summary', {}, `on ${run.device} · `, h('span', { class: 'why' }, d.summary)),
-    h('ul', { class: 'device-details' }, ...d.lines.map((l) => h('li', {}, l))));
+    h('ul', { class: 'device-details' }, ...d.lines.map((l) => h('li', {}, l))),
+  );
 }
 
 function renderRun(run: RunHeader, rows: MetricRow[], confusion?: ConfusionView): void {
   const meta = [`run ${run.id}`, run.model && `model ${run.model}`, run.dataset && `dataset ${run.dataset}`, run.duration && `took ${run.duration}`]
-    .filter(Boolean).join(' · ');
+    .filter(Boolean)
+    .join(' · ');
   header.replaceChildren(
     h('h1', { 'data-run': run.id, title: `run ${run.id}` }, run.name),
-    h('div', { class: 'badges' }, h('vscode-badge', { variant: 'counter' }, run.kind), h('vscode-badge', { class: `status-${run.status}`, 'data-status': run.status }, run.status)),
+    h(
+      'div',
+      { class: 'badges' },
+      h('vscode-badge', { variant: 'counter' }, run.kind),
+      h('vscode-badge', { class: `status-${run.status}`, 'data-status': run.status }, run.status),
+    ),
     h('p', { class: 'meta' }, meta, meta && run.device ? ' · ' : '', deviceLine(run)),
     run.best ? h('p', { class: 'meta' }, `best validation: ${run.best}`) : '',
     run.error ? h('div', { class: 'error', role: 'alert' }, run.error) : '',
@@ -97,16 +121,31 @@ function renderRun(run: RunHeader, rows: MetricRow[], confusion?: ConfusionView)
     (tabs as unknown as { selectedIndex: number }).selectedIndex = index;
   }
   if (rows.length === 0) {
-    metricsSection.replaceChildren(h('p', { class: 'empty' }, run.status === 'running' ? 'Test metrics appear when the run ends.' : 'This run has no test metrics.'));
+    metricsSection.replaceChildren(
+      h('p', { class: 'empty' }, run.status === 'running' ? 'Test metrics appear when the run ends.' : 'This run has no test metrics.'),
+    );
     return;
   }
   // The headline first: the test accuracy (the first row) in large type, then the table and the confusion matrix.
   const [first, ...rest] = rows;
   metricsSection.replaceChildren(
-    h('p', { class: 'headline', 'data-headline': first.label }, h('span', { class: 'label' }, first.label), h('strong', {}, first.value), first.hint ? h('span', { class: 'meta' }, ` on ${first.hint}`) : ''),
-    h('table', { class: 'data' },
+    h(
+      'p',
+      { class: 'headline', 'data-headline': first.label },
+      h('span', { class: 'label' }, first.label),
+      h('strong', {}, first.value),
+      first.hint ? h('span', { class: 'meta' }, ` on ${first.hint}`) : '',
+    ),
+    h(
+      'table',
+      { class: 'data' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Metric'), h('th', { scope: 'col' }, 'Value'), h('th', { scope: 'col' }, 'Note'))),
-      h('tbody', {}, ...[first, ...rest].map((r) => h('tr', {}, h('th', { scope: 'row' }, r.label), h('td', {}, r.value), h('td', { class: 'hint' }, r.hint ?? ''))))),
+      h(
+        'tbody',
+        {},
+        ...[first, ...rest].map((r) => h('tr', {}, h('th', { scope: 'row' }, r.label), h('td', {}, r.value), h('td', { class: 'hint' }, r.hint ?? ''))),
+      ),
+    ),
     confusion ? h('h2', {}, 'Confusion matrix') : '',
     confusion ? h('p', { class: 'meta' }, 'Rows: true class; columns: predicted class. Shading: share of the row (darker = more).') : '',
     confusion ? confusionTable(confusion) : '',
@@ -137,13 +176,27 @@ function changed(kind: string, value: unknown): boolean {
 window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
   const m = e.data;
   switch (m.type) {
-    case 'run': if (changed('run', m)) renderRun(m.run, m.metrics, m.confusion); break;
-    case 'charts': drawCharts(m.charts); break;
-    case 'review': if (changed('review', m.page)) renderReview(reviewSection, m.page); break;
-    case 'comparison': if (changed('comparison', m.view)) renderComparison(compareSection, curvesSection, m.view); break;
-    case 'noteSaved': noteSaved(reviewSection, m.id, m.savedAt); break;
-    case 'progress': if (changed('progress', m.progress ?? null)) renderProgress(m.progress); break;
-    case 'notice': notice.replaceChildren(h('div', { class: m.level === 'error' ? 'error' : 'meta' }, m.message)); break;
+    case 'run':
+      if (changed('run', m)) renderRun(m.run, m.metrics, m.confusion);
+      break;
+    case 'charts':
+      drawCharts(m.charts);
+      break;
+    case 'review':
+      if (changed('review', m.page)) renderReview(reviewSection, m.page);
+      break;
+    case 'comparison':
+      if (changed('comparison', m.view)) renderComparison(compareSection, curvesSection, m.view);
+      break;
+    case 'noteSaved':
+      noteSaved(reviewSection, m.id, m.savedAt);
+      break;
+    case 'progress':
+      if (changed('progress', m.progress ?? null)) renderProgress(m.progress);
+      break;
+    case 'notice':
+      notice.replaceChildren(h('div', { class: m.level === 'error' ? 'error' : 'meta' }, m.message));
+      break;
   }
 });
 

@@ -2,13 +2,25 @@
 // notifications to listeners that stay registered across restarts, and when the host dies it fails the pending
 // requests with one clear error, marks the runs in progress failed, and starts a fresh host on the next request.
 import type { CancellationToken } from 'vscode-jsonrpc/node';
-import { Notifications, RunFinishedMethods, type LogLine, type MetricPoint, type Progress, type RequestType, type RunResult, type RunStarted } from '../protocol';
+import {
+  Notifications,
+  RunFinishedMethods,
+  type LogLine,
+  type MetricPoint,
+  type Progress,
+  type RequestType,
+  type RunResult,
+  type RunStarted,
+} from '../protocol';
 import { startHost, type HostExit, type HostHandle } from './hostProcess';
 import { markRunFailed } from './recovery';
 import { onNotification, sendRequest } from './rpc';
 
 export class HostExitedError extends Error {
-  constructor(readonly exit: HostExit, readonly failedRuns: string[]) {
+  constructor(
+    readonly exit: HostExit,
+    readonly failedRuns: string[],
+  ) {
     const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
     const runs = failedRuns.length ? `; run ${failedRuns.join(', ')} marked failed` : '';
     super(`the training host exited unexpectedly (${how})${runs}; the next request starts a new host`);
@@ -66,7 +78,10 @@ export class HostClient {
       h.child.stdout?.resume();
       h.child.stderr?.resume();
     }
-    const emit = <T>(set: Set<Listener<T>>) => (v: T) => set.forEach((f) => f(v));
+    const emit =
+      <T>(set: Set<Listener<T>>) =>
+      (v: T) =>
+        set.forEach((f) => f(v));
     onNotification(h.connection, Notifications.progress, emit(this.listeners.progress));
     onNotification(h.connection, Notifications.metric, emit(this.listeners.metric));
     onNotification(h.connection, Notifications.log, emit(this.listeners.log));
@@ -109,7 +124,8 @@ export class HostClient {
     const failed: string[] = [];
     for (const [id, dir] of this.activeRuns) {
       try {
-        if (markRunFailed(dir, `the training host exited unexpectedly (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`}) during the run`)) failed.push(id);
+        if (markRunFailed(dir, `the training host exited unexpectedly (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`}) during the run`))
+          failed.push(id);
       } catch {
         /* the next host marks it from its pid */
       }

@@ -9,8 +9,16 @@ export { grad, type GradOptions } from './autodiff/grad';
 export { rules as gradientRules } from './autodiff/rules';
 export { createTrainer, Trainer, type TrainConfig, type TrainerApi, type Batch, type StepResult, type SaliencyResult } from './train/trainer';
 export {
-  TRAINER_FORMAT, TRAINER_CHECKPOINT, TRAINER_PARAM_PREFIX, trainerCheckpointPath, hasTrainerCheckpoint, readTrainerCheckpoint,
-  readTrainerParams, writeTrainerCheckpoint, type TrainerCheckpoint, type TrainerCounters,
+  TRAINER_FORMAT,
+  TRAINER_CHECKPOINT,
+  TRAINER_PARAM_PREFIX,
+  trainerCheckpointPath,
+  hasTrainerCheckpoint,
+  readTrainerCheckpoint,
+  readTrainerParams,
+  writeTrainerCheckpoint,
+  type TrainerCheckpoint,
+  type TrainerCounters,
 } from './train/checkpoint';
 export { StepClock, validateTrainConfig, type TrainerKind } from './train/bookkeeping';
 export { buildTrainGraph, buildEvalGraph, buildSaliencyGraph, trainableFilter, type Freeze, type TrainGraph } from './train/program';

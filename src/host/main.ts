@@ -44,7 +44,8 @@ export function serve(connection: MessageConnection): JobQueue {
     // A run left 'running' by a host that died is marked failed once per host and root.
     if (recovered.has(root)) return;
     recovered.add(root);
-    for (const id of markOrphanedRuns(root)) events.log?.({ level: 'warn', message: `run ${id} was interrupted when its host exited; marked failed`, runId: id });
+    for (const id of markOrphanedRuns(root))
+      events.log?.({ level: 'warn', message: `run ${id} was interrupted when its host exited; marked failed`, runId: id });
   };
   const handlers: RequestHandlers = {
     hostInfo: () => hostInfo(),

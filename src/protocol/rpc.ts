@@ -60,7 +60,6 @@ export interface TrainParams extends DataSource {
   threads?: number;
 }
 
-
 export type BaselineKind = 'tfidf' | 'embeddings';
 export interface BaselineParams extends DataSource {
   kind: BaselineKind;

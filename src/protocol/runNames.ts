@@ -5,7 +5,12 @@ import type { RunManifest } from './runs';
 
 /** "5e-5", "4e-4", "1e-3": a learning rate as people write it. */
 function lrText(lr: unknown): string | undefined {
-  return typeof lr === 'number' && Number.isFinite(lr) && lr > 0 ? lr.toExponential().replace(/\.?0+e/, 'e').replace('e+', 'e') : undefined;
+  return typeof lr === 'number' && Number.isFinite(lr) && lr > 0
+    ? lr
+        .toExponential()
+        .replace(/\.?0+e/, 'e')
+        .replace('e+', 'e')
+    : undefined;
 }
 
 /** A hub id's last part ("distilbert/distilbert-base-uncased" -> "distilbert-base-uncased"); a folder's name. */

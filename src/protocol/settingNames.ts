@@ -24,6 +24,6 @@ export type NamedSetting = keyof typeof SETTING_LABELS;
 export function settingName(place: SettingsPlace, key: NamedSetting, value: string | number): string {
   const names = SETTING_LABELS[key];
   if (place === 'cli') return `\`${names.cli} ${value}\``;
-  const shown = key === 'longText' ? (LONG_TEXT_LABELS as Record<string, string>)[String(value)] ?? String(value) : String(value);
+  const shown = key === 'longText' ? ((LONG_TEXT_LABELS as Record<string, string>)[String(value)] ?? String(value)) : String(value);
   return `“${names.form}: ${shown}”`;
 }

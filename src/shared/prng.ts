@@ -38,5 +38,8 @@ export function mixSeed(...parts: number[]): number {
 
 /** Fisher-Yates shuffle of 0..n-1 driven by the given seed. */
 export function permutation(n: number, seed: number): number[] {
-  return shuffled(Array.from({ length: n }, (_, i) => i), mulberry32(seed));
+  return shuffled(
+    Array.from({ length: n }, (_, i) => i),
+    mulberry32(seed),
+  );
 }

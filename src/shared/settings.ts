@@ -3,7 +3,17 @@
 // here. Pure TypeScript, usable by every layer including the webview.
 
 export * from './settingsTable';
-import { SETTINGS, SETTING_KEYS, TRAIN_KEYS, DEFAULT_TRAIN_CONFIG, type Freeze, type TrainConfig, type SettingSpec, type SettingKey, type TrainKey } from './settingsTable';
+import {
+  SETTINGS,
+  SETTING_KEYS,
+  TRAIN_KEYS,
+  DEFAULT_TRAIN_CONFIG,
+  type Freeze,
+  type TrainConfig,
+  type SettingSpec,
+  type SettingKey,
+  type TrainKey,
+} from './settingsTable';
 
 /** The rule a value breaks, in words: "a whole number from 1 to 1000", "a number > 0 and <= 1". */
 export function numberRule(r: { int?: boolean; min?: number; above?: boolean; max?: number }): string {
@@ -17,18 +27,29 @@ export function numberRule(r: { int?: boolean; min?: number; above?: boolean; ma
 export function settingRule(key: SettingKey): string {
   const s: SettingSpec = SETTINGS[key];
   switch (s.kind) {
-    case 'int': return numberRule({ int: true, min: s.min, max: s.max });
-    case 'number': return numberRule({ min: s.min, above: s.above, max: s.max });
-    case 'choice': return `one of ${s.choices.map((c) => c.value).join(', ')}`;
-    case 'boolean': return 'true or false';
-    case 'freeze': return `all, head or top:K with K ${numberRule({ int: true, min: s.top.min, max: s.top.max })}`;
-    case 'evalEvery': return `${s.words.join(', ')} or ${numberRule({ int: true, min: s.min })}`;
+    case 'int':
+      return numberRule({ int: true, min: s.min, max: s.max });
+    case 'number':
+      return numberRule({ min: s.min, above: s.above, max: s.max });
+    case 'choice':
+      return `one of ${s.choices.map((c) => c.value).join(', ')}`;
+    case 'boolean':
+      return 'true or false';
+    case 'freeze':
+      return `all, head or top:K with K ${numberRule({ int: true, min: s.top.min, max: s.top.max })}`;
+    case 'evalEvery':
+      return `${s.words.join(', ')} or ${numberRule({ int: true, min: s.min })}`;
   }
 }
 
 /** A number as people write it: 5e-5 rather than 0.00005. */
 export function numberText(n: number): string {
-  return n !== 0 && Math.abs(n) < 1e-3 ? n.toExponential().replace(/\.?0+e/, 'e').replace('e+', 'e') : String(n);
+  return n !== 0 && Math.abs(n) < 1e-3
+    ? n
+        .toExponential()
+        .replace(/\.?0+e/, 'e')
+        .replace('e+', 'e')
+    : String(n);
 }
 
 /** A value as an error quotes it: numbers as they are, anything else in quotes. */
@@ -47,16 +68,21 @@ export function isValid(key: SettingKey, value: unknown): boolean {
   const s: SettingSpec = SETTINGS[key];
   if (value === undefined) return Boolean(s.optional);
   switch (s.kind) {
-    case 'int': return typeof value === 'number' && Number.isInteger(value) && inRange(value, s);
-    case 'number': return typeof value === 'number' && inRange(value, s);
-    case 'choice': return typeof value === 'string' && s.choices.some((c) => c.value === value);
-    case 'boolean': return typeof value === 'boolean';
+    case 'int':
+      return typeof value === 'number' && Number.isInteger(value) && inRange(value, s);
+    case 'number':
+      return typeof value === 'number' && inRange(value, s);
+    case 'choice':
+      return typeof value === 'string' && s.choices.some((c) => c.value === value);
+    case 'boolean':
+      return typeof value === 'boolean';
     case 'freeze': {
       if (value === 'all' || value === 'head') return true;
       const top = value && typeof value === 'object' ? (value as { top?: unknown }).top : undefined;
       return typeof top === 'number' && Number.isInteger(top) && inRange(top, s.top);
     }
-    case 'evalEvery': return (typeof value === 'string' && s.words.includes(value)) || (typeof value === 'number' && Number.isInteger(value) && value >= s.min);
+    case 'evalEvery':
+      return (typeof value === 'string' && s.words.includes(value)) || (typeof value === 'number' && Number.isInteger(value) && value >= s.min);
   }
 }
 

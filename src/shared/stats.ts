@@ -35,7 +35,10 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
 
 /** The same quantile of values in any order. */
 export function quantileOf(values: readonly number[], q: number): number {
-  return quantileSorted(values.slice().sort((a, b) => a - b), q);
+  return quantileSorted(
+    values.slice().sort((a, b) => a - b),
+    q,
+  );
 }
 
 /**

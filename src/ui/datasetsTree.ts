@@ -12,7 +12,12 @@ export const BUILTIN_SNIPPETS = 'builtin:rt-polarity';
 /** The built-ins the view always lists: source, the name shown elsewhere, the label in the view, what it holds. */
 export const BUILTINS: readonly { source: string; name: string; label: string; description: string }[] = [
   { source: BUILTIN_DATASET, name: 'Movie reviews (built-in)', label: 'Movie reviews', description: '2000 reviews, pos/neg' },
-  { source: BUILTIN_SNIPPETS, name: 'Movie snippets (built-in, rt-polarity)', label: 'Movie snippets', description: '10,662 snippets of ~20 words, pos/neg: out of domain for the review models' },
+  {
+    source: BUILTIN_SNIPPETS,
+    name: 'Movie snippets (built-in, rt-polarity)',
+    label: 'Movie snippets',
+    description: '10,662 snippets of ~20 words, pos/neg: out of domain for the review models',
+  },
 ];
 
 export function isBuiltinSource(source: string): boolean {
@@ -65,12 +70,17 @@ export class DatasetsTree implements vscode.TreeDataProvider<DatasetsNode>, vsco
     // Short enough for the default side bar width: the label and a few words; the full counts are in the tooltip.
     const builtinOf = BUILTINS.find((b) => b.source === entry.source);
     const builtin = builtinOf !== undefined;
-    const item = new vscode.TreeItem(builtinOf ? builtinOf.label : entry.name, s ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(
+      builtinOf ? builtinOf.label : entry.name,
+      s ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+    );
     item.id = entry.source;
     item.iconPath = new vscode.ThemeIcon(builtin ? 'library' : 'database');
     const total = s ? s.sizes.train + s.sizes.validation + s.sizes.test : undefined;
     item.description = s ? `${builtin ? 'built-in · ' : ''}${total} texts` : builtin ? 'built-in · not added yet' : 'not prepared yet';
-    item.tooltip = s ? `${entry.name} (${entry.source}): ${splitCounts(s)}` : `${entry.name} (${entry.source})${builtinOf ? `, ${builtinOf.description}` : ''}: not added yet (Add Dataset)`;
+    item.tooltip = s
+      ? `${entry.name} (${entry.source}): ${splitCounts(s)}`
+      : `${entry.name} (${entry.source})${builtinOf ? `, ${builtinOf.description}` : ''}: not added yet (Add Dataset)`;
     item.contextValue = 'dataset';
     return item;
   }
@@ -80,11 +90,22 @@ export class DatasetsTree implements vscode.TreeDataProvider<DatasetsNode>, vsco
     if (node.type !== 'dataset' || !node.entry.summary) return [];
     const s = node.entry.summary;
     const out: DatasetsNode[] = [
-      { type: 'detail', label: `train ${s.sizes.train} · val ${s.sizes.validation} · test ${s.sizes.test}`, description: '', tooltip: `The split: train ${s.sizes.train} · validation ${s.sizes.validation} · test ${s.sizes.test}` },
+      {
+        type: 'detail',
+        label: `train ${s.sizes.train} · val ${s.sizes.validation} · test ${s.sizes.test}`,
+        description: '',
+        tooltip: `The split: train ${s.sizes.train} · validation ${s.sizes.validation} · test ${s.sizes.test}`,
+      },
     ];
     for (const label of s.labels) {
       const c = s.labelCounts[label];
-      if (c) out.push({ type: 'detail', label: `${label} ${c.train + c.validation + c.test}`, description: `${c.train} · ${c.validation} · ${c.test}`, tooltip: `${label}: ${c.train + c.validation + c.test} examples (train ${c.train} · validation ${c.validation} · test ${c.test})` });
+      if (c)
+        out.push({
+          type: 'detail',
+          label: `${label} ${c.train + c.validation + c.test}`,
+          description: `${c.train} · ${c.validation} · ${c.test}`,
+          tooltip: `${label}: ${c.train + c.validation + c.test} examples (train ${c.train} · validation ${c.validation} · test ${c.test})`,
+        });
     }
     for (const w of s.warnings) out.push({ type: 'detail', label: '⚠ warning', description: w, tooltip: w });
     return out;

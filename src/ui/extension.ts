@@ -45,19 +45,33 @@ export class Extension implements vscode.Disposable {
     const status = new StatusBar();
     const runDirs = new Map<string, string>();
     this.disposables.push(
-      output, host, runs, datasets, status,
+      output,
+      host,
+      runs,
+      datasets,
+      status,
       vscode.window.createTreeView('guidedFinetune.runs', { treeDataProvider: runs, showCollapseAll: true }),
       vscode.window.createTreeView('guidedFinetune.datasets', { treeDataProvider: datasets }),
-      host.onRunStarted((r) => { runDirs.set(r.runId, r.runDir); runs.refresh(); }),
+      host.onRunStarted((r) => {
+        runDirs.set(r.runId, r.runDir);
+        runs.refresh();
+      }),
       host.onProgress((p) => {
         const dir = runDirs.get(p.runId);
         runs.setProgress(p);
         status.progress(p, dir, dir ? nameOf(dir) : undefined);
         if (dir) ResultsPanel.progress(dir, p);
       }),
-      host.onRunEnded((r) => { status.end(r.runId, r.status, nameOf(r.runDir)); runs.refresh(); ResultsPanel.fileChanged(r.runDir + '/'); }),
+      host.onRunEnded((r) => {
+        status.end(r.runId, r.status, nameOf(r.runDir));
+        runs.refresh();
+        ResultsPanel.fileChanged(r.runDir + '/');
+      }),
       // Live charts: the host's metric notification arrives as soon as the line is in metrics.jsonl.
-      host.onMetric((m) => { const dir = runDirs.get(m.runId); if (dir) ResultsPanel.fileChanged(runFile(dir, 'metrics')); }),
+      host.onMetric((m) => {
+        const dir = runDirs.get(m.runId);
+        if (dir) ResultsPanel.fileChanged(runFile(dir, 'metrics'));
+      }),
       ...registerCommands({ context, host, runs, datasets, output, activeRuns: () => status.runs().map((r) => (r.runDir ? nameOf(r.runDir) : r.runId)) }),
       ...registerRunManagement({ runs, runsFolder: () => runsFolder(context), output }),
       host.onHostExit((message) => {
@@ -68,16 +82,21 @@ export class Extension implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('guidedFinetune.runsFolder')) this.watch(runs, status);
         // Only when idle: restarting would cancel a job in progress.
-        if (['device', 'threads', 'modelCacheFolder'].some((k) => e.affectsConfiguration(`guidedFinetune.${k}`)) && runs.current().every((r) => r.manifest.status !== 'running')) host.restart();
+        if (
+          ['device', 'threads', 'modelCacheFolder'].some((k) => e.affectsConfiguration(`guidedFinetune.${k}`)) &&
+          runs.current().every((r) => r.manifest.status !== 'running')
+        )
+          host.restart();
       }),
     );
     this.watch(runs, status);
     this.api = {
       runsFolder: () => runsFolder(context),
-      runItems: () => runs.getChildren().map((n) => {
-        const item = runs.getTreeItem(n);
-        return { label: String(item.label ?? ''), description: String(item.description ?? ''), contextValue: item.contextValue ?? '' };
-      }),
+      runItems: () =>
+        runs.getChildren().map((n) => {
+          const item = runs.getTreeItem(n);
+          return { label: String(item.label ?? ''), description: String(item.description ?? ''), contextValue: item.contextValue ?? '' };
+        }),
       onDidChangeRuns: runs.onDidChangeTreeData,
       renderedPoints: (dir) => ResultsPanel.get(dir)?.rendered,
       onDidRender: (dir, listener) => ResultsPanel.get(dir)?.onDidRender(listener),
@@ -92,7 +111,10 @@ export class Extension implements vscode.Disposable {
       ResultsPanel.fileChanged(uri.fsPath);
       // Coalesce bursts (a run writes several files per step).
       if (this.refreshTimer) return;
-      this.refreshTimer = setTimeout(() => { this.refreshTimer = undefined; runs.refresh(); }, 200);
+      this.refreshTimer = setTimeout(() => {
+        this.refreshTimer = undefined;
+        runs.refresh();
+      }, 200);
     };
     // Watched from its parent: a runs folder that does not exist yet (a fresh workspace) is seen when it is created.
     const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dirname(root)), `${basename(root)}/**/*`));

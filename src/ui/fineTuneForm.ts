@@ -12,7 +12,17 @@ import { Requests, type FormField, type FormValues, type FromForm, type RunResul
 import type { DatasetEntry } from './datasetsTree';
 import { errorMessage, type HostService } from './hostService';
 import { settings } from './settings';
-import { defaultValues, estimateView, formFields, formWarnings, hubIdsFromCache, parseForm, probeParams, trainParams, type ParsedForm } from './viewmodel/fineTuneForm';
+import {
+  defaultValues,
+  estimateView,
+  formFields,
+  formWarnings,
+  hubIdsFromCache,
+  parseForm,
+  probeParams,
+  trainParams,
+  type ParsedForm,
+} from './viewmodel/fineTuneForm';
 import { runName } from '../protocol';
 import { readManifest } from './viewmodel/runFiles';
 import { pct } from '../shared/format';
@@ -65,7 +75,10 @@ export class FineTuneForm implements vscode.Disposable {
     return (FineTuneForm.current = new FineTuneForm(panel, deps));
   }
 
-  private constructor(private readonly panel: vscode.WebviewPanel, private readonly deps: FineTuneFormDeps) {
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly deps: FineTuneFormDeps,
+  ) {
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: FromForm) => void this.receive(m)),
@@ -82,7 +95,11 @@ export class FineTuneForm implements vscode.Disposable {
   private refreshFields(send = true): void {
     const s = settings();
     this.fields = formFields({
-      datasets: this.deps.datasets().map((e) => ({ value: e.source, label: e.name, description: e.summary ? `${e.summary.sizes.train} training, ${e.summary.sizes.validation} validation, ${e.summary.sizes.test} test texts` : undefined })),
+      datasets: this.deps.datasets().map((e) => ({
+        value: e.source,
+        label: e.name,
+        description: e.summary ? `${e.summary.sizes.train} training, ${e.summary.sizes.validation} validation, ${e.summary.sizes.test} test texts` : undefined,
+      })),
       cachedModels: cachedModels(),
       defaultModel: s.defaultModel,
       device: s.device,
@@ -140,7 +157,11 @@ export class FineTuneForm implements vscode.Disposable {
     const p = this.parsed(values);
     if (!p || this.busy) return;
     this.busy = true;
-    this.post({ type: 'busy', what: 'estimate', message: `Measuring a few real training steps of ${p.model} on this machine (loading and preparing the data first; a run in progress finishes first, so the two do not slow each other down)…` });
+    this.post({
+      type: 'busy',
+      what: 'estimate',
+      message: `Measuring a few real training steps of ${p.model} on this machine (loading and preparing the data first; a run in progress finishes first, so the two do not slow each other down)…`,
+    });
     try {
       const r = await this.deps.host.request(Requests.probe, probeParams(p, this.splitOf(p.data)), 'estimate training time');
       this.post({ type: 'estimate', estimate: estimateView(r) });
@@ -164,7 +185,8 @@ export class FineTuneForm implements vscode.Disposable {
     if (ahead.length) {
       const answer = await vscode.window.showWarningMessage(
         `Queued behind ${ahead.map((n) => `"${n}"`).join(', ')}: the training host runs one job at a time, so this fine-tuning would start when ${ahead.length === 1 ? 'it ends' : 'they end'}. Start anyway?`,
-        { modal: true }, 'Start Anyway',
+        { modal: true },
+        'Start Anyway',
       );
       if (answer !== 'Start Anyway') {
         this.post({ type: 'failed', what: 'start', message: `not started: ${ahead.join(', ')} ${ahead.length === 1 ? 'is' : 'are'} still running.` });
@@ -172,18 +194,33 @@ export class FineTuneForm implements vscode.Disposable {
       }
     }
     this.run = {};
-    this.post({ type: 'busy', what: 'start', message: ahead.length ? `Queued behind ${ahead.join(', ')}: fine-tuning of ${p.model} starts when ${ahead.length === 1 ? 'it ends' : 'they end'}…` : `Starting fine-tuning of ${p.model}…` });
+    this.post({
+      type: 'busy',
+      what: 'start',
+      message: ahead.length
+        ? `Queued behind ${ahead.join(', ')}: fine-tuning of ${p.model} starts when ${ahead.length === 1 ? 'it ends' : 'they end'}…`
+        : `Starting fine-tuning of ${p.model}…`,
+    });
     try {
       const r = await this.deps.start(trainParams(p, this.deps.runsRoot(), this.splitOf(p.data)), (runId) => {
         this.run = { runId };
         const m = readManifest(join(this.deps.runsRoot(), runId));
         const name = m ? `"${runName(m)}" (${runId})` : runId;
-        this.post({ type: 'started', runId, message: `Run ${name} started: follow it in the Runs view or open its live charts. Start is available again when it ends.` });
+        this.post({
+          type: 'started',
+          runId,
+          message: `Run ${name} started: follow it in the Runs view or open its live charts. Start is available again when it ends.`,
+        });
       });
       if (r && r.status === 'failed') this.post({ type: 'failed', what: 'start', message: r.error ?? `run ${r.runId} failed` });
       else if (r) {
         const m = readManifest(r.runDir);
-        this.post({ type: 'ended', runId: r.runId, status: r.status, message: `Run ${m ? `"${runName(m)}"` : r.runId} ${r.status}${r.test ? ` (test accuracy ${pct(r.test.accuracy)})` : ''}. Start is available again.` });
+        this.post({
+          type: 'ended',
+          runId: r.runId,
+          status: r.status,
+          message: `Run ${m ? `"${runName(m)}"` : r.runId} ${r.status}${r.test ? ` (test accuracy ${pct(r.test.accuracy)})` : ''}. Start is available again.`,
+        });
       }
     } catch (e) {
       this.post({ type: 'failed', what: 'start', message: errorMessage(e) });

@@ -9,7 +9,10 @@ import { settings } from './settings';
 
 /** The host answered that it does not implement a method: the feature is not built yet. */
 export class HostFeatureMissing extends Error {
-  constructor(readonly method: string, readonly what: string) {
+  constructor(
+    readonly method: string,
+    readonly what: string,
+  ) {
     super(`The training host in this build cannot ${what} yet (it does not implement "${method}"). Nothing was started.`);
   }
 }
@@ -29,7 +32,10 @@ export class HostService implements vscode.Disposable {
   /** The host died; the message says which runs were marked failed. The next request starts a new host. */
   readonly onHostExit = this.exitEmitter.event;
 
-  constructor(private readonly context: vscode.ExtensionContext, private readonly output: vscode.OutputChannel) {}
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly output: vscode.OutputChannel,
+  ) {}
 
   private ensure(): HostClient {
     if (this.client) return this.client;
@@ -63,7 +69,8 @@ export class HostService implements vscode.Disposable {
     try {
       const r = await this.ensure().request(type, params, token);
       const result = r as unknown as RunResult;
-      if (RunFinishedMethods.includes(type.method) && result && typeof result.runId === 'string' && typeof result.status === 'string') this.endedEmitter.fire(result);
+      if (RunFinishedMethods.includes(type.method) && result && typeof result.runId === 'string' && typeof result.status === 'string')
+        this.endedEmitter.fire(result);
       return r;
     } catch (e) {
       // Duck-typed: the ResponseError class may come from another copy of vscode-jsonrpc.

@@ -17,7 +17,8 @@ async function chooseFile(ws: string): Promise<string | undefined> {
   const answer = await vscode.window.showWarningMessage(
     `${REFLECTION_FILE} already exists in the workspace.`,
     { modal: true, detail: `Write the new reflection to ${fresh}, or replace ${REFLECTION_FILE} (your edits in it would be lost).` },
-    `Write ${fresh}`, `Overwrite ${REFLECTION_FILE}`,
+    `Write ${fresh}`,
+    `Overwrite ${REFLECTION_FILE}`,
   );
   if (answer === `Write ${fresh}`) return join(ws, fresh);
   if (answer === `Overwrite ${REFLECTION_FILE}`) return path;
@@ -32,7 +33,7 @@ async function chooseOutOfDomain(datasets: readonly DatasetEntry[]): Promise<str
   // the built-in reviews are the runs' own data; the built-in movie snippets once added in the Datasets view
   const imported = datasets.filter((d) => d.source !== BUILTIN_DATASET && (d.source !== BUILTIN_SNIPPETS || d.summary !== undefined));
   if (!imported.length) return null;
-  const none = { label: 'No out-of-domain check', description: 'the runs\' own test split only', source: null };
+  const none = { label: 'No out-of-domain check', description: "the runs' own test split only", source: null };
   const pick = await vscode.window.showQuickPick(
     [none, ...imported.map((e) => ({ label: `Also evaluate every run on ${e.name}`, description: e.source, source: e.source as string | null }))],
     { placeHolder: 'Out-of-domain accuracy: evaluate every compared run on another dataset too? (each run predicts all of it)' },
@@ -41,10 +42,16 @@ async function chooseOutOfDomain(datasets: readonly DatasetEntry[]): Promise<str
 }
 
 /** Runs the command; returns the file written (undefined when nothing was written). Errors are thrown as one line. */
-export async function writeReflection(host: HostService, runsRoot: string, completedRuns: number, datasets: readonly DatasetEntry[] = []): Promise<string | undefined> {
+export async function writeReflection(
+  host: HostService,
+  runsRoot: string,
+  completedRuns: number,
+  datasets: readonly DatasetEntry[] = [],
+): Promise<string | undefined> {
   const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   if (!ws) throw new Error(`Open a folder first: the reflection is written to ${REFLECTION_FILE} in the workspace.`);
-  if (!existsSync(runsRoot)) throw new Error(`No runs folder at ${runsRoot}: run a baseline and a fine-tuning run first (or set guidedFinetune.runsFolder); nothing was written.`);
+  if (!existsSync(runsRoot))
+    throw new Error(`No runs folder at ${runsRoot}: run a baseline and a fine-tuning run first (or set guidedFinetune.runsFolder); nothing was written.`);
   const file = await chooseFile(ws);
   if (!file) return undefined;
   const outOfDomain = await chooseOutOfDomain(datasets);
@@ -57,7 +64,9 @@ export async function writeReflection(host: HostService, runsRoot: string, compl
       cancellable: true,
     },
     async (progress, token) => {
-      progress.report({ message: `measuring ${completedRuns} completed run${completedRuns === 1 ? '' : 's'}: accuracy CIs, paired tests, error patterns, truncation, size, CPU latency${outOfDomain ? ', out-of-domain accuracy' : ''}…` });
+      progress.report({
+        message: `measuring ${completedRuns} completed run${completedRuns === 1 ? '' : 's'}: accuracy CIs, paired tests, error patterns, truncation, size, CPU latency${outOfDomain ? ', out-of-domain accuracy' : ''}…`,
+      });
       try {
         return await host.request(Requests.reflection, params, 'write reflections', token);
       } catch (e) {

@@ -15,7 +15,7 @@ export interface RunManagementDeps {
 
 export function registerRunManagement(d: RunManagementDeps): vscode.Disposable[] {
   const fail = (e: unknown) => {
-    d.output.appendLine(`[error] ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    d.output.appendLine(`[error] ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     void vscode.window.showErrorMessage(e instanceof Error ? e.message.split('\n')[0] : String(e));
   };
   return [
@@ -26,7 +26,10 @@ export function registerRunManagement(d: RunManagementDeps): vscode.Disposable[]
         if (why) throw new Error(why);
         const answer = await vscode.window.showWarningMessage(
           `Delete run ${arg.manifest.id}?`,
-          { modal: true, detail: `The folder ${arg.dir} (checkpoints, metrics, predictions) goes to the trash where the system has one, otherwise it is removed.` },
+          {
+            modal: true,
+            detail: `The folder ${arg.dir} (checkpoints, metrics, predictions) goes to the trash where the system has one, otherwise it is removed.`,
+          },
           'Delete',
         );
         if (answer !== 'Delete') return;
@@ -47,7 +50,12 @@ export function registerRunManagement(d: RunManagementDeps): vscode.Disposable[]
         const name = await vscode.window.showInputBox({
           prompt: `A short name for run ${arg.manifest.id} (shown in the Runs view, results and comparisons; the id stays)`,
           value: current,
-          validateInput: (v) => (v.trim() === '' ? 'Enter a name (an empty name would leave only the id).' : v.trim().length > 80 ? `At most 80 characters (${v.trim().length} now).` : undefined),
+          validateInput: (v) =>
+            v.trim() === ''
+              ? 'Enter a name (an empty name would leave only the id).'
+              : v.trim().length > 80
+                ? `At most 80 characters (${v.trim().length} now).`
+                : undefined,
         });
         if (name === undefined || name.trim() === current) return;
         renameRun(arg.dir, name.trim());
@@ -63,7 +71,11 @@ export function registerRunManagement(d: RunManagementDeps): vscode.Disposable[]
         const others = listRuns(d.runsFolder()).filter((r) => r.dir !== arg.dir && r.manifest.test);
         if (others.length === 0) throw new Error('No other evaluated run to compare with: run a baseline or another fine-tune first.');
         const picks = await vscode.window.showQuickPick(
-          others.map((r) => ({ label: runName(r.manifest), description: `${r.manifest.id} · ${kindLabel(r.manifest.kind)} · test accuracy ${pct(r.manifest.test?.accuracy)}`, dir: r.dir })),
+          others.map((r) => ({
+            label: runName(r.manifest),
+            description: `${r.manifest.id} · ${kindLabel(r.manifest.kind)} · test accuracy ${pct(r.manifest.test?.accuracy)}`,
+            dir: r.dir,
+          })),
           { canPickMany: true, placeHolder: `Compare "${runName(arg.manifest)}" with which runs?`, matchOnDescription: true },
         );
         if (!picks?.length) return;

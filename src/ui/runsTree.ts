@@ -11,10 +11,7 @@ import { bestMetric, duration, kindLabel, pct, progressText, startedShort, statu
 
 export { progressText };
 
-export type RunsNode =
-  | { type: 'run'; dir: string; manifest: RunManifest }
-  | { type: 'checkpoint'; runDir: string; name: string };
-
+export type RunsNode = { type: 'run'; dir: string; manifest: RunManifest } | { type: 'checkpoint'; runDir: string; name: string };
 
 export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<RunsNode | undefined>();
@@ -53,8 +50,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     const m = node.manifest;
     const checkpoints = listCheckpoints(node.dir);
     // The run's short name (editable: Rename Run); the id, kind and model are in the tooltip.
-    const item = new vscode.TreeItem(runName(m),
-      checkpoints.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(runName(m), checkpoints.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = node.dir;
     const live = m.status === 'running' ? this.progress.get(m.id) : undefined;
     const settled = [bestMetric(m) || m.status, startedShort(m.startedAt)].filter(Boolean).join(' · ');

@@ -27,7 +27,9 @@ export function webviewPage(webview: vscode.Webview, extensionUri: vscode.Uri, p
     ...(page.images ? [`img-src ${webview.cspSource} data:`] : []),
     `font-src ${webview.cspSource}`,
   ].join('; ');
-  const data = Object.entries(page.root.data ?? {}).map(([k, v]) => ` data-${k}="${esc(v)}"`).join('');
+  const data = Object.entries(page.root.data ?? {})
+    .map(([k, v]) => ` data-${k}="${esc(v)}"`)
+    .join('');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

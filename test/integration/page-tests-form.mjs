@@ -18,10 +18,14 @@ async function type(page, frame, key, text) {
 
 /** Chooses an option of a vscode-single-select (the value the extension reads, with the change event it listens to). */
 async function choose(frame, key, value) {
-  await frame.$eval(`#field-${key}`, (el, v) => {
-    el.value = v;
-    el.dispatchEvent(new el.ownerDocument.defaultView.Event('change', { bubbles: true }));
-  }, value);
+  await frame.$eval(
+    `#field-${key}`,
+    (el, v) => {
+      el.value = v;
+      el.dispatchEvent(new el.ownerDocument.defaultView.Event('change', { bubbles: true }));
+    },
+    value,
+  );
 }
 
 async function theme(page, name, dark) {
@@ -46,8 +50,15 @@ export const pageTests = [
       }
       check(helps.find(([k]) => k === 'epochs')[1].includes('Default: 3.'), 'the epochs explanation should name its default');
       const values = await form.$$eval('[data-field]', (els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-field'), e.value])));
-      check(values.model === 'starter' && values.epochs === '3' && values.batchSize === '16' && values.lr === '5e-5' && values.longText === 'head' && values.freeze === 'all',
-        `defaults: ${JSON.stringify(values)}`);
+      check(
+        values.model === 'starter' &&
+          values.epochs === '3' &&
+          values.batchSize === '16' &&
+          values.lr === '5e-5' &&
+          values.longText === 'head' &&
+          values.freeze === 'all',
+        `defaults: ${JSON.stringify(values)}`,
+      );
       check(values.dataset === 'builtin:movie-reviews', `the first dataset of the Datasets view should be chosen: ${values.dataset}`);
       // Hidden until they apply: sentences per text (sentence-mean) and top layers (train the top layers).
       check(await form.$eval('[data-row="docPieces"]', (e) => e.hidden), 'sentences per text should be hidden for head');
@@ -57,7 +68,10 @@ export const pageTests = [
       // A preset fills the training settings (here gft demo's for the starter model); "General defaults" restores them.
       await choose(form, 'preset', 'starter-demo');
       const demo = await form.$$eval('[data-field]', (els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-field'), e.value])));
-      check(demo.longText === 'sentence-mean' && demo.lr === '4e-4' && demo.freeze === 'top' && demo.topLayers === '1' && demo.maxLength === '64', `the demo preset: ${JSON.stringify(demo)}`);
+      check(
+        demo.longText === 'sentence-mean' && demo.lr === '4e-4' && demo.freeze === 'top' && demo.topLayers === '1' && demo.maxLength === '64',
+        `the demo preset: ${JSON.stringify(demo)}`,
+      );
       check(!(await form.$eval('[data-row="topLayers"]', (e) => e.hidden)), 'top layers should show for the demo preset');
       await choose(form, 'preset', 'defaults');
       check((await form.$eval('#field-longText', (e) => e.value)) === 'head', 'General defaults should restore head');
@@ -83,7 +97,10 @@ export const pageTests = [
       await form.click('[data-action="start"]');
       const failed = await form.waitForSelector('[data-failed="start"]', { timeout: 120_000 });
       const text = await failed.textContent();
-      check(/^Could not start: model folder \/nonexistent\/gft-no-such-model does not exist; give a hub id/.test(text) && !text.includes('\n'), `the form's error: ${text}`);
+      check(
+        /^Could not start: model folder \/nonexistent\/gft-no-such-model does not exist; give a hub id/.test(text) && !text.includes('\n'),
+        `the form's error: ${text}`,
+      );
       check((await form.$$('[data-failed]')).length === 1, 'one error in the form');
       const after = existsSync(runs) ? readdirSync(runs).sort() : [];
       check(JSON.stringify(after) === JSON.stringify(before), `no run folder should be made: ${after.filter((x) => !before.includes(x)).join(', ')}`);
@@ -91,7 +108,7 @@ export const pageTests = [
     },
   },
   {
-    name: 'Fine-tune form: bad values are one line at their fields, listed and counted alike; a max length above the model\'s cap warns; Estimate measures real steps',
+    name: "Fine-tune form: bad values are one line at their fields, listed and counted alike; a max length above the model's cap warns; Estimate measures real steps",
     async run({ page, screenshot }) {
       check(form, 'needs the open form of the previous test');
       await type(page, form, 'epochs', '0');
@@ -99,14 +116,29 @@ export const pageTests = [
       await form.click('[data-action="estimate"]');
       await form.waitForSelector('[data-error="epochs"]:has-text("Epochs must be a whole number from 1 to 1000.")', { timeout: 10_000 });
       // "Please fix N settings" lists all N.
-      const fix = await form.$eval('[data-fix-count]', (e) => ({ n: Number(e.getAttribute('data-fix-count')), text: e.textContent, items: [...e.querySelectorAll('li')].map((l) => l.textContent) }));
-      check(fix.n === 2 && fix.items.length === 2 && fix.text.startsWith('Please fix 2 settings:'), `the count and the list should agree: ${JSON.stringify(fix)}`);
-      check(fix.items[0].startsWith('Epochs must') && fix.items[1].startsWith('Learning rate must'), `both settings listed in form order: ${JSON.stringify(fix.items)}`);
+      const fix = await form.$eval('[data-fix-count]', (e) => ({
+        n: Number(e.getAttribute('data-fix-count')),
+        text: e.textContent,
+        items: [...e.querySelectorAll('li')].map((l) => l.textContent),
+      }));
+      check(
+        fix.n === 2 && fix.items.length === 2 && fix.text.startsWith('Please fix 2 settings:'),
+        `the count and the list should agree: ${JSON.stringify(fix)}`,
+      );
+      check(
+        fix.items[0].startsWith('Epochs must') && fix.items[1].startsWith('Learning rate must'),
+        `both settings listed in form order: ${JSON.stringify(fix.items)}`,
+      );
       // One rule, one message: 'abc' and 0 break the same rule and say the same thing.
       const abc = await form.textContent('[data-error="lr"]');
       await type(page, form, 'lr', '0');
       await form.click('[data-action="estimate"]');
-      await waitForValue(() => form.$eval('[data-fix-count]', (e) => e.textContent).catch(() => ''), (t) => t.includes('Learning rate'), 'the errors for lr 0', 10_000);
+      await waitForValue(
+        () => form.$eval('[data-fix-count]', (e) => e.textContent).catch(() => ''),
+        (t) => t.includes('Learning rate'),
+        'the errors for lr 0',
+        10_000,
+      );
       const zero = await form.textContent('[data-error="lr"]');
       check(abc === zero && zero === 'Learning rate must be a number > 0 and <= 1.', `'abc' said "${abc}", 0 said "${zero}"`);
       await type(page, form, 'lr', '0.00005');
@@ -115,7 +147,12 @@ export const pageTests = [
       await form.waitForSelector('[data-warning="maxLength"]:has-text("The starter model reads at most 128 tokens: 512 becomes 128.")', { timeout: 10_000 });
       await type(page, form, 'epochs', '2');
       await type(page, form, 'maxLength', '64');
-      await waitForValue(() => form.textContent('[data-warning="maxLength"]'), (t) => t === '', 'the max-length warning to go at 64', 10_000);
+      await waitForValue(
+        () => form.textContent('[data-warning="maxLength"]'),
+        (t) => t === '',
+        'the max-length warning to go at 64',
+        10_000,
+      );
       await form.click('[data-action="estimate"]');
       await form.waitForSelector('[data-busy="estimate"]', { timeout: 10_000 });
       check(!(await form.$eval('[data-error="epochs"]', (e) => e.textContent)), 'the fixed error should be cleared');
@@ -123,7 +160,9 @@ export const pageTests = [
       const failed = await form.$('[data-failed="estimate"]');
       check(!failed, `the estimate failed: ${failed && (await failed.textContent())}`);
       const box = await form.$eval('section.estimate', (e) => ({
-        total: Number(e.getAttribute('data-total-seconds')), epoch: Number(e.getAttribute('data-epoch-seconds')), mib: Number(e.getAttribute('data-peak-mib')),
+        total: Number(e.getAttribute('data-total-seconds')),
+        epoch: Number(e.getAttribute('data-epoch-seconds')),
+        mib: Number(e.getAttribute('data-peak-mib')),
         rows: [...e.querySelectorAll('tr')].map((r) => [r.querySelector('th').textContent, r.querySelector('td').textContent]),
         shown: [...e.querySelectorAll('[data-estimate]')].map((s) => s.textContent),
       }));
@@ -164,19 +203,32 @@ export const pageTests = [
       const id = await started.getAttribute('data-started');
       check(!before.has(id) && existsSync(join(runs, id, 'run.json')), `the form should name the new run folder: ${id}`);
       // While the form's run is active, Start is disabled: a second press cannot queue a silent duplicate.
-      check(await form.$eval('[data-action="start"]', (e) => e.hasAttribute('disabled')), 'Start should be disabled while this form\'s run is active');
-      const manifest = await waitForValue(() => JSON.parse(readFileSync(join(runs, id, 'run.json'), 'utf8')), (m) => m.status !== 'running', 'the run to finish', 420_000);
+      check(await form.$eval('[data-action="start"]', (e) => e.hasAttribute('disabled')), "Start should be disabled while this form's run is active");
+      const manifest = await waitForValue(
+        () => JSON.parse(readFileSync(join(runs, id, 'run.json'), 'utf8')),
+        (m) => m.status !== 'running',
+        'the run to finish',
+        420_000,
+      );
       check(manifest.status === 'completed', `the run ended ${manifest.status}: ${manifest.error ?? ''}`);
       await form.waitForSelector(`[data-ended="${id}"][data-status="completed"]`, { timeout: 30_000 });
       check(!(await form.$eval('[data-action="start"]', (e) => e.hasAttribute('disabled'))), 'Start should be enabled again once the run ended');
       check(readdirSync(runs).filter((n) => !before.has(n)).length === 1, `one run started, no duplicate: ${readdirSync(runs).filter((n) => !before.has(n))}`);
       // Validated often enough to draw a curve in one epoch (22 steps: every 6 steps and the final weights).
-      const validations = readFileSync(join(runs, id, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"split":"validation"')).length;
+      const validations = readFileSync(join(runs, id, 'metrics.jsonl'), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"split":"validation"')).length;
       check(validations >= 4, `a 1-epoch run should be validated at least 4 times, was ${validations}`);
       check(manifest.name === 'starter · head only · 1 ep · lr 1e-3', `run.json's default name: ${manifest.name}`);
       const c = manifest.config;
-      check(c.epochs === 1 && c.batchSize === 64 && c.maxLength === 32 && c.lr === 0.001 && c.freeze === 'head' && manifest.kind === 'head-only', `run.json config: ${JSON.stringify(c)}`);
-      check(c.execution?.device === 'cpu' && c.execution?.threads === 1 && c.execution?.threadsFrom === 'setting', `run.json execution: ${JSON.stringify(c.execution)}`);
+      check(
+        c.epochs === 1 && c.batchSize === 64 && c.maxLength === 32 && c.lr === 0.001 && c.freeze === 'head' && manifest.kind === 'head-only',
+        `run.json config: ${JSON.stringify(c)}`,
+      );
+      check(
+        c.execution?.device === 'cpu' && c.execution?.threads === 1 && c.execution?.threadsFrom === 'setting',
+        `run.json execution: ${JSON.stringify(c.execution)}`,
+      );
       check(/^cpu, 1 thread /.test(manifest.device), `run.json device: ${manifest.device}`);
       check(manifest.test && manifest.test.accuracy > 0.5, `the head-only run should beat chance on the test split: ${manifest.test?.accuracy}`);
       // The results panel opens from the form.
@@ -190,11 +242,23 @@ export const pageTests = [
       // Opening it again keeps what was typed; Reset to defaults restores every default.
       await type(page, form, 'seed', '7');
       await runCommand(page, 'Guided Fine-Tune: Fine-Tune a Model');
-      await waitForValue(() => form.$eval('#field-seed', (e) => e.value), (v) => v === '7', 'the typed seed to survive reopening', 10_000);
+      await waitForValue(
+        () => form.$eval('#field-seed', (e) => e.value),
+        (v) => v === '7',
+        'the typed seed to survive reopening',
+        10_000,
+      );
       await form.click('[data-action="reset"]');
-      const reset = await waitForValue(() => form.$$eval('[data-field]', (els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-field'), e.value]))),
-        (v) => v.seed === '42', 'the seed back at its default', 10_000);
-      check(reset.epochs === '3' && reset.batchSize === '16' && reset.freeze === 'all' && reset.threads === '0', `after Reset to defaults: ${JSON.stringify(reset)}`);
+      const reset = await waitForValue(
+        () => form.$$eval('[data-field]', (els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-field'), e.value]))),
+        (v) => v.seed === '42',
+        'the seed back at its default',
+        10_000,
+      );
+      check(
+        reset.epochs === '3' && reset.batchSize === '16' && reset.freeze === 'all' && reset.threads === '0',
+        `after Reset to defaults: ${JSON.stringify(reset)}`,
+      );
       await theme(page, 'Dark Modern', true);
       await webviewFrame(page, 'body.vscode-dark [data-action="estimate"]', 30_000);
       await page.waitForTimeout(500);
@@ -221,8 +285,13 @@ pageTests.push({
     check(/Queued behind "TF-IDF baseline[^"]*": .*Start anyway\?/.test(await dialog.textContent()), `the question: ${await dialog.textContent()}`);
     await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
     await form.waitForSelector('[data-failed="start"]:has-text("not started")', { timeout: 10_000 });
-    check(readdirSync(runs).filter((n) => !before.has(n)).length === 1, 'only the baseline\'s folder: no fine-tuning run was queued');
+    check(readdirSync(runs).filter((n) => !before.has(n)).length === 1, "only the baseline's folder: no fine-tuning run was queued");
     await commandWithPicks(page, 'Guided Fine-Tune: Cancel Run', [baseline]);
-    await waitForValue(() => JSON.parse(readFileSync(join(runs, baseline, 'run.json'), 'utf8')).status, (s) => s !== 'running', 'the baseline to stop', 60_000);
+    await waitForValue(
+      () => JSON.parse(readFileSync(join(runs, baseline, 'run.json'), 'utf8')).status,
+      (s) => s !== 'running',
+      'the baseline to stop',
+      60_000,
+    );
   },
 });

@@ -14,14 +14,20 @@ let tfidf;
 let texts; // review id -> text
 let noted; // { id, text } of the note typed by the notes test
 
-const readJsonl = (path) => readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const readJsonl = (path) =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 const words = (t) => t.split(/\s+/).filter(Boolean).length;
 const right = (p) => p.pred === p.label;
 const conf = (p) => p.probs[p.pred];
 
 function loadTexts(root) {
   const m = new Map();
-  for (const line of gunzipSync(readFileSync(join(root, 'data', 'movie-reviews.jsonl.gz'))).toString('utf8').split('\n')) {
+  for (const line of gunzipSync(readFileSync(join(root, 'data', 'movie-reviews.jsonl.gz')))
+    .toString('utf8')
+    .split('\n')) {
     if (line.trim()) {
       const r = JSON.parse(line);
       m.set(r.id, r.text);
@@ -72,7 +78,12 @@ async function compareRuns(page, wanted) {
     if (want) seen.push(text);
     if (((await row.getAttribute('aria-checked')) === 'true') !== want) {
       await row.click();
-      await waitForValue(() => row.getAttribute('aria-checked'), (v) => (v === 'true') === want, `the row '${text}' to toggle`, 5_000);
+      await waitForValue(
+        () => row.getAttribute('aria-checked'),
+        (v) => (v === 'true') === want,
+        `the row '${text}' to toggle`,
+        5_000,
+      );
     }
   }
   check(seen.length === wanted.length, `expected rows for ${wanted.join(', ')}, found ${seen.join(' | ')}`);
@@ -150,16 +161,25 @@ export const pageTests = [
       run.steps(1, 20);
       await commandWithPicks(page, 'Guided Fine-Tune: Open Results', ['panel-live']);
       const frame = await webviewFrame(page, 'h1[data-run="panel-live"]');
-      await waitForValue(() => frame.getAttribute('[data-chart="loss"]', 'data-points').then(Number), (n) => n === 42, 'the loss chart at 20 steps (20 raw + 20 smoothed + 2 validation)');
+      await waitForValue(
+        () => frame.getAttribute('[data-chart="loss"]', 'data-points').then(Number),
+        (n) => n === 42,
+        'the loss chart at 20 steps (20 raw + 20 smoothed + 2 validation)',
+      );
       // Tag the nodes that a whole re-render would replace.
       await frame.evaluate(() => {
-        for (const sel of ['header h1', 'section[aria-label="Misclassified examples"] > *', '[data-chart="loss"] canvas', '[data-chart="lr"] canvas']) document.querySelector(sel).dataset.mark = 'kept';
+        for (const sel of ['header h1', 'section[aria-label="Misclassified examples"] > *', '[data-chart="loss"] canvas', '[data-chart="lr"] canvas'])
+          document.querySelector(sel).dataset.mark = 'kept';
       });
       for (let s = 21; s <= 60; s += 5) {
         run.steps(s, s + 4);
         await page.waitForTimeout(150);
       }
-      await waitForValue(() => frame.getAttribute('[data-chart="loss"]', 'data-points').then(Number), (n) => n === 126, 'the loss chart at 60 steps');
+      await waitForValue(
+        () => frame.getAttribute('[data-chart="loss"]', 'data-points').then(Number),
+        (n) => n === 126,
+        'the loss chart at 60 steps',
+      );
       const kept = await frame.evaluate(() => document.querySelectorAll('[data-mark="kept"]').length);
       check(kept === 4, `live updates should keep the header, the review section and both uPlot canvases (setData only); ${kept} of 4 kept`);
       run.complete(400, 0.8);
@@ -198,12 +218,18 @@ export const pageTests = [
       // Each run's macro F1 with its bootstrap 95% CI, around run.json's value.
       const f1Cell = await frame.textContent('table.data[data-rows="3"] tr:has(a[data-dir$="panel-finetune"]) td:nth-child(6)');
       const f1 = /^(\d+\.\d)% \((\d+\.\d)%–(\d+\.\d)%\)$/.exec(f1Cell?.trim() ?? '');
-      check(f1 && f1[1] === (100 * ft.manifest.test.macroF1).toFixed(1) && Number(f1[2]) < Number(f1[1]) && Number(f1[1]) < Number(f1[3]), `macro F1 cell: ${f1Cell}`);
+      check(
+        f1 && f1[1] === (100 * ft.manifest.test.macroF1).toFixed(1) && Number(f1[2]) < Number(f1[1]) && Number(f1[1]) < Number(f1[3]),
+        `macro F1 cell: ${f1Cell}`,
+      );
       const want = expectedPair(tfidf, ft);
       const [difference, ci, discordant, p, verdict] = await significanceCells(frame, 'panel-finetune');
       check(difference === want.difference, `difference ${difference}, expected ${want.difference}`);
       check(/^[+−]\d+\.\d to [+−]\d+\.\d$/.test(ci), `paired bootstrap CI: ${ci}`);
-      check(discordant === `${want.onlyRun} right only here · ${want.onlyRef} right only in panel-tfidf`, `discordant pairs: ${discordant} (expected ${want.onlyRun} / ${want.onlyRef})`);
+      check(
+        discordant === `${want.onlyRun} right only here · ${want.onlyRef} right only in panel-tfidf`,
+        `discordant pairs: ${discordant} (expected ${want.onlyRun} / ${want.onlyRef})`,
+      );
       const shownP = p.startsWith('<') ? 0.001 : Number(p);
       check(want.p < 0.001 ? p === '< 0.001' : Math.abs(shownP - want.p) <= 0.05 * want.p, `McNemar p ${p}, expected ${want.p}`);
       check(verdict.includes(want.p < 0.05 ? 'better than panel-tfidf' : 'not significant'), `verdict: ${verdict}`);
@@ -215,7 +241,11 @@ export const pageTests = [
       const pts = [c.dir, ft.dir, tfidf.dir].map(curvePoints);
       const lossPts = pts.reduce((n, x) => n + x.loss, 0);
       const accPts = pts.reduce((n, x) => n + x.acc, 0);
-      await waitForValue(() => frame.getAttribute('[data-chart="compare-loss"]', 'data-points').then(Number), (n) => n === lossPts, `${lossPts} overlaid loss points`);
+      await waitForValue(
+        () => frame.getAttribute('[data-chart="compare-loss"]', 'data-points').then(Number),
+        (n) => n === lossPts,
+        `${lossPts} overlaid loss points`,
+      );
       check(Number(await frame.getAttribute('[data-chart="compare-loss"]', 'data-series')) === 2, 'two runs have training curves');
       check(Number(await frame.getAttribute('[data-chart="compare-accuracy"]', 'data-points')) === accPts, `${accPts} validation accuracy points`);
       check((await frame.$$('[data-chart="compare-loss"] canvas')).length > 0, 'uPlot should draw the overlaid curves');
@@ -223,7 +253,10 @@ export const pageTests = [
       // Confusion matrices: the counts of run.json's test metrics, one small table per run.
       check((await frame.$$('figure.confusion')).length === 3, 'one confusion table per run');
       const counts = await frame.$$eval('figure.confusion[data-run="panel-finetune"] td[data-count]', (tds) => tds.map((td) => Number(td.dataset.count)));
-      check(JSON.stringify(counts) === JSON.stringify(ft.manifest.test.confusion.flat()), `confusion cells ${counts} vs run.json ${ft.manifest.test.confusion.flat()}`);
+      check(
+        JSON.stringify(counts) === JSON.stringify(ft.manifest.test.confusion.flat()),
+        `confusion cells ${counts} vs run.json ${ft.manifest.test.confusion.flat()}`,
+      );
       // Reliability diagrams: one bar and dot per non-empty confidence bin, and the diagonal.
       const bins = ft.manifest.test.reliability.filter((x) => x.count > 0).length;
       check(Number(await frame.getAttribute('figure.reliability[data-run="panel-finetune"]', 'data-points')) === bins, `reliability bins: ${bins} expected`);
@@ -234,9 +267,17 @@ export const pageTests = [
 
       // Another reference, chosen with the keyboard: the pairs are recomputed against it.
       await chooseOption(frame, page, 'reference', ft.dir);
-      await waitForValue(() => frame.getAttribute('tr[data-reference="true"] th a', 'data-run'), (t) => t === 'panel-finetune', 'panel-finetune to become the reference');
+      await waitForValue(
+        () => frame.getAttribute('tr[data-reference="true"] th a', 'data-run'),
+        (t) => t === 'panel-finetune',
+        'panel-finetune to become the reference',
+      );
       const back = expectedPair(ft, tfidf);
-      await waitForValue(() => significanceCells(frame, 'panel-tfidf'), (c) => c[0] === back.difference, `panel-tfidf − panel-finetune = ${back.difference}`);
+      await waitForValue(
+        () => significanceCells(frame, 'panel-tfidf'),
+        (c) => c[0] === back.difference,
+        `panel-tfidf − panel-finetune = ${back.difference}`,
+      );
       await frame.evaluate(() => document.querySelector('[data-chart="compare-loss"]').scrollIntoView());
       await page.waitForTimeout(300);
       await screenshot(`panel-compare-curves-${await theme(page)}`);
@@ -257,29 +298,53 @@ export const pageTests = [
       const fixed = ft.preds.filter((p) => right(p) && !right(base.get(p.id))).length;
       const broken = ft.preds.filter((p) => !right(p) && right(base.get(p.id))).length;
       await chooseOption(frame, page, 'change', 'fixed');
-      await waitForValue(() => summaryTotal(frame), (n) => n === fixed, `${fixed} fixed reviews`);
+      await waitForValue(
+        () => summaryTotal(frame),
+        (n) => n === fixed,
+        `${fixed} fixed reviews`,
+      );
       const changes = await frame.$$eval('.mistake', (els) => els.map((e) => e.dataset.change));
       check(changes.length === Math.min(50, fixed) && changes.every((c) => c === 'fixed'), `the list should hold the fixed reviews only: ${changes}`);
       await chooseOption(frame, page, 'change', 'broken');
-      await waitForValue(() => summaryTotal(frame), (n) => n === broken, `${broken} broken reviews`);
-      check((await frame.$$eval('.mistake', (els) => els.every((e) => e.dataset.change === 'broken'))), 'broken reviews only');
+      await waitForValue(
+        () => summaryTotal(frame),
+        (n) => n === broken,
+        `${broken} broken reviews`,
+      );
+      check(await frame.$$eval('.mistake', (els) => els.every((e) => e.dataset.change === 'broken')), 'broken reviews only');
       await chooseOption(frame, page, 'change', 'all');
       const wrong = ft.preds.filter((p) => !right(p));
-      await waitForValue(() => summaryTotal(frame), (n) => n === wrong.length, 'all mistakes again');
+      await waitForValue(
+        () => summaryTotal(frame),
+        (n) => n === wrong.length,
+        'all mistakes again',
+      );
 
       // Length quartiles: shown with their word ranges; together they hold every test review.
       const options = await frame.$$eval('[data-select="length"] vscode-option', (els) => els.map((e) => e.textContent.trim()));
-      const ranges = options.slice(1).map((t) => /^Q\d: (\d+)–(\d+) words \((\d+)\)$/.exec(t)).filter(Boolean).map((m) => m.slice(1).map(Number));
+      const ranges = options
+        .slice(1)
+        .map((t) => /^Q\d: (\d+)–(\d+) words \((\d+)\)$/.exec(t))
+        .filter(Boolean)
+        .map((m) => m.slice(1).map(Number));
       check(ranges.length === 4, `four quartiles with ranges: ${options}`);
       check(ranges.reduce((n, r) => n + r[2], 0) === 400, 'the quartiles cover the 400 test reviews');
       const [lo, hi] = ranges[0];
       const inQ1 = wrong.filter((p) => words(texts.get(p.id)) >= lo && words(texts.get(p.id)) <= hi).length;
       await chooseOption(frame, page, 'length', '0');
-      await waitForValue(() => summaryTotal(frame), (n) => n === inQ1, `${inQ1} mistakes of ${lo}–${hi} words`);
+      await waitForValue(
+        () => summaryTotal(frame),
+        (n) => n === inQ1,
+        `${inQ1} mistakes of ${lo}–${hi} words`,
+      );
       const shown = await frame.$$eval('.mistake', (els) => els.map((e) => Number(e.dataset.words)));
       check(shown.length > 0 && shown.every((w) => w >= lo && w <= hi), `listed lengths ${shown} outside ${lo}–${hi}`);
       await chooseOption(frame, page, 'length', '-1');
-      await waitForValue(() => summaryTotal(frame), (n) => n === wrong.length, 'every length again');
+      await waitForValue(
+        () => summaryTotal(frame),
+        (n) => n === wrong.length,
+        'every length again',
+      );
     },
   },
   {
@@ -289,7 +354,10 @@ export const pageTests = [
       const frame = await reviewFrame(page, 'panel-finetune');
       // saliency.jsonl as the host writes it (atomically) for the three most confident mistakes: the first 120 words
       // of each text with signed scores, max |score| 1. The open panel picks the new file up by itself.
-      const top = ft.preds.filter((p) => !right(p)).sort((x, y) => conf(y) - conf(x) || x.id.localeCompare(y.id)).slice(0, 3);
+      const top = ft.preds
+        .filter((p) => !right(p))
+        .sort((x, y) => conf(y) - conf(x) || x.id.localeCompare(y.id))
+        .slice(0, 3);
       const records = top.map((p) => {
         const ws = texts.get(p.id).split(/\s+/).filter(Boolean).slice(0, 120);
         const raw = ws.map((_, j) => Math.sin(j * 1.7) * (j % 7 === 0 ? 1 : 0.3));
@@ -309,7 +377,11 @@ export const pageTests = [
       const pos = records[0].words.filter((w) => w[1] > 0).length;
       const neg = records[0].words.filter((w) => w[1] < 0).length;
       check((await frame.$$(`${box} .w.pos`)).length === pos && (await frame.$$(`${box} .w.neg`)).length === neg, `pos/neg words: ${pos}/${neg}`);
-      const colours = await frame.evaluate(() => [document.querySelector('.detail .w.pos.strong'), document.querySelector('.detail .w.neg.strong')].map((e) => e.ownerDocument.defaultView.getComputedStyle(e).backgroundColor));
+      const colours = await frame.evaluate(() =>
+        [document.querySelector('.detail .w.pos.strong'), document.querySelector('.detail .w.neg.strong')].map(
+          (e) => e.ownerDocument.defaultView.getComputedStyle(e).backgroundColor,
+        ),
+      );
       check(colours[0] !== colours[1] && colours.every((c) => c && c !== 'rgba(0, 0, 0, 0)'), `the two signs should have two visible hues: ${colours}`);
       check(await frame.$('.detail .legend'), 'a legend explains the hues');
       // Keyboard: Tab from the list enters the text; the arrow keys walk the highlighted words.
@@ -319,7 +391,10 @@ export const pageTests = [
       const label1 = await frame.evaluate(() => document.activeElement?.getAttribute('aria-label'));
       await page.keyboard.press('ArrowRight');
       const label2 = await frame.evaluate(() => document.activeElement?.getAttribute('aria-label'));
-      check(/^.+: (plus|minus) \d\.\d\d, toward /.test(label1 ?? '') && label2 && label2 !== label1, `arrow keys should move between words: ${label1} / ${label2}`);
+      check(
+        /^.+: (plus|minus) \d\.\d\d, toward /.test(label1 ?? '') && label2 && label2 !== label1,
+        `arrow keys should move between words: ${label1} / ${label2}`,
+      );
       await page.waitForTimeout(300);
       await screenshot(`panel-review-saliency-${await theme(page)}`);
     },
@@ -333,7 +408,12 @@ export const pageTests = [
       await frame.focus('.mistake');
       await page.keyboard.press('ArrowDown');
       await page.keyboard.press('ArrowDown');
-      const selected = () => frame.evaluate(() => ({ focused: document.activeElement?.dataset?.id, selected: document.querySelector('.mistake[aria-selected="true"]')?.dataset.id, detail: document.querySelector('.detail')?.dataset.id }));
+      const selected = () =>
+        frame.evaluate(() => ({
+          focused: document.activeElement?.dataset?.id,
+          selected: document.querySelector('.mistake[aria-selected="true"]')?.dataset.id,
+          detail: document.querySelector('.detail')?.dataset.id,
+        }));
       let s = await selected();
       check(s.focused === ids[2] && s.selected === ids[2] && s.detail === ids[2], `two ArrowDowns should select the third review: ${JSON.stringify(s)}`);
       await page.keyboard.press('End');
@@ -346,21 +426,37 @@ export const pageTests = [
       // Enter goes to the note of the selected review.
       await page.keyboard.press('Enter');
       check(await frame.evaluate(() => document.activeElement?.tagName === 'TEXTAREA'), 'Enter should focus the note');
-      const before = Object.fromEntries(readdirSync(ft.dir).filter((f) => f !== 'notes.json' && !f.startsWith('checkpoints')).map((f) => [f, readFileSync(join(ft.dir, f), 'utf8')]));
+      const before = Object.fromEntries(
+        readdirSync(ft.dir)
+          .filter((f) => f !== 'notes.json' && !f.startsWith('checkpoints'))
+          .map((f) => [f, readFileSync(join(ft.dir, f), 'utf8')]),
+      );
       noted = { id: ids[1], text: 'Sarcasm: "brilliant" is meant the other way round.' };
       await page.keyboard.type(noted.text);
       const notesFile = join(ft.dir, 'notes.json');
-      await waitForValue(() => (existsSync(notesFile) ? JSON.parse(readFileSync(notesFile, 'utf8')) : {}), (f) => f.notes?.[noted.id]?.text === noted.text, 'the note in notes.json', 10_000);
+      await waitForValue(
+        () => (existsSync(notesFile) ? JSON.parse(readFileSync(notesFile, 'utf8')) : {}),
+        (f) => f.notes?.[noted.id]?.text === noted.text,
+        'the note in notes.json',
+        10_000,
+      );
       await frame.waitForSelector('.note-status:has-text("Saved in notes.json")');
       const after = Object.fromEntries(Object.keys(before).map((f) => [f, readFileSync(join(ft.dir, f), 'utf8')]));
       check(JSON.stringify(after) === JSON.stringify(before), 'the other files of the run folder are untouched');
-      check(readdirSync(ft.dir).every((f) => !f.endsWith('.tmp')), 'no temporary file is left behind');
+      check(
+        readdirSync(ft.dir).every((f) => !f.endsWith('.tmp')),
+        'no temporary file is left behind',
+      );
       await page.keyboard.press('Escape');
       check(await frame.evaluate(() => document.activeElement?.classList.contains('mistake')), 'Escape should return to the list');
       await screenshot(`panel-review-note-${await theme(page)}`);
       // Close the panel and open it again: the note is read back from notes.json.
       await runCommand(page, 'View: Close Editor');
-      await waitForValue(() => page.locator('.tabs-container .tab', { hasText: `Results: ${ft.manifest.name}` }).count(), (n) => n === 0, 'the results panel to close');
+      await waitForValue(
+        () => page.locator('.tabs-container .tab', { hasText: `Results: ${ft.manifest.name}` }).count(),
+        (n) => n === 0,
+        'the results panel to close',
+      );
       frame = await reviewFrame(page, 'panel-finetune');
       await frame.focus('.mistake');
       await page.keyboard.press('ArrowDown');
@@ -376,7 +472,12 @@ export const pageTests = [
       check(ft, 'needs the runs of the comparison test');
       const next = (await theme(page)) === 'dark' ? 'Light Modern' : 'Dark Modern';
       await commandWithPicks(page, 'Preferences: Color Theme', [next]);
-      await waitForValue(() => theme(page), (t) => t === (next === 'Light Modern' ? 'light' : 'dark'), `the ${next} theme`, 30_000);
+      await waitForValue(
+        () => theme(page),
+        (t) => t === (next === 'Light Modern' ? 'light' : 'dark'),
+        `the ${next} theme`,
+        30_000,
+      );
       const frame = await reviewFrame(page, 'panel-finetune');
       await frame.waitForSelector(`body.${next === 'Light Modern' ? 'vscode-light' : 'vscode-dark'}`);
       await frame.focus('.mistake');
@@ -398,7 +499,10 @@ export const pageTests = [
       await hc.waitForSelector('body.vscode-high-contrast');
       await hc.focus('.mistake');
       await hc.waitForSelector('.detail .w.strong');
-      const outline = await hc.evaluate(() => { const e = document.querySelector('.detail .w.strong'); return e.ownerDocument.defaultView.getComputedStyle(e).outlineStyle; });
+      const outline = await hc.evaluate(() => {
+        const e = document.querySelector('.detail .w.strong');
+        return e.ownerDocument.defaultView.getComputedStyle(e).outlineStyle;
+      });
       check(outline === 'dashed', `strong words should be outlined in high contrast, got ${outline}`);
       await page.waitForTimeout(300);
       await screenshot('panel-review-saliency-hc');

@@ -24,7 +24,10 @@ export const pageTests = [
       // Written from the extension, its advice names the form's settings and the commands, never CLI flags (issue #14 item 10).
       const flags = [...second.matchAll(/`(gft [a-z]+|--[a-z-]+)[^`]*`/g)].map((m) => m[0]);
       check(flags.length === 0, `REFLECTION-2.md should name no CLI flags or gft commands: ${flags.join(', ')}`);
-      check(/\*\*(Try the Model on a Text|Evaluate on Another Dataset)\*\*|“Epochs: \d+”|“Long texts: /.test(second), 'REFLECTION-2.md should name settings and commands as the extension shows them');
+      check(
+        /\*\*(Try the Model on a Text|Evaluate on Another Dataset)\*\*|“Epochs: \d+”|“Long texts: /.test(second),
+        'REFLECTION-2.md should name settings and commands as the extension shows them',
+      );
     },
   },
 ];

@@ -46,7 +46,11 @@ export const pageTests = [
       await contextMenu(page, 'model-to-delete', 'Delete Run');
       await dialog.waitFor({ timeout: 10_000 });
       await dialog.locator('.monaco-button', { hasText: /^Delete$/ }).click();
-      await waitForValue(() => existsSync(dir), (v) => v === false, 'the run folder to be deleted');
+      await waitForValue(
+        () => existsSync(dir),
+        (v) => v === false,
+        'the run folder to be deleted',
+      );
       await page.locator('.part.sidebar .monaco-list-row', { hasText: 'model-to-delete' }).waitFor({ state: 'detached', timeout: 30_000 });
     },
   },
@@ -54,7 +58,10 @@ export const pageTests = [
     name: 'Compare With… on a run compares it with the runs picked',
     async run({ page, ws, writeRun }) {
       const runs = join(ws, 'runs');
-      for (const [id, acc] of [['page-cmp-a', 0.8], ['page-cmp-b', 0.7]]) {
+      for (const [id, acc] of [
+        ['page-cmp-a', 0.8],
+        ['page-cmp-b', 0.7],
+      ]) {
         const r = writeRun.startRun(runs, { id, model: `model-${id}` });
         r.steps(1, 3);
         r.complete(40, acc);
@@ -70,13 +77,18 @@ export const pageTests = [
       await row.locator('.monaco-checkbox, input[type=checkbox]').first().click();
       await page.keyboard.press('Enter');
       // Several results panels may be open by now: wait for a frame whose table names both runs.
-      await waitForValue(async () => {
-        for (const f of page.frames()) {
-          const t = await f.evaluate(() => [...document.querySelectorAll('table')].map((x) => x.textContent).join(' ')).catch(() => '');
-          if (t.includes('page-cmp-a') && t.includes('page-cmp-b')) return true;
-        }
-        return false;
-      }, (v) => v === true, 'a comparison table naming page-cmp-a and page-cmp-b', 30_000);
+      await waitForValue(
+        async () => {
+          for (const f of page.frames()) {
+            const t = await f.evaluate(() => [...document.querySelectorAll('table')].map((x) => x.textContent).join(' ')).catch(() => '');
+            if (t.includes('page-cmp-a') && t.includes('page-cmp-b')) return true;
+          }
+          return false;
+        },
+        (v) => v === true,
+        'a comparison table naming page-cmp-a and page-cmp-b',
+        30_000,
+      );
     },
   },
   {
@@ -93,21 +105,31 @@ export const pageTests = [
       await page.locator('.quick-input-widget', { hasText: 'Enter a name' }).waitFor({ timeout: 10_000 });
       await input.fill('my second model');
       await page.keyboard.press('Enter');
-      const m = await waitForValue(() => JSON.parse(readFileSync(file, 'utf8')), (v) => v.name === 'my second model', 'run.json to hold the new name', 10_000);
+      const m = await waitForValue(
+        () => JSON.parse(readFileSync(file, 'utf8')),
+        (v) => v.name === 'my second model',
+        'run.json to hold the new name',
+        10_000,
+      );
       check(m.id === 'page-cmp-b' && m.status === 'completed' && m.test, 'the rest of run.json is kept');
       await page.locator('.part.sidebar .monaco-list-row', { hasText: 'my second model' }).waitFor({ timeout: 20_000 });
       // The comparison panel of the previous test follows the rename.
-      await waitForValue(async () => {
-        for (const f of page.frames()) {
-          const t = await f.evaluate(() => document.querySelector('table.data')?.textContent ?? '').catch(() => '');
-          if (t.includes('my second model')) return true;
-        }
-        return false;
-      }, (v) => v === true, 'the comparison table to show the new name', 20_000);
+      await waitForValue(
+        async () => {
+          for (const f of page.frames()) {
+            const t = await f.evaluate(() => document.querySelector('table.data')?.textContent ?? '').catch(() => '');
+            if (t.includes('my second model')) return true;
+          }
+          return false;
+        },
+        (v) => v === true,
+        'the comparison table to show the new name',
+        20_000,
+      );
       await commandWithPicks(page, 'Guided Fine-Tune: Open Results', ['page-cmp-b']);
       const frame = await webviewFrame(page, 'h1[data-run="page-cmp-b"]');
       check((await frame.textContent('h1[data-run="page-cmp-b"]')) === 'my second model', 'the panel heading is the name');
-      check((await frame.getAttribute('h1[data-run="page-cmp-b"]', 'title')) === 'run page-cmp-b', 'the id is the heading\'s tooltip');
+      check((await frame.getAttribute('h1[data-run="page-cmp-b"]', 'title')) === 'run page-cmp-b', "the id is the heading's tooltip");
       await page.locator('.tabs-container .tab', { hasText: 'Results: my second model' }).waitFor({ timeout: 10_000 });
     },
   },

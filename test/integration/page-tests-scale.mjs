@@ -24,7 +24,12 @@ export const pageTests = [
       const opened = Date.now() - t0;
       const t1 = Date.now();
       await frame.click('[data-tab="mistakes"]');
-      await waitForValue(() => frame.$$eval('.mistake', (els) => els.length), (n) => n === 50, 'the first page of 50 mistakes', 20_000);
+      await waitForValue(
+        () => frame.$$eval('.mistake', (els) => els.length),
+        (n) => n === 50,
+        'the first page of 50 mistakes',
+        20_000,
+      );
       const mistakes = Date.now() - t1;
       const summary = (await frame.textContent('.summary')) ?? '';
       console.log(`scale: panel open ${opened} ms, mistakes page ${mistakes} ms (${N} predictions)`);

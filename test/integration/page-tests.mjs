@@ -135,12 +135,15 @@ export const pageTests = [
     },
   },
   {
-    name: 'walkthrough: Evaluate and Compare complete from a context-menu Compare With… and a comparison panel\'s link',
+    name: "walkthrough: Evaluate and Compare complete from a context-menu Compare With… and a comparison panel's link",
     async run({ page, ws, writeRun }) {
       // Runs through entry points that call the commands from inside the extension (no workbench command event):
       // the Runs view's Compare With…, then the comparison table's link to a run's results.
       const runs = join(ws, 'runs');
-      for (const [id, acc] of [['page-wt-a', 0.8], ['page-wt-b', 0.7]]) {
+      for (const [id, acc] of [
+        ['page-wt-a', 0.8],
+        ['page-wt-b', 0.7],
+      ]) {
         const r = writeRun.startRun(runs, { id, model: `wt-model-${id.slice(-1)}` });
         r.steps(1, 3);
         r.complete(40, acc);
@@ -148,7 +151,10 @@ export const pageTests = [
       await commandWithPicks(page, 'Welcome: Open Walkthrough...', ['Fine-tune a transformer, step by step']);
       for (const step of ['evaluate', 'compare']) {
         await page.locator(`[data-done-step-id$="${step}"]`).first().waitFor({ timeout: 20_000 });
-        check((await page.locator(`[data-done-step-id$="${step}"]`).first().getAttribute('aria-checked')) === 'false', `the ${step} step should start unchecked`);
+        check(
+          (await page.locator(`[data-done-step-id$="${step}"]`).first().getAttribute('aria-checked')) === 'false',
+          `the ${step} step should start unchecked`,
+        );
       }
       await showRunsView(page);
       await contextMenu(page, 'wt-model-a', 'Compare With…');
@@ -177,10 +183,18 @@ export const pageTests = [
       await commandWithPicks(page, 'Guided Fine-Tune: Open Results', ['page-finetune']);
       const frame = await webviewFrame(page, '[data-chart="loss"][data-points]');
       // 30 steps: 30 raw + 30 smoothed train-loss points + 3 validation losses.
-      await waitForValue(() => chartPoints(frame, 'loss'), (n) => n === 63, 'the loss chart to hold 63 points');
+      await waitForValue(
+        () => chartPoints(frame, 'loss'),
+        (n) => n === 63,
+        'the loss chart to hold 63 points',
+      );
       check((await frame.$$('[data-chart="loss"] canvas')).length > 0, 'uPlot should have drawn a canvas');
       live.steps(31, 60);
-      await waitForValue(() => chartPoints(frame, 'loss'), (n) => n === 126, 'the loss chart to grow to 126 points');
+      await waitForValue(
+        () => chartPoints(frame, 'loss'),
+        (n) => n === 126,
+        'the loss chart to grow to 126 points',
+      );
       check((await chartPoints(frame, 'lr')) === 60, 'the learning-rate chart should have 60 points');
       await page.waitForTimeout(300);
       await screenshot('results-training-light');
@@ -214,7 +228,10 @@ export const pageTests = [
       await frame.waitForSelector('.mistake', { timeout: 15_000 });
       const confidences = await frame.$$eval('.mistake .meta', (els) => els.map((e) => Number(/([\d.]+)% confident/.exec(e.textContent)?.[1])));
       check(confidences.length > 0 && confidences.every(Number.isFinite), 'each mistake should show its confidence');
-      check(confidences.every((c, i) => i === 0 || confidences[i - 1] >= c), `mistakes should be sorted by confidence: ${confidences.slice(0, 5)}`);
+      check(
+        confidences.every((c, i) => i === 0 || confidences[i - 1] >= c),
+        `mistakes should be sorted by confidence: ${confidences.slice(0, 5)}`,
+      );
       // Keyboard: the list is one tab stop (a listbox); the arrow keys move through the mistakes and the detail follows.
       await frame.focus('.mistake');
       await page.keyboard.press('ArrowDown');
@@ -229,7 +246,11 @@ export const pageTests = [
       await frame.click('[data-tab="metrics"]');
       await frame.waitForSelector('table.data th:has-text("Test accuracy")');
       const row = page.locator('.part.sidebar .monaco-list-row', { hasText: 'starter · full · 2 ep · lr 5e-5' });
-      await waitForValue(async () => (await row.textContent()) ?? '', (t) => /test acc \d+\.\d%/.test(t), 'the tree to show the test accuracy');
+      await waitForValue(
+        async () => (await row.textContent()) ?? '',
+        (t) => /test acc \d+\.\d%/.test(t),
+        'the tree to show the test accuracy',
+      );
     },
   },
   {
@@ -238,12 +259,19 @@ export const pageTests = [
       await runCommand(page, 'Guided Fine-Tune: Compare Runs');
       // Completed runs with test metrics are pre-selected; accept them.
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'page-tfidf' }).waitFor({ timeout: 10_000 });
-      await waitForValue(() => page.locator('.quick-input-list .monaco-list-row[aria-checked="true"]').count(), (n) => n === 2, 'both completed runs to be pre-selected');
+      await waitForValue(
+        () => page.locator('.quick-input-list .monaco-list-row[aria-checked="true"]').count(),
+        (n) => n === 2,
+        'both completed runs to be pre-selected',
+      );
       await page.locator('.quick-input-widget .monaco-button', { hasText: 'OK' }).first().click();
       const frame = await webviewFrame(page, 'table.data[data-rows="2"]');
       // Rows are named by the runs' names; the id is the link's tooltip.
       const best = await frame.textContent('tr.best th a');
-      check(best?.trim() === 'TF-IDF baseline' && (await frame.getAttribute('tr.best th a', 'title')) === 'run page-tfidf', `the higher test accuracy should be marked best, got ${best}`);
+      check(
+        best?.trim() === 'TF-IDF baseline' && (await frame.getAttribute('tr.best th a', 'title')) === 'run page-tfidf',
+        `the higher test accuracy should be marked best, got ${best}`,
+      );
       check((await frame.textContent('table.data')).includes('starter · full · 2 ep · lr 5e-5'), 'the fine-tune is named in the table');
       await page.waitForTimeout(300);
       await screenshot('compare-light');
@@ -270,14 +298,21 @@ export const pageTests = [
       await row.click();
       await page.keyboard.press('ArrowRight'); // expand
       // 2000 reviews, stratified: 15% validation and 25% test of each label.
-      await toast('Movie reviews (built-in) split (15% validation, 25% test, seed 7): 2000 examples, 2 labels: train 1200 · validation 300 · test 500').waitFor({ timeout: 60_000 });
+      await toast('Movie reviews (built-in) split (15% validation, 25% test, seed 7): 2000 examples, 2 labels: train 1200 · validation 300 · test 500').waitFor(
+        { timeout: 60_000 },
+      );
       await page.locator('.part.sidebar .monaco-list-row', { hasText: 'train 1200 · val 300 · test 500' }).waitFor({ timeout: 60_000 });
       await page.locator('.part.sidebar .monaco-list-row', { hasText: 'neg 1000' }).first().waitFor({ timeout: 10_000 });
-      check((await page.locator('.part.sidebar .monaco-list-row', { hasText: 'neg 1000' }).first().textContent()).includes('600 · 150 · 250'), 'per label: train · validation · test');
+      check(
+        (await page.locator('.part.sidebar .monaco-list-row', { hasText: 'neg 1000' }).first().textContent()).includes('600 · 150 · 250'),
+        'per label: train · validation · test',
+      );
       // Readable at the default side bar width: no row's label or description is cut.
-      const measured = await page.$$eval('.part.sidebar .monaco-list-row .monaco-icon-label-container', (els) => els
-        .filter((e) => e.offsetParent && /Movie reviews|train \d|neg \d|pos \d/.test(e.textContent ?? ''))
-        .map((e) => ({ text: e.textContent, cut: e.scrollWidth > e.clientWidth + 1 })));
+      const measured = await page.$$eval('.part.sidebar .monaco-list-row .monaco-icon-label-container', (els) =>
+        els
+          .filter((e) => e.offsetParent && /Movie reviews|train \d|neg \d|pos \d/.test(e.textContent ?? ''))
+          .map((e) => ({ text: e.textContent, cut: e.scrollWidth > e.clientWidth + 1 })),
+      );
       check(measured.length >= 4, `the dataset, split and label rows should be measured: ${JSON.stringify(measured)}`);
       const cut = measured.filter((r) => r.cut).map((r) => r.text);
       check(cut.length === 0, `Datasets view rows cut at the default width: ${JSON.stringify(cut)}`);
@@ -287,7 +322,9 @@ export const pageTests = [
       await input.waitFor({ state: 'visible', timeout: 10_000 });
       await input.fill('0.15 0.25 7');
       await page.keyboard.press('Enter');
-      await toast('Movie reviews (built-in): split unchanged (15% validation, 25% test, seed 7 gives the same examples in each part)').waitFor({ timeout: 60_000 });
+      await toast('Movie reviews (built-in): split unchanged (15% validation, 25% test, seed 7 gives the same examples in each part)').waitFor({
+        timeout: 60_000,
+      });
       await screenshot('views-datasets-light');
     },
   },
@@ -304,30 +341,47 @@ export const pageTests = [
       let rowSeen = '';
       const statusTexts = new Set();
       const rowTexts = new Set();
-      const manifest = await waitForValue(async () => {
-        const status = (await page.locator('.part.statusbar').textContent()) ?? '';
-        if (!statusSeen && phase.test(status)) statusSeen = status;
-        if (phase.test(status)) statusTexts.add(status);
-        const rows = await page.locator('.part.sidebar .monaco-list-row', { hasText: 'TF-IDF baseline' }).allTextContents();
-        rowSeen ||= rows.find((t) => phase.test(t)) ?? '';
-        for (const t of rows) if (phase.test(t)) rowTexts.add(t);
-        const dir = readdirSync(join(ws, 'runs')).find((n) => !before.has(n));
-        const path = dir && join(ws, 'runs', dir, 'run.json');
-        return path && existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
-      }, (m) => m && m.status !== 'running', 'the baseline run to finish', 240_000);
+      const manifest = await waitForValue(
+        async () => {
+          const status = (await page.locator('.part.statusbar').textContent()) ?? '';
+          if (!statusSeen && phase.test(status)) statusSeen = status;
+          if (phase.test(status)) statusTexts.add(status);
+          const rows = await page.locator('.part.sidebar .monaco-list-row', { hasText: 'TF-IDF baseline' }).allTextContents();
+          rowSeen ||= rows.find((t) => phase.test(t)) ?? '';
+          for (const t of rows) if (phase.test(t)) rowTexts.add(t);
+          const dir = readdirSync(join(ws, 'runs')).find((n) => !before.has(n));
+          const path = dir && join(ws, 'runs', dir, 'run.json');
+          return path && existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
+        },
+        (m) => m && m.status !== 'running',
+        'the baseline run to finish',
+        240_000,
+      );
       check(manifest.status === 'completed', `the baseline run ended ${manifest.status}: ${manifest.error ?? ''}`);
-      check(statusSeen, 'the status bar never showed the job\'s progress');
-      check(rowSeen, 'the running baseline\'s row never showed its progress');
+      check(statusSeen, "the status bar never showed the job's progress");
+      check(rowSeen, "the running baseline's row never showed its progress");
       // The regularisation search shows which candidate strength is being fitted, never a made-up fraction of
       // L-BFGS iterations ("training 1/1000 (0%)"); the tree shows the same line as the status bar.
       const all = [...statusTexts, ...rowTexts];
-      check(all.every((t) => !/\/1000\b/.test(t)), `progress claimed a fraction of 1000 iterations: ${all.find((t) => /\/1000\b/.test(t))}`);
-      check([...statusTexts].some((t) => /training · C [123]\/3 \(C=\d+\) · iteration \d+/.test(t)), `the status bar should name the candidate C: ${JSON.stringify([...statusTexts].slice(0, 5))}`);
+      check(
+        all.every((t) => !/\/1000\b/.test(t)),
+        `progress claimed a fraction of 1000 iterations: ${all.find((t) => /\/1000\b/.test(t))}`,
+      );
+      check(
+        [...statusTexts].some((t) => /training · C [123]\/3 \(C=\d+\) · iteration \d+/.test(t)),
+        `the status bar should name the candidate C: ${JSON.stringify([...statusTexts].slice(0, 5))}`,
+      );
       // The fit now takes well under a second on the sparse kernels, so the tree (refreshed on its own clock) may
       // miss the training phase altogether; what it shows of it must read like the status bar.
       const rowTraining = [...rowTexts].filter((t) => /training/.test(t));
-      check(rowTraining.every((t) => /training · C [123]\/3 \(C=\d+\) · iteration \d+/.test(t)), `the Runs view should show the same: ${JSON.stringify(rowTraining.slice(0, 5))}`);
-      check(all.every((t) => !/training[^%]*%/.test(t)), `no percentage while fitting: ${all.find((t) => /training[^%]*%/.test(t))}`);
+      check(
+        rowTraining.every((t) => /training · C [123]\/3 \(C=\d+\) · iteration \d+/.test(t)),
+        `the Runs view should show the same: ${JSON.stringify(rowTraining.slice(0, 5))}`,
+      );
+      check(
+        all.every((t) => !/training[^%]*%/.test(t)),
+        `no percentage while fitting: ${all.find((t) => /training[^%]*%/.test(t))}`,
+      );
       // page-tfidf (written by an earlier test) already has the name: the host numbers the new one.
       check(/^TF-IDF baseline( #\d+)?$/.test(manifest.name), `run.json's default name: ${manifest.name}`);
       check(manifest.kind === 'baseline-tfidf', `unexpected kind ${manifest.kind}`);
@@ -337,7 +391,10 @@ export const pageTests = [
       const shown = `test acc ${(100 * acc).toFixed(1)}%`;
       const row = page.locator('.part.sidebar .monaco-list-row', { hasText: shown });
       await row.first().waitFor({ timeout: 20_000 });
-      await page.locator('.notifications-toasts .notification-list-item-message', { hasText: `test accuracy ${(100 * acc).toFixed(1)}%` }).first().waitFor({ timeout: 20_000 });
+      await page
+        .locator('.notifications-toasts .notification-list-item-message', { hasText: `test accuracy ${(100 * acc).toFixed(1)}%` })
+        .first()
+        .waitFor({ timeout: 20_000 });
       await screenshot('baseline-done-light');
       // Its mistakes, with the review texts (the built-in data ships with the extension).
       await commandWithPicks(page, 'Guided Fine-Tune: Open Results', [manifest.id]);
@@ -368,7 +425,9 @@ export const pageTests = [
       check(text.startsWith('pos'), `a glowing sentence should be classified positive: ${text}`);
       await commandWithPicks(page, 'Guided Fine-Tune: Evaluate on Another Dataset', [realBaseline.id]);
       await pick(page, 'Movie reviews (built-in)');
-      const result = page.locator('.notifications-toasts .notification-list-item-message', { hasText: `${realBaseline.id} on Movie reviews (built-in): accuracy` });
+      const result = page.locator('.notifications-toasts .notification-list-item-message', {
+        hasText: `${realBaseline.id} on Movie reviews (built-in): accuracy`,
+      });
       await result.first().waitFor({ timeout: 120_000 });
       const m = /accuracy (\d+\.\d)% .* on (\d+) examples/.exec(await result.first().textContent());
       check(m, 'the evaluation message should give the accuracy and the number of examples');
@@ -391,7 +450,12 @@ export const pageTests = [
       // The host process dies (as if it crashed or was killed): the client marks the run failed and starts a new
       // host on the next request; nothing may keep showing the dead run as training.
       process.kill(JSON.parse(readFileSync(file, 'utf8')).hostPid, 'SIGKILL');
-      await waitForValue(() => JSON.parse(readFileSync(file, 'utf8')).status, (st) => st === 'failed', 'the run to be marked failed', 30_000);
+      await waitForValue(
+        () => JSON.parse(readFileSync(file, 'utf8')).status,
+        (st) => st === 'failed',
+        'the run to be marked failed',
+        30_000,
+      );
       await waitForValue(statusBar, (t) => !/training|features|evaluating/.test(t), 'the status bar to leave the run', 15_000);
       await page.waitForTimeout(2500);
       check(!/training|features|evaluating/.test(await statusBar()), `the status bar went back to the dead run: ${await statusBar()}`);
@@ -413,32 +477,83 @@ export const pageTests = [
       await form.click('[data-action="start"]');
       const steps = (dir) => {
         const f = join(runs, dir, 'metrics.jsonl');
-        return existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter((l) => l.includes('"type":"step"')).length : 0;
+        return existsSync(f)
+          ? readFileSync(f, 'utf8')
+              .split('\n')
+              .filter((l) => l.includes('"type":"step"')).length
+          : 0;
       };
-      const id = await waitForValue(() => readdirSync(runs).find((n) => !before.has(n) && existsSync(join(runs, n, 'run.json'))), Boolean, 'the fine-tune run folder', 120_000);
-      await waitForValue(() => steps(id), (n) => n >= 2, 'two real training steps', 240_000);
+      const id = await waitForValue(
+        () => readdirSync(runs).find((n) => !before.has(n) && existsSync(join(runs, n, 'run.json'))),
+        Boolean,
+        'the fine-tune run folder',
+        120_000,
+      );
+      await waitForValue(
+        () => steps(id),
+        (n) => n >= 2,
+        'two real training steps',
+        240_000,
+      );
       await commandWithPicks(page, 'Guided Fine-Tune: Open Results', [id]);
       const frame = await webviewFrame(page, `h1[data-run="${id}"]`);
-      const first = await waitForValue(() => chartPoints(frame, 'loss'), (n) => n >= 4, 'the live loss chart', 60_000);
+      const first = await waitForValue(
+        () => chartPoints(frame, 'loss'),
+        (n) => n >= 4,
+        'the live loss chart',
+        60_000,
+      );
       // The chart keeps up with the engine: more points arrive while the panel is open.
-      await waitForValue(() => chartPoints(frame, 'loss'), (n) => n > first, 'more live points', 120_000);
+      await waitForValue(
+        () => chartPoints(frame, 'loss'),
+        (n) => n > first,
+        'more live points',
+        120_000,
+      );
       // The panel says where the run is: the step out of the total and the time left, with a Cancel button.
-      const live = await waitForValue(async () => frame.$eval('.live [data-progress]', (e) => ({
-        text: e.textContent, step: Number(e.getAttribute('data-step')), total: Number(e.getAttribute('data-total')), eta: e.getAttribute('data-eta'),
-      })).catch(() => undefined), (v) => v && v.step > 0 && v.eta !== '', 'the panel\'s step and time left', 60_000);
-      check(new RegExp(`^training · step ${live.step}/${live.total} \\(\\d+%\\) · epoch \\d+ · loss [\\d.]+ · .+ left$`).test(live.text), `panel progress: ${live.text}`);
+      const live = await waitForValue(
+        async () =>
+          frame
+            .$eval('.live [data-progress]', (e) => ({
+              text: e.textContent,
+              step: Number(e.getAttribute('data-step')),
+              total: Number(e.getAttribute('data-total')),
+              eta: e.getAttribute('data-eta'),
+            }))
+            .catch(() => undefined),
+        (v) => v && v.step > 0 && v.eta !== '',
+        "the panel's step and time left",
+        60_000,
+      );
+      check(
+        new RegExp(`^training · step ${live.step}/${live.total} \\(\\d+%\\) · epoch \\d+ · loss [\\d.]+ · .+ left$`).test(live.text),
+        `panel progress: ${live.text}`,
+      );
       check(live.total > live.step && Number(live.eta) > 0, `a step of the total with a finite ETA: ${JSON.stringify(live)}`);
       const statusBar = () => page.locator('.part.statusbar').textContent();
-      await waitForValue(statusBar, (t) => /training · step \d+\/\d+/.test(t ?? ''), 'the status bar to show the run\'s step', 30_000);
+      await waitForValue(statusBar, (t) => /training · step \d+\/\d+/.test(t ?? ''), "the status bar to show the run's step", 30_000);
       await page.waitForTimeout(300);
       await screenshot('results-finetune-live-light');
       await frame.click('.live [data-action="cancel"]');
-      const manifest = await waitForValue(() => JSON.parse(readFileSync(join(runs, id, 'run.json'), 'utf8')), (m) => m.status !== 'running', 'the run to stop', 120_000);
+      const manifest = await waitForValue(
+        () => JSON.parse(readFileSync(join(runs, id, 'run.json'), 'utf8')),
+        (m) => m.status !== 'running',
+        'the run to stop',
+        120_000,
+      );
       check(manifest.status === 'cancelled', `the cancelled run ended ${manifest.status}: ${manifest.error ?? ''}`);
-      await page.locator('.notifications-toasts .notification-list-item-message', { hasText: `Cancelled ${id}` }).first().waitFor({ timeout: 20_000 });
+      await page
+        .locator('.notifications-toasts .notification-list-item-message', { hasText: `Cancelled ${id}` })
+        .first()
+        .waitFor({ timeout: 20_000 });
       // The status bar and the panel follow the run's real state: nothing says "training" once it was cancelled.
       await waitForValue(statusBar, (t) => !/training|\d+%/.test(t ?? ''), 'the status bar to leave the cancelled run', 15_000);
-      await waitForValue(() => frame.$eval('.live', (e) => e.hidden), (h) => h === true, 'the panel\'s progress line to go', 15_000);
+      await waitForValue(
+        () => frame.$eval('.live', (e) => e.hidden),
+        (h) => h === true,
+        "the panel's progress line to go",
+        15_000,
+      );
       await page.waitForTimeout(3000);
       check(!/training/.test(await statusBar()), `the status bar went back to training after the cancel: ${await statusBar()}`);
     },
@@ -447,7 +562,16 @@ export const pageTests = [
     name: 'the walkthrough mirrors the chapter, step by step, and checks a step when its command runs',
     async run({ page, ws, screenshot }) {
       await commandWithPicks(page, 'Welcome: Open Walkthrough...', ['Fine-tune a transformer, step by step']);
-      for (const step of ['Pre-training and fine-tuning in brief', 'Choose a dataset', 'Split it: train, validation, test', 'Run the baselines', 'Fine-tune', 'Evaluate', 'Compare', 'Reflect']) {
+      for (const step of [
+        'Pre-training and fine-tuning in brief',
+        'Choose a dataset',
+        'Split it: train, validation, test',
+        'Run the baselines',
+        'Fine-tune',
+        'Evaluate',
+        'Compare',
+        'Reflect',
+      ]) {
         await page.locator('.getting-started-step .step-title', { hasText: step }).first().waitFor({ timeout: 20_000 });
       }
       await page.waitForTimeout(500);
@@ -465,9 +589,13 @@ export const pageTests = [
         const t = JSON.parse(readFileSync(join(ws, 'runs', id, 'run.json'), 'utf8')).test;
         return `${pc(t.accuracy)} | ${pc(t.accuracyCI[0])} – ${pc(t.accuracyCI[1])} |`;
       };
-      check(text.includes(`| TF-IDF + logistic regression | – | ${row('page-tfidf')}`), `REFLECTION.md should give page-tfidf's accuracy and CI: ${text.slice(0, 800)}`);
-      check(text.includes(`| Fine-tuned starter | starter | ${row('page-finetune')}`), 'REFLECTION.md should give page-finetune\'s accuracy and CI');
-      for (const q of ['## 1. Did fine-tuning beat the earlier models, and why?', '## 2. What would make it better?', '## 3. What limits it in production?']) check(text.includes(q), `REFLECTION.md lacks "${q}"`);
+      check(
+        text.includes(`| TF-IDF + logistic regression | – | ${row('page-tfidf')}`),
+        `REFLECTION.md should give page-tfidf's accuracy and CI: ${text.slice(0, 800)}`,
+      );
+      check(text.includes(`| Fine-tuned starter | starter | ${row('page-finetune')}`), "REFLECTION.md should give page-finetune's accuracy and CI");
+      for (const q of ['## 1. Did fine-tuning beat the earlier models, and why?', '## 2. What would make it better?', '## 3. What limits it in production?'])
+        check(text.includes(q), `REFLECTION.md lacks "${q}"`);
       check(/Fine-tuned starter vs TF-IDF \+ logistic regression: .*McNemar exact p/.test(text), 'REFLECTION.md should state the paired test');
       // The walkthrough opened as a preview tab, which REFLECTION.md replaced: open it again.
       await commandWithPicks(page, 'Welcome: Open Walkthrough...', ['Fine-tune a transformer, step by step']);

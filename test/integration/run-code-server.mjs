@@ -27,7 +27,9 @@ import { isSkip, skip } from './skip.mjs';
  */
 async function loadPageTests() {
   const dir = dirname(fileURLToPath(import.meta.url));
-  const extra = readdirSync(dir).filter((f) => /^page-tests-.+\.mjs$/.test(f)).sort();
+  const extra = readdirSync(dir)
+    .filter((f) => /^page-tests-.+\.mjs$/.test(f))
+    .sort();
   const all = [...corePageTests];
   for (const f of extra) all.push(...(await import(join(dir, f))).pageTests);
   const only = process.env.GFT_PAGE_TESTS;
@@ -71,15 +73,29 @@ function ensureBuilt() {
 async function buildSuite() {
   rmSync(join(out, 'integration'), { recursive: true, force: true });
   const dir = join(root, 'test', 'integration', 'suite');
-  const entryPoints = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => join(dir, f));
+  const entryPoints = readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .map((f) => join(dir, f));
   await esbuild.build({
-    entryPoints, outdir: suiteOut, bundle: true, platform: 'node', format: 'cjs', target: 'node20',
-    external: ['vscode'], sourcemap: 'inline', logLevel: 'warning',
+    entryPoints,
+    outdir: suiteOut,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+    sourcemap: 'inline',
+    logLevel: 'warning',
   });
   // The run-folder writer for the page tests (the suite bundles its own copy).
   await esbuild.build({
-    entryPoints: [join(root, 'test', 'integration', 'runWriter.ts')], outfile: join(out, 'integration', 'runWriter.js'),
-    bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning',
+    entryPoints: [join(root, 'test', 'integration', 'runWriter.ts')],
+    outfile: join(out, 'integration', 'runWriter.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'warning',
   });
 }
 
@@ -87,27 +103,49 @@ async function startCodeServer(bin, settings) {
   const port = await freePort();
   const ud = join(tmp, 'ud');
   mkdirSync(join(ud, 'User'), { recursive: true });
-  writeFileSync(join(ud, 'User', 'settings.json'), JSON.stringify({
-    'workbench.startupEditor': 'none',
-    'security.workspace.trust.enabled': false,
-    'workbench.tips.enabled': false,
-    'extensions.ignoreRecommendations': true,
-    'telemetry.telemetryLevel': 'off',
-    'window.commandCenter': false,
-    ...settings,
-  }, null, 2));
+  writeFileSync(
+    join(ud, 'User', 'settings.json'),
+    JSON.stringify(
+      {
+        'workbench.startupEditor': 'none',
+        'security.workspace.trust.enabled': false,
+        'workbench.tips.enabled': false,
+        'extensions.ignoreRecommendations': true,
+        'telemetry.telemetryLevel': 'off',
+        'window.commandCenter': false,
+        ...settings,
+      },
+      null,
+      2,
+    ),
+  );
   writeFileSync(join(tmp, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const logFile = join(out, 'integration', 'code-server.log');
   const fd = openSync(logFile, 'w');
-  const child = spawn(bin, [
-    '--config', join(tmp, 'config.yaml'), '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
-    '--user-data-dir', ud, '--extensions-dir', join(tmp, 'ext'),
-  ], {
-    detached: true, // its own process group, so the extension hosts and the training host die with it
-    stdio: ['ignore', fd, fd],
-    env: { ...process.env, EXTENSIONS_GALLERY: '{"serviceUrl":""}', GFT_INTEGRATION: '1' },
-  });
+  const child = spawn(
+    bin,
+    [
+      '--config',
+      join(tmp, 'config.yaml'),
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      '--user-data-dir',
+      ud,
+      '--extensions-dir',
+      join(tmp, 'ext'),
+    ],
+    {
+      detached: true, // its own process group, so the extension hosts and the training host die with it
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env, EXTENSIONS_GALLERY: '{"serviceUrl":""}', GFT_INTEGRATION: '1' },
+    },
+  );
   const url = `http://127.0.0.1:${port}`;
   const end = Date.now() + 60_000;
   while (Date.now() < end) {
@@ -151,7 +189,9 @@ async function newPage(onLog) {
   const page = await context.newPage();
   page.on('pageerror', (e) => onLog?.('pageerror', String(e)));
   // Errors from any frame, the webviews included.
-  page.on('console', (m) => { if (m.type() === 'error' && !/gallery|Failed to load resource|service worker/i.test(m.text())) onLog?.('console', m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/gallery|Failed to load resource|service worker/i.test(m.text())) onLog?.('console', m.text());
+  });
   return { context, page };
 }
 
@@ -166,7 +206,9 @@ async function runHostSuite() {
   ];
   const { context, page } = await newPage();
   let resolveExit;
-  const exited = new Promise((r) => { resolveExit = r; });
+  const exited = new Promise((r) => {
+    resolveExit = r;
+  });
   await page.exposeFunction('codeAutomationExit', (code) => resolveExit(code));
   await page.exposeFunction('codeAutomationLog', (type, argsJson) => {
     const parts = Array.isArray(argsJson) ? argsJson : [argsJson];
@@ -197,11 +239,17 @@ async function runHostSuite() {
 /** Session 2: a normal window with the extension, driven from the page like a user would. */
 async function runPageTests() {
   const ws = freshWorkspace('ws-page');
-  const payload = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${root}`], ['skipWelcome', 'true']];
+  const payload = [
+    ['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${root}`],
+    ['skipWelcome', 'true'],
+  ];
   const { context, page } = await newPage((kind, text) => console.error(`  [page] ${kind}: ${text}`));
   const settingsFile = join(tmp, 'ud', 'User', 'settings.json');
   const ctx = {
-    page, ws, root, log,
+    page,
+    ws,
+    root,
+    log,
     writeRun: createRequire(import.meta.url)(join(out, 'integration', 'runWriter.js')),
     skip, // ctx.skip(reason): this test cannot run here; counted as skipped with the reason
     // VS Code applies user settings.json edits live (e.g. the colour theme).
@@ -230,7 +278,12 @@ async function runPageTests() {
         continue;
       }
       failed++;
-      log(`  FAIL page / ${t.name}\n${String(e?.stack ?? e).split('\n').slice(0, 8).join('\n')}`);
+      log(
+        `  FAIL page / ${t.name}\n${String(e?.stack ?? e)
+          .split('\n')
+          .slice(0, 8)
+          .join('\n')}`,
+      );
       await page.screenshot({ path: join(shots, `FAILED-${t.name.replace(/[^a-z0-9]+/gi, '-')}.png`) }).catch(() => {});
     }
   }
@@ -250,11 +303,24 @@ async function main() {
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: !args.has('--headed'),
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
   const totals = { passed: 0, failed: 0, skipped: 0, skips: [] };
-  const add = (r) => { totals.passed += r.passed; totals.failed += r.failed; totals.skipped += r.skipped; totals.skips.push(...r.skips); };
+  const add = (r) => {
+    totals.passed += r.passed;
+    totals.failed += r.failed;
+    totals.skipped += r.skipped;
+    totals.skips.push(...r.skips);
+  };
   if (!args.has('--only-page')) add(await runHostSuite());
   if (!args.has('--only-host')) add(await runPageTests());
   if (args.has('--update-screenshots') && totals.failed === 0) {

@@ -38,13 +38,22 @@ export interface TestRun {
   complete(n: number, accuracy: number): void;
 }
 
-export function startRun(root: string, opts: { id: string; kind?: RunKind; model?: string; seed?: number; evalEvery?: number; device?: string; config?: Record<string, unknown> }): TestRun {
+export function startRun(
+  root: string,
+  opts: { id: string; kind?: RunKind; model?: string; seed?: number; evalEvery?: number; device?: string; config?: Record<string, unknown> },
+): TestRun {
   const kind = opts.kind ?? 'finetune';
   const run = RunFolder.create(root, {
     id: opts.id,
     kind,
     config: opts.config ?? { epochs: 2, lr: 5e-5, batchSize: 16 },
-    dataset: { id: 'movie-reviews', hash: 'test-dataset-hash', splitHash: 'test-split-hash', labels: LABELS, sizes: { train: 1400, validation: 200, test: 400 } },
+    dataset: {
+      id: 'movie-reviews',
+      hash: 'test-dataset-hash',
+      splitHash: 'test-split-hash',
+      labels: LABELS,
+      sizes: { train: 1400, validation: 200, test: 400 },
+    },
     model: opts.model ? { id: opts.model } : undefined,
     seed: opts.seed ?? 42,
     packages: {},
@@ -64,8 +73,14 @@ export function startRun(root: string, opts: { id: string; kind?: RunKind; model
         run.metric({ type: 'step', step: s, epoch, loss, lr, step_ms: 120, time: new Date().toISOString() });
         if (s % evalEvery === 0) {
           const accuracy = 0.5 + 0.35 * (1 - Math.exp(-s / 30));
-          run.metric({ type: 'eval', step: s, epoch, split: 'validation', time: new Date().toISOString(),
-            metrics: { accuracy, macroF1: accuracy - 0.01, rocAuc: accuracy + 0.05, logLoss: loss + 0.05, ece: 0.05, loss: loss + 0.05 } });
+          run.metric({
+            type: 'eval',
+            step: s,
+            epoch,
+            split: 'validation',
+            time: new Date().toISOString(),
+            metrics: { accuracy, macroF1: accuracy - 0.01, rocAuc: accuracy + 0.05, logLoss: loss + 0.05, ece: 0.05, loss: loss + 0.05 },
+          });
         }
       }
     },
@@ -74,11 +89,26 @@ export function startRun(root: string, opts: { id: string; kind?: RunKind; model
       for (const { C, iterations } of candidates) {
         for (let i = 0; i < iterations; i++) {
           const loss = 0.25 / Math.log10(10 * C) + (Math.LN2 - 0.25 / Math.log10(10 * C)) * Math.exp(-i / 3);
-          run.metric({ type: 'step', step: ++s, epoch: 0, loss, lr: i % 3 === 0 ? 1 : 0.1 + 0.3 * rand(), step_ms: 5, ...(recordC ? { C } : {}), time: new Date().toISOString() });
+          run.metric({
+            type: 'step',
+            step: ++s,
+            epoch: 0,
+            loss,
+            lr: i % 3 === 0 ? 1 : 0.1 + 0.3 * rand(),
+            step_ms: 5,
+            ...(recordC ? { C } : {}),
+            time: new Date().toISOString(),
+          });
         }
       }
-      run.metric({ type: 'eval', step: s, epoch: 0, split: 'validation', time: new Date().toISOString(),
-        metrics: { accuracy: validationAccuracy, macroF1: validationAccuracy, rocAuc: null, logLoss: 0.4, ece: 0.03 } });
+      run.metric({
+        type: 'eval',
+        step: s,
+        epoch: 0,
+        split: 'validation',
+        time: new Date().toISOString(),
+        metrics: { accuracy: validationAccuracy, macroF1: validationAccuracy, rocAuc: null, logLoss: 0.4, ece: 0.03 },
+      });
     },
     async checkpoint(name) {
       await run.saveCheckpoint(name, (dir) => writeFileSync(join(dir, 'weights.txt'), `checkpoint ${name}\n`));
@@ -94,7 +124,11 @@ export function startRun(root: string, opts: { id: string; kind?: RunKind; model
         preds.push({ id: `${LABELS[label]}/cv${String(900 + (i >> 1)).padStart(3, '0')}.txt`, label, pred, probs: [1 - p1, p1], split: 'test' });
       }
       run.writePredictions(preds);
-      const test = evaluatePredictions(preds.map((p) => p.label), preds.map((p) => p.probs), { labelNames: LABELS, resamples: 200 });
+      const test = evaluatePredictions(
+        preds.map((p) => p.label),
+        preds.map((p) => p.probs),
+        { labelNames: LABELS, resamples: 200 },
+      );
       run.finish('completed', { test, best: { step: 60, epoch: 1, metric: 'accuracy', value: 0.84 } });
     },
   };
@@ -105,13 +139,21 @@ export function startRun(root: string, opts: { id: string; kind?: RunKind; model
  * run.json): test predictions on the real test reviews, right for about `accuracy` of them; config.data records
  * the source. Needs GFT_DATA_DIR (the bundle does not sit next to data/). Returns the test texts by id too.
  */
-export function realSplitRun(root: string, opts: { id: string; kind: RunKind; model?: string; config?: Record<string, unknown>; accuracy: number; seed: number }): { dir: string; texts: Map<string, string> } {
+export function realSplitRun(
+  root: string,
+  opts: { id: string; kind: RunKind; model?: string; config?: Record<string, unknown>; accuracy: number; seed: number },
+): { dir: string; texts: Map<string, string> } {
   const split = DEFAULT_SPLIT;
   const p = prepareData({ data: 'builtin:movie-reviews', split });
   const run = RunFolder.create(root, {
-    id: opts.id, kind: opts.kind,
+    id: opts.id,
+    kind: opts.kind,
     config: { ...(opts.config ?? {}), data: { data: 'builtin:movie-reviews', split, ...(opts.model ? { model: opts.model } : {}) } },
-    dataset: p.ref, model: opts.model ? { id: opts.model } : undefined, seed: opts.seed, packages: {}, device: 'cpu: test',
+    dataset: p.ref,
+    model: opts.model ? { id: opts.model } : undefined,
+    seed: opts.seed,
+    packages: {},
+    device: 'cpu: test',
   });
   const rand = rng(opts.seed);
   const preds: PredictionRecord[] = p.test.map((e) => {
@@ -121,6 +163,12 @@ export function realSplitRun(root: string, opts: { id: string; kind: RunKind; mo
     return { id: e.id, label: e.label, pred, probs: pred === 1 ? [1 - conf, conf] : [conf, 1 - conf], split: 'test' };
   });
   run.writePredictions(preds);
-  run.finish('completed', { test: evaluatePredictions(preds.map((x) => x.label), preds.map((x) => x.probs), { labelNames: p.labels, resamples: 200 }) });
+  run.finish('completed', {
+    test: evaluatePredictions(
+      preds.map((x) => x.label),
+      preds.map((x) => x.probs),
+      { labelNames: p.labels, resamples: 200 },
+    ),
+  });
   return { dir: run.dir, texts: new Map(p.test.map((e) => [e.id, e.text])) };
 }

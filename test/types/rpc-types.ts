@@ -11,7 +11,10 @@ import { Requests, type ListRunsResult, type ParamsOf, type ProbeResult, type Re
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 const same = <A, B>(ok: Equal<A, B>): Equal<A, B> => ok;
 /** Compiles only when `value`'s type is exactly T. */
-const exactly = <T>() => <V>(value: V, ok: Equal<T, V>): Equal<T, V> => ok;
+const exactly =
+  <T>() =>
+  <V>(value: V, ok: Equal<T, V>): Equal<T, V> =>
+    ok;
 
 // The table's types, read back.
 same<ParamsOf<typeof Requests.train>, TrainParams>(true);

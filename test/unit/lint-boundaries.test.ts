@@ -12,8 +12,14 @@ async function lintMessages(patterns: string[], ignore = true): Promise<{ file: 
 
 test('engine importing vscode and the host is reported', async () => {
   const msgs = await lintMessages(['test/fixtures/lint/engine/imports-vscode.ts'], false);
-  assert.ok(msgs.some((m) => /'vscode' import is restricted/.test(m.message)), JSON.stringify(msgs));
-  assert.ok(msgs.some((m) => /must not import the host/.test(m.message)), JSON.stringify(msgs));
+  assert.ok(
+    msgs.some((m) => /'vscode' import is restricted/.test(m.message)),
+    JSON.stringify(msgs),
+  );
+  assert.ok(
+    msgs.some((m) => /must not import the host/.test(m.message)),
+    JSON.stringify(msgs),
+  );
 });
 
 test('host importing vscode and the UI is reported', async () => {
@@ -44,17 +50,29 @@ test('src/shared importing node:*, vscode, a layer or src/shared/node is reporte
 
 test('src/shared/node importing vscode or a layer is reported; Node and src/shared are allowed', async () => {
   const msgs = await lintMessages(['test/fixtures/lint/shared/node/imports-host.ts'], false);
-  assert.ok(msgs.some((m) => /'vscode' import is restricted/.test(m.message)), JSON.stringify(msgs));
-  assert.ok(msgs.some((m) => /src\/shared\/node is below every layer/.test(m.message)), JSON.stringify(msgs));
+  assert.ok(
+    msgs.some((m) => /'vscode' import is restricted/.test(m.message)),
+    JSON.stringify(msgs),
+  );
+  assert.ok(
+    msgs.some((m) => /src\/shared\/node is below every layer/.test(m.message)),
+    JSON.stringify(msgs),
+  );
   assert.ok(!msgs.some((m) => m.message.includes("'node:fs'") || m.message.includes("'../format'")), JSON.stringify(msgs));
 });
 
 test('the webview importing src/shared/node is reported; src/shared is allowed, and so it is for the engine', async () => {
   const web = await lintMessages(['test/fixtures/lint/webview/imports-shared-node.ts'], false);
-  assert.ok(web.some((m) => /may import src\/shared, not src\/shared\/node/.test(m.message)), JSON.stringify(web));
+  assert.ok(
+    web.some((m) => /may import src\/shared, not src\/shared\/node/.test(m.message)),
+    JSON.stringify(web),
+  );
   assert.ok(!web.some((m) => m.message.includes('shared/format')), JSON.stringify(web));
   const engine = await lintMessages(['test/fixtures/lint/engine/imports-shared.ts'], false);
-  assert.deepEqual(engine.filter((m) => m.message.startsWith('no-restricted-imports')), []);
+  assert.deepEqual(
+    engine.filter((m) => m.message.startsWith('no-restricted-imports')),
+    [],
+  );
 });
 
 test('the source tree itself has no boundary violations', async () => {

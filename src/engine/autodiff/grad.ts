@@ -20,8 +20,10 @@ export function grad(g: Graph, loss: Tensor, wrt: Tensor[], opts: GradOptions = 
   if (!isFloat(loss.dtype)) throw new Error(`grad: loss must be a float tensor, got ${loss.dtype}`);
   let seed = opts.seed;
   if (!seed) {
-    if (!isStatic(loss.shape) || numel(loss.shape) !== 1) throw new Error(`grad: loss must have one element, got ${fmt(loss.shape)} (pass a seed gradient otherwise)`);
-    seed = loss.shape.length === 0 ? g.scalar(1, loss.dtype) : g.constant(Array(numel(loss.shape as number[])).fill(1), loss.dtype, [...loss.shape] as number[]);
+    if (!isStatic(loss.shape) || numel(loss.shape) !== 1)
+      throw new Error(`grad: loss must have one element, got ${fmt(loss.shape)} (pass a seed gradient otherwise)`);
+    seed =
+      loss.shape.length === 0 ? g.scalar(1, loss.dtype) : g.constant(Array(numel(loss.shape as number[])).fill(1), loss.dtype, [...loss.shape] as number[]);
   }
 
   // tensors that depend on wrt (forward), then nodes that also lead to the loss (backward)
@@ -55,7 +57,10 @@ export function grad(g: Graph, loss: Tensor, wrt: Tensor[], opts: GradOptions = 
     const need = inputs.map((x) => !!x && isFloat(x.dtype) && dep.has(x.id));
     if (!need.some(Boolean)) continue;
     const rule = rules[n.op];
-    if (!rule && !custom) throw new Error(`grad: no gradient rule for op '${n.op}' (node ${n.id}, output '${n.outputs[0].name}' ${fmt(n.outputs[0].shape)}); add one in src/engine/autodiff/rules.ts`);
+    if (!rule && !custom)
+      throw new Error(
+        `grad: no gradient rule for op '${n.op}' (node ${n.id}, output '${n.outputs[0].name}' ${fmt(n.outputs[0].shape)}); add one in src/engine/autodiff/rules.ts`,
+      );
     const dx = custom ? custom.rule(g, dy[0]!) : rule(g, n, dy, need);
     inputs.forEach((x, i) => {
       if (!x || !need[i]) return;
@@ -87,7 +92,10 @@ function sumIntoGemms(g: Graph, c: Tensor[], t: Tensor): Tensor {
   const others = c.filter((x) => !gemmOf(x));
   let acc = others.length ? others.reduce((a, b) => g.add(a, b)) : undefined;
   for (const x of gemms) {
-    if (!acc) { acc = x; continue; }
+    if (!acc) {
+      acc = x;
+      continue;
+    }
     const n = gemmOf(x)!;
     const [a, b] = n.inputs as Tensor[];
     const out = n.outputs[0];

@@ -18,7 +18,12 @@ export function reduceTo(g: Graph, d: Tensor, shape: readonly (number | string)[
   }
   if (axes.length === 0) return d;
   const r = g.reduceSum(d, axes, true);
-  return lead > 0 ? g.squeeze(r, Array.from({ length: lead }, (_, i) => i)) : r;
+  return lead > 0
+    ? g.squeeze(
+        r,
+        Array.from({ length: lead }, (_, i) => i),
+      )
+    : r;
 }
 
 /** Sum over all but the last axis as ReduceSum(axis 0) of a [rows, n] view: a bias-like gradient. */
@@ -51,10 +56,7 @@ export const rules: Record<string, Rule> = {
   Div: (g, n, dy, need) => {
     const [a, b] = n.inputs as Tensor[];
     const y = n.outputs[0];
-    return [
-      need[0] ? reduceTo(g, g.div(only(dy), b), a.shape) : null,
-      need[1] ? reduceTo(g, g.neg(g.div(g.mul(only(dy), y), b)), b.shape) : null,
-    ];
+    return [need[0] ? reduceTo(g, g.div(only(dy), b), a.shape) : null, need[1] ? reduceTo(g, g.neg(g.div(g.mul(only(dy), y), b)), b.shape) : null];
   },
   Neg: (g, _n, dy) => [g.neg(only(dy))],
   Exp: (g, n, dy) => [g.mul(only(dy), n.outputs[0])],
@@ -94,13 +96,16 @@ export const rules: Record<string, Rule> = {
   MatMul: (g, n, dy, need) => {
     const [a, b] = n.inputs as Tensor[];
     const d = only(dy);
-    const ra = a.shape.length, rb = b.shape.length;
-    let da: Tensor | null = null, db: Tensor | null = null;
+    const ra = a.shape.length,
+      rb = b.shape.length;
+    let da: Tensor | null = null,
+      db: Tensor | null = null;
     if (need[0]) da = rb === 2 ? g.matmul(d, g.transpose(b, [1, 0])) : reduceTo(g, g.matmul(d, swapLast(g, b)), a.shape);
     if (need[1]) {
       if (rb === 2) {
         // weight gradient: fold the batch dims into one Gemm (A^T dY) instead of a batched matmul + reduction
-        const k = a.shape[ra - 1], m = d.shape[d.shape.length - 1];
+        const k = a.shape[ra - 1],
+          m = d.shape[d.shape.length - 1];
         db = ra === 2 ? g.gemm(a, d, null, { transA: true }) : g.gemm(g.reshape(a, [-1, k]), g.reshape(d, [-1, m]), null, { transA: true });
       } else db = reduceTo(g, g.matmul(swapLast(g, a), d), b.shape);
     }
@@ -110,13 +115,16 @@ export const rules: Record<string, Rule> = {
     const [a, b, c] = n.inputs as (Tensor | undefined)[];
     const d = only(dy);
     const { transA: tA, transB: tB } = n.meta as { transA: boolean; transB: boolean };
-    let da: Tensor | null = null, db: Tensor | null = null;
+    let da: Tensor | null = null,
+      db: Tensor | null = null;
     if (need[0]) {
-      da = !tA ? g.gemm(d, b!, null, { transB: !tB }) // dA = dY op(B)^T
+      da = !tA
+        ? g.gemm(d, b!, null, { transB: !tB }) // dA = dY op(B)^T
         : g.gemm(b!, d, null, { transA: tB, transB: true }); // A^T: dA = op(B) dY^T
     }
     if (need[1]) {
-      db = !tB ? g.gemm(a!, d, null, { transA: !tA }) // dB = op(A)^T dY
+      db = !tB
+        ? g.gemm(a!, d, null, { transA: !tA }) // dB = op(A)^T dY
         : g.gemm(d, a!, null, { transA: true, transB: tA }); // B^T: dB = dY^T op(A)
     }
     return [da, db, c && need[2] ? reduceTo(g, d, c.shape) : null];
@@ -157,7 +165,8 @@ export const rules: Record<string, Rule> = {
       const d = x.shape[a];
       if (typeof d === 'number') {
         const norm = (v: number) => Math.min(Math.max(v < 0 ? v + d : v, 0), d);
-        const st = norm(starts[i]), en = Math.max(norm(ends[i]), st);
+        const st = norm(starts[i]),
+          en = Math.max(norm(ends[i]), st);
         before.push(st);
         after.push(d - en);
       } else {
@@ -168,7 +177,9 @@ export const rules: Record<string, Rule> = {
     });
     const pads = after.every((v) => typeof v === 'number')
       ? g.ints([...before, ...(after as number[])])
-      : g.node('Concat', [g.ints(before), ...after.map((v) => (typeof v === 'number' ? g.ints([v]) : v))], [['int64', [2 * axes.length]]], { axis: { i: 0 } })[0];
+      : g.node('Concat', [g.ints(before), ...after.map((v) => (typeof v === 'number' ? g.ints([v]) : v))], [['int64', [2 * axes.length]]], {
+          axis: { i: 0 },
+        })[0];
     const d = only(dy);
     return [g.node('Pad', [d, pads, s(g, 0, d), g.ints(axes)], [[d.dtype, x.shape]])[0], null, null, null, null];
   },
@@ -177,14 +188,30 @@ export const rules: Record<string, Rule> = {
     const axis: number = n.meta.axis;
     const ids = g.unsqueeze(idx.dtype === 'int64' ? idx : g.cast(idx, 'int64'), [-1]);
     let d = only(dy);
-    const ri = idx.shape.length, rd = data.shape.length;
+    const ri = idx.shape.length,
+      rd = data.shape.length;
     // ScatterND(reduction=add) at opset 18 accumulates duplicate ids correctly (earlier opsets race).
     if (axis === 0) return [scatterAdd(g, data.shape, ids, d), null];
     // other axes: move the gathered axis first, scatter, move it back
     const perm = [axis, ...Array.from({ length: rd }, (_, i) => i).filter((i) => i !== axis)];
-    d = g.transpose(d, [...Array.from({ length: ri }, (_, i) => axis + i), ...Array.from({ length: axis }, (_, i) => i), ...Array.from({ length: d.shape.length - axis - ri }, (_, i) => axis + ri + i)]);
-    const moved = scatterAdd(g, perm.map((p) => data.shape[p]), ids, d);
-    return [g.transpose(moved, perm.map((_, i) => perm.indexOf(i))), null];
+    d = g.transpose(d, [
+      ...Array.from({ length: ri }, (_, i) => axis + i),
+      ...Array.from({ length: axis }, (_, i) => i),
+      ...Array.from({ length: d.shape.length - axis - ri }, (_, i) => axis + ri + i),
+    ]);
+    const moved = scatterAdd(
+      g,
+      perm.map((p) => data.shape[p]),
+      ids,
+      d,
+    );
+    return [
+      g.transpose(
+        moved,
+        perm.map((_, i) => perm.indexOf(i)),
+      ),
+      null,
+    ];
   },
 
   ReduceSum: (g, n, dy) => [g.expand(keep(g, only(dy), n), [...n.inputs[0]!.shape]), null],
@@ -242,8 +269,17 @@ function layerNormGrad(g: Graph, d: Tensor, x: Tensor, scale: Tensor, eps: numbe
   if ((g.deviceOps && typeof h === 'number') || !stats) {
     // x-hat in one kernel (LayerNormalization with scale 1, bias 0) instead of a Sub and a Mul
     if (typeof h !== 'number') throw new Error(`grad: layerNorm over a symbolic last dim ${h}`);
-    const [y, , s] = g.node('LayerNormalization', [x, g.full(1, x.dtype, [h]), g.full(0, x.dtype, [h])], [[x.dtype, x.shape], [x.dtype, [...x.shape.slice(0, -1), 1]], [x.dtype, [...x.shape.slice(0, -1), 1]]],
-      { axis: { i: -1 }, epsilon: { f: eps }, stash_type: { i: x.dtype === 'float64' ? 11 : 1 } }, { eps });
+    const [y, , s] = g.node(
+      'LayerNormalization',
+      [x, g.full(1, x.dtype, [h]), g.full(0, x.dtype, [h])],
+      [
+        [x.dtype, x.shape],
+        [x.dtype, [...x.shape.slice(0, -1), 1]],
+        [x.dtype, [...x.shape.slice(0, -1), 1]],
+      ],
+      { axis: { i: -1 }, epsilon: { f: eps }, stash_type: { i: x.dtype === 'float64' ? 11 : 1 } },
+      { eps },
+    );
     xhat = y;
     inv = s;
   } else {

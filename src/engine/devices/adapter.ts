@@ -35,8 +35,24 @@ const ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/sh
 export function vulkanIcds(env: NodeJS.ProcessEnv = process.env, dirs: readonly string[] = ICD_DIRS): VulkanIcd[] {
   const listed = (env.VK_DRIVER_FILES || env.VK_ICD_FILENAMES || '').split(':').filter(Boolean);
   const files = listed.length
-    ? listed.flatMap((f) => { try { return readdirSync(f).filter((x) => x.endsWith('.json')).map((x) => join(f, x)); } catch { return [f]; } })
-    : dirs.flatMap((d) => { try { return readdirSync(d).filter((x) => x.endsWith('.json')).map((x) => join(d, x)); } catch { return []; } });
+    ? listed.flatMap((f) => {
+        try {
+          return readdirSync(f)
+            .filter((x) => x.endsWith('.json'))
+            .map((x) => join(f, x));
+        } catch {
+          return [f];
+        }
+      })
+    : dirs.flatMap((d) => {
+        try {
+          return readdirSync(d)
+            .filter((x) => x.endsWith('.json'))
+            .map((x) => join(d, x));
+        } catch {
+          return [];
+        }
+      });
   const out: VulkanIcd[] = [];
   for (const manifest of files) {
     try {
@@ -44,7 +60,9 @@ export function vulkanIcds(env: NodeJS.ProcessEnv = process.env, dirs: readonly 
       const library = j.ICD?.library_path;
       if (!library) continue;
       out.push({ manifest, library, apiVersion: j.ICD?.api_version, software: SOFTWARE.test(library) || SOFTWARE.test(basename(manifest)) });
-    } catch { /* unreadable manifest: the loader skips it too */ }
+    } catch {
+      /* unreadable manifest: the loader skips it too */
+    }
   }
   return out;
 }
@@ -71,16 +89,31 @@ function ldconfigListing(): string {
 
 /** Whether the dynamic loader can find `lib` (LD_LIBRARY_PATH, the ldconfig cache, the usual folders). */
 export function hasLibrary(lib: string, env: NodeJS.ProcessEnv = process.env): boolean {
-  const dirs = [...(env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), '/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/lib/aarch64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib64', '/lib'];
+  const dirs = [
+    ...(env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean),
+    '/lib/x86_64-linux-gnu',
+    '/usr/lib/x86_64-linux-gnu',
+    '/lib/aarch64-linux-gnu',
+    '/usr/lib/aarch64-linux-gnu',
+    '/usr/lib64',
+    '/usr/lib',
+    '/lib64',
+    '/lib',
+  ];
   if (dirs.some((d) => existsSync(join(d, lib)))) return true;
-  return ldconfigListing().split('\n').some((l) => l.trim().startsWith(`${lib} `));
+  return ldconfigListing()
+    .split('\n')
+    .some((l) => l.trim().startsWith(`${lib} `));
 }
 
 /**
  * Loader libraries that are missing, each with the apt package to install. libvulkan.so.1 is always needed; the GL
  * dispatch set only with NVIDIA's Vulkan driver (its ICD, libGLX_nvidia.so.0, loads libGLdispatch.so.0).
  */
-export function missingLoaderLibraries(icds: readonly VulkanIcd[] = vulkanIcds(), has: (lib: string) => boolean = (l) => hasLibrary(l)): { library: string; apt: string }[] {
+export function missingLoaderLibraries(
+  icds: readonly VulkanIcd[] = vulkanIcds(),
+  has: (lib: string) => boolean = (l) => hasLibrary(l),
+): { library: string; apt: string }[] {
   const nvidia = icds.some((i) => /nvidia/i.test(i.library)) || existsSync('/proc/driver/nvidia/version');
   const needed = nvidia ? Object.keys(LOADER_PACKAGES) : ['libvulkan.so.1'];
   return needed.filter((l) => !has(l)).map((library) => ({ library, apt: LOADER_PACKAGES[library] }));
@@ -92,10 +125,21 @@ export function describeMissingLibraries(missing: readonly { library: string; ap
   return `missing ${missing.map((m) => m.library).join(', ')}: install with \`apt-get install ${[...new Set(missing.map((m) => m.apt))].join(' ')}\``;
 }
 
-const PCI_VENDORS: Record<string, string> = { '0x10de': 'NVIDIA', '0x1002': 'AMD', '0x8086': 'Intel', '0x1af4': 'virtio', '0x15ad': 'VMware', '0x1414': 'Microsoft' };
+const PCI_VENDORS: Record<string, string> = {
+  '0x10de': 'NVIDIA',
+  '0x1002': 'AMD',
+  '0x8086': 'Intel',
+  '0x1af4': 'virtio',
+  '0x15ad': 'VMware',
+  '0x1414': 'Microsoft',
+};
 
 function read(path: string): string | undefined {
-  try { return readFileSync(path, 'utf8'); } catch { return undefined; }
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /** Hardware GPUs the kernel drivers report (NVIDIA's /proc files, then DRM render nodes). */
@@ -105,9 +149,17 @@ export function hardwareGpus(): GpuAdapterInfo[] {
   try {
     for (const id of readdirSync('/proc/driver/nvidia/gpus')) {
       const model = /Model:\s*(.+)/.exec(read(join('/proc/driver/nvidia/gpus', id, 'information')) ?? '')?.[1]?.trim();
-      out.push({ vendor: 'NVIDIA', name: model ?? `NVIDIA GPU ${id}`, driver: `nvidia ${nvVersion ?? '(version unknown)'}`, software: false, source: '/proc/driver/nvidia' });
+      out.push({
+        vendor: 'NVIDIA',
+        name: model ?? `NVIDIA GPU ${id}`,
+        driver: `nvidia ${nvVersion ?? '(version unknown)'}`,
+        software: false,
+        source: '/proc/driver/nvidia',
+      });
     }
-  } catch { /* no NVIDIA driver */ }
+  } catch {
+    /* no NVIDIA driver */
+  }
   if (out.length) return out;
   try {
     for (const node of readdirSync('/sys/class/drm').filter((f) => f.startsWith('renderD'))) {
@@ -115,9 +167,17 @@ export function hardwareGpus(): GpuAdapterInfo[] {
       const vendorId = read(join(dev, 'vendor'))?.trim() ?? '';
       const deviceId = read(join(dev, 'device'))?.trim() ?? '';
       const driver = /DRIVER=(\S+)/.exec(read(join(dev, 'uevent')) ?? '')?.[1] ?? 'unknown';
-      out.push({ vendor: PCI_VENDORS[vendorId] ?? (vendorId || 'unknown'), name: `${PCI_VENDORS[vendorId] ?? 'GPU'} ${deviceId || node}`, driver, software: false, source: `/sys/class/drm/${node}` });
+      out.push({
+        vendor: PCI_VENDORS[vendorId] ?? (vendorId || 'unknown'),
+        name: `${PCI_VENDORS[vendorId] ?? 'GPU'} ${deviceId || node}`,
+        driver,
+        software: false,
+        source: `/sys/class/drm/${node}`,
+      });
     }
-  } catch { /* no DRM */ }
+  } catch {
+    /* no DRM */
+  }
   return out;
 }
 
@@ -134,7 +194,14 @@ export function webgpuAdapter(icds: readonly VulkanIcd[] = vulkanIcds(), gpus: r
     return { ...gpus[0], driver: `${gpus[0].driver}; Vulkan ICD ${icd.library}${icd.apiVersion ? ` (Vulkan ${icd.apiVersion})` : ''}` };
   }
   const sw = icds.find((i) => i.software);
-  if (sw) return { vendor: 'Mesa', name: /swiftshader/i.test(sw.library) ? 'SwiftShader (software Vulkan)' : 'llvmpipe (lavapipe, software Vulkan)', driver: `${sw.library}${sw.apiVersion ? ` (Vulkan ${sw.apiVersion})` : ''}`, software: true, source: sw.manifest };
+  if (sw)
+    return {
+      vendor: 'Mesa',
+      name: /swiftshader/i.test(sw.library) ? 'SwiftShader (software Vulkan)' : 'llvmpipe (lavapipe, software Vulkan)',
+      driver: `${sw.library}${sw.apiVersion ? ` (Vulkan ${sw.apiVersion})` : ''}`,
+      software: true,
+      source: sw.manifest,
+    };
   return undefined;
 }
 
@@ -142,7 +209,11 @@ export function webgpuAdapter(icds: readonly VulkanIcd[] = vulkanIcds(), gpus: r
  * Why 'auto' must not pick WebGPU here (undefined = a real GPU adapter is there): no GPU device, no hardware Vulkan
  * driver for it (only a software one), or a missing loader library.
  */
-export function notRealGpu(icds: readonly VulkanIcd[] = vulkanIcds(), gpus: readonly GpuAdapterInfo[] = hardwareGpus(), missing = missingLoaderLibraries(icds)): string | undefined {
+export function notRealGpu(
+  icds: readonly VulkanIcd[] = vulkanIcds(),
+  gpus: readonly GpuAdapterInfo[] = hardwareGpus(),
+  missing = missingLoaderLibraries(icds),
+): string | undefined {
   if (process.platform === 'darwin' || process.platform === 'win32') return undefined; // Metal / D3D12 adapters
   if (gpus.length === 0) {
     const sw = icds.find((i) => i.software);
@@ -151,6 +222,7 @@ export function notRealGpu(icds: readonly VulkanIcd[] = vulkanIcds(), gpus: read
   const lib = describeMissingLibraries(missing);
   if (lib) return lib;
   const nvidia = gpus[0].vendor === 'NVIDIA';
-  if (!icds.some((i) => !i.software && (!nvidia || /nvidia/i.test(i.library)))) return `${gpus[0].name} has no Vulkan driver (ICD) here${icds.length ? `, only the software ${icds.map((i) => i.library).join(', ')}` : ''}: install the GPU's Vulkan driver, or set VK_DRIVER_FILES to its ICD json`;
+  if (!icds.some((i) => !i.software && (!nvidia || /nvidia/i.test(i.library))))
+    return `${gpus[0].name} has no Vulkan driver (ICD) here${icds.length ? `, only the software ${icds.map((i) => i.library).join(', ')}` : ''}: install the GPU's Vulkan driver, or set VK_DRIVER_FILES to its ICD json`;
   return undefined;
 }

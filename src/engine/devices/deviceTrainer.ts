@@ -28,7 +28,12 @@ export class DeviceTrainer implements TrainerApi {
     private readonly opts: ResidentOptions,
   ) {}
 
-  static async create(model: SequenceClassifier, weights: ReadonlyMap<string, Float32Array>, config: TrainConfig, opts: ResidentOptions = residentOptionsFor(config.providers ?? ['cpu'], config.maxDims)): Promise<DeviceTrainer> {
+  static async create(
+    model: SequenceClassifier,
+    weights: ReadonlyMap<string, Float32Array>,
+    config: TrainConfig,
+    opts: ResidentOptions = residentOptionsFor(config.providers ?? ['cpu'], config.maxDims),
+  ): Promise<DeviceTrainer> {
     const o = { ...opts, microSteps: 1 };
     return new DeviceTrainer(model, config, await ResidentTrainer.create(model, weights, config, o), o);
   }

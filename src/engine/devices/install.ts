@@ -28,9 +28,14 @@ export function installCudaProviders(opts: InstallOptions = {}): Promise<Install
   const script = join(pkgDir, 'script', 'install.js');
   const timeoutMs = opts.timeoutMs ?? 15 * 60_000; // the NuGet package is several hundred MB
   if (process.platform !== 'linux' || process.arch !== 'x64') {
-    return Promise.resolve({ ok: false, message: `CUDA providers for onnxruntime-node exist only for linux/x64; this is ${process.platform}/${process.arch}`, ms: 0 });
+    return Promise.resolve({
+      ok: false,
+      message: `CUDA providers for onnxruntime-node exist only for linux/x64; this is ${process.platform}/${process.arch}`,
+      ms: 0,
+    });
   }
-  if (!existsSync(script)) return Promise.resolve({ ok: false, message: `onnxruntime-node's install script is missing (${script}); reinstall onnxruntime-node`, ms: 0 });
+  if (!existsSync(script))
+    return Promise.resolve({ ok: false, message: `onnxruntime-node's install script is missing (${script}); reinstall onnxruntime-node`, ms: 0 });
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [script, '--onnxruntime-node-install=cuda12'], {
       cwd: pkgDir,
@@ -45,7 +50,12 @@ export function installCudaProviders(opts: InstallOptions = {}): Promise<Install
       clearTimeout(timer);
       const ms = Date.now() - t0;
       const dir = ortBindingDir(pkgDir);
-      if (signal) return resolve({ ok: false, message: `CUDA provider install timed out after ${Math.round(timeoutMs / 1000)} s (slow or blocked connection to api.nuget.org)`, ms });
+      if (signal)
+        return resolve({
+          ok: false,
+          message: `CUDA provider install timed out after ${Math.round(timeoutMs / 1000)} s (slow or blocked connection to api.nuget.org)`,
+          ms,
+        });
       if (code !== 0) return resolve({ ok: false, message: `CUDA provider install failed: ${failureLine(out)}`, ms });
       const { present, missing } = cudaLibraries(dir);
       if (missing.length) return resolve({ ok: false, message: `CUDA provider install finished but ${missing.join(', ')} is missing in ${dir}`, ms });
@@ -68,7 +78,7 @@ function installEnv(extra: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
 /** The script's uncaught error, e.g. "Error: getaddrinfo ENOTFOUND api.nuget.org", as an explanation. */
 export function failureLine(output: string): string {
   const m = /^(?:\w*Error): (.+)$/m.exec(output);
-  const err = m ? m[1].trim() : output.trim().split('\n').pop() ?? 'no output';
+  const err = m ? m[1].trim() : (output.trim().split('\n').pop() ?? 'no output');
   if (/ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH/.test(err)) {
     return `cannot reach NuGet (${err}); this needs internet access to api.nuget.org (or a proxy in GLOBAL_AGENT_HTTPS_PROXY)`;
   }

@@ -24,13 +24,16 @@ export function bakeInitializers(model: onnx.IModelProto, values: ReadonlyMap<st
   const g = model.graph!;
   const inputs = g.input ?? [];
   for (const name of values.keys()) if (!inputs.some((i) => i.name === name)) throw new Error(`bakeInitializers: '${name}' is not an input of the model`);
-  const baked: onnx.ITensorProto[] = inputs.filter((i) => values.has(i.name!)).map((i) => {
-    const v = values.get(i.name!)!;
-    const dims = (i.type!.tensorType!.shape?.dim ?? []).map((d) => Number(d.dimValue));
-    if (i.type!.tensorType!.elemType !== onnx.TensorProto.DataType.FLOAT) throw new Error(`bakeInitializers: '${i.name}' is not float32`);
-    if (dims.reduce((a, b) => a * b, 1) !== v.length) throw new Error(`bakeInitializers: '${i.name}' needs ${dims.reduce((a, b) => a * b, 1)} values, got ${v.length}`);
-    return { name: i.name, dataType: onnx.TensorProto.DataType.FLOAT, dims, rawData: new Uint8Array(v.buffer, v.byteOffset, v.byteLength) };
-  });
+  const baked: onnx.ITensorProto[] = inputs
+    .filter((i) => values.has(i.name!))
+    .map((i) => {
+      const v = values.get(i.name!)!;
+      const dims = (i.type!.tensorType!.shape?.dim ?? []).map((d) => Number(d.dimValue));
+      if (i.type!.tensorType!.elemType !== onnx.TensorProto.DataType.FLOAT) throw new Error(`bakeInitializers: '${i.name}' is not float32`);
+      if (dims.reduce((a, b) => a * b, 1) !== v.length)
+        throw new Error(`bakeInitializers: '${i.name}' needs ${dims.reduce((a, b) => a * b, 1)} values, got ${v.length}`);
+      return { name: i.name, dataType: onnx.TensorProto.DataType.FLOAT, dims, rawData: new Uint8Array(v.buffer, v.byteOffset, v.byteLength) };
+    });
   return onnx.ModelProto.create({
     ...model,
     graph: { ...g, input: inputs.filter((i) => !values.has(i.name!)), initializer: [...(g.initializer ?? []), ...baked] },
@@ -53,18 +56,23 @@ export function wrapInLoop(model: onnx.IModelProto, spec: LoopSpec): onnx.ModelP
   for (const n of perStep) if (carriedIn.has(n)) throw new Error(`wrapInLoop: '${n}' is both carried and per-step`);
 
   // Names the body reads from the outer scope stay as they are; everything the body defines gets the prefix.
-  const outer = new Set<string>([
-    ...(g.initializer ?? []).map((t) => t.name!),
-    ...[...inputs.keys()].filter((n) => !carriedIn.has(n) && !perStepSet.has(n)),
-  ]);
+  const outer = new Set<string>([...(g.initializer ?? []).map((t) => t.name!), ...[...inputs.keys()].filter((n) => !carriedIn.has(n) && !perStepSet.has(n))]);
   const r = (n: string) => (n === '' || outer.has(n) ? n : P + n);
 
-  const iter = P + 'iteration', condIn = P + 'cond_in', condOut = P + 'cond_out';
+  const iter = P + 'iteration',
+    condIn = P + 'cond_in',
+    condOut = P + 'cond_out';
   const scalar = (name: string, elemType: number): onnx.IValueInfoProto => ({ name, type: { tensorType: { elemType, shape: { dim: [] } } } });
   const body: onnx.IGraphProto = {
     name: 'step',
     node: [
-      ...perStep.map((n) => ({ opType: 'Gather', name: `${P}pick_${n}`, input: [n, iter], output: [r(n)], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }] })),
+      ...perStep.map((n) => ({
+        opType: 'Gather',
+        name: `${P}pick_${n}`,
+        input: [n, iter],
+        output: [r(n)],
+        attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }],
+      })),
       ...(g.node ?? []).map((nd) => ({ ...nd, name: P + (nd.name ?? ''), input: (nd.input ?? []).map(r), output: (nd.output ?? []).map(r) })),
       { opType: 'Identity', name: `${P}cond`, input: [condIn], output: [condOut] },
     ],
@@ -94,10 +102,20 @@ export function wrapInLoop(model: onnx.IModelProto, spec: LoopSpec): onnx.ModelP
       ...spec.perStepOutputs.map((n) => ({ name: n, type: { tensorType: { elemType: outputs.get(n)!.type!.tensorType!.elemType } } })),
     ],
     node: [
-      { opType: 'Shape', name: 'loop/shape', input: [first], output: ['loop/k1'], attribute: [{ name: 'start', type: onnx.AttributeProto.AttributeType.INT, i: 0 }, { name: 'end', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] },
+      {
+        opType: 'Shape',
+        name: 'loop/shape',
+        input: [first],
+        output: ['loop/k1'],
+        attribute: [
+          { name: 'start', type: onnx.AttributeProto.AttributeType.INT, i: 0 },
+          { name: 'end', type: onnx.AttributeProto.AttributeType.INT, i: 1 },
+        ],
+      },
       { opType: 'Squeeze', name: 'loop/squeeze', input: ['loop/k1'], output: ['loop/k'] },
       {
-        opType: 'Loop', name: 'loop/steps',
+        opType: 'Loop',
+        name: 'loop/steps',
         input: ['loop/k', '', ...spec.carried.map((c) => c.input)],
         output: [...spec.carried.map((c) => c.output), ...spec.perStepOutputs],
         attribute: [{ name: 'body', type: onnx.AttributeProto.AttributeType.GRAPH, g: body }],
@@ -114,7 +132,8 @@ export function wrapInLoop(model: onnx.IModelProto, spec: LoopSpec): onnx.ModelP
  */
 export function floatInputs(model: onnx.IModelProto, names: readonly string[]): onnx.ModelProto {
   const g = model.graph!;
-  const FLOAT = onnx.TensorProto.DataType.FLOAT, INT64 = onnx.TensorProto.DataType.INT64;
+  const FLOAT = onnx.TensorProto.DataType.FLOAT,
+    INT64 = onnx.TensorProto.DataType.INT64;
   const targets = new Set((g.input ?? []).filter((i) => names.includes(i.name!) && i.type?.tensorType?.elemType === INT64).map((i) => i.name!));
   if (targets.size === 0) return onnx.ModelProto.create(model);
   const rename = new Map<string, string>();
@@ -123,14 +142,23 @@ export function floatInputs(model: onnx.IModelProto, names: readonly string[]): 
   for (const n of g.node ?? []) {
     const x = n.input?.[0];
     const to = n.attribute?.find((a) => a.name === 'to')?.i;
-    if (n.opType === 'Cast' && x && targets.has(x) && Number(to) === FLOAT) { rename.set(n.output![0], x); continue; }
+    if (n.opType === 'Cast' && x && targets.has(x) && Number(to) === FLOAT) {
+      rename.set(n.output![0], x);
+      continue;
+    }
     kept.push(n);
   }
   // consumers that read the input itself (not through a removed Cast) and are not Casts get it back as int64
   const back = (n: onnx.INodeProto, i: string) => targets.has(i) && n.opType !== 'Cast';
   for (const n of kept) for (const i of n.input ?? []) if (back(n, i)) needInt.add(i);
-  const casts: onnx.INodeProto[] = [...needInt].map((name) => ({ opType: 'Cast', input: [name], output: [`${name}/int64`], name: `cast_back/${name}`, attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: INT64 }] }));
-  const finalNodes = kept.map((n) => ({ ...n, input: (n.input ?? []).map((i) => (back(n, i) ? `${i}/int64` : rename.get(i) ?? i)) }));
+  const casts: onnx.INodeProto[] = [...needInt].map((name) => ({
+    opType: 'Cast',
+    input: [name],
+    output: [`${name}/int64`],
+    name: `cast_back/${name}`,
+    attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: INT64 }],
+  }));
+  const finalNodes = kept.map((n) => ({ ...n, input: (n.input ?? []).map((i) => (back(n, i) ? `${i}/int64` : (rename.get(i) ?? i))) }));
   return onnx.ModelProto.create({
     ...model,
     graph: {

@@ -47,7 +47,8 @@ export function ortBindingDir(pkgDir = ortPackageDir()): string {
 }
 
 export function cudaLibraries(bindingDir = ortBindingDir()): { present: string[]; missing: string[] } {
-  const present: string[] = [], missing: string[] = [];
+  const present: string[] = [],
+    missing: string[] = [];
   for (const f of CUDA_PROVIDER_LIBS) (existsSync(join(bindingDir, f)) ? present : missing).push(f);
   return { present, missing };
 }
@@ -84,12 +85,17 @@ export function probeSession(ep: string, opts: { timeoutMs?: number; env?: NodeJ
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['-e', CHILD], {
       env: {
-        ...process.env, ...opts.env, ELECTRON_RUN_AS_NODE: '1',
-        GFT_ORT_PATH: require.resolve('onnxruntime-node'), GFT_PROBE_MODEL: probeModel(), GFT_PROBE_EP: ep,
+        ...process.env,
+        ...opts.env,
+        ELECTRON_RUN_AS_NODE: '1',
+        GFT_ORT_PATH: require.resolve('onnxruntime-node'),
+        GFT_PROBE_MODEL: probeModel(),
+        GFT_PROBE_EP: ep,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let out = '', err = '';
+    let out = '',
+      err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -97,7 +103,12 @@ export function probeSession(ep: string, opts: { timeoutMs?: number; env?: NodeJ
       clearTimeout(timer);
       const ms = Date.now() - t0;
       const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (signal) return resolve({ ok: false, reason: `probe ${signal === 'SIGKILL' ? `timed out after ${timeoutMs / 1000} s` : `killed by ${signal}`} (driver hang or crash?)`, ms });
+      if (signal)
+        return resolve({
+          ok: false,
+          reason: `probe ${signal === 'SIGKILL' ? `timed out after ${timeoutMs / 1000} s` : `killed by ${signal}`} (driver hang or crash?)`,
+          ms,
+        });
       if (!line) return resolve({ ok: false, reason: `probe process exited with code ${code}: ${oneLine(err) || 'no output'}`, ms });
       const r = JSON.parse(line) as { ok: boolean; error?: string };
       resolve(r.ok ? { ok: true, ms } : { ok: false, reason: explain(r.error ?? '', err), ms });
@@ -110,7 +121,10 @@ export function probeSession(ep: string, opts: { timeoutMs?: number; env?: NodeJ
  * ("/onnxruntime_src/...cc:136 ...::<lambda()> cond was false. Failed to get a WebGPU adapter: ...").
  */
 export function oneLine(msg: string): string {
-  const lines = msg.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = msg
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   let s = lines.find((l) => !/^(at |\^|node:internal|Node\.js v)/.test(l)) ?? '';
   s = s.replace(new RegExp(String.fromCharCode(27) + '\\[[0-9;]*m', 'g'), ''); // terminal colour codes
   s = s.replace(/\[ONNXRuntimeError\] : \d+ : \w+ : /g, '');
@@ -161,7 +175,8 @@ export function hasGpuDevice(): boolean {
   }
 }
 
-export const NO_GPU_DEVICE = 'no GPU device (/dev/nvidia0 or /dev/dri/renderD*): a software Vulkan driver would be slower than the CPU provider; choose device webgpu to try it anyway';
+export const NO_GPU_DEVICE =
+  'no GPU device (/dev/nvidia0 or /dev/dri/renderD*): a software Vulkan driver would be slower than the CPU provider; choose device webgpu to try it anyway';
 
 const EPS: Record<Device, string[]> = { cpu: ['cpu'], cuda: ['cuda', 'cpu'], webgpu: ['webgpu', 'cpu'] };
 
@@ -200,6 +215,8 @@ function adapterOf(d: 'cuda' | 'webgpu', opts: SelectOptions): { adapter?: GpuAd
 
 /** One line for logs and run.json, e.g. "device cpu (cuda: libraries not installed ...; webgpu: ...)". */
 export function describeSelection(s: DeviceSelection): string {
-  const why = Object.entries(s.reasons).map(([d, r]) => `${d}: ${r}`).join('; ');
+  const why = Object.entries(s.reasons)
+    .map(([d, r]) => `${d}: ${r}`)
+    .join('; ');
   return `device ${s.device}${why ? ` (${why})` : ''}`;
 }

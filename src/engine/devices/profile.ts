@@ -4,7 +4,13 @@
 // device nodes that live on the CPU, e.g. the outputs of nodes that fell back to the CPU provider).
 import { readFileSync } from 'node:fs';
 
-interface TraceEvent { cat: string; name: string; dur?: number; ts?: number; args?: Record<string, unknown> }
+interface TraceEvent {
+  cat: string;
+  name: string;
+  dur?: number;
+  ts?: number;
+  args?: Record<string, unknown>;
+}
 
 export interface RunProfile {
   /** GPU kernels dispatched (WebGPU "Api" events); 0 where the provider records none (CPU) */

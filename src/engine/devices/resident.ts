@@ -10,13 +10,12 @@ import type { SequenceClassifier } from '../ir/model';
 import { serialize, toModelProto } from '../onnx/writer';
 import { Graph } from '../ir/graph';
 import { onnx } from 'onnx-proto';
-import { sessionOptions } from '../runtime/session';
 import { maskOffsets, maskSplitSizes, rngEnd, stepSeeds, RNG_COUNT, RNG_SEED0, RNG_SEED1 } from '../train/rng';
 import { addSaliencyOutputs, trainableFilter } from '../train/program';
 import type { Batch, SaliencyResult, TrainConfig } from '../train/trainer';
 import { StepClock, validateTrainConfig } from '../train/bookkeeping';
 import { readTrainerCheckpoint, writeTrainerCheckpoint, type TrainerCheckpoint, type TrainerCounters } from '../train/checkpoint';
-import type { TensorData } from '../runtime/session';
+import { byteSize, sessionOptions, tensorOf } from '../runtime/session';
 import { buildOptimizerStep, flatName, OPT_INPUTS, optimizerScalars, viewFlatParams, type FlatGroup, type OptimizerStepGraph } from './stepGraph';
 import { bakeInitializers, floatInputs, wrapInLoop } from './loop';
 import { MASK_WHERE_LIMIT } from '../ir/dropout';
@@ -87,15 +86,26 @@ export class ResidentTrainer {
     this.clock = new StepClock(config);
   }
 
-  static async create(model: SequenceClassifier, weights: ReadonlyMap<string, Float32Array>, config: TrainConfig, opts: ResidentOptions = {}): Promise<ResidentTrainer> {
+  static async create(
+    model: SequenceClassifier,
+    weights: ReadonlyMap<string, Float32Array>,
+    config: TrainConfig,
+    opts: ResidentOptions = {},
+  ): Promise<ResidentTrainer> {
     validateTrainConfig(config, 'device');
     const K = opts.microSteps ?? 1;
     if (!Number.isInteger(K) || K < 1) throw new Error(`microSteps must be an integer >= 1, got ${K}`);
     const isTrainable = trainableFilter(model, config.freeze);
     const info = new Map(model.params.map((p) => [p.name, p]));
     const sg = buildOptimizerStep(model, {
-      trainable: (n) => isTrainable(info.get(n)!), dropout: config.dropout, seed: config.seed, classWeights: config.classWeights,
-      betas: config.betas, eps: config.eps, weightDecay: config.weightDecay, maxGradNorm: config.maxGradNorm,
+      trainable: (n) => isTrainable(info.get(n)!),
+      dropout: config.dropout,
+      seed: config.seed,
+      classWeights: config.classWeights,
+      betas: config.betas,
+      eps: config.eps,
+      weightDecay: config.weightDecay,
+      maxGradNorm: config.maxGradNorm,
       maxMaskDims: opts.maxMaskDims,
     });
     const w = (name: string) => {
@@ -112,7 +122,8 @@ export class ResidentTrainer {
     const frozen = new Map(model.params.filter((p) => !trainable.has(p.name)).map((p) => [p.name, Float32Array.from(w(p.name))]));
     proto = bakeInitializers(proto, new Map([...frozen].filter(([n]) => used.has(n))));
     proto = floatInputs(proto, FLOAT_INPUTS);
-    if (K > 1) proto = wrapInLoop(proto, { carried: sg.state.map((s) => ({ input: s.input, output: s.output })), perStep: sg.perStep, perStepOutputs: sg.metrics });
+    if (K > 1)
+      proto = wrapInLoop(proto, { carried: sg.state.map((s) => ({ input: s.input, output: s.output })), perStep: sg.perStep, perStepOutputs: sg.metrics });
     const bytes = onnx.ModelProto.encode(proto as onnx.ModelProto).finish();
     const so: ort.InferenceSession.SessionOptions = deviceSessionOptions(config.threads, opts.providers);
     if (opts.profilePrefix) Object.assign(so, { enableProfiling: true, profileFilePrefix: opts.profilePrefix });
@@ -138,11 +149,13 @@ export class ResidentTrainer {
     if (batches.length !== K) throw new Error(`steps: expected ${K} batches (microSteps), got ${batches.length}`);
     const { batch: B, seq: S } = batches[0];
     for (const b of batches) {
-      if (b.batch !== B || b.seq !== S) throw new Error(`steps: all ${K} batches of one run must be ${B} x ${S} (pad them to one length); got ${b.batch} x ${b.seq}`);
+      if (b.batch !== B || b.seq !== S)
+        throw new Error(`steps: all ${K} batches of one run must be ${B} x ${S} (pad them to one length); got ${b.batch} x ${b.seq}`);
       // with extra inputs (doc_pool of models/docPool.ts) the labels are one per document
       if (!b.labels || (!b.extra && b.labels.length !== b.batch)) throw new Error(`steps: training needs labels with ${b.batch} values`);
       if (b.extra && K > 1) throw new Error('steps: batches with extra inputs (doc_pool) run one step per session run (microSteps 1)');
-      if (b.inputIds.length !== B * S || b.attentionMask.length !== B * S) throw new Error(`steps: inputIds/attentionMask must have batch*seq = ${B * S} values`);
+      if (b.inputIds.length !== B * S || b.attentionMask.length !== B * S)
+        throw new Error(`steps: inputIds/attentionMask must have batch*seq = ${B * S} values`);
     }
     const c = this.config;
     const lrs = batches.map((_, k) => this.clock.lr(k));
@@ -151,7 +164,10 @@ export class ResidentTrainer {
     const feeds: Record<string, ort.Tensor> = { ...this.state };
     const ints = (pick: (b: Batch) => BigInt64Array | undefined, n: number) => {
       const out = new BigInt64Array(K * n);
-      batches.forEach((b, k) => { const a = pick(b); if (a) out.set(a, k * n); });
+      batches.forEach((b, k) => {
+        const a = pick(b);
+        if (a) out.set(a, k * n);
+      });
       return out;
     };
     const put = (name: string, type: 'int64' | 'float32' | 'uint32', data: BigInt64Array | Float32Array | Uint32Array, dims: number[]) => {
@@ -159,36 +175,80 @@ export class ResidentTrainer {
     };
     const floats = (pick: (b: Batch) => BigInt64Array | undefined, n: number) => {
       const out = new Float32Array(K * n);
-      batches.forEach((b, k) => { const a = pick(b); if (a) for (let i = 0; i < n; i++) out[k * n + i] = Number(a[i]); });
+      batches.forEach((b, k) => {
+        const a = pick(b);
+        if (a) for (let i = 0; i < n; i++) out[k * n + i] = Number(a[i]);
+      });
       return out;
     };
-    put('input_ids', 'int64', ints((b) => b.inputIds, B * S), [B, S]);
-    put('attention_mask', 'float32', floats((b) => b.attentionMask, B * S), [B, S]);
-    put('token_type_ids', 'int64', ints((b) => b.tokenTypeIds, B * S), [B, S]);
+    put(
+      'input_ids',
+      'int64',
+      ints((b) => b.inputIds, B * S),
+      [B, S],
+    );
+    put(
+      'attention_mask',
+      'float32',
+      floats((b) => b.attentionMask, B * S),
+      [B, S],
+    );
+    put(
+      'token_type_ids',
+      'int64',
+      ints((b) => b.tokenTypeIds, B * S),
+      [B, S],
+    );
     const L = batches[0].labels!.length;
-    put('labels', 'float32', floats((b) => b.labels, L), [L]);
+    put(
+      'labels',
+      'float32',
+      floats((b) => b.labels, L),
+      [L],
+    );
     for (const [name, v] of Object.entries(batches[0].extra ?? {})) if (this.inputNames.has(name)) feeds[name] = tensorOf(v);
     // AdamW's per-step scalars for updates step+1 .. step+K
     const scalars = lrs.map((lr, k) => optimizerScalars(lr, this.clock.step + k + 1, c));
-    for (const name of Object.values(OPT_INPUTS)) put(name, 'float32', Float32Array.from(scalars, (x) => x[name]), []);
+    for (const name of Object.values(OPT_INPUTS))
+      put(
+        name,
+        'float32',
+        Float32Array.from(scalars, (x) => x[name]),
+        [],
+      );
     const sites = this.sg.graph.dropoutSites;
     if (sites.length > 0) {
       // the graph makes the masks: per step only the keys of the (seed, micro-step counter) stream go up, the same
       // stream as the host trainer's, so runs are reproducible across devices; the sites' element ranges depend
       // only on batch x seq (the same for every step of a Loop run: outer inputs, not stacked)
       const seeds = batches.map((_, k) => stepSeeds(c.seed, this.clock.microStep + k));
-      put(RNG_SEED0, 'uint32', Uint32Array.from(seeds, (s) => s[0]), []);
-      put(RNG_SEED1, 'uint32', Uint32Array.from(seeds, (s) => s[1]), []);
+      put(
+        RNG_SEED0,
+        'uint32',
+        Uint32Array.from(seeds, (s) => s[0]),
+        [],
+      );
+      put(
+        RNG_SEED1,
+        'uint32',
+        Uint32Array.from(seeds, (s) => s[1]),
+        [],
+      );
       const offsets = maskOffsets(sites, { batch: B, seq: S });
       const count = offsets[sites.length];
       // past 2^25 elements onnxruntime's WebGPU Where is wrong unless the graph makes the masks in chunks
       if (this.providers[0] === 'webgpu' && count > MASK_WHERE_LIMIT && count > (this.sg.graph.maxMaskElements ?? 0)) {
-        throw new Error(`device trainer: ${B} x ${S} has ${count} dropout elements per micro-batch, more than the ${MASK_WHERE_LIMIT} WebGPU's Where gets right in one piece: create the trainer with maxMaskDims (e.g. { batch: ${B}, seq: ${S} }) or use a smaller batch or sequence length`);
+        throw new Error(
+          `device trainer: ${B} x ${S} has ${count} dropout elements per micro-batch, more than the ${MASK_WHERE_LIMIT} WebGPU's Where gets right in one piece: create the trainer with maxMaskDims (e.g. { batch: ${B}, seq: ${S} }) or use a smaller batch or sequence length`,
+        );
       }
       feeds[RNG_COUNT] = new ort.Tensor('int32', Int32Array.of(count), []);
       const splits = this.sg.graph.maskSplits;
       if (splits.length) for (const sp of splits) feeds[sp.input.name] = new ort.Tensor('int64', maskSplitSizes(sp, offsets), [sp.ranges.length]);
-      else sites.forEach((_, k) => { feeds[rngEnd(k)] = new ort.Tensor('int64', BigInt64Array.of(BigInt(offsets[k + 1])), [1]); });
+      else
+        sites.forEach((_, k) => {
+          feeds[rngEnd(k)] = new ort.Tensor('int64', BigInt64Array.of(BigInt(offsets[k + 1])), [1]);
+        });
     }
     this.lastUploadBytes = Object.values(feeds).reduce((a, t) => a + (t.location === 'cpu' ? byteSize(t) : 0), 0);
     const r0 = performance.now();
@@ -199,7 +259,8 @@ export class ResidentTrainer {
     for (const s of this.sg.state) this.state[s.input] = out[s.output];
     // GPU buffers of the previous state are no longer referenced: free them now rather than at GC time
     for (const t of Object.values(old)) if (t.location === 'gpu-buffer') t.dispose();
-    const loss = out.loss.data as Float32Array, gn = out.gradNorm.data as Float32Array;
+    const loss = out.loss.data as Float32Array,
+      gn = out.gradNorm.data as Float32Array;
     const res = batches.map((_, k) => ({ loss: loss[k], gradNorm: gn[k], lr: lrs[k], step: this.clock.step + k + 1 }));
     this.clock.advance(K, K);
     return res;
@@ -260,8 +321,12 @@ export class ResidentTrainer {
   async saveCheckpoint(dir: string): Promise<string> {
     const state = await this.download();
     return writeTrainerCheckpoint(dir, this.model, {
-      params: this.unpack(state, 'param', this.frozen), m: this.unpack(state, 'adam_m'), v: this.unpack(state, 'adam_v'),
-      ...this.clock.counters, seed: this.config.seed, trainable: this.trainableNames(),
+      params: this.unpack(state, 'param', this.frozen),
+      m: this.unpack(state, 'adam_m'),
+      v: this.unpack(state, 'adam_v'),
+      ...this.clock.counters,
+      seed: this.config.seed,
+      trainable: this.trainableNames(),
     });
   }
 
@@ -304,7 +369,7 @@ export class ResidentTrainer {
       const group = this.sg.groups.find((gr) => gr.name === s.group);
       // a checkpoint from a run with another freeze setting has no moments for newly trained params (zeros)
       const zeros = (n: string) => new Float32Array(ck.params.get(n)!.length);
-      const data = packFlat(group!, (n) => (s.kind === 'param' ? ck.params.get(n)! : (s.kind === 'adam_m' ? ck.m : ck.v).get(n) ?? zeros(n)));
+      const data = packFlat(group!, (n) => (s.kind === 'param' ? ck.params.get(n)! : ((s.kind === 'adam_m' ? ck.m : ck.v).get(n) ?? zeros(n))));
       this.state[s.input] = new ort.Tensor('float32', data, s.shape);
     }
     for (const t of Object.values(old)) if (t.location === 'gpu-buffer') t.dispose();
@@ -362,15 +427,4 @@ export class ResidentTrainer {
     await this.evalSession?.release();
     await this.saliencySession?.release();
   }
-}
-
-function tensorOf(v: TensorData | ort.Tensor): ort.Tensor {
-  if (v instanceof ort.Tensor) return v;
-  const type = v.data instanceof Float32Array ? 'float32' : v.data instanceof BigInt64Array ? 'int64' : v.data instanceof Int32Array ? 'int32' : v.data instanceof Float64Array ? 'float64' : 'bool';
-  return new ort.Tensor(type, v.data as any, v.dims as number[]);
-}
-
-function byteSize(t: ort.Tensor): number {
-  const d = t.data as ArrayBufferView;
-  return d.byteLength;
 }

@@ -21,6 +21,10 @@ import type { SequenceClassifier } from '../ir/model';
 import type { Tensor } from '../ir/types';
 import { grad } from '../autodiff/grad';
 import { RNG_SEED0, RNG_SEED1 } from '../train/rng';
+import { flatName, kindOf, viewFlatParams } from './flatViews';
+
+export type { FlatSlot } from './flatViews';
+export { flatName, viewFlatParams } from './flatViews';
 
 export interface OptimizerStepOptions {
   trainable: (name: string) => boolean;
@@ -43,13 +47,24 @@ export interface OptimizerStepOptions {
 export const FLAT_ALIGN = 1024;
 
 /** One parameter's place in a flat buffer; `decay`: weight decay applies to it. */
-export interface FlatEntry { param: string; offset: number; size: number; shape: number[]; decay: boolean }
+export interface FlatEntry {
+  param: string;
+  offset: number;
+  size: number;
+  shape: number[];
+  decay: boolean;
+}
 
 /**
  * The flat buffer of trainable parameters: the entries with weight decay first (they end at `decaySize`), then
  * those without, then zero padding up to `size`.
  */
-export interface FlatGroup { name: 'params'; size: number; decaySize: number; entries: FlatEntry[] }
+export interface FlatGroup {
+  name: 'params';
+  size: number;
+  decaySize: number;
+  entries: FlatEntry[];
+}
 
 /** One tensor carried from step to step: fed as `input`, its updated value comes back as `output`. */
 export interface StateSlot {
@@ -80,7 +95,11 @@ export interface OptimizerStepGraph {
 export const OPT_INPUTS = { decay: 'opt/decay', stepSize: 'opt/step_size', invBc2sqrt: 'opt/inv_bc2_sqrt' } as const;
 
 /** AdamW's per-step scalars for update `step` (1-based) at learning rate `lr`, as ../optim/adamw.ts computes them. */
-export function optimizerScalars(lr: number, step: number, o: { betas: [number, number]; weightDecay: number }): Record<(typeof OPT_INPUTS)[keyof typeof OPT_INPUTS], number> {
+export function optimizerScalars(
+  lr: number,
+  step: number,
+  o: { betas: [number, number]; weightDecay: number },
+): Record<(typeof OPT_INPUTS)[keyof typeof OPT_INPUTS], number> {
   const [b1, b2] = o.betas;
   return {
     [OPT_INPUTS.decay]: 1 - lr * o.weightDecay,
@@ -89,10 +108,6 @@ export function optimizerScalars(lr: number, step: number, o: { betas: [number, 
   } as Record<(typeof OPT_INPUTS)[keyof typeof OPT_INPUTS], number>;
 }
 export const next = (input: string): string => `next/${input}`;
-export const flatName = (kind: 'param' | 'adam_m' | 'adam_v', group: FlatGroup['name']): string => `flat/${kind}/${group}`;
-
-/** Where a parameter is in its layer: its name without layer numbers (".3." -> ".#."). */
-const kindOf = (names: readonly string[]): string => names.map((n) => n.replace(/\.\d+\./g, '.#.')).join('|');
 
 /**
  * The flat layout of the trainable parameters of `model`: one buffer, those with weight decay first, then those
@@ -184,7 +199,13 @@ function rowSummer(g: Graph): (grads: { grad: Tensor; size: number }[]) => Tenso
     const flush = () => {
       for (let i = 0; i < run.length; i += ROWSUM_FANIN) {
         const chunk = run.slice(i, i + ROWSUM_FANIN);
-        const cat = chunk.length === 1 ? chunk[0].src : g.concat(chunk.map((c) => c.src), 1);
+        const cat =
+          chunk.length === 1
+            ? chunk[0].src
+            : g.concat(
+                chunk.map((c) => c.src),
+                1,
+              );
         parts.push(g.reshape(g.matmul(onesRow(cat), cat), [chunk.reduce((a, c) => a + c.size, 0)]));
       }
       run = [];
@@ -203,108 +224,6 @@ function rowSummer(g: Graph): (grads: { grad: Tensor; size: number }[]) => Tenso
   };
 }
 
-/**
- * Outputs per Split of a flat buffer: WebGPU binds each output (and the input) as a storage buffer; lavapipe allows
- * 16 per shader stage, and 8 is WebGPU's default limit.
- */
-const SPLIT_OUTPUTS = 7;
-
-/** Consecutive parameters of a flat buffer read as one tensor (a joint, Graph.joint), or one parameter. */
-export interface FlatSlot { entries: FlatEntry[]; size: number; tensor: Tensor }
-
-/**
- * Makes the model's trainable parameters views of the flat buffer inputs of `groups`: a chain of Splits, each
- * cutting off up to SPLIT_OUTPUTS slots and passing the rest of the buffer on (one kernel per ~7 parameters
- * instead of one Slice each), every part reshaped to its parameter's shape. Each of `joints` (Graph.joint: groups
- * of parameters a model reads stacked along axis 0) whose parameters are consecutive in one buffer and agree in
- * their other dims is one slot, registered with Graph.jointView; its parameters' own views are a Split of it
- * (left out of the model where unused). Gradients are taken with respect to the slots' tensors.
- */
-export function viewFlatParams(g: Graph, groups: readonly FlatGroup[], joints: readonly string[][] = []): { flat: Map<string, Tensor>; slots: Map<FlatGroup['name'], FlatSlot[]> } {
-  const flat = new Map<string, Tensor>();
-  const slots = new Map<FlatGroup['name'], FlatSlot[]>();
-  const sizeOf = (es: readonly FlatEntry[]) => es.reduce((a, e) => a + e.size, 0);
-  for (const gr of groups) {
-    const buf = g.input(flatName('param', gr.name), 'float32', [gr.size]);
-    flat.set(gr.name, buf);
-    // units: a joint or one parameter; slots: a unit, or a stack of >= STACK_MIN matrices of one kind
-    const units: FlatEntry[][] = [];
-    for (let i = 0; i < gr.entries.length;) {
-      const j = joints.find((names) => names.length > 1 && names.every((n, k) => gr.entries[i + k]?.param === n)
-        && names.every((_, k) => String(gr.entries[i + k].shape.slice(1)) === String(gr.entries[i].shape.slice(1))));
-      const n = j ? j.length : 1;
-      units.push(gr.entries.slice(i, i + n));
-      i += n;
-    }
-    const shapeOf = (u: FlatEntry[]) => [u.reduce((a, e) => a + e.shape[0], 0), ...u[0].shape.slice(1)];
-    const key = (u: FlatEntry[]) => (u[0].decay && u[0].shape.length === 2 ? `${kindOf(u.map((e) => e.param))}:${shapeOf(u)}` : undefined);
-    const plan: FlatEntry[][][] = [];
-    for (let i = 0; i < units.length;) {
-      let j = i + 1;
-      const k = key(units[i]);
-      while (k !== undefined && j < units.length && key(units[j]) === k) j++;
-      if (j - i >= STACK_MIN) plan.push(units.slice(i, j));
-      else for (let m = i; m < j; m++) plan.push([units[m]]);
-      i = j;
-    }
-    const made: FlatSlot[] = [];
-    let rest = buf;
-    let restSize = gr.size;
-    for (let i = 0; i < plan.length;) {
-      let take = plan.slice(i, i + SPLIT_OUTPUTS);
-      const last = i + take.length === plan.length;
-      // the rest of the buffer (later parameters, or the padding) is one more output
-      if (!last && take.length === SPLIT_OUTPUTS) take = take.slice(0, -1);
-      const used = take.reduce((a, us) => a + sizeOf(us.flat()), 0);
-      const tail = restSize - used;
-      const parts = take.length === 1 && tail === 0 ? [rest] : g.split(rest, [...take.map((us) => sizeOf(us.flat())), ...(tail > 0 ? [tail] : [])], 0);
-      take.forEach((us, k) => made.push(us.length === 1 ? unitView(g, us[0], parts[k]) : stackView(g, us, shapeOf(us[0]), parts[k])));
-      i += take.length;
-      if (tail > 0) { rest = parts[take.length]; restSize = tail; }
-    }
-    slots.set(gr.name, made);
-  }
-  return { flat, slots };
-}
-
-/** Stacks of fewer matrices are not worth their two Splits. */
-const STACK_MIN = 3;
-
-/** The views of one unit (a parameter, or a joint and its parameters) made of `t` (its part of the buffer). */
-function unitView(g: Graph, es: FlatEntry[], t: Tensor, shape?: number[]): FlatSlot {
-  if (es.length === 1) {
-    const v = shape ? t : g.reshape(t, es[0].shape);
-    g.paramView(es[0].param, v);
-    return { entries: es, size: es[0].size, tensor: v };
-  }
-  const rows = es.map((e) => e.shape[0]);
-  const joint = shape ? t : g.reshape(t, [rows.reduce((a, b) => a + b, 0), ...es[0].shape.slice(1)]);
-  g.jointView(es.map((e) => e.param), joint);
-  g.split(joint, rows, 0).forEach((v, m) => g.paramView(es[m].param, v));
-  return { entries: es, size: es.reduce((a, e) => a + e.size, 0), tensor: joint };
-}
-
-/**
- * A stack of k matrices of one kind and shape [r, c] (the same weight of k layers): [k, r, c] split into the
- * matrices, and ONE Transpose to [k, c, r] split into their transposes (Graph.knownTranspose: what a linear layer's
- * forward reads), where each matrix would need its own Transpose. The gradient is taken for the stack.
- */
-function stackView(g: Graph, units: FlatEntry[][], shape: number[], t: Tensor): FlatSlot {
-  const k = units.length;
-  const stack = g.reshape(t, [k, ...shape]);
-  const ones = Array(k).fill(1);
-  const mats = g.split(stack, ones, 0).map((m) => g.squeeze(m, [0]));
-  // split as [k, c*r]: onnxruntime's transpose optimizer would move the Transpose past a Split of it (one per part)
-  const [r, c] = shape;
-  const trans = g.split(g.reshape(g.transpose(stack, [0, 2, 1]), [k, c * r]), ones, 0).map((m) => g.reshape(m, [c, r]));
-  units.forEach((u, l) => {
-    g.knownTranspose(mats[l], trans[l]);
-    unitView(g, u, mats[l], shape);
-  });
-  const entries = units.flat();
-  return { entries, size: entries.reduce((a, e) => a + e.size, 0), tensor: stack };
-}
-
 export function buildOptimizerStep(model: SequenceClassifier, o: OptimizerStepOptions): OptimizerStepGraph {
   // which parameters train is the model's answer (some are never trained, e.g. DistilBERT's sinusoidal table)
   // a first build: which parameters train, the fused projections, the dropout sites
@@ -318,7 +237,14 @@ export function buildOptimizerStep(model: SequenceClassifier, o: OptimizerStepOp
   // dropout masks are made in the graph from two per-step keys (nothing mask-sized goes up)
   // the dropout masks of all sites cut from the stream by a few Splits (maskPlan)
   const maxMaskElements = o.maxMaskDims && probe.dropoutSites.reduce((a, s) => a + resolveShape(s.shape, o.maxMaskDims!).reduce((x, y) => x * y, 1), 0);
-  const g = new Graph({ training: o.dropout, seed: o.seed, deviceOps: true, masks: 'in-graph', maskPlan: probe.dropoutSites.map((s) => ({ rate: s.rate, shape: s.shape })), maxMaskElements });
+  const g = new Graph({
+    training: o.dropout,
+    seed: o.seed,
+    deviceOps: true,
+    masks: 'in-graph',
+    maskPlan: probe.dropoutSites.map((s) => ({ rate: s.rate, shape: s.shape })),
+    maxMaskElements,
+  });
   const { flat, slots } = viewFlatParams(g, groups, joints);
   const { logits } = model.buildLogits(g, { trainable: o.trainable });
   // one label per logits row (per document for models/docPool.ts, whose rows are not the input rows)
@@ -326,7 +252,13 @@ export function buildOptimizerStep(model: SequenceClassifier, o: OptimizerStepOp
   const cw = o.classWeights ? g.constant(o.classWeights, 'float32', [o.classWeights.length]) : undefined;
   const loss = g.softmaxCrossEntropy(logits, labels, cw);
   const order = groups.flatMap((gr) => slots.get(gr.name)!);
-  const grads = new Map(grad(g, loss, order.map((sl) => sl.tensor)).map((d, i) => [order[i], d]));
+  const grads = new Map(
+    grad(
+      g,
+      loss,
+      order.map((sl) => sl.tensor),
+    ).map((d, i) => [order[i], d]),
+  );
 
   // gradients in the flat layout, and the global norm summed in rows of FLAT_ALIGN (then over rows: float32 sums
   // of at most a few thousand terms each, close to the host trainer's float64 sum)
@@ -339,7 +271,9 @@ export function buildOptimizerStep(model: SequenceClassifier, o: OptimizerStepOp
     if (gr.size > used) parts.push(g.constant(new Float32Array(gr.size - used), 'float32', [gr.size - used]));
     const fg = concatTree(g, parts);
     flatGrad.set(gr.name, fg);
-    const rows = g.node('ReduceSumSquare', [g.reshape(fg, [gr.size / FLAT_ALIGN, FLAT_ALIGN]), g.ints([1])], [['float32', [gr.size / FLAT_ALIGN]]], { keepdims: { i: 0 } })[0];
+    const rows = g.node('ReduceSumSquare', [g.reshape(fg, [gr.size / FLAT_ALIGN, FLAT_ALIGN]), g.ints([1])], [['float32', [gr.size / FLAT_ALIGN]]], {
+      keepdims: { i: 0 },
+    })[0];
     const s = g.reduceSum(rows, [0]);
     sq = sq ? g.add(sq, s) : s;
   }
@@ -348,7 +282,8 @@ export function buildOptimizerStep(model: SequenceClassifier, o: OptimizerStepOp
   const one = g.scalar(1);
   const [b1, b2] = o.betas;
   // the clipping coefficient is folded into the moments' scalar factors: (1-b1) c g and (1-b2) c^2 g^2
-  let m1 = g.scalar(1 - b1), v1 = g.scalar(1 - b2);
+  let m1 = g.scalar(1 - b1),
+    v1 = g.scalar(1 - b2);
   if (o.maxGradNorm > 0) {
     // torch.nn.utils.clip_grad_norm_: coef = max_norm / (norm + 1e-6), clamped to at most 1
     const c = g.div(g.scalar(o.maxGradNorm), g.add(gradNorm, g.scalar(1e-6)));
@@ -380,7 +315,11 @@ export function buildOptimizerStep(model: SequenceClassifier, o: OptimizerStepOp
       }
     }
     const p2 = g.sub(base, g.div(g.mul(m2, stepSize), denom));
-    for (const [kind, x, y] of [['param', p, p2], ['adam_m', m, m2], ['adam_v', v, v2]] as const) {
+    for (const [kind, x, y] of [
+      ['param', p, p2],
+      ['adam_m', m, m2],
+      ['adam_v', v, v2],
+    ] as const) {
       g.output(next(x.name), y);
       state.push({ input: x.name, output: next(x.name), shape: [gr.size], kind, group: gr.name });
     }

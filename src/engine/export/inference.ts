@@ -26,7 +26,11 @@ export function buildInferenceModel(model: SequenceClassifier, weights: Readonly
   g.output('logits', logits);
   for (const [name, t] of Object.entries(opts.extraOutputs?.(g) ?? {})) g.output(name, t);
   const proto = toModelProto(g);
-  bakeWeights(proto, weights, g.params.map((p) => ({ name: p.tensor.name, shape: p.shape })));
+  bakeWeights(
+    proto,
+    weights,
+    g.params.map((p) => ({ name: p.tensor.name, shape: p.shape })),
+  );
   setOutputShape(proto, 'logits', ['batch', model.numLabels]);
   proto.docString = `${model.architecture} sequence classifier (${model.numLabels} labels), exported by guided-finetune`;
   proto.metadataProps = Object.entries(opts.metadata ?? {}).map(([key, value]) => ({ key, value }));
@@ -37,7 +41,11 @@ export function buildInferenceModel(model: SequenceClassifier, weights: Readonly
  * Replaces graph inputs that are parameters by float32 initializers holding their values (in place).
  * `params` gives the expected shape of each; a missing or mis-sized weight is an error naming it.
  */
-export function bakeWeights(proto: onnx.IModelProto, weights: ReadonlyMap<string, Float32Array>, params: readonly { name: string; shape: readonly number[] }[]): void {
+export function bakeWeights(
+  proto: onnx.IModelProto,
+  weights: ReadonlyMap<string, Float32Array>,
+  params: readonly { name: string; shape: readonly number[] }[],
+): void {
   const graph = proto.graph!;
   const shapes = new Map(params.map((p) => [p.name, p.shape]));
   const keep: onnx.IValueInfoProto[] = [];

@@ -39,10 +39,20 @@ export interface QuantizeReport {
   quantizedBytes: number;
 }
 
-interface Init { t: onnx.ITensorProto; data: Float32Array; dims: number[] }
+interface Init {
+  t: onnx.ITensorProto;
+  data: Float32Array;
+  dims: number[];
+}
 
 export function quantizeDynamic(src: onnx.IModelProto, opts: QuantizeOptions = {}): { model: onnx.ModelProto; report: QuantizeReport } {
-  const o = { weightType: opts.weightType ?? 'uint8', perChannel: opts.perChannel ?? true, reduceRange: opts.reduceRange ?? false, embeddings: opts.embeddings ?? true, minElements: opts.minElements ?? 0 };
+  const o = {
+    weightType: opts.weightType ?? 'uint8',
+    perChannel: opts.perChannel ?? true,
+    reduceRange: opts.reduceRange ?? false,
+    embeddings: opts.embeddings ?? true,
+    minElements: opts.minElements ?? 0,
+  };
   const model = onnx.ModelProto.create({ ...src, graph: onnx.GraphProto.create({ ...src.graph! }) });
   const graph = model.graph!;
   const exclude = new Set(opts.exclude ?? []);
@@ -90,8 +100,11 @@ export function quantizeDynamic(src: onnx.IModelProto, opts: QuantizeOptions = {
       const kn = transB ? transpose(w.data, N, K) : w.data;
       const q = quantizeColumns(kn, K, N, o);
       const base = b!;
-      newInits.push(int8Tensor(`${base}_quantized`, [K, N], q.values, o.weightType), floatTensor(`${base}_scale`, [q.scale.length], q.scale),
-        int8Tensor(`${base}_zero_point`, [q.zeroPoint.length], q.zeroPoint, o.weightType));
+      newInits.push(
+        int8Tensor(`${base}_quantized`, [K, N], q.values, o.weightType),
+        floatTensor(`${base}_scale`, [q.scale.length], q.scale),
+        int8Tensor(`${base}_zero_point`, [q.zeroPoint.length], q.zeroPoint, o.weightType),
+      );
       replaced.add(base);
       record(report, base, n.opType!, w, q.values.byteLength + q.scale.byteLength);
       let act = dql.get(actKey(a));
@@ -103,8 +116,19 @@ export function quantizeDynamic(src: onnx.IModelProto, opts: QuantizeOptions = {
       const out = n.output![0];
       const y = c ? `${out}_nobias` : out;
       nodes.push(
-        { opType: 'MatMulInteger', name: `${n.name}_MatMulInteger`, input: [act[0], `${base}_quantized`, act[2], `${base}_zero_point`], output: [`${out}_int32`] },
-        { opType: 'Cast', name: `${n.name}_Cast`, input: [`${out}_int32`], output: [`${out}_cast`], attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: DT.FLOAT }] },
+        {
+          opType: 'MatMulInteger',
+          name: `${n.name}_MatMulInteger`,
+          input: [act[0], `${base}_quantized`, act[2], `${base}_zero_point`],
+          output: [`${out}_int32`],
+        },
+        {
+          opType: 'Cast',
+          name: `${n.name}_Cast`,
+          input: [`${out}_int32`],
+          output: [`${out}_cast`],
+          attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: DT.FLOAT }],
+        },
         { opType: 'Mul', name: `${n.name}_scales_mul`, input: [act[1], `${base}_scale`], output: [`${out}_scales`] },
         { opType: 'Mul', name: `${n.name}_output_mul`, input: [`${out}_cast`, `${out}_scales`], output: [y] },
       );
@@ -116,15 +140,23 @@ export function quantizeDynamic(src: onnx.IModelProto, opts: QuantizeOptions = {
       // per column of the table = per hidden unit of the looked-up vectors (the last axis of the output)
       const [V, H] = e.dims;
       const q = quantizeColumns(e.data, V, H, o);
-      newInits.push(int8Tensor(`${a}_quantized`, [V, H], q.values, o.weightType), floatTensor(`${a}_scale`, [q.scale.length], q.scale),
-        int8Tensor(`${a}_zero_point`, [q.zeroPoint.length], q.zeroPoint, o.weightType));
+      newInits.push(
+        int8Tensor(`${a}_quantized`, [V, H], q.values, o.weightType),
+        floatTensor(`${a}_scale`, [q.scale.length], q.scale),
+        int8Tensor(`${a}_zero_point`, [q.zeroPoint.length], q.zeroPoint, o.weightType),
+      );
       replaced.add(a);
       record(report, a, 'Gather', e, q.values.byteLength + q.scale.byteLength);
       const out = n.output![0];
       nodes.push(
         { ...n, input: [`${a}_quantized`, b], output: [`${out}_quantized`] },
-        { opType: 'DequantizeLinear', name: `${n.name}_DequantizeLinear`, input: [`${out}_quantized`, `${a}_scale`, `${a}_zero_point`], output: [out],
-          attribute: q.scale.length > 1 ? [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: -1 }] : [] },
+        {
+          opType: 'DequantizeLinear',
+          name: `${n.name}_DequantizeLinear`,
+          input: [`${out}_quantized`, `${a}_scale`, `${a}_zero_point`],
+          output: [out],
+          attribute: q.scale.length > 1 ? [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: -1 }] : [],
+        },
       );
       continue;
     }
@@ -142,14 +174,23 @@ function record(r: QuantizeReport, name: string, op: string, w: Init, bytes: num
   r.quantizedBytes += bytes;
 }
 
-export interface QuantizedColumns { values: Int8Array | Uint8Array; scale: Float32Array; zeroPoint: Int8Array | Uint8Array }
+export interface QuantizedColumns {
+  values: Int8Array | Uint8Array;
+  scale: Float32Array;
+  zeroPoint: Int8Array | Uint8Array;
+}
 
 /**
  * Quantizes a row-major [rows, cols] matrix with one scale (and zero point) per column, or one for all.
  * int8: symmetric, q = round(x / s), s = max|x| / 127 (63 with reduceRange), zero point 0.
  * uint8: asymmetric over [min(x, 0), max(x, 0)], q = round(x / s) + zp, as onnxruntime's quantizer does.
  */
-export function quantizeColumns(x: Float32Array, rows: number, cols: number, o: { weightType: 'int8' | 'uint8'; perChannel: boolean; reduceRange: boolean }): QuantizedColumns {
+export function quantizeColumns(
+  x: Float32Array,
+  rows: number,
+  cols: number,
+  o: { weightType: 'int8' | 'uint8'; perChannel: boolean; reduceRange: boolean },
+): QuantizedColumns {
   const groups = o.perChannel ? cols : 1;
   const lo = new Float32Array(groups);
   const hi = new Float32Array(groups);

@@ -11,8 +11,10 @@ import { fmt, sameDim } from './shape';
  */
 export function linear(g: Graph, x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
   const r = x.shape.length;
-  if (weight.shape.length !== 2 || !sameDim(weight.shape[1], x.shape[r - 1])) throw new Error(`linear: weight ${fmt(weight.shape)} does not fit input ${fmt(x.shape)} (want [out, ${x.shape[r - 1]}])`);
-  if (bias && (bias.shape.length !== 1 || !sameDim(bias.shape[0], weight.shape[0]))) throw new Error(`linear: bias ${fmt(bias.shape)} does not fit weight ${fmt(weight.shape)}`);
+  if (weight.shape.length !== 2 || !sameDim(weight.shape[1], x.shape[r - 1]))
+    throw new Error(`linear: weight ${fmt(weight.shape)} does not fit input ${fmt(x.shape)} (want [out, ${x.shape[r - 1]}])`);
+  if (bias && (bias.shape.length !== 1 || !sameDim(bias.shape[0], weight.shape[0])))
+    throw new Error(`linear: bias ${fmt(bias.shape)} does not fit weight ${fmt(weight.shape)}`);
   const flat = r === 2 ? x : g.reshape(x, [-1, x.shape[r - 1]]);
   let y: Tensor;
   if (g.deviceOps) {
@@ -55,16 +57,19 @@ export function geluTanh(g: Graph, x: Tensor): Tensor {
  */
 export function softmaxCrossEntropy(g: Graph, logits: Tensor, labels: Tensor, classWeights?: Tensor): Tensor {
   const c = logits.shape[logits.shape.length - 1];
-  if (logits.shape.length !== 2 || typeof c !== 'number') throw new Error(`softmaxCrossEntropy: logits must be [batch, C] with numeric C, got ${fmt(logits.shape)}`);
+  if (logits.shape.length !== 2 || typeof c !== 'number')
+    throw new Error(`softmaxCrossEntropy: logits must be [batch, C] with numeric C, got ${fmt(logits.shape)}`);
   // float labels (class indices as exact small floats) keep the one-hot on a GPU provider, which has no int64 Equal
-  if (labels.shape.length !== 1 || !sameDim(labels.shape[0], logits.shape[0]) || (labels.dtype !== 'int64' && labels.dtype !== logits.dtype)) throw new Error(`softmaxCrossEntropy: labels must be int64 (or ${logits.dtype}) [${logits.shape[0]}], got ${labels.dtype} ${fmt(labels.shape)}`);
+  if (labels.shape.length !== 1 || !sameDim(labels.shape[0], logits.shape[0]) || (labels.dtype !== 'int64' && labels.dtype !== logits.dtype))
+    throw new Error(`softmaxCrossEntropy: labels must be int64 (or ${logits.dtype}) [${logits.shape[0]}], got ${labels.dtype} ${fmt(labels.shape)}`);
   const range = Array.from({ length: c }, (_, i) => i);
   const classes = labels.dtype === 'int64' ? g.ints(range) : g.constant(range, labels.dtype, [c]);
   const onehot = g.cast(g.equal(g.unsqueeze(labels, [1]), classes), logits.dtype);
   if (g.deviceOps) return crossEntropyFused(g, logits, onehot, c, classWeights);
   const nll = g.neg(g.reduceSum(g.mul(onehot, g.logSoftmax(logits, -1)), [1]));
   if (!classWeights) return g.reduceMean(nll, [0]);
-  if (classWeights.shape.length !== 1 || classWeights.shape[0] !== c) throw new Error(`softmaxCrossEntropy: classWeights must be [${c}], got ${fmt(classWeights.shape)}`);
+  if (classWeights.shape.length !== 1 || classWeights.shape[0] !== c)
+    throw new Error(`softmaxCrossEntropy: classWeights must be [${c}], got ${fmt(classWeights.shape)}`);
   const w = labels.dtype === 'int64' ? g.gather(classWeights, labels, 0) : g.reduceSum(g.mul(onehot, classWeights), [1]);
   return g.div(g.reduceSum(g.mul(w, nll), [0]), g.reduceSum(w, [0]));
 }
@@ -85,7 +90,8 @@ function crossEntropyFused(g: Graph, logits: Tensor, onehot: Tensor, c: number, 
     const rows = logits.shape[0];
     denom = typeof rows === 'number' ? s(rows) : g.cast(g.dimSize(rows), logits.dtype);
   } else {
-    if (classWeights.shape.length !== 1 || classWeights.shape[0] !== c) throw new Error(`softmaxCrossEntropy: classWeights must be [${c}], got ${fmt(classWeights.shape)}`);
+    if (classWeights.shape.length !== 1 || classWeights.shape[0] !== c)
+      throw new Error(`softmaxCrossEntropy: classWeights must be [${c}], got ${fmt(classWeights.shape)}`);
     w = g.reduceSum(g.mul(onehot, classWeights), [1], true); // [batch, 1]
     denom = g.reduceSum(w, [0, 1]);
     loss = g.div(g.neg(g.reduceSum(g.mul(picked, w), [0, 1])), denom);

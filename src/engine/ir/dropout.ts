@@ -34,7 +34,10 @@ export function dropout(g: Graph, x: Tensor, rate: number): Tensor {
   }
   if (g.maskPlan) {
     const plan = g.maskPlan[k];
-    if (!plan || plan.rate !== rate || String(plan.shape) !== String(x.shape)) throw new Error(`dropout: site ${k} (rate ${rate}, shape [${x.shape}]) is not the planned one (${plan ? `rate ${plan.rate}, shape [${plan.shape}]` : 'none'})`);
+    if (!plan || plan.rate !== rate || String(plan.shape) !== String(x.shape))
+      throw new Error(
+        `dropout: site ${k} (rate ${rate}, shape [${x.shape}]) is not the planned one (${plan ? `rate ${plan.rate}, shape [${plan.shape}]` : 'none'})`,
+      );
     g.dropoutSites.push({ rate, shape: x.shape });
     return g.mul(x, g.reshape(plannedParts(g, x.dtype).get(k)!, [...x.shape]));
   }
@@ -72,8 +75,15 @@ function plannedParts(g: Graph, dtype: DType): Map<number, Tensor> {
     const segs: { range: [number, number]; site?: number }[] = [];
     const last = plan.map((s) => s.rate).lastIndexOf(rate);
     for (let k = 0; k < n;) {
-      if (k > last) { segs.push({ range: [k, n] }); break; }
-      if (plan[k].rate === rate) { segs.push({ range: [k, k + 1], site: k }); k++; continue; }
+      if (k > last) {
+        segs.push({ range: [k, n] });
+        break;
+      }
+      if (plan[k].rate === rate) {
+        segs.push({ range: [k, k + 1], site: k });
+        k++;
+        continue;
+      }
       let j = k;
       while (j < n && plan[j].rate !== rate) j++;
       segs.push({ range: [k, j] });
@@ -94,8 +104,15 @@ function plannedParts(g: Graph, dtype: DType): Map<number, Tensor> {
       }
       const sizes = g.input(`rng/split_${g.maskSplits.length}`, 'int64', [ranges.length]);
       g.maskSplits.push({ input: sizes, ranges });
-      const outs = g.node('Split', [rest, sizes], ranges.map(([a, b], m) => [dtype, [m < take.length && take[m].site !== undefined ? product(plan[a].shape) : `rng_part_${a}_${b}`]]), { axis: { i: 0 } });
-      take.forEach((sg, m) => { if (sg.site !== undefined) parts.set(sg.site, outs[m]); });
+      const outs = g.node(
+        'Split',
+        [rest, sizes],
+        ranges.map(([a, b], m) => [dtype, [m < take.length && take[m].site !== undefined ? product(plan[a].shape) : `rng_part_${a}_${b}`]]),
+        { axis: { i: 0 } },
+      );
+      take.forEach((sg, m) => {
+        if (sg.site !== undefined) parts.set(sg.site, outs[m]);
+      });
       if (more) rest = outs[outs.length - 1];
       i += take.length;
     }
@@ -127,7 +144,11 @@ function keepScaled(g: Graph, rate: number, dtype: DType): Tensor {
     if (bound <= MASK_WHERE_LIMIT) return keepOf(bits);
     const parts: Tensor[] = [];
     for (let i = 0; i * MASK_CHUNK < bound; i++) {
-      const chunk = memo(g, `rng:chunk:${i}`, () => g.node('Slice', [bits, g.ints([i * MASK_CHUNK]), g.ints([(i + 1) * MASK_CHUNK]), g.ints([0])], [['uint32', [`rng_chunk_${i}`]]])[0]);
+      const chunk = memo(
+        g,
+        `rng:chunk:${i}`,
+        () => g.node('Slice', [bits, g.ints([i * MASK_CHUNK]), g.ints([(i + 1) * MASK_CHUNK]), g.ints([0])], [['uint32', [`rng_chunk_${i}`]]])[0],
+      );
       parts.push(keepOf(chunk));
     }
     return g.node('Concat', parts, [[dtype, bits.shape]], { axis: { i: 0 } })[0];

@@ -11,7 +11,6 @@ import { dropout } from './dropout';
 import * as shapeOps from './shapeOps';
 import * as mathOps from './mathOps';
 
-
 export interface GraphOptions {
   training?: boolean;
   seed?: number;
@@ -42,7 +41,10 @@ export interface GraphOptions {
 }
 
 /** A Split of the dropout stream (GraphOptions.maskPlan): `input` holds its part sizes, part i the sites ranges[i]. */
-export interface MaskSplit { input: Tensor; ranges: [number, number][] }
+export interface MaskSplit {
+  input: Tensor;
+  ranges: [number, number][];
+}
 
 export class Graph {
   readonly training: boolean;
@@ -96,7 +98,8 @@ export class Graph {
 
   /** Records that `xT` is the transpose of the matrix `x`: under deviceOps, transpose(x, [1, 0]) returns it. */
   knownTranspose(x: Tensor, xT: Tensor): void {
-    if (x.shape.length !== 2 || xT.shape.length !== 2 || !sameDim(x.shape[0], xT.shape[1]) || !sameDim(x.shape[1], xT.shape[0])) throw new Error(`knownTranspose: ${fmt(xT.shape)} is not the transpose of ${fmt(x.shape)}`);
+    if (x.shape.length !== 2 || xT.shape.length !== 2 || !sameDim(x.shape[0], xT.shape[1]) || !sameDim(x.shape[1], xT.shape[0]))
+      throw new Error(`knownTranspose: ${fmt(xT.shape)} is not the transpose of ${fmt(x.shape)}`);
     this.transposes.set(x.id, xT);
   }
 
@@ -148,7 +151,8 @@ export class Graph {
     if (!shape.every((d) => Number.isInteger(d) && d > 0)) throw new Error(`param '${name}': shape must be positive integers, got ${fmt(shape)}`);
     const view = this.views.get(name);
     if (view) {
-      if (view.shape.length !== shape.length || view.shape.some((d, i) => d !== shape[i])) throw new Error(`param '${name}': its view is ${fmt(view.shape)}, the model wants ${fmt(shape)}`);
+      if (view.shape.length !== shape.length || view.shape.some((d, i) => d !== shape[i]))
+        throw new Error(`param '${name}': its view is ${fmt(view.shape)}, the model wants ${fmt(shape)}`);
       return view;
     }
     const t = this.tensor(opts.dtype ?? 'float32', shape, name);
@@ -222,7 +226,14 @@ export class Graph {
     return outputs;
   }
 
-  private one(op: string, inputs: (Tensor | null)[], dtype: DType, shape: readonly Dim[], attrs: Record<string, Attr> = {}, meta: Record<string, any> = {}): Tensor {
+  private one(
+    op: string,
+    inputs: (Tensor | null)[],
+    dtype: DType,
+    shape: readonly Dim[],
+    attrs: Record<string, Attr> = {},
+    meta: Record<string, any> = {},
+  ): Tensor {
     return this.node(op, inputs, [[dtype, shape]], attrs, meta)[0];
   }
 
@@ -253,7 +264,13 @@ export class Graph {
     const key = `sh:${dims.join(',')}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
-    const t = this.one('Concat', dims.map((d) => this.dimSize(d)), 'int64', [dims.length], { axis: { i: 0 } });
+    const t = this.one(
+      'Concat',
+      dims.map((d) => this.dimSize(d)),
+      'int64',
+      [dims.length],
+      { axis: { i: 0 } },
+    );
     this.cache.set(key, t);
     return t;
   }
@@ -274,26 +291,56 @@ export class Graph {
     return this.one(op, [x], x.dtype, x.shape);
   }
 
-  add(a: Tensor, b: Tensor): Tensor { return this.binary('Add', 'add', a, b); }
-  sub(a: Tensor, b: Tensor): Tensor { return this.binary('Sub', 'sub', a, b); }
-  mul(a: Tensor, b: Tensor): Tensor { return this.binary('Mul', 'mul', a, b); }
-  div(a: Tensor, b: Tensor): Tensor { return this.binary('Div', 'div', a, b); }
-  neg(x: Tensor): Tensor { return this.one('Neg', [x], x.dtype, x.shape); }
-  exp(x: Tensor): Tensor { return this.unaryFloat('Exp', 'exp', x); }
-  log(x: Tensor): Tensor { return this.unaryFloat('Log', 'log', x); }
-  sqrt(x: Tensor): Tensor { return this.unaryFloat('Sqrt', 'sqrt', x); }
-  tanh(x: Tensor): Tensor { return this.unaryFloat('Tanh', 'tanh', x); }
-  erf(x: Tensor): Tensor { return this.unaryFloat('Erf', 'erf', x); }
-  relu(x: Tensor): Tensor { return this.unaryFloat('Relu', 'relu', x); }
-  sigmoid(x: Tensor): Tensor { return this.unaryFloat('Sigmoid', 'sigmoid', x); }
+  add(a: Tensor, b: Tensor): Tensor {
+    return this.binary('Add', 'add', a, b);
+  }
+  sub(a: Tensor, b: Tensor): Tensor {
+    return this.binary('Sub', 'sub', a, b);
+  }
+  mul(a: Tensor, b: Tensor): Tensor {
+    return this.binary('Mul', 'mul', a, b);
+  }
+  div(a: Tensor, b: Tensor): Tensor {
+    return this.binary('Div', 'div', a, b);
+  }
+  neg(x: Tensor): Tensor {
+    return this.one('Neg', [x], x.dtype, x.shape);
+  }
+  exp(x: Tensor): Tensor {
+    return this.unaryFloat('Exp', 'exp', x);
+  }
+  log(x: Tensor): Tensor {
+    return this.unaryFloat('Log', 'log', x);
+  }
+  sqrt(x: Tensor): Tensor {
+    return this.unaryFloat('Sqrt', 'sqrt', x);
+  }
+  tanh(x: Tensor): Tensor {
+    return this.unaryFloat('Tanh', 'tanh', x);
+  }
+  erf(x: Tensor): Tensor {
+    return this.unaryFloat('Erf', 'erf', x);
+  }
+  relu(x: Tensor): Tensor {
+    return this.unaryFloat('Relu', 'relu', x);
+  }
+  sigmoid(x: Tensor): Tensor {
+    return this.unaryFloat('Sigmoid', 'sigmoid', x);
+  }
   pow(x: Tensor, exponent: number): Tensor {
     if (!isFloat(x.dtype)) throw new Error(`pow: needs a float tensor, got ${x.dtype}`);
     return this.one('Pow', [x, this.scalar(exponent, x.dtype)], x.dtype, x.shape, {}, { exponent });
   }
 
-  equal(a: Tensor, b: Tensor): Tensor { return this.compare('Equal', 'equal', a, b); }
-  less(a: Tensor, b: Tensor): Tensor { return this.compare('Less', 'less', a, b); }
-  greater(a: Tensor, b: Tensor): Tensor { return this.compare('Greater', 'greater', a, b); }
+  equal(a: Tensor, b: Tensor): Tensor {
+    return this.compare('Equal', 'equal', a, b);
+  }
+  less(a: Tensor, b: Tensor): Tensor {
+    return this.compare('Less', 'less', a, b);
+  }
+  greater(a: Tensor, b: Tensor): Tensor {
+    return this.compare('Greater', 'greater', a, b);
+  }
   private compare(op: string, name: string, a: Tensor, b: Tensor): Tensor {
     if (a.dtype !== b.dtype) throw new Error(`${name}: dtype mismatch ${a.dtype} vs ${b.dtype}`);
     return this.one(op, [a, b], 'bool', broadcast(name, a.shape, b.shape));
@@ -311,19 +358,41 @@ export class Graph {
 
   // ---------- linear algebra (./mathOps.ts) ----------
 
-  matmul(a: Tensor, b: Tensor): Tensor { return mathOps.matmul(this, a, b); }
-  gemm(a: Tensor, b: Tensor, c: Tensor | null, opts: { transA?: boolean; transB?: boolean } = {}): Tensor { return mathOps.gemm(this, a, b, c, opts); }
+  matmul(a: Tensor, b: Tensor): Tensor {
+    return mathOps.matmul(this, a, b);
+  }
+  gemm(a: Tensor, b: Tensor, c: Tensor | null, opts: { transA?: boolean; transB?: boolean } = {}): Tensor {
+    return mathOps.gemm(this, a, b, c, opts);
+  }
 
   // ---------- shape ops (./shapeOps.ts) ----------
-  transpose(x: Tensor, perm: number[]): Tensor { return shapeOps.transpose(this, x, perm); }
-  reshape(x: Tensor, shape: Dim[]): Tensor { return shapeOps.reshape(this, x, shape); }
-  unsqueeze(x: Tensor, axes: number[]): Tensor { return shapeOps.unsqueeze(this, x, axes); }
-  squeeze(x: Tensor, axes: number[]): Tensor { return shapeOps.squeeze(this, x, axes); }
-  concat(xs: Tensor[], axis: number): Tensor { return shapeOps.concat(this, xs, axis); }
-  slice(x: Tensor, starts: number[], ends: number[], axes: number[], steps?: number[]): Tensor { return shapeOps.slice(this, x, starts, ends, axes, steps); }
-  split(x: Tensor, sizes: number[], axis: number): Tensor[] { return shapeOps.split(this, x, sizes, axis); }
-  expand(x: Tensor, shape: Dim[]): Tensor { return shapeOps.expand(this, x, shape); }
-  gather(data: Tensor, indices: Tensor, axis = 0): Tensor { return shapeOps.gather(this, data, indices, axis); }
+  transpose(x: Tensor, perm: number[]): Tensor {
+    return shapeOps.transpose(this, x, perm);
+  }
+  reshape(x: Tensor, shape: Dim[]): Tensor {
+    return shapeOps.reshape(this, x, shape);
+  }
+  unsqueeze(x: Tensor, axes: number[]): Tensor {
+    return shapeOps.unsqueeze(this, x, axes);
+  }
+  squeeze(x: Tensor, axes: number[]): Tensor {
+    return shapeOps.squeeze(this, x, axes);
+  }
+  concat(xs: Tensor[], axis: number): Tensor {
+    return shapeOps.concat(this, xs, axis);
+  }
+  slice(x: Tensor, starts: number[], ends: number[], axes: number[], steps?: number[]): Tensor {
+    return shapeOps.slice(this, x, starts, ends, axes, steps);
+  }
+  split(x: Tensor, sizes: number[], axis: number): Tensor[] {
+    return shapeOps.split(this, x, sizes, axis);
+  }
+  expand(x: Tensor, shape: Dim[]): Tensor {
+    return shapeOps.expand(this, x, shape);
+  }
+  gather(data: Tensor, indices: Tensor, axis = 0): Tensor {
+    return shapeOps.gather(this, data, indices, axis);
+  }
 
   // ---------- reductions ----------
 
@@ -333,22 +402,46 @@ export class Graph {
     const out = keepdims ? x.shape.map((d, i) => (ax.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !ax.includes(i));
     return this.one(op, [x, this.ints(ax)], x.dtype, out, { keepdims: { i: +keepdims } }, { axes: ax, keepdims });
   }
-  reduceSum(x: Tensor, axes: number[], keepdims = false): Tensor { return this.reduce('ReduceSum', 'reduceSum', x, axes, keepdims); }
-  reduceMean(x: Tensor, axes: number[], keepdims = false): Tensor { return this.reduce('ReduceMean', 'reduceMean', x, axes, keepdims); }
-  reduceMax(x: Tensor, axes: number[], keepdims = false): Tensor { return this.reduce('ReduceMax', 'reduceMax', x, axes, keepdims); }
+  reduceSum(x: Tensor, axes: number[], keepdims = false): Tensor {
+    return this.reduce('ReduceSum', 'reduceSum', x, axes, keepdims);
+  }
+  reduceMean(x: Tensor, axes: number[], keepdims = false): Tensor {
+    return this.reduce('ReduceMean', 'reduceMean', x, axes, keepdims);
+  }
+  reduceMax(x: Tensor, axes: number[], keepdims = false): Tensor {
+    return this.reduce('ReduceMax', 'reduceMax', x, axes, keepdims);
+  }
 
   // ---------- normalization (./mathOps.ts) ----------
-  softmax(x: Tensor, axis = -1): Tensor { return mathOps.softmax(this, x, axis); }
-  logSoftmax(x: Tensor, axis = -1): Tensor { return mathOps.logSoftmax(this, x, axis); }
-  layerNorm(x: Tensor, scale: Tensor, bias: Tensor, eps: number): Tensor { return mathOps.layerNorm(this, x, scale, bias, eps); }
-  skipLayerNorm(a: Tensor, b: Tensor, scale: Tensor, bias: Tensor, eps: number): Tensor { return mathOps.skipLayerNorm(this, a, b, scale, bias, eps); }
+  softmax(x: Tensor, axis = -1): Tensor {
+    return mathOps.softmax(this, x, axis);
+  }
+  logSoftmax(x: Tensor, axis = -1): Tensor {
+    return mathOps.logSoftmax(this, x, axis);
+  }
+  layerNorm(x: Tensor, scale: Tensor, bias: Tensor, eps: number): Tensor {
+    return mathOps.layerNorm(this, x, scale, bias, eps);
+  }
+  skipLayerNorm(a: Tensor, b: Tensor, scale: Tensor, bias: Tensor, eps: number): Tensor {
+    return mathOps.skipLayerNorm(this, a, b, scale, bias, eps);
+  }
 
   /** Inverted dropout; identity in eval. Masks as GraphOptions.masks says (./dropout.ts). */
-  dropout(x: Tensor, rate: number): Tensor { return dropout(this, x, rate); }
+  dropout(x: Tensor, rate: number): Tensor {
+    return dropout(this, x, rate);
+  }
 
   // ---------- composites (./composites.ts) ----------
-  linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor { return comp.linear(this, x, weight, bias); }
-  gelu(x: Tensor): Tensor { return comp.gelu(this, x); }
-  geluTanh(x: Tensor): Tensor { return comp.geluTanh(this, x); }
-  softmaxCrossEntropy(logits: Tensor, labels: Tensor, classWeights?: Tensor): Tensor { return comp.softmaxCrossEntropy(this, logits, labels, classWeights); }
+  linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
+    return comp.linear(this, x, weight, bias);
+  }
+  gelu(x: Tensor): Tensor {
+    return comp.gelu(this, x);
+  }
+  geluTanh(x: Tensor): Tensor {
+    return comp.geluTanh(this, x);
+  }
+  softmaxCrossEntropy(logits: Tensor, labels: Tensor, classWeights?: Tensor): Tensor {
+    return comp.softmaxCrossEntropy(this, logits, labels, classWeights);
+  }
 }

@@ -6,7 +6,15 @@ import type { Attr, DType, Dim, Tensor } from './types';
 import { broadcast, fmt, normAxis, sameDim } from './shape';
 import * as comp from './composites';
 
-function one(g: Graph, op: string, inputs: (Tensor | null)[], dtype: DType, shape: readonly Dim[], attrs: Record<string, Attr> = {}, meta: Record<string, any> = {}): Tensor {
+function one(
+  g: Graph,
+  op: string,
+  inputs: (Tensor | null)[],
+  dtype: DType,
+  shape: readonly Dim[],
+  attrs: Record<string, Attr> = {},
+  meta: Record<string, any> = {},
+): Tensor {
   return g.node(op, inputs, [[dtype, shape]], attrs, meta)[0];
 }
 
@@ -25,14 +33,17 @@ export function matmul(g: Graph, a: Tensor, b: Tensor): Tensor {
 export function gemm(g: Graph, a: Tensor, b: Tensor, c: Tensor | null, opts: { transA?: boolean; transB?: boolean } = {}): Tensor {
   if (a.shape.length !== 2 || b.shape.length !== 2) throw new Error(`gemm: operands must be 2-D: ${fmt(a.shape)} x ${fmt(b.shape)}`);
   if (a.dtype !== b.dtype) throw new Error(`gemm: dtype mismatch ${a.dtype} vs ${b.dtype}`);
-  const tA = !!opts.transA, tB = !!opts.transB;
+  const tA = !!opts.transA,
+    tB = !!opts.transB;
   const [m, k1] = tA ? [a.shape[1], a.shape[0]] : a.shape;
   const [k2, n] = tB ? [b.shape[1], b.shape[0]] : b.shape;
   if (!sameDim(k1, k2)) throw new Error(`gemm: inner dims differ: ${fmt(a.shape)}${tA ? '^T' : ''} x ${fmt(b.shape)}${tB ? '^T' : ''}`);
-  if (c) broadcast('gemm', [m, n], c.shape).forEach((d, i) => { if (!sameDim(d, [m, n][i])) throw new Error(`gemm: bias ${fmt(c.shape)} does not broadcast to ${fmt([m, n])}`); });
+  if (c)
+    broadcast('gemm', [m, n], c.shape).forEach((d, i) => {
+      if (!sameDim(d, [m, n][i])) throw new Error(`gemm: bias ${fmt(c.shape)} does not broadcast to ${fmt([m, n])}`);
+    });
   return one(g, 'Gemm', c ? [a, b, c] : [a, b], a.dtype, [m, n], { transA: { i: +tA }, transB: { i: +tB } }, { transA: tA, transB: tB });
 }
-
 
 export function softmax(g: Graph, x: Tensor, axis = -1): Tensor {
   const a = normAxis('softmax', axis, x.shape.length);
@@ -47,13 +58,25 @@ export function logSoftmax(g: Graph, x: Tensor, axis = -1): Tensor {
 /** LayerNormalization over the last axis (ONNX opset 17+, with its Mean / InvStdDev outputs for the gradient). */
 export function layerNorm(g: Graph, x: Tensor, scale: Tensor, bias: Tensor, eps: number): Tensor {
   const h = x.shape[x.shape.length - 1];
-  for (const [n, t] of [['scale', scale], ['bias', bias]] as const) {
+  for (const [n, t] of [
+    ['scale', scale],
+    ['bias', bias],
+  ] as const) {
     if (t.shape.length !== 1 || !sameDim(t.shape[0], h)) throw new Error(`layerNorm: ${n} ${fmt(t.shape)} must be [${h}] for input ${fmt(x.shape)}`);
   }
   const stat = [...x.shape.slice(0, -1), 1];
   const sd: DType = x.dtype; // stash_type 1 = float32 statistics; double for float64 graphs
-  return g.node('LayerNormalization', [x, scale, bias], [[x.dtype, x.shape], [sd, stat], [sd, stat]],
-    { axis: { i: -1 }, epsilon: { f: eps }, stash_type: { i: x.dtype === 'float64' ? 11 : 1 } }, { eps })[0];
+  return g.node(
+    'LayerNormalization',
+    [x, scale, bias],
+    [
+      [x.dtype, x.shape],
+      [sd, stat],
+      [sd, stat],
+    ],
+    { axis: { i: -1 }, epsilon: { f: eps }, stash_type: { i: x.dtype === 'float64' ? 11 : 1 } },
+    { eps },
+  )[0];
 }
 
 /**
@@ -65,9 +88,20 @@ export function skipLayerNorm(g: Graph, a: Tensor, b: Tensor, scale: Tensor, bia
   const same = a.shape.length === 3 && b.shape.length === 3 && a.shape.every((d, i) => sameDim(d, b.shape[i]));
   if (!g.deviceOps || !same || a.dtype !== 'float32' || b.dtype !== 'float32') return layerNorm(g, g.add(a, b), scale, bias, eps);
   const h = a.shape[2];
-  for (const [n, t] of [['scale', scale], ['bias', bias]] as const) {
+  for (const [n, t] of [
+    ['scale', scale],
+    ['bias', bias],
+  ] as const) {
     if (t.shape.length !== 1 || !sameDim(t.shape[0], h)) throw new Error(`skipLayerNorm: ${n} ${fmt(t.shape)} must be [${h}] for input ${fmt(a.shape)}`);
   }
-  return g.node('SkipLayerNormalization', [a, b, scale, bias], [[a.dtype, a.shape], [a.dtype, a.shape]],
-    { epsilon: { f: eps } }, { eps, domain: 'com.microsoft', outputSlots: [0, 3] })[0];
+  return g.node(
+    'SkipLayerNormalization',
+    [a, b, scale, bias],
+    [
+      [a.dtype, a.shape],
+      [a.dtype, a.shape],
+    ],
+    { epsilon: { f: eps } },
+    { eps, domain: 'com.microsoft', outputSlots: [0, 3] },
+  )[0];
 }

@@ -4,7 +4,10 @@ import type { Dim } from './types';
 
 export const fmt = (s: readonly Dim[]): string => `[${s.join(',')}]`;
 
-interface Prod { c: number; syms: string[] }
+interface Prod {
+  c: number;
+  syms: string[];
+}
 
 function parse(d: Dim): Prod {
   if (typeof d === 'number') return { c: d, syms: [] };

@@ -7,13 +7,22 @@ import { broadcast, divide, fmt, normAxis, product, sameDim } from './shape';
 
 const BIG = 2 ** 62; // slice 'to the end' sentinel (ONNX clamps)
 
-function one(g: Graph, op: string, inputs: (Tensor | null)[], dtype: DType, shape: readonly Dim[], attrs: Record<string, Attr> = {}, meta: Record<string, any> = {}): Tensor {
+function one(
+  g: Graph,
+  op: string,
+  inputs: (Tensor | null)[],
+  dtype: DType,
+  shape: readonly Dim[],
+  attrs: Record<string, Attr> = {},
+  meta: Record<string, any> = {},
+): Tensor {
   return g.node(op, inputs, [[dtype, shape]], attrs, meta)[0];
 }
 
 export function transpose(g: Graph, x: Tensor, perm: number[]): Tensor {
   const r = x.shape.length;
-  if (perm.length !== r || [...perm].sort((p, q) => p - q).some((p, i) => p !== i)) throw new Error(`transpose: perm [${perm}] is not a permutation of rank ${r} (shape ${fmt(x.shape)})`);
+  if (perm.length !== r || [...perm].sort((p, q) => p - q).some((p, i) => p !== i))
+    throw new Error(`transpose: perm [${perm}] is not a permutation of rank ${r} (shape ${fmt(x.shape)})`);
   if (g.deviceOps) {
     // a matrix whose transpose the graph already has (Graph.knownTranspose)
     const known = r === 2 && perm[0] === 1 ? g.transposeOf(x) : undefined;
@@ -35,7 +44,15 @@ export function transpose(g: Graph, x: Tensor, perm: number[]): Tensor {
       }
     }
   }
-  return one(g, 'Transpose', [x], x.dtype, perm.map((p) => x.shape[p]), { perm: { ints: perm } }, { perm });
+  return one(
+    g,
+    'Transpose',
+    [x],
+    x.dtype,
+    perm.map((p) => x.shape[p]),
+    { perm: { ints: perm } },
+    { perm },
+  );
 }
 
 export function reshape(g: Graph, x: Tensor, shape: Dim[]): Tensor {
@@ -77,7 +94,15 @@ export function unsqueeze(g: Graph, x: Tensor, axes: number[]): Tensor {
 export function squeeze(g: Graph, x: Tensor, axes: number[]): Tensor {
   const ax = axes.map((a) => normAxis('squeeze', a, x.shape.length)).sort((p, q) => p - q);
   for (const a of ax) if (x.shape[a] !== 1) throw new Error(`squeeze: axis ${a} of ${fmt(x.shape)} is not 1`);
-  return one(g, 'Squeeze', [x, g.ints(ax)], x.dtype, x.shape.filter((_, i) => !ax.includes(i)), {}, { axes: ax });
+  return one(
+    g,
+    'Squeeze',
+    [x, g.ints(ax)],
+    x.dtype,
+    x.shape.filter((_, i) => !ax.includes(i)),
+    {},
+    { axes: ax },
+  );
 }
 
 export function concat(g: Graph, xs: Tensor[], axis: number): Tensor {
@@ -86,7 +111,8 @@ export function concat(g: Graph, xs: Tensor[], axis: number): Tensor {
   const a = normAxis('concat', axis, r);
   for (const x of xs) {
     if (x.dtype !== xs[0].dtype) throw new Error(`concat: dtype mismatch ${xs[0].dtype} vs ${x.dtype}`);
-    if (x.shape.length !== r || x.shape.some((d, i) => i !== a && !sameDim(d, xs[0].shape[i]))) throw new Error(`concat: shapes differ off axis ${a}: ${xs.map((t) => fmt(t.shape)).join(', ')}`);
+    if (x.shape.length !== r || x.shape.some((d, i) => i !== a && !sameDim(d, xs[0].shape[i])))
+      throw new Error(`concat: shapes differ off axis ${a}: ${xs.map((t) => fmt(t.shape)).join(', ')}`);
   }
   const along = xs.map((x) => x.shape[a]);
   const sum: Dim = along.every((d) => typeof d === 'number') ? (along as number[]).reduce((p, q) => p + q, 0) : along.join('+');
@@ -97,7 +123,8 @@ export function concat(g: Graph, xs: Tensor[], axis: number): Tensor {
 
 export function slice(g: Graph, x: Tensor, starts: number[], ends: number[], axes: number[], steps?: number[]): Tensor {
   const st = steps ?? starts.map(() => 1);
-  if (starts.length !== ends.length || starts.length !== axes.length || st.length !== axes.length) throw new Error('slice: starts, ends, axes (and steps) must have equal lengths');
+  if (starts.length !== ends.length || starts.length !== axes.length || st.length !== axes.length)
+    throw new Error('slice: starts, ends, axes (and steps) must have equal lengths');
   const out = [...x.shape];
   const ax = axes.map((a) => normAxis('slice', a, x.shape.length));
   ax.forEach((a, i) => {
@@ -110,7 +137,8 @@ export function slice(g: Graph, x: Tensor, starts: number[], ends: number[], axe
       const e2 = k > 0 ? clamp(e, 0, d) : clamp(e, -1, d - 1);
       out[a] = Math.max(0, Math.ceil((e2 - s2) / k));
     } else if (k === 1 && s === 0 && e >= BIG / 2) out[a] = d;
-    else if (k === 1 && s >= 0 && e >= 0 && e < BIG / 2) out[a] = e - s; // assumes the symbolic dim is >= end
+    else if (k === 1 && s >= 0 && e >= 0 && e < BIG / 2)
+      out[a] = e - s; // assumes the symbolic dim is >= end
     else out[a] = `${d}[${s}:${e}:${k}]`;
   });
   return one(g, 'Slice', [x, g.ints(starts), g.ints(ends), g.ints(ax), g.ints(st)], x.dtype, out, {}, { starts, ends, axes: ax, steps: st });
@@ -121,7 +149,8 @@ export function split(g: Graph, x: Tensor, sizes: number[], axis: number): Tenso
   const a = normAxis('split', axis, x.shape.length);
   const total = sizes.reduce((p, q) => p + q, 0);
   if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`split: sizes must be positive integers, got [${sizes}]`);
-  if (typeof x.shape[a] === 'number' ? x.shape[a] !== total : true) throw new Error(`split: sizes [${sizes}] (sum ${total}) do not cover axis ${a} of ${fmt(x.shape)}`);
+  if (typeof x.shape[a] === 'number' ? x.shape[a] !== total : true)
+    throw new Error(`split: sizes [${sizes}] (sum ${total}) do not cover axis ${a} of ${fmt(x.shape)}`);
   const outs = sizes.map((n) => [x.dtype, x.shape.map((d, i) => (i === a ? n : d))] as [DType, Dim[]]);
   return g.node('Split', [x, g.ints(sizes)], outs, { axis: { i: a } }, { axis: a, sizes });
 }
@@ -140,5 +169,13 @@ export function expand(g: Graph, x: Tensor, shape: Dim[]): Tensor {
 export function gather(g: Graph, data: Tensor, indices: Tensor, axis = 0): Tensor {
   if (indices.dtype !== 'int64' && indices.dtype !== 'int32') throw new Error(`gather: indices must be int64/int32, got ${indices.dtype}`);
   const a = normAxis('gather', axis, data.shape.length);
-  return one(g, 'Gather', [data, indices], data.dtype, [...data.shape.slice(0, a), ...indices.shape, ...data.shape.slice(a + 1)], { axis: { i: a } }, { axis: a });
+  return one(
+    g,
+    'Gather',
+    [data, indices],
+    data.dtype,
+    [...data.shape.slice(0, a), ...indices.shape, ...data.shape.slice(a + 1)],
+    { axis: { i: a } },
+    { axis: a },
+  );
 }

@@ -11,12 +11,7 @@ export interface Tensor {
   readonly shape: readonly Dim[];
 }
 
-export type Attr =
-  | { i: number }
-  | { f: number }
-  | { ints: readonly number[] }
-  | { floats: readonly number[] }
-  | { s: string };
+export type Attr = { i: number } | { f: number } | { ints: readonly number[] } | { floats: readonly number[] } | { s: string };
 
 /** One ONNX node. `meta` keeps build-time facts (axes, perm, exponent ...) that gradient rules need. */
 export interface Node {
@@ -73,11 +68,17 @@ export const ONNX_DTYPE: Record<DType, number> = { float32: 1, int32: 6, int64: 
 /** Constant values as the typed array of their dtype. */
 export function toTyped(v: Values, dtype: DType): ConstantSpec['values'] {
   switch (dtype) {
-    case 'float32': return Float32Array.from(v as ArrayLike<number>);
-    case 'float64': return Float64Array.from(v as ArrayLike<number>);
-    case 'int32': return Int32Array.from(v as ArrayLike<number>);
-    case 'uint32': return Uint32Array.from(v as ArrayLike<number>);
-    case 'bool': return Uint8Array.from(v as ArrayLike<number>, (x) => (x ? 1 : 0));
-    case 'int64': return v instanceof BigInt64Array ? v.slice() : BigInt64Array.from(Array.from(v as ArrayLike<number>, (x) => BigInt(x)));
+    case 'float32':
+      return Float32Array.from(v as ArrayLike<number>);
+    case 'float64':
+      return Float64Array.from(v as ArrayLike<number>);
+    case 'int32':
+      return Int32Array.from(v as ArrayLike<number>);
+    case 'uint32':
+      return Uint32Array.from(v as ArrayLike<number>);
+    case 'bool':
+      return Uint8Array.from(v as ArrayLike<number>, (x) => (x ? 1 : 0));
+    case 'int64':
+      return v instanceof BigInt64Array ? v.slice() : BigInt64Array.from(Array.from(v as ArrayLike<number>, (x) => BigInt(x)));
   }
 }

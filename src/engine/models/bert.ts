@@ -8,7 +8,9 @@ export class BertClassifier extends EncoderClassifier {
   readonly architecture: string = 'bert';
   readonly inputNames = ['input_ids', 'attention_mask', 'token_type_ids'];
   /** 'bert' here; RoBERTa reuses the encoder under 'roberta'. */
-  protected get base(): string { return 'bert'; }
+  protected get base(): string {
+    return 'bert';
+  }
 
   protected declare(l: ParamList): void {
     const c = this.config;
@@ -30,9 +32,14 @@ export class BertClassifier extends EncoderClassifier {
   protected layerWeights(i: number): LayerWeights {
     const L = `${this.base}.encoder.layer.${i}`;
     return {
-      q: `${L}.attention.self.query`, k: `${L}.attention.self.key`, v: `${L}.attention.self.value`,
-      out: `${L}.attention.output.dense`, norm1: `${L}.attention.output.LayerNorm`,
-      ffnIn: `${L}.intermediate.dense`, ffnOut: `${L}.output.dense`, norm2: `${L}.output.LayerNorm`,
+      q: `${L}.attention.self.query`,
+      k: `${L}.attention.self.key`,
+      v: `${L}.attention.self.value`,
+      out: `${L}.attention.output.dense`,
+      norm1: `${L}.attention.output.LayerNorm`,
+      ffnIn: `${L}.intermediate.dense`,
+      ffnOut: `${L}.output.dense`,
+      norm2: `${L}.output.LayerNorm`,
     };
   }
 

@@ -45,7 +45,11 @@ export function declareParams(g: Graph, params: ParamInfo[], opts: BuildOpts = {
   };
 }
 
-export interface Inputs { inputIds: Tensor; attentionMask: Tensor; tokenTypeIds?: Tensor }
+export interface Inputs {
+  inputIds: Tensor;
+  attentionMask: Tensor;
+  tokenTypeIds?: Tensor;
+}
 
 export function declareInputs(g: Graph, names: readonly string[]): Inputs {
   const t = (n: string) => g.input(n, 'int64', ['batch', 'seq']);
@@ -87,13 +91,21 @@ export function geluLean(g: Graph, x: Tensor): Tensor {
 
 export function activation(g: Graph, act: HiddenAct, x: Tensor): Tensor {
   switch (act) {
-    case 'gelu': return geluLean(g, x);
-    case 'gelu_new': return g.geluTanh(x);
-    case 'relu': return g.relu(x);
+    case 'gelu':
+      return geluLean(g, x);
+    case 'gelu_new':
+      return g.geluTanh(x);
+    case 'relu':
+      return g.relu(x);
   }
 }
 
-export interface AttentionWeights { q: string; k: string; v: string; out: string }
+export interface AttentionWeights {
+  q: string;
+  k: string;
+  v: string;
+  out: string;
+}
 
 /**
  * Multi-head self-attention, softmax(q k^T / sqrt(d) + mask) v, then the output projection.
@@ -140,7 +152,12 @@ export function selfAttention(g: Graph, x: Tensor, mask: Tensor, p: (n: string) 
   return lin(w.out, ctx);
 }
 
-export interface LayerWeights extends AttentionWeights { norm1: string; ffnIn: string; ffnOut: string; norm2: string }
+export interface LayerWeights extends AttentionWeights {
+  norm1: string;
+  ffnIn: string;
+  ffnOut: string;
+  norm2: string;
+}
 
 /** Post-LN transformer layer: LN(x + attn(x)), then LN(a + W2 act(W1 a)); dropout after each sublayer. */
 export function encoderLayer(g: Graph, x: Tensor, mask: Tensor, p: (n: string) => Tensor, w: LayerWeights, cfg: TransformerConfig): Tensor {
@@ -188,7 +205,10 @@ export abstract class EncoderClassifier implements SequenceClassifier {
    */
   readonly maxSequenceLength: number;
 
-  constructor(readonly config: TransformerConfig, readonly numLabels: number) {
+  constructor(
+    readonly config: TransformerConfig,
+    readonly numLabels: number,
+  ) {
     if (!Number.isInteger(numLabels) || numLabels < 2) throw new Error(`numLabels must be an integer >= 2, got ${numLabels}`);
     this.numLayers = config.numLayers;
     this.maxSequenceLength = config.positionsFromPadding ? config.maxPositions - config.padTokenId - 1 : config.maxPositions;
@@ -212,7 +232,9 @@ export abstract class EncoderClassifier implements SequenceClassifier {
     }
   }
   /** Parameters that are never trained (DistilBERT's sinusoidal position table). */
-  protected fixedParams(): ReadonlySet<string> { return new Set(); }
+  protected fixedParams(): ReadonlySet<string> {
+    return new Set();
+  }
   /** Token embeddings + the rest of the embedding block: returns [batch, seq, hidden] and the token part. */
   protected abstract embed(g: Graph, p: (n: string) => Tensor, inp: Inputs): { hidden: Tensor; tokens: Tensor };
   protected abstract layerWeights(i: number): LayerWeights;

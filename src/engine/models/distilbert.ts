@@ -28,8 +28,14 @@ export class DistilBertClassifier extends EncoderClassifier {
   protected layerWeights(i: number): LayerWeights {
     const L = `distilbert.transformer.layer.${i}`;
     return {
-      q: `${L}.attention.q_lin`, k: `${L}.attention.k_lin`, v: `${L}.attention.v_lin`, out: `${L}.attention.out_lin`,
-      norm1: `${L}.sa_layer_norm`, ffnIn: `${L}.ffn.lin1`, ffnOut: `${L}.ffn.lin2`, norm2: `${L}.output_layer_norm`,
+      q: `${L}.attention.q_lin`,
+      k: `${L}.attention.k_lin`,
+      v: `${L}.attention.v_lin`,
+      out: `${L}.attention.out_lin`,
+      norm1: `${L}.sa_layer_norm`,
+      ffnIn: `${L}.ffn.lin1`,
+      ffnOut: `${L}.ffn.lin2`,
+      norm2: `${L}.output_layer_norm`,
     };
   }
 

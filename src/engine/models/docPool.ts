@@ -41,7 +41,10 @@ export abstract class PooledHeadClassifier implements SequenceClassifier {
   readonly head: string;
 
   /** `purpose` names the caller in the one-line errors, e.g. 'document pooling'. */
-  constructor(readonly inner: PoolingClassifier, purpose: string) {
+  constructor(
+    readonly inner: PoolingClassifier,
+    purpose: string,
+  ) {
     if (typeof inner.buildPooled !== 'function') throw new Error(`${purpose} needs a model with pooled embeddings; '${inner.architecture}' has none`);
     const has = (n: string) => inner.params.some((p) => p.name === n);
     const head = ['classifier', 'classifier.out_proj'].find((h) => has(`${h}.weight`) && has(`${h}.bias`));

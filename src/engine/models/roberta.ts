@@ -9,7 +9,9 @@ import { firstToken, type Inputs, type ParamList } from './common';
 export class RobertaClassifier extends BertClassifier {
   override readonly architecture: string = 'roberta';
   override readonly inputNames = ['input_ids', 'attention_mask'];
-  protected override get base(): string { return 'roberta'; }
+  protected override get base(): string {
+    return 'roberta';
+  }
 
   protected override declareHead(l: ParamList): void {
     const h = this.config.hiddenSize;

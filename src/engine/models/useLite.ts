@@ -48,8 +48,15 @@ const LN_EPS = 1e-6;
 const MASK_BIAS = -1e9;
 
 const K = 'module_apply_default/Encoder_en/KonaTransformer/Encode';
-interface LayerShape { inSize: number; hidden: number; ffn: number }
-const LAYERS: LayerShape[] = [{ inSize: 256, hidden: 512, ffn: 1536 }, { inSize: 512, hidden: 512, ffn: 1536 }];
+interface LayerShape {
+  inSize: number;
+  hidden: number;
+  ffn: number;
+}
+const LAYERS: LayerShape[] = [
+  { inSize: 256, hidden: 512, ffn: 1536 },
+  { inSize: 512, hidden: 512, ffn: 1536 },
+];
 
 /** Engine parameter name -> TF node holding it (kernels stored [in, out] are transposed on load). */
 export const USE_LITE_PARAMS: { name: string; shape: number[]; group: string; tf: string; transpose: boolean }[] = (() => {
@@ -64,9 +71,21 @@ export const USE_LITE_PARAMS: { name: string; shape: number[]; group: string; tf
     const att = l.inSize; // q, k and v each have the layer's input width
     add(`${P}.attention.layer_norm.weight`, [l.inSize], grp, `${W}/layer_prepostprocess/layer_norm/layer_norm_scale/ConcatPartitions/concat`);
     add(`${P}.attention.layer_norm.bias`, [l.inSize], grp, `${W}/layer_prepostprocess/layer_norm/layer_norm_bias/ConcatPartitions/concat`);
-    add(`${P}.attention.qkv.weight`, [3 * att, l.inSize], grp, `module/Encoder_en/KonaTransformer/Encode/Layer_${i}/TransformerLayer/MultiheadAttention/qkv_transform_single/kernel/part_0`, true);
+    add(
+      `${P}.attention.qkv.weight`,
+      [3 * att, l.inSize],
+      grp,
+      `module/Encoder_en/KonaTransformer/Encode/Layer_${i}/TransformerLayer/MultiheadAttention/qkv_transform_single/kernel/part_0`,
+      true,
+    );
     add(`${P}.attention.qkv.bias`, [3 * att], grp, `${W}/MultiheadAttention/qkv_transform_single/bias/ConcatPartitions/concat`);
-    add(`${P}.attention.output.weight`, [l.hidden, att], grp, `module/Encoder_en/KonaTransformer/Encode/Layer_${i}/TransformerLayer/MultiheadAttention/output_transform_single/kernel/part_0`, true);
+    add(
+      `${P}.attention.output.weight`,
+      [l.hidden, att],
+      grp,
+      `module/Encoder_en/KonaTransformer/Encode/Layer_${i}/TransformerLayer/MultiheadAttention/output_transform_single/kernel/part_0`,
+      true,
+    );
     add(`${P}.attention.output.bias`, [l.hidden], grp, `${W}/MultiheadAttention/output_transform_single/bias/ConcatPartitions/concat`);
     if (l.inSize !== l.hidden) {
       add(`${P}.residual_projection.weight`, [l.hidden, l.inSize], grp, `${W}/dense/kernel/ConcatPartitions/concat`, true);
@@ -143,7 +162,10 @@ export function initUseLiteHead(numLabels: number, seed: number): Map<string, Fl
   const rng = new NormalRng(seed);
   const w = new Float32Array(numLabels * USE_LITE_EMBEDDING_SIZE);
   for (let i = 0; i < w.length; i++) w[i] = 0.02 * rng.next();
-  return new Map([['classifier.weight', w], ['classifier.bias', new Float32Array(numLabels)]]);
+  return new Map([
+    ['classifier.weight', w],
+    ['classifier.bias', new Float32Array(numLabels)],
+  ]);
 }
 
 /**
@@ -174,7 +196,11 @@ export class UseLiteClassifier implements SequenceClassifier {
    */
   readonly headScale: number;
 
-  constructor(readonly numLabels: number, private readonly timing: Float32Array, opts: { dropout?: number; headScale?: number } = {}) {
+  constructor(
+    readonly numLabels: number,
+    private readonly timing: Float32Array,
+    opts: { dropout?: number; headScale?: number } = {},
+  ) {
     this.dropout = opts.dropout ?? 0.1;
     this.headScale = opts.headScale ?? Math.sqrt(USE_LITE_EMBEDDING_SIZE);
     if (!Number.isInteger(numLabels) || numLabels < 2) throw new Error(`numLabels must be an integer >= 2, got ${numLabels}`);
@@ -250,14 +276,21 @@ export class UseLiteClassifier implements SequenceClassifier {
   }
 }
 
-export interface UseLiteEmbedderOptions { threads?: number; batchSize?: number }
+export interface UseLiteEmbedderOptions {
+  threads?: number;
+  batchSize?: number;
+}
 
 /**
  * Frozen USE Lite embeddings through the engine: one compiled forward program, fed windows of token ids
  * (each <= 128 ids) in batches of similar length (sorted, so little padding is computed).
  */
 export class UseLiteEmbedder {
-  private constructor(private readonly program: Program, private readonly feeds: Record<string, TensorData>, private readonly batchSize: number) {}
+  private constructor(
+    private readonly program: Program,
+    private readonly feeds: Record<string, TensorData>,
+    private readonly batchSize: number,
+  ) {}
 
   static async create(weights: UseLiteWeights, opts: UseLiteEmbedderOptions = {}): Promise<UseLiteEmbedder> {
     const model = new UseLiteClassifier(2, weights.timing);
@@ -279,10 +312,16 @@ export class UseLiteEmbedder {
     for (let start = 0; start < order.length; start += this.batchSize) {
       const rows = order.slice(start, start + this.batchSize);
       const seq = Math.max(1, ...rows.map((r) => windows[r].length));
-      if (seq > USE_LITE_MAX_TOKENS) throw new Error(`USE Lite reads at most ${USE_LITE_MAX_TOKENS} tokens per window, got ${seq}: split with useLiteWindows()`);
+      if (seq > USE_LITE_MAX_TOKENS)
+        throw new Error(`USE Lite reads at most ${USE_LITE_MAX_TOKENS} tokens per window, got ${seq}: split with useLiteWindows()`);
       const ids = new BigInt64Array(rows.length * seq);
       const mask = new BigInt64Array(rows.length * seq);
-      rows.forEach((r, b) => windows[r].forEach((id, j) => { ids[b * seq + j] = BigInt(id); mask[b * seq + j] = 1n; }));
+      rows.forEach((r, b) =>
+        windows[r].forEach((id, j) => {
+          ids[b * seq + j] = BigInt(id);
+          mask[b * seq + j] = 1n;
+        }),
+      );
       const dims = [rows.length, seq];
       const res = await this.program.run({ ...this.feeds, input_ids: { data: ids, dims }, attention_mask: { data: mask, dims } });
       const emb = res.embedding.data as Float32Array;

@@ -47,21 +47,31 @@ export function toModelProto(g: Graph): onnx.ModelProto {
 
   const graph: onnx.IGraphProto = {
     name: 'gft',
-    node: [...nodes.map((n) => ({
-      opType: n.op,
-      ...(n.meta.domain ? { domain: n.meta.domain as string } : {}),
-      name: `n${n.id}_${n.op}`,
-      input: n.inputs.map((x) => (x ? x.name : '')),
-      // meta.outputSlots: the ONNX output position of each output (the others are left empty)
-      output: n.meta.outputSlots ? slotted(n.outputs.map((o) => o.name), n.meta.outputSlots as number[]) : n.outputs.map((o) => o.name),
-      attribute: Object.entries(n.attrs).map(([k, v]) => attr(k, v)),
-    })), ...identities],
-    initializer: g.constants.filter((c) => needed.has(c.tensor.id)).map((c) => ({
-      name: c.tensor.name,
-      dataType: ONNX_DTYPE[c.tensor.dtype],
-      dims: c.tensor.shape as number[],
-      rawData: new Uint8Array(c.values.buffer, c.values.byteOffset, c.values.byteLength),
-    })),
+    node: [
+      ...nodes.map((n) => ({
+        opType: n.op,
+        ...(n.meta.domain ? { domain: n.meta.domain as string } : {}),
+        name: `n${n.id}_${n.op}`,
+        input: n.inputs.map((x) => (x ? x.name : '')),
+        // meta.outputSlots: the ONNX output position of each output (the others are left empty)
+        output: n.meta.outputSlots
+          ? slotted(
+              n.outputs.map((o) => o.name),
+              n.meta.outputSlots as number[],
+            )
+          : n.outputs.map((o) => o.name),
+        attribute: Object.entries(n.attrs).map(([k, v]) => attr(k, v)),
+      })),
+      ...identities,
+    ],
+    initializer: g.constants
+      .filter((c) => needed.has(c.tensor.id))
+      .map((c) => ({
+        name: c.tensor.name,
+        dataType: ONNX_DTYPE[c.tensor.dtype],
+        dims: c.tensor.shape as number[],
+        rawData: new Uint8Array(c.values.buffer, c.values.byteOffset, c.values.byteLength),
+      })),
     input: feeds.map((t) => ({ name: t.name, type: { tensorType: { elemType: ONNX_DTYPE[t.dtype], shape: { dim: t.shape.map(dim) } } } })),
     output: outputs,
   };
@@ -98,6 +108,8 @@ function attr(name: string, a: Attr): onnx.IAttributeProto {
 
 function slotted(names: string[], slots: number[]): string[] {
   const out: string[] = Array(Math.max(...slots) + 1).fill('');
-  slots.forEach((slot, i) => { out[slot] = names[i]; });
+  slots.forEach((slot, i) => {
+    out[slot] = names[i];
+  });
   return out;
 }

@@ -20,14 +20,24 @@ export function useJsAdamW(js: boolean): void {
  * One update of one parameter tensor; `step` is the 1-based update count (torch's state['step'] after += 1).
  * `gradScale` multiplies the gradient on the fly (gradient averaging and clipping without an extra pass).
  */
-export function adamwUpdate(p: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, h: AdamWHyper, step: number, gradScale = 1, simd = simdDefault): void {
+export function adamwUpdate(
+  p: Float32Array,
+  grad: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  h: AdamWHyper,
+  step: number,
+  gradScale = 1,
+  simd = simdDefault,
+): void {
   const { lr, beta1, beta2, eps } = h;
   const decay = 1 - lr * h.weightDecay;
   const stepSize = lr / (1 - beta1 ** step);
   const invBc2sqrt = 1 / Math.sqrt(1 - beta2 ** step);
   // the gradient scale is folded into the moment coefficients (same values up to float rounding, one
   // multiply fewer per element; this loop is about 2x faster than scaling each gradient first)
-  const b1c = (1 - beta1) * gradScale, b2c = (1 - beta2) * gradScale * gradScale;
+  const b1c = (1 - beta1) * gradScale,
+    b2c = (1 - beta2) * gradScale * gradScale;
   if (simd && adamwSimd(p, grad, m, v, { beta1, b1c, beta2, b2c, decay, stepSize, invBc2sqrt, eps })) return;
   const n = p.length;
   for (let i = 0; i < n; i++) {

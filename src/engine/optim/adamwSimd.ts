@@ -27,39 +27,107 @@ const name = (s: string): number[] => [...uleb(s.length), ...[...s].map((c) => c
  *   m = b1 m + b1c g;  v = b2 v + b2c g g;  p = p decay - stepSize m / (sqrt(v) invBc2sqrt + eps)
  */
 function moduleBytes(): Uint8Array {
-  const I32 = 0x7f, F32 = 0x7d, V128 = 0x7b;
-  const get = (i: number) => [0x20, i], set = (i: number) => [0x21, i];
+  const I32 = 0x7f,
+    F32 = 0x7d,
+    V128 = 0x7b;
+  const get = (i: number) => [0x20, i],
+    set = (i: number) => [0x21, i];
   const simd = (op: number) => [0xfd, ...uleb(op)];
   const load = (off: number) => [...simd(0x00), 4, ...uleb(off)]; // v128.load align=16
   const store = (off: number) => [...simd(0x0b), 4, ...uleb(off)];
   const [SPLAT, SQRT, ADD, SUB, MUL, DIV] = [0x13, 0xe3, 0xe4, 0xe5, 0xe6, 0xe7].map(simd);
   // locals: params 0..8; v128 splats of params 1..8 at 9..16; i32 i (byte offset) 17, end 18; v128 m 19, v 20
-  const I = 17, END = 18, M = 19, V = 20;
+  const I = 17,
+    END = 18,
+    M = 19,
+    V = 20;
   const code = [
     ...[1, 2, 3, 4, 5, 6, 7, 8].flatMap((k) => [...get(k), ...SPLAT, ...set(8 + k)]),
-    ...get(0), 0x41, 4, 0x6c, ...set(END), // end = n * 4
-    0x02, 0x40, 0x03, 0x40, // block, loop
-    ...get(I), ...get(END), 0x4f, 0x0d, 1, // i >= end: break
+    ...get(0),
+    0x41,
+    4,
+    0x6c,
+    ...set(END), // end = n * 4
+    0x02,
+    0x40,
+    0x03,
+    0x40, // block, loop
+    ...get(I),
+    ...get(END),
+    0x4f,
+    0x0d,
+    1, // i >= end: break
     // m = b1 m + b1c g
-    ...get(I), ...load(OFF.m), ...get(9), ...MUL, ...get(I), ...load(OFF.g), ...get(10), ...MUL, ...ADD, ...set(M),
-    ...get(I), ...get(M), ...store(OFF.m),
+    ...get(I),
+    ...load(OFF.m),
+    ...get(9),
+    ...MUL,
+    ...get(I),
+    ...load(OFF.g),
+    ...get(10),
+    ...MUL,
+    ...ADD,
+    ...set(M),
+    ...get(I),
+    ...get(M),
+    ...store(OFF.m),
     // v = b2 v + b2c g g
-    ...get(I), ...load(OFF.v), ...get(11), ...MUL, ...get(I), ...load(OFF.g), ...get(12), ...MUL, ...get(I), ...load(OFF.g), ...MUL, ...ADD, ...set(V),
-    ...get(I), ...get(V), ...store(OFF.v),
+    ...get(I),
+    ...load(OFF.v),
+    ...get(11),
+    ...MUL,
+    ...get(I),
+    ...load(OFF.g),
+    ...get(12),
+    ...MUL,
+    ...get(I),
+    ...load(OFF.g),
+    ...MUL,
+    ...ADD,
+    ...set(V),
+    ...get(I),
+    ...get(V),
+    ...store(OFF.v),
     // p = p decay - stepSize m / (sqrt(v) invBc2sqrt + eps)
     ...get(I),
-    ...get(I), ...load(OFF.p), ...get(13), ...MUL,
-    ...get(14), ...get(M), ...MUL, ...get(V), ...SQRT, ...get(15), ...MUL, ...get(16), ...ADD, ...DIV,
-    ...SUB, ...store(OFF.p),
-    ...get(I), 0x41, 16, 0x6a, ...set(I), // i += 16
-    0x0c, 0, // br loop
-    0x0b, 0x0b, // end loop, end block
+    ...get(I),
+    ...load(OFF.p),
+    ...get(13),
+    ...MUL,
+    ...get(14),
+    ...get(M),
+    ...MUL,
+    ...get(V),
+    ...SQRT,
+    ...get(15),
+    ...MUL,
+    ...get(16),
+    ...ADD,
+    ...DIV,
+    ...SUB,
+    ...store(OFF.p),
+    ...get(I),
+    0x41,
+    16,
+    0x6a,
+    ...set(I), // i += 16
+    0x0c,
+    0, // br loop
+    0x0b,
+    0x0b, // end loop, end block
     0x0b, // end func
   ];
   const locals = [3, 8, V128, 2, I32, 2, V128];
   const body = [...locals, ...code];
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, [1, 0x60, 9, I32, ...Array(8).fill(F32), 0]),
     ...section(3, [1, 0]),
     ...section(5, [1, 0x00, 8]),
@@ -77,7 +145,9 @@ function kernel(): typeof cached {
   if (cached !== undefined) return cached;
   try {
     // (the project's TypeScript lib has no WebAssembly declarations; Node has had SIMD since v16.4)
-    const wasm = (globalThis as unknown as { WebAssembly: { Module: new (b: Uint8Array) => object; Instance: new (m: object) => { exports: Record<string, unknown> } } }).WebAssembly;
+    const wasm = (
+      globalThis as unknown as { WebAssembly: { Module: new (b: Uint8Array) => object; Instance: new (m: object) => { exports: Record<string, unknown> } } }
+    ).WebAssembly;
     const inst = new wasm.Instance(new wasm.Module(moduleBytes()));
     const mem = (inst.exports.mem as { buffer: ArrayBuffer }).buffer;
     const view = (off: number) => new Float32Array(mem, off, CHUNK);
@@ -94,13 +164,19 @@ export const simdAvailable = (): boolean => kernel() !== null;
  * The update of adamw.ts's adamwUpdate on float32 lanes; returns false (doing nothing) where the kernel is
  * unavailable. Coefficients as there: decay = 1 - lr wd, b1c = (1 - beta1) scale, b2c = (1 - beta2) scale^2.
  */
-export function adamwSimd(p: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array,
-  c: { beta1: number; b1c: number; beta2: number; b2c: number; decay: number; stepSize: number; invBc2sqrt: number; eps: number }): boolean {
+export function adamwSimd(
+  p: Float32Array,
+  grad: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  c: { beta1: number; b1c: number; beta2: number; b2c: number; decay: number; stepSize: number; invBc2sqrt: number; eps: number },
+): boolean {
   const k = kernel();
   if (!k) return false;
   const n = p.length;
   for (let off = 0; off < n; off += CHUNK) {
-    const len = Math.min(CHUNK, n - off), end = off + len;
+    const len = Math.min(CHUNK, n - off),
+      end = off + len;
     k.p.set(p.subarray(off, end));
     k.g.set(grad.subarray(off, end));
     k.m.set(m.subarray(off, end));

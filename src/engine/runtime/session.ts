@@ -8,7 +8,10 @@ import { fmt, numel } from '../ir/shape';
 import { serialize } from '../onnx/writer';
 
 export type TypedArray = Float32Array | Float64Array | BigInt64Array | Int32Array | Uint32Array | Uint8Array;
-export interface TensorData { data: TypedArray; dims: readonly number[] }
+export interface TensorData {
+  data: TypedArray;
+  dims: readonly number[];
+}
 
 export interface SessionOptions {
   /** intra-op threads (default: onnxruntime's choice, one per core) */
@@ -76,4 +79,26 @@ export function toOrt(name: string, dtype: DType, v: TensorData): ort.Tensor {
   const want = { float32: Float32Array, float64: Float64Array, int64: BigInt64Array, int32: Int32Array, uint32: Uint32Array, bool: Uint8Array }[dtype];
   if (!(v.data instanceof want)) throw new Error(`input '${name}': expected ${dtype} data (${want.name}), got ${v.data.constructor.name}`);
   return new ort.Tensor(ORT_TYPE[dtype], v.data as any, v.dims as number[]);
+}
+
+/** An onnxruntime tensor of engine tensor data (its type read from the typed array), or the tensor itself. */
+export function tensorOf(v: TensorData | ort.Tensor): ort.Tensor {
+  if (v instanceof ort.Tensor) return v;
+  const type =
+    v.data instanceof Float32Array
+      ? 'float32'
+      : v.data instanceof BigInt64Array
+        ? 'int64'
+        : v.data instanceof Int32Array
+          ? 'int32'
+          : v.data instanceof Float64Array
+            ? 'float64'
+            : 'bool';
+  return new ort.Tensor(type, v.data as any, v.dims as number[]);
+}
+
+/** Bytes of a tensor's data. */
+export function byteSize(t: ort.Tensor): number {
+  const d = t.data as ArrayBufferView;
+  return d.byteLength;
 }

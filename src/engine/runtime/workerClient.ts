@@ -79,17 +79,33 @@ export class TrainerWorker {
     });
   }
 
-  step(batch: Batch): Promise<StepResult> { return this.call({ type: 'step', batch }); }
-  evaluate(batch: Batch): Promise<Float32Array> { return this.call({ type: 'evaluate', batch }); }
-  saliency(batch: Batch): Promise<SaliencyResult> { return this.call({ type: 'saliency', batch }); }
-  saveCheckpoint(dir: string): Promise<string> { return this.call({ type: 'save', dir }); }
-  loadCheckpoint(dir: string): Promise<{ step: number; microStep: number }> { return this.call({ type: 'load', dir }); }
+  step(batch: Batch): Promise<StepResult> {
+    return this.call({ type: 'step', batch });
+  }
+  evaluate(batch: Batch): Promise<Float32Array> {
+    return this.call({ type: 'evaluate', batch });
+  }
+  saliency(batch: Batch): Promise<SaliencyResult> {
+    return this.call({ type: 'saliency', batch });
+  }
+  saveCheckpoint(dir: string): Promise<string> {
+    return this.call({ type: 'save', dir });
+  }
+  loadCheckpoint(dir: string): Promise<{ step: number; microStep: number }> {
+    return this.call({ type: 'load', dir });
+  }
   /** A copy of the current parameters. */
-  weights(): Promise<Map<string, Float32Array>> { return this.call({ type: 'weights' }); }
+  weights(): Promise<Map<string, Float32Array>> {
+    return this.call({ type: 'weights' });
+  }
 
   async dispose(): Promise<void> {
     if (!this.exited) {
-      try { await this.call({ type: 'dispose' }); } catch { /* exiting anyway */ }
+      try {
+        await this.call({ type: 'dispose' });
+      } catch {
+        /* exiting anyway */
+      }
     }
     await this.worker.terminate();
   }

@@ -56,11 +56,16 @@ export function serveTrainer(port: MessagePort, loadModel: WorkerModelLoader = l
     }
     if (!trainer) throw new Error(`worker: '${req.type}' before 'init'`);
     switch (req.type) {
-      case 'step': return { result: await trainer.step(req.batch) };
-      case 'evaluate': return { result: await trainer.evaluate(req.batch) };
-      case 'saliency': return { result: await trainer.saliency(req.batch) };
-      case 'save': return { result: await trainer.saveCheckpoint(req.dir) };
-      case 'load': return { result: await trainer.loadCheckpoint(req.dir) };
+      case 'step':
+        return { result: await trainer.step(req.batch) };
+      case 'evaluate':
+        return { result: await trainer.evaluate(req.batch) };
+      case 'saliency':
+        return { result: await trainer.saliency(req.batch) };
+      case 'save':
+        return { result: await trainer.saveCheckpoint(req.dir) };
+      case 'load':
+        return { result: await trainer.loadCheckpoint(req.dir) };
       case 'weights': {
         // copies, so the trainer keeps its own arrays
         const w = new Map([...(await trainer.weights())].map(([k, v]) => [k, v.slice()]));

@@ -11,18 +11,25 @@ export type TrainerKind = 'host' | 'device';
 
 /** Throws a one-line error for a config the trainer cannot run. */
 export function validateTrainConfig(c: TrainConfig, kind: TrainerKind = 'host'): void {
-  const bad = (what: string) => { throw new Error(`training config: ${what}`); };
+  const bad = (what: string) => {
+    throw new Error(`training config: ${what}`);
+  };
   if (!(c.lr >= 0)) bad(`lr must be >= 0, got ${c.lr}`);
   if (!(c.weightDecay >= 0)) bad(`weightDecay must be >= 0, got ${c.weightDecay}`);
-  if (!Array.isArray(c.betas) || c.betas.length !== 2 || c.betas.some((b) => !(b >= 0 && b < 1))) bad(`betas must be two numbers in [0, 1), got ${JSON.stringify(c.betas)}`);
+  if (!Array.isArray(c.betas) || c.betas.length !== 2 || c.betas.some((b) => !(b >= 0 && b < 1)))
+    bad(`betas must be two numbers in [0, 1), got ${JSON.stringify(c.betas)}`);
   if (!(c.eps > 0)) bad(`eps must be > 0, got ${c.eps}`);
   if (!(c.maxGradNorm >= 0)) bad(`maxGradNorm must be >= 0 (0 = off), got ${c.maxGradNorm}`);
   if (!Number.isInteger(c.gradAccumSteps) || c.gradAccumSteps < 1) bad(`gradAccumSteps must be an integer >= 1, got ${c.gradAccumSteps}`);
   if (!Number.isInteger(c.warmupSteps) || c.warmupSteps < 0) bad(`warmupSteps must be an integer >= 0, got ${c.warmupSteps}`);
-  if (!['linear', 'constant', 'constant_with_warmup'].includes(c.schedule)) bad(`schedule must be 'linear', 'constant' or 'constant_with_warmup', got '${c.schedule}'`);
+  if (!['linear', 'constant', 'constant_with_warmup'].includes(c.schedule))
+    bad(`schedule must be 'linear', 'constant' or 'constant_with_warmup', got '${c.schedule}'`);
   if (c.schedule === 'linear' && !(c.totalSteps > 0)) bad(`totalSteps must be > 0 for the linear schedule, got ${c.totalSteps}`);
   if (c.classWeights && c.classWeights.some((w) => !(w >= 0))) bad('classWeights must be non-negative numbers');
-  if (kind === 'device' && c.gradAccumSteps !== 1) bad(`the device trainer runs one micro-batch per optimizer step: gradient accumulation ${c.gradAccumSteps} is not supported there; set gradient accumulation steps to 1 (and a smaller batch size if memory is short) or the device to cpu`);
+  if (kind === 'device' && c.gradAccumSteps !== 1)
+    bad(
+      `the device trainer runs one micro-batch per optimizer step: gradient accumulation ${c.gradAccumSteps} is not supported there; set gradient accumulation steps to 1 (and a smaller batch size if memory is short) or the device to cpu`,
+    );
 }
 
 /** The step counters of a trainer and the learning rate they give. */

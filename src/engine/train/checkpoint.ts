@@ -53,15 +53,20 @@ export function writeTrainerCheckpoint(dir: string, model: SequenceClassifier, c
     t.set(`${PARAM}${p.name}`, { dtype: 'F32', shape: p.shape, data });
   }
   for (const name of c.trainable) {
-    const m = c.m.get(name), v = c.v.get(name);
+    const m = c.m.get(name),
+      v = c.v.get(name);
     if (!m || !v) throw new Error(`saveCheckpoint: no Adam moments for trainable parameter '${name}'`);
     t.set(`adam_m/${name}`, { dtype: 'F32', shape: shape.get(name)!, data: m });
     t.set(`adam_v/${name}`, { dtype: 'F32', shape: shape.get(name)!, data: v });
   }
   const path = trainerCheckpointPath(dir);
   writeSafetensors(path, t, {
-    format: TRAINER_FORMAT, step: String(c.step), microStep: String(c.microStep), seed: String(c.seed),
-    architecture: model.architecture, trainable: JSON.stringify(c.trainable),
+    format: TRAINER_FORMAT,
+    step: String(c.step),
+    microStep: String(c.microStep),
+    seed: String(c.seed),
+    architecture: model.architecture,
+    trainable: JSON.stringify(c.trainable),
   });
   return path;
 }
@@ -73,7 +78,8 @@ function readFile(path: string, filter?: (name: string) => boolean) {
   } catch (e) {
     throw new Error(`loadCheckpoint: cannot read ${path}: ${(e as Error).message}`);
   }
-  if (file.metadata.format !== TRAINER_FORMAT) throw new Error(`loadCheckpoint: ${path} is not a trainer checkpoint (format '${file.metadata.format}', want '${TRAINER_FORMAT}')`);
+  if (file.metadata.format !== TRAINER_FORMAT)
+    throw new Error(`loadCheckpoint: ${path} is not a trainer checkpoint (format '${file.metadata.format}', want '${TRAINER_FORMAT}')`);
   return file;
 }
 
@@ -85,23 +91,32 @@ function readFile(path: string, filter?: (name: string) => boolean) {
 export function readTrainerCheckpoint(dir: string, model: SequenceClassifier): TrainerCheckpoint {
   const path = trainerCheckpointPath(dir);
   const { tensors, metadata } = readFile(path);
-  if (metadata.architecture !== model.architecture) throw new Error(`loadCheckpoint: checkpoint is for '${metadata.architecture}', this trainer runs '${model.architecture}'`);
+  if (metadata.architecture !== model.architecture)
+    throw new Error(`loadCheckpoint: checkpoint is for '${metadata.architecture}', this trainer runs '${model.architecture}'`);
   const f32 = (key: string, n: number) => {
     const x = tensors.get(key);
     if (!x || !(x.data instanceof Float32Array) || x.data.length !== n) throw new Error(`loadCheckpoint: '${key}' missing or of the wrong size in ${path}`);
     return x.data;
   };
-  const params = new Map<string, Float32Array>(), m = new Map<string, Float32Array>(), v = new Map<string, Float32Array>();
+  const params = new Map<string, Float32Array>(),
+    m = new Map<string, Float32Array>(),
+    v = new Map<string, Float32Array>();
   for (const p of model.params) {
     const n = p.shape.reduce((a, b) => a * b, 1);
     params.set(p.name, f32(`${PARAM}${p.name}`, n));
     if (tensors.has(`adam_m/${p.name}`)) m.set(p.name, f32(`adam_m/${p.name}`, n));
     if (tensors.has(`adam_v/${p.name}`)) v.set(p.name, f32(`adam_v/${p.name}`, n));
   }
-  const step = Number(metadata.step), microStep = Number(metadata.microStep);
-  if (!Number.isInteger(step) || step < 0 || !Number.isInteger(microStep) || microStep < 0) throw new Error(`loadCheckpoint: ${path} has no valid step counters (step '${metadata.step}', microStep '${metadata.microStep}')`);
+  const step = Number(metadata.step),
+    microStep = Number(metadata.microStep);
+  if (!Number.isInteger(step) || step < 0 || !Number.isInteger(microStep) || microStep < 0)
+    throw new Error(`loadCheckpoint: ${path} has no valid step counters (step '${metadata.step}', microStep '${metadata.microStep}')`);
   let trainable: string[] = [];
-  try { trainable = JSON.parse(metadata.trainable ?? '[]'); } catch { /* older files: the moments say it */ }
+  try {
+    trainable = JSON.parse(metadata.trainable ?? '[]');
+  } catch {
+    /* older files: the moments say it */
+  }
   return { params, m, v, step, microStep, seed: Number(metadata.seed), architecture: metadata.architecture, trainable };
 }
 

@@ -98,12 +98,13 @@ export function buildTrainGraph(model: SequenceClassifier, o: TrainGraphOptions)
     g.output('gradSquares', rows.length === 1 ? rows[0] : g.node('Concat', rows, [[rows[0].dtype, [total]]], { axis: { i: 0 } })[0]);
   }
   let k = 0;
-  for (const s of sparse) for (const part of s.parts) {
-    const { ids } = sparseWrt[k];
-    g.output(part.rows, grads[wrt.length + k]);
-    g.output(part.ids, ids.dtype === 'int64' ? ids : g.cast(ids, 'int64'));
-    k++;
-  }
+  for (const s of sparse)
+    for (const part of s.parts) {
+      const { ids } = sparseWrt[k];
+      g.output(part.rows, grads[wrt.length + k]);
+      g.output(part.ids, ids.dtype === 'int64' ? ids : g.cast(ids, 'int64'));
+      k++;
+    }
   return { graph: g, trainable: params.map((p) => p.tensor.name), dense, sparse };
 }
 

@@ -71,9 +71,11 @@ export function keepThreshold(rate: number): number {
  * of micro-step `counter`'s stream.
  */
 export function fillKeepMask(mask: Uint8Array, rate: number, seed: number, counter: number, offset = 0): void {
-  if (!Number.isInteger(offset) || offset < 0 || offset + mask.length > MAX_MASK_ELEMENTS) throw new Error(`fillKeepMask: elements ${offset}..${offset + mask.length} are outside 0..${MAX_MASK_ELEMENTS}`);
+  if (!Number.isInteger(offset) || offset < 0 || offset + mask.length > MAX_MASK_ELEMENTS)
+    throw new Error(`fillKeepMask: elements ${offset}..${offset + mask.length} are outside 0..${MAX_MASK_ELEMENTS}`);
   const [k0, k1] = stepSeeds(seed, counter);
-  const s0 = k0 | 0, s1 = k1 | 0;
+  const s0 = k0 | 0,
+    s1 = k1 | 0;
   // keepBits inlined in int32 arithmetic (V8 keeps it out of doubles): rot16 as shifts, and the unsigned compare
   // bits >= t as a signed one of both sides with the top bit flipped. This runs over every element of every step.
   const top = 1 << 31; // -2^31: constants as int32, not doubles
@@ -102,7 +104,10 @@ export function siteOffsets(sizes: readonly number[]): number[] {
   const out = [0];
   for (const n of sizes) out.push(out[out.length - 1] + n);
   const total = out[out.length - 1];
-  if (total > MAX_MASK_ELEMENTS) throw new Error(`dropout: one micro-batch has ${total} dropout elements, more than ${MAX_MASK_ELEMENTS}: use a smaller batch or sequence length (or gradient accumulation)`);
+  if (total > MAX_MASK_ELEMENTS)
+    throw new Error(
+      `dropout: one micro-batch has ${total} dropout elements, more than ${MAX_MASK_ELEMENTS}: use a smaller batch or sequence length (or gradient accumulation)`,
+    );
   return out;
 }
 
@@ -115,7 +120,13 @@ export function maskOffsets(sites: readonly DropoutSite[], dims: Readonly<Record
  * The inputs of a graph with in-graph masks (Graph option masks: 'in-graph') for micro-step `counter`; `splits`:
  * the graph's maskSplits (Graph option maskPlan), whose part sizes are fed instead of each site's end.
  */
-export function maskInputs(sites: readonly DropoutSite[], dims: Readonly<Record<string, number>>, seed: number, counter: number, splits: readonly MaskSplitSpec[] = []): Record<string, { data: Uint32Array | Int32Array | BigInt64Array; dims: number[] }> {
+export function maskInputs(
+  sites: readonly DropoutSite[],
+  dims: Readonly<Record<string, number>>,
+  seed: number,
+  counter: number,
+  splits: readonly MaskSplitSpec[] = [],
+): Record<string, { data: Uint32Array | Int32Array | BigInt64Array; dims: number[] }> {
   const [s0, s1] = stepSeeds(seed, counter);
   const offsets = maskOffsets(sites, dims);
   const out: Record<string, { data: Uint32Array | Int32Array | BigInt64Array; dims: number[] }> = {
@@ -124,12 +135,18 @@ export function maskInputs(sites: readonly DropoutSite[], dims: Readonly<Record<
     [RNG_COUNT]: { data: Int32Array.of(offsets[sites.length]), dims: [] },
   };
   if (splits.length) for (const sp of splits) out[sp.input.name] = { data: maskSplitSizes(sp, offsets), dims: [sp.ranges.length] };
-  else sites.forEach((_, k) => { out[rngEnd(k)] = { data: BigInt64Array.of(BigInt(offsets[k + 1])), dims: [1] }; });
+  else
+    sites.forEach((_, k) => {
+      out[rngEnd(k)] = { data: BigInt64Array.of(BigInt(offsets[k + 1])), dims: [1] };
+    });
   return out;
 }
 
 /** A Split of the in-graph dropout stream (ir/graph.ts MaskSplit): part i covers the elements of sites ranges[i]. */
-export interface MaskSplitSpec { input: { name: string }; ranges: readonly (readonly [number, number])[] }
+export interface MaskSplitSpec {
+  input: { name: string };
+  ranges: readonly (readonly [number, number])[];
+}
 
 /** The part sizes of a stream Split for one micro-batch (offsets: maskOffsets). */
 export function maskSplitSizes(split: MaskSplitSpec, offsets: readonly number[]): BigInt64Array {

@@ -97,7 +97,15 @@ export interface TrainerApi {
   dispose(): Promise<void>;
 }
 
-interface Slot { name: string; data: Float32Array; trainable: boolean; decay: boolean; m?: Float32Array; v?: Float32Array; grad?: Float32Array }
+interface Slot {
+  name: string;
+  data: Float32Array;
+  trainable: boolean;
+  decay: boolean;
+  m?: Float32Array;
+  v?: Float32Array;
+  grad?: Float32Array;
+}
 
 export class Trainer implements TrainerApi {
   /** optimizer updates and micro-batches run (the dropout RNG counter: RNG state = seed + this counter) */
@@ -123,7 +131,10 @@ export class Trainer implements TrainerApi {
     const isTrainable = trainableFilter(model, config.freeze);
     const info = new Map(model.params.map((p) => [p.name, p]));
     const tg = buildTrainGraph(model, {
-      trainable: (n) => { const p = info.get(n); return p !== undefined && isTrainable(p); },
+      trainable: (n) => {
+        const p = info.get(n);
+        return p !== undefined && isTrainable(p);
+      },
       dropout: config.dropout,
       seed: config.seed,
       classWeights: config.classWeights,
@@ -141,7 +152,10 @@ export class Trainer implements TrainerApi {
       if (w.length !== n) throw new Error(`createTrainer: weights for '${p.name}' have ${w.length} values, shape [${p.shape}] needs ${n}`);
       const t = trainable.has(p.name);
       slots.set(p.name, {
-        name: p.name, data: Float32Array.from(w), trainable: t, decay: p.decay,
+        name: p.name,
+        data: Float32Array.from(w),
+        trainable: t,
+        decay: p.decay,
         ...(t ? { m: new Float32Array(n), v: new Float32Array(n) } : {}),
         // gradient buffers: always for sparse gradients; for dense ones only once accumulation needs them
         ...(sparse.has(p.name) ? { grad: new Float32Array(n) } : {}),
@@ -199,7 +213,8 @@ export class Trainer implements TrainerApi {
     // between steps: only the touched rows are cleared afterwards.
     const dense = new Map<string, Float32Array>();
     const touched = new Map<string, number[]>();
-    let lossSum = 0, runMs = 0;
+    let lossSum = 0,
+      runMs = 0;
     // with one micro-batch, the dense gradients' sums of squares come from the graph (float32 sums per row, added
     // here in float64)
     let denseSq: number | null = null;
@@ -213,7 +228,10 @@ export class Trainer implements TrainerApi {
       if (K === 1 && out.gradSquares) denseSq = (out.gradSquares.data as Float32Array).reduce((a, b) => a + b, 0);
       for (const name of this.tg.dense) {
         const d = out[`grad/${name}`].data as Float32Array;
-        if (K === 1) { dense.set(name, d); continue; }
+        if (K === 1) {
+          dense.set(name, d);
+          continue;
+        }
         const slot = this.slots.get(name)!;
         const acc = (slot.grad ??= new Float32Array(slot.data.length));
         if (k === 0) acc.set(d);
@@ -231,7 +249,8 @@ export class Trainer implements TrainerApi {
           for (let t = 0; t < ids.length; t++) {
             const row = Number(ids[t]);
             rowsSeen.push(row);
-            const dst = row * width, src = t * width;
+            const dst = row * width,
+              src = t * width;
             for (let j = 0; j < width; j++) acc[dst + j] += rows[src + j];
           }
         }
@@ -254,7 +273,15 @@ export class Trainer implements TrainerApi {
     this.clock.advance(1, 0);
     for (const s of trainSlots) {
       const g = dense.get(s.name) ?? s.grad!;
-      adamwUpdate(s.data, g, s.m!, s.v!, { lr, beta1: c.betas[0], beta2: c.betas[1], eps: c.eps, weightDecay: s.decay ? c.weightDecay : 0 }, this.clock.step, scale);
+      adamwUpdate(
+        s.data,
+        g,
+        s.m!,
+        s.v!,
+        { lr, beta1: c.betas[0], beta2: c.betas[1], eps: c.eps, weightDecay: s.decay ? c.weightDecay : 0 },
+        this.clock.step,
+        scale,
+      );
     }
     for (const [name, rows] of touched) {
       const acc = this.slots.get(name)!.grad!;
@@ -268,14 +295,16 @@ export class Trainer implements TrainerApi {
   /** Logits [batch * numLabels] without dropout. */
   async evaluate(batch: Batch): Promise<Float32Array> {
     checkBatch(batch, false);
-    if (!this.evalProgram) this.evalProgram = await Program.compile(buildEvalGraph(this.model), { threads: this.config.threads, providers: this.config.providers });
+    if (!this.evalProgram)
+      this.evalProgram = await Program.compile(buildEvalGraph(this.model), { threads: this.config.threads, providers: this.config.providers });
     const out = await this.evalProgram.run(this.inputFeeds(batch, 0, batch.batch, []), ['logits']);
     return out.logits.data as Float32Array;
   }
 
   async saliency(batch: Batch): Promise<SaliencyResult> {
     checkBatch(batch, false);
-    if (!this.saliencyProgram) this.saliencyProgram = await Program.compile(buildSaliencyGraph(this.model), { threads: this.config.threads, providers: this.config.providers });
+    if (!this.saliencyProgram)
+      this.saliencyProgram = await Program.compile(buildSaliencyGraph(this.model), { threads: this.config.threads, providers: this.config.providers });
     const out = await this.saliencyProgram.run(this.inputFeeds(batch, 0, batch.batch, []));
     return { logits: out.logits.data as Float32Array, gradNorm: out.gradNorm.data as Float32Array, gradXInput: out.gradXInput.data as Float32Array };
   }
@@ -290,8 +319,12 @@ export class Trainer implements TrainerApi {
     const slots = [...this.slots.values()];
     const moments = (k: 'm' | 'v') => new Map(slots.filter((s) => s.trainable).map((s) => [s.name, s[k]!]));
     return writeTrainerCheckpoint(dir, this.model, {
-      params: new Map(slots.map((s) => [s.name, s.data])), m: moments('m'), v: moments('v'),
-      ...this.clock.counters, seed: this.config.seed, trainable: this.tg.trainable,
+      params: new Map(slots.map((s) => [s.name, s.data])),
+      m: moments('m'),
+      v: moments('v'),
+      ...this.clock.counters,
+      seed: this.config.seed,
+      trainable: this.tg.trainable,
     });
   }
 
@@ -321,7 +354,8 @@ export function createTrainer(model: SequenceClassifier, weights: ReadonlyMap<st
 
 export function checkBatch(b: Batch, needLabels: boolean): void {
   const n = b.batch * b.seq;
-  if (!Number.isInteger(b.batch) || b.batch < 1 || !Number.isInteger(b.seq) || b.seq < 1) throw new Error(`batch: batch and seq must be positive integers, got ${b.batch} x ${b.seq}`);
+  if (!Number.isInteger(b.batch) || b.batch < 1 || !Number.isInteger(b.seq) || b.seq < 1)
+    throw new Error(`batch: batch and seq must be positive integers, got ${b.batch} x ${b.seq}`);
   if (b.inputIds.length !== n || b.attentionMask.length !== n || (b.tokenTypeIds && b.tokenTypeIds.length !== n)) {
     throw new Error(`batch: inputIds/attentionMask/tokenTypeIds must each have batch*seq = ${n} values`);
   }

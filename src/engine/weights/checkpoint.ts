@@ -38,6 +38,7 @@ function readSharded(folder: string, indexPath: string, opts: ReadOptions): Map<
     }
   }
   const missing = Object.keys(map).filter((n) => (!opts.filter || opts.filter(n)) && !out.has(n));
-  if (missing.length) throw new Error(`${indexPath} maps ${missing.length} tensor(s) (e.g. ${missing[0]}) to shards that do not contain them; re-download the checkpoint`);
+  if (missing.length)
+    throw new Error(`${indexPath} maps ${missing.length} tensor(s) (e.g. ${missing[0]}) to shards that do not contain them; re-download the checkpoint`);
   return out;
 }

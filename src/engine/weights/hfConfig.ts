@@ -93,7 +93,8 @@ export function parseHfConfig(json: Json, where = 'config.json'): TransformerCon
   if (architecture === 'distilbert') {
     const dropout = num('dropout', 0.1);
     cfg = {
-      architecture, modelType,
+      architecture,
+      modelType,
       hiddenSize: num('dim', 768),
       numLayers: num('n_layers', 6),
       numHeads: num('n_heads', 12),
@@ -120,7 +121,8 @@ export function parseHfConfig(json: Json, where = 'config.json'): TransformerCon
     }
     const isRoberta = architecture === 'roberta';
     cfg = {
-      architecture, modelType,
+      architecture,
+      modelType,
       hiddenSize: num('hidden_size', 768),
       numLayers: num('num_hidden_layers', 12),
       numHeads: num('num_attention_heads', 12),
@@ -161,7 +163,9 @@ export function parseHfConfig(json: Json, where = 'config.json'): TransformerCon
 function readLabels(json: Json, where: string): string[] | undefined {
   const id2label = json.id2label as Record<string, string> | undefined;
   if (!id2label || typeof id2label !== 'object') return undefined;
-  const keys = Object.keys(id2label).map(Number).sort((a, b) => a - b);
+  const keys = Object.keys(id2label)
+    .map(Number)
+    .sort((a, b) => a - b);
   if (keys.length === 0) return undefined;
   if (keys.some((k, i) => k !== i)) throw new Error(`${where}: id2label keys must be 0..${keys.length - 1}, got ${Object.keys(id2label).join(', ')}`);
   return keys.map((k) => String(id2label[String(k)]));

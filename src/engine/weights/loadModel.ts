@@ -15,9 +15,12 @@ import { mulberry32 } from '../../shared/prng';
 
 export function createClassifier(config: TransformerConfig, numLabels = config.numLabels): EncoderClassifier {
   switch (config.architecture) {
-    case 'bert': return new BertClassifier(config, numLabels);
-    case 'distilbert': return new DistilBertClassifier(config, numLabels);
-    case 'roberta': return new RobertaClassifier(config, numLabels);
+    case 'bert':
+      return new BertClassifier(config, numLabels);
+    case 'distilbert':
+      return new DistilBertClassifier(config, numLabels);
+    case 'roberta':
+      return new RobertaClassifier(config, numLabels);
   }
 }
 
@@ -65,7 +68,11 @@ function fixKey(k: string): string {
 const BASE_PREFIX: Record<string, string> = { bert: 'bert.', distilbert: 'distilbert.', roberta: 'roberta.' };
 
 export function assignWeights(
-  params: ParamInfo[], tensors: Map<string, SafeTensor>, config: TransformerConfig, seed: number, where = 'checkpoint',
+  params: ParamInfo[],
+  tensors: Map<string, SafeTensor>,
+  config: TransformerConfig,
+  seed: number,
+  where = 'checkpoint',
 ): { weights: Map<string, Float32Array>; initialized: string[]; ignored: string[] } {
   const want = new Map(params.map((p) => [p.name, p]));
   const prefix = BASE_PREFIX[config.architecture];
@@ -87,7 +94,9 @@ export function assignWeights(
     const t = found.get(p.name);
     const fits = t !== undefined && sameShape(t.shape, p.shape);
     if (t && !fits && p.group !== 'head') {
-      throw new Error(`${where}: tensor '${p.name}' has shape [${t.shape}] but the config says [${p.shape}]; config.json and the weights do not belong together`);
+      throw new Error(
+        `${where}: tensor '${p.name}' has shape [${t.shape}] but the config says [${p.shape}]; config.json and the weights do not belong together`,
+      );
     }
     if (t && fits) {
       if (!(t.data instanceof Float32Array)) throw new Error(`${where}: tensor '${p.name}' is ${t.dtype}, expected a float tensor`);
@@ -100,7 +109,9 @@ export function assignWeights(
     }
   }
   if (missing.length) {
-    throw new Error(`${where}: ${missing.length} ${config.architecture} weight(s) missing, e.g. '${missing[0]}'; is this a ${config.modelType} checkpoint matching its config.json?`);
+    throw new Error(
+      `${where}: ${missing.length} ${config.architecture} weight(s) missing, e.g. '${missing[0]}'; is this a ${config.modelType} checkpoint matching its config.json?`,
+    );
   }
   return { weights, initialized, ignored };
 }

@@ -21,10 +21,18 @@ export interface SafeTensor {
 const BYTES: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
 const MAX_HEADER = 100 * 1024 * 1024;
 
-interface HeaderEntry { dtype: string; shape: number[]; data_offsets: [number, number] }
+interface HeaderEntry {
+  dtype: string;
+  shape: number[];
+  data_offsets: [number, number];
+}
 
 /** Source of bytes: an in-memory buffer or an open file descriptor. */
-interface ByteSource { size: number; read(offset: number, length: number): Buffer; label: string }
+interface ByteSource {
+  size: number;
+  read(offset: number, length: number): Buffer;
+  label: string;
+}
 
 function bufferSource(buf: Buffer, label: string): ByteSource {
   return { size: buf.length, label, read: (offset, length) => buf.subarray(offset, offset + length) };
@@ -33,7 +41,8 @@ function bufferSource(buf: Buffer, label: string): ByteSource {
 function fileSource(fd: number, label: string): ByteSource {
   const size = statSync(label).size;
   return {
-    size, label,
+    size,
+    label,
     read(offset, length) {
       const out = Buffer.allocUnsafe(length);
       let done = 0;
@@ -62,7 +71,10 @@ function parseHeader(src: ByteSource): { entries: Map<string, HeaderEntry>; meta
   const entries = new Map<string, HeaderEntry>();
   let metadata: Record<string, string> = {};
   for (const [name, v] of Object.entries(json)) {
-    if (name === '__metadata__') { metadata = (v ?? {}) as Record<string, string>; continue; }
+    if (name === '__metadata__') {
+      metadata = (v ?? {}) as Record<string, string>;
+      continue;
+    }
     const e = v as HeaderEntry;
     if (!e || typeof e.dtype !== 'string' || !Array.isArray(e.shape) || !Array.isArray(e.data_offsets)) throw bad(`entry '${name}' is malformed`);
     const width = BYTES[e.dtype];
@@ -91,10 +103,14 @@ function decode(bytes: Buffer, dtype: string, count: number): { dtype: SafeDType
   const ab = new ArrayBuffer(bytes.length);
   new Uint8Array(ab).set(bytes);
   switch (dtype) {
-    case 'F32': return { dtype: 'F32', data: new Float32Array(ab) };
-    case 'I64': return { dtype: 'I64', data: new BigInt64Array(ab) };
-    case 'I32': return { dtype: 'I32', data: new Int32Array(ab) };
-    case 'F64': return { dtype: 'F32', data: Float32Array.from(new Float64Array(ab)) };
+    case 'F32':
+      return { dtype: 'F32', data: new Float32Array(ab) };
+    case 'I64':
+      return { dtype: 'I64', data: new BigInt64Array(ab) };
+    case 'I32':
+      return { dtype: 'I32', data: new Int32Array(ab) };
+    case 'F64':
+      return { dtype: 'F32', data: Float32Array.from(new Float64Array(ab)) };
     case 'BF16': {
       // bfloat16 is the top half of a float32.
       const src = new Uint16Array(ab);
@@ -108,10 +124,15 @@ function decode(bytes: Buffer, dtype: string, count: number): { dtype: SafeDType
       for (let i = 0; i < count; i++) out[i] = f16ToF32(src[i]);
       return { dtype: 'F32', data: out };
     }
-    case 'I16': return { dtype: 'I32', data: Int32Array.from(new Int16Array(ab)) };
-    case 'I8': return { dtype: 'I32', data: Int32Array.from(new Int8Array(ab)) };
-    case 'U8': case 'BOOL': return { dtype: 'I32', data: Int32Array.from(new Uint8Array(ab)) };
-    default: throw new Error(`unsupported safetensors dtype ${dtype}`);
+    case 'I16':
+      return { dtype: 'I32', data: Int32Array.from(new Int16Array(ab)) };
+    case 'I8':
+      return { dtype: 'I32', data: Int32Array.from(new Int8Array(ab)) };
+    case 'U8':
+    case 'BOOL':
+      return { dtype: 'I32', data: Int32Array.from(new Uint8Array(ab)) };
+    default:
+      throw new Error(`unsupported safetensors dtype ${dtype}`);
   }
 }
 
@@ -138,7 +159,10 @@ export function readSafetensors(source: string | Buffer, opts: ReadOptions = {})
   return readSafetensorsWithMetadata(source, opts).tensors;
 }
 
-export function readSafetensorsWithMetadata(source: string | Buffer, opts: ReadOptions = {}): { tensors: Map<string, SafeTensor>; metadata: Record<string, string> } {
+export function readSafetensorsWithMetadata(
+  source: string | Buffer,
+  opts: ReadOptions = {},
+): { tensors: Map<string, SafeTensor>; metadata: Record<string, string> } {
   if (typeof source !== 'string') return readFrom(bufferSource(source, 'safetensors buffer'), opts);
   let fd: number;
   try {
@@ -189,7 +213,11 @@ export function writeSafetensors(path: string, tensors: Map<string, SafeTensor>,
     fsyncSync(fd);
   } catch (e) {
     closeSync(fd);
-    try { unlinkSync(tmp); } catch { /* already gone */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
     throw e;
   }
   closeSync(fd);
@@ -197,8 +225,14 @@ export function writeSafetensors(path: string, tensors: Map<string, SafeTensor>,
   // Persist the rename itself (directory entry); not supported on every platform, so best effort.
   try {
     const dfd = openSync(dirname(path), 'r');
-    try { fsyncSync(dfd); } finally { closeSync(dfd); }
-  } catch { /* e.g. Windows cannot open directories */ }
+    try {
+      fsyncSync(dfd);
+    } finally {
+      closeSync(dfd);
+    }
+  } catch {
+    /* e.g. Windows cannot open directories */
+  }
 }
 
 function writeAll(fd: number, buf: Buffer): void {

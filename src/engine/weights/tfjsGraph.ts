@@ -32,7 +32,10 @@ interface ManifestEntry {
   dtype: string;
   quantization?: { dtype: string; scale?: number; min?: number; original_dtype?: string };
 }
-interface ManifestGroup { paths: string[]; weights: ManifestEntry[] }
+interface ManifestGroup {
+  paths: string[];
+  weights: ManifestEntry[];
+}
 
 const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
 
@@ -98,13 +101,15 @@ export function readTfjsGraphModel(modelJsonPath: string): TfjsGraphModel {
   const dir = dirname(modelJsonPath);
   const weights = new Map<string, TfjsTensor>();
   for (const group of groups) {
-    const buf = Buffer.concat(group.paths.map((p) => {
-      try {
-        return readFileSync(join(dir, p));
-      } catch {
-        return fail(`TF.js weight shard ${join(dir, p)} is missing: reinstall the model package`);
-      }
-    }));
+    const buf = Buffer.concat(
+      group.paths.map((p) => {
+        try {
+          return readFileSync(join(dir, p));
+        } catch {
+          return fail(`TF.js weight shard ${join(dir, p)} is missing: reinstall the model package`);
+        }
+      }),
+    );
     let offset = 0;
     for (const entry of group.weights) {
       const n = entry.shape.reduce((a, b) => a * b, 1);

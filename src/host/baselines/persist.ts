@@ -17,7 +17,12 @@ export function saveLogReg(dir: string, m: LogRegModel, extra: Record<string, un
 }
 
 export function loadLogReg(dir: string): LogRegModel & Record<string, unknown> {
-  const j = JSON.parse(readFileSync(join(dir, 'logreg.json'), 'utf8')) as Record<string, unknown> & { numClasses: number; numFeatures: number; weights: string; bias: string };
+  const j = JSON.parse(readFileSync(join(dir, 'logreg.json'), 'utf8')) as Record<string, unknown> & {
+    numClasses: number;
+    numFeatures: number;
+    weights: string;
+    bias: string;
+  };
   return { ...j, weights: f64(j.weights), bias: f64(j.bias) };
 }
 

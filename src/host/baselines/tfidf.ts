@@ -227,7 +227,11 @@ class CsrBuilder {
   private row = 0;
   private scratch = new IntList();
   private rowValues = new Float64Array(1024);
-  constructor(rows: number, private readonly feature: Int32Array, private readonly idf: Float64Array) {
+  constructor(
+    rows: number,
+    private readonly feature: Int32Array,
+    private readonly idf: Float64Array,
+  ) {
     this.indptr = new Int32Array(rows + 1);
   }
 
@@ -312,7 +316,10 @@ export function fitTransformTfidf(texts: string[], opts: TfidfOptions = {}): { m
   const wordText = table.wordTexts();
   let text = kept.map((id) => table.text(id, wordText));
   if (opts.maxFeatures && kept.length > opts.maxFeatures) {
-    const order = kept.map((_, i) => i).sort((a, b) => df[kept[b]] - df[kept[a]] || (text[a] < text[b] ? -1 : 1)).slice(0, opts.maxFeatures);
+    const order = kept
+      .map((_, i) => i)
+      .sort((a, b) => df[kept[b]] - df[kept[a]] || (text[a] < text[b] ? -1 : 1))
+      .slice(0, opts.maxFeatures);
     kept = order.map((i) => kept[i]);
     text = order.map((i) => text[i]);
   }

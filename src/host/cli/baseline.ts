@@ -14,11 +14,26 @@ export const baselineCommand: Command = {
   --out DIR              the run folder to create (default: runs/<new id>)
 ${DATA_HELP}
   --json                 JSON lines instead of a progress bar`,
-  options: { ...common, ...dataOptions, kind: { type: 'string' }, C: { type: 'string' }, seed: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' } },
+  options: {
+    ...common,
+    ...dataOptions,
+    kind: { type: 'string' },
+    C: { type: 'string' },
+    seed: { type: 'string' },
+    model: { type: 'string' },
+    out: { type: 'string' },
+  },
   run: async (v, _p, io) => {
     const kind = oneOf(v, 'kind', ['tfidf', 'embeddings'] as const satisfies readonly BaselineKind[]);
     if (!kind) throw new UsageError('--kind is required: tfidf or embeddings');
-    const params = { kind, ...dataSource(v), ...outFolder(v), C: num(v, 'C', { min: 1e-9 }), seed: num(v, 'seed', { int: true, min: 0 }), model: str(v, 'model') };
+    const params = {
+      kind,
+      ...dataSource(v),
+      ...outFolder(v),
+      C: num(v, 'C', { min: 1e-9 }),
+      seed: num(v, 'seed', { int: true, min: 0 }),
+      model: str(v, 'model'),
+    };
     const json = Boolean(v.json);
     const r = await runJobWithProgress(io, json, (ctx) => jobHandlers.baseline(params, ctx));
     return printResult(io, json, r);

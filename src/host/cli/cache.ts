@@ -3,7 +3,7 @@ import { common, UsageError, type Command } from './common';
 import { clearEmbeddingCache, defaultEmbeddingCacheDir, embeddingCacheSize, formatCacheSize } from '../jobs/embeddingCache';
 
 export const cacheCommand: Command = {
-  summary: 'show the embedding cache\'s size; `gft cache clear` empties it',
+  summary: "show the embedding cache's size; `gft cache clear` empties it",
   usage: `Usage: gft cache [clear] [--json]
 
 Frozen embeddings are cached per (model hash, text hash, pooling, max length) in $GFT_EMBEDDING_CACHE, else
@@ -16,7 +16,8 @@ the same texts, and every fold of \`gft cv --kind embeddings\` after the first, 
   options: common,
   run: async (v, p, io) => {
     const [action, ...extra] = p;
-    if (extra.length || (action !== undefined && action !== 'clear')) throw new UsageError(`unknown argument '${[action, ...extra].filter((x) => x !== 'clear').join(' ')}': use \`gft cache\` or \`gft cache clear\``);
+    if (extra.length || (action !== undefined && action !== 'clear'))
+      throw new UsageError(`unknown argument '${[action, ...extra].filter((x) => x !== 'clear').join(' ')}': use \`gft cache\` or \`gft cache clear\``);
     const dir = defaultEmbeddingCacheDir();
     if (dir === null) {
       io.out(v.json ? JSON.stringify({ dir: null, off: true }) : 'embedding cache: off (GFT_EMBEDDING_CACHE=off)');

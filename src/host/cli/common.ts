@@ -44,7 +44,13 @@ export function num(v: Values, name: string, opts: { int?: boolean; min?: number
   const raw = v[name];
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (raw === '' || !Number.isFinite(n) || (opts.int && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
+  if (
+    raw === '' ||
+    !Number.isFinite(n) ||
+    (opts.int && !Number.isInteger(n)) ||
+    (opts.min !== undefined && n < opts.min) ||
+    (opts.max !== undefined && n > opts.max)
+  ) {
     throw new UsageError(`--${name} must be ${numberRule(opts)} (got ${shown(raw)})`);
   }
   return n;
@@ -106,7 +112,8 @@ export function dataSource(v: Values): DataSource {
     src.split = { ...DEFAULT_SPLIT, seed: splitSeed ?? DEFAULT_SPLIT.seed, fold, folds };
   } else if (split !== undefined || splitSeed !== undefined) {
     const parts = (split ?? `${DEFAULT_SPLIT.validation},${DEFAULT_SPLIT.test}`).split(',').map(Number);
-    if (parts.length !== 2 || parts.some((x) => !Number.isFinite(x) || x < 0 || x >= 1)) throw new UsageError(`--split must be two fractions 'validation,test' such as 0.1,0.2 (got '${split}')`);
+    if (parts.length !== 2 || parts.some((x) => !Number.isFinite(x) || x < 0 || x >= 1))
+      throw new UsageError(`--split must be two fractions 'validation,test' such as 0.1,0.2 (got '${split}')`);
     src.split = { validation: parts[0], test: parts[1], seed: splitSeed ?? DEFAULT_SPLIT.seed };
   }
   return src;
@@ -135,7 +142,12 @@ function reporter(io: Io, json: boolean, signal?: AbortSignal): { ctx: JobContex
       close: () => undefined,
     };
   }
-  let bar: { start(total: number, v: number, payload?: object): void; update(v: number, payload?: object): void; setTotal(t: number): void; stop(): void } | null = null;
+  let bar: {
+    start(total: number, v: number, payload?: object): void;
+    update(v: number, payload?: object): void;
+    setTotal(t: number): void;
+    stop(): void;
+  } | null = null;
   let phase = '';
   const onProgress = (p: Progress) => {
     if (!io.isTTY) return;
@@ -148,7 +160,15 @@ function reporter(io: Io, json: boolean, signal?: AbortSignal): { ctx: JobContex
       bar = new SingleBar({ format: `${p.phase.padEnd(10)} [{bar}] {value}/{total} {info}`, stream: process.stderr, hideCursor: true }, Presets.shades_classic);
       bar.start(p.total, p.step, { info: '' });
     }
-    const info = [p.detail ?? '', p.epoch !== undefined ? `epoch ${p.epoch}` : '', p.loss !== undefined ? `loss ${p.loss.toFixed(4)}` : '', p.samplesPerSec ? `${p.samplesPerSec.toFixed(1)}/s` : '', p.etaSec !== undefined ? `ETA ${Math.round(p.etaSec)}s` : ''].filter(Boolean).join(' ');
+    const info = [
+      p.detail ?? '',
+      p.epoch !== undefined ? `epoch ${p.epoch}` : '',
+      p.loss !== undefined ? `loss ${p.loss.toFixed(4)}` : '',
+      p.samplesPerSec ? `${p.samplesPerSec.toFixed(1)}/s` : '',
+      p.etaSec !== undefined ? `ETA ${Math.round(p.etaSec)}s` : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
     bar.setTotal(p.total);
     bar.update(p.step, { info });
   };
@@ -202,7 +222,9 @@ export function printResult(io: Io, json: boolean, r: RunResult): number {
   if (json) io.out(JSON.stringify({ event: 'result', ...r }));
   else {
     const t = r.test;
-    const acc = t ? `test accuracy ${pct(t.accuracy, 2)} (95% CI ${(t.accuracyCI[0] * 100).toFixed(1)}-${(t.accuracyCI[1] * 100).toFixed(1)}), macro F1 ${t.macroF1.toFixed(4)}` : '';
+    const acc = t
+      ? `test accuracy ${pct(t.accuracy, 2)} (95% CI ${(t.accuracyCI[0] * 100).toFixed(1)}-${(t.accuracyCI[1] * 100).toFixed(1)}), macro F1 ${t.macroF1.toFixed(4)}`
+      : '';
     io.out(`${r.status}: ${r.runDir}${acc ? `\n${acc}` : ''}${r.error ? `\nerror: ${r.error}` : ''}`);
   }
   return r.status === 'completed' ? 0 : r.status === 'cancelled' ? 130 : 1;

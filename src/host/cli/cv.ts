@@ -24,15 +24,31 @@ Run the same command again to continue an interrupted one (completed folds are k
   --C X  --seed N        baseline options, as gft baseline
 ${TRAIN_OPTIONS_HELP}
   --json                 JSON lines (events and the summary) instead of a progress bar`,
-  options: { ...common, ...trainOptions, data: { type: 'string' }, folds: { type: 'string' }, 'split-seed': { type: 'string' }, kind: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' }, C: { type: 'string' } },
+  options: {
+    ...common,
+    ...trainOptions,
+    data: { type: 'string' },
+    folds: { type: 'string' },
+    'split-seed': { type: 'string' },
+    kind: { type: 'string' },
+    model: { type: 'string' },
+    out: { type: 'string' },
+    C: { type: 'string' },
+  },
   run: async (v, _p, io) => {
     const kind = oneOf(v, 'kind', ['tfidf', 'embeddings', 'finetune'] as const);
     if (!kind) throw new UsageError('--kind is required: tfidf, embeddings or finetune');
     const data = str(v, 'data');
     if (!data) throw new UsageError('--data is required (e.g. --data builtin:movie-reviews): cross-validation splits one dataset');
     const params: CrossValidateParams = {
-      kind, data, dir: resolve(str(v, 'out') ?? join('runs', `cv-${kind}`)), folds: num(v, 'folds', { int: true, min: 2 }), splitSeed: num(v, 'split-seed', { int: true, min: 0 }),
-      model: str(v, 'model'), C: num(v, 'C', { min: 1e-9 }), seed: num(v, 'seed', { int: true, min: 0 }),
+      kind,
+      data,
+      dir: resolve(str(v, 'out') ?? join('runs', `cv-${kind}`)),
+      folds: num(v, 'folds', { int: true, min: 2 }),
+      splitSeed: num(v, 'split-seed', { int: true, min: 0 }),
+      model: str(v, 'model'),
+      C: num(v, 'C', { min: 1e-9 }),
+      seed: num(v, 'seed', { int: true, min: 0 }),
       ...(kind === 'finetune' ? { config: trainConfig(v), ...execution(v) } : {}),
     };
     const json = Boolean(v.json);
@@ -41,7 +57,9 @@ ${TRAIN_OPTIONS_HELP}
     else if (r.summary) {
       const s = r.summary;
       for (const f of s.perFold) io.out(`fold ${f.fold}: accuracy ${pct(f.accuracy, 2)} (n ${f.n})`);
-      io.out(`mean of ${s.folds} folds ${pct(s.meanAccuracy, 2)} (sd ${pct(s.sdAccuracy, 2)}); pooled ${pct(s.pooled.accuracy, 2)} (95% CI ${pct(s.pooled.accuracyCI[0], 2)}-${pct(s.pooled.accuracyCI[1], 2)}, n ${s.pooled.n}), macro F1 ${s.pooled.macroF1.toFixed(4)}`);
+      io.out(
+        `mean of ${s.folds} folds ${pct(s.meanAccuracy, 2)} (sd ${pct(s.sdAccuracy, 2)}); pooled ${pct(s.pooled.accuracy, 2)} (95% CI ${pct(s.pooled.accuracyCI[0], 2)}-${pct(s.pooled.accuracyCI[1], 2)}, n ${s.pooled.n}), macro F1 ${s.pooled.macroF1.toFixed(4)}`,
+      );
       io.out(`completed: ${r.dir}`);
     } else io.out(`${r.status}: ${r.dir}${r.error ? `\nerror: ${r.error}` : ''}`);
     return r.status === 'completed' ? 0 : r.status === 'cancelled' ? 130 : 1;

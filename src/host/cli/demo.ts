@@ -16,7 +16,9 @@ ${EXECUTION_HELP}`,
   options: { ...common, out: { type: 'string' }, quick: { type: 'boolean' }, device: { type: 'string' }, threads: { type: 'string' } },
   run: async (v, _p, io) => {
     const json = Boolean(v.json);
-    const r = await runJobWithProgress(io, json, (ctx) => runDemo({ out: resolve(str(v, 'out') ?? 'gft-demo'), quick: Boolean(v.quick), ...execution(v) }, ctx, (l) => (json ? undefined : io.err(l))));
+    const r = await runJobWithProgress(io, json, (ctx) =>
+      runDemo({ out: resolve(str(v, 'out') ?? 'gft-demo'), quick: Boolean(v.quick), ...execution(v) }, ctx, (l) => (json ? undefined : io.err(l))),
+    );
     if (json) io.out(JSON.stringify({ event: 'result', ...r }));
     else io.out(`report: ${r.reportMarkdown}\n${r.summary}`);
     return 0;

@@ -19,7 +19,15 @@ Prints the metrics as JSON, with the data's warnings (encoding, duplicates, labe
   --label-map A=B,...    maps the file's label values to the run's labels, e.g. positive=pos,negative=neg
   --predictions          include every example's prediction in the JSON
   --json                 print the warnings only in the JSON`,
-  options: { ...common, run: { type: 'string' }, data: { type: 'string' }, predictions: { type: 'boolean' }, 'text-column': { type: 'string' }, 'label-column': { type: 'string' }, 'label-map': { type: 'string' } },
+  options: {
+    ...common,
+    run: { type: 'string' },
+    data: { type: 'string' },
+    predictions: { type: 'boolean' },
+    'text-column': { type: 'string' },
+    'label-column': { type: 'string' },
+    'label-map': { type: 'string' },
+  },
   run: async (v, _p, io) => {
     const run = str(v, 'run');
     const data = str(v, 'data');

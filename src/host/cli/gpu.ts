@@ -1,7 +1,18 @@
 // `gft gpu`: which device can train here (CPU always; CUDA or WebGPU when usable), and installing CUDA support.
 import { common, UsageError, type Command } from './common';
 import { execution } from './settings';
-import { cudaLibraries, describeMissingLibraries, describeSelection, hardwareGpus, installCudaProviders, missingLoaderLibraries, ortBindingDir, selectDevice, vulkanIcds, type DeviceChoice } from '../../engine/devices';
+import {
+  cudaLibraries,
+  describeMissingLibraries,
+  describeSelection,
+  hardwareGpus,
+  installCudaProviders,
+  missingLoaderLibraries,
+  ortBindingDir,
+  selectDevice,
+  vulkanIcds,
+  type DeviceChoice,
+} from '../../engine/devices';
 
 export const gpuCommand: Command = {
   summary: 'which device can train here (CPU always; CUDA or WebGPU when usable), and installing CUDA support',
@@ -27,12 +38,24 @@ export const gpuCommand: Command = {
     const icds = vulkanIcds();
     const missing = missingLoaderLibraries(icds);
     if (v.json) {
-      io.out(JSON.stringify({ ...sel, cudaLibraryFolder: ortBindingDir(), cudaLibrariesMissing: cudaLibraries().missing, vulkanDrivers: icds, loaderLibrariesMissing: missing, gpus: hardwareGpus() }));
+      io.out(
+        JSON.stringify({
+          ...sel,
+          cudaLibraryFolder: ortBindingDir(),
+          cudaLibrariesMissing: cudaLibraries().missing,
+          vulkanDrivers: icds,
+          loaderLibrariesMissing: missing,
+          gpus: hardwareGpus(),
+        }),
+      );
       return 0;
     }
     io.out(describeSelection(sel));
-    for (const d of ['cuda', 'webgpu'] as const) io.out(`  ${d.padEnd(7)} ${sel.device === d ? 'used' : sel.reasons[d] ?? 'not probed'}`);
-    if (sel.adapter) io.out(`  adapter ${sel.adapter.name} (${sel.adapter.vendor}; ${sel.adapter.driver})${sel.adapter.software ? ' — a software rasteriser, slower than the cpu' : ''}`);
+    for (const d of ['cuda', 'webgpu'] as const) io.out(`  ${d.padEnd(7)} ${sel.device === d ? 'used' : (sel.reasons[d] ?? 'not probed')}`);
+    if (sel.adapter)
+      io.out(
+        `  adapter ${sel.adapter.name} (${sel.adapter.vendor}; ${sel.adapter.driver})${sel.adapter.software ? ' — a software rasteriser, slower than the cpu' : ''}`,
+      );
     io.out(`  vulkan  ${icds.length ? icds.map((i) => `${i.library}${i.software ? ' (software)' : ''}`).join(', ') : 'no Vulkan driver (ICD) found'}`);
     const lib = describeMissingLibraries(missing);
     if (lib) io.out(`  loader  ${lib}`);

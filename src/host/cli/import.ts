@@ -25,24 +25,48 @@ gft_job.json in its model folder: its settings are used and its training example
 ${DATA_HELP}
   --json                 the result as one JSON line`,
   options: {
-    ...common, ...dataOptions, model: { type: 'string' }, 'split-of': { type: 'string' }, name: { type: 'string' }, 'label-map': { type: 'string' },
-    'max-length': { type: 'string' }, 'long-text': { type: 'string' }, out: { type: 'string' }, device: { type: 'string' }, threads: { type: 'string' },
+    ...common,
+    ...dataOptions,
+    model: { type: 'string' },
+    'split-of': { type: 'string' },
+    name: { type: 'string' },
+    'label-map': { type: 'string' },
+    'max-length': { type: 'string' },
+    'long-text': { type: 'string' },
+    out: { type: 'string' },
+    device: { type: 'string' },
+    threads: { type: 'string' },
   },
   run: async (v, _p, io) => {
     const model = str(v, 'model');
-    if (!model) throw new UsageError('--model DIR is required (a Hugging Face checkpoint folder, e.g. a Trainer job\'s output/model)');
+    if (!model) throw new UsageError("--model DIR is required (a Hugging Face checkpoint folder, e.g. a Trainer job's output/model)");
     const splitOf = str(v, 'split-of');
     if (splitOf && (str(v, 'data') || str(v, 'train'))) throw new UsageError('give either --split-of RUN or the data options, not both');
     if (splitOf && !existsSync(splitOf)) throw new UsageError(`run folder not found: ${splitOf}`);
     const labelMap = str(v, 'label-map');
     const json = Boolean(v.json);
-    const r = await runJobWithProgress(io, json, (ctx) => importModel({
-      model, ...(splitOf ? { splitOf } : dataSource(v)), name: str(v, 'name'), ...outFolder(v), labelMap: labelMap ? parseLabelMap(labelMap) : undefined,
-      maxLength: settingFlag(v, 'max-length', 'maxLength'), longText: settingFlag(v, 'long-text', 'evalLongText'), ...execution(v),
-    }, ctx));
+    const r = await runJobWithProgress(io, json, (ctx) =>
+      importModel(
+        {
+          model,
+          ...(splitOf ? { splitOf } : dataSource(v)),
+          name: str(v, 'name'),
+          ...outFolder(v),
+          labelMap: labelMap ? parseLabelMap(labelMap) : undefined,
+          maxLength: settingFlag(v, 'max-length', 'maxLength'),
+          longText: settingFlag(v, 'long-text', 'evalLongText'),
+          ...execution(v),
+        },
+        ctx,
+      ),
+    );
     if (!json) {
       const l = r.leakage;
-      io.out(l.checked ? `leakage check: ${l.testInTraining} of ${l.testExamples} test examples were in the job's training data` : `leakage check not possible: ${l.reason}`);
+      io.out(
+        l.checked
+          ? `leakage check: ${l.testInTraining} of ${l.testExamples} test examples were in the job's training data`
+          : `leakage check not possible: ${l.reason}`,
+      );
       if (r.jobTest) io.out(`the job's own test accuracy ${pct(r.jobTest.accuracy, 2)} (n ${r.jobTest.n})`);
     }
     return printResult(io, json, r);

@@ -50,7 +50,9 @@ function usage(): string {
 Usage: gft <command> [options]
 
 Commands:
-${Object.entries(commands).map(([n, c]) => `  ${n.padEnd(width + 2)}${c.summary}`).join('\n')}
+${Object.entries(commands)
+  .map(([n, c]) => `  ${n.padEnd(width + 2)}${c.summary}`)
+  .join('\n')}
   help${' '.repeat(width - 2)}show this help
 
 Run \`gft <command> --help\` for a command's options.`;
@@ -80,7 +82,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.out(cmd.usage);
       return 0;
     }
-    if (parsed.positionals.length && name !== 'compare' && name !== 'gpu' && name !== 'job' && name !== 'cache') throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
+    if (parsed.positionals.length && name !== 'compare' && name !== 'gpu' && name !== 'job' && name !== 'cache')
+      throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
     return await cmd.run(parsed.values, parsed.positionals, io);
   } catch (err) {
     // a host error about settings names them as flags here (the host names the setting: "learning rate ...")

@@ -18,9 +18,18 @@ the commands. A setting Trainer cannot express (the starter model, --long-text s
   --out JOBDIR           the job folder to create (must be new or empty)
 ${DATA_HELP}
 ${TRAIN_OPTIONS_HELP}`,
-  options: { ...common, ...dataOptions, ...trainOptions, run: { type: 'string' }, config: { type: 'boolean' }, model: { type: 'string' }, out: { type: 'string' } },
+  options: {
+    ...common,
+    ...dataOptions,
+    ...trainOptions,
+    run: { type: 'string' },
+    config: { type: 'boolean' },
+    model: { type: 'string' },
+    out: { type: 'string' },
+  },
   run: async (v, positionals, io) => {
-    if (positionals[0] !== 'export' || positionals.length !== 1) throw new UsageError(positionals.length ? `unknown job command '${positionals.join(' ')}'; use 'gft job export'` : "give a subcommand: 'gft job export'");
+    if (positionals[0] !== 'export' || positionals.length !== 1)
+      throw new UsageError(positionals.length ? `unknown job command '${positionals.join(' ')}'; use 'gft job export'` : "give a subcommand: 'gft job export'");
     const out = str(v, 'out');
     if (!out) throw new UsageError('--out JOBDIR is required (the job folder to create)');
     const runDir = str(v, 'run');
@@ -36,7 +45,10 @@ ${TRAIN_OPTIONS_HELP}`,
       throw e;
     }
     if (v.json) io.out(JSON.stringify({ dir: r.dir, files: r.files, expected: r.job.expected, training: r.job.training }));
-    else io.out(`${r.dir}: ${r.files.length} files; ${r.job.expected.totalSteps} optimizer steps (${r.job.expected.stepsPerEpoch} per epoch)\nnext: cd ${r.dir} && python train.py   (see README.md for several GPUs and SLURM)`);
+    else
+      io.out(
+        `${r.dir}: ${r.files.length} files; ${r.job.expected.totalSteps} optimizer steps (${r.job.expected.stepsPerEpoch} per epoch)\nnext: cd ${r.dir} && python train.py   (see README.md for several GPUs and SLURM)`,
+      );
     return 0;
   },
 };

@@ -28,9 +28,15 @@ ${TRAIN_OPTIONS_HELP}
       return 0;
     }
     io.out(`device: ${r.device}`);
-    io.out(`${secondsDuration(r.secondsPerStep)} per step (${r.rowsPerStep} rows; mean of the last ${Math.ceil(r.measuredSteps / 2)} of ${r.measuredSteps} measured steps) x ${r.stepsPerEpoch} steps = ${secondsDuration(r.secondsPerEpoch)} per epoch`);
-    io.out(`total for ${r.epochs} epoch${r.epochs === 1 ? '' : 's'} with ${r.evalPasses} evaluation pass${r.evalPasses === 1 ? '' : 'es'} (${secondsDuration(r.evalSeconds)}): about ${secondsDuration(r.totalSeconds)}, plus ${secondsDuration(r.setupSeconds)} to load and prepare`);
-    io.out(`memory: peak ${Math.round(r.peakRssMiB)} MiB; trains ${r.trainableParams.toLocaleString('en-US')} of ${r.totalParams.toLocaleString('en-US')} parameters`);
+    io.out(
+      `${secondsDuration(r.secondsPerStep)} per step (${r.rowsPerStep} rows; mean of the last ${Math.ceil(r.measuredSteps / 2)} of ${r.measuredSteps} measured steps) x ${r.stepsPerEpoch} steps = ${secondsDuration(r.secondsPerEpoch)} per epoch`,
+    );
+    io.out(
+      `total for ${r.epochs} epoch${r.epochs === 1 ? '' : 's'} with ${r.evalPasses} evaluation pass${r.evalPasses === 1 ? '' : 'es'} (${secondsDuration(r.evalSeconds)}): about ${secondsDuration(r.totalSeconds)}, plus ${secondsDuration(r.setupSeconds)} to load and prepare`,
+    );
+    io.out(
+      `memory: peak ${Math.round(r.peakRssMiB)} MiB; trains ${r.trainableParams.toLocaleString('en-US')} of ${r.totalParams.toLocaleString('en-US')} parameters`,
+    );
     for (const n of r.notes) io.out(`note: ${n}`);
     for (const w of r.warnings ?? []) io.out(`warning: ${w}`);
     return 0;

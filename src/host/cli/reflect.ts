@@ -20,7 +20,17 @@ error patterns, model size and latency of the runs that share one test split.
   --ood PATH             also evaluate every compared run on this dataset (out-of-domain check), e.g.
                          builtin:rt-polarity (10,662 movie snippets of ~20 words)
   --no-latency           do not time each run's predictor`,
-  options: { ...common, runs: { type: 'string' }, out: { type: 'string' }, data: { type: 'string' }, train: { type: 'string' }, eval: { type: 'string' }, 'split-hash': { type: 'string' }, ood: { type: 'string' }, 'no-latency': { type: 'boolean' } },
+  options: {
+    ...common,
+    runs: { type: 'string' },
+    out: { type: 'string' },
+    data: { type: 'string' },
+    train: { type: 'string' },
+    eval: { type: 'string' },
+    'split-hash': { type: 'string' },
+    ood: { type: 'string' },
+    'no-latency': { type: 'boolean' },
+  },
   run: async (v, _p, io) => {
     const runs = resolve(str(v, 'runs') ?? 'runs');
     for (const flag of ['train', 'eval', 'ood']) {

@@ -1,7 +1,20 @@
 // The training flags of gft train, probe and cv, derived from the settings schema (src/shared/settings.ts): the
 // parseArgs options, the help lines and the parsing with the schema's checks, said with the flag (`--lr must be
 // a number > 0 and <= 1 (got '2')`). Also what `gft train --resume` accepts.
-import { numberText, parseSetting, RESUMABLE, SETTING_KEYS, SETTINGS, settingRule, shown, trainSettings, type DeviceChoice, type SettingKey, type SettingSpec, type TrainConfig } from '../../shared/settings';
+import {
+  numberText,
+  parseSetting,
+  RESUMABLE,
+  SETTING_KEYS,
+  SETTINGS,
+  settingRule,
+  shown,
+  trainSettings,
+  type DeviceChoice,
+  type SettingKey,
+  type SettingSpec,
+  type TrainConfig,
+} from '../../shared/settings';
 import { str, UsageError, type Options, type Values } from './common';
 
 const spec = (k: SettingKey): SettingSpec => SETTINGS[k];
@@ -15,11 +28,16 @@ function flagText(k: SettingKey): string {
   const flag = `--${s.cli!.flag}`;
   if (s.cli!.metavar) return `${flag} ${s.cli!.metavar}`;
   switch (s.kind) {
-    case 'boolean': return flag;
-    case 'int': return `${flag} N`;
-    case 'number': return `${flag} X`;
-    case 'choice': return `${flag} ${s.choices.map((c) => c.value).join('|')}`;
-    default: return flag;
+    case 'boolean':
+      return flag;
+    case 'int':
+      return `${flag} N`;
+    case 'number':
+      return `${flag} X`;
+    case 'choice':
+      return `${flag} ${s.choices.map((c) => c.value).join('|')}`;
+    default:
+      return flag;
   }
 }
 
@@ -46,10 +64,12 @@ function wrap(first: string, text: string, indent: number, width = 118): string 
 }
 
 function helpLines(keys: readonly SettingKey[]): string {
-  return keys.map((k) => {
-    const d = defaultText(k);
-    return wrap(`  ${flagText(k)}`, `${spec(k).help}${d ? ` Default: ${d}.` : ''}`, 25);
-  }).join('\n');
+  return keys
+    .map((k) => {
+      const d = defaultText(k);
+      return wrap(`  ${flagText(k)}`, `${spec(k).help}${d ? ` Default: ${d}.` : ''}`, 25);
+    })
+    .join('\n');
 }
 
 /** parseArgs options of the training flags (with --device and --threads). */
@@ -103,7 +123,9 @@ export function checkResumeFlags(v: Values): void {
   const allowed = new Set(['resume', 'json', 'help', ...RESUMABLE.map((k) => spec(k).cli!.flag)]);
   const given = Object.keys(v).filter((f) => v[f] !== undefined && !allowed.has(f));
   if (given.length) {
-    throw new UsageError(`--resume continues the run with its own model, data and settings: ${given.map((f) => `--${f}`).join(', ')} cannot be given; only ${RESUMABLE.map((k) => `--${spec(k).cli!.flag}`).join(', ')} can`);
+    throw new UsageError(
+      `--resume continues the run with its own model, data and settings: ${given.map((f) => `--${f}`).join(', ')} cannot be given; only ${RESUMABLE.map((k) => `--${spec(k).cli!.flag}`).join(', ')} can`,
+    );
   }
   if (str(v, 'resume') === '') throw new UsageError('--resume needs the run folder to continue');
 }

@@ -15,8 +15,12 @@ ${TRAIN_OPTIONS_HELP}
                          only --epochs (more than the run's), --device and --threads may be given with it
   --json                 JSON lines (events and the result) instead of a progress bar`,
   options: {
-    ...common, ...dataOptions,
-    ...trainOptions, model: { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' },
+    ...common,
+    ...dataOptions,
+    ...trainOptions,
+    model: { type: 'string' },
+    out: { type: 'string' },
+    resume: { type: 'string' },
   },
   run: async (v, _p, io) => {
     const resume = str(v, 'resume');
@@ -27,7 +31,9 @@ ${TRAIN_OPTIONS_HELP}
     const config = trainConfig(v);
     const src = resume !== undefined ? {} : dataSource(v);
     const json = Boolean(v.json);
-    const r = await runJobWithProgress(io, json, (ctx) => jobHandlers.train({ ...src, model: model ?? '', ...outFolder(v), config, resumeRunDir: resume, ...execution(v) }, ctx));
+    const r = await runJobWithProgress(io, json, (ctx) =>
+      jobHandlers.train({ ...src, model: model ?? '', ...outFolder(v), config, resumeRunDir: resume, ...execution(v) }, ctx),
+    );
     return printResult(io, json, r);
   },
 };

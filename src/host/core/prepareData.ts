@@ -1,7 +1,22 @@
 // Resolves a DataSource (built-in id, a file/folder to split, or explicit train/eval files) into the
 // examples of each split plus the references recorded in run.json.
 import type { DataSource, DatasetRef, DatasetSummary } from '../../protocol';
-import { applySplit, canonicalFoldSplit, DatasetError, holdoutSplit, importDataset, kFoldSplit, noFoldsOfItsOwn, leakageBetween, leakageReport, loadDataset, sha256Hex, type Dataset, type Example, type SplitManifest } from '../data';
+import {
+  applySplit,
+  canonicalFoldSplit,
+  DatasetError,
+  holdoutSplit,
+  importDataset,
+  kFoldSplit,
+  noFoldsOfItsOwn,
+  leakageBetween,
+  leakageReport,
+  loadDataset,
+  sha256Hex,
+  type Dataset,
+  type Example,
+  type SplitManifest,
+} from '../data';
 
 export interface PreparedData {
   labels: string[];
@@ -35,7 +50,8 @@ export function splitOf(dataset: Dataset, split: NonNullable<DataSource['split']
   }
   // `validation` is a fraction of all the data; carved from the k - 1 training folds
   const validationFraction = split.validation / (1 - 1 / k);
-  if (!(validationFraction >= 0 && validationFraction < 1)) throw new DatasetError(`a validation fraction of ${split.validation} does not fit in ${k - 1} of ${k} folds; use a smaller one`);
+  if (!(validationFraction >= 0 && validationFraction < 1))
+    throw new DatasetError(`a validation fraction of ${split.validation} does not fit in ${k - 1} of ${k} folds; use a smaller one`);
   return split.folds === undefined
     ? canonicalFoldSplit(dataset, { fold: split.fold, seed: split.seed, validationFraction })
     : kFoldSplit(dataset, { k, fold: split.fold, seed: split.seed, validationFraction });

@@ -57,7 +57,7 @@ export function binaryAuc(isPositive: ArrayLike<boolean>, scores: ArrayLike<numb
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
   let nPos = 0;
   let rankSumPos = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && scores[order[j + 1]] === scores[order[i]]) j++;
     const avgRank = (i + j) / 2 + 1;
@@ -76,10 +76,17 @@ export function binaryAuc(isPositive: ArrayLike<boolean>, scores: ArrayLike<numb
 
 export function rocAuc(labels: ArrayLike<number>, probs: ArrayLike<number>[]): number | null {
   const k = probs[0].length;
-  if (k === 2) return binaryAuc(Array.from(labels, (y) => y === 1), probs.map((p) => p[1]));
+  if (k === 2)
+    return binaryAuc(
+      Array.from(labels, (y) => y === 1),
+      probs.map((p) => p[1]),
+    );
   let sum = 0;
   for (let c = 0; c < k; c++) {
-    const auc = binaryAuc(Array.from(labels, (y) => y === c), probs.map((p) => p[c]));
+    const auc = binaryAuc(
+      Array.from(labels, (y) => y === c),
+      probs.map((p) => p[c]),
+    );
     if (auc === null) return null;
     sum += auc;
   }

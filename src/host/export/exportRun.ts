@@ -99,10 +99,16 @@ async function exportFolder(runDir: string, outDir: string, opts: ExportRunOptio
   if (!modelId) throw new Error(`run ${m.id} does not name its base model (model.id in run.json)`);
   const ckpt = run.checkpointDir(opts.checkpoint ?? CHECKPOINT_BEST);
   const params = readRunWeights(ckpt, m.id);
-  const source = { run: m.id, model: modelId, ...(m.dataset ? { dataset: m.dataset.id, datasetHash: m.dataset.hash } : {}), ...(m.test ? { testAccuracy: m.test.accuracy } : {}) };
+  const source = {
+    run: m.id,
+    model: modelId,
+    ...(m.dataset ? { dataset: m.dataset.id, datasetHash: m.dataset.hash } : {}),
+    ...(m.test ? { testAccuracy: m.test.accuracy } : {}),
+  };
   const cfg = m.config as { modelDir?: unknown; maxLength?: unknown; longText?: unknown; evalLongText?: unknown };
   const readAs = (v: unknown) => (v === SENTENCE_MEAN ? SENTENCE_MEAN : LONG_TEXT_STRATEGIES.find((x) => x === v));
-  if (cfg.longText !== undefined && !readAs(cfg.longText)) throw new Error(`run ${m.id} read long texts with '${String(cfg.longText)}', which this version cannot export; update gft`);
+  if (cfg.longText !== undefined && !readAs(cfg.longText))
+    throw new Error(`run ${m.id} read long texts with '${String(cfg.longText)}', which this version cannot export; update gft`);
   // Training with sentence-mean fits the head to mean-pooled piece embeddings, whatever evaluation then read.
   const pooled = cfg.longText === SENTENCE_MEAN;
   const longText = readAs(cfg.evalLongText) ?? readAs(cfg.longText) ?? 'head';
@@ -115,12 +121,21 @@ async function exportFolder(runDir: string, outDir: string, opts: ExportRunOptio
     const model = asExported(new UseLiteClassifier(labels.length, pre.timing));
     // the run's weights override the pretrained ones (a head-only run saves only what it trained)
     const weights = new Map([...pre.params, ...params]);
-    return exportUseLiteClassifier({ model, weights, labels, outDir, vocabPath: files.vocab, maxLength, longText, quantize: opts.quantize, source, overwrite: opts.overwrite });
+    return exportUseLiteClassifier({
+      model,
+      weights,
+      labels,
+      outDir,
+      vocabPath: files.vocab,
+      maxLength,
+      longText,
+      quantize: opts.quantize,
+      source,
+      overwrite: opts.overwrite,
+    });
   }
 
-  const folder = typeof cfg.modelDir === 'string' && existsSync(cfg.modelDir)
-    ? cfg.modelDir
-    : (await resolveModel(modelId, { offline: true })).folder;
+  const folder = typeof cfg.modelDir === 'string' && existsSync(cfg.modelDir) ? cfg.modelDir : (await resolveModel(modelId, { offline: true })).folder;
   const config = readHfConfig(folder);
   const model = asExported(createClassifier(config, labels.length));
   const missing = model.params.filter((p) => !params.has(p.name));
@@ -131,8 +146,18 @@ async function exportFolder(runDir: string, outDir: string, opts: ExportRunOptio
     for (const p of missing) params.set(p.name, full.get(p.name)!);
   }
   return exportHfClassifier({
-    model, weights: params, config, labels, outDir, tokenizerDir: folder, sourceConfigPath: join(folder, 'config.json'),
-    maxLength, longText, quantize: opts.quantize, source, overwrite: opts.overwrite,
+    model,
+    weights: params,
+    config,
+    labels,
+    outDir,
+    tokenizerDir: folder,
+    sourceConfigPath: join(folder, 'config.json'),
+    maxLength,
+    longText,
+    quantize: opts.quantize,
+    source,
+    overwrite: opts.overwrite,
   });
 }
 
@@ -141,7 +166,8 @@ export function readRunWeights(ckpt: string, runId = ''): Map<string, Float32Arr
   const trainer = trainerCheckpointPath(ckpt);
   const plain = join(ckpt, MODEL_WEIGHTS);
   const path = existsSync(trainer) ? trainer : existsSync(plain) ? plain : undefined;
-  if (!path || !statSync(path).isFile()) throw new Error(`run ${runId}: ${ckpt} holds no ${TRAINER_CHECKPOINT} or ${MODEL_WEIGHTS}; the run has no saved weights to export`);
+  if (!path || !statSync(path).isFile())
+    throw new Error(`run ${runId}: ${ckpt} holds no ${TRAINER_CHECKPOINT} or ${MODEL_WEIGHTS}; the run has no saved weights to export`);
   if (path === trainer) return readTrainerParams(trainer);
   const out = new Map<string, Float32Array>();
   const tensors: Map<string, SafeTensor> = readSafetensors(path);

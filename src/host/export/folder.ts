@@ -91,23 +91,33 @@ export interface HfExportOptions extends CommonOptions {
 }
 
 export async function exportHfClassifier(o: HfExportOptions): Promise<ExportResult> {
-  if (o.model.architecture !== o.config.architecture) throw new Error(`export: the model is '${o.model.architecture}' but its config says '${o.config.architecture}'`);
+  if (o.model.architecture !== o.config.architecture)
+    throw new Error(`export: the model is '${o.model.architecture}' but its config says '${o.config.architecture}'`);
   // A BERT-family head reads [CLS] through the pooler; sentence-mean runs trained a head on the token mean.
-  if (o.longText === 'sentence-mean' && !(o.model instanceof PieceClassifier)) throw new Error(`export: a sentence-mean export needs the run's per-piece model (PieceClassifier), not '${o.model.architecture}''s own head`);
+  if (o.longText === 'sentence-mean' && !(o.model instanceof PieceClassifier))
+    throw new Error(`export: a sentence-mean export needs the run's per-piece model (PieceClassifier), not '${o.model.architecture}''s own head`);
   for (const f of ['tokenizer.json', 'tokenizer_config.json']) {
-    if (!existsSync(join(o.tokenizerDir, f))) throw new Error(`export: ${join(o.tokenizerDir, f)} not found; pass the model folder that holds the tokenizer the run used`);
+    if (!existsSync(join(o.tokenizerDir, f)))
+      throw new Error(`export: ${join(o.tokenizerDir, f)} not found; pass the model folder that holds the tokenizer the run used`);
   }
-  const source = o.sourceConfigPath && existsSync(o.sourceConfigPath) ? JSON.parse(readFileSync(o.sourceConfigPath, 'utf8')) as Record<string, unknown> : {};
+  const source = o.sourceConfigPath && existsSync(o.sourceConfigPath) ? (JSON.parse(readFileSync(o.sourceConfigPath, 'utf8')) as Record<string, unknown>) : {};
   const tokCfg = JSON.parse(readFileSync(join(o.tokenizerDir, 'tokenizer_config.json'), 'utf8')) as { model_max_length?: number };
   const tokMax = tokCfg.model_max_length && tokCfg.model_max_length < 1e6 ? tokCfg.model_max_length : Infinity;
   const posMax = o.config.positionsFromPadding ? o.config.maxPositions - o.config.padTokenId - 1 : o.config.maxPositions;
   const maxLength = Math.min(o.maxLength ?? 512, tokMax, posMax);
-  return writeExport(o, {
-    architecture: o.model.architecture, maxLength, longText: o.longText ?? 'head', tokenizer: 'hf',
-  }, (tmp) => {
-    writeFileSync(join(tmp, 'config.json'), JSON.stringify(hfConfigJson(o.config, o.labels, source), null, 2) + '\n');
-    for (const f of TOKENIZER_FILES) if (existsSync(join(o.tokenizerDir, f))) copyFileSync(join(o.tokenizerDir, f), join(tmp, f));
-  });
+  return writeExport(
+    o,
+    {
+      architecture: o.model.architecture,
+      maxLength,
+      longText: o.longText ?? 'head',
+      tokenizer: 'hf',
+    },
+    (tmp) => {
+      writeFileSync(join(tmp, 'config.json'), JSON.stringify(hfConfigJson(o.config, o.labels, source), null, 2) + '\n');
+      for (const f of TOKENIZER_FILES) if (existsSync(join(o.tokenizerDir, f))) copyFileSync(join(o.tokenizerDir, f), join(tmp, f));
+    },
+  );
 }
 
 export interface UseLiteExportOptions extends CommonOptions {
@@ -126,9 +136,13 @@ export async function exportUseLiteClassifier(o: UseLiteExportOptions): Promise<
   const maxLength = Math.min(o.maxLength ?? USE_LITE_MAX_TOKENS, USE_LITE_MAX_TOKENS);
   const longText = o.longText ?? 'chunks';
   const quantize = o.quantize === undefined || o.quantize === true ? useLiteQuantization(o.model) : o.quantize;
-  return writeExport({ ...o, quantize }, { architecture: 'use-lite', maxLength, longText, ...(o.longText ? {} : { chunkOverlap: 0 }), tokenizer: 'use-sentencepiece' }, (tmp) => {
-    copyFileSync(o.vocabPath, join(tmp, 'vocab.json'));
-  });
+  return writeExport(
+    { ...o, quantize },
+    { architecture: 'use-lite', maxLength, longText, ...(o.longText ? {} : { chunkOverlap: 0 }), tokenizer: 'use-sentencepiece' },
+    (tmp) => {
+      copyFileSync(o.vocabPath, join(tmp, 'vocab.json'));
+    },
+  );
 }
 
 /**
@@ -173,7 +187,9 @@ async function writeExport(o: CommonOptions, part: ManifestPart, writeExtra: (tm
       labels: [...o.labels],
       inputNames: [...o.model.inputNames],
       files: { fp32: FP32_FILE, ...(report ? { int8: INT8_FILE } : {}) },
-      ...(report && qopts ? { quantization: { ...qopts, quantized: report.quantized.length, floatBytes: report.floatBytes, quantizedBytes: report.quantizedBytes } } : {}),
+      ...(report && qopts
+        ? { quantization: { ...qopts, quantized: report.quantized.length, floatBytes: report.floatBytes, quantizedBytes: report.quantizedBytes } }
+        : {}),
       ...(o.source ? { source: o.source } : {}),
       createdAt: new Date().toISOString(),
     };
@@ -192,19 +208,29 @@ async function writeExport(o: CommonOptions, part: ManifestPart, writeExtra: (tm
 
 /** How to read texts with the folder's models outside this project (the rule gft predict applies). */
 export function exportReadme(m: ExportManifest): string {
-  const rule = m.longText === 'sentence-mean'
-    ? `Split the text into sentences (its non-empty lines; a one-line text after . ! or ? followed by a space), cut each sentence into windows of at most ${m.maxLength} tokens (special tokens included), run every window as one row and average the rows' logits per text, then softmax. The model was fine-tuned on the mean of the sentences' embeddings; its head is linear, so this average is exactly that model. One call of a text-classification pipeline on a whole text reads only its first ${m.maxLength} tokens and gives a different answer.`
-    : m.longText === 'chunks'
-      ? `Cut the text's tokens into windows of at most ${m.maxLength} tokens${m.chunkOverlap === undefined ? ' (consecutive windows overlap by a quarter window)' : m.chunkOverlap ? ` (${m.chunkOverlap} tokens shared by consecutive windows)` : ' (no overlap)'}, run every window as a row and average the logits per text, then softmax.`
-      : `Texts longer than ${m.maxLength} tokens are read by their ${m.longText === 'head' ? 'first' : m.longText === 'tail' ? 'last' : 'first and last'} tokens (the rule the run was trained and evaluated with).`;
+  const rule =
+    m.longText === 'sentence-mean'
+      ? `Split the text into sentences (its non-empty lines; a one-line text after . ! or ? followed by a space), cut each sentence into windows of at most ${m.maxLength} tokens (special tokens included), run every window as one row and average the rows' logits per text, then softmax. The model was fine-tuned on the mean of the sentences' embeddings; its head is linear, so this average is exactly that model. One call of a text-classification pipeline on a whole text reads only its first ${m.maxLength} tokens and gives a different answer.`
+      : m.longText === 'chunks'
+        ? `Cut the text's tokens into windows of at most ${m.maxLength} tokens${m.chunkOverlap === undefined ? ' (consecutive windows overlap by a quarter window)' : m.chunkOverlap ? ` (${m.chunkOverlap} tokens shared by consecutive windows)` : ' (no overlap)'}, run every window as a row and average the logits per text, then softmax.`
+        : `Texts longer than ${m.maxLength} tokens are read by their ${m.longText === 'head' ? 'first' : m.longText === 'tail' ? 'last' : 'first and last'} tokens (the rule the run was trained and evaluated with).`;
   const c = m.check;
-  const check = c ? [`int8 vs fp32 on ${c.n} labelled test texts (${c.reference}): same label for ${pct(c.agreement)}; accuracy ${pct(c.accuracyFp32)} (fp32) -> ${pct(c.accuracyInt8)} (int8).`, ''] : [];
+  const check = c
+    ? [
+        `int8 vs fp32 on ${c.n} labelled test texts (${c.reference}): same label for ${pct(c.agreement)}; accuracy ${pct(c.accuracyFp32)} (fp32) -> ${pct(c.accuracyInt8)} (int8).`,
+        '',
+      ]
+    : [];
   return [
-    `# ${m.architecture} text classifier (${m.labels.join(', ')})`, '',
-    `Exported by guided-finetune${m.source?.run ? ` from run ${String(m.source.run)}` : ''}. Files: ${m.files.fp32} (float32)${m.files.int8 ? `, ${m.files.int8} (int8 weights)` : ''}; gft_export.json says how they were made.`, '',
-    `Inputs ${m.inputNames.join(', ')} (int64 [batch, seq]); output logits [batch, ${m.labels.length}]. ${rule}`, '',
+    `# ${m.architecture} text classifier (${m.labels.join(', ')})`,
+    '',
+    `Exported by guided-finetune${m.source?.run ? ` from run ${String(m.source.run)}` : ''}. Files: ${m.files.fp32} (float32)${m.files.int8 ? `, ${m.files.int8} (int8 weights)` : ''}; gft_export.json says how they were made.`,
+    '',
+    `Inputs ${m.inputNames.join(', ')} (int64 [batch, seq]); output logits [batch, ${m.labels.length}]. ${rule}`,
+    '',
     ...check,
-    'With gft: `gft predict <this folder> --text "..."` applies this rule.', '',
+    'With gft: `gft predict <this folder> --text "..."` applies this rule.',
+    '',
   ].join('\n');
 }
 
@@ -217,7 +243,7 @@ export function int8Check(int8: number[][], reference: readonly { label: number;
     agreement: int8.filter((r, i) => arg(r) === arg(reference[i].probs)).length / n,
     accuracyFp32: reference.filter((e) => arg(e.probs) === e.label).length / n,
     accuracyInt8: int8.filter((r, i) => arg(r) === reference[i].label).length / n,
-    reference: 'the run\'s own test predictions (fp32)',
+    reference: "the run's own test predictions (fp32)",
   };
 }
 

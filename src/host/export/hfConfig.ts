@@ -15,19 +15,36 @@ const ACT_NAMES: Record<TransformerConfig['hiddenAct'], string> = { gelu: 'gelu'
 export function hfConfigJson(cfg: TransformerConfig, labels: readonly string[], source: Record<string, unknown> = {}): Record<string, unknown> {
   if (labels.length < 2) throw new Error(`export: a classifier needs at least 2 labels, got ${labels.length}`);
   if (new Set(labels).size !== labels.length) throw new Error(`export: label names must be distinct, got ${labels.join(', ')}`);
-  const sizes = cfg.architecture === 'distilbert'
-    ? {
-        vocab_size: cfg.vocabSize, dim: cfg.hiddenSize, n_layers: cfg.numLayers, n_heads: cfg.numHeads, hidden_dim: cfg.intermediateSize,
-        activation: ACT_NAMES[cfg.hiddenAct], dropout: cfg.hiddenDropout, attention_dropout: cfg.attentionDropout,
-        seq_classif_dropout: cfg.classifierDropout, max_position_embeddings: cfg.maxPositions, sinusoidal_pos_embds: cfg.sinusoidalPositions,
-      }
-    : {
-        vocab_size: cfg.vocabSize, hidden_size: cfg.hiddenSize, num_hidden_layers: cfg.numLayers, num_attention_heads: cfg.numHeads,
-        intermediate_size: cfg.intermediateSize, hidden_act: ACT_NAMES[cfg.hiddenAct], hidden_dropout_prob: cfg.hiddenDropout,
-        attention_probs_dropout_prob: cfg.attentionDropout, classifier_dropout: cfg.classifierDropout,
-        max_position_embeddings: cfg.maxPositions, type_vocab_size: cfg.typeVocabSize, layer_norm_eps: cfg.layerNormEps,
-        position_embedding_type: 'absolute',
-      };
+  const sizes =
+    cfg.architecture === 'distilbert'
+      ? {
+          vocab_size: cfg.vocabSize,
+          dim: cfg.hiddenSize,
+          n_layers: cfg.numLayers,
+          n_heads: cfg.numHeads,
+          hidden_dim: cfg.intermediateSize,
+          activation: ACT_NAMES[cfg.hiddenAct],
+          dropout: cfg.hiddenDropout,
+          attention_dropout: cfg.attentionDropout,
+          seq_classif_dropout: cfg.classifierDropout,
+          max_position_embeddings: cfg.maxPositions,
+          sinusoidal_pos_embds: cfg.sinusoidalPositions,
+        }
+      : {
+          vocab_size: cfg.vocabSize,
+          hidden_size: cfg.hiddenSize,
+          num_hidden_layers: cfg.numLayers,
+          num_attention_heads: cfg.numHeads,
+          intermediate_size: cfg.intermediateSize,
+          hidden_act: ACT_NAMES[cfg.hiddenAct],
+          hidden_dropout_prob: cfg.hiddenDropout,
+          attention_probs_dropout_prob: cfg.attentionDropout,
+          classifier_dropout: cfg.classifierDropout,
+          max_position_embeddings: cfg.maxPositions,
+          type_vocab_size: cfg.typeVocabSize,
+          layer_norm_eps: cfg.layerNormEps,
+          position_embedding_type: 'absolute',
+        };
   return {
     ...source,
     model_type: cfg.modelType || cfg.architecture,

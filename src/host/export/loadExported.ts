@@ -56,9 +56,10 @@ export async function loadExported(folder: string, opts: LoadExportedOptions = {
     run,
     async predict(texts) {
       const items = texts.map((text) => ({ text }));
-      const rows = manifest.longText === SENTENCE_MEAN
-        ? encodeSentencePieces(tok, items, manifest.maxLength)
-        : encodeDocuments(tok, items, { strategy: manifest.longText, maxLength: manifest.maxLength, overlap: manifest.chunkOverlap });
+      const rows =
+        manifest.longText === SENTENCE_MEAN
+          ? encodeSentencePieces(tok, items, manifest.maxLength)
+          : encodeDocuments(tok, items, { strategy: manifest.longText, maxLength: manifest.maxLength, overlap: manifest.chunkOverlap });
       const logits = new Float32Array(rows.length * L);
       const docs: number[] = [];
       let at = 0;

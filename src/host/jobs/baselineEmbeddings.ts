@@ -50,7 +50,12 @@ export function starterModelHash(sm: StarterModel): string {
 
 /** The embedding cache's key for the starter model with a pooling. */
 export function starterCacheKey(sm: StarterModel, pooling: UseLitePooling): EmbeddingCacheKey {
-  return { model: { id: 'starter', version: sm.files.version, sha256: starterModelHash(sm) }, pooling: `use-lite ${pooling}`, maxLength: USE_LITE_MAX_TOKENS_FOR_KEY, dim: USE_LITE_EMBEDDING_SIZE };
+  return {
+    model: { id: 'starter', version: sm.files.version, sha256: starterModelHash(sm) },
+    pooling: `use-lite ${pooling}`,
+    maxLength: USE_LITE_MAX_TOKENS_FOR_KEY,
+    dim: USE_LITE_EMBEDDING_SIZE,
+  };
 }
 
 /**
@@ -65,7 +70,12 @@ export async function embedTextsCached(
   onProgress: (done: number, total: number) => void = () => undefined,
   signal?: AbortSignal,
 ): Promise<CachedEmbeddings> {
-  return cachedEmbed(starterCacheKey(sm, pooling), texts, async (missing, progress) => embedTexts(sm, await embedder(), missing, pooling, progress, signal), onProgress);
+  return cachedEmbed(
+    starterCacheKey(sm, pooling),
+    texts,
+    async (missing, progress) => embedTexts(sm, await embedder(), missing, pooling, progress, signal),
+    onProgress,
+  );
 }
 
 /** One lazily created embedder, disposed by dispose() if it was created. */
@@ -80,10 +90,19 @@ function lazyEmbedder(sm: StarterModel): { get: () => Promise<UseLiteEmbedder>; 
 }
 
 function cacheNote(c: CachedEmbeddings): string {
-  return c.cache === 'off' ? 'embedding cache off' : `embedding cache: ${c.hits} read, ${c.embedded} embedded${c.cache === 'unwritable' ? ' (the cache folder is not writable: nothing stored)' : ''}`;
+  return c.cache === 'off'
+    ? 'embedding cache off'
+    : `embedding cache: ${c.hits} read, ${c.embedded} embedded${c.cache === 'unwritable' ? ' (the cache folder is not writable: nothing stored)' : ''}`;
 }
 
-async function embedGroup(sm: StarterModel, embedder: UseLiteEmbedder, texts: string[], pooling: UseLitePooling, onFraction: (f: number) => void, signal?: AbortSignal): Promise<Float32Array[]> {
+async function embedGroup(
+  sm: StarterModel,
+  embedder: UseLiteEmbedder,
+  texts: string[],
+  pooling: UseLitePooling,
+  onFraction: (f: number) => void,
+  signal?: AbortSignal,
+): Promise<Float32Array[]> {
   const wins = texts.map((t) => useLiteTextWindows(sm.tokenizer, t, pooling));
   const flat = wins.flat();
   const all = new Float32Array(flat.length * USE_LITE_EMBEDDING_SIZE);
@@ -100,7 +119,10 @@ async function embedGroup(sm: StarterModel, embedder: UseLiteEmbedder, texts: st
     idx.forEach((j, r) => all.set(emb.subarray(r * USE_LITE_EMBEDDING_SIZE, (r + 1) * USE_LITE_EMBEDDING_SIZE), j * USE_LITE_EMBEDDING_SIZE));
     onFraction(Math.min(order.length, i + chunk) / order.length);
   }
-  const mean = meanOfWindows(all, wins.map((w) => w.length));
+  const mean = meanOfWindows(
+    all,
+    wins.map((w) => w.length),
+  );
   return texts.map((_, i) => mean.subarray(i * USE_LITE_EMBEDDING_SIZE, (i + 1) * USE_LITE_EMBEDDING_SIZE));
 }
 
@@ -121,15 +143,24 @@ export async function runEmbeddingBaseline(params: BaselineParams, ctx: JobConte
       const parts = { train: data.train, validation: data.validation, test: data.test };
       const texts = [...parts.train, ...parts.validation, ...parts.test].map((e) => e.text);
       const t0 = Date.now();
-      const cached = await embedTextsCached(sm, embedder.get, texts, EMBEDDING_POOLING, (done, total) => {
-        const el = (Date.now() - t0) / 1000;
-        progress({ phase: 'features', step: done, total, samplesPerSec: done / Math.max(el, 1e-3), etaSec: (el / Math.max(done, 1)) * (total - done) });
-      }, ctx.signal);
+      const cached = await embedTextsCached(
+        sm,
+        embedder.get,
+        texts,
+        EMBEDDING_POOLING,
+        (done, total) => {
+          const el = (Date.now() - t0) / 1000;
+          progress({ phase: 'features', step: done, total, samplesPerSec: done / Math.max(el, 1e-3), etaSec: (el / Math.max(done, 1)) * (total - done) });
+        },
+        ctx.signal,
+      );
       const rows = cached.rows;
       const sec = (Date.now() - t0) / 1000;
-      run.log(cached.embedded === 0 && cached.cache !== 'off'
-        ? `read the embeddings of ${texts.length} texts (${EMBEDDING_POOLING} pooling) from the embedding cache in ${sec.toFixed(1)} s; ${cacheNote(cached)}`
-        : `embedded ${cached.embedded} of ${texts.length} texts (${EMBEDDING_POOLING} pooling) in ${sec.toFixed(1)} s: ${(cached.embedded / Math.max(sec, 1e-3)).toFixed(1)} reviews/s, in groups of ${EMBED_GROUP_TEXTS}; ${cacheNote(cached)}`);
+      run.log(
+        cached.embedded === 0 && cached.cache !== 'off'
+          ? `read the embeddings of ${texts.length} texts (${EMBEDDING_POOLING} pooling) from the embedding cache in ${sec.toFixed(1)} s; ${cacheNote(cached)}`
+          : `embedded ${cached.embedded} of ${texts.length} texts (${EMBEDDING_POOLING} pooling) in ${sec.toFixed(1)} s: ${(cached.embedded / Math.max(sec, 1e-3)).toFixed(1)} reviews/s, in groups of ${EMBED_GROUP_TEXTS}; ${cacheNote(cached)}`,
+      );
       let at = 0;
       const take = (ex: Example[]) => {
         const x = denseToCsr(rows.slice(at, at + ex.length), USE_LITE_EMBEDDING_SIZE);
@@ -178,13 +209,20 @@ async function runHfEmbeddingBaseline(params: BaselineParams, model: string, ctx
       const parts = { train: data.train, validation: data.validation, test: data.test };
       const texts = [...parts.train, ...parts.validation, ...parts.test].map((e) => e.text);
       const t0 = Date.now();
-      const cached = await cachedEmbed(hfCacheKey(emb), texts, (missing, p) => embedTextsHf(emb, missing, 'chunks', p, ctx.signal), (done, total) => {
-        const el = (Date.now() - t0) / 1000;
-        progress({ phase: 'features', step: done, total, samplesPerSec: done / Math.max(el, 1e-3), etaSec: (el / Math.max(done, 1)) * (total - done) });
-      });
+      const cached = await cachedEmbed(
+        hfCacheKey(emb),
+        texts,
+        (missing, p) => embedTextsHf(emb, missing, 'chunks', p, ctx.signal),
+        (done, total) => {
+          const el = (Date.now() - t0) / 1000;
+          progress({ phase: 'features', step: done, total, samplesPerSec: done / Math.max(el, 1e-3), etaSec: (el / Math.max(done, 1)) * (total - done) });
+        },
+      );
       const rows = cached.rows;
       const sec = (Date.now() - t0) / 1000;
-      run.log(`embedded ${cached.embedded} of ${texts.length} texts with ${emb.tm.ref.id} (windows of ${emb.maxLength} tokens) in ${sec.toFixed(1)} s: ${(cached.embedded / Math.max(sec, 1e-3)).toFixed(1)} reviews/s, in groups of ${EMBED_GROUP_TEXTS}; ${cacheNote(cached)}`);
+      run.log(
+        `embedded ${cached.embedded} of ${texts.length} texts with ${emb.tm.ref.id} (windows of ${emb.maxLength} tokens) in ${sec.toFixed(1)} s: ${(cached.embedded / Math.max(sec, 1e-3)).toFixed(1)} reviews/s, in groups of ${EMBED_GROUP_TEXTS}; ${cacheNote(cached)}`,
+      );
       let at = 0;
       const take = (ex: Example[]) => {
         const x = denseToCsr(rows.slice(at, at + ex.length), emb.hiddenSize);
@@ -193,7 +231,9 @@ async function runHfEmbeddingBaseline(params: BaselineParams, model: string, ctx
       };
       const splits = { labels: data.labels, train: take(parts.train), validation: take(parts.validation), test: take(parts.test) };
       const { fit, C, test } = await trainLinear(run, splits, ctx, { C: params.C, seed, progress });
-      await run.saveCheckpoint(CHECKPOINT_BEST, (dir) => saveLogReg(dir, fit, { labels: data.labels, C, model, source: emb.tm.source, pooling: HF_EMBEDDING_POOLING }));
+      await run.saveCheckpoint(CHECKPOINT_BEST, (dir) =>
+        saveLogReg(dir, fit, { labels: data.labels, C, model, source: emb.tm.source, pooling: HF_EMBEDDING_POOLING }),
+      );
       run.update({ config: { ...run.manifest.config, C }, test });
       progress({ phase: 'done', step: 1, total: 1 });
       return test;
@@ -214,7 +254,10 @@ export async function loadEmbeddingPredictor(run: RunFolder): Promise<Predictor>
       predictProba: async (texts) => {
         const emb: HfEmbedder = await createHfEmbedder(source);
         try {
-          return predictProba(lr, denseToCsr((await cachedEmbed(hfCacheKey(emb), texts, (missing, p) => embedTextsHf(emb, missing, 'chunks', p))).rows, emb.hiddenSize));
+          return predictProba(
+            lr,
+            denseToCsr((await cachedEmbed(hfCacheKey(emb), texts, (missing, p) => embedTextsHf(emb, missing, 'chunks', p))).rows, emb.hiddenSize),
+          );
         } finally {
           await emb.program.dispose();
         }

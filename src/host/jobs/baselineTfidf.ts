@@ -5,7 +5,15 @@ import { attachRun, type JobContext, prepareData, runJob, throwIfCancelled } fro
 import { createBaselineRun, trainLinear, type LinearSplits } from './linear';
 import { CHECKPOINT_BEST } from '../../shared/runLayout';
 
-export const TFIDF_CONFIG = { ngramRange: [1, 2], sublinearTf: true, minDf: 2, smoothIdf: true, norm: 'l2', solver: 'lbfgs', objective: 'sparse kernels in TypeScript (CSC: X·w and Xᵀ·r one pass each)' } as const;
+export const TFIDF_CONFIG = {
+  ngramRange: [1, 2],
+  sublinearTf: true,
+  minDf: 2,
+  smoothIdf: true,
+  norm: 'l2',
+  solver: 'lbfgs',
+  objective: 'sparse kernels in TypeScript (CSC: X·w and Xᵀ·r one pass each)',
+} as const;
 
 export async function runTfidfBaseline(params: BaselineParams, ctx: JobContext = {}): Promise<RunResult> {
   const seed = params.seed ?? 42;
@@ -19,7 +27,11 @@ export async function runTfidfBaseline(params: BaselineParams, ctx: JobContext =
     // CSC form, and the CSR copy can go).
     const features = () => {
       const fitted = fitTransformTfidf(data.train.map((e) => e.text));
-      const x = (ex: typeof data.train) => transformTfidf(fitted.model, ex.map((e) => e.text));
+      const x = (ex: typeof data.train) =>
+        transformTfidf(
+          fitted.model,
+          ex.map((e) => e.text),
+        );
       const splits: LinearSplits = {
         labels: data.labels,
         train: { x: fitted.x, examples: data.train },

@@ -86,7 +86,8 @@ export async function crossValidate(p: CrossValidateParams, ctx: JobContext = {}
   if (existsSync(settingsPath) && readFileSync(settingsPath, 'utf8') !== settings) {
     throw new Error(`${p.dir} holds a cross-validation with other settings (${SETTINGS}); choose another --out folder`);
   }
-  if (!existsSync(settingsPath) && existsSync(p.dir) && readdirSync(p.dir).length > 0) throw new Error(`${p.dir} already exists and is not a cross-validation folder; choose another --out folder`);
+  if (!existsSync(settingsPath) && existsSync(p.dir) && readdirSync(p.dir).length > 0)
+    throw new Error(`${p.dir} already exists and is not a cross-validation folder; choose another --out folder`);
   const split = { ...DEFAULT_SPLIT, seed: p.splitSeed ?? DEFAULT_SPLIT.seed, folds: p.folds };
   if (!existsSync(settingsPath)) {
     // Checked before the folder is made (bad data or a missing model leaves nothing behind): the data and its
@@ -111,13 +112,18 @@ export async function crossValidate(p: CrossValidateParams, ctx: JobContext = {}
     if (existsSync(runFile(runDir, 'manifest'))) {
       const m = RunFolder.open(runDir).manifest;
       if (m.status === 'completed') r = { runId, runDir, kind: m.kind, status: 'completed', test: m.test };
-      else if (p.kind === 'finetune' && existsSync(checkpointDir(runDir, CHECKPOINT_LAST))) r = await jobHandlers.train({ model: p.model ?? '', runsRoot: p.dir, config: {}, resumeRunDir: runDir, device: p.device, threads: p.threads }, ctx);
+      else if (p.kind === 'finetune' && existsSync(checkpointDir(runDir, CHECKPOINT_LAST)))
+        r = await jobHandlers.train({ model: p.model ?? '', runsRoot: p.dir, config: {}, resumeRunDir: runDir, device: p.device, threads: p.threads }, ctx);
       else rmSync(runDir, { recursive: true, force: true }); // an unfinished baseline: nothing to keep, run it again
     }
     if (!r) {
-      r = p.kind === 'finetune'
-        ? await jobHandlers.train({ ...data, model: p.model ?? 'starter', runsRoot: p.dir, runId, config: p.config ?? {}, device: p.device, threads: p.threads }, ctx)
-        : await jobHandlers.baseline({ ...data, kind: p.kind, model: p.model, runsRoot: p.dir, runId, C: p.C, seed: p.seed } satisfies BaselineParams, ctx);
+      r =
+        p.kind === 'finetune'
+          ? await jobHandlers.train(
+              { ...data, model: p.model ?? 'starter', runsRoot: p.dir, runId, config: p.config ?? {}, device: p.device, threads: p.threads },
+              ctx,
+            )
+          : await jobHandlers.baseline({ ...data, kind: p.kind, model: p.model, runsRoot: p.dir, runId, C: p.C, seed: p.seed } satisfies BaselineParams, ctx);
     }
     for (const w of r.warnings ?? RunFolder.open(runDir).manifest.warnings ?? []) warnings.add(w);
     if (r.status !== 'completed') return withWarnings({ status: r.status, dir: p.dir, error: `fold ${fold}: ${r.error ?? r.status}` });
@@ -129,13 +135,24 @@ export async function crossValidate(p: CrossValidateParams, ctx: JobContext = {}
   }
   const ids = new Set(preds.map((x) => x.id));
   if (ids.size !== preds.length) throw new Error(`cross-validation: ${preds.length - ids.size} examples were tested in more than one fold; the folds overlap`);
-  const pooled = evaluatePredictions(preds.map((x) => x.label), preds.map((x) => x.probs), { labelNames: labels, seed: p.seed ?? 42 });
+  const pooled = evaluatePredictions(
+    preds.map((x) => x.label),
+    preds.map((x) => x.probs),
+    { labelNames: labels, seed: p.seed ?? 42 },
+  );
   const accs = perFold.map((f) => f.accuracy);
   const mean = accs.reduce((a, b) => a + b, 0) / k;
   const sd = Math.sqrt(accs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, k - 1));
   const summary: CvSummary = {
-    kind: p.kind, ...(p.model ? { model: p.model } : {}), data: p.data, folds: k, method: p.folds === undefined ? 'canonical-fold' : 'kfold',
-    perFold, meanAccuracy: mean, sdAccuracy: sd, pooled,
+    kind: p.kind,
+    ...(p.model ? { model: p.model } : {}),
+    data: p.data,
+    folds: k,
+    method: p.folds === undefined ? 'canonical-fold' : 'kfold',
+    perFold,
+    meanAccuracy: mean,
+    sdAccuracy: sd,
+    pooled,
   };
   writeFileAtomic(join(p.dir, PREDICTIONS), preds.map((x) => JSON.stringify(x)).join('\n') + '\n');
   writeJsonAtomic(join(p.dir, CV_FILE), summary);

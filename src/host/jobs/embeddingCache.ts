@@ -39,7 +39,10 @@ export interface EmbeddingCacheKey {
 }
 
 export function settingHash(key: EmbeddingCacheKey): string {
-  return createHash('sha256').update(JSON.stringify({ v: EMBEDDING_CACHE_VERSION, ...key })).digest('hex').slice(0, 24);
+  return createHash('sha256')
+    .update(JSON.stringify({ v: EMBEDDING_CACHE_VERSION, ...key }))
+    .digest('hex')
+    .slice(0, 24);
 }
 
 export function textHash(text: string): string {
@@ -133,7 +136,10 @@ export async function cachedEmbed(
     // embedded: a cancelled or killed job keeps what it finished, and the next one starts from there.
     for (let at = 0; at < missing.length; at += EMBED_GROUP_TEXTS) {
       const chunk = missing.slice(at, at + EMBED_GROUP_TEXTS);
-      const vectors = await embed(chunk.map((m) => m.text), (done) => onProgress(hits + Math.round(((at + done) / missing.length) * (texts.length - hits)), texts.length));
+      const vectors = await embed(
+        chunk.map((m) => m.text),
+        (done) => onProgress(hits + Math.round(((at + done) / missing.length) * (texts.length - hits)), texts.length),
+      );
       chunk.forEach((m, i) => {
         found.set(m.h, vectors[i]);
         if (cache !== 'on') return;
@@ -198,9 +204,11 @@ export function formatCacheSize(s: EmbeddingCacheSize): string {
   return `${s.settings} encoder setting${s.settings === 1 ? '' : 's'}, ${s.entries.toLocaleString('en-US')} text${s.entries === 1 ? '' : 's'}, ${(s.bytes / 2 ** 20).toFixed(1)} MiB in ${s.dir}`;
 }
 
-
 /** The host's cache/embeddings request: the size, or (clear) what was removed. */
-export function embeddingCacheRequest(p: { clear?: boolean } | undefined, dir: string | null = defaultEmbeddingCacheDir()): { dir: string | null; settings: number; entries: number; bytes: number; cleared: boolean } {
+export function embeddingCacheRequest(
+  p: { clear?: boolean } | undefined,
+  dir: string | null = defaultEmbeddingCacheDir(),
+): { dir: string | null; settings: number; entries: number; bytes: number; cleared: boolean } {
   if (dir === null) return { dir: null, settings: 0, entries: 0, bytes: 0, cleared: false };
   const s = p?.clear ? clearEmbeddingCache(dir) : embeddingCacheSize(dir);
   return { ...s, cleared: Boolean(p?.clear) };

@@ -62,9 +62,20 @@ export async function embedTextsHf(
   return embedInGroups(texts, e.hiddenSize, (group, onFraction) => embedGroupHf(e, group, strategy, onFraction, signal, batchSize), onProgress);
 }
 
-async function embedGroupHf(e: HfEmbedder, texts: string[], strategy: LongTextStrategy, onFraction: (f: number) => void, signal: AbortSignal | undefined, batchSize: number): Promise<Float32Array[]> {
+async function embedGroupHf(
+  e: HfEmbedder,
+  texts: string[],
+  strategy: LongTextStrategy,
+  onFraction: (f: number) => void,
+  signal: AbortSignal | undefined,
+  batchSize: number,
+): Promise<Float32Array[]> {
   const tok = e.tm.tokenizer;
-  const rows = encodeDocuments(tok, texts.map((text) => ({ text })), { strategy, maxLength: e.maxLength });
+  const rows = encodeDocuments(
+    tok,
+    texts.map((text) => ({ text })),
+    { strategy, maxLength: e.maxLength },
+  );
   const batches = makeBatches(rows, batchSize, tok.specials.pad, { tokenTypeIds: e.tm.model.inputNames.includes('token_type_ids'), sortByLength: true });
   const h = e.hiddenSize;
   const sums = texts.map(() => new Float64Array(h));

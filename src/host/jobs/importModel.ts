@@ -33,7 +33,11 @@ import { attachRun, prepareData, runJob, throwIfCancelled, warningsField, type J
 import { JOB_MANIFEST_IN_MODEL, type TrainerJob } from './trainerJob';
 
 /** The job's manifest in a model folder (gft_job.json), with what train.py added. */
-export type JobManifest = TrainerJob & { trainIds?: string[]; trainTextSha256?: string[]; metrics?: { test?: { accuracy: number; n: number; macro_f1: number } | null } };
+export type JobManifest = TrainerJob & {
+  trainIds?: string[];
+  trainTextSha256?: string[];
+  metrics?: { test?: { accuracy: number; n: number; macro_f1: number } | null };
+};
 
 export interface LeakageCheck {
   checked: boolean;
@@ -55,12 +59,18 @@ const OUTPUT_LAYER = ['classifier.weight', 'classifier.bias', 'classifier.out_pr
 
 /** The checks of a model folder: one line naming the problem and the fix. Returns config.json. */
 export function checkImportFolder(folder: string): Record<string, unknown> {
-  if (!existsSync(folder)) throw new Error(`model folder ${folder} does not exist; give the folder a Trainer job wrote (output/model) or any Hugging Face checkpoint folder`);
+  if (!existsSync(folder))
+    throw new Error(`model folder ${folder} does not exist; give the folder a Trainer job wrote (output/model) or any Hugging Face checkpoint folder`);
   const cfgPath = join(folder, 'config.json');
-  if (!existsSync(cfgPath)) throw new Error(`${folder} has no config.json; give a Hugging Face checkpoint folder (save_pretrained writes config.json, model.safetensors and the tokenizer)`);
+  if (!existsSync(cfgPath))
+    throw new Error(
+      `${folder} has no config.json; give a Hugging Face checkpoint folder (save_pretrained writes config.json, model.safetensors and the tokenizer)`,
+    );
   if (!existsSync(join(folder, 'model.safetensors')) && !existsSync(join(folder, 'model.safetensors.index.json'))) {
     if (existsSync(join(folder, 'pytorch_model.bin')) || existsSync(join(folder, 'pytorch_model.bin.index.json'))) {
-      throw new Error(`${folder} holds pytorch_model.bin (a Python pickle, which gft does not read); convert it to safetensors first: python -c "from transformers import AutoModelForSequenceClassification as M; M.from_pretrained('${folder}').save_pretrained('${folder}', safe_serialization=True)"`);
+      throw new Error(
+        `${folder} holds pytorch_model.bin (a Python pickle, which gft does not read); convert it to safetensors first: python -c "from transformers import AutoModelForSequenceClassification as M; M.from_pretrained('${folder}').save_pretrained('${folder}', safe_serialization=True)"`,
+      );
     }
     throw new Error(`${folder} has no model.safetensors; give a checkpoint folder with its weights`);
   }
@@ -72,9 +82,12 @@ export function checkImportFolder(folder: string): Record<string, unknown> {
   }
   const archs = Array.isArray(cfg.architectures) ? (cfg.architectures as string[]) : [];
   if (archs.length && !archs.some((a) => a.endsWith('ForSequenceClassification'))) {
-    throw new Error(`${folder} is a ${archs.join(', ')} without a classification head; fine-tune it with gft train (or import a *ForSequenceClassification checkpoint)`);
+    throw new Error(
+      `${folder} is a ${archs.join(', ')} without a classification head; fine-tune it with gft train (or import a *ForSequenceClassification checkpoint)`,
+    );
   }
-  if (!cfg.id2label || typeof cfg.id2label !== 'object') throw new Error(`${cfgPath} has no id2label; add the label names, e.g. "id2label": {"0": "neg", "1": "pos"}`);
+  if (!cfg.id2label || typeof cfg.id2label !== 'object')
+    throw new Error(`${cfgPath} has no id2label; add the label names, e.g. "id2label": {"0": "neg", "1": "pos"}`);
   return cfg;
 }
 
@@ -88,13 +101,17 @@ export function matchLabels(id2label: Record<string, unknown>, labels: readonly 
   if (names.some((x) => typeof x !== 'string')) throw new Error(`config.json's id2label must name labels 0..${n - 1} (got ${JSON.stringify(id2label)})`);
   const model = (names as string[]).map((x) => labelMap[x] ?? x);
   const fix = `name them in config.json's id2label or pass --label-map ${(names as string[]).map((x, i) => `${x}=${labels[i] ?? '?'}`).join(',')}`;
-  if (n !== labels.length) throw new Error(`the model has ${n} labels (${(names as string[]).join(', ')}) and the data ${labels.length} (${labels.join(', ')}); import it with data of the same classes`);
+  if (n !== labels.length)
+    throw new Error(
+      `the model has ${n} labels (${(names as string[]).join(', ')}) and the data ${labels.length} (${labels.join(', ')}); import it with data of the same classes`,
+    );
   const perm = labels.map((l) => {
     let i = model.indexOf(l);
     if (i < 0) i = model.findIndex((x) => x.toLowerCase() === l.toLowerCase());
     return i;
   });
-  if (perm.some((i) => i < 0) || new Set(perm).size !== n) throw new Error(`the model's labels ${(names as string[]).join(', ')} do not match the data's ${labels.join(', ')}; ${fix}`);
+  if (perm.some((i) => i < 0) || new Set(perm).size !== n)
+    throw new Error(`the model's labels ${(names as string[]).join(', ')} do not match the data's ${labels.join(', ')}; ${fix}`);
   return perm;
 }
 
@@ -120,7 +137,13 @@ export function leakageCheck(job: JobManifest | undefined, data: PreparedData): 
   const ids = new Set(job.trainIds);
   const texts = new Set(job.trainTextSha256 ?? []);
   const leaked = data.test.filter((e) => ids.has(e.id) || texts.has(textHash(e.text)));
-  return { checked: true, trainExamples: job.trainIds.length, testExamples: data.test.length, testInTraining: leaked.length, ...(leaked.length ? { ids: leaked.slice(0, 10).map((e) => e.id) } : {}) };
+  return {
+    checked: true,
+    trainExamples: job.trainIds.length,
+    testExamples: data.test.length,
+    testInTraining: leaked.length,
+    ...(leaked.length ? { ids: leaked.slice(0, 10).map((e) => e.id) } : {}),
+  };
 }
 
 function readJob(folder: string): JobManifest | undefined {
@@ -138,10 +161,12 @@ function importData(p: ImportModelParams): { data: PreparedData; src: DataSource
   if (p.splitOf) {
     const run = RunFolder.open(p.splitOf);
     const saved = (run.manifest.config as { data?: DataSource }).data;
-    if (!saved || (!saved.data && !saved.trainFile)) throw new Error(`run ${run.id}'s run.json does not say where its data came from; give --data SPEC instead of --split-of`);
+    if (!saved || (!saved.data && !saved.trainFile))
+      throw new Error(`run ${run.id}'s run.json does not say where its data came from; give --data SPEC instead of --split-of`);
     const src: DataSource = { data: saved.data, trainFile: saved.trainFile, evalFile: saved.evalFile, split: saved.split };
     const data = prepareData(src);
-    if (run.manifest.dataset?.splitHash && data.ref.splitHash !== run.manifest.dataset.splitHash) throw new Error(`the data of run ${run.id} changed since it ran (its split hash differs); the import would not test on its split`);
+    if (run.manifest.dataset?.splitHash && data.ref.splitHash !== run.manifest.dataset.splitHash)
+      throw new Error(`the data of run ${run.id} changed since it ran (its split hash differs); the import would not test on its split`);
     return { data, src };
   }
   const src: DataSource = { data: p.data, trainFile: p.trainFile, evalFile: p.evalFile, split: p.split };
@@ -154,7 +179,10 @@ function defaultName(folder: string): string {
   return `imported · ${b === 'model' ? `${basename(dirname(folder))}/${b}` : b}`;
 }
 
-export async function importModel(p: ImportModelParams, ctx: JobContext = {}): Promise<RunResult & { leakage: LeakageCheck; jobTest?: { accuracy: number; n: number } }> {
+export async function importModel(
+  p: ImportModelParams,
+  ctx: JobContext = {},
+): Promise<RunResult & { leakage: LeakageCheck; jobTest?: { accuracy: number; n: number } }> {
   const folder = resolve(p.model);
   const hfConfig = checkImportFolder(folder);
   const job = readJob(folder);
@@ -162,13 +190,20 @@ export async function importModel(p: ImportModelParams, ctx: JobContext = {}): P
   if (data.test.length === 0) throw new Error('the data has no test examples to evaluate the model on; use a split with a test fraction');
   const perm = matchLabels(hfConfig.id2label as Record<string, unknown>, data.labels, p.labelMap);
   const base: Partial<TrainConfig> = job?.gftConfig ?? {};
-  const c = resolveTrainConfig({ ...base, ...(p.maxLength !== undefined ? { maxLength: p.maxLength } : {}), ...(p.longText ? { longText: p.longText, evalLongText: undefined } : {}) });
+  const c = resolveTrainConfig({
+    ...base,
+    ...(p.maxLength !== undefined ? { maxLength: p.maxLength } : {}),
+    ...(p.longText ? { longText: p.longText, evalLongText: undefined } : {}),
+  });
   const exec = await resolveExecution({ device: p.device ?? 'cpu', threads: p.threads });
   const m = await loadTrainableModel(folder, data.labels.length, c.seed);
   const weights = permuteHead(m.weights, perm);
   const leakage = leakageCheck(job, data);
   const warnings = [...data.warnings];
-  if (leakage.testInTraining) warnings.push(`leakage: ${leakage.testInTraining} of the ${leakage.testExamples} test examples were in the job's training data (e.g. ${leakage.ids!.slice(0, 3).join(', ')}); its test accuracy is not a fair estimate`);
+  if (leakage.testInTraining)
+    warnings.push(
+      `leakage: ${leakage.testInTraining} of the ${leakage.testExamples} test examples were in the job's training data (e.g. ${leakage.ids!.slice(0, 3).join(', ')}); its test accuracy is not a fair estimate`,
+    );
   const jobTest = job?.metrics?.test ? { accuracy: job.metrics.test.accuracy, n: job.metrics.test.n } : undefined;
   const newRun: NewRun = {
     kind: 'finetune',
@@ -182,7 +217,7 @@ export async function importModel(p: ImportModelParams, ctx: JobContext = {}): P
       imported: {
         from: folder,
         trainedBy: job ? `a Trainer job of gft job export${job.source.run ? ` (run ${job.source.run})` : ''}` : 'elsewhere (no gft_job.json)',
-        labels: (perm.map((i) => (hfConfig.id2label as Record<string, string>)[String(i)])),
+        labels: perm.map((i) => (hfConfig.id2label as Record<string, string>)[String(i)]),
         settingsFrom: job ? JOB_MANIFEST_IN_MODEL : 'defaults and the import options',
         leakage,
         ...(jobTest ? { jobTest } : {}),
@@ -197,8 +232,14 @@ export async function importModel(p: ImportModelParams, ctx: JobContext = {}): P
   };
   const run = RunFolder.create(resolve(p.runsRoot), newRun, data.splitManifest);
   const progress = attachRun(run, ctx);
-  run.log(`imported ${folder}${job ? ` (a Trainer job's model; settings from ${JOB_MANIFEST_IN_MODEL})` : ''}; labels ${data.labels.map((l, d) => `${l} = output ${perm[d]}`).join(', ')}`);
-  run.log(leakage.checked ? `leakage check: ${leakage.testInTraining} of ${leakage.testExamples} test examples among the job's ${leakage.trainExamples} training examples` : `leakage check not possible: ${leakage.reason}`);
+  run.log(
+    `imported ${folder}${job ? ` (a Trainer job's model; settings from ${JOB_MANIFEST_IN_MODEL})` : ''}; labels ${data.labels.map((l, d) => `${l} = output ${perm[d]}`).join(', ')}`,
+  );
+  run.log(
+    leakage.checked
+      ? `leakage check: ${leakage.testInTraining} of ${leakage.testExamples} test examples among the job's ${leakage.trainExamples} training examples`
+      : `leakage check not possible: ${leakage.reason}`,
+  );
   let trainer: TrainerWorker | undefined;
   const r = await runJob(run, async () => {
     progress({ phase: 'loading', step: 0, total: 1 });
@@ -207,8 +248,20 @@ export async function importModel(p: ImportModelParams, ctx: JobContext = {}): P
     });
     // The same evaluation as a fine-tuning run's final test (loop.ts): the trainer worker with the checkpoint loaded.
     const config: EngineConfig = {
-      lr: c.lr, weightDecay: c.weightDecay, betas: FIXED_TRAINING.betas, eps: FIXED_TRAINING.eps, maxGradNorm: c.maxGradNorm, warmupSteps: 0, totalSteps: 1, schedule: c.schedule,
-      gradAccumSteps: 1, seed: c.seed, freeze: 'head', dropout: false, providers: exec.providers, ...(exec.threadsFrom === 'setting' ? { threads: exec.threads } : {}),
+      lr: c.lr,
+      weightDecay: c.weightDecay,
+      betas: FIXED_TRAINING.betas,
+      eps: FIXED_TRAINING.eps,
+      maxGradNorm: c.maxGradNorm,
+      warmupSteps: 0,
+      totalSteps: 1,
+      schedule: c.schedule,
+      gradAccumSteps: 1,
+      seed: c.seed,
+      freeze: 'head',
+      dropout: false,
+      providers: exec.providers,
+      ...(exec.threadsFrom === 'setting' ? { threads: exec.threads } : {}),
     };
     const spec: TrainWorkerModel = { source: folder, numLabels: data.labels.length, seed: c.seed, sentenceMean: false };
     trainer = (await TrainerWorker.start({ kind: 'custom', spec }, config, { workerPath: trainWorkerPath() })).worker;
@@ -219,16 +272,44 @@ export async function importModel(p: ImportModelParams, ctx: JobContext = {}): P
     if (evalLongText === 'sentence-mean') throw new Error('an imported model reads texts with head, tail, head+tail or chunks; pass --long-text');
     const test = encodeForEval(m.tokenizer, data.test, evalLongText, maxLength, Math.max(c.batchSize, 32));
     const k = data.labels.length;
-    const probs = await documentProbs(test, k, (b) => tr.evaluate(b), (done, total) => {
-      throwIfCancelled(ctx);
-      progress({ phase: 'evaluating', step: done, total });
+    const probs = await documentProbs(
+      test,
+      k,
+      (b) => tr.evaluate(b),
+      (done, total) => {
+        throwIfCancelled(ctx);
+        progress({ phase: 'evaluating', step: done, total });
+      },
+    );
+    const met: EvalMetrics = await recordTestResults(run, {
+      trainer: tr,
+      model: m,
+      test,
+      probs,
+      labels: data.labels,
+      seed: c.seed,
+      step: 0,
+      epoch: 0,
+      strategy: evalLongText,
+      maxLength,
     });
-    const met: EvalMetrics = await recordTestResults(run, { trainer: tr, model: m, test, probs, labels: data.labels, seed: c.seed, step: 0, epoch: 0, strategy: evalLongText, maxLength });
-    run.log(`test (this engine, ${evalLongText} ${maxLength} tokens): accuracy ${met.accuracy.toFixed(4)} (n ${data.test.length})${jobTest ? `; the job's own: ${jobTest.accuracy.toFixed(4)} (n ${jobTest.n})` : ''}`);
+    run.log(
+      `test (this engine, ${evalLongText} ${maxLength} tokens): accuracy ${met.accuracy.toFixed(4)} (n ${data.test.length})${jobTest ? `; the job's own: ${jobTest.accuracy.toFixed(4)} (n ${jobTest.n})` : ''}`,
+    );
     run.update({ test: met });
     progress({ phase: 'done', step: 1, total: 1 });
     return met;
   });
   await trainer?.dispose();
-  return { runId: run.id, runDir: run.dir, kind: 'finetune', status: r.status, test: r.value, error: r.error, warnings: run.manifest.warnings, leakage, ...(jobTest ? { jobTest } : {}) };
+  return {
+    runId: run.id,
+    runDir: run.dir,
+    kind: 'finetune',
+    status: r.status,
+    test: r.value,
+    error: r.error,
+    warnings: run.manifest.warnings,
+    leakage,
+    ...(jobTest ? { jobTest } : {}),
+  };
 }

@@ -15,18 +15,28 @@ export const C_GRID = [1, 10, 100];
  * The run folder of a baseline: its kind and settings (the classifier's C, or how it is chosen, and the split),
  * the data's reference and warnings, the seed, package versions and the device.
  */
-export function createBaselineRun(params: BaselineParams, kind: 'baseline-tfidf' | 'baseline-embeddings', data: PreparedData, seed: number, settings: { config: Record<string, unknown>; model?: NewRun['model'] }): RunFolder {
-  return RunFolder.create(params.runsRoot, {
-    kind,
-    id: params.runId,
-    config: { ...settings.config, C: params.C ?? `chosen on validation from ${C_GRID.join(', ')}`, split: params.split ?? DEFAULT_SPLIT },
-    dataset: data.ref,
-    ...warningsField(data.warnings),
-    ...(settings.model ? { model: settings.model } : {}),
-    seed,
-    packages: packageVersions(),
-    device: deviceName(),
-  }, data.splitManifest);
+export function createBaselineRun(
+  params: BaselineParams,
+  kind: 'baseline-tfidf' | 'baseline-embeddings',
+  data: PreparedData,
+  seed: number,
+  settings: { config: Record<string, unknown>; model?: NewRun['model'] },
+): RunFolder {
+  return RunFolder.create(
+    params.runsRoot,
+    {
+      kind,
+      id: params.runId,
+      config: { ...settings.config, C: params.C ?? `chosen on validation from ${C_GRID.join(', ')}`, split: params.split ?? DEFAULT_SPLIT },
+      dataset: data.ref,
+      ...warningsField(data.warnings),
+      ...(settings.model ? { model: settings.model } : {}),
+      seed,
+      packages: packageVersions(),
+      device: deviceName(),
+    },
+    data.splitManifest,
+  );
 }
 
 export interface LinearSplits {
@@ -37,7 +47,12 @@ export interface LinearSplits {
   test: { x: Csr; examples: Example[] };
 }
 
-export async function trainLinear(run: RunFolder, s: LinearSplits, ctx: JobContext, opts: { C?: number; seed: number; progress: (p: { phase: 'training' | 'evaluating'; step: number; total: number; detail?: string; loss?: number }) => void }): Promise<{ fit: LogRegFit; C: number; test?: EvalMetrics }> {
+export async function trainLinear(
+  run: RunFolder,
+  s: LinearSplits,
+  ctx: JobContext,
+  opts: { C?: number; seed: number; progress: (p: { phase: 'training' | 'evaluating'; step: number; total: number; detail?: string; loss?: number }) => void },
+): Promise<{ fit: LogRegFit; C: number; test?: EvalMetrics }> {
   const k = s.labels.length;
   const yTrain = s.train.examples.map((e) => e.label);
   // One CSC copy for every fit; the CSR rows are dropped here so that only one form is held (at 35,000 TF-IDF
@@ -57,7 +72,13 @@ export async function trainLinear(run: RunFolder, s: LinearSplits, ctx: JobConte
       const now = Date.now();
       run.metric({ type: 'step', step: ++step, epoch: 0, loss: loss / C / yTrain.length, lr, step_ms: now - t0.t, C, time: new Date(now).toISOString() });
       t0.t = now;
-      opts.progress({ phase: 'training', step: iter, total: 0, detail: `${candidate ? `${candidate} (C=${C})` : `C=${C}`} · iteration ${iter}`, loss: loss / C / yTrain.length });
+      opts.progress({
+        phase: 'training',
+        step: iter,
+        total: 0,
+        detail: `${candidate ? `${candidate} (C=${C})` : `C=${C}`} · iteration ${iter}`,
+        loss: loss / C / yTrain.length,
+      });
     };
     return await fitLogReg(xTrain, yTrain, k, { C, maxIter: 1000, onIter });
   };
@@ -67,7 +88,11 @@ export async function trainLinear(run: RunFolder, s: LinearSplits, ctx: JobConte
     let best = -1;
     for (const [i, c] of C_GRID.entries()) {
       const f = await fitWith(c, `C ${i + 1}/${C_GRID.length}`);
-      const m = evaluatePredictions(s.validation.examples.map((e) => e.label), predictProba(f, s.validation.x), { labelNames: s.labels, seed: opts.seed });
+      const m = evaluatePredictions(
+        s.validation.examples.map((e) => e.label),
+        predictProba(f, s.validation.x),
+        { labelNames: s.labels, seed: opts.seed },
+      );
       run.log(`C=${c}: validation accuracy ${m.accuracy.toFixed(4)} after ${f.iterations} L-BFGS iterations`);
       if (m.accuracy > best) {
         best = m.accuracy;
@@ -85,7 +110,11 @@ export async function trainLinear(run: RunFolder, s: LinearSplits, ctx: JobConte
     const part = s[split];
     if (part.examples.length === 0) continue;
     const probs = predictProba(fit, part.x);
-    const m = evaluatePredictions(part.examples.map((e) => e.label), probs, { labelNames: s.labels, seed: opts.seed });
+    const m = evaluatePredictions(
+      part.examples.map((e) => e.label),
+      probs,
+      { labelNames: s.labels, seed: opts.seed },
+    );
     run.metric({ type: 'eval', step, epoch: 0, split, metrics: evalSummary(m), time: new Date().toISOString() });
     run.log(`${split}: accuracy ${m.accuracy.toFixed(4)} (95% CI ${m.accuracyCI.map((v) => v.toFixed(4)).join('-')}), macro F1 ${m.macroF1.toFixed(4)}`);
     if (split === 'test') {

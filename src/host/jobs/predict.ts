@@ -54,7 +54,8 @@ export async function predictTexts(dir: string, texts: string[], opts: { precisi
       await model.dispose();
     }
   } else {
-    if (opts.precision === 'int8') throw new Error(`${dir} is a run folder; int8 prediction needs an export folder: run \`gft export --run ${dir} --out DIR\` and predict with --model DIR`);
+    if (opts.precision === 'int8')
+      throw new Error(`${dir} is a run folder; int8 prediction needs an export folder: run \`gft export --run ${dir} --out DIR\` and predict with --model DIR`);
     const p = await loadPredictor(dir);
     labels = p.labels;
     probs = await p.predictProba(texts);
@@ -77,12 +78,18 @@ export function evaluationExamples(run: RunFolder, data: string, labels: string[
     // labels matched to the run's by name.
     const ds = loadBuiltin(spec);
     const missing = ds.labels.filter((l) => !labels.includes(l));
-    if (missing.length) throw new Error(`builtin:${spec} has labels ${missing.join(', ')} that run ${run.id} does not know (its labels: ${labels.join(', ')}); evaluate it on a run trained with the same labels`);
+    if (missing.length)
+      throw new Error(
+        `builtin:${spec} has labels ${missing.join(', ')} that run ${run.id} does not know (its labels: ${labels.join(', ')}); evaluate it on a run trained with the same labels`,
+      );
     return { examples: ds.examples.map((e) => ({ ...e, label: labels.indexOf(ds.labels[e.label]) })), warnings: [] };
   }
   if (isBuiltin(spec)) {
     const split = run.manifest.config.split;
-    const prepared = prepareData({ data: spec, split: typeof split === 'object' && split !== null ? (split as { validation: number; test: number; seed: number }) : undefined });
+    const prepared = prepareData({
+      data: spec,
+      split: typeof split === 'object' && split !== null ? (split as { validation: number; test: number; seed: number }) : undefined,
+    });
     return { examples: prepared.test, warnings: prepared.warnings };
   }
   if (!existsSync(spec)) throw new Error(`data not found: ${spec}; pass a JSONL/CSV file, a folder, or builtin:movie-reviews`);
@@ -92,12 +99,21 @@ export function evaluationExamples(run: RunFolder, data: string, labels: string[
 }
 
 /** A run's metrics on other data, with the data loader's warnings about that data (encoding, duplicates, label map). */
-export async function evaluateRun(runDir: string, data: string, seed = 0, mapping: EvalMapping = {}): Promise<EvaluateResult & { predictions: ReturnType<typeof predictionRecords> }> {
+export async function evaluateRun(
+  runDir: string,
+  data: string,
+  seed = 0,
+  mapping: EvalMapping = {},
+): Promise<EvaluateResult & { predictions: ReturnType<typeof predictionRecords> }> {
   const run = RunFolder.open(runDir);
   const p = await loadPredictor(runDir);
   const { examples, warnings } = evaluationExamples(run, data, p.labels, mapping);
   if (examples.length === 0) throw new Error(`no examples to evaluate in ${data}`);
   const probs = await p.predictProba(examples.map((e) => e.text));
-  const m = evaluatePredictions(examples.map((e) => e.label), probs, { labelNames: p.labels, seed });
+  const m = evaluatePredictions(
+    examples.map((e) => e.label),
+    probs,
+    { labelNames: p.labels, seed },
+  );
   return { ...m, warnings, predictions: predictionRecords(examples, probs, 'eval') };
 }

@@ -29,7 +29,9 @@ export const jobHandlers: JobHandlers = {
     const c = r.check;
     const check = c
       ? `int8 vs fp32 on ${c.n} test texts: same label for ${pct(c.agreement)}, accuracy ${pct(c.accuracyFp32)} (fp32) -> ${pct(c.accuracyInt8)} (int8)`
-      : r.checkSkipped ? `int8 model not checked: ${r.checkSkipped}` : undefined;
+      : r.checkSkipped
+        ? `int8 model not checked: ${r.checkSkipped}`
+        : undefined;
     return { files: Object.keys(r.sizes).map((f) => join(r.dir, f)), dir: r.dir, ...(check ? { check } : {}) };
   },
 };

@@ -47,7 +47,16 @@ export interface TrainerJob {
   source: { run: string | null; name: string | null; gft: string };
   model: { path: string; id: string; architecture: string; numLayers: number; tokenTypeIds: boolean; fileHashes?: Record<string, string> };
   labels: string[];
-  data: { train: string; validation: string; test: string; sizes: Record<'train' | 'validation' | 'test', number>; datasetId: string; datasetHash: string; splitHash: string | null; source: DataSource };
+  data: {
+    train: string;
+    validation: string;
+    test: string;
+    sizes: Record<'train' | 'validation' | 'test', number>;
+    datasetId: string;
+    datasetHash: string;
+    splitHash: string | null;
+    source: DataSource;
+  };
   tokenization: { maxLength: number; longText: 'head' | 'tail' | 'head+tail'; evalLongText: 'head' | 'tail' | 'head+tail'; headTokens: number };
   /** TrainingArguments keyword arguments, plus batch_size (split over the processes), eval_batch_size, early_stopping_patience. */
   training: Record<string, unknown>;
@@ -71,10 +80,14 @@ const isTruncation = (s: string | undefined): s is Truncation => (TRUNCATIONS as
 
 /** The first setting of `c` (with `model`) that Trainer cannot express, as one line; undefined when all map. */
 export function refusalOf(c: TrainConfig, model: string): string | undefined {
-  if (model === 'starter') return 'the starter model (Universal Sentence Encoder Lite, read from TF.js weight shards) has no transformers class; export a run of a Hugging Face model (a BERT, DistilBERT or RoBERTa folder or hub id)';
-  if (c.longText === 'sentence-mean') return '--long-text sentence-mean (the mean of a text\'s sentence embeddings feeds the head) is this engine\'s document pooling, which AutoModelForSequenceClassification does not have; use --long-text head, tail or head+tail';
-  if (c.longText === 'chunks') return '--long-text chunks (a text\'s windows as training rows, their logits averaged at evaluation) has no Trainer equivalent; use --long-text head, tail or head+tail';
-  if (c.evalLongText === 'chunks') return '--eval-long-text chunks (averaging the logits of a text\'s windows) is not how Trainer evaluates; use --eval-long-text head, tail or head+tail';
+  if (model === 'starter')
+    return 'the starter model (Universal Sentence Encoder Lite, read from TF.js weight shards) has no transformers class; export a run of a Hugging Face model (a BERT, DistilBERT or RoBERTa folder or hub id)';
+  if (c.longText === 'sentence-mean')
+    return "--long-text sentence-mean (the mean of a text's sentence embeddings feeds the head) is this engine's document pooling, which AutoModelForSequenceClassification does not have; use --long-text head, tail or head+tail";
+  if (c.longText === 'chunks')
+    return "--long-text chunks (a text's windows as training rows, their logits averaged at evaluation) has no Trainer equivalent; use --long-text head, tail or head+tail";
+  if (c.evalLongText === 'chunks')
+    return "--eval-long-text chunks (averaging the logits of a text's windows) is not how Trainer evaluates; use --eval-long-text head, tail or head+tail";
   if (!c.shuffle) return '--no-shuffle keeps the training order, but Trainer always draws a seeded random order; drop --no-shuffle';
   return undefined;
 }
@@ -91,8 +104,14 @@ export function refusalOf(c: TrainConfig, model: string): string | undefined {
  */
 export function trainingArguments(c: TrainConfig, stepsPerEpoch: number): Record<string, unknown> {
   const every = resolveEvalEvery(c, stepsPerEpoch);
-  const schedule = every === 'epoch' ? { eval_strategy: 'epoch', save_strategy: 'epoch' } : { eval_strategy: 'steps', eval_steps: every, save_strategy: 'steps', save_steps: every };
-  const best = c.bestMetric === 'loss' ? { metric_for_best_model: 'loss', greater_is_better: false } : { metric_for_best_model: c.bestMetric === 'macroF1' ? 'macro_f1' : 'accuracy', greater_is_better: true };
+  const schedule =
+    every === 'epoch'
+      ? { eval_strategy: 'epoch', save_strategy: 'epoch' }
+      : { eval_strategy: 'steps', eval_steps: every, save_strategy: 'steps', save_steps: every };
+  const best =
+    c.bestMetric === 'loss'
+      ? { metric_for_best_model: 'loss', greater_is_better: false }
+      : { metric_for_best_model: c.bestMetric === 'macroF1' ? 'macro_f1' : 'accuracy', greater_is_better: true };
   return {
     learning_rate: c.lr,
     lr_scheduler_type: c.schedule,
@@ -126,7 +145,8 @@ async function resolveSource(p: TrainerJobParams): Promise<{ c: TrainConfig; dat
   if (!!p.runDir === !!p.train) throw new Error('give either a run folder (--run DIR) or the settings of gft train (--model ID --data SPEC ...)');
   if (p.runDir) {
     const run = RunFolder.open(p.runDir);
-    if (run.manifest.kind !== 'finetune' && run.manifest.kind !== 'head-only') throw new TrainerJobRefusal(`run ${run.id} is a ${run.manifest.kind} run; only fine-tuning runs become Trainer jobs`);
+    if (run.manifest.kind !== 'finetune' && run.manifest.kind !== 'head-only')
+      throw new TrainerJobRefusal(`run ${run.id} is a ${run.manifest.kind} run; only fine-tuning runs become Trainer jobs`);
     const saved = finetuneRunConfig(run);
     const c = resolveTrainConfig(saved);
     const refusal = refusalOf(c, saved.data.model);
@@ -150,27 +170,44 @@ async function resolveSource(p: TrainerJobParams): Promise<{ c: TrainConfig; dat
 /** Files of a model folder the job needs (config, weights, tokenizer); other formats' weights stay behind. */
 function modelFiles(folder: string): string[] {
   const skip = /\.(onnx|h5|msgpack|ot|tflite|bin)$|^(onnx|tf_model|flax_model)/;
-  return readdirSync(folder).filter((f) => statSync(join(folder, f)).isFile() && !skip.test(f) && !f.startsWith('.')).sort();
+  return readdirSync(folder)
+    .filter((f) => statSync(join(folder, f)).isFile() && !skip.test(f) && !f.startsWith('.'))
+    .sort();
 }
 
-const jsonl = (rows: Example[], labels: string[]) => rows.map((e) => JSON.stringify({ id: e.id, text: e.text, label: labels[e.label] })).join('\n') + (rows.length ? '\n' : '');
+const jsonl = (rows: Example[], labels: string[]) =>
+  rows.map((e) => JSON.stringify({ id: e.id, text: e.text, label: labels[e.label] })).join('\n') + (rows.length ? '\n' : '');
 
 export function buildJob(c: TrainConfig, m: TrainableModel, data: PreparedData, src: DataSource, run?: RunFolder): TrainerJob {
   const maxLength = Math.min(c.maxLength, m.tokenizer.modelMaxLength);
   const budget = contentBudget(m.tokenizer.specials, maxLength);
-  const longText = c.longText, evalLongText = c.evalLongText ?? c.longText;
-  if (!isTruncation(longText) || !isTruncation(evalLongText)) throw new TrainerJobRefusal(`long-text strategy ${longText}/${evalLongText} has no Trainer equivalent; use head, tail or head+tail`);
+  const longText = c.longText,
+    evalLongText = c.evalLongText ?? c.longText;
+  if (!isTruncation(longText) || !isTruncation(evalLongText))
+    throw new TrainerJobRefusal(`long-text strategy ${longText}/${evalLongText} has no Trainer equivalent; use head, tail or head+tail`);
   const stepsPerEpoch = Math.ceil(data.train.length / (c.batchSize * c.gradAccumSteps));
   const isTrainable = trainableFilter(m.model, c.freeze);
   return {
     format: JOB_FORMAT,
     source: { run: run?.id ?? null, name: run?.manifest.name ?? null, gft: GFT_VERSION },
-    model: { path: 'model', id: m.ref.id, architecture: m.model.architecture, numLayers: m.model.numLayers, tokenTypeIds: m.tokenizer.usesTokenTypeIds, ...(m.ref.fileHashes ? { fileHashes: m.ref.fileHashes } : {}) },
+    model: {
+      path: 'model',
+      id: m.ref.id,
+      architecture: m.model.architecture,
+      numLayers: m.model.numLayers,
+      tokenTypeIds: m.tokenizer.usesTokenTypeIds,
+      ...(m.ref.fileHashes ? { fileHashes: m.ref.fileHashes } : {}),
+    },
     labels: data.labels,
     data: {
-      train: 'data/train.jsonl', validation: 'data/validation.jsonl', test: 'data/test.jsonl',
+      train: 'data/train.jsonl',
+      validation: 'data/validation.jsonl',
+      test: 'data/test.jsonl',
       sizes: { train: data.train.length, validation: data.validation.length, test: data.test.length },
-      datasetId: data.ref.id, datasetHash: data.ref.hash, splitHash: data.ref.splitHash ?? null, source: src,
+      datasetId: data.ref.id,
+      datasetHash: data.ref.hash,
+      splitHash: data.ref.splitHash ?? null,
+      source: src,
     },
     tokenization: { maxLength, longText, evalLongText, headTokens: defaultHeadTokens(budget) },
     training: trainingArguments(c, stepsPerEpoch),
@@ -241,7 +278,11 @@ export function importCommand(job: TrainerJob): string {
   const q = (x: string) => (/^[\w@%+=:,./-]+$/.test(x) ? x : `'${x.replace(/'/g, `'\\''`)}'`);
   if (s.trainFile) return `gft import --model output/model --train ${q(s.trainFile)}${s.evalFile ? ` --eval ${q(s.evalFile)}` : ''}`;
   const sp = s.split;
-  const split = !sp ? '' : sp.fold !== undefined ? ` --fold ${sp.fold}${sp.folds !== undefined ? ` --folds ${sp.folds}` : ''} --split-seed ${sp.seed}` : ` --split ${sp.validation},${sp.test} --split-seed ${sp.seed}`;
+  const split = !sp
+    ? ''
+    : sp.fold !== undefined
+      ? ` --fold ${sp.fold}${sp.folds !== undefined ? ` --folds ${sp.folds}` : ''} --split-seed ${sp.seed}`
+      : ` --split ${sp.validation},${sp.test} --split-seed ${sp.seed}`;
   return `gft import --model output/model --data ${q(s.data ?? '')}${split}`;
 }
 
@@ -249,7 +290,10 @@ function jobReadme(job: TrainerJob): string {
   const t = job.training;
   const from = job.source.run ? `gft run \`${job.source.run}\`${job.source.name ? ` ("${job.source.name}")` : ''}` : 'the settings of a `gft train` command';
   const sizes = job.data.sizes;
-  const trained = job.trainable.length === job.parameters.length ? 'every parameter' : `${job.trainable.length} of ${job.parameters.length} parameter tensors (job.json "trainable")`;
+  const trained =
+    job.trainable.length === job.parameters.length
+      ? 'every parameter'
+      : `${job.trainable.length} of ${job.parameters.length} parameter tensors (job.json "trainable")`;
   return `# Trainer job: ${job.model.architecture} on ${job.data.datasetId}
 
 Exported by \`gft job export\` from ${from}: the same model (\`model/\`, copied from \`${job.model.id}\`), the same

@@ -110,7 +110,8 @@ function shardNames(indexPath: string): string[] {
   }
   const shards = [...new Set(Object.values(index.weight_map ?? {}))].sort();
   for (const s of shards) {
-    if (s !== basename(s) || !s.endsWith('.safetensors')) throw new ModelSourceError(`${indexPath} names an unexpected shard file "${s}"; shards must be .safetensors files in the same folder`);
+    if (s !== basename(s) || !s.endsWith('.safetensors'))
+      throw new ModelSourceError(`${indexPath} names an unexpected shard file "${s}"; shards must be .safetensors files in the same folder`);
   }
   return shards;
 }
@@ -136,8 +137,12 @@ async function resolveLocal(folder: string): Promise<ResolvedModel> {
   }
   const missing = missingModelFiles(abs);
   if (missing.length) {
-    const bin = existsSync(join(abs, 'pytorch_model.bin')) ? ' (pytorch_model.bin is there: convert it to safetensors, e.g. save_pretrained(..., safe_serialization=True))' : '';
-    throw new ModelSourceError(`model folder ${abs} has no ${missing.join(', ')}${bin}; a model folder needs ${REQUIRED_HINT} (or model.safetensors.index.json and its shards)`);
+    const bin = existsSync(join(abs, 'pytorch_model.bin'))
+      ? ' (pytorch_model.bin is there: convert it to safetensors, e.g. save_pretrained(..., safe_serialization=True))'
+      : '';
+    throw new ModelSourceError(
+      `model folder ${abs} has no ${missing.join(', ')}${bin}; a model folder needs ${REQUIRED_HINT} (or model.safetensors.index.json and its shards)`,
+    );
   }
   const files: ModelFile[] = [];
   for (const name of modelFileNames(abs)) files.push({ name, size: statSync(join(abs, name)).size, sha256: await sha256File(join(abs, name)) });
@@ -156,7 +161,9 @@ function completeSnapshot(folder: string): ModelFile[] | undefined {
   if (!existsSync(rec)) return undefined;
   try {
     const files = JSON.parse(readFileSync(rec, 'utf8')) as ModelFile[];
-    return files.every((f) => existsSync(join(folder, f.name)) && statSync(join(folder, f.name)).size === f.size) && missingModelFiles(folder).length === 0 ? files : undefined;
+    return files.every((f) => existsSync(join(folder, f.name)) && statSync(join(folder, f.name)).size === f.size) && missingModelFiles(folder).length === 0
+      ? files
+      : undefined;
   } catch {
     return undefined;
   }
@@ -194,8 +201,10 @@ async function resolveHub(id: string, opts: ResolveOptions): Promise<ResolvedMod
     const lacking = sha && existsSync(folder) ? missingModelFiles(folder) : [CONFIG_FILE, 'tokenizer.json', WEIGHTS_FILE];
     // Files all there but no record: the last run stopped between the final rename and writing the record.
     const missing = lacking.length ? lacking : [RECORD];
-    return new ModelSourceError(`cannot reach the Hugging Face hub at ${hubUrl} (${why}) and ${id}@${revision} is not in the cache (missing ${missing.join(', ')} in ${folder}); ` +
-      `download it where there is a connection and point ${MODEL} at that folder instead, with ${REQUIRED_HINT}`);
+    return new ModelSourceError(
+      `cannot reach the Hugging Face hub at ${hubUrl} (${why}) and ${id}@${revision} is not in the cache (missing ${missing.join(', ')} in ${folder}); ` +
+        `download it where there is a connection and point ${MODEL} at that folder instead, with ${REQUIRED_HINT}`,
+    );
   };
   if (opts.offline) {
     const c = cached();
@@ -211,7 +220,10 @@ async function resolveHub(id: string, opts: ResolveOptions): Promise<ResolvedMod
     const info = await modelInfo({ name: id, revision, additionalFields: ['sha', 'filePaths'], ...common });
     sha = String(info.sha ?? '');
     paths = info.filePaths ?? [];
-    if (!/^[0-9a-f]{40}$/.test(sha)) throw new ModelSourceError(`the hub at ${hubUrl} gave no commit sha for ${id}@${revision}; try again, or point ${MODEL} at a local folder with ${REQUIRED_HINT}`);
+    if (!/^[0-9a-f]{40}$/.test(sha))
+      throw new ModelSourceError(
+        `the hub at ${hubUrl} gave no commit sha for ${id}@${revision}; try again, or point ${MODEL} at a local folder with ${REQUIRED_HINT}`,
+      );
   } catch (e) {
     if (e instanceof ModelSourceError) throw e;
     const code = networkCode(e);
@@ -222,12 +234,18 @@ async function resolveHub(id: string, opts: ResolveOptions): Promise<ResolvedMod
     }
     const status = (e as { statusCode?: number }).statusCode;
     if (status === 401 || status === 403) {
-      throw new ModelSourceError(`${id} on ${hubUrl} is private or gated (HTTP ${status}); accept its terms on the hub and set HF_TOKEN, or point ${MODEL} at a local folder with ${REQUIRED_HINT}`);
+      throw new ModelSourceError(
+        `${id} on ${hubUrl} is private or gated (HTTP ${status}); accept its terms on the hub and set HF_TOKEN, or point ${MODEL} at a local folder with ${REQUIRED_HINT}`,
+      );
     }
     if (status === 404) {
-      throw new ModelSourceError(`${id}@${revision} not found on ${hubUrl} (HTTP 404); check the model id and revision, or point ${MODEL} at a local folder with ${REQUIRED_HINT}`);
+      throw new ModelSourceError(
+        `${id}@${revision} not found on ${hubUrl} (HTTP 404); check the model id and revision, or point ${MODEL} at a local folder with ${REQUIRED_HINT}`,
+      );
     }
-    throw new ModelSourceError(`the hub at ${hubUrl} failed for ${id}@${revision}: ${String((e as Error).message ?? e).split('\n')[0]}; try again, or point ${MODEL} at a local folder with ${REQUIRED_HINT}`);
+    throw new ModelSourceError(
+      `the hub at ${hubUrl} failed for ${id}@${revision}: ${String((e as Error).message ?? e).split('\n')[0]}; try again, or point ${MODEL} at a local folder with ${REQUIRED_HINT}`,
+    );
   }
 
   const available = new Set(paths);
@@ -242,7 +260,9 @@ async function resolveHub(id: string, opts: ResolveOptions): Promise<ResolvedMod
   if (!weights) lacking.push(WEIGHTS_FILE);
   if (lacking.length) {
     const bin = available.has('pytorch_model.bin') ? ' (it has pytorch_model.bin only: convert it to safetensors and use the folder)' : '';
-    throw new ModelSourceError(`${id}@${revision} on the hub has no ${lacking.join(', ')}${bin}; choose a model repository with ${REQUIRED_HINT}, or point ${MODEL} at a local folder`);
+    throw new ModelSourceError(
+      `${id}@${revision} on the hub has no ${lacking.join(', ')}${bin}; choose a model repository with ${REQUIRED_HINT}, or point ${MODEL} at a local folder`,
+    );
   }
   mkdirSync(folder, { recursive: true });
   const wanted = [CONFIG_FILE, ...TOKENIZER_FILES.filter((f) => available.has(f)), weights!];
@@ -254,8 +274,10 @@ async function resolveHub(id: string, opts: ResolveOptions): Promise<ResolvedMod
       if (e instanceof ModelSourceError) throw e;
       const code = networkCode(e);
       const got = files.map((f) => f.name);
-      throw new ModelSourceError(`download of ${id}/${name} from ${hubUrl} failed (${code ?? String((e as Error).message ?? e).split('\n')[0]}); ` +
-        `run again to resume (${got.length} file(s) done, partial data kept in ${folder}), or point ${MODEL} at a local folder with ${REQUIRED_HINT}`);
+      throw new ModelSourceError(
+        `download of ${id}/${name} from ${hubUrl} failed (${code ?? String((e as Error).message ?? e).split('\n')[0]}); ` +
+          `run again to resume (${got.length} file(s) done, partial data kept in ${folder}), or point ${MODEL} at a local folder with ${REQUIRED_HINT}`,
+      );
     }
   };
   for (const name of wanted) await get(name);
@@ -267,11 +289,21 @@ async function resolveHub(id: string, opts: ResolveOptions): Promise<ResolvedMod
 
 type Common = { hubUrl: string; fetch: typeof fetch; accessToken?: string };
 
-async function downloadOne(id: string, sha: string, name: string, folder: string, common: Common, onProgress?: (p: DownloadProgress) => void): Promise<ModelFile> {
+async function downloadOne(
+  id: string,
+  sha: string,
+  name: string,
+  folder: string,
+  common: Common,
+  onProgress?: (p: DownloadProgress) => void,
+): Promise<ModelFile> {
   const repo = { type: 'model' as const, name: id };
   const final = join(folder, name);
   const info = await fileDownloadInfo({ repo, path: name, revision: sha, ...common });
-  if (!info) throw new ModelSourceError(`${id}@${sha.slice(0, 12)} lists ${name} but the hub has no such file; try again later or point ${MODEL} at a local folder with ${REQUIRED_HINT}`);
+  if (!info)
+    throw new ModelSourceError(
+      `${id}@${sha.slice(0, 12)} lists ${name} but the hub has no such file; try again later or point ${MODEL} at a local folder with ${REQUIRED_HINT}`,
+    );
   const total = info.size;
   // LFS files carry their content's sha256 as the ETag; small git files carry a git hash (not checked).
   const etag = info.etag.replace(/^W\//, '').replace(/"/g, '');
@@ -323,8 +355,15 @@ function isAlive(pid: number): boolean {
 }
 
 async function fetchToPart(
-  id: string, sha: string, name: string, final: string, part: string, info: FileDownloadInfoOutput,
-  common: Common, expected: string | undefined, onProgress?: (p: DownloadProgress) => void,
+  id: string,
+  sha: string,
+  name: string,
+  final: string,
+  part: string,
+  info: FileDownloadInfoOutput,
+  common: Common,
+  expected: string | undefined,
+  onProgress?: (p: DownloadProgress) => void,
 ): Promise<ModelFile> {
   const repo = { type: 'model' as const, name: id };
   const total = info.size;
@@ -355,12 +394,16 @@ async function fetchToPart(
   const size = statSync(part).size;
   if (size !== total) {
     if (size > total) truncateSync(part, 0);
-    throw new ModelSourceError(`download of ${id}/${name} ended at ${size} of ${total} bytes; run again to resume, or point ${MODEL} at a local folder with ${REQUIRED_HINT}`);
+    throw new ModelSourceError(
+      `download of ${id}/${name} ended at ${size} of ${total} bytes; run again to resume, or point ${MODEL} at a local folder with ${REQUIRED_HINT}`,
+    );
   }
   const sha256 = await sha256File(part);
   if (expected && sha256 !== expected) {
     truncateSync(part, 0);
-    throw new ModelSourceError(`${id}/${name} downloaded with sha256 ${sha256.slice(0, 12)} but the hub says ${expected.slice(0, 12)} (corrupted transfer); run again to download it afresh`);
+    throw new ModelSourceError(
+      `${id}/${name} downloaded with sha256 ${sha256.slice(0, 12)} but the hub says ${expected.slice(0, 12)} (corrupted transfer); run again to download it afresh`,
+    );
   }
   renameSync(part, final);
   return { name, size, sha256 };

@@ -89,10 +89,15 @@ export type UseLitePooling = 'first' | 'windows' | 'sentences';
  */
 export function useLiteTextWindows(tokenizer: UseTokenizer, text: string, pooling: UseLitePooling): number[][] {
   switch (pooling) {
-    case 'first': return [tokenizer.encode(joinLines(text)).slice(0, USE_LITE_MAX_TOKENS)];
-    case 'windows': return useLiteWindows(tokenizer.encode(joinLines(text)));
+    case 'first':
+      return [tokenizer.encode(joinLines(text)).slice(0, USE_LITE_MAX_TOKENS)];
+    case 'windows':
+      return useLiteWindows(tokenizer.encode(joinLines(text)));
     case 'sentences': {
-      const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+      const lines = text
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l.length > 0);
       if (lines.length === 0) return [[]];
       return lines.flatMap((l) => useLiteWindows(tokenizer.encode(l)));
     }

@@ -88,9 +88,15 @@ export function selectSplit(runs: readonly LoadedRun[], wanted?: string): SplitG
   }
   for (const k of keys) {
     if (k === chosen) continue;
-    for (const r of groups.get(k)!) excluded.push({ id: r.manifest.id, kind: r.manifest.kind, status: r.manifest.status, reason: `different test split (split hash ${k.slice(0, 12)})` });
+    for (const r of groups.get(k)!)
+      excluded.push({ id: r.manifest.id, kind: r.manifest.kind, status: r.manifest.status, reason: `different test split (split hash ${k.slice(0, 12)})` });
   }
-  const included = chosen ? groups.get(chosen)!.slice().sort((a, b) => a.manifest.startedAt.localeCompare(b.manifest.startedAt)) : [];
+  const included = chosen
+    ? groups
+        .get(chosen)!
+        .slice()
+        .sort((a, b) => a.manifest.startedAt.localeCompare(b.manifest.startedAt))
+    : [];
   return { splitHash: chosen ?? '', included, excluded };
 }
 
@@ -98,7 +104,8 @@ type SplitSettings = NonNullable<DataSource['split']>;
 
 function recordedSource(m: RunManifest): DataSource | undefined {
   const c = m.config as { data?: DataSource; split?: SplitSettings };
-  if (c.data && typeof c.data === 'object' && (c.data.data || c.data.trainFile)) return { data: c.data.data, trainFile: c.data.trainFile, evalFile: c.data.evalFile, split: c.data.split };
+  if (c.data && typeof c.data === 'object' && (c.data.data || c.data.trainFile))
+    return { data: c.data.data, trainFile: c.data.trainFile, evalFile: c.data.evalFile, split: c.data.split };
   if (m.dataset && isBuiltin(m.dataset.id)) return { data: m.dataset.id, split: c.split };
   return undefined;
 }
@@ -201,7 +208,10 @@ export const READS_WHOLE_TEXT: ReadonlySet<string> = new Set(['chunks', SENTENCE
 export function readingOf(m: RunManifest): { reads: string; maxLength?: number; longText?: string } {
   const c = m.config as { maxLength?: number; pooling?: string };
   if (m.kind === 'baseline-tfidf') return { reads: 'every word of the review (bag of uni- and bigrams)' };
-  if (m.kind === 'baseline-embeddings') return { reads: `the whole review, embedded ${c.pooling === 'sentences' ? 'sentence by sentence' : `in windows (${c.pooling ?? 'pooling not recorded'})`} and averaged` };
+  if (m.kind === 'baseline-embeddings')
+    return {
+      reads: `the whole review, embedded ${c.pooling === 'sentences' ? 'sentence by sentence' : `in windows (${c.pooling ?? 'pooling not recorded'})`} and averaged`,
+    };
   const n = c.maxLength ?? '?';
   const longText = strategyOf(m);
   const reads: Record<string, string> = {
@@ -244,14 +254,21 @@ async function runTokenizer(m: RunManifest): Promise<TextTokenizer> {
 /** Token lengths of the test texts under a fine-tuned run's tokenizer, read the way its strategy reads them. */
 export async function measureTruncation(r: LoadedRun, texts: readonly string[], tokenizer?: TextTokenizer): Promise<Truncation> {
   const c = r.manifest.config as { maxLength?: number };
-  const tok = tokenizer ?? await runTokenizer(r.manifest);
+  const tok = tokenizer ?? (await runTokenizer(r.manifest));
   const maxLength = Math.min(c.maxLength ?? tok.modelMaxLength, tok.modelMaxLength);
   const longText = strategyOf(r.manifest);
   if (texts.length === 0) throw new Error('no test texts to measure');
   const s = truncationStats(tok, texts, { strategy: longText as ReadingStrategy, maxLength, modelLimit: maxLength });
   return {
-    tokenizer: tok.name, maxLength, longText, readsWholeText: READS_WHOLE_TEXT.has(longText), reviews: s.n, meanTokens: s.meanTokens,
-    longerShare: s.longerThanLimit, droppedShare: s.droppedShare, oneWindowDroppedShare: s.firstWindowDroppedShare,
+    tokenizer: tok.name,
+    maxLength,
+    longText,
+    readsWholeText: READS_WHOLE_TEXT.has(longText),
+    reviews: s.n,
+    meanTokens: s.meanTokens,
+    longerShare: s.longerThanLimit,
+    droppedShare: s.droppedShare,
+    oneWindowDroppedShare: s.firstWindowDroppedShare,
   };
 }
 
@@ -293,12 +310,16 @@ export function modelSize(r: LoadedRun): ModelSize | { missing: string } {
   const best = checkpointDir(r.dir, CHECKPOINT_BEST);
   if (!existsSync(best)) return { missing: 'the run has no checkpoints/best folder' };
   const trainer = trainerCheckpointPath(best);
-  if (existsSync(trainer)) return { bytes: safetensorsBytes(trainer, TRAINER_PARAM_PREFIX), what: 'fp32 weights in checkpoints/best (optimizer state excluded)' };
+  if (existsSync(trainer))
+    return { bytes: safetensorsBytes(trainer, TRAINER_PARAM_PREFIX), what: 'fp32 weights in checkpoints/best (optimizer state excluded)' };
   const own = folderBytes(best);
   if (r.manifest.kind === 'baseline-embeddings') {
     // The classifier alone is tiny; serving it also needs the frozen starter model (fp32 parameters).
     const frozen = STARTER_MODEL_CARD.parameters * 4;
-    return { bytes: own + frozen, what: `the logistic regression in checkpoints/best (${own} bytes) plus the frozen starter model it embeds with (${STARTER_MODEL_CARD.parameters.toLocaleString('en-US')} fp32 parameters, ${frozen} bytes)` };
+    return {
+      bytes: own + frozen,
+      what: `the logistic regression in checkpoints/best (${own} bytes) plus the frozen starter model it embeds with (${STARTER_MODEL_CARD.parameters.toLocaleString('en-US')} fp32 parameters, ${frozen} bytes)`,
+    };
   }
   return { bytes: own, what: 'files in checkpoints/best' };
 }
@@ -316,7 +337,13 @@ export const BENCHMARK_FILE = 'benchmark.json';
  * ({ msPerReview, reviews?, how? }, e.g. written by an export benchmark), else measured here with the run's own
  * predictor: one review per call (as an interactive use would), after one warm-up call; the median over the reviews.
  */
-export async function measureLatency(r: LoadedRun, texts: readonly string[], count: number, measure: boolean, check?: () => Promise<void>): Promise<Latency | { missing: string }> {
+export async function measureLatency(
+  r: LoadedRun,
+  texts: readonly string[],
+  count: number,
+  measure: boolean,
+  check?: () => Promise<void>,
+): Promise<Latency | { missing: string }> {
   type Bench = { msPerReview?: unknown; reviews?: unknown; how?: unknown };
   const file = join(r.dir, BENCHMARK_FILE);
   const recorded: [Bench | undefined, string][] = [
@@ -324,7 +351,12 @@ export async function measureLatency(r: LoadedRun, texts: readonly string[], cou
     [(r.manifest as unknown as { benchmark?: Bench }).benchmark, 'run.json benchmark'],
   ];
   for (const [b, where] of recorded) {
-    if (b && typeof b.msPerReview === 'number') return { msPerReview: b.msPerReview, reviews: typeof b.reviews === 'number' ? b.reviews : 0, how: typeof b.how === 'string' ? `${b.how} (from ${where})` : `from ${where}` };
+    if (b && typeof b.msPerReview === 'number')
+      return {
+        msPerReview: b.msPerReview,
+        reviews: typeof b.reviews === 'number' ? b.reviews : 0,
+        how: typeof b.how === 'string' ? `${b.how} (from ${where})` : `from ${where}`,
+      };
   }
   if (!measure) return { missing: 'not measured (latency measurement was turned off)' };
   if (texts.length === 0) return { missing: 'not measured (no test texts to time)' };
@@ -346,7 +378,11 @@ export async function measureLatency(r: LoadedRun, texts: readonly string[], cou
   ms.sort((a, b) => a - b);
   const median = ms.length % 2 ? ms[(ms.length - 1) / 2] : (ms[ms.length / 2 - 1] + ms[ms.length / 2]) / 2;
   const cpu = cpus();
-  return { msPerReview: median, reviews: sample.length, how: `median of ${sample.length} test reviews, one per call, with the run's predictor on this machine (${cpu.length} x ${cpu[0]?.model.trim() ?? 'CPU'})` };
+  return {
+    msPerReview: median,
+    reviews: sample.length,
+    how: `median of ${sample.length} test reviews, one per call, with the run's predictor on this machine (${cpu.length} x ${cpu[0]?.model.trim() ?? 'CPU'})`,
+  };
 }
 
 /** A measured fact, not a `{ missing }` placeholder. */

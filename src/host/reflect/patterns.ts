@@ -33,10 +33,30 @@ const WORD = /[a-z0-9]+(?:'[a-z]+)?/g;
 
 /** Lower-cased words (keeping contractions such as "isn't" whole). */
 export function words(text: string): string[] {
-  return text.toLowerCase().replace(/[\u2018\u2019]/g, "'").match(WORD) ?? [];
+  return (
+    text
+      .toLowerCase()
+      .replace(/[\u2018\u2019]/g, "'")
+      .match(WORD) ?? []
+  );
 }
 
-export const NEGATORS = new Set(['not', 'no', 'never', 'nothing', 'nobody', 'none', 'neither', 'nor', 'nowhere', 'hardly', 'barely', 'scarcely', 'without', 'cannot']);
+export const NEGATORS = new Set([
+  'not',
+  'no',
+  'never',
+  'nothing',
+  'nobody',
+  'none',
+  'neither',
+  'nor',
+  'nowhere',
+  'hardly',
+  'barely',
+  'scarcely',
+  'without',
+  'cannot',
+]);
 
 export function negationCount(ws: readonly string[]): number {
   let c = 0;
@@ -47,15 +67,83 @@ export function negationCount(ws: readonly string[]): number {
 // A small lexicon of strongly evaluative words common in film reviews (not exhaustive; enough to flag reviews
 // that argue both ways).
 export const STRONG_POSITIVE = new Set([
-  'excellent', 'outstanding', 'brilliant', 'brilliantly', 'superb', 'masterpiece', 'wonderful', 'magnificent', 'perfect', 'perfectly',
-  'amazing', 'terrific', 'fantastic', 'beautiful', 'beautifully', 'delightful', 'remarkable', 'stunning', 'hilarious', 'gripping',
-  'compelling', 'enjoyable', 'memorable', 'marvelous', 'marvellous', 'exceptional', 'splendid', 'touching', 'moving', 'powerful',
-  'great', 'best', 'wonderfully', 'superbly', 'engaging', 'charming', 'fascinating', 'riveting', 'flawless', 'entertaining',
+  'excellent',
+  'outstanding',
+  'brilliant',
+  'brilliantly',
+  'superb',
+  'masterpiece',
+  'wonderful',
+  'magnificent',
+  'perfect',
+  'perfectly',
+  'amazing',
+  'terrific',
+  'fantastic',
+  'beautiful',
+  'beautifully',
+  'delightful',
+  'remarkable',
+  'stunning',
+  'hilarious',
+  'gripping',
+  'compelling',
+  'enjoyable',
+  'memorable',
+  'marvelous',
+  'marvellous',
+  'exceptional',
+  'splendid',
+  'touching',
+  'moving',
+  'powerful',
+  'great',
+  'best',
+  'wonderfully',
+  'superbly',
+  'engaging',
+  'charming',
+  'fascinating',
+  'riveting',
+  'flawless',
+  'entertaining',
 ]);
 export const STRONG_NEGATIVE = new Set([
-  'awful', 'terrible', 'horrible', 'worst', 'boring', 'dull', 'stupid', 'mess', 'waste', 'bad', 'poorly', 'ridiculous', 'pathetic',
-  'lame', 'disappointing', 'tedious', 'pointless', 'unfunny', 'laughable', 'dreadful', 'mediocre', 'bland', 'annoying', 'incoherent',
-  'clumsy', 'embarrassing', 'lousy', 'atrocious', 'worse', 'badly', 'awkward', 'forgettable', 'inept', 'terribly', 'uninspired',
+  'awful',
+  'terrible',
+  'horrible',
+  'worst',
+  'boring',
+  'dull',
+  'stupid',
+  'mess',
+  'waste',
+  'bad',
+  'poorly',
+  'ridiculous',
+  'pathetic',
+  'lame',
+  'disappointing',
+  'tedious',
+  'pointless',
+  'unfunny',
+  'laughable',
+  'dreadful',
+  'mediocre',
+  'bland',
+  'annoying',
+  'incoherent',
+  'clumsy',
+  'embarrassing',
+  'lousy',
+  'atrocious',
+  'worse',
+  'badly',
+  'awkward',
+  'forgettable',
+  'inept',
+  'terribly',
+  'uninspired',
 ]);
 
 export function cueCounts(ws: readonly string[]): { positive: number; negative: number } {
@@ -145,18 +233,38 @@ export function excerpt(text: string, n = 200): string {
 }
 
 function compareGroups(
-  key: PatternTest['key'], title: string, definition: string, groupName: string, otherName: string,
-  inGroup: readonly boolean[], wrong: readonly boolean[],
+  key: PatternTest['key'],
+  title: string,
+  definition: string,
+  groupName: string,
+  otherName: string,
+  inGroup: readonly boolean[],
+  wrong: readonly boolean[],
 ): Omit<PatternTest, 'pAdjusted' | 'supported' | 'sentence'> {
-  let n1 = 0, x1 = 0, n2 = 0, x2 = 0;
+  let n1 = 0,
+    x1 = 0,
+    n2 = 0,
+    x2 = 0;
   inGroup.forEach((g, i) => {
-    if (g) { n1++; if (wrong[i]) x1++; } else { n2++; if (wrong[i]) x2++; }
+    if (g) {
+      n1++;
+      if (wrong[i]) x1++;
+    } else {
+      n2++;
+      if (wrong[i]) x2++;
+    }
   });
   const group = groupStat(n1, x1);
   const other = groupStat(n2, x2);
   const defined = n1 > 0 && n2 > 0;
   return {
-    key, title, definition, groupName, otherName, group, other,
+    key,
+    title,
+    definition,
+    groupName,
+    otherName,
+    group,
+    other,
     difference: group.errorRate - other.errorRate,
     ci: defined ? newcombeDiffCI(x1, n1, x2, n2) : [NaN, NaN],
     p: defined ? fisherExact(x1, n1, x2, n2) : 1,
@@ -165,9 +273,11 @@ function compareGroups(
 
 function sentenceFor(t: Omit<PatternTest, 'sentence'>, alpha: number, count: number): string {
   const rates = `${pct(t.group.errorRate)} of ${t.group.n} ${t.groupName} vs ${pct(t.other.errorRate)} of ${t.other.n} ${t.otherName}`;
-  if (t.group.n === 0 || t.other.n === 0) return `${t.title}: cannot be checked (${t.group.n === 0 ? `no ${t.groupName}` : `no ${t.otherName}`} in the test set).`;
+  if (t.group.n === 0 || t.other.n === 0)
+    return `${t.title}: cannot be checked (${t.group.n === 0 ? `no ${t.groupName}` : `no ${t.otherName}`} in the test set).`;
   const ci = `difference ${pts(t.difference)}, 95% CI ${pts(t.ci[0])} to ${pts(t.ci[1])}, ${formatP(t.p)}, Holm-adjusted ${formatP(t.pAdjusted)}`;
-  if (!t.supported && t.p < alpha) return `${t.title}: no clear difference once the ${count} patterns checked are accounted for (the unadjusted ${formatP(t.p)} alone would suggest one) — errors on ${rates} (${ci}).`;
+  if (!t.supported && t.p < alpha)
+    return `${t.title}: no clear difference once the ${count} patterns checked are accounted for (the unadjusted ${formatP(t.p)} alone would suggest one) — errors on ${rates} (${ci}).`;
   if (!t.supported) return `${t.title}: no clear difference — errors on ${rates} (${ci}).`;
   const dir = t.difference > 0 ? 'more' : 'fewer';
   return `${t.title}: the model makes ${dir} mistakes on ${t.groupName} — errors on ${rates} (${ci}).`;
@@ -200,8 +310,13 @@ export function analyzeErrors(examples: readonly ScoredExample[], opts: PatternO
   const shortIdx = bucketOf.map((b) => b === 0);
   const keep = wc.map((_, i) => longIdx[i] || shortIdx[i]);
   const lengthTest = compareGroups(
-    'length', 'Length', `the longest quarter (${ranges[last]?.min ?? 0} words or more) against the shortest quarter (${ranges[0]?.max ?? 0} words or fewer)`,
-    'long reviews', 'short reviews', longIdx.filter((_, i) => keep[i]), wrong.filter((_, i) => keep[i]),
+    'length',
+    'Length',
+    `the longest quarter (${ranges[last]?.min ?? 0} words or more) against the shortest quarter (${ranges[0]?.max ?? 0} words or fewer)`,
+    'long reviews',
+    'short reviews',
+    longIdx.filter((_, i) => keep[i]),
+    wrong.filter((_, i) => keep[i]),
   );
 
   // Negation: negators per 100 words; the quarter with the densest negation against the rest.
@@ -209,8 +324,13 @@ export function analyzeErrors(examples: readonly ScoredExample[], opts: PatternO
   const negCut = quantileOf(negDensity, 0.75);
   const negGroup = negDensity.map((d) => d >= negCut && d > 0);
   const negationTest = compareGroups(
-    'negation', 'Negation', `at least ${negCut.toFixed(1)} negation words (not, n't, never, no, nothing, hardly, ...) per 100 words — the most negation-heavy quarter — against the rest`,
-    'negation-heavy reviews', 'other reviews', negGroup, wrong,
+    'negation',
+    'Negation',
+    `at least ${negCut.toFixed(1)} negation words (not, n't, never, no, nothing, hardly, ...) per 100 words — the most negation-heavy quarter — against the rest`,
+    'negation-heavy reviews',
+    'other reviews',
+    negGroup,
+    wrong,
   );
 
   // Mixed sentiment: strong cue words of both polarities in comparable numbers.
@@ -221,8 +341,13 @@ export function analyzeErrors(examples: readonly ScoredExample[], opts: PatternO
     return lo >= minEach && lo >= balance * hi;
   });
   const mixedTest = compareGroups(
-    'mixed', 'Mixed sentiment', `at least ${minEach} strong positive and ${minEach} strong negative cue words (e.g. "brilliant", "boring"), the weaker side at least ${Math.round(balance * 100)}% of the stronger`,
-    'mixed-sentiment reviews', 'other reviews', mixed, wrong,
+    'mixed',
+    'Mixed sentiment',
+    `at least ${minEach} strong positive and ${minEach} strong negative cue words (e.g. "brilliant", "boring"), the weaker side at least ${Math.round(balance * 100)}% of the stronger`,
+    'mixed-sentiment reviews',
+    'other reviews',
+    mixed,
+    wrong,
   );
 
   // A contrast ("but", "however", "although", ...) near the end: the verdict often turns there.
@@ -231,8 +356,13 @@ export function analyzeErrors(examples: readonly ScoredExample[], opts: PatternO
     return w.slice(Math.max(0, w.length - tail)).some((x) => CONTRASTIVES.has(x));
   });
   const contrastTest = compareGroups(
-    'contrast', 'Late contrast', `a contrastive word (but, however, although, though, yet, nevertheless) in the last ${Math.round(endShare * 100)}% of the words (at least the last ${endMin})`,
-    'reviews with a late contrast', 'other reviews', contrast, wrong,
+    'contrast',
+    'Late contrast',
+    `a contrastive word (but, however, although, though, yet, nevertheless) in the last ${Math.round(endShare * 100)}% of the words (at least the last ${endMin})`,
+    'reviews with a late contrast',
+    'other reviews',
+    contrast,
+    wrong,
   );
 
   const raw = [lengthTest, negationTest, mixedTest, contrastTest];
@@ -240,8 +370,17 @@ export function analyzeErrors(examples: readonly ScoredExample[], opts: PatternO
   const labelSet = [...new Set(examples.map((e) => e.label))].sort((a, b) => a - b);
   if (labelSet.length === 2) {
     const [a, b] = labelSet;
-    raw.push(compareGroups('label', 'By true label', `reviews whose true label is ${labelName(b)} against those labelled ${labelName(a)}`,
-      `${labelName(b)} reviews`, `${labelName(a)} reviews`, examples.map((e) => e.label === b), wrong));
+    raw.push(
+      compareGroups(
+        'label',
+        'By true label',
+        `reviews whose true label is ${labelName(b)} against those labelled ${labelName(a)}`,
+        `${labelName(b)} reviews`,
+        `${labelName(a)} reviews`,
+        examples.map((e) => e.label === b),
+        wrong,
+      ),
+    );
   }
   const adjusted = holm(raw.map((t) => t.p));
   const tests: PatternTest[] = raw.map((t, i) => {

@@ -8,7 +8,22 @@ import { type Comparison, type DataSource, type EvalMetrics, type RunManifest, t
 import { evaluatePredictions } from '../eval';
 import { compareRuns } from '../jobs/compare';
 import { evaluateRun } from '../jobs/predict';
-import { learningCurve, loadRuns, loadSplitTexts, measureLatency, measureTruncation, modelSize, readingOf, selectSplit, type ExcludedRun, type LearningCurve, type Latency, type LoadedRun, type ModelSize, type Truncation } from './facts';
+import {
+  learningCurve,
+  loadRuns,
+  loadSplitTexts,
+  measureLatency,
+  measureTruncation,
+  modelSize,
+  readingOf,
+  selectSplit,
+  type ExcludedRun,
+  type LearningCurve,
+  type Latency,
+  type LoadedRun,
+  type ModelSize,
+  type Truncation,
+} from './facts';
 import { has } from './facts';
 import { reflectionMarkdown } from './reflectionMarkdown';
 import { analyzeErrors, joinPredictions, type ErrorPatterns, type PatternOptions } from './patterns';
@@ -88,7 +103,7 @@ const KIND_TITLES: Record<string, string> = {
 function titleOf(r: LoadedRun): string {
   // a model trained elsewhere and brought in by gft import (src/host/jobs/importModel.ts)
   const imported = (r.manifest.config as { imported?: unknown }).imported !== undefined;
-  const t = imported ? 'Imported' : KIND_TITLES[r.manifest.kind] ?? r.manifest.kind;
+  const t = imported ? 'Imported' : (KIND_TITLES[r.manifest.kind] ?? r.manifest.kind);
   const model = r.manifest.model?.id;
   return r.manifest.kind === 'finetune' || r.manifest.kind === 'head-only' ? `${t} ${model ?? ''}`.trim() : t;
 }
@@ -102,7 +117,11 @@ function uniqueTitles(runs: readonly LoadedRun[]): string[] {
 function testMetrics(r: LoadedRun, seed: number): EvalMetrics {
   if (r.manifest.test && r.manifest.test.n === r.predictions.length) return r.manifest.test;
   const labels = r.manifest.dataset?.labels;
-  return evaluatePredictions(r.predictions.map((p) => p.label), r.predictions.map((p) => p.probs), { labelNames: labels, seed });
+  return evaluatePredictions(
+    r.predictions.map((p) => p.label),
+    r.predictions.map((p) => p.probs),
+    { labelNames: labels, seed },
+  );
 }
 
 export async function buildReflection(runsRoot: string, opts: ReflectionOptions = {}): Promise<ReflectionFacts> {
@@ -127,7 +146,12 @@ export async function buildReflection(runsRoot: string, opts: ReflectionOptions 
     const m = r.manifest;
     const c = m.config as RunFacts['config'];
     const isTransformer = m.kind === 'finetune' || m.kind === 'head-only';
-    const testTexts = texts ? r.predictions.map((p) => texts.get(p.id)).filter((t): t is string => t !== undefined).sort() : [];
+    const testTexts = texts
+      ? r.predictions
+          .map((p) => texts.get(p.id))
+          .filter((t): t is string => t !== undefined)
+          .sort()
+      : [];
     let patterns: ErrorPatterns | undefined;
     if (texts) {
       const joined = joinPredictions(r.predictions, texts);
@@ -151,17 +175,32 @@ export async function buildReflection(runsRoot: string, opts: ReflectionOptions 
       try {
         const ev = await evaluateRun(r.dir, opts.outOfDomain, seed);
         oodPredictions.set(m.id, ev.predictions);
-        outOfDomain = { data: opts.outOfDomain, n: ev.n, accuracy: ev.accuracy, accuracyCI: ev.accuracyCI, ...(ev.warnings.length ? { warnings: ev.warnings } : {}) };
+        outOfDomain = {
+          data: opts.outOfDomain,
+          n: ev.n,
+          accuracy: ev.accuracy,
+          accuracyCI: ev.accuracyCI,
+          ...(ev.warnings.length ? { warnings: ev.warnings } : {}),
+        };
       } catch (err) {
         outOfDomain = { missing: (err as Error).message.split('\n')[0] };
       }
     }
     facts.push({
-      id: m.id, dir: r.dir, kind: m.kind, title: titles[i], model: m.model?.id, test: testMetrics(r, seed), reads: readingOf(m).reads,
+      id: m.id,
+      dir: r.dir,
+      kind: m.kind,
+      title: titles[i],
+      model: m.model?.id,
+      test: testMetrics(r, seed),
+      reads: readingOf(m).reads,
       config: { maxLength: c.maxLength, longText: c.longText, epochs: c.epochs, lr: c.lr, freeze: c.freeze, evalEvery: c.evalEvery },
-      durationMs: m.durationMs, device: m.device,
+      durationMs: m.durationMs,
+      device: m.device,
       curve: isTransformer ? learningCurve(r) : undefined,
-      patterns, truncation, size: modelSize(r),
+      patterns,
+      truncation,
+      size: modelSize(r),
       latency: await measureLatency(r, testTexts, opts.latencyReviews ?? 5, opts.measureLatency !== false, check),
       outOfDomain,
     });
@@ -183,19 +222,36 @@ export async function buildReflection(runsRoot: string, opts: ReflectionOptions 
     const oodComparisons: DomainShiftJson['comparisons'] = [];
     for (let i = 0; i < measured.length; i++) {
       for (let j = i + 1; j < measured.length; j++) {
-        oodComparisons.push({ a: measured[i].title, b: measured[j].title, ...comparePredictions(oodPredictions.get(measured[i].id)!, oodPredictions.get(measured[j].id)!, seed) });
+        oodComparisons.push({
+          a: measured[i].title,
+          b: measured[j].title,
+          ...comparePredictions(oodPredictions.get(measured[i].id)!, oodPredictions.get(measured[j].id)!, seed),
+        });
       }
     }
     domainShift = {
-      data: opts.outOfDomain, n: ood(measured[0]).n,
-      models: measured.map((f) => ({ title: f.title, runId: f.id, kind: f.kind, inDomain: f.test.accuracy, accuracy: ood(f).accuracy, accuracyCI: ood(f).accuracyCI })),
+      data: opts.outOfDomain,
+      n: ood(measured[0]).n,
+      models: measured.map((f) => ({
+        title: f.title,
+        runId: f.id,
+        kind: f.kind,
+        inDomain: f.test.accuracy,
+        accuracy: ood(f).accuracy,
+        accuracyCI: ood(f).accuracyCI,
+      })),
       comparisons: oodComparisons,
     };
   }
 
   return {
-    runsRoot, createdAt: new Date().toISOString(), splitHash: group.splitHash, dataset: group.included[0]?.manifest.dataset,
-    runs: facts, excluded, comparisons,
+    runsRoot,
+    createdAt: new Date().toISOString(),
+    splitHash: group.splitHash,
+    dataset: group.included[0]?.manifest.dataset,
+    runs: facts,
+    excluded,
+    comparisons,
     texts: 'texts' in textInfo ? { source: textInfo.source, trainSize: textInfo.trainSize } : textInfo,
     outOfDomainData: opts.outOfDomain,
     ...(domainShift ? { domainShift } : {}),

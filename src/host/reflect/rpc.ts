@@ -8,11 +8,18 @@ import { buildReflection, reflectionMarkdown } from './reflection';
 export async function reflectionRequest(p: ReflectionParams, cancelled?: () => boolean): Promise<ReflectionResult> {
   if (!p || typeof p.runsRoot !== 'string' || !p.runsRoot) throw new Error('runs/reflection needs runsRoot: the folder that holds the run folders');
   if (!existsSync(p.runsRoot) || !statSync(p.runsRoot).isDirectory()) {
-    throw new Error(`no runs folder at ${p.runsRoot}: run a baseline and a fine-tuning run first, or point the runs folder setting at the folder that holds them`);
+    throw new Error(
+      `no runs folder at ${p.runsRoot}: run a baseline and a fine-tuning run first, or point the runs folder setting at the folder that holds them`,
+    );
   }
-  if (p.outOfDomain && !p.outOfDomain.startsWith('builtin:') && !existsSync(p.outOfDomain)) throw new Error(`out-of-domain data ${p.outOfDomain} not found; pick an existing file or folder with text and label`);
+  if (p.outOfDomain && !p.outOfDomain.startsWith('builtin:') && !existsSync(p.outOfDomain))
+    throw new Error(`out-of-domain data ${p.outOfDomain} not found; pick an existing file or folder with text and label`);
   const facts = await buildReflection(p.runsRoot, {
-    source: p.source, splitHash: p.splitHash, outOfDomain: p.outOfDomain, measureLatency: p.measureLatency, cancelled,
+    source: p.source,
+    splitHash: p.splitHash,
+    outOfDomain: p.outOfDomain,
+    measureLatency: p.measureLatency,
+    cancelled,
     settingsPlace: p.settingsPlace === 'form' ? 'form' : 'cli',
   });
   return {

@@ -70,4 +70,3 @@ export function holm(ps: readonly number[]): number[] {
   });
   return out;
 }
-

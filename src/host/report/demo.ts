@@ -64,8 +64,25 @@ export async function runDemo(opts: DemoOptions, ctx: JobContext, say: (line: st
   ];
   const steps: { title: string; start: () => Promise<RunResult> }[] = [
     { title: 'TF-IDF + logistic regression', start: () => jobHandlers.baseline({ kind: 'tfidf', ...data, runsRoot, seed: 42 } satisfies BaselineParams, ctx) },
-    { title: 'Frozen starter embeddings + logistic regression', start: () => jobHandlers.baseline({ kind: 'embeddings', model: 'starter', ...data, runsRoot, seed: 42 } satisfies BaselineParams, ctx) },
-    { title: 'Fine-tuned starter model', start: () => jobHandlers.train({ model: 'starter', ...data, runsRoot, config: demoTrainConfig(Boolean(opts.quick)), device: opts.device, threads: opts.threads } satisfies TrainParams, ctx) },
+    {
+      title: 'Frozen starter embeddings + logistic regression',
+      start: () => jobHandlers.baseline({ kind: 'embeddings', model: 'starter', ...data, runsRoot, seed: 42 } satisfies BaselineParams, ctx),
+    },
+    {
+      title: 'Fine-tuned starter model',
+      start: () =>
+        jobHandlers.train(
+          {
+            model: 'starter',
+            ...data,
+            runsRoot,
+            config: demoTrainConfig(Boolean(opts.quick)),
+            device: opts.device,
+            threads: opts.threads,
+          } satisfies TrainParams,
+          ctx,
+        ),
+    },
   ];
   const runs: RunResult[] = [];
   const reportRuns: ReportRun[] = [];
@@ -77,7 +94,9 @@ export async function runDemo(opts: DemoOptions, ctx: JobContext, say: (line: st
       const r = await s.start();
       runs.push(r);
       reportRuns.push({ title: s.title, runDir: r.runDir });
-      say(`   ${r.status}${r.test ? `: test accuracy ${pct(r.test.accuracy)}` : ''}${r.error ? ` (${r.error})` : ''} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      say(
+        `   ${r.status}${r.test ? `: test accuracy ${pct(r.test.accuracy)}` : ''}${r.error ? ` (${r.error})` : ''} in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+      );
       if (r.status === 'cancelled') throw new CancelledError();
     } catch (err) {
       if (err instanceof CancelledError) throw err;
@@ -96,7 +115,13 @@ export async function runDemo(opts: DemoOptions, ctx: JobContext, say: (line: st
     if (opts.quick) {
       const rt = loadBuiltin('rt-polarity');
       oodData = join(opts.out, 'quick-snippets.jsonl');
-      writeFileAtomic(oodData, rt.examples.filter((_, i) => i % 10 === 0).map((e) => JSON.stringify({ id: e.id, text: e.text, label: rt.labels[e.label] })).join('\n') + '\n');
+      writeFileAtomic(
+        oodData,
+        rt.examples
+          .filter((_, i) => i % 10 === 0)
+          .map((e) => JSON.stringify({ id: e.id, text: e.text, label: rt.labels[e.label] }))
+          .join('\n') + '\n',
+      );
     }
     say(`== Domain shift (every model on ${opts.quick ? `every 10th snippet of ${DEFAULT_OUT_OF_DOMAIN}` : DEFAULT_OUT_OF_DOMAIN})`);
     try {
@@ -118,8 +143,13 @@ export async function runDemo(opts: DemoOptions, ctx: JobContext, say: (line: st
     const t0 = Date.now();
     try {
       limits = await buildLimits({
-        title: ftTitle, runDir: ft.runDir, texts, tokenizer: starterTokenizer().tokenizer, modelLimit: USE_LITE_MAX_TOKENS,
-        exportDir: join(opts.out, 'export'), timed: opts.quick ? 10 : 30,
+        title: ftTitle,
+        runDir: ft.runDir,
+        texts,
+        tokenizer: starterTokenizer().tokenizer,
+        modelLimit: USE_LITE_MAX_TOKENS,
+        exportDir: join(opts.out, 'export'),
+        timed: opts.quick ? 10 : 30,
         ...(ftShift && domainShift ? { outOfDomain: { data: domainShift.data, n: domainShift.n, accuracy: ftShift.accuracy! } } : {}),
       });
       say(`   measured in ${((Date.now() - t0) / 1000).toFixed(0)} s${limits.servingError ? ` (serving not measured: ${limits.servingError})` : ''}`);

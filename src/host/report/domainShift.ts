@@ -20,12 +20,26 @@ export interface DomainShiftJson {
   /** the data spec evaluated, e.g. builtin:rt-polarity */
   data: string;
   n: number;
-  models: { title: string; runId: string; kind: string; inDomain?: number; accuracy?: number; accuracyCI?: [number, number]; error?: string; durationMs?: number }[];
+  models: {
+    title: string;
+    runId: string;
+    kind: string;
+    inDomain?: number;
+    accuracy?: number;
+    accuracyCI?: [number, number];
+    error?: string;
+    durationMs?: number;
+  }[];
   comparisons: ({ a: string; b: string } & Comparison)[];
 }
 
 /** Evaluates each completed run on `data` (all of it) and pairs them on the same examples. A run that fails is recorded with its error. */
-export async function measureDomainShift(runs: ReportRun[], data = DEFAULT_OUT_OF_DOMAIN, seed = 1, say: (line: string) => void = () => undefined): Promise<DomainShiftJson> {
+export async function measureDomainShift(
+  runs: ReportRun[],
+  data = DEFAULT_OUT_OF_DOMAIN,
+  seed = 1,
+  say: (line: string) => void = () => undefined,
+): Promise<DomainShiftJson> {
   const models: DomainShiftJson['models'] = [];
   const preds = new Map<string, Awaited<ReturnType<typeof evaluateRun>>['predictions']>();
   let n = 0;
@@ -37,7 +51,15 @@ export async function measureDomainShift(runs: ReportRun[], data = DEFAULT_OUT_O
       const ev = await evaluateRun(r.runDir, data, seed);
       n = ev.n;
       preds.set(r.title, ev.predictions);
-      models.push({ title: r.title, runId: m.id, kind: m.kind, inDomain: m.test?.accuracy, accuracy: ev.accuracy, accuracyCI: ev.accuracyCI, durationMs: Date.now() - t0 });
+      models.push({
+        title: r.title,
+        runId: m.id,
+        kind: m.kind,
+        inDomain: m.test?.accuracy,
+        accuracy: ev.accuracy,
+        accuracyCI: ev.accuracyCI,
+        durationMs: Date.now() - t0,
+      });
       say(`   ${r.title}: ${pct(ev.accuracy)} on ${ev.n} texts in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     } catch (err) {
       const error = err instanceof Error ? err.message.split('\n')[0] : String(err);
@@ -65,14 +87,19 @@ export function transferVerdict(d: DomainShiftJson): string | undefined {
   const sig = vsOthers.filter((c) => c.mcnemarP < 0.05).map((c) => (c.a === best.title ? c.b : c.a));
   const tied = vsOthers.filter((c) => c.mcnemarP >= 0.05).map((c) => (c.a === best.title ? c.b : c.a));
   const clear = sig.length === vsOthers.length;
-  const leastDrop = done.filter((m) => m.inDomain !== undefined).reduce<(typeof done)[number] | undefined>((a, b) => (a === undefined || b.inDomain! - b.accuracy! < a.inDomain! - a.accuracy! ? b : a), undefined);
+  const leastDrop = done
+    .filter((m) => m.inDomain !== undefined)
+    .reduce<(typeof done)[number] | undefined>((a, b) => (a === undefined || b.inDomain! - b.accuracy! < a.inDomain! - a.accuracy! ? b : a), undefined);
   const claim = clear
     ? `**${best.title}** transfers best (${pct(best.accuracy)}), significantly above ${sig.join(' and ')} (McNemar p < 0.05)`
     : `No model transfers significantly better: **${best.title}** scores highest (${pct(best.accuracy)}), but not significantly above ${tied.join(' and ')} (McNemar p ≥ 0.05)${sig.length ? `; it is significantly above ${sig.join(' and ')}` : ''}`;
   const dropNote = `Drop from the in-domain test accuracy: ${drops.join(', ')}${leastDrop && done.length > 1 ? ` (${leastDrop.title} loses least)` : ''}.`;
-  const snippets = 'The snippets are one or two sentences of ~20 words, the training reviews ~700 words of ~32 sentences, where a model can sum many weak cues; on a snippet a few words decide.';
-  const tfidf = 'TF-IDF keeps its weights for the sentiment words ("brilliant", "dull") a snippet is made of, but has none for the words it never met in the training reviews';
-  const emb = 'the embedding models read a snippet with an encoder pre-trained on general sentences, as they read each sentence of a review, but their classifier was fit to the mean of ~32 sentence embeddings and sees one noisier sentence';
+  const snippets =
+    'The snippets are one or two sentences of ~20 words, the training reviews ~700 words of ~32 sentences, where a model can sum many weak cues; on a snippet a few words decide.';
+  const tfidf =
+    'TF-IDF keeps its weights for the sentiment words ("brilliant", "dull") a snippet is made of, but has none for the words it never met in the training reviews';
+  const emb =
+    'the embedding models read a snippet with an encoder pre-trained on general sentences, as they read each sentence of a review, but their classifier was fit to the mean of ~32 sentence embeddings and sees one noisier sentence';
   const why = clear
     ? `Why: ${snippets} ${best.kind === 'baseline-tfidf' ? `The likely reason TF-IDF holds up best: ${tfidf}, while ${emb}.` : `The likely reason ${best.title} holds up best: ${emb.split(', but')[0]}; ${tfidf}.`}`
     : `Why: ${snippets} Both kinds lose for their own reason — ${tfidf}; ${emb}.`;
@@ -81,7 +108,10 @@ export function transferVerdict(d: DomainShiftJson): string | undefined {
 
 export function domainShiftMarkdown(d: DomainShiftJson): string[] {
   const lines = ['## Domain shift', ''];
-  lines.push(`Every model evaluated on **${d.data}** (${d.n} texts, all of them): short Rotten Tomatoes snippets (~20 words) instead of full reviews (~700 words). Bootstrap 95% CIs; paired tests on the same snippets.`, '');
+  lines.push(
+    `Every model evaluated on **${d.data}** (${d.n} texts, all of them): short Rotten Tomatoes snippets (~20 words) instead of full reviews (~700 words). Bootstrap 95% CIs; paired tests on the same snippets.`,
+    '',
+  );
   lines.push('| Model | In-domain test | Out of domain | 95% CI | Drop |', '|---|---|---|---|---|');
   for (const m of d.models) {
     if (m.accuracy === undefined) {
@@ -96,7 +126,9 @@ export function domainShiftMarkdown(d: DomainShiftJson): string[] {
     lines.push('| A | B | B − A | 95% CI | only A right | only B right | McNemar p | Verdict |', '|---|---|---|---|---|---|---|---|');
     for (const c of d.comparisons) {
       const verdict = c.mcnemarP < 0.05 ? (c.difference > 0 ? 'B better (p < 0.05)' : 'A better (p < 0.05)') : 'no significant difference';
-      lines.push(`| ${c.a} | ${c.b} | ${pct(c.difference)} | ${pct(c.differenceCI[0])} – ${pct(c.differenceCI[1])} | ${c.onlyACorrect} | ${c.onlyBCorrect} | ${c.mcnemarP.toPrecision(3)} | ${verdict} |`);
+      lines.push(
+        `| ${c.a} | ${c.b} | ${pct(c.difference)} | ${pct(c.differenceCI[0])} – ${pct(c.differenceCI[1])} | ${c.onlyACorrect} | ${c.onlyBCorrect} | ${c.mcnemarP.toPrecision(3)} | ${verdict} |`,
+      );
     }
     lines.push('');
   }

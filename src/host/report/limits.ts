@@ -35,18 +35,26 @@ export interface TruncationStats {
 }
 
 /** What a long-text strategy drops from `texts`, by their token counts. */
-export function truncationStats(tok: TextTokenizer, texts: readonly string[], o: { strategy: ReadingStrategy; maxLength: number; modelLimit: number }): TruncationStats {
+export function truncationStats(
+  tok: TextTokenizer,
+  texts: readonly string[],
+  o: { strategy: ReadingStrategy; maxLength: number; modelLimit: number },
+): TruncationStats {
   if (texts.length === 0) throw new Error('truncation statistics need at least one text');
   const budget = contentBudget(tok.specials, o.maxLength);
   const limitBudget = contentBudget(tok.specials, o.modelLimit);
   const specials = tok.specials.prefix.length + tok.specials.suffix.length;
-  let tokens = 0, longer = 0, dropped = 0, firstDropped = 0;
+  let tokens = 0,
+    longer = 0,
+    dropped = 0,
+    firstDropped = 0;
   for (const text of texts) {
     const n = tok.encode(text).length;
     tokens += n;
     if (n > limitBudget) longer++;
     if (n > 0) firstDropped += Math.max(0, n - limitBudget) / n;
-    let total = n, read: number;
+    let total = n,
+      read: number;
     if (o.strategy === SENTENCE_MEAN) {
       // sentences are tokenized one by one; every piece of every sentence is read
       const rows = encodeSentencePieces(tok, [{ text }], o.maxLength);
@@ -62,12 +70,24 @@ export function truncationStats(tok: TextTokenizer, texts: readonly string[], o:
     if (total > 0) dropped += Math.max(0, total - read) / total;
   }
   return {
-    tokenizer: tok.name, modelLimit: o.modelLimit, strategy: o.strategy, maxLength: o.maxLength, n: texts.length,
-    meanTokens: tokens / texts.length, longerThanLimit: longer / texts.length, droppedShare: dropped / texts.length, firstWindowDroppedShare: firstDropped / texts.length,
+    tokenizer: tok.name,
+    modelLimit: o.modelLimit,
+    strategy: o.strategy,
+    maxLength: o.maxLength,
+    n: texts.length,
+    meanTokens: tokens / texts.length,
+    longerThanLimit: longer / texts.length,
+    droppedShare: dropped / texts.length,
+    firstWindowDroppedShare: firstDropped / texts.length,
   };
 }
 
-export interface LatencyStats { p50Ms: number; p95Ms: number; throughput32: number; bytes: number }
+export interface LatencyStats {
+  p50Ms: number;
+  p95Ms: number;
+  throughput32: number;
+  bytes: number;
+}
 
 export interface ServingStats {
   folder: string;
@@ -112,7 +132,12 @@ function quantile(xs: number[], q: number): number {
  * texts, for fp32 and int8. The int8 model then predicts every test text; its labels are compared with the run's
  * (fp32) test predictions, and the result is written into the export folder (gft_export.json, README.md).
  */
-export async function measureServing(runDir: string, outDir: string, test: { text: string; label: number; probs: number[] }[], o: { timed?: number; threads?: number } = {}): Promise<ServingStats> {
+export async function measureServing(
+  runDir: string,
+  outDir: string,
+  test: { text: string; label: number; probs: number[] }[],
+  o: { timed?: number; threads?: number } = {},
+): Promise<ServingStats> {
   const threads = o.threads ?? 2;
   const timed = Math.min(o.timed ?? 30, test.length);
   const res = await exportRun(runDir, outDir, { overwrite: true, check: false }); // checked below, on `test`
@@ -176,14 +201,20 @@ export async function buildLimits(o: LimitsOptions): Promise<LimitsJson> {
   });
   const cfg = m.config as { longText?: string; evalLongText?: string; maxLength?: number };
   const strategy = (cfg.evalLongText ?? cfg.longText ?? 'head') as ReadingStrategy;
-  const cal = calibration(preds.map((p) => p.label), preds.map((p) => p.probs));
+  const cal = calibration(
+    preds.map((p) => p.label),
+    preds.map((p) => p.probs),
+  );
   const out: LimitsJson = {
     title: o.title,
     runId: m.id,
     testAccuracy: m.test?.accuracy,
     domainShift: o.outOfDomain
       ? { measured: true, ...o.outOfDomain }
-      : { measured: false, command: `gft eval --run ${o.runDir} --data <labelled texts from another domain> [--text-column C] [--label-column C] [--label-map ${(m.dataset?.labels ?? ['label']).map((l) => `<their label>=${l}`).join(',')}]` },
+      : {
+          measured: false,
+          command: `gft eval --run ${o.runDir} --data <labelled texts from another domain> [--text-column C] [--label-column C] [--label-map ${(m.dataset?.labels ?? ['label']).map((l) => `<their label>=${l}`).join(',')}]`,
+        },
     calibration: { n: preds.length, ece: cal.ece, reliability: cal.reliability },
   };
   if (o.tokenizer) {
@@ -192,7 +223,12 @@ export async function buildLimits(o: LimitsOptions): Promise<LimitsJson> {
   }
   if (o.exportDir) {
     try {
-      out.serving = await measureServing(o.runDir, o.exportDir, preds.map((p, i) => ({ text: texts[i], label: p.label, probs: p.probs })), { timed: o.timed, threads: o.threads });
+      out.serving = await measureServing(
+        o.runDir,
+        o.exportDir,
+        preds.map((p, i) => ({ text: texts[i], label: p.label, probs: p.probs })),
+        { timed: o.timed, threads: o.threads },
+      );
     } catch (err) {
       out.servingError = err instanceof Error ? err.message.split('\n')[0] : String(err);
     }
@@ -204,40 +240,70 @@ const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 
 /** `everyModelBelow`: the report has a domain-shift section of its own with every model (./domainShift.ts). */
 export function limitsMarkdown(l: LimitsJson, everyModelBelow = false): string[] {
-  const lines: string[] = ['## Limits in production', '', `Measured on the test set of **${l.title}** (run \`${l.runId}\`${l.testAccuracy === undefined ? '' : `, test accuracy ${pct(l.testAccuracy)}`}).`, ''];
+  const lines: string[] = [
+    '## Limits in production',
+    '',
+    `Measured on the test set of **${l.title}** (run \`${l.runId}\`${l.testAccuracy === undefined ? '' : `, test accuracy ${pct(l.testAccuracy)}`}).`,
+    '',
+  ];
   lines.push('### Token limit and truncation', '');
   const t = l.truncation;
   if (t) {
-    const reads = t.strategy === SENTENCE_MEAN
-      ? `sentence by sentence (pieces of at most ${t.maxLength} tokens, the head reading the mean of the sentence embeddings)`
-      : t.strategy === 'chunks' ? `in windows of ${t.maxLength} tokens, averaging their logits` : `one window of ${t.maxLength} tokens (${t.strategy})`;
-    lines.push(`The model reads at most **${t.modelLimit} tokens** per window. Test reviews average ${t.meanTokens.toFixed(0)} tokens; **${pct(t.longerThanLimit)}** of the ${t.n} are longer than one window. ` +
-      `This run reads each review ${reads}, which drops on average **${pct(t.droppedShare)}** of a review's tokens; reading only the first window (one call of a plain text-classification pipeline) would drop ${pct(t.firstWindowDroppedShare)}.`, '');
+    const reads =
+      t.strategy === SENTENCE_MEAN
+        ? `sentence by sentence (pieces of at most ${t.maxLength} tokens, the head reading the mean of the sentence embeddings)`
+        : t.strategy === 'chunks'
+          ? `in windows of ${t.maxLength} tokens, averaging their logits`
+          : `one window of ${t.maxLength} tokens (${t.strategy})`;
+    lines.push(
+      `The model reads at most **${t.modelLimit} tokens** per window. Test reviews average ${t.meanTokens.toFixed(0)} tokens; **${pct(t.longerThanLimit)}** of the ${t.n} are longer than one window. ` +
+        `This run reads each review ${reads}, which drops on average **${pct(t.droppedShare)}** of a review's tokens; reading only the first window (one call of a plain text-classification pipeline) would drop ${pct(t.firstWindowDroppedShare)}.`,
+      '',
+    );
   } else {
     lines.push('Not measured (no tokenizer was given).', '');
   }
   lines.push('### Domain shift', '');
   if (l.domainShift.measured) {
-    lines.push(`Out-of-domain accuracy on ${l.domainShift.data} (${l.domainShift.n} texts): **${pct(l.domainShift.accuracy ?? NaN)}**${l.testAccuracy === undefined ? '' : ` vs ${pct(l.testAccuracy)} in domain`}.${everyModelBelow ? ' Every model, with CIs and paired tests: section "Domain shift" below.' : ''}`, '');
+    lines.push(
+      `Out-of-domain accuracy on ${l.domainShift.data} (${l.domainShift.n} texts): **${pct(l.domainShift.accuracy ?? NaN)}**${l.testAccuracy === undefined ? '' : ` vs ${pct(l.testAccuracy)} in domain`}.${everyModelBelow ? ' Every model, with CIs and paired tests: section "Domain shift" below.' : ''}`,
+      '',
+    );
   } else {
-    lines.push(`Not measured: every figure here is on movie reviews like the training ones, and accuracy on other text (product reviews, tweets, another decade's slang) is unknown. Measure it with a labelled file from the new domain: \`${l.domainShift.command}\`.`, '');
+    lines.push(
+      `Not measured: every figure here is on movie reviews like the training ones, and accuracy on other text (product reviews, tweets, another decade's slang) is unknown. Measure it with a labelled file from the new domain: \`${l.domainShift.command}\`.`,
+      '',
+    );
   }
   lines.push('### Serving cost', '');
   const s = l.serving;
   if (s) {
-    lines.push(`The run exported to \`${s.folder}\` and run through onnxruntime-node (${s.threads} threads, tokenizing included, ${s.timed} test reviews timed one at a time; the exported fp32 model matches the run's own test probabilities within ${s.fp32VsRun.toExponential(1)}).`, '');
+    lines.push(
+      `The run exported to \`${s.folder}\` and run through onnxruntime-node (${s.threads} threads, tokenizing included, ${s.timed} test reviews timed one at a time; the exported fp32 model matches the run's own test probabilities within ${s.fp32VsRun.toExponential(1)}).`,
+      '',
+    );
     lines.push('| Precision | Size on disk | Latency p50, batch 1 | p95, batch 1 | Throughput, batch 32 |', '|---|---|---|---|---|');
-    for (const [name, x] of [['fp32', s.fp32], ['int8', s.int8]] as const) {
+    for (const [name, x] of [
+      ['fp32', s.fp32],
+      ['int8', s.int8],
+    ] as const) {
       if (x) lines.push(`| ${name} | ${mib(x.bytes)} | ${x.p50Ms.toFixed(0)} ms | ${x.p95Ms.toFixed(0)} ms | ${x.throughput32.toFixed(1)} reviews/s |`);
     }
     lines.push('');
     const c = s.int8Check;
-    if (c) lines.push(`int8 vs fp32 on all ${c.n} test reviews: same label for **${pct(c.agreement)}**; accuracy ${pct(c.accuracyFp32)} (fp32) → ${pct(c.accuracyInt8)} (int8), a change of ${((c.accuracyInt8 - c.accuracyFp32) * 100).toFixed(1)} points.`, '');
+    if (c)
+      lines.push(
+        `int8 vs fp32 on all ${c.n} test reviews: same label for **${pct(c.agreement)}**; accuracy ${pct(c.accuracyFp32)} (fp32) → ${pct(c.accuracyInt8)} (int8), a change of ${((c.accuracyInt8 - c.accuracyFp32) * 100).toFixed(1)} points.`,
+        '',
+      );
   } else {
     lines.push(`Not measured${l.servingError ? `: ${l.servingError}` : ''}.`, '');
   }
   lines.push('### Calibration', '');
-  lines.push(`Expected calibration error **${l.calibration.ece.toFixed(3)}** over ${l.calibration.n} test reviews (10 confidence bins; 0 = the stated confidence matches the accuracy).`, '');
+  lines.push(
+    `Expected calibration error **${l.calibration.ece.toFixed(3)}** over ${l.calibration.n} test reviews (10 confidence bins; 0 = the stated confidence matches the accuracy).`,
+    '',
+  );
   lines.push('| Confidence | Reviews | Mean confidence | Accuracy |', '|---|---|---|---|');
   for (const b of l.calibration.reliability) {
     if (b.count) lines.push(`| ${b.lo.toFixed(1)}–${b.hi.toFixed(1)} | ${b.count} | ${pct(b.confidence)} | ${pct(b.accuracy)} |`);

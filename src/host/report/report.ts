@@ -51,7 +51,13 @@ function excerpt(text: string, n = 220): string {
   return t.length <= n ? t : t.slice(0, n - 1) + '…';
 }
 
-export function buildReport(runs: ReportRun[], texts: Map<string, string>, notes: string[] = [], limits?: LimitsJson, domainShift?: DomainShiftJson): ReportJson {
+export function buildReport(
+  runs: ReportRun[],
+  texts: Map<string, string>,
+  notes: string[] = [],
+  limits?: LimitsJson,
+  domainShift?: DomainShiftJson,
+): ReportJson {
   const loaded = runs.map((r) => ({ ...r, run: RunFolder.open(r.runDir) }));
   const models = loaded.map(({ title, run }) => {
     const m = run.manifest;
@@ -62,7 +68,13 @@ export function buildReport(runs: ReportRun[], texts: Map<string, string>, notes
       .map((p) => ({ p, confidence: p.probs[p.pred] }))
       .sort((a, b) => b.confidence - a.confidence)
       .slice(0, 3)
-      .map(({ p, confidence }) => ({ id: p.id, label: labels[p.label] ?? String(p.label), pred: labels[p.pred] ?? String(p.pred), confidence, excerpt: excerpt(texts.get(p.id) ?? '') }));
+      .map(({ p, confidence }) => ({
+        id: p.id,
+        label: labels[p.label] ?? String(p.label),
+        pred: labels[p.pred] ?? String(p.pred),
+        confidence,
+        excerpt: excerpt(texts.get(p.id) ?? ''),
+      }));
     return {
       title,
       runId: m.id,
@@ -84,30 +96,55 @@ export function buildReport(runs: ReportRun[], texts: Map<string, string>, notes
     for (let j = i + 1; j < done.length; j++) comparisons.push({ a: done[i].title, b: done[j].title, ...compareRuns(done[i].runDir, done[j].runDir, 1) });
   }
   const first = loaded[0]?.run.manifest;
-  return { createdAt: new Date().toISOString(), dataset: first?.dataset, device: first?.device ?? 'unknown', models, comparisons, ...(limits ? { limits } : {}), ...(domainShift ? { domainShift } : {}), notes };
+  return {
+    createdAt: new Date().toISOString(),
+    dataset: first?.dataset,
+    device: first?.device ?? 'unknown',
+    models,
+    comparisons,
+    ...(limits ? { limits } : {}),
+    ...(domainShift ? { domainShift } : {}),
+    notes,
+  };
 }
-
 
 export function reportMarkdown(r: ReportJson): string {
   const lines: string[] = [];
   lines.push('# Movie reviews: fine-tuning vs baselines', '');
   if (r.dataset) {
     const s = r.dataset.sizes ?? {};
-    lines.push(`Dataset **${r.dataset.id}** (labels ${r.dataset.labels.join(', ')}): train ${s.train ?? '–'}, validation ${s.validation ?? '–'}, test ${s.test ?? '–'}; dataset hash \`${r.dataset.hash.slice(0, 12)}\`, split hash \`${(r.dataset.splitHash ?? '').slice(0, 12)}\`.`, '');
+    lines.push(
+      `Dataset **${r.dataset.id}** (labels ${r.dataset.labels.join(', ')}): train ${s.train ?? '–'}, validation ${s.validation ?? '–'}, test ${s.test ?? '–'}; dataset hash \`${r.dataset.hash.slice(0, 12)}\`, split hash \`${(r.dataset.splitHash ?? '').slice(0, 12)}\`.`,
+      '',
+    );
   }
   lines.push(`Device: ${r.device}. Report made ${r.createdAt}.`, '');
-  lines.push('## Test accuracy', '', '| Model | Status | Accuracy | 95% CI (bootstrap) | Macro F1 | ROC-AUC | ECE | Time |', '|---|---|---|---|---|---|---|---|');
+  lines.push(
+    '## Test accuracy',
+    '',
+    '| Model | Status | Accuracy | 95% CI (bootstrap) | Macro F1 | ROC-AUC | ECE | Time |',
+    '|---|---|---|---|---|---|---|---|',
+  );
   for (const m of r.models) {
     const ci = m.accuracyCI ? `${pct(m.accuracyCI[0])} – ${pct(m.accuracyCI[1])}` : '–';
-    lines.push(`| ${m.title} | ${m.status}${m.error ? ` (${m.error})` : ''} | ${pct(m.accuracy)} | ${ci} | ${m.macroF1?.toFixed(3) ?? '–'} | ${m.rocAuc?.toFixed(3) ?? '–'} | ${m.ece?.toFixed(3) ?? '–'} | ${decimalDuration(m.durationMs)} |`);
+    lines.push(
+      `| ${m.title} | ${m.status}${m.error ? ` (${m.error})` : ''} | ${pct(m.accuracy)} | ${ci} | ${m.macroF1?.toFixed(3) ?? '–'} | ${m.rocAuc?.toFixed(3) ?? '–'} | ${m.ece?.toFixed(3) ?? '–'} | ${decimalDuration(m.durationMs)} |`,
+    );
   }
   lines.push('');
   if (r.comparisons.length) {
-    lines.push('## Are the differences real?', '', 'Paired on the same test reviews: the difference B − A with a paired bootstrap 95% CI, and McNemar\'s exact test on the reviews where exactly one model is right.', '');
+    lines.push(
+      '## Are the differences real?',
+      '',
+      "Paired on the same test reviews: the difference B − A with a paired bootstrap 95% CI, and McNemar's exact test on the reviews where exactly one model is right.",
+      '',
+    );
     lines.push('| A | B | B − A | 95% CI | only A right | only B right | McNemar p | Verdict |', '|---|---|---|---|---|---|---|---|');
     for (const c of r.comparisons) {
       const verdict = c.mcnemarP < 0.05 ? (c.difference > 0 ? 'B better (p < 0.05)' : 'A better (p < 0.05)') : 'no significant difference';
-      lines.push(`| ${c.a} | ${c.b} | ${pct(c.difference)} | ${pct(c.differenceCI[0])} – ${pct(c.differenceCI[1])} | ${c.onlyACorrect} | ${c.onlyBCorrect} | ${c.mcnemarP.toPrecision(3)} | ${verdict} |`);
+      lines.push(
+        `| ${c.a} | ${c.b} | ${pct(c.difference)} | ${pct(c.differenceCI[0])} – ${pct(c.differenceCI[1])} | ${c.onlyACorrect} | ${c.onlyBCorrect} | ${c.mcnemarP.toPrecision(3)} | ${verdict} |`,
+      );
     }
     lines.push('');
   }

@@ -8,7 +8,11 @@ import { checkpointDir, LineAppender, readJson, readJsonl, tailLines, writeJsonA
 import { checkpointStep, LOG_TAIL_LINES, RUN_FILES } from '../../shared/runLayout';
 
 export function newRunId(kind: RunKind, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '').replace('T', '-');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, '')
+    .replace('T', '-');
   return `${stamp}-${kind}-${randomBytes(3).toString('hex')}`;
 }
 
@@ -35,7 +39,10 @@ export class RunFolder {
   private readonly listeners: ((r: MetricRecord) => void)[] = [];
   private readonly logListeners: ((line: string) => void)[] = [];
 
-  private constructor(readonly dir: string, manifest: RunManifest) {
+  private constructor(
+    readonly dir: string,
+    manifest: RunManifest,
+  ) {
     this.manifestCache = manifest;
   }
 

@@ -93,7 +93,10 @@ function write(dir: string, file: string, name: string, rows: readonly EncodedRo
     closeSync(fd);
   }
   renameSync(tmp, file);
-  const entries = readdirSync(dir).filter((f) => f.endsWith('.tokens')).map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs })).sort((a, b) => b.t - a.t);
+  const entries = readdirSync(dir)
+    .filter((f) => f.endsWith('.tokens'))
+    .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))
+    .sort((a, b) => b.t - a.t);
   for (const e of entries.slice(MAX_ENTRIES)) {
     try {
       unlinkSync(join(dir, e.f));
@@ -113,7 +116,12 @@ export interface CachedRows {
  * The encoded rows of docs: from the cache when an entry for (key, docs) exists, else from encode() (then
  * stored). dir null turns the cache off. Failing to write the cache (a read-only home) is not an error.
  */
-export function cachedEncode(key: TokenCacheKey, docs: readonly { text: string; label?: number }[], encode: () => EncodedRow[], dir: string | null = defaultTokenCacheDir()): CachedRows {
+export function cachedEncode(
+  key: TokenCacheKey,
+  docs: readonly { text: string; label?: number }[],
+  encode: () => EncodedRow[],
+  dir: string | null = defaultTokenCacheDir(),
+): CachedRows {
   if (dir === null) return { rows: encode(), cache: 'off' };
   const name = tokenCacheName(key, docs);
   const file = join(dir, `${name}.tokens`);

@@ -32,7 +32,10 @@ export async function loadHfTokenizer(folder: string): Promise<TextTokenizer & {
   const fromVocab = !has('tokenizer.json') && has('vocab.txt');
   if (!fromVocab) {
     for (const f of ['tokenizer.json', 'tokenizer_config.json']) {
-      if (!has(f)) throw new TokenizerError(`${abs} has no ${f}; a tokenizer folder needs tokenizer.json and tokenizer_config.json (as saved by save_pretrained), or a BERT vocab.txt`);
+      if (!has(f))
+        throw new TokenizerError(
+          `${abs} has no ${f}; a tokenizer folder needs tokenizer.json and tokenizer_config.json (as saved by save_pretrained), or a BERT vocab.txt`,
+        );
     }
   }
   // Loaded on first use (it pulls in onnxruntime-node), through require: the bundles are CommonJS and keep the
@@ -47,7 +50,16 @@ export async function loadHfTokenizer(folder: string): Promise<TextTokenizer & {
       const vocab = readFileSync(join(abs, 'vocab.txt'), 'utf8').split(/\r?\n/);
       while (vocab.length && vocab[vocab.length - 1] === '') vocab.pop();
       const json = wordPieceTokenizerJson(vocab, config);
-      const full = { tokenizer_class: 'BertTokenizer', do_lower_case: true, cls_token: '[CLS]', sep_token: '[SEP]', pad_token: '[PAD]', unk_token: '[UNK]', mask_token: '[MASK]', ...config };
+      const full = {
+        tokenizer_class: 'BertTokenizer',
+        do_lower_case: true,
+        cls_token: '[CLS]',
+        sep_token: '[SEP]',
+        pad_token: '[PAD]',
+        unk_token: '[UNK]',
+        mask_token: '[MASK]',
+        ...config,
+      };
       tok = new tf.BertTokenizer(json, full) as unknown as HfTokenizerLike;
     } else {
       // An absolute path is never taken for a hub id (it starts with '/'), so env.localModelPath is not prepended.
@@ -55,7 +67,9 @@ export async function loadHfTokenizer(folder: string): Promise<TextTokenizer & {
     }
   } catch (e) {
     if (e instanceof TokenizerError) throw e;
-    throw new TokenizerError(`cannot load the tokenizer in ${abs}: ${String((e as Error).message ?? e).split('\n')[0]}; check that ${fromVocab ? 'vocab.txt has one token per line' : 'tokenizer.json is a Hugging Face tokenizers file'}`);
+    throw new TokenizerError(
+      `cannot load the tokenizer in ${abs}: ${String((e as Error).message ?? e).split('\n')[0]}; check that ${fromVocab ? 'vocab.txt has one token per line' : 'tokenizer.json is a Hugging Face tokenizers file'}`,
+    );
   }
   const specials = specialTemplate((t, add) => tok.encode(t, { add_special_tokens: add }), tok.pad_token_id ?? undefined);
   const maxLen = config.model_max_length && config.model_max_length < 1e6 ? config.model_max_length : 512;
@@ -94,7 +108,13 @@ export function wordPieceTokenizerJson(vocabList: readonly string[], config: Ber
     if (!(t in vocab)) vocab[t] = i;
   });
   const name = (k: 'cls_token' | 'sep_token' | 'pad_token' | 'unk_token' | 'mask_token', d: string) => config[k] ?? d;
-  const [cls, sep, pad, unk, mask] = [name('cls_token', '[CLS]'), name('sep_token', '[SEP]'), name('pad_token', '[PAD]'), name('unk_token', '[UNK]'), name('mask_token', '[MASK]')];
+  const [cls, sep, pad, unk, mask] = [
+    name('cls_token', '[CLS]'),
+    name('sep_token', '[SEP]'),
+    name('pad_token', '[PAD]'),
+    name('unk_token', '[UNK]'),
+    name('mask_token', '[MASK]'),
+  ];
   for (const t of [cls, sep, unk]) {
     if (!(t in vocab)) throw new TokenizerError(`vocab.txt has no ${t} token; it is not a BERT WordPiece vocabulary (use a folder with tokenizer.json)`);
   }
@@ -107,8 +127,11 @@ export function wordPieceTokenizerJson(vocabList: readonly string[], config: Ber
     padding: null,
     added_tokens: specials.map((c) => ({ id: vocab[c], content: c, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
     normalizer: {
-      type: 'BertNormalizer', clean_text: true, handle_chinese_chars: config.tokenize_chinese_chars ?? true,
-      strip_accents: config.strip_accents ?? null, lowercase: config.do_lower_case ?? true,
+      type: 'BertNormalizer',
+      clean_text: true,
+      handle_chinese_chars: config.tokenize_chinese_chars ?? true,
+      strip_accents: config.strip_accents ?? null,
+      lowercase: config.do_lower_case ?? true,
     },
     pre_tokenizer: { type: 'BertPreTokenizer' },
     post_processor: {
@@ -137,5 +160,7 @@ export function specialTemplate(encode: (text: string, addSpecial: boolean) => n
       }
     }
   }
-  throw new TokenizerError('cannot find where the text goes in the tokenizer\'s special-token template; the tokenizer needs a post-processor for single sequences');
+  throw new TokenizerError(
+    "cannot find where the text goes in the tokenizer's special-token template; the tokenizer needs a post-processor for single sequences",
+  );
 }

@@ -14,8 +14,16 @@
 //   tokenStats(tok, texts, maxLength?) -> { mean, median, p90, max, truncated, truncatedShare, ... }; formatTokenStats
 export { loadHfTokenizer, specialTemplate, TokenizerError, wordPieceTokenizerJson } from './hf';
 export {
-  aggregateWindowLogits, applyStrategy, chunkWindows, contentBudget, defaultHeadTokens, encodeDocuments, LONG_TEXT_STRATEGIES,
-  makeBatches, padBatch, trainingBatches,
+  aggregateWindowLogits,
+  applyStrategy,
+  chunkWindows,
+  contentBudget,
+  defaultHeadTokens,
+  encodeDocuments,
+  LONG_TEXT_STRATEGIES,
+  makeBatches,
+  padBatch,
+  trainingBatches,
 } from './strategies';
 export type { EncodedRow, LongTextStrategy, SpecialTokens, StrategyOptions, TextTokenizer, TokenBatch } from './strategies';
 export { formatTokenStats, lengthStats, tokenStats } from './stats';

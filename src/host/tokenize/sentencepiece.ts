@@ -107,7 +107,7 @@ export class UseTokenizer {
       const base = best[i];
       let node = this.children[0].get(s.charCodeAt(i));
       let matched = false;
-      for (let j = i; node !== undefined; ) {
+      for (let j = i; node !== undefined;) {
         const id = this.pieceId[node];
         if (id >= 0) {
           matched = true;

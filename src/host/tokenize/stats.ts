@@ -22,7 +22,6 @@ export interface TokenStats {
   lengths: Int32Array;
 }
 
-
 export function lengthStats(lengths: Int32Array, maxLength: number, tokenizer = ''): TokenStats {
   const sorted = Int32Array.from(lengths).sort();
   let sum = 0;
@@ -60,6 +59,8 @@ export function tokenStats(tok: TextTokenizer, texts: readonly string[], maxLeng
 /** One line for logs and the CLI: mean, median, p90, max, share over maxLength and share of tokens kept. */
 export function formatTokenStats(s: TokenStats): string {
   const r = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1));
-  return `${s.count} texts: mean ${r(s.mean)} tokens, median ${r(s.median)}, p90 ${r(s.p90)}, max ${s.max}; ` +
-    `${pct(s.truncatedShare)} exceed ${s.maxLength} (a cut at ${s.maxLength} keeps ${pct(s.keptTokenShare)} of all tokens)`;
+  return (
+    `${s.count} texts: mean ${r(s.mean)} tokens, median ${r(s.median)}, p90 ${r(s.p90)}, max ${s.max}; ` +
+    `${pct(s.truncatedShare)} exceed ${s.maxLength} (a cut at ${s.maxLength} keeps ${pct(s.keptTokenShare)} of all tokens)`
+  );
 }

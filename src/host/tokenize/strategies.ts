@@ -60,7 +60,12 @@ export interface EncodedRow {
 
 export function contentBudget(specials: SpecialTokens, maxLength: number): number {
   const b = maxLength - specials.prefix.length - specials.suffix.length;
-  if (!Number.isInteger(maxLength) || b < 1) throw new SettingError(['maxLength'], (n) => `${n('maxLength')} ${maxLength} leaves no room for text after ${specials.prefix.length + specials.suffix.length} special tokens; use a larger ${n('maxLength')}`);
+  if (!Number.isInteger(maxLength) || b < 1)
+    throw new SettingError(
+      ['maxLength'],
+      (n) =>
+        `${n('maxLength')} ${maxLength} leaves no room for text after ${specials.prefix.length + specials.suffix.length} special tokens; use a larger ${n('maxLength')}`,
+    );
   return b;
 }
 
@@ -143,7 +148,12 @@ export function padBatch(rows: readonly EncodedRow[], pad: number, opts: { token
  * Splits rows into batches of `batchSize`. With `sortByLength`, rows of similar length share a batch (less padding;
  * use for evaluation, where order does not matter: TokenBatch.docs says whose rows they are).
  */
-export function makeBatches(rows: readonly EncodedRow[], batchSize: number, pad: number, opts: { tokenTypeIds?: boolean; sortByLength?: boolean } = {}): TokenBatch[] {
+export function makeBatches(
+  rows: readonly EncodedRow[],
+  batchSize: number,
+  pad: number,
+  opts: { tokenTypeIds?: boolean; sortByLength?: boolean } = {},
+): TokenBatch[] {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batch size must be a positive integer (got ${batchSize})`);
   const order = rows.slice();
   if (opts.sortByLength) order.sort((a, b) => a.ids.length - b.ids.length || a.doc - b.doc || a.window - b.window);
@@ -157,7 +167,8 @@ export function makeBatches(rows: readonly EncodedRow[], batchSize: number, pad:
  * Returns [numDocs, numLabels]; a document with no rows is an error (it would silently score 0).
  */
 export function aggregateWindowLogits(logits: Float32Array, numLabels: number, docs: readonly number[], numDocs: number): Float32Array {
-  if (logits.length !== docs.length * numLabels) throw new Error(`logits hold ${logits.length / numLabels} rows but ${docs.length} document indices were given`);
+  if (logits.length !== docs.length * numLabels)
+    throw new Error(`logits hold ${logits.length / numLabels} rows but ${docs.length} document indices were given`);
   const sum = new Float64Array(numDocs * numLabels);
   const count = new Uint32Array(numDocs);
   docs.forEach((d, i) => {
@@ -178,7 +189,9 @@ export function aggregateWindowLogits(logits: Float32Array, numLabels: number, d
  * into batches, and the batch order is shuffled again: far less padding, still random.
  */
 export function trainingBatches(
-  rows: readonly EncodedRow[], batchSize: number, pad: number,
+  rows: readonly EncodedRow[],
+  batchSize: number,
+  pad: number,
   opts: { seed: number; epoch: number; bucket?: number; tokenTypeIds?: boolean },
 ): TokenBatch[] {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batch size must be a positive integer (got ${batchSize})`);

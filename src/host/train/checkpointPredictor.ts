@@ -34,10 +34,19 @@ export async function loadFinetunePredictor(run: RunFolder): Promise<Predictor> 
       const model = config.longText === SENTENCE_MEAN ? new PieceClassifier(m.model as PoolingClassifier) : m.model;
       const program = await Program.compile(buildEvalGraph(model));
       try {
-        const set = encodeForEval(m.tokenizer, texts.map((text, i) => ({ id: String(i), text, label: 0 })), config.evalLongText ?? config.longText, maxLength, 32);
+        const set = encodeForEval(
+          m.tokenizer,
+          texts.map((text, i) => ({ id: String(i), text, label: 0 })),
+          config.evalLongText ?? config.longText,
+          maxLength,
+          32,
+        );
         return await documentProbs(set, labels.length, async (b) => {
           const dims = [b.batch, b.seq];
-          const inputs: Record<string, { data: BigInt64Array; dims: number[] }> = { input_ids: { data: b.inputIds, dims }, attention_mask: { data: b.attentionMask, dims } };
+          const inputs: Record<string, { data: BigInt64Array; dims: number[] }> = {
+            input_ids: { data: b.inputIds, dims },
+            attention_mask: { data: b.attentionMask, dims },
+          };
           if (m.model.inputNames.includes('token_type_ids')) inputs.token_type_ids = { data: b.tokenTypeIds ?? new BigInt64Array(b.batch * b.seq), dims };
           const out = await program.run({ ...feeds, ...inputs }, ['logits']);
           return out.logits.data as Float32Array;

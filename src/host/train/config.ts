@@ -7,7 +7,8 @@ import { resolveTrainConfig } from '../../shared/settings';
 export { DEFAULT_TRAIN_CONFIG, resolveTrainConfig } from '../../shared/settings';
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const record = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v)) : undefined);
+const record = (v: unknown): Record<string, unknown> | undefined =>
+  v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v)) : undefined;
 
 /** A fine-tuning run's run.json config, read back typed: its settings resolved and checked, its data and model. */
 export function finetuneRunConfig(run: { id: string; manifest: Pick<RunManifest, 'config'> }): FinetuneRunConfig {
@@ -19,8 +20,15 @@ export function finetuneRunConfig(run: { id: string; manifest: Pick<RunManifest,
   const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
   const splitOf = (s: Record<string, unknown>): DataSource['split'] => {
     const [validation, test, seed] = [num(s.validation), num(s.test), num(s.seed)];
-    if (validation === undefined || test === undefined || seed === undefined) throw new Error(`run ${run.id}: run.json's config.data.split is incomplete (validation, test, seed)`);
-    return { validation, test, seed, ...(num(s.fold) !== undefined ? { fold: num(s.fold) } : {}), ...(num(s.folds) !== undefined ? { folds: num(s.folds) } : {}) };
+    if (validation === undefined || test === undefined || seed === undefined)
+      throw new Error(`run ${run.id}: run.json's config.data.split is incomplete (validation, test, seed)`);
+    return {
+      validation,
+      test,
+      seed,
+      ...(num(s.fold) !== undefined ? { fold: num(s.fold) } : {}),
+      ...(num(s.folds) !== undefined ? { folds: num(s.folds) } : {}),
+    };
   };
   const execution = record(saved.execution);
   const modelDir = text(saved.modelDir);

@@ -52,8 +52,15 @@ export async function resolveExecution(p: ExecutionRequest, opts: { env?: NodeJS
   const on = sel.adapter ? ` on ${sel.adapter.name} (${sel.adapter.vendor}, ${sel.adapter.driver})` : '';
   const summary = `${sel.device}${on}, ${threads} thread${threads === 1 ? '' : 's'}${why ? ` ${why}` : ''} · ${deviceName()}`;
   return {
-    requested: req.device, device: sel.device, providers: sel.executionProviders, threads,
-    threadsFrom: req.threads > 0 ? 'setting' : 'default', reasons: sel.reasons, fallback: sel.fallback, summary, ...(sel.adapter ? { adapter: sel.adapter } : {}),
+    requested: req.device,
+    device: sel.device,
+    providers: sel.executionProviders,
+    threads,
+    threadsFrom: req.threads > 0 ? 'setting' : 'default',
+    reasons: sel.reasons,
+    fallback: sel.fallback,
+    summary,
+    ...(sel.adapter ? { adapter: sel.adapter } : {}),
   };
 }
 
@@ -63,7 +70,11 @@ export async function resolveExecution(p: ExecutionRequest, opts: { env?: NodeJS
  */
 export function checkExecutionFits(e: Pick<Execution, 'device'>, c: { gradAccumSteps: number }): void {
   if (e.device !== 'cpu' && c.gradAccumSteps > 1) {
-    throw new SettingError(['gradAccumSteps', 'batchSize', 'device'], (n) => `gradient accumulation (${c.gradAccumSteps} steps) runs only on the cpu; the ${e.device} trainer takes one batch per step: set ${n('gradAccumSteps')} to 1 (with a larger ${n('batchSize')} if memory allows) or the ${n('device')} to cpu`);
+    throw new SettingError(
+      ['gradAccumSteps', 'batchSize', 'device'],
+      (n) =>
+        `gradient accumulation (${c.gradAccumSteps} steps) runs only on the cpu; the ${e.device} trainer takes one batch per step: set ${n('gradAccumSteps')} to 1 (with a larger ${n('batchSize')} if memory allows) or the ${n('device')} to cpu`,
+    );
   }
 }
 

@@ -17,9 +17,15 @@ export { DEFAULT_DOC_PIECES } from '../../shared/settings';
 
 /** Non-empty lines; a text on one line is cut after . ! ? followed by a space. */
 export function splitSentences(text: string): string[] {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
   if (lines.length !== 1) return lines;
-  return lines[0].split(/(?<=[.!?])\s+/).map((s) => s.trim()).filter((s) => s.length > 0);
+  return lines[0]
+    .split(/(?<=[.!?])\s+/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 /** Rows of every piece of every document (doc = its index, window = piece number); an empty text gives one empty piece. */
@@ -43,26 +49,40 @@ export function encodeSentencePieces(tok: TextTokenizer, docs: readonly { text: 
 export function piecesByDocument(rows: readonly EncodedRow[], numDocs: number): EncodedRow[][] {
   const out: EncodedRow[][] = Array.from({ length: numDocs }, () => []);
   for (const r of rows) out[r.doc].push(r);
-  out.forEach((p, d) => { if (p.length === 0) throw new Error(`document ${d} has no pieces`); });
+  out.forEach((p, d) => {
+    if (p.length === 0) throw new Error(`document ${d} has no pieces`);
+  });
   return out;
 }
 
 /** Up to k pieces of a document, drawn without replacement from (seed, epoch, step, doc), kept in text order. */
 export function samplePieces(pieces: readonly EncodedRow[], k: number, seed: number, epoch: number, step: number, doc: number): EncodedRow[] {
   if (pieces.length <= k) return pieces.slice();
-  const pick = permutation(pieces.length, mixSeed(seed, epoch, step, doc)).slice(0, k).sort((a, b) => a - b);
+  const pick = permutation(pieces.length, mixSeed(seed, epoch, step, doc))
+    .slice(0, k)
+    .sort((a, b) => a - b);
   return pick.map((i) => pieces[i]);
 }
 
-export interface DocPoolBatch extends Batch { docs: number[] }
+export interface DocPoolBatch extends Batch {
+  docs: number[];
+}
 
 /**
  * One training step's batch: the sampled pieces of `docIdx` (documents of `byDoc`) as rows, doc_pool [docs, rows]
  * with 1/n weights, one label per document.
  */
-export function docPoolTrainBatch(byDoc: readonly EncodedRow[][], docIdx: readonly number[], o: { k: number; seed: number; epoch: number; step: number; pad: number; tokenTypeIds?: boolean }): DocPoolBatch {
+export function docPoolTrainBatch(
+  byDoc: readonly EncodedRow[][],
+  docIdx: readonly number[],
+  o: { k: number; seed: number; epoch: number; step: number; pad: number; tokenTypeIds?: boolean },
+): DocPoolBatch {
   const chosen = docIdx.map((d) => samplePieces(byDoc[d], o.k, o.seed, o.epoch, o.step, d));
-  const b = padBatch(chosen.flat().map((r) => ({ ...r, label: undefined })), o.pad, { tokenTypeIds: o.tokenTypeIds });
+  const b = padBatch(
+    chosen.flat().map((r) => ({ ...r, label: undefined })),
+    o.pad,
+    { tokenTypeIds: o.tokenTypeIds },
+  );
   const labels = BigInt64Array.from(docIdx, (d) => {
     const l = byDoc[d][0].label;
     if (l === undefined) throw new Error(`document ${d} has no label`);
@@ -86,6 +106,10 @@ export function asOneDocument(b: TokenBatch): Batch {
 
 /** The model the trainer runs for 'sentence-mean' (a clear error for a model without pooled embeddings). */
 export function docPoolModel(model: SequenceClassifier): DocPoolClassifier {
-  if (typeof model.buildPooled !== 'function') throw new SettingError(['longText'], (n) => `${n('longText')} ${SENTENCE_MEAN} needs a model with sentence embeddings; '${model.architecture}' has none: choose another ${n('longText')}`);
+  if (typeof model.buildPooled !== 'function')
+    throw new SettingError(
+      ['longText'],
+      (n) => `${n('longText')} ${SENTENCE_MEAN} needs a model with sentence embeddings; '${model.architecture}' has none: choose another ${n('longText')}`,
+    );
   return new DocPoolClassifier(model as PoolingClassifier);
 }

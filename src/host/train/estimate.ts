@@ -41,7 +41,10 @@ class RssPeak {
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 
 /** Validation passes during training (per epoch, or every N steps plus the final weights) and the test pass. */
-export function evaluationPasses(s: Pick<TrainingSetup, 'validation' | 'test' | 'totalSteps' | 'stepsPerEpoch'>, c: { evalEvery: 'epoch' | 'auto' | number; epochs: number }): { validation: number; test: number } {
+export function evaluationPasses(
+  s: Pick<TrainingSetup, 'validation' | 'test' | 'totalSteps' | 'stepsPerEpoch'>,
+  c: { evalEvery: 'epoch' | 'auto' | number; epochs: number },
+): { validation: number; test: number } {
   const every = resolveEvalEvery(c, s.stepsPerEpoch);
   const validation = !s.validation ? 0 : every === 'epoch' ? c.epochs : Math.ceil(s.totalSteps / every);
   return { validation, test: s.test ? 1 : 0 };
@@ -82,7 +85,10 @@ export async function estimateTraining(p: ProbeParams, ctx: JobContext = {}): Pr
       if (ctx.signal?.aborted) throw new CancelledError();
       // Only the short last batch of an epoch can be empty (cut to whole accumulation steps): two epochs without
       // one full batch mean the settings form no step at all.
-      if (i > steps + 2 * setup.stepsPerEpoch) throw new Error(`no training step can be formed from ${n} rows with batch size ${c.batchSize} x ${c.gradAccumSteps} accumulation steps; lower the gradient accumulation`);
+      if (i > steps + 2 * setup.stepsPerEpoch)
+        throw new Error(
+          `no training step can be formed from ${n} rows with batch size ${c.batchSize} x ${c.gradAccumSteps} accumulation steps; lower the gradient accumulation`,
+        );
       const next = batchAt(i);
       if (!next) continue;
       const ts = performance.now();
@@ -119,15 +125,25 @@ export async function estimateTraining(p: ProbeParams, ctx: JobContext = {}): Pr
     }
     const evalPasses = passes.validation + passes.test;
 
-    notes.push(`measured steps: ${[warmup, ...stepTimes].map((t) => t.toFixed(2)).join(', ')} s; the estimate is the mean of the last ${later.length} (the first steps of a run are slower)`);
+    notes.push(
+      `measured steps: ${[warmup, ...stepTimes].map((t) => t.toFixed(2)).join(', ')} s; the estimate is the mean of the last ${later.length} (the first steps of a run are slower)`,
+    );
     if (c.longText === SENTENCE_MEAN) {
       const k = c.docPieces ?? DEFAULT_DOC_PIECES;
-      notes.push(`sentence-mean reads up to ${k} sentences per text per step (${c.batchSize} texts -> up to ${c.batchSize * k} rows of at most ${setup.maxLength} tokens); evaluation reads every sentence (${(setup.rows.length / n).toFixed(1)} per text on average)`);
+      notes.push(
+        `sentence-mean reads up to ${k} sentences per text per step (${c.batchSize} texts -> up to ${c.batchSize * k} rows of at most ${setup.maxLength} tokens); evaluation reads every sentence (${(setup.rows.length / n).toFixed(1)} per text on average)`,
+      );
     } else if (c.longText === 'chunks') {
       notes.push(`chunks trains on every window: ${n} windows from ${data.train.length} texts (${(n / data.train.length).toFixed(1)} per text)`);
     } else {
-      const st = tokenStats(m.tokenizer, data.train.slice(0, 500).map((e) => e.text), setup.maxLength);
-      notes.push(`${pct(st.truncatedShare, 0)} of training texts are longer than ${setup.maxLength} tokens; '${c.longText}' keeps ${pct(st.keptTokenShare, 0)} of the training texts' tokens (measured on the first ${st.count} texts)`);
+      const st = tokenStats(
+        m.tokenizer,
+        data.train.slice(0, 500).map((e) => e.text),
+        setup.maxLength,
+      );
+      notes.push(
+        `${pct(st.truncatedShare, 0)} of training texts are longer than ${setup.maxLength} tokens; '${c.longText}' keeps ${pct(st.keptTokenShare, 0)} of the training texts' tokens (measured on the first ${st.count} texts)`,
+      );
     }
     if (c.patience > 0) notes.push(`early stopping (patience ${c.patience}) may end training sooner than the total`);
     notes.push(`not included: saving checkpoints${setup.test ? ' and explaining the misclassified test texts (saliency)' : ''}, usually well under a minute`);
@@ -135,10 +151,28 @@ export async function estimateTraining(p: ProbeParams, ctx: JobContext = {}): Pr
 
     const totalSeconds = secondsPerEpoch * c.epochs + evalSeconds;
     return {
-      device: exec.summary, deviceKind: exec.device, threads: exec.threads, measuredSteps: stepTimes.length, stepSeconds: stepTimes, secondsPerStep, rowsPerStep,
-      stepsPerEpoch: setup.stepsPerEpoch, secondsPerEpoch, epochs: c.epochs, evalPasses, evalSeconds, totalSeconds, setupSeconds,
-      peakRssMiB: rss.mib(), trainableParams: setup.trainableParams, totalParams: setup.totalParams,
-      trainTexts: data.train.length, trainRows: setup.rows.length, maxLength: setup.maxLength, notes, warnings: data.warnings,
+      device: exec.summary,
+      deviceKind: exec.device,
+      threads: exec.threads,
+      measuredSteps: stepTimes.length,
+      stepSeconds: stepTimes,
+      secondsPerStep,
+      rowsPerStep,
+      stepsPerEpoch: setup.stepsPerEpoch,
+      secondsPerEpoch,
+      epochs: c.epochs,
+      evalPasses,
+      evalSeconds,
+      totalSeconds,
+      setupSeconds,
+      peakRssMiB: rss.mib(),
+      trainableParams: setup.trainableParams,
+      totalParams: setup.totalParams,
+      trainTexts: data.train.length,
+      trainRows: setup.rows.length,
+      maxLength: setup.maxLength,
+      notes,
+      warnings: data.warnings,
     };
   } finally {
     await setup.trainer.dispose();

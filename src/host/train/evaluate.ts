@@ -13,7 +13,14 @@ export interface EncodedSet {
 }
 
 /** 'sentence-mean' reads every sentence as a row: averaging their logits equals the head on the mean embedding. */
-export function encodeForEval(tok: TextTokenizer, examples: Example[], strategy: LongTextStrategy | typeof SENTENCE_MEAN, maxLength: number, batchSize: number, cache?: { tokenizer: unknown; dir?: string | null }): EncodedSet {
+export function encodeForEval(
+  tok: TextTokenizer,
+  examples: Example[],
+  strategy: LongTextStrategy | typeof SENTENCE_MEAN,
+  maxLength: number,
+  batchSize: number,
+  cache?: { tokenizer: unknown; dir?: string | null },
+): EncodedSet {
   const docs = examples.map((e) => ({ text: e.text, label: e.label }));
   const encode = () => (strategy === SENTENCE_MEAN ? encodeSentencePieces(tok, docs, maxLength) : encodeDocuments(tok, docs, { strategy, maxLength }));
   // With a cache key (a fine-tuning run's evaluation sets), rows come from the token cache (../tokenize/cache.ts).
@@ -34,7 +41,12 @@ export function softmaxRows(logits: Float32Array, k: number): number[][] {
 }
 
 /** Class probabilities per document, from a function that gives logits for a batch. */
-export async function documentProbs(set: EncodedSet, k: number, logitsOf: (b: TokenBatch) => Promise<Float32Array>, onBatch?: (done: number, total: number) => Promise<void> | void): Promise<number[][]> {
+export async function documentProbs(
+  set: EncodedSet,
+  k: number,
+  logitsOf: (b: TokenBatch) => Promise<Float32Array>,
+  onBatch?: (done: number, total: number) => Promise<void> | void,
+): Promise<number[][]> {
   const logits: Float32Array[] = [];
   const docs: number[] = [];
   let i = 0;
@@ -53,5 +65,9 @@ export async function documentProbs(set: EncodedSet, k: number, logitsOf: (b: To
 }
 
 export function metricsOf(set: EncodedSet, probs: number[][], labels: string[], seed: number): EvalMetrics {
-  return evaluatePredictions(set.examples.map((e) => e.label), probs, { labelNames: labels, seed });
+  return evaluatePredictions(
+    set.examples.map((e) => e.label),
+    probs,
+    { labelNames: labels, seed },
+  );
 }

@@ -38,7 +38,12 @@ export function starterTokenizer(): { tokenizer: TextTokenizer; version: string 
  * weights unless `needWeights` is false (a checkpoint's head is used when its label count matches, else a new head
  * from `seed`). Used by the host and by the training worker (trainWorker.ts), so both build the same model.
  */
-export function classifierOf(source: string, numLabels: number, seed: number, needWeights = true): { model: SequenceClassifier; weights?: Map<string, Float32Array> } {
+export function classifierOf(
+  source: string,
+  numLabels: number,
+  seed: number,
+  needWeights = true,
+): { model: SequenceClassifier; weights?: Map<string, Float32Array> } {
   if (source === 'starter') {
     const sm = loadStarterModel();
     const model = new UseLiteClassifier(numLabels, sm.weights.timing);
@@ -50,7 +55,12 @@ export function classifierOf(source: string, numLabels: number, seed: number, ne
 }
 
 /** The model, its tokenizer and provenance; `weights: false` leaves the weights unread (the worker reads them). */
-export async function loadTrainableModel(spec: string, numLabels: number, seed: number, opts?: { weights?: true }): Promise<TrainableModel & { weights: Map<string, Float32Array> }>;
+export async function loadTrainableModel(
+  spec: string,
+  numLabels: number,
+  seed: number,
+  opts?: { weights?: true },
+): Promise<TrainableModel & { weights: Map<string, Float32Array> }>;
 export async function loadTrainableModel(spec: string, numLabels: number, seed: number, opts: { weights: false }): Promise<TrainableModel>;
 export async function loadTrainableModel(spec: string, numLabels: number, seed: number, opts: { weights?: boolean } = {}): Promise<TrainableModel> {
   const needWeights = opts.weights ?? true;

@@ -8,7 +8,18 @@ import type { TrainerWorker } from '../../engine';
 import type { EvalMetrics, MetricRecord, RunResult, TrainConfig, TrainParams } from '../../protocol';
 import { mixSeed, permutation } from '../../shared/prng';
 import { packageVersions } from '../info';
-import { attachRun, CancelledError, DEFAULT_SPLIT, evalSummary, predictionRecords, prepareData, runJob, warningsField, type JobContext, type PreparedData } from '../core';
+import {
+  attachRun,
+  CancelledError,
+  DEFAULT_SPLIT,
+  evalSummary,
+  predictionRecords,
+  prepareData,
+  runJob,
+  warningsField,
+  type JobContext,
+  type PreparedData,
+} from '../core';
 import { RunFolder, writeJsonAtomic, LineAppender } from '../runs';
 import { CHECKPOINT_BEST, CHECKPOINT_LAST, RUN_FILES } from '../../shared/runLayout';
 import { SettingError, changedSettings, RESUMABLE, shown, type SettingKey } from '../../shared/settings';
@@ -50,10 +61,16 @@ function truncateMetrics(run: RunFolder, step: number): void {
 /** The device and threads as recorded in run.json's config. */
 export function executionRecord(e: Execution): Record<string, unknown> {
   return {
-    requested: e.requested, device: e.device, providers: e.providers,
+    requested: e.requested,
+    device: e.device,
+    providers: e.providers,
     // which trainer executes the steps (engine/devices/deviceTrainer.ts on any device but the cpu) and on what adapter
-    trainer: e.device === 'cpu' ? 'host' : 'device', ...(e.adapter ? { adapter: e.adapter } : {}),
-    threads: e.threads, threadsFrom: e.threadsFrom, ...(Object.keys(e.reasons).length ? { reasons: e.reasons } : {}), fallback: e.fallback,
+    trainer: e.device === 'cpu' ? 'host' : 'device',
+    ...(e.adapter ? { adapter: e.adapter } : {}),
+    threads: e.threads,
+    threadsFrom: e.threadsFrom,
+    ...(Object.keys(e.reasons).length ? { reasons: e.reasons } : {}),
+    fallback: e.fallback,
   };
 }
 
@@ -66,10 +83,15 @@ export function resumedConfig(saved: TrainConfig, given: Partial<TrainConfig>): 
   const fixed = changed.filter((k) => !RESUMABLE.includes(k));
   if (fixed.length) {
     const was = (k: SettingKey) => `${shown(saved[k as keyof TrainConfig])}`;
-    throw new SettingError(fixed, (name) => `a resumed run keeps its settings: ${fixed.map((k) => `${name(k)} (the run has ${was(k)})`).join(', ')} cannot change; only ${RESUMABLE.map(name).join(', ')} can (start a new run for other settings)`);
+    throw new SettingError(
+      fixed,
+      (name) =>
+        `a resumed run keeps its settings: ${fixed.map((k) => `${name(k)} (the run has ${was(k)})`).join(', ')} cannot change; only ${RESUMABLE.map(name).join(', ')} can (start a new run for other settings)`,
+    );
   }
   const c = resolveTrainConfig({ ...saved, ...(given.epochs !== undefined ? { epochs: given.epochs } : {}) });
-  if (c.epochs < saved.epochs) throw new SettingError(['epochs'], (name) => `${name('epochs')} can only grow when a run resumes (the run has ${saved.epochs}, got ${c.epochs})`);
+  if (c.epochs < saved.epochs)
+    throw new SettingError(['epochs'], (name) => `${name('epochs')} can only grow when a run resumes (the run has ${saved.epochs}, got ${c.epochs})`);
   return c;
 }
 
@@ -110,8 +132,17 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
     checkExecutionFits(exec, c);
     m = await preflight(params.model, c, data);
     truncateMetrics(run, state.step);
-    run.update({ status: 'running', hostPid: process.pid, error: undefined, logTail: undefined, endedAt: undefined, device: exec.summary, config: { ...run.manifest.config, epochs: c.epochs, execution: executionRecord(exec) } });
-    if (c.epochs !== saved.epochs) run.log(`epochs ${saved.epochs} -> ${c.epochs}: the run continues to the new total (its learning-rate schedule stretched to it)`);
+    run.update({
+      status: 'running',
+      hostPid: process.pid,
+      error: undefined,
+      logTail: undefined,
+      endedAt: undefined,
+      device: exec.summary,
+      config: { ...run.manifest.config, epochs: c.epochs, execution: executionRecord(exec) },
+    });
+    if (c.epochs !== saved.epochs)
+      run.log(`epochs ${saved.epochs} -> ${c.epochs}: the run continues to the new total (its learning-rate schedule stretched to it)`);
     run.log(`resuming at step ${state.step} (epoch ${state.epoch + 1}, batch ${state.batchInEpoch})`);
   } else {
     c = resolveTrainConfig(params.config);
@@ -120,20 +151,24 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
     checkExecutionFits(exec, c);
     // Everything checkable (model, tokenizer, data, settings) is checked before the run folder exists.
     m = await preflight(params.model, c, data);
-    run = RunFolder.create(params.runsRoot, {
-      kind: c.freeze === 'head' ? 'head-only' : 'finetune',
-      id: params.runId,
-      config: {
-        ...c,
-        data: { data: params.data, trainFile: params.trainFile, evalFile: params.evalFile, split: params.split ?? DEFAULT_SPLIT, model: params.model },
-        execution: executionRecord(exec),
+    run = RunFolder.create(
+      params.runsRoot,
+      {
+        kind: c.freeze === 'head' ? 'head-only' : 'finetune',
+        id: params.runId,
+        config: {
+          ...c,
+          data: { data: params.data, trainFile: params.trainFile, evalFile: params.evalFile, split: params.split ?? DEFAULT_SPLIT, model: params.model },
+          execution: executionRecord(exec),
+        },
+        dataset: data.ref,
+        ...warningsField(data.warnings),
+        seed: c.seed,
+        packages: packageVersions(),
+        device: exec.summary,
       },
-      dataset: data.ref,
-      ...warningsField(data.warnings),
-      seed: c.seed,
-      packages: packageVersions(),
-      device: exec.summary,
-    }, data.splitManifest);
+      data.splitManifest,
+    );
   }
   // logs the data's warnings recorded in run.json
   const progress = attachRun(run, ctx);
@@ -169,7 +204,14 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
         await yieldToLoop();
       });
       const met = metricsOf(validation, probs, data.labels, c.seed);
-      const record = { type: 'eval' as const, step: state.step, epoch: epochFloat, split: 'validation' as const, metrics: evalSummary(met, met.logLoss), time: new Date().toISOString() };
+      const record = {
+        type: 'eval' as const,
+        step: state.step,
+        epoch: epochFloat,
+        split: 'validation' as const,
+        metrics: evalSummary(met, met.logLoss),
+        time: new Date().toISOString(),
+      };
       run.metric(record);
       const value = c.bestMetric === 'loss' ? met.logLoss : c.bestMetric === 'macroF1' ? met.macroF1 : met.accuracy;
       run.log(`step ${state.step}: validation accuracy ${met.accuracy.toFixed(4)}, loss ${met.logLoss.toFixed(4)}`);
@@ -192,7 +234,7 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
     let samplesThisSession = 0;
     for (; state.epoch < c.epochs && !state.stopped; state.epoch++, state.batchInEpoch = 0) {
       const order = epochOrder(byDoc?.length ?? setup.rows.length, c.seed, state.epoch, c.shuffle);
-      for (; state.batchInEpoch < stepsPerEpoch && !state.stopped; ) {
+      for (; state.batchInEpoch < stepsPerEpoch && !state.stopped;) {
         await yieldToLoop();
         if (ctx.signal?.aborted) {
           await saveLast();
@@ -209,12 +251,31 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
         stepsThisSession++;
         samplesThisSession += next.count;
         const epochFloat = state.epoch + state.batchInEpoch / stepsPerEpoch;
-        if (!Number.isFinite(res.loss)) throw new SettingError(['lr', 'maxGradNorm'], (n) => `the loss became ${res.loss} at step ${state.step}; lower the ${n('lr')} or enable clipping (${n('maxGradNorm')} 1)`);
-        run.metric({ type: 'step', step: state.step, epoch: epochFloat, loss: res.loss, lr: res.lr, step_ms: ms, grad_norm: res.gradNorm, time: new Date().toISOString() });
+        if (!Number.isFinite(res.loss))
+          throw new SettingError(
+            ['lr', 'maxGradNorm'],
+            (n) => `the loss became ${res.loss} at step ${state.step}; lower the ${n('lr')} or enable clipping (${n('maxGradNorm')} 1)`,
+          );
+        run.metric({
+          type: 'step',
+          step: state.step,
+          epoch: epochFloat,
+          loss: res.loss,
+          lr: res.lr,
+          step_ms: ms,
+          grad_norm: res.gradNorm,
+          time: new Date().toISOString(),
+        });
         const el = (Date.now() - t0) / 1000;
         progress({
-          phase: 'training', step: state.step, total: totalSteps, epoch: state.epoch + 1, loss: res.loss, lr: res.lr,
-          samplesPerSec: samplesThisSession / Math.max(el, 1e-3), etaSec: (el / stepsThisSession) * (totalSteps - state.step),
+          phase: 'training',
+          step: state.step,
+          total: totalSteps,
+          epoch: state.epoch + 1,
+          loss: res.loss,
+          lr: res.lr,
+          samplesPerSec: samplesThisSession / Math.max(el, 1e-3),
+          etaSec: (el / stepsThisSession) * (totalSteps - state.step),
         });
         if (typeof evalEvery === 'number' && state.step % evalEvery === 0) {
           await evaluateValidation(epochFloat);
@@ -244,8 +305,21 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
         progress({ phase: 'evaluating', step: done, total });
         await yieldToLoop();
       });
-      testMetrics = await recordTestResults(run, { trainer: tr, model: m, test, probs, labels: data.labels, seed: c.seed, step: state.best?.step ?? state.step, epoch: state.best?.epoch ?? state.epoch, strategy: evalLongText, maxLength });
-      run.log(`test (best checkpoint, step ${state.best?.step ?? state.step}): accuracy ${testMetrics.accuracy.toFixed(4)} (95% CI ${testMetrics.accuracyCI.map((v) => v.toFixed(4)).join('-')})`);
+      testMetrics = await recordTestResults(run, {
+        trainer: tr,
+        model: m,
+        test,
+        probs,
+        labels: data.labels,
+        seed: c.seed,
+        step: state.best?.step ?? state.step,
+        epoch: state.best?.epoch ?? state.epoch,
+        strategy: evalLongText,
+        maxLength,
+      });
+      run.log(
+        `test (best checkpoint, step ${state.best?.step ?? state.step}): accuracy ${testMetrics.accuracy.toFixed(4)} (95% CI ${testMetrics.accuracyCI.map((v) => v.toFixed(4)).join('-')})`,
+      );
     }
     run.update({ test: testMetrics });
     progress({ phase: 'done', step: 1, total: 1 });
@@ -259,12 +333,35 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
  * A run's test results: the metrics, their eval record in metrics.jsonl, predictions.jsonl, and saliency.jsonl
  * (explanations are a by-product: a failure is logged and the run still completes). Fine-tuning and gft import.
  */
-export async function recordTestResults(run: RunFolder, o: { trainer: SaliencyInput['trainer']; model: TrainableModel; test: EncodedSet; probs: number[][]; labels: string[]; seed: number; step: number; epoch: number; strategy: SaliencyInput['strategy']; maxLength: number }): Promise<EvalMetrics> {
+export async function recordTestResults(
+  run: RunFolder,
+  o: {
+    trainer: SaliencyInput['trainer'];
+    model: TrainableModel;
+    test: EncodedSet;
+    probs: number[][];
+    labels: string[];
+    seed: number;
+    step: number;
+    epoch: number;
+    strategy: SaliencyInput['strategy'];
+    maxLength: number;
+  },
+): Promise<EvalMetrics> {
   const met = metricsOf(o.test, o.probs, o.labels, o.seed);
   run.metric({ type: 'eval', step: o.step, epoch: o.epoch, split: 'test', metrics: evalSummary(met, met.logLoss), time: new Date().toISOString() });
   run.writePredictions(predictionRecords(o.test.examples, o.probs, 'test'));
   try {
-    const sal = await computeSaliency({ trainer: o.trainer, tokenizer: o.model.tokenizer, source: o.model.source, examples: o.test.examples, probs: o.probs, strategy: o.strategy, maxLength: o.maxLength, runDir: run.dir });
+    const sal = await computeSaliency({
+      trainer: o.trainer,
+      tokenizer: o.model.tokenizer,
+      source: o.model.source,
+      examples: o.test.examples,
+      probs: o.probs,
+      strategy: o.strategy,
+      maxLength: o.maxLength,
+      runDir: run.dir,
+    });
     run.log(`saliency: ${sal.length} misclassified test examples explained in ${SALIENCY_FILE}`);
   } catch (e) {
     run.log(`saliency skipped: ${String((e as Error).message ?? e).split('\n')[0]}`);

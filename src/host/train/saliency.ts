@@ -113,7 +113,10 @@ export function readTokens(full: readonly number[], contents: readonly { ids: nu
   let aligned = true;
   for (const c of contents) {
     const at = c.ids.length === 0 ? from : indexOfSeq(full, c.ids, from);
-    if (at < 0) { aligned = false; break; }
+    if (at < 0) {
+      aligned = false;
+      break;
+    }
     pos.push(at);
     from = at; // windows may overlap, so the next one may start inside this one
   }
@@ -124,7 +127,9 @@ export function readTokens(full: readonly number[], contents: readonly { ids: nu
   return { ids: keys.map((k) => full[k]), scores: keys.map((k) => acc.get(k)!) };
 }
 
-export interface SaliencySource { saliency(batch: Batch): Promise<SaliencyResult> }
+export interface SaliencySource {
+  saliency(batch: Batch): Promise<SaliencyResult>;
+}
 
 export interface SaliencyInput {
   /** The run's trainer (the engine's Trainer or its worker); for 'sentence-mean' the document-pooling one. */
@@ -154,12 +159,20 @@ export async function computeSaliency(o: SaliencyInput): Promise<SaliencyRecord[
   const tr = o.trainer;
   for (const w of wrong) {
     const docs = [{ text: w.e.text, label: w.e.label }];
-    const rows: EncodedRow[] = o.strategy === SENTENCE_MEAN ? encodeSentencePieces(o.tokenizer, docs, o.maxLength) : encodeDocuments(o.tokenizer, docs, { strategy: o.strategy, maxLength: o.maxLength });
-    const b = padBatch(rows.map((r) => ({ ...r, label: undefined })), pad, { tokenTypeIds: o.tokenizer.usesTokenTypeIds });
+    const rows: EncodedRow[] =
+      o.strategy === SENTENCE_MEAN
+        ? encodeSentencePieces(o.tokenizer, docs, o.maxLength)
+        : encodeDocuments(o.tokenizer, docs, { strategy: o.strategy, maxLength: o.maxLength });
+    const b = padBatch(
+      rows.map((r) => ({ ...r, label: undefined })),
+      pad,
+      { tokenTypeIds: o.tokenizer.usesTokenTypeIds },
+    );
     const { gradXInput, logits } = await tr.saliency(o.strategy === SENTENCE_MEAN ? asOneDocument(b) : { ...b, labels: undefined });
     const k = o.probs[w.i].length;
     const logitRows = logits.length / k;
-    const toward = Array.from({ length: logitRows }, (_, i) => argmax(Array.from(logits.subarray(i * k, (i + 1) * k)))).filter((c) => c === w.pred).length / logitRows;
+    const toward =
+      Array.from({ length: logitRows }, (_, i) => argmax(Array.from(logits.subarray(i * k, (i + 1) * k)))).filter((c) => c === w.pred).length / logitRows;
     const contents = rows.map((r, i) => {
       // special tokens sit at the fixed prefix/suffix positions; padding lies beyond the row's length
       const end = r.ids.length - suffix.length;
@@ -169,7 +182,13 @@ export async function computeSaliency(o: SaliencyInput): Promise<SaliencyRecord[
     });
     const read = readTokens(o.tokenizer.encode(w.e.text), contents);
     const pieces = read.ids.map(piece);
-    records.push({ id: w.e.id, label: w.e.label, pred: w.pred, rowsTowardPred: toward, words: normaliseScores(piecesToWords(pieces, read.scores, scheme)).map(([t, s]) => [t, Math.round(s * 1e4) / 1e4]) });
+    records.push({
+      id: w.e.id,
+      label: w.e.label,
+      pred: w.pred,
+      rowsTowardPred: toward,
+      words: normaliseScores(piecesToWords(pieces, read.scores, scheme)).map(([t, s]) => [t, Math.round(s * 1e4) / 1e4]),
+    });
   }
   writeFileAtomic(join(o.runDir, SALIENCY_FILE), records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''));
   return records;

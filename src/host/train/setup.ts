@@ -53,11 +53,25 @@ function stepRows(rows: EncodedRow[], order: number[], b: number, c: TrainConfig
  * The batch of step `batchInEpoch` of `epoch` under the epoch's data order, and its number of texts (rows, or
  * documents for 'sentence-mean'); undefined when the step has no rows (a last batch cut by accumulation).
  */
-export function trainBatchAt(s: TrainingSetup, m: TrainableModel, c: TrainConfig, order: number[], epoch: number, batchInEpoch: number): { batch: Batch; count: number } | undefined {
+export function trainBatchAt(
+  s: TrainingSetup,
+  m: TrainableModel,
+  c: TrainConfig,
+  order: number[],
+  epoch: number,
+  batchInEpoch: number,
+): { batch: Batch; count: number } | undefined {
   if (s.byDoc) {
     const docIdx = order.slice(batchInEpoch * c.batchSize, (batchInEpoch + 1) * c.batchSize);
     if (docIdx.length === 0) return undefined;
-    const batch = docPoolTrainBatch(s.byDoc, docIdx, { k: c.docPieces ?? DEFAULT_DOC_PIECES, seed: c.seed, epoch, step: batchInEpoch, pad: m.tokenizer.specials.pad, tokenTypeIds: m.tokenizer.usesTokenTypeIds });
+    const batch = docPoolTrainBatch(s.byDoc, docIdx, {
+      k: c.docPieces ?? DEFAULT_DOC_PIECES,
+      seed: c.seed,
+      epoch,
+      step: batchInEpoch,
+      pad: m.tokenizer.specials.pad,
+      tokenTypeIds: m.tokenizer.usesTokenTypeIds,
+    });
     return { batch, count: docIdx.length };
   }
   const rows = stepRows(s.rows, order, batchInEpoch, c);
@@ -70,20 +84,39 @@ export function checkTrainingSettings(m: Pick<TrainableModel, 'model'>, c: Train
   if (data.train.length === 0) throw new Error('no training examples: the training split is empty; use more data or a smaller validation/test fraction');
   if (c.longText === SENTENCE_MEAN) {
     if (c.gradAccumSteps > 1) {
-      throw new SettingError(['longText', 'gradAccumSteps'], (n) => `${n('longText')} ${SENTENCE_MEAN} takes no gradient accumulation (got ${n('gradAccumSteps')} ${c.gradAccumSteps}); set ${n('gradAccumSteps')} to 1 and use a smaller ${n('batchSize')}`);
+      throw new SettingError(
+        ['longText', 'gradAccumSteps'],
+        (n) =>
+          `${n('longText')} ${SENTENCE_MEAN} takes no gradient accumulation (got ${n('gradAccumSteps')} ${c.gradAccumSteps}); set ${n('gradAccumSteps')} to 1 and use a smaller ${n('batchSize')}`,
+      );
     }
     docPoolModel(m.model);
   }
 }
 
 /** Tokenizes the data and builds the trainer for this model, config and device. `log` gets one-line notes. */
-export async function buildTraining(m: TrainableModel, c: TrainConfig, data: PreparedData, exec: Execution, log: (line: string) => void, opts: { evalSets?: boolean; tokenCacheDir?: string | null } = {}): Promise<TrainingSetup> {
+export async function buildTraining(
+  m: TrainableModel,
+  c: TrainConfig,
+  data: PreparedData,
+  exec: Execution,
+  log: (line: string) => void,
+  opts: { evalSets?: boolean; tokenCacheDir?: string | null } = {},
+): Promise<TrainingSetup> {
   const maxLength = Math.min(c.maxLength, m.tokenizer.modelMaxLength);
   if (maxLength < c.maxLength) log(`max length ${c.maxLength} is above the model's ${m.tokenizer.modelMaxLength}; using ${maxLength}`);
   const trainDocs = data.train.map((e) => ({ text: e.text, label: e.label }));
   // Tokenized once per (tokenizer, strategy, max length, texts): a rerun or the run after its probe reads the cache.
   const tTok = performance.now();
-  const train = cachedEncode({ tokenizer: m.ref, strategy: { longText: c.longText, maxLength } }, trainDocs, () => (c.longText === SENTENCE_MEAN ? encodeSentencePieces(m.tokenizer, trainDocs, maxLength) : encodeDocuments(m.tokenizer, trainDocs, { strategy: c.longText, maxLength })), opts.tokenCacheDir);
+  const train = cachedEncode(
+    { tokenizer: m.ref, strategy: { longText: c.longText, maxLength } },
+    trainDocs,
+    () =>
+      c.longText === SENTENCE_MEAN
+        ? encodeSentencePieces(m.tokenizer, trainDocs, maxLength)
+        : encodeDocuments(m.tokenizer, trainDocs, { strategy: c.longText, maxLength }),
+    opts.tokenCacheDir,
+  );
   const rows = train.rows;
   log(`training texts ${train.cache === 'hit' ? 'read from the token cache' : 'tokenized'} in ${((performance.now() - tTok) / 1000).toFixed(1)} s`);
   // 'sentence-mean': a step takes batchSize texts with up to docPieces sampled sentences each (docPool.ts).
@@ -93,28 +126,57 @@ export async function buildTraining(m: TrainableModel, c: TrainConfig, data: Pre
   const evalBatch = Math.max(c.batchSize, 32);
   const evalLongText = c.evalLongText ?? c.longText;
   const withEval = opts.evalSets ?? true;
-  const validation = withEval && data.validation.length ? encodeForEval(m.tokenizer, data.validation, evalLongText, maxLength, evalBatch, { tokenizer: m.ref, dir: opts.tokenCacheDir }) : undefined;
-  const test = withEval && data.test.length ? encodeForEval(m.tokenizer, data.test, evalLongText, maxLength, evalBatch, { tokenizer: m.ref, dir: opts.tokenCacheDir }) : undefined;
+  const validation =
+    withEval && data.validation.length
+      ? encodeForEval(m.tokenizer, data.validation, evalLongText, maxLength, evalBatch, { tokenizer: m.ref, dir: opts.tokenCacheDir })
+      : undefined;
+  const test =
+    withEval && data.test.length
+      ? encodeForEval(m.tokenizer, data.test, evalLongText, maxLength, evalBatch, { tokenizer: m.ref, dir: opts.tokenCacheDir })
+      : undefined;
   const stepsPerEpoch = Math.ceil((byDoc?.length ?? rows.length) / (c.batchSize * c.gradAccumSteps));
   const totalSteps = stepsPerEpoch * c.epochs;
-  log(`${data.train.length} training texts -> ${rows.length} rows (${c.longText}, max length ${maxLength}); ${stepsPerEpoch} steps per epoch, ${totalSteps} in all; evaluation reads ${evalLongText}`);
+  log(
+    `${data.train.length} training texts -> ${rows.length} rows (${c.longText}, max length ${maxLength}); ${stepsPerEpoch} steps per epoch, ${totalSteps} in all; evaluation reads ${evalLongText}`,
+  );
   const model = byDoc ? docPoolModel(m.model) : m.model;
   const config: EngineConfig = {
-    lr: c.lr, weightDecay: c.weightDecay, betas: FIXED_TRAINING.betas, eps: FIXED_TRAINING.eps, maxGradNorm: c.maxGradNorm, warmupSteps: c.warmupSteps,
-    totalSteps, schedule: c.schedule, gradAccumSteps: c.gradAccumSteps, seed: c.seed, freeze: c.freeze, dropout: FIXED_TRAINING.dropout,
-    providers: exec.providers, ...(exec.threadsFrom === 'setting' ? { threads: exec.threads } : {}),
+    lr: c.lr,
+    weightDecay: c.weightDecay,
+    betas: FIXED_TRAINING.betas,
+    eps: FIXED_TRAINING.eps,
+    maxGradNorm: c.maxGradNorm,
+    warmupSteps: c.warmupSteps,
+    totalSteps,
+    schedule: c.schedule,
+    gradAccumSteps: c.gradAccumSteps,
+    seed: c.seed,
+    freeze: c.freeze,
+    dropout: FIXED_TRAINING.dropout,
+    providers: exec.providers,
+    ...(exec.threadsFrom === 'setting' ? { threads: exec.threads } : {}),
     // a micro-batch's rows: batchSize texts, or under sentence-mean up to docPieces sentences of each of batchSize docs
     maxDims: { batch: byDoc ? c.batchSize * (c.docPieces ?? DEFAULT_DOC_PIECES) : c.batchSize, seq: maxLength, docs: c.batchSize },
   };
   const spec: TrainWorkerModel = { source: m.source, numLabels: m.model.numLabels, seed: c.seed, sentenceMean: !!byDoc };
   const { worker: trainer, info } = await TrainerWorker.start({ kind: 'custom', spec }, config, { workerPath: trainWorkerPath() });
-  log(info.executor === 'device'
-    ? `trainer: the device trainer on ${exec.providers[0]} (the whole step, AdamW included, in one graph; ${exec.providers[0] === 'webgpu' ? 'state kept in GPU buffers' : 'state uploaded and downloaded every step'})`
-    : 'trainer: the host trainer (forward and backward on the cpu provider, AdamW in TypeScript)');
+  log(
+    info.executor === 'device'
+      ? `trainer: the device trainer on ${exec.providers[0]} (the whole step, AdamW included, in one graph; ${exec.providers[0] === 'webgpu' ? 'state kept in GPU buffers' : 'state uploaded and downloaded every step'})`
+      : 'trainer: the host trainer (forward and backward on the cpu provider, AdamW in TypeScript)',
+  );
   const isTrainable = trainableFilter(model, c.freeze);
   const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
   return {
-    maxLength, rows, byDoc, stepsPerEpoch, totalSteps, evalLongText, validation, test, trainer,
+    maxLength,
+    rows,
+    byDoc,
+    stepsPerEpoch,
+    totalSteps,
+    evalLongText,
+    validation,
+    test,
+    trainer,
     trainableParams: model.params.filter(isTrainable).reduce((a, p) => a + size(p.shape), 0),
     totalParams: model.params.reduce((a, p) => a + size(p.shape), 0),
     logitsOf: (b) => trainer.evaluate(byDoc ? withPiecePool(b) : b),

@@ -23,7 +23,8 @@ export function registerCacheCommands(c: Commands): vscode.Disposable[] {
       }
       const ok = await vscode.window.showWarningMessage(
         `Clear the embedding cache? ${cacheSizeText(now)}. The next frozen-embedding run embeds its texts again.`,
-        { modal: true }, 'Clear',
+        { modal: true },
+        'Clear',
       );
       if (ok !== 'Clear') return;
       const removed = await d.host.request(Requests.embeddingCache, { clear: true }, 'clear the embedding cache');

@@ -23,7 +23,7 @@ export interface CommandDeps {
 export type RunArg = RunsNode | { type: 'run'; dir: string } | undefined;
 
 function report(e: unknown, output: vscode.OutputChannel): void {
-  output.appendLine(`[error] ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  output.appendLine(`[error] ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   const msg = errorMessage(e);
   if (e instanceof HostFeatureMissing) void vscode.window.showWarningMessage(msg);
   else void vscode.window.showErrorMessage(msg, 'Show Log').then((a) => a && output.show());
@@ -61,7 +61,12 @@ export class Commands {
       return undefined;
     }
     const pick = await vscode.window.showQuickPick(
-      runs.map((r) => ({ label: runName(r.manifest), description: `${r.manifest.id} · ${r.manifest.status}`, detail: `${kindLabel(r.manifest.kind)}${r.manifest.test ? ` · test accuracy ${pct(r.manifest.test.accuracy)}` : ''}`, run: r })),
+      runs.map((r) => ({
+        label: runName(r.manifest),
+        description: `${r.manifest.id} · ${r.manifest.status}`,
+        detail: `${kindLabel(r.manifest.kind)}${r.manifest.test ? ` · test accuracy ${pct(r.manifest.test.accuracy)}` : ''}`,
+        run: r,
+      })),
       { placeHolder, matchOnDescription: true },
     );
     return pick?.run;
@@ -87,7 +92,9 @@ export class Commands {
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
       let runId: string | undefined;
       const subs = [
-        d.host.onRunStarted((r) => { runId = r.runId; }),
+        d.host.onRunStarted((r) => {
+          runId = r.runId;
+        }),
         d.host.onProgress((p) => {
           if (runId && p.runId !== runId) return;
           progress.report({ message: `${p.phase} ${p.total > 0 ? `${p.step}/${p.total}` : ''}` });

@@ -14,5 +14,12 @@ export type { CommandDeps } from './common';
 
 export function registerCommands(d: CommandDeps): vscode.Disposable[] {
   const c = new Commands(d);
-  return [...registerViewCommands(c), ...registerDataCommands(c), ...registerCacheCommands(c), ...registerTrainCommands(c), ...registerResultCommands(c), ...registerTrainerJobCommands(c)];
+  return [
+    ...registerViewCommands(c),
+    ...registerDataCommands(c),
+    ...registerCacheCommands(c),
+    ...registerTrainCommands(c),
+    ...registerResultCommands(c),
+    ...registerTrainerJobCommands(c),
+  ];
 }

@@ -26,7 +26,12 @@ export function registerResultCommands(c: Commands): vscode.Disposable[] {
       if (!chosen) {
         const runs = listRuns(c.root());
         const picks = await vscode.window.showQuickPick(
-          runs.map((r) => ({ label: runName(r.manifest), description: `${r.manifest.id} · ${kindLabel(r.manifest.kind)} · ${r.manifest.status}`, picked: !!r.manifest.test, dir: r.dir })),
+          runs.map((r) => ({
+            label: runName(r.manifest),
+            description: `${r.manifest.id} · ${kindLabel(r.manifest.kind)} · ${r.manifest.status}`,
+            picked: !!r.manifest.test,
+            dir: r.dir,
+          })),
           { canPickMany: true, placeHolder: 'Compare which runs? (two or more)', matchOnDescription: true },
         );
         if (!picks) return undefined;
@@ -50,15 +55,19 @@ export function registerResultCommands(c: Commands): vscode.Disposable[] {
       const entry = await c.pickDataset('On which dataset?');
       if (!entry) return;
       const params: EvaluateParams = { runDir: run.dir, data: entry.source };
-      const m = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Evaluating ${run.manifest.id} on ${entry.name}…` },
-        () => d.host.request(Requests.evaluate, params, 'evaluate runs on other data'));
+      const m = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Evaluating ${run.manifest.id} on ${entry.name}…` },
+        () => d.host.request(Requests.evaluate, params, 'evaluate runs on other data'),
+      );
       d.output.appendLine(`[evaluate] ${run.manifest.id} on ${entry.source}: ${JSON.stringify({ ...m, reliability: undefined })}`);
       const warned = warningsMessage(`${run.manifest.id} on ${entry.name}`, m.warnings);
       if (warned) void vscode.window.showWarningMessage(warned);
-      void vscode.window.showInformationMessage(
-        `${run.manifest.id} on ${entry.name}: accuracy ${pct(m.accuracy)} (95% CI ${pct(m.accuracyCI[0])}–${pct(m.accuracyCI[1])}) on ${m.n} examples, macro F1 ${pct(m.macroF1)}.`,
-        'Show Details',
-      ).then((a) => a && d.output.show());
+      void vscode.window
+        .showInformationMessage(
+          `${run.manifest.id} on ${entry.name}: accuracy ${pct(m.accuracy)} (95% CI ${pct(m.accuracyCI[0])}–${pct(m.accuracyCI[1])}) on ${m.n} examples, macro F1 ${pct(m.macroF1)}.`,
+          'Show Details',
+        )
+        .then((a) => a && d.output.show());
       return m;
     }),
 

@@ -12,13 +12,22 @@ export function registerTrainCommands(c: Commands): vscode.Disposable[] {
     c.reg('guidedFinetune.runBaseline', async () => {
       const kinds: (vscode.QuickPickItem & { baseline: BaselineKind })[] = [
         { label: 'TF-IDF + logistic regression', detail: 'Word and bigram counts, no neural network: the classic strong baseline.', baseline: 'tfidf' },
-        { label: 'Frozen embeddings + classifier', detail: 'Sentence embeddings of the pre-trained model, unchanged; only a classifier is trained.', baseline: 'embeddings' },
+        {
+          label: 'Frozen embeddings + classifier',
+          detail: 'Sentence embeddings of the pre-trained model, unchanged; only a classifier is trained.',
+          baseline: 'embeddings',
+        },
       ];
       const kind = await vscode.window.showQuickPick(kinds, { placeHolder: 'Which baseline?' });
       if (!kind) return;
       const entry = await c.pickDataset('On which dataset?');
       if (!entry) return;
-      const params: BaselineParams = { kind: kind.baseline, runsRoot: c.root(), ...c.dataParams(entry), ...(kind.baseline === 'embeddings' ? { model: settings().defaultModel } : {}) };
+      const params: BaselineParams = {
+        kind: kind.baseline,
+        runsRoot: c.root(),
+        ...c.dataParams(entry),
+        ...(kind.baseline === 'embeddings' ? { model: settings().defaultModel } : {}),
+      };
       stepDone('baselineRun');
       return c.runJob(`Baseline: ${kind.label}`, Requests.baseline, params, 'run baselines');
     }),
@@ -31,7 +40,11 @@ export function registerTrainCommands(c: Commands): vscode.Disposable[] {
         return c.runJob(`Fine-tune ${params.model}`, Requests.train, params, 'fine-tune models');
       }
       FineTuneForm.show({
-        extensionUri: d.context.extensionUri, host: d.host, datasets: () => d.datasets.entries(), runsRoot: c.root, activeRuns: d.activeRuns,
+        extensionUri: d.context.extensionUri,
+        host: d.host,
+        datasets: () => d.datasets.entries(),
+        runsRoot: c.root,
+        activeRuns: d.activeRuns,
         start: (params, onStarted) => {
           const sub = d.host.onRunStarted((r) => {
             if (r.kind !== 'finetune' && r.kind !== 'head-only') return;
@@ -49,7 +62,9 @@ export function registerTrainCommands(c: Commands): vscode.Disposable[] {
       const run = await c.pickRun(arg, 'Cancel which run?', (m) => m.status === 'running');
       if (!run) return;
       const r = await d.host.request(Requests.cancel, { runId: run.manifest.id }, 'cancel runs');
-      void vscode.window.showInformationMessage(r.cancelled.length ? `Cancelled ${r.cancelled.join(', ')}.` : `${run.manifest.id} was not running in this host.`);
+      void vscode.window.showInformationMessage(
+        r.cancelled.length ? `Cancelled ${r.cancelled.join(', ')}.` : `${run.manifest.id} was not running in this host.`,
+      );
     }),
 
     c.reg('guidedFinetune.resumeRun', async (arg?: RunArg) => {

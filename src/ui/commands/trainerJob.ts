@@ -26,16 +26,26 @@ export function registerTrainerJobCommands(c: Commands): vscode.Disposable[] {
         out = join(target[0].fsPath, `${run.manifest.id}-trainer-job`);
       }
       const r = await d.host.request(Requests.exportTrainerJob, { runDir: run.dir, out }, 'export Trainer jobs');
-      void vscode.window.showInformationMessage(`Trainer job written to ${r.dir}: ${r.files.length} files, ${r.totalSteps} optimizer steps. Its README has the commands for one GPU, several GPUs and SLURM.`, 'Open README').then((a) => {
-        if (a) void vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(join(r.dir, 'README.md')));
-      });
+      void vscode.window
+        .showInformationMessage(
+          `Trainer job written to ${r.dir}: ${r.files.length} files, ${r.totalSteps} optimizer steps. Its README has the commands for one GPU, several GPUs and SLURM.`,
+          'Open README',
+        )
+        .then((a) => {
+          if (a) void vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(join(r.dir, 'README.md')));
+        });
       return r;
     }),
 
     c.reg('guidedFinetune.importModel', async (arg?: { model?: string; splitOf?: string; data?: DataSource; name?: string }) => {
       let model = arg?.model;
       if (!model) {
-        const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Import this model', title: 'A Hugging Face checkpoint folder (config.json, model.safetensors, tokenizer)' });
+        const picked = await vscode.window.showOpenDialog({
+          canSelectFolders: true,
+          canSelectFiles: false,
+          openLabel: 'Import this model',
+          title: 'A Hugging Face checkpoint folder (config.json, model.safetensors, tokenizer)',
+        });
         model = picked?.[0]?.fsPath;
       }
       if (!model) return undefined;
@@ -45,10 +55,16 @@ export function registerTrainerJobCommands(c: Commands): vscode.Disposable[] {
         const runs = listRuns(c.root()).filter((r) => r.manifest.status === 'completed' && r.manifest.dataset);
         type Item = vscode.QuickPickItem & { choice: DataChoice | 'dataset' };
         const items: Item[] = [
-          ...runs.map((r) => ({ label: `Same test set as ${runName(r.manifest)}`, description: `${r.manifest.dataset!.id}${r.manifest.test ? ` · test accuracy ${pct(r.manifest.test.accuracy)}` : ''}`, choice: { splitOf: r.dir } })),
+          ...runs.map((r) => ({
+            label: `Same test set as ${runName(r.manifest)}`,
+            description: `${r.manifest.dataset!.id}${r.manifest.test ? ` · test accuracy ${pct(r.manifest.test.accuracy)}` : ''}`,
+            choice: { splitOf: r.dir },
+          })),
           { label: 'A dataset...', description: 'its test split', choice: 'dataset' as const },
         ];
-        const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Evaluate the model on which test set? (the same as a run\'s: a fair comparison)' });
+        const pick = await vscode.window.showQuickPick(items, {
+          placeHolder: "Evaluate the model on which test set? (the same as a run's: a fair comparison)",
+        });
         if (!pick) return undefined;
         if (pick.choice === 'dataset') {
           const e = await c.pickDataset('Evaluate on which dataset?');

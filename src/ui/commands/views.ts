@@ -8,7 +8,10 @@ import { checkpointDir } from '../../shared/node/runFiles';
 export function registerViewCommands(c: Commands): vscode.Disposable[] {
   const d = c.d;
   return [
-    vscode.commands.registerCommand('guidedFinetune.refresh', () => { d.runs.refresh(); d.datasets.refresh(); }),
+    vscode.commands.registerCommand('guidedFinetune.refresh', () => {
+      d.runs.refresh();
+      d.datasets.refresh();
+    }),
     vscode.commands.registerCommand('guidedFinetune.showLog', () => d.output.show()),
     vscode.commands.registerCommand('guidedFinetune.showRunsFolder', () => {
       void vscode.window.showInformationMessage(`Runs folder: ${c.root()}`);

@@ -7,7 +7,14 @@ import type { Comparison, MetricRecord, RunManifest } from '../../protocol';
 import type { ConfusionView, FromWebview, ReliabilityView, SignificanceRow } from '../../protocol/webviewMessages';
 import { comparisonTable } from '../viewmodel/comparison';
 import {
-  confusionFromPredictions, confusionView, defaultReference, macroF1CI, overlaidCurves, reliabilityFromPredictions, reliabilityView, significanceRow,
+  confusionFromPredictions,
+  confusionView,
+  defaultReference,
+  macroF1CI,
+  overlaidCurves,
+  reliabilityFromPredictions,
+  reliabilityView,
+  significanceRow,
 } from '../viewmodel/compareView';
 import { pct } from '../viewmodel/format';
 import { JsonlTail, readManifest, readPredictions, RUN_FILES } from '../viewmodel/runFiles';
@@ -99,11 +106,20 @@ export class ComparePanel extends ResultsPanel {
       const preds = t?.confusion?.length && t.reliability?.length ? undefined : readPredictions(dir);
       if (!t && !preds?.length) continue;
       confusions.push(confusionView(manifest.id, labels, t?.confusion?.length ? t.confusion : confusionFromPredictions(preds!, labels.length)));
-      reliability.push(t?.reliability?.length ? reliabilityView(manifest.id, t.reliability, t.ece) : reliabilityView(manifest.id, reliabilityFromPredictions(preds!)));
+      reliability.push(
+        t?.reliability?.length ? reliabilityView(manifest.id, t.reliability, t.ece) : reliabilityView(manifest.id, reliabilityFromPredictions(preds!)),
+      );
     }
     this.post({
       type: 'comparison',
-      view: { table: { ...table, notes: [...table.notes, ...this.notes] }, reference: { dir: ref.dir, id: ref.manifest.id }, significance, pending, confusions, reliability },
+      view: {
+        table: { ...table, notes: [...table.notes, ...this.notes] },
+        reference: { dir: ref.dir, id: ref.manifest.id },
+        significance,
+        pending,
+        confusions,
+        reliability,
+      },
     });
     for (const { dir } of runs) {
       let t = this.tails.get(dir);
@@ -112,7 +128,10 @@ export class ComparePanel extends ResultsPanel {
       if (reset) t.metrics = [];
       t.metrics.push(...records);
     }
-    this.post({ type: 'charts', charts: overlaidCurves(runs.map((r) => ({ id: r.manifest.id, kind: r.manifest.kind, metrics: this.tails.get(r.dir)!.metrics }))) });
+    this.post({
+      type: 'charts',
+      charts: overlaidCurves(runs.map((r) => ({ id: r.manifest.id, kind: r.manifest.kind, metrics: this.tails.get(r.dir)!.metrics }))),
+    });
     this.pollWhile(runs.some((r) => r.manifest.status === 'running'));
   }
 

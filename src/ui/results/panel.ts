@@ -20,7 +20,11 @@ export function signature(path: string): string {
 
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, mode: 'run' | 'compare', title: string): string {
   return webviewPage(webview, extensionUri, {
-    script: 'webview.js', styles: ['base.css', 'results.css', 'panel.css'], title, images: true, root: { id: 'app', data: { mode }, live: true },
+    script: 'webview.js',
+    styles: ['base.css', 'results.css', 'panel.css'],
+    title,
+    images: true,
+    root: { id: 'app', data: { mode }, live: true },
   });
 }
 
@@ -133,8 +137,12 @@ export abstract class ResultsPanel implements vscode.Disposable {
         break;
       case 'command': {
         const ids: Record<typeof m.command, string> = {
-          compare: 'guidedFinetune.compareRuns', evaluate: 'guidedFinetune.evaluateRun', export: 'guidedFinetune.exportModel',
-          tryText: 'guidedFinetune.tryModel', reflect: 'guidedFinetune.writeReflection', cancel: 'guidedFinetune.cancelRun',
+          compare: 'guidedFinetune.compareRuns',
+          evaluate: 'guidedFinetune.evaluateRun',
+          export: 'guidedFinetune.exportModel',
+          tryText: 'guidedFinetune.tryModel',
+          reflect: 'guidedFinetune.writeReflection',
+          cancel: 'guidedFinetune.cancelRun',
         };
         void vscode.commands.executeCommand(ids[m.command], this.commandArg());
         break;

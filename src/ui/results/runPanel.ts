@@ -27,7 +27,11 @@ export class RunPanel extends ResultsPanel {
   private lastRunMessage = '';
   private lastProgress: Progress | undefined;
 
-  private constructor(extensionUri: vscode.Uri, panel: vscode.WebviewPanel, private readonly dir: string) {
+  private constructor(
+    extensionUri: vscode.Uri,
+    panel: vscode.WebviewPanel,
+    private readonly dir: string,
+  ) {
     super(extensionUri, panel, dir, [dir]);
     this.tail = new JsonlTail<MetricRecord>(join(dir, RUN_FILES.metrics));
   }
@@ -77,7 +81,10 @@ export class RunPanel extends ResultsPanel {
     const title = `Results: ${runName(manifest)}`;
     if (this.panel.title !== title) this.panel.title = title;
     // While it runs: the last progress the host sent (or none yet, from a run this window did not start); after: none.
-    this.post({ type: 'progress', progress: manifest.status === 'running' ? (this.lastProgress ? liveProgress(this.lastProgress) : { text: 'running', running: true }) : undefined });
+    this.post({
+      type: 'progress',
+      progress: manifest.status === 'running' ? (this.lastProgress ? liveProgress(this.lastProgress) : { text: 'running', running: true }) : undefined,
+    });
     const json = JSON.stringify(runMessage);
     if (json !== this.lastRunMessage) {
       this.lastRunMessage = json;
@@ -96,7 +103,9 @@ export class RunPanel extends ResultsPanel {
     const dir = this.dir;
     if (!manifest) return;
     const baselineDir = this.review.baseline || '';
-    const source = [RUN_FILES.predictions, SALIENCY_FILE].map((f) => signature(join(dir, f))).join('|') + `|${baselineDir && signature(join(baselineDir, RUN_FILES.predictions))}`;
+    const source =
+      [RUN_FILES.predictions, SALIENCY_FILE].map((f) => signature(join(dir, f))).join('|') +
+      `|${baselineDir && signature(join(baselineDir, RUN_FILES.predictions))}`;
     if (!force && source === this.reviewSource) return;
     this.reviewSource = source;
     const labels = manifest.test?.labels ?? manifest.dataset?.labels ?? [];

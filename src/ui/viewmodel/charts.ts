@@ -52,7 +52,11 @@ export function lossChart(metrics: readonly MetricRecord[]): ChartData {
   const val = evalColumn(evals, 'validation', (r) => r.metrics.loss ?? r.metrics.logLoss);
   const { x, ys } = align([...train.keys(), ...val.keys()], [train, smoothCol, val]);
   return {
-    id: 'loss', title: 'Loss', xLabel: 'step', yLabel: 'cross-entropy', x,
+    id: 'loss',
+    title: 'Loss',
+    xLabel: 'step',
+    yLabel: 'cross-entropy',
+    x,
     series: [
       { label: 'train loss', values: ys[0], style: 'faint' },
       { label: 'train loss (smoothed)', values: ys[1] },
@@ -68,7 +72,11 @@ export function accuracyChart(metrics: readonly MetricRecord[]): ChartData {
   const f1 = evalColumn(evals, 'validation', (r) => r.metrics.macroF1);
   const { x, ys } = align([...val.keys(), ...train.keys(), ...f1.keys()], [val, f1, train]);
   return {
-    id: 'accuracy', title: 'Validation accuracy', xLabel: 'step', yLabel: 'accuracy', x,
+    id: 'accuracy',
+    title: 'Validation accuracy',
+    xLabel: 'step',
+    yLabel: 'accuracy',
+    x,
     series: [
       { label: 'validation accuracy', values: ys[0], style: 'points' },
       { label: 'validation macro-F1', values: ys[1], style: 'points' },
@@ -80,7 +88,10 @@ export function accuracyChart(metrics: readonly MetricRecord[]): ChartData {
 export function lrChart(metrics: readonly MetricRecord[]): ChartData {
   const { steps } = splitRecords(metrics);
   return {
-    id: 'lr', title: 'Learning rate', xLabel: 'step', yLabel: 'lr',
+    id: 'lr',
+    title: 'Learning rate',
+    xLabel: 'step',
+    yLabel: 'lr',
     x: steps.map((r) => r.step),
     series: [{ label: 'learning rate', values: steps.map((r) => (Number.isFinite(r.lr) ? r.lr : null)) }],
   };
@@ -105,9 +116,15 @@ export function fitChart(metrics: readonly MetricRecord[]): ChartData {
   const x = Array.from({ length: n }, (_, i) => i + 1);
   const candidates = fits.length > 1;
   return {
-    id: 'fit', title: candidates ? `Fitting the logistic regression: ${fits.length} candidate regularisation strengths` : 'Fitting the logistic regression',
-    xLabel: 'L-BFGS iteration', yLabel: 'training objective', x,
-    series: fits.map((f, i) => ({ label: f.C !== undefined ? `C = ${f.C}` : candidates ? `fit ${i + 1}` : 'objective', values: x.map((_, j) => f.losses[j] ?? null) })),
+    id: 'fit',
+    title: candidates ? `Fitting the logistic regression: ${fits.length} candidate regularisation strengths` : 'Fitting the logistic regression',
+    xLabel: 'L-BFGS iteration',
+    yLabel: 'training objective',
+    x,
+    series: fits.map((f, i) => ({
+      label: f.C !== undefined ? `C = ${f.C}` : candidates ? `fit ${i + 1}` : 'objective',
+      values: x.map((_, j) => f.losses[j] ?? null),
+    })),
     note: candidates
       ? 'Each candidate C is fitted from scratch and the one with the best validation accuracy is kept (Test metrics); iterations are optimizer steps of one fit, not training steps over the data.'
       : 'Iterations are optimizer steps of the fit, not training steps over the data.',

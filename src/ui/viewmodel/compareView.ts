@@ -30,7 +30,9 @@ export function overlaidCurves(all: readonly { id: string; kind?: string; metric
     acc.push(a);
   }
   const levels = all.filter(isBaseline).flatMap((r) => {
-    const v = [...r.metrics].reverse().find((m): m is Extract<MetricRecord, { type: 'eval' }> => m.type === 'eval' && m.split === 'validation' && Number.isFinite(m.metrics.accuracy));
+    const v = [...r.metrics]
+      .reverse()
+      .find((m): m is Extract<MetricRecord, { type: 'eval' }> => m.type === 'eval' && m.split === 'validation' && Number.isFinite(m.metrics.accuracy));
     return v ? [{ id: r.id, accuracy: v.metrics.accuracy }] : [];
   });
   const axis = (cols: Map<number, number>[]) => [...new Set(cols.flatMap((c) => [...c.keys()]))].sort((a, b) => a - b);
@@ -39,18 +41,30 @@ export function overlaidCurves(all: readonly { id: string; kind?: string; metric
   const skipped = all.filter(isBaseline).map((r) => r.id);
   return [
     {
-      id: 'compare-loss', title: 'Training loss (smoothed), fine-tuning runs', xLabel: 'fine-tuning step', yLabel: 'cross-entropy', x: lossX,
+      id: 'compare-loss',
+      title: 'Training loss (smoothed), fine-tuning runs',
+      xLabel: 'fine-tuning step',
+      yLabel: 'cross-entropy',
+      x: lossX,
       series: tuned.map((r, i) => ({ label: `${r.id} train loss`, values: lossX.map((s) => loss[i].get(s) ?? null) })),
-      ...(skipped.length ? { note: `Not drawn: ${skipped.join(', ')} — a baseline's iterations are optimizer steps of its logistic-regression fit, not fine-tuning steps.` } : {}),
+      ...(skipped.length
+        ? { note: `Not drawn: ${skipped.join(', ')} — a baseline's iterations are optimizer steps of its logistic-regression fit, not fine-tuning steps.` }
+        : {}),
     },
     {
-      id: 'compare-accuracy', title: 'Validation accuracy, per run', xLabel: 'fine-tuning step', yLabel: 'accuracy', x: accX,
+      id: 'compare-accuracy',
+      title: 'Validation accuracy, per run',
+      xLabel: 'fine-tuning step',
+      yLabel: 'accuracy',
+      x: accX,
       series: [
         ...tuned.map((r, i) => ({ label: `${r.id} val accuracy`, values: accX.map((s) => acc[i].get(s) ?? null) })),
         // A level needs a chart to span: only drawn over fine-tuning runs' evaluations.
-        ...(accX.length ? levels.map((l) => ({ label: `${l.id} val accuracy (after its fit)`, values: accX.map(() => l.accuracy), style: 'reference' as const })) : []),
+        ...(accX.length
+          ? levels.map((l) => ({ label: `${l.id} val accuracy (after its fit)`, values: accX.map(() => l.accuracy), style: 'reference' as const }))
+          : []),
       ],
-      ...(levels.length ? { note: 'Dashed: a baseline\'s validation accuracy, one evaluation after its fit, drawn as a level to compare with.' } : {}),
+      ...(levels.length ? { note: "Dashed: a baseline's validation accuracy, one evaluation after its fit, drawn as a level to compare with." } : {}),
     },
   ];
 }
@@ -61,7 +75,6 @@ export function defaultReference(runs: readonly { dir: string; manifest: RunMani
   const pool = tested.length ? tested : runs;
   return (pool.find((r) => r.manifest.kind === 'baseline-tfidf') ?? pool.find((r) => r.manifest.kind.startsWith('baseline')) ?? pool[0])?.dir;
 }
-
 
 /** One row per non-reference run: difference (run − reference) with its paired 95% CI, discordant pairs, McNemar p. */
 export function significanceRow(run: { id: string; dir: string }, referenceId: string, result: Comparison | { error: string }): SignificanceRow {

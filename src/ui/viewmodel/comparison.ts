@@ -42,7 +42,9 @@ export function comparisonTable(runs: readonly { dir: string; manifest: RunManif
     const n = [...sizes][0];
     // One example moves accuracy by 1/n: differences smaller than the CI width are within noise.
     const next = opts.paired ? 'the paired tests below say whether it is more than that' : '"Compare runs" on two runs gives the paired test';
-    notes.push(`Each run was tested on ${n} examples: one example is ${pct(1 / n, 2)} of accuracy. Overlapping confidence intervals mean the difference may be noise; ${next}.`);
+    notes.push(
+      `Each run was tested on ${n} examples: one example is ${pct(1 / n, 2)} of accuracy. Overlapping confidence intervals mean the difference may be noise; ${next}.`,
+    );
   }
   return { columns: COMPARISON_COLUMNS, rows, notes };
 }

@@ -8,8 +8,10 @@ export function splitCounts(s: DatasetSummary): string {
     const c = s.labelCounts[l];
     return c ? `${l} ${c.train}/${c.validation}/${c.test}` : l;
   });
-  return `${total} examples, ${s.labels.length} labels: train ${s.sizes.train} · validation ${s.sizes.validation} · test ${s.sizes.test}`
-    + (perLabel.length && perLabel.length <= 6 ? ` (train/validation/test per label: ${perLabel.join(', ')})` : '');
+  return (
+    `${total} examples, ${s.labels.length} labels: train ${s.sizes.train} · validation ${s.sizes.validation} · test ${s.sizes.test}` +
+    (perLabel.length && perLabel.length <= 6 ? ` (train/validation/test per label: ${perLabel.join(', ')})` : '')
+  );
 }
 
 /** 0.1 -> "10%", 0.125 -> "12.5%" */

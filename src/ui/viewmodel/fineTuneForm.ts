@@ -4,7 +4,20 @@
 // wording with the field's label), the host request it becomes, and the pre-flight estimate formatted for
 // people. Pure: no vscode, testable in plain Node.
 import type { DeviceChoice, EstimateView, FormField, FormOption, FormValues, ProbeParams, ProbeResult, TrainConfig, TrainParams } from '../../protocol';
-import { DEFAULT_TRAIN_CONFIG, freezeText, STARTER_DEMO_CONFIG, numberRule, numberText, parseSetting, SETTING_KEYS, SETTINGS, settingRule, trainSettings, type SettingKey, type SettingSpec } from '../../shared/settings';
+import {
+  DEFAULT_TRAIN_CONFIG,
+  freezeText,
+  STARTER_DEMO_CONFIG,
+  numberRule,
+  numberText,
+  parseSetting,
+  SETTING_KEYS,
+  SETTINGS,
+  settingRule,
+  trainSettings,
+  type SettingKey,
+  type SettingSpec,
+} from '../../shared/settings';
 import { deviceView } from './format';
 import { roughDuration } from '../../shared/format';
 
@@ -23,15 +36,26 @@ export const LOCAL_MODEL = 'folder';
 /** Model choices: the offline starter model, the cached hub models, or a folder / hub id typed in. */
 export function modelOptions(cachedModels: readonly string[]): FormOption[] {
   return [
-    { value: 'starter', label: 'Starter model (Universal Sentence Encoder Lite, offline, 7M parameters)', description: 'Small and fast: good for learning how fine-tuning behaves on this machine.' },
+    {
+      value: 'starter',
+      label: 'Starter model (Universal Sentence Encoder Lite, offline, 7M parameters)',
+      description: 'Small and fast: good for learning how fine-tuning behaves on this machine.',
+    },
     ...cachedModels.map((id) => ({ value: id, label: `${id} (from the model cache)` })),
-    { value: LOCAL_MODEL, label: 'A local folder or a hub id…', description: 'A Hugging Face model folder (config.json, weights, tokenizer), or an id already in the model cache.' },
+    {
+      value: LOCAL_MODEL,
+      label: 'A local folder or a hub id…',
+      description: 'A Hugging Face model folder (config.json, weights, tokenizer), or an id already in the model cache.',
+    },
   ];
 }
 
 /** Model-cache folder names are <org>--<name>: back to hub ids. */
 export function hubIdsFromCache(entries: readonly string[]): string[] {
-  return entries.filter((e) => /^[^.][^/]*--[^/]+$/.test(e)).map((e) => e.replace('--', '/')).sort();
+  return entries
+    .filter((e) => /^[^.][^/]*--[^/]+$/.test(e))
+    .map((e) => e.replace('--', '/'))
+    .sort();
 }
 
 const spec = (k: SettingKey): SettingSpec => SETTINGS[k];
@@ -49,17 +73,39 @@ function fieldText(v: unknown): string {
 function settingFields(k: SettingKey, defaults: Partial<Record<SettingKey, string>>): FormField[] {
   const s = spec(k);
   const form = s.form!;
-  const base = { key: k, group: form.group, label: form.label, help: s.help, ...(form.showWhen ? { showWhen: { key: form.showWhen.key, values: [...form.showWhen.values] } } : {}) };
+  const base = {
+    key: k,
+    group: form.group,
+    label: form.label,
+    help: s.help,
+    ...(form.showWhen ? { showWhen: { key: form.showWhen.key, values: [...form.showWhen.values] } } : {}),
+  };
   const def = defaults[k] ?? (s.default === undefined ? '' : fieldText(s.default));
   switch (s.kind) {
-    case 'int': return [{ ...base, kind: 'number', min: s.min, max: s.max, step: '1', default: def }];
-    case 'number': return [{ ...base, kind: 'text', min: s.min, max: s.max, default: def }];
-    case 'choice': return [{ ...base, kind: 'select', options: s.choices.map((c) => ({ ...c })), default: def }];
-    case 'freeze': return [
-      { ...base, kind: 'select', options: s.choices.map((c) => ({ ...c })), default: def },
-      { key: TOP_LAYERS, group: form.group, label: s.top.label, kind: 'number', min: s.top.min, max: s.top.max, step: '1', default: String(s.top.default), showWhen: { key: k, values: ['top'] }, help: s.top.help },
-    ];
-    default: throw new Error(`the form has no field for a ${s.kind} setting (${k})`);
+    case 'int':
+      return [{ ...base, kind: 'number', min: s.min, max: s.max, step: '1', default: def }];
+    case 'number':
+      return [{ ...base, kind: 'text', min: s.min, max: s.max, default: def }];
+    case 'choice':
+      return [{ ...base, kind: 'select', options: s.choices.map((c) => ({ ...c })), default: def }];
+    case 'freeze':
+      return [
+        { ...base, kind: 'select', options: s.choices.map((c) => ({ ...c })), default: def },
+        {
+          key: TOP_LAYERS,
+          group: form.group,
+          label: s.top.label,
+          kind: 'number',
+          min: s.top.min,
+          max: s.top.max,
+          step: '1',
+          default: String(s.top.default),
+          showWhen: { key: k, values: ['top'] },
+          help: s.top.help,
+        },
+      ];
+    default:
+      throw new Error(`the form has no field for a ${s.kind} setting (${k})`);
   }
 }
 
@@ -70,11 +116,17 @@ function defaultTrainingValues(): FormValues {
 
 /** The form's values of a training config (every training field; freeze top:K fills the top-layers field). */
 function trainingValues(c: TrainConfig): FormValues {
-  return Object.fromEntries(TRAINING_KEYS.flatMap((k): [string, string][] => {
-    const v = c[k as keyof TrainConfig];
-    if (k === 'freeze' && typeof v === 'object') return [[k, 'top'], [TOP_LAYERS, String(v.top)]];
-    return v === undefined ? [] : [[k, fieldText(v)]];
-  }));
+  return Object.fromEntries(
+    TRAINING_KEYS.flatMap((k): [string, string][] => {
+      const v = c[k as keyof TrainConfig];
+      if (k === 'freeze' && typeof v === 'object')
+        return [
+          [k, 'top'],
+          [TOP_LAYERS, String(v.top)],
+        ];
+      return v === undefined ? [] : [[k, fieldText(v)]];
+    }),
+  );
 }
 
 /**
@@ -88,7 +140,12 @@ function presetOptions(): FormOption[] {
   const recipe = `the first ${d.maxLength} tokens, ${d.freeze === 'all' ? 'every layer trained' : `${fieldText(d.freeze)} trained`}, learning rate ${numberText(d.lr)}`;
   return [
     { value: 'defaults', label: 'General defaults', description: `The usual fine-tuning recipe: ${recipe}.`, applies: defaultTrainingValues() },
-    { value: 'starter-demo', label: 'Starter model on long reviews (the settings of gft demo)', description: 'Sentence by sentence, top layer and head at 4e-4: 86.0% test accuracy on the movie reviews in the demo (about 9 min on 2 CPU cores).', applies: STARTER_DEMO_VALUES },
+    {
+      value: 'starter-demo',
+      label: 'Starter model on long reviews (the settings of gft demo)',
+      description: 'Sentence by sentence, top layer and head at 4e-4: 86.0% test accuracy on the movie reviews in the demo (about 9 min on 2 CPU cores).',
+      applies: STARTER_DEMO_VALUES,
+    },
   ];
 }
 
@@ -96,14 +153,43 @@ export function formFields(ctx: FormContext): FormField[] {
   const models = modelOptions(ctx.cachedModels);
   const defaultModel = models.some((m) => m.value === ctx.defaultModel) ? ctx.defaultModel : ctx.defaultModel ? LOCAL_MODEL : 'starter';
   return [
-    { key: 'preset', group: 'What to train', label: 'Start from', kind: 'select', options: presetOptions(), default: 'defaults',
-      help: 'A set of settings to begin with; every setting below can still be changed. Choosing one replaces the training settings.' },
-    { key: 'model', group: 'What to train', label: 'Model', kind: 'select', options: models, default: defaultModel,
-      help: 'The pre-trained model to fine-tune. Start with the starter model; a larger one is usually more accurate but much slower.' },
-    { key: 'modelPath', group: 'What to train', label: 'Model folder or hub id', kind: 'text', default: defaultModel === LOCAL_MODEL ? ctx.defaultModel : '', browse: true,
-      showWhen: { key: 'model', values: [LOCAL_MODEL] }, help: 'A folder with a Hugging Face model, or a hub id such as distilbert-base-uncased that is already in the model cache.' },
-    { key: 'dataset', group: 'What to train', label: 'Dataset', kind: 'select', options: ctx.datasets, default: ctx.datasets[0]?.value ?? '',
-      help: 'Labelled texts from the Datasets view, with their train/validation/test split. Add Dataset adds more.' },
+    {
+      key: 'preset',
+      group: 'What to train',
+      label: 'Start from',
+      kind: 'select',
+      options: presetOptions(),
+      default: 'defaults',
+      help: 'A set of settings to begin with; every setting below can still be changed. Choosing one replaces the training settings.',
+    },
+    {
+      key: 'model',
+      group: 'What to train',
+      label: 'Model',
+      kind: 'select',
+      options: models,
+      default: defaultModel,
+      help: 'The pre-trained model to fine-tune. Start with the starter model; a larger one is usually more accurate but much slower.',
+    },
+    {
+      key: 'modelPath',
+      group: 'What to train',
+      label: 'Model folder or hub id',
+      kind: 'text',
+      default: defaultModel === LOCAL_MODEL ? ctx.defaultModel : '',
+      browse: true,
+      showWhen: { key: 'model', values: [LOCAL_MODEL] },
+      help: 'A folder with a Hugging Face model, or a hub id such as distilbert-base-uncased that is already in the model cache.',
+    },
+    {
+      key: 'dataset',
+      group: 'What to train',
+      label: 'Dataset',
+      kind: 'select',
+      options: ctx.datasets,
+      default: ctx.datasets[0]?.value ?? '',
+      help: 'Labelled texts from the Datasets view, with their train/validation/test split. Add Dataset adds more.',
+    },
     // the training settings and where they run, from the settings schema (device and threads default to the
     // guidedFinetune.device / threads settings)
     ...FORM_KEYS.flatMap((k) => settingFields(k, { device: ctx.device, threads: String(ctx.threads) })),
@@ -123,11 +209,15 @@ export function formWarnings(values: FormValues): Record<string, string> {
   const maxLength = Number(values.maxLength);
   if (cap !== undefined && Number.isFinite(maxLength) && maxLength > cap) {
     const longText = values.longText ?? DEFAULT_TRAIN_CONFIG.longText;
-    const more = longText === 'sentence-mean' || longText === 'chunks' ? '' : ' To read more of each text, choose "Sentence by sentence" or "All of it, in windows" under Long texts.';
+    const more =
+      longText === 'sentence-mean' || longText === 'chunks'
+        ? ''
+        : ' To read more of each text, choose "Sentence by sentence" or "All of it, in windows" under Long texts.';
     out.maxLength = `The starter model reads at most ${cap} tokens: ${maxLength} becomes ${cap}.${more}`;
   }
   const lr = parseSetting('lr', values.lr ?? '');
-  if (typeof lr === 'number' && lr > 0.1) out.lr = `${numberText(lr)} is far too large for fine-tuning and will likely diverge; try ${numberText(DEFAULT_TRAIN_CONFIG.lr)} (or 4e-4 for the head only).`;
+  if (typeof lr === 'number' && lr > 0.1)
+    out.lr = `${numberText(lr)} is far too large for fine-tuning and will likely diverge; try ${numberText(DEFAULT_TRAIN_CONFIG.lr)} (or 4e-4 for the head only).`;
   return out;
 }
 
@@ -164,7 +254,8 @@ export function parseForm(fields: readonly FormField[], values: FormValues): { o
   const choice = (k: string): string => {
     const f = byKey.get(k)!;
     const s = raw(k);
-    if (!f.options?.some((o) => o.value === s)) errors[k] = f.options?.length ? `${f.label}: choose one of the list.` : `${f.label}: nothing to choose from yet.`;
+    if (!f.options?.some((o) => o.value === s))
+      errors[k] = f.options?.length ? `${f.label}: choose one of the list.` : `${f.label}: nothing to choose from yet.`;
     return s;
   };
   let model = choice('model');
@@ -220,17 +311,27 @@ export function estimateView(r: ProbeResult): EstimateView {
   const device = deviceView({ device: r.device, config: {} });
   const step = r.secondsPerStep < 10 ? `${r.secondsPerStep.toFixed(2)} s` : roughDuration(r.secondsPerStep);
   return {
-    perEpoch, total, memory,
+    perEpoch,
+    total,
+    memory,
     rows: [
       { label: 'Time per epoch', value: `${perEpoch} (${r.stepsPerEpoch} steps × ${step}, measured over ${r.measuredSteps} real steps)` },
-      { label: 'Total', value: `about ${total}: ${r.epochs} epoch${r.epochs === 1 ? '' : 's'} + ${r.evalPasses} evaluation pass${r.evalPasses === 1 ? '' : 'es'} (${roughDuration(r.evalSeconds)}), plus ${roughDuration(r.setupSeconds)} to load and prepare` },
+      {
+        label: 'Total',
+        value: `about ${total}: ${r.epochs} epoch${r.epochs === 1 ? '' : 's'} + ${r.evalPasses} evaluation pass${r.evalPasses === 1 ? '' : 'es'} (${roughDuration(r.evalSeconds)}), plus ${roughDuration(r.setupSeconds)} to load and prepare`,
+      },
       { label: 'Memory', value: `peak ${memory} while measuring` },
-      { label: 'Trained weights', value: `${count(r.trainableParams)} of ${count(r.totalParams)} parameters (${((100 * r.trainableParams) / Math.max(1, r.totalParams)).toFixed(0)}%)` },
+      {
+        label: 'Trained weights',
+        value: `${count(r.trainableParams)} of ${count(r.totalParams)} parameters (${((100 * r.trainableParams) / Math.max(1, r.totalParams)).toFixed(0)}%)`,
+      },
       { label: 'Data', value: `${r.trainTexts} training texts → ${r.trainRows} rows of at most ${r.maxLength} tokens` },
       { label: 'Device', value: device.short, ...(device.details ? { details: device.details } : {}) },
     ],
     // the data's warnings first: they may change what is worth starting
     notes: [...(r.warnings ?? []).map((w) => `Data warning: ${w}`), ...r.notes],
-    secondsPerEpoch: r.secondsPerEpoch, totalSeconds: r.totalSeconds, peakRssMiB: r.peakRssMiB,
+    secondsPerEpoch: r.secondsPerEpoch,
+    totalSeconds: r.totalSeconds,
+    peakRssMiB: r.peakRssMiB,
   };
 }

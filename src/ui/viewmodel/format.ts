@@ -57,16 +57,25 @@ export function progressText(p: Progress): string {
 }
 
 export function liveProgress(p: Progress): LiveProgress {
-  return { text: progressText(p), running: true, ...(p.total > 0 ? { step: p.step, total: p.total } : {}), ...(p.etaSec !== undefined && Number.isFinite(p.etaSec) ? { etaSec: p.etaSec } : {}) };
+  return {
+    text: progressText(p),
+    running: true,
+    ...(p.total > 0 ? { step: p.step, total: p.total } : {}),
+    ...(p.etaSec !== undefined && Number.isFinite(p.etaSec) ? { etaSec: p.etaSec } : {}),
+  };
 }
 
 /** The codicon for a run status (ThemeIcon id). */
 export function statusIcon(status: RunStatus): string {
   switch (status) {
-    case 'running': return 'sync~spin';
-    case 'completed': return 'pass';
-    case 'failed': return 'error';
-    case 'cancelled': return 'circle-slash';
+    case 'running':
+      return 'sync~spin';
+    case 'completed':
+      return 'pass';
+    case 'failed':
+      return 'error';
+    case 'cancelled':
+      return 'circle-slash';
   }
 }
 
@@ -103,14 +112,24 @@ export function deviceView(m: Pick<RunManifest, 'device' | 'config'>): { short: 
   const device = exec?.device ?? parsed?.[1] ?? (machine ? 'cpu' : undefined);
   if (!device) return { short: line };
   const threads = typeof exec?.threads === 'number' ? exec.threads : parsed ? Number(parsed[2]) : undefined;
-  const adapter = typeof exec?.adapter === 'string' ? exec.adapter : typeof (exec?.adapter as { name?: unknown })?.name === 'string' ? (exec!.adapter as { name: string }).name : undefined;
+  const adapter =
+    typeof exec?.adapter === 'string'
+      ? exec.adapter
+      : typeof (exec?.adapter as { name?: unknown })?.name === 'string'
+        ? (exec!.adapter as { name: string }).name
+        : undefined;
   const words = DEVICE_WORDS[device] ?? device;
   const short = device === 'cpu' ? `${words}${threads ? `, ${threads} thread${threads === 1 ? '' : 's'}` : ''}` : `${words}${adapter ? ` (${adapter})` : ''}`;
-  const reasons: [string, string][] = exec?.reasons && typeof exec.reasons === 'object'
-    ? Object.entries(exec.reasons).filter((e): e is [string, string] => typeof e[1] === 'string')
-    : (parsed?.[3] ?? '').split(/; (?=[a-z]+: )/).filter(Boolean).map((r): [string, string] => [r.slice(0, r.indexOf(':')), r.slice(r.indexOf(':') + 1).trim()]);
+  const reasons: [string, string][] =
+    exec?.reasons && typeof exec.reasons === 'object'
+      ? Object.entries(exec.reasons).filter((e): e is [string, string] => typeof e[1] === 'string')
+      : (parsed?.[3] ?? '')
+          .split(/; (?=[a-z]+: )/)
+          .filter(Boolean)
+          .map((r): [string, string] => [r.slice(0, r.indexOf(':')), r.slice(r.indexOf(':') + 1).trim()]);
   const lines = reasons.map(([d, r]) => `${DEVICE_WORDS[d] ?? d}: ${r}`);
-  if (exec?.requested && exec.requested !== 'auto' && exec.requested !== device) lines.unshift(`${DEVICE_WORDS[exec.requested] ?? exec.requested} was asked for and could not be used; the run used the ${words}.`);
+  if (exec?.requested && exec.requested !== 'auto' && exec.requested !== device)
+    lines.unshift(`${DEVICE_WORDS[exec.requested] ?? exec.requested} was asked for and could not be used; the run used the ${words}.`);
   if (machine) lines.push(`Machine: ${machine.replace(/^cpu: /, '')}`);
   if (lines.length === 0) return { short };
   return { short, details: { summary: device === 'cpu' && reasons.length ? 'why not the GPU?' : 'device details', lines } };
@@ -132,7 +151,9 @@ export function runHeader(dir: string, m: RunManifest): RunHeader {
     opensOn: m.kind.startsWith('baseline') && m.status !== 'running' ? 'metrics' : 'training',
     startedAt: m.startedAt,
     duration: duration(m.durationMs),
-    best: m.best ? `${m.best.metric} ${m.best.metric === 'loss' ? num(m.best.value) : pct(m.best.value)} at step ${m.best.step} (epoch ${m.best.epoch})` : undefined,
+    best: m.best
+      ? `${m.best.metric} ${m.best.metric === 'loss' ? num(m.best.value) : pct(m.best.value)} at step ${m.best.step} (epoch ${m.best.epoch})`
+      : undefined,
     error: m.error,
   };
 }

@@ -14,7 +14,6 @@ export function freeReflectionName(exists: (name: string) => boolean): string {
   }
 }
 
-
 /** One line: what the reflection compares, e.g. "TF-IDF + logistic regression 88.8% (85.5–91.8), ...". */
 export function reflectionSummary(r: ReflectionResult): string {
   const runs = r.runs.map((x) => `${x.title} ${pct(x.accuracy)} (95% CI ${pct(x.accuracyCI[0])}–${pct(x.accuracyCI[1])})`).join(', ');
@@ -24,6 +23,11 @@ export function reflectionSummary(r: ReflectionResult): string {
 
 /** The one-line reason no document is written when the host found nothing to compare. */
 export function nothingToReflectOn(r: ReflectionResult, runsRoot: string): string {
-  const why = r.excluded.length ? ` (${r.excluded.slice(0, 3).map((e) => `${e.id}: ${e.reason}`).join('; ')}${r.excluded.length > 3 ? '; …' : ''})` : '';
+  const why = r.excluded.length
+    ? ` (${r.excluded
+        .slice(0, 3)
+        .map((e) => `${e.id}: ${e.reason}`)
+        .join('; ')}${r.excluded.length > 3 ? '; …' : ''})`
+    : '';
   return `No completed run with test predictions in ${runsRoot}${why}: run a baseline and a fine-tuning run first; nothing was written.`;
 }

@@ -45,7 +45,13 @@ export function lengthBuckets(counts: readonly number[]): LengthBucket[] {
 export { wordCount };
 
 /** textOf: the example's text by id when predictions.jsonl does not carry it (it usually stores only ids). */
-export function reviewPage(preds: readonly PredictionRecord[], labels: readonly string[], query: ReviewQuery, textOf?: (id: string) => string | undefined, extras: ReviewExtras = {}): ReviewPage {
+export function reviewPage(
+  preds: readonly PredictionRecord[],
+  labels: readonly string[],
+  query: ReviewQuery,
+  textOf?: (id: string) => string | undefined,
+  extras: ReviewExtras = {},
+): ReviewPage {
   const evaluated = testPredictions(preds);
   const positive = Math.min(Math.max(0, query.positive), Math.max(0, labels.length - 1));
   const name = (i: number) => labels[i] ?? String(i);
@@ -73,12 +79,14 @@ export function reviewPage(preds: readonly PredictionRecord[], labels: readonly 
       if (q && q.label === p.label) base.set(p.id, q);
     }
     if (base.size < evaluated.length) {
-      warnings.push(`${extras.baseline.id} has predictions for ${base.size} of this run's ${evaluated.length} test examples: fixed and broken count only those.`);
+      warnings.push(
+        `${extras.baseline.id} has predictions for ${base.size} of this run's ${evaluated.length} test examples: fixed and broken count only those.`,
+      );
     }
   }
   const isFixed = (p: PredictionRecord) => right(p) && !!base.get(p.id) && !right(base.get(p.id)!);
   const isBroken = (p: PredictionRecord) => !right(p) && !!base.get(p.id) && right(base.get(p.id)!);
-  const change = extras.baseline ? query.change ?? 'all' : 'all';
+  const change = extras.baseline ? (query.change ?? 'all') : 'all';
   let pool = change === 'fixed' ? evaluated.filter(isFixed) : change === 'broken' ? evaluated.filter(isBroken) : wrong;
 
   const bucket = lengths[query.length ?? -1];

@@ -5,7 +5,8 @@ import { readManifest } from './runFiles';
 
 /** Why `dir` must not be deleted (one line naming the fix), or undefined when it may be. */
 export function deletableReason(dir: string, runsRoot: string): string | undefined {
-  if (resolve(dirname(dir)) !== resolve(runsRoot)) return `${dir} is not a run folder directly under the runs folder ${runsRoot}; delete it by hand if you mean to.`;
+  if (resolve(dirname(dir)) !== resolve(runsRoot))
+    return `${dir} is not a run folder directly under the runs folder ${runsRoot}; delete it by hand if you mean to.`;
   if (!existsSync(dir)) return `${dir} no longer exists; refresh the Runs view.`;
   const m = readManifest(dir);
   if (!m) return `${dir} has no readable run.json, so it is not a run folder; delete it by hand if you mean to.`;

@@ -16,19 +16,25 @@ export interface SaliencyLine {
 export function readSaliency(runDir: string): Map<string, [string, number][]> {
   const out = new Map<string, [string, number][]>();
   for (const r of readJsonl<SaliencyLine>(runFile(runDir, 'saliency'))) {
-    if (typeof r?.id === 'string' && Array.isArray(r.words)) out.set(r.id, r.words.filter((w) => typeof w[0] === 'string' && Number.isFinite(w[1])));
+    if (typeof r?.id === 'string' && Array.isArray(r.words))
+      out.set(
+        r.id,
+        r.words.filter((w) => typeof w[0] === 'string' && Number.isFinite(w[1])),
+      );
   }
   return out;
 }
 
 /** English function words: saliency often lands on them, and they say little about why a review was misread. */
-export const FUNCTION_WORDS: ReadonlySet<string> = new Set((
-  'a an the and or but nor so yet of to in on at by for with from into onto about as than then there here this that these those ' +
-  'is are was were be been being am do does did has have had having will would shall should can could may might must ' +
-  'i me my we us our you your he him his she her it its they them their who whom whose which what when where why how ' +
-  'not no if because while up down out over under again once all any both each few more most other some such only own same too very just ' +
-  "it's that's there's he's she's i'm you're we're they're i've we've they've 's s t 're 've 'll 'd"
-).split(' '));
+export const FUNCTION_WORDS: ReadonlySet<string> = new Set(
+  (
+    'a an the and or but nor so yet of to in on at by for with from into onto about as than then there here this that these those ' +
+    'is are was were be been being am do does did has have had having will would shall should can could may might must ' +
+    'i me my we us our you your he him his she her it its they them their who whom whose which what when where why how ' +
+    'not no if because while up down out over under again once all any both each few more most other some such only own same too very just ' +
+    "it's that's there's he's she's i'm you're we're they're i've we've they've 's s t 're 've 'll 'd"
+  ).split(' '),
+);
 
 /** Punctuation only, or a function word: a span the browser may leave unshaded on request. */
 export function isMinorWord(word: string): boolean {

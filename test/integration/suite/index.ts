@@ -7,9 +7,24 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-interface TestCase { name: string; body: () => unknown; timeoutMs: number }
-interface Suite { name: string; tests: TestCase[]; setup: (() => unknown)[]; teardown: (() => unknown)[] }
-export interface TestResult { name: string; ok: boolean; ms: number; error?: string; skipped?: string }
+interface TestCase {
+  name: string;
+  body: () => unknown;
+  timeoutMs: number;
+}
+interface Suite {
+  name: string;
+  tests: TestCase[];
+  setup: (() => unknown)[];
+  teardown: (() => unknown)[];
+}
+export interface TestResult {
+  name: string;
+  ok: boolean;
+  ms: number;
+  error?: string;
+  skipped?: string;
+}
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 
@@ -43,7 +58,9 @@ export async function run(): Promise<void> {
   g.suiteSetup = (body: () => unknown) => inSuite().setup.push(body);
   g.suiteTeardown = (body: () => unknown) => inSuite().teardown.push(body);
 
-  const files = readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
+  const files = readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort();
   // The test files are separate CommonJS bundles found at run time, so they are loaded with require.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   for (const f of files) require(join(__dirname, f));
@@ -90,7 +107,10 @@ export async function run(): Promise<void> {
   const skips = results.filter((r) => r.skipped !== undefined).map((r) => ({ name: r.name, reason: r.skipped }));
   const passed = results.filter((r) => r.ok && r.skipped === undefined).length;
   const failed = results.filter((r) => !r.ok).length;
-  writeFileSync(join(__dirname, '..', 'results.json'), JSON.stringify({ passed, failed, skipped: skips.length, skips, ms: Date.now() - started, results }, null, 2));
+  writeFileSync(
+    join(__dirname, '..', 'results.json'),
+    JSON.stringify({ passed, failed, skipped: skips.length, skips, ms: Date.now() - started, results }, null, 2),
+  );
   console.log(`extension-host tests: ${passed} passed, ${failed} failed, ${skips.length} skipped`);
   // VS Code turns a rejected run() into a non-zero exit code for codeAutomationExit.
   if (failed > 0) throw new Error(`${failed} integration test(s) failed`);

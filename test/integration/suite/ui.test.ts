@@ -43,11 +43,19 @@ suite('runs and results', () => {
   test('the results panel plots metrics.jsonl and follows it as it grows', async () => {
     await vscode.commands.executeCommand('guidedFinetune.openResults', { type: 'run', dir: run.dir });
     // 20 steps: 20 raw + 20 smoothed train-loss points, 2 validation losses (every 10 steps).
-    const first = await waitFor(() => (api.renderedPoints(run.dir)?.loss === 42 ? api.renderedPoints(run.dir) : undefined), 'the loss chart with 42 points', 30_000);
+    const first = await waitFor(
+      () => (api.renderedPoints(run.dir)?.loss === 42 ? api.renderedPoints(run.dir) : undefined),
+      'the loss chart with 42 points',
+      30_000,
+    );
     assert.equal(first.accuracy, 2 * 2, 'validation accuracy and macro-F1 at steps 10 and 20');
     assert.equal(first.lr, 20);
     run.steps(21, 40);
-    const later = await waitFor(() => (api.renderedPoints(run.dir)?.loss === 84 ? api.renderedPoints(run.dir) : undefined), 'the loss chart to grow to 84 points', 30_000);
+    const later = await waitFor(
+      () => (api.renderedPoints(run.dir)?.loss === 84 ? api.renderedPoints(run.dir) : undefined),
+      'the loss chart to grow to 84 points',
+      30_000,
+    );
     assert.equal(later.lr, 40);
   });
 

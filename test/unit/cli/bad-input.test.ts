@@ -44,18 +44,39 @@ function badInputs(dir: string): BadInput[] {
   return [
     { name: 'missing path', ...data(missing), cliError: /no-such-data\.csv: no such file or folder; give a CSV/, rpcError: /no such file or folder/ },
     { name: 'empty folder', ...data(empty), cliError: /empty-folder has no sub-folders; put each class's \.txt files/, rpcError: /has no sub-folders/ },
-    { name: 'one class', ...data(oneClass), cliError: /every example has the label "pos"; a classifier needs at least two classes/, rpcError: /at least two classes/ },
-    { name: 'broken CSV', ...data(broken), cliError: /broken\.csv line 2: a quoted field is never closed; add the closing "/, rpcError: /quoted field is never closed/ },
-    { name: 'binary file', ...data(binary), cliError: /binary\.csv line 1: binary content .*; give a UTF-8 or Latin-1 text file/, rpcError: /binary content/ },
-    { name: 'missing column', ...data(noColumn), cliError: /no-column\.csv line 1: no text column \(columns found: "words", "label"; .*\); name it with --text-column/, rpcError: /no text column/ },
-    { name: 'empty file', ...data(emptyFile), cliError: /empty\.csv: the file is empty; it needs a header row/, rpcError: /the file is empty/ },
     {
-      name: 'a non-number', cli: ['--data', 'builtin:movie-reviews', '--lr', 'fast'], rpc: { data: 'builtin:movie-reviews', config: { lr: 'fast' as unknown as number } },
-      cliError: /--lr must be a number > 0 and <= 1 \(got 'fast'\)/, rpcError: /^learning rate must be a number > 0 and <= 1 \(got 'fast'\)$/,
+      name: 'one class',
+      ...data(oneClass),
+      cliError: /every example has the label "pos"; a classifier needs at least two classes/,
+      rpcError: /at least two classes/,
     },
     {
-      name: 'a missing model folder', model: noModel, ...data('builtin:movie-reviews'),
-      cliError: /model folder .*no-such-model does not exist; give a hub id like bert-base-uncased or a folder with config\.json/, rpcError: /model folder .*no-such-model does not exist/,
+      name: 'broken CSV',
+      ...data(broken),
+      cliError: /broken\.csv line 2: a quoted field is never closed; add the closing "/,
+      rpcError: /quoted field is never closed/,
+    },
+    { name: 'binary file', ...data(binary), cliError: /binary\.csv line 1: binary content .*; give a UTF-8 or Latin-1 text file/, rpcError: /binary content/ },
+    {
+      name: 'missing column',
+      ...data(noColumn),
+      cliError: /no-column\.csv line 1: no text column \(columns found: "words", "label"; .*\); name it with --text-column/,
+      rpcError: /no text column/,
+    },
+    { name: 'empty file', ...data(emptyFile), cliError: /empty\.csv: the file is empty; it needs a header row/, rpcError: /the file is empty/ },
+    {
+      name: 'a non-number',
+      cli: ['--data', 'builtin:movie-reviews', '--lr', 'fast'],
+      rpc: { data: 'builtin:movie-reviews', config: { lr: 'fast' as unknown as number } },
+      cliError: /--lr must be a number > 0 and <= 1 \(got 'fast'\)/,
+      rpcError: /^learning rate must be a number > 0 and <= 1 \(got 'fast'\)$/,
+    },
+    {
+      name: 'a missing model folder',
+      model: noModel,
+      ...data('builtin:movie-reviews'),
+      cliError: /model folder .*no-such-model does not exist; give a hub id like bert-base-uncased or a folder with config\.json/,
+      rpcError: /model folder .*no-such-model does not exist/,
     },
   ];
 }
@@ -70,7 +91,11 @@ test('the nine bad inputs through the built CLI: one line on stderr, non-zero ex
   for (const b of badInputs(dir)) {
     // the default runs folder (work/runs) and an explicit --out under another runs folder
     for (const out of [[], ['--out', join(dir, 'runs', 'x')]]) {
-      const r = spawnSync(process.execPath, [GFT, 'train', '--model', b.model ?? 'starter', ...b.cli, '--epochs', '1', ...out], { cwd: work, encoding: 'utf8', env: { ...process.env, GFT_DEVICE: 'cpu' } });
+      const r = spawnSync(process.execPath, [GFT, 'train', '--model', b.model ?? 'starter', ...b.cli, '--epochs', '1', ...out], {
+        cwd: work,
+        encoding: 'utf8',
+        env: { ...process.env, GFT_DEVICE: 'cpu' },
+      });
       const lines = r.stderr.split('\n').filter((l) => l !== '');
       assert.notEqual(r.status, 0, `${b.name}: exit ${r.status}`);
       assert.equal(lines.length, 1, `${b.name}: ${r.stderr}`);
@@ -83,7 +108,7 @@ test('the nine bad inputs through the built CLI: one line on stderr, non-zero ex
   }
 });
 
-test('the nine bad inputs through the host\'s RPC (run/train): an RPC error of one line, no run folder', async () => {
+test("the nine bad inputs through the host's RPC (run/train): an RPC error of one line, no run folder", async () => {
   assert.ok(existsSync('dist/host.js'), 'run `npm run build` first');
   const dir = mkdtempSync(join(tmpdir(), 'gft-bad-rpc-'));
   const runsRoot = join(dir, 'runs');
@@ -91,7 +116,13 @@ test('the nine bad inputs through the host\'s RPC (run/train): an RPC error of o
   const host = startHost('dist/host.js', { env: { ...process.env, GFT_DEVICE: 'cpu' } });
   try {
     for (const b of badInputs(dir)) {
-      const params: TrainParams = { model: b.model ?? 'starter', runsRoot, config: { epochs: 1 }, ...b.rpc, ...(b.rpc.config ? { config: { epochs: 1, ...b.rpc.config } } : {}) };
+      const params: TrainParams = {
+        model: b.model ?? 'starter',
+        runsRoot,
+        config: { epochs: 1 },
+        ...b.rpc,
+        ...(b.rpc.config ? { config: { epochs: 1, ...b.rpc.config } } : {}),
+      };
       const err = await sendRequest(host.connection, Requests.train, params).then(
         (v) => assert.fail(`${b.name}: answered ${JSON.stringify(v)}`),
         (e: Error) => e,
@@ -101,12 +132,20 @@ test('the nine bad inputs through the host\'s RPC (run/train): an RPC error of o
       assert.deepEqual(readdirSync(runsRoot), [], `${b.name}: left ${readdirSync(runsRoot).join(', ')}`);
     }
     // a setting impossible with this data or model is also refused before the run exists
-    const accum = await sendRequest(host.connection, Requests.train, { model: 'starter', runsRoot, data: 'builtin:movie-reviews', config: { longText: 'sentence-mean', gradAccumSteps: 2 } }).then(
+    const accum = await sendRequest(host.connection, Requests.train, {
+      model: 'starter',
+      runsRoot,
+      data: 'builtin:movie-reviews',
+      config: { longText: 'sentence-mean', gradAccumSteps: 2 },
+    }).then(
       (v) => assert.fail(`sentence-mean with accumulation: answered ${JSON.stringify(v)}`),
       (e: Error) => e,
     );
     // the host names the settings, not the CLI's flags (gft train says --long-text and --grad-accum instead)
-    assert.match(accum.message, /^long-text strategy sentence-mean takes no gradient accumulation \(got gradient accumulation steps 2\); set gradient accumulation steps to 1/);
+    assert.match(
+      accum.message,
+      /^long-text strategy sentence-mean takes no gradient accumulation \(got gradient accumulation steps 2\); set gradient accumulation steps to 1/,
+    );
     assert.ok(!accum.message.includes('--'), accum.message);
     assert.deepEqual(readdirSync(runsRoot), []);
     // the same host still answers after the errors
@@ -121,7 +160,10 @@ test('gft cv checks the data and the model before making its folder', async () =
   const dir = mkdtempSync(join(tmpdir(), 'gft-bad-cv-'));
   const cases: [string[], RegExp][] = [
     [['--kind', 'tfidf', '--data', join(dir, 'no-such-data.csv'), '--folds', '3'], /no-such-data\.csv: no such file or folder/],
-    [['--kind', 'finetune', '--model', join(dir, 'no-such-model'), '--data', 'builtin:movie-reviews', '--epochs', '1'], /model folder .*no-such-model does not exist/],
+    [
+      ['--kind', 'finetune', '--model', join(dir, 'no-such-model'), '--data', 'builtin:movie-reviews', '--epochs', '1'],
+      /model folder .*no-such-model does not exist/,
+    ],
   ];
   for (const [argv, re] of cases) {
     const err: string[] = [];

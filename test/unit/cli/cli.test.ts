@@ -32,7 +32,23 @@ test('every command has --help', async () => {
     assert.match(r.out.join('\n'), new RegExp(`^Usage: gft ${cmd}`), cmd);
   }
   const train = (await gft('train', '--help')).out.join('\n');
-  for (const o of ['--model', '--data', '--train', '--eval', '--out', '--epochs', '--batch-size', '--lr', '--max-length', '--seed', '--schedule', '--warmup-steps', '--weight-decay', '--max-grad-norm', '--no-shuffle']) {
+  for (const o of [
+    '--model',
+    '--data',
+    '--train',
+    '--eval',
+    '--out',
+    '--epochs',
+    '--batch-size',
+    '--lr',
+    '--max-length',
+    '--seed',
+    '--schedule',
+    '--warmup-steps',
+    '--weight-decay',
+    '--max-grad-norm',
+    '--no-shuffle',
+  ]) {
     assert.ok(train.includes(o), o);
   }
 });
@@ -42,7 +58,10 @@ test('bad arguments: one line on stderr, exit 2', async () => {
     [['bogus'], /unknown command 'bogus'/],
     [['train', '--model', 'starter', '--data', 'builtin:movie-reviews', '--epochs', 'x'], /--epochs must be a whole number from 1 to 1000 \(got 'x'\)/],
     [['train', '--model', 'starter', '--data', 'builtin:movie-reviews', '--schedule', 'cosine'], /--schedule must be one of constant, linear/],
-    [['train', '--model', 'starter', '--data', 'builtin:movie-reviews', '--freeze', 'some'], /--freeze must be all, head or top:K with K a whole number from 1 to 1000 \(got 'some'\)/],
+    [
+      ['train', '--model', 'starter', '--data', 'builtin:movie-reviews', '--freeze', 'some'],
+      /--freeze must be all, head or top:K with K a whole number from 1 to 1000 \(got 'some'\)/,
+    ],
     [['train', '--data', 'builtin:movie-reviews'], /--model is required/],
     [['train', '--model', 'starter'], /no data/],
     [['train', '--model', 'starter', '--train', 'missing.jsonl'], /file not found: missing\.jsonl/],
@@ -54,9 +73,15 @@ test('bad arguments: one line on stderr, exit 2', async () => {
     // the settings schema's limits, the same in the form and the host
     [['train', '--model', 'starter', '--data', 'builtin:movie-reviews', '--lr', '2'], /^gft train: --lr must be a number > 0 and <= 1 \(got 2\)\./],
     [['train', '--model', 'starter', '--data', 'builtin:movie-reviews', '--max-length', '2'], /--max-length must be a whole number from 3 to 4096 \(got 2\)/],
-    [['probe', '--model', 'starter', '--data', 'builtin:movie-reviews', '--eval-every', '0'], /--eval-every must be auto, epoch or a whole number >= 1 \(got 0\)/],
+    [
+      ['probe', '--model', 'starter', '--data', 'builtin:movie-reviews', '--eval-every', '0'],
+      /--eval-every must be auto, epoch or a whole number >= 1 \(got 0\)/,
+    ],
     // --resume takes the run's own settings: another one is refused, not ignored
-    [['train', '--resume', 'runs/x', '--lr', '1e-4', '--model', 'starter'], /--resume continues the run with its own model, data and settings: --lr, --model cannot be given; only --epochs, --device, --threads can/],
+    [
+      ['train', '--resume', 'runs/x', '--lr', '1e-4', '--model', 'starter'],
+      /--resume continues the run with its own model, data and settings: --lr, --model cannot be given; only --epochs, --device, --threads can/,
+    ],
   ];
   for (const [argv, re] of cases) {
     const r = await gft(...argv);
@@ -94,9 +119,15 @@ test('baseline -> eval -> predict -> compare -> runs, with --json lines', async 
   const m = JSON.parse(ev.out.join('\n')) as { n: number; accuracy: number; confusion: number[][] };
   assert.equal(m.n, 20);
   assert.equal(m.accuracy, 1);
-  assert.deepEqual(m.confusion, [[10, 0], [0, 10]]);
+  assert.deepEqual(m.confusion, [
+    [10, 0],
+    [0, 10],
+  ]);
   const p = await gft('predict', '--run', a, '--text', 'a wonderful brilliant film', '--text', 'boring awful mess');
-  assert.deepEqual(p.out.map((l) => (JSON.parse(l) as { label: string }).label), ['pos', 'neg']);
+  assert.deepEqual(
+    p.out.map((l) => (JSON.parse(l) as { label: string }).label),
+    ['pos', 'neg'],
+  );
   const b = join(dir, 'b');
   assert.equal((await gft('baseline', '--kind', 'tfidf', '--train', TRAIN, '--eval', EVAL, '--out', b, '--C', '0.01')).code, 0);
   const c = await gft('compare', a, b, '--json');
@@ -108,7 +139,10 @@ test('baseline -> eval -> predict -> compare -> runs, with --json lines', async 
   assert.deepEqual((JSON.parse(runs.out[0]) as { id: string }[]).map((x) => x.id).sort(), ['a', 'b']);
   // The plain listing names each run (run.json's name): each TF-IDF baseline with its fixed C.
   const listed = await gft('runs', '--root', dir);
-  assert.deepEqual(listed.out.map((l) => l.split('  ').slice(0, 2)).sort(), [['a', 'TF-IDF baseline · C 10'], ['b', 'TF-IDF baseline · C 0.01']]);
+  assert.deepEqual(listed.out.map((l) => l.split('  ').slice(0, 2)).sort(), [
+    ['a', 'TF-IDF baseline · C 10'],
+    ['b', 'TF-IDF baseline · C 0.01'],
+  ]);
   const again = await gft('baseline', '--kind', 'tfidf', '--train', TRAIN, '--out', a);
   assert.equal(again.code, 1);
   assert.match(again.err[0], /already exists and is not empty/);
@@ -119,7 +153,9 @@ test('the built CLI (bin/gft.js) exits non-zero with one line on bad input', () 
   const ok = spawnSync(process.execPath, ['bin/gft.js', 'data', '--train', TRAIN, '--eval', EVAL, '--json'], { encoding: 'utf8' });
   assert.equal(ok.status, 0, ok.stderr);
   assert.deepEqual((JSON.parse(ok.stdout) as { sizes: unknown }).sizes, { train: 60, validation: 20, test: 20 });
-  const bad = spawnSync(process.execPath, ['bin/gft.js', 'train', '--model', 'starter', '--data', 'builtin:movie-reviews', '--lr', 'fast'], { encoding: 'utf8' });
+  const bad = spawnSync(process.execPath, ['bin/gft.js', 'train', '--model', 'starter', '--data', 'builtin:movie-reviews', '--lr', 'fast'], {
+    encoding: 'utf8',
+  });
   assert.equal(bad.status, 2);
   assert.equal(bad.stderr.trim().split('\n').length, 1);
   assert.match(bad.stderr, /--lr must be a number/);
@@ -175,29 +211,55 @@ test('gft eval on another dataset with its own column names and label values (ou
   assert.equal(b.code, 0, b.err.join('\n'));
   const same = await gft('eval', '--run', run, '--data', EVAL);
   assert.equal(same.code, 0, same.err.join('\n'));
-  const rows = readFileSync(EVAL, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { text: string; label: string });
+  const rows = readFileSync(EVAL, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { text: string; label: string });
   const csv = join(root, 'other.csv');
   writeFileSync(csv, 'review,sentiment\n' + rows.map((r) => `"${r.text}",${r.label === 'pos' ? 'positive' : 'negative'}`).join('\n') + '\n');
   const unmapped = await gft('eval', '--run', run, '--data', csv);
-  assert.equal(unmapped.code, 1, 'labels positive/negative are not the run\'s labels');
+  assert.equal(unmapped.code, 1, "labels positive/negative are not the run's labels");
   assert.equal(unmapped.err.length, 1);
-  const mapped = await gft('eval', '--run', run, '--data', csv, '--label-column', 'sentiment', '--text-column', 'review', '--label-map', 'positive=pos,negative=neg');
+  const mapped = await gft(
+    'eval',
+    '--run',
+    run,
+    '--data',
+    csv,
+    '--label-column',
+    'sentiment',
+    '--text-column',
+    'review',
+    '--label-map',
+    'positive=pos,negative=neg',
+  );
   assert.equal(mapped.code, 0, mapped.err.join('\n'));
   const a = JSON.parse(same.out.join('\n')) as { accuracy: number; n?: number; confusion?: number[][] };
   const m = JSON.parse(mapped.out.join('\n')) as { accuracy: number; confusion?: number[][] };
   assert.equal(m.accuracy, a.accuracy);
   assert.deepEqual(m.confusion, a.confusion);
   const onlyPos = join(root, 'pos.csv');
-  writeFileSync(onlyPos, 'review,sentiment\n' + rows.filter((r) => r.label === 'pos').map((r) => `"${r.text}",positive`).join('\n') + '\n');
+  writeFileSync(
+    onlyPos,
+    'review,sentiment\n' +
+      rows
+        .filter((r) => r.label === 'pos')
+        .map((r) => `"${r.text}",positive`)
+        .join('\n') +
+      '\n',
+  );
   const single = await gft('eval', '--run', run, '--data', onlyPos, '--label-map', 'positive=pos');
   assert.equal(single.code, 0, single.err.join('\n'));
   assert.equal(typeof (JSON.parse(single.out.join('\n')) as { accuracy: number }).accuracy, 'number');
 });
 
-test('--fold: cross-validation splits (the dataset\'s own folds, or K seeded stratified folds), recorded in the run', async () => {
+test("--fold: cross-validation splits (the dataset's own folds, or K seeded stratified folds), recorded in the run", async () => {
   // the movie reviews' own fold 3 (Pang & Lee's canonical folds) is the test set; validation is 10% of the data
   const p = prepareData({ data: 'builtin:movie-reviews', split: { validation: 0.1, test: 0.2, seed: 42, fold: 3 } });
-  const fold3 = loadBuiltin('movie-reviews').examples.filter((e) => e.fold === 3).map((e) => e.id).sort();
+  const fold3 = loadBuiltin('movie-reviews')
+    .examples.filter((e) => e.fold === 3)
+    .map((e) => e.id)
+    .sort();
   assert.deepEqual(p.test.map((e) => e.id).sort(), fold3);
   assert.deepEqual([p.train.length, p.validation.length, p.test.length], [1600, 200, 200]);
   assert.equal(p.splitManifest!.method, 'canonical-fold');
@@ -221,7 +283,11 @@ test('--fold: cross-validation splits (the dataset\'s own folds, or K seeded str
     [['data', '--data', 'builtin:movie-reviews', '--fold', '3', '--split', '0.1,0.2'], 2, /either --split \(holdout\) or --fold/],
     [['data', '--data', 'builtin:movie-reviews', '--folds', '5'], 2, /--folds needs --fold N/],
     [['data', '--data', 'builtin:movie-reviews', '--fold', '11'], 1, /fold must be 1 to 10/],
-    [['data', '--data', TRAIN, '--fold', '1'], 1, /has no folds of its own; use a holdout split, or give the number of folds to make, e\.g\. --folds 10 and --fold 1/],
+    [
+      ['data', '--data', TRAIN, '--fold', '1'],
+      1,
+      /has no folds of its own; use a holdout split, or give the number of folds to make, e\.g\. --folds 10 and --fold 1/,
+    ],
     [['data', '--train', TRAIN, '--fold', '1'], 2, /--fold splits a dataset given with --data/],
   ];
   for (const [argv, code, re] of cases) {
@@ -237,17 +303,31 @@ test('gft cv: one run per fold, every example tested once, pooled metrics; resum
   const a = join(dir, 'cv-a');
   const r = await gft('cv', '--kind', 'tfidf', '--data', TRAIN, '--folds', '3', '--out', a, '--C', '10', '--json');
   assert.equal(r.code, 0, r.err.join('\n'));
-  const res = JSON.parse(r.out.at(-1)!) as { event: string; status: string; summary: { folds: number; perFold: { fold: number; n: number; accuracy: number }[]; meanAccuracy: number; pooled: { n: number; accuracy: number } } };
+  const res = JSON.parse(r.out.at(-1)!) as {
+    event: string;
+    status: string;
+    summary: { folds: number; perFold: { fold: number; n: number; accuracy: number }[]; meanAccuracy: number; pooled: { n: number; accuracy: number } };
+  };
   assert.equal(res.status, 'completed');
   const s = res.summary;
   const total = readFileSync(TRAIN, 'utf8').trim().split('\n').length;
   assert.equal(s.folds, 3);
-  assert.deepEqual(s.perFold.map((f) => f.fold), [1, 2, 3]);
-  assert.equal(s.perFold.reduce((n, f) => n + f.n, 0), total, 'the folds\' test sets cover the data once');
+  assert.deepEqual(
+    s.perFold.map((f) => f.fold),
+    [1, 2, 3],
+  );
+  assert.equal(
+    s.perFold.reduce((n, f) => n + f.n, 0),
+    total,
+    "the folds' test sets cover the data once",
+  );
   assert.equal(s.pooled.n, total);
   const weighted = s.perFold.reduce((x, f) => x + f.n * f.accuracy, 0) / total;
   assert.ok(Math.abs(s.pooled.accuracy - weighted) < 1e-12, `pooled ${s.pooled.accuracy} = fold-weighted ${weighted}`);
-  const pooledIds = readFileSync(join(a, 'predictions.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
+  const pooledIds = readFileSync(join(a, 'predictions.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { id: string }).id);
   assert.equal(new Set(pooledIds).size, total);
   for (const f of ['fold-01', 'fold-02', 'fold-03']) assert.equal(JSON.parse(readFileSync(join(a, f, 'run.json'), 'utf8')).status, 'completed', f);
 
@@ -263,7 +343,25 @@ test('gft cv: one run per fold, every example tested once, pooled metrics; resum
 
   // a fine-tuning cross-validation (starter model, 3 folds, 1 epoch), then compared with the TF-IDF one
   const b = join(dir, 'cv-b');
-  const ft = await gft('cv', '--kind', 'finetune', '--model', 'starter', '--data', TRAIN, '--folds', '3', '--out', b, '--epochs', '1', '--batch-size', '8', '--max-length', '32');
+  const ft = await gft(
+    'cv',
+    '--kind',
+    'finetune',
+    '--model',
+    'starter',
+    '--data',
+    TRAIN,
+    '--folds',
+    '3',
+    '--out',
+    b,
+    '--epochs',
+    '1',
+    '--batch-size',
+    '8',
+    '--max-length',
+    '32',
+  );
   assert.equal(ft.code, 0, ft.err.join('\n'));
   assert.equal(JSON.parse(readFileSync(join(b, 'fold-03', 'run.json'), 'utf8')).kind, 'finetune');
   const c = await gft('compare', a, b, '--json');

@@ -23,7 +23,8 @@ test('gft probe --help and gft train --help name the estimate, device and thread
   const probe = await gft('probe', '--help');
   assert.equal(probe.code, 0);
   assert.match(probe.out.join('\n'), /^Usage: gft probe --model ID/);
-  for (const o of ['--steps', '--device auto|cpu|cuda|webgpu', '--threads', '--batch-size', '--long-text', '--json']) assert.ok(probe.out.join('\n').includes(o), o);
+  for (const o of ['--steps', '--device auto|cpu|cuda|webgpu', '--threads', '--batch-size', '--long-text', '--json'])
+    assert.ok(probe.out.join('\n').includes(o), o);
   const train = (await gft('train', '--help')).out.join('\n');
   for (const o of ['--device auto|cpu|cuda|webgpu', '--threads N', '--resume DIR']) assert.ok(train.includes(o), o);
 });
@@ -49,7 +50,25 @@ test('gft probe and gft train: bad options are one line on stderr, exit 2', asyn
 
 test('gft probe prints a measured estimate (text and --json) and writes nothing; gft train records --device/--threads', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gft-probe-cli-'));
-  const text = await gft('probe', '--model', 'starter', '--train', TRAIN, '--eval', EVAL, '--batch-size', '10', '--epochs', '2', '--device', 'cpu', '--threads', '1', '--steps', '1');
+  const text = await gft(
+    'probe',
+    '--model',
+    'starter',
+    '--train',
+    TRAIN,
+    '--eval',
+    EVAL,
+    '--batch-size',
+    '10',
+    '--epochs',
+    '2',
+    '--device',
+    'cpu',
+    '--threads',
+    '1',
+    '--steps',
+    '1',
+  );
   assert.equal(text.code, 0, text.err.join('\n'));
   const out = text.out.join('\n');
   assert.match(out, /^device: cpu, 1 thread · cpu: /);
@@ -67,7 +86,25 @@ test('gft probe prints a measured estimate (text and --json) and writes nothing;
   assert.equal(r.evalPasses, 0);
 
   const run = join(dir, 'run');
-  const t = await gft('train', '--model', 'starter', '--train', TRAIN, '--eval', EVAL, '--epochs', '1', '--batch-size', '30', '--device', 'cpu', '--threads', '1', '--out', run);
+  const t = await gft(
+    'train',
+    '--model',
+    'starter',
+    '--train',
+    TRAIN,
+    '--eval',
+    EVAL,
+    '--epochs',
+    '1',
+    '--batch-size',
+    '30',
+    '--device',
+    'cpu',
+    '--threads',
+    '1',
+    '--out',
+    run,
+  );
   assert.equal(t.code, 0, t.err.join('\n'));
   const m = JSON.parse(readFileSync(join(run, 'run.json'), 'utf8'));
   assert.equal(m.config.execution.threads, 1);

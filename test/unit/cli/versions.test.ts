@@ -21,7 +21,24 @@ test('packageVersions reads every recorded package from its installed package.js
 test('a run made by the built CLI (bin/gft.js) records the transformers.js version in run.json', () => {
   assert.ok(existsSync('dist/cli.js'), 'run `npm run build` first');
   const out = join(mkdtempSync(join(tmpdir(), 'gft-versions-')), 'run');
-  const r = spawnSync(process.execPath, ['bin/gft.js', 'baseline', '--kind', 'tfidf', '--train', 'test/fixtures/host/tiny-train.jsonl', '--eval', 'test/fixtures/host/tiny-eval.jsonl', '--out', out, '--C', '10'], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [
+      'bin/gft.js',
+      'baseline',
+      '--kind',
+      'tfidf',
+      '--train',
+      'test/fixtures/host/tiny-train.jsonl',
+      '--eval',
+      'test/fixtures/host/tiny-eval.jsonl',
+      '--out',
+      out,
+      '--C',
+      '10',
+    ],
+    { encoding: 'utf8' },
+  );
   assert.equal(r.status, 0, r.stderr);
   const packages = (JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { packages: Record<string, string> }).packages;
   assert.equal(packages['@huggingface/transformers'], installed('@huggingface/transformers'));

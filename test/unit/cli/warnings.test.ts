@@ -26,7 +26,10 @@ async function gft(...argv: string[]): Promise<{ code: number; out: string[]; er
 
 /** A Latin-1 CSV (é, ü as single bytes: not valid UTF-8) of 40 labelled reviews, one text twice. */
 function latin1Csv(dir: string): string {
-  const rows = Array.from({ length: 40 }, (_, i) => `"${i % 2 ? 'a superb, moving café scene' : 'a dull, überlong film'} number ${i}",${i % 2 ? 'pos' : 'neg'}`);
+  const rows = Array.from(
+    { length: 40 },
+    (_, i) => `"${i % 2 ? 'a superb, moving café scene' : 'a dull, überlong film'} number ${i}",${i % 2 ? 'pos' : 'neg'}`,
+  );
   rows.push(rows[1]);
   const p = join(dir, 'latin1.csv');
   writeFileSync(p, Buffer.from(`text,label\n${rows.join('\n')}\n`, 'latin1'));
@@ -45,17 +48,29 @@ test('gft eval --json on a Latin-1 CSV carries the encoding warning; without --j
   assert.equal(j.code, 0, j.err.join('\n'));
   const m = JSON.parse(j.out.join('\n')) as EvaluateResult;
   assert.equal(m.n, 41);
-  assert.ok(m.warnings.some((w) => ENCODING.test(w)), JSON.stringify(m.warnings));
-  assert.ok(m.warnings.some((w) => DUPLICATE.test(w)), JSON.stringify(m.warnings));
+  assert.ok(
+    m.warnings.some((w) => ENCODING.test(w)),
+    JSON.stringify(m.warnings),
+  );
+  assert.ok(
+    m.warnings.some((w) => DUPLICATE.test(w)),
+    JSON.stringify(m.warnings),
+  );
   assert.deepEqual(j.err, []);
   const t = await gft('eval', '--run', run, '--data', csv);
   assert.equal(t.code, 0);
-  assert.deepEqual(t.err, m.warnings.map((w) => `warning: ${w}`));
+  assert.deepEqual(
+    t.err,
+    m.warnings.map((w) => `warning: ${w}`),
+  );
   // a label map entry that matches no row is said too
   const mapped = await gft('eval', '--run', run, '--data', csv, '--label-map', 'positive=pos', '--json');
   assert.equal(mapped.code, 0, mapped.err.join('\n'));
   const mw = (JSON.parse(mapped.out.join('\n')) as EvaluateResult).warnings;
-  assert.ok(mw.some((w) => /label map entry "positive=pos" matched no row \(labels found: "neg", "pos"\)/.test(w)), JSON.stringify(mw));
+  assert.ok(
+    mw.some((w) => /label map entry "positive=pos" matched no row \(labels found: "neg", "pos"\)/.test(w)),
+    JSON.stringify(mw),
+  );
 });
 
 test('gft baseline and gft train: the warnings in the text output once each, in the --json result, and in run.json', async () => {
@@ -68,16 +83,26 @@ test('gft baseline and gft train: the warnings in the text output once each, in 
   assert.match(warned[0], ENCODING);
   assert.match(warned[1], DUPLICATE);
   const recorded = (JSON.parse(readFileSync(join(dir, 'tfidf', 'run.json'), 'utf8')) as RunManifest).warnings;
-  assert.deepEqual(recorded, warned.map((l) => l.slice('warning: '.length)));
+  assert.deepEqual(
+    recorded,
+    warned.map((l) => l.slice('warning: '.length)),
+  );
 
-  for (const [cmd, ...args] of [['baseline', '--kind', 'embeddings'], ['train', '--model', 'starter', '--epochs', '1', '--batch-size', '8']]) {
+  for (const [cmd, ...args] of [
+    ['baseline', '--kind', 'embeddings'],
+    ['train', '--model', 'starter', '--epochs', '1', '--batch-size', '8'],
+  ]) {
     const out = join(dir, cmd);
     const r = await gft(cmd, ...args, '--data', csv, '--out', out, '--json');
     assert.equal(r.code, 0, r.err.join('\n'));
     const events = r.out.map((l) => JSON.parse(l) as { event: string } & Partial<RunResult> & Partial<LogLine>);
     const result = events.find((e) => e.event === 'result')!;
     assert.deepEqual(result.warnings, recorded, cmd);
-    assert.deepEqual(events.filter((e) => e.event === 'log' && e.level === 'warn').map((e) => e.message), recorded!.map((w) => `warning: ${w}`), cmd);
+    assert.deepEqual(
+      events.filter((e) => e.event === 'log' && e.level === 'warn').map((e) => e.message),
+      recorded!.map((w) => `warning: ${w}`),
+      cmd,
+    );
     assert.deepEqual((JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as RunManifest).warnings, recorded, cmd);
   }
   // clean data: no warnings field at all
@@ -86,11 +111,15 @@ test('gft baseline and gft train: the warnings in the text output once each, in 
   assert.equal((JSON.parse(readFileSync(join(dir, 'clean', 'run.json'), 'utf8')) as RunManifest).warnings, undefined);
 });
 
-test('gft reflect --ood on a Latin-1 CSV: the reflection says the out-of-domain data\'s warnings once', async () => {
+test("gft reflect --ood on a Latin-1 CSV: the reflection says the out-of-domain data's warnings once", async () => {
   const root = mkdtempSync(join(tmpdir(), 'gft-warn-reflect-'));
   const csv = latin1Csv(mkdtempSync(join(tmpdir(), 'gft-warn-ood-')));
   const data = ['--data', TRAIN, '--split', '0.2,0.3', '--split-seed', '3'];
-  for (const [dir, C] of [['a', '10'], ['b', '1']]) assert.equal((await gft('baseline', '--kind', 'tfidf', ...data, '--C', C, '--out', join(root, dir))).code, 0);
+  for (const [dir, C] of [
+    ['a', '10'],
+    ['b', '1'],
+  ])
+    assert.equal((await gft('baseline', '--kind', 'tfidf', ...data, '--C', C, '--out', join(root, dir))).code, 0);
   const r = await gft('reflect', '--runs', root, '--no-latency', '--data', TRAIN, '--ood', csv);
   assert.equal(r.code, 0, r.err.join('\n'));
   const md = r.out.join('\n');
@@ -125,7 +154,10 @@ test('the host: data/prepare, run/baseline (answer, warn-level log lines, run.js
     const r = await sendRequest(host.connection, Requests.baseline, { kind: 'tfidf', data: csv, runsRoot: join(dir, 'runs'), C: 10 });
     assert.equal(r.status, 'completed', r.error);
     assert.deepEqual(r.warnings, summary.warnings);
-    assert.deepEqual(logs.filter((l) => l.level === 'warn' && l.runId === r.runId).map((l) => l.message), summary.warnings.map((w) => `warning: ${w}`));
+    assert.deepEqual(
+      logs.filter((l) => l.level === 'warn' && l.runId === r.runId).map((l) => l.message),
+      summary.warnings.map((w) => `warning: ${w}`),
+    );
     assert.deepEqual((JSON.parse(readFileSync(join(r.runDir, 'run.json'), 'utf8')) as RunManifest).warnings, summary.warnings);
     const ev = await sendRequest(host.connection, Requests.evaluate, { runDir: r.runDir, data: csv });
     assert.deepEqual(ev.warnings, summary.warnings);
@@ -134,15 +166,34 @@ test('the host: data/prepare, run/baseline (answer, warn-level log lines, run.js
   }
 });
 
-test('the extension\'s messages: one warning message naming the subject and each warning; the estimate lists them first', () => {
+test("the extension's messages: one warning message naming the subject and each warning; the estimate lists them first", () => {
   assert.equal(warningsMessage('Fine-tune starter', []), undefined);
   assert.equal(warningsMessage('Fine-tune starter', undefined), undefined);
   assert.equal(warningsMessage('reviews.csv', ['x.csv line 3: not valid UTF-8']), 'reviews.csv: warning about the data: x.csv line 3: not valid UTF-8');
   assert.equal(warningsMessage('run-1 on reviews', ['a', 'b']), 'run-1 on reviews: 2 warnings about the data: (1) a (2) b');
   const probe = {
-    device: 'cpu', deviceKind: 'cpu', threads: 2, measuredSteps: 2, stepSeconds: [1, 1], secondsPerStep: 1, rowsPerStep: 8, stepsPerEpoch: 5, secondsPerEpoch: 5, epochs: 1,
-    evalPasses: 2, evalSeconds: 1, totalSeconds: 6, setupSeconds: 1, peakRssMiB: 100, trainableParams: 10, totalParams: 10, trainTexts: 40, trainRows: 40, maxLength: 128,
-    notes: ['measured here'], warnings: ['latin1.csv line 2: not valid UTF-8'],
+    device: 'cpu',
+    deviceKind: 'cpu',
+    threads: 2,
+    measuredSteps: 2,
+    stepSeconds: [1, 1],
+    secondsPerStep: 1,
+    rowsPerStep: 8,
+    stepsPerEpoch: 5,
+    secondsPerEpoch: 5,
+    epochs: 1,
+    evalPasses: 2,
+    evalSeconds: 1,
+    totalSeconds: 6,
+    setupSeconds: 1,
+    peakRssMiB: 100,
+    trainableParams: 10,
+    totalParams: 10,
+    trainTexts: 40,
+    trainRows: 40,
+    maxLength: 128,
+    notes: ['measured here'],
+    warnings: ['latin1.csv line 2: not valid UTF-8'],
   };
   assert.deepEqual(estimateView(probe).notes, ['Data warning: latin1.csv line 2: not valid UTF-8', 'measured here']);
 });

@@ -7,9 +7,19 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeMissingLibraries, missingLoaderLibraries, notRealGpu, probeWebgpu, selectDevice, vulkanIcds, webgpuAdapter, type GpuAdapterInfo } from '../../../src/engine/devices';
+import {
+  describeMissingLibraries,
+  missingLoaderLibraries,
+  notRealGpu,
+  probeWebgpu,
+  selectDevice,
+  vulkanIcds,
+  webgpuAdapter,
+  type GpuAdapterInfo,
+} from '../../../src/engine/devices';
 
-const icd = (dir: string, name: string, library: string) => writeFileSync(join(dir, name), JSON.stringify({ file_format_version: '1.0.0', ICD: { library_path: library, api_version: '1.3.2' } }));
+const icd = (dir: string, name: string, library: string) =>
+  writeFileSync(join(dir, name), JSON.stringify({ file_format_version: '1.0.0', ICD: { library_path: library, api_version: '1.3.2' } }));
 const h200: GpuAdapterInfo = { vendor: 'NVIDIA', name: 'NVIDIA H200', driver: 'nvidia 580.65.06', software: false, source: '/proc/driver/nvidia' };
 
 test('Vulkan ICDs: read from the folders or VK_DRIVER_FILES; lavapipe and SwiftShader are software', () => {
@@ -20,13 +30,26 @@ test('Vulkan ICDs: read from the folders or VK_DRIVER_FILES; lavapipe and SwiftS
     icd(dir, 'vk_swiftshader_icd.json', './libvk_swiftshader.so');
     writeFileSync(join(dir, 'broken.json'), '{');
     const found = vulkanIcds({}, [dir]);
-    assert.deepEqual(found.map((i) => [i.library, i.software]).sort(), [['./libvk_swiftshader.so', true], ['libGLX_nvidia.so.0', false], ['libvulkan_lvp.so', true]]);
-    assert.deepEqual(vulkanIcds({ VK_DRIVER_FILES: join(dir, 'nvidia_icd.json') }, []).map((i) => i.library), ['libGLX_nvidia.so.0']);
+    assert.deepEqual(found.map((i) => [i.library, i.software]).sort(), [
+      ['./libvk_swiftshader.so', true],
+      ['libGLX_nvidia.so.0', false],
+      ['libvulkan_lvp.so', true],
+    ]);
+    assert.deepEqual(
+      vulkanIcds({ VK_DRIVER_FILES: join(dir, 'nvidia_icd.json') }, []).map((i) => i.library),
+      ['libGLX_nvidia.so.0'],
+    );
     if (process.platform === 'linux') {
       const a = webgpuAdapter(found, [h200])!;
       assert.equal(a.name, 'NVIDIA H200');
       assert.match(a.driver, /^nvidia 580\.65\.06; Vulkan ICD libGLX_nvidia\.so\.0 \(Vulkan 1\.3\.2\)$/);
-      assert.equal(webgpuAdapter(found.filter((i) => i.software), [])!.software, true);
+      assert.equal(
+        webgpuAdapter(
+          found.filter((i) => i.software),
+          [],
+        )!.software,
+        true,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -39,19 +62,29 @@ test('missing loader libraries are named with the apt package that installs them
   assert.deepEqual(none, []);
   assert.equal(describeMissingLibraries(none), undefined);
   const m = missingLoaderLibraries(nvidia, (l) => !['libGLdispatch.so.0', 'libEGL.so.1'].includes(l));
-  assert.deepEqual(m, [{ library: 'libGLdispatch.so.0', apt: 'libglvnd0' }, { library: 'libEGL.so.1', apt: 'libegl1' }]);
+  assert.deepEqual(m, [
+    { library: 'libGLdispatch.so.0', apt: 'libglvnd0' },
+    { library: 'libEGL.so.1', apt: 'libegl1' },
+  ]);
   assert.equal(describeMissingLibraries(m), 'missing libGLdispatch.so.0, libEGL.so.1: install with `apt-get install libglvnd0 libegl1`');
   // without NVIDIA's driver only the Vulkan loader itself is needed
   const lvp = [{ manifest: 'y', library: 'libvulkan_lvp.so', software: true }];
-  if (!existsSync('/proc/driver/nvidia/version')) assert.deepEqual(missingLoaderLibraries(lvp, () => false), [{ library: 'libvulkan.so.1', apt: 'libvulkan1' }]);
+  if (!existsSync('/proc/driver/nvidia/version'))
+    assert.deepEqual(
+      missingLoaderLibraries(lvp, () => false),
+      [{ library: 'libvulkan.so.1', apt: 'libvulkan1' }],
+    );
 });
 
-test("auto takes a real GPU adapter only, and says why not otherwise", { skip: process.platform !== 'linux' && 'the checks read Linux drivers' }, () => {
+test('auto takes a real GPU adapter only, and says why not otherwise', { skip: process.platform !== 'linux' && 'the checks read Linux drivers' }, () => {
   const lvp = [{ manifest: 'y', library: 'libvulkan_lvp.so', software: true }];
   const nv = [{ manifest: 'x', library: 'libGLX_nvidia.so.0', software: false }];
   assert.match(notRealGpu(lvp, [], [])!, /^no GPU device .*software Vulkan driver libvulkan_lvp\.so, slower than the CPU provider: choose device webgpu/);
   assert.match(notRealGpu(lvp, [h200], [])!, /^NVIDIA H200 has no Vulkan driver \(ICD\) here, only the software libvulkan_lvp\.so: install/);
-  assert.match(notRealGpu(nv, [h200], [{ library: 'libGLdispatch.so.0', apt: 'libglvnd0' }])!, /^missing libGLdispatch\.so\.0: install with `apt-get install libglvnd0`$/);
+  assert.match(
+    notRealGpu(nv, [h200], [{ library: 'libGLdispatch.so.0', apt: 'libglvnd0' }])!,
+    /^missing libGLdispatch\.so\.0: install with `apt-get install libglvnd0`$/,
+  );
   assert.equal(notRealGpu(nv, [h200], []), undefined);
 });
 

@@ -18,12 +18,22 @@ const fx = JSON.parse(readFileSync(join(__dirname, '../engine/fixtures/trainer_p
 const { V, H, C, S } = fx.dims;
 const big = (a: number[]) => BigInt64Array.from(a.map(BigInt));
 const toBatch = (b: { ids: number[]; mask: number[]; labels: number[] }): Batch => ({
-  inputIds: big(b.ids), attentionMask: big(b.mask), labels: big(b.labels), batch: b.labels.length, seq: S,
+  inputIds: big(b.ids),
+  attentionMask: big(b.mask),
+  labels: big(b.labels),
+  batch: b.labels.length,
+  seq: S,
 });
 const weightsOf = (o: Record<string, number[]>) => new Map(Object.entries(o).map(([k, v]) => [k, Float32Array.from(v)]));
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-6, Math.abs(b));
 /** the first `n` rows of a batch: a short last batch */
-const head = (b: Batch, n: number): Batch => ({ ...b, batch: n, inputIds: b.inputIds.slice(0, n * b.seq), attentionMask: b.attentionMask.slice(0, n * b.seq), labels: b.labels!.slice(0, n) });
+const head = (b: Batch, n: number): Batch => ({
+  ...b,
+  batch: n,
+  inputIds: b.inputIds.slice(0, n * b.seq),
+  attentionMask: b.attentionMask.slice(0, n * b.seq),
+  labels: b.labels!.slice(0, n),
+});
 
 const webgpu = probeWebgpu();
 const targets: { name: string; providers: string[]; tol: number }[] = [
@@ -41,7 +51,17 @@ async function skipWithoutWebgpu(t: { skip: (m: string) => void }, providers: st
 
 const sc = fx.scenarios.full;
 const { steps: _s, batch: _b, ...base } = sc.config;
-const cfg = { ...base, gradAccumSteps: 1, dropout: true, maxGradNorm: 0.05, totalSteps: 10, warmupSteps: 3, schedule: 'linear', classWeights: [1, 2.5, 0.5].slice(0, C), threads: 1 } as TrainConfig;
+const cfg = {
+  ...base,
+  gradAccumSteps: 1,
+  dropout: true,
+  maxGradNorm: 0.05,
+  totalSteps: 10,
+  warmupSteps: 3,
+  schedule: 'linear',
+  classWeights: [1, 2.5, 0.5].slice(0, C),
+  threads: 1,
+} as TrainConfig;
 // a short last batch between full ones: the device graph takes any batch size
 const fixtureBatches: Batch[] = sc.batches.map(toBatch);
 const batches = [fixtureBatches[0], fixtureBatches[1], head(fixtureBatches[0], 2), ...fixtureBatches, head(fixtureBatches[1], 1)];
@@ -62,12 +82,19 @@ for (const target of targets) {
       // trainer on the CPU provider is made directly
       const picked = await createTrainerFor(new TinyClassifier(V, H, C, 0.3), weightsOf(sc.init), { ...c, providers: target.providers });
       assert.equal(picked instanceof DeviceTrainer, target.providers[0] !== 'cpu');
-      const dev = picked instanceof DeviceTrainer ? picked : await DeviceTrainer.create(new TinyClassifier(V, H, C, 0.3), weightsOf(sc.init), { ...c, providers: target.providers });
+      const dev =
+        picked instanceof DeviceTrainer
+          ? picked
+          : await DeviceTrainer.create(new TinyClassifier(V, H, C, 0.3), weightsOf(sc.init), { ...c, providers: target.providers });
       if (picked !== dev) await picked.dispose();
       if (target.providers[0] === 'webgpu') assert.deepEqual((dev as DeviceTrainer).stateLocations, ['cpu']); // before the first step
-      const want = await run(host, batches), got = await run(dev, batches);
+      const want = await run(host, batches),
+        got = await run(dev, batches);
       if (target.providers[0] === 'webgpu') assert.deepEqual((dev as DeviceTrainer).stateLocations, ['gpu-buffer']);
-      assert.ok(want.some((w) => w.gradNorm > 0.05), 'the scenario must clip');
+      assert.ok(
+        want.some((w) => w.gradNorm > 0.05),
+        'the scenario must clip',
+      );
       got.forEach((r, i) => {
         assert.ok(rel(r.loss, want[i].loss) <= target.tol, `${JSON.stringify(freeze)} step ${i} loss ${r.loss} vs ${want[i].loss}`);
         assert.ok(rel(r.gradNorm, want[i].gradNorm) <= target.tol, `step ${i} gradNorm ${r.gradNorm} vs ${want[i].gradNorm}`);
@@ -78,16 +105,23 @@ for (const target of targets) {
       assert.deepEqual(dev.state, host.state, 'same step and micro-step counters');
       const [hw, dw] = [await host.weights(), await dev.weights()];
       let worst = 0;
-      for (const [n, v] of hw) v.forEach((x, i) => { worst = Math.max(worst, Math.abs(dw.get(n)![i] - x)); });
+      for (const [n, v] of hw)
+        v.forEach((x, i) => {
+          worst = Math.max(worst, Math.abs(dw.get(n)![i] - x));
+        });
       assert.ok(worst <= target.tol, `max |param difference| ${worst}`);
       const [hl, dl] = [await host.evaluate(batches[0]), await dev.evaluate(batches[0])];
       dl.forEach((v, i) => assert.ok(Math.abs(v - hl[i]) <= target.tol, `logit ${i}: ${v} vs ${hl[i]}`));
       const probe = { ...batches[0], labels: undefined };
       const [hs, ds] = [await host.saliency(probe), await dev.saliency(probe)];
       assert.equal(ds.gradXInput.length, probe.batch * S);
-      ds.gradXInput.forEach((v, i) => assert.ok(Math.abs(v - hs.gradXInput[i]) <= target.tol * (1 + Math.abs(hs.gradXInput[i])), `gradXInput ${i}: ${v} vs ${hs.gradXInput[i]}`));
+      ds.gradXInput.forEach((v, i) =>
+        assert.ok(Math.abs(v - hs.gradXInput[i]) <= target.tol * (1 + Math.abs(hs.gradXInput[i])), `gradXInput ${i}: ${v} vs ${hs.gradXInput[i]}`),
+      );
       ds.gradNorm.forEach((v, i) => assert.ok(Math.abs(v - hs.gradNorm[i]) <= target.tol * (1 + Math.abs(hs.gradNorm[i])), `gradNorm ${i}`));
-      t.diagnostic(`${JSON.stringify(freeze)}: max rel loss diff ${Math.max(...got.map((r, i) => rel(r.loss, want[i].loss))).toExponential(2)}, max |param diff| ${worst.toExponential(2)}`);
+      t.diagnostic(
+        `${JSON.stringify(freeze)}: max rel loss diff ${Math.max(...got.map((r, i) => rel(r.loss, want[i].loss))).toExponential(2)}, max |param diff| ${worst.toExponential(2)}`,
+      );
       await host.dispose();
       await dev.dispose();
     }
@@ -134,18 +168,42 @@ for (const target of targets) {
   test(`sentence-mean on the device trainer (${target.name}): doc_pool extra inputs, one label per document, document saliency`, async (t) => {
     if (await skipWithoutWebgpu(t, target.providers)) return;
     const { model, weights } = loadSequenceClassifier(join(__dirname, '../../fixtures/parity/bert'), { numLabels: 3, seed: 2 });
-    const c: TrainConfig = { lr: 1e-3, weightDecay: 0.01, betas: [0.9, 0.999], eps: 1e-8, maxGradNorm: 1, warmupSteps: 1, totalSteps: 4, schedule: 'linear', gradAccumSteps: 1, seed: 3, freeze: 'all', dropout: true, threads: 1 };
+    const c: TrainConfig = {
+      lr: 1e-3,
+      weightDecay: 0.01,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      maxGradNorm: 1,
+      warmupSteps: 1,
+      totalSteps: 4,
+      schedule: 'linear',
+      gradAccumSteps: 1,
+      seed: 3,
+      freeze: 'all',
+      dropout: true,
+      threads: 1,
+    };
     // 5 pieces of 3 documents (2, 2, 1 pieces), then 3 pieces of 2 documents
     const mkBatch = (counts: number[], seed: number): Batch => {
-      const n = counts.reduce((a, b) => a + b, 0), seq = 6;
+      const n = counts.reduce((a, b) => a + b, 0),
+        seq = 6;
       const ids = new BigInt64Array(n * seq).map((_, i) => BigInt(i % seq === 0 ? 2 : 5 + ((i * 7 + seed * 13) % 90)));
       const mask = new BigInt64Array(n * seq).map((_, i) => (i % seq < seq - (Math.floor(i / seq) % 2) ? 1n : 0n));
-      return { inputIds: ids, attentionMask: mask, tokenTypeIds: new BigInt64Array(n * seq), batch: n, seq, labels: BigInt64Array.from(counts.map((_, d) => BigInt((d + seed) % 3))), extra: { [DOC_POOL_INPUT]: { data: docPoolMatrix(counts), dims: [counts.length, n] } } };
+      return {
+        inputIds: ids,
+        attentionMask: mask,
+        tokenTypeIds: new BigInt64Array(n * seq),
+        batch: n,
+        seq,
+        labels: BigInt64Array.from(counts.map((_, d) => BigInt((d + seed) % 3))),
+        extra: { [DOC_POOL_INPUT]: { data: docPoolMatrix(counts), dims: [counts.length, n] } },
+      };
     };
     const bs = [mkBatch([2, 2, 1], 0), mkBatch([1, 2], 1), mkBatch([2, 2, 1], 2)];
     const host = await createTrainer(new DocPoolClassifier(model), weights, c);
     const dev = await DeviceTrainer.create(new DocPoolClassifier(model), weights, { ...c, providers: target.providers });
-    const want = await run(host, bs), got = await run(dev, bs);
+    const want = await run(host, bs),
+      got = await run(dev, bs);
     got.forEach((r, i) => assert.ok(rel(r.loss, want[i].loss) <= target.tol, `step ${i} loss ${r.loss} vs ${want[i].loss}`));
     const one = { ...bs[0], labels: undefined, extra: { [DOC_POOL_INPUT]: { data: docPoolMatrix([5]), dims: [1, 5] } } };
     const [hl, dl] = [await host.evaluate(bs[1]), await dev.evaluate(bs[1])];
@@ -153,7 +211,9 @@ for (const target of targets) {
     dl.forEach((v, i) => assert.ok(Math.abs(v - hl[i]) <= target.tol, `logit ${i}`));
     const [hs, ds] = [await host.saliency(one), await dev.saliency(one)];
     assert.equal(ds.logits.length, 3, 'saliency of one document');
-    ds.gradXInput.forEach((v, i) => assert.ok(Math.abs(v - hs.gradXInput[i]) <= target.tol * (1 + Math.abs(hs.gradXInput[i])), `gradXInput ${i}: ${v} vs ${hs.gradXInput[i]}`));
+    ds.gradXInput.forEach((v, i) =>
+      assert.ok(Math.abs(v - hs.gradXInput[i]) <= target.tol * (1 + Math.abs(hs.gradXInput[i])), `gradXInput ${i}: ${v} vs ${hs.gradXInput[i]}`),
+    );
     t.diagnostic(`max rel loss diff ${Math.max(...got.map((r, i) => rel(r.loss, want[i].loss))).toExponential(2)}`);
     await host.dispose();
     await dev.dispose();

@@ -14,8 +14,19 @@ import { toModelProto } from '../../../src/engine/onnx/writer';
 import { randomBatches, randomModel, SIZES } from '../../../bench/deviceModels';
 
 const config: TrainConfig = {
-  lr: 5e-5, weightDecay: 0.01, betas: [0.9, 0.999], eps: 1e-8, maxGradNorm: 1, warmupSteps: 2, totalSteps: 100,
-  schedule: 'linear', gradAccumSteps: 1, seed: 0, freeze: 'all', dropout: true, threads: 1,
+  lr: 5e-5,
+  weightDecay: 0.01,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  maxGradNorm: 1,
+  warmupSteps: 2,
+  totalSteps: 100,
+  schedule: 'linear',
+  gradAccumSteps: 1,
+  seed: 0,
+  freeze: 'all',
+  dropout: true,
+  threads: 1,
 };
 
 test('the device step graph has no transB Gemm, no LogSoftmax, and its AdamW over one flat buffer', () => {
@@ -25,7 +36,10 @@ test('the device step graph has no transB Gemm, no LogSoftmax, and its AdamW ove
   const transB = nodes.filter((n) => n.opType === 'Gemm' && n.attribute!.some((a) => a.name === 'transB' && Number(a.i) === 1));
   assert.equal(transB.length, 0, 'Gemm with transB=1');
   assert.equal(nodes.filter((n) => n.opType === 'LogSoftmax').length, 0);
-  assert.deepEqual(sg.groups.map((gr) => gr.name), ['params']);
+  assert.deepEqual(
+    sg.groups.map((gr) => gr.name),
+    ['params'],
+  );
   assert.equal(sg.state.length, 3, 'params, m and v of one flat buffer');
   // weight decay applies to the decaying parameters only: they come first in the buffer
   const [gr] = sg.groups;
@@ -43,10 +57,18 @@ test('on WebGPU every float op runs on the device, few kernels per step, little 
   try {
     const tr = await ResidentTrainer.create(model, weights, config, { providers: ['webgpu'], gpuBuffers: true, profilePrefix: join(dir, 'p') });
     const uploads: number[] = [];
-    for (const b of randomBatches(2, 4, 32, SIZES.tiny.vocab, 1)) { await tr.steps([b]); uploads.push(tr.lastUploadBytes); }
+    for (const b of randomBatches(2, 4, 32, SIZES.tiny.vocab, 1)) {
+      await tr.steps([b]);
+      uploads.push(tr.lastUploadBytes);
+    }
     tr.endProfiling();
     await tr.dispose();
-    const runs = readProfile(join(dir, readdirSync(dir).find((f) => f.endsWith('.json'))!));
+    const runs = readProfile(
+      join(
+        dir,
+        readdirSync(dir).find((f) => f.endsWith('.json'))!,
+      ),
+    );
     const last = runs[runs.length - 1];
     // integer shape work only: Shape/Concat/Squeeze/Unsqueeze/Range of int64, and the Cast of a dimension to float
     const allowed = new Set(['Shape', 'Concat', 'Squeeze', 'Unsqueeze', 'Range', 'Cast', 'Gather']);
@@ -70,7 +92,11 @@ test('3 layers: each weight of all layers is one stack (one Transpose for all); 
   const { model, weights } = randomModel(dims);
   const sg = buildOptimizerStep(model, { trainable: () => true, dropout: true, seed: 0, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.01, maxGradNorm: 1 });
   const nodes = toModelProto(sg.graph).graph!.node!;
-  const perm = (n: (typeof nodes)[number]) => n.attribute!.find((a) => a.name === 'perm')!.ints!.map(Number).join(',');
+  const perm = (n: (typeof nodes)[number]) =>
+    n
+      .attribute!.find((a) => a.name === 'perm')!
+      .ints!.map(Number)
+      .join(',');
   // q/k/v (joint), out, lin1, lin2 of the 3 layers: 4 stacks [3, r, c] transposed once each
   assert.equal(nodes.filter((n) => n.opType === 'Transpose' && perm(n) === '0,2,1').length, 4);
   assert.equal(nodes.filter((n) => n.opType === 'Transpose' && perm(n) === '1,0').length, 2, 'only the head weights are transposed alone');

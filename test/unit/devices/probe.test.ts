@@ -4,15 +4,32 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  selectDevice, describeSelection, cudaLibraries, probeCuda, probeSession, oneLine, installCudaProviders, ortBindingDir,
-  ortPackageDir, CUDA_NOT_INSTALLED, CUDA_PROVIDER_LIBS, NO_GPU_DEVICE, type DeviceProbeResult,
+  selectDevice,
+  describeSelection,
+  cudaLibraries,
+  probeCuda,
+  probeSession,
+  oneLine,
+  installCudaProviders,
+  ortBindingDir,
+  ortPackageDir,
+  CUDA_NOT_INSTALLED,
+  CUDA_PROVIDER_LIBS,
+  NO_GPU_DEVICE,
+  type DeviceProbeResult,
 } from '../../../src/engine/devices';
 
 const ok: DeviceProbeResult = { ok: true, ms: 1 };
 const fail = (reason: string): DeviceProbeResult => ({ ok: false, reason, ms: 1 });
 const fakeProbe = (r: Record<'cuda' | 'webgpu', DeviceProbeResult>) => {
   const calls: string[] = [];
-  return { calls, probe: async (d: 'cuda' | 'webgpu') => { calls.push(d); return r[d]; } };
+  return {
+    calls,
+    probe: async (d: 'cuda' | 'webgpu') => {
+      calls.push(d);
+      return r[d];
+    },
+  };
 };
 const oneLiner = (s: string | undefined) => assert.ok(s && s.length > 0 && !s.includes('\n') && s.length <= 300, `not one line: ${JSON.stringify(s)}`);
 
@@ -91,7 +108,8 @@ test('probe failures are one line: unknown provider, timeout', async () => {
 });
 
 test('oneLine strips onnxruntime source paths and C++ signatures', () => {
-  const webgpu = '/onnxruntime_src/onnxruntime/core/providers/webgpu/webgpu_context.cc:136 onnxruntime::webgpu::WebGpuContext::Initialize(const onnxruntime::webgpu::WebGpuContextConfig&)::<lambda()> adapter_result.status == wgpu::RequestAdapterStatus::Success was false. Failed to get a WebGPU adapter: No supported adapters\n  more';
+  const webgpu =
+    '/onnxruntime_src/onnxruntime/core/providers/webgpu/webgpu_context.cc:136 onnxruntime::webgpu::WebGpuContext::Initialize(const onnxruntime::webgpu::WebGpuContextConfig&)::<lambda()> adapter_result.status == wgpu::RequestAdapterStatus::Success was false. Failed to get a WebGPU adapter: No supported adapters\n  more';
   assert.equal(oneLine(webgpu), 'Failed to get a WebGPU adapter: No supported adapters');
   assert.equal(oneLine('[ONNXRuntimeError] : 1 : FAIL : boom\nat x'), 'boom');
   assert.equal(oneLine('x'.repeat(400)).length, 300);
@@ -112,10 +130,17 @@ test('installCudaProviders without network: one-line failure naming NuGet, quick
   const pkg = scriptCopy();
   try {
     // a proxy on a closed port makes "no network" deterministic on any machine
-    const r = await installCudaProviders({ packageDir: pkg, timeoutMs: 30_000, env: { ...nodePath, GLOBAL_AGENT_HTTP_PROXY: 'http://127.0.0.1:9', GLOBAL_AGENT_HTTPS_PROXY: 'http://127.0.0.1:9' } });
+    const r = await installCudaProviders({
+      packageDir: pkg,
+      timeoutMs: 30_000,
+      env: { ...nodePath, GLOBAL_AGENT_HTTP_PROXY: 'http://127.0.0.1:9', GLOBAL_AGENT_HTTPS_PROXY: 'http://127.0.0.1:9' },
+    });
     assert.equal(r.ok, false);
     oneLiner(r.message);
-    assert.match(r.message, /^CUDA provider install failed: cannot reach NuGet \(connect ECONNREFUSED 127\.0\.0\.1:9\); this needs internet access to api\.nuget\.org/);
+    assert.match(
+      r.message,
+      /^CUDA provider install failed: cannot reach NuGet \(connect ECONNREFUSED 127\.0\.0\.1:9\); this needs internet access to api\.nuget\.org/,
+    );
     assert.ok(r.ms < 30_000);
     assert.equal(existsSync(join(ortBindingDir(pkg), CUDA_PROVIDER_LIBS[1])), false);
   } finally {
@@ -123,7 +148,7 @@ test('installCudaProviders without network: one-line failure naming NuGet, quick
   }
 });
 
-test('installCudaProviders with this machine\'s own network: installs into the copy or fails in one line within the time bound', async (t) => {
+test("installCudaProviders with this machine's own network: installs into the copy or fails in one line within the time bound", async (t) => {
   const pkg = scriptCopy();
   try {
     const r = await installCudaProviders({ packageDir: pkg, timeoutMs: 20_000, env: nodePath });

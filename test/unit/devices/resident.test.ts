@@ -15,7 +15,11 @@ const fx = JSON.parse(readFileSync(join(__dirname, '../engine/fixtures/trainer_p
 const { V, H, C, S } = fx.dims;
 const big = (a: number[]) => BigInt64Array.from(a.map(BigInt));
 const toBatch = (b: { ids: number[]; mask: number[]; labels: number[] }): Batch => ({
-  inputIds: big(b.ids), attentionMask: big(b.mask), labels: big(b.labels), batch: b.labels.length, seq: S,
+  inputIds: big(b.ids),
+  attentionMask: big(b.mask),
+  labels: big(b.labels),
+  batch: b.labels.length,
+  seq: S,
 });
 const weightsOf = (o: Record<string, number[]>) => new Map(Object.entries(o).map(([k, v]) => [k, Float32Array.from(v)]));
 const close = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol * (1 + Math.abs(b)), `${what}: ${a} vs ${b}`);
@@ -53,7 +57,10 @@ test('in-graph AdamW with clipping, weight decay, class weights and dropout equa
   const want: Awaited<ReturnType<typeof host.step>>[] = [];
   for (const b of batches) want.push(await host.step(b));
   const { steps, weights } = await runResident(sc, cfg, 1, batches, 0.3);
-  assert.ok(want.some((w) => w.gradNorm > 0.05), 'the scenario must clip');
+  assert.ok(
+    want.some((w) => w.gradNorm > 0.05),
+    'the scenario must clip',
+  );
   steps.forEach((r, i) => {
     close(r.loss, want[i].loss, 1e-5, `step ${i} loss`);
     close(r.gradNorm, want[i].gradNorm, 1e-5, `step ${i} gradNorm`);
@@ -66,7 +73,10 @@ test('in-graph AdamW with clipping, weight decay, class weights and dropout equa
   const otherLosses: number[] = [];
   for (const b of batches) otherLosses.push((await other.step(b)).loss);
   await other.dispose();
-  assert.ok(otherLosses.some((l, i) => Math.abs(l - want[i].loss) > 1e-3), 'dropout must change the losses');
+  assert.ok(
+    otherLosses.some((l, i) => Math.abs(l - want[i].loss) > 1e-3),
+    'dropout must change the losses',
+  );
 });
 
 test('K steps in one Loop run equal K single-step runs (losses, parameters, Adam moments)', async () => {
@@ -92,28 +102,61 @@ test('K steps in one Loop run equal K single-step runs (losses, parameters, Adam
 
 test('wrapInLoop: the wrapped model takes stacked inputs and carries exactly the declared state', () => {
   const sg = buildOptimizerStep(new TinyClassifier(V, H, C), {
-    trainable: (n) => n.startsWith('classifier'), dropout: false, seed: 0, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maxGradNorm: 1,
+    trainable: (n) => n.startsWith('classifier'),
+    dropout: false,
+    seed: 0,
+    betas: [0.9, 0.999],
+    eps: 1e-8,
+    weightDecay: 0,
+    maxGradNorm: 1,
   });
   const carried = sg.state.map((s) => ({ input: s.input, output: s.output }));
-  const m = wrapInLoop(bakeInitializers(toModelProto(sg.graph), new Map(sg.frozen.map((n) => [n, new Float32Array(new TinyClassifier(V, H, C).params.find((p) => p.name === n)!.shape.reduce((a, b) => a * b, 1))]))), { carried, perStep: sg.perStep, perStepOutputs: sg.metrics });
+  const m = wrapInLoop(
+    bakeInitializers(
+      toModelProto(sg.graph),
+      new Map(sg.frozen.map((n) => [n, new Float32Array(new TinyClassifier(V, H, C).params.find((p) => p.name === n)!.shape.reduce((a, b) => a * b, 1))])),
+    ),
+    { carried, perStep: sg.perStep, perStepOutputs: sg.metrics },
+  );
   const g = { node: m.graph!.node ?? [], input: m.graph!.input ?? [], output: m.graph!.output ?? [] };
-  assert.deepEqual(g.node.map((n) => n.opType), ['Shape', 'Squeeze', 'Loop']);
-  assert.deepEqual(g.input.map((i) => i.name).sort(), [...carried.map((c) => c.input), 'attention_mask', 'input_ids', 'labels', 'opt/inv_bc2_sqrt', 'opt/step_size'].sort()); // weight decay 0: no decay factor
+  assert.deepEqual(
+    g.node.map((n) => n.opType),
+    ['Shape', 'Squeeze', 'Loop'],
+  );
+  assert.deepEqual(
+    g.input.map((i) => i.name).sort(),
+    [...carried.map((c) => c.input), 'attention_mask', 'input_ids', 'labels', 'opt/inv_bc2_sqrt', 'opt/step_size'].sort(),
+  ); // weight decay 0: no decay factor
   const ids = g.input.find((i) => i.name === 'input_ids')!;
-  assert.deepEqual(ids.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue)), ['K', 'batch', 'seq']);
-  assert.deepEqual(g.output.map((o) => o.name), [...carried.map((c) => c.output), 'loss', 'gradNorm']);
+  assert.deepEqual(
+    ids.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue)),
+    ['K', 'batch', 'seq'],
+  );
+  assert.deepEqual(
+    g.output.map((o) => o.name),
+    [...carried.map((c) => c.output), 'loss', 'gradNorm'],
+  );
   // one flat buffer of the trainable tensors -> params, m and v
   assert.equal(carried.length, 3);
-  assert.throws(() => wrapInLoop(toModelProto(sg.graph), { carried: [{ input: 'nope', output: 'loss' }], perStep: sg.perStep, perStepOutputs: [] }), /^Error: wrapInLoop: carried input 'nope' is not an input of the step model$/);
+  assert.throws(
+    () => wrapInLoop(toModelProto(sg.graph), { carried: [{ input: 'nope', output: 'loss' }], perStep: sg.perStep, perStepOutputs: [] }),
+    /^Error: wrapInLoop: carried input 'nope' is not an input of the step model$/,
+  );
 });
 
 test('device trainer errors are one line and name the fix', async () => {
   const sc = fx.scenarios.top1;
-  await assert.rejects(ResidentTrainer.create(new TinyClassifier(V, H, C), weightsOf(sc.init), configOf(sc, { gradAccumSteps: 2 })), /^Error: training config: .*gradient accumulation 2 is not supported there; set gradient accumulation steps to 1 .* or the device to cpu$/);
+  await assert.rejects(
+    ResidentTrainer.create(new TinyClassifier(V, H, C), weightsOf(sc.init), configOf(sc, { gradAccumSteps: 2 })),
+    /^Error: training config: .*gradient accumulation 2 is not supported there; set gradient accumulation steps to 1 .* or the device to cpu$/,
+  );
   const t = await ResidentTrainer.create(new TinyClassifier(V, H, C), weightsOf(sc.init), configOf(sc), { microSteps: 2 });
   const [a, b] = sc.batches.map(toBatch);
   await assert.rejects(t.steps([a]), /^Error: steps: expected 2 batches \(microSteps\), got 1$/);
-  await assert.rejects(t.steps([a, { ...b, seq: 4, inputIds: b.inputIds.slice(0, 16), attentionMask: b.attentionMask.slice(0, 16) }]), /must be 4 x 5 \(pad them to one length\); got 4 x 4/);
+  await assert.rejects(
+    t.steps([a, { ...b, seq: 4, inputIds: b.inputIds.slice(0, 16), attentionMask: b.attentionMask.slice(0, 16) }]),
+    /must be 4 x 5 \(pad them to one length\); got 4 x 4/,
+  );
   await t.dispose();
 });
 

@@ -15,7 +15,11 @@ const fx = JSON.parse(readFileSync(join(__dirname, '../engine/fixtures/trainer_p
 const { V, H, C, S } = fx.dims;
 const big = (a: number[]) => BigInt64Array.from(a.map(BigInt));
 const toBatch = (b: { ids: number[]; mask: number[]; labels: number[] }): Batch => ({
-  inputIds: big(b.ids), attentionMask: big(b.mask), labels: big(b.labels), batch: b.labels.length, seq: S,
+  inputIds: big(b.ids),
+  attentionMask: big(b.mask),
+  labels: big(b.labels),
+  batch: b.labels.length,
+  seq: S,
 });
 const weightsOf = (o: Record<string, number[]>) => new Map(Object.entries(o).map(([k, v]) => [k, Float32Array.from(v)]));
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-6, Math.abs(b));
@@ -59,9 +63,14 @@ test('WebGPU with gpu-buffer state trains like the CPU provider and the host tra
     gpu.losses.forEach((l, i) => assert.ok(rel(l, cpu.losses[i]) <= 1e-3, `K=${K} step ${i}: webgpu ${l} vs cpu ${cpu.losses[i]}`));
     gpu.losses.forEach((l, i) => assert.ok(rel(l, hostLosses[i]) <= 1e-3, `K=${K} step ${i}: webgpu ${l} vs host trainer ${hostLosses[i]}`));
     let worst = 0;
-    for (const [n, v] of cpu.w) v.forEach((x, i) => { worst = Math.max(worst, Math.abs(gpu.w.get(n)![i] - x)); });
+    for (const [n, v] of cpu.w)
+      v.forEach((x, i) => {
+        worst = Math.max(worst, Math.abs(gpu.w.get(n)![i] - x));
+      });
     assert.ok(worst <= 1e-3, `K=${K}: max |param difference| ${worst}`);
     gpu.logits.forEach((v, i) => assert.ok(Math.abs(v - cpu.logits[i]) <= 1e-3, `K=${K} logit ${i}: ${v} vs ${cpu.logits[i]}`));
-    t.diagnostic(`K=${K}: max relative loss difference ${Math.max(...gpu.losses.map((l, i) => rel(l, cpu.losses[i]))).toExponential(2)} (vs the host trainer ${Math.max(...gpu.losses.map((l, i) => rel(l, hostLosses[i]))).toExponential(2)}), max |param difference| ${worst.toExponential(2)}`);
+    t.diagnostic(
+      `K=${K}: max relative loss difference ${Math.max(...gpu.losses.map((l, i) => rel(l, cpu.losses[i]))).toExponential(2)} (vs the host trainer ${Math.max(...gpu.losses.map((l, i) => rel(l, hostLosses[i]))).toExponential(2)}), max |param difference| ${worst.toExponential(2)}`,
+    );
   }
 });

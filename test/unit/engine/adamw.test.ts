@@ -19,8 +19,11 @@ test('WebAssembly SIMD is available on this Node (the fast path is the one the t
 
 for (const n of [1, 7, 32768, 32771, 70001]) {
   test(`SIMD AdamW equals the float64 loop and torch's formula (n = ${n}, 3 steps, scale 0.4, decay)`, () => {
-    const a = arrays(n, n), b = arrays(n, n);
-    const p0 = Float64Array.from(a.p), m0 = Float64Array.from(a.m), v0 = Float64Array.from(a.v);
+    const a = arrays(n, n),
+      b = arrays(n, n);
+    const p0 = Float64Array.from(a.p),
+      m0 = Float64Array.from(a.m),
+      v0 = Float64Array.from(a.v);
     const h = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 };
     for (let step = 1; step <= 3; step++) {
       adamwUpdate(a.p, a.g, a.m, a.v, h, step, 0.4, true);
@@ -31,10 +34,13 @@ for (const n of [1, 7, 32768, 32771, 70001]) {
         p0[i] *= 1 - h.lr * h.weightDecay;
         m0[i] = h.beta1 * m0[i] + (1 - h.beta1) * g;
         v0[i] = h.beta2 * v0[i] + (1 - h.beta2) * g * g;
-        p0[i] -= (h.lr / (1 - h.beta1 ** step)) * m0[i] / (Math.sqrt(v0[i]) / Math.sqrt(1 - h.beta2 ** step) + h.eps);
+        p0[i] -= ((h.lr / (1 - h.beta1 ** step)) * m0[i]) / (Math.sqrt(v0[i]) / Math.sqrt(1 - h.beta2 ** step) + h.eps);
       }
     }
-    let dp = 0, dRef = 0, dm = 0, dv = 0;
+    let dp = 0,
+      dRef = 0,
+      dm = 0,
+      dv = 0;
     for (let i = 0; i < n; i++) {
       dp = Math.max(dp, Math.abs(a.p[i] - b.p[i]));
       dRef = Math.max(dRef, Math.abs(a.p[i] - p0[i]));

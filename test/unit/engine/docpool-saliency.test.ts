@@ -11,11 +11,26 @@ import { loadSequenceClassifier } from '../../../src/engine/models';
 import { DocPoolClassifier, DOC_POOL_INPUT, docPoolMatrix } from '../../../src/engine/models/docPool';
 
 const cfg: TrainConfig = {
-  lr: 1e-3, weightDecay: 0, betas: [0.9, 0.999], eps: 1e-8, maxGradNorm: 0, warmupSteps: 0, totalSteps: 1,
-  schedule: 'constant', gradAccumSteps: 1, seed: 1, freeze: 'all', dropout: false, threads: 1,
+  lr: 1e-3,
+  weightDecay: 0,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  maxGradNorm: 0,
+  warmupSteps: 0,
+  totalSteps: 1,
+  schedule: 'constant',
+  gradAccumSteps: 1,
+  seed: 1,
+  freeze: 'all',
+  dropout: false,
+  threads: 1,
 };
 // three sentences of different lengths, right-padded with id 0; token 57 occurs once (row 1, position 2)
-const rows = [[2, 11, 23, 35, 3], [2, 44, 57, 9, 3], [2, 61, 3]];
+const rows = [
+  [2, 11, 23, 35, 3],
+  [2, 44, 57, 9, 3],
+  [2, 61, 3],
+];
 const S = 5;
 const ids = BigInt64Array.from(rows.flatMap((r) => [...r, ...Array(S - r.length).fill(0)]).map(BigInt));
 const mask = BigInt64Array.from(rows.flatMap((r) => [...r.map(() => 1), ...Array(S - r.length).fill(0)]).map(BigInt));

@@ -46,8 +46,15 @@ test('forward graph runs in onnxruntime and matches a hand computation', async (
   const B = Float32Array.from([0.5, -0.5]);
   const E = Float32Array.from([0, 0, 1, 1, 2, -2, 3, 0]);
   const I = BigInt64Array.from([2n, 2n]);
-  const r = await p.run({ x: { data: X, dims: [2, 3] }, ids: { data: I, dims: [2] }, 'lin.weight': { data: W, dims: [2, 3] }, 'lin.bias': { data: B, dims: [2] }, 'emb.weight': { data: E, dims: [4, 2] } });
-  const erf = (z: number) => { // Abramowitz-Stegun 7.1.26 is 1e-7 accurate; enough for this check
+  const r = await p.run({
+    x: { data: X, dims: [2, 3] },
+    ids: { data: I, dims: [2] },
+    'lin.weight': { data: W, dims: [2, 3] },
+    'lin.bias': { data: B, dims: [2] },
+    'emb.weight': { data: E, dims: [4, 2] },
+  });
+  const erf = (z: number) => {
+    // Abramowitz-Stegun 7.1.26 is 1e-7 accurate; enough for this check
     const t = 1 / (1 + 0.3275911 * Math.abs(z));
     const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-z * z);
     return z >= 0 ? y : -y;
@@ -73,9 +80,18 @@ test('the ONNX model declares opset 18 / IR 8, symbolic input dims, and leaves o
   const bytes = serialize(g).bytes;
   const m = onnx.ModelProto.decode(bytes);
   assert.equal(Number(m.irVersion), 8);
-  assert.deepEqual(m.opsetImport.map((o) => [o.domain, Number(o.version)]), [['', 18]]);
-  assert.deepEqual(m.graph!.node!.map((n) => n.opType), ['MatMul', 'Identity']);
-  assert.deepEqual(m.graph!.input!.map((i) => i.name), ['x', 'w']);
+  assert.deepEqual(
+    m.opsetImport.map((o) => [o.domain, Number(o.version)]),
+    [['', 18]],
+  );
+  assert.deepEqual(
+    m.graph!.node!.map((n) => n.opType),
+    ['MatMul', 'Identity'],
+  );
+  assert.deepEqual(
+    m.graph!.input!.map((i) => i.name),
+    ['x', 'w'],
+  );
   assert.equal(m.graph!.input![0].type!.tensorType!.shape!.dim![0].dimParam, 'batch');
   assert.equal(toModelProto(g).graph!.output![0].name, 'y');
   assert.throws(() => toModelProto(new Graph()), /no outputs/);

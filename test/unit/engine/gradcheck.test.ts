@@ -6,9 +6,15 @@ import { Graph, Program, grad, gradientRules, resolveShape, type Dim, type DType
 import { geluLean } from '../../../src/engine/models/common';
 
 let seed = 12345;
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 
-interface In { shape: number[]; dims?: Dim[]; lo?: number; hi?: number; awayFromZero?: number }
+interface In {
+  shape: number[];
+  dims?: Dim[];
+  lo?: number;
+  hi?: number;
+  awayFromZero?: number;
+}
 const covered = new Set<string>();
 const make = (dtype: DType, n: number, f: () => number) => (dtype === 'float64' ? Float64Array.from({ length: n }, f) : Float32Array.from({ length: n }, f));
 
@@ -17,22 +23,44 @@ async function check(name: string, ins: In[], build: (g: Graph, xs: Tensor[]) =>
   const xs = ins.map((s, i) => g.input(`x${i}`, dtype, s.dims ?? s.shape));
   const y = build(g, xs);
   const r = g.input('r', y.dtype, [...y.shape]);
-  const loss0 = y.shape.length ? g.reduceSum(g.mul(y, r), y.shape.map((_, i) => i)) : g.mul(y, r);
+  const loss0 = y.shape.length
+    ? g.reduceSum(
+        g.mul(y, r),
+        y.shape.map((_, i) => i),
+      )
+    : g.mul(y, r);
   g.output('loss', loss0);
   grad(g, loss0, xs).forEach((d, i) => g.output(`d${i}`, d));
   for (const n of g.nodes) covered.add(n.op);
   const p = await Program.compile(g, { threads: 1 });
-  const vals = ins.map((s) => make(dtype, s.shape.reduce((a, b) => a * b, 1), () => {
-    let v = (s.lo ?? -2) + rand() * ((s.hi ?? 2) - (s.lo ?? -2));
-    if (s.awayFromZero && Math.abs(v) < s.awayFromZero) v += v < 0 ? -s.awayFromZero : s.awayFromZero;
-    return v;
-  }));
+  const vals = ins.map((s) =>
+    make(
+      dtype,
+      s.shape.reduce((a, b) => a * b, 1),
+      () => {
+        let v = (s.lo ?? -2) + rand() * ((s.hi ?? 2) - (s.lo ?? -2));
+        if (s.awayFromZero && Math.abs(v) < s.awayFromZero) v += v < 0 ? -s.awayFromZero : s.awayFromZero;
+        return v;
+      },
+    ),
+  );
   const feeds: Record<string, { data: Float64Array | Float32Array; dims: number[] }> = {};
   ins.forEach((s, i) => (feeds[`x${i}`] = { data: vals[i], dims: s.shape }));
   const env: Record<string, number> = {};
-  ins.forEach((s) => (s.dims ?? []).forEach((d, j) => { if (typeof d === 'string') env[d] = s.shape[j]; }));
+  ins.forEach((s) =>
+    (s.dims ?? []).forEach((d, j) => {
+      if (typeof d === 'string') env[d] = s.shape[j];
+    }),
+  );
   const yShape = resolveShape(y.shape, env);
-  feeds.r = { data: make(y.dtype, yShape.reduce((a, b) => a * b, 1), () => rand() * 2 - 1), dims: yShape };
+  feeds.r = {
+    data: make(
+      y.dtype,
+      yShape.reduce((a, b) => a * b, 1),
+      () => rand() * 2 - 1,
+    ),
+    dims: yShape,
+  };
   const out = await p.run(feeds);
   const eps = dtype === 'float64' ? 1e-6 : 1e-2;
   const [atol, rtol] = dtype === 'float64' ? [1e-7, 1e-5] : [2e-3, 2e-2];
@@ -81,10 +109,14 @@ test('matmul and gemm rules', async () => {
   await check('matmul 3d x weight', [{ shape: [2, 3, 4] }, { shape: [4, 2] }], (g, [a, b]) => g.matmul(a, b));
   await check('matmul batch bcast', [{ shape: [2, 3, 4] }, { shape: [1, 4, 2] }], (g, [a, b]) => g.matmul(a, b));
   await check('matmul 4d', [{ shape: [2, 2, 3, 2] }, { shape: [2, 2, 2, 3] }], (g, [a, b]) => g.matmul(a, b));
-  for (const transA of [false, true]) for (const transB of [false, true]) {
-    await check(`gemm tA=${transA} tB=${transB}`, [{ shape: transA ? [4, 3] : [3, 4] }, { shape: transB ? [2, 4] : [4, 2] }, { shape: [2] }],
-      (g, [a, b, c]) => g.gemm(a, b, c, { transA, transB }));
-  }
+  for (const transA of [false, true])
+    for (const transB of [false, true]) {
+      await check(
+        `gemm tA=${transA} tB=${transB}`,
+        [{ shape: transA ? [4, 3] : [3, 4] }, { shape: transB ? [2, 4] : [4, 2] }, { shape: [2] }],
+        (g, [a, b, c]) => g.gemm(a, b, c, { transA, transB }),
+      );
+    }
   await check('gemm full bias', [{ shape: [3, 4] }, { shape: [4, 2] }, { shape: [3, 2] }], (g, [a, b, c]) => g.gemm(a, b, c));
   await check('linear 3d (composite)', [{ shape: [2, 3, 4] }, { shape: [5, 4] }, { shape: [5] }], (g, [x, w, b]) => g.linear(x, w, b));
 });
@@ -98,7 +130,10 @@ test('shape op rules', async () => {
   await check('slice', [{ shape: [4, 5] }], (g, [a]) => g.slice(a, [1, 0], [3, -1], [0, 1]));
   await check('slice symbolic', [{ shape: [2, 5, 3], dims: ['b', 's', 3] }], (g, [a]) => g.slice(a, [0, 1], [1, 2 ** 62], [1, 2]));
   // parts 0 and 2 used, part 1 not (its gradient is zeros)
-  await check('split', [{ shape: [5, 3] }], (g, [a]) => { const [p, , r] = g.split(a, [1, 3, 1], 0); return g.concat([g.mul(p, p), r], 1); });
+  await check('split', [{ shape: [5, 3] }], (g, [a]) => {
+    const [p, , r] = g.split(a, [1, 3, 1], 0);
+    return g.concat([g.mul(p, p), r], 1);
+  });
   await check('expand', [{ shape: [3, 1] }], (g, [a]) => g.expand(a, [2, 3, 4]));
   await check('expand symbolic', [{ shape: [2, 1], dims: ['b', 1] }], (g, [a]) => g.expand(a, ['b', 3]));
 });
@@ -164,18 +199,44 @@ test('dropout: keep-mask input, inverted scaling, identity in eval', async () =>
 test('Graph.deviceOps forms: LayerNorm and SkipLayerNormalization backward, gradient sums folded into Gemms, transposes that cancel', async () => {
   const dev: GraphOptions = { deviceOps: true };
   await check('layerNorm deviceOps', [{ shape: [2, 3, 5] }, { shape: [5] }, { shape: [5] }], (g, [x, s, b]) => g.layerNorm(x, s, b, 1e-5), 'float32', dev);
-  await check('skipLayerNorm deviceOps', [{ shape: [2, 3, 5] }, { shape: [2, 3, 5] }, { shape: [5] }, { shape: [5] }], (g, [x, r, s, b]) => g.skipLayerNorm(x, r, s, b, 1e-5), 'float32', dev);
+  await check(
+    'skipLayerNorm deviceOps',
+    [{ shape: [2, 3, 5] }, { shape: [2, 3, 5] }, { shape: [5] }, { shape: [5] }],
+    (g, [x, r, s, b]) => g.skipLayerNorm(x, r, s, b, 1e-5),
+    'float32',
+    dev,
+  );
   // x feeds two linears and a residual: its gradient is a chain of Gemms with C inputs
-  await check('linear x3 sum deviceOps', [{ shape: [2, 3, 4] }, { shape: [4, 4] }, { shape: [4] }, { shape: [4, 4] }],
-    (g, [x, w, b, w2]) => g.add(g.add(g.linear(x, w, b), g.linear(x, w2)), x), 'float64', dev);
-  await check('transpose of transpose / of matmul deviceOps', [{ shape: [2, 3, 4] }, { shape: [2, 5, 4] }],
-    (g, [a, b]) => g.transpose(g.matmul(a, g.transpose(b, [0, 2, 1])), [0, 2, 1]), 'float64', dev);
+  await check(
+    'linear x3 sum deviceOps',
+    [{ shape: [2, 3, 4] }, { shape: [4, 4] }, { shape: [4] }, { shape: [4, 4] }],
+    (g, [x, w, b, w2]) => g.add(g.add(g.linear(x, w, b), g.linear(x, w2)), x),
+    'float64',
+    dev,
+  );
+  await check(
+    'transpose of transpose / of matmul deviceOps',
+    [{ shape: [2, 3, 4] }, { shape: [2, 5, 4] }],
+    (g, [a, b]) => g.transpose(g.matmul(a, g.transpose(b, [0, 2, 1])), [0, 2, 1]),
+    'float64',
+    dev,
+  );
   for (const weighted of [false, true]) {
-    await check(`softmaxCrossEntropy deviceOps${weighted ? ' class weights' : ''}`, [{ shape: [3, 4] }], (g, [x]) =>
-      g.softmaxCrossEntropy(x, g.constant([1, 0, 3], 'float64', [3]), weighted ? g.constant([0.5, 2, 1, 3], 'float64', [4]) : undefined), 'float64', dev);
+    await check(
+      `softmaxCrossEntropy deviceOps${weighted ? ' class weights' : ''}`,
+      [{ shape: [3, 4] }],
+      (g, [x]) => g.softmaxCrossEntropy(x, g.constant([1, 0, 3], 'float64', [3]), weighted ? g.constant([0.5, 2, 1, 3], 'float64', [4]) : undefined),
+      'float64',
+      dev,
+    );
   }
-  await check('joint (Concat fallback) deviceOps', [{ shape: [2, 3] }, { shape: [1, 3] }],
-    (g, [a, b]) => g.mul(g.joint(['a', 'b'], [a, b]), g.joint(['a', 'b'], [a, b])), 'float64', dev);
+  await check(
+    'joint (Concat fallback) deviceOps',
+    [{ shape: [2, 3] }, { shape: [1, 3] }],
+    (g, [a, b]) => g.mul(g.joint(['a', 'b'], [a, b]), g.joint(['a', 'b'], [a, b])),
+    'float64',
+    dev,
+  );
 });
 
 test('deviceOps rewrites: no Add next to a Gemm in a gradient sum, Transpose pairs gone', () => {
@@ -218,7 +279,7 @@ test('a missing rule fails loudly, naming the op', () => {
   assert.throws(() => grad(g, g.reduceSum(y, [0]), [x]), /grad: no gradient rule for op 'Floor'/);
 });
 
-test('customGrad: grad() uses the rule instead of the composite\'s nodes, and checks its use', async () => {
+test("customGrad: grad() uses the rule instead of the composite's nodes, and checks its use", async () => {
   const g = new Graph();
   const x = g.input('x', 'float64', [3]);
   const inner = g.mul(x, x);

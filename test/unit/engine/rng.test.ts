@@ -6,7 +6,21 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { fillKeepMask, grad, Graph, keepBits, keepThreshold, lrLambda, maskInputs, maskOffsets, Program, serialize, stepSeeds, type Dim, type Tensor } from '../../../src/engine';
+import {
+  fillKeepMask,
+  grad,
+  Graph,
+  keepBits,
+  keepThreshold,
+  lrLambda,
+  maskInputs,
+  maskOffsets,
+  Program,
+  serialize,
+  stepSeeds,
+  type Dim,
+  type Tensor,
+} from '../../../src/engine';
 import { probeWebgpu } from '../../../src/engine/devices';
 
 const N = 1 << 20;
@@ -56,14 +70,29 @@ test('mask statistics: keep rate, neighbours, sites, successive counters and see
       assert.ok(zz < 5, `rate ${rate}, ${what}: both kept ${both(x, y)} vs ${q} (${zz.toFixed(1)} sd)`);
     }
     // runs: dropped counts in windows of 32 neighbours follow Binomial(32, rate) (chi-square, cells >= 20 expected)
-    const W = 32, windows = N / W, counts = new Float64Array(W + 1);
-    for (let b = 0; b < N; b += W) { let k = 0; for (let j = 0; j < W; j++) k += 1 - a[b + j]; counts[k]++; }
-    let chi = 0, df = -1, e = 0, o = 0, c = 1;
+    const W = 32,
+      windows = N / W,
+      counts = new Float64Array(W + 1);
+    for (let b = 0; b < N; b += W) {
+      let k = 0;
+      for (let j = 0; j < W; j++) k += 1 - a[b + j];
+      counts[k]++;
+    }
+    let chi = 0,
+      df = -1,
+      e = 0,
+      o = 0,
+      c = 1;
     for (let k = 0; k <= W; k++) {
       if (k > 0) c = (c * (W - k + 1)) / k;
       e += windows * c * rate ** k * p ** (W - k);
       o += counts[k];
-      if (e >= 20) { chi += (o - e) ** 2 / e; df++; e = 0; o = 0; }
+      if (e >= 20) {
+        chi += (o - e) ** 2 / e;
+        df++;
+        e = 0;
+        o = 0;
+      }
     }
     // chi2/df < 2 at these df (9 and 16) fails with probability < 0.003
     assert.ok(chi / df < 2, `rate ${rate}: windows of 32, chi2/df ${(chi / df).toFixed(2)} (df ${df})`);
@@ -102,7 +131,12 @@ function checkAgainstTs(g: Graph, out: Record<string, { data: unknown }>, batch:
   });
 }
 
-const cases: [number, number, number, number][] = [[2, 3, 42, 0], [3, 17, 42, 7], [1, 1, 0xffffffff, 2 ** 33 + 5], [4, 64, 9, 123456]];
+const cases: [number, number, number, number][] = [
+  [2, 3, 42, 0],
+  [3, 17, 42, 7],
+  [1, 1, 0xffffffff, 2 ** 33 + 5],
+  [4, 64, 9, 123456],
+];
 
 test('in-graph masks equal the TypeScript masks bit for bit on the CPU provider', async () => {
   const { g } = maskGraph();
@@ -141,7 +175,10 @@ test('in-graph masks cut by Splits (mask plan) equal the TypeScript masks on the
     checkAgainstTs(h, out, batch, seq, seed, counter, `cpu, 17 planned sites, ${batch}x${seq}`);
   }
   await q.dispose();
-  assert.throws(() => build([{ rate: 0.5, shape: ['batch', 'seq', 3] }]), /^Error: dropout: site 0 \(rate 0\.1, shape \[batch,seq,3\]\) is not the planned one/);
+  assert.throws(
+    () => build([{ rate: 0.5, shape: ['batch', 'seq', 3] }]),
+    /^Error: dropout: site 0 \(rate 0\.1, shape \[batch,seq,3\]\) is not the planned one/,
+  );
 });
 
 test('in-graph dropout: the gradient is the same mask times 1 / (1 - rate)', async () => {
@@ -156,37 +193,71 @@ test('in-graph dropout: the gradient is the same mask times 1 / (1 - rate)', asy
   const r = await p.run({ x: { data: xs, dims: [3, 50] }, ...maskInputs(g.dropoutSites, {}, 5, 11) });
   const m = mask(0.4, 5, 11, 0, 150);
   const scale = Math.fround(1 / 0.6);
-  assert.deepEqual([...(r.dx.data as Float32Array)], [...m].map((k) => (k ? scale : 0)));
-  assert.deepEqual([...(r.y.data as Float32Array)], [...m].map((k, i) => (k ? Math.fround(xs[i] * scale) : 0)));
+  assert.deepEqual(
+    [...(r.dx.data as Float32Array)],
+    [...m].map((k) => (k ? scale : 0)),
+  );
+  assert.deepEqual(
+    [...(r.y.data as Float32Array)],
+    [...m].map((k, i) => (k ? Math.fround(xs[i] * scale) : 0)),
+  );
   await p.dispose();
 });
 
 test('in-graph masks equal the TypeScript masks on WebGPU, with every node of the mask computation on the GPU', async (t) => {
   const probe = await probeWebgpu();
-  if (!probe.ok) { t.diagnostic(`WebGPU unavailable here: ${probe.reason}`); return; }
+  if (!probe.ok) {
+    t.diagnostic(`WebGPU unavailable here: ${probe.reason}`);
+    return;
+  }
   const { g, maskNodes } = maskGraph();
   const dir = mkdtempSync(join(tmpdir(), 'gft-rng-prof-'));
   try {
-    const session = await ort.InferenceSession.create(serialize(g).bytes, { executionProviders: ['webgpu'], enableProfiling: true, profileFilePrefix: join(dir, 'p'), logSeverityLevel: 3 });
+    const session = await ort.InferenceSession.create(serialize(g).bytes, {
+      executionProviders: ['webgpu'],
+      enableProfiling: true,
+      profileFilePrefix: join(dir, 'p'),
+      logSeverityLevel: 3,
+    });
     for (const [batch, seq, seed, counter] of cases) {
       const f = feedsFor(g, batch, seq, seed, counter);
-      const types: Record<string, ort.Tensor.Type> = { a: 'float32', b: 'float32', c: 'float32', 'rng/seed0': 'uint32', 'rng/seed1': 'uint32', 'rng/count': 'int32' };
+      const types: Record<string, ort.Tensor.Type> = {
+        a: 'float32',
+        b: 'float32',
+        c: 'float32',
+        'rng/seed0': 'uint32',
+        'rng/seed1': 'uint32',
+        'rng/count': 'int32',
+      };
       const feeds = Object.fromEntries(Object.entries(f).map(([k, v]) => [k, new ort.Tensor(types[k] ?? 'int64', v.data as any, v.dims)]));
       const out = await session.run(feeds);
       checkAgainstTs(g, out as any, batch, seq, seed, counter, `webgpu ${batch}x${seq} seed ${seed} counter ${counter}`);
     }
     session.endProfiling();
     await session.release();
-    const events = JSON.parse(readFileSync(join(dir, readdirSync(dir)[0]), 'utf8')) as { cat: string; name: string; args?: { op_name?: string; provider?: string } }[];
+    const events = JSON.parse(readFileSync(join(dir, readdirSync(dir)[0]), 'utf8')) as {
+      cat: string;
+      name: string;
+      args?: { op_name?: string; provider?: string };
+    }[];
     const placed = new Map<string, string>();
     for (const e of events) if (e.cat === 'Node' && e.name.endsWith('_kernel_time')) placed.set(e.name.replace(/_kernel_time$/, ''), String(e.args?.provider));
     // the mask computation (Range, the uint32 rounds, compare, Where, Slice, Mul) runs on the GPU; only int64
     // shape arithmetic for the symbolic Reshape targets (Shape, Concat) may run on the CPU
     const onCpu = maskNodes.filter((n) => placed.get(n) === 'CPUExecutionProvider');
-    assert.ok(onCpu.every((n) => /_(Shape|Concat)$/.test(n)), `mask nodes on the CPU provider: ${onCpu.join(', ')}`);
+    assert.ok(
+      onCpu.every((n) => /_(Shape|Concat)$/.test(n)),
+      `mask nodes on the CPU provider: ${onCpu.join(', ')}`,
+    );
     const onGpu = maskNodes.filter((n) => placed.get(n) === 'WebGpuExecutionProvider');
-    for (const op of ['Range', 'Cast', 'Mul', 'Add', 'Div', 'GreaterOrEqual', 'Where', 'Slice']) assert.ok(onGpu.some((n) => n.endsWith(`_${op}`)), `no ${op} node ran on WebGPU`);
-    t.diagnostic(`mask nodes: ${onGpu.length} on WebGPU, ${onCpu.length} on the CPU provider (${onCpu.map((n) => n.replace(/^n\d+_/, '')).join(', ') || 'none'})`);
+    for (const op of ['Range', 'Cast', 'Mul', 'Add', 'Div', 'GreaterOrEqual', 'Where', 'Slice'])
+      assert.ok(
+        onGpu.some((n) => n.endsWith(`_${op}`)),
+        `no ${op} node ran on WebGPU`,
+      );
+    t.diagnostic(
+      `mask nodes: ${onGpu.length} on WebGPU, ${onCpu.length} on the CPU provider (${onCpu.map((n) => n.replace(/^n\d+_/, '')).join(', ') || 'none'})`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -208,7 +279,10 @@ test('in-graph masks of a 40M-element stream (chunks of 2^24) equal the TypeScri
   for (const ep of providers) {
     const session = await ort.InferenceSession.create(bytes, { executionProviders: [ep], logSeverityLevel: 3 });
     // the full stream, and a short one (the chunks past it are empty)
-    for (const [batch, seq, seed, counter] of [[B, S, 42, 7], [3, 17, 9, 2 ** 33 + 5]]) {
+    for (const [batch, seq, seed, counter] of [
+      [B, S, 42, 7],
+      [3, 17, 9, 2 ** 33 + 5],
+    ]) {
       const n = batch * seq;
       const f = { x: { data: new Float32Array(n).fill(1), dims: [batch, seq] }, ...maskInputs(g.dropoutSites, { batch, seq }, seed, counter) };
       const feeds = Object.fromEntries(Object.entries(f).map(([k, v]) => [k, new ort.Tensor(types[k] ?? 'int64', v.data as any, v.dims)]));
@@ -225,8 +299,14 @@ test('in-graph masks of a 40M-element stream (chunks of 2^24) equal the TypeScri
 });
 
 test('schedules follow HF: linear warmup then linear decay to 0 at totalSteps', () => {
-  assert.deepEqual([0, 1, 2, 3, 4, 5, 6].map((s) => lrLambda('linear', s, 2, 6)), [0, 0.5, 1, 0.75, 0.5, 0.25, 0]);
-  assert.deepEqual([0, 1, 5].map((s) => lrLambda('constant_with_warmup', s, 2, 6)), [0, 0.5, 1]);
+  assert.deepEqual(
+    [0, 1, 2, 3, 4, 5, 6].map((s) => lrLambda('linear', s, 2, 6)),
+    [0, 0.5, 1, 0.75, 0.5, 0.25, 0],
+  );
+  assert.deepEqual(
+    [0, 1, 5].map((s) => lrLambda('constant_with_warmup', s, 2, 6)),
+    [0, 0.5, 1],
+  );
   assert.equal(lrLambda('constant', 0, 2, 6), 1);
   assert.throws(() => lrLambda('cosine' as 'linear', 0, 0, 1), /unknown schedule 'cosine'/);
 });

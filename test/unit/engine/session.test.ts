@@ -12,7 +12,10 @@ test('intra-op spinning is off by default and on with spinning: true; both sessi
   const g = new Graph();
   const x = g.input('x', 'float32', [2, 3]);
   g.output('y', g.gemm(x, g.param('w', [4, 3]), null, { transB: true }));
-  const feeds = { x: { data: Float32Array.from([1, 2, 3, 4, 5, 6]), dims: [2, 3] }, w: { data: Float32Array.from({ length: 12 }, (_, i) => i / 10), dims: [4, 3] } };
+  const feeds = {
+    x: { data: Float32Array.from([1, 2, 3, 4, 5, 6]), dims: [2, 3] },
+    w: { data: Float32Array.from({ length: 12 }, (_, i) => i / 10), dims: [4, 3] },
+  };
   const outs = [];
   for (const spinning of [false, true]) {
     const p = await Program.compile(g, { threads: 2, spinning });

@@ -6,15 +6,24 @@ export class TinyClassifier implements SequenceClassifier {
   readonly numLayers = 2;
   readonly inputNames = ['input_ids', 'attention_mask'];
   readonly params: ParamInfo[];
-  constructor(readonly vocab: number, readonly hidden: number, readonly numLabels: number, readonly dropoutRate = 0.1) {
+  constructor(
+    readonly vocab: number,
+    readonly hidden: number,
+    readonly numLabels: number,
+    readonly dropoutRate = 0.1,
+  ) {
     const H = hidden;
     const p = (name: string, shape: number[], group: string) => ({ name, shape, group, decay: shape.length === 2 });
     this.params = [
       p('emb.weight', [vocab, H], 'embeddings'),
-      p('layer.0.dense.weight', [H, H], 'layer.0'), p('layer.0.dense.bias', [H], 'layer.0'),
-      p('layer.0.norm.weight', [H], 'layer.0'), p('layer.0.norm.bias', [H], 'layer.0'),
-      p('layer.1.dense.weight', [H, H], 'layer.1'), p('layer.1.dense.bias', [H], 'layer.1'),
-      p('classifier.weight', [numLabels, H], 'head'), p('classifier.bias', [numLabels], 'head'),
+      p('layer.0.dense.weight', [H, H], 'layer.0'),
+      p('layer.0.dense.bias', [H], 'layer.0'),
+      p('layer.0.norm.weight', [H], 'layer.0'),
+      p('layer.0.norm.bias', [H], 'layer.0'),
+      p('layer.1.dense.weight', [H, H], 'layer.1'),
+      p('layer.1.dense.bias', [H], 'layer.1'),
+      p('classifier.weight', [numLabels, H], 'head'),
+      p('classifier.bias', [numLabels], 'head'),
     ];
   }
   buildLogits(g: Graph, opts: { trainable?: (name: string) => boolean } = {}): { logits: Tensor; inputEmbeds: Tensor } {

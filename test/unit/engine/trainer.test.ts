@@ -13,7 +13,11 @@ const { V, H, C, S } = fx.dims;
 
 const big = (a: number[]) => BigInt64Array.from(a.map(BigInt));
 const toBatch = (b: { ids: number[]; mask: number[]; labels: number[] }): Batch => ({
-  inputIds: big(b.ids), attentionMask: big(b.mask), labels: big(b.labels), batch: b.labels.length, seq: S,
+  inputIds: big(b.ids),
+  attentionMask: big(b.mask),
+  labels: big(b.labels),
+  batch: b.labels.length,
+  seq: S,
 });
 const weightsOf = (o: Record<string, number[]>) => new Map(Object.entries(o).map(([k, v]) => [k, Float32Array.from(v)]));
 const close = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol * (1 + Math.abs(b)), `${what}: ${a} vs torch ${b}`);
@@ -41,8 +45,19 @@ for (const [name, sc] of Object.entries<any>(fx.scenarios)) {
 }
 
 const cfg: TrainConfig = {
-  lr: 0.01, weightDecay: 0.01, betas: [0.9, 0.999], eps: 1e-8, maxGradNorm: 1, warmupSteps: 1, totalSteps: 10,
-  schedule: 'linear', gradAccumSteps: 2, seed: 7, freeze: 'all', dropout: true, threads: 1,
+  lr: 0.01,
+  weightDecay: 0.01,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  maxGradNorm: 1,
+  warmupSteps: 1,
+  totalSteps: 10,
+  schedule: 'linear',
+  gradAccumSteps: 2,
+  seed: 7,
+  freeze: 'all',
+  dropout: true,
+  threads: 1,
 };
 const sc = fx.scenarios.full;
 
@@ -96,7 +111,9 @@ test('freeze dial: head only leaves the encoder untouched; eval has no dropout; 
   assert.ok(s.gradNorm.every((x) => x >= 0 && Number.isFinite(x)));
   // padded positions get no gradient (the model mean-pools over real tokens only)
   const mask = sc.batches[1].mask as number[];
-  mask.forEach((m, i) => { if (m === 0) assert.equal(s.gradNorm[i], 0); });
+  mask.forEach((m, i) => {
+    if (m === 0) assert.equal(s.gradNorm[i], 0);
+  });
   await t.dispose();
 });
 
@@ -139,10 +156,14 @@ test('bad configuration and batches fail with one clear line', async () => {
 test('trains a real architecture (tiny DistilBERT fixture): loss falls on a repeated batch', async () => {
   const { model, weights } = loadSequenceClassifier(join(__dirname, '../../fixtures/parity/distilbert'), { numLabels: 2, seed: 0 });
   const t = await createTrainer(model, weights, { ...cfg, lr: 1e-3, gradAccumSteps: 1, warmupSteps: 0, dropout: true });
-  const B = 4, Sq = 8;
+  const B = 4,
+    Sq = 8;
   const b: Batch = {
-    inputIds: BigInt64Array.from({ length: B * Sq }, (_, i) => BigInt(5 + (i % 13))), attentionMask: BigInt64Array.from({ length: B * Sq }, (_, i) => (i % Sq < 6 || i < Sq ? 1n : 0n)),
-    labels: BigInt64Array.from([0n, 1n, 1n, 0n]), batch: B, seq: Sq,
+    inputIds: BigInt64Array.from({ length: B * Sq }, (_, i) => BigInt(5 + (i % 13))),
+    attentionMask: BigInt64Array.from({ length: B * Sq }, (_, i) => (i % Sq < 6 || i < Sq ? 1n : 0n)),
+    labels: BigInt64Array.from([0n, 1n, 1n, 0n]),
+    batch: B,
+    seq: Sq,
   };
   const losses: number[] = [];
   for (let i = 0; i < 6; i++) losses.push((await t.step(b)).loss);
@@ -152,10 +173,14 @@ test('trains a real architecture (tiny DistilBERT fixture): loss falls on a repe
 });
 
 test('bit-identical losses with 2 threads and a dense ScatterND embedding gradient full of duplicate ids', async () => {
-  const B = 8, Sq = 64;
+  const B = 8,
+    Sq = 64;
   const b: Batch = {
-    inputIds: BigInt64Array.from({ length: B * Sq }, (_, i) => BigInt((i * 37) % 300)), attentionMask: new BigInt64Array(B * Sq).fill(1n),
-    labels: BigInt64Array.from({ length: B }, (_, i) => BigInt(i % 2)), batch: B, seq: Sq,
+    inputIds: BigInt64Array.from({ length: B * Sq }, (_, i) => BigInt((i * 37) % 300)),
+    attentionMask: new BigInt64Array(B * Sq).fill(1n),
+    labels: BigInt64Array.from({ length: B }, (_, i) => BigInt(i % 2)),
+    batch: B,
+    seq: Sq,
   };
   const run = async () => {
     const { model, weights } = createWide(128, 300);
@@ -166,7 +191,8 @@ test('bit-identical losses with 2 threads and a dense ScatterND embedding gradie
     await t.dispose();
     return { out, w };
   };
-  const a = await run(), c = await run();
+  const a = await run(),
+    c = await run();
   assert.deepEqual(a.out, c.out);
   assert.deepEqual(a.w, c.w);
 });
@@ -178,7 +204,9 @@ test('gradSquares output: per row of each dense gradient, the sums of squares th
   const sc = Object.values<any>(fx.scenarios)[0];
   const b = toBatch(sc.batches[0]);
   const feeds: Record<string, { data: Float32Array | BigInt64Array; dims: number[] }> = {
-    input_ids: { data: b.inputIds, dims: [b.batch, S] }, attention_mask: { data: b.attentionMask, dims: [b.batch, S] }, labels: { data: b.labels!, dims: [b.batch] },
+    input_ids: { data: b.inputIds, dims: [b.batch, S] },
+    attention_mask: { data: b.attentionMask, dims: [b.batch, S] },
+    labels: { data: b.labels!, dims: [b.batch] },
   };
   for (const q of model.params) feeds[q.name] = { data: Float32Array.from(sc.init[q.name]), dims: q.shape };
   const out = await p.run(feeds);

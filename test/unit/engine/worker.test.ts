@@ -8,10 +8,27 @@ import { createTiny } from './tinyFactory';
 
 const fx = JSON.parse(readFileSync(join(__dirname, 'fixtures/trainer_parity.json'), 'utf8'));
 const big = (a: number[]) => BigInt64Array.from(a.map(BigInt));
-const batches: Batch[] = fx.scenarios.full.batches.map((b: any) => ({ inputIds: big(b.ids), attentionMask: big(b.mask), labels: big(b.labels), batch: b.labels.length, seq: fx.dims.S }));
+const batches: Batch[] = fx.scenarios.full.batches.map((b: any) => ({
+  inputIds: big(b.ids),
+  attentionMask: big(b.mask),
+  labels: big(b.labels),
+  batch: b.labels.length,
+  seq: fx.dims.S,
+}));
 const cfg: TrainConfig = {
-  lr: 0.01, weightDecay: 0.01, betas: [0.9, 0.999], eps: 1e-8, maxGradNorm: 1, warmupSteps: 0, totalSteps: 10,
-  schedule: 'linear', gradAccumSteps: 1, seed: 3, freeze: 'all', dropout: true, threads: 1,
+  lr: 0.01,
+  weightDecay: 0.01,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  maxGradNorm: 1,
+  warmupSteps: 0,
+  totalSteps: 10,
+  schedule: 'linear',
+  gradAccumSteps: 1,
+  seed: 3,
+  freeze: 'all',
+  dropout: true,
+  threads: 1,
 };
 const noTime = ({ timings: _t, ...r }: StepResult) => r;
 const spec = { kind: 'factory' as const, module: join(__dirname, 'tinyFactory.ts'), exportName: 'createTiny', args: [0.2] };
@@ -42,11 +59,19 @@ test('a trainer in a worker thread gives the same results as in-process', async 
 });
 
 test('the host event loop keeps running while the worker trains', async () => {
-  const { worker } = await TrainerWorker.start({ kind: 'factory', module: spec.module, exportName: 'createWide', args: [512, 2000] }, { ...cfg, threads: 2 }, opts);
-  const B = 16, S = 128;
+  const { worker } = await TrainerWorker.start(
+    { kind: 'factory', module: spec.module, exportName: 'createWide', args: [512, 2000] },
+    { ...cfg, threads: 2 },
+    opts,
+  );
+  const B = 16,
+    S = 128;
   const batch: Batch = {
-    inputIds: BigInt64Array.from({ length: B * S }, (_, i) => BigInt((i * 31) % 2000)), attentionMask: new BigInt64Array(B * S).fill(1n),
-    labels: BigInt64Array.from({ length: B }, (_, i) => BigInt(i % 2)), batch: B, seq: S,
+    inputIds: BigInt64Array.from({ length: B * S }, (_, i) => BigInt((i * 31) % 2000)),
+    attentionMask: new BigInt64Array(B * S).fill(1n),
+    labels: BigInt64Array.from({ length: B }, (_, i) => BigInt(i % 2)),
+    batch: B,
+    seq: S,
   };
   try {
     await worker.step(batch);

@@ -23,12 +23,20 @@ function setup(root: string, status: 'completed' | 'running' = 'completed') {
   const { json, model, weights } = tinyModel('bert', vocab, 4);
   writeFileSync(join(base, 'config.json'), JSON.stringify({ ...json, hidden_act: 'gelu' }));
   // the base checkpoint: what frozen parameters would come from
-  writeSafetensors(join(base, 'model.safetensors'), new Map([...weights].map(([k, v]) => [k, { dtype: 'F32', shape: model.params.find((p) => p.name === k)!.shape, data: v } as SafeTensor])));
+  writeSafetensors(
+    join(base, 'model.safetensors'),
+    new Map([...weights].map(([k, v]) => [k, { dtype: 'F32', shape: model.params.find((p) => p.name === k)!.shape, data: v } as SafeTensor])),
+  );
   // the "fine-tuned" weights: the classifier changed
   const tuned = new Map([...weights].map(([k, v]) => [k, k.startsWith('classifier') ? v.map((x) => x * -2 + 0.1) : v]));
   const run = RunFolder.create(join(root, 'runs'), {
-    kind: 'finetune', config: { maxLength: 12, longText: 'tail' }, seed: 0, packages: {}, device: 'cpu',
-    dataset: { id: 'toy', hash: 'h', labels: ['bad', 'good'] }, model: { id: base },
+    kind: 'finetune',
+    config: { maxLength: 12, longText: 'tail' },
+    seed: 0,
+    packages: {},
+    device: 'cpu',
+    dataset: { id: 'toy', hash: 'h', labels: ['bad', 'good'] },
+    model: { id: base },
   });
   const ckpt = run.checkpointDir('best');
   const t = new Map<string, SafeTensor>();
@@ -42,13 +50,13 @@ function setup(root: string, status: 'completed' | 'running' = 'completed') {
   return { run, model, tuned, base };
 }
 
-test('exportRun writes a folder that predicts like the engine with the run\'s weights', async () => {
+test("exportRun writes a folder that predicts like the engine with the run's weights", async () => {
   const root = mkdtempSync(join(tmpdir(), 'gft-export-run-'));
   try {
     const { run, model, tuned } = setup(root);
     const out = join(root, 'export');
     const res = await exportRun(run.dir, out);
-    assert.equal(res.manifest.maxLength, 12, 'the run\'s max length is kept');
+    assert.equal(res.manifest.maxLength, 12, "the run's max length is kept");
     assert.equal(res.manifest.longText, 'tail', 'and its long-text strategy');
     assert.deepEqual(res.manifest.labels, ['bad', 'good']);
     assert.equal(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).id2label['1'], 'good');
@@ -69,7 +77,8 @@ test('exportRun writes a folder that predicts like the engine with the run\'s we
       const ids = [...tok.specials.prefix, ...tok.encode(t).slice(-10), ...tok.specials.suffix];
       const dims = [1, ids.length];
       const feeds: Record<string, TensorData> = {
-        input_ids: { data: BigInt64Array.from(ids.map(BigInt)), dims }, attention_mask: { data: new BigInt64Array(ids.length).fill(1n), dims },
+        input_ids: { data: BigInt64Array.from(ids.map(BigInt)), dims },
+        attention_mask: { data: new BigInt64Array(ids.length).fill(1n), dims },
         token_type_ids: { data: new BigInt64Array(ids.length), dims },
       };
       for (const p of model.params) feeds[p.name] = { data: tuned.get(p.name)!, dims: p.shape };
@@ -83,7 +92,10 @@ test('exportRun writes a folder that predicts like the engine with the run\'s we
     viaHost.predictions.forEach((p, i) => p.probs.forEach((q, c) => assert.ok(Math.abs(q - got[i][c]) <= 1e-6)));
     const int8 = await predictTexts(out, texts, { precision: 'int8' });
     assert.equal(int8.predictions.length, texts.length);
-    assert.ok(int8.predictions.some((p, i) => p.probs[0] !== viaHost.predictions[i].probs[0]), 'int8 runs its own (quantized) model');
+    assert.ok(
+      int8.predictions.some((p, i) => p.probs[0] !== viaHost.predictions[i].probs[0]),
+      'int8 runs its own (quantized) model',
+    );
     await assert.rejects(predictTexts(run.dir, texts, { precision: 'int8' }), /int8 prediction needs an export folder/);
     const lines: string[] = [];
     const errs: string[] = [];
@@ -122,19 +134,31 @@ test('exportRun refuses runs it cannot export, with one-line reasons', async () 
   }
 });
 
-test('exportRun exports a starter-model (USE Lite) run: pretrained encoder + the run\'s head', async () => {
+test("exportRun exports a starter-model (USE Lite) run: pretrained encoder + the run's head", async () => {
   const root = mkdtempSync(join(tmpdir(), 'gft-export-run-'));
   try {
     const starter = loadStarterModel();
     const model = new UseLiteClassifier(2, starter.weights.timing);
     const head = initUseLiteHead(2, 9);
-    head.get('classifier.weight')!.forEach((v, i, a) => { a[i] = v * 200; });
+    head.get('classifier.weight')!.forEach((v, i, a) => {
+      a[i] = v * 200;
+    });
     const run = RunFolder.create(join(root, 'runs'), {
-      kind: 'head-only', config: {}, seed: 0, packages: {}, device: 'cpu', dataset: { id: 'toy', hash: 'h', labels: ['neg', 'pos'] }, model: { id: 'starter' },
+      kind: 'head-only',
+      config: {},
+      seed: 0,
+      packages: {},
+      device: 'cpu',
+      dataset: { id: 'toy', hash: 'h', labels: ['neg', 'pos'] },
+      model: { id: 'starter' },
     });
     // a head-only checkpoint holds only what was trained
     mkdirSync(run.checkpointDir('best'), { recursive: true });
-    writeSafetensors(join(run.checkpointDir('best'), 'trainer.safetensors'), new Map([...head].map(([k, v]) => [`param/${k}`, { dtype: 'F32', shape: k.endsWith('weight') ? [2, 512] : [2], data: v } as SafeTensor])), { format: 'gft-trainer-1' });
+    writeSafetensors(
+      join(run.checkpointDir('best'), 'trainer.safetensors'),
+      new Map([...head].map(([k, v]) => [`param/${k}`, { dtype: 'F32', shape: k.endsWith('weight') ? [2, 512] : [2], data: v } as SafeTensor])),
+      { format: 'gft-trainer-1' },
+    );
     run.finish('completed');
     const out = join(root, 'export');
     const res = await exportRun(run.dir, out, { quantize: false });
@@ -148,7 +172,10 @@ test('exportRun exports a starter-model (USE Lite) run: pretrained encoder + the
     g.output('logits', model.buildLogits(g).logits);
     const prog = await Program.compile(g, { threads: 1 });
     const dims = [1, ids.length];
-    const feeds: Record<string, TensorData> = { input_ids: { data: BigInt64Array.from(ids.map(BigInt)), dims }, attention_mask: { data: new BigInt64Array(ids.length).fill(1n), dims } };
+    const feeds: Record<string, TensorData> = {
+      input_ids: { data: BigInt64Array.from(ids.map(BigInt)), dims },
+      attention_mask: { data: new BigInt64Array(ids.length).fill(1n), dims },
+    };
     const all = new Map([...starter.weights.params, ...head]);
     for (const p of model.params) feeds[p.name] = { data: all.get(p.name)!, dims: p.shape };
     const want = softmax((await prog.run(feeds)).logits.data as Float32Array);

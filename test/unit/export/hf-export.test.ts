@@ -41,7 +41,12 @@ async function encode(dir: string, texts: string[], inputNames: string[]): Promi
   const seq = Math.max(...rows.map((r) => r.length));
   const ids = new BigInt64Array(rows.length * seq).fill(BigInt(tok.specials.pad));
   const mask = new BigInt64Array(rows.length * seq);
-  rows.forEach((r, b) => r.forEach((id, j) => { ids[b * seq + j] = BigInt(id); mask[b * seq + j] = 1n; }));
+  rows.forEach((r, b) =>
+    r.forEach((id, j) => {
+      ids[b * seq + j] = BigInt(id);
+      mask[b * seq + j] = 1n;
+    }),
+  );
   const dims = [rows.length, seq];
   const feeds: Record<string, TensorData> = { input_ids: { data: ids, dims }, attention_mask: { data: mask, dims } };
   if (inputNames.includes('token_type_ids')) feeds.token_type_ids = { data: new BigInt64Array(ids.length), dims };
@@ -66,7 +71,11 @@ function rowsSoftmax(logits: Float32Array, L: number): number[][] {
 function maxDiff(a: number[][], b: number[][]): number {
   assert.equal(a.length, b.length);
   let m = 0;
-  a.forEach((r, i) => r.forEach((v, j) => { m = Math.max(m, Math.abs(v - b[i][j])); }));
+  a.forEach((r, i) =>
+    r.forEach((v, j) => {
+      m = Math.max(m, Math.abs(v - b[i][j]));
+    }),
+  );
   return m;
 }
 
@@ -88,13 +97,24 @@ for (const arch of ARCHS) {
       }
       await trainTiny(model, weights, batches, 12, 2e-3);
       const out = join(root, 'export');
-      const res = await exportHfClassifier({ model, weights, config, labels: ['negative', 'positive'], tokenizerDir: src, outDir: out, source: { run: 'test' } });
+      const res = await exportHfClassifier({
+        model,
+        weights,
+        config,
+        labels: ['negative', 'positive'],
+        tokenizerDir: src,
+        outDir: out,
+        source: { run: 'test' },
+      });
 
       // Layout and config.json as transformers.js reads them
-      for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx', 'gft_export.json']) assert.ok(existsSync(join(out, f)), f);
+      for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx', 'gft_export.json'])
+        assert.ok(existsSync(join(out, f)), f);
       const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
       assert.equal(cfg.model_type, arch);
-      assert.deepEqual(cfg.architectures, [{ bert: 'BertForSequenceClassification', distilbert: 'DistilBertForSequenceClassification', roberta: 'RobertaForSequenceClassification' }[arch]]);
+      assert.deepEqual(cfg.architectures, [
+        { bert: 'BertForSequenceClassification', distilbert: 'DistilBertForSequenceClassification', roberta: 'RobertaForSequenceClassification' }[arch],
+      ]);
       assert.deepEqual(cfg.id2label, { 0: 'negative', 1: 'positive' });
       assert.ok(res.sizes['onnx/model_quantized.onnx'] < res.sizes['onnx/model.onnx'], 'int8 file is smaller');
 
@@ -136,9 +156,11 @@ for (const arch of ARCHS) {
       const meanDiff = f32.reduce((a, r, i) => a + Math.abs(r[1] - i8[i][1]), 0) / f32.length;
       const truth = many.map(taskLabel);
       const acc = (p: number[][]) => p.filter((r, i) => argmax(r) === truth[i]).length / p.length;
-      console.log(`${arch}: fp32 vs engine ${dRaw.toExponential(2)} (pipeline ${dPipe.toExponential(2)}); int8 label agreement ${(100 * agree).toFixed(1)}%, ` +
-        `task accuracy fp32 ${(100 * acc(f32)).toFixed(1)}% int8 ${(100 * acc(i8)).toFixed(1)}%, ` +
-        `|dp| mean ${meanDiff.toFixed(4)} max ${dProb.toFixed(4)}; sizes fp32 ${res.sizes['onnx/model.onnx']} int8 ${res.sizes['onnx/model_quantized.onnx']} bytes`);
+      console.log(
+        `${arch}: fp32 vs engine ${dRaw.toExponential(2)} (pipeline ${dPipe.toExponential(2)}); int8 label agreement ${(100 * agree).toFixed(1)}%, ` +
+          `task accuracy fp32 ${(100 * acc(f32)).toFixed(1)}% int8 ${(100 * acc(i8)).toFixed(1)}%, ` +
+          `|dp| mean ${meanDiff.toFixed(4)} max ${dProb.toFixed(4)}; sizes fp32 ${res.sizes['onnx/model.onnx']} int8 ${res.sizes['onnx/model_quantized.onnx']} bytes`,
+      );
       assert.ok(acc(f32) >= 0.6, `the tiny model learned the task (held-out accuracy ${acc(f32)})`);
       assert.ok(agree >= 0.99, `int8 label agreement ${agree}`);
       assert.ok(dProb > 0, 'the int8 model really differs (weights were quantized)');
@@ -146,7 +168,10 @@ for (const arch of ARCHS) {
       // transformers.js loads the quantized model with dtype 'q8' and gives the same labels as the raw session
       const qpipe = await tf.pipeline('text-classification', out, { dtype: 'q8' });
       const q = (await qpipe(many.slice(0, 20))) as unknown as { label: string }[];
-      assert.deepEqual(q.map((r) => r.label), i8.slice(0, 20).map((r) => ['negative', 'positive'][argmax(r)]));
+      assert.deepEqual(
+        q.map((r) => r.label),
+        i8.slice(0, 20).map((r) => ['negative', 'positive'][argmax(r)]),
+      );
       await qpipe.dispose();
     } finally {
       rmSync(root, { recursive: true, force: true });

@@ -8,7 +8,8 @@ import { buildInferenceModel, dequantize, encodeModel, quantizeColumns, quantize
 import { tinyModel } from './tiny';
 
 test('quantizeColumns: per-column scales, round trip within half a step, zero points', () => {
-  const rows = 5, cols = 3;
+  const rows = 5,
+    cols = 3;
   const x = Float32Array.from([0.5, -2, 10, -0.25, 1, -10, 0.1, 0.3, 3, 0, -1, 0, 0.49, 2, 7]);
   for (const weightType of ['int8', 'uint8'] as const) {
     for (const perChannel of [true, false]) {
@@ -18,7 +19,11 @@ test('quantizeColumns: per-column scales, round trip within half a step, zero po
         const s = q.scale[perChannel ? i % cols : 0];
         assert.ok(Math.abs(dequantize(q, cols, i) - x[i]) <= s / 2 + 1e-7, `${weightType} ${perChannel} element ${i}`);
       }
-      if (weightType === 'int8') assert.ok(q.zeroPoint.every((z) => z === 0), 'symmetric');
+      if (weightType === 'int8')
+        assert.ok(
+          q.zeroPoint.every((z) => z === 0),
+          'symmetric',
+        );
       else assert.equal(dequantize(q, cols, 9), 0, 'zero is exact with uint8 zero points');
     }
   }
@@ -48,7 +53,11 @@ test('quantizeDynamic rewrites every Gemm weight and embedding, shares DynamicQu
   const s = await ort.InferenceSession.create(encodeModel(q));
   const ids = BigInt64Array.from({ length: 12 }, (_, i) => BigInt(5 + ((i * 7) % 60)));
   const dims = [2, 6];
-  const out = await s.run({ input_ids: new ort.Tensor('int64', ids, dims), attention_mask: new ort.Tensor('int64', new BigInt64Array(12).fill(1n), dims), token_type_ids: new ort.Tensor('int64', new BigInt64Array(12), dims) });
+  const out = await s.run({
+    input_ids: new ort.Tensor('int64', ids, dims),
+    attention_mask: new ort.Tensor('int64', new BigInt64Array(12).fill(1n), dims),
+    token_type_ids: new ort.Tensor('int64', new BigInt64Array(12), dims),
+  });
   assert.deepEqual(out.logits.dims, [2, 2]);
   assert.ok((out.logits.data as Float32Array).every(Number.isFinite));
   await s.release();
@@ -56,15 +65,25 @@ test('quantizeDynamic rewrites every Gemm weight and embedding, shares DynamicQu
 
 test('int8 weights at full range saturate on CPUs without VNNI; uint8 and int8 + reduceRange do not', async () => {
   // One Gemm y = x W^T (K 256, N 64) with activations in [-2, 2]: the reason uint8 is the default.
-  const K = 256, N = 64, M = 8;
+  const K = 256,
+    N = 64,
+    M = 8;
   const rng = new NormalRng(5);
   const W = Float32Array.from({ length: N * K }, () => rng.uniform() * 2 - 1);
   const x = Float32Array.from({ length: M * K }, () => rng.uniform() * 4 - 2);
-  const proto: onnx.IModelProto = { irVersion: 8, opsetImport: [{ domain: '', version: 18 }], graph: {
-    name: 'g', node: [{ opType: 'Gemm', input: ['x', 'W'], output: ['y'], name: 'gemm', attribute: [{ name: 'transB', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] }],
-    initializer: [{ name: 'W', dataType: onnx.TensorProto.DataType.FLOAT, dims: [N, K], rawData: new Uint8Array(W.buffer) }],
-    input: [{ name: 'x', type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: M }, { dimValue: K }] } } } }],
-    output: [{ name: 'y', type: { tensorType: { elemType: 1 } } }] } };
+  const proto: onnx.IModelProto = {
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 18 }],
+    graph: {
+      name: 'g',
+      node: [
+        { opType: 'Gemm', input: ['x', 'W'], output: ['y'], name: 'gemm', attribute: [{ name: 'transB', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] },
+      ],
+      initializer: [{ name: 'W', dataType: onnx.TensorProto.DataType.FLOAT, dims: [N, K], rawData: new Uint8Array(W.buffer) }],
+      input: [{ name: 'x', type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: M }, { dimValue: K }] } } } }],
+      output: [{ name: 'y', type: { tensorType: { elemType: 1 } } }],
+    },
+  };
   const run = async (p: onnx.IModelProto) => {
     const s = await ort.InferenceSession.create(encodeModel(p));
     const y = (await s.run({ x: new ort.Tensor('float32', x, [M, K]) })).y.data as Float32Array;

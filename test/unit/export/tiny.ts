@@ -18,7 +18,9 @@ export function writeWordPiece(dir: string, style: 'bert' | 'distilbert'): numbe
   const tok = (id: string, type_id: number) => ({ SpecialToken: { id, type_id } });
   const seq = (id: 'A' | 'B', type_id: number) => ({ Sequence: { id, type_id } });
   const json = {
-    version: '1.0', truncation: null, padding: null,
+    version: '1.0',
+    truncation: null,
+    padding: null,
     added_tokens: specials.map((c) => ({ id: vocab[c], content: c, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
     normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
     pre_tokenizer: { type: 'BertPreTokenizer' },
@@ -32,8 +34,14 @@ export function writeWordPiece(dir: string, style: 'bert' | 'distilbert'): numbe
     model: { type: 'WordPiece', unk_token: '[UNK]', continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab },
   };
   const config = {
-    tokenizer_class: style === 'bert' ? 'BertTokenizer' : 'DistilBertTokenizer', do_lower_case: true, model_max_length: 64,
-    cls_token: '[CLS]', sep_token: '[SEP]', pad_token: '[PAD]', unk_token: '[UNK]', mask_token: '[MASK]',
+    tokenizer_class: style === 'bert' ? 'BertTokenizer' : 'DistilBertTokenizer',
+    do_lower_case: true,
+    model_max_length: 64,
+    cls_token: '[CLS]',
+    sep_token: '[SEP]',
+    pad_token: '[PAD]',
+    unk_token: '[UNK]',
+    mask_token: '[MASK]',
     ...(style === 'distilbert' ? { model_input_names: ['input_ids', 'attention_mask'] } : {}),
   };
   mkdirSync(dir, { recursive: true });
@@ -71,17 +79,46 @@ export function writeByteBpe(dir: string): number {
   }
   const vocab = Object.fromEntries(tokens.map((t, i) => [t, i]));
   const json = {
-    version: '1.0', truncation: null, padding: null,
-    added_tokens: specials.map((c) => ({ id: vocab[c], content: c, single_word: false, lstrip: c === '<mask>', rstrip: false, normalized: false, special: true })),
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: specials.map((c) => ({
+      id: vocab[c],
+      content: c,
+      single_word: false,
+      lstrip: c === '<mask>',
+      rstrip: false,
+      normalized: false,
+      special: true,
+    })),
     normalizer: null,
     pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
     post_processor: { type: 'RobertaProcessing', sep: ['</s>', 2], cls: ['<s>', 0], trim_offsets: true, add_prefix_space: false },
     decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
-    model: { type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: '', end_of_word_suffix: '', fuse_unk: false, byte_fallback: false, vocab, merges },
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: '',
+      end_of_word_suffix: '',
+      fuse_unk: false,
+      byte_fallback: false,
+      vocab,
+      merges,
+    },
   };
   const config = {
-    tokenizer_class: 'RobertaTokenizer', model_max_length: 64, bos_token: '<s>', eos_token: '</s>', sep_token: '</s>', cls_token: '<s>',
-    unk_token: '<unk>', pad_token: '<pad>', mask_token: '<mask>', add_prefix_space: false, model_input_names: ['input_ids', 'attention_mask'],
+    tokenizer_class: 'RobertaTokenizer',
+    model_max_length: 64,
+    bos_token: '<s>',
+    eos_token: '</s>',
+    sep_token: '</s>',
+    cls_token: '<s>',
+    unk_token: '<unk>',
+    pad_token: '<pad>',
+    mask_token: '<mask>',
+    add_prefix_space: false,
+    model_input_names: ['input_ids', 'attention_mask'],
   };
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(json));
@@ -90,15 +127,36 @@ export function writeByteBpe(dir: string): number {
 }
 
 /** A tiny config in Hugging Face's own keys (as config.json would hold it). */
-export function tinyHfConfig(arch: Arch, vocabSize: number, size: { hidden: number; layers: number; heads: number; ffn: number; positions: number } = { hidden: 32, layers: 2, heads: 4, ffn: 64, positions: 70 }): Record<string, unknown> {
+export function tinyHfConfig(
+  arch: Arch,
+  vocabSize: number,
+  size: { hidden: number; layers: number; heads: number; ffn: number; positions: number } = { hidden: 32, layers: 2, heads: 4, ffn: 64, positions: 70 },
+): Record<string, unknown> {
   const labels = { id2label: { 0: 'negative', 1: 'positive' }, label2id: { negative: 0, positive: 1 } };
   if (arch === 'distilbert') {
-    return { model_type: 'distilbert', vocab_size: vocabSize, dim: size.hidden, n_layers: size.layers, n_heads: size.heads, hidden_dim: size.ffn, max_position_embeddings: size.positions, pad_token_id: 0, ...labels };
+    return {
+      model_type: 'distilbert',
+      vocab_size: vocabSize,
+      dim: size.hidden,
+      n_layers: size.layers,
+      n_heads: size.heads,
+      hidden_dim: size.ffn,
+      max_position_embeddings: size.positions,
+      pad_token_id: 0,
+      ...labels,
+    };
   }
   return {
-    model_type: arch, vocab_size: vocabSize, hidden_size: size.hidden, num_hidden_layers: size.layers, num_attention_heads: size.heads,
-    intermediate_size: size.ffn, max_position_embeddings: size.positions + (arch === 'roberta' ? 2 : 0), type_vocab_size: arch === 'roberta' ? 1 : 2,
-    pad_token_id: arch === 'roberta' ? 1 : 0, ...labels,
+    model_type: arch,
+    vocab_size: vocabSize,
+    hidden_size: size.hidden,
+    num_hidden_layers: size.layers,
+    num_attention_heads: size.heads,
+    intermediate_size: size.ffn,
+    max_position_embeddings: size.positions + (arch === 'roberta' ? 2 : 0),
+    type_vocab_size: arch === 'roberta' ? 1 : 2,
+    pad_token_id: arch === 'roberta' ? 1 : 0,
+    ...labels,
   };
 }
 
@@ -116,14 +174,24 @@ export function randomModel(config: TransformerConfig, seed: number): { model: E
     const w = new Float32Array(n);
     const isNorm = /LayerNorm|layer_norm/.test(p.name);
     const isBias = p.name.endsWith('.bias');
-    const std = isBias ? 0.05 : isNorm ? 0.1 : p.shape.length === 2 && p.group !== 'embeddings' ? (p.name.startsWith('classifier') ? 3 : 1) / Math.sqrt(p.shape[1]) : 1;
+    const std = isBias
+      ? 0.05
+      : isNorm
+        ? 0.1
+        : p.shape.length === 2 && p.group !== 'embeddings'
+          ? (p.name.startsWith('classifier') ? 3 : 1) / Math.sqrt(p.shape[1])
+          : 1;
     for (let i = 0; i < n; i++) w[i] = (isNorm && !isBias ? 1 : 0) + std * rng.next();
     weights.set(p.name, w);
   }
   return { model, weights };
 }
 
-export function tinyModel(arch: Arch, vocabSize: number, seed = 1): { config: TransformerConfig; model: EncoderClassifier; weights: Map<string, Float32Array>; json: Record<string, unknown> } {
+export function tinyModel(
+  arch: Arch,
+  vocabSize: number,
+  seed = 1,
+): { config: TransformerConfig; model: EncoderClassifier; weights: Map<string, Float32Array>; json: Record<string, unknown> } {
   const json = tinyHfConfig(arch, vocabSize);
   const config = parseHfConfig(json);
   return { config, json, ...randomModel(config, seed) };
@@ -145,14 +213,24 @@ export function taskLabel(text: string): number {
   return 2 * first > text.split(' ').length ? 1 : 0;
 }
 
-export interface TokenFeeds { input_ids: TensorData; attention_mask: TensorData; token_type_ids?: TensorData }
+export interface TokenFeeds {
+  input_ids: TensorData;
+  attention_mask: TensorData;
+  token_type_ids?: TensorData;
+}
 
 /**
  * Fine-tunes a tiny model in place with plain Adam on the engine's own gradients (Graph + grad + Program), so that
  * its decisions depend on the text the way a trained classifier's do (a random model gives nearly every text the
  * same margin, and then any rounding flips labels). `batches` are token feeds with their labels.
  */
-export async function trainTiny(model: SequenceClassifier, weights: Map<string, Float32Array>, batches: { feeds: Record<string, TensorData>; labels: number[] }[], epochs: number, lr = 3e-3): Promise<number> {
+export async function trainTiny(
+  model: SequenceClassifier,
+  weights: Map<string, Float32Array>,
+  batches: { feeds: Record<string, TensorData>; labels: number[] }[],
+  epochs: number,
+  lr = 3e-3,
+): Promise<number> {
   const g = new Graph({ training: false });
   const { logits } = model.buildLogits(g);
   const labels = g.input('labels', 'int64', ['batch']);
@@ -176,8 +254,11 @@ export async function trainTiny(model: SequenceClassifier, weights: Map<string, 
         step++;
         for (const p of params) {
           const gr = out[`grad:${p.name}`].data as Float32Array;
-          const w = weights.get(p.name)!, mm = m.get(p.name)!, vv = v.get(p.name)!;
-          const c1 = 1 - 0.9 ** step, c2 = 1 - 0.999 ** step;
+          const w = weights.get(p.name)!,
+            mm = m.get(p.name)!,
+            vv = v.get(p.name)!;
+          const c1 = 1 - 0.9 ** step,
+            c2 = 1 - 0.999 ** step;
           for (let i = 0; i < w.length; i++) {
             mm[i] = 0.9 * mm[i] + 0.1 * gr[i];
             vv[i] = 0.999 * vv[i] + 0.001 * gr[i] * gr[i];

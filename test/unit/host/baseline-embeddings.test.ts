@@ -12,7 +12,14 @@ test('embeddings baseline: run folder, metrics, predictions; predict from the ru
   const root = mkdtempSync(join(tmpdir(), 'gft-emb-'));
   const phases = new Set<string>();
   const r = await runEmbeddingBaseline(
-    { kind: 'embeddings', model: 'starter', trainFile: 'test/fixtures/host/tiny-train.jsonl', evalFile: 'test/fixtures/host/tiny-eval.jsonl', runsRoot: root, C: 10 },
+    {
+      kind: 'embeddings',
+      model: 'starter',
+      trainFile: 'test/fixtures/host/tiny-train.jsonl',
+      evalFile: 'test/fixtures/host/tiny-eval.jsonl',
+      runsRoot: root,
+      C: 10,
+    },
     { progress: (p) => phases.add(p.phase) },
   );
   assert.equal(r.status, 'completed', r.error);
@@ -24,5 +31,8 @@ test('embeddings baseline: run folder, metrics, predictions; predict from the ru
   // Sentiment words in 7-word texts: sentence embeddings separate them well above chance.
   assert.ok(r.test!.accuracy >= 0.8, `accuracy ${r.test!.accuracy}`);
   const p = await predictTexts(r.runDir, ['a brilliant, wonderful and moving film', 'a dull, boring, terrible mess']);
-  assert.deepEqual(p.predictions.map((x) => x.label), ['pos', 'neg']);
+  assert.deepEqual(
+    p.predictions.map((x) => x.label),
+    ['pos', 'neg'],
+  );
 });

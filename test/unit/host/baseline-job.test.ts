@@ -32,13 +32,19 @@ test('tfidf baseline on train/eval files: run folder, events, predictions, then 
   const steps = d.metrics.filter((m) => m.type === 'step');
   assert.ok(steps.length >= 3);
   for (const s of steps) for (const k of ['step', 'epoch', 'loss', 'lr', 'step_ms']) assert.equal(typeof (s as Record<string, unknown>)[k], 'number', k);
-  assert.deepEqual(d.metrics.filter((m) => m.type === 'eval').map((m) => m.type === 'eval' && m.split), ['validation', 'test']);
+  assert.deepEqual(
+    d.metrics.filter((m) => m.type === 'eval').map((m) => m.type === 'eval' && m.split),
+    ['validation', 'test'],
+  );
   assert.equal(metrics.length, d.metrics.length);
   assert.ok(progress.some((p) => p.phase === 'training') && progress.at(-1)!.phase === 'done');
   assert.equal(d.predictions.length, 20);
   assert.equal(d.manifest.test!.accuracy, 1, 'the tiny set is separable by its sentiment words');
   const pred = await predictTexts(r.runDir, ['a brilliant and moving film', 'dull boring mess']);
-  assert.deepEqual(pred.predictions.map((p) => p.label), ['pos', 'neg']);
+  assert.deepEqual(
+    pred.predictions.map((p) => p.label),
+    ['pos', 'neg'],
+  );
   const ev = await evaluateRun(r.runDir, EVAL);
   assert.equal(ev.n, 20);
   assert.equal(ev.accuracy, d.manifest.test!.accuracy);
@@ -55,15 +61,21 @@ test('tfidf baseline on the movie reviews lands near scikit-learn (about 85-88%)
 test('cancel: aborting marks the run cancelled; bad data fails before a run folder is made', async () => {
   const root = tmp();
   const ac = new AbortController();
-  const r = await runTfidfBaseline({ kind: 'tfidf', trainFile: TRAIN, evalFile: EVAL, runsRoot: root, C: 10 }, {
-    signal: ac.signal,
-    metric: () => ac.abort(),
-  });
+  const r = await runTfidfBaseline(
+    { kind: 'tfidf', trainFile: TRAIN, evalFile: EVAL, runsRoot: root, C: 10 },
+    {
+      signal: ac.signal,
+      metric: () => ac.abort(),
+    },
+  );
   assert.equal(r.status, 'cancelled');
   assert.equal(readRun(r.runDir).manifest.status, 'cancelled');
   assert.ok(!existsSync(join(r.runDir, 'checkpoints', 'best')));
   const bad = join(tmp(), 'bad.jsonl');
   writeFileSync(bad, '{"text": "x"}\n');
-  await assert.rejects(runTfidfBaseline({ kind: 'tfidf', trainFile: bad, runsRoot: root }), (e: Error) => !e.message.includes('\n') && /bad\.jsonl/.test(e.message));
+  await assert.rejects(
+    runTfidfBaseline({ kind: 'tfidf', trainFile: bad, runsRoot: root }),
+    (e: Error) => !e.message.includes('\n') && /bad\.jsonl/.test(e.message),
+  );
   await assert.rejects(predictTexts(r.runDir, ['x']), /cancelled, not completed/);
 });

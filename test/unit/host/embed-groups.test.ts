@@ -9,14 +9,20 @@ test('embedInGroups: groups of at most groupSize texts, rows in text order, prog
   const texts = Array.from({ length: 23 }, (_, i) => `text ${i} ${'x'.repeat(i % 5)}`);
   const seen: number[] = [];
   const progress: number[] = [];
-  const rows = await embedInGroups(texts, 3, async (group, onFraction) => {
-    seen.push(group.length);
-    onFraction(0.5);
-    return group.map(fakeEmbed);
-  }, (done, total) => {
-    assert.equal(total, 23);
-    progress.push(done);
-  }, 5);
+  const rows = await embedInGroups(
+    texts,
+    3,
+    async (group, onFraction) => {
+      seen.push(group.length);
+      onFraction(0.5);
+      return group.map(fakeEmbed);
+    },
+    (done, total) => {
+      assert.equal(total, 23);
+      progress.push(done);
+    },
+    5,
+  );
   assert.deepEqual(seen, [5, 5, 5, 5, 3]);
   assert.equal(rows.length, 23);
   rows.forEach((r, i) => assert.deepEqual(Array.from(r), Array.from(fakeEmbed(texts[i])), `row ${i}`));
@@ -26,8 +32,17 @@ test('embedInGroups: groups of at most groupSize texts, rows in text order, prog
 });
 
 test('embedInGroups: a failing group stops the run with its error', async () => {
-  await assert.rejects(embedInGroups(['a', 'b', 'c'], 1, async (group) => {
-    if (group.includes('c')) throw new Error('cancelled');
-    return group.map(() => Float32Array.of(1));
-  }, undefined, 2), /cancelled/);
+  await assert.rejects(
+    embedInGroups(
+      ['a', 'b', 'c'],
+      1,
+      async (group) => {
+        if (group.includes('c')) throw new Error('cancelled');
+        return group.map(() => Float32Array.of(1));
+      },
+      undefined,
+      2,
+    ),
+    /cancelled/,
+  );
 });

@@ -100,10 +100,16 @@ test('cachedEmbed: stored a group at a time, so a job stopped in its second grou
   assert.equal(embeddingCacheSize(dir).entries, 512);
   const c = counting();
   const seen: number[] = [];
-  const r = await cachedEmbed(key, texts, async (ts, p) => {
-    p(ts.length, ts.length);
-    return c.embed(ts);
-  }, (done) => seen.push(done), dir);
+  const r = await cachedEmbed(
+    key,
+    texts,
+    async (ts, p) => {
+      p(ts.length, ts.length);
+      return c.embed(ts);
+    },
+    (done) => seen.push(done),
+    dir,
+  );
   assert.equal(r.hits, 512);
   assert.deepEqual(c.seen, texts.slice(512));
   assert.deepEqual(seen, [700], 'progress counts the cached texts as done');
@@ -139,7 +145,13 @@ test('frozen-embedding baseline: the second run on the same data calls the encod
     return original.apply(this, a);
   };
   try {
-    const src = { kind: 'embeddings' as const, trainFile: 'test/fixtures/host/tiny-train.jsonl', evalFile: 'test/fixtures/host/tiny-eval.jsonl', runsRoot: root, seed: 42 };
+    const src = {
+      kind: 'embeddings' as const,
+      trainFile: 'test/fixtures/host/tiny-train.jsonl',
+      evalFile: 'test/fixtures/host/tiny-eval.jsonl',
+      runsRoot: root,
+      seed: 42,
+    };
     const a = await runEmbeddingBaseline({ ...src, runId: 'first' });
     assert.equal(a.status, 'completed', a.error);
     assert.ok(calls > 0 && windows >= 80, `first run embedded ${windows} windows in ${calls} calls`);

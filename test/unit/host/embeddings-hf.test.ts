@@ -33,7 +33,10 @@ test('embeddings baseline with a BERT folder: run completes, records the model, 
   assert.equal(d.manifest.config.model, dir);
   assert.match(String(d.manifest.config.pooling), /mean/);
   assert.ok(d.manifest.model?.fileHashes?.['model.safetensors'], 'run.json records the weights hash');
-  const evalIds = readFileSync('test/fixtures/host/tiny-eval.jsonl', 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
+  const evalIds = readFileSync('test/fixtures/host/tiny-eval.jsonl', 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { id: string }).id);
   assert.equal(d.predictions.length, evalIds.length);
   assert.deepEqual(new Set(d.predictions.map((p) => p.id)), new Set(evalIds));
   assert.ok(r.test!.accuracy >= 0 && r.test!.accuracy <= 1);
@@ -73,11 +76,15 @@ test('HF embeddings: a text equals the mean of its windows computed by the poole
         const out = (await prog.run(feeds)).pooled.data as Float32Array;
         assert.equal(out.length, 32);
         perWindow.push(out.slice());
-        out.forEach((v, k) => { want[k] += v / windows.length; });
+        out.forEach((v, k) => {
+          want[k] += v / windows.length;
+        });
       }
       assert.equal(got.length, 32);
       let maxDiff = 0;
-      got.forEach((v, k) => { maxDiff = Math.max(maxDiff, Math.abs(v - want[k])); });
+      got.forEach((v, k) => {
+        maxDiff = Math.max(maxDiff, Math.abs(v - want[k]));
+      });
       assert.ok(maxDiff < 1e-5, `max |diff| ${maxDiff}`);
       // The two windows embed differently, so a head-only (single-window) result would fail the check above.
       assert.ok(perWindow[0].some((v, k) => Math.abs(v - perWindow[1][k]) > 1e-3));

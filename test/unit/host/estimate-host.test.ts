@@ -21,7 +21,10 @@ test('the host process probes with GFT_DEVICE / GFT_THREADS from its environment
     assert.ok(fromEnv.secondsPerStep > 0);
     const explicit = await sendRequest(host.connection, Requests.probe, { ...p, threads: 2 });
     assert.equal(explicit.threads, 2);
-    await assert.rejects(sendRequest(host.connection, Requests.probe, { ...p, device: 'tpu' } as unknown as ProbeParams), /^Error: device must be one of auto, cpu, cuda, webgpu \(got 'tpu'\)$/);
+    await assert.rejects(
+      sendRequest(host.connection, Requests.probe, { ...p, device: 'tpu' } as unknown as ProbeParams),
+      /^Error: device must be one of auto, cpu, cuda, webgpu \(got 'tpu'\)$/,
+    );
   } finally {
     host.dispose();
   }

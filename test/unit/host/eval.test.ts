@@ -3,9 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import {
-  binaryAuc, bootstrapMeanCI, calibration, comparePredictions, evaluatePredictions, lgamma, mcnemarExact,
-} from '../../../src/host/eval';
+import { binaryAuc, bootstrapMeanCI, calibration, comparePredictions, evaluatePredictions, lgamma, mcnemarExact } from '../../../src/host/eval';
 import { permutation } from '../../../src/shared/prng';
 
 const close = (a: number, b: number, tol = 1e-9, what = '') => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
@@ -13,10 +11,19 @@ const close = (a: number, b: number, tol = 1e-9, what = '') => assert.ok(Math.ab
 test('hand-computed binary metrics', () => {
   // labels 1,1,0,0,1 ; preds by p1>0.5: 1,0,0,1,1
   const labels = [1, 1, 0, 0, 1];
-  const probs = [[0.1, 0.9], [0.6, 0.4], [0.8, 0.2], [0.3, 0.7], [0.45, 0.55]];
+  const probs = [
+    [0.1, 0.9],
+    [0.6, 0.4],
+    [0.8, 0.2],
+    [0.3, 0.7],
+    [0.45, 0.55],
+  ];
   const m = evaluatePredictions(labels, probs, { labelNames: ['neg', 'pos'] });
   close(m.accuracy, 3 / 5);
-  assert.deepEqual(m.confusion, [[1, 1], [1, 2]]);
+  assert.deepEqual(m.confusion, [
+    [1, 1],
+    [1, 2],
+  ]);
   close(m.perClass[1].precision, 2 / 3);
   close(m.perClass[1].recall, 2 / 3);
   close(m.perClass[0].precision, 1 / 2);
@@ -36,11 +43,19 @@ test('AUC with ties counts half a pair, and is null with one class only', () => 
 
 test('calibration bins: equal width, right-inclusive, ECE weighted by bin size', () => {
   const labels = [0, 0, 1, 1];
-  const probs = [[0.95, 0.05], [0.9, 0.1], [0.6, 0.4], [0.35, 0.65]];
+  const probs = [
+    [0.95, 0.05],
+    [0.9, 0.1],
+    [0.6, 0.4],
+    [0.35, 0.65],
+  ];
   const { ece, reliability } = calibration(labels, probs);
   assert.equal(reliability.length, 10);
   // 0.95 -> bin 9, 0.9 -> bin 8 (0.8,0.9], 0.6 -> bin 5 (wrong), 0.65 -> bin 6 (right)
-  assert.deepEqual(reliability.map((b) => b.count), [0, 0, 0, 0, 0, 1, 1, 0, 1, 1]);
+  assert.deepEqual(
+    reliability.map((b) => b.count),
+    [0, 0, 0, 0, 0, 1, 1, 0, 1, 1],
+  );
   close(ece, (0.05 + 0.1 + 0.6 + 0.35) / 4, 1e-12);
   close(reliability[5].accuracy, 0);
   close(reliability[6].confidence, 0.65);
@@ -95,19 +110,39 @@ test('comparison: fixed/broken lists, counts, paired CI around the difference', 
   close(c.mcnemarP, mcnemarExact(5, 30), 0);
   assert.ok(c.mcnemarP < 1e-4);
   assert.throws(() => comparePredictions(a, b.slice(1)), /same test set/);
-  assert.throws(() => comparePredictions(a, b.map((p) => ({ ...p, id: 'x' + p.id }))), /missing from the second run/);
+  assert.throws(
+    () =>
+      comparePredictions(
+        a,
+        b.map((p) => ({ ...p, id: 'x' + p.id })),
+      ),
+    /missing from the second run/,
+  );
 });
 
 test('permutation is a seeded shuffle', () => {
   const p = permutation(50, 9);
-  assert.deepEqual([...p].sort((x, y) => x - y), Array.from({ length: 50 }, (_, i) => i));
+  assert.deepEqual(
+    [...p].sort((x, y) => x - y),
+    Array.from({ length: 50 }, (_, i) => i),
+  );
   assert.deepEqual(p, permutation(50, 9));
   assert.notDeepEqual(p, permutation(50, 10));
 });
 
 interface Case {
-  labels: number[]; probs: number[][]; accuracy: number; precision: number[]; recall: number[]; f1: number[];
-  support: number[]; macroF1: number; rocAuc: number; logLoss: number; confusion: number[][]; ece: number;
+  labels: number[];
+  probs: number[][];
+  accuracy: number;
+  precision: number[];
+  recall: number[];
+  f1: number[];
+  support: number[];
+  macroF1: number;
+  rocAuc: number;
+  logLoss: number;
+  confusion: number[][];
+  ece: number;
 }
 const fx = JSON.parse(readFileSync('test/fixtures/eval/sklearn-metrics.json', 'utf8')) as Record<string, Case> & {
   mcnemar: { b: number; c: number; p: number }[];

@@ -38,7 +38,10 @@ function bertFolder(root: string): string {
   const vocab = writeWordPiece(dir, 'bert');
   const { model, weights, json } = tinyModel('bert', vocab, 5);
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...json, hidden_act: 'gelu', hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.1 }));
-  writeSafetensors(join(dir, 'model.safetensors'), new Map(model.params.map((p) => [p.name, { dtype: 'F32', shape: p.shape, data: weights.get(p.name)! } as SafeTensor])));
+  writeSafetensors(
+    join(dir, 'model.safetensors'),
+    new Map(model.params.map((p) => [p.name, { dtype: 'F32', shape: p.shape, data: weights.get(p.name)! } as SafeTensor])),
+  );
   return dir;
 }
 
@@ -49,7 +52,10 @@ function writeDocs(path: string, n: number, seed: number): void {
   const lines: string[] = [];
   for (let i = 0; i < n; i++) {
     const label = i % 2;
-    const noise = Array.from({ length: 1 + Math.floor(rng.uniform() * 3) }, () => `${Array.from({ length: 4 }, () => pick(Math.floor(rng.uniform() * 2) * 30)).join(' ')}.`);
+    const noise = Array.from(
+      { length: 1 + Math.floor(rng.uniform() * 3) },
+      () => `${Array.from({ length: 4 }, () => pick(Math.floor(rng.uniform() * 2) * 30)).join(' ')}.`,
+    );
     const last = `${Array.from({ length: 4 }, () => pick(label * 30)).join(' ')}.`;
     lines.push(JSON.stringify({ text: [...noise, last].join(' '), label: label ? 'pos' : 'neg' }));
   }
@@ -62,7 +68,13 @@ function fixture() {
   writeDocs(join(root, 'eval.jsonl'), 12, 2);
   const model = bertFolder(root);
   const params = (runId: string, device: 'cpu' | 'webgpu', config: Partial<TrainParams['config']> = {}): TrainParams => ({
-    model, trainFile: join(root, 'train.jsonl'), evalFile: join(root, 'eval.jsonl'), runsRoot: join(root, 'runs'), runId, device, threads: 1,
+    model,
+    trainFile: join(root, 'train.jsonl'),
+    evalFile: join(root, 'eval.jsonl'),
+    runsRoot: join(root, 'runs'),
+    runId,
+    device,
+    threads: 1,
     config: { epochs: 2, batchSize: 8, lr: 2e-3, maxLength: 24, evalEvery: 3, warmupSteps: 2, seed: 4, maxGradNorm: 0.5, ...config } as TrainParams['config'],
   });
   return { root, params };
@@ -73,7 +85,11 @@ const evalsOf = (dir: string) => readRun(dir).metrics.flatMap((m) => (m.type ===
 
 function sameRun(a: string, b: string, tol: number, what: string): number {
   const [sa, sb] = [stepsOf(a), stepsOf(b)];
-  assert.deepEqual(sb.map((s) => s.step), sa.map((s) => s.step), `${what}: steps`);
+  assert.deepEqual(
+    sb.map((s) => s.step),
+    sa.map((s) => s.step),
+    `${what}: steps`,
+  );
   let worst = 0;
   sa.forEach((s, i) => {
     worst = Math.max(worst, rel(sb[i].loss, s.loss));
@@ -81,11 +97,22 @@ function sameRun(a: string, b: string, tol: number, what: string): number {
     assert.equal(sb[i].lr, s.lr, `${what}: step ${s.step} lr`);
   });
   const [ea, eb] = [evalsOf(a), evalsOf(b)];
-  assert.deepEqual(eb.map((e) => `${e.split}@${e.step}`), ea.map((e) => `${e.split}@${e.step}`), `${what}: evaluations`);
-  eb.forEach((e, i) => assert.ok(Math.abs(e.metrics.logLoss - ea[i].metrics.logLoss) <= tol * 10, `${what}: ${e.split}@${e.step} log loss ${e.metrics.logLoss} vs ${ea[i].metrics.logLoss}`));
+  assert.deepEqual(
+    eb.map((e) => `${e.split}@${e.step}`),
+    ea.map((e) => `${e.split}@${e.step}`),
+    `${what}: evaluations`,
+  );
+  eb.forEach((e, i) =>
+    assert.ok(
+      Math.abs(e.metrics.logLoss - ea[i].metrics.logLoss) <= tol * 10,
+      `${what}: ${e.split}@${e.step} log loss ${e.metrics.logLoss} vs ${ea[i].metrics.logLoss}`,
+    ),
+  );
   const [pa, pb] = [readRun(a).predictions, readRun(b).predictions];
   assert.equal(pb.length, pa.length);
-  pb.forEach((p, i) => p.probs.forEach((v, c) => assert.ok(Math.abs(v - pa[i].probs[c]) <= tol * 10, `${what}: test text ${p.id} prob ${v} vs ${pa[i].probs[c]}`)));
+  pb.forEach((p, i) =>
+    p.probs.forEach((v, c) => assert.ok(Math.abs(v - pa[i].probs[c]) <= tol * 10, `${what}: test text ${p.id} prob ${v} vs ${pa[i].probs[c]}`)),
+  );
   return worst;
 }
 
@@ -98,7 +125,9 @@ test('a fine-tuning run on webgpu trains like the same run on the cpu (losses, e
     const gpu = await runFinetune(params('gpu', 'webgpu'));
     assert.equal(gpu.status, 'completed', gpu.error);
     const m = readRun(gpu.runDir).manifest;
-    const exec = (m.config as { execution: { device: string; providers: string[]; trainer: string; adapter?: { name: string; vendor: string; driver: string } } }).execution;
+    const exec = (
+      m.config as { execution: { device: string; providers: string[]; trainer: string; adapter?: { name: string; vendor: string; driver: string } } }
+    ).execution;
     assert.deepEqual([exec.device, exec.providers[0], exec.trainer], ['webgpu', 'webgpu', 'device']);
     assert.ok(exec.adapter?.name && exec.adapter.vendor && exec.adapter.driver, `run.json records the adapter: ${JSON.stringify(exec.adapter)}`);
     assert.equal((readRun(cpu.runDir).manifest.config as { execution: { trainer: string } }).execution.trainer, 'host');
@@ -123,9 +152,17 @@ test('a run continues across devices: cpu -> webgpu and webgpu -> cpu end where 
   try {
     const full = await runFinetune(params('full', 'cpu'));
     assert.equal(full.status, 'completed', full.error);
-    for (const [first, then] of [['cpu', 'webgpu'], ['webgpu', 'cpu']] as const) {
+    for (const [first, then] of [
+      ['cpu', 'webgpu'],
+      ['webgpu', 'cpu'],
+    ] as const) {
       const ac = new AbortController();
-      const part = await runFinetune(params(`${first}-${then}`, first), { signal: ac.signal, metric: (m) => { if (m.record.type === 'step' && m.record.step === 5) ac.abort(); } });
+      const part = await runFinetune(params(`${first}-${then}`, first), {
+        signal: ac.signal,
+        metric: (m) => {
+          if (m.record.type === 'step' && m.record.step === 5) ac.abort();
+        },
+      });
       assert.equal(part.status, 'cancelled');
       const resumed = await runFinetune({ ...params('ignored', then), resumeRunDir: part.runDir });
       assert.equal(resumed.status, 'completed', resumed.error);
@@ -175,10 +212,31 @@ test('the starter model (USE Lite) and the pre-flight estimate run on the device
   if (await skipWithoutWebgpu(t)) return;
   // two steps of the starter model: the device trainer against the host trainer (dropout on, clipping, warmup)
   const { model, weights } = classifierOf('starter', 2, 3);
-  const cfg: TrainConfig = { lr: 1e-4, weightDecay: 0.01, betas: [0.9, 0.999], eps: 1e-8, maxGradNorm: 1, warmupSteps: 1, totalSteps: 3, schedule: 'linear', gradAccumSteps: 1, seed: 3, freeze: 'all', dropout: true, threads: 1 };
-  const S = 12, B = 4;
+  const cfg: TrainConfig = {
+    lr: 1e-4,
+    weightDecay: 0.01,
+    betas: [0.9, 0.999],
+    eps: 1e-8,
+    maxGradNorm: 1,
+    warmupSteps: 1,
+    totalSteps: 3,
+    schedule: 'linear',
+    gradAccumSteps: 1,
+    seed: 3,
+    freeze: 'all',
+    dropout: true,
+    threads: 1,
+  };
+  const S = 12,
+    B = 4;
   const ids = BigInt64Array.from({ length: B * S }, (_, i) => BigInt(i % S === 0 ? 1 : 10 + ((i * 37) % 7000)));
-  const batch: Batch = { inputIds: ids, attentionMask: BigInt64Array.from({ length: B * S }, (_, i) => (i % S < S - (Math.floor(i / S) % 3) ? 1n : 0n)), labels: BigInt64Array.of(0n, 1n, 1n, 0n), batch: B, seq: S };
+  const batch: Batch = {
+    inputIds: ids,
+    attentionMask: BigInt64Array.from({ length: B * S }, (_, i) => (i % S < S - (Math.floor(i / S) % 3) ? 1n : 0n)),
+    labels: BigInt64Array.of(0n, 1n, 1n, 0n),
+    batch: B,
+    seq: S,
+  };
   const host = await createTrainer(model, weights!, cfg);
   const dev = await DeviceTrainer.create(model, weights!, { ...cfg, providers: ['webgpu', 'cpu'] });
   for (let i = 0; i < 2; i++) {

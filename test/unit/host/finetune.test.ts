@@ -33,11 +33,17 @@ test('fine-tune, cancel + resume = uninterrupted; predict and evaluate from the 
   assert.equal(full.status, 'completed', full.error);
   const d = readRun(full.runDir);
   const steps = d.metrics.filter((m) => m.type === 'step');
-  assert.deepEqual(steps.map((s) => s.step), Array.from({ length: 16 }, (_, i) => i + 1));
+  assert.deepEqual(
+    steps.map((s) => s.step),
+    Array.from({ length: 16 }, (_, i) => i + 1),
+  );
   for (const s of steps) for (const k of ['step', 'epoch', 'loss', 'lr', 'step_ms']) assert.equal(typeof (s as Record<string, unknown>)[k], 'number', k);
   assert.ok(steps[0].type === 'step' && steps[1].type === 'step' && steps[0].lr < steps[1].lr, 'warmup raises the lr');
   const evals = d.metrics.filter((m) => m.type === 'eval');
-  assert.deepEqual(evals.map((e) => e.type === 'eval' && `${e.split}@${e.step}`), ['validation@4', 'validation@8', 'validation@12', 'validation@16', 'test@' + d.manifest.best!.step]);
+  assert.deepEqual(
+    evals.map((e) => e.type === 'eval' && `${e.split}@${e.step}`),
+    ['validation@4', 'validation@8', 'validation@12', 'validation@16', 'test@' + d.manifest.best!.step],
+  );
   assert.ok(existsSync(join(full.runDir, 'checkpoints', 'best', 'trainer.safetensors')));
   assert.ok(existsSync(join(full.runDir, 'checkpoints', 'last', 'loop-state.json')));
   assert.equal(d.predictions.length, 20);
@@ -45,20 +51,31 @@ test('fine-tune, cancel + resume = uninterrupted; predict and evaluate from the 
 
   // Cancel after step 6 (saves 'last'), then resume the same run folder.
   const ac = new AbortController();
-  const part = await runFinetune(base(root, 'resumed'), { signal: ac.signal, metric: (m) => { if (m.record.type === 'step' && m.record.step === 6) ac.abort(); } });
+  const part = await runFinetune(base(root, 'resumed'), {
+    signal: ac.signal,
+    metric: (m) => {
+      if (m.record.type === 'step' && m.record.step === 6) ac.abort();
+    },
+  });
   assert.equal(part.status, 'cancelled');
   const mid = readRun(part.runDir);
   assert.equal(mid.manifest.status, 'cancelled');
   assert.equal(Math.max(...mid.metrics.map((m) => m.step)), 6);
   // a setting the run cannot change is refused with one line naming it, never ignored
-  await assert.rejects(runFinetune({ ...base(root, 'ignored'), config: { ...base(root, '').config, lr: 1e-3 }, resumeRunDir: part.runDir }),
-    /^Error: a resumed run keeps its settings: learning rate \(the run has 0\.0002\) cannot change; only epochs, device, threads can/);
+  await assert.rejects(
+    runFinetune({ ...base(root, 'ignored'), config: { ...base(root, '').config, lr: 1e-3 }, resumeRunDir: part.runDir }),
+    /^Error: a resumed run keeps its settings: learning rate \(the run has 0\.0002\) cannot change; only epochs, device, threads can/,
+  );
   const resumed = await runFinetune({ ...base(root, 'ignored'), resumeRunDir: part.runDir });
   assert.equal(resumed.status, 'completed', resumed.error);
   assert.equal(resumed.runDir, part.runDir);
   const r = readRun(part.runDir);
-  assert.deepEqual(r.metrics.filter((m) => m.type === 'step').map((s) => s.step), Array.from({ length: 16 }, (_, i) => i + 1));
-  const strip = (xs: typeof r.metrics) => xs.map((m) => (m.type === 'step' ? [m.step, m.loss, m.lr] : [m.step, m.split, m.metrics.accuracy, m.metrics.logLoss]));
+  assert.deepEqual(
+    r.metrics.filter((m) => m.type === 'step').map((s) => s.step),
+    Array.from({ length: 16 }, (_, i) => i + 1),
+  );
+  const strip = (xs: typeof r.metrics) =>
+    xs.map((m) => (m.type === 'step' ? [m.step, m.loss, m.lr] : [m.step, m.split, m.metrics.accuracy, m.metrics.logLoss]));
   assert.deepEqual(strip(r.metrics), strip(d.metrics));
   assert.deepEqual(resumed.test, full.test);
   assert.deepEqual(r.predictions, d.predictions);
@@ -67,29 +84,48 @@ test('fine-tune, cancel + resume = uninterrupted; predict and evaluate from the 
   assert.equal(p.predictions.length, 2);
   p.predictions.forEach((x) => assert.ok(Math.abs(x.probs[0] + x.probs[1] - 1) < 1e-6));
   const exported = await jobHandlers.export({ runDir: full.runDir, out: join(root, 'export') });
-  assert.ok(exported.files.some((f) => f.endsWith(join('onnx', 'model.onnx'))), exported.files.join(', '));
+  assert.ok(
+    exported.files.some((f) => f.endsWith(join('onnx', 'model.onnx'))),
+    exported.files.join(', '),
+  );
   const ev = await evaluateRun(full.runDir, 'test/fixtures/host/tiny-eval.jsonl');
   assert.ok(Math.abs(ev.accuracy - full.test!.accuracy) < 1e-12);
-  ev.predictions.forEach((x, i) => assert.deepEqual(x.probs.map((v) => v.toFixed(4)), d.predictions[i].probs.map((v) => v.toFixed(4))));
+  ev.predictions.forEach((x, i) =>
+    assert.deepEqual(
+      x.probs.map((v) => v.toFixed(4)),
+      d.predictions[i].probs.map((v) => v.toFixed(4)),
+    ),
+  );
 });
 
 test('resume with more epochs: the run continues to the new total and run.json records it', async () => {
   const root = tmp();
   const ac = new AbortController();
-  const part = await runFinetune(base(root, 'more'), { signal: ac.signal, metric: (m) => { if (m.record.type === 'step' && m.record.step === 3) ac.abort(); } });
+  const part = await runFinetune(base(root, 'more'), {
+    signal: ac.signal,
+    metric: (m) => {
+      if (m.record.type === 'step' && m.record.step === 3) ac.abort();
+    },
+  });
   assert.equal(part.status, 'cancelled');
   const r = await runFinetune({ ...base(root, 'ignored'), config: { epochs: 3 }, resumeRunDir: part.runDir });
   assert.equal(r.status, 'completed', r.error);
   const d = readRun(part.runDir);
   // 8 steps per epoch: 3 epochs are 24 steps, each once
-  assert.deepEqual(d.metrics.filter((m) => m.type === 'step').map((s) => s.step), Array.from({ length: 24 }, (_, i) => i + 1));
+  assert.deepEqual(
+    d.metrics.filter((m) => m.type === 'step').map((s) => s.step),
+    Array.from({ length: 24 }, (_, i) => i + 1),
+  );
   assert.equal(d.manifest.config.epochs, 3);
   assert.match(readFileSync(join(part.runDir, 'log.txt'), 'utf8'), /epochs 2 -> 3: the run continues to the new total/);
 });
 
 test('early stopping with patience, and bad settings fail with one line', async () => {
   const root = tmp();
-  const r = await runFinetune({ ...base(root, 'es'), config: { epochs: 6, batchSize: 30, lr: 1e-9, evalEvery: 'epoch', patience: 1, bestMetric: 'accuracy', seed: 1 } });
+  const r = await runFinetune({
+    ...base(root, 'es'),
+    config: { epochs: 6, batchSize: 30, lr: 1e-9, evalEvery: 'epoch', patience: 1, bestMetric: 'accuracy', seed: 1 },
+  });
   assert.equal(r.status, 'completed', r.error);
   const d = readRun(r.runDir);
   const vals = d.metrics.filter((m) => m.type === 'eval' && m.split === 'validation');
@@ -103,7 +139,10 @@ test('early stopping with patience, and bad settings fail with one line', async 
 
 test('evaluation can read whole texts (chunks) while training reads one window per text', async () => {
   const root = tmp();
-  const r = await runFinetune({ ...base(root, 'chunks'), config: { epochs: 1, batchSize: 20, lr: 1e-4, maxLength: 4, longText: 'head', evalLongText: 'chunks', seed: 3 } });
+  const r = await runFinetune({
+    ...base(root, 'chunks'),
+    config: { epochs: 1, batchSize: 20, lr: 1e-4, maxLength: 4, longText: 'head', evalLongText: 'chunks', seed: 3 },
+  });
   assert.equal(r.status, 'completed', r.error);
   const log = readFileSync(join(r.runDir, 'log.txt'), 'utf8');
   assert.match(log, /60 training texts -> 60 rows \(head, max length 4\)/);
@@ -119,16 +158,24 @@ test('training steps run in a worker thread: the host event loop keeps ticking d
   let counting = false;
   let stepMs = 0;
   let steps = 0;
-  const timer = setInterval(() => { if (counting) ticks++; }, 1);
+  const timer = setInterval(() => {
+    if (counting) ticks++;
+  }, 1);
   try {
-    const r = await runFinetune({ ...base(root, 'responsive'), config: { ...base(root, 'x').config, epochs: 1, evalEvery: 'epoch' } }, {
-      metric: (m) => {
-        if (m.record.type !== 'step') return;
-        // count from the end of step 1 to the end of the last step
-        if (counting) { stepMs += m.record.step_ms; steps++; }
-        counting = true;
+    const r = await runFinetune(
+      { ...base(root, 'responsive'), config: { ...base(root, 'x').config, epochs: 1, evalEvery: 'epoch' } },
+      {
+        metric: (m) => {
+          if (m.record.type !== 'step') return;
+          // count from the end of step 1 to the end of the last step
+          if (counting) {
+            stepMs += m.record.step_ms;
+            steps++;
+          }
+          counting = true;
+        },
       },
-    });
+    );
     assert.equal(r.status, 'completed', r.error);
   } finally {
     clearInterval(timer);

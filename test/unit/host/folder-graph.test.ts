@@ -94,10 +94,29 @@ test('src/host: no module is imported only for its side effects (no registration
 test('the cycle check finds a cycle through a side-effect import and names the imports that close it', () => {
   const edges = new Map([
     ['jobs', new Map([['train', "jobs/registry.ts imports '../train'"]])],
-    ['train', new Map([['core', 'x'], ['jobs', "train/predictor.ts imports '../jobs/predictor'"]])],
+    [
+      'train',
+      new Map([
+        ['core', 'x'],
+        ['jobs', "train/predictor.ts imports '../jobs/predictor'"],
+      ]),
+    ],
   ]);
   assert.deepEqual(findCycle(edges), ["jobs -> train (jobs/registry.ts imports '../train')", "train -> jobs (train/predictor.ts imports '../jobs/predictor')"]);
-  assert.equal(findCycle(new Map([['jobs', new Map([['train', '']])], ['train', new Map([['core', '']])]])), undefined);
-  assert.deepEqual(importsOf("import '../train'; // registers\nimport { a } from './b';\nexport * from '../c';\nconst m = await import('../d');").specs, ['./b', '../c', '../d', '../train']);
+  assert.equal(
+    findCycle(
+      new Map([
+        ['jobs', new Map([['train', '']])],
+        ['train', new Map([['core', '']])],
+      ]),
+    ),
+    undefined,
+  );
+  assert.deepEqual(importsOf("import '../train'; // registers\nimport { a } from './b';\nexport * from '../c';\nconst m = await import('../d');").specs, [
+    './b',
+    '../c',
+    '../d',
+    '../train',
+  ]);
   assert.deepEqual(importsOf("import '../train';").bare, ['../train']);
 });

@@ -9,8 +9,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readRun } from '../../../src/host/runs';
 
-const ARGS = ['train', '--model', 'starter', '--train', 'test/fixtures/host/tiny-train.jsonl', '--eval', 'test/fixtures/host/tiny-eval.jsonl',
-  '--epochs', '2', '--batch-size', '8', '--lr', '2e-4', '--eval-every', '4', '--seed', '7', '--warmup-steps', '2', '--json'];
+const ARGS = [
+  'train',
+  '--model',
+  'starter',
+  '--train',
+  'test/fixtures/host/tiny-train.jsonl',
+  '--eval',
+  'test/fixtures/host/tiny-eval.jsonl',
+  '--epochs',
+  '2',
+  '--batch-size',
+  '8',
+  '--lr',
+  '2e-4',
+  '--eval-every',
+  '4',
+  '--seed',
+  '7',
+  '--warmup-steps',
+  '2',
+  '--json',
+];
 
 function gft(args: string[]): { status: number | null; stderr: string } {
   const r = spawnSync(process.execPath, ['bin/gft.js', ...args], { encoding: 'utf8', timeout: 120_000 });
@@ -65,5 +85,8 @@ test('kill -9 mid-training, then --resume: identical final metrics and predictio
   const steps = (d: typeof u) => d.metrics.filter((m) => m.type === 'step').map((m) => m.type === 'step' && [m.step, m.loss, m.lr]);
   assert.deepEqual(steps(r), steps(u), 'the resumed run has each step once, with the same losses and learning rates');
   assert.deepEqual(r.manifest.test, u.manifest.test);
-  assert.deepEqual(r.predictions.map((p) => [p.id, p.pred, p.probs]), u.predictions.map((p) => [p.id, p.pred, p.probs]));
+  assert.deepEqual(
+    r.predictions.map((p) => [p.id, p.pred, p.probs]),
+    u.predictions.map((p) => [p.id, p.pred, p.probs]),
+  );
 });

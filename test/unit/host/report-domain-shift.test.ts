@@ -17,7 +17,10 @@ test('domain shift: every completed run measured on rt-polarity with CIs and pai
   const src = { kind: 'tfidf' as const, trainFile: 'test/fixtures/host/tiny-train.jsonl', evalFile: 'test/fixtures/host/tiny-eval.jsonl', runsRoot: root };
   const a = await runTfidfBaseline({ ...src, runId: 'strong', C: 10 });
   const b = await runTfidfBaseline({ ...src, runId: 'weak', C: 0.001 });
-  const runs = [{ title: 'TF-IDF C=10', runDir: a.runDir }, { title: 'TF-IDF C=0.001', runDir: b.runDir }];
+  const runs = [
+    { title: 'TF-IDF C=10', runDir: a.runDir },
+    { title: 'TF-IDF C=0.001', runDir: b.runDir },
+  ];
   const d = await measureDomainShift(runs);
   assert.equal(d.data, 'builtin:rt-polarity');
   assert.equal(d.n, 10662);
@@ -39,14 +42,23 @@ test('domain shift: every completed run measured on rt-polarity with CIs and pai
 
   const md = reportMarkdown(buildReport(runs, new Map(), [], undefined, d));
   assert.match(md, /## Domain shift\n\nEvery model evaluated on \*\*builtin:rt-polarity\*\* \(10662 texts/);
-  assert.match(md, new RegExp(`\\| TF-IDF C=10 \\| 100\\.0% \\| ${(d.models[0].accuracy! * 100).toFixed(1)}% \\| \\d+\\.\\d% – \\d+\\.\\d% \\| \\d+\\.\\d points \\|`));
+  assert.match(
+    md,
+    new RegExp(`\\| TF-IDF C=10 \\| 100\\.0% \\| ${(d.models[0].accuracy! * 100).toFixed(1)}% \\| \\d+\\.\\d% – \\d+\\.\\d% \\| \\d+\\.\\d points \\|`),
+  );
   assert.match(md, /\| TF-IDF C=10 \| TF-IDF C=0\.001 \| -?\d+\.\d% \|/);
   assert.doesNotMatch(domainShiftMarkdown(d).join('\n'), /not measured/);
 });
 
 test('domain shift: a run that cannot be evaluated is listed as not measured, the others still are', async () => {
   const root = mkdtempSync(join(tmpdir(), 'gft-shift-'));
-  const a = await runTfidfBaseline({ kind: 'tfidf', trainFile: 'test/fixtures/host/tiny-train.jsonl', evalFile: 'test/fixtures/host/tiny-eval.jsonl', runsRoot: root, C: 10 });
+  const a = await runTfidfBaseline({
+    kind: 'tfidf',
+    trainFile: 'test/fixtures/host/tiny-train.jsonl',
+    evalFile: 'test/fixtures/host/tiny-eval.jsonl',
+    runsRoot: root,
+    C: 10,
+  });
   const d = await measureDomainShift([{ title: 'ok', runDir: a.runDir }], 'builtin:rt-polarity');
   assert.equal(d.models[0].accuracy !== undefined, true);
   assert.equal(transferVerdict(d), undefined, 'one model: nothing to compare');
@@ -60,7 +72,11 @@ test('reflection with --ood builtin:rt-polarity: paired tests on the snippets an
   const src = { kind: 'tfidf' as const, trainFile: 'test/fixtures/host/tiny-train.jsonl', evalFile: 'test/fixtures/host/tiny-eval.jsonl', runsRoot: root };
   await runTfidfBaseline({ ...src, runId: 'strong', C: 10 });
   await runTfidfBaseline({ ...src, runId: 'weak', C: 0.001 });
-  const facts = await buildReflection(root, { outOfDomain: 'builtin:rt-polarity', measureLatency: false, source: { trainFile: src.trainFile, evalFile: src.evalFile } });
+  const facts = await buildReflection(root, {
+    outOfDomain: 'builtin:rt-polarity',
+    measureLatency: false,
+    source: { trainFile: src.trainFile, evalFile: src.evalFile },
+  });
   const d = facts.domainShift;
   assert.ok(d, 'measured for both runs');
   assert.equal(d.n, 10662);

@@ -25,7 +25,14 @@ test('report: table, comparisons and most confidently wrong examples', async () 
   const wr = RunFolder.open(weak.runDir);
   wr.writePredictions(wr.readPredictions().map((p) => ({ ...p, pred: 1, probs: [0.1, 0.9] })));
   const texts = new Map(importDataset('test/fixtures/host/tiny-eval.jsonl').dataset.examples.map((e) => [e.id, e.text]));
-  const r = buildReport([{ title: 'Good', runDir: good.runDir }, { title: 'Always pos', runDir: weak.runDir }], texts, ['a note']);
+  const r = buildReport(
+    [
+      { title: 'Good', runDir: good.runDir },
+      { title: 'Always pos', runDir: weak.runDir },
+    ],
+    texts,
+    ['a note'],
+  );
   assert.equal(r.models.length, 2);
   assert.equal(r.models[0].accuracy, 1);
   assert.deepEqual(r.models[0].confidentlyWrong, []);
@@ -50,7 +57,13 @@ test('report: table, comparisons and most confidently wrong examples', async () 
 });
 
 // "Limits in production" (src/host/report/limits.ts) on a tiny fine-tuned starter run (sentence-mean).
-const NEUTRAL = ['the film runs two hours', 'it was shot in new york', 'the cast includes several actors', 'the plot follows a family', 'music plays in many scenes'];
+const NEUTRAL = [
+  'the film runs two hours',
+  'it was shot in new york',
+  'the cast includes several actors',
+  'the plot follows a family',
+  'music plays in many scenes',
+];
 const POS = ['a brilliant and moving film', 'wonderful acting and a great story', 'i loved every minute of it'];
 const NEG = ['a dull and boring mess', 'terrible acting and an awful story', 'i hated every minute of it'];
 function reviews(n: number, seed: number): { id: string; text: string; label: string }[] {
@@ -64,7 +77,17 @@ function reviews(n: number, seed: number): { id: string; text: string; label: st
 }
 
 test('truncationStats: share of texts over the limit and tokens dropped, per strategy', () => {
-  const tok: TextTokenizer = { name: 'words', specials: { prefix: [1], suffix: [2], pad: 0 }, usesTokenTypeIds: false, modelMaxLength: 8, encode: (t) => t.split(/\s+/).filter(Boolean).map((w) => w.length + 3) };
+  const tok: TextTokenizer = {
+    name: 'words',
+    specials: { prefix: [1], suffix: [2], pad: 0 },
+    usesTokenTypeIds: false,
+    modelMaxLength: 8,
+    encode: (t) =>
+      t
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((w) => w.length + 3),
+  };
   const texts = ['a b c d e f g h i j', 'a b c d'];
   // 10 and 4 words; a window of 8 holds 6 words
   const head = truncationStats(tok, texts, { strategy: 'head', maxLength: 8, modelLimit: 8 });
@@ -89,7 +112,11 @@ test('limits in production: truncation, domain shift, serving of the exported ru
     const test = reviews(12, 2);
     write(join(root, 'eval.jsonl'), test);
     const r = await runFinetune({
-      model: 'starter', trainFile: join(root, 'train.jsonl'), evalFile: join(root, 'eval.jsonl'), runsRoot: root, runId: 'ft',
+      model: 'starter',
+      trainFile: join(root, 'train.jsonl'),
+      evalFile: join(root, 'eval.jsonl'),
+      runsRoot: root,
+      runId: 'ft',
       config: { epochs: 3, batchSize: 8, lr: 3e-4, longText: 'sentence-mean', docPieces: 3, freeze: { top: 1 }, seed: 3, schedule: 'constant', maxLength: 16 },
     });
     assert.equal(r.status, 'completed', r.error);
@@ -131,7 +158,10 @@ test('limits in production: truncation, domain shift, serving of the exported ru
 
     // calibration = the run's own test ECE; bins hold every test review
     assert.ok(Math.abs(l.calibration.ece - r.test!.ece) < 1e-4, `${l.calibration.ece} vs ${r.test!.ece}`);
-    assert.equal(l.calibration.reliability.reduce((a, b) => a + b.count, 0), preds.length);
+    assert.equal(
+      l.calibration.reliability.reduce((a, b) => a + b.count, 0),
+      preds.length,
+    );
 
     const md = reportMarkdown(buildReport([{ title: 'Tiny', runDir: r.runDir }], texts, [], l));
     assert.match(md, /## Limits in production/);

@@ -30,7 +30,10 @@ test('create, write metrics/predictions/log, finish; read back', () => {
   const d = readRun(run.dir);
   assert.equal(d.manifest.status, 'completed');
   assert.ok(d.manifest.durationMs! >= 0 && d.manifest.endedAt);
-  assert.deepEqual(d.metrics.map((r) => r.step), [1, 2, 3]);
+  assert.deepEqual(
+    d.metrics.map((r) => r.step),
+    [1, 2, 3],
+  );
   assert.deepEqual(d.predictions, [{ id: 'a', label: 1, pred: 0, probs: [0.6, 0.4] }]);
   assert.match(readFileSync(join(run.dir, 'log.txt'), 'utf8'), /Z hello\n$/);
   assert.equal(d.manifest.best!.step, 3);
@@ -96,11 +99,21 @@ test('checkpoints: swap by rename, keep-N for step checkpoints, a failed write k
   for (let s = 1; s <= 4; s++) await run.saveCheckpoint(`step-${s}`, (d) => writeFileSync(join(d, 'w.bin'), String(s)), 2);
   assert.deepEqual(run.stepCheckpoints(), ['step-3', 'step-4']);
   await run.saveCheckpoint('best', (d) => writeFileSync(join(d, 'w.bin'), 'one'));
-  await assert.rejects(run.saveCheckpoint('best', () => { throw new Error('disk full'); }), /disk full/);
+  await assert.rejects(
+    run.saveCheckpoint('best', () => {
+      throw new Error('disk full');
+    }),
+    /disk full/,
+  );
   assert.equal(readFileSync(join(run.checkpointDir('best'), 'w.bin'), 'utf8'), 'one');
   await run.saveCheckpoint('best', (d) => writeFileSync(join(d, 'w.bin'), 'two'));
   assert.equal(readFileSync(join(run.checkpointDir('best'), 'w.bin'), 'utf8'), 'two');
-  assert.deepEqual(readdirSync(join(run.dir, 'checkpoints')).filter((n) => !n.startsWith('.')).sort(), ['best', 'step-3', 'step-4']);
+  assert.deepEqual(
+    readdirSync(join(run.dir, 'checkpoints'))
+      .filter((n) => !n.startsWith('.'))
+      .sort(),
+    ['best', 'step-3', 'step-4'],
+  );
 });
 
 test('listRuns: newest first, skips foreign folders; markOrphanedRuns fails runs of dead hosts only', () => {
@@ -130,13 +143,20 @@ test('listRuns: newest first, skips foreign folders; markOrphanedRuns fails runs
   assert.ok(!existsSync(join(root, 'missing')));
 });
 
-test('run names: the host writes a short default name, distinct from its siblings\', keeps a rename made on disk, and lists it', () => {
+test("run names: the host writes a short default name, distinct from its siblings', keeps a rename made on disk, and lists it", () => {
   const root = tmp();
   const config = { epochs: 3, lr: 5e-5, freeze: 'all', longText: 'head', data: { model: 'starter' } };
   const a = RunFolder.create(root, { id: 'a', kind: 'finetune', config, seed: 1, packages: {}, device: 'cpu' });
   const b = RunFolder.create(root, { id: 'b', kind: 'finetune', config, seed: 1, packages: {}, device: 'cpu' });
   const t = RunFolder.create(root, { id: 't', kind: 'baseline-tfidf', config: { C: 'chosen on validation' }, seed: 1, packages: {}, device: 'cpu' });
-  const h = RunFolder.create(root, { id: 'h', kind: 'head-only', config: { ...config, freeze: 'head', lr: 1e-3, epochs: 1, longText: 'sentence-mean', data: { model: 'org/some-model' } }, seed: 1, packages: {}, device: 'cpu' });
+  const h = RunFolder.create(root, {
+    id: 'h',
+    kind: 'head-only',
+    config: { ...config, freeze: 'head', lr: 1e-3, epochs: 1, longText: 'sentence-mean', data: { model: 'org/some-model' } },
+    seed: 1,
+    packages: {},
+    device: 'cpu',
+  });
   const onDisk = (dir: string) => (JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunManifest).name;
   assert.equal(onDisk(a.dir), 'starter · full · 3 ep · lr 5e-5');
   assert.equal(onDisk(b.dir), 'starter · full · 3 ep · lr 5e-5 #2');
@@ -149,6 +169,16 @@ test('run names: the host writes a short default name, distinct from its sibling
   assert.equal(onDisk(a.dir), 'my first run');
   assert.equal((JSON.parse(readFileSync(join(a.dir, 'run.json'), 'utf8')) as RunManifest).status, 'completed');
   assert.ok(!readdirSync(a.dir).some((f) => f.includes('tmp')), 'no temporary file is left behind');
-  assert.deepEqual(listRuns(root).map((r) => [r.id, r.name]).sort(), [['a', 'my first run'], ['b', 'starter · full · 3 ep · lr 5e-5 #2'], ['h', 'some-model · head only · sentence-mean · 1 ep · lr 1e-3'], ['t', 'TF-IDF baseline']]);
+  assert.deepEqual(
+    listRuns(root)
+      .map((r) => [r.id, r.name])
+      .sort(),
+    [
+      ['a', 'my first run'],
+      ['b', 'starter · full · 3 ep · lr 5e-5 #2'],
+      ['h', 'some-model · head only · sentence-mean · 1 ep · lr 1e-3'],
+      ['t', 'TF-IDF baseline'],
+    ],
+  );
   assert.throws(() => renameRun(join(root, 'nope'), 'x'), /is not a run folder/);
 });

@@ -2,12 +2,35 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { denseToCsr, fitLogReg, fitTfidf, fitTransformTfidf, lbfgs, ngrams, predictProba, sparseObjective, tokenize, transformTfidf, type Csr } from '../../../src/host/baselines';
+import {
+  denseToCsr,
+  fitLogReg,
+  fitTfidf,
+  fitTransformTfidf,
+  lbfgs,
+  ngrams,
+  predictProba,
+  sparseObjective,
+  tokenize,
+  transformTfidf,
+  type Csr,
+} from '../../../src/host/baselines';
 import { loadBuiltin } from '../../../src/host/data';
 
-interface Small { texts: string[]; labels: number[]; nTrain: number; C: number; vocabulary: string[]; idf: number[]; testRows: number[][]; probs: number[][] }
+interface Small {
+  texts: string[];
+  labels: number[];
+  nTrain: number;
+  C: number;
+  vocabulary: string[];
+  idf: number[];
+  testRows: number[][];
+  probs: number[][];
+}
 const fx = JSON.parse(readFileSync('test/fixtures/baselines/sklearn-tfidf.json', 'utf8')) as {
-  binary: Small; threeClass: Small; movieReviews: { C: number; numFeatures: number; nTest: number; accuracy: number; predictions: Record<string, number> };
+  binary: Small;
+  threeClass: Small;
+  movieReviews: { C: number; numFeatures: number; nTest: number; accuracy: number; predictions: Record<string, number> };
 };
 
 const dense = (x: Csr, r: number) => {
@@ -43,7 +66,15 @@ for (const name of ['binary', 'threeClass'] as const) {
 }
 
 test('objective gradient matches finite differences (binary and multinomial)', async () => {
-  const x = denseToCsr([[0.5, -1, 0], [0, 2, 1], [1, 1, 1], [-0.3, 0, 0.7]], 3);
+  const x = denseToCsr(
+    [
+      [0.5, -1, 0],
+      [0, 2, 1],
+      [1, 1, 1],
+      [-0.3, 0, 0.7],
+    ],
+    3,
+  );
   for (const k of [2, 3]) {
     const labels = k === 2 ? [0, 1, 1, 0] : [0, 2, 1, 2];
     const f = sparseObjective(x, labels, k, 3);
@@ -64,10 +95,14 @@ test('objective gradient matches finite differences (binary and multinomial)', a
 
 test('L-BFGS minimises a badly scaled quadratic', async () => {
   const scale = Float64Array.from([1, 10, 100, 1000]);
-  const r = await lbfgs((x) => ({
-    loss: x.reduce((s, v, i) => s + 0.5 * scale[i] * (v - i) ** 2, 0),
-    grad: x.map((v, i) => scale[i] * (v - i)),
-  }), new Float64Array(4), { tol: 1e-9 });
+  const r = await lbfgs(
+    (x) => ({
+      loss: x.reduce((s, v, i) => s + 0.5 * scale[i] * (v - i) ** 2, 0),
+      grad: x.map((v, i) => scale[i] * (v - i)),
+    }),
+    new Float64Array(4),
+    { tol: 1e-9 },
+  );
   assert.ok(r.converged);
   r.x.forEach((v, i) => assert.ok(Math.abs(v - i) < 1e-8, `${v} vs ${i}`));
 });
@@ -78,8 +113,22 @@ test('movie reviews, canonical fold 1 as test: same vocabulary size and accuracy
   const test = ds.examples.filter((e) => e.fold === 1);
   const model = fitTfidf(train.map((e) => e.text));
   assert.equal(model.vocabulary.length, fx.movieReviews.numFeatures);
-  const fit = await fitLogReg(transformTfidf(model, train.map((e) => e.text)), train.map((e) => e.label), 2, { C: fx.movieReviews.C });
-  const probs = predictProba(fit, transformTfidf(model, test.map((e) => e.text)));
+  const fit = await fitLogReg(
+    transformTfidf(
+      model,
+      train.map((e) => e.text),
+    ),
+    train.map((e) => e.label),
+    2,
+    { C: fx.movieReviews.C },
+  );
+  const probs = predictProba(
+    fit,
+    transformTfidf(
+      model,
+      test.map((e) => e.text),
+    ),
+  );
   const preds = probs.map((p) => (p[1] > p[0] ? 1 : 0));
   const acc = preds.filter((p, i) => p === test[i].label).length / test.length;
   const agree = preds.filter((p, i) => p === fx.movieReviews.predictions[test[i].id]).length / test.length;
@@ -97,7 +146,10 @@ function referenceTfidf(train: string[], other: string[], maxN: number, minDf: n
   };
   const df = new Map<string, number>();
   for (const t of train) for (const g of counts(t).keys()) df.set(g, (df.get(g) ?? 0) + 1);
-  const vocabulary = [...df].filter(([, d]) => d >= minDf).map(([g]) => g).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const vocabulary = [...df]
+    .filter(([, d]) => d >= minDf)
+    .map(([g]) => g)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const index = new Map(vocabulary.map((g, i) => [g, i]));
   const rows = other.map((t) => {
     const row = new Map<number, number>();
@@ -115,7 +167,10 @@ function referenceTfidf(train: string[], other: string[], maxN: number, minDf: n
 test('CSR TF-IDF equals the string-keyed reference on movie reviews (uni+bigrams, trigrams), fitted and reloaded', async () => {
   const ds = loadBuiltin('movie-reviews');
   const train = ds.examples.slice(0, 150).map((e) => e.text);
-  const other = ds.examples.slice(150, 190).map((e) => e.text).concat(['Unseen wordz only', '', 'the the the film film']);
+  const other = ds.examples
+    .slice(150, 190)
+    .map((e) => e.text)
+    .concat(['Unseen wordz only', '', 'the the the film film']);
   for (const maxN of [1, 2, 3]) {
     const ref = referenceTfidf(train, train.concat(other), maxN, 2);
     const { model, x } = fitTransformTfidf(train, { maxN });

@@ -16,41 +16,91 @@ import { RunFolder } from '../../../src/host/runs';
 import type { PredictionRecord } from '../../../src/protocol';
 
 function capture(): Io & { lines: string[]; errs: string[] } {
-  const lines: string[] = [], errs: string[] = [];
+  const lines: string[] = [],
+    errs: string[] = [];
   return { lines, errs, out: (l) => lines.push(l), err: (l) => errs.push(l), isTTY: false };
 }
 
 const PY = '/usr/bin/python3';
 
 test('an exported job runs (train.py with a transformers stand-in) and its output imports to the same test predictions', async (t) => {
-  if (spawnSync(PY, ['-c', 'import torch, numpy'], { encoding: 'utf8' }).status !== 0) return t.skip(`${PY} has no torch (Debian: apt-get install python3-torch)`);
+  if (spawnSync(PY, ['-c', 'import torch, numpy'], { encoding: 'utf8' }).status !== 0)
+    return t.skip(`${PY} has no torch (Debian: apt-get install python3-torch)`);
   const root = mkdtempSync(join(tmpdir(), 'gft-job-dryrun-'));
   try {
     const fx = spawnSync(PY, ['bench/trainer_job_fixture.py', root], { encoding: 'utf8' });
     assert.equal(fx.status, 0, fx.stderr);
     const data = join(root, 'data.jsonl');
     let io = capture();
-    assert.equal(await main(['job', 'export', '--model', join(root, 'tiny-bert'), '--data', data, '--epochs', '3', '--lr', '3e-3', '--warmup-steps', '10', '--max-length', '32', '--long-text', 'head+tail', '--out', join(root, 'job')], io), 0, io.errs.join('\n'));
+    assert.equal(
+      await main(
+        [
+          'job',
+          'export',
+          '--model',
+          join(root, 'tiny-bert'),
+          '--data',
+          data,
+          '--epochs',
+          '3',
+          '--lr',
+          '3e-3',
+          '--warmup-steps',
+          '10',
+          '--max-length',
+          '32',
+          '--long-text',
+          'head+tail',
+          '--out',
+          join(root, 'job'),
+        ],
+        io,
+      ),
+      0,
+      io.errs.join('\n'),
+    );
     const job = JSON.parse(readFileSync(join(root, 'job', 'job.json'), 'utf8')) as { expected: { totalSteps: number } };
 
-    const run = spawnSync(PY, ['train.py'], { cwd: join(root, 'job'), encoding: 'utf8', env: { ...process.env, PYTHONPATH: resolve('test/fixtures/trainer-job/standin') } });
+    const run = spawnSync(PY, ['train.py'], {
+      cwd: join(root, 'job'),
+      encoding: 'utf8',
+      env: { ...process.env, PYTHONPATH: resolve('test/fixtures/trainer-job/standin') },
+    });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /test accuracy 0\.\d+ \(n 240\)/);
-    const metrics = JSON.parse(readFileSync(join(root, 'job', 'output', 'metrics.json'), 'utf8')) as { test: { accuracy: number; n: number }; steps: unknown[]; global_step: number };
+    const metrics = JSON.parse(readFileSync(join(root, 'job', 'output', 'metrics.json'), 'utf8')) as {
+      test: { accuracy: number; n: number };
+      steps: unknown[];
+      global_step: number;
+    };
     assert.equal(metrics.global_step, job.expected.totalSteps, 'the job ran the steps gft planned');
     assert.equal(metrics.steps.length, job.expected.totalSteps);
     assert.ok(metrics.test.accuracy >= 0.7, `the tiny model learned the task (test accuracy ${metrics.test.accuracy})`);
 
     io = capture();
-    assert.equal(await main(['import', '--model', join(root, 'job', 'output', 'model'), '--data', data, '--out', join(root, 'runs', 'imported'), '--threads', '1'], io), 0, io.errs.join('\n'));
+    assert.equal(
+      await main(['import', '--model', join(root, 'job', 'output', 'model'), '--data', data, '--out', join(root, 'runs', 'imported'), '--threads', '1'], io),
+      0,
+      io.errs.join('\n'),
+    );
     assert.match(io.lines.join('\n'), /leakage check: 0 of 240 test examples were in the job's training data/);
     assert.match(io.lines.join('\n'), /the job's own test accuracy \d+\.\d\d% \(n 240\)/);
     const imported = RunFolder.open(join(root, 'runs', 'imported'));
     assert.equal(imported.manifest.test!.accuracy, metrics.test.accuracy, "this engine's test accuracy is the job's");
-    const c = imported.manifest.config as { maxLength: number; longText: string; imported: { settingsFrom: string; leakage: { checked: boolean; testInTraining: number; trainExamples: number } } };
+    const c = imported.manifest.config as {
+      maxLength: number;
+      longText: string;
+      imported: { settingsFrom: string; leakage: { checked: boolean; testInTraining: number; trainExamples: number } };
+    };
     assert.deepEqual([c.maxLength, c.longText, c.imported.settingsFrom], [32, 'head+tail', 'gft_job.json']);
     assert.deepEqual([c.imported.leakage.checked, c.imported.leakage.testInTraining, c.imported.leakage.trainExamples], [true, 0, 840]);
-    const jobPreds = new Map(readFileSync(join(root, 'job', 'output', 'predictions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as PredictionRecord).map((p) => [p.id, p]));
+    const jobPreds = new Map(
+      readFileSync(join(root, 'job', 'output', 'predictions.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as PredictionRecord)
+        .map((p) => [p.id, p]),
+    );
     const ours = imported.readPredictions();
     assert.equal(ours.length, jobPreds.size);
     let worst = 0;

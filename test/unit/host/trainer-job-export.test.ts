@@ -25,16 +25,26 @@ function fakeRun(root: string, model: string, data: string, config: Partial<Trai
   const c = resolveTrainConfig({ epochs: 2, batchSize: 8, maxLength: 24, ...config });
   const split = { validation: 0.2, test: 0.2, seed: 42 };
   const prepared = prepareData({ data, split });
-  const run = RunFolder.create(join(root, 'runs'), {
-    id: 'run-1', kind: 'finetune', config: { ...c, data: { data, split, model }, execution: { device: 'cpu' } },
-    dataset: prepared.ref, seed: c.seed, packages: {}, device: 'cpu',
-  }, prepared.splitManifest);
+  const run = RunFolder.create(
+    join(root, 'runs'),
+    {
+      id: 'run-1',
+      kind: 'finetune',
+      config: { ...c, data: { data, split, model }, execution: { device: 'cpu' } },
+      dataset: prepared.ref,
+      seed: c.seed,
+      packages: {},
+      device: 'cpu',
+    },
+    prepared.splitManifest,
+  );
   run.finish('completed');
   return run.dir;
 }
 
 function capture(): Io & { lines: string[]; errs: string[] } {
-  const lines: string[] = [], errs: string[] = [];
+  const lines: string[] = [],
+    errs: string[] = [];
   return { lines, errs, out: (l) => lines.push(l), err: (l) => errs.push(l), isTTY: false };
 }
 
@@ -61,11 +71,23 @@ test('a run exports as a Trainer job: the same bytes twice, the split as JSONL, 
     assert.equal(await main(['job', 'export', '--run', runDir, '--out', join(root, 'job-a')], io), 0, io.errs.join('\n'));
     assert.match(io.lines.join('\n'), /job-a: 14 files; 6 optimizer steps \(3 per epoch\)/);
     await exportTrainerJob({ runDir, out: join(root, 'job-b') });
-    const a = readTree(join(root, 'job-a')), b = readTree(join(root, 'job-b'));
+    const a = readTree(join(root, 'job-a')),
+      b = readTree(join(root, 'job-b'));
     assert.deepEqual([...a.keys()].sort(), [
-      'README.md', 'accelerate_config.yaml', 'data/test.jsonl', 'data/train.jsonl', 'data/validation.jsonl', 'job.json',
-      'model/config.json', 'model/model.safetensors', 'model/tokenizer.json', 'model/tokenizer_config.json',
-      'requirements.txt', 'slurm.sbatch', 'split.json', 'train.py',
+      'README.md',
+      'accelerate_config.yaml',
+      'data/test.jsonl',
+      'data/train.jsonl',
+      'data/validation.jsonl',
+      'job.json',
+      'model/config.json',
+      'model/model.safetensors',
+      'model/tokenizer.json',
+      'model/tokenizer_config.json',
+      'requirements.txt',
+      'slurm.sbatch',
+      'split.json',
+      'train.py',
     ]);
     for (const [f, bytes] of a) assert.ok(bytes.equals(b.get(f)!), `${f} differs between two exports of the same run`);
     assert.ok(a.get('model/model.safetensors')!.equals(readFileSync(join(model, 'model.safetensors'))), 'the model weights are copied as they are');
@@ -73,7 +95,12 @@ test('a run exports as a Trainer job: the same bytes twice, the split as JSONL, 
     const job = JSON.parse(a.get(JOB_FILE)!.toString()) as TrainerJob;
     const split = JSON.parse(readFileSync(join(runDir, 'split.json'), 'utf8')) as { ids: Record<string, string[]>; sha256: string };
     for (const s of ['train', 'validation', 'test'] as const) {
-      const rows = a.get(`data/${s}.jsonl`)!.toString().trim().split('\n').map((l) => JSON.parse(l) as { id: string; text: string; label: string });
+      const rows = a
+        .get(`data/${s}.jsonl`)!
+        .toString()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { id: string; text: string; label: string });
       assert.deepEqual(rows.map((r) => r.id).sort(), [...split.ids[s]].sort(), `${s}.jsonl holds exactly the run's ${s} ids`);
       assert.ok(rows.every((r) => r.label === 'good' || r.label === 'bad'));
       assert.equal(job.data.sizes[s], rows.length);
@@ -109,44 +136,106 @@ test('every supported setting is mapped to its Trainer name', async () => {
   try {
     const data = prepareData({ data: tinyDataset(root, 80), split: { validation: 0.2, test: 0.2, seed: 1 } });
     const cases: { arch: Arch; config: Partial<TrainConfig>; want: (j: TrainerJob) => void }[] = [
-      { arch: 'bert', config: {}, want: (j) => {
-        const d = DEFAULT_TRAIN_CONFIG;
-        assert.deepEqual(
-          [j.training.learning_rate, j.training.lr_scheduler_type, j.training.warmup_steps, j.training.weight_decay, j.training.max_grad_norm, j.training.num_train_epochs, j.training.batch_size, j.training.gradient_accumulation_steps, j.training.seed, j.training.data_seed],
-          [d.lr, d.schedule, d.warmupSteps, d.weightDecay, d.maxGradNorm, d.epochs, d.batchSize, d.gradAccumSteps, d.seed, d.seed]);
-        assert.deepEqual([j.training.optim, j.training.adam_beta1, j.training.adam_beta2, j.training.adam_epsilon], ['adamw_torch', 0.9, 0.999, 1e-8]);
-        // 48 training texts, batch 16: 3 steps per epoch, 3 epochs; 'auto' = 2 validations per epoch -> every 2 steps
-        assert.equal(j.expected.totalSteps, 9);
-        assert.deepEqual([j.training.eval_strategy, j.training.eval_steps, j.training.save_strategy, j.training.save_steps], ['steps', 2, 'steps', 2]);
-        assert.deepEqual([j.training.metric_for_best_model, j.training.greater_is_better, j.training.load_best_model_at_end], ['accuracy', true, true]);
-        assert.equal(j.training.eval_batch_size, 32);
-        assert.equal(j.tokenization.maxLength, 64, "max length 128 is above the tokenizer's 64: the run used 64");
-        assert.deepEqual([j.tokenization.longText, j.tokenization.evalLongText], ['head', 'head']);
-        assert.equal(j.model.tokenTypeIds, true);
-      } },
-      { arch: 'distilbert', config: { schedule: 'constant', warmupSteps: 5, weightDecay: 0.1, maxGradNorm: 0, epochs: 4, batchSize: 4, gradAccumSteps: 3, seed: 7, maxLength: 32, longText: 'tail', evalLongText: 'head', patience: 2, bestMetric: 'loss', keepCheckpoints: 3 }, want: (j) => {
-        assert.deepEqual(
-          [j.training.lr_scheduler_type, j.training.warmup_steps, j.training.weight_decay, j.training.max_grad_norm, j.training.num_train_epochs, j.training.batch_size, j.training.gradient_accumulation_steps, j.training.seed, j.training.data_seed],
-          ['constant', 5, 0.1, 0, 4, 4, 3, 7, 7]);
-        assert.deepEqual([j.training.eval_strategy, j.training.save_strategy, j.training.eval_steps], ['epoch', 'epoch', undefined], '4 epochs with auto: once per epoch');
-        assert.deepEqual([j.training.metric_for_best_model, j.training.greater_is_better], ['loss', false]);
-        assert.deepEqual([j.training.early_stopping_patience, j.training.save_total_limit], [2, 3]);
-        assert.deepEqual([j.tokenization.maxLength, j.tokenization.longText, j.tokenization.evalLongText], [32, 'tail', 'head']);
-        assert.equal(j.expected.stepsPerEpoch, Math.ceil(48 / 12));
-        assert.equal(j.model.tokenTypeIds, false);
-        assert.ok(j.noDecay.includes('distilbert.transformer.layer.0.sa_layer_norm.weight'));
-      } },
-      { arch: 'roberta', config: { evalEvery: 'epoch', bestMetric: 'macroF1', freeze: 'head' }, want: (j) => {
-        assert.deepEqual([j.training.eval_strategy, j.training.metric_for_best_model], ['epoch', 'macro_f1']);
-        assert.deepEqual(j.trainable, ['classifier.dense.weight', 'classifier.dense.bias', 'classifier.out_proj.weight', 'classifier.out_proj.bias']);
-      } },
-      { arch: 'bert', config: { evalEvery: 3, freeze: { top: 1 } }, want: (j) => {
-        assert.deepEqual([j.training.eval_strategy, j.training.eval_steps, j.training.save_steps], ['steps', 3, 3]);
-        // the top layer (layer 1 of 2) and the head (pooler + classifier)
-        assert.ok(j.trainable.every((n) => n.startsWith('bert.encoder.layer.1.') || n.startsWith('bert.pooler.') || n.startsWith('classifier.')));
-        assert.ok(j.trainable.includes('bert.encoder.layer.1.output.dense.weight') && j.trainable.includes('bert.pooler.dense.bias') && j.trainable.includes('classifier.weight'));
-        assert.ok(!j.trainable.some((n) => n.includes('layer.0.') || n.includes('embeddings')));
-      } },
+      {
+        arch: 'bert',
+        config: {},
+        want: (j) => {
+          const d = DEFAULT_TRAIN_CONFIG;
+          assert.deepEqual(
+            [
+              j.training.learning_rate,
+              j.training.lr_scheduler_type,
+              j.training.warmup_steps,
+              j.training.weight_decay,
+              j.training.max_grad_norm,
+              j.training.num_train_epochs,
+              j.training.batch_size,
+              j.training.gradient_accumulation_steps,
+              j.training.seed,
+              j.training.data_seed,
+            ],
+            [d.lr, d.schedule, d.warmupSteps, d.weightDecay, d.maxGradNorm, d.epochs, d.batchSize, d.gradAccumSteps, d.seed, d.seed],
+          );
+          assert.deepEqual([j.training.optim, j.training.adam_beta1, j.training.adam_beta2, j.training.adam_epsilon], ['adamw_torch', 0.9, 0.999, 1e-8]);
+          // 48 training texts, batch 16: 3 steps per epoch, 3 epochs; 'auto' = 2 validations per epoch -> every 2 steps
+          assert.equal(j.expected.totalSteps, 9);
+          assert.deepEqual([j.training.eval_strategy, j.training.eval_steps, j.training.save_strategy, j.training.save_steps], ['steps', 2, 'steps', 2]);
+          assert.deepEqual([j.training.metric_for_best_model, j.training.greater_is_better, j.training.load_best_model_at_end], ['accuracy', true, true]);
+          assert.equal(j.training.eval_batch_size, 32);
+          assert.equal(j.tokenization.maxLength, 64, "max length 128 is above the tokenizer's 64: the run used 64");
+          assert.deepEqual([j.tokenization.longText, j.tokenization.evalLongText], ['head', 'head']);
+          assert.equal(j.model.tokenTypeIds, true);
+        },
+      },
+      {
+        arch: 'distilbert',
+        config: {
+          schedule: 'constant',
+          warmupSteps: 5,
+          weightDecay: 0.1,
+          maxGradNorm: 0,
+          epochs: 4,
+          batchSize: 4,
+          gradAccumSteps: 3,
+          seed: 7,
+          maxLength: 32,
+          longText: 'tail',
+          evalLongText: 'head',
+          patience: 2,
+          bestMetric: 'loss',
+          keepCheckpoints: 3,
+        },
+        want: (j) => {
+          assert.deepEqual(
+            [
+              j.training.lr_scheduler_type,
+              j.training.warmup_steps,
+              j.training.weight_decay,
+              j.training.max_grad_norm,
+              j.training.num_train_epochs,
+              j.training.batch_size,
+              j.training.gradient_accumulation_steps,
+              j.training.seed,
+              j.training.data_seed,
+            ],
+            ['constant', 5, 0.1, 0, 4, 4, 3, 7, 7],
+          );
+          assert.deepEqual(
+            [j.training.eval_strategy, j.training.save_strategy, j.training.eval_steps],
+            ['epoch', 'epoch', undefined],
+            '4 epochs with auto: once per epoch',
+          );
+          assert.deepEqual([j.training.metric_for_best_model, j.training.greater_is_better], ['loss', false]);
+          assert.deepEqual([j.training.early_stopping_patience, j.training.save_total_limit], [2, 3]);
+          assert.deepEqual([j.tokenization.maxLength, j.tokenization.longText, j.tokenization.evalLongText], [32, 'tail', 'head']);
+          assert.equal(j.expected.stepsPerEpoch, Math.ceil(48 / 12));
+          assert.equal(j.model.tokenTypeIds, false);
+          assert.ok(j.noDecay.includes('distilbert.transformer.layer.0.sa_layer_norm.weight'));
+        },
+      },
+      {
+        arch: 'roberta',
+        config: { evalEvery: 'epoch', bestMetric: 'macroF1', freeze: 'head' },
+        want: (j) => {
+          assert.deepEqual([j.training.eval_strategy, j.training.metric_for_best_model], ['epoch', 'macro_f1']);
+          assert.deepEqual(j.trainable, ['classifier.dense.weight', 'classifier.dense.bias', 'classifier.out_proj.weight', 'classifier.out_proj.bias']);
+        },
+      },
+      {
+        arch: 'bert',
+        config: { evalEvery: 3, freeze: { top: 1 } },
+        want: (j) => {
+          assert.deepEqual([j.training.eval_strategy, j.training.eval_steps, j.training.save_steps], ['steps', 3, 3]);
+          // the top layer (layer 1 of 2) and the head (pooler + classifier)
+          assert.ok(j.trainable.every((n) => n.startsWith('bert.encoder.layer.1.') || n.startsWith('bert.pooler.') || n.startsWith('classifier.')));
+          assert.ok(
+            j.trainable.includes('bert.encoder.layer.1.output.dense.weight') &&
+              j.trainable.includes('bert.pooler.dense.bias') &&
+              j.trainable.includes('classifier.weight'),
+          );
+          assert.ok(!j.trainable.some((n) => n.includes('layer.0.') || n.includes('embeddings')));
+        },
+      },
     ];
     for (const c of cases) {
       const folder = tinyModelFolder(root, c.arch);
@@ -154,7 +243,10 @@ test('every supported setting is mapped to its Trainer name', async () => {
       const m = await loadTrainableModel(folder, 2, cfg.seed, { weights: false });
       const job = buildJob(cfg, m, data, { data: 'x', split: { validation: 0.2, test: 0.2, seed: 1 } });
       assert.equal(job.model.architecture, c.arch);
-      assert.deepEqual(job.parameters, m.model.params.map((p) => p.name));
+      assert.deepEqual(
+        job.parameters,
+        m.model.params.map((p) => p.name),
+      );
       assert.deepEqual(job.gftConfig, cfg);
       c.want(job);
     }
@@ -231,7 +323,10 @@ test("train.py cuts and wraps texts as gft does (head, tail, head+tail), with th
         const ids = tok.encode(x);
         calls[x] = { plain: ids, special: [...tok.specials.prefix, ...ids, ...tok.specials.suffix] };
       }
-      const job = await exportTrainerJob({ train: { model: join(root, `model-${arch}`), data: tinyDataset(root), config: {} }, out: join(root, `job-${arch}`) });
+      const job = await exportTrainerJob({
+        train: { model: join(root, `model-${arch}`), data: tinyDataset(root), config: {} },
+        out: join(root, `job-${arch}`),
+      });
       const script = `
 import importlib.util, json, sys
 spec = importlib.util.spec_from_file_location('train', sys.argv[1]); train = importlib.util.module_from_spec(spec); spec.loader.exec_module(train)
@@ -242,14 +337,24 @@ class Tok:
 rows = [{'text': x, 'label': 'a'} for x in calls['texts']]
 out = {s: [r['input_ids'] for r in train.Encoded(Tok(), rows, {'a': 0}, s, calls['maxLength'], calls['headTokens'], False).items] for s in ('head', 'tail', 'head+tail')}
 print(json.dumps(out))`;
-      const res: { status: number | null; stdout: string; stderr: string } = spawnSync(py, ['-c', script, join(job.dir, 'train.py')], { input: JSON.stringify({ calls, texts, maxLength, headTokens }), encoding: 'utf8' });
+      const res: { status: number | null; stdout: string; stderr: string } = spawnSync(py, ['-c', script, join(job.dir, 'train.py')], {
+        input: JSON.stringify({ calls, texts, maxLength, headTokens }),
+        encoding: 'utf8',
+      });
       assert.equal(res.status, 0, res.stderr);
       const got = JSON.parse(res.stdout) as Record<string, number[][]>;
       for (const strategy of ['head', 'tail', 'head+tail'] as const) {
-        const want = encodeDocuments(tok, texts.map((text) => ({ text, label: 0 })), { strategy, maxLength }).map((row) => row.ids);
+        const want = encodeDocuments(
+          tok,
+          texts.map((text) => ({ text, label: 0 })),
+          { strategy, maxLength },
+        ).map((row) => row.ids);
         assert.deepEqual(got[strategy], want, `${arch} ${strategy}`);
       }
-      assert.ok(texts.some((x) => tok.encode(x).length > maxLength), 'some texts are cut');
+      assert.ok(
+        texts.some((x) => tok.encode(x).length > maxLength),
+        'some texts are cut',
+      );
     }
   } finally {
     rmSync(root, { recursive: true, force: true });

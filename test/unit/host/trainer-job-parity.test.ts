@@ -39,11 +39,29 @@ for (const arch of ['bert', 'distilbert', 'roberta'] as const) {
 
     const { model, weights } = loadSequenceClassifier(join('test', 'fixtures', 'parity', arch));
     assert.deepEqual(model.params.map((p) => p.name).sort(), [...fx.parameters].sort(), 'the same parameters as the torch model');
-    assert.deepEqual(model.params.filter((p) => p.decay).map((p) => p.name).sort(), fx.trainerDecay, "the engine decays exactly Trainer's decay parameters");
+    assert.deepEqual(
+      model.params
+        .filter((p) => p.decay)
+        .map((p) => p.name)
+        .sort(),
+      fx.trainerDecay,
+      "the engine decays exactly Trainer's decay parameters",
+    );
     // the engine's trainer as the fine-tuning loop builds it (src/host/train/setup.ts), dropout off
     const config: EngineConfig = {
-      lr: c.lr, weightDecay: c.weightDecay, betas: [0.9, 0.999], eps: 1e-8, maxGradNorm: c.maxGradNorm, warmupSteps: c.warmupSteps,
-      totalSteps: stepsPerEpoch * c.epochs, schedule: c.schedule, gradAccumSteps: c.gradAccumSteps, seed: c.seed, freeze: c.freeze, dropout: false, threads: 1,
+      lr: c.lr,
+      weightDecay: c.weightDecay,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      maxGradNorm: c.maxGradNorm,
+      warmupSteps: c.warmupSteps,
+      totalSteps: stepsPerEpoch * c.epochs,
+      schedule: c.schedule,
+      gradAccumSteps: c.gradAccumSteps,
+      seed: c.seed,
+      freeze: c.freeze,
+      dropout: false,
+      threads: 1,
     };
     const trainer = await createTrainer(model, weights, config);
     let worst = 0;
@@ -51,9 +69,12 @@ for (const arch of ['bert', 'distilbert', 'roberta'] as const) {
       for (const [s, want] of fx.steps.entries()) {
         const sl = <T>(a: T[]) => a.slice(s * rowsPerStep, (s + 1) * rowsPerStep);
         const r = await trainer.step({
-          inputIds: int64(sl(fx.rows.input_ids)), attentionMask: int64(sl(fx.rows.attention_mask)),
+          inputIds: int64(sl(fx.rows.input_ids)),
+          attentionMask: int64(sl(fx.rows.attention_mask)),
           ...(fx.rows.token_type_ids ? { tokenTypeIds: int64(sl(fx.rows.token_type_ids)) } : {}),
-          labels: BigInt64Array.from(sl(fx.rows.labels).map(BigInt)), batch: rowsPerStep, seq: fx.rows.input_ids[0].length,
+          labels: BigInt64Array.from(sl(fx.rows.labels).map(BigInt)),
+          batch: rowsPerStep,
+          seq: fx.rows.input_ids[0].length,
         });
         const rel = Math.abs(r.loss - want.loss) / Math.abs(want.loss);
         worst = Math.max(worst, rel);

@@ -11,14 +11,21 @@ export function tinyModelFolder(root: string, arch: Arch, seed = 3): string {
   const vocab = arch === 'roberta' ? writeByteBpe(dir) : writeWordPiece(dir, arch);
   const { json, model, weights } = tinyModel(arch, vocab, seed);
   writeFileSync(join(dir, 'config.json'), JSON.stringify(json));
-  writeSafetensors(join(dir, 'model.safetensors'), new Map([...weights].map(([k, v]) => [k, { dtype: 'F32', shape: model.params.find((p) => p.name === k)!.shape, data: v } as SafeTensor])));
+  writeSafetensors(
+    join(dir, 'model.safetensors'),
+    new Map([...weights].map(([k, v]) => [k, { dtype: 'F32', shape: model.params.find((p) => p.name === k)!.shape, data: v } as SafeTensor])),
+  );
   return dir;
 }
 
 /** A JSONL dataset of `n` random texts labelled by the tiny task (labels 'bad'/'good'). */
 export function tinyDataset(root: string, n = 60, seed = 5): string {
   const path = join(root, 'reviews.jsonl');
-  writeFileSync(path, randomTexts(n, seed, 3, 30).map((t, i) => JSON.stringify({ id: `r${i}`, text: t, label: taskLabel(t) ? 'good' : 'bad' })).join('\n') + '\n');
+  writeFileSync(
+    path,
+    randomTexts(n, seed, 3, 30)
+      .map((t, i) => JSON.stringify({ id: `r${i}`, text: t, label: taskLabel(t) ? 'good' : 'bad' }))
+      .join('\n') + '\n',
+  );
   return path;
 }
-

@@ -39,11 +39,20 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
       const rev = decodeURIComponent(api[2]);
       if (rev !== 'main' && rev !== repo.sha) return notFound(res, 'RevisionNotFound');
       res.writeHead(200, { 'Content-Type': 'application/json' });
-      return res.end(JSON.stringify({
-        _id: 'x', id: api[1], sha: repo.sha, private: false, gated: false, downloads: 0, likes: 0,
-        lastModified: '2024-01-01T00:00:00.000Z', pipeline_tag: 'fill-mask',
-        siblings: Object.keys(repo.files).map((rfilename) => ({ rfilename })),
-      }));
+      return res.end(
+        JSON.stringify({
+          _id: 'x',
+          id: api[1],
+          sha: repo.sha,
+          private: false,
+          gated: false,
+          downloads: 0,
+          likes: 0,
+          lastModified: '2024-01-01T00:00:00.000Z',
+          pipeline_tag: 'fill-mask',
+          siblings: Object.keys(repo.files).map((rfilename) => ({ rfilename })),
+        }),
+      );
     }
     const m = /^\/(.+?\/.+?)\/resolve\/([^/]+)\/(.+)$/.exec(u.pathname);
     if (!m) return notFound(res, 'NotFound');
@@ -55,7 +64,9 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
     if (!body) return notFound(res, 'EntryNotFound');
     const lfs = m[3].endsWith('.safetensors');
     const headers: Record<string, string> = {
-      'Content-Type': 'application/octet-stream', 'Accept-Ranges': 'bytes', 'X-Repo-Commit': repo.sha,
+      'Content-Type': 'application/octet-stream',
+      'Accept-Ranges': 'bytes',
+      'X-Repo-Commit': repo.sha,
       ETag: `"${lfs ? sha256(body) : gitSha(body)}"`,
     };
     const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
@@ -85,7 +96,11 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
     url: `http://127.0.0.1:${port}`,
     log,
     dropNext: (file, bytes) => drops.set(file, bytes),
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 

@@ -10,9 +10,19 @@ export interface Fixture {
   folder: string;
   batch: { input_ids: number[][]; attention_mask: number[][]; token_type_ids?: number[][]; labels: number[] };
   train: {
-    lr: number; weightDecay: number; betas: [number, number]; eps: number; maxGradNorm: number;
-    warmupSteps: number; totalSteps: number; schedule: 'constant' | 'linear'; gradAccumSteps: number;
-    seed: number; freeze: 'all' | 'head' | { top: number }; dropout: boolean; classWeights?: number[];
+    lr: number;
+    weightDecay: number;
+    betas: [number, number];
+    eps: number;
+    maxGradNorm: number;
+    warmupSteps: number;
+    totalSteps: number;
+    schedule: 'constant' | 'linear';
+    gradAccumSteps: number;
+    seed: number;
+    freeze: 'all' | 'head' | { top: number };
+    dropout: boolean;
+    classWeights?: number[];
   };
   steps: number;
   losses: number[];

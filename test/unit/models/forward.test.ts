@@ -44,14 +44,17 @@ for (const arch of ARCHS) {
   });
 }
 
-test('padding does not change a sequence\'s logits (mask and positions are right)', async () => {
+test("padding does not change a sequence's logits (mask and positions are right)", async () => {
   for (const arch of ARCHS) {
     const fx = readFixture(arch);
     const loaded = loadSequenceClassifier(fx.folder);
     // Row 2 alone, with its padding cut off: same logits as inside the padded batch.
     const n = fx.batch.attention_mask[2].reduce((a, b) => a + b, 0);
     const cut = (rows?: number[][]) => rows && [rows[2].slice(0, n)];
-    const one: Fixture = { ...fx, batch: { input_ids: cut(fx.batch.input_ids)!, attention_mask: cut(fx.batch.attention_mask)!, token_type_ids: cut(fx.batch.token_type_ids), labels: [0] } };
+    const one: Fixture = {
+      ...fx,
+      batch: { input_ids: cut(fx.batch.input_ids)!, attention_mask: cut(fx.batch.attention_mask)!, token_type_ids: cut(fx.batch.token_type_ids), labels: [0] },
+    };
     const out = await forward(loaded, one, 'logits');
     const L = loaded.model.numLabels;
     const err = maxAbsDiff(out.data as Float32Array, fx.logits.subarray(2 * L, 3 * L));
@@ -86,7 +89,14 @@ test('buildPooled gives the masked mean of the last hidden states', async () => 
   // Padding must not leak into the mean: row 2 alone gives the same vector.
   const n = fx.batch.attention_mask[2].reduce((x, y) => x + y, 0);
   const cut = (rows: number[][]) => [rows[2].slice(0, n)];
-  const one = await forward(loaded, { ...fx, batch: { input_ids: cut(fx.batch.input_ids), attention_mask: cut(fx.batch.attention_mask), token_type_ids: cut(fx.batch.token_type_ids!), labels: [0] } }, 'pooled');
+  const one = await forward(
+    loaded,
+    {
+      ...fx,
+      batch: { input_ids: cut(fx.batch.input_ids), attention_mask: cut(fx.batch.attention_mask), token_type_ids: cut(fx.batch.token_type_ids!), labels: [0] },
+    },
+    'pooled',
+  );
   assert.ok(maxAbsDiff(one.data as Float32Array, (out.data as Float32Array).subarray(64, 96)) < 1e-5);
 });
 

@@ -7,30 +7,84 @@ import { parseHfConfig, readHfConfig } from '../../../src/engine/weights/hfConfi
 
 // The config.json files of the published checkpoints, as on the Hugging Face hub.
 const bertBaseUncased = {
-  architectures: ['BertForMaskedLM'], attention_probs_dropout_prob: 0.1, gradient_checkpointing: false,
-  hidden_act: 'gelu', hidden_dropout_prob: 0.1, hidden_size: 768, initializer_range: 0.02, intermediate_size: 3072,
-  layer_norm_eps: 1e-12, max_position_embeddings: 512, model_type: 'bert', num_attention_heads: 12,
-  num_hidden_layers: 12, pad_token_id: 0, position_embedding_type: 'absolute', transformers_version: '4.6.0.dev0',
-  type_vocab_size: 2, use_cache: true, vocab_size: 30522,
+  architectures: ['BertForMaskedLM'],
+  attention_probs_dropout_prob: 0.1,
+  gradient_checkpointing: false,
+  hidden_act: 'gelu',
+  hidden_dropout_prob: 0.1,
+  hidden_size: 768,
+  initializer_range: 0.02,
+  intermediate_size: 3072,
+  layer_norm_eps: 1e-12,
+  max_position_embeddings: 512,
+  model_type: 'bert',
+  num_attention_heads: 12,
+  num_hidden_layers: 12,
+  pad_token_id: 0,
+  position_embedding_type: 'absolute',
+  transformers_version: '4.6.0.dev0',
+  type_vocab_size: 2,
+  use_cache: true,
+  vocab_size: 30522,
 };
 const distilbertBaseUncased = {
-  activation: 'gelu', architectures: ['DistilBertForMaskedLM'], attention_dropout: 0.1, dim: 768, dropout: 0.1,
-  hidden_dim: 3072, initializer_range: 0.02, max_position_embeddings: 512, model_type: 'distilbert', n_heads: 12,
-  n_layers: 6, pad_token_id: 0, qa_dropout: 0.1, seq_classif_dropout: 0.2, sinusoidal_pos_embds: false,
-  tie_weights_: true, transformers_version: '4.10.0.dev0', vocab_size: 30522,
+  activation: 'gelu',
+  architectures: ['DistilBertForMaskedLM'],
+  attention_dropout: 0.1,
+  dim: 768,
+  dropout: 0.1,
+  hidden_dim: 3072,
+  initializer_range: 0.02,
+  max_position_embeddings: 512,
+  model_type: 'distilbert',
+  n_heads: 12,
+  n_layers: 6,
+  pad_token_id: 0,
+  qa_dropout: 0.1,
+  seq_classif_dropout: 0.2,
+  sinusoidal_pos_embds: false,
+  tie_weights_: true,
+  transformers_version: '4.10.0.dev0',
+  vocab_size: 30522,
 };
 const robertaBase = {
-  architectures: ['RobertaForMaskedLM'], attention_probs_dropout_prob: 0.1, bos_token_id: 0, eos_token_id: 2,
-  hidden_act: 'gelu', hidden_dropout_prob: 0.1, hidden_size: 768, initializer_range: 0.02, intermediate_size: 3072,
-  layer_norm_eps: 1e-05, max_position_embeddings: 514, model_type: 'roberta', num_attention_heads: 12,
-  num_hidden_layers: 12, pad_token_id: 1, type_vocab_size: 1, vocab_size: 50265,
+  architectures: ['RobertaForMaskedLM'],
+  attention_probs_dropout_prob: 0.1,
+  bos_token_id: 0,
+  eos_token_id: 2,
+  hidden_act: 'gelu',
+  hidden_dropout_prob: 0.1,
+  hidden_size: 768,
+  initializer_range: 0.02,
+  intermediate_size: 3072,
+  layer_norm_eps: 1e-5,
+  max_position_embeddings: 514,
+  model_type: 'roberta',
+  num_attention_heads: 12,
+  num_hidden_layers: 12,
+  pad_token_id: 1,
+  type_vocab_size: 1,
+  vocab_size: 50265,
 };
 const miniLmL6 = {
-  _name_or_path: 'nreimers/MiniLM-L6-H384-uncased', architectures: ['BertModel'], attention_probs_dropout_prob: 0.1,
-  gradient_checkpointing: false, hidden_act: 'gelu', hidden_dropout_prob: 0.1, hidden_size: 384,
-  initializer_range: 0.02, intermediate_size: 1536, layer_norm_eps: 1e-12, max_position_embeddings: 512,
-  model_type: 'bert', num_attention_heads: 12, num_hidden_layers: 6, pad_token_id: 0,
-  position_embedding_type: 'absolute', type_vocab_size: 2, vocab_size: 30522,
+  _name_or_path: 'nreimers/MiniLM-L6-H384-uncased',
+  architectures: ['BertModel'],
+  attention_probs_dropout_prob: 0.1,
+  gradient_checkpointing: false,
+  hidden_act: 'gelu',
+  hidden_dropout_prob: 0.1,
+  hidden_size: 384,
+  initializer_range: 0.02,
+  intermediate_size: 1536,
+  layer_norm_eps: 1e-12,
+  max_position_embeddings: 512,
+  model_type: 'bert',
+  num_attention_heads: 12,
+  num_hidden_layers: 6,
+  pad_token_id: 0,
+  position_embedding_type: 'absolute',
+  type_vocab_size: 2,
+  vocab_size: 30522,
 };
 
 test('bert-base-uncased', () => {
@@ -38,7 +92,8 @@ test('bert-base-uncased', () => {
   assert.equal(c.architecture, 'bert');
   assert.deepEqual(
     [c.hiddenSize, c.numLayers, c.numHeads, c.intermediateSize, c.vocabSize, c.maxPositions, c.typeVocabSize],
-    [768, 12, 12, 3072, 30522, 512, 2]);
+    [768, 12, 12, 3072, 30522, 512, 2],
+  );
   assert.equal(c.layerNormEps, 1e-12);
   assert.equal(c.classifierDropout, 0.1, 'classifier_dropout falls back to hidden_dropout_prob');
   assert.equal(c.hiddenAct, 'gelu');
@@ -83,7 +138,10 @@ test('labels come from id2label, else num_labels; classifier_dropout overrides; 
 });
 
 test('unsupported inputs give one-line errors naming the problem', () => {
-  assert.throws(() => parseHfConfig({ model_type: 'gpt2' }), /model_type 'gpt2' is not supported; supported: bert, distilbert, roberta, xlm-roberta, camembert$/);
+  assert.throws(
+    () => parseHfConfig({ model_type: 'gpt2' }),
+    /model_type 'gpt2' is not supported; supported: bert, distilbert, roberta, xlm-roberta, camembert$/,
+  );
   assert.throws(() => parseHfConfig({ ...bertBaseUncased, hidden_act: 'swish' }), /hidden_act 'swish' is not supported/);
   assert.throws(() => parseHfConfig({ ...bertBaseUncased, position_embedding_type: 'relative_key' }), /position_embedding_type 'relative_key'/);
   assert.throws(() => parseHfConfig({ ...bertBaseUncased, hidden_size: 100 }), /not a multiple of the 12 attention heads/);

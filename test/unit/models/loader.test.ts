@@ -25,16 +25,29 @@ function same(a: Float32Array | undefined, b: Float32Array | undefined): boolean
 
 test('a bare BertModel checkpoint with gamma/beta names and an MLM head loads; pooler kept, classifier new', () => {
   const ref = loadSequenceClassifier(readFixture('bert').folder);
-  const dir = variant('bert', (t) => {
-    const out = new Map<string, SafeTensor>();
-    for (const [k, v] of t) {
-      if (k.startsWith('classifier.')) continue;
-      out.set(k.replace(/^bert\./, '').replace(/LayerNorm\.weight$/, 'LayerNorm.gamma').replace(/LayerNorm\.bias$/, 'LayerNorm.beta'), v);
-    }
-    out.set('cls.predictions.bias', { dtype: 'F32', shape: [100], data: new Float32Array(100) });
-    out.set('embeddings.position_ids', { dtype: 'I64', shape: [1, 40], data: new BigInt64Array(40) });
-    return out;
-  }, (c) => { delete c.id2label; delete c.label2id; });
+  const dir = variant(
+    'bert',
+    (t) => {
+      const out = new Map<string, SafeTensor>();
+      for (const [k, v] of t) {
+        if (k.startsWith('classifier.')) continue;
+        out.set(
+          k
+            .replace(/^bert\./, '')
+            .replace(/LayerNorm\.weight$/, 'LayerNorm.gamma')
+            .replace(/LayerNorm\.bias$/, 'LayerNorm.beta'),
+          v,
+        );
+      }
+      out.set('cls.predictions.bias', { dtype: 'F32', shape: [100], data: new Float32Array(100) });
+      out.set('embeddings.position_ids', { dtype: 'I64', shape: [1, 40], data: new BigInt64Array(40) });
+      return out;
+    },
+    (c) => {
+      delete c.id2label;
+      delete c.label2id;
+    },
+  );
   try {
     const got = loadSequenceClassifier(dir, { numLabels: 3, seed: 5 });
     assert.deepEqual(got.initialized, ['classifier.weight', 'classifier.bias']);
@@ -100,10 +113,19 @@ test('sharded checkpoints load like single files', () => {
 });
 
 test('weights that do not fit the config give one-line errors', () => {
-  const wrongShape = variant('bert', (t) => t, (c) => { c.intermediate_size = 48; });
+  const wrongShape = variant(
+    'bert',
+    (t) => t,
+    (c) => {
+      c.intermediate_size = 48;
+    },
+  );
   const missing = variant('bert', (t) => new Map([...t].filter(([k]) => !k.includes('layer.1.'))));
   try {
-    assert.throws(() => loadSequenceClassifier(wrongShape), /tensor 'bert\.encoder\.layer\.0\.intermediate\.dense\.weight' has shape \[64,32\] but the config says \[48,32\]; config\.json and the weights do not belong together/);
+    assert.throws(
+      () => loadSequenceClassifier(wrongShape),
+      /tensor 'bert\.encoder\.layer\.0\.intermediate\.dense\.weight' has shape \[64,32\] but the config says \[48,32\]; config\.json and the weights do not belong together/,
+    );
     assert.throws(() => loadSequenceClassifier(missing), /16 bert weight\(s\) missing, e\.g\. 'bert\.encoder\.layer\.1\.attention\.self\.query\.weight'/);
     assert.throws(() => loadSequenceClassifier(missing, { numLabels: 1 }), /numLabels must be an integer >= 2, got 1/);
   } finally {

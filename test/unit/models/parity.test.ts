@@ -16,9 +16,12 @@ async function trainLikeTorch(arch: Arch, sparseMinElements?: number) {
   const trainer = await createTrainer(model, weights, { ...fx.train, threads: 1, ...(sparseMinElements ? { sparseMinElements } : {}) });
   const b = fx.batch;
   const batch = {
-    inputIds: int64(b.input_ids), attentionMask: int64(b.attention_mask),
+    inputIds: int64(b.input_ids),
+    attentionMask: int64(b.attention_mask),
     ...(b.token_type_ids ? { tokenTypeIds: int64(b.token_type_ids) } : {}),
-    labels: BigInt64Array.from(b.labels.map(BigInt)), batch: b.input_ids.length, seq: b.input_ids[0].length,
+    labels: BigInt64Array.from(b.labels.map(BigInt)),
+    batch: b.input_ids.length,
+    seq: b.input_ids[0].length,
   };
   try {
     const logits = await trainer.evaluate(batch);
@@ -32,7 +35,9 @@ async function trainLikeTorch(arch: Arch, sparseMinElements?: number) {
       assert.ok(gn <= 1e-4, `${arch} step ${s}: grad norm ${r.gradNorm} vs torch ${fx.gradNorms[s]}`);
     }
     const after = trainer.weights();
-    let worst = 0, worstName = '', moved = 0;
+    let worst = 0,
+      worstName = '',
+      moved = 0;
     for (const [name, want] of fx.final) {
       const got = after.get(name);
       assert.ok(got, `${arch}: trainer has no parameter '${name}'`);

@@ -42,12 +42,12 @@ test('write then read round-trips F32, I64 and I32 tensors with metadata, leavin
     assert.deepEqual(metadata, { note: 'hi' });
     assert.deepEqual([...back.keys()], ['a.weight', 'step', 'ids']);
     assert.deepEqual(back.get('a.weight')!.shape, [2, 3]);
-    assert.deepEqual([...back.get('a.weight')!.data as Float32Array], [...tensors.get('a.weight')!.data as Float32Array]);
+    assert.deepEqual([...(back.get('a.weight')!.data as Float32Array)], [...(tensors.get('a.weight')!.data as Float32Array)]);
     assert.equal((back.get('step')!.data as BigInt64Array)[0], 123456789012n);
     assert.deepEqual(back.get('step')!.shape, []);
-    assert.deepEqual([...back.get('ids')!.data as Int32Array], [-1, 0, 7]);
+    assert.deepEqual([...(back.get('ids')!.data as Int32Array)], [-1, 0, 7]);
     // Buffer input gives the same result as a path.
-    assert.deepEqual([...readSafetensors(raw).get('a.weight')!.data as Float32Array], [...back.get('a.weight')!.data as Float32Array]);
+    assert.deepEqual([...(readSafetensors(raw).get('a.weight')!.data as Float32Array)], [...(back.get('a.weight')!.data as Float32Array)]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -64,17 +64,20 @@ test('F16, BF16 and F64 tensors are converted to Float32 (unaligned header too)'
   f64.writeDoubleLE(0.1, 0);
   f64.writeDoubleLE(-7, 8);
   // headerPad 3 makes the data section start at an odd offset: typed arrays must still be built.
-  const buf = handMade([
-    { name: 'h', dtype: 'F16', shape: [2, 2], bytes: f16 },
-    { name: 'b', dtype: 'BF16', shape: [3], bytes: bf16 },
-    { name: 'd', dtype: 'F64', shape: [2], bytes: f64 },
-  ], 3);
+  const buf = handMade(
+    [
+      { name: 'h', dtype: 'F16', shape: [2, 2], bytes: f16 },
+      { name: 'b', dtype: 'BF16', shape: [3], bytes: bf16 },
+      { name: 'd', dtype: 'F64', shape: [2], bytes: f64 },
+    ],
+    3,
+  );
   const t = readSafetensors(buf);
-  assert.deepEqual([...t.get('h')!.data as Float32Array], [1, -2, 0.5, 65504]);
+  assert.deepEqual([...(t.get('h')!.data as Float32Array)], [1, -2, 0.5, 65504]);
   assert.equal(t.get('h')!.dtype, 'F32');
   assert.equal(t.get('h')!.storedDtype, 'F16');
-  assert.deepEqual([...t.get('b')!.data as Float32Array], [1, -3, 0.15625]);
-  assert.deepEqual([...t.get('d')!.data as Float32Array], [Math.fround(0.1), -7]);
+  assert.deepEqual([...(t.get('b')!.data as Float32Array)], [1, -3, 0.15625]);
+  assert.deepEqual([...(t.get('d')!.data as Float32Array)], [Math.fround(0.1), -7]);
 });
 
 test('the filter skips tensors', () => {
@@ -108,8 +111,14 @@ test('writer rejects data that does not match its shape or dtype', () => {
   const dir = tmp();
   try {
     const p = join(dir, 'w.safetensors');
-    assert.throws(() => writeSafetensors(p, new Map([['x', { dtype: 'F32', shape: [3], data: new Float32Array(2) }]])), /'x' has 2 values, shape \[3\] needs 3/);
-    assert.throws(() => writeSafetensors(p, new Map([['x', { dtype: 'I64', shape: [2], data: new Float32Array(2) }]])), /'x' is I64 but its data is a Float32Array/);
+    assert.throws(
+      () => writeSafetensors(p, new Map([['x', { dtype: 'F32', shape: [3], data: new Float32Array(2) }]])),
+      /'x' has 2 values, shape \[3\] needs 3/,
+    );
+    assert.throws(
+      () => writeSafetensors(p, new Map([['x', { dtype: 'I64', shape: [2], data: new Float32Array(2) }]])),
+      /'x' is I64 but its data is a Float32Array/,
+    );
     assert.deepEqual(readdirSync(dir), []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -120,15 +129,24 @@ test('sharded checkpoints are merged through model.safetensors.index.json', () =
   const dir = tmp();
   try {
     const f = (v: number[]) => ({ dtype: 'F32' as const, shape: [v.length], data: Float32Array.from(v) });
-    writeSafetensors(join(dir, 'model-00001-of-00002.safetensors'), new Map([['a', f([1, 2])], ['b', f([3])]]));
+    writeSafetensors(
+      join(dir, 'model-00001-of-00002.safetensors'),
+      new Map([
+        ['a', f([1, 2])],
+        ['b', f([3])],
+      ]),
+    );
     writeSafetensors(join(dir, 'model-00002-of-00002.safetensors'), new Map([['c', f([4, 5, 6])]]));
-    writeFileSync(join(dir, 'model.safetensors.index.json'), JSON.stringify({
-      metadata: { total_size: 24 },
-      weight_map: { a: 'model-00001-of-00002.safetensors', b: 'model-00001-of-00002.safetensors', c: 'model-00002-of-00002.safetensors' },
-    }));
+    writeFileSync(
+      join(dir, 'model.safetensors.index.json'),
+      JSON.stringify({
+        metadata: { total_size: 24 },
+        weight_map: { a: 'model-00001-of-00002.safetensors', b: 'model-00001-of-00002.safetensors', c: 'model-00002-of-00002.safetensors' },
+      }),
+    );
     const all = readCheckpointFolder(dir);
     assert.deepEqual([...all.keys()].sort(), ['a', 'b', 'c']);
-    assert.deepEqual([...all.get('c')!.data as Float32Array], [4, 5, 6]);
+    assert.deepEqual([...(all.get('c')!.data as Float32Array)], [4, 5, 6]);
     rmSync(join(dir, 'model-00002-of-00002.safetensors'));
     assert.throws(() => readCheckpointFolder(dir), /names shard model-00002-of-00002\.safetensors, which is missing/);
   } finally {

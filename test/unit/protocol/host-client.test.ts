@@ -35,16 +35,28 @@ test('requests, notifications, one-line errors and cancel through the host', asy
     assert.ok(metrics.length >= 3 && metrics.every((m) => m.runId === r.runId));
     assert.ok(progress.some((p) => p.phase === 'training' && p.device.startsWith('cpu')));
     const runs = await client.request(P.Requests.listRuns, { runsRoot: root });
-    assert.deepEqual(runs.map((x) => [x.id, x.status, x.testAccuracy]), [[r.runId, 'completed', 1]]);
+    assert.deepEqual(
+      runs.map((x) => [x.id, x.status, x.testAccuracy]),
+      [[r.runId, 'completed', 1]],
+    );
     const pred = await client.request(P.Requests.predict, { runDir: r.runDir, texts: ['wonderful fun', 'terrible and dull'] });
-    assert.deepEqual(pred.predictions.map((p) => p.label), ['pos', 'neg']);
+    assert.deepEqual(
+      pred.predictions.map((p) => p.label),
+      ['pos', 'neg'],
+    );
     const detail = await client.request(P.Requests.getRun, { runDir: r.runDir });
     assert.equal(detail.predictions.length, 20);
     const cmp = await client.request(P.Requests.compare, { runDirA: r.runDir, runDirB: r.runDir });
     assert.equal(cmp.difference, 0);
     assert.equal(cmp.mcnemarP, 1);
-    await assert.rejects(client.request(P.Requests.evaluate, { runDir: root, data: EVAL }), (e: Error) => /is not a run folder/.test(e.message) && !e.message.includes('\n'));
-    await assert.rejects(client.request(P.Requests.baseline, { kind: 'tfidf', data: join(root, 'nope.csv'), runsRoot: root }), (e: Error) => /nope\.csv/.test(e.message) && !e.message.includes('\n'));
+    await assert.rejects(
+      client.request(P.Requests.evaluate, { runDir: root, data: EVAL }),
+      (e: Error) => /is not a run folder/.test(e.message) && !e.message.includes('\n'),
+    );
+    await assert.rejects(
+      client.request(P.Requests.baseline, { kind: 'tfidf', data: join(root, 'nope.csv'), runsRoot: root }),
+      (e: Error) => /nope\.csv/.test(e.message) && !e.message.includes('\n'),
+    );
     // Cancel the running job as soon as it reports its first training step.
     const sub = client.onMetric((m) => {
       sub.dispose();
@@ -79,11 +91,17 @@ test('kill -9 of the host mid-run: caller gets an error, run marked failed with 
     const m = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as P.RunManifest;
     assert.equal(m.status, 'failed');
     assert.match(m.error!, /SIGKILL/);
-    assert.ok(m.logTail!.some((l) => /TF-IDF: \d+ features/.test(l)), m.logTail!.join('\n'));
+    assert.ok(
+      m.logTail!.some((l) => /TF-IDF: \d+ features/.test(l)),
+      m.logTail!.join('\n'),
+    );
     const pid2 = (await client.request(P.Requests.hostInfo, undefined)).pid;
     assert.notEqual(pid2, pid1);
     const runs = await client.request(P.Requests.listRuns, { runsRoot: root });
-    assert.deepEqual(runs.map((r) => r.status), ['failed']);
+    assert.deepEqual(
+      runs.map((r) => r.status),
+      ['failed'],
+    );
   } finally {
     client.dispose();
   }

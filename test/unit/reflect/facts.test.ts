@@ -14,11 +14,28 @@ import type { MetricRecord, RunKind } from '../../../src/protocol';
 const tmp = () => mkdtempSync(join(tmpdir(), 'gft-reflect-facts-'));
 const time = new Date().toISOString();
 
-function run(root: string, id: string, kind: RunKind, splitHash: string | undefined, opts: { metrics?: MetricRecord[]; preds?: number; status?: 'completed' | 'failed' } = {}): RunFolder {
-  const r = RunFolder.create(root, { id, kind, config: {}, dataset: { id: 'd', hash: 'h', splitHash, labels: ['neg', 'pos'] }, seed: 1, packages: {}, device: 'cpu' });
+function run(
+  root: string,
+  id: string,
+  kind: RunKind,
+  splitHash: string | undefined,
+  opts: { metrics?: MetricRecord[]; preds?: number; status?: 'completed' | 'failed' } = {},
+): RunFolder {
+  const r = RunFolder.create(root, {
+    id,
+    kind,
+    config: {},
+    dataset: { id: 'd', hash: 'h', splitHash, labels: ['neg', 'pos'] },
+    seed: 1,
+    packages: {},
+    device: 'cpu',
+  });
   for (const m of opts.metrics ?? []) r.metric(m);
   const n = opts.preds ?? 4;
-  if (n) r.writePredictions(Array.from({ length: n }, (_, i) => ({ id: `x${i}`, label: i % 2, pred: i % 2, probs: i % 2 ? [0.2, 0.8] : [0.8, 0.2], split: 'test' })));
+  if (n)
+    r.writePredictions(
+      Array.from({ length: n }, (_, i) => ({ id: `x${i}`, label: i % 2, pred: i % 2, probs: i % 2 ? [0.2, 0.8] : [0.8, 0.2], split: 'test' })),
+    );
   if (opts.status === 'failed') r.fail(new Error('boom'));
   else r.finish('completed');
   return r;
@@ -45,12 +62,24 @@ test('selectSplit: the split with a fine-tuning run wins over a larger one; the 
   assert.equal(why.g, 'no test predictions');
   assert.equal(why.h, 'status failed');
   // asked for explicitly (by prefix), the other split is chosen
-  assert.deepEqual(selectSplit(runs, 'S1').included.map((r) => r.manifest.id).sort(), ['a', 'b', 'c']);
+  assert.deepEqual(
+    selectSplit(runs, 'S1')
+      .included.map((r) => r.manifest.id)
+      .sort(),
+    ['a', 'b', 'c'],
+  );
   // without a fine-tuning run, the largest split
   assert.equal(selectSplit(runs.filter((r) => r.manifest.kind !== 'finetune')).splitHash, 'S1');
 });
 
-const ev = (step: number, loss: number): MetricRecord => ({ type: 'eval', step, epoch: step / 10, split: 'validation', metrics: { accuracy: 0.8, macroF1: 0.8, rocAuc: null, logLoss: loss, ece: 0.1, loss }, time });
+const ev = (step: number, loss: number): MetricRecord => ({
+  type: 'eval',
+  step,
+  epoch: step / 10,
+  split: 'validation',
+  metrics: { accuracy: 0.8, macroF1: 0.8, rocAuc: null, logLoss: loss, ece: 0.1, loss },
+  time,
+});
 const st = (step: number, loss: number): MetricRecord => ({ type: 'step', step, epoch: step / 10, loss, lr: 1e-4, step_ms: 5, time });
 
 test('learningCurve: still falling, rising after a minimum, and a single point', () => {
@@ -59,7 +88,13 @@ test('learningCurve: still falling, rising after a minimum, and a single point',
   const load = (id: string) => loadRuns(root).runs.find((r) => r.manifest.id === id)!;
   run(root, 'falling', 'finetune', 'S', { metrics: [...steps, ev(10, 0.7), ev(20, 0.6), ev(30, 0.55)] });
   run(root, 'rising', 'finetune', 'S', { metrics: [...steps, ev(10, 0.7), ev(20, 0.5), ev(30, 0.65)] });
-  run(root, 'single', 'finetune', 'S', { metrics: [...steps, ev(30, 0.6), { type: 'eval', step: 30, epoch: 3, split: 'test', metrics: { accuracy: 0.8, macroF1: 0.8, rocAuc: null, logLoss: 0.1, ece: 0.1 }, time }] });
+  run(root, 'single', 'finetune', 'S', {
+    metrics: [
+      ...steps,
+      ev(30, 0.6),
+      { type: 'eval', step: 30, epoch: 3, split: 'test', metrics: { accuracy: 0.8, macroF1: 0.8, rocAuc: null, logLoss: 0.1, ece: 0.1 }, time },
+    ],
+  });
   const f = learningCurve(load('falling'));
   assert.equal(f.stillFalling, true);
   assert.equal(f.minLossStep, 30);
@@ -77,7 +112,17 @@ test('modelSize: trainer checkpoints count parameters only, not the optimizer st
   const root = tmp();
   const r = run(root, 'ft', 'finetune', 'S');
   const t = (n: number) => ({ dtype: 'F32' as const, shape: [n], data: new Float32Array(n) });
-  const dir = await r.saveCheckpoint('best', (d) => writeSafetensors(join(d, 'trainer.safetensors'), new Map([['param/a', t(100)], ['param/b', t(28)], ['adam_m/a', t(100)], ['adam_v/a', t(100)]])));
+  const dir = await r.saveCheckpoint('best', (d) =>
+    writeSafetensors(
+      join(d, 'trainer.safetensors'),
+      new Map([
+        ['param/a', t(100)],
+        ['param/b', t(28)],
+        ['adam_m/a', t(100)],
+        ['adam_v/a', t(100)],
+      ]),
+    ),
+  );
   const size = modelSize(loadRuns(root).runs[0]);
   assert.ok('bytes' in size);
   assert.equal(size.bytes, 128 * 4);

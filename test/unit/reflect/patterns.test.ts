@@ -33,7 +33,7 @@ test('Holm adjustment: step-down, monotone, capped at 1', () => {
 });
 
 test('word, negation and cue counting', () => {
-  const w = words('It isn’t good. I DON\'T care; never, not once -- hardly a brilliant, awful mess.');
+  const w = words("It isn’t good. I DON'T care; never, not once -- hardly a brilliant, awful mess.");
   assert.ok(w.includes("isn't") && w.includes("don't"));
   assert.equal(negationCount(w), 5); // isn't, don't, never, not, hardly
   assert.deepEqual(cueCounts(w), { positive: 1, negative: 2 }); // brilliant; awful, mess
@@ -122,14 +122,26 @@ test('mixed sentiment flagged; a late contrast spread evenly over right and wron
 });
 
 test('joinPredictions counts predictions without a text instead of guessing', () => {
-  const texts = new Map([['a', 'good film'], ['b', 'bad film']]);
-  const j = joinPredictions([
-    { id: 'a', label: 1, pred: 1, probs: [0.2, 0.8] },
-    { id: 'b', label: 0, pred: 1, probs: [0.3, 0.7] },
-    { id: 'c', label: 0, pred: 0, probs: [0.9, 0.1] },
-  ], texts);
+  const texts = new Map([
+    ['a', 'good film'],
+    ['b', 'bad film'],
+  ]);
+  const j = joinPredictions(
+    [
+      { id: 'a', label: 1, pred: 1, probs: [0.2, 0.8] },
+      { id: 'b', label: 0, pred: 1, probs: [0.3, 0.7] },
+      { id: 'c', label: 0, pred: 0, probs: [0.9, 0.1] },
+    ],
+    texts,
+  );
   assert.deepEqual(j.missing, ['c']);
-  assert.deepEqual(j.examples.map((e) => [e.id, e.confidence]), [['a', 0.8], ['b', 0.7]]);
+  assert.deepEqual(
+    j.examples.map((e) => [e.id, e.confidence]),
+    [
+      ['a', 0.8],
+      ['b', 0.7],
+    ],
+  );
 });
 
 test('a difference that is significant alone but not after Holm over the patterns checked is not stated as a pattern', () => {
@@ -143,17 +155,26 @@ test('a difference that is significant alone but not after Holm over the pattern
   assert.ok(Math.abs(t.p - 0.0201960201960202) < 1e-9);
   assert.ok(Math.abs(t.pAdjusted - 5 * 0.0201960201960202) < 1e-9);
   assert.equal(t.supported, false);
-  assert.match(t.sentence, /^By true label: no clear difference once the 5 patterns checked are accounted for \(the unadjusted p = 0\.020 alone would suggest one\)/);
+  assert.match(
+    t.sentence,
+    /^By true label: no clear difference once the 5 patterns checked are accounted for \(the unadjusted p = 0\.020 alone would suggest one\)/,
+  );
 });
 
 test('length: the reflection counts words as the mistakes browser does (whitespace tokens as stored) and cuts the same quartiles', () => {
   // punctuation tokens and contractions: the lexical words() differ from the stored words
-  const texts = Array.from({ length: 40 }, (_, i) => `${'word -- it\'s good , '.repeat(1 + (i % 9))}end ${i}`);
+  const texts = Array.from({ length: 40 }, (_, i) => `${"word -- it's good , ".repeat(1 + (i % 9))}end ${i}`);
   const examples = texts.map((t, i) => ex(i, t, i % 3 === 0, 0.5 + i / 100));
   const p = analyzeErrors(examples);
   const counts = texts.map(wordCount);
-  assert.notDeepEqual(counts, texts.map((t) => words(t).length));
+  assert.notDeepEqual(
+    counts,
+    texts.map((t) => words(t).length),
+  );
   const browser = lengthBuckets(counts);
-  assert.deepEqual(p.lengthBuckets.map((b) => [b.minWords, b.maxWords, b.n]), browser.map((b) => [b.min, b.max, b.count]));
+  assert.deepEqual(
+    p.lengthBuckets.map((b) => [b.minWords, b.maxWords, b.n]),
+    browser.map((b) => [b.min, b.max, b.count]),
+  );
   for (const w of p.confidentlyWrong) assert.equal(w.words, wordCount(texts[Number(w.id.slice(1))]));
 });

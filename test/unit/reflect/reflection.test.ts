@@ -23,7 +23,7 @@ const FILL = ['the', 'film', 'plot', 'actor', 'scene', 'story', 'music', 'was', 
 /** 500 reviews, 5-60 words; a fixed share of sentiment words points the wrong way, so TF-IDF makes mistakes. */
 function writeDataset(path: string, n = 500, seed = 1): void {
   let s = seed;
-  const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const lines: string[] = [];
   for (let i = 0; i < n; i++) {
     const pos = i % 2 === 0;
@@ -42,11 +42,31 @@ function writeDataset(path: string, n = 500, seed = 1): void {
 
 const probsOf = (pred: number, conf: number) => (pred === 1 ? [1 - conf, conf] : [conf, 1 - conf]);
 
-function writeRun(root: string, id: string, kind: RunKind, ref: DatasetRef, preds: PredictionRecord[], extra: { config?: Record<string, unknown>; model?: string; metrics?: MetricRecord[] } = {}): string {
-  const run = RunFolder.create(root, { id, kind, config: extra.config ?? {}, dataset: ref, model: extra.model ? { id: extra.model } : undefined, seed: 42, packages: {}, device: 'cpu: test' });
+function writeRun(
+  root: string,
+  id: string,
+  kind: RunKind,
+  ref: DatasetRef,
+  preds: PredictionRecord[],
+  extra: { config?: Record<string, unknown>; model?: string; metrics?: MetricRecord[] } = {},
+): string {
+  const run = RunFolder.create(root, {
+    id,
+    kind,
+    config: extra.config ?? {},
+    dataset: ref,
+    model: extra.model ? { id: extra.model } : undefined,
+    seed: 42,
+    packages: {},
+    device: 'cpu: test',
+  });
   for (const m of extra.metrics ?? []) run.metric(m);
   run.writePredictions(preds);
-  const test = evaluatePredictions(preds.map((p) => p.label), preds.map((p) => p.probs), { labelNames: ref.labels });
+  const test = evaluatePredictions(
+    preds.map((p) => p.label),
+    preds.map((p) => p.probs),
+    { labelNames: ref.labels },
+  );
   run.finish('completed', { test });
   return run.dir;
 }
@@ -75,18 +95,40 @@ test('reflection: accuracies with CIs, significance wording, patterns, learning 
     return { id: p.id, label: p.label, pred, probs: probsOf(pred, 0.9), split: 'test' };
   });
   const metrics: MetricRecord[] = [];
-  for (let step = 1; step <= 20; step++) metrics.push({ type: 'step', step, epoch: step / 10, loss: 0.7 - step * 0.02, lr: 5e-5, step_ms: 10, time: new Date().toISOString() });
-  metrics.splice(10, 0, { type: 'eval', step: 10, epoch: 1, split: 'validation', metrics: { accuracy: 0.8, macroF1: 0.8, rocAuc: 0.85, logLoss: 0.6, ece: 0.05, loss: 0.6 }, time: new Date().toISOString() });
-  metrics.push({ type: 'eval', step: 20, epoch: 2, split: 'validation', metrics: { accuracy: 0.85, macroF1: 0.85, rocAuc: 0.9, logLoss: 0.5, ece: 0.04, loss: 0.5 }, time: new Date().toISOString() });
+  for (let step = 1; step <= 20; step++)
+    metrics.push({ type: 'step', step, epoch: step / 10, loss: 0.7 - step * 0.02, lr: 5e-5, step_ms: 10, time: new Date().toISOString() });
+  metrics.splice(10, 0, {
+    type: 'eval',
+    step: 10,
+    epoch: 1,
+    split: 'validation',
+    metrics: { accuracy: 0.8, macroF1: 0.8, rocAuc: 0.85, logLoss: 0.6, ece: 0.05, loss: 0.6 },
+    time: new Date().toISOString(),
+  });
+  metrics.push({
+    type: 'eval',
+    step: 20,
+    epoch: 2,
+    split: 'validation',
+    metrics: { accuracy: 0.85, macroF1: 0.85, rocAuc: 0.9, logLoss: 0.5, ece: 0.04, loss: 0.5 },
+    time: new Date().toISOString(),
+  });
   const bDir = writeRun(root, 'b-finetune', 'finetune', ref, bPreds, {
-    model: 'starter', metrics,
+    model: 'starter',
+    metrics,
     config: { maxLength: 16, longText: 'head', epochs: 2, lr: 5e-5, freeze: 'all', data: { data, split: DEFAULT_SPLIT, model: 'starter' } },
   });
   // C: frozen embeddings, B with two more mistakes and one fewer -> not significantly different from B.
   let flipped = 0;
   const cPreds = bPreds.map((p) => {
     let pred = p.pred;
-    if (keepWrong.has(p.id) && flipped === 0) { pred = p.label; flipped++; } else if (p.pred === p.label && flipped > 0 && flipped < 3) { pred = 1 - p.label; flipped++; }
+    if (keepWrong.has(p.id) && flipped === 0) {
+      pred = p.label;
+      flipped++;
+    } else if (p.pred === p.label && flipped > 0 && flipped < 3) {
+      pred = 1 - p.label;
+      flipped++;
+    }
     return { ...p, pred, probs: probsOf(pred, 0.7) };
   });
   const cDir = writeRun(root, 'c-embeddings', 'baseline-embeddings', ref, cPreds, { config: { pooling: 'sentences' } });
@@ -94,12 +136,21 @@ test('reflection: accuracies with CIs, significance wording, patterns, learning 
   // D: another split of the same data; E: a failed run.
   const other = prepareData({ data, split: { validation: 0.1, test: 0.2, seed: 7 } });
   assert.notEqual(other.ref.splitHash, ref.splitHash);
-  writeRun(root, 'd-other-split', 'baseline-tfidf', other.ref, other.test.map((e) => ({ id: e.id, label: e.label, pred: e.label, probs: probsOf(e.label, 0.99), split: 'test' })));
+  writeRun(
+    root,
+    'd-other-split',
+    'baseline-tfidf',
+    other.ref,
+    other.test.map((e) => ({ id: e.id, label: e.label, pred: e.label, probs: probsOf(e.label, 0.99), split: 'test' })),
+  );
   RunFolder.create(root, { id: 'e-failed', kind: 'finetune', config: {}, dataset: ref, seed: 1, packages: {}, device: 'cpu' }).fail(new Error('boom'));
 
   const facts = await buildReflection(root, { outOfDomain: ood, latencyReviews: 3 });
   const md = reflectionMarkdown(facts);
-  assert.deepEqual(facts.runs.map((r) => r.id), ['a-tfidf', 'b-finetune', 'c-embeddings']);
+  assert.deepEqual(
+    facts.runs.map((r) => r.id),
+    ['a-tfidf', 'b-finetune', 'c-embeddings'],
+  );
   assert.equal(facts.splitHash, ref.splitHash);
   assert.doesNotMatch(md, /NaN|undefined|Infinity/);
 
@@ -119,7 +170,10 @@ test('reflection: accuracies with CIs, significance wording, patterns, learning 
   const sentBC = comparisonSentence(facts.comparisons.find((c) => c.aId === 'c-embeddings')!);
   assert.match(sentBC, /\*\*not significant\*\*/);
   assert.match(sentBC, /on 3 reviews where exactly one is right/);
-  assert.match(md, /\*\*Answer for Fine-tuned starter: partly\*\* — it is significantly better than TF-IDF \+ logistic regression; not significantly different from Frozen embeddings/);
+  assert.match(
+    md,
+    /\*\*Answer for Fine-tuned starter: partly\*\* — it is significantly better than TF-IDF \+ logistic regression; not significantly different from Frozen embeddings/,
+  );
 
   // exclusions
   assert.match(md, /`d-other-split` \(baseline-tfidf, completed\): different test split/);
@@ -139,18 +193,32 @@ test('reflection: accuracies with CIs, significance wording, patterns, learning 
     const cell = (p: typeof aPatterns) => `${pct(p.lengthBuckets[i].errorRate)} (${p.lengthBuckets[i].errors})`;
     assert.ok(md.includes(`| ${bk.minWords}–${bk.maxWords} | ${bk.n} | ${cell(aPatterns)} | ${cell(bPatterns)} | ${cell(cPatterns)} |`), `length row ${i}`);
   });
-  assert.equal(aPatterns.lengthBuckets.reduce((s, bk) => s + bk.errors, 0), aWrong.length);
+  assert.equal(
+    aPatterns.lengthBuckets.reduce((s, bk) => s + bk.errors, 0),
+    aWrong.length,
+  );
 
   // learning curve: validation loss fell at every evaluation
-  assert.match(md, /validation loss 0\.600 \(step 10\), 0\.500 \(step 20\)\. Training loss went from 0\.670 .* to 0\.310 .*\*\*still falling\*\*.*`--epochs 4`/);
+  assert.match(
+    md,
+    /validation loss 0\.600 \(step 10\), 0\.500 \(step 20\)\. Training loss went from 0\.670 .* to 0\.310 .*\*\*still falling\*\*.*`--epochs 4`/,
+  );
 
   // truncation measured with the starter model's tokenizer on the test texts, for the head strategy the run used
   const tok = starterTokenizer().tokenizer;
-  const ts = truncationStats(tok, prepared.test.map((e) => e.text), { strategy: 'head', maxLength: 16, modelLimit: 16 });
+  const ts = truncationStats(
+    tok,
+    prepared.test.map((e) => e.text),
+    { strategy: 'head', maxLength: 16, modelLimit: 16 },
+  );
   assert.ok(ts.longerThanLimit > 0.1 && ts.droppedShare > 0.05);
   assert.ok(md.includes(`${pct(ts.longerThanLimit)} of the ${ts.n} test reviews are longer than one 16-token window`));
   assert.ok(md.includes(`with the head strategy it reads one window, which leaves on average ${pct(ts.droppedShare)} of a review's tokens unread`));
-  assert.ok(md.includes(`on average ${pct(ts.droppedShare)} of a review's tokens go unread. Try \`--long-text chunks\` (every window, predictions averaged) or \`--long-text head+tail\``));
+  assert.ok(
+    md.includes(
+      `on average ${pct(ts.droppedShare)} of a review's tokens go unread. Try \`--long-text chunks\` (every window, predictions averaged) or \`--long-text head+tail\``,
+    ),
+  );
   assert.match(md, /\| Fine-tuned starter \| starter \| [^|]+ \| [^|]+ \| [^|]+ \| [^|]+ \| only the first 16 tokens of each review \|/);
   assert.ok(md.includes(`on average ${pct(ts.droppedShare)} of a test review's tokens are never seen`));
 
@@ -183,7 +251,10 @@ test('reflection without a fine-tuning run or the data path: says what is missin
   assert.equal(a.status, 'completed', a.error);
   const md = await writeReflection(root, { measureLatency: false });
   assert.match(md, /There is \*\*no completed fine-tuning run\*\* on this split/);
-  assert.match(md, /Error patterns: not analysed — the runs do not record where their data came from\. Pass the data the runs used: `gft reflect --runs .* --data PATH`/);
+  assert.match(
+    md,
+    /Error patterns: not analysed — the runs do not record where their data came from\. Pass the data the runs used: `gft reflect --runs .* --data PATH`/,
+  );
   assert.match(md, /Out-of-domain accuracy is not measured: evaluate on reviews from another source with `gft eval --run DIR --data PATH`/);
   // given the data, the same runs get their patterns
   const withData = await writeReflection(root, { measureLatency: false, source: { data } });
@@ -191,7 +262,10 @@ test('reflection without a fine-tuning run or the data path: says what is missin
   // the wrong data is refused rather than used
   const wrong = join(dir, 'other.jsonl');
   writeDataset(wrong, 200, 5);
-  assert.match(await writeReflection(root, { measureLatency: false, source: { data: wrong } }), /Error patterns: not analysed — the texts of the test split were not found \(--data .*other\.jsonl gives another split/);
+  assert.match(
+    await writeReflection(root, { measureLatency: false, source: { data: wrong } }),
+    /Error patterns: not analysed — the texts of the test split were not found \(--data .*other\.jsonl gives another split/,
+  );
 
   const empty = join(dir, 'empty');
   RunFolder.create(empty, { id: 'x', kind: 'finetune', config: {}, seed: 1, packages: {}, device: 'cpu' }).finish('cancelled');
@@ -208,11 +282,23 @@ test('reflection: a fine-tuned run whose model is not on this machine gets its t
   const data = join(dir, 'reviews.jsonl');
   writeDataset(data, 100);
   const p = prepareData({ data });
-  const preds = p.test.map((e, i) => ({ id: e.id, label: e.label, pred: i % 4 === 0 ? 1 - e.label : e.label, probs: probsOf(i % 4 === 0 ? 1 - e.label : e.label, 0.8), split: 'test' }));
+  const preds = p.test.map((e, i) => ({
+    id: e.id,
+    label: e.label,
+    pred: i % 4 === 0 ? 1 - e.label : e.label,
+    probs: probsOf(i % 4 === 0 ? 1 - e.label : e.label, 0.8),
+    split: 'test',
+  }));
   const missingModel = join(dir, 'no-such-model');
-  writeRun(root, 'ft', 'finetune', p.ref, preds, { model: missingModel, config: { maxLength: 64, longText: 'tail', epochs: 1, data: { data, model: missingModel } } });
+  writeRun(root, 'ft', 'finetune', p.ref, preds, {
+    model: missingModel,
+    config: { maxLength: 64, longText: 'tail', epochs: 1, data: { data, model: missingModel } },
+  });
   const md = await writeReflection(root, { measureLatency: false });
-  assert.match(md, /the share of reviews cut at its token limit is not measured — the run's tokenizer could not be loaded \(.+\); make the run's model folder \(or its hub cache\) available on this machine and run `gft reflect` again\./);
+  assert.match(
+    md,
+    /the share of reviews cut at its token limit is not measured — the run's tokenizer could not be loaded \(.+\); make the run's model folder \(or its hub cache\) available on this machine and run `gft reflect` again\./,
+  );
   assert.match(md, /only the last 64 tokens of each review/);
   assert.match(md, /There is \*\*no earlier model\*\* \(baseline\) on this split to compare with/);
   // the run recorded its data file, so its patterns are analysed without --data
@@ -227,7 +313,13 @@ test('reflection of a sentence-mean run: it reads every token, so no "never seen
   writeDataset(data, 200);
   const p = prepareData({ data });
   const texts = p.test.map((e) => e.text);
-  const preds = p.test.map((e, i) => ({ id: e.id, label: e.label, pred: i % 5 === 0 ? 1 - e.label : e.label, probs: probsOf(i % 5 === 0 ? 1 - e.label : e.label, 0.8), split: 'test' }));
+  const preds = p.test.map((e, i) => ({
+    id: e.id,
+    label: e.label,
+    pred: i % 5 === 0 ? 1 - e.label : e.label,
+    probs: probsOf(i % 5 === 0 ? 1 - e.label : e.label, 0.8),
+    split: 'test',
+  }));
   const config = (longText: string) => ({ maxLength: 16, longText, epochs: 1, data: { data, split: DEFAULT_SPLIT, model: 'starter' } });
   writeRun(root, 'sm', 'finetune', p.ref, preds, { model: 'starter', config: config('sentence-mean') });
   const tok = starterTokenizer().tokenizer;
@@ -250,19 +342,36 @@ test('reflection of a sentence-mean run: it reads every token, so no "never seen
   assert.match(md2, /\*\*Read more of each review\.\*\* .* Try `--long-text chunks`/);
 });
 
-test('reflection advice names settings as the place it is read: the form\'s labels in the extension, flags in the CLI', async () => {
+test("reflection advice names settings as the place it is read: the form's labels in the extension, flags in the CLI", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gft-reflect-'));
   const root = join(dir, 'runs');
   const data = join(dir, 'reviews.jsonl');
   writeDataset(data, 200);
   const p = prepareData({ data });
-  const preds = p.test.map((e, i) => ({ id: e.id, label: e.label, pred: i % 5 === 0 ? 1 - e.label : e.label, probs: probsOf(i % 5 === 0 ? 1 - e.label : e.label, 0.8), split: 'test' }));
+  const preds = p.test.map((e, i) => ({
+    id: e.id,
+    label: e.label,
+    pred: i % 5 === 0 ? 1 - e.label : e.label,
+    probs: probsOf(i % 5 === 0 ? 1 - e.label : e.label, 0.8),
+    split: 'test',
+  }));
   // one validation point: the curve advice asks for more evaluations
   const metrics: MetricRecord[] = [
     { type: 'step', step: 1, epoch: 0.5, loss: 0.7, lr: 5e-5, step_ms: 10, time: new Date().toISOString() },
-    { type: 'eval', step: 1, epoch: 1, split: 'validation', metrics: { accuracy: 0.8, macroF1: 0.8, rocAuc: 0.85, logLoss: 0.6, ece: 0.05, loss: 0.6 }, time: new Date().toISOString() },
+    {
+      type: 'eval',
+      step: 1,
+      epoch: 1,
+      split: 'validation',
+      metrics: { accuracy: 0.8, macroF1: 0.8, rocAuc: 0.85, logLoss: 0.6, ece: 0.05, loss: 0.6 },
+      time: new Date().toISOString(),
+    },
   ];
-  writeRun(root, 'hd', 'finetune', p.ref, preds, { model: 'starter', metrics, config: { maxLength: 16, longText: 'head', epochs: 1, evalEvery: 'epoch', data: { data, split: DEFAULT_SPLIT, model: 'starter' } } });
+  writeRun(root, 'hd', 'finetune', p.ref, preds, {
+    model: 'starter',
+    metrics,
+    config: { maxLength: 16, longText: 'head', epochs: 1, evalEvery: 'epoch', data: { data, split: DEFAULT_SPLIT, model: 'starter' } },
+  });
   const cli = await writeReflection(root, { measureLatency: false });
   assert.match(cli, /Try `--long-text chunks` \(every window, predictions averaged\) or `--long-text head\+tail`/);
   assert.match(cli, /evaluate more often \(`--eval-every N`\)/);
@@ -273,6 +382,13 @@ test('reflection advice names settings as the place it is read: the form\'s labe
   for (const flag of [/--long-text/, /--eval-every/, /--epochs/, /`gft /]) assert.doesNotMatch(form, flag);
   // the default schedule ('auto', or not recorded): what the run had room for
   const root2 = join(dir, 'runs-auto');
-  writeRun(root2, 'auto', 'finetune', p.ref, preds, { model: 'starter', metrics, config: { maxLength: 16, longText: 'head', epochs: 1, evalEvery: 'auto', data: { data, split: DEFAULT_SPLIT, model: 'starter' } } });
-  assert.match(await writeReflection(root2, { measureLatency: false, settingsPlace: 'form' }), /train longer \(“Epochs: 3”\): this run's 1 step had room for 1 validation evaluation/);
+  writeRun(root2, 'auto', 'finetune', p.ref, preds, {
+    model: 'starter',
+    metrics,
+    config: { maxLength: 16, longText: 'head', epochs: 1, evalEvery: 'auto', data: { data, split: DEFAULT_SPLIT, model: 'starter' } },
+  });
+  assert.match(
+    await writeReflection(root2, { measureLatency: false, settingsPlace: 'form' }),
+    /train longer \(“Epochs: 3”\): this run's 1 step had room for 1 validation evaluation/,
+  );
 });

@@ -24,13 +24,14 @@ function writeDataset(path: string): void {
   const NEG = ['bad', 'dull', 'boring', 'awful'];
   const FILL = ['the', 'film', 'plot', 'actor', 'scene', 'was', 'and', 'it'];
   let s = 3;
-  const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const lines: string[] = [];
   for (let i = 0; i < 200; i++) {
     const pos = i % 2 === 0;
     const misleading = rnd() < 0.3;
     const ws: string[] = [];
-    for (let k = 0; k < 6 + (i % 30); k++) ws.push(k % 3 === 0 ? (pos !== misleading ? POS : NEG)[Math.floor(rnd() * 4)] : FILL[Math.floor(rnd() * FILL.length)]);
+    for (let k = 0; k < 6 + (i % 30); k++)
+      ws.push(k % 3 === 0 ? (pos !== misleading ? POS : NEG)[Math.floor(rnd() * 4)] : FILL[Math.floor(rnd() * FILL.length)]);
     lines.push(JSON.stringify({ id: `r${i}`, text: ws.join(' '), label: pos ? 'pos' : 'neg' }));
   }
   writeFileSync(path, lines.join('\n') + '\n');
@@ -79,22 +80,47 @@ test('runs/reflection: the measured accuracies with CIs, the comparison and the 
     const pred = p.pred === p.label || i % 2 === 0 ? p.label : p.pred;
     return { id: p.id, label: p.label, pred, probs: pred === 1 ? [0.2, 0.8] : [0.8, 0.2], split: 'test' as const };
   });
-  const ft = RunFolder.create(root, { id: 'tuned', kind: 'finetune', config: { maxLength: 16, longText: 'head', data: { data } }, dataset: ref, model: { id: 'starter' }, seed: 42, packages: {}, device: 'cpu: test' });
+  const ft = RunFolder.create(root, {
+    id: 'tuned',
+    kind: 'finetune',
+    config: { maxLength: 16, longText: 'head', data: { data } },
+    dataset: ref,
+    model: { id: 'starter' },
+    seed: 42,
+    packages: {},
+    device: 'cpu: test',
+  });
   ft.writePredictions(preds);
-  ft.finish('completed', { test: evaluatePredictions(preds.map((p) => p.label), preds.map((p) => p.probs), { labelNames: ref.labels }) });
+  ft.finish('completed', {
+    test: evaluatePredictions(
+      preds.map((p) => p.label),
+      preds.map((p) => p.probs),
+      { labelNames: ref.labels },
+    ),
+  });
 
   const r = await sendRequest(client, Requests.reflection, { runsRoot: root });
   const tfidfTest = RunFolder.open(a.runDir).manifest.test!;
   assert.equal(r.splitHash, ref.splitHash);
-  assert.deepEqual(r.runs.map((x) => x.id), ['tfidf', 'tuned']);
+  assert.deepEqual(
+    r.runs.map((x) => x.id),
+    ['tfidf', 'tuned'],
+  );
   assert.equal(r.runs[0].accuracy, tfidfTest.accuracy);
   assert.deepEqual(r.runs[0].accuracyCI, tfidfTest.accuracyCI);
   const md = r.markdown;
-  for (const h of ['## 1. Did fine-tuning beat the earlier models, and why?', '## 2. What would make it better?', '## 3. What limits it in production?']) assert.ok(md.includes(h), h);
-  assert.ok(md.includes(`| TF-IDF + logistic regression | – | ${pct(tfidfTest.accuracy)} | ${pct(tfidfTest.accuracyCI[0])} – ${pct(tfidfTest.accuracyCI[1])} |`), md.slice(0, 1200));
+  for (const h of ['## 1. Did fine-tuning beat the earlier models, and why?', '## 2. What would make it better?', '## 3. What limits it in production?'])
+    assert.ok(md.includes(h), h);
+  assert.ok(
+    md.includes(`| TF-IDF + logistic regression | – | ${pct(tfidfTest.accuracy)} | ${pct(tfidfTest.accuracyCI[0])} – ${pct(tfidfTest.accuracyCI[1])} |`),
+    md.slice(0, 1200),
+  );
   const fixed = preds.filter((p, i) => p.pred === p.label && tfidf.readPredictions()[i].pred !== p.label).length;
   assert.ok(fixed > 0);
-  assert.match(md, new RegExp(`McNemar exact p (=|<) [\\d.]+ on ${fixed} reviews where exactly one is right \\(${fixed} only Fine-tuned starter, 0 only TF-IDF`));
+  assert.match(
+    md,
+    new RegExp(`McNemar exact p (=|<) [\\d.]+ on ${fixed} reviews where exactly one is right \\(${fixed} only Fine-tuned starter, 0 only TF-IDF`),
+  );
   // Truncation measured with the starter tokenizer at the run's 16-token limit; the TF-IDF latency timed here.
   assert.match(md, /Fine-tuned starter: \d+\.\d% of the \d+ test reviews are longer than one 16-token window/);
   assert.match(md, /\| TF-IDF \+ logistic regression \| [\d.]+ KiB \| [\d.]+ ms \|/);
@@ -104,7 +130,10 @@ test('runs/reflection: the measured accuracies with CIs, the comparison and the 
 test('runs/reflection: a missing runs folder and a folder without completed runs answer one readable line or no runs', async () => {
   const e = await fails({ runsRoot: join(dir, 'nowhere') });
   assert.equal(e.code, -32000);
-  assert.equal(e.message, `no runs folder at ${join(dir, 'nowhere')}: run a baseline and a fine-tuning run first, or point the runs folder setting at the folder that holds them`);
+  assert.equal(
+    e.message,
+    `no runs folder at ${join(dir, 'nowhere')}: run a baseline and a fine-tuning run first, or point the runs folder setting at the folder that holds them`,
+  );
   const bad = await fails({});
   assert.match(bad.message, /^runs\/reflection needs runsRoot/);
 

@@ -12,7 +12,9 @@ import type * as Sp from '../../../scripts/system-packages.mjs' with { 'resoluti
 
 // an ES module (it runs before npm ci has built anything): loaded with import() from this CommonJS test
 let sp: typeof Sp;
-before(async () => { sp = await import('../../../scripts/system-packages.mjs'); });
+before(async () => {
+  sp = await import('../../../scripts/system-packages.mjs');
+});
 
 const DEB822 = `Types: deb
 # http://snapshot.debian.org/archive/debian/20250520T000000Z
@@ -61,14 +63,24 @@ test('missing: not installed, removed (config files left), Mesa older than 25, o
     'mesa-vulkan-drivers\tinstall ok installed\t22.3.6-1+deb12u2', // Debian 12's own: Dawn finds no adapter
   ].join('\n'); // ripgrep: dpkg-query knows nothing of it
   const m = sp.missingPackages(sp.parseDpkgQuery(text));
-  assert.deepEqual(m.map((p) => [p.name, p.have]), [['libkrb5-dev', ''], ['ripgrep', ''], ['mesa-vulkan-drivers', '22.3.6-1+deb12u2']]);
+  assert.deepEqual(
+    m.map((p) => [p.name, p.have]),
+    [
+      ['libkrb5-dev', ''],
+      ['ripgrep', ''],
+      ['mesa-vulkan-drivers', '22.3.6-1+deb12u2'],
+    ],
+  );
   assert.deepEqual(names(sp.missingPackages(sp.parseDpkgQuery(ALL_PRESENT), ['chromium', 'mesa-vulkan-drivers'])), ['chromium', 'mesa-vulkan-drivers']);
 });
 
-test('install commands: the backports suite added from the main suite\'s own entry, apt-get update, two installs', () => {
+test("install commands: the backports suite added from the main suite's own entry, apt-get update, two installs", () => {
   const present = sp.parseDpkgQuery(ALL_PRESENT);
   const entries = sp.parseSources([{ path: '/etc/apt/sources.list.d/debian.sources', text: DEB822 }]);
-  assert.deepEqual(entries.map((e) => e.suites), [['bookworm', 'bookworm-updates'], ['bookworm-security']]);
+  assert.deepEqual(
+    entries.map((e) => e.suites),
+    [['bookworm', 'bookworm-updates'], ['bookworm-security']],
+  );
 
   const both = sp.installPlan(sp.missingPackages(present, ['chromium', 'mesa-vulkan-drivers']), 'bookworm', entries);
   assert.deepEqual(both.commands, [
@@ -78,18 +90,23 @@ test('install commands: the backports suite added from the main suite\'s own ent
     'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -t bookworm-backports mesa-vulkan-drivers',
   ]);
   // backports already configured: no new source entry
-  const withBp = sp.parseSources([{ path: 'a/debian.sources', text: DEB822 }, { path: 'a/backports.sources', text: BACKPORTS }]);
+  const withBp = sp.parseSources([
+    { path: 'a/debian.sources', text: DEB822 },
+    { path: 'a/backports.sources', text: BACKPORTS },
+  ]);
   assert.deepEqual(sp.installPlan(sp.missingPackages(present, ['mesa-vulkan-drivers']), 'bookworm', withBp).commands, [
     'apt-get update -q',
     'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -t bookworm-backports mesa-vulkan-drivers',
   ]);
   // nothing from backports: sources untouched
   assert.deepEqual(sp.installPlan(sp.missingPackages(present, ['ripgrep', 'libkrb5-dev']), 'bookworm', entries).commands, [
-    'apt-get update -q', 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libkrb5-dev ripgrep',
+    'apt-get update -q',
+    'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libkrb5-dev ripgrep',
   ]);
   // a release whose own Mesa is new enough installs it from its main suite
   assert.deepEqual(sp.installPlan(sp.missingPackages(present, ['mesa-vulkan-drivers']), 'trixie', []).commands, [
-    'apt-get update -q', 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends mesa-vulkan-drivers',
+    'apt-get update -q',
+    'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends mesa-vulkan-drivers',
   ]);
   assert.deepEqual(sp.installPlan([], 'bookworm', entries).commands, []);
 });
@@ -97,17 +114,31 @@ test('install commands: the backports suite added from the main suite\'s own ent
 test('install commands from a one-line sources.list keep its mirror, options and components; no entry is a one-line error', () => {
   const present = sp.parseDpkgQuery(ALL_PRESENT);
   const entries = sp.parseSources([{ path: '/etc/apt/sources.list', text: ONE_LINE }]);
-  assert.deepEqual(entries.map((e) => [e.types[0], e.suites[0]]), [['deb', 'bookworm'], ['deb-src', 'bookworm'], ['deb', 'bookworm-security']]);
+  assert.deepEqual(
+    entries.map((e) => [e.types[0], e.suites[0]]),
+    [
+      ['deb', 'bookworm'],
+      ['deb-src', 'bookworm'],
+      ['deb', 'bookworm-security'],
+    ],
+  );
   const plan = sp.installPlan(sp.missingPackages(present, ['mesa-vulkan-drivers']), 'bookworm', entries);
-  assert.equal(plan.commands![0], 'printf "%s\\n" "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://ftp.example.net/debian bookworm-backports main non-free" > /etc/apt/sources.list.d/bookworm-backports.list');
-  const none = sp.installPlan(sp.missingPackages(present, ['mesa-vulkan-drivers']), 'bookworm', sp.parseSources([{ path: 'x.list', text: 'deb http://deb.example/debian-security bookworm-security main\n' }]));
+  assert.equal(
+    plan.commands![0],
+    'printf "%s\\n" "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://ftp.example.net/debian bookworm-backports main non-free" > /etc/apt/sources.list.d/bookworm-backports.list',
+  );
+  const none = sp.installPlan(
+    sp.missingPackages(present, ['mesa-vulkan-drivers']),
+    'bookworm',
+    sp.parseSources([{ path: 'x.list', text: 'deb http://deb.example/debian-security bookworm-security main\n' }]),
+  );
   assert.ok(none.error && !none.error.includes('\n'), String(none.error));
   assert.match(none.error!, /^no apt source entry for Debian bookworm .*apt-get install -t bookworm-backports mesa-vulkan-drivers$/);
   // a disabled stanza is no source
   assert.equal(sp.parseSources([{ path: 'd.sources', text: `${BACKPORTS}Enabled: no\n` }]).length, 0);
 });
 
-test('the one line for a user without root runs, as written, the same commands: the backports file it writes is the mirror\'s', () => {
+test("the one line for a user without root runs, as written, the same commands: the backports file it writes is the mirror's", () => {
   const present = sp.parseDpkgQuery(ALL_PRESENT);
   const missing = sp.missingPackages(present, ['ripgrep', 'mesa-vulkan-drivers']);
   const entries = sp.parseSources([{ path: '/etc/apt/sources.list.d/debian.sources', text: DEB822 }]);
@@ -121,8 +152,10 @@ test('the one line for a user without root runs, as written, the same commands: 
   // run the line's command in a sandbox: sources.list.d is a temporary folder, apt-get only echoes
   const dir = mkdtempSync(join(tmpdir(), 'gft-syspkg-'));
   try {
-    const command = line.slice(line.indexOf('with: sudo ') + 'with: sudo '.length)
-      .replaceAll('/etc/apt/sources.list.d/', `${dir}/`).replaceAll('apt-get ', 'echo apt-get ');
+    const command = line
+      .slice(line.indexOf('with: sudo ') + 'with: sudo '.length)
+      .replaceAll('/etc/apt/sources.list.d/', `${dir}/`)
+      .replaceAll('apt-get ', 'echo apt-get ');
     const r = spawnSync('sh', ['-c', command], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(r.stdout.trim().split('\n'), [
@@ -146,15 +179,21 @@ test('the script with a package faked missing and install turned off stops with 
     t.skip('no dpkg-query on this machine: the script checks Debian packages');
     return;
   }
-  const run = (env: Record<string, string>) => spawnSync(process.execPath, ['scripts/system-packages.mjs'], { encoding: 'utf8', env: { ...process.env, ...env } });
+  const run = (env: Record<string, string>) =>
+    spawnSync(process.execPath, ['scripts/system-packages.mjs'], { encoding: 'utf8', env: { ...process.env, ...env } });
   const r = run({ GFT_SYSTEM_PACKAGES: 'check', GFT_FAKE_MISSING_PACKAGES: 'ripgrep' });
   assert.equal(r.status, 1);
   assert.equal(r.stdout, '');
   const lines = r.stderr.trim().split('\n');
   assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0], /^system-packages: system packages for the tests missing: (.*, )?ripgrep(, .*)?; install them as root with: (sudo sh|su root) -c '.*apt-get install -y -q --no-install-recommends (\S+ )*ripgrep/);
+  assert.match(
+    lines[0],
+    /^system-packages: system packages for the tests missing: (.*, )?ripgrep(, .*)?; install them as root with: (sudo sh|su root) -c '.*apt-get install -y -q --no-install-recommends (\S+ )*ripgrep/,
+  );
   const ok = run({ GFT_SYSTEM_PACKAGES: 'check' });
-  const real = sp.missingPackages(sp.parseDpkgQuery(spawnSync('dpkg-query', ['-W', '-f', '${Package}\t${Status}\t${Version}\n', ...names(sp.SYSTEM_PACKAGES)], { encoding: 'utf8' }).stdout));
+  const real = sp.missingPackages(
+    sp.parseDpkgQuery(spawnSync('dpkg-query', ['-W', '-f', '${Package}\t${Status}\t${Version}\n', ...names(sp.SYSTEM_PACKAGES)], { encoding: 'utf8' }).stdout),
+  );
   assert.equal(ok.status, real.length === 0 ? 0 : 1, ok.stderr);
   const skipped = run({ GFT_SYSTEM_PACKAGES: 'skip', GFT_FAKE_MISSING_PACKAGES: 'ripgrep' });
   assert.equal(skipped.status, 0);

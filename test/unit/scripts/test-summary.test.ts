@@ -10,7 +10,9 @@ import type * as Ts from '../../../scripts/test-summary.mjs' with { 'resolution-
 
 // an ES module: loaded with import() from this CommonJS test
 let ts: typeof Ts;
-before(async () => { ts = await import('../../../scripts/test-summary.mjs'); });
+before(async () => {
+  ts = await import('../../../scripts/test-summary.mjs');
+});
 
 // the shape node 20's tap reporter writes (t.skip(reason), { skip }, a nested skip, a todo, a timed-out test)
 const TAP = `TAP version 13
@@ -55,7 +57,11 @@ test('TAP: counts, cancelled as failed, and every skip with its reason', () => {
 test('closing line sums the stages; a stage that did not run is named; a failing exit with no recorded failure counts one', () => {
   const unit = { passed: 300, failed: 0, skipped: 1, skips: [{ name: 'webgpu trains', reason: 'no adapter' }] };
   const integration = { passed: 32, failed: 0, skipped: 0, skips: [] };
-  let t = ts.combine([{ label: 'unit', summary: unit }, { label: 'integration', summary: integration }, { label: 'vsix smoke', summary: { passed: 4, failed: 0, skipped: 0, skips: [] } }]);
+  let t = ts.combine([
+    { label: 'unit', summary: unit },
+    { label: 'integration', summary: integration },
+    { label: 'vsix smoke', summary: { passed: 4, failed: 0, skipped: 0, skips: [] } },
+  ]);
   assert.equal(ts.closingLine(t), '336 passed, 0 failed, 1 skipped');
   assert.deepEqual(ts.detailLines(t), ['skipped: unit / webgpu trains: no adapter']);
   t = ts.combine([{ label: 'unit', summary: unit }, { label: 'integration' }, { label: 'vsix smoke' }], 1);
@@ -66,11 +72,27 @@ test('closing line sums the stages; a stage that did not run is named; a failing
 test('the script reads out/*-summary.json (older summaries without skips count none) and prints the closing line last', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gft-summary-'));
   try {
-    writeFileSync(join(dir, 'unit-summary.json'), JSON.stringify({ passed: 5, failed: 1, skipped: 2, skips: [{ name: 'a', reason: 'why a' }, { name: 'b', reason: 'why b' }] }));
+    writeFileSync(
+      join(dir, 'unit-summary.json'),
+      JSON.stringify({
+        passed: 5,
+        failed: 1,
+        skipped: 2,
+        skips: [
+          { name: 'a', reason: 'why a' },
+          { name: 'b', reason: 'why b' },
+        ],
+      }),
+    );
     writeFileSync(join(dir, 'integration-summary.json'), JSON.stringify({ passed: 3, failed: 0 }));
     const r = spawnSync(process.execPath, ['scripts/test-summary.mjs', '--out', dir, '--rc', '1'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(r.stdout.trim().split('\n'), ['skipped: unit / a: why a', 'skipped: unit / b: why b', 'not run: vsix smoke', '8 passed, 1 failed, 2 skipped']);
+    assert.deepEqual(r.stdout.trim().split('\n'), [
+      'skipped: unit / a: why a',
+      'skipped: unit / b: why b',
+      'not run: vsix smoke',
+      '8 passed, 1 failed, 2 skipped',
+    ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -6,7 +6,18 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { resumedConfig } from '../../../src/host/train/runFinetune';
 import { finetuneRunConfig } from '../../../src/host/train/config';
 import {
-  checkSettings, cliName, DEFAULT_TRAIN_CONFIG, isValid, parseSetting, resolveTrainConfig, SETTING_KEYS, SETTINGS, SettingError, settingRule, TRAIN_KEYS, trainSettings,
+  checkSettings,
+  cliName,
+  DEFAULT_TRAIN_CONFIG,
+  isValid,
+  parseSetting,
+  resolveTrainConfig,
+  SETTING_KEYS,
+  SETTINGS,
+  SettingError,
+  settingRule,
+  TRAIN_KEYS,
+  trainSettings,
   type SettingSpec,
 } from '../../../src/shared/settings';
 
@@ -29,7 +40,13 @@ test('one limit per setting, one wording: the host names the setting, the CLI it
   assert.equal(parseSetting('lr', '2'), undefined);
   assert.equal(parseSetting('lr', '1'), 1);
   assert.equal(parseSetting('lr', '5e-5'), 5e-5);
-  assert.throws(() => resolveTrainConfig({ lr: 2 }), (e: unknown) => e instanceof SettingError && e.message === 'learning rate must be a number > 0 and <= 1 (got 2)' && e.render(cliName) === '--lr must be a number > 0 and <= 1 (got 2)');
+  assert.throws(
+    () => resolveTrainConfig({ lr: 2 }),
+    (e: unknown) =>
+      e instanceof SettingError &&
+      e.message === 'learning rate must be a number > 0 and <= 1 (got 2)' &&
+      e.render(cliName) === '--lr must be a number > 0 and <= 1 (got 2)',
+  );
   assert.throws(() => resolveTrainConfig({ lr: 0 }), /^Error: learning rate must be a number > 0 and <= 1 \(got 0\)$/);
   // max length: 3 to 4096 (the CLI took >= 2, the form 8-4096)
   assert.equal(parseSetting('maxLength', '2'), undefined);
@@ -43,7 +60,10 @@ test('one limit per setting, one wording: the host names the setting, the CLI it
   assert.equal(parseSetting('evalEvery', '7'), 7);
   assert.equal(parseSetting('evalEvery', '0'), undefined);
   assert.throws(() => checkSettings({ device: 'tpu' }), /^Error: device must be one of auto, cpu, cuda, webgpu \(got 'tpu'\)$/);
-  assert.throws(() => trainSettings({ longText: 'middle' }), /^Error: long-text strategy must be one of head, tail, head\+tail, chunks, sentence-mean \(got 'middle'\)$/);
+  assert.throws(
+    () => trainSettings({ longText: 'middle' }),
+    /^Error: long-text strategy must be one of head, tail, head\+tail, chunks, sentence-mean \(got 'middle'\)$/,
+  );
   // a setting without a flag keeps its name on the CLI
   assert.equal(cliName('keepCheckpoints'), 'checkpoints kept');
   assert.equal(cliName('folds'), '--folds');
@@ -54,13 +74,26 @@ test('--resume: more epochs are taken, other changed settings refused with one l
   assert.equal(resumedConfig(saved, { epochs: 4 }).epochs, 4);
   assert.deepEqual(resumedConfig(saved, { ...saved }), saved);
   assert.throws(() => resumedConfig(saved, { epochs: 1 }), /^Error: epochs can only grow when a run resumes \(the run has 2, got 1\)$/);
-  assert.throws(() => resumedConfig(saved, { lr: 1e-3, batchSize: 4 }), (e: unknown) => e instanceof SettingError
-    && e.message === 'a resumed run keeps its settings: batch size (the run has 16), learning rate (the run has 0.0002) cannot change; only epochs, device, threads can (start a new run for other settings)'
-    && e.render(cliName).startsWith('a resumed run keeps its settings: --batch-size (the run has 16), --lr (the run has 0.0002) cannot change; only --epochs, --device, --threads can'));
+  assert.throws(
+    () => resumedConfig(saved, { lr: 1e-3, batchSize: 4 }),
+    (e: unknown) =>
+      e instanceof SettingError &&
+      e.message ===
+        'a resumed run keeps its settings: batch size (the run has 16), learning rate (the run has 0.0002) cannot change; only epochs, device, threads can (start a new run for other settings)' &&
+      e
+        .render(cliName)
+        .startsWith(
+          'a resumed run keeps its settings: --batch-size (the run has 16), --lr (the run has 0.0002) cannot change; only --epochs, --device, --threads can',
+        ),
+  );
 });
 
-test('run.json\'s config reads back typed, with its data and model; a foreign config is refused with one line', () => {
-  const config = { ...resolveTrainConfig({ epochs: 1 }), data: { data: 'builtin:movie-reviews', split: { validation: 0.1, test: 0.2, seed: 42 }, model: 'starter' }, execution: { device: 'cpu' } };
+test("run.json's config reads back typed, with its data and model; a foreign config is refused with one line", () => {
+  const config = {
+    ...resolveTrainConfig({ epochs: 1 }),
+    data: { data: 'builtin:movie-reviews', split: { validation: 0.1, test: 0.2, seed: 42 }, model: 'starter' },
+    execution: { device: 'cpu' },
+  };
   const c = finetuneRunConfig({ id: 'r1', manifest: { config } });
   assert.equal(c.epochs, 1);
   assert.equal(c.data.model, 'starter');
@@ -73,7 +106,14 @@ test('run.json\'s config reads back typed, with its data and model; a foreign co
 test('the defaults are written once: the schema is the only source file with the default learning rate and batch size', () => {
   // what the CLI, the form and the host used to copy; their files now take them from the schema
   const cli = readdirSync('src/host/cli').map((f) => `src/host/cli/${f}`);
-  for (const f of ['src/ui/viewmodel/fineTuneForm.ts', 'webview/form.ts', ...cli, 'src/host/train/config.ts', 'src/host/train/setup.ts', 'src/host/train/docPool.ts']) {
+  for (const f of [
+    'src/ui/viewmodel/fineTuneForm.ts',
+    'webview/form.ts',
+    ...cli,
+    'src/host/train/config.ts',
+    'src/host/train/setup.ts',
+    'src/host/train/docPool.ts',
+  ]) {
     const src = readFileSync(f, 'utf8');
     assert.ok(!/\b(5e-5|batchSize: 16|epochs: 3|keepCheckpoints: 2|0\.999|1e-8)\b/.test(src), `${f} repeats a default of the settings schema`);
   }

@@ -53,15 +53,30 @@ test('formatting: percentages, signed points, three duration styles', () => {
 test('statistics: macro F1 of a confusion matrix, numpy quantiles, a seeded bootstrap', () => {
   // rows = true label: class 0 precision 8/9, recall 8/10; class 1 precision 4/6, recall 4/5
   const f1 = (p: number, r: number) => (2 * p * r) / (p + r);
-  assert.ok(Math.abs(macroF1([[8, 2], [1, 4]]) - (f1(8 / 9, 8 / 10) + f1(4 / 6, 4 / 5)) / 2) < 1e-12);
-  assert.equal(macroF1([[0, 0], [0, 0]]), 0);
+  assert.ok(
+    Math.abs(
+      macroF1([
+        [8, 2],
+        [1, 4],
+      ]) -
+        (f1(8 / 9, 8 / 10) + f1(4 / 6, 4 / 5)) / 2,
+    ) < 1e-12,
+  );
+  assert.equal(
+    macroF1([
+      [0, 0],
+      [0, 0],
+    ]),
+    0,
+  );
   assert.equal(quantileSorted([1, 2, 3, 4], 0.5), 2.5);
   const values = Array.from({ length: 200 }, (_, i) => i % 2);
-  const ci = () => bootstrapCI(500, mulberry32(7), (rnd) => {
-    let s = 0;
-    for (let i = 0; i < values.length; i++) s += values[Math.floor(rnd() * values.length)];
-    return s / values.length;
-  });
+  const ci = () =>
+    bootstrapCI(500, mulberry32(7), (rnd) => {
+      let s = 0;
+      for (let i = 0; i < values.length; i++) s += values[Math.floor(rnd() * values.length)];
+      return s / values.length;
+    });
   const [lo, hi] = ci();
   assert.ok(lo < 0.5 && hi > 0.5 && hi - lo < 0.2, `${lo} ${hi}`);
   assert.deepEqual(ci(), [lo, hi]);

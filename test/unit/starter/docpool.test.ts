@@ -14,7 +14,10 @@ const inner = new UseLiteClassifier(2, weights.timing);
 const model = new DocPoolClassifier(inner);
 const rng = new NormalRng(5);
 const values = new Map<string, Float32Array>(weights.params);
-values.set('classifier.weight', Float32Array.from({ length: 2 * USE_LITE_EMBEDDING_SIZE }, () => 0.15 * rng.next()));
+values.set(
+  'classifier.weight',
+  Float32Array.from({ length: 2 * USE_LITE_EMBEDDING_SIZE }, () => 0.15 * rng.next()),
+);
 values.set('classifier.bias', Float32Array.from([0.1, -0.2]));
 
 // Two documents: 3 pieces and 2 pieces, of different lengths (right-padded to 7).
@@ -29,19 +32,21 @@ const labels = BigInt64Array.from([1n, 0n]);
 
 const feedsOf = (w: Map<string, Float32Array>) => {
   const f: Record<string, { data: Float32Array | BigInt64Array; dims: number[] }> = {
-    input_ids: { data: ids, dims: [rows, seq] }, attention_mask: { data: mask, dims: [rows, seq] },
-    doc_pool: { data: pool, dims: [counts.length, rows] }, labels: { data: labels, dims: [counts.length] },
+    input_ids: { data: ids, dims: [rows, seq] },
+    attention_mask: { data: mask, dims: [rows, seq] },
+    doc_pool: { data: pool, dims: [counts.length, rows] },
+    labels: { data: labels, dims: [counts.length] },
   };
   for (const p of model.params) f[p.name] = { data: w.get(p.name)!, dims: p.shape };
   return f;
 };
 
-test('docPoolMatrix: 1/n over each document\'s own pieces; rejects empty documents', () => {
+test("docPoolMatrix: 1/n over each document's own pieces; rejects empty documents", () => {
   assert.deepEqual(Array.from(docPoolMatrix([2, 1])), [0.5, 0.5, 0, 0, 0, 1]);
   assert.throws(() => docPoolMatrix([2, 0]), /document 1 has 0 pieces/);
 });
 
-test('doc-pool logits = head(sqrt(512) x mean of the pieces\' USE embeddings)', async () => {
+test("doc-pool logits = head(sqrt(512) x mean of the pieces' USE embeddings)", async () => {
   const pg = new Graph({ training: false });
   pg.output('embedding', inner.buildPooled(pg));
   const lg = new Graph({ training: false });
@@ -79,7 +84,13 @@ test('doc-pool training graph: gradients match finite differences (encoder, pool
     // Small steps: at 1e-4 along a full random direction the qkv curvature shifts the difference by ~10%
     // (measured: -1.61 / -1.46 / -1.29 at 3e-4 / 1e-4 / 3e-5 against analytic -1.296).
     const eps = 3e-5;
-    for (const name of ['encoder.layer.0.attention.qkv.weight', 'encoder.layer.1.ffn.conv1.weight', 'pooler.tanh.weight', 'classifier.weight', 'classifier.bias']) {
+    for (const name of [
+      'encoder.layer.0.attention.qkv.weight',
+      'encoder.layer.1.ffn.conv1.weight',
+      'pooler.tanh.weight',
+      'classifier.weight',
+      'classifier.bias',
+    ]) {
       const gr = base[`grad/${name}`].data as Float32Array;
       const d = Float32Array.from(values.get(name)!, () => rng.next());
       let analytic = 0;
@@ -98,8 +109,18 @@ test('doc-pool training graph: gradients match finite differences (encoder, pool
 
 test('trainer: doc-pool batches (labels per document) train and evaluate one row per document', async () => {
   const tr = await createTrainer(model, values, {
-    lr: 1e-3, weightDecay: 0, betas: [0.9, 0.999], eps: 1e-8, maxGradNorm: 1, warmupSteps: 0, totalSteps: 10,
-    schedule: 'constant', gradAccumSteps: 1, seed: 1, freeze: { top: 1 }, dropout: true,
+    lr: 1e-3,
+    weightDecay: 0,
+    betas: [0.9, 0.999],
+    eps: 1e-8,
+    maxGradNorm: 1,
+    warmupSteps: 0,
+    totalSteps: 10,
+    schedule: 'constant',
+    gradAccumSteps: 1,
+    seed: 1,
+    freeze: { top: 1 },
+    dropout: true,
   });
   try {
     const batch = { inputIds: ids, attentionMask: mask, labels, batch: rows, seq, extra: { doc_pool: { data: pool, dims: [counts.length, rows] } } };

@@ -38,7 +38,10 @@ test('USE Lite gradients match finite differences; padded tokens get none', asyn
   // that the transformer weights get gradients far above float32 rounding noise.
   const rng = new NormalRng(3);
   const values = new Map<string, Float32Array>(weights.params);
-  values.set('classifier.weight', Float32Array.from({ length: 1024 }, () => 0.15 * rng.next()));
+  values.set(
+    'classifier.weight',
+    Float32Array.from({ length: 1024 }, () => 0.15 * rng.next()),
+  );
   values.set('classifier.bias', new Float32Array(2));
   const batch = 2;
   const seq = 9;
@@ -46,7 +49,8 @@ test('USE Lite gradients match finite differences; padded tokens get none', asyn
   const mask = BigInt64Array.from({ length: batch * seq }, (_, i) => (i < seq || i % seq < 5 ? 1n : 0n)); // row 1: 5 tokens
   const run = async (w: Map<string, Float32Array>, outputs?: string[]) => {
     const feeds: Record<string, { data: Float32Array | BigInt64Array; dims: number[] }> = {
-      input_ids: { data: ids, dims: [batch, seq] }, attention_mask: { data: mask, dims: [batch, seq] },
+      input_ids: { data: ids, dims: [batch, seq] },
+      attention_mask: { data: mask, dims: [batch, seq] },
       labels: { data: BigInt64Array.from([0n, 1n]), dims: [batch] },
     };
     for (const p of model.params) feeds[p.name] = { data: w.get(p.name)!, dims: p.shape };

@@ -8,15 +8,28 @@ import { Graph, Program } from '../../../src/engine';
 import { UseLiteClassifier, UseLiteEmbedder, initUseLiteHead, loadUseLiteWeights, useLiteWindows } from '../../../src/engine/models/useLite';
 import { loadStarterModel, starterModelFiles } from '../../../src/host/models/starter';
 
-interface Item { name: string; tokens: number; ids: number[]; embedding: string }
+interface Item {
+  name: string;
+  tokens: number;
+  ids: number[];
+  embedding: string;
+}
 const fixture: { items: Item[] } = JSON.parse(readFileSync(join(__dirname, '../../fixtures/use/reference.json'), 'utf8'));
-const decode = (b64: string) => { const b = Buffer.from(b64, 'base64'); return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4); };
+const decode = (b64: string) => {
+  const b = Buffer.from(b64, 'base64');
+  return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+};
 const weights = loadUseLiteWeights(starterModelFiles().modelJson);
 
 function compare(a: Float32Array, b: Float32Array): { cos: number; maxAbs: number } {
-  let dot = 0, na = 0, nb = 0, maxAbs = 0;
+  let dot = 0,
+    na = 0,
+    nb = 0,
+    maxAbs = 0;
   for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i];
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
     maxAbs = Math.max(maxAbs, Math.abs(a[i] - b[i]));
   }
   return { cos: dot / Math.sqrt(na * nb), maxAbs };
@@ -32,7 +45,8 @@ test('engine embeddings match TF.js (cosine >= 0.9999 each), in one padded batch
   const emb = await UseLiteEmbedder.create(weights, { threads: 2, batchSize: 64 });
   try {
     const got = await emb.embed(fixture.items.map((it) => it.ids));
-    let worstCos = 1, worstAbs = 0;
+    let worstCos = 1,
+      worstAbs = 0;
     fixture.items.forEach((it, i) => {
       const { cos, maxAbs } = compare(got.subarray(i * 512, (i + 1) * 512), decode(it.embedding));
       worstCos = Math.min(worstCos, cos);
@@ -57,7 +71,10 @@ test('engine embeddings match TF.js (cosine >= 0.9999 each), in one padded batch
 test('windows: consecutive <= 128-token pieces covering every id; too-long input is refused', async () => {
   const ids = Array.from({ length: 300 }, (_, i) => 10 + i);
   const w = useLiteWindows(ids);
-  assert.deepEqual(w.map((x) => x.length), [128, 128, 44]);
+  assert.deepEqual(
+    w.map((x) => x.length),
+    [128, 128, 44],
+  );
   assert.deepEqual(w.flat(), ids);
   assert.deepEqual(useLiteWindows([]), [[]]);
   assert.throws(() => useLiteWindows(ids, 129), /window size must be 1\.\.128/);
@@ -93,7 +110,11 @@ test('classifier: logits = head(embedding), all weights trainable, deterministic
     for (const p of model.params) feeds[p.name] = { data: weights.params.get(p.name) ?? head.get(p.name)!, dims: p.shape };
     const it = fixture.items[1];
     const dims = [1, it.ids.length];
-    const r = await program.run({ ...feeds, input_ids: { data: BigInt64Array.from(it.ids.map(BigInt)), dims }, attention_mask: { data: new BigInt64Array(it.ids.length).fill(1n), dims } });
+    const r = await program.run({
+      ...feeds,
+      input_ids: { data: BigInt64Array.from(it.ids.map(BigInt)), dims },
+      attention_mask: { data: new BigInt64Array(it.ids.length).fill(1n), dims },
+    });
     const e = decode(it.embedding);
     const W = head.get('classifier.weight')!;
     for (let c = 0; c < 2; c++) {

@@ -22,12 +22,16 @@ test('reads float32, int32, uint8-quantized and float16 weights across shard bou
     const u8 = Buffer.from([0, 10, 255]);
     const f16 = Buffer.from(Uint16Array.from([0x3c00, 0xc000, 0x3555]).buffer); // 1, -2, ~0.33325
     const all = Buffer.concat([f32, i32, u8, f16]);
-    const p = writeModel(dir, [
-      { name: 'a', shape: [2, 3], dtype: 'float32' },
-      { name: 'len', shape: [2], dtype: 'int32' },
-      { name: 'q', shape: [3], dtype: 'float32', quantization: { dtype: 'uint8', scale: 0.5, min: -1 } },
-      { name: 'h', shape: [3], dtype: 'float32', quantization: { dtype: 'float16' } },
-    ], [all.subarray(0, 10), all.subarray(10)]); // a shard boundary inside 'a'
+    const p = writeModel(
+      dir,
+      [
+        { name: 'a', shape: [2, 3], dtype: 'float32' },
+        { name: 'len', shape: [2], dtype: 'int32' },
+        { name: 'q', shape: [3], dtype: 'float32', quantization: { dtype: 'uint8', scale: 0.5, min: -1 } },
+        { name: 'h', shape: [3], dtype: 'float32', quantization: { dtype: 'float16' } },
+      ],
+      [all.subarray(0, 10), all.subarray(10)],
+    ); // a shard boundary inside 'a'
     const m = readTfjsGraphModel(p);
     assert.equal(m.nodes[0].op, 'Placeholder');
     assert.deepEqual(m.weights.get('a'), { dtype: 'float32', shape: [2, 3], data: Float32Array.from([1.5, -2, 3.25, 4, 5, 6]) });

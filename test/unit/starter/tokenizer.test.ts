@@ -14,10 +14,19 @@ const files = starterModelFiles();
 const vocab = JSON.parse(readFileSync(files.vocab, 'utf8'));
 const ours = new UseTokenizer(vocab);
 const fixture = JSON.parse(readFileSync(join(__dirname, '../../fixtures/use/review_tokens.json'), 'utf8'));
-const hashIds = (ids: number[]) => createHash('sha256').update(Buffer.from(Int32Array.from(ids).buffer)).digest('hex').slice(0, 16);
+const hashIds = (ids: number[]) =>
+  createHash('sha256')
+    .update(Buffer.from(Int32Array.from(ids).buffer))
+    .digest('hex')
+    .slice(0, 16);
 
 function reviewKeys(): string[] {
-  return ['neg', 'pos'].flatMap((label) => readdirSync(join(CORPUS, label)).filter((f) => f.endsWith('.txt')).sort().map((f) => `${label}/${f}`));
+  return ['neg', 'pos'].flatMap((label) =>
+    readdirSync(join(CORPUS, label))
+      .filter((f) => f.endsWith('.txt'))
+      .sort()
+      .map((f) => `${label}/${f}`),
+  );
 }
 
 test('fixture was made from the installed vocabulary', () => {
@@ -48,11 +57,22 @@ test('edge cases match the live reference tokenizer', () => {
   const { Tokenizer } = requireCjs('@tensorflow-models/universal-sentence-encoder/dist/tokenizer');
   const reference = new Tokenizer(vocab);
   const cases = [
-    '', ' ', '   ', 'a', 'Hello, World!', 'the movie starts at 10:30 and ends :( or :) maybe ://x',
+    '',
+    ' ',
+    '   ',
+    'a',
+    'Hello, World!',
+    'the movie starts at 10:30 and ends :( or :) maybe ://x',
     'ﬁne café naïve Ⅻ ｆｕｌｌｗｉｄｔｈ', // NFKC folds ligatures, roman numerals and fullwidth forms
-    '日本語のテキスト 中文 한국어', '🎬🍿 emoji 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 (astral: surrogate pairs)', '\u0000\u0007 tabs\tand\nnewlines',
-    '”5 ”55 5”5', '  leading and trailing  ', 'zzzzqqqxxjjj unknownish', '§¶†‡ ░▒▓ ═►',
-    'a'.repeat(300), 'word '.repeat(200),
+    '日本語のテキスト 中文 한국어',
+    '🎬🍿 emoji 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 (astral: surrogate pairs)',
+    '\u0000\u0007 tabs\tand\nnewlines',
+    '”5 ”55 5”5',
+    '  leading and trailing  ',
+    'zzzzqqqxxjjj unknownish',
+    '§¶†‡ ░▒▓ ═►',
+    'a'.repeat(300),
+    'word '.repeat(200),
   ];
   for (const text of cases) assert.deepEqual(ours.encode(text), reference.encode(text), JSON.stringify(text));
   // A sample of whole reviews, prepared the host's way, checked live as well.

@@ -6,9 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBuiltin } from '../../../src/host/data';
-import {
-  encodeDocuments, formatTokenStats, loadHfTokenizer, makeBatches, tokenStats, TokenizerError, type TextTokenizer,
-} from '../../../src/host/tokenize';
+import { encodeDocuments, formatTokenStats, loadHfTokenizer, makeBatches, tokenStats, TokenizerError, type TextTokenizer } from '../../../src/host/tokenize';
 import { writeTinyTokenizer } from './tinyTokenizer';
 import { quantileSorted } from '../../../src/shared/stats';
 
@@ -22,12 +20,21 @@ test('BERT-style WordPiece tokenizer loads offline; template [CLS] x [SEP]; toke
   assert.equal(tok.modelMaxLength, 16);
   // Lower-cased, punctuation split, greedy longest-match word pieces, unknown word -> [UNK].
   const ids = tok.encode('The movie was UNBELIEVABLE, great films. zzz');
-  assert.deepEqual(ids, ['the', 'movie', 'was', 'un', '##believ', '##able', ',', 'great', 'film', '##s', '.', '[UNK]'].map((t) => v[t]));
+  assert.deepEqual(
+    ids,
+    ['the', 'movie', 'was', 'un', '##believ', '##able', ',', 'great', 'film', '##s', '.', '[UNK]'].map((t) => v[t]),
+  );
 
-  const docs = [{ text: 'the plot was a twist the movie was bad the film was bad', label: 0 }, { text: 'great', label: 1 }];
+  const docs = [
+    { text: 'the plot was a twist the movie was bad the film was bad', label: 0 },
+    { text: 'great', label: 1 },
+  ];
   const rows = encodeDocuments(tok, docs, { strategy: 'head+tail', maxLength: 8, headTokens: 2 });
   // Budget 8 - 2 = 6 content tokens: the first 2 and the last 4.
-  assert.deepEqual(rows[0].ids, ['[CLS]', 'the', 'plot', 'the', 'film', 'was', 'bad', '[SEP]'].map((t) => v[t]));
+  assert.deepEqual(
+    rows[0].ids,
+    ['[CLS]', 'the', 'plot', 'the', 'film', 'was', 'bad', '[SEP]'].map((t) => v[t]),
+  );
   const [b] = makeBatches(rows, 4, tok.specials.pad, { tokenTypeIds: tok.usesTokenTypeIds });
   assert.equal(b.seq, 8);
   assert.deepEqual([...b.inputIds.slice(8)], [v['[CLS]'], v.great, v['[SEP]'], 0, 0, 0, 0, 0].map(BigInt));
@@ -44,8 +51,11 @@ test('RoBERTa-style template <s> x </s> without token type ids', async () => {
 });
 
 test('a folder without tokenizer files is a one-line error', async () => {
-  await assert.rejects(loadHfTokenizer(join(dir, 'empty')), (e: unknown) =>
-    e instanceof TokenizerError && /empty has no tokenizer\.json; a tokenizer folder needs tokenizer\.json and tokenizer_config\.json/.test(e.message));
+  await assert.rejects(
+    loadHfTokenizer(join(dir, 'empty')),
+    (e: unknown) =>
+      e instanceof TokenizerError && /empty has no tokenizer\.json; a tokenizer folder needs tokenizer\.json and tokenizer_config\.json/.test(e.message),
+  );
 });
 
 test('quantile matches numpy linear interpolation', () => {
@@ -67,21 +77,39 @@ test('tokenStats with the HF tokenizer: lengths include special tokens; truncate
 });
 
 test('tokenStats on the movie reviews (whitespace words) matches the corpus figures: mean 746, median 697, p90 1153', () => {
-  const words: TextTokenizer = { name: 'words', specials: { prefix: [], suffix: [], pad: 0 }, usesTokenTypeIds: false, modelMaxLength: 512, encode: (t) => t.split(/\s+/).filter(Boolean).map(() => 1) };
-  const s = tokenStats(words, loadBuiltin('movie-reviews').examples.map((e) => e.text));
+  const words: TextTokenizer = {
+    name: 'words',
+    specials: { prefix: [], suffix: [], pad: 0 },
+    usesTokenTypeIds: false,
+    modelMaxLength: 512,
+    encode: (t) =>
+      t
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(() => 1),
+  };
+  const s = tokenStats(
+    words,
+    loadBuiltin('movie-reviews').examples.map((e) => e.text),
+  );
   assert.equal(s.count, 2000);
   assert.ok(Math.abs(s.mean - 746) < 1, `mean ${s.mean}`);
   assert.ok(Math.abs(s.median - 697) <= 1, `median ${s.median}`);
   assert.ok(Math.abs(s.p90 - 1153) <= 2, `p90 ${s.p90}`);
   assert.ok(s.truncatedShare > 0.7 && s.truncatedShare < 0.9, `share over 512 words ${s.truncatedShare}`);
-  assert.match(formatTokenStats(s), /^2000 texts: mean [\d.]+ tokens, median [\d.]+, p90 [\d.]+, max \d+; [\d.]+% exceed 512 \(a cut at 512 keeps [\d.]+% of all tokens\)$/);
+  assert.match(
+    formatTokenStats(s),
+    /^2000 texts: mean [\d.]+ tokens, median [\d.]+, p90 [\d.]+, max \d+; [\d.]+% exceed 512 \(a cut at 512 keeps [\d.]+% of all tokens\)$/,
+  );
 });
 
 test('a folder with only a BERT vocab.txt tokenizes exactly like the tokenizer.json of the same vocabulary', async () => {
   const v = writeTinyTokenizer(join(dir, 'ref'), 'bert');
   const vocabOnly = join(dir, 'vocab-only');
   mkdirSync(vocabOnly);
-  const list = Object.entries(v).sort((a, b) => a[1] - b[1]).map(([t]) => t);
+  const list = Object.entries(v)
+    .sort((a, b) => a[1] - b[1])
+    .map(([t]) => t);
   writeFileSync(join(vocabOnly, 'vocab.txt'), list.join('\n') + '\n');
   writeFileSync(join(vocabOnly, 'tokenizer_config.json'), JSON.stringify({ do_lower_case: true, model_max_length: 64 }));
   const ref = await loadHfTokenizer(join(dir, 'ref'));
@@ -89,7 +117,8 @@ test('a folder with only a BERT vocab.txt tokenizes exactly like the tokenizer.j
   assert.deepEqual(tok.specials, ref.specials);
   assert.equal(tok.usesTokenTypeIds, true);
   assert.equal(tok.modelMaxLength, 64);
-  for (const text of ['The movie was UNBELIEVABLE, great films. zzz', 'a  twist,the\tPLOT!', 'films\nfilm']) assert.deepEqual(tok.encode(text), ref.encode(text), text);
+  for (const text of ['The movie was UNBELIEVABLE, great films. zzz', 'a  twist,the\tPLOT!', 'films\nfilm'])
+    assert.deepEqual(tok.encode(text), ref.encode(text), text);
   writeFileSync(join(vocabOnly, 'vocab.txt'), 'hello\nworld\n');
   await assert.rejects(loadHfTokenizer(vocabOnly), /vocab\.txt has no \[CLS\] token; it is not a BERT WordPiece vocabulary/);
 });

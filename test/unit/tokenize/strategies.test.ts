@@ -2,7 +2,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  aggregateWindowLogits, applyStrategy, chunkWindows, encodeDocuments, makeBatches, padBatch, trainingBatches, type SpecialTokens, type TextTokenizer,
+  aggregateWindowLogits,
+  applyStrategy,
+  chunkWindows,
+  encodeDocuments,
+  makeBatches,
+  padBatch,
+  trainingBatches,
+  type SpecialTokens,
+  type TextTokenizer,
   type TokenBatch,
 } from '../../../src/host/tokenize';
 
@@ -34,7 +42,10 @@ test('head, tail and head+tail (Sun et al.: first 128 + last 382 at max 512)', (
 
 test('chunks: overlapping full windows covering the whole document, last one ending at the end', () => {
   const wins = chunkWindows(doc, 510, 127);
-  assert.deepEqual(wins.map((w) => w[0]), [1000, 1383, 1490]);
+  assert.deepEqual(
+    wins.map((w) => w[0]),
+    [1000, 1383, 1490],
+  );
   assert.ok(wins.every((w) => w.length === 510));
   assert.equal(wins[2][509], 1999);
   const covered = new Set(wins.flat());
@@ -46,12 +57,22 @@ test('chunks: overlapping full windows covering the whole document, last one end
   const small = chunkWindows(range(0, 100), 10, 0);
   assert.equal(small.length, 10);
   const capped = chunkWindows(range(0, 100), 10, 0, 4);
-  assert.deepEqual(capped.map((w) => w[0]), [0, 30, 60, 90]);
+  assert.deepEqual(
+    capped.map((w) => w[0]),
+    [0, 30, 60, 90],
+  );
   assert.throws(() => chunkWindows(doc, 10, 10), /overlap 10 must be at least 0 and below the window's 10 content tokens/);
 });
 
 test('padBatch: dynamic padding to the longest row, mask, zero token types, labels', () => {
-  const b = padBatch([{ ids: [101, 7, 8, 102], doc: 0, window: 0, label: 1 }, { ids: [101, 9, 102], doc: 1, window: 0, label: 0 }], 0, { tokenTypeIds: true });
+  const b = padBatch(
+    [
+      { ids: [101, 7, 8, 102], doc: 0, window: 0, label: 1 },
+      { ids: [101, 9, 102], doc: 1, window: 0, label: 0 },
+    ],
+    0,
+    { tokenTypeIds: true },
+  );
   assert.equal(b.batch, 2);
   assert.equal(b.seq, 4);
   assert.deepEqual([...b.inputIds], [101n, 7n, 8n, 102n, 101n, 9n, 102n, 0n]);
@@ -66,20 +87,46 @@ test('padBatch: dynamic padding to the longest row, mask, zero token types, labe
 test('encodeDocuments + makeBatches: chunk rows keep label and doc index; length-sorted batches pad less', () => {
   // A stand-in tokenizer: words become ids by their length, so the test controls lengths exactly.
   const tok: TextTokenizer = { name: 'len', specials: bert, usesTokenTypeIds: false, modelMaxLength: 8, encode: (t) => t.split(' ').map((w) => w.length) };
-  const docs = [{ text: 'a bb ccc', label: 0 }, { text: Array(14).fill('x').join(' '), label: 1 }, { text: 'dd', label: 0 }];
+  const docs = [
+    { text: 'a bb ccc', label: 0 },
+    { text: Array(14).fill('x').join(' '), label: 1 },
+    { text: 'dd', label: 0 },
+  ];
   const rows = encodeDocuments(tok, docs, { strategy: 'chunks', maxLength: 8, overlap: 2 });
-  assert.deepEqual(rows.map((r) => [r.doc, r.window, r.label, r.ids.length]), [[0, 0, 0, 5], [1, 0, 1, 8], [1, 1, 1, 8], [1, 2, 1, 8], [2, 0, 0, 3]]);
+  assert.deepEqual(
+    rows.map((r) => [r.doc, r.window, r.label, r.ids.length]),
+    [
+      [0, 0, 0, 5],
+      [1, 0, 1, 8],
+      [1, 1, 1, 8],
+      [1, 2, 1, 8],
+      [2, 0, 0, 3],
+    ],
+  );
   const batches = makeBatches(rows, 2, 0, { sortByLength: true });
-  assert.deepEqual(batches.map((b) => [b.batch, b.seq]), [[2, 5], [2, 8], [1, 8]]);
+  assert.deepEqual(
+    batches.map((b) => [b.batch, b.seq]),
+    [
+      [2, 5],
+      [2, 8],
+      [1, 8],
+    ],
+  );
   assert.deepEqual(batches.flatMap((b) => b.docs).sort(), [0, 1, 1, 1, 2]);
-  assert.deepEqual(makeBatches(rows, 2, 0).map((b) => b.seq), [8, 8, 3]);
+  assert.deepEqual(
+    makeBatches(rows, 2, 0).map((b) => b.seq),
+    [8, 8, 3],
+  );
   assert.throws(() => makeBatches(rows, 0, 0), /batch size must be a positive integer/);
 });
 
 test('aggregateWindowLogits: a document scores the mean of its windows', () => {
   const logits = Float32Array.from([1, 2, 3, 6, -1, 0, 10, 10]); // 4 rows x 2 labels
   const out = aggregateWindowLogits(logits, 2, [0, 0, 1, 0], 2);
-  assert.deepEqual([...out], [(1 + 3 + 10) / 3, (2 + 6 + 10) / 3, -1, 0].map((x) => Math.fround(x)));
+  assert.deepEqual(
+    [...out],
+    [(1 + 3 + 10) / 3, (2 + 6 + 10) / 3, -1, 0].map((x) => Math.fround(x)),
+  );
   assert.throws(() => aggregateWindowLogits(logits, 2, [0, 0, 0, 0], 2), /document 1 has no windows/);
   assert.throws(() => aggregateWindowLogits(logits, 2, [0, 1], 2), /logits hold 4 rows but 2 document indices/);
 });
@@ -88,14 +135,24 @@ test('trainingBatches: every row once per epoch, same (seed, epoch) same order, 
   const rows = Array.from({ length: 300 }, (_, i) => ({ ids: Array(5 + ((i * 37) % 200)).fill(7), doc: i, window: 0, label: i % 2 }));
   const e0 = trainingBatches(rows, 16, 0, { seed: 1, epoch: 0 });
   const docsOf = (bs: TokenBatch[]) => bs.flatMap((b) => b.docs);
-  assert.deepEqual([...docsOf(e0)].sort((a, b) => a - b), rows.map((r) => r.doc));
+  assert.deepEqual(
+    [...docsOf(e0)].sort((a, b) => a - b),
+    rows.map((r) => r.doc),
+  );
   assert.deepEqual(docsOf(trainingBatches(rows, 16, 0, { seed: 1, epoch: 0 })), docsOf(e0));
   assert.notDeepEqual(docsOf(trainingBatches(rows, 16, 0, { seed: 1, epoch: 1 })), docsOf(e0));
   assert.notDeepEqual(docsOf(trainingBatches(rows, 16, 0, { seed: 2, epoch: 0 })), docsOf(e0));
   const bucketed = trainingBatches(rows, 16, 0, { seed: 1, epoch: 0, bucket: 8 });
-  assert.deepEqual([...docsOf(bucketed)].sort((a, b) => a - b), rows.map((r) => r.doc));
+  assert.deepEqual(
+    [...docsOf(bucketed)].sort((a, b) => a - b),
+    rows.map((r) => r.doc),
+  );
   const cells = (bs: TokenBatch[]) => bs.reduce((s, b) => s + b.batch * b.seq, 0);
   const real = rows.reduce((s, r) => s + r.ids.length, 0);
   assert.ok(cells(bucketed) - real < 0.3 * (cells(e0) - real), `padding ${cells(bucketed) - real} vs ${cells(e0) - real}`);
-  for (const b of bucketed) assert.deepEqual([...b.labels!], b.docs.map((d) => BigInt(d % 2)));
+  for (const b of bucketed)
+    assert.deepEqual(
+      [...b.labels!],
+      b.docs.map((d) => BigInt(d % 2)),
+    );
 });

@@ -31,7 +31,11 @@ export function writeTinyTokenizer(dir: string, style: 'bert' | 'roberta' = 'ber
     tokenizer_class: style === 'bert' ? 'BertTokenizer' : 'PreTrainedTokenizerFast',
     do_lower_case: true,
     model_max_length: 16,
-    cls_token: cls, sep_token: sep, pad_token: pad, unk_token: unk, mask_token: mask,
+    cls_token: cls,
+    sep_token: sep,
+    pad_token: pad,
+    unk_token: unk,
+    mask_token: mask,
     ...(style === 'roberta' ? { model_input_names: ['input_ids', 'attention_mask'] } : {}),
   };
   mkdirSync(dir, { recursive: true });

@@ -10,8 +10,10 @@ import type { EncodedRow } from '../../../src/host/tokenize';
 const docs = [{ text: 'a good film', label: 1 }, { text: 'a bad one, long enough for two windows', label: 0 }, { text: 'no label here' }];
 const encodeWith = (calls: { n: number }) => (): EncodedRow[] => {
   calls.n++;
-  return docs.flatMap((d, doc) => [{ ids: [101, ...[...d.text].map((ch) => ch.charCodeAt(0)), 102], doc, window: 0, ...(d.label === undefined ? {} : { label: d.label }) },
-    ...(d.text.length > 20 ? [{ ids: [101, 7, 102], doc, window: 1, label: d.label }] : [])]);
+  return docs.flatMap((d, doc) => [
+    { ids: [101, ...[...d.text].map((ch) => ch.charCodeAt(0)), 102], doc, window: 0, ...(d.label === undefined ? {} : { label: d.label }) },
+    ...(d.text.length > 20 ? [{ ids: [101, 7, 102], doc, window: 1, label: d.label }] : []),
+  ]);
 };
 const key: TokenCacheKey = { tokenizer: { id: 'starter', revision: '1' }, strategy: { longText: 'head', maxLength: 128 } };
 

@@ -10,9 +10,18 @@ import { joinLines, UseTokenizer } from '../../../src/host/tokenize/sentencepiec
 
 test('USE Lite SentencePiece as a TextTokenizer: movie-review token stats and 128-token chunks', () => {
   const sp = UseTokenizer.fromFile(starterModelFiles().vocab);
-  const tok: TextTokenizer = { name: 'use-lite', specials: { prefix: [], suffix: [], pad: 0 }, usesTokenTypeIds: false, modelMaxLength: 128, encode: (t) => sp.encode(joinLines(t)) };
+  const tok: TextTokenizer = {
+    name: 'use-lite',
+    specials: { prefix: [], suffix: [], pad: 0 },
+    usesTokenTypeIds: false,
+    modelMaxLength: 128,
+    encode: (t) => sp.encode(joinLines(t)),
+  };
   const reviews = loadBuiltin('movie-reviews').examples;
-  const s = tokenStats(tok, reviews.map((e) => e.text));
+  const s = tokenStats(
+    tok,
+    reviews.map((e) => e.text),
+  );
   assert.equal(s.count, 2000);
   assert.ok(Math.abs(s.mean - 1074) < 1, `mean ${s.mean}`);
   assert.ok(Math.abs(s.median - 1002) <= 1, `median ${s.median}`);

@@ -8,19 +8,50 @@ import { SETTINGS, type SettingSpec } from '../../../src/shared/settings';
 import { demoTrainConfig } from '../../../src/host/report/demo';
 import type { ProbeResult } from '../../../src/protocol';
 import {
-  defaultValues, estimateView, formWarnings, STARTER_DEMO_VALUES, formatDuration, formFields, hubIdsFromCache, isShown, LOCAL_MODEL, parseForm, probeParams, trainParams,
+  defaultValues,
+  estimateView,
+  formWarnings,
+  STARTER_DEMO_VALUES,
+  formatDuration,
+  formFields,
+  hubIdsFromCache,
+  isShown,
+  LOCAL_MODEL,
+  parseForm,
+  probeParams,
+  trainParams,
   type FormContext,
 } from '../../../src/ui/viewmodel/fineTuneForm';
 
 const ctx: FormContext = {
-  datasets: [{ value: 'builtin:movie-reviews', label: 'Movie reviews (built-in)' }, { value: '/data/tweets.csv', label: 'tweets.csv' }],
-  cachedModels: ['distilbert/distilbert-base-uncased'], defaultModel: 'starter', device: 'auto', threads: 0,
+  datasets: [
+    { value: 'builtin:movie-reviews', label: 'Movie reviews (built-in)' },
+    { value: '/data/tweets.csv', label: 'tweets.csv' },
+  ],
+  cachedModels: ['distilbert/distilbert-base-uncased'],
+  defaultModel: 'starter',
+  device: 'auto',
+  threads: 0,
 };
 
-test('the form\'s settings are the schema\'s, with its limits, and every setting explains itself in one line', () => {
+test("the form's settings are the schema's, with its limits, and every setting explains itself in one line", () => {
   const fields = formFields(ctx);
   const byKey = new Map(fields.map((f) => [f.key, f]));
-  for (const k of ['longText', 'maxLength', 'docPieces', 'epochs', 'batchSize', 'lr', 'freeze', 'warmupSteps', 'weightDecay', 'patience', 'seed', 'device', 'threads'] as const) {
+  for (const k of [
+    'longText',
+    'maxLength',
+    'docPieces',
+    'epochs',
+    'batchSize',
+    'lr',
+    'freeze',
+    'warmupSteps',
+    'weightDecay',
+    'patience',
+    'seed',
+    'device',
+    'threads',
+  ] as const) {
     const f = byKey.get(k);
     assert.ok(f, k);
     assert.equal(f.label, (SETTINGS[k] as SettingSpec).form?.label, k);
@@ -32,7 +63,11 @@ test('the form\'s settings are the schema\'s, with its limits, and every setting
   for (const f of fields) {
     assert.ok(f.help.length > 20 && f.help.length < 200 && !f.help.includes('\n') && f.help.endsWith('.'), `${f.key}: ${f.help}`);
     assert.ok(f.label.length > 0);
-    if (f.kind === 'select') assert.ok(f.options!.some((o) => o.value === f.default), `${f.key}'s default ${f.default} is one of its options`);
+    if (f.kind === 'select')
+      assert.ok(
+        f.options!.some((o) => o.value === f.default),
+        `${f.key}'s default ${f.default} is one of its options`,
+      );
   }
   const parsed = parseForm(fields, defaultValues(fields));
   assert.ok(parsed.ok);
@@ -41,14 +76,36 @@ test('the form\'s settings are the schema\'s, with its limits, and every setting
   // The defaults resolve to exactly the host's default configuration.
   assert.deepEqual(resolveTrainConfig(parsed.value.config), DEFAULT_TRAIN_CONFIG);
   assert.deepEqual(probeParams(parsed.value, { validation: 0.1, test: 0.2, seed: 7 }), {
-    model: 'starter', data: 'builtin:movie-reviews', split: { validation: 0.1, test: 0.2, seed: 7 }, config: parsed.value.config, device: 'auto', threads: 0,
+    model: 'starter',
+    data: 'builtin:movie-reviews',
+    split: { validation: 0.1, test: 0.2, seed: 7 },
+    config: parsed.value.config,
+    device: 'auto',
+    threads: 0,
   });
-  assert.deepEqual(trainParams(parsed.value, '/ws/runs'), { model: 'starter', data: 'builtin:movie-reviews', runsRoot: '/ws/runs', config: parsed.value.config, device: 'auto', threads: 0 });
+  assert.deepEqual(trainParams(parsed.value, '/ws/runs'), {
+    model: 'starter',
+    data: 'builtin:movie-reviews',
+    runsRoot: '/ws/runs',
+    config: parsed.value.config,
+    device: 'auto',
+    threads: 0,
+  });
 });
 
 test('choices: top-k layers, sentence-mean pieces, a local model folder, device and threads from the settings', () => {
   const fields = formFields({ ...ctx, device: 'cpu', threads: 2 });
-  const v = { ...defaultValues(fields), freeze: 'top', topLayers: '2', longText: 'sentence-mean', docPieces: '6', maxLength: '64', lr: '4e-4', model: LOCAL_MODEL, modelPath: '/models/bert' };
+  const v = {
+    ...defaultValues(fields),
+    freeze: 'top',
+    topLayers: '2',
+    longText: 'sentence-mean',
+    docPieces: '6',
+    maxLength: '64',
+    lr: '4e-4',
+    model: LOCAL_MODEL,
+    modelPath: '/models/bert',
+  };
   const byKey = new Map(fields.map((f) => [f.key, f]));
   assert.ok(isShown(byKey.get('docPieces')!, v) && isShown(byKey.get('topLayers')!, v) && isShown(byKey.get('modelPath')!, v));
   assert.ok(!isShown(byKey.get('docPieces')!, defaultValues(fields)));
@@ -72,7 +129,17 @@ test('choices: top-k layers, sentence-mean pieces, a local model folder, device 
 
 test('bad values: one plain message per field, nothing is sent', () => {
   const fields = formFields(ctx);
-  const r = parseForm(fields, { ...defaultValues(fields), epochs: '0', batchSize: '2.5', lr: 'fast', weightDecay: '3', seed: '', model: LOCAL_MODEL, modelPath: ' ', device: 'tpu' });
+  const r = parseForm(fields, {
+    ...defaultValues(fields),
+    epochs: '0',
+    batchSize: '2.5',
+    lr: 'fast',
+    weightDecay: '3',
+    seed: '',
+    model: LOCAL_MODEL,
+    modelPath: ' ',
+    device: 'tpu',
+  });
   assert.ok(!r.ok);
   assert.deepEqual(Object.keys(r.errors).sort(), ['batchSize', 'device', 'epochs', 'lr', 'modelPath', 'seed', 'weightDecay']);
   // the schema's rule in its wording, named by the field's label (the host says "epochs must be ...", gft --epochs)
@@ -82,7 +149,12 @@ test('bad values: one plain message per field, nothing is sent', () => {
   assert.equal(r.errors.weightDecay, 'Weight decay must be a number from 0 to 1.');
   assert.equal(r.errors.device, 'Device: choose one of the list.');
   // One rule, one message: every way of breaking a field says the same thing.
-  for (const [key, bad] of [['lr', ['abc', '0', '-1', '', '2']], ['epochs', ['abc', '0', '2.5', '1001']], ['weightDecay', ['x', '-0.1', '2']], ['maxLength', ['2', '4097', 'x']]] as const) {
+  for (const [key, bad] of [
+    ['lr', ['abc', '0', '-1', '', '2']],
+    ['epochs', ['abc', '0', '2.5', '1001']],
+    ['weightDecay', ['x', '-0.1', '2']],
+    ['maxLength', ['2', '4097', 'x']],
+  ] as const) {
     const msgs = new Set(bad.map((b) => (parseForm(fields, { ...defaultValues(fields), [key]: b }) as { errors: Record<string, string> }).errors[key]));
     assert.equal(msgs.size, 1, `${key}: ${[...msgs].join(' | ')}`);
   }
@@ -102,18 +174,51 @@ test('bad values: one plain message per field, nothing is sent', () => {
 });
 
 test('the model cache lists hub ids; durations and the estimate read naturally', () => {
-  assert.deepEqual(hubIdsFromCache(['distilbert--distilbert-base-uncased', '.tmp', 'refs', 'sentence-transformers--all-MiniLM-L6-v2']), ['distilbert/distilbert-base-uncased', 'sentence-transformers/all-MiniLM-L6-v2']);
-  assert.deepEqual([0.2, 42, 89, 90, 3000, 5400, 6000, 7190].map(formatDuration), ['1 s', '42 s', '89 s', '2 min', '50 min', '1 h 30 min', '1 h 40 min', '2 h']);
+  assert.deepEqual(hubIdsFromCache(['distilbert--distilbert-base-uncased', '.tmp', 'refs', 'sentence-transformers--all-MiniLM-L6-v2']), [
+    'distilbert/distilbert-base-uncased',
+    'sentence-transformers/all-MiniLM-L6-v2',
+  ]);
+  assert.deepEqual([0.2, 42, 89, 90, 3000, 5400, 6000, 7190].map(formatDuration), [
+    '1 s',
+    '42 s',
+    '89 s',
+    '2 min',
+    '50 min',
+    '1 h 30 min',
+    '1 h 40 min',
+    '2 h',
+  ]);
   const r: ProbeResult = {
-    device: 'cpu, 2 threads · cpu: 2 x AMD EPYC (linux/x64)', deviceKind: 'cpu', threads: 2, measuredSteps: 3, stepSeconds: [2.1, 1.9, 1.9], secondsPerStep: 1.9, rowsPerStep: 128,
-    stepsPerEpoch: 88, secondsPerEpoch: 167.2, epochs: 3, evalPasses: 4, evalSeconds: 100, totalSeconds: 601.6, setupSeconds: 11, peakRssMiB: 1309,
-    trainableParams: 2_891_266, totalParams: 6_976_770, trainTexts: 1400, trainRows: 48_580, maxLength: 64, notes: ['sentence-mean reads up to 8 sentences per text per step'],
+    device: 'cpu, 2 threads · cpu: 2 x AMD EPYC (linux/x64)',
+    deviceKind: 'cpu',
+    threads: 2,
+    measuredSteps: 3,
+    stepSeconds: [2.1, 1.9, 1.9],
+    secondsPerStep: 1.9,
+    rowsPerStep: 128,
+    stepsPerEpoch: 88,
+    secondsPerEpoch: 167.2,
+    epochs: 3,
+    evalPasses: 4,
+    evalSeconds: 100,
+    totalSeconds: 601.6,
+    setupSeconds: 11,
+    peakRssMiB: 1309,
+    trainableParams: 2_891_266,
+    totalParams: 6_976_770,
+    trainTexts: 1400,
+    trainRows: 48_580,
+    maxLength: 64,
+    notes: ['sentence-mean reads up to 8 sentences per text per step'],
   };
   const e = estimateView(r);
   assert.equal(e.perEpoch, '3 min');
   assert.equal(e.total, '10 min');
   assert.equal(e.memory, '1.3 GB');
-  assert.deepEqual(e.rows.map((x) => x.label), ['Time per epoch', 'Total', 'Memory', 'Trained weights', 'Data', 'Device']);
+  assert.deepEqual(
+    e.rows.map((x) => x.label),
+    ['Time per epoch', 'Total', 'Memory', 'Trained weights', 'Data', 'Device'],
+  );
   assert.equal(e.rows[0].value, '3 min (88 steps × 1.90 s, measured over 3 real steps)');
   assert.equal(e.rows[1].value, 'about 10 min: 3 epochs + 4 evaluation passes (2 min), plus 11 s to load and prepare');
   assert.equal(e.rows[3].value, '2.9M of 7.0M parameters (41%)');
@@ -139,9 +244,15 @@ test('presets: "General defaults" restores the defaults, the starter preset is e
   assert.deepEqual(resolveTrainConfig(back.value.config), DEFAULT_TRAIN_CONFIG);
 });
 
-test('a max length above the starter model\'s 128 tokens warns at the field; within the cap or another model, no warning', () => {
-  assert.match(formWarnings({ model: 'starter', maxLength: '512', longText: 'head' }).maxLength ?? '', /^The starter model reads at most 128 tokens: 512 becomes 128\. To read more/);
-  assert.match(formWarnings({ model: 'starter', maxLength: '256', longText: 'sentence-mean' }).maxLength ?? '', /^The starter model reads at most 128 tokens: 256 becomes 128\.$/);
+test("a max length above the starter model's 128 tokens warns at the field; within the cap or another model, no warning", () => {
+  assert.match(
+    formWarnings({ model: 'starter', maxLength: '512', longText: 'head' }).maxLength ?? '',
+    /^The starter model reads at most 128 tokens: 512 becomes 128\. To read more/,
+  );
+  assert.match(
+    formWarnings({ model: 'starter', maxLength: '256', longText: 'sentence-mean' }).maxLength ?? '',
+    /^The starter model reads at most 128 tokens: 256 becomes 128\.$/,
+  );
   assert.deepEqual(formWarnings({ model: 'starter', maxLength: '128', longText: 'head' }), {});
   assert.deepEqual(formWarnings({ model: 'distilbert/distilbert-base-uncased', maxLength: '512', longText: 'head' }), {});
 });

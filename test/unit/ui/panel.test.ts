@@ -9,7 +9,15 @@ import type { MetricRecord, PredictionRecord, RunManifest } from '../../../src/p
 import { calibration, evaluatePredictions } from '../../../src/host/eval/metrics';
 import { comparePredictions } from '../../../src/host/eval/compare';
 import {
-  confusionFromPredictions, confusionView, defaultReference, eceOf, macroF1CI, overlaidCurves, reliabilityFromPredictions, reliabilityView, significanceRow,
+  confusionFromPredictions,
+  confusionView,
+  defaultReference,
+  eceOf,
+  macroF1CI,
+  overlaidCurves,
+  reliabilityFromPredictions,
+  reliabilityView,
+  significanceRow,
 } from '../../../src/ui/viewmodel/compareView';
 import { macroF1 } from '../../../src/shared/stats';
 import { lengthBuckets, reviewPage, wordCount } from '../../../src/ui/viewmodel/review';
@@ -17,7 +25,14 @@ import { readSaliency, saliencySpans } from '../../../src/ui/viewmodel/saliency'
 import { NOTES_FILE, readNotes, saveNote } from '../../../src/ui/viewmodel/notes';
 
 const step = (s: number, loss: number): MetricRecord => ({ type: 'step', step: s, epoch: 0, loss, lr: 1e-5, step_ms: 1, time: 't' });
-const val = (s: number, accuracy: number): MetricRecord => ({ type: 'eval', step: s, epoch: 0, split: 'validation', time: 't', metrics: { accuracy, macroF1: accuracy, rocAuc: null, logLoss: 0.5, ece: 0.1 } });
+const val = (s: number, accuracy: number): MetricRecord => ({
+  type: 'eval',
+  step: s,
+  epoch: 0,
+  split: 'validation',
+  time: 't',
+  metrics: { accuracy, macroF1: accuracy, rocAuc: null, logLoss: 0.5, ece: 0.1 },
+});
 const pred = (id: string, label: number, p1: number): PredictionRecord => ({ id, label, pred: p1 >= 0.5 ? 1 : 0, probs: [1 - p1, p1], split: 'test' });
 
 test('overlaidCurves puts each run on a shared step axis, one series per run, null where a run has no point', () => {
@@ -29,11 +44,23 @@ test('overlaidCurves puts each run on a shared step axis, one series per run, nu
   assert.equal(loss.id, 'compare-loss');
   assert.deepEqual(loss.x, [1, 2, 3]);
   // The baseline has no curve: it is left out rather than listed empty.
-  assert.deepEqual(loss.series.map((s) => s.label), ['a train loss', 'b train loss']);
-  assert.deepEqual(acc.series.map((s) => s.label), ['a val accuracy', 'b val accuracy']);
+  assert.deepEqual(
+    loss.series.map((s) => s.label),
+    ['a train loss', 'b train loss'],
+  );
+  assert.deepEqual(
+    acc.series.map((s) => s.label),
+    ['a val accuracy', 'b val accuracy'],
+  );
   // EMA (alpha 0.1) per run: a = 1, 0.95; b = 0.8, 0.78.
-  assert.deepEqual(loss.series[0].values.map((v) => (v === null ? null : +v.toFixed(6))), [1, 0.95, null]);
-  assert.deepEqual(loss.series[1].values.map((v) => (v === null ? null : +v.toFixed(6))), [null, 0.8, 0.78]);
+  assert.deepEqual(
+    loss.series[0].values.map((v) => (v === null ? null : +v.toFixed(6))),
+    [1, 0.95, null],
+  );
+  assert.deepEqual(
+    loss.series[1].values.map((v) => (v === null ? null : +v.toFixed(6))),
+    [null, 0.8, 0.78],
+  );
   assert.deepEqual(acc.x, [2, 3]);
   assert.deepEqual(acc.series[0].values, [0.7, null]);
   assert.deepEqual(acc.series[1].values, [null, 0.9]);
@@ -41,7 +68,18 @@ test('overlaidCurves puts each run on a shared step axis, one series per run, nu
 
 const manifest = (id: string, kind: RunManifest['kind'], test = true): { dir: string; manifest: RunManifest } => ({
   dir: `/r/${id}`,
-  manifest: { id, kind, status: 'completed', config: {}, seed: 1, packages: {}, device: 'cpu', hostPid: 1, startedAt: 't', ...(test ? { test: {} as RunManifest['test'] } : {}) },
+  manifest: {
+    id,
+    kind,
+    status: 'completed',
+    config: {},
+    seed: 1,
+    packages: {},
+    device: 'cpu',
+    hostPid: 1,
+    startedAt: 't',
+    ...(test ? { test: {} as RunManifest['test'] } : {}),
+  },
 });
 
 test('defaultReference prefers the TF-IDF baseline, then another baseline, then the first run with test metrics', () => {
@@ -55,7 +93,7 @@ test('significanceRow formats the host comparison: difference, paired CI, discor
   // 40 examples; reference right on the first 24, the run right on the first 24 plus 10 more minus 2.
   const labels = Array.from({ length: 40 }, (_, i) => i % 2);
   const ref = labels.map((l, i) => ({ id: `x${i}`, label: l, pred: i < 24 ? l : 1 - l }));
-  const run = labels.map((l, i) => ({ id: `x${i}`, label: l, pred: (i < 34 && i !== 0 && i !== 1) ? l : 1 - l }));
+  const run = labels.map((l, i) => ({ id: `x${i}`, label: l, pred: i < 34 && i !== 0 && i !== 1 ? l : 1 - l }));
   const c = comparePredictions(ref, run, 0, 500);
   assert.equal(c.onlyBCorrect, 10);
   assert.equal(c.onlyACorrect, 2);
@@ -63,7 +101,7 @@ test('significanceRow formats the host comparison: difference, paired CI, discor
   assert.equal(row.difference, '+20.0 pts');
   assert.equal(row.discordant, '10 right only here · 2 right only in tfidf');
   // Exact two-sided binomial: 2 * P(X <= 2 | n = 12) = 2 * 79 / 4096.
-  assert.equal(row.p, (2 * 79 / 4096).toPrecision(2));
+  assert.equal(row.p, ((2 * 79) / 4096).toPrecision(2));
   assert.equal(row.significant, true);
   assert.match(row.verdict, /^better than tfidf/);
   assert.match(row.ci, /^\+\d+\.\d to \+\d+\.\d$/);
@@ -80,20 +118,45 @@ test('significanceRow formats the host comparison: difference, paired CI, discor
 test('confusionView shades by the share of the row; confusionFromPredictions counts [true][pred]', () => {
   const preds = [pred('a', 0, 0.1), pred('b', 0, 0.7), pred('c', 0, 0.2), pred('d', 1, 0.9), pred('e', 1, 0.4)];
   const m = confusionFromPredictions(preds, 2);
-  assert.deepEqual(m, [[2, 1], [1, 1]]);
+  assert.deepEqual(m, [
+    [2, 1],
+    [1, 1],
+  ]);
   const v = confusionView('r', ['neg', 'pos'], m);
   assert.equal(v.n, 5);
-  assert.deepEqual(v.cells[0].map((c) => +c.share.toFixed(4)), [0.6667, 0.3333]);
-  assert.deepEqual(v.cells.map((row) => row.map((c) => c.correct)), [[true, false], [false, true]]);
-  assert.deepEqual(confusionView('r', ['a', 'b'], [[0, 0], [3, 0]]).cells[0].map((c) => c.share), [0, 0]);
+  assert.deepEqual(
+    v.cells[0].map((c) => +c.share.toFixed(4)),
+    [0.6667, 0.3333],
+  );
+  assert.deepEqual(
+    v.cells.map((row) => row.map((c) => c.correct)),
+    [
+      [true, false],
+      [false, true],
+    ],
+  );
+  assert.deepEqual(
+    confusionView(
+      'r',
+      ['a', 'b'],
+      [
+        [0, 0],
+        [3, 0],
+      ],
+    ).cells[0].map((c) => c.share),
+    [0, 0],
+  );
 });
 
 test('reliabilityFromPredictions bins like the host calibration (same bins, counts, confidence, accuracy and ECE)', () => {
   let s = 7;
-  const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
   const preds = Array.from({ length: 300 }, (_, i) => pred(`x${i}`, i % 2, rnd()));
   const ours = reliabilityFromPredictions(preds);
-  const host = calibration(preds.map((p) => p.label), preds.map((p) => p.probs));
+  const host = calibration(
+    preds.map((p) => p.label),
+    preds.map((p) => p.probs),
+  );
   assert.equal(ours.length, 10);
   for (let b = 0; b < 10; b++) {
     assert.equal(ours[b].count, host.reliability[b].count);
@@ -111,10 +174,24 @@ test('reliabilityFromPredictions bins like the host calibration (same bins, coun
 
 test('lengthBuckets: nearest-rank quartiles as inclusive word-count ranges; ties merge empty quartiles', () => {
   const b = lengthBuckets([10, 20, 30, 40, 50, 60, 70, 80]);
-  assert.deepEqual(b.map((x) => [x.min, x.max, x.count]), [[10, 20, 2], [21, 40, 2], [41, 60, 2], [61, 80, 2]]);
+  assert.deepEqual(
+    b.map((x) => [x.min, x.max, x.count]),
+    [
+      [10, 20, 2],
+      [21, 40, 2],
+      [41, 60, 2],
+      [61, 80, 2],
+    ],
+  );
   assert.equal(b[1].label, '21–40 words');
   const ties = lengthBuckets([5, 5, 5, 5, 5, 9]);
-  assert.deepEqual(ties.map((x) => [x.min, x.max, x.count]), [[5, 5, 5], [6, 9, 1]]);
+  assert.deepEqual(
+    ties.map((x) => [x.min, x.max, x.count]),
+    [
+      [5, 5, 5],
+      [6, 9, 1],
+    ],
+  );
   assert.deepEqual(lengthBuckets([]), []);
   assert.equal(wordCount('  a  b\nc\t'), 3);
 });
@@ -141,15 +218,26 @@ test('reviewPage: fixed / broken versus a baseline on the same test ids, FP/FN o
   assert.equal(fixed.items.find((i) => i.id === 'a')!.baselinePred, 'neg');
   assert.deepEqual(fixed.counts, { all: 2, fp: 1, fn: 1 });
   const brokenFp = reviewPage(run, ['neg', 'pos'], { ...q, filter: 'fp', baseline: '/r/base', change: 'broken' }, undefined, extras);
-  assert.deepEqual(brokenFp.items.map((i) => i.id), ['f']);
+  assert.deepEqual(
+    brokenFp.items.map((i) => i.id),
+    ['f'],
+  );
   assert.equal(brokenFp.wrong, 3);
   const all = reviewPage(run, ['neg', 'pos'], { ...q, baseline: '/r/base', change: 'all' }, undefined, extras);
-  assert.deepEqual(all.items.map((i) => i.id), ['f', 'c', 'd']); // confidences 0.95, 0.7, 0.6
+  assert.deepEqual(
+    all.items.map((i) => i.id),
+    ['f', 'c', 'd'],
+  ); // confidences 0.95, 0.7, 0.6
   assert.deepEqual(all.warnings, []);
   // Without a baseline the change filter is ignored; a baseline missing ids says so.
   assert.equal(reviewPage(run, ['neg', 'pos'], { ...q, change: 'fixed' }).query.change, 'all');
-  const partial = reviewPage(run, ['neg', 'pos'], { ...q, baseline: '/r/base', change: 'fixed' }, undefined, { baseline: { dir: '/r/base', id: 'base', predictions: base.slice(1) } });
-  assert.deepEqual(partial.items.map((i) => i.id), ['b']);
+  const partial = reviewPage(run, ['neg', 'pos'], { ...q, baseline: '/r/base', change: 'fixed' }, undefined, {
+    baseline: { dir: '/r/base', id: 'base', predictions: base.slice(1) },
+  });
+  assert.deepEqual(
+    partial.items.map((i) => i.id),
+    ['b'],
+  );
   assert.match(partial.warnings[0], /base has predictions for 5 of this run's 6 test examples/);
 });
 
@@ -158,17 +246,47 @@ test('reviewPage: length quartile filter by word count, with saliency spans and 
   const run = [pred('a', 0, 0.9), pred('b', 0, 0.8), pred('c', 0, 0.7), pred('d', 0, 0.6), pred('e', 1, 0.9)];
   const q = { filter: 'all' as const, positive: 1, offset: 0, limit: 10 };
   const page = reviewPage(run, ['neg', 'pos'], { ...q, length: 1 }, (id) => texts[id], {
-    saliency: new Map([['b', [['two', 1], ['four', -0.5]] as [string, number][]]]),
+    saliency: new Map([
+      [
+        'b',
+        [
+          ['two', 1],
+          ['four', -0.5],
+        ] as [string, number][],
+      ],
+    ]),
     notes: { b: 'sarcasm?' },
   });
-  assert.deepEqual(page.lengths.map((b) => [b.min, b.max]), [[2, 4], [5, 6], [7, 8], [9, 10]]);
-  assert.deepEqual(page.items.map((i) => i.id), ['c']);
+  assert.deepEqual(
+    page.lengths.map((b) => [b.min, b.max]),
+    [
+      [2, 4],
+      [5, 6],
+      [7, 8],
+      [9, 10],
+    ],
+  );
+  assert.deepEqual(
+    page.items.map((i) => i.id),
+    ['c'],
+  );
   assert.equal(page.items[0].words, 6);
   const first = reviewPage(run, ['neg', 'pos'], { ...q, length: 0 }, (id) => texts[id], {
-    saliency: new Map([['b', [['two', 1], ['four', -0.5]] as [string, number][]]]),
+    saliency: new Map([
+      [
+        'b',
+        [
+          ['two', 1],
+          ['four', -0.5],
+        ] as [string, number][],
+      ],
+    ]),
     notes: { b: 'sarcasm?' },
   });
-  assert.deepEqual(first.items.map((i) => i.id), ['a', 'b']);
+  assert.deepEqual(
+    first.items.map((i) => i.id),
+    ['a', 'b'],
+  );
   const b = first.items[1];
   assert.equal(b.note, 'sarcasm?');
   assert.deepEqual(b.saliency, [{ text: 'one ' }, { text: 'two', score: 1 }, { text: ' three ' }, { text: 'four', score: -0.5 }]);
@@ -180,17 +298,45 @@ test('reviewPage: length quartile filter by word count, with saliency spans and 
 });
 
 test('saliencySpans lays words over the text case-insensitively, keeps line breaks, falls back to the words', () => {
-  const spans = saliencySpans('A great film.\nReally GREAT!', [['a', 0.1], ['great', 1], ['really', -0.3], ['great', 0.6]]);
+  const spans = saliencySpans('A great film.\nReally GREAT!', [
+    ['a', 0.1],
+    ['great', 1],
+    ['really', -0.3],
+    ['great', 0.6],
+  ]);
   assert.deepEqual(spans, [
-    { text: 'A', score: 0.1, minor: true }, { text: ' ' }, { text: 'great', score: 1 }, { text: ' film.\n' }, { text: 'Really', score: -0.3 }, { text: ' ' }, { text: 'GREAT', score: 0.6 }, { text: '!' },
+    { text: 'A', score: 0.1, minor: true },
+    { text: ' ' },
+    { text: 'great', score: 1 },
+    { text: ' film.\n' },
+    { text: 'Really', score: -0.3 },
+    { text: ' ' },
+    { text: 'GREAT', score: 0.6 },
+    { text: '!' },
   ]);
   assert.equal(spans.map((s) => s.text).join(''), 'A great film.\nReally GREAT!');
   // A word that is not in the text is skipped while most words match...
-  const mostly = saliencySpans('good plot and fine acting', [['good', 1], ['zzz', 0.2], ['plot', -1], ['and', 0], ['fine', 0.1], ['acting', 0.3]]);
-  assert.deepEqual(mostly.filter((s) => s.score !== undefined).map((s) => s.text), ['good', 'plot', 'and', 'fine', 'acting']);
+  const mostly = saliencySpans('good plot and fine acting', [
+    ['good', 1],
+    ['zzz', 0.2],
+    ['plot', -1],
+    ['and', 0],
+    ['fine', 0.1],
+    ['acting', 0.3],
+  ]);
+  assert.deepEqual(
+    mostly.filter((s) => s.score !== undefined).map((s) => s.text),
+    ['good', 'plot', 'and', 'fine', 'acting'],
+  );
   assert.equal(mostly.map((s) => s.text).join(''), 'good plot and fine acting');
   // ...but when many are missing (a tokenizer that rewrote the text) the words are shown as they are.
-  assert.deepEqual(saliencySpans('something else', [['good', 1], ['plot', -1]]), [{ text: 'good', score: 1 }, { text: ' ' }, { text: 'plot', score: -1 }]);
+  assert.deepEqual(
+    saliencySpans('something else', [
+      ['good', 1],
+      ['plot', -1],
+    ]),
+    [{ text: 'good', score: 1 }, { text: ' ' }, { text: 'plot', score: -1 }],
+  );
   assert.deepEqual(saliencySpans(undefined, [['x', 0.5]]), [{ text: 'x', score: 0.5 }]);
 });
 
@@ -198,10 +344,25 @@ test('readSaliency reads saliency.jsonl by id; a torn last line is ignored', () 
   const dir = mkdtempSync(join(tmpdir(), 'gft-sal-'));
   try {
     assert.equal(readSaliency(dir).size, 0);
-    writeFileSync(join(dir, 'saliency.jsonl'), `${JSON.stringify({ id: 'a', label: 0, pred: 1, rowsTowardPred: 1, words: [['bad', -0.5], ['fun', 1]] })}\n{"id":"b","wor`);
+    writeFileSync(
+      join(dir, 'saliency.jsonl'),
+      `${JSON.stringify({
+        id: 'a',
+        label: 0,
+        pred: 1,
+        rowsTowardPred: 1,
+        words: [
+          ['bad', -0.5],
+          ['fun', 1],
+        ],
+      })}\n{"id":"b","wor`,
+    );
     const m = readSaliency(dir);
     assert.deepEqual([...m.keys()], ['a']);
-    assert.deepEqual(m.get('a'), [['bad', -0.5], ['fun', 1]]);
+    assert.deepEqual(m.get('a'), [
+      ['bad', -0.5],
+      ['fun', 1],
+    ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -236,9 +397,13 @@ test('saveNote writes notes.json atomically beside the run files, updates and re
 
 test('macroF1 equals the host metrics; its bootstrap CI holds the estimate, is seeded, and is a point for a perfect model', () => {
   let s = 3;
-  const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
   const preds = Array.from({ length: 400 }, (_, i) => pred(`x${i}`, i % 2, i % 2 ? 0.3 + 0.7 * rnd() : 0.7 * rnd()));
-  const host = evaluatePredictions(preds.map((p) => p.label), preds.map((p) => p.probs), { resamples: 10 });
+  const host = evaluatePredictions(
+    preds.map((p) => p.label),
+    preds.map((p) => p.probs),
+    { resamples: 10 },
+  );
   const f1 = macroF1(confusionFromPredictions(preds, 2));
   assert.ok(Math.abs(f1 - host.macroF1) < 1e-12);
   const [lo, hi] = macroF1CI(preds, 2);
@@ -247,6 +412,12 @@ test('macroF1 equals the host metrics; its bootstrap CI holds the estimate, is s
   assert.ok(hi - lo > 0.03 && hi - lo < 0.15, `width ${hi - lo}`);
   assert.deepEqual(macroF1CI(preds, 2), [lo, hi]);
   assert.notDeepEqual(macroF1CI(preds, 2, 1000, 2), [lo, hi]);
-  assert.deepEqual(macroF1CI(preds.map((p) => ({ ...p, pred: p.label })), 2), [1, 1]);
+  assert.deepEqual(
+    macroF1CI(
+      preds.map((p) => ({ ...p, pred: p.label })),
+      2,
+    ),
+    [1, 1],
+  );
   assert.ok(macroF1CI([], 2).every(Number.isNaN));
 });

@@ -23,7 +23,11 @@ test('parseJsonl ignores a torn last line but rejects a damaged middle line', ()
 test('listRuns finds folders with run.json, newest first, and skips foreign or damaged folders', () => {
   const root = tmp();
   try {
-    for (const [id, t] of [['a', '2026-01-01T00:00:00Z'], ['b', '2026-03-01T00:00:00Z'], ['c', '2026-02-01T00:00:00Z']] as const) {
+    for (const [id, t] of [
+      ['a', '2026-01-01T00:00:00Z'],
+      ['b', '2026-03-01T00:00:00Z'],
+      ['c', '2026-02-01T00:00:00Z'],
+    ] as const) {
       mkdirSync(join(root, id));
       writeFileSync(join(root, id, 'run.json'), JSON.stringify(manifest(id, t)));
     }
@@ -31,7 +35,10 @@ test('listRuns finds folders with run.json, newest first, and skips foreign or d
     mkdirSync(join(root, 'damaged'));
     writeFileSync(join(root, 'damaged', 'run.json'), '{"id": "x", ');
     writeFileSync(join(root, 'file.txt'), 'x');
-    assert.deepEqual(listRuns(root).map((r) => r.manifest.id), ['b', 'c', 'a']);
+    assert.deepEqual(
+      listRuns(root).map((r) => r.manifest.id),
+      ['b', 'c', 'a'],
+    );
     assert.deepEqual(listRuns(join(root, 'missing')), []);
   } finally {
     rmSync(root, { recursive: true, force: true });

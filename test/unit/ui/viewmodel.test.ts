@@ -9,7 +9,12 @@ import { freeReflectionName, nothingToReflectOn, reflectionSummary } from '../..
 
 const step = (s: number, loss: number, lr = 1e-5): MetricRecord => ({ type: 'step', step: s, epoch: 0, loss, lr, step_ms: 10, time: 't' });
 const evalRec = (s: number, split: 'train' | 'validation', accuracy: number, loss?: number): MetricRecord => ({
-  type: 'eval', step: s, epoch: 0, split, time: 't', metrics: { accuracy, macroF1: accuracy - 0.01, rocAuc: null, logLoss: 0.5, ece: 0.1, ...(loss === undefined ? {} : { loss }) },
+  type: 'eval',
+  step: s,
+  epoch: 0,
+  split,
+  time: 't',
+  metrics: { accuracy, macroF1: accuracy - 0.01, rocAuc: null, logLoss: 0.5, ece: 0.1, ...(loss === undefined ? {} : { loss }) },
 });
 
 test('lossChart aligns train steps and validation evaluations on one x axis', () => {
@@ -41,39 +46,91 @@ test('validation loss falls back to log loss; accuracy and LR charts read their 
   assert.deepEqual(ema([]), []);
 });
 
-const pred = (id: string, label: number, p1: number, split?: string): PredictionRecord => ({ id, label, pred: p1 >= 0.5 ? 1 : 0, probs: [1 - p1, p1], ...(split ? { split } : {}) });
+const pred = (id: string, label: number, p1: number, split?: string): PredictionRecord => ({
+  id,
+  label,
+  pred: p1 >= 0.5 ? 1 : 0,
+  probs: [1 - p1, p1],
+  ...(split ? { split } : {}),
+});
 
 test('reviewPage lists mistakes most-confident first with FP/FN filters for the positive class', () => {
   const preds = [pred('a', 0, 0.9), pred('b', 1, 0.3), pred('c', 0, 0.6), pred('d', 1, 0.05), pred('e', 1, 0.8), pred('f', 0, 0.1)];
   const labels = ['neg', 'pos'];
   const all = reviewPage(preds, labels, { filter: 'all', positive: 1, offset: 0, limit: 10 });
-  assert.deepEqual(all.items.map((i) => i.id), ['d', 'a', 'b', 'c']); // confidences 0.95, 0.9, 0.7, 0.6
+  assert.deepEqual(
+    all.items.map((i) => i.id),
+    ['d', 'a', 'b', 'c'],
+  ); // confidences 0.95, 0.9, 0.7, 0.6
   assert.deepEqual(all.counts, { all: 4, fp: 2, fn: 2 });
   assert.equal(all.evaluated, 6);
   assert.deepEqual(all.items[0], { id: 'd', label: 'pos', pred: 'neg', confidence: 0.95, kind: 'FN', correct: false });
   const fp = reviewPage(preds, labels, { filter: 'fp', positive: 1, offset: 0, limit: 10 });
-  assert.deepEqual(fp.items.map((i) => i.id), ['a', 'c']);
+  assert.deepEqual(
+    fp.items.map((i) => i.id),
+    ['a', 'c'],
+  );
   // Treating 'neg' as the positive class swaps FP and FN.
   const swapped = reviewPage(preds, labels, { filter: 'fp', positive: 0, offset: 0, limit: 10 });
-  assert.deepEqual(swapped.items.map((i) => i.id), ['d', 'b']);
+  assert.deepEqual(
+    swapped.items.map((i) => i.id),
+    ['d', 'b'],
+  );
   const paged = reviewPage(preds, labels, { filter: 'all', positive: 1, offset: 2, limit: 1 });
-  assert.deepEqual(paged.items.map((i) => i.id), ['b']);
+  assert.deepEqual(
+    paged.items.map((i) => i.id),
+    ['b'],
+  );
   assert.equal(paged.total, 4);
 });
 
 test('reviewPage uses only test-split predictions when splits are tagged', () => {
-  const page = reviewPage([pred('v', 0, 0.9, 'validation'), pred('t', 0, 0.8, 'test'), pred('u', 1, 0.9, 'test')], ['neg', 'pos'], { filter: 'all', positive: 1, offset: 0, limit: 10 });
+  const page = reviewPage([pred('v', 0, 0.9, 'validation'), pred('t', 0, 0.8, 'test'), pred('u', 1, 0.9, 'test')], ['neg', 'pos'], {
+    filter: 'all',
+    positive: 1,
+    offset: 0,
+    limit: 10,
+  });
   assert.equal(page.evaluated, 2);
-  assert.deepEqual(page.items.map((i) => i.id), ['t']);
+  assert.deepEqual(
+    page.items.map((i) => i.id),
+    ['t'],
+  );
 });
 
 const testMetrics = (accuracy: number, n = 400): EvalMetrics => ({
-  n, labels: ['neg', 'pos'], accuracy, accuracyCI: [accuracy - 0.03, accuracy + 0.03], macroPrecision: accuracy, macroRecall: accuracy, macroF1: accuracy,
-  perClass: [{ label: 'neg', precision: 0.9, recall: 0.8, f1: 0.85, support: 200 }], rocAuc: 0.93, logLoss: 0.31, confusion: [[160, 40], [20, 180]], ece: 0.04, reliability: [],
+  n,
+  labels: ['neg', 'pos'],
+  accuracy,
+  accuracyCI: [accuracy - 0.03, accuracy + 0.03],
+  macroPrecision: accuracy,
+  macroRecall: accuracy,
+  macroF1: accuracy,
+  perClass: [{ label: 'neg', precision: 0.9, recall: 0.8, f1: 0.85, support: 200 }],
+  rocAuc: 0.93,
+  logLoss: 0.31,
+  confusion: [
+    [160, 40],
+    [20, 180],
+  ],
+  ece: 0.04,
+  reliability: [],
 });
 const run = (id: string, extra: Partial<RunManifest>): { dir: string; manifest: RunManifest } => ({
   dir: `/runs/${id}`,
-  manifest: { id, kind: 'finetune', status: 'completed', config: {}, seed: 1, packages: {}, device: 'cpu', hostPid: 1, startedAt: 't', dataset: { id: 'movie-reviews', hash: 'h', splitHash: 's', labels: ['neg', 'pos'] }, ...extra },
+  manifest: {
+    id,
+    kind: 'finetune',
+    status: 'completed',
+    config: {},
+    seed: 1,
+    packages: {},
+    device: 'cpu',
+    hostPid: 1,
+    startedAt: 't',
+    dataset: { id: 'movie-reviews', hash: 'h', splitHash: 's', labels: ['neg', 'pos'] },
+    ...extra,
+  },
 });
 
 test('comparisonTable marks the best run and says when test sets differ', () => {
@@ -82,7 +139,10 @@ test('comparisonTable marks the best run and says when test sets differ', () => 
     run('tfidf', { kind: 'baseline-tfidf', test: testMetrics(0.88) }),
     run('live', { status: 'running' }),
   ]);
-  assert.deepEqual(t.rows.map((r) => r.best), [false, true, false]);
+  assert.deepEqual(
+    t.rows.map((r) => r.best),
+    [false, true, false],
+  );
   assert.equal(t.rows[0].cells[4], '85.0% (82.0%–88.0%)');
   assert.equal(t.rows[0].cells[9], '2m 05s');
   assert.equal(t.rows[1].cells[1], 'TF-IDF + logistic regression');
@@ -113,19 +173,38 @@ test('format helpers: best metric, duration, status icons, metric rows', () => {
 
 test('reviewPage takes texts from the record or from the lookup by id', () => {
   const withText = { ...pred('a', 0, 0.9), text: 'own text' } as PredictionRecord;
-  const page = reviewPage([withText, pred('b', 1, 0.2)], ['neg', 'pos'], { filter: 'all', positive: 1, offset: 0, limit: 10 }, (id) => (id === 'b' ? 'looked up' : undefined));
-  assert.deepEqual(page.items.map((i) => i.text), ['own text', 'looked up']); // confidences 0.9, 0.8
+  const page = reviewPage([withText, pred('b', 1, 0.2)], ['neg', 'pos'], { filter: 'all', positive: 1, offset: 0, limit: 10 }, (id) =>
+    id === 'b' ? 'looked up' : undefined,
+  );
+  assert.deepEqual(
+    page.items.map((i) => i.text),
+    ['own text', 'looked up'],
+  ); // confidences 0.9, 0.8
 });
 
 test('Write Reflection never overwrites: REFLECTION.md, else the first free REFLECTION-N.md', () => {
-  assert.equal(freeReflectionName(() => false), 'REFLECTION.md');
+  assert.equal(
+    freeReflectionName(() => false),
+    'REFLECTION.md',
+  );
   const taken = new Set(['REFLECTION.md', 'REFLECTION-2.md']);
-  assert.equal(freeReflectionName((n) => taken.has(n)), 'REFLECTION-3.md');
+  assert.equal(
+    freeReflectionName((n) => taken.has(n)),
+    'REFLECTION-3.md',
+  );
 });
 
 test('reflection summaries: the compared runs with their CIs in one line, or why nothing was written', () => {
-  const r = { markdown: '', splitHash: 'abcdef0123456789', runs: [{ id: 't', title: 'TF-IDF + logistic regression', accuracy: 0.8875, accuracyCI: [0.855, 0.918] as [number, number] }], excluded: [{ id: 'x', reason: 'status failed' }] };
-  assert.equal(reflectionSummary(r), 'Reflection on 1 run of split abcdef01: TF-IDF + logistic regression 88.8% (95% CI 85.5%–91.8%); 1 run not compared (see the file).');
+  const r = {
+    markdown: '',
+    splitHash: 'abcdef0123456789',
+    runs: [{ id: 't', title: 'TF-IDF + logistic regression', accuracy: 0.8875, accuracyCI: [0.855, 0.918] as [number, number] }],
+    excluded: [{ id: 'x', reason: 'status failed' }],
+  };
+  assert.equal(
+    reflectionSummary(r),
+    'Reflection on 1 run of split abcdef01: TF-IDF + logistic regression 88.8% (95% CI 85.5%–91.8%); 1 run not compared (see the file).',
+  );
   const none = nothingToReflectOn({ ...r, runs: [] }, '/ws/runs');
   assert.equal(none, 'No completed run with test predictions in /ws/runs (x: status failed): run a baseline and a fine-tuning run first; nothing was written.');
   assert.ok(!none.includes('\n'));
@@ -139,9 +218,12 @@ test('startedShort: time only today, date and time before, empty when unknown', 
   assert.equal(startedShort('garbage', now), '');
 });
 
-test('progressText: the step with its percentage only when the total is known; a baseline\'s candidate C instead of a fake fraction', () => {
+test("progressText: the step with its percentage only when the total is known; a baseline's candidate C instead of a fake fraction", () => {
   const base = { runId: 'r', device: 'cpu' };
-  assert.equal(progressText({ ...base, phase: 'training', step: 36, total: 88, epoch: 1, loss: 0.6123, etaSec: 79 }), 'training · step 36/88 (41%) · epoch 1 · loss 0.612 · 1m 19s left');
+  assert.equal(
+    progressText({ ...base, phase: 'training', step: 36, total: 88, epoch: 1, loss: 0.6123, etaSec: 79 }),
+    'training · step 36/88 (41%) · epoch 1 · loss 0.612 · 1m 19s left',
+  );
   const c = progressText({ ...base, phase: 'training', step: 40, total: 0, detail: 'C 2/3 (C=10) · iteration 40', loss: 0.2 });
   assert.equal(c, 'training · C 2/3 (C=10) · iteration 40 · loss 0.200');
   assert.ok(!c.includes('%'));
