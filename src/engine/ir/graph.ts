@@ -226,14 +226,8 @@ export class Graph {
     return outputs;
   }
 
-  private one(
-    op: string,
-    inputs: (Tensor | null)[],
-    dtype: DType,
-    shape: readonly Dim[],
-    attrs: Record<string, Attr> = {},
-    meta: Record<string, any> = {},
-  ): Tensor {
+  /** Low-level: append one node with one output (the ops of ./mathOps.ts and ./shapeOps.ts use it too). */
+  one(op: string, inputs: (Tensor | null)[], dtype: DType, shape: readonly Dim[], attrs: Record<string, Attr> = {}, meta: Record<string, any> = {}): Tensor {
     return this.node(op, inputs, [[dtype, shape]], attrs, meta)[0];
   }
 

@@ -2,21 +2,9 @@
 // layerNorm and skipLayerNorm delegate here): each emits one ONNX node after checking its operands and inferring the
 // output shape at build time; their gradient rules are in ../autodiff/rules.ts.
 import type { Graph } from './graph';
-import type { Attr, DType, Dim, Tensor } from './types';
+import type { DType, Tensor } from './types';
 import { broadcast, fmt, normAxis, sameDim } from './shape';
 import * as comp from './composites';
-
-function one(
-  g: Graph,
-  op: string,
-  inputs: (Tensor | null)[],
-  dtype: DType,
-  shape: readonly Dim[],
-  attrs: Record<string, Attr> = {},
-  meta: Record<string, any> = {},
-): Tensor {
-  return g.node(op, inputs, [[dtype, shape]], attrs, meta)[0];
-}
 
 /** Batched matmul like numpy.matmul; both operands rank >= 2. */
 export function matmul(g: Graph, a: Tensor, b: Tensor): Tensor {
@@ -26,7 +14,7 @@ export function matmul(g: Graph, a: Tensor, b: Tensor): Tensor {
   const [k2, n] = b.shape.slice(-2);
   if (!sameDim(k1, k2)) throw new Error(`matmul: inner dims differ: ${fmt(a.shape)} x ${fmt(b.shape)}`);
   const batch = broadcast('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
-  return one(g, 'MatMul', [a, b], a.dtype, [...batch, m, n]);
+  return g.one('MatMul', [a, b], a.dtype, [...batch, m, n]);
 }
 
 /** ONNX Gemm on 2-D operands: op(a) @ op(b) (+ c), op = optional transpose. Used by linear and by gradients. */
@@ -42,17 +30,17 @@ export function gemm(g: Graph, a: Tensor, b: Tensor, c: Tensor | null, opts: { t
     broadcast('gemm', [m, n], c.shape).forEach((d, i) => {
       if (!sameDim(d, [m, n][i])) throw new Error(`gemm: bias ${fmt(c.shape)} does not broadcast to ${fmt([m, n])}`);
     });
-  return one(g, 'Gemm', c ? [a, b, c] : [a, b], a.dtype, [m, n], { transA: { i: +tA }, transB: { i: +tB } }, { transA: tA, transB: tB });
+  return g.one('Gemm', c ? [a, b, c] : [a, b], a.dtype, [m, n], { transA: { i: +tA }, transB: { i: +tB } }, { transA: tA, transB: tB });
 }
 
 export function softmax(g: Graph, x: Tensor, axis = -1): Tensor {
   const a = normAxis('softmax', axis, x.shape.length);
-  return one(g, 'Softmax', [x], x.dtype, x.shape, { axis: { i: a } }, { axis: a });
+  return g.one('Softmax', [x], x.dtype, x.shape, { axis: { i: a } }, { axis: a });
 }
 export function logSoftmax(g: Graph, x: Tensor, axis = -1): Tensor {
   const a = normAxis('logSoftmax', axis, x.shape.length);
   if (g.deviceOps) return comp.logSoftmaxPrimitives(g, x, a);
-  return one(g, 'LogSoftmax', [x], x.dtype, x.shape, { axis: { i: a } }, { axis: a });
+  return g.one('LogSoftmax', [x], x.dtype, x.shape, { axis: { i: a } }, { axis: a });
 }
 
 /** LayerNormalization over the last axis (ONNX opset 17+, with its Mean / InvStdDev outputs for the gradient). */

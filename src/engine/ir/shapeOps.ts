@@ -2,22 +2,10 @@
 // (plus int64 constants for its axes/shape inputs) after checking its operands and inferring the output shape at
 // build time; their gradient rules are in ../autodiff/rules.ts.
 import type { Graph } from './graph';
-import type { Attr, DType, Dim, Tensor } from './types';
+import type { DType, Dim, Tensor } from './types';
 import { broadcast, divide, fmt, normAxis, product, sameDim } from './shape';
 
 const BIG = 2 ** 62; // slice 'to the end' sentinel (ONNX clamps)
-
-function one(
-  g: Graph,
-  op: string,
-  inputs: (Tensor | null)[],
-  dtype: DType,
-  shape: readonly Dim[],
-  attrs: Record<string, Attr> = {},
-  meta: Record<string, any> = {},
-): Tensor {
-  return g.node(op, inputs, [[dtype, shape]], attrs, meta)[0];
-}
 
 export function transpose(g: Graph, x: Tensor, perm: number[]): Tensor {
   const r = x.shape.length;
@@ -44,8 +32,7 @@ export function transpose(g: Graph, x: Tensor, perm: number[]): Tensor {
       }
     }
   }
-  return one(
-    g,
+  return g.one(
     'Transpose',
     [x],
     x.dtype,
@@ -79,7 +66,7 @@ export function reshape(g: Graph, x: Tensor, shape: Dim[]): Tensor {
   const rt: Dim[] = out.map((d, i) => (typeof d === 'string' && i < x.shape.length && sameDim(d, x.shape[i]) ? 0 : d));
   const syms = rt.filter((d) => typeof d === 'string');
   if (syms.length === 1) rt[rt.indexOf(syms[0])] = -1;
-  return one(g, 'Reshape', [x, g.shapeTensor(rt)], x.dtype, out, {}, { shape: out });
+  return g.one('Reshape', [x, g.shapeTensor(rt)], x.dtype, out, {}, { shape: out });
 }
 
 export function unsqueeze(g: Graph, x: Tensor, axes: number[]): Tensor {
@@ -88,14 +75,13 @@ export function unsqueeze(g: Graph, x: Tensor, axes: number[]): Tensor {
   const out: Dim[] = [];
   let j = 0;
   for (let i = 0; i < r; i++) out.push(ax.includes(i) ? 1 : x.shape[j++]);
-  return one(g, 'Unsqueeze', [x, g.ints(ax)], x.dtype, out, {}, { axes: ax });
+  return g.one('Unsqueeze', [x, g.ints(ax)], x.dtype, out, {}, { axes: ax });
 }
 
 export function squeeze(g: Graph, x: Tensor, axes: number[]): Tensor {
   const ax = axes.map((a) => normAxis('squeeze', a, x.shape.length)).sort((p, q) => p - q);
   for (const a of ax) if (x.shape[a] !== 1) throw new Error(`squeeze: axis ${a} of ${fmt(x.shape)} is not 1`);
-  return one(
-    g,
+  return g.one(
     'Squeeze',
     [x, g.ints(ax)],
     x.dtype,
@@ -118,7 +104,7 @@ export function concat(g: Graph, xs: Tensor[], axis: number): Tensor {
   const sum: Dim = along.every((d) => typeof d === 'number') ? (along as number[]).reduce((p, q) => p + q, 0) : along.join('+');
   const out = [...xs[0].shape];
   out[a] = sum;
-  return one(g, 'Concat', xs, xs[0].dtype, out, { axis: { i: a } }, { axis: a });
+  return g.one('Concat', xs, xs[0].dtype, out, { axis: { i: a } }, { axis: a });
 }
 
 export function slice(g: Graph, x: Tensor, starts: number[], ends: number[], axes: number[], steps?: number[]): Tensor {
@@ -141,7 +127,7 @@ export function slice(g: Graph, x: Tensor, starts: number[], ends: number[], axe
       out[a] = e - s; // assumes the symbolic dim is >= end
     else out[a] = `${d}[${s}:${e}:${k}]`;
   });
-  return one(g, 'Slice', [x, g.ints(starts), g.ints(ends), g.ints(ax), g.ints(st)], x.dtype, out, {}, { starts, ends, axes: ax, steps: st });
+  return g.one('Slice', [x, g.ints(starts), g.ints(ends), g.ints(ax), g.ints(st)], x.dtype, out, {}, { starts, ends, axes: ax, steps: st });
 }
 
 /** ONNX Split along `axis` into static `sizes` (summing to the axis length): one kernel for all the parts. */
@@ -162,15 +148,14 @@ export function expand(g: Graph, x: Tensor, shape: Dim[]): Tensor {
     const xi = i - (shape.length - x.shape.length);
     return typeof d === 'string' && xi >= 0 && sameDim(d, x.shape[xi]) ? 1 : d;
   });
-  return one(g, 'Expand', [x, g.shapeTensor(rt)], x.dtype, out);
+  return g.one('Expand', [x, g.shapeTensor(rt)], x.dtype, out);
 }
 
 /** Gather along an axis (embedding lookup with axis 0). Duplicate indices are fine (their gradients add). */
 export function gather(g: Graph, data: Tensor, indices: Tensor, axis = 0): Tensor {
   if (indices.dtype !== 'int64' && indices.dtype !== 'int32') throw new Error(`gather: indices must be int64/int32, got ${indices.dtype}`);
   const a = normAxis('gather', axis, data.shape.length);
-  return one(
-    g,
+  return g.one(
     'Gather',
     [data, indices],
     data.dtype,

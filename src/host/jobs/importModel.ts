@@ -13,9 +13,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { TrainerWorker, writeTrainerCheckpoint, type TrainConfig as EngineConfig } from '../../engine';
+import { TrainerWorker, writeTrainerCheckpoint } from '../../engine';
 import type { DataSource, EvalMetrics, ImportModelParams, RunResult, TrainConfig } from '../../protocol';
-import { FIXED_TRAINING } from '../../shared/settings';
 
 export type { ImportModelParams };
 import { packageVersions } from '../info';
@@ -27,7 +26,7 @@ import { resolveExecution } from '../train/device';
 import { documentProbs, encodeForEval } from '../train/evaluate';
 import { executionRecord, recordTestResults } from '../train/runFinetune';
 import { loadTrainableModel } from '../train/model';
-import { trainWorkerPath } from '../train/setup';
+import { engineConfig, trainWorkerPath } from '../train/setup';
 import type { TrainWorkerModel } from '../train/trainWorker';
 import { attachRun, prepareData, runJob, throwIfCancelled, warningsField, type JobContext, type PreparedData } from '../core';
 import { JOB_MANIFEST_IN_MODEL, type TrainerJob } from './trainerJob';
@@ -247,22 +246,7 @@ export async function importModel(
       writeTrainerCheckpoint(dir, m.model, { params: weights, m: new Map(), v: new Map(), step: 0, microStep: 0, seed: c.seed, trainable: [] });
     });
     // The same evaluation as a fine-tuning run's final test (loop.ts): the trainer worker with the checkpoint loaded.
-    const config: EngineConfig = {
-      lr: c.lr,
-      weightDecay: c.weightDecay,
-      betas: FIXED_TRAINING.betas,
-      eps: FIXED_TRAINING.eps,
-      maxGradNorm: c.maxGradNorm,
-      warmupSteps: 0,
-      totalSteps: 1,
-      schedule: c.schedule,
-      gradAccumSteps: 1,
-      seed: c.seed,
-      freeze: 'head',
-      dropout: false,
-      providers: exec.providers,
-      ...(exec.threadsFrom === 'setting' ? { threads: exec.threads } : {}),
-    };
+    const config = engineConfig(c, exec, { warmupSteps: 0, totalSteps: 1, gradAccumSteps: 1, freeze: 'head', dropout: false });
     const spec: TrainWorkerModel = { source: folder, numLabels: data.labels.length, seed: c.seed, sentenceMean: false };
     trainer = (await TrainerWorker.start({ kind: 'custom', spec }, config, { workerPath: trainWorkerPath() })).worker;
     const tr = trainer;
@@ -281,18 +265,8 @@ export async function importModel(
         progress({ phase: 'evaluating', step: done, total });
       },
     );
-    const met: EvalMetrics = await recordTestResults(run, {
-      trainer: tr,
-      model: m,
-      test,
-      probs,
-      labels: data.labels,
-      seed: c.seed,
-      step: 0,
-      epoch: 0,
-      strategy: evalLongText,
-      maxLength,
-    });
+    const reader = { trainer: tr, model: m, strategy: evalLongText, maxLength };
+    const met: EvalMetrics = await recordTestResults(run, reader, { test, probs, labels: data.labels, seed: c.seed }, { step: 0, epoch: 0 });
     run.log(
       `test (this engine, ${evalLongText} ${maxLength} tokens): accuracy ${met.accuracy.toFixed(4)} (n ${data.test.length})${jobTest ? `; the job's own: ${jobTest.accuracy.toFixed(4)} (n ${jobTest.n})` : ''}`,
     );

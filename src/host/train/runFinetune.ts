@@ -305,18 +305,12 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
         progress({ phase: 'evaluating', step: done, total });
         await yieldToLoop();
       });
-      testMetrics = await recordTestResults(run, {
-        trainer: tr,
-        model: m,
-        test,
-        probs,
-        labels: data.labels,
-        seed: c.seed,
-        step: state.best?.step ?? state.step,
-        epoch: state.best?.epoch ?? state.epoch,
-        strategy: evalLongText,
-        maxLength,
-      });
+      testMetrics = await recordTestResults(
+        run,
+        { trainer: tr, model: m, strategy: evalLongText, maxLength },
+        { test, probs, labels: data.labels, seed: c.seed },
+        { step: state.best?.step ?? state.step, epoch: state.best?.epoch ?? state.epoch },
+      );
       run.log(
         `test (best checkpoint, step ${state.best?.step ?? state.step}): accuracy ${testMetrics.accuracy.toFixed(4)} (95% CI ${testMetrics.accuracyCI.map((v) => v.toFixed(4)).join('-')})`,
       );
@@ -335,31 +329,22 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
  */
 export async function recordTestResults(
   run: RunFolder,
-  o: {
-    trainer: SaliencyInput['trainer'];
-    model: TrainableModel;
-    test: EncodedSet;
-    probs: number[][];
-    labels: string[];
-    seed: number;
-    step: number;
-    epoch: number;
-    strategy: SaliencyInput['strategy'];
-    maxLength: number;
-  },
+  reader: { trainer: SaliencyInput['trainer']; model: TrainableModel; strategy: SaliencyInput['strategy']; maxLength: number },
+  set: { test: EncodedSet; probs: number[][]; labels: string[]; seed: number },
+  at: { step: number; epoch: number },
 ): Promise<EvalMetrics> {
-  const met = metricsOf(o.test, o.probs, o.labels, o.seed);
-  run.metric({ type: 'eval', step: o.step, epoch: o.epoch, split: 'test', metrics: evalSummary(met, met.logLoss), time: new Date().toISOString() });
-  run.writePredictions(predictionRecords(o.test.examples, o.probs, 'test'));
+  const met = metricsOf(set.test, set.probs, set.labels, set.seed);
+  run.metric({ type: 'eval', step: at.step, epoch: at.epoch, split: 'test', metrics: evalSummary(met, met.logLoss), time: new Date().toISOString() });
+  run.writePredictions(predictionRecords(set.test.examples, set.probs, 'test'));
   try {
     const sal = await computeSaliency({
-      trainer: o.trainer,
-      tokenizer: o.model.tokenizer,
-      source: o.model.source,
-      examples: o.test.examples,
-      probs: o.probs,
-      strategy: o.strategy,
-      maxLength: o.maxLength,
+      trainer: reader.trainer,
+      tokenizer: reader.model.tokenizer,
+      source: reader.model.source,
+      examples: set.test.examples,
+      probs: set.probs,
+      strategy: reader.strategy,
+      maxLength: reader.maxLength,
       runDir: run.dir,
     });
     run.log(`saliency: ${sal.length} misclassified test examples explained in ${SALIENCY_FILE}`);

@@ -140,24 +140,11 @@ export async function buildTraining(
     `${data.train.length} training texts -> ${rows.length} rows (${c.longText}, max length ${maxLength}); ${stepsPerEpoch} steps per epoch, ${totalSteps} in all; evaluation reads ${evalLongText}`,
   );
   const model = byDoc ? docPoolModel(m.model) : m.model;
-  const config: EngineConfig = {
-    lr: c.lr,
-    weightDecay: c.weightDecay,
-    betas: FIXED_TRAINING.betas,
-    eps: FIXED_TRAINING.eps,
-    maxGradNorm: c.maxGradNorm,
-    warmupSteps: c.warmupSteps,
+  const config = engineConfig(c, exec, {
     totalSteps,
-    schedule: c.schedule,
-    gradAccumSteps: c.gradAccumSteps,
-    seed: c.seed,
-    freeze: c.freeze,
-    dropout: FIXED_TRAINING.dropout,
-    providers: exec.providers,
-    ...(exec.threadsFrom === 'setting' ? { threads: exec.threads } : {}),
     // a micro-batch's rows: batchSize texts, or under sentence-mean up to docPieces sentences of each of batchSize docs
     maxDims: { batch: byDoc ? c.batchSize * (c.docPieces ?? DEFAULT_DOC_PIECES) : c.batchSize, seq: maxLength, docs: c.batchSize },
-  };
+  });
   const spec: TrainWorkerModel = { source: m.source, numLabels: m.model.numLabels, seed: c.seed, sentenceMean: !!byDoc };
   const { worker: trainer, info } = await TrainerWorker.start({ kind: 'custom', spec }, config, { workerPath: trainWorkerPath() });
   log(
@@ -180,5 +167,25 @@ export async function buildTraining(
     trainableParams: model.params.filter(isTrainable).reduce((a, p) => a + size(p.shape), 0),
     totalParams: model.params.reduce((a, p) => a + size(p.shape), 0),
     logitsOf: (b) => trainer.evaluate(byDoc ? withPiecePool(b) : b),
+  };
+}
+
+/** The engine's training config of a run's settings and execution (`over` sets what a caller decides itself). */
+export function engineConfig(c: TrainConfig, exec: Execution, over: Partial<EngineConfig> & { totalSteps: number }): EngineConfig {
+  return {
+    lr: c.lr,
+    weightDecay: c.weightDecay,
+    betas: FIXED_TRAINING.betas,
+    eps: FIXED_TRAINING.eps,
+    maxGradNorm: c.maxGradNorm,
+    warmupSteps: c.warmupSteps,
+    schedule: c.schedule,
+    gradAccumSteps: c.gradAccumSteps,
+    seed: c.seed,
+    freeze: c.freeze,
+    dropout: FIXED_TRAINING.dropout,
+    providers: exec.providers,
+    ...(exec.threadsFrom === 'setting' ? { threads: exec.threads } : {}),
+    ...over,
   };
 }
