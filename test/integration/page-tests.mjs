@@ -86,6 +86,27 @@ export async function waitForValue(read, ok, what, timeoutMs = 20_000) {
 }
 
 /** Shows the Guided Fine-Tune side bar unless it is showing (clicking its activity item again would hide it). */
+/**
+ * Ticks the multi-select quick pick's row that shows `text` and waits until the widget counts it ("1 Selected");
+ * the click is retried, since a click that lands while the list re-renders (or under a hover) can be lost.
+ */
+export async function tickQuickPickRow(page, text) {
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+  await row.waitFor({ timeout: 10_000 });
+  const counted = page.locator('.quick-input-widget .quick-input-count', { hasText: /^\s*1 Selected/ });
+  for (let attempt = 0; attempt < 4; attempt++) {
+    await row.locator('.monaco-checkbox, input[type=checkbox]').first().click();
+    if (
+      await counted.waitFor({ timeout: 3_000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
+  }
+  check(false, `the quick pick did not tick the row '${text}' (4 clicks)`);
+}
+
 export async function showRunsView(page) {
   const header = page.locator('.part.sidebar .pane-header', { hasText: 'Runs' });
   if (await header.isVisible().catch(() => false)) return;
@@ -161,9 +182,7 @@ export const pageTests = [
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ state: 'visible', timeout: 10_000 });
       await input.fill('page-wt-b');
-      const other = page.locator('.quick-input-list .monaco-list-row', { hasText: 'page-wt-b' }).first();
-      await other.waitFor({ timeout: 10_000 });
-      await other.locator('.monaco-checkbox, input[type=checkbox]').first().click();
+      await tickQuickPickRow(page, 'page-wt-b');
       await page.keyboard.press('Enter');
       const cmp = await webviewFrame(page, 'table.data a[data-dir$="page-wt-b"]');
       await cmp.click('table.data a[data-dir$="page-wt-b"]');
