@@ -1,7 +1,7 @@
 // Page tests of the Runs view's context menu: Delete Run (with its modal confirmation) and Compare With….
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, commandWithPicks, waitForValue, webviewFrame } from './page-tests.mjs';
+import { check, commandWithPicks, tickQuickPickRow, waitForValue, webviewFrame } from './page-tests.mjs';
 
 /** Shows the Guided Fine-Tune side bar unless it is showing (clicking its activity item again would hide it). */
 async function showRunsView(page) {
@@ -72,9 +72,7 @@ export const pageTests = [
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ state: 'visible', timeout: 10_000 });
       await input.fill('page-cmp-b');
-      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'page-cmp-b' }).first();
-      await row.waitFor({ timeout: 10_000 });
-      await row.locator('.monaco-checkbox, input[type=checkbox]').first().click();
+      await tickQuickPickRow(page, 'page-cmp-b');
       await page.keyboard.press('Enter');
       // Several results panels may be open by now: wait for a frame whose table names both runs.
       await waitForValue(

@@ -49,8 +49,16 @@ export async function pick(page, text) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
   await input.fill(text);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  const row = rows.filter({ hasText: text }).first();
   await row.waitFor({ timeout: 10_000 });
+  // the filter typed into the input re-renders the list: click only once it shows the one row asked for
+  await waitForValue(
+    () => rows.count(),
+    (n) => n === 1,
+    `the quick pick filtered to '${text}'`,
+    10_000,
+  );
   await row.click();
 }
 
@@ -91,18 +99,28 @@ export async function waitForValue(read, ok, what, timeoutMs = 20_000) {
  * the click is retried, since a click that lands while the list re-renders (or under a hover) can be lost.
  */
 export async function tickQuickPickRow(page, text) {
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  const row = rows.filter({ hasText: text }).first();
   await row.waitFor({ timeout: 10_000 });
+  // the filter typed into the input re-renders the list: click only once it shows the one row asked for
+  await waitForValue(
+    () => rows.count(),
+    (n) => n === 1,
+    `the quick pick filtered to '${text}'`,
+    10_000,
+  );
   const counted = page.locator('.quick-input-widget .quick-input-count', { hasText: /^\s*1 Selected/ });
   for (let attempt = 0; attempt < 4; attempt++) {
     await row.locator('.monaco-checkbox, input[type=checkbox]').first().click();
-    if (
-      await counted.waitFor({ timeout: 3_000 }).then(
-        () => true,
-        () => false,
-      )
-    )
+    const ticked = await counted.waitFor({ timeout: 3_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (ticked) {
+      // back to the input: Enter there accepts the pick (on the focused checkbox it could untick it)
+      await page.locator('.quick-input-widget input').focus();
       return;
+    }
   }
   check(false, `the quick pick did not tick the row '${text}' (4 clicks)`);
 }
