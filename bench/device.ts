@@ -51,7 +51,7 @@ const config: TrainConfig = {
   schedule: 'linear',
   gradAccumSteps: 1,
   seed: 0,
-  freeze: 'all',
+  trainLayers: 'all',
   dropout: true,
   threads: cpus().length,
 };

@@ -1,9 +1,9 @@
 // Cost of one 'sentence-mean' training step of the starter model (16 reviews x 8 sampled sentences), per piece
-// length cap and freeze setting, side by side in one run: wall time and process CPU time per step (CPU time
+// length cap and trainLayers setting, side by side in one run: wall time and process CPU time per step (CPU time
 // is the fair measure on a shared machine; on an idle 2-core machine wall is about CPU / 2).
 // A batch pads to its longest piece, so the 128-token cap pays ~4x padding on ~33-token sentences.
 // Usage: npx tsx bench/docpool_step.ts
-import { createTrainer, type Freeze } from '../src/engine';
+import { createTrainer, type TrainLayers } from '../src/engine';
 import { loadTrainableModel } from '../src/host/train/model';
 import { docPoolModel, docPoolTrainBatch, encodeSentencePieces, piecesByDocument } from '../src/host/train/docPool';
 import { loadBuiltin } from '../src/host/data';
@@ -13,12 +13,12 @@ async function main(): Promise<void> {
     .examples.filter((_, i) => i % 20 === 0)
     .slice(0, 96);
   const m = await loadTrainableModel('starter', 2, 42);
-  const cases: [number, Freeze][] = [
+  const cases: [number, TrainLayers][] = [
     [128, 'all'],
     [64, 'all'],
     [64, { top: 1 }],
   ];
-  for (const [maxLength, freeze] of cases) {
+  for (const [maxLength, trainLayers] of cases) {
     const byDoc = piecesByDocument(
       encodeSentencePieces(
         m.tokenizer,
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
       schedule: 'linear',
       gradAccumSteps: 1,
       seed: 1,
-      freeze,
+      trainLayers,
       dropout: true,
     });
     let cpu = 0,
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
       padded += b.seq;
     }
     console.log(
-      `max ${maxLength} freeze ${JSON.stringify(freeze)}: ${(cpu / steps).toFixed(2)} cpu-s/step, wall ${(wall / steps).toFixed(2)} s/step, padded to ${(padded / steps).toFixed(0)} tokens`,
+      `max ${maxLength} trainLayers ${JSON.stringify(trainLayers)}: ${(cpu / steps).toFixed(2)} cpu-s/step, wall ${(wall / steps).toFixed(2)} s/step, padded to ${(padded / steps).toFixed(0)} tokens`,
     );
     await tr.dispose();
   }

@@ -64,7 +64,7 @@ const time = async (n: number, f: () => unknown) => {
     schedule: 'linear',
     gradAccumSteps: 1,
     seed: 0,
-    freeze: 'all',
+    trainLayers: 'all',
     dropout: true,
     threads,
   };

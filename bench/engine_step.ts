@@ -105,7 +105,7 @@ async function trainStep(): Promise<Record<string, unknown>> {
     schedule: 'linear',
     gradAccumSteps: 1,
     seed: 0,
-    freeze: 'all',
+    trainLayers: 'all',
     dropout: dropout > 0,
     threads,
     spinning: num('spinning', 0) === 1,

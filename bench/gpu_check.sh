@@ -67,7 +67,7 @@ else
   DATA=(--data builtin:movie-reviews --epochs 3 --warmup-steps 10)
 fi
 # the demo's fine-tuning settings (src/host/report/demo.ts demoTrainConfig)
-DEMO=(--model starter --max-length 64 --long-text sentence-mean --freeze top:1 --schedule linear --seed 42 --weight-decay 0.01 --max-grad-norm 1 --lr 4e-4 --batch-size 16 --json)
+DEMO=(--model starter --max-length 64 --long-text sentence-mean --train top:1 --schedule linear --seed 42 --weight-decay 0.01 --max-grad-norm 1 --lr 4e-4 --batch-size 16 --json)
 # cores: the CPU run gets all but 4; everything timed on the GPU runs on the first 4
 PIN_GPU=(); PIN_CPU=(); CPU_THREADS=$NC
 if [ "$NC" -ge 8 ] && command -v taskset >/dev/null; then

@@ -54,7 +54,7 @@ const config: TrainConfig = {
   schedule: 'linear',
   gradAccumSteps: 1,
   seed: 0,
-  freeze: 'all',
+  trainLayers: 'all',
   dropout: true,
   threads,
 };

@@ -1,7 +1,7 @@
 // How close is the pre-flight estimate (run/probe, `gft probe`) to the run it predicts? Probes, then trains with the
 // same model, data and settings in this process, and prints estimated vs measured seconds per step, per epoch and
 // in all, with their ratios. Load on the machine changes both; run it on an idle machine for a clean figure.
-// Usage: npx tsx bench/probe_estimate.ts [--max-length 64] [--batch-size 16] [--epochs 1] [--long-text head] [--freeze all]
+// Usage: npx tsx bench/probe_estimate.ts [--max-length 64] [--batch-size 16] [--epochs 1] [--long-text head] [--train all]
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,17 +15,17 @@ const { values: a } = parseArgs({
     'batch-size': { type: 'string', default: '16' },
     epochs: { type: 'string', default: '1' },
     'long-text': { type: 'string', default: 'head' },
-    freeze: { type: 'string', default: 'all' },
+    train: { type: 'string', default: 'all' },
     data: { type: 'string', default: 'builtin:movie-reviews' },
   },
 });
-const freeze = a.freeze === 'all' || a.freeze === 'head' ? a.freeze : { top: Number(a.freeze!.replace('top:', '')) };
+const trainLayers = a.train === 'all' || a.train === 'head' ? a.train : { top: Number(a.train!.replace('top:', '')) };
 const config: Partial<TrainConfig> = {
   maxLength: Number(a['max-length']),
   batchSize: Number(a['batch-size']),
   epochs: Number(a.epochs),
   longText: a['long-text'] as TrainConfig['longText'],
-  freeze,
+  trainLayers,
 };
 const common = { model: 'starter', data: a.data, config, device: 'cpu' as const };
 

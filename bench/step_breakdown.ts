@@ -52,7 +52,7 @@ const num = (name: string, dflt: number): number => Number(opt(name, String(dflt
     schedule: 'linear',
     gradAccumSteps: 1,
     seed: 0,
-    freeze: 'all',
+    trainLayers: 'all',
     dropout: false,
     threads: num('threads', 2),
   });

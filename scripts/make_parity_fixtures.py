@@ -356,7 +356,7 @@ ROBERTA_CFG = {
 # moves them by < 1e-5 and every parameter is reproducible.
 BASE_TRAIN = {'lr': 1e-3, 'weightDecay': 0.01, 'betas': [0.9, 0.999], 'eps': 1e-6, 'maxGradNorm': 0,
               'warmupSteps': 0, 'totalSteps': 5, 'schedule': 'constant', 'gradAccumSteps': 1, 'seed': 0,
-              'freeze': 'all', 'dropout': False}
+              'trainLayers': 'all', 'dropout': False}
 FIXTURES = {
     # constant lr, no clipping, sentence pairs (token_type_ids), 3 labels
     'bert': (BertForSequenceClassification, BERT_CFG, dict(BASE_TRAIN), True),

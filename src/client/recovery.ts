@@ -3,13 +3,13 @@
 // (The next host also marks any run whose host pid is gone; this makes it visible at once.)
 import { existsSync } from 'node:fs';
 import type { RunManifest } from '../protocol';
-import { readJson, runFile, tailLines, writeJsonAtomic } from '../shared/node/runFiles';
+import { readRunManifest, runFile, tailLines, writeJsonAtomic } from '../shared/node/runFiles';
 import { LOG_TAIL_LINES } from '../shared/runLayout';
 
 export function markRunFailed(runDir: string, error: string): boolean {
   const path = runFile(runDir, 'manifest');
   if (!existsSync(path)) return false;
-  const m = readJson<RunManifest>(path);
+  const m = readRunManifest<RunManifest>(path);
   if (m.status !== 'running') return false;
   const endedAt = new Date();
   const next: RunManifest = {

@@ -26,9 +26,10 @@ export function defaultRunName(m: Pick<RunManifest, 'kind' | 'config' | 'model'>
   if (m.kind === 'baseline-tfidf') return typeof c.C === 'number' ? `TF-IDF baseline · C ${c.C}` : 'TF-IDF baseline';
   if (m.kind === 'baseline-embeddings') return `embeddings baseline${model ? ` · ${modelShort(model)}` : ''}`;
   const parts: string[] = [model ? modelShort(model) : m.kind];
-  const freeze = c.freeze as unknown;
-  if (m.kind === 'head-only' || freeze === 'head') parts.push('head only');
-  else if (freeze && typeof freeze === 'object' && typeof (freeze as { top?: unknown }).top === 'number') parts.push(`top ${(freeze as { top: number }).top}`);
+  const trainLayers = c.trainLayers as unknown;
+  if (m.kind === 'head-only' || trainLayers === 'head') parts.push('head only');
+  else if (trainLayers && typeof trainLayers === 'object' && typeof (trainLayers as { top?: unknown }).top === 'number')
+    parts.push(`top ${(trainLayers as { top: number }).top}`);
   else parts.push('full');
   if (typeof c.longText === 'string' && c.longText !== 'head') parts.push(c.longText);
   if (typeof c.epochs === 'number') parts.push(`${c.epochs} ep`);

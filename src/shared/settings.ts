@@ -8,7 +8,7 @@ import {
   SETTING_KEYS,
   TRAIN_KEYS,
   DEFAULT_TRAIN_CONFIG,
-  type Freeze,
+  type TrainLayers,
   type TrainConfig,
   type SettingSpec,
   type SettingKey,
@@ -35,7 +35,7 @@ export function settingRule(key: SettingKey): string {
       return `one of ${s.choices.map((c) => c.value).join(', ')}`;
     case 'boolean':
       return 'true or false';
-    case 'freeze':
+    case 'trainLayers':
       return `all, head or top:K with K ${numberRule({ int: true, min: s.top.min, max: s.top.max })}`;
     case 'evalEvery':
       return `${s.words.join(', ')} or ${numberRule({ int: true, min: s.min })}`;
@@ -76,7 +76,7 @@ export function isValid(key: SettingKey, value: unknown): boolean {
       return typeof value === 'string' && s.choices.some((c) => c.value === value);
     case 'boolean':
       return typeof value === 'boolean';
-    case 'freeze': {
+    case 'trainLayers': {
       if (value === 'all' || value === 'head') return true;
       const top = value && typeof value === 'object' ? (value as { top?: unknown }).top : undefined;
       return typeof top === 'number' && Number.isInteger(top) && inRange(top, s.top);
@@ -129,7 +129,7 @@ export function checkSettings(config: Partial<Record<SettingKey, unknown>>): voi
 }
 
 /**
- * A setting typed as text (a CLI argument, a form field) as its value; undefined when it is not valid. Freeze
+ * A setting typed as text (a CLI argument, a form field) as its value; undefined when it is not valid. TrainLayers
  * takes all, head or top:K; evalEvery auto, epoch or N; booleans true/false.
  */
 export function parseSetting(key: SettingKey, raw: string): unknown {
@@ -144,7 +144,7 @@ export function parseSetting(key: SettingKey, raw: string): unknown {
     case 'boolean':
       v = t === 'true' ? true : t === 'false' ? false : undefined;
       break;
-    case 'freeze': {
+    case 'trainLayers': {
       const m = /^top:(\d+)$/.exec(t);
       v = m ? { top: Number(m[1]) } : t;
       break;
@@ -186,7 +186,7 @@ function toTrainConfig(c: Record<string, unknown>): TrainConfig {
   return r as TrainConfig;
 }
 
-/** The settings of `config` that differ from `base` (deep for freeze). */
+/** The settings of `config` that differ from `base` (deep for trainLayers). */
 export function changedSettings(base: Partial<Record<SettingKey, unknown>>, config: Partial<Record<SettingKey, unknown>>): SettingKey[] {
   return SETTING_KEYS.filter((k) => config[k] !== undefined && JSON.stringify(config[k]) !== JSON.stringify(base[k]));
 }
@@ -194,7 +194,30 @@ export function changedSettings(base: Partial<Record<SettingKey, unknown>>, conf
 /** The settings a resumed run may take again (the others are the run's own and cannot change). */
 export const RESUMABLE: readonly SettingKey[] = SETTING_KEYS.filter((k) => (SETTINGS[k] as SettingSpec).resume);
 
-/** The freeze setting as text: all, head, top:K. */
-export function freezeText(f: Freeze): string {
+/** The trainLayers setting as text: all, head, top:K. */
+export function trainLayersText(f: TrainLayers): string {
   return typeof f === 'object' ? `top:${f.top}` : f;
+}
+
+/** Settings that older gft versions recorded under another name (run.json's config, a cv folder's settings). */
+const RENAMED_SETTINGS: Readonly<Record<string, TrainKey>> = { freeze: 'trainLayers' };
+
+/**
+ * A recorded config (run.json's, a cross-validation's) with today's setting names, keys in their order: the one
+ * place old names are read, so a run written by an older gft resumes, compares, reflects and exports as it was.
+ */
+export function migrateConfig<T>(config: T): T {
+  if (!config || typeof config !== 'object' || !Object.keys(config).some((k) => k in RENAMED_SETTINGS)) return config;
+  const entries = Object.entries(config as Record<string, unknown>);
+  return Object.fromEntries(
+    entries.filter(([k]) => !(k in RENAMED_SETTINGS && entries.some(([n]) => n === RENAMED_SETTINGS[k]))).map(([k, v]) => [RENAMED_SETTINGS[k] ?? k, v]),
+  ) as T;
+}
+
+/** A run.json as read from disk, its config migrated (migrateConfig). */
+export function migrateManifest<T>(manifest: T): T {
+  const m = manifest as { config?: unknown } | null;
+  if (!m || typeof m !== 'object' || !m.config) return manifest;
+  const config = migrateConfig(m.config);
+  return config === m.config ? manifest : ({ ...m, config } as T);
 }

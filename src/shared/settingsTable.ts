@@ -9,7 +9,7 @@
 
 export type LongText = 'head' | 'tail' | 'head+tail' | 'chunks' | 'sentence-mean';
 export type EvalLongText = Exclude<LongText, 'sentence-mean'>;
-export type Freeze = 'all' | 'head' | { top: number };
+export type TrainLayers = 'all' | 'head' | { top: number };
 export type EvalEvery = 'epoch' | 'auto' | number;
 /** 'auto' tries CUDA, then WebGPU (only a real GPU adapter, never a software Vulkan driver), then the CPU. */
 export type DeviceChoice = 'auto' | 'cpu' | 'cuda' | 'webgpu';
@@ -33,7 +33,7 @@ export interface TrainConfig {
   /** How evaluation and prediction read long texts; default: as in training. 'chunks' averages the logits of
    *  all windows of a text, so a model trained on one window per text still reads whole texts. */
   evalLongText?: EvalLongText;
-  freeze: Freeze;
+  trainLayers: TrainLayers;
   /** Validation during training: once per epoch, every N optimizer steps, or 'auto' (per epoch when there are
    *  enough epochs to draw a curve, otherwise several times per epoch; src/host/train/config.ts). */
   evalEvery: EvalEvery;
@@ -54,8 +54,9 @@ export interface Choice {
 
 /** Where a setting is exposed. Every setting is accepted by the host's requests (TrainParams / ProbeParams). */
 interface Exposure {
-  /** Its gft flag (train, probe, cv), without the dashes; `help` of the metavar; `defaultText` when not its value. */
-  cli?: { flag: string; metavar?: string; defaultText?: string };
+  /** Its gft flag (train, probe, cv), without the dashes; `help` of the metavar; `defaultText` when not its value;
+   *  `deprecated`: an older flag still accepted, with one warning line naming the new one. */
+  cli?: { flag: string; metavar?: string; defaultText?: string; deprecated?: string };
   /** Its field in the fine-tune form. */
   form?: { label: string; group: 'Long texts' | 'Training' | 'Where it runs'; showWhen?: { key: string; values: readonly string[] } };
   /** Recorded in run.json's config (execution settings are recorded as run.json's execution record instead). */
@@ -96,8 +97,8 @@ export interface BooleanSpec extends Common {
   default: boolean;
 }
 /** 'all' | 'head' | 'top' with a number of top layers (the CLI writes top:K). */
-export interface FreezeSpec extends Common {
-  kind: 'freeze';
+export interface TrainLayersSpec extends Common {
+  kind: 'trainLayers';
   choices: readonly Choice[];
   default: 'all' | 'head';
   top: { label: string; help: string; min: number; max: number; default: number };
@@ -109,7 +110,7 @@ export interface EvalEverySpec extends Common {
   min: number;
   default: string;
 }
-export type SettingSpec = IntSpec | NumberSpec | ChoiceSpec | BooleanSpec | FreezeSpec | EvalEverySpec;
+export type SettingSpec = IntSpec | NumberSpec | ChoiceSpec | BooleanSpec | TrainLayersSpec | EvalEverySpec;
 
 const longTextChoices = [
   { value: 'head', label: 'Beginning (head)', description: 'Reads the first tokens of each text and drops the rest.' },
@@ -227,8 +228,8 @@ export const SETTINGS = {
     help: 'How the learning rate changes after warm-up: linear decay to 0 at the last step, or constant.',
     cli: { flag: 'schedule' },
   },
-  freeze: {
-    kind: 'freeze',
+  trainLayers: {
+    kind: 'trainLayers',
     name: 'what to train',
     default: 'all',
     saved: true,
@@ -245,7 +246,7 @@ export const SETTINGS = {
       default: 1,
     },
     help: 'Which weights may change: all, the top K layers and the classifier, or the classifier (head) alone. Train fewer layers when data is small or time is short.',
-    cli: { flag: 'freeze', metavar: 'all|head|top:K' },
+    cli: { flag: 'train-layers', metavar: 'all|head|top:K', deprecated: 'freeze' },
     form: { label: 'What to train', group: 'Training' },
   },
   warmupSteps: {
@@ -397,7 +398,7 @@ export const STARTER_DEMO_CONFIG = {
   maxLength: 64,
   longText: 'sentence-mean',
   docPieces: 8,
-  freeze: { top: 1 },
+  trainLayers: { top: 1 },
   lr: 4e-4,
   epochs: 3,
   warmupSteps: 10,

@@ -44,7 +44,7 @@ export const pageTests = [
       form = await webviewFrame(page, '[data-action="estimate"]');
       await form.waitForSelector('#field-epochs', { timeout: 20_000 });
       const helps = await form.$$eval('[data-help]', (els) => els.map((e) => [e.getAttribute('data-help'), e.textContent.trim()]));
-      for (const key of ['model', 'dataset', 'longText', 'maxLength', 'epochs', 'batchSize', 'lr', 'freeze', 'seed', 'device', 'threads']) {
+      for (const key of ['model', 'dataset', 'longText', 'maxLength', 'epochs', 'batchSize', 'lr', 'trainLayers', 'seed', 'device', 'threads']) {
         const h = helps.find(([k]) => k === key);
         check(h && h[1].length > 20 && !h[1].includes('\n'), `the ${key} setting should explain itself in one line: ${h?.[1]}`);
       }
@@ -56,7 +56,7 @@ export const pageTests = [
           values.batchSize === '16' &&
           values.lr === '5e-5' &&
           values.longText === 'head' &&
-          values.freeze === 'all',
+          values.trainLayers === 'all',
         `defaults: ${JSON.stringify(values)}`,
       );
       check(values.dataset === 'builtin:movie-reviews', `the first dataset of the Datasets view should be chosen: ${values.dataset}`);
@@ -69,7 +69,7 @@ export const pageTests = [
       await choose(form, 'preset', 'starter-demo');
       const demo = await form.$$eval('[data-field]', (els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-field'), e.value])));
       check(
-        demo.longText === 'sentence-mean' && demo.lr === '4e-4' && demo.freeze === 'top' && demo.topLayers === '1' && demo.maxLength === '64',
+        demo.longText === 'sentence-mean' && demo.lr === '4e-4' && demo.trainLayers === 'top' && demo.topLayers === '1' && demo.maxLength === '64',
         `the demo preset: ${JSON.stringify(demo)}`,
       );
       check(!(await form.$eval('[data-row="topLayers"]', (e) => e.hidden)), 'top layers should show for the demo preset');
@@ -195,7 +195,7 @@ export const pageTests = [
       await type(page, form, 'batchSize', '64');
       await type(page, form, 'maxLength', '32');
       await type(page, form, 'lr', '0.001');
-      await choose(form, 'freeze', 'head');
+      await choose(form, 'trainLayers', 'head');
       await choose(form, 'device', 'cpu');
       await type(page, form, 'threads', '1');
       await form.click('[data-action="start"]');
@@ -222,7 +222,7 @@ export const pageTests = [
       check(manifest.name === 'starter · head only · 1 ep · lr 1e-3', `run.json's default name: ${manifest.name}`);
       const c = manifest.config;
       check(
-        c.epochs === 1 && c.batchSize === 64 && c.maxLength === 32 && c.lr === 0.001 && c.freeze === 'head' && manifest.kind === 'head-only',
+        c.epochs === 1 && c.batchSize === 64 && c.maxLength === 32 && c.lr === 0.001 && c.trainLayers === 'head' && manifest.kind === 'head-only',
         `run.json config: ${JSON.stringify(c)}`,
       );
       check(
@@ -256,7 +256,7 @@ export const pageTests = [
         10_000,
       );
       check(
-        reset.epochs === '3' && reset.batchSize === '16' && reset.freeze === 'all' && reset.threads === '0',
+        reset.epochs === '3' && reset.batchSize === '16' && reset.trainLayers === 'all' && reset.threads === '0',
         `after Reset to defaults: ${JSON.stringify(reset)}`,
       );
       await theme(page, 'Dark Modern', true);

@@ -95,7 +95,7 @@ export class ResidentTrainer {
     validateTrainConfig(config, 'device');
     const K = opts.microSteps ?? 1;
     if (!Number.isInteger(K) || K < 1) throw new Error(`microSteps must be an integer >= 1, got ${K}`);
-    const isTrainable = trainableFilter(model, config.freeze);
+    const isTrainable = trainableFilter(model, config.trainLayers);
     const info = new Map(model.params.map((p) => [p.name, p]));
     const sg = buildOptimizerStep(model, {
       trainable: (n) => isTrainable(info.get(n)!),
@@ -367,7 +367,7 @@ export class ResidentTrainer {
     this.state = {};
     for (const s of this.sg.state) {
       const group = this.sg.groups.find((gr) => gr.name === s.group);
-      // a checkpoint from a run with another freeze setting has no moments for newly trained params (zeros)
+      // a checkpoint from a run with another trainLayers setting has no moments for newly trained params (zeros)
       const zeros = (n: string) => new Float32Array(ck.params.get(n)!.length);
       const data = packFlat(group!, (n) => (s.kind === 'param' ? ck.params.get(n)! : ((s.kind === 'adam_m' ? ck.m : ck.v).get(n) ?? zeros(n))));
       this.state[s.input] = new ort.Tensor('float32', data, s.shape);

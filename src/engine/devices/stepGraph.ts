@@ -233,7 +233,7 @@ export function buildOptimizerStep(model: SequenceClassifier, o: OptimizerStepOp
   // parameters the model reads stacked (fused projections), where all of them train
   const joints = probe.jointRequests.filter((names) => names.every((n) => trains.has(n)));
   const groups = flatGroups(model, (n) => trains.has(n), joints);
-  if (groups.length === 0) throw new Error('training: no trainable parameters (check the freeze setting)');
+  if (groups.length === 0) throw new Error('training: no trainable parameters (check the trainLayers setting)');
   // dropout masks are made in the graph from two per-step keys (nothing mask-sized goes up)
   // the dropout masks of all sites cut from the stream by a few Splits (maskPlan)
   const maxMaskElements = o.maxMaskDims && probe.dropoutSites.reduce((a, s) => a + resolveShape(s.shape, o.maxMaskDims!).reduce((x, y) => x * y, 1), 0);

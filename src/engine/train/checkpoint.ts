@@ -85,7 +85,7 @@ function readFile(path: string, filter?: (name: string) => boolean) {
 
 /**
  * Reads `dir`/trainer.safetensors for `model`: every parameter must be there with the model's size; moments are
- * returned for the parameters that have them (a checkpoint from a run with another freeze setting has none for
+ * returned for the parameters that have them (a checkpoint from a run with another trainLayers setting has none for
  * newly trained parameters).
  */
 export function readTrainerCheckpoint(dir: string, model: SequenceClassifier): TrainerCheckpoint {

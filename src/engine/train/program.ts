@@ -5,20 +5,20 @@ import type { Node, Tensor } from '../ir/types';
 import { grad } from '../autodiff/grad';
 import { numel } from '../ir/shape';
 
-export type Freeze = 'all' | 'head' | { top: number };
+export type TrainLayers = 'all' | 'head' | { top: number };
 
 /**
  * Which parameters train: 'all' = every parameter (full fine-tuning), 'head' = only the classifier head
  * (group 'head'), { top: k } = the head plus the top k encoder layers (groups 'layer.<i>', i >= numLayers - k).
  */
-export function trainableFilter(model: SequenceClassifier, freeze: Freeze): (p: ParamInfo) => boolean {
-  if (freeze === 'all') return () => true;
-  if (freeze === 'head') return (p) => p.group === 'head';
-  if (typeof freeze === 'object' && Number.isInteger(freeze.top) && freeze.top >= 0) {
-    const from = model.numLayers - freeze.top;
+export function trainableFilter(model: SequenceClassifier, trainLayers: TrainLayers): (p: ParamInfo) => boolean {
+  if (trainLayers === 'all') return () => true;
+  if (trainLayers === 'head') return (p) => p.group === 'head';
+  if (typeof trainLayers === 'object' && Number.isInteger(trainLayers.top) && trainLayers.top >= 0) {
+    const from = model.numLayers - trainLayers.top;
     return (p) => p.group === 'head' || (/^layer\.\d+$/.test(p.group) && Number(p.group.slice(6)) >= from);
   }
-  throw new Error(`freeze must be 'all', 'head' or { top: k } with an integer k >= 0, got ${JSON.stringify(freeze)}`);
+  throw new Error(`trainLayers must be 'all', 'head' or { top: k } with an integer k >= 0, got ${JSON.stringify(trainLayers)}`);
 }
 
 export interface SparseGrad {
@@ -58,7 +58,7 @@ export function buildTrainGraph(model: SequenceClassifier, o: TrainGraphOptions)
   g.output('loss', loss);
 
   const params = g.params.filter((p) => p.trainable);
-  if (params.length === 0) throw new Error('training: no trainable parameters (check the freeze setting)');
+  if (params.length === 0) throw new Error('training: no trainable parameters (check the trainLayers setting)');
   const consumers = new Map<number, Node[]>();
   for (const n of g.nodes) for (const x of n.inputs) if (x) consumers.set(x.id, [...(consumers.get(x.id) ?? []), n]);
 

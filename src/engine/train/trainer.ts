@@ -9,7 +9,7 @@ import { Program, type TensorData } from '../runtime/session';
 import { adamwUpdate, clipCoef, sumSquares } from '../optim/adamw';
 import type { ScheduleName } from '../optim/schedule';
 import { fillKeepMask, maskOffsets } from './rng';
-import { buildEvalGraph, buildSaliencyGraph, buildTrainGraph, trainableFilter, type Freeze, type TrainGraph } from './program';
+import { buildEvalGraph, buildSaliencyGraph, buildTrainGraph, trainableFilter, type TrainLayers, type TrainGraph } from './program';
 import { readTrainerCheckpoint, writeTrainerCheckpoint, type TrainerCounters } from './checkpoint';
 import { StepClock, validateTrainConfig } from './bookkeeping';
 
@@ -26,7 +26,7 @@ export interface TrainConfig {
   /** micro-batches per optimizer step: step(batch) splits the batch into this many equal parts */
   gradAccumSteps: number;
   seed: number;
-  freeze: Freeze;
+  trainLayers: TrainLayers;
   classWeights?: number[];
   dropout: boolean;
   threads?: number;
@@ -128,7 +128,7 @@ export class Trainer implements TrainerApi {
 
   static async create(model: SequenceClassifier, weights: ReadonlyMap<string, Float32Array>, config: TrainConfig): Promise<Trainer> {
     validateTrainConfig(config, 'host');
-    const isTrainable = trainableFilter(model, config.freeze);
+    const isTrainable = trainableFilter(model, config.trainLayers);
     const info = new Map(model.params.map((p) => [p.name, p]));
     const tg = buildTrainGraph(model, {
       trainable: (n) => {
@@ -334,7 +334,7 @@ export class Trainer implements TrainerApi {
     for (const s of this.slots.values()) {
       s.data.set(ck.params.get(s.name)!);
       if (s.trainable) {
-        // a checkpoint from a run with another freeze setting has no moments for newly trained params
+        // a checkpoint from a run with another trainLayers setting has no moments for newly trained params
         s.m!.set(ck.m.get(s.name) ?? new Float32Array(s.data.length));
         s.v!.set(ck.v.get(s.name) ?? new Float32Array(s.data.length));
       }

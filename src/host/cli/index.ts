@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { SettingError } from '../../shared/settings';
 import { processIo, UsageError, withFlags, type Command, type Io, type Values } from './common';
+import { takeDeprecatedFlags } from './settings';
 import { infoCommand } from './info';
 import { dataCommand } from './data';
 import { trainCommand } from './train';
@@ -82,6 +83,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.out(cmd.usage);
       return 0;
     }
+    for (const w of takeDeprecatedFlags(parsed.values)) io.err(`warning: ${w}`);
     if (parsed.positionals.length && name !== 'compare' && name !== 'gpu' && name !== 'job' && name !== 'cache')
       throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
     return await cmd.run(parsed.values, parsed.positionals, io);

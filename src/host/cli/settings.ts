@@ -72,8 +72,31 @@ function helpLines(keys: readonly SettingKey[]): string {
     .join('\n');
 }
 
-/** parseArgs options of the training flags (with --device and --threads). */
-export const trainOptions: Options = Object.fromEntries(withFlag.map((k) => [spec(k).cli!.flag, { type: spec(k).kind === 'boolean' ? 'boolean' : 'string' }]));
+/** parseArgs options of the training flags (with --device and --threads, and the deprecated names still accepted). */
+export const trainOptions: Options = Object.fromEntries(
+  withFlag.flatMap((k) => {
+    const { flag, deprecated } = spec(k).cli!;
+    const type = spec(k).kind === 'boolean' ? 'boolean' : 'string';
+    return [[flag, { type }], ...(deprecated ? [[deprecated, { type }]] : [])];
+  }),
+);
+
+/**
+ * Moves the values of deprecated flags (`--freeze`) to their setting's flag (`--train-layers`), in place, and
+ * returns one warning line per deprecated flag given; both names at once is a usage error.
+ */
+export function takeDeprecatedFlags(v: Values): string[] {
+  const warnings: string[] = [];
+  for (const k of withFlag) {
+    const { flag, deprecated } = spec(k).cli!;
+    if (!deprecated || v[deprecated] === undefined) continue;
+    if (v[flag] !== undefined) throw new UsageError(`--${deprecated} is the old name of --${flag}: give only --${flag}`);
+    v[flag] = v[deprecated];
+    delete v[deprecated];
+    warnings.push(`--${deprecated} is deprecated: use --${flag} (same values)`);
+  }
+  return warnings;
+}
 
 /** The help of the training flags. */
 export const TRAIN_OPTIONS_HELP = `Training:\n${helpLines(TRAINING)}\n${helpLines(EXECUTION)}`;

@@ -16,6 +16,7 @@ import { loadTrainableModel } from '../train/model';
 import { jobHandlers } from './registry';
 import { checkpointDir, runFile } from '../../shared/node/runFiles';
 import { CHECKPOINT_LAST, RUN_FILES } from '../../shared/runLayout';
+import { migrateConfig } from '../../shared/settings';
 
 export const CV_FILE = 'cv.json';
 const SETTINGS = 'cv-settings.json';
@@ -78,12 +79,22 @@ export function readCvPredictions(dir: string): PredictionRecord[] | undefined {
   return readJsonl<PredictionRecord>(join(dir, PREDICTIONS));
 }
 
+/** A cv folder's settings as written, with today's setting names (an older gft wrote `freeze`). */
+function recordedSettings(text: string): string {
+  try {
+    const s = JSON.parse(text) as { config?: unknown };
+    return s.config ? JSON.stringify({ ...s, config: migrateConfig(s.config) }) : text;
+  } catch {
+    return text;
+  }
+}
+
 export async function crossValidate(p: CrossValidateParams, ctx: JobContext = {}): Promise<CvResult> {
   const k = foldCount(p);
   // A folder continues only the cross-validation it was made for.
   const settings = JSON.stringify({ kind: p.kind, model: p.model, data: p.data, folds: k, splitSeed: p.splitSeed, config: p.config, C: p.C, seed: p.seed });
   const settingsPath = join(p.dir, SETTINGS);
-  if (existsSync(settingsPath) && readFileSync(settingsPath, 'utf8') !== settings) {
+  if (existsSync(settingsPath) && recordedSettings(readFileSync(settingsPath, 'utf8')) !== settings) {
     throw new Error(`${p.dir} holds a cross-validation with other settings (${SETTINGS}); choose another --out folder`);
   }
   if (!existsSync(settingsPath) && existsSync(p.dir) && readdirSync(p.dir).length > 0)

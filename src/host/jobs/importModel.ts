@@ -246,7 +246,7 @@ export async function importModel(
       writeTrainerCheckpoint(dir, m.model, { params: weights, m: new Map(), v: new Map(), step: 0, microStep: 0, seed: c.seed, trainable: [] });
     });
     // The same evaluation as a fine-tuning run's final test (loop.ts): the trainer worker with the checkpoint loaded.
-    const config = engineConfig(c, exec, { warmupSteps: 0, totalSteps: 1, gradAccumSteps: 1, freeze: 'head', dropout: false });
+    const config = engineConfig(c, exec, { warmupSteps: 0, totalSteps: 1, gradAccumSteps: 1, trainLayers: 'head', dropout: false });
     const spec: TrainWorkerModel = { source: folder, numLabels: data.labels.length, seed: c.seed, sentenceMean: false };
     trainer = (await TrainerWorker.start({ kind: 'custom', spec }, config, { workerPath: trainWorkerPath() })).worker;
     const tr = trainer;

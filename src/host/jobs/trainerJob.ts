@@ -186,7 +186,7 @@ export function buildJob(c: TrainConfig, m: TrainableModel, data: PreparedData, 
   if (!isTruncation(longText) || !isTruncation(evalLongText))
     throw new TrainerJobRefusal(`long-text strategy ${longText}/${evalLongText} has no Trainer equivalent; use head, tail or head+tail`);
   const stepsPerEpoch = Math.ceil(data.train.length / (c.batchSize * c.gradAccumSteps));
-  const isTrainable = trainableFilter(m.model, c.freeze);
+  const isTrainable = trainableFilter(m.model, c.trainLayers);
   return {
     format: JOB_FORMAT,
     source: { run: run?.id ?? null, name: run?.manifest.name ?? null, gft: GFT_VERSION },

@@ -66,7 +66,7 @@ export interface RunFacts {
   model?: string;
   test: EvalMetrics;
   reads: string;
-  config: { maxLength?: number; longText?: string; epochs?: number; lr?: number; freeze?: unknown; evalEvery?: 'epoch' | 'auto' | number };
+  config: { maxLength?: number; longText?: string; epochs?: number; lr?: number; trainLayers?: unknown; evalEvery?: 'epoch' | 'auto' | number };
   durationMs?: number;
   device: string;
   curve?: LearningCurve;
@@ -194,7 +194,7 @@ export async function buildReflection(runsRoot: string, opts: ReflectionOptions 
       model: m.model?.id,
       test: testMetrics(r, seed),
       reads: readingOf(m).reads,
-      config: { maxLength: c.maxLength, longText: c.longText, epochs: c.epochs, lr: c.lr, freeze: c.freeze, evalEvery: c.evalEvery },
+      config: { maxLength: c.maxLength, longText: c.longText, epochs: c.epochs, lr: c.lr, trainLayers: c.trainLayers, evalEvery: c.evalEvery },
       durationMs: m.durationMs,
       device: m.device,
       curve: isTransformer ? learningCurve(r) : undefined,

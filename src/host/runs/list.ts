@@ -2,7 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runName, type RunDetail, type RunManifest, type RunSummary } from '../../protocol';
-import { readJson, runFile } from '../../shared/node/runFiles';
+import { readRunManifest, runFile } from '../../shared/node/runFiles';
 import { RunFolder } from './runFolder';
 
 export function summarize(dir: string, m: RunManifest): RunSummary {
@@ -29,7 +29,7 @@ export function listRuns(root: string): RunSummary[] {
     const path = runFile(dir, 'manifest');
     if (!existsSync(path)) continue;
     try {
-      out.push(summarize(dir, readJson<RunManifest>(path)));
+      out.push(summarize(dir, readRunManifest<RunManifest>(path)));
     } catch {
       /* a foreign or damaged folder is not a run */
     }

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, appendFileSync 
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { defaultRunName, uniqueRunName, type MetricRecord, type PredictionRecord, type RunKind, type RunManifest, type RunStatus } from '../../protocol';
-import { checkpointDir, LineAppender, readJson, readJsonl, tailLines, writeJsonAtomic } from '../../shared/node/runFiles';
+import { checkpointDir, LineAppender, readJson, readJsonl, readRunManifest, tailLines, writeJsonAtomic } from '../../shared/node/runFiles';
 import { checkpointStep, LOG_TAIL_LINES, RUN_FILES } from '../../shared/runLayout';
 
 export function newRunId(kind: RunKind, now = new Date()): string {
@@ -63,7 +63,7 @@ export class RunFolder {
   static open(dir: string): RunFolder {
     const path = join(dir, RUN_FILES.manifest);
     if (!existsSync(path)) throw new Error(`${dir} is not a run folder (no ${RUN_FILES.manifest}); pass the folder of a run made by gft`);
-    return new RunFolder(dir, readJson<RunManifest>(path));
+    return new RunFolder(dir, readRunManifest<RunManifest>(path));
   }
 
   get manifest(): RunManifest {

@@ -154,7 +154,7 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
     run = RunFolder.create(
       params.runsRoot,
       {
-        kind: c.freeze === 'head' ? 'head-only' : 'finetune',
+        kind: c.trainLayers === 'head' ? 'head-only' : 'finetune',
         id: params.runId,
         config: {
           ...c,

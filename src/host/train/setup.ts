@@ -152,7 +152,7 @@ export async function buildTraining(
       ? `trainer: the device trainer on ${exec.providers[0]} (the whole step, AdamW included, in one graph; ${exec.providers[0] === 'webgpu' ? 'state kept in GPU buffers' : 'state uploaded and downloaded every step'})`
       : 'trainer: the host trainer (forward and backward on the cpu provider, AdamW in TypeScript)',
   );
-  const isTrainable = trainableFilter(model, c.freeze);
+  const isTrainable = trainableFilter(model, c.trainLayers);
   const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
   return {
     maxLength,
@@ -182,7 +182,7 @@ export function engineConfig(c: TrainConfig, exec: Execution, over: Partial<Engi
     schedule: c.schedule,
     gradAccumSteps: c.gradAccumSteps,
     seed: c.seed,
-    freeze: c.freeze,
+    trainLayers: c.trainLayers,
     dropout: FIXED_TRAINING.dropout,
     providers: exec.providers,
     ...(exec.threadsFrom === 'setting' ? { threads: exec.threads } : {}),

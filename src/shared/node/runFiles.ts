@@ -8,6 +8,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { CHECKPOINT_BEST, RUN_FILES } from '../runLayout';
+import { migrateManifest } from '../settings';
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
@@ -43,6 +44,11 @@ function syncDir(dir: string): void {
 
 export function writeJsonAtomic(path: string, value: unknown): void {
   writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
+}
+
+/** A run folder's run.json, its config written with today's setting names (`migrateManifest`). */
+export function readRunManifest<T>(path: string): T {
+  return migrateManifest(readJson<T>(path));
 }
 
 export function readJson<T>(path: string): T {

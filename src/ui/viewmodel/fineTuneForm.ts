@@ -6,7 +6,7 @@
 import type { DeviceChoice, EstimateView, FormField, FormOption, FormValues, ProbeParams, ProbeResult, TrainConfig, TrainParams } from '../../protocol';
 import {
   DEFAULT_TRAIN_CONFIG,
-  freezeText,
+  trainLayersText,
   STARTER_DEMO_CONFIG,
   numberRule,
   numberText,
@@ -59,17 +59,17 @@ export function hubIdsFromCache(entries: readonly string[]): string[] {
 }
 
 const spec = (k: SettingKey): SettingSpec => SETTINGS[k];
-/** The form's training settings, in the schema's order; freeze brings its number of top layers as a second field. */
+/** The form's training settings, in the schema's order; trainLayers brings its number of top layers as a second field. */
 const FORM_KEYS = SETTING_KEYS.filter((k) => spec(k).form);
 const TOP_LAYERS = 'topLayers';
 const TRAINING_KEYS = FORM_KEYS.filter((k) => k !== 'device' && k !== 'threads');
 
 /** A setting's value as the form's text field holds it (an exponent for small numbers, not 0.00005). */
 function fieldText(v: unknown): string {
-  return typeof v === 'number' ? numberText(v) : typeof v === 'object' && v !== null ? freezeText(v as TrainConfig['freeze']) : String(v ?? '');
+  return typeof v === 'number' ? numberText(v) : typeof v === 'object' && v !== null ? trainLayersText(v as TrainConfig['trainLayers']) : String(v ?? '');
 }
 
-/** The fields of one schema setting (freeze: the choice and its number of top layers). */
+/** The fields of one schema setting (trainLayers: the choice and its number of top layers). */
 function settingFields(k: SettingKey, defaults: Partial<Record<SettingKey, string>>): FormField[] {
   const s = spec(k);
   const form = s.form!;
@@ -88,7 +88,7 @@ function settingFields(k: SettingKey, defaults: Partial<Record<SettingKey, strin
       return [{ ...base, kind: 'text', min: s.min, max: s.max, default: def }];
     case 'choice':
       return [{ ...base, kind: 'select', options: s.choices.map((c) => ({ ...c })), default: def }];
-    case 'freeze':
+    case 'trainLayers':
       return [
         { ...base, kind: 'select', options: s.choices.map((c) => ({ ...c })), default: def },
         {
@@ -114,12 +114,12 @@ function defaultTrainingValues(): FormValues {
   return Object.fromEntries(TRAINING_KEYS.flatMap((k) => settingFields(k, {}).map((f) => [f.key, f.default])));
 }
 
-/** The form's values of a training config (every training field; freeze top:K fills the top-layers field). */
+/** The form's values of a training config (every training field; trainLayers top:K fills the top-layers field). */
 function trainingValues(c: TrainConfig): FormValues {
   return Object.fromEntries(
     TRAINING_KEYS.flatMap((k): [string, string][] => {
       const v = c[k as keyof TrainConfig];
-      if (k === 'freeze' && typeof v === 'object')
+      if (k === 'trainLayers' && typeof v === 'object')
         return [
           [k, 'top'],
           [TOP_LAYERS, String(v.top)],
@@ -137,7 +137,7 @@ export const STARTER_DEMO_VALUES: FormValues = { model: 'starter', ...trainingVa
 
 function presetOptions(): FormOption[] {
   const d = DEFAULT_TRAIN_CONFIG;
-  const recipe = `the first ${d.maxLength} tokens, ${d.freeze === 'all' ? 'every layer trained' : `${fieldText(d.freeze)} trained`}, learning rate ${numberText(d.lr)}`;
+  const recipe = `the first ${d.maxLength} tokens, ${d.trainLayers === 'all' ? 'every layer trained' : `${fieldText(d.trainLayers)} trained`}, learning rate ${numberText(d.lr)}`;
   return [
     { value: 'defaults', label: 'General defaults', description: `The usual fine-tuning recipe: ${recipe}.`, applies: defaultTrainingValues() },
     {
@@ -271,7 +271,7 @@ export function parseForm(fields: readonly FormField[], values: FormValues): { o
     const f = byKey.get(k);
     if (!f || !isShown(f, values)) continue;
     const s = spec(k);
-    if (s.kind === 'freeze' && raw(k) === 'top') {
+    if (s.kind === 'trainLayers' && raw(k) === 'top') {
       const top = parseSetting(k, `top:${raw(TOP_LAYERS)}`);
       if (top === undefined) errors[TOP_LAYERS] = fieldMessage(byKey.get(TOP_LAYERS)!, numberRule({ int: true, min: s.top.min, max: s.top.max }));
       settings[k] = top;

@@ -4,6 +4,7 @@ import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, 
 import { join } from 'node:path';
 import type { MetricRecord, PredictionRecord, RunManifest } from '../../protocol';
 import { checkpointStep, RUN_FILES } from '../../shared/runLayout';
+import { migrateManifest } from '../../shared/settings';
 import { parseJsonl, readJsonl, runFile, writeJsonAtomic } from '../../shared/node/runFiles';
 
 export { parseJsonl, RUN_FILES };
@@ -23,7 +24,7 @@ export function readManifest(dir: string): RunManifest | undefined {
   const path = join(dir, RUN_FILES.manifest);
   if (!existsSync(path)) return undefined;
   try {
-    const m = JSON.parse(readFileSync(path, 'utf8')) as RunManifest;
+    const m = migrateManifest(JSON.parse(readFileSync(path, 'utf8')) as RunManifest);
     return typeof m?.id === 'string' && typeof m.kind === 'string' ? m : undefined;
   } catch {
     return undefined; // being replaced right now, or not ours

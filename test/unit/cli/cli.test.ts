@@ -7,6 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main, type Io } from '../../../src/host/cli';
+import type { Values } from '../../../src/host/cli/common';
+import { takeDeprecatedFlags, trainConfig } from '../../../src/host/cli/settings';
 import { loadBuiltin } from '../../../src/host/data';
 import { prepareData } from '../../../src/host/jobs';
 
@@ -48,6 +50,7 @@ test('every command has --help', async () => {
     '--weight-decay',
     '--max-grad-norm',
     '--no-shuffle',
+    '--train-layers',
   ]) {
     assert.ok(train.includes(o), o);
   }
@@ -59,8 +62,12 @@ test('bad arguments: one line on stderr, exit 2', async () => {
     [['train', '--model', 'starter', '--data', 'builtin:movie-reviews', '--epochs', 'x'], /--epochs must be a whole number from 1 to 1000 \(got 'x'\)/],
     [['train', '--model', 'starter', '--data', 'builtin:movie-reviews', '--schedule', 'cosine'], /--schedule must be one of constant, linear/],
     [
-      ['train', '--model', 'starter', '--data', 'builtin:movie-reviews', '--freeze', 'some'],
-      /--freeze must be all, head or top:K with K a whole number from 1 to 1000 \(got 'some'\)/,
+      ['train', '--model', 'starter', '--data', 'builtin:movie-reviews', '--train-layers', 'some'],
+      /--train-layers must be all, head or top:K with K a whole number from 1 to 1000 \(got 'some'\)/,
+    ],
+    [
+      ['train', '--model', 'starter', '--data', 'builtin:movie-reviews', '--freeze', 'head', '--train-layers', 'all'],
+      /--freeze is the old name of --train-layers: give only --train-layers/,
     ],
     [['train', '--data', 'builtin:movie-reviews'], /--model is required/],
     [['train', '--model', 'starter'], /no data/],
@@ -89,6 +96,18 @@ test('bad arguments: one line on stderr, exit 2', async () => {
     assert.equal(r.err.length, 1, argv.join(' '));
     assert.match(r.err[0], re);
   }
+});
+
+test('--freeze, the old name of --train-layers, still works with one warning line naming --train-layers', async () => {
+  const r = await gft('train', '--model', 'starter', '--data', 'builtin:movie-reviews', '--freeze', 'some');
+  assert.equal(r.code, 2);
+  assert.deepEqual(r.err.length, 2, r.err.join('\n'));
+  assert.equal(r.err[0], 'warning: --freeze is deprecated: use --train-layers (same values)');
+  assert.match(r.err[1], /--train-layers must be all, head or top:K .*\(got 'some'\)/);
+  const v: Values = { freeze: 'top:2' };
+  assert.deepEqual(takeDeprecatedFlags(v), ['--freeze is deprecated: use --train-layers (same values)']);
+  assert.deepEqual(trainConfig(v), { trainLayers: { top: 2 } });
+  assert.ok(!(await gft('train', '--help')).out.join('\n').includes('--freeze'), 'help names only the new flag');
 });
 
 test('bad data: one line naming the file, exit 1', async () => {

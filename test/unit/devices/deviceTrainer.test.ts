@@ -73,10 +73,10 @@ async function run(tr: TrainerApi, bs: Batch[]) {
 }
 
 for (const target of targets) {
-  test(`device trainer (${target.name}) = host trainer: dropout, clipping, class weights, warmup, freeze, short batches, eval, saliency`, async (t) => {
+  test(`device trainer (${target.name}) = host trainer: dropout, clipping, class weights, warmup, trainLayers, short batches, eval, saliency`, async (t) => {
     if (await skipWithoutWebgpu(t, target.providers)) return;
-    for (const freeze of ['all', { top: 1 }] as const) {
-      const c = { ...cfg, freeze };
+    for (const trainLayers of ['all', { top: 1 }] as const) {
+      const c = { ...cfg, trainLayers };
       const host = await createTrainer(new TinyClassifier(V, H, C, 0.3), weightsOf(sc.init), c);
       // createTrainerFor picks the host trainer for the CPU provider and the device trainer otherwise; the device
       // trainer on the CPU provider is made directly
@@ -96,7 +96,7 @@ for (const target of targets) {
         'the scenario must clip',
       );
       got.forEach((r, i) => {
-        assert.ok(rel(r.loss, want[i].loss) <= target.tol, `${JSON.stringify(freeze)} step ${i} loss ${r.loss} vs ${want[i].loss}`);
+        assert.ok(rel(r.loss, want[i].loss) <= target.tol, `${JSON.stringify(trainLayers)} step ${i} loss ${r.loss} vs ${want[i].loss}`);
         assert.ok(rel(r.gradNorm, want[i].gradNorm) <= target.tol, `step ${i} gradNorm ${r.gradNorm} vs ${want[i].gradNorm}`);
         assert.equal(r.lr, want[i].lr, `step ${i} lr`);
         assert.equal(r.step, want[i].step);
@@ -120,7 +120,7 @@ for (const target of targets) {
       );
       ds.gradNorm.forEach((v, i) => assert.ok(Math.abs(v - hs.gradNorm[i]) <= target.tol * (1 + Math.abs(hs.gradNorm[i])), `gradNorm ${i}`));
       t.diagnostic(
-        `${JSON.stringify(freeze)}: max rel loss diff ${Math.max(...got.map((r, i) => rel(r.loss, want[i].loss))).toExponential(2)}, max |param diff| ${worst.toExponential(2)}`,
+        `${JSON.stringify(trainLayers)}: max rel loss diff ${Math.max(...got.map((r, i) => rel(r.loss, want[i].loss))).toExponential(2)}, max |param diff| ${worst.toExponential(2)}`,
       );
       await host.dispose();
       await dev.dispose();
@@ -131,7 +131,7 @@ for (const target of targets) {
     if (await skipWithoutWebgpu(t, target.providers)) return;
     const dir = mkdtempSync(join(tmpdir(), 'gft-devck-'));
     try {
-      const c = { ...cfg, freeze: { top: 1 } as const };
+      const c = { ...cfg, trainLayers: { top: 1 } as const };
       const mk = () => new TinyClassifier(V, H, C, 0.3);
       // reference: the host trainer uninterrupted
       const ref = await createTrainer(mk(), weightsOf(sc.init), c);
@@ -154,7 +154,7 @@ for (const target of targets) {
       // a checkpoint whose frozen parameters differ (another run's) makes a new session: the frozen layer changes too
       const other = weightsOf(sc.init);
       for (const [n, v] of other) if (!n.startsWith('classifier')) v.forEach((_, i) => (v[i] += 0.01));
-      const h3 = await createTrainer(mk(), other, { ...c, freeze: 'all' });
+      const h3 = await createTrainer(mk(), other, { ...c, trainLayers: 'all' });
       await h3.saveCheckpoint(join(dir, 'c'));
       await d.loadCheckpoint(join(dir, 'c'));
       const dw = await d.weights();
@@ -179,7 +179,7 @@ for (const target of targets) {
       schedule: 'linear',
       gradAccumSteps: 1,
       seed: 3,
-      freeze: 'all',
+      trainLayers: 'all',
       dropout: true,
       threads: 1,
     };

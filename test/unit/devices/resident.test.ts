@@ -39,7 +39,7 @@ async function runResident(sc: any, cfg: TrainConfig, K: number, batches: Batch[
 }
 
 test('in-graph AdamW step matches PyTorch (frozen layers baked in, warmup schedule)', async () => {
-  const sc = fx.scenarios.top1; // gradAccumSteps 1, freeze { top: 1 }
+  const sc = fx.scenarios.top1; // gradAccumSteps 1, trainLayers { top: 1 }
   const { steps, weights } = await runResident(sc, configOf(sc), 1, sc.batches.map(toBatch));
   steps.forEach((r, i) => {
     close(r.loss, sc.steps[i].loss, 1e-5, `step ${i} loss`);

@@ -21,7 +21,7 @@ const cfg: TrainConfig = {
   schedule: 'constant',
   gradAccumSteps: 1,
   seed: 1,
-  freeze: 'all',
+  trainLayers: 'all',
   dropout: false,
   threads: 1,
 };

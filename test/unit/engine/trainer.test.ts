@@ -55,7 +55,7 @@ const cfg: TrainConfig = {
   schedule: 'linear',
   gradAccumSteps: 2,
   seed: 7,
-  freeze: 'all',
+  trainLayers: 'all',
   dropout: true,
   threads: 1,
 };
@@ -92,8 +92,8 @@ test('same seed and data give identical losses (with dropout), and a resumed run
   }
 });
 
-test('freeze dial: head only leaves the encoder untouched; eval has no dropout; saliency shapes', async () => {
-  const t = await createTrainer(new TinyClassifier(V, H, C, 0.5), weightsOf(sc.init), { ...cfg, freeze: 'head', warmupSteps: 0 }); // warmup would make the first lr 0
+test('train-layers dial: head only leaves the encoder untouched; eval has no dropout; saliency shapes', async () => {
+  const t = await createTrainer(new TinyClassifier(V, H, C, 0.5), weightsOf(sc.init), { ...cfg, trainLayers: 'head', warmupSteps: 0 }); // warmup would make the first lr 0
   const before = new Map([...t.weights()].map(([k, v]) => [k, v.slice()]));
   await t.step(toBatch(sc.batches[0]));
   for (const [k, v] of t.weights()) {
@@ -142,7 +142,7 @@ test('a batch that gradAccumSteps does not divide is split into near-equal micro
 test('bad configuration and batches fail with one clear line', async () => {
   const m = new TinyClassifier(V, H, C);
   await assert.rejects(createTrainer(m, weightsOf(sc.init), { ...cfg, gradAccumSteps: 0 }), /gradAccumSteps must be an integer >= 1/);
-  await assert.rejects(createTrainer(m, weightsOf(sc.init), { ...cfg, freeze: { top: -1 } }), /freeze must be/);
+  await assert.rejects(createTrainer(m, weightsOf(sc.init), { ...cfg, trainLayers: { top: -1 } }), /trainLayers must be/);
   const w = weightsOf(sc.init);
   w.delete('classifier.bias');
   await assert.rejects(createTrainer(m, w, cfg), /no weights for parameter 'classifier.bias'/);

@@ -26,7 +26,7 @@ const cfg: TrainConfig = {
   schedule: 'linear',
   gradAccumSteps: 1,
   seed: 3,
-  freeze: 'all',
+  trainLayers: 'all',
   dropout: true,
   threads: 1,
 };

@@ -57,7 +57,17 @@ test("starter sentence-mean run: the export gives the run's test probabilities a
       evalFile: join(root, 'eval.jsonl'),
       runsRoot: root,
       runId: 'sm',
-      config: { epochs: 4, batchSize: 8, lr: 3e-4, longText: 'sentence-mean', docPieces: 3, freeze: { top: 1 }, seed: 3, schedule: 'constant', maxLength: 32 },
+      config: {
+        epochs: 4,
+        batchSize: 8,
+        lr: 3e-4,
+        longText: 'sentence-mean',
+        docPieces: 3,
+        trainLayers: { top: 1 },
+        seed: 3,
+        schedule: 'constant',
+        maxLength: 32,
+      },
     });
     assert.equal(r.status, 'completed', r.error);
     const run = readRun(r.runDir);

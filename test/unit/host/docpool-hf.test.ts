@@ -1,5 +1,5 @@
 // Sentence-mean fine-tuning of Hugging Face-shaped models (BERT, DistilBERT): the encoder is trainable through the
-// document pooling (it was built frozen once, so a run had no trainable parameters), the freeze dial applies, and
+// document pooling (it was built frozen once, so a run had no trainable parameters), the train-layers dial applies, and
 // the loss falls on a task the sentences decide. RoBERTa's pooled head is its out_proj (classifier.dense reads <s>).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -43,14 +43,14 @@ function writeDocs(path: string, n: number, seed: number): void {
   writeFileSync(path, lines.join('\n') + '\n');
 }
 
-test('sentence-mean fine-tuning trains BERT, DistilBERT and RoBERTa encoders through the pooling, with the freeze dial', async () => {
+test('sentence-mean fine-tuning trains BERT, DistilBERT and RoBERTa encoders through the pooling, with the train-layers dial', async () => {
   const root = mkdtempSync(join(tmpdir(), 'gft-dp-hf-'));
   try {
     writeDocs(join(root, 'train.jsonl'), 24, 1);
     writeDocs(join(root, 'eval.jsonl'), 8, 2);
     for (const arch of ['bert', 'distilbert', 'roberta'] as const) {
       const model = baseModel(root, arch);
-      const params = (runId: string, freeze: TrainParams['config']['freeze']): TrainParams => ({
+      const params = (runId: string, trainLayers: TrainParams['config']['trainLayers']): TrainParams => ({
         model,
         trainFile: join(root, 'train.jsonl'),
         evalFile: join(root, 'eval.jsonl'),
@@ -63,7 +63,7 @@ test('sentence-mean fine-tuning trains BERT, DistilBERT and RoBERTa encoders thr
           maxLength: 12,
           longText: 'sentence-mean',
           docPieces: 6,
-          freeze,
+          trainLayers,
           seed: 3,
           schedule: 'constant',
           threads: 1,

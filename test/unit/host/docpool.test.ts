@@ -128,7 +128,7 @@ test('fine-tuning with sentence-mean: loss falls, cancel + resume = uninterrupte
     evalFile: join(root, 'eval.jsonl'),
     runsRoot: root,
     runId,
-    config: { epochs: 4, batchSize: 8, lr: 3e-4, longText: 'sentence-mean', docPieces: 3, freeze: { top: 1 }, seed: 3, schedule: 'constant' },
+    config: { epochs: 4, batchSize: 8, lr: 3e-4, longText: 'sentence-mean', docPieces: 3, trainLayers: { top: 1 }, seed: 3, schedule: 'constant' },
   });
   const full = await runFinetune(params('full'));
   assert.equal(full.status, 'completed', full.error);

@@ -45,7 +45,7 @@ test('probe: real steps of the starter model give finite positive estimates and 
     assert.equal(r.deviceKind, 'cpu');
     assert.equal(r.threads, 1);
     assert.match(r.device, /^cpu, 1 thread /);
-    // freeze 'all' (the default) trains every parameter of the ~7M-parameter starter model.
+    // trainLayers 'all' (the default) trains every parameter of the ~7M-parameter starter model.
     assert.ok(r.totalParams > 5e6 && r.trainableParams === r.totalParams, `${r.trainableParams} / ${r.totalParams}`);
     assert.ok(
       r.notes.some((n) => n.includes('longer than 128 tokens')),
@@ -66,7 +66,7 @@ test('probe: head-only and sentence-mean settings change what is trained and rea
     model: 'starter',
     trainFile,
     evalFile,
-    config: { batchSize: 4, freeze: 'head', longText: 'sentence-mean', docPieces: 3, epochs: 1 },
+    config: { batchSize: 4, trainLayers: 'head', longText: 'sentence-mean', docPieces: 3, epochs: 1 },
     steps: 1,
     device: 'cpu',
   });
@@ -90,7 +90,14 @@ test('probe: a Hugging Face BERT folder with windows (chunks) and the top layer 
   writeTinyTokenizer(dir, 'bert');
   const logs: string[] = [];
   const r = await estimateTraining(
-    { model: dir, trainFile, evalFile, config: { batchSize: 8, longText: 'chunks', maxLength: 6, freeze: { top: 1 }, epochs: 2 }, steps: 1, device: 'cpu' },
+    {
+      model: dir,
+      trainFile,
+      evalFile,
+      config: { batchSize: 8, longText: 'chunks', maxLength: 6, trainLayers: { top: 1 }, epochs: 2 },
+      steps: 1,
+      device: 'cpu',
+    },
     { log: (l) => logs.push(l.message) },
   );
   // 7-word texts in windows of 6 tokens ([CLS] + 4 + [SEP]): every text gives several training rows.

@@ -223,7 +223,7 @@ test('the starter model (USE Lite) and the pre-flight estimate run on the device
     schedule: 'linear',
     gradAccumSteps: 1,
     seed: 3,
-    freeze: 'all',
+    trainLayers: 'all',
     dropout: true,
     threads: 1,
   };

@@ -3,7 +3,7 @@
 // early stopping; predicting from the run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluateRun, jobHandlers, predictTexts } from '../../../src/host/jobs';
@@ -98,7 +98,7 @@ test('fine-tune, cancel + resume = uninterrupted; predict and evaluate from the 
   );
 });
 
-test('resume with more epochs: the run continues to the new total and run.json records it', async () => {
+test('resume with more epochs (of a run.json an older gft wrote): the run continues to the new total and run.json records it', async () => {
   const root = tmp();
   const ac = new AbortController();
   const part = await runFinetune(base(root, 'more'), {
@@ -108,6 +108,13 @@ test('resume with more epochs: the run continues to the new total and run.json r
     },
   });
   assert.equal(part.status, 'cancelled');
+  // written as an older gft wrote it: the train-layers setting under its old name 'freeze'
+  const manifestPath = join(part.runDir, 'run.json');
+  const old = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  const { trainLayers, ...rest } = old.config;
+  assert.equal(trainLayers, 'all');
+  writeFileSync(manifestPath, JSON.stringify({ ...old, config: { ...rest, freeze: trainLayers } }));
+  assert.equal(readRun(part.runDir).manifest.config.trainLayers, 'all', 'read with the new name');
   const r = await runFinetune({ ...base(root, 'ignored'), config: { epochs: 3 }, resumeRunDir: part.runDir });
   assert.equal(r.status, 'completed', r.error);
   const d = readRun(part.runDir);
@@ -118,6 +125,8 @@ test('resume with more epochs: the run continues to the new total and run.json r
   );
   assert.equal(d.manifest.config.epochs, 3);
   assert.match(readFileSync(join(part.runDir, 'log.txt'), 'utf8'), /epochs 2 -> 3: the run continues to the new total/);
+  const onDisk = JSON.parse(readFileSync(manifestPath, 'utf8')).config;
+  assert.ok(onDisk.trainLayers === 'all' && !('freeze' in onDisk), 'the resumed run.json is written with the new name');
 });
 
 test('early stopping with patience, and bad settings fail with one line', async () => {

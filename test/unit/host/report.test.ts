@@ -117,7 +117,17 @@ test('limits in production: truncation, domain shift, serving of the exported ru
       evalFile: join(root, 'eval.jsonl'),
       runsRoot: root,
       runId: 'ft',
-      config: { epochs: 3, batchSize: 8, lr: 3e-4, longText: 'sentence-mean', docPieces: 3, freeze: { top: 1 }, seed: 3, schedule: 'constant', maxLength: 16 },
+      config: {
+        epochs: 3,
+        batchSize: 8,
+        lr: 3e-4,
+        longText: 'sentence-mean',
+        docPieces: 3,
+        trainLayers: { top: 1 },
+        seed: 3,
+        schedule: 'constant',
+        maxLength: 16,
+      },
     });
     assert.equal(r.status, 'completed', r.error);
     const texts = new Map(test.map((e) => [e.id, e.text]));

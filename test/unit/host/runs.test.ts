@@ -145,14 +145,14 @@ test('listRuns: newest first, skips foreign folders; markOrphanedRuns fails runs
 
 test("run names: the host writes a short default name, distinct from its siblings', keeps a rename made on disk, and lists it", () => {
   const root = tmp();
-  const config = { epochs: 3, lr: 5e-5, freeze: 'all', longText: 'head', data: { model: 'starter' } };
+  const config = { epochs: 3, lr: 5e-5, trainLayers: 'all', longText: 'head', data: { model: 'starter' } };
   const a = RunFolder.create(root, { id: 'a', kind: 'finetune', config, seed: 1, packages: {}, device: 'cpu' });
   const b = RunFolder.create(root, { id: 'b', kind: 'finetune', config, seed: 1, packages: {}, device: 'cpu' });
   const t = RunFolder.create(root, { id: 't', kind: 'baseline-tfidf', config: { C: 'chosen on validation' }, seed: 1, packages: {}, device: 'cpu' });
   const h = RunFolder.create(root, {
     id: 'h',
     kind: 'head-only',
-    config: { ...config, freeze: 'head', lr: 1e-3, epochs: 1, longText: 'sentence-mean', data: { model: 'org/some-model' } },
+    config: { ...config, trainLayers: 'head', lr: 1e-3, epochs: 1, longText: 'sentence-mean', data: { model: 'org/some-model' } },
     seed: 1,
     packages: {},
     device: 'cpu',

@@ -119,7 +119,7 @@ test('a run exports as a Trainer job: the same bytes twice, the split as JSONL, 
     // the engine's parameters with their decay flags: biases and LayerNorm weights are not decayed
     assert.ok(job.noDecay.includes('bert.embeddings.LayerNorm.weight') && job.noDecay.includes('classifier.bias'));
     assert.ok(!job.noDecay.includes('classifier.weight') && !job.noDecay.includes('bert.encoder.layer.0.attention.self.query.weight'));
-    assert.deepEqual(job.trainable, job.parameters, "freeze 'all' trains every parameter");
+    assert.deepEqual(job.trainable, job.parameters, "trainLayers 'all' trains every parameter");
     const readme = a.get('README.md')!.toString();
     assert.match(readme, /accelerate launch --config_file accelerate_config\.yaml --multi_gpu --num_processes N train\.py/);
     assert.match(readme, /sbatch slurm\.sbatch/);
@@ -215,7 +215,7 @@ test('every supported setting is mapped to its Trainer name', async () => {
       },
       {
         arch: 'roberta',
-        config: { evalEvery: 'epoch', bestMetric: 'macroF1', freeze: 'head' },
+        config: { evalEvery: 'epoch', bestMetric: 'macroF1', trainLayers: 'head' },
         want: (j) => {
           assert.deepEqual([j.training.eval_strategy, j.training.metric_for_best_model], ['epoch', 'macro_f1']);
           assert.deepEqual(j.trainable, ['classifier.dense.weight', 'classifier.dense.bias', 'classifier.out_proj.weight', 'classifier.out_proj.bias']);
@@ -223,7 +223,7 @@ test('every supported setting is mapped to its Trainer name', async () => {
       },
       {
         arch: 'bert',
-        config: { evalEvery: 3, freeze: { top: 1 } },
+        config: { evalEvery: 3, trainLayers: { top: 1 } },
         want: (j) => {
           assert.deepEqual([j.training.eval_strategy, j.training.eval_steps, j.training.save_steps], ['steps', 3, 3]);
           // the top layer (layer 1 of 2) and the head (pooler + classifier)

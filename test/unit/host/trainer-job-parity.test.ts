@@ -59,7 +59,7 @@ for (const arch of ['bert', 'distilbert', 'roberta'] as const) {
       schedule: c.schedule,
       gradAccumSteps: c.gradAccumSteps,
       seed: c.seed,
-      freeze: c.freeze,
+      trainLayers: c.trainLayers,
       dropout: false,
       threads: 1,
     };

@@ -20,7 +20,7 @@ export interface Fixture {
     schedule: 'constant' | 'linear';
     gradAccumSteps: number;
     seed: number;
-    freeze: 'all' | 'head' | { top: number };
+    trainLayers: 'all' | 'head' | { top: number };
     dropout: boolean;
     classWeights?: number[];
   };

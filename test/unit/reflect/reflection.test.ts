@@ -116,7 +116,7 @@ test('reflection: accuracies with CIs, significance wording, patterns, learning 
   const bDir = writeRun(root, 'b-finetune', 'finetune', ref, bPreds, {
     model: 'starter',
     metrics,
-    config: { maxLength: 16, longText: 'head', epochs: 2, lr: 5e-5, freeze: 'all', data: { data, split: DEFAULT_SPLIT, model: 'starter' } },
+    config: { maxLength: 16, longText: 'head', epochs: 2, lr: 5e-5, trainLayers: 'all', data: { data, split: DEFAULT_SPLIT, model: 'starter' } },
   });
   // C: frozen embeddings, B with two more mistakes and one fewer -> not significantly different from B.
   let flipped = 0;

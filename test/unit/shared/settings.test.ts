@@ -18,6 +18,8 @@ import {
   settingRule,
   TRAIN_KEYS,
   trainSettings,
+  migrateConfig,
+  migrateManifest,
   type SettingSpec,
 } from '../../../src/shared/settings';
 
@@ -54,8 +56,8 @@ test('one limit per setting, one wording: the host names the setting, the CLI it
   assert.equal(parseSetting('maxLength', '64.5'), undefined);
   assert.throws(() => checkSettings({ maxLength: 8192 }), /^Error: max length must be a whole number from 3 to 4096 \(got 8192\)$/);
   // the composite kinds
-  assert.deepEqual(parseSetting('freeze', 'top:2'), { top: 2 });
-  assert.equal(parseSetting('freeze', 'top:0'), undefined);
+  assert.deepEqual(parseSetting('trainLayers', 'top:2'), { top: 2 });
+  assert.equal(parseSetting('trainLayers', 'top:0'), undefined);
   assert.equal(parseSetting('evalEvery', 'epoch'), 'epoch');
   assert.equal(parseSetting('evalEvery', '7'), 7);
   assert.equal(parseSetting('evalEvery', '0'), undefined);
@@ -101,6 +103,21 @@ test("run.json's config reads back typed, with its data and model; a foreign con
   assert.deepEqual(c.execution, { device: 'cpu' });
   assert.throws(() => finetuneRunConfig({ id: 'r2', manifest: { config: { C: 10 } } }), /^Error: run r2: run\.json's config records no model/);
   assert.throws(() => finetuneRunConfig({ id: 'r3', manifest: { config: { ...config, lr: -1 } } }), /^Error: learning rate must be/);
+});
+
+test("an older run.json's 'freeze' reads as trainLayers, in its place; a config with both keeps the new one", () => {
+  const old = { epochs: 2, freeze: { top: 1 }, lr: 4e-4 };
+  const m = migrateConfig(old);
+  assert.deepEqual(m, { epochs: 2, trainLayers: { top: 1 }, lr: 4e-4 });
+  assert.deepEqual(Object.keys(m), ['epochs', 'trainLayers', 'lr']);
+  assert.deepEqual(migrateConfig({ freeze: 'head', trainLayers: 'all' }), { trainLayers: 'all' });
+  const today = { epochs: 1, trainLayers: 'head' };
+  assert.equal(migrateConfig(today), today, 'a current config is returned as it is');
+  const manifest = { id: 'r', kind: 'finetune', config: { ...old, data: { model: 'starter' } } };
+  const read = migrateManifest(manifest);
+  assert.deepEqual(read.config, { epochs: 2, trainLayers: { top: 1 }, lr: 4e-4, data: { model: 'starter' } });
+  assert.deepEqual(resolveTrainConfig(read.config).trainLayers, { top: 1 });
+  assert.equal(migrateManifest({ id: 'b', kind: 'baseline-tfidf', config: { C: 1 } }).config.C, 1);
 });
 
 test('the defaults are written once: the schema is the only source file with the default learning rate and batch size', () => {

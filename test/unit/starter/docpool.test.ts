@@ -119,7 +119,7 @@ test('trainer: doc-pool batches (labels per document) train and evaluate one row
     schedule: 'constant',
     gradAccumSteps: 1,
     seed: 1,
-    freeze: { top: 1 },
+    trainLayers: { top: 1 },
     dropout: true,
   });
   try {

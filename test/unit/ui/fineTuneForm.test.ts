@@ -44,7 +44,7 @@ test("the form's settings are the schema's, with its limits, and every setting e
     'epochs',
     'batchSize',
     'lr',
-    'freeze',
+    'trainLayers',
     'warmupSteps',
     'weightDecay',
     'patience',
@@ -97,7 +97,7 @@ test('choices: top-k layers, sentence-mean pieces, a local model folder, device 
   const fields = formFields({ ...ctx, device: 'cpu', threads: 2 });
   const v = {
     ...defaultValues(fields),
-    freeze: 'top',
+    trainLayers: 'top',
     topLayers: '2',
     longText: 'sentence-mean',
     docPieces: '6',
@@ -112,7 +112,7 @@ test('choices: top-k layers, sentence-mean pieces, a local model folder, device 
   const r = parseForm(fields, v);
   assert.ok(r.ok);
   assert.equal(r.value.model, '/models/bert');
-  assert.deepEqual(r.value.config.freeze, { top: 2 });
+  assert.deepEqual(r.value.config.trainLayers, { top: 2 });
   assert.equal(r.value.config.docPieces, 6);
   assert.equal(r.value.config.lr, 4e-4);
   assert.equal(r.value.device, 'cpu');
@@ -165,7 +165,7 @@ test('bad values: one plain message per field, nothing is sent', () => {
   assert.ok(fast.ok && fast.value.config.lr === 0.5 && fast.value.config.maxLength === 3);
   assert.match(formWarnings({ ...defaultValues(fields), lr: '0.5' }).lr ?? '', /^0\.5 is far too large for fine-tuning/);
   assert.equal(formWarnings({ ...defaultValues(fields), lr: '4e-4' }).lr, undefined);
-  const topBad = parseForm(fields, { ...defaultValues(fields), freeze: 'top', topLayers: '0' });
+  const topBad = parseForm(fields, { ...defaultValues(fields), trainLayers: 'top', topLayers: '0' });
   assert.ok(!topBad.ok && topBad.errors.topLayers === 'Top layers to train must be a whole number from 1 to 1000.');
   const noData = formFields({ ...ctx, datasets: [] });
   const nd = parseForm(noData, defaultValues(noData));
