@@ -13,7 +13,7 @@
 import { SettingError } from '../../shared/settings';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { duplicateKey, duplicateWarning, findDuplicates, listSome } from './checks';
+import { duplicateWarning, exampleKey, findDuplicates, listSome } from './checks';
 import { canonicalJson, sha256Hex } from './hash';
 import { mulberry32, shuffled } from '../../shared/prng';
 import { DatasetError, type Dataset, type Example } from './types';
@@ -57,7 +57,7 @@ type Unit = { ids: string[]; label: number; key: string };
 function unitsByLabel(ds: Dataset, examples: readonly Example[], groupCopies = true): Unit[][] {
   const byKey = new Map<string, Unit>();
   for (const e of examples) {
-    const k = groupCopies ? duplicateKey(e.text) : `\u0000${e.id}`;
+    const k = groupCopies ? exampleKey(e) : `\u0000${e.id}`;
     const u = byKey.get(k);
     if (u) u.ids.push(e.id);
     else byKey.set(k, { ids: [e.id], label: e.label, key: e.id });
@@ -265,13 +265,13 @@ export function leakageReport(ds: Dataset, m: SplitManifest): LeakageReport {
 export function sharedTexts(a: readonly Example[], b: readonly Example[]): { texts: number; examples: [string, string][] } {
   const inA = new Map<string, string>();
   for (const e of a) {
-    const k = duplicateKey(e.text);
+    const k = exampleKey(e);
     if (!inA.has(k)) inA.set(k, e.id);
   }
   const seen = new Set<string>();
   const examples: [string, string][] = [];
   for (const e of b) {
-    const k = duplicateKey(e.text);
+    const k = exampleKey(e);
     const other = inA.get(k);
     if (other !== undefined && !seen.has(k)) {
       seen.add(k);

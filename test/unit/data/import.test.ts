@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatasetError, importDataset, parseDelimited, parseLabelMap, type ImportOptions } from '../../../src/host/data';
+import { exampleKey, normalizeForDuplicates } from '../../../src/host/data/checks';
 
 const dir = mkdtempSync(join(tmpdir(), 'gft-import-'));
 let n = 0;
@@ -168,4 +169,15 @@ test('JSON: an array of objects, or one array under a key; items named in errors
   fails(file('item.json', JSON.stringify([...arr, { sentence: 'x' }])), {}, /item\.json item 3: no "polarity" key \(keys found: sentence\); every object needs "sentence" and "polarity"/);
   fails(file('lines.json', '{"text": "a", "label": 1}\n{"text": "b", "label": 0}\n'), {}, /not valid JSON .*\(it looks like JSON Lines: rename it to \.jsonl\)/);
   fails(file('null.json', 'null'), {}, /expected an array of objects/);
+});
+
+test('duplicate normalisation: the no-copy path gives what the whitespace replace gives; a changed text gets a new key', () => {
+  const texts = ['plain text here', ' lead', 'trail ', 'two  spaces', 'tab\there', 'line\nend', 'crlf\r\nx', '', ' ', 'a\u00a0b', 'ok.'];
+  for (const t of texts) assert.equal(normalizeForDuplicates(t), t.replace(/\s+/g, ' ').trim(), JSON.stringify(t));
+  const e = { id: 'a', text: 'same  text', label: 0 };
+  const k = exampleKey(e);
+  const copy = { id: 'b', text: 'same text', label: 1 };
+  assert.equal(k, exampleKey(copy));
+  e.text = 'other text';
+  assert.notEqual(exampleKey(e), k);
 });
