@@ -7,3 +7,5 @@ export * from './words';
 export * from './settingNames';
 export * from './runNames';
 export * from './trainerJob';
+export * from './search';
+export * from './searchTable';

@@ -52,8 +52,12 @@ export interface TrainParams extends DataSource {
   /** Name of the run folder under runsRoot; default: a new id (time, kind, random suffix). */
   runId?: string;
   config: Partial<TrainConfig>;
-  /** Continue an interrupted run from its last checkpoint. */
+  /** Continue an interrupted run from its last checkpoint (a completed one too, when `config.epochs` grows). */
   resumeRunDir?: string;
+  /** Train and validate only: no test evaluation, no predictions (a search's trials; run.json says testSkipped). */
+  skipTest?: boolean;
+  /** The hyperparameter search this run is a trial of (recorded in run.json). */
+  search?: RunManifest['search'];
   /** Where to train; default: the host's GFT_DEVICE (the extension's setting), else 'auto'. */
   device?: DeviceChoice;
   /** onnxruntime CPU threads; default: the host's GFT_THREADS, else 0 = one per core. */

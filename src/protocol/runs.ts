@@ -54,6 +54,10 @@ export interface RunManifest {
   best?: { step: number; epoch: number; metric: string; value: number };
   /** Final test metrics (with the best checkpoint where there is one). */
   test?: EvalMetrics;
+  /** True when the run was not evaluated on its test set on purpose (a search's trials are judged on validation). */
+  testSkipped?: boolean;
+  /** The hyperparameter search (gft search) the run belongs to: its folder's name and the trial number, or 'final'. */
+  search?: { id: string; trial: number | 'final' };
   error?: string;
   /** The data loader's warnings about the run's data (encoding, duplicates and leakage, ignored files, label map); absent when none. */
   warnings?: string[];

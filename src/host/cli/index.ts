@@ -13,6 +13,7 @@ import { probeCommand } from './probe';
 import { baselineCommand } from './baseline';
 import { evalCommand } from './eval';
 import { cvCommand } from './cv';
+import { searchCommand } from './search';
 import { compareCommand } from './compare';
 import { predictCommand } from './predict';
 import { exportCommand } from './export';
@@ -32,6 +33,7 @@ const commands: Record<string, Command> = {
   baseline: baselineCommand,
   eval: evalCommand,
   cv: cvCommand,
+  search: searchCommand,
   compare: compareCommand,
   predict: predictCommand,
   export: exportCommand,

@@ -7,3 +7,4 @@ export * from './compare';
 export * from './baselineEmbeddings';
 export * from './registry';
 export * from './crossValidate';
+export * from './search';

@@ -115,12 +115,15 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
   let m: TrainableModel;
   if (params.resumeRunDir) {
     run = RunFolder.open(params.resumeRunDir);
-    if (run.manifest.kind !== 'finetune') throw new Error(`${params.resumeRunDir} is a ${run.manifest.kind} run; only fine-tuning runs resume`);
-    if (run.manifest.status === 'completed') throw new Error(`run ${run.id} is already completed; nothing to resume`);
+    if (run.manifest.kind !== 'finetune' && run.manifest.kind !== 'head-only')
+      throw new Error(`${params.resumeRunDir} is a ${run.manifest.kind} run; only fine-tuning runs resume`);
+    const saved = finetuneRunConfig(run);
+    // A completed run that was never tested (a search's trial) may continue to more epochs; a tested one may not.
+    const more = params.config.epochs !== undefined && params.config.epochs > saved.epochs;
+    if (run.manifest.status === 'completed' && !(more && run.manifest.testSkipped)) throw new Error(`run ${run.id} is already completed; nothing to resume`);
     const statePath = join(run.checkpointDir(CHECKPOINT_LAST), STATE);
     if (!existsSync(statePath)) throw new Error(`run ${run.id} has no last checkpoint to resume from; start a new run`);
     state = JSON.parse(readFileSync(statePath, 'utf8')) as LoopState;
-    const saved = finetuneRunConfig(run);
     c = resumedConfig(saved, params.config);
     params = { ...saved.data, ...params, model: saved.data.model, config: c };
     data = prepareData(params);
@@ -164,6 +167,8 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
         dataset: data.ref,
         ...warningsField(data.warnings),
         seed: c.seed,
+        ...(params.skipTest ? { testSkipped: true } : {}),
+        ...(params.search ? { search: params.search } : {}),
         packages: packageVersions(),
         device: exec.summary,
       },
@@ -300,7 +305,8 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
     if (!state.best) await run.saveCheckpoint(CHECKPOINT_BEST, (dir) => tr.saveCheckpoint(dir).then(() => undefined));
     else await tr.loadCheckpoint(run.checkpointDir(CHECKPOINT_BEST));
     let testMetrics: EvalMetrics | undefined;
-    if (test) {
+    // A search's trial is judged on validation only: its test set stays unread (run.json: testSkipped).
+    if (test && !run.manifest.testSkipped) {
       const probs = await documentProbs(test, k, logitsOf, async (done, total) => {
         progress({ phase: 'evaluating', step: done, total });
         await yieldToLoop();
