@@ -1,7 +1,7 @@
 // The trials of a search (search.json) as a table sorted by validation metric, best first: `gft search`'s closing
 // table and the extension's trials view show the same rows. Pure TypeScript.
 import type { SearchRecord, SearchTrial } from './search';
-import { freezeText, numberText, type TrainConfig } from '../shared/settings';
+import { trainLayersText, numberText, type TrainConfig } from '../shared/settings';
 import { secondsDuration } from '../shared/format';
 
 export interface TrialRow {
@@ -20,7 +20,7 @@ export interface TrialRow {
 
 /** One searched setting's value in words. */
 export function settingText(key: string, v: unknown): string {
-  if (key === 'freeze') return `train ${freezeText(v as TrainConfig['freeze'])}`;
+  if (key === 'trainLayers') return `train ${trainLayersText(v as TrainConfig['trainLayers'])}`;
   if (typeof v === 'number')
     return `${key === 'lr' ? 'lr' : key === 'weightDecay' ? 'wd' : key === 'warmupSteps' ? 'warmup' : key === 'maxLength' ? 'len' : key} ${numberText(v)}`;
   return key === 'longText' ? `${v}` : `${key} ${String(v)}`;

@@ -5,7 +5,7 @@
 // Epochs are not sampled: they are the resource successive halving spends (rungs of 1, 3, 9... epochs).
 // Pure TypeScript.
 import { mixSeed, mulberry32 } from './prng';
-import { SETTINGS, numberText, type Freeze, type LongText, type TrainConfig } from './settings';
+import { SETTINGS, numberText, type TrainLayers, type LongText, type TrainConfig } from './settings';
 
 /** How each searched setting is sampled (ranges inside the schema's limits). */
 export const SEARCH_SPACE = {
@@ -20,7 +20,7 @@ export const SEARCH_SPACE = {
   /** One of the schema's long-text strategies the model can read. */
   longText: { scale: 'choice' },
   /** The schema's choices: everything, the head, or the top K layers (K uniform in 1..half the layers). */
-  freeze: { scale: 'choice' },
+  trainLayers: { scale: 'choice' },
 } as const;
 
 export type SearchedKey = keyof typeof SEARCH_SPACE;
@@ -50,12 +50,12 @@ export function maxLengthChoices(limit: number): number[] {
   return out;
 }
 
-/** The freeze values sampled: the schema's 'all' and 'head', and top:K with K from 1 to half the layers. */
-export function freezeChoices(numLayers: number): Freeze[] {
-  const top = SETTINGS.freeze.top;
+/** The trainLayers values sampled: the schema's 'all' and 'head', and top:K with K from 1 to half the layers. */
+export function trainLayersChoices(numLayers: number): TrainLayers[] {
+  const top = SETTINGS.trainLayers.top;
   const maxK = clip(Math.floor(numLayers / 2), top.min, top.max);
-  const values = SETTINGS.freeze.choices.map((c) => c.value);
-  const out: Freeze[] = [];
+  const values = SETTINGS.trainLayers.choices.map((c) => c.value);
+  const out: TrainLayers[] = [];
   for (const v of values) {
     if (v === 'top') for (let k = top.min; k <= Math.min(maxK, numLayers - 1); k++) out.push({ top: k });
     else out.push(v);
@@ -74,8 +74,8 @@ export function sampleTrial(seed: number, trial: number, ctx: SpaceContext, keys
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
   // Every setting draws its random numbers whether searched or not: the same trial gets the same values of the
   // settings it does search whichever others are fixed.
-  const freeze = pick(freezeChoices(ctx.numLayers));
-  const lrRange = freeze === 'all' ? SEARCH_SPACE.lr.full : SEARCH_SPACE.lr.partial;
+  const trainLayers = pick(trainLayersChoices(ctx.numLayers));
+  const lrRange = trainLayers === 'all' ? SEARCH_SPACE.lr.full : SEARCH_SPACE.lr.partial;
   const u = rand();
   const lrRaw = Math.exp(Math.log(lrRange[0]) + u * (Math.log(lrRange[1]) - Math.log(lrRange[0])));
   // two significant digits, as people write rates (3.2e-5)
@@ -86,7 +86,7 @@ export function sampleTrial(seed: number, trial: number, ctx: SpaceContext, keys
   const maxLength = pick(maxLengthChoices(ctx.maxLength));
   const longTexts = longTextChoices(ctx.longTexts);
   const longText = longTexts.length ? pick(longTexts) : undefined;
-  const all: Partial<TrainConfig> = { freeze, lr, weightDecay, warmupSteps, maxLength, ...(longText ? { longText } : {}) };
+  const all: Partial<TrainConfig> = { trainLayers, lr, weightDecay, warmupSteps, maxLength, ...(longText ? { longText } : {}) };
   const out: Partial<TrainConfig> = {};
   for (const k of keys) if (all[k] !== undefined) Object.assign(out, { [k]: all[k] });
   return out;
@@ -100,7 +100,7 @@ export function describeSpace(ctx: SpaceContext, keys: readonly SearchedKey[] = 
     warmupSteps: `uniform ${SEARCH_SPACE.warmupSteps.range.join('-')} of an epoch's ${ctx.stepsPerEpoch} steps`,
     maxLength: `one of ${maxLengthChoices(ctx.maxLength).join(', ')}`,
     longText: `one of ${longTextChoices(ctx.longTexts).join(', ')}`,
-    freeze: `one of ${freezeChoices(ctx.numLayers)
+    trainLayers: `one of ${trainLayersChoices(ctx.numLayers)
       .map((f) => (typeof f === 'object' ? `top:${f.top}` : f))
       .join(', ')}`,
   };

@@ -43,8 +43,8 @@ const now = () => performance.now() / 1000;
 
 /** The settings that set the time of a step: trials of one shape share one probe. */
 function shapeOf(c: Partial<TrainConfig>): string {
-  const { maxLength, longText, freeze, batchSize, gradAccumSteps, docPieces } = c;
-  return JSON.stringify({ maxLength, longText, freeze, batchSize, gradAccumSteps, docPieces });
+  const { maxLength, longText, trainLayers, batchSize, gradAccumSteps, docPieces } = c;
+  return JSON.stringify({ maxLength, longText, trainLayers, batchSize, gradAccumSteps, docPieces });
 }
 
 /** What the space depends on, read from the model (no weights) and the data. */

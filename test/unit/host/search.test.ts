@@ -14,7 +14,7 @@ import { readRun } from '../../../src/host/runs';
 import { main } from '../../../src/host/cli';
 import { trialRows, type ProbeResult, type SearchParams, type SearchRecord, type SearchTrial } from '../../../src/protocol';
 import { isValid, type SettingKey } from '../../../src/shared/settings';
-import { freezeChoices, maxLengthChoices, sampleTrial, SEARCHED_KEYS, type SpaceContext } from '../../../src/shared/searchSpace';
+import { trainLayersChoices, maxLengthChoices, sampleTrial, SEARCHED_KEYS, type SpaceContext } from '../../../src/shared/searchSpace';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'gft-search-'));
 const DATA = 'test/fixtures/host/tiny-train.jsonl';
@@ -55,16 +55,16 @@ test('seeded sampling: the same trial for the same seed, every value inside the 
     assert.ok(maxLengthChoices(256).includes(a.maxLength!));
     assert.ok(['head', 'tail', 'sentence-mean'].includes(a.longText!), 'only the strategies the model can read');
     assert.ok(a.warmupSteps! >= 0 && a.warmupSteps! <= 10);
-    const [lo, hi] = a.freeze === 'all' ? [1e-5, 1e-4] : [5e-5, 1e-3];
-    assert.ok(a.lr! >= lo * 0.95 && a.lr! <= hi * 1.05, `lr ${a.lr} for ${JSON.stringify(a.freeze)}`);
+    const [lo, hi] = a.trainLayers === 'all' ? [1e-5, 1e-4] : [5e-5, 1e-3];
+    assert.ok(a.lr! >= lo * 0.95 && a.lr! <= hi * 1.05, `lr ${a.lr} for ${JSON.stringify(a.trainLayers)}`);
   }
   const seq = (seed: number) => Array.from({ length: 8 }, (_, i) => sampleTrial(seed, i + 1, space).lr);
   assert.notDeepEqual(seq(11), seq(12));
   // a fixed setting is not sampled, and the others keep their values
-  const some = sampleTrial(11, 5, space, ['lr', 'freeze']);
-  assert.deepEqual(some, { lr: sampleTrial(11, 5, space).lr, freeze: sampleTrial(11, 5, space).freeze });
+  const some = sampleTrial(11, 5, space, ['lr', 'trainLayers']);
+  assert.deepEqual(some, { lr: sampleTrial(11, 5, space).lr, trainLayers: sampleTrial(11, 5, space).trainLayers });
   assert.deepEqual(maxLengthChoices(128), [32, 64, 128]);
-  assert.deepEqual(freezeChoices(6), ['all', { top: 1 }, { top: 2 }, { top: 3 }, 'head']);
+  assert.deepEqual(trainLayersChoices(6), ['all', { top: 1 }, { top: 2 }, { top: 3 }, 'head']);
 });
 
 test('successive halving: rungs, sizes, the plan estimate, promotion by validation metric', () => {
