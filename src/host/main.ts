@@ -77,6 +77,10 @@ export function serve(connection: MessageConnection): JobQueue {
       const r = await exportTrainerJob({ runDir: p.runDir, out: p.out });
       return { dir: r.dir, files: r.files, stepsPerEpoch: r.job.expected.stepsPerEpoch, totalSteps: r.job.expected.totalSteps };
     },
+    ensemble: (p) => {
+      recover(p.runsRoot);
+      return queue.enqueue('ensemble', (ctx) => jobHandlers.ensemble(p, ctx));
+    },
     importModel: (p) => {
       recover(p.runsRoot);
       return queue.enqueue('import', (ctx) => importModel(p, ctx));

@@ -77,6 +77,20 @@ export interface BaselineParams extends DataSource {
   C?: number;
 }
 
+/** An ensemble of completed runs of one split: their probabilities averaged with weights fit on validation. */
+export interface EnsembleParams {
+  /** The member run folders (two or more), or cross-validation folders (gft cv), all of one kind. */
+  runs: string[];
+  runsRoot: string;
+  /** Name of the run folder under runsRoot; default: a new id. */
+  runId?: string;
+  name?: string;
+  /** Where the members' data is, when their run.json does not say (older baseline runs of a file). */
+  data?: string;
+  /** Seed of the bootstrap CIs (default 42). */
+  seed?: number;
+}
+
 /** What train and baseline answer when the run ends (completed, failed or cancelled). */
 export interface RunResult {
   runId: string;
@@ -321,6 +335,7 @@ export const Requests = {
   reflection: new RequestType<ReflectionParams, ReflectionResult>('runs/reflection'),
   exportTrainerJob: new RequestType<ExportTrainerJobParams, ExportTrainerJobResult>('run/exportTrainerJob'),
   importModel: new RequestType<ImportModelParams, RunResult>('run/import'),
+  ensemble: new RequestType<EnsembleParams, RunResult>('run/ensemble'),
   embeddingCache: new RequestType<EmbeddingCacheParams, EmbeddingCacheInfo>('cache/embeddings'),
 } as const;
 

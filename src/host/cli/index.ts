@@ -15,6 +15,7 @@ import { evalCommand } from './eval';
 import { cvCommand } from './cv';
 import { searchCommand } from './search';
 import { compareCommand } from './compare';
+import { ensembleCommand } from './ensemble';
 import { predictCommand } from './predict';
 import { exportCommand } from './export';
 import { jobCommand } from './job';
@@ -35,6 +36,7 @@ const commands: Record<string, Command> = {
   cv: cvCommand,
   search: searchCommand,
   compare: compareCommand,
+  ensemble: ensembleCommand,
   predict: predictCommand,
   export: exportCommand,
   job: jobCommand,

@@ -19,7 +19,7 @@ import { CHECKPOINT_LAST, RUN_FILES } from '../../shared/runLayout';
 import { migrateConfig } from '../../shared/settings';
 
 export const CV_FILE = 'cv.json';
-const SETTINGS = 'cv-settings.json';
+export const CV_SETTINGS = 'cv-settings.json';
 const PREDICTIONS = RUN_FILES.predictions;
 
 export interface CrossValidateParams {
@@ -40,7 +40,8 @@ export interface CrossValidateParams {
 }
 
 export interface CvSummary {
-  kind: CrossValidateParams['kind'];
+  /** 'ensemble': an ensemble of cross-validations, fold by fold (./ensembleCv.ts). */
+  kind: CrossValidateParams['kind'] | 'ensemble';
   model?: string;
   data: string;
   folds: number;
@@ -63,7 +64,7 @@ export interface CvResult {
   warnings?: string[];
 }
 
-const foldId = (f: number) => `fold-${String(f).padStart(2, '0')}`;
+export const foldId = (f: number) => `fold-${String(f).padStart(2, '0')}`;
 
 /** The number of folds: --folds, else the dataset's own (a one-line error when it has none). */
 function foldCount(p: CrossValidateParams): number {
@@ -89,13 +90,50 @@ function recordedSettings(text: string): string {
   }
 }
 
+/**
+ * Pools the folds' test predictions (each example once) into the summary, and writes <dir>/predictions.jsonl and
+ * <dir>/cv.json atomically.
+ */
+export function poolFolds(
+  p: Pick<CvSummary, 'kind' | 'model' | 'data' | 'method'> & { dir: string; seed?: number },
+  perFold: CvSummary['perFold'],
+  preds: PredictionRecord[],
+  labels: string[],
+): CvSummary {
+  const k = perFold.length;
+  const ids = new Set(preds.map((x) => x.id));
+  if (ids.size !== preds.length) throw new Error(`cross-validation: ${preds.length - ids.size} examples were tested in more than one fold; the folds overlap`);
+  const pooled = evaluatePredictions(
+    preds.map((x) => x.label),
+    preds.map((x) => x.probs),
+    { labelNames: labels, seed: p.seed ?? 42 },
+  );
+  const accs = perFold.map((f) => f.accuracy);
+  const mean = accs.reduce((a, b) => a + b, 0) / k;
+  const sd = Math.sqrt(accs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, k - 1));
+  const summary: CvSummary = {
+    kind: p.kind,
+    ...(p.model ? { model: p.model } : {}),
+    data: p.data,
+    folds: k,
+    method: p.method,
+    perFold,
+    meanAccuracy: mean,
+    sdAccuracy: sd,
+    pooled,
+  };
+  writeFileAtomic(join(p.dir, PREDICTIONS), preds.map((x) => JSON.stringify(x)).join('\n') + '\n');
+  writeJsonAtomic(join(p.dir, CV_FILE), summary);
+  return summary;
+}
+
 export async function crossValidate(p: CrossValidateParams, ctx: JobContext = {}): Promise<CvResult> {
   const k = foldCount(p);
   // A folder continues only the cross-validation it was made for.
   const settings = JSON.stringify({ kind: p.kind, model: p.model, data: p.data, folds: k, splitSeed: p.splitSeed, config: p.config, C: p.C, seed: p.seed });
-  const settingsPath = join(p.dir, SETTINGS);
+  const settingsPath = join(p.dir, CV_SETTINGS);
   if (existsSync(settingsPath) && recordedSettings(readFileSync(settingsPath, 'utf8')) !== settings) {
-    throw new Error(`${p.dir} holds a cross-validation with other settings (${SETTINGS}); choose another --out folder`);
+    throw new Error(`${p.dir} holds a cross-validation with other settings (${CV_SETTINGS}); choose another --out folder`);
   }
   if (!existsSync(settingsPath) && existsSync(p.dir) && readdirSync(p.dir).length > 0)
     throw new Error(`${p.dir} already exists and is not a cross-validation folder; choose another --out folder`);
@@ -144,28 +182,11 @@ export async function crossValidate(p: CrossValidateParams, ctx: JobContext = {}
     perFold.push({ fold, runId, n: r.test.n, accuracy: r.test.accuracy, macroF1: r.test.macroF1 });
     preds.push(...run.readPredictions().filter((x) => (x.split ?? 'test') === 'test'));
   }
-  const ids = new Set(preds.map((x) => x.id));
-  if (ids.size !== preds.length) throw new Error(`cross-validation: ${preds.length - ids.size} examples were tested in more than one fold; the folds overlap`);
-  const pooled = evaluatePredictions(
-    preds.map((x) => x.label),
-    preds.map((x) => x.probs),
-    { labelNames: labels, seed: p.seed ?? 42 },
-  );
-  const accs = perFold.map((f) => f.accuracy);
-  const mean = accs.reduce((a, b) => a + b, 0) / k;
-  const sd = Math.sqrt(accs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, k - 1));
-  const summary: CvSummary = {
-    kind: p.kind,
-    ...(p.model ? { model: p.model } : {}),
-    data: p.data,
-    folds: k,
-    method: p.folds === undefined ? 'canonical-fold' : 'kfold',
+  const summary = poolFolds(
+    { dir: p.dir, kind: p.kind, model: p.model, data: p.data, method: p.folds === undefined ? 'canonical-fold' : 'kfold', seed: p.seed },
     perFold,
-    meanAccuracy: mean,
-    sdAccuracy: sd,
-    pooled,
-  };
-  writeFileAtomic(join(p.dir, PREDICTIONS), preds.map((x) => JSON.stringify(x)).join('\n') + '\n');
-  writeJsonAtomic(join(p.dir, CV_FILE), summary);
+    preds,
+    labels,
+  );
   return withWarnings({ status: 'completed' as const, dir: p.dir, summary });
 }

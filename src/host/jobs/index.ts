@@ -8,3 +8,5 @@ export * from './baselineEmbeddings';
 export * from './registry';
 export * from './crossValidate';
 export * from './search';
+export * from './ensemble';
+export * from './ensembleCv';

@@ -27,7 +27,13 @@ export function createBaselineRun(
     {
       kind,
       id: params.runId,
-      config: { ...settings.config, C: params.C ?? `chosen on validation from ${C_GRID.join(', ')}`, split: params.split ?? DEFAULT_SPLIT },
+      config: {
+        ...settings.config,
+        C: params.C ?? `chosen on validation from ${C_GRID.join(', ')}`,
+        split: params.split ?? DEFAULT_SPLIT,
+        // where the data came from (an ensemble of this run finds its validation texts again with it)
+        data: { data: params.data, trainFile: params.trainFile, evalFile: params.evalFile, split: params.split ?? DEFAULT_SPLIT },
+      },
       dataset: data.ref,
       ...warningsField(data.warnings),
       ...(settings.model ? { model: settings.model } : {}),

@@ -1,7 +1,7 @@
 // Loads what a finished run needs to predict new texts, by run kind (one table, no registration), and evaluates a
 // run on data.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { EvaluateResult, PredictResult } from '../../protocol';
 import { loadLogReg, loadTfidf, predictProba, transformTfidf } from '../baselines';
 import { importDataset, isBuiltin, loadBuiltin, type Example, type ImportOptions } from '../data';
@@ -12,15 +12,62 @@ import { RunFolder } from '../runs';
 import { dataSpec, predictionRecords, prepareData, type Predictor } from '../core';
 import { loadFinetunePredictor } from '../train/checkpointPredictor';
 import { loadEmbeddingPredictor } from './baselineEmbeddings';
-import { CHECKPOINT_BEST } from '../../shared/runLayout';
+import { CHECKPOINT_BEST, RUN_FILES } from '../../shared/runLayout';
+import { readJson } from '../../shared/node/runFiles';
+import { combineProbs } from '../eval/ensembleWeights';
 
 export type PredictorFactory = (run: RunFolder) => Promise<Predictor>;
+
+/** An ensemble's model: its members and weights, in checkpoints/best (written by ./ensemble.ts). */
+export const ENSEMBLE_FILE = 'ensemble.json';
+
+/** One member of an ensemble as run.json records it (config.members). */
+export interface EnsembleMember {
+  id: string;
+  name: string;
+  kind: string;
+  /** The member's folder: absolute, and relative to the ensemble's folder (tried first: a moved runs folder). */
+  dir: string;
+  relDir: string;
+  weight: number;
+  validation: { accuracy: number; logLoss: number };
+  test: { accuracy: number };
+}
+
+/** The members' predictors, weighted: the ensemble's probability is the weighted average of theirs. */
+async function loadEnsemblePredictor(run: RunFolder): Promise<Predictor> {
+  const { members } = readJson<{ members: Pick<EnsembleMember, 'id' | 'dir' | 'relDir' | 'weight'>[] }>(
+    join(run.checkpointDir(CHECKPOINT_BEST), ENSEMBLE_FILE),
+  );
+  const dirOf = (m: (typeof members)[number]) => {
+    const rel = resolve(run.dir, m.relDir);
+    return existsSync(join(rel, RUN_FILES.manifest)) ? rel : m.dir;
+  };
+  const used = members.filter((m) => m.weight > 0);
+  const predictors = await Promise.all(used.map((m) => loadPredictor(dirOf(m))));
+  const labels = predictors[0].labels;
+  for (const [i, p] of predictors.entries())
+    if (JSON.stringify(p.labels) !== JSON.stringify(labels))
+      throw new Error(`member ${used[i].id} of ensemble ${run.id} predicts other labels (${p.labels.join(', ')})`);
+  return {
+    labels,
+    predictProba: async (texts) => {
+      const probs: number[][][] = [];
+      for (const p of predictors) probs.push(await p.predictProba(texts));
+      return combineProbs(
+        probs,
+        used.map((m) => m.weight),
+      );
+    },
+  };
+}
 
 /** How each run kind that keeps a model predicts. */
 const predictorFactories: Partial<Record<string, PredictorFactory>> = {
   finetune: loadFinetunePredictor,
   'head-only': loadFinetunePredictor,
   'baseline-embeddings': loadEmbeddingPredictor,
+  ensemble: loadEnsemblePredictor,
   'baseline-tfidf': async (run) => {
     const dir = run.checkpointDir(CHECKPOINT_BEST);
     const tfidf = loadTfidf(dir);

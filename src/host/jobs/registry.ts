@@ -1,8 +1,9 @@
 // The long jobs the host and the CLI can run, by request.
-import type { BaselineParams, ExportParams, ExportResult, ProbeParams, ProbeResult, RunResult, TrainParams } from '../../protocol';
+import type { BaselineParams, EnsembleParams, ExportParams, ExportResult, ProbeParams, ProbeResult, RunResult, TrainParams } from '../../protocol';
 import type { JobContext } from '../core';
 import { runTfidfBaseline } from './baselineTfidf';
 import { runEmbeddingBaseline } from './baselineEmbeddings';
+import { runEnsemble } from './ensemble';
 import { estimateTraining, runFinetune } from '../train';
 import { exportRun } from '../export';
 import { join } from 'node:path';
@@ -14,6 +15,8 @@ export interface JobHandlers {
   probe(p: ProbeParams, ctx: JobContext): Promise<ProbeResult>;
   baseline(p: BaselineParams, ctx: JobContext): Promise<RunResult>;
   export(p: ExportParams): Promise<ExportResult>;
+  /** An ensemble of completed runs of one split (weights fit on validation), as a run of its own. */
+  ensemble(p: EnsembleParams, ctx: JobContext): Promise<RunResult>;
 }
 
 export const jobHandlers: JobHandlers = {
@@ -24,6 +27,7 @@ export const jobHandlers: JobHandlers = {
     if (p.kind === 'embeddings') return runEmbeddingBaseline(p, ctx);
     throw new Error(`unknown baseline '${p.kind}'; choose tfidf or embeddings`);
   },
+  ensemble: (p, ctx) => runEnsemble(p, ctx),
   export: async (p) => {
     const r = await exportRun(p.runDir, p.out);
     const c = r.check;

@@ -98,6 +98,7 @@ const KIND_TITLES: Record<string, string> = {
   'baseline-embeddings': 'Frozen embeddings + logistic regression',
   'head-only': 'Head-only',
   finetune: 'Fine-tuned',
+  ensemble: 'Ensemble',
 };
 
 function titleOf(r: LoadedRun): string {

@@ -11,6 +11,7 @@ export const KIND_LABELS: Record<RunKind, string> = {
   'head-only': 'head only',
   'baseline-tfidf': 'TF-IDF + logistic regression',
   'baseline-embeddings': 'frozen embeddings + classifier',
+  ensemble: 'ensemble of runs (weighted probabilities)',
 };
 
 /** Short names for the Runs tree, where the full ones do not fit. */
@@ -19,6 +20,7 @@ export const KIND_SHORT: Record<RunKind, string> = {
   'head-only': 'head only',
   'baseline-tfidf': 'TF-IDF baseline',
   'baseline-embeddings': 'embeddings baseline',
+  ensemble: 'ensemble',
 };
 
 export function kindShort(kind: string): string {

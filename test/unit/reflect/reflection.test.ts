@@ -249,6 +249,12 @@ test('reflection without a fine-tuning run or the data path: says what is missin
   writeDataset(data, 200);
   const a = await runTfidfBaseline({ kind: 'tfidf', data, runsRoot: root, runId: 'only-tfidf', C: 10 });
   assert.equal(a.status, 'completed', a.error);
+  // a baseline records where its data came from (config.data): its patterns are analysed without --data
+  assert.match(await writeReflection(root, { measureLatency: false }), /### TF-IDF \+ logistic regression: \d+ mistakes in 40 test reviews/);
+  // a run that does not record it (made before baselines did)
+  const run = RunFolder.open(a.runDir);
+  const { data: _recorded, ...config } = run.manifest.config;
+  run.update({ config });
   const md = await writeReflection(root, { measureLatency: false });
   assert.match(md, /There is \*\*no completed fine-tuning run\*\* on this split/);
   assert.match(
