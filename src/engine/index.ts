@@ -21,7 +21,7 @@ export {
   type TrainerCounters,
 } from './train/checkpoint';
 export { StepClock, validateTrainConfig, type TrainerKind } from './train/bookkeeping';
-export { buildTrainGraph, buildEvalGraph, buildSaliencyGraph, trainableFilter, type TrainLayers, type TrainGraph } from './train/program';
+export { buildTrainGraph, buildEvalGraph, buildSaliencyGraph, lrScaleOf, trainableFilter, type TrainLayers, type TrainGraph } from './train/program';
 export { adamwUpdate, clipGradNorm, clipCoef, sumSquares, type AdamWHyper } from './optim/adamw';
 export { lrLambda, type ScheduleName } from './optim/schedule';
 export { fillKeepMask, keepBits, keepThreshold, stepSeeds, siteOffsets, maskOffsets, maskInputs } from './train/rng';

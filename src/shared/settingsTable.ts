@@ -34,6 +34,9 @@ export interface TrainConfig {
    *  all windows of a text, so a model trained on one window per text still reads whole texts. */
   evalLongText?: EvalLongText;
   trainLayers: TrainLayers;
+  /** Layer-wise learning-rate decay: the head trains at lr, encoder layer i of L (1 = lowest) at lr * X^(L+1-i), the
+   *  embeddings at lr * X^(L+1); 1 = off. */
+  layerLrDecay: number;
   /** Validation during training: once per epoch, every N optimizer steps, or 'auto' (per epoch when there are
    *  enough epochs to draw a curve, otherwise several times per epoch; src/host/train/config.ts). */
   evalEvery: EvalEvery;
@@ -248,6 +251,18 @@ export const SETTINGS = {
     help: 'Which weights may change: all, the top K layers and the classifier, or the classifier (head) alone. Train fewer layers when data is small or time is short.',
     cli: { flag: 'train-layers', metavar: 'all|head|top:K', deprecated: 'freeze' },
     form: { label: 'What to train', group: 'Training' },
+  },
+  layerLrDecay: {
+    kind: 'number',
+    name: 'layer-wise learning-rate decay',
+    min: 0,
+    above: true,
+    max: 1,
+    default: 1,
+    saved: true,
+    help: 'Per layer from the classifier down, the learning rate is multiplied by this: top layer lr x X, next lr x X^2, ...; 1 = off. Try 0.8-0.95.',
+    cli: { flag: 'layer-lr-decay', metavar: 'X' },
+    form: { label: 'Layer-wise learning-rate decay', group: 'Training' },
   },
   warmupSteps: {
     kind: 'int',

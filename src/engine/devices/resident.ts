@@ -11,7 +11,7 @@ import { serialize, toModelProto } from '../onnx/writer';
 import { Graph } from '../ir/graph';
 import { onnx } from 'onnx-proto';
 import { maskOffsets, maskSplitSizes, rngEnd, stepSeeds, RNG_COUNT, RNG_SEED0, RNG_SEED1 } from '../train/rng';
-import { addSaliencyOutputs, trainableFilter } from '../train/program';
+import { addSaliencyOutputs, lrScaleOf, trainableFilter } from '../train/program';
 import type { Batch, SaliencyResult, TrainConfig } from '../train/trainer';
 import { StepClock, validateTrainConfig } from '../train/bookkeeping';
 import { readTrainerCheckpoint, writeTrainerCheckpoint, type TrainerCheckpoint, type TrainerCounters } from '../train/checkpoint';
@@ -96,6 +96,7 @@ export class ResidentTrainer {
     const K = opts.microSteps ?? 1;
     if (!Number.isInteger(K) || K < 1) throw new Error(`microSteps must be an integer >= 1, got ${K}`);
     const isTrainable = trainableFilter(model, config.trainLayers);
+    const lrScale = lrScaleOf(model, config.layerLrDecay);
     const info = new Map(model.params.map((p) => [p.name, p]));
     const sg = buildOptimizerStep(model, {
       trainable: (n) => isTrainable(info.get(n)!),
@@ -106,6 +107,7 @@ export class ResidentTrainer {
       eps: config.eps,
       weightDecay: config.weightDecay,
       maxGradNorm: config.maxGradNorm,
+      lrScale: (n) => lrScale(info.get(n)!),
       maxMaskDims: opts.maxMaskDims,
     });
     const w = (name: string) => {
@@ -120,7 +122,7 @@ export class ResidentTrainer {
     const trainable = new Set(sg.groups.flatMap((gr) => gr.entries.map((e) => e.param)));
     // frozen parameters (and any the loss does not use) keep their values: copies, so callers may reuse theirs
     const frozen = new Map(model.params.filter((p) => !trainable.has(p.name)).map((p) => [p.name, Float32Array.from(w(p.name))]));
-    proto = bakeInitializers(proto, new Map([...frozen].filter(([n]) => used.has(n))));
+    proto = bakeInitializers(proto, new Map([...frozen, ...sg.constants].filter(([n]) => used.has(n))));
     proto = floatInputs(proto, FLOAT_INPUTS);
     if (K > 1)
       proto = wrapInLoop(proto, { carried: sg.state.map((s) => ({ input: s.input, output: s.output })), perStep: sg.perStep, perStepOutputs: sg.metrics });

@@ -37,6 +37,11 @@ export interface OptimizerStepOptions {
   /** global-norm clipping threshold; 0 = off */
   maxGradNorm: number;
   /**
+   * Each trainable parameter's factor of the learning rate (layer-wise decay, ../train/program.ts lrScaleOf); absent
+   * or 1 everywhere: the graph has no scale vector.
+   */
+  lrScale?: (name: string) => number;
+  /**
    * The largest values the model's symbolic dims take (e.g. { batch: 32, seq: 256 }): they bound the dropout
    * stream (Graph option maxMaskElements; above 2^25 elements its masks are made in chunks). Default: no bound.
    */
@@ -89,6 +94,8 @@ export interface OptimizerStepGraph {
   perStep: string[];
   /** per-step scalar outputs */
   metrics: string[];
+  /** inputs with fixed values, built once (the layer-wise learning-rate scale of the flat buffer): bake them in */
+  constants: Map<string, Float32Array>;
 }
 
 /** The per-step optimizer scalars, fed (optimizerScalars computes them). */
@@ -108,6 +115,17 @@ export function optimizerScalars(
   } as Record<(typeof OPT_INPUTS)[keyof typeof OPT_INPUTS], number>;
 }
 export const next = (input: string): string => `next/${input}`;
+
+/** The flat buffer's per-element learning-rate factors (layer-wise decay), a constant input of the step graph. */
+export const LR_SCALE_INPUT = 'opt/lr_scale';
+
+/** The per-element learning-rate factors of a flat group (padding 1); undefined when all are 1. */
+export function lrScaleVector(gr: FlatGroup, scale: ((name: string) => number) | undefined): Float32Array | undefined {
+  if (!scale || gr.entries.every((e) => scale(e.param) === 1)) return undefined;
+  const out = new Float32Array(gr.size).fill(1);
+  for (const e of gr.entries) out.fill(scale(e.param), e.offset, e.offset + e.size);
+  return out;
+}
 
 /**
  * The flat layout of the trainable parameters of `model`: one buffer, those with weight decay first, then those
@@ -296,8 +314,14 @@ export function buildOptimizerStep(model: SequenceClassifier, o: OptimizerStepOp
   const invBc2sqrt = g.input(OPT_INPUTS.invBc2sqrt, 'float32', []);
 
   const state: StateSlot[] = [];
+  const constants = new Map<string, Float32Array>();
   for (const gr of groups) {
     const p = flat.get(gr.name)!;
+    // layer-wise learning-rate decay: one constant [size] vector of factors, one Mul on the update and (with
+    // weight decay) two on the decay factor: p *= 1 - lr s wd = 1 + (decay - 1) s
+    const scaleValues = lrScaleVector(gr, o.lrScale);
+    if (scaleValues) constants.set(LR_SCALE_INPUT, scaleValues);
+    const lrScale = scaleValues && g.input(LR_SCALE_INPUT, 'float32', [gr.size]);
     const gf = flatGrad.get(gr.name)!;
     const m = g.input(flatName('adam_m', gr.name), 'float32', [gr.size]);
     const v = g.input(flatName('adam_v', gr.name), 'float32', [gr.size]);
@@ -308,13 +332,17 @@ export function buildOptimizerStep(model: SequenceClassifier, o: OptimizerStepOp
     // size gives zeros past ~2^25 elements on lavapipe's WebGPU)
     let base = p;
     if (o.weightDecay > 0 && gr.decaySize > 0) {
-      if (gr.decaySize === gr.size) base = g.mul(p, decayed);
+      const whole = gr.decaySize === gr.size;
+      const decayScale = lrScale && (whole ? lrScale : g.split(lrScale, [gr.decaySize, gr.size - gr.decaySize], 0)[0]);
+      const factor = decayScale ? g.add(g.mul(decayScale, g.sub(decayed, one)), one) : decayed;
+      if (whole) base = g.mul(p, factor);
       else {
         const [dec, rest] = g.split(p, [gr.decaySize, gr.size - gr.decaySize], 0);
-        base = g.concat([g.mul(dec, decayed), rest], 0);
+        base = g.concat([g.mul(dec, factor), rest], 0);
       }
     }
-    const p2 = g.sub(base, g.div(g.mul(m2, stepSize), denom));
+    const step = g.mul(m2, stepSize);
+    const p2 = g.sub(base, g.div(lrScale ? g.mul(step, lrScale) : step, denom));
     for (const [kind, x, y] of [
       ['param', p, p2],
       ['adam_m', m, m2],
@@ -328,5 +356,14 @@ export function buildOptimizerStep(model: SequenceClassifier, o: OptimizerStepOp
   g.output('gradNorm', gradNorm);
 
   const perStep = [...model.inputNames, 'labels', ...(g.dropoutSites.length ? [RNG_SEED0, RNG_SEED1] : []), ...Object.values(OPT_INPUTS)];
-  return { graph: g, state, groups, joints, frozen: g.params.filter((p) => !p.trainable).map((p) => p.tensor.name), perStep, metrics: ['loss', 'gradNorm'] };
+  return {
+    graph: g,
+    state,
+    groups,
+    joints,
+    frozen: g.params.filter((p) => !p.trainable).map((p) => p.tensor.name),
+    perStep,
+    metrics: ['loss', 'gradNorm'],
+    constants,
+  };
 }

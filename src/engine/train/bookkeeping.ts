@@ -26,6 +26,7 @@ export function validateTrainConfig(c: TrainConfig, kind: TrainerKind = 'host'):
     bad(`schedule must be 'linear', 'constant' or 'constant_with_warmup', got '${c.schedule}'`);
   if (c.schedule === 'linear' && !(c.totalSteps > 0)) bad(`totalSteps must be > 0 for the linear schedule, got ${c.totalSteps}`);
   if (c.classWeights && c.classWeights.some((w) => !(w >= 0))) bad('classWeights must be non-negative numbers');
+  if (c.layerLrDecay !== undefined && !(c.layerLrDecay > 0 && c.layerLrDecay <= 1)) bad(`layerLrDecay must be > 0 and <= 1, got ${c.layerLrDecay}`);
   if (kind === 'device' && c.gradAccumSteps !== 1)
     bad(
       `the device trainer runs one micro-batch per optimizer step: gradient accumulation ${c.gradAccumSteps} is not supported there; set gradient accumulation steps to 1 (and a smaller batch size if memory is short) or the device to cpu`,

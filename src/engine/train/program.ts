@@ -21,6 +21,21 @@ export function trainableFilter(model: SequenceClassifier, trainLayers: TrainLay
   throw new Error(`trainLayers must be 'all', 'head' or { top: k } with an integer k >= 0, got ${JSON.stringify(trainLayers)}`);
 }
 
+/**
+ * Layer-wise learning-rate decay (ULMFiT, ELECTRA): the factor of the learning rate of each parameter — 1 for the
+ * head (classifier, pooler), decay^(L+1-i) for encoder layer i of L (1 = lowest; group 'layer.<i-1>'), and
+ * decay^(L+1) for the embeddings (every group below the layers). decay 1 gives 1 everywhere.
+ */
+export function lrScaleOf(model: SequenceClassifier, decay = 1): (p: ParamInfo) => number {
+  if (!(decay > 0 && decay <= 1)) throw new Error(`layerLrDecay must be > 0 and <= 1, got ${decay}`);
+  const L = model.numLayers;
+  return (p) => {
+    if (decay === 1 || p.group === 'head') return 1;
+    const layer = /^layer\.(\d+)$/.exec(p.group);
+    return decay ** (layer ? L - Number(layer[1]) : L + 1);
+  };
+}
+
 export interface SparseGrad {
   /** trainable embedding matrix whose gradient comes back as gathered rows + ids */
   name: string;

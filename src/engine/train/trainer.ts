@@ -9,7 +9,7 @@ import { Program, type TensorData } from '../runtime/session';
 import { adamwUpdate, clipCoef, sumSquares } from '../optim/adamw';
 import type { ScheduleName } from '../optim/schedule';
 import { fillKeepMask, maskOffsets } from './rng';
-import { buildEvalGraph, buildSaliencyGraph, buildTrainGraph, trainableFilter, type TrainLayers, type TrainGraph } from './program';
+import { buildEvalGraph, buildSaliencyGraph, buildTrainGraph, lrScaleOf, trainableFilter, type TrainLayers, type TrainGraph } from './program';
 import { readTrainerCheckpoint, writeTrainerCheckpoint, type TrainerCounters } from './checkpoint';
 import { StepClock, validateTrainConfig } from './bookkeeping';
 
@@ -27,6 +27,8 @@ export interface TrainConfig {
   gradAccumSteps: number;
   seed: number;
   trainLayers: TrainLayers;
+  /** layer-wise learning-rate decay in (0, 1]: see lrScaleOf (default 1 = every parameter at lr) */
+  layerLrDecay?: number;
   classWeights?: number[];
   dropout: boolean;
   threads?: number;
@@ -102,6 +104,8 @@ interface Slot {
   data: Float32Array;
   trainable: boolean;
   decay: boolean;
+  /** the factor of the learning rate of this parameter (layer-wise decay; 1 without) */
+  lrScale: number;
   m?: Float32Array;
   v?: Float32Array;
   grad?: Float32Array;
@@ -145,6 +149,7 @@ export class Trainer implements TrainerApi {
     const trainable = new Set(tg.trainable);
     const sparse = new Set(tg.sparse.map((x) => x.name));
     const slots = new Map<string, Slot>();
+    const lrScale = lrScaleOf(model, config.layerLrDecay);
     for (const p of model.params) {
       const w = weights.get(p.name);
       const n = p.shape.reduce((a, b) => a * b, 1);
@@ -156,6 +161,7 @@ export class Trainer implements TrainerApi {
         data: Float32Array.from(w),
         trainable: t,
         decay: p.decay,
+        lrScale: lrScale(p),
         ...(t ? { m: new Float32Array(n), v: new Float32Array(n) } : {}),
         // gradient buffers: always for sparse gradients; for dense ones only once accumulation needs them
         ...(sparse.has(p.name) ? { grad: new Float32Array(n) } : {}),
@@ -278,7 +284,7 @@ export class Trainer implements TrainerApi {
         g,
         s.m!,
         s.v!,
-        { lr, beta1: c.betas[0], beta2: c.betas[1], eps: c.eps, weightDecay: s.decay ? c.weightDecay : 0 },
+        { lr: lr * s.lrScale, beta1: c.betas[0], beta2: c.betas[1], eps: c.eps, weightDecay: s.decay ? c.weightDecay : 0 },
         this.clock.step,
         scale,
       );

@@ -13,7 +13,7 @@
 // bytes.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { trainableFilter } from '../../engine';
+import { lrScaleOf, trainableFilter } from '../../engine';
 import type { DataSource, TrainConfig } from '../../protocol';
 import type { Example } from '../data';
 import { GFT_VERSION } from '../info';
@@ -63,6 +63,9 @@ export interface TrainerJob {
   parameters: string[];
   trainable: string[];
   noDecay: string[];
+  /** Layer-wise learning-rate decay: each trained parameter's factor of learning_rate where it is not 1 (train.py
+   *  makes one AdamW parameter group per factor and decay); empty with layerLrDecay 1. */
+  lrScale: Record<string, number>;
   expected: { stepsPerEpoch: number; totalSteps: number };
   /** gft's own settings of the run, as resolved (the import reads them back). */
   gftConfig: TrainConfig;
@@ -187,6 +190,7 @@ export function buildJob(c: TrainConfig, m: TrainableModel, data: PreparedData, 
     throw new TrainerJobRefusal(`long-text strategy ${longText}/${evalLongText} has no Trainer equivalent; use head, tail or head+tail`);
   const stepsPerEpoch = Math.ceil(data.train.length / (c.batchSize * c.gradAccumSteps));
   const isTrainable = trainableFilter(m.model, c.trainLayers);
+  const scale = lrScaleOf(m.model, c.layerLrDecay);
   return {
     format: JOB_FORMAT,
     source: { run: run?.id ?? null, name: run?.manifest.name ?? null, gft: GFT_VERSION },
@@ -214,6 +218,12 @@ export function buildJob(c: TrainConfig, m: TrainableModel, data: PreparedData, 
     parameters: m.model.params.map((p) => p.name),
     trainable: m.model.params.filter(isTrainable).map((p) => p.name),
     noDecay: m.model.params.filter((p) => !p.decay).map((p) => p.name),
+    lrScale: Object.fromEntries(
+      m.model.params
+        .filter(isTrainable)
+        .map((p) => [p.name, scale(p)] as const)
+        .filter(([, f]) => f !== 1),
+    ),
     expected: { stepsPerEpoch, totalSteps: stepsPerEpoch * c.epochs },
     gftConfig: c,
   };
@@ -359,6 +369,7 @@ ${importCommand(job)}
 | max length | truncation in train.py | ${job.tokenization.maxLength} |
 | long texts (training / evaluation) | train.py's ${job.tokenization.longText} / ${job.tokenization.evalLongText} cut (head+tail: ${job.tokenization.headTokens} head tokens) | |
 | what to train | requires_grad per parameter (job.json "trainable") | ${trained} |
+| layer-wise learning-rate decay | one AdamW parameter group per learning-rate factor (job.json "lrScale") | ${job.gftConfig.layerLrDecay}${job.gftConfig.layerLrDecay === 1 ? ' (off)' : ''} |
 | validation | eval_strategy / eval_steps | ${String(t.eval_strategy)}${t.eval_steps !== undefined ? ` every ${String(t.eval_steps)} steps` : ''} |
 | best metric | metric_for_best_model (load_best_model_at_end) | ${String(t.metric_for_best_model)} |
 | patience | EarlyStoppingCallback | ${String(t.early_stopping_patience)} |

@@ -47,6 +47,7 @@ What it does the way gft's engine does (and how):
   * the batch size is the optimizer step's micro-batch summed over all processes (it is split over the GPUs),
     gradient accumulation as in the run;
   * the trained parameters are the run's (job.json "trainable": all, the head, or the top layers + head);
+  * layer-wise learning-rate decay as in the run: one AdamW group per learning-rate factor (job.json "lrScale");
   * the best checkpoint by the run's validation metric is the final model, early stopping with its patience.
 What differs: the order of the training examples (Trainer's seeded sampler, not gft's) and the classifier
 head's random initialisation (torch's, from the same seed), so losses agree in distribution, not step by step.
@@ -177,11 +178,27 @@ def main():
     for n, p in model.named_parameters():
         p.requires_grad_(n in trainable)
     no_decay = set(job["noDecay"])
+    lr_scale = job.get("lrScale") or {}
 
     class GftTrainer(Trainer):
         # gft's no-decay groups exactly (biases and LayerNorm weights), whatever this transformers version's rule
         def get_decay_parameter_names(self, model):
             return [n for n, _ in model.named_parameters() if n not in no_decay]
+
+        # layer-wise learning-rate decay: one AdamW group per (factor, decay), lr = learning_rate * factor (the
+        # schedule scales every group's lr alike, as gft's does)
+        def create_optimizer(self):
+            if not lr_scale or self.optimizer is not None:
+                return super().create_optimizer()
+            a = self.args
+            groups = {}
+            for n, p in self.model.named_parameters():
+                if p.requires_grad:
+                    groups.setdefault((lr_scale.get(n, 1.0), n not in no_decay), []).append(p)
+            self.optimizer = torch.optim.AdamW(
+                [{"params": ps, "lr": a.learning_rate * f, "weight_decay": a.weight_decay if d else 0.0} for (f, d), ps in groups.items()],
+                lr=a.learning_rate, betas=(a.adam_beta1, a.adam_beta2), eps=a.adam_epsilon)
+            return self.optimizer
 
     data = {s: read_jsonl(os.path.join(base, job["data"][s])) for s in ("train", "validation", "test")}
     enc = lambda rows, strategy: Encoded(tokenizer, rows, label_ids, strategy, tok_cfg["maxLength"], tok_cfg["headTokens"], token_types)

@@ -183,6 +183,7 @@ export function engineConfig(c: TrainConfig, exec: Execution, over: Partial<Engi
     gradAccumSteps: c.gradAccumSteps,
     seed: c.seed,
     trainLayers: c.trainLayers,
+    layerLrDecay: c.layerLrDecay,
     dropout: FIXED_TRAINING.dropout,
     providers: exec.providers,
     ...(exec.threadsFrom === 'setting' ? { threads: exec.threads } : {}),

@@ -81,6 +81,14 @@ test('bad arguments: one line on stderr, exit 2', async () => {
     [['train', '--model', 'starter', '--data', 'builtin:movie-reviews', '--lr', '2'], /^gft train: --lr must be a number > 0 and <= 1 \(got 2\)\./],
     [['train', '--model', 'starter', '--data', 'builtin:movie-reviews', '--max-length', '2'], /--max-length must be a whole number from 3 to 4096 \(got 2\)/],
     [
+      ['train', '--model', 'starter', '--data', 'builtin:movie-reviews', '--layer-lr-decay', '0'],
+      /^gft train: --layer-lr-decay must be a number > 0 and <= 1 \(got 0\)\./,
+    ],
+    [
+      ['probe', '--model', 'starter', '--data', 'builtin:movie-reviews', '--layer-lr-decay', '1.5'],
+      /--layer-lr-decay must be a number > 0 and <= 1 \(got 1\.5\)/,
+    ],
+    [
       ['probe', '--model', 'starter', '--data', 'builtin:movie-reviews', '--eval-every', '0'],
       /--eval-every must be auto, epoch or a whole number >= 1 \(got 0\)/,
     ],

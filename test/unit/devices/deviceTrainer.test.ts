@@ -73,10 +73,14 @@ async function run(tr: TrainerApi, bs: Batch[]) {
 }
 
 for (const target of targets) {
-  test(`device trainer (${target.name}) = host trainer: dropout, clipping, class weights, warmup, trainLayers, short batches, eval, saliency`, async (t) => {
+  test(`device trainer (${target.name}) = host trainer: dropout, clipping, class weights, warmup, trainLayers, layer-wise lr decay, short batches, eval, saliency`, async (t) => {
     if (await skipWithoutWebgpu(t, target.providers)) return;
-    for (const trainLayers of ['all', { top: 1 }] as const) {
-      const c = { ...cfg, trainLayers };
+    for (const [trainLayers, layerLrDecay] of [
+      ['all', undefined],
+      [{ top: 1 }, undefined],
+      ['all', 0.6],
+    ] as const) {
+      const c = { ...cfg, trainLayers, layerLrDecay };
       const host = await createTrainer(new TinyClassifier(V, H, C, 0.3), weightsOf(sc.init), c);
       // createTrainerFor picks the host trainer for the CPU provider and the device trainer otherwise; the device
       // trainer on the CPU provider is made directly
@@ -96,7 +100,7 @@ for (const target of targets) {
         'the scenario must clip',
       );
       got.forEach((r, i) => {
-        assert.ok(rel(r.loss, want[i].loss) <= target.tol, `${JSON.stringify(trainLayers)} step ${i} loss ${r.loss} vs ${want[i].loss}`);
+        assert.ok(rel(r.loss, want[i].loss) <= target.tol, `${JSON.stringify(trainLayers)} decay ${layerLrDecay} step ${i} loss ${r.loss} vs ${want[i].loss}`);
         assert.ok(rel(r.gradNorm, want[i].gradNorm) <= target.tol, `step ${i} gradNorm ${r.gradNorm} vs ${want[i].gradNorm}`);
         assert.equal(r.lr, want[i].lr, `step ${i} lr`);
         assert.equal(r.step, want[i].step);
@@ -120,7 +124,7 @@ for (const target of targets) {
       );
       ds.gradNorm.forEach((v, i) => assert.ok(Math.abs(v - hs.gradNorm[i]) <= target.tol * (1 + Math.abs(hs.gradNorm[i])), `gradNorm ${i}`));
       t.diagnostic(
-        `${JSON.stringify(trainLayers)}: max rel loss diff ${Math.max(...got.map((r, i) => rel(r.loss, want[i].loss))).toExponential(2)}, max |param diff| ${worst.toExponential(2)}`,
+        `${JSON.stringify(trainLayers)}, layer-wise decay ${layerLrDecay ?? 1}: max rel loss diff ${Math.max(...got.map((r, i) => rel(r.loss, want[i].loss))).toExponential(2)}, max |param diff| ${worst.toExponential(2)}`,
       );
       await host.dispose();
       await dev.dispose();

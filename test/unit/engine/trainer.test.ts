@@ -74,6 +74,29 @@ async function losses(n: number, resumeFrom?: string, saveAt?: { step: number; d
   return out;
 }
 
+test('layer-wise learning-rate decay: after one AdamW step from zero moments, each layer moved lr * X^k', async () => {
+  // Adam's first update is lr * g / (|g| + eps) (bias-corrected), about lr * sign(g): the largest move of each tensor
+  // is its group's learning rate. lr 1 keeps the moves large against the weights' float32 rounding.
+  const X = 0.6;
+  const c: TrainConfig = { ...cfg, lr: 1, eps: 1e-12, weightDecay: 0, maxGradNorm: 0, warmupSteps: 0, schedule: 'constant', gradAccumSteps: 1, dropout: false };
+  const largestMove = async (layerLrDecay?: number) => {
+    const t = await createTrainer(new TinyClassifier(V, H, C), weightsOf(sc.init), { ...c, layerLrDecay });
+    await t.step(toBatch(sc.batches[0]));
+    const moved = new Map([...t.weights()].map(([n, w]) => [n, Math.max(...w.map((v, i) => Math.abs(v - sc.init[n][i])))]));
+    await t.dispose();
+    return moved;
+  };
+  const off = await largestMove();
+  const on = await largestMove(X);
+  // TinyClassifier: 2 layers; head X^0, layer.1 (layer 2 of 2) X^1, layer.0 X^2, embeddings X^3
+  const power = (n: string) => (n.startsWith('classifier') ? 0 : n.startsWith('layer.1') ? 1 : n.startsWith('layer.0') ? 2 : 3);
+  for (const [n, m] of on) {
+    assert.ok(Math.abs(off.get(n)! - 1) < 1e-6, `${n}: without decay the largest move is lr (${off.get(n)})`);
+    assert.ok(Math.abs(m / X ** power(n) - 1) < 1e-6, `${n}: moved ${m}, want lr * ${X}^${power(n)} = ${X ** power(n)}`);
+  }
+  await assert.rejects(createTrainer(new TinyClassifier(V, H, C), weightsOf(sc.init), { ...c, layerLrDecay: 0 }), /layerLrDecay must be > 0 and <= 1, got 0/);
+});
+
 test('same seed and data give identical losses (with dropout), and a resumed run continues identically', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gft-ckpt-'));
   try {

@@ -101,12 +101,15 @@ test('fine-tune, cancel + resume = uninterrupted; predict and evaluate from the 
 test('resume with more epochs (of a run.json an older gft wrote): the run continues to the new total and run.json records it', async () => {
   const root = tmp();
   const ac = new AbortController();
-  const part = await runFinetune(base(root, 'more'), {
-    signal: ac.signal,
-    metric: (m) => {
-      if (m.record.type === 'step' && m.record.step === 3) ac.abort();
+  const part = await runFinetune(
+    { ...base(root, 'more'), config: { ...base(root, '').config, layerLrDecay: 0.8 } },
+    {
+      signal: ac.signal,
+      metric: (m) => {
+        if (m.record.type === 'step' && m.record.step === 3) ac.abort();
+      },
     },
-  });
+  );
   assert.equal(part.status, 'cancelled');
   // written as an older gft wrote it: the train-layers setting under its old name 'freeze'
   const manifestPath = join(part.runDir, 'run.json');
@@ -115,6 +118,10 @@ test('resume with more epochs (of a run.json an older gft wrote): the run contin
   assert.equal(trainLayers, 'all');
   writeFileSync(manifestPath, JSON.stringify({ ...old, config: { ...rest, freeze: trainLayers } }));
   assert.equal(readRun(part.runDir).manifest.config.trainLayers, 'all', 'read with the new name');
+  await assert.rejects(
+    runFinetune({ ...base(root, 'ignored'), config: { epochs: 3, layerLrDecay: 0.9 }, resumeRunDir: part.runDir }),
+    /^Error: a resumed run keeps its settings: layer-wise learning-rate decay \(the run has 0\.8\) cannot change/,
+  );
   const r = await runFinetune({ ...base(root, 'ignored'), config: { epochs: 3 }, resumeRunDir: part.runDir });
   assert.equal(r.status, 'completed', r.error);
   const d = readRun(part.runDir);
@@ -124,6 +131,7 @@ test('resume with more epochs (of a run.json an older gft wrote): the run contin
     Array.from({ length: 24 }, (_, i) => i + 1),
   );
   assert.equal(d.manifest.config.epochs, 3);
+  assert.equal(d.manifest.config.layerLrDecay, 0.8, 'the resumed run keeps its layer-wise learning-rate decay');
   assert.match(readFileSync(join(part.runDir, 'log.txt'), 'utf8'), /epochs 2 -> 3: the run continues to the new total/);
   const onDisk = JSON.parse(readFileSync(manifestPath, 'utf8')).config;
   assert.ok(onDisk.trainLayers === 'all' && !('freeze' in onDisk), 'the resumed run.json is written with the new name');

@@ -234,6 +234,21 @@ test('every supported setting is mapped to its Trainer name', async () => {
               j.trainable.includes('classifier.weight'),
           );
           assert.ok(!j.trainable.some((n) => n.includes('layer.0.') || n.includes('embeddings')));
+          assert.deepEqual(j.lrScale, {}, 'layer-wise learning-rate decay off: no factors');
+        },
+      },
+      {
+        // layer-wise learning-rate decay 0.5 over the tiny BERT's 2 layers: head 1, layer 2 of 2 0.5, layer 1 0.25,
+        // embeddings 0.125; only factors other than 1 are listed, only for trained parameters
+        arch: 'bert',
+        config: { layerLrDecay: 0.5 },
+        want: (j) => {
+          assert.equal(j.gftConfig.layerLrDecay, 0.5);
+          assert.equal(j.lrScale['bert.encoder.layer.1.output.dense.weight'], 0.5);
+          assert.equal(j.lrScale['bert.encoder.layer.0.attention.self.query.bias'], 0.25);
+          assert.equal(j.lrScale['bert.embeddings.word_embeddings.weight'], 0.125);
+          assert.ok(!('classifier.weight' in j.lrScale) && !('bert.pooler.dense.weight' in j.lrScale), 'the head trains at lr');
+          assert.equal(Object.keys(j.lrScale).length, j.trainable.filter((n) => !n.startsWith('classifier.') && !n.startsWith('bert.pooler.')).length);
         },
       },
     ];

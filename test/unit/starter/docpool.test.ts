@@ -134,3 +134,38 @@ test('trainer: doc-pool batches (labels per document) train and evaluate one row
     await tr.dispose();
   }
 });
+
+test('layer-wise learning-rate decay on the starter model with sentence-mean pooling: head lr, layers lr x X^k, embeddings lowest', async () => {
+  // Adam's first update from zero moments moves each weight by about lr (sign-like): the largest move of each
+  // tensor is its group's learning rate. Starter model: 2 layers, so the top layer X, layer 1 X^2, embeddings X^3.
+  const X = 0.5;
+  const tr = await createTrainer(model, values, {
+    lr: 1e-2,
+    weightDecay: 0,
+    betas: [0.9, 0.999],
+    eps: 1e-12,
+    maxGradNorm: 0,
+    warmupSteps: 0,
+    totalSteps: 1,
+    schedule: 'constant',
+    gradAccumSteps: 1,
+    seed: 1,
+    trainLayers: 'all',
+    layerLrDecay: X,
+    dropout: false,
+  });
+  try {
+    await tr.step({ inputIds: ids, attentionMask: mask, labels, batch: rows, seq, extra: { doc_pool: { data: pool, dims: [counts.length, rows] } } });
+    const L = model.numLayers;
+    assert.equal(L, 2);
+    for (const [n, w] of tr.weights()) {
+      const p = model.params.find((q) => q.name === n)!;
+      const before = values.get(n)!;
+      const moved = w.reduce((m, v, i) => Math.max(m, Math.abs(v - before[i])), 0);
+      const k = p.group === 'head' ? 0 : p.group.startsWith('layer.') ? L - Number(p.group.slice(6)) : L + 1;
+      assert.ok(Math.abs(moved / (1e-2 * X ** k) - 1) < 1e-3, `${n} (${p.group}): moved ${moved}, want ${1e-2 * X ** k}`);
+    }
+  } finally {
+    await tr.dispose();
+  }
+});
