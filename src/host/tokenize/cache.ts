@@ -1,12 +1,14 @@
 // Tokenized data cached on disk per (tokenizer, long-text strategy and max length, texts): a fine-tuning run, its
 // probe and a rerun with other optimizer settings tokenize the same 35,000 training texts once. An entry is one
-// binary file (a JSON header line, then Int32 rows: doc, window, label, length, and the ids), written atomically;
-// the newest MAX_ENTRIES are kept. A missing, stale or damaged entry is simply tokenized again.
+// binary file (./tokenRows.ts: a JSON header line, then Int32 rows: doc, window, label, length, and the ids),
+// written row by row to a temporary name and renamed; training reads it back one batch at a time
+// (cachedTokenRows). The newest MAX_ENTRIES are kept. A missing, stale or damaged entry is tokenized again.
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { mkdirSync, readdirSync, renameSync, statSync, unlinkSync, utimesSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { EncodedRow } from './strategies';
+import { memoryTokenRows, openTokenRows, writeTokenRows, type TokenRows } from './tokenRows';
 
 export const TOKEN_CACHE_VERSION = 1;
 export const MAX_ENTRIES = 8;
@@ -30,69 +32,10 @@ export function tokenCacheName(key: TokenCacheKey, docs: readonly { text: string
   return h.digest('hex').slice(0, 40);
 }
 
-function serialize(rows: readonly EncodedRow[]): Int32Array {
-  let n = 0;
-  for (const r of rows) n += 4 + r.ids.length;
-  const out = new Int32Array(n);
-  let p = 0;
-  for (const r of rows) {
-    out[p++] = r.doc;
-    out[p++] = r.window;
-    out[p++] = r.label ?? -1;
-    out[p++] = r.ids.length;
-    for (let j = 0; j < r.ids.length; j++) out[p++] = r.ids[j];
-  }
-  return out;
-}
+let tempCount = 0;
 
-function deserialize(data: Int32Array, count: number): EncodedRow[] | undefined {
-  const rows: EncodedRow[] = [];
-  let p = 0;
-  for (let i = 0; i < count; i++) {
-    if (p + 4 > data.length) return undefined;
-    const [doc, window, label, len] = [data[p], data[p + 1], data[p + 2], data[p + 3]];
-    p += 4;
-    if (len < 0 || p + len > data.length) return undefined;
-    const row: EncodedRow = { ids: Array.from(data.subarray(p, p + len)), doc, window };
-    if (label >= 0) row.label = label;
-    rows.push(row);
-    p += len;
-  }
-  return p === data.length ? rows : undefined;
-}
-
-function read(file: string, name: string): EncodedRow[] | undefined {
-  try {
-    const buf = readFileSync(file);
-    const nl = buf.indexOf(10);
-    if (nl < 0) return undefined;
-    const head = JSON.parse(buf.subarray(0, nl).toString('utf8')) as { v: number; name: string; rows: number };
-    if (head.v !== TOKEN_CACHE_VERSION || head.name !== name) return undefined;
-    const body = buf.subarray(nl + 1);
-    if (body.byteLength % 4 !== 0) return undefined;
-    const data = new Int32Array(body.byteLength / 4);
-    new Uint8Array(data.buffer).set(body);
-    return deserialize(data, head.rows);
-  } catch {
-    return undefined;
-  }
-}
-
-function write(dir: string, file: string, name: string, rows: readonly EncodedRow[]): void {
-  mkdirSync(dir, { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  const data = serialize(rows);
-  // Header padded so the Int32 body starts at a multiple of 4 bytes.
-  let head = JSON.stringify({ v: TOKEN_CACHE_VERSION, name, rows: rows.length });
-  while ((Buffer.byteLength(head) + 1) % 4 !== 0) head += ' ';
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, `${head}\n`);
-    writeSync(fd, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
+/** Keeps the newest MAX_ENTRIES entries of the folder. */
+function prune(dir: string): void {
   const entries = readdirSync(dir)
     .filter((f) => f.endsWith('.tokens'))
     .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))
@@ -104,6 +47,70 @@ function write(dir: string, file: string, name: string, rows: readonly EncodedRo
       // another process pruned it first
     }
   }
+}
+
+/** Rows produced one at a time (encodeDocumentsEach, encodeSentencePiecesEach). */
+export type EncodeEach = (emit: (row: EncodedRow) => void) => void;
+
+export interface CachedTokenRows {
+  rows: TokenRows;
+  /** 'hit': read from the cache; 'miss': tokenized (and written); 'off': tokenized into a temporary file. */
+  cache: 'hit' | 'miss' | 'off';
+}
+
+/**
+ * The encoded rows of docs as TokenRows over a file (./tokenRows.ts): the cache entry for (key, docs) when one
+ * exists, else tokenized straight into a new entry, row by row, so tokenizing never holds the whole split in
+ * memory. dir null: a temporary file, removed by rows.close(). Failing to write a file (a read-only home, a full
+ * disk) is not an error: the rows are then kept in memory. The caller closes the rows.
+ */
+export function cachedTokenRows(
+  key: TokenCacheKey,
+  docs: readonly { text: string; label?: number }[],
+  each: EncodeEach,
+  dir: string | null = defaultTokenCacheDir(),
+): CachedTokenRows {
+  const inMemory = (): TokenRows => {
+    const rows: EncodedRow[] = [];
+    each((r) => rows.push(r));
+    return memoryTokenRows(rows);
+  };
+  if (dir === null) {
+    const tmp = join(tmpdir(), `gft-tokens-${process.pid}-${Date.now()}-${tempCount++}.tokens`);
+    try {
+      return { rows: writeTokenRows(tmp, (rows) => ({ v: TOKEN_CACHE_VERSION, name: 'temporary', rows }), each, true), cache: 'off' };
+    } catch {
+      return { rows: inMemory(), cache: 'off' };
+    }
+  }
+  const name = tokenCacheName(key, docs);
+  const file = join(dir, `${name}.tokens`);
+  const hit = openTokenRows(file, (h) => (h.v === TOKEN_CACHE_VERSION && h.name === name && Number.isInteger(h.rows) ? (h.rows as number) : undefined));
+  if (hit) {
+    try {
+      const now = new Date();
+      utimesSync(file, now, now); // the newest entries are the ones kept
+    } catch {
+      // pruned meanwhile: the file stays readable while open
+    }
+    return { rows: hit, cache: 'hit' };
+  }
+  let rows: TokenRows;
+  try {
+    mkdirSync(dir, { recursive: true });
+    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+    rows = writeTokenRows(tmp, (n) => ({ v: TOKEN_CACHE_VERSION, name, rows: n }), each);
+    try {
+      renameSync(tmp, file);
+      prune(dir);
+    } catch {
+      // the rows stay readable through the open file
+    }
+  } catch {
+    // An error of the tokenizer itself comes back from here too.
+    rows = inMemory();
+  }
+  return { rows, cache: 'miss' };
 }
 
 export interface CachedRows {
@@ -123,25 +130,10 @@ export function cachedEncode(
   dir: string | null = defaultTokenCacheDir(),
 ): CachedRows {
   if (dir === null) return { rows: encode(), cache: 'off' };
-  const name = tokenCacheName(key, docs);
-  const file = join(dir, `${name}.tokens`);
-  if (existsSync(file)) {
-    const rows = read(file, name);
-    if (rows) {
-      try {
-        const now = new Date();
-        utimesSync(file, now, now); // the newest entries are the ones kept
-      } catch {
-        // pruned meanwhile: the rows are read already
-      }
-      return { rows, cache: 'hit' };
-    }
-  }
-  const rows = encode();
+  const r = cachedTokenRows(key, docs, (emit) => encode().forEach(emit), dir);
   try {
-    write(dir, file, name, rows);
-  } catch {
-    // no cache this time
+    return { rows: Array.from({ length: r.rows.length }, (_, i) => r.rows.get(i)), cache: r.cache };
+  } finally {
+    r.rows.close();
   }
-  return { rows, cache: 'miss' };
 }

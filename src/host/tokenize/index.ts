@@ -20,6 +20,7 @@ export {
   contentBudget,
   defaultHeadTokens,
   encodeDocuments,
+  encodeDocumentsEach,
   LONG_TEXT_STRATEGIES,
   makeBatches,
   padBatch,

@@ -114,10 +114,20 @@ export function applyStrategy(ids: readonly number[], specials: SpecialTokens, o
 /** Encodes documents into model rows (several per document for 'chunks'); rows keep doc index and label. */
 export function encodeDocuments(tok: TextTokenizer, docs: readonly { text: string; label?: number }[], opts: StrategyOptions): EncodedRow[] {
   const rows: EncodedRow[] = [];
-  docs.forEach((d, doc) => {
-    applyStrategy(tok.encode(d.text), tok.specials, opts).forEach((ids, window) => rows.push({ ids, doc, window, label: d.label }));
-  });
+  encodeDocumentsEach(tok, docs, opts, (r) => rows.push(r));
   return rows;
+}
+
+/** encodeDocuments one row at a time, for a caller that streams the rows to disk (./tokenRows.ts). */
+export function encodeDocumentsEach(
+  tok: TextTokenizer,
+  docs: readonly { text: string; label?: number }[],
+  opts: StrategyOptions,
+  emit: (row: EncodedRow) => void,
+): void {
+  docs.forEach((d, doc) => {
+    applyStrategy(tok.encode(d.text), tok.specials, opts).forEach((ids, window) => emit({ ids, doc, window, label: d.label }));
+  });
 }
 
 /** The engine's batch layout: int64 [batch, seq], row-major. */

@@ -10,6 +10,7 @@ import { DocPoolClassifier, DOC_POOL_INPUT, docPoolMatrix, type PoolingClassifie
 import type { Batch, SequenceClassifier } from '../../engine';
 import { mixSeed, permutation } from '../../shared/prng';
 import { contentBudget, padBatch, type EncodedRow, type TextTokenizer, type TokenBatch } from '../tokenize';
+import type { TokenRows } from '../tokenize/tokenRows';
 
 export const SENTENCE_MEAN = 'sentence-mean';
 /** Sentences sampled per text per training step unless TrainConfig.docPieces says otherwise (the settings schema's default). */
@@ -30,8 +31,19 @@ export function splitSentences(text: string): string[] {
 
 /** Rows of every piece of every document (doc = its index, window = piece number); an empty text gives one empty piece. */
 export function encodeSentencePieces(tok: TextTokenizer, docs: readonly { text: string; label?: number }[], maxLength: number): EncodedRow[] {
-  const budget = contentBudget(tok.specials, maxLength);
   const rows: EncodedRow[] = [];
+  encodeSentencePiecesEach(tok, docs, maxLength, (r) => rows.push(r));
+  return rows;
+}
+
+/** encodeSentencePieces one row at a time (streamed to disk by the training setup). */
+export function encodeSentencePiecesEach(
+  tok: TextTokenizer,
+  docs: readonly { text: string; label?: number }[],
+  maxLength: number,
+  emit: (row: EncodedRow) => void,
+): void {
+  const budget = contentBudget(tok.specials, maxLength);
   docs.forEach((d, doc) => {
     const sentences = splitSentences(d.text);
     // Consecutive, non-overlapping windows of a long sentence (as the frozen baseline's useLiteWindows cuts).
@@ -40,9 +52,8 @@ export function encodeSentencePieces(tok: TextTokenizer, docs: readonly { text: 
       for (let i = 0; i === 0 || i < ids.length; i += budget) out.push([...tok.specials.prefix, ...ids.slice(i, i + budget), ...tok.specials.suffix]);
       return out;
     });
-    pieces.forEach((ids, window) => rows.push({ ids, doc, window, label: d.label }));
+    pieces.forEach((ids, window) => emit({ ids, doc, window, label: d.label }));
   });
-  return rows;
 }
 
 /** Pieces grouped per document, in document order. */
@@ -53,6 +64,30 @@ export function piecesByDocument(rows: readonly EncodedRow[], numDocs: number): 
     if (p.length === 0) throw new Error(`document ${d} has no pieces`);
   });
   return out;
+}
+
+/** The rows of each document, read on demand from rows in document order (a fine-tuning run's training rows). */
+export interface DocRows {
+  readonly length: number;
+  rowsOf(doc: number): EncodedRow[];
+}
+
+/** DocRows over TokenRows: each document's first row, found from the in-memory index (4 bytes a document). */
+export function docRows(rows: TokenRows, numDocs: number): DocRows {
+  const start = new Int32Array(numDocs + 1).fill(-1);
+  for (let i = rows.length - 1; i >= 0; i--) {
+    const d = rows.doc(i);
+    if (i > 0 && rows.doc(i - 1) > d) throw new Error(`token rows are not in document order at row ${i}`);
+    start[d] = i;
+  }
+  start[numDocs] = rows.length;
+  for (let d = numDocs - 1; d >= 0; d--) {
+    if (start[d] < 0) throw new Error(`document ${d} has no pieces`);
+  }
+  return {
+    length: numDocs,
+    rowsOf: (d) => Array.from({ length: start[d + 1] - start[d] }, (_, j) => rows.get(start[d] + j)),
+  };
 }
 
 /** Up to k pieces of a document, drawn without replacement from (seed, epoch, step, doc), kept in text order. */
@@ -73,18 +108,20 @@ export interface DocPoolBatch extends Batch {
  * with 1/n weights, one label per document.
  */
 export function docPoolTrainBatch(
-  byDoc: readonly EncodedRow[][],
+  byDoc: readonly (readonly EncodedRow[])[] | DocRows,
   docIdx: readonly number[],
   o: { k: number; seed: number; epoch: number; step: number; pad: number; tokenTypeIds?: boolean },
 ): DocPoolBatch {
-  const chosen = docIdx.map((d) => samplePieces(byDoc[d], o.k, o.seed, o.epoch, o.step, d));
+  const of = (d: number) => ('rowsOf' in byDoc ? byDoc.rowsOf(d) : byDoc[d]);
+  const chosen = docIdx.map((d) => samplePieces(of(d), o.k, o.seed, o.epoch, o.step, d));
   const b = padBatch(
     chosen.flat().map((r) => ({ ...r, label: undefined })),
     o.pad,
     { tokenTypeIds: o.tokenTypeIds },
   );
-  const labels = BigInt64Array.from(docIdx, (d) => {
-    const l = byDoc[d][0].label;
+  const labels = BigInt64Array.from(chosen, (c, i) => {
+    const d = docIdx[i];
+    const l = c[0]?.label;
     if (l === undefined) throw new Error(`document ${d} has no label`);
     return BigInt(l);
   });

@@ -176,5 +176,6 @@ export async function estimateTraining(p: ProbeParams, ctx: JobContext = {}): Pr
     };
   } finally {
     await setup.trainer.dispose();
+    setup.rows.close();
   }
 }

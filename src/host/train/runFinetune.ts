@@ -29,6 +29,7 @@ import { documentProbs, metricsOf, type EncodedSet } from './evaluate';
 import { loadTrainableModel, type TrainableModel } from './model';
 import { computeSaliency, SALIENCY_FILE, type SaliencyInput } from './saliency';
 import { buildTraining, checkTrainingSettings, trainBatchAt } from './setup';
+import type { TokenRows } from '../tokenize/tokenRows';
 
 /** Saved beside the trainer's checkpoint: where in the schedule it was taken. */
 export interface LoopState {
@@ -181,6 +182,7 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
   const fallback = fallbackWarning(exec);
   if (fallback) run.log(`warning: ${fallback}`);
   let trainer: TrainerWorker | undefined;
+  let trainRows: TokenRows | undefined;
   const r = await runJob(run, async () => {
     progress({ phase: 'loading', step: 0, total: 1 });
     // exportRun (src/host/export) reads config.modelDir to find a hub model's folder again.
@@ -190,6 +192,7 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
     const { byDoc, stepsPerEpoch, totalSteps, evalLongText, maxLength, validation, test } = setup;
     const evalEvery = resolveEvalEvery(c, stepsPerEpoch);
     trainer = setup.trainer;
+    trainRows = setup.rows;
     const tr = trainer;
     if (params.resumeRunDir) await tr.loadCheckpoint(run.checkpointDir(CHECKPOINT_LAST));
     const k = data.labels.length;
@@ -326,6 +329,7 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
     return testMetrics;
   });
   await trainer?.dispose();
+  trainRows?.close();
   return { runId: run.id, runDir: run.dir, kind: run.manifest.kind, status: r.status, test: r.value, error: r.error, warnings: run.manifest.warnings };
 }
 

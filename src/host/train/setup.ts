@@ -7,20 +7,21 @@ import { TrainerWorker, trainableFilter, type Batch, type TrainConfig as EngineC
 import type { TrainConfig } from '../../protocol';
 import { FIXED_TRAINING, SettingError } from '../../shared/settings';
 import type { PreparedData } from '../core';
-import { encodeDocuments, padBatch, type EncodedRow, type TokenBatch } from '../tokenize';
-import { cachedEncode } from '../tokenize/cache';
+import { encodeDocumentsEach, padBatch, type EncodedRow, type TokenBatch } from '../tokenize';
+import { cachedTokenRows } from '../tokenize/cache';
+import type { TokenRows } from '../tokenize/tokenRows';
 import type { Execution } from './device';
 import { encodeForEval, type EncodedSet } from './evaluate';
 import type { TrainableModel } from './model';
 import type { TrainWorkerModel } from './trainWorker';
-import { DEFAULT_DOC_PIECES, docPoolModel, docPoolTrainBatch, encodeSentencePieces, piecesByDocument, SENTENCE_MEAN, withPiecePool } from './docPool';
+import { DEFAULT_DOC_PIECES, docPoolModel, docPoolTrainBatch, docRows, encodeSentencePiecesEach, SENTENCE_MEAN, withPiecePool, type DocRows } from './docPool';
 
 export interface TrainingSetup {
   maxLength: number;
-  /** Encoded training rows (texts, windows or sentences). */
-  rows: EncodedRow[];
+  /** Encoded training rows (texts, windows or sentences), read from disk a step at a time; the caller closes them. */
+  rows: TokenRows;
   /** 'sentence-mean': the rows of each training text. */
-  byDoc?: EncodedRow[][];
+  byDoc?: DocRows;
   stepsPerEpoch: number;
   totalSteps: number;
   evalLongText: NonNullable<TrainConfig['evalLongText']> | TrainConfig['longText'];
@@ -42,11 +43,11 @@ export function trainWorkerPath(): string {
 }
 
 /** Rows of one optimizer step: batchSize * gradAccumSteps rows, cut to a multiple of gradAccumSteps. */
-function stepRows(rows: EncodedRow[], order: number[], b: number, c: TrainConfig): EncodedRow[] {
+function stepRows(rows: TokenRows, order: number[], b: number, c: TrainConfig): EncodedRow[] {
   const eb = c.batchSize * c.gradAccumSteps;
   const idx = order.slice(b * eb, (b + 1) * eb);
   const keep = idx.length - (idx.length % c.gradAccumSteps);
-  return idx.slice(0, keep).map((i) => rows[i]);
+  return idx.slice(0, keep).map((i) => rows.get(i));
 }
 
 /**
@@ -107,20 +108,39 @@ export async function buildTraining(
   if (maxLength < c.maxLength) log(`max length ${c.maxLength} is above the model's ${m.tokenizer.modelMaxLength}; using ${maxLength}`);
   const trainDocs = data.train.map((e) => ({ text: e.text, label: e.label }));
   // Tokenized once per (tokenizer, strategy, max length, texts): a rerun or the run after its probe reads the cache.
+  // The rows stream to a file as they are encoded and each step reads its own (memory: an index, not the split).
   const tTok = performance.now();
-  const train = cachedEncode(
+  const train = cachedTokenRows(
     { tokenizer: m.ref, strategy: { longText: c.longText, maxLength } },
     trainDocs,
-    () =>
+    (emit) =>
       c.longText === SENTENCE_MEAN
-        ? encodeSentencePieces(m.tokenizer, trainDocs, maxLength)
-        : encodeDocuments(m.tokenizer, trainDocs, { strategy: c.longText, maxLength }),
+        ? encodeSentencePiecesEach(m.tokenizer, trainDocs, maxLength, emit)
+        : encodeDocumentsEach(m.tokenizer, trainDocs, { strategy: c.longText, maxLength }, emit),
     opts.tokenCacheDir,
   );
   const rows = train.rows;
   log(`training texts ${train.cache === 'hit' ? 'read from the token cache' : 'tokenized'} in ${((performance.now() - tTok) / 1000).toFixed(1)} s`);
+  try {
+    return await buildOnRows(m, c, data, exec, log, opts, { rows, maxLength, numDocs: trainDocs.length });
+  } catch (e) {
+    rows.close();
+    throw e;
+  }
+}
+
+async function buildOnRows(
+  m: TrainableModel,
+  c: TrainConfig,
+  data: PreparedData,
+  exec: Execution,
+  log: (line: string) => void,
+  opts: { evalSets?: boolean; tokenCacheDir?: string | null },
+  t: { rows: TokenRows; maxLength: number; numDocs: number },
+): Promise<TrainingSetup> {
+  const { rows, maxLength } = t;
   // 'sentence-mean': a step takes batchSize texts with up to docPieces sampled sentences each (docPool.ts).
-  const byDoc = c.longText === SENTENCE_MEAN ? piecesByDocument(rows, trainDocs.length) : undefined;
+  const byDoc = c.longText === SENTENCE_MEAN ? docRows(rows, t.numDocs) : undefined;
   checkTrainingSettings(m, c, data);
   if (rows.length === 0) throw new Error('no training examples: the training split is empty; use more data or a smaller validation/test fraction');
   const evalBatch = Math.max(c.batchSize, 32);
