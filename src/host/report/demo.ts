@@ -1,5 +1,6 @@
 // `gft demo`: built-in movie reviews and the starter model, offline. One seeded split; the TF-IDF baseline,
-// the frozen-embedding baseline and fine-tuning of the starter model; every model on the rt-polarity snippets
+// the frozen-embedding baseline and fine-tuning of the starter model; the ensemble of TF-IDF and the fine-tuned
+// model (weights fit on validation); every model on the rt-polarity snippets
 // (domain shift); then report.md + report.json.
 // A step that is not available in this build (or fails) is recorded in the report rather than stopping it.
 import { mkdirSync } from 'node:fs';
@@ -9,6 +10,8 @@ import { STARTER_DEMO_CONFIG } from '../../shared/settings';
 import { loadBuiltin } from '../data';
 import { CancelledError, DEFAULT_SPLIT, type JobContext, throwIfCancelled } from '../core';
 import { jobHandlers } from '../jobs/registry';
+import type { EnsembleMember } from '../jobs/predict';
+import { RunFolder } from '../runs';
 import { writeFileAtomic, writeJsonAtomic } from '../../shared/node/runFiles';
 import { buildReport, reportMarkdown, type ReportRun } from './report';
 import { buildLimits, type LimitsJson } from './limits';
@@ -16,6 +19,9 @@ import { DEFAULT_OUT_OF_DOMAIN, measureDomainShift, type DomainShiftJson } from 
 import { starterTokenizer } from '../train/model';
 import { USE_LITE_MAX_TOKENS } from '../../engine/models/useLite';
 import { pct } from '../../shared/format';
+
+/** The demo's ensemble: TF-IDF + the fine-tuned model (src/host/jobs/ensemble.ts). */
+export const ENSEMBLE_TITLE = 'Ensemble: TF-IDF + fine-tuned (weights fit on validation)';
 
 export interface DemoOptions {
   out: string;
@@ -102,6 +108,31 @@ export async function runDemo(opts: DemoOptions, ctx: JobContext, say: (line: st
       if (err instanceof CancelledError) throw err;
       const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
       notes.push(`${s.title}: not run — ${msg}`);
+      say(`   not run: ${msg}`);
+    }
+  }
+  // The ensemble of TF-IDF and the fine-tuned model: their probabilities averaged with weights fit on validation.
+  const tfidfRun = runs.find((r) => r.kind === 'baseline-tfidf' && r.status === 'completed');
+  const ftRun = runs.find((r) => (r.kind === 'finetune' || r.kind === 'head-only') && r.status === 'completed');
+  if (tfidfRun && ftRun) {
+    throwIfCancelled(ctx);
+    say(`== ${ENSEMBLE_TITLE}`);
+    const t0 = Date.now();
+    try {
+      const r = await jobHandlers.ensemble({ runs: [tfidfRun.runDir, ftRun.runDir], runsRoot, seed: 42 }, ctx);
+      runs.push(r);
+      reportRuns.push({ title: ENSEMBLE_TITLE, runDir: r.runDir });
+      const members = (RunFolder.open(r.runDir).manifest.config.members ?? []) as EnsembleMember[];
+      const weights = members.map((m) => `${m.kind === 'baseline-tfidf' ? 'TF-IDF' : 'fine-tuned'} ${m.weight.toFixed(2)}`).join(', ');
+      if (r.status === 'completed') notes.push(`${ENSEMBLE_TITLE}: weights ${weights}, fit on the ${split.validation * 100}% validation reviews only.`);
+      say(
+        `   ${r.status}${r.test ? `: test accuracy ${pct(r.test.accuracy)} (weights ${weights})` : ''}${r.error ? ` (${r.error})` : ''} in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+      );
+      if (r.status === 'cancelled') throw new CancelledError();
+    } catch (err) {
+      if (err instanceof CancelledError) throw err;
+      const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      notes.push(`${ENSEMBLE_TITLE}: not run — ${msg}`);
       say(`   not run: ${msg}`);
     }
   }

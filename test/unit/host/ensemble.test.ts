@@ -1,6 +1,7 @@
 // Ensembles of runs (gft ensemble): weights fit on validation only, the weighted average of the members'
 // probabilities, metrics recomputed from it, the members' checks (one-line errors), the ensemble's predictor, the
-// CLI, and an ensemble of cross-validations. Members: TF-IDF baselines with different C on 300 movie reviews.
+// CLI, an ensemble of cross-validations, and the report, domain-shift and reflection of an ensemble. Members:
+// TF-IDF baselines with different C on 300 movie reviews.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,10 +11,14 @@ import { main, type Io } from '../../../src/host/cli';
 import { loadBuiltin } from '../../../src/host/data';
 import { evaluatePredictions } from '../../../src/host/eval';
 import { combineProbs, fitEnsembleWeights } from '../../../src/host/eval/ensembleWeights';
+import { buildReport, reportMarkdown } from '../../../src/host/report/report';
+import { measureDomainShift } from '../../../src/host/report/domainShift';
+import { writeReflection } from '../../../src/host/reflect';
 import {
   compareRuns,
   crossValidate,
   ensembleCrossValidations,
+  evaluateRun,
   loadPredictor,
   predictTexts,
   prepareData,
@@ -227,4 +232,36 @@ test('an ensemble of two cross-validations: fold by fold, pooled, compared with 
   // run again: the completed folds are kept
   const again = await ensembleCrossValidations({ runs: [a, b], dir: join(root, 'cv-ens') });
   assert.deepEqual(again.summary!.perFold, r.summary!.perFold);
+});
+
+test('the report, the domain-shift section and the reflection take an ensemble like any run', async () => {
+  const root = tmp();
+  for (const d of [A, B]) cpSync(d, join(root, d.split(/[\\/]/).pop()!), { recursive: true });
+  const a = join(root, 'tfidf-c0.3');
+  const b = join(root, 'tfidf-c30');
+  const e = await runEnsemble({ runs: [a, b], runsRoot: root, runId: 'ens' });
+  assert.equal(e.status, 'completed', e.error);
+  const runs = [
+    { title: 'TF-IDF C=0.3', runDir: a },
+    { title: 'TF-IDF C=30', runDir: b },
+    { title: 'Ensemble', runDir: e.runDir },
+  ];
+  const report = buildReport(runs, new Map());
+  assert.deepEqual(
+    report.models.map((m) => m.kind),
+    ['baseline-tfidf', 'baseline-tfidf', 'ensemble'],
+  );
+  assert.equal(report.models[2].accuracy, e.test!.accuracy);
+  assert.equal(report.comparisons.filter((c) => c.b === 'Ensemble').length, 2);
+  // out of domain (gft eval --data builtin:rt-polarity): the weighted average of the members' probabilities
+  const w = members(e.runDir).map((m) => m.weight);
+  const [ea, eb, ee] = await Promise.all([a, b, e.runDir].map((d) => evaluateRun(d, 'builtin:rt-polarity')));
+  assert.equal(ee.n, 10662);
+  for (let i = 0; i < ee.n; i += 97)
+    assert.ok(Math.abs(ee.predictions[i].probs[1] - (w[0] * ea.predictions[i].probs[1] + w[1] * eb.predictions[i].probs[1])) <= 2e-6);
+  const shift = await measureDomainShift(runs);
+  assert.equal(shift.models.find((m) => m.kind === 'ensemble')?.accuracy, ee.accuracy);
+  assert.match(reportMarkdown({ ...report, domainShift: shift }), /\| Ensemble \| /);
+  const md = await writeReflection(root, { measureLatency: false });
+  assert.match(md, /\| Ensemble \| – \| \d+\.\d% \|/);
 });
