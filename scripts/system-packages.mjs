@@ -23,6 +23,7 @@ export const SYSTEM_PACKAGES = [
     fromBackports: ['bookworm'],
     why: 'lavapipe, the software Vulkan device the WebGPU tests run on (Dawn finds no adapter with Mesa < 25)',
   },
+  { name: 'python3-torch', why: "the Trainer-job dry run: an exported job's train.py runs under a plain-torch transformers stand-in" },
 ];
 
 /** dpkg-query -W -f '${Package}\t${Status}\t${Version}\n' output -> Map name -> version ('' when not installed). */
@@ -200,7 +201,7 @@ function main() {
   const installed = queryInstalled();
   if (!installed) {
     console.error(
-      `${tag}: no dpkg-query here, so the check knows no package names: install Chromium (or set CHROMIUM_PATH), ripgrep, the Kerberos headers and Mesa >= 25's Vulkan drivers, then run with GFT_SYSTEM_PACKAGES=skip`,
+      `${tag}: no dpkg-query here, so the check knows no package names: install Chromium (or set CHROMIUM_PATH), ripgrep, the Kerberos headers, Mesa >= 25's Vulkan drivers and PyTorch for python3, then run with GFT_SYSTEM_PACKAGES=skip`,
     );
     return 1;
   }

@@ -44,11 +44,12 @@ const ALL_PRESENT = [
   'libkrb5-dev:amd64\tinstall ok installed\t1.20.1-2+deb12u5',
   'ripgrep\tinstall ok installed\t13.0.0-4+b2',
   'mesa-vulkan-drivers:amd64\tinstall ok installed\t25.0.7-2~bpo12+1',
+  'python3-torch\tinstall ok installed\t1.13.1+dfsg-4',
 ].join('\n');
 const names = (m: { name: string }[]) => m.map((p) => p.name);
 
-test('the list: chromium, libkrb5-dev, ripgrep and mesa-vulkan-drivers >= 25 from bookworm-backports', () => {
-  assert.deepEqual(names(sp.SYSTEM_PACKAGES), ['chromium', 'libkrb5-dev', 'ripgrep', 'mesa-vulkan-drivers']);
+test('the list: chromium, libkrb5-dev, ripgrep, mesa-vulkan-drivers >= 25 from bookworm-backports and python3-torch', () => {
+  assert.deepEqual(names(sp.SYSTEM_PACKAGES), ['chromium', 'libkrb5-dev', 'ripgrep', 'mesa-vulkan-drivers', 'python3-torch']);
   const mesa = sp.SYSTEM_PACKAGES.find((p) => p.name === 'mesa-vulkan-drivers')!;
   assert.deepEqual([mesa.minMajor, mesa.fromBackports], [25, ['bookworm']]);
   assert.deepEqual([sp.majorOf('25.0.7-2~bpo12+1'), sp.majorOf('22.3.6-1+deb12u2'), sp.majorOf('1:26.1-1')], [25, 22, 26]);
@@ -69,6 +70,7 @@ test('missing: not installed, removed (config files left), Mesa older than 25, o
       ['libkrb5-dev', ''],
       ['ripgrep', ''],
       ['mesa-vulkan-drivers', '22.3.6-1+deb12u2'],
+      ['python3-torch', ''],
     ],
   );
   assert.deepEqual(names(sp.missingPackages(sp.parseDpkgQuery(ALL_PRESENT), ['chromium', 'mesa-vulkan-drivers'])), ['chromium', 'mesa-vulkan-drivers']);
