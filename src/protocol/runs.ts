@@ -52,6 +52,11 @@ export interface RunManifest {
   durationMs?: number;
   /** Best validation point (fine-tuning): the step and the value of the chosen metric. */
   best?: { step: number; epoch: number; metric: string; value: number };
+  /**
+   * How fine-tuning ended: at `step` of `plannedSteps`, `early` when the patience ran out first; `restoredStep` is
+   * the step of the weights that are the final model (the best checkpoint, tested and exported).
+   */
+  stop?: { early: boolean; step: number; plannedSteps: number; restoredStep: number };
   /** Final test metrics (with the best checkpoint where there is one). */
   test?: EvalMetrics;
   /** True when the run was not evaluated on its test set on purpose (a search's trials are judged on validation). */

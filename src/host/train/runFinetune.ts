@@ -40,6 +40,8 @@ export interface LoopState {
   best?: { step: number; epoch: number; value: number; metrics: MetricRecord & { type: 'eval' } };
   evalsWithoutImprovement: number;
   stopped: boolean;
+  /** Where early stopping ended training (absent when it ran all its steps). */
+  stoppedAt?: { step: number; epoch: number };
 }
 
 const STATE = 'loop-state.json';
@@ -232,7 +234,10 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
         state.evalsWithoutImprovement++;
         if (c.patience > 0 && state.evalsWithoutImprovement >= c.patience) {
           state.stopped = true;
-          run.log(`early stopping: no better validation ${c.bestMetric} in ${c.patience} evaluations`);
+          state.stoppedAt = { step: state.step, epoch: epochFloat };
+          run.log(
+            `early stopping at step ${state.step} of ${totalSteps}: no better validation ${c.bestMetric} in ${c.patience} evaluations; the best checkpoint (step ${state.best?.step ?? '-'}) is the final model`,
+          );
         }
       }
     };
@@ -307,6 +312,15 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
     // Without validation data, the last weights are the final model.
     if (!state.best) await run.saveCheckpoint(CHECKPOINT_BEST, (dir) => tr.saveCheckpoint(dir).then(() => undefined));
     else await tr.loadCheckpoint(run.checkpointDir(CHECKPOINT_BEST));
+    // how training ended and which weights are the final model (tested and exported: checkpoints/best)
+    run.update({
+      stop: {
+        early: Boolean(state.stoppedAt),
+        step: state.stoppedAt?.step ?? state.step,
+        plannedSteps: totalSteps,
+        restoredStep: state.best?.step ?? state.step,
+      },
+    });
     let testMetrics: EvalMetrics | undefined;
     // A search's trial is judged on validation only: its test set stays unread (run.json: testSkipped).
     if (test && !run.manifest.testSkipped) {

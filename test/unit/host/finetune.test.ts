@@ -10,6 +10,8 @@ import { evaluateRun, jobHandlers, predictTexts } from '../../../src/host/jobs';
 import { epochOrder, runFinetune } from '../../../src/host/train';
 import { readRun } from '../../../src/host/runs';
 import type { TrainParams } from '../../../src/protocol';
+import { readTrainerParams, trainerCheckpointPath } from '../../../src/engine';
+import { predict as predictExported } from '../../../src/host/export/loadExported';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'gft-ft-'));
 const base = (root: string, runId: string): TrainParams => ({
@@ -152,6 +154,52 @@ test('early stopping with patience, and bad settings fail with one line', async 
   assert.match(readFileSync(join(r.runDir, 'log.txt'), 'utf8'), /early stopping/);
   await assert.rejects(runFinetune({ ...base(root, 'bad'), config: { epochs: 0 } }), /^Error: epochs must be a whole number from 1 to 1000 \(got 0\)$/);
   await assert.rejects(runFinetune({ ...base(root, 'bad2'), resumeRunDir: root }), /not a run folder/);
+});
+
+test('early stopping: the run stops before its planned steps, the best checkpoint is restored, tested and exported, run.json says where', async () => {
+  const root = tmp();
+  // validation every 2 steps, patience 1: on this fixture accuracy reaches its best before the last of 32 planned steps
+  const r = await runFinetune({ ...base(root, 'stop'), config: { epochs: 4, batchSize: 8, lr: 2e-4, evalEvery: 2, seed: 7, patience: 1 } });
+  assert.equal(r.status, 'completed', r.error);
+  const d = readRun(r.runDir);
+  const stop = d.manifest.stop!;
+  const steps = d.metrics.filter((m) => m.type === 'step');
+  assert.ok(stop.early, JSON.stringify(stop));
+  assert.equal(stop.plannedSteps, 32);
+  assert.equal(stop.step, steps.length, 'stopped where the last step ran');
+  assert.ok(stop.step < stop.plannedSteps);
+  assert.equal(stop.restoredStep, d.manifest.best!.step);
+  assert.ok(stop.restoredStep < stop.step, 'the best checkpoint is older than the last step');
+  // weights moved after the best step: restoring it matters
+  const best = readTrainerParams(trainerCheckpointPath(join(r.runDir, 'checkpoints', 'best')));
+  const last = readTrainerParams(trainerCheckpointPath(join(r.runDir, 'checkpoints', 'last')));
+  assert.ok(
+    [...best].some(([n, v]) => v.some((x, i) => x !== last.get(n)![i])),
+    'best and last checkpoints differ',
+  );
+  // the test set is the validation file here: the test evaluation is the validation evaluation of the restored step
+  const evalAt = (split: string, step: number) => d.metrics.find((m) => m.type === 'eval' && m.split === split && m.step === step);
+  const testRec = d.metrics.find((m) => m.type === 'eval' && m.split === 'test');
+  assert.equal(testRec?.step, stop.restoredStep);
+  const loss = (m: typeof testRec) => (m?.type === 'eval' ? m.metrics.logLoss : NaN);
+  assert.ok(Math.abs(loss(testRec) - loss(evalAt('validation', stop.restoredStep))) < 1e-9, 'tested with the best weights');
+  assert.notEqual(loss(testRec), loss(evalAt('validation', stop.step)), 'not with the last weights');
+  assert.match(
+    readFileSync(join(r.runDir, 'log.txt'), 'utf8'),
+    new RegExp(`early stopping at step ${stop.step} of 32: .* best checkpoint \\(step ${stop.restoredStep}\\)`),
+  );
+  // the export is the best checkpoint: its predictions are the run's test predictions
+  const out = join(root, 'export');
+  await jobHandlers.export({ runDir: r.runDir, out });
+  const texts = readFileSync('test/fixtures/host/tiny-eval.jsonl', 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l).text as string);
+  const exported = await predictExported(out, texts);
+  d.predictions.forEach((p, i) => p.probs.forEach((q, j) => assert.ok(Math.abs(q - exported[i][j]) < 1e-4, `text ${i}: ${exported[i]} vs ${p.probs}`)));
+  // a run that is not stopped early records that too
+  const full = readRun((await runFinetune({ ...base(root, 'all'), config: { ...base(root, '').config, epochs: 1 } })).runDir).manifest.stop;
+  assert.deepEqual(full, { early: false, step: 8, plannedSteps: 8, restoredStep: full!.restoredStep });
 });
 
 test('evaluation can read whole texts (chunks) while training reads one window per text', async () => {
