@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { evaluateRun, jobHandlers, predictTexts } from '../../../src/host/jobs';
 import { epochOrder, runFinetune } from '../../../src/host/train';
 import { readRun } from '../../../src/host/runs';
-import type { TrainParams } from '../../../src/protocol';
+import type { MetricRecord, TrainParams } from '../../../src/protocol';
 import { readTrainerParams, trainerCheckpointPath } from '../../../src/engine';
 import { predict as predictExported } from '../../../src/host/export/loadExported';
 
@@ -181,7 +181,7 @@ test('early stopping: the run stops before its planned steps, the best checkpoin
   const evalAt = (split: string, step: number) => d.metrics.find((m) => m.type === 'eval' && m.split === split && m.step === step);
   const testRec = d.metrics.find((m) => m.type === 'eval' && m.split === 'test');
   assert.equal(testRec?.step, stop.restoredStep);
-  const loss = (m: typeof testRec) => (m?.type === 'eval' ? m.metrics.logLoss : NaN);
+  const loss = (m: MetricRecord | undefined) => (m?.type === 'eval' ? m.metrics.logLoss : NaN);
   assert.ok(Math.abs(loss(testRec) - loss(evalAt('validation', stop.restoredStep))) < 1e-9, 'tested with the best weights');
   assert.notEqual(loss(testRec), loss(evalAt('validation', stop.step)), 'not with the last weights');
   assert.match(
