@@ -33,11 +33,26 @@ const choiceHelp = new Map<string, HTMLElement>();
 const estimateButton = h('vscode-button', { secondary: true, 'data-action': 'estimate' }, 'Estimate time and memory');
 const startButton = h('vscode-button', { 'data-action': 'start' }, 'Start fine-tuning');
 const resetButton = h('vscode-button', { secondary: true, 'data-action': 'reset' }, 'Reset to defaults');
+// "Search…": the settings above are kept except those a search samples; the budget is the trials' wall time.
+const budgetField = h('vscode-textfield', { id: 'search-budget', type: 'number', min: '0.1', step: '1', value: '10', 'data-budget': '' }) as Control;
+const searchButton = h('vscode-button', { secondary: true, 'data-action': 'search' }, 'Search…');
 estimateButton.addEventListener('click', () => post({ type: 'estimate', values: values() }));
 startButton.addEventListener('click', () => post({ type: 'start', values: values() }));
+searchButton.addEventListener('click', () => post({ type: 'search', values: values(), budgetMinutes: String(budgetField.value) }));
 resetButton.addEventListener('click', () => post({ type: 'reset' }));
 
 const actions = h('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Actions' }, estimateButton, startButton, resetButton);
+const searchBox = h(
+  'section',
+  { class: 'search', 'aria-label': 'Hyperparameter search' },
+  h('vscode-label', { for: 'search-budget' }, 'Search budget (minutes)'),
+  h('div', { class: 'control' }, budgetField, searchButton),
+  h(
+    'vscode-form-helper',
+    {},
+    'Search… tries settings of learning rate, what to train, max length, long texts, weight decay and warm-up (the others as above) by successive halving, judged on validation only, within this many minutes; then trains the best once more and tests it once (after the budget).',
+  ),
+);
 // An estimate belongs to the settings it was measured with: any later change marks it out of date.
 const stale = h('p', { class: 'stale', hidden: true }, 'The settings changed since this estimate: press Estimate again for the new ones.');
 fieldsBox.addEventListener('input', markStale);
@@ -66,6 +81,7 @@ app.append(
   ),
   fieldsBox,
   actions,
+  searchBox,
   status,
   estimateBox,
 );
@@ -196,8 +212,8 @@ function showWarnings(warnings: Record<string, string>): void {
 }
 
 function setBusy(busy: boolean): void {
-  for (const b of [estimateButton, startButton]) {
-    if (busy || (b === startButton && runActive)) b.setAttribute('disabled', '');
+  for (const b of [estimateButton, startButton, searchButton]) {
+    if (busy || ((b === startButton || b === searchButton) && runActive)) b.setAttribute('disabled', '');
     else b.removeAttribute('disabled');
   }
 }
@@ -267,7 +283,7 @@ window.addEventListener('message', (ev: MessageEvent<ToForm>) => {
       showWarnings(m.warnings);
       break;
     case 'busy':
-      if (m.what === 'start') runActive = true;
+      if (m.what === 'start' || m.what === 'search') runActive = true;
       setBusy(true);
       status.replaceChildren(h('vscode-progress-ring', { 'aria-hidden': 'true' }), h('span', { 'data-busy': m.what }, m.message));
       break;
@@ -295,6 +311,14 @@ window.addEventListener('message', (ev: MessageEvent<ToForm>) => {
         status.replaceChildren(h('span', { 'data-ended': m.runId, 'data-status': m.status }, m.message), ' ', open);
       }
       break;
+    case 'searchEnded': {
+      runActive = false;
+      setBusy(false);
+      const open = h('vscode-button', { secondary: true, 'data-action': 'open-search' }, 'Open trials');
+      open.addEventListener('click', () => post({ type: 'openSearch', name: m.name }));
+      status.replaceChildren(h('span', { 'data-search-ended': m.name, 'data-status': m.status }, m.message), ' ', open);
+      break;
+    }
     case 'idle':
       runActive = false;
       setBusy(false);
@@ -302,7 +326,11 @@ window.addEventListener('message', (ev: MessageEvent<ToForm>) => {
     case 'failed':
       setBusy(false);
       status.replaceChildren(
-        h('span', { class: 'error-text', 'data-failed': m.what }, `${m.what === 'estimate' ? 'Could not estimate' : 'Could not start'}: ${m.message}`),
+        h(
+          'span',
+          { class: 'error-text', 'data-failed': m.what },
+          `${m.what === 'estimate' ? 'Could not estimate' : m.what === 'search' ? 'Could not search' : 'Could not start'}: ${m.message}`,
+        ),
       );
       break;
   }

@@ -4,7 +4,7 @@
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter, ResponseError, type MessageConnection } from 'vscode-jsonrpc/node';
 import * as P from '../protocol';
 import { hostInfo } from './info';
-import { CancelledError, compareRuns, evaluateRun, JobQueue, predictTexts, prepareData, summarizeData, type JobEvents } from './jobs';
+import { CancelledError, compareRuns, evaluateRun, JobQueue, predictTexts, prepareData, runSearch, summarizeData, type JobEvents } from './jobs';
 import { jobHandlers } from './jobs/registry';
 import { importModel } from './jobs/importModel';
 import { exportTrainerJob } from './jobs/trainerJob';
@@ -66,6 +66,11 @@ export function serve(connection: MessageConnection): JobQueue {
     export: (p) => jobHandlers.export(p),
     cancel: (p) => ({ cancelled: queue.cancel(p?.runId) }),
     probe: (p) => queue.enqueue('probe', (ctx) => jobHandlers.probe(p, ctx)),
+    search: (p) => {
+      // a trial left 'running' by a host that died is marked failed, then resumed from its checkpoint
+      recover(p.dir);
+      return queue.enqueue('search', (ctx) => runSearch(p, ctx));
+    },
     listRuns: (p) => {
       recover(p.runsRoot);
       return listRuns(p.runsRoot);

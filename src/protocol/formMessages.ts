@@ -54,7 +54,7 @@ export type ToForm =
   | { type: 'errors'; errors: Record<string, string> }
   /** Accepted settings that will not do what they say (e.g. a max length above the model's cap), by field. */
   | { type: 'warnings'; warnings: Record<string, string> }
-  | { type: 'busy'; what: 'estimate' | 'start'; message: string }
+  | { type: 'busy'; what: 'estimate' | 'start' | 'search'; message: string }
   | { type: 'estimate'; estimate: EstimateView }
   /** The form's run started: Start stays disabled until it ends (no silent duplicate). */
   | { type: 'started'; runId: string; message: string }
@@ -62,12 +62,17 @@ export type ToForm =
   | { type: 'ended'; runId: string; status: string; message: string }
   /** Nothing of this form is starting or running: Start is enabled. */
   | { type: 'idle' }
-  | { type: 'failed'; what: 'estimate' | 'start'; message: string };
+  | { type: 'failed'; what: 'estimate' | 'start' | 'search'; message: string }
+  /** The form's search ended: `name` is its folder under the runs root (the trials view opens it). */
+  | { type: 'searchEnded'; name: string; status: string; message: string };
 
 export type FromForm =
   | { type: 'ready' }
   | { type: 'estimate'; values: FormValues }
   | { type: 'start'; values: FormValues }
+  /** "Search…": the form's values are the fixed settings; the searched ones are sampled within the budget (minutes). */
+  | { type: 'search'; values: FormValues; budgetMinutes: string }
+  | { type: 'openSearch'; name: string }
   | { type: 'reset' }
   /** A field changed: the extension answers with the warnings for the new values. */
   | { type: 'changed'; values: FormValues }

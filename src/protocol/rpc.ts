@@ -4,6 +4,7 @@
 // them. Long jobs (train, baseline) answer when they end; while they run the host sends progress, metric and log
 // notifications tagged with the run id.
 import type { ExportTrainerJobParams, ExportTrainerJobResult, ImportModelParams } from './trainerJob';
+import type { SearchParams, SearchResult } from './search';
 import type { Comparison, EvalMetrics } from './metrics';
 import type { DeviceChoice, TrainConfig } from '../shared/settings';
 import type { MetricRecord, RunKind, RunManifest, RunStatus, RunSummary, PredictionRecord } from './runs';
@@ -329,6 +330,8 @@ export const Requests = {
   export: new RequestType<ExportParams, ExportResult>('run/export'),
   cancel: new RequestType<CancelParams, CancelResult>('run/cancel'),
   probe: new RequestType<ProbeParams, ProbeResult>('run/probe'),
+  /** A hyperparameter search (gft search); answers when it ends. Cancel: run/cancel with the running trial's run id. */
+  search: new RequestType<SearchParams, SearchResult>('run/search'),
   listRuns: new RequestType<ListRunsParams, ListRunsResult>('runs/list'),
   getRun: new RequestType<GetRunParams, RunDetail>('runs/get'),
   compare: new RequestType<CompareParams, CompareResult>('runs/compare'),

@@ -32,7 +32,10 @@ export interface SearchRung {
 }
 
 export interface SearchTrial {
+  /** 1, 2, ... in the order the plan took them. */
   trial: number;
+  /** Which sample of the seeded sequence (samples too slow for the budget are skipped). */
+  sample: number;
   runId: string;
   /** The sampled values (the searched settings). */
   sampled: Partial<TrainConfig>;
@@ -62,6 +65,8 @@ export interface SearchRecord {
   /** The trials of each rung (rung 0: every trial) and the estimated seconds of the whole plan. */
   plan?: { trials: number; rungSizes: number[]; estimatedSeconds: number };
   trials: SearchTrial[];
+  /** Samples the plan left out: their first rung would not have fit in what was left of the budget. */
+  skipped?: { sample: number; sampled: Partial<TrainConfig>; estimatedSeconds: number }[];
   /** Wall-clock seconds spent on probes and trials, over every session. */
   spentSeconds: number;
   /** Why no further trial started (the budget, a cancel). */

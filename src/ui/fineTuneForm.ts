@@ -2,13 +2,25 @@
 // panel) with every setting, its default and one line of explanation. "Estimate" asks the host for the pre-flight
 // probe (run/probe: a few real training steps on this device) and shows time per epoch, total time and memory;
 // "Start" hands the same settings to the existing train path (the caller's runJob: notification, Cancel, live
-// charts). Fields, validation and formatting live in ./viewmodel/fineTuneForm.ts.
+// charts). "Search…" hands the form's values, less the searched settings, to a hyperparameter search within the
+// budget typed beside it (run/search: trials under a search folder in the Runs view; the trials view when it ends).
+// Fields, validation and formatting live in ./viewmodel/fineTuneForm.ts.
 import * as vscode from 'vscode';
 import { webviewPage } from './webviewPage';
 import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Requests, type FormField, type FormValues, type FromForm, type RunResult, type ToForm, type TrainParams } from '../protocol';
+import {
+  Requests,
+  type FormField,
+  type FormValues,
+  type FromForm,
+  type RunResult,
+  type SearchParams,
+  type SearchResult,
+  type ToForm,
+  type TrainParams,
+} from '../protocol';
 import type { DatasetEntry } from './datasetsTree';
 import { errorMessage, type HostService } from './hostService';
 import { settings } from './settings';
@@ -25,6 +37,7 @@ import {
 } from './viewmodel/fineTuneForm';
 import { runName } from '../protocol';
 import { readManifest } from './viewmodel/runFiles';
+import { newSearchName, searchParams } from './viewmodel/search';
 import { pct } from '../shared/format';
 
 export interface FineTuneFormDeps {
@@ -36,6 +49,10 @@ export interface FineTuneFormDeps {
   start: (params: TrainParams, onStarted: (runId: string) => void) => Promise<RunResult | undefined>;
   /** Names of the runs the host is running now (a new run would wait behind them). */
   activeRuns: () => string[];
+  /** Runs a search through the host (a cancellable notification); resolves when it ends. */
+  search: (params: SearchParams) => Promise<SearchResult>;
+  /** Opens the trials view of the search folder `dir`. */
+  openSearch: (dir: string) => void;
 }
 
 function formHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
@@ -150,6 +167,11 @@ export class FineTuneForm implements vscode.Disposable {
         return this.estimate(m.values);
       case 'start':
         return this.start(m.values);
+      case 'search':
+        return this.search(m.values, m.budgetMinutes);
+      case 'openSearch':
+        this.deps.openSearch(join(this.deps.runsRoot(), m.name));
+        return;
     }
   }
 
@@ -224,6 +246,43 @@ export class FineTuneForm implements vscode.Disposable {
       }
     } catch (e) {
       this.post({ type: 'failed', what: 'start', message: errorMessage(e) });
+    } finally {
+      this.run = undefined;
+      this.post({ type: 'idle' });
+    }
+  }
+
+  private async search(values: FormValues, budget: string): Promise<void> {
+    const p = this.parsed(values);
+    if (!p || this.busy) return;
+    const minutes = Number(budget.trim());
+    if (budget.trim() === '' || !(minutes >= 0.1 && minutes <= 100000)) {
+      this.post({ type: 'failed', what: 'search', message: `the search budget must be a number of minutes from 0.1 to 100000 (got '${budget}')` });
+      return;
+    }
+    if (this.run) {
+      this.post({ type: 'failed', what: 'search', message: `this form's run ${this.run.runId ?? ''} has not ended yet: cancel it or wait for it to end.` });
+      return;
+    }
+    const name = newSearchName();
+    this.run = { runId: name };
+    this.post({
+      type: 'busy',
+      what: 'search',
+      message: `Searching for ${minutes} min with ${p.model}: the trials appear under "${name}" in the Runs view; then the best settings are trained once more and tested.`,
+    });
+    try {
+      const r = await this.deps.search(searchParams(p, this.deps.runsRoot(), minutes, name, this.splitOf(p.data)));
+      const rec = r.record;
+      const t = rec.final?.test;
+      const best = rec.best ? ` Best of ${rec.trials.length} trials: ${rec.best.runId} (validation ${rec.metric} ${rec.best.value.toFixed(4)}).` : '';
+      const message =
+        r.status === 'completed'
+          ? `Search ${name} completed.${best}${t ? ` The final run's test accuracy: ${pct(t.accuracy)} (95% CI ${pct(t.accuracyCI[0])}–${pct(t.accuracyCI[1])}).` : ''}`
+          : `Search ${name} ${r.status}${r.error ? `: ${r.error}` : ''}.${r.status === 'cancelled' ? ' Finished trials are kept.' : ''}`;
+      this.post({ type: 'searchEnded', name, status: r.status, message });
+    } catch (e) {
+      this.post({ type: 'failed', what: 'search', message: errorMessage(e) });
     } finally {
       this.run = undefined;
       this.post({ type: 'idle' });

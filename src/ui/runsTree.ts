@@ -1,17 +1,19 @@
 // The Runs view: one item per run folder (kind, status icon, live progress or best metric), its checkpoints as
-// children. It reads the folders on disk (src/ui/viewmodel/runFiles) and follows them with a FileSystemWatcher,
+// children; a search (gft search) is one item whose children are its final run and its trials. It reads the folders on disk (src/ui/viewmodel/runFiles) and follows them with a FileSystemWatcher,
 // so runs started from the CLI show up too.
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { runName, type Progress, type RunManifest } from '../protocol';
 import { listCheckpoints, listRuns, type RunListing } from './viewmodel/runFiles';
+import { listSearches, searchItem, searchRunDirs, type SearchListing } from './viewmodel/search';
 import { checkpointDir } from '../shared/node/runFiles';
 import { CHECKPOINT_BEST } from '../shared/runLayout';
 import { bestMetric, duration, kindLabel, pct, progressText, startedShort, statusIcon } from './viewmodel/format';
 
 export { progressText };
 
-export type RunsNode = { type: 'run'; dir: string; manifest: RunManifest } | { type: 'checkpoint'; runDir: string; name: string };
+export type RunsNode =
+  { type: 'run'; dir: string; manifest: RunManifest } | { type: 'checkpoint'; runDir: string; name: string } | ({ type: 'search' } & SearchListing);
 
 export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<RunsNode | undefined>();
@@ -38,6 +40,17 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
   }
 
   getTreeItem(node: RunsNode): vscode.TreeItem {
+    if (node.type === 'search') {
+      const v = searchItem(node);
+      const item = new vscode.TreeItem(v.label, vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = node.dir;
+      item.description = v.description;
+      item.tooltip = v.tooltip.join('\n');
+      item.iconPath = new vscode.ThemeIcon(node.record.status === 'running' ? 'sync~spin' : 'search');
+      item.contextValue = `search.${node.record.status}`;
+      item.command = { command: 'guidedFinetune.openSearch', title: 'Open Search Trials', arguments: [node] };
+      return item;
+    }
     if (node.type === 'checkpoint') {
       const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.None);
       item.iconPath = new vscode.ThemeIcon(node.name === CHECKPOINT_BEST ? 'star-full' : 'save');
@@ -73,7 +86,17 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
   getChildren(node?: RunsNode): RunsNode[] {
     if (!node) {
       this.runs = listRuns(this.root());
-      return this.runs.map((r) => ({ type: 'run', dir: r.dir, manifest: r.manifest }));
+      const searches = listSearches(this.root());
+      // the trials' progress updates their search's item (it is found among the runs the tree knows)
+      for (const s of searches) this.runs.push(...listRuns(s.dir));
+      return [
+        ...searches.map((s): RunsNode => ({ type: 'search', ...s })),
+        ...listRuns(this.root()).map((r): RunsNode => ({ type: 'run', dir: r.dir, manifest: r.manifest })),
+      ];
+    }
+    if (node.type === 'search') {
+      const byDir = new Map(listRuns(node.dir).map((r) => [r.dir, r.manifest]));
+      return searchRunDirs(node).flatMap((dir): RunsNode[] => (byDir.has(dir) ? [{ type: 'run', dir, manifest: byDir.get(dir)! }] : []));
     }
     if (node.type === 'run') return listCheckpoints(node.dir).map((name) => ({ type: 'checkpoint', runDir: node.dir, name }));
     return [];

@@ -19,7 +19,8 @@ Samples configurations (seeded) of ${searchedFlags} and trains them by successiv
 --epochs (default 3: rungs of 1 and 3 epochs). Trials are judged on the validation set only (by --best-metric) and
 never read the test set. A setting given as a flag is fixed instead of searched; every other flag is as in gft train.
 The budget covers ${BUDGET_COVERS}: the time of one epoch of each distinct shape of run is probed first, the plan
-takes as many trials as fit by that estimate, and no trial starts that would end after the budget. The best
+takes samples while their estimate fits (a sample too slow for what is left is skipped; three in a row end the
+plan), and no trial starts that would end after the budget. The best
 configuration is then trained once more from the start (its epochs: those of its best rung) and tested once.
 Writes DIR/search.json, DIR/trial-01 ... (run folders) and DIR/final. Run the same command again to continue a
 search (finished trials are kept, an interrupted one resumes from its checkpoint); Ctrl-C keeps finished trials.

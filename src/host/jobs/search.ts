@@ -3,10 +3,11 @@
 // the best third continue from their own last checkpoint to 3 epochs, the best third of those to 9, up to the
 // --epochs given. Trials are judged on the validation set only (their runs skip the test set: run.json
 // testSkipped). Before planning, the time of one epoch of each distinct shape of run is probed (estimate.ts); the
-// plan takes as many trials as its estimate fits in the budget, and no job starts that would end after it. Then
-// the best configuration is trained once more from the start and tested once: the final run comes after the
-// budget. The folder: search.json (this record, atomic), trial-01 ... (run folders), final. Resumable: the same
-// parameters again continue (finished trials kept, an interrupted one resumed from its checkpoint).
+// plan takes the samples its estimate fits in the budget (skipping one too slow for what is left), and no job
+// starts that would end after it. Then the best configuration is trained once more from the start and tested
+// once: the final run comes after the budget. The folder: search.json (this record, atomic), trial-01 ... (run
+// folders), final. Resumable: the same parameters again continue (finished trials kept, an interrupted one
+// resumed from its checkpoint).
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import {
@@ -36,6 +37,8 @@ import { jobHandlers } from './registry';
 
 export const DEFAULT_MAX_TRIALS = 27;
 export const BUDGET_COVERS = 'the probes and the trials; the final run of the best configuration comes after the budget';
+/** Samples in a row that do not fit the budget after which the plan is complete. */
+const MAX_MISSES = 3;
 /** Optimizer steps the probe of a shape measures after its warm-up. */
 const PROBE_STEPS = 3;
 
@@ -137,24 +140,32 @@ export async function runSearch(p: SearchParams, ctx: JobContext = {}): Promise<
     if (!rec.plan) {
       const maxTrials = rec.settings.maxTrials ?? DEFAULT_MAX_TRIALS;
       rec.trials = [];
-      for (let i = 1; i <= maxTrials; i++) {
+      rec.skipped = [];
+      for (let i = 1, misses = 0; rec.trials.length < maxTrials && misses < MAX_MISSES; i++) {
         throwIfCancelled(ctx);
         const sampled = sampleTrial(rec.settings.seed ?? 0, i, space, searched);
         const shape = shapeOf({ ...rec.fixed, ...sampled });
         if (!rec.probes[shape]) {
-          log(`probing the time of a trial like ${i} (${shape})`);
+          log(`probing the time of sample ${i} (${shape})`);
           const r = await charge(() =>
             jobHandlers.probe({ ...dataSrc, model: p.model, config: { ...configOf(sampled, 1), evalEvery: 'epoch' }, steps: PROBE_STEPS, ...exec }, ctx),
           );
           rec.probes[shape] = { epochSeconds: r.secondsPerEpoch + r.evalSeconds / Math.max(1, r.evalPasses), setupSeconds: r.setupSeconds };
           save();
         }
-        const trial: SearchTrial = { trial: i, runId: trialRunId(i), sampled, estimate: { ...rec.probes[shape], shape }, rungs: [] };
+        const n = rec.trials.length + 1;
+        const trial: SearchTrial = { trial: n, sample: i, runId: trialRunId(n), sampled, estimate: { ...rec.probes[shape], shape }, rungs: [] };
         const estimate = planSeconds(
           [...rec.trials, trial].map((t) => t.estimate),
           rec.rungs,
         );
-        if (rec.spentSeconds + estimate > budget) break;
+        // A sample too slow for what is left is skipped (recorded); MAX_MISSES in a row end the plan.
+        if (rec.spentSeconds + estimate > budget) {
+          misses++;
+          rec.skipped.push({ sample: i, sampled, estimatedSeconds: jobSeconds(trial.estimate, 0, rec.rungs[0]) });
+          continue;
+        }
+        misses = 0;
         rec.trials.push(trial);
       }
       const n = rec.trials.length;

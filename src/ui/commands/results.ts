@@ -10,6 +10,7 @@ import { RunPanel } from '../results/runPanel';
 import { stepDone } from '../walkthrough';
 import { kindLabel, pct, warningsMessage } from '../viewmodel/format';
 import { listRuns } from '../viewmodel/runFiles';
+import { listSearches, searchItem, searchNotes, searchRunDirs, type SearchListing } from '../viewmodel/search';
 import type { Commands, RunArg } from './common';
 
 export function registerResultCommands(c: Commands): vscode.Disposable[] {
@@ -47,6 +48,24 @@ export function registerResultCommands(c: Commands): vscode.Disposable[] {
         }
       };
       return ComparePanel.show(d.context.extensionUri, chosen, [], compare);
+    }),
+
+    c.reg('guidedFinetune.openSearch', async (arg?: { type: 'search' } & SearchListing) => {
+      // The trials view: the final run and the trials (best validation first) side by side, their curves overlaid.
+      let s: SearchListing | undefined = arg?.type === 'search' ? arg : undefined;
+      if (!s) {
+        const all = listSearches(c.root());
+        if (!all.length) throw new Error(`No searches in ${c.root()}: start one with "Search…" in the fine-tune form or gft search.`);
+        const pick = await vscode.window.showQuickPick(
+          all.map((x) => ({ label: searchItem(x).label, description: searchItem(x).description, s: x })),
+          { placeHolder: 'Open which search?' },
+        );
+        s = pick?.s;
+      }
+      if (!s) return undefined;
+      const dirs = searchRunDirs(s);
+      if (!dirs.length) throw new Error(`${s.dir} has no trial runs yet.`);
+      return ComparePanel.show(d.context.extensionUri, dirs, searchNotes(s));
     }),
 
     c.reg('guidedFinetune.evaluateRun', async (arg?: RunArg) => {

@@ -1,6 +1,8 @@
 // Training commands: baselines, fine-tuning (the guided form, or at once with the run's parameters), cancel, resume.
 import * as vscode from 'vscode';
-import { Requests, type BaselineKind, type BaselineParams, type TrainParams } from '../../protocol';
+import { basename, dirname } from 'node:path';
+import { Requests, type BaselineKind, type BaselineParams, type SearchParams, type SearchResult, type TrainParams } from '../../protocol';
+import { listSearches } from '../viewmodel/search';
 import { FineTuneForm } from '../fineTuneForm';
 import { settings } from '../settings';
 import { stepDone } from '../walkthrough';
@@ -54,6 +56,11 @@ export function registerTrainCommands(c: Commands): vscode.Disposable[] {
           });
           return c.runJob(`Fine-tune ${params.model}`, Requests.train, params, 'fine-tune models').finally(() => sub.dispose());
         },
+        search: (params) => runSearch(c, params),
+        openSearch: (dir) => {
+          const s = listSearches(dirname(dir)).find((x) => x.dir === dir);
+          if (s) void vscode.commands.executeCommand('guidedFinetune.openSearch', { type: 'search', ...s });
+        },
       });
       return undefined;
     }),
@@ -76,4 +83,31 @@ export function registerTrainCommands(c: Commands): vscode.Disposable[] {
       return c.runJob(`Resume ${m.id}`, Requests.train, params, 'resume runs');
     }),
   ];
+}
+
+/** A search behind a cancellable notification (cancel stops the running trial and keeps the finished ones). */
+function runSearch(c: Commands, params: SearchParams): Promise<SearchResult> {
+  const d = c.d;
+  const title = `Search ${basename(params.dir)}`;
+  return Promise.resolve(
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+      let runId: string | undefined;
+      const subs = [
+        d.host.onRunStarted((r) => {
+          runId = r.runId;
+          d.runs.refresh();
+        }),
+        d.host.onProgress((p) => {
+          if (p.runId === runId) progress.report({ message: `${p.runId}: ${p.phase} ${p.total > 0 ? `${p.step}/${p.total}` : ''}` });
+        }),
+        token.onCancellationRequested(() => void d.host.request(Requests.cancel, { runId }, 'cancel runs').catch(() => undefined)),
+      ];
+      try {
+        return await d.host.request(Requests.search, params, 'search hyperparameters');
+      } finally {
+        for (const s of subs) s.dispose();
+        d.runs.refresh();
+      }
+    }),
+  );
 }

@@ -85,6 +85,7 @@ test('successive halving: rungs, sizes, the plan estimate, promotion by validati
   );
   const trial = (n: number, value: number | undefined, status: 'completed' | 'failed' = 'completed'): SearchTrial => ({
     trial: n,
+    sample: n,
     runId: `trial-0${n}`,
     sampled: {},
     estimate: { epochSeconds: 1, setupSeconds: 0, shape: '' },
@@ -120,6 +121,11 @@ test('a search: trials never tested, the best of rung 1 continued from its check
   assert.deepEqual(rec.plan!.rungSizes, [2, 1]);
   assert.deepEqual(rec.rungs, [1, 3]);
   assert.equal(rec.trials.length, 2);
+  // samples 3, 4 and 5 would not fit what is left: skipped, and three misses in a row end the plan
+  assert.deepEqual(
+    rec.skipped!.map((x) => x.sample),
+    [3, 4, 5],
+  );
   assert.ok(!existsSync(join(dir, 'trial-03')));
   for (const t of rec.trials) {
     const d = readRun(join(dir, t.runId));
