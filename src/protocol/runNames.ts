@@ -39,6 +39,7 @@ export function defaultRunName(m: Pick<RunManifest, 'kind' | 'config' | 'model'>
   if (typeof c.epochs === 'number') parts.push(`${c.epochs} ep`);
   const lr = lrText(c.lr);
   if (lr) parts.push(`lr ${lr}`);
+  if (typeof c.layerLrDecay === 'number' && c.layerLrDecay !== 1) parts.push(`layer decay ${c.layerLrDecay}`);
   return parts.join(' · ');
 }
 

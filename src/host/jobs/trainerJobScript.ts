@@ -187,9 +187,9 @@ def main():
 
         # layer-wise learning-rate decay: one AdamW group per (factor, decay), lr = learning_rate * factor (the
         # schedule scales every group's lr alike, as gft's does)
-        def create_optimizer(self):
+        def create_optimizer(self, *args, **kwargs):
             if not lr_scale or self.optimizer is not None:
-                return super().create_optimizer()
+                return super().create_optimizer(*args, **kwargs)
             a = self.args
             groups = {}
             for n, p in self.model.named_parameters():

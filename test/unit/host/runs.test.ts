@@ -162,6 +162,8 @@ test("run names: the host writes a short default name, distinct from its sibling
   assert.equal(onDisk(b.dir), 'starter · full · 3 ep · lr 5e-5 #2');
   assert.equal(onDisk(t.dir), 'TF-IDF baseline');
   assert.equal(onDisk(h.dir), 'some-model · head only · sentence-mean · 1 ep · lr 1e-3');
+  const d = RunFolder.create(tmp(), { id: 'd', kind: 'finetune', config: { ...config, layerLrDecay: 0.8 }, seed: 1, packages: {}, device: 'cpu' });
+  assert.equal(onDisk(d.dir), 'starter · full · 3 ep · lr 5e-5 · layer decay 0.8', 'layer-wise lr decay tells runs apart');
   // Renamed by the extension while the host still writes the run: the host's later updates keep the new name.
   renameRun(a.dir, 'my first run');
   a.metric({ type: 'step', step: 1, epoch: 0, loss: 1, lr: 1e-5, step_ms: 1, time: new Date().toISOString() });
