@@ -48,7 +48,13 @@ if ! ls $G/debs/libglvnd0_*.deb >/dev/null 2>&1; then
 fi
 rm -f $G/rt.tar.xz $G/node.tar.xz
 du -sh $G/* | sed 's/^/  /'
-tree_kb=$(git ls-files -co --exclude-standard -z | du -ck --files0-from=- 2>/dev/null | tail -1 | cut -f1)
-gpu_kb=$(du -sk $G | cut -f1)
-echo "carried .gpu $((gpu_kb / 1024)) MiB + working tree $((tree_kb / 1024)) MiB = $(((gpu_kb + tree_kb) / 1024)) MiB (limit 64)"
+# apparent sizes in bytes (du -k rounds every file up to its blocks and overstates the tree by ~1 MiB)
+tree_b=$(git ls-files -co --exclude-standard -z | du -cb --files0-from=- 2>/dev/null | tail -1 | cut -f1)
+gpu_b=$(du -sb $G | cut -f1)
+total_b=$((gpu_b + tree_b)) limit_b=$((64 * 1024 * 1024))
+echo "carried .gpu $((gpu_b / 1024)) KiB + working tree $((tree_b / 1024)) KiB = $((total_b / 1024)) KiB (limit $((limit_b / 1024)) KiB, $(((limit_b - total_b) / 1024)) KiB to spare)"
+if [ "$total_b" -gt "$limit_b" ]; then
+  echo "too large to carry: the device tool takes at most 64 MiB with the working tree; shrink .gpu/ (e.g. starter.tar.xz) first" >&2
+  exit 1
+fi
 echo 'next, in a session lent a GPU machine: run(command="bash bench/gpu_check.sh", carry=[".gpu"], timeout_s=540)'
