@@ -50,7 +50,7 @@ const searchBox = h(
   h(
     'vscode-form-helper',
     {},
-    'Search… tries settings of learning rate, what to train, max length, long texts, weight decay and warm-up (the others as above) by successive halving, judged on validation only, within this many minutes; then trains the best once more and tests it once (after the budget).',
+    'Search… tries settings of learning rate, what to train, max length, long texts, weight decay, layer-wise decay and warm-up (the others as above) by successive halving, judged on validation only, within this many minutes; then trains the best once more and tests it once (after the budget).',
   ),
 );
 // An estimate belongs to the settings it was measured with: any later change marks it out of date.

@@ -18,11 +18,12 @@ export interface TrialRow {
   best: boolean;
 }
 
+const SHORT: Record<string, string> = { lr: 'lr', weightDecay: 'wd', warmupSteps: 'warmup', layerLrDecay: 'layer decay', maxLength: 'len' };
+
 /** One searched setting's value in words. */
 export function settingText(key: string, v: unknown): string {
   if (key === 'trainLayers') return `train ${trainLayersText(v as TrainConfig['trainLayers'])}`;
-  if (typeof v === 'number')
-    return `${key === 'lr' ? 'lr' : key === 'weightDecay' ? 'wd' : key === 'warmupSteps' ? 'warmup' : key === 'maxLength' ? 'len' : key} ${numberText(v)}`;
+  if (typeof v === 'number') return `${SHORT[key] ?? key} ${numberText(v)}`;
   return key === 'longText' ? `${v}` : `${key} ${String(v)}`;
 }
 

@@ -13,6 +13,8 @@ export const SEARCH_SPACE = {
   lr: { scale: 'log', full: [1e-5, 1e-4], partial: [5e-5, 1e-3] },
   /** One of these values. */
   weightDecay: { scale: 'choice', values: [0, 0.01, 0.1] },
+  /** One of these values (1 = off): each layer down from the classifier takes this factor of the rate above it. */
+  layerLrDecay: { scale: 'choice', values: [1, 0.95, 0.9, 0.8] },
   /** Uniform fraction of one epoch's optimizer steps, rounded to whole steps. */
   warmupSteps: { scale: 'epoch-fraction', range: [0, 0.1] },
   /** Powers of two from `from` up to the run's max length (the --max-length given, else the schema's default). */
@@ -86,7 +88,9 @@ export function sampleTrial(seed: number, trial: number, ctx: SpaceContext, keys
   const maxLength = pick(maxLengthChoices(ctx.maxLength));
   const longTexts = longTextChoices(ctx.longTexts);
   const longText = longTexts.length ? pick(longTexts) : undefined;
-  const all: Partial<TrainConfig> = { trainLayers, lr, weightDecay, warmupSteps, maxLength, ...(longText ? { longText } : {}) };
+  // drawn last, so the other settings of a trial are those of searches before this setting was searched
+  const layerLrDecay = clip(pick(SEARCH_SPACE.layerLrDecay.values), Number.MIN_VALUE, SETTINGS.layerLrDecay.max);
+  const all: Partial<TrainConfig> = { trainLayers, lr, weightDecay, warmupSteps, maxLength, ...(longText ? { longText } : {}), layerLrDecay };
   const out: Partial<TrainConfig> = {};
   for (const k of keys) if (all[k] !== undefined) Object.assign(out, { [k]: all[k] });
   return out;
@@ -97,6 +101,7 @@ export function describeSpace(ctx: SpaceContext, keys: readonly SearchedKey[] = 
   const text: Record<SearchedKey, string> = {
     lr: `log-uniform in [${SEARCH_SPACE.lr.full.map(numberText).join(', ')}] when training everything, [${SEARCH_SPACE.lr.partial.map(numberText).join(', ')}] otherwise`,
     weightDecay: `one of ${SEARCH_SPACE.weightDecay.values.join(', ')}`,
+    layerLrDecay: `one of ${SEARCH_SPACE.layerLrDecay.values.join(', ')}`,
     warmupSteps: `uniform ${SEARCH_SPACE.warmupSteps.range.join('-')} of an epoch's ${ctx.stepsPerEpoch} steps`,
     maxLength: `one of ${maxLengthChoices(ctx.maxLength).join(', ')}`,
     longText: `one of ${longTextChoices(ctx.longTexts).join(', ')}`,

@@ -2,26 +2,28 @@
 import { resolve } from 'node:path';
 import { common, dataSource, num, runJobWithProgress, str, UsageError, type Command } from './common';
 import { execution, trainConfig, trainOptions, TRAIN_OPTIONS_HELP } from './settings';
-import { BUDGET_COVERS, DEFAULT_MAX_TRIALS, runSearch } from '../jobs';
+import { DEFAULT_MAX_TRIALS, runSearch } from '../jobs';
 import { trialTable, type SearchParams, type SearchResult } from '../../protocol';
 import { SEARCH_SPACE, SEARCHED_KEYS } from '../../shared/searchSpace';
-import { SETTINGS } from '../../shared/settings';
+import { numberText, SETTINGS } from '../../shared/settings';
 import { pct, secondsDuration } from '../../shared/format';
 
+const range = (r: readonly number[]) => r.map(numberText).join('-');
 const searchedFlags = SEARCHED_KEYS.map((k) => `--${SETTINGS[k].cli.flag}`).join(', ');
 
 export const searchCommand: Command = {
   summary: 'search hyperparameters within a time budget (successive halving, judged on validation), then test the best once',
   usage: `Usage: gft search --model ID --data SPEC --budget-minutes N [--out DIR] [options]
 
-Samples configurations (seeded) of ${searchedFlags} and trains them by successive halving: every trial
-1 epoch, the best third continue from their own checkpoint to 3 epochs, the best third of those to 9 ... up to
---epochs (default 3: rungs of 1 and 3 epochs). Trials are judged on the validation set only (by --best-metric) and
-never read the test set. A setting given as a flag is fixed instead of searched; every other flag is as in gft train.
-The budget covers ${BUDGET_COVERS}: the time of one epoch of each distinct shape of run is probed first, the plan
-takes samples while their estimate fits (a sample too slow for what is left is skipped; three in a row end the
-plan), and no trial starts that would end after the budget. The best
-configuration is then trained once more from the start (its epochs: those of its best rung) and tested once.
+Samples configurations (seeded) of the settings below and trains them by successive halving: every trial 1 epoch,
+the best third continue from their own checkpoint to 3 epochs, the best third of those to 9 ... up to --epochs
+(default 3: rungs of 1 and 3 epochs). Trials are judged on the validation set only (by --best-metric) and never
+read the test set. A searched setting given as a flag is fixed instead; every other flag is as in gft train.
+Searched: ${searchedFlags}.
+Budget: it covers the probes and the trials. The time of one epoch of each distinct shape of run is probed first;
+the plan takes samples while their estimate fits (a sample too slow for what is left is skipped, three in a row
+end the plan); no trial starts that would end after the budget. After the budget, the best configuration (its
+epochs: those of its best rung) is trained once more from the start on the training split and tested once.
 Writes DIR/search.json, DIR/trial-01 ... (run folders) and DIR/final. Run the same command again to continue a
 search (finished trials are kept, an interrupted one resumes from its checkpoint); Ctrl-C keeps finished trials.
 
@@ -35,10 +37,10 @@ search (finished trials are kept, an interrupted one resumes from its checkpoint
 ${TRAIN_OPTIONS_HELP}
   --json                 JSON lines (events and the result) instead of a progress bar
 
-Search space (limits and choices from the settings schema): lr log-uniform ${SEARCH_SPACE.lr.full.join('-')} (everything
-trained) or ${SEARCH_SPACE.lr.partial.join('-')} (top layers or head); weight decay ${SEARCH_SPACE.weightDecay.values.join(', ')}; warm-up
-${SEARCH_SPACE.warmupSteps.range.join('-')} of an epoch; max length powers of two from ${SEARCH_SPACE.maxLength.from} to --max-length; long-text strategy and
-what to train from the schema's choices the model supports.`,
+Search space (limits and choices from the settings schema): lr log-uniform ${range(SEARCH_SPACE.lr.full)} (everything trained)
+or ${range(SEARCH_SPACE.lr.partial)} (top layers or head); weight decay ${SEARCH_SPACE.weightDecay.values.join(', ')}; layer-wise lr decay ${SEARCH_SPACE.layerLrDecay.values.join(', ')};
+warm-up ${range(SEARCH_SPACE.warmupSteps.range)} of an epoch; max length powers of two from ${SEARCH_SPACE.maxLength.from} to --max-length; the long-text
+strategy and what to train from the schema's choices the model supports.`,
   options: {
     ...common,
     ...trainOptions,
