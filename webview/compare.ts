@@ -2,7 +2,7 @@
 // reference, the overlaid training curves (charts.ts), confusion matrices as heat-shaded tables and a reliability
 // diagram per run. Colours are VS Code theme variables (CSS), so light, dark and high contrast need no code.
 import type { ComparisonView, ReliabilityView } from '../src/protocol/webviewMessages';
-import { h, pct, post, s, select } from './dom';
+import { button, h, pct, post, s, select } from './dom';
 import { confusionTable } from './matrix';
 
 function runTable(view: ComparisonView): HTMLElement {
@@ -119,6 +119,23 @@ function reliabilityDiagram(r: ReliabilityView): HTMLElement {
   );
 }
 
+/** "Ensemble these runs" (a vscode-button: Tab, Enter and Space work), or why the runs cannot be ensembled. */
+function ensembleBar(view: ComparisonView): HTMLElement | string {
+  const e = view.ensemble;
+  if (!e) return '';
+  const note = e.busy
+    ? 'Fitting the weights on the validation set…'
+    : e.enabled
+      ? 'Averages the runs’ probabilities with weights fit on the validation set, as a new run.'
+      : (e.reason ?? '');
+  const b = button('Ensemble these runs', () => {
+    if (e.enabled && !e.busy) post({ type: 'ensemble' });
+  });
+  if (!e.enabled || e.busy) b.setAttribute('disabled', '');
+  b.setAttribute('data-action', 'ensemble');
+  return h('div', { class: 'filters', 'data-ensemble': e.busy ? 'busy' : String(e.enabled) }, b, h('span', { class: 'meta' }, ` ${note}`));
+}
+
 export function renderComparison(section: HTMLElement, curves: HTMLElement, view: ComparisonView): void {
   const chooser =
     view.table.rows.length > 1
@@ -133,6 +150,7 @@ export function renderComparison(section: HTMLElement, curves: HTMLElement, view
   section.replaceChildren(
     runTable(view),
     view.table.notes.length ? h('ul', { class: 'notes' }, ...view.table.notes.map((n) => h('li', {}, n))) : '',
+    ensembleBar(view),
     h('h2', {}, 'Is the difference real?'),
     h('div', { class: 'filters' }, chooser),
     significanceTable(view),

@@ -172,6 +172,8 @@ export interface ComparisonView {
   pending: boolean;
   confusions: ConfusionView[];
   reliability: ReliabilityView[];
+  /** "Ensemble these runs": offered when the host can ensemble them (else why not), busy while it does. */
+  ensemble?: { enabled: boolean; reason?: string; busy: boolean };
 }
 
 export type ToWebview =
@@ -200,6 +202,8 @@ export type FromWebview =
   | { type: 'openRun'; dir: string }
   /** Comparison: pair every run with this one. */
   | { type: 'reference'; dir: string }
+  /** Comparison: ensemble the compared runs (weights fit on validation) and open the new run. */
+  | { type: 'ensemble' }
   /** A note on one example of the panel's run (empty text removes it). */
   | { type: 'note'; id: string; text: string }
   | { type: 'command'; command: 'compare' | 'evaluate' | 'export' | 'tryText' | 'reflect' | 'cancel' }

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { runName, type Progress, type RunManifest } from '../protocol';
-import { listCheckpoints, listRuns, type RunListing } from './viewmodel/runFiles';
+import { ensembleMembers, listCheckpoints, listRuns, type EnsembleMemberView, type RunListing } from './viewmodel/runFiles';
 import { listSearches, searchItem, searchRunDirs, type SearchListing } from './viewmodel/search';
 import { checkpointDir } from '../shared/node/runFiles';
 import { CHECKPOINT_BEST } from '../shared/runLayout';
@@ -13,7 +13,11 @@ import { bestMetric, duration, kindLabel, pct, progressText, startedShort, statu
 export { progressText };
 
 export type RunsNode =
-  { type: 'run'; dir: string; manifest: RunManifest } | { type: 'checkpoint'; runDir: string; name: string } | ({ type: 'search' } & SearchListing);
+  | { type: 'run'; dir: string; manifest: RunManifest }
+  | { type: 'checkpoint'; runDir: string; name: string }
+  /** A member of an ensemble run (run.json's config.members): its name, weight and test accuracy. */
+  | { type: 'member'; runDir: string; member: EnsembleMemberView }
+  | ({ type: 'search' } & SearchListing);
 
 export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<RunsNode | undefined>();
@@ -51,6 +55,17 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
       item.command = { command: 'guidedFinetune.openSearch', title: 'Open Search Trials', arguments: [node] };
       return item;
     }
+    if (node.type === 'member') {
+      const x = node.member;
+      const item = new vscode.TreeItem(x.name, vscode.TreeItemCollapsibleState.None);
+      item.description = `weight ${x.weight.toFixed(2)}${x.test ? ` · test ${pct(x.test.accuracy)}` : ''}`;
+      item.iconPath = new vscode.ThemeIcon('references');
+      item.contextValue = 'ensembleMember';
+      item.tooltip = `member ${x.id} of this ensemble: ${x.dir}`;
+      item.id = `${node.runDir}#member:${x.id}`;
+      item.command = { command: 'guidedFinetune.openResults', title: 'Open Results', arguments: [{ type: 'run', dir: x.dir }] };
+      return item;
+    }
     if (node.type === 'checkpoint') {
       const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.None);
       item.iconPath = new vscode.ThemeIcon(node.name === CHECKPOINT_BEST ? 'star-full' : 'save');
@@ -62,8 +77,12 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     }
     const m = node.manifest;
     const checkpoints = listCheckpoints(node.dir);
+    const members = ensembleMembers(node.dir, m);
     // The run's short name (editable: Rename Run); the id, kind and model are in the tooltip.
-    const item = new vscode.TreeItem(runName(m), checkpoints.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(
+      runName(m),
+      checkpoints.length || members.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+    );
     item.id = node.dir;
     const live = m.status === 'running' ? this.progress.get(m.id) : undefined;
     const settled = [bestMetric(m) || m.status, startedShort(m.startedAt)].filter(Boolean).join(' · ');
@@ -77,6 +96,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     if (m.model?.id) tip.appendMarkdown(`model: ${m.model.id}  \n`);
     if (m.dataset?.id) tip.appendMarkdown(`dataset: ${m.dataset.id}  \n`);
     if (m.test) tip.appendMarkdown(`test accuracy: ${pct(m.test.accuracy)}  \n`);
+    if (members.length) tip.appendMarkdown(`members: ${members.map((x) => `${x.name} (weight ${x.weight.toFixed(2)})`).join(', ')}  \n`);
     if (m.error) tip.appendMarkdown(`\nerror: ${m.error}`);
     item.tooltip = tip;
     item.command = { command: 'guidedFinetune.openResults', title: 'Open Results', arguments: [node] };
@@ -98,7 +118,11 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
       const byDir = new Map(listRuns(node.dir).map((r) => [r.dir, r.manifest]));
       return searchRunDirs(node).flatMap((dir): RunsNode[] => (byDir.has(dir) ? [{ type: 'run', dir, manifest: byDir.get(dir)! }] : []));
     }
-    if (node.type === 'run') return listCheckpoints(node.dir).map((name) => ({ type: 'checkpoint', runDir: node.dir, name }));
+    if (node.type === 'run')
+      return [
+        ...ensembleMembers(node.dir, node.manifest).map((member) => ({ type: 'member' as const, runDir: node.dir, member })),
+        ...listCheckpoints(node.dir).map((name) => ({ type: 'checkpoint' as const, runDir: node.dir, name })),
+      ];
     return [];
   }
 

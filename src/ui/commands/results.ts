@@ -47,7 +47,15 @@ export function registerResultCommands(c: Commands): vscode.Disposable[] {
           throw new Error(errorMessage(e));
         }
       };
-      return ComparePanel.show(d.context.extensionUri, chosen, [], compare);
+      // "Ensemble these runs": the host's run/ensemble, into the runs folder (the panel opens the new run).
+      const ensemble = async (runs: string[]) => {
+        try {
+          return await d.host.request(Requests.ensemble, { runs, runsRoot: c.root() }, 'ensemble runs');
+        } catch (e) {
+          throw new Error(errorMessage(e));
+        }
+      };
+      return ComparePanel.show(d.context.extensionUri, chosen, [], compare, ensemble);
     }),
 
     c.reg('guidedFinetune.openSearch', async (arg?: { type: 'search' } & SearchListing) => {

@@ -3,13 +3,14 @@
 // metrics.jsonl like the run panel does.
 import * as vscode from 'vscode';
 import { join } from 'node:path';
-import type { Comparison, MetricRecord, RunManifest } from '../../protocol';
+import type { Comparison, MetricRecord, RunManifest, RunResult } from '../../protocol';
 import type { ConfusionView, FromWebview, ReliabilityView, SignificanceRow } from '../../protocol/webviewMessages';
 import { comparisonTable } from '../viewmodel/comparison';
 import {
   confusionFromPredictions,
   confusionView,
   defaultReference,
+  ensembleState,
   macroF1CI,
   overlaidCurves,
   reliabilityFromPredictions,
@@ -23,6 +24,8 @@ import { ResultsPanel, signature, webviewHtml } from './panel';
 
 /** The host's paired comparison of two runs' test predictions (runs/compare); A is the reference. */
 export type CompareFn = (runDirA: string, runDirB: string) => Promise<Comparison>;
+/** The host's ensemble of runs (run/ensemble): the new run's folder. */
+export type EnsembleFn = (runDirs: string[]) => Promise<RunResult>;
 
 export class ComparePanel extends ResultsPanel {
   /** Metrics per run (tailed). */
@@ -40,17 +43,20 @@ export class ComparePanel extends ResultsPanel {
     runDirs: string[],
     private readonly notes: string[],
     private readonly compare?: CompareFn,
+    private readonly ensemble?: EnsembleFn,
   ) {
     super(extensionUri, panel, 'compare', runDirs);
   }
 
+  private ensembling = false;
+
   /** One comparison panel at a time (a new one replaces it). compare: the host's paired test; without it the panel
    *  shows the table, curves and diagrams only. */
-  static show(extensionUri: vscode.Uri, dirs: string[], notes: string[] = [], compare?: CompareFn): ResultsPanel {
+  static show(extensionUri: vscode.Uri, dirs: string[], notes: string[] = [], compare?: CompareFn, ensemble?: EnsembleFn): ResultsPanel {
     ResultsPanel.get('compare')?.dispose();
     const title = `Compare ${dirs.length} runs`;
     const panel = ResultsPanel.create(extensionUri, title);
-    const p = new ComparePanel(extensionUri, panel, dirs, notes, compare);
+    const p = new ComparePanel(extensionUri, panel, dirs, notes, compare, ensemble);
     stepDone('runsCompared');
     panel.webview.html = webviewHtml(panel.webview, extensionUri, 'compare', title);
     return p;
@@ -62,9 +68,29 @@ export class ComparePanel extends ResultsPanel {
   }
 
   protected override receiveOwn(m: FromWebview): void {
+    if (m.type === 'ensemble') return void this.startEnsemble();
     if (m.type !== 'reference') return;
     this.reference = m.dir;
     this.update();
+  }
+
+  /** Asks the host for the ensemble of the compared runs, then opens the new run's results. */
+  private async startEnsemble(): Promise<void> {
+    const ensemble = this.ensemble;
+    if (!ensemble || this.ensembling) return;
+    this.ensembling = true;
+    this.update();
+    try {
+      const r = await ensemble(this.runDirs);
+      if (r.status !== 'completed') throw new Error(r.error ?? `the ensemble ${r.status}`);
+      void vscode.window.showInformationMessage(`Ensemble ${r.runId}: test accuracy ${r.test ? pct(r.test.accuracy) : '–'}.`);
+      await vscode.commands.executeCommand('guidedFinetune.openResults', { type: 'run', dir: r.runDir });
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Ensemble: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      this.ensembling = false;
+      if (!this.disposed) this.update();
+    }
   }
 
   protected override update(): void {
@@ -119,6 +145,7 @@ export class ComparePanel extends ResultsPanel {
         pending,
         confusions,
         reliability,
+        ...(this.ensemble ? { ensemble: { ...ensembleState(runs), busy: this.ensembling } } : {}),
       },
     });
     for (const { dir } of runs) {

@@ -162,3 +162,14 @@ export function macroF1CI(preds: readonly PredictionRecord[], k: number, resampl
     return macroF1(m);
   });
 }
+
+/** Whether the host can ensemble these runs (the checks it makes itself, from run.json), else why not. */
+export function ensembleState(runs: { manifest: RunManifest }[]): { enabled: boolean; reason?: string } {
+  if (runs.length < 2) return { enabled: false, reason: 'An ensemble needs two or more runs.' };
+  const notDone = runs.find((r) => r.manifest.status !== 'completed' || !r.manifest.test);
+  if (notDone) return { enabled: false, reason: `Run ${notDone.manifest.id} is ${notDone.manifest.status}; ensemble completed runs.` };
+  const split = runs[0].manifest.dataset?.splitHash;
+  if (runs.some((r) => r.manifest.dataset?.splitHash !== split))
+    return { enabled: false, reason: 'The runs were made on different splits; ensemble runs of one split.' };
+  return { enabled: true };
+}
