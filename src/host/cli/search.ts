@@ -69,7 +69,10 @@ strategy and what to train from the schema's choices the model supports.`,
       ...execution(v),
     };
     const json = Boolean(v.json);
-    const r: SearchResult = await runJobWithProgress(io, json, (ctx) => runSearch(params, ctx));
+    // the search's own lines (plan, rung, trial, best) are shown even while a trial's bar is drawn
+    const r: SearchResult = await runJobWithProgress(io, json, (ctx) =>
+      runSearch(params, { ...ctx, log: (l) => (!json && l.message.startsWith('search: ') ? io.err(l.message) : ctx.log?.(l)) }),
+    );
     if (json) io.out(JSON.stringify({ event: 'result', ...r }));
     else {
       const rec = r.record;

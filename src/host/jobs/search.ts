@@ -205,7 +205,9 @@ export async function runSearch(p: SearchParams, ctx: JobContext = {}): Promise<
         t.rungs[r] = { epochs: to, status: 'running', estimatedSeconds: est };
         save();
         const t0 = now();
-        const res = await charge(() => trainTrial(p, rec, t, to, ctx));
+        // the trial's progress says which trial and rung it is (the CLI's bar, the extension's notification)
+        const detail = `${t.runId} · rung ${r + 1}/${rec.plan.rungSizes.length}`;
+        const res = await charge(() => trainTrial(p, rec, t, to, { ...ctx, progress: (x) => ctx.progress?.({ ...x, detail }) }));
         const run = RunFolder.open(join(p.dir, t.runId)).manifest;
         t.rungs[r] = { epochs: to, status: res.status, value: run.best?.value, seconds: now() - t0, estimatedSeconds: est };
         if (res.error) t.error = res.error;

@@ -98,7 +98,7 @@ function runSearch(c: Commands, params: SearchParams): Promise<SearchResult> {
           d.runs.refresh();
         }),
         d.host.onProgress((p) => {
-          if (p.runId === runId) progress.report({ message: `${p.runId}: ${p.phase} ${p.total > 0 ? `${p.step}/${p.total}` : ''}` });
+          if (p.runId === runId) progress.report({ message: `${p.detail ?? p.runId}: ${p.phase} ${p.total > 0 ? `${p.step}/${p.total}` : ''}` });
         }),
         token.onCancellationRequested(() => void d.host.request(Requests.cancel, { runId }, 'cancel runs').catch(() => undefined)),
       ];

@@ -170,15 +170,19 @@ test('a cancelled search resumes without rerunning finished trials', async () =>
   const dir = join(tmp(), 'c');
   const p = params(dir, { config: { batchSize: 8, epochs: 1, longText: 'head', maxLength: 32 }, maxTrials: 3, budgetMinutes: 60 });
   const ac = new AbortController();
+  const details = new Set<string>();
   const first = await withProbe(10, () =>
     runSearch(p, {
       signal: ac.signal,
+      progress: (x) => x.phase === 'training' && details.add(`${x.runId}: ${x.detail}`),
       metric: (m) => {
         if (m.runId === 'trial-02' && m.record.type === 'step' && m.record.step === 2) ac.abort();
       },
     }),
   );
   assert.equal(first.status, 'cancelled');
+  // a trial's progress says which trial and rung it is
+  assert.deepEqual([...details], ['trial-01: trial-01 · rung 1/1', 'trial-02: trial-02 · rung 1/1']);
   assert.match(first.record.stopReason!, /run the same command again to continue/);
   assert.equal(first.record.trials[0].rungs[0].status, 'completed');
   assert.equal(first.record.trials[1].rungs[0].status, 'cancelled');
