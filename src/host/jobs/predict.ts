@@ -1,7 +1,7 @@
 // Loads what a finished run needs to predict new texts, by run kind (one table, no registration), and evaluates a
 // run on data.
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { EvaluateResult, PredictResult } from '../../protocol';
 import { loadLogReg, loadTfidf, predictProba, transformTfidf } from '../baselines';
 import { importDataset, isBuiltin, loadBuiltin, type Example, type ImportOptions } from '../data';
@@ -12,8 +12,8 @@ import { RunFolder } from '../runs';
 import { dataSpec, predictionRecords, prepareData, type Predictor } from '../core';
 import { loadFinetunePredictor } from '../train/checkpointPredictor';
 import { loadEmbeddingPredictor } from './baselineEmbeddings';
-import { CHECKPOINT_BEST, RUN_FILES } from '../../shared/runLayout';
-import { readJson } from '../../shared/node/runFiles';
+import { CHECKPOINT_BEST } from '../../shared/runLayout';
+import { ensembleMemberDir, readJson } from '../../shared/node/runFiles';
 import { combineProbs } from '../eval/ensembleWeights';
 
 export type PredictorFactory = (run: RunFolder) => Promise<Predictor>;
@@ -39,12 +39,8 @@ async function loadEnsemblePredictor(run: RunFolder): Promise<Predictor> {
   const { members } = readJson<{ members: Pick<EnsembleMember, 'id' | 'dir' | 'relDir' | 'weight'>[] }>(
     join(run.checkpointDir(CHECKPOINT_BEST), ENSEMBLE_FILE),
   );
-  const dirOf = (m: (typeof members)[number]) => {
-    const rel = resolve(run.dir, m.relDir);
-    return existsSync(join(rel, RUN_FILES.manifest)) ? rel : m.dir;
-  };
   const used = members.filter((m) => m.weight > 0);
-  const predictors = await Promise.all(used.map((m) => loadPredictor(dirOf(m))));
+  const predictors = await Promise.all(used.map((m) => loadPredictor(ensembleMemberDir(run.dir, m))));
   const labels = predictors[0].labels;
   for (const [i, p] of predictors.entries())
     if (JSON.stringify(p.labels) !== JSON.stringify(labels))

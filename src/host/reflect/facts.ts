@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { DataSource, MetricRecord, PredictionRecord, RunManifest } from '../../protocol';
 import { isBuiltin } from '../data';
 import { prepareData } from '../core';
-import { loadPredictor } from '../jobs/predict';
+import { loadPredictor, type EnsembleMember } from '../jobs/predict';
 import { listRuns, readJson, readRun } from '../runs';
 import { loadHfTokenizer, type TextTokenizer } from '../tokenize';
 import { truncationStats, type ReadingStrategy } from '../report/limits';
@@ -16,7 +16,7 @@ import { resolveModel } from '../models/hub';
 import { starterTokenizer } from '../train/model';
 import { STARTER_MODEL_CARD } from '../models/starter';
 import { trainerCheckpointPath, TRAINER_PARAM_PREFIX } from '../../engine';
-import { checkpointDir } from '../../shared/node/runFiles';
+import { checkpointDir, ensembleMemberDir } from '../../shared/node/runFiles';
 import { CHECKPOINT_BEST } from '../../shared/runLayout';
 
 export interface LoadedRun {
@@ -313,6 +313,18 @@ export function modelSize(r: LoadedRun): ModelSize | { missing: string } {
   if (existsSync(trainer))
     return { bytes: safetensorsBytes(trainer, TRAINER_PARAM_PREFIX), what: 'fp32 weights in checkpoints/best (optimizer state excluded)' };
   const own = folderBytes(best);
+  if (r.manifest.kind === 'ensemble') {
+    // An ensemble ships every member with a weight above 0 (its own folder holds only the weights).
+    const members = ((r.manifest.config.members ?? []) as EnsembleMember[]).filter((m) => m.weight > 0);
+    const sizes = members.map((m) => {
+      const dir = ensembleMemberDir(r.dir, m);
+      return { m, size: modelSize({ dir, ...readRun(dir) }) };
+    });
+    const missing = sizes.find((x) => 'missing' in x.size);
+    if (missing) return { missing: `member ${missing.m.id}: ${(missing.size as { missing: string }).missing}` };
+    const bytes = sizes.reduce((t, x) => t + (x.size as ModelSize).bytes, own);
+    return { bytes, what: `its members' models (${members.map((m) => m.name).join(' + ')}) and the weights in checkpoints/best` };
+  }
   if (r.manifest.kind === 'baseline-embeddings') {
     // The classifier alone is tiny; serving it also needs the frozen starter model (fp32 parameters).
     const frozen = STARTER_MODEL_CARD.parameters * 4;

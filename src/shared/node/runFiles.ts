@@ -6,7 +6,7 @@
 // ownership, mode or queueing options; synchronous, as every caller is), plus the fsync of the folder after the
 // rename that makes the new name durable; one runtime dependency more for them would not pay.
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { CHECKPOINT_BEST, RUN_FILES } from '../runLayout';
 import { migrateManifest } from '../settings';
 
@@ -129,4 +129,13 @@ export function runFile(runDir: string, file: keyof typeof RUN_FILES): string {
 /** A checkpoint folder of a run: <dir>/checkpoints/<name> (default 'best'). */
 export function checkpointDir(runDir: string, name: string = CHECKPOINT_BEST): string {
   return join(runDir, RUN_FILES.checkpoints, name);
+}
+
+/**
+ * The folder of an ensemble's member (run.json's config.members): relative to the ensemble's folder when a run is
+ * there (the runs folder was moved or copied as a whole), else the absolute folder recorded.
+ */
+export function ensembleMemberDir(ensembleDir: string, member: { dir: string; relDir?: string }): string {
+  const rel = member.relDir ? resolve(ensembleDir, member.relDir) : undefined;
+  return rel && existsSync(join(rel, RUN_FILES.manifest)) ? rel : member.dir;
 }

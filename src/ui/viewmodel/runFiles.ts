@@ -1,11 +1,11 @@
 // Reads run folders straight from disk (run.json, metrics.jsonl, predictions.jsonl, checkpoints/), the layout the
 // host writes (see src/protocol/runs.ts). No vscode import: unit-tested in test/unit/ui.
 import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { MetricRecord, PredictionRecord, RunManifest } from '../../protocol';
 import { checkpointStep, RUN_FILES } from '../../shared/runLayout';
 import { migrateManifest } from '../../shared/settings';
-import { parseJsonl, readJsonl, runFile, writeJsonAtomic } from '../../shared/node/runFiles';
+import { ensembleMemberDir, parseJsonl, readJsonl, runFile, writeJsonAtomic } from '../../shared/node/runFiles';
 
 export { parseJsonl, RUN_FILES };
 
@@ -148,8 +148,5 @@ export interface EnsembleMemberView {
 /** The members an ensemble run records, with their folders resolved (relative to the ensemble first). */
 export function ensembleMembers(runDir: string, m: RunManifest): EnsembleMemberView[] {
   if (m.kind !== 'ensemble' || !Array.isArray(m.config.members)) return [];
-  return (m.config.members as EnsembleMemberView[]).map((x) => {
-    const rel = x.relDir ? resolve(runDir, x.relDir) : undefined;
-    return { ...x, dir: rel && existsSync(join(rel, RUN_FILES.manifest)) ? rel : x.dir };
-  });
+  return (m.config.members as EnsembleMemberView[]).map((x) => ({ ...x, dir: ensembleMemberDir(runDir, x) }));
 }

@@ -264,4 +264,6 @@ test('the report, the domain-shift section and the reflection take an ensemble l
   assert.match(reportMarkdown({ ...report, domainShift: shift }), /\| Ensemble \| /);
   const md = await writeReflection(root, { measureLatency: false });
   assert.match(md, /\| Ensemble \| – \| \d+\.\d% \|/);
+  // its size in production: the members it ships (weight above 0), not its folder's few bytes
+  assert.match(md, /Ensemble: size is its members' models \(TF-IDF baseline/);
 });
