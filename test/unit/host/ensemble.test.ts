@@ -199,6 +199,9 @@ test('gft ensemble: weights, accuracies and paired tests; exit code 2 on bad inp
   assert.match(text, /member TF-IDF baseline · C 0\.3: weight \d\.\d\d, validation accuracy [\d.]+%/);
   assert.match(text, /ensemble: test accuracy [\d.]+% \(95% CI [\d.]+% to [\d.]+%\)/);
   assert.equal((text.match(/ensemble vs .*McNemar exact p = /g) ?? []).length, 2);
+  const help = await gft('ensemble', '--help');
+  assert.equal(help.code, 0);
+  assert.match(help.out[0], /^Usage: gft ensemble --runs DIR,DIR/);
   const one = await gft('ensemble', '--runs', A);
   assert.equal(one.code, 2);
   assert.equal(one.err.length, 1);
@@ -229,6 +232,10 @@ test('an ensemble of two cross-validations: fold by fold, pooled, compared with 
   const c = compareRuns(a, r.dir);
   assert.equal(c.n, 300);
   assert.equal(c.accuracyB, r.summary!.pooled.accuracy);
+  // a run folder and a cross-validation folder do not mix (exit code 2)
+  const mixed = await gft('ensemble', '--runs', `${a},${A}`);
+  assert.equal(mixed.code, 2);
+  assert.match(mixed.err[0], /either run folders or cross-validation folders/);
   // run again: the completed folds are kept
   const again = await ensembleCrossValidations({ runs: [a, b], dir: join(root, 'cv-ens') });
   assert.deepEqual(again.summary!.perFold, r.summary!.perFold);
