@@ -13,6 +13,7 @@ import { basename, join } from 'node:path';
 import {
   FINAL_RUN,
   SEARCH_FILE,
+  settingText,
   trialRunId,
   type RunResult,
   type SearchParams,
@@ -146,7 +147,10 @@ export async function runSearch(p: SearchParams, ctx: JobContext = {}): Promise<
         const sampled = sampleTrial(rec.settings.seed ?? 0, i, space, searched);
         const shape = shapeOf({ ...rec.fixed, ...sampled });
         if (!rec.probes[shape]) {
-          log(`probing the time of sample ${i} (${shape})`);
+          const c = { ...rec.fixed, ...sampled };
+          log(
+            `probing the time of an epoch like sample ${i}: ${(['maxLength', 'longText', 'trainLayers'] as const).map((k) => settingText(k, c[k])).join(', ')}`,
+          );
           const r = await charge(() =>
             jobHandlers.probe({ ...dataSrc, model: p.model, config: { ...configOf(sampled, 1), evalEvery: 'epoch' }, steps: PROBE_STEPS, ...exec }, ctx),
           );
@@ -167,6 +171,19 @@ export async function runSearch(p: SearchParams, ctx: JobContext = {}): Promise<
         }
         misses = 0;
         rec.trials.push(trial);
+      }
+      // Probes after a trial was taken spent budget too: the last trials go while the plan no longer fits.
+      while (
+        rec.trials.length &&
+        rec.spentSeconds +
+          planSeconds(
+            rec.trials.map((t) => t.estimate),
+            rec.rungs,
+          ) >
+          budget
+      ) {
+        const t = rec.trials.pop()!;
+        rec.skipped.push({ sample: t.sample, sampled: t.sampled, estimatedSeconds: jobSeconds(t.estimate, 0, rec.rungs[0]) });
       }
       const n = rec.trials.length;
       const estimatedSeconds = n
