@@ -92,6 +92,10 @@ async function exportFolder(runDir: string, outDir: string, opts: ExportRunOptio
   const run = RunFolder.open(runDir);
   const m = run.manifest;
   if (m.status !== 'completed') throw new Error(`run ${m.id} is ${m.status}, not completed; export a finished run`);
+  if (m.kind === 'ensemble')
+    throw new Error(
+      `run ${m.id} is an ensemble: its members' models averaged with weights, not one network to export; export its fine-tuned member with gft export --run MEMBER`,
+    );
   if (m.kind !== 'finetune' && m.kind !== 'head-only') throw new Error(`run ${m.id} is a ${m.kind} run; only fine-tuned transformer runs export to ONNX`);
   const labels = m.dataset?.labels;
   if (!labels || labels.length < 2) throw new Error(`run ${m.id} has no label names in run.json (dataset.labels); it cannot be exported`);

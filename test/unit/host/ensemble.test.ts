@@ -26,6 +26,7 @@ import {
   runTfidfBaseline,
 } from '../../../src/host/jobs';
 import { RunFolder } from '../../../src/host/runs';
+import { exportRun } from '../../../src/host/export';
 import type { EnsembleMember } from '../../../src/host/jobs';
 import type { PredictionRecord } from '../../../src/protocol';
 
@@ -135,6 +136,10 @@ test('an ensemble of two TF-IDF runs: weighted average of the probabilities, rec
     }
   }
   const pred = await predictTexts(r.runDir, ['a moving, brilliant film']);
+  await assert.rejects(
+    exportRun(r.runDir, join(tmp(), 'export')),
+    (e: Error) => !e.message.includes('\n') && /is an ensemble.*gft export --run MEMBER/.test(e.message),
+  );
   assert.deepEqual(pred.predictions[0].probs.length, 2);
   // gft compare pairs it with a member
   const c = compareRuns(A, r.runDir);
