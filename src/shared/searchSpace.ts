@@ -9,8 +9,8 @@ import { SETTINGS, numberText, type TrainLayers, type LongText, type TrainConfig
 
 /** How each searched setting is sampled (ranges inside the schema's limits). */
 export const SEARCH_SPACE = {
-  /** Log-uniform; full fine-tuning takes smaller rates than training the top layers or the head alone. */
-  lr: { scale: 'log', full: [1e-5, 1e-4], partial: [5e-5, 1e-3] },
+  /** Log-uniform, by what is trained: full fine-tuning takes smaller rates than the top layers, a new head larger. */
+  lr: { scale: 'log', all: [1e-5, 1e-4], top: [5e-5, 1e-3], head: [1e-4, 5e-3] },
   /** One of these values. */
   weightDecay: { scale: 'choice', values: [0, 0.01, 0.1] },
   /** One of these values (1 = off): each layer down from the classifier takes this factor of the rate above it. */
@@ -70,6 +70,11 @@ export function longTextChoices(allowed: readonly LongText[]): LongText[] {
   return SETTINGS.longText.choices.map((c) => c.value as LongText).filter((v) => allowed.includes(v));
 }
 
+/** The learning-rate ranges in words: "[1e-5, 1e-4] training all, ...". */
+export function lrRanges(): string {
+  return (['all', 'top', 'head'] as const).map((k) => `[${SEARCH_SPACE.lr[k].map(numberText).join(', ')}] training ${k === 'top' ? 'top:K' : k}`).join(', ');
+}
+
 /** The values of the searched settings of trial `trial` (1-based) of a search seeded with `seed`. */
 export function sampleTrial(seed: number, trial: number, ctx: SpaceContext, keys: readonly SearchedKey[] = SEARCHED_KEYS): Partial<TrainConfig> {
   const rand = mulberry32(mixSeed(seed, trial, 0x5ea4c));
@@ -77,7 +82,7 @@ export function sampleTrial(seed: number, trial: number, ctx: SpaceContext, keys
   // Every setting draws its random numbers whether searched or not: the same trial gets the same values of the
   // settings it does search whichever others are fixed.
   const trainLayers = pick(trainLayersChoices(ctx.numLayers));
-  const lrRange = trainLayers === 'all' ? SEARCH_SPACE.lr.full : SEARCH_SPACE.lr.partial;
+  const lrRange = SEARCH_SPACE.lr[typeof trainLayers === 'object' ? 'top' : trainLayers];
   const u = rand();
   const lrRaw = Math.exp(Math.log(lrRange[0]) + u * (Math.log(lrRange[1]) - Math.log(lrRange[0])));
   // two significant digits, as people write rates (3.2e-5)
@@ -99,7 +104,7 @@ export function sampleTrial(seed: number, trial: number, ctx: SpaceContext, keys
 /** The space in words, one line per searched setting (search.json's `space`, the help). */
 export function describeSpace(ctx: SpaceContext, keys: readonly SearchedKey[] = SEARCHED_KEYS): Partial<Record<SearchedKey, string>> {
   const text: Record<SearchedKey, string> = {
-    lr: `log-uniform in [${SEARCH_SPACE.lr.full.map(numberText).join(', ')}] when training everything, [${SEARCH_SPACE.lr.partial.map(numberText).join(', ')}] otherwise`,
+    lr: `log-uniform in ${lrRanges()}`,
     weightDecay: `one of ${SEARCH_SPACE.weightDecay.values.join(', ')}`,
     layerLrDecay: `one of ${SEARCH_SPACE.layerLrDecay.values.join(', ')}`,
     warmupSteps: `uniform ${SEARCH_SPACE.warmupSteps.range.join('-')} of an epoch's ${ctx.stepsPerEpoch} steps`,

@@ -4,7 +4,7 @@ import { common, dataSource, num, runJobWithProgress, str, UsageError, type Comm
 import { execution, trainConfig, trainOptions, TRAIN_OPTIONS_HELP } from './settings';
 import { DEFAULT_MAX_TRIALS, runSearch } from '../jobs';
 import { trialTable, type SearchParams, type SearchResult } from '../../protocol';
-import { SEARCH_SPACE, SEARCHED_KEYS } from '../../shared/searchSpace';
+import { lrRanges, SEARCH_SPACE, SEARCHED_KEYS } from '../../shared/searchSpace';
 import { numberText, SETTINGS } from '../../shared/settings';
 import { pct, secondsDuration } from '../../shared/format';
 
@@ -37,8 +37,8 @@ search (finished trials are kept, an interrupted one resumes from its checkpoint
 ${TRAIN_OPTIONS_HELP}
   --json                 JSON lines (events and the result) instead of a progress bar
 
-Search space (limits and choices from the settings schema): lr log-uniform ${range(SEARCH_SPACE.lr.full)} (everything trained)
-or ${range(SEARCH_SPACE.lr.partial)} (top layers or head); weight decay ${SEARCH_SPACE.weightDecay.values.join(', ')}; layer-wise lr decay ${SEARCH_SPACE.layerLrDecay.values.join(', ')};
+Search space (limits and choices from the settings schema): lr log-uniform in ${lrRanges()};
+weight decay ${SEARCH_SPACE.weightDecay.values.join(', ')}; layer-wise lr decay ${SEARCH_SPACE.layerLrDecay.values.join(', ')};
 warm-up ${range(SEARCH_SPACE.warmupSteps.range)} of an epoch; max length powers of two from ${SEARCH_SPACE.maxLength.from} to --max-length; the long-text
 strategy and what to train from the schema's choices the model supports.`,
   options: {
@@ -81,7 +81,8 @@ strategy and what to train from the schema's choices the model supports.`,
         `spent ${secondsDuration(rec.spentSeconds)} of the ${secondsDuration(rec.budget.seconds)} budget on ${rec.trials.length} trials${rec.stopReason ? ` (${rec.stopReason})` : ''}`,
       );
       const t = rec.final?.test;
-      if (rec.best) io.out(`best: ${rec.best.runId}, validation ${rec.metric} ${rec.best.value.toFixed(4)} at ${rec.best.epochs} epochs`);
+      if (rec.best)
+        io.out(`best: ${rec.best.runId}, validation ${rec.metric} ${rec.best.value.toFixed(4)} at ${rec.best.epochs} epoch${rec.best.epochs === 1 ? '' : 's'}`);
       if (t)
         io.out(
           `final run (${rec.final!.runId}, trained again, tested once): test accuracy ${pct(t.accuracy, 2)} (95% CI ${pct(t.accuracyCI[0], 1)}-${pct(t.accuracyCI[1], 1)}, n ${t.n}), macro F1 ${t.macroF1.toFixed(4)}`,

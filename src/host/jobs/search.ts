@@ -218,7 +218,9 @@ export async function runSearch(p: SearchParams, ctx: JobContext = {}): Promise<
           break rungs;
         }
         throwIfCancelled(ctx);
-        log(`rung ${r + 1} of ${rec.plan.rungSizes.length}, trial ${i + 1} of ${members.length} (${t.runId}, ${to} epochs; about ${secondsDuration(est)})`);
+        log(
+          `rung ${r + 1} of ${rec.plan.rungSizes.length}, trial ${i + 1} of ${members.length} (${t.runId}, ${to} epoch${to === 1 ? '' : 's'}; about ${secondsDuration(est)})`,
+        );
         t.rungs[r] = { epochs: to, status: 'running', estimatedSeconds: est };
         save();
         const t0 = now();
@@ -238,7 +240,7 @@ export async function runSearch(p: SearchParams, ctx: JobContext = {}): Promise<
     rec.best = { trial: best.trial.trial, runId: best.trial.runId, value: best.value, epochs: best.epochs, config: configOf(best.trial.sampled, best.epochs) };
     save();
     log(
-      `best: ${best.trial.runId} (validation ${rec.metric} ${best.value.toFixed(4)} at ${best.epochs} epochs); the final run trains it again and tests it once`,
+      `best: ${best.trial.runId} (validation ${rec.metric} ${best.value.toFixed(4)} at ${best.epochs} epoch${best.epochs === 1 ? '' : 's'}); the final run trains it again and tests it once`,
     );
     const fin = await trainRun(
       join(p.dir, FINAL_RUN),

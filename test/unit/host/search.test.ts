@@ -55,7 +55,7 @@ test('seeded sampling: the same trial for the same seed, every value inside the 
     assert.ok(maxLengthChoices(256).includes(a.maxLength!));
     assert.ok(['head', 'tail', 'sentence-mean'].includes(a.longText!), 'only the strategies the model can read');
     assert.ok(a.warmupSteps! >= 0 && a.warmupSteps! <= 10);
-    const [lo, hi] = a.trainLayers === 'all' ? [1e-5, 1e-4] : [5e-5, 1e-3];
+    const [lo, hi] = a.trainLayers === 'all' ? [1e-5, 1e-4] : a.trainLayers === 'head' ? [1e-4, 5e-3] : [5e-5, 1e-3];
     assert.ok(a.lr! >= lo * 0.95 && a.lr! <= hi * 1.05, `lr ${a.lr} for ${JSON.stringify(a.trainLayers)}`);
   }
   const seq = (seed: number) => Array.from({ length: 8 }, (_, i) => sampleTrial(seed, i + 1, space).lr);
