@@ -51,3 +51,36 @@ export function bootstrapCI(resamples: number, rnd: () => number, statistic: (rn
   values.sort();
   return [quantileSorted(values, 0.025), quantileSorted(values, 0.975)];
 }
+
+/**
+ * bootstrapCI for a statistic of category counts, in one tight loop: resample r draws n indices with
+ * mulberry32(seed) (the same draws, in the same order, as bootstrapCI(resamples, mulberry32(seed), ...) with
+ * Math.floor(rnd() * n) per index) and counts the categories `category[j]` of the drawn examples; the statistic
+ * sees the counts. At 15,000 test predictions this is several times faster than a closure per draw.
+ */
+export function bootstrapCountsCI(
+  resamples: number,
+  seed: number,
+  category: Uint8Array | Uint16Array,
+  categories: number,
+  statistic: (counts: Uint32Array) => number,
+): [number, number] {
+  const n = category.length;
+  const counts = new Uint32Array(categories);
+  const values = new Float64Array(resamples);
+  let a = seed >>> 0;
+  for (let r = 0; r < resamples; r++) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) {
+      // mulberry32 (src/shared/prng.ts), inlined
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      counts[category[Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n)]]++;
+    }
+    values[r] = statistic(counts);
+  }
+  values.sort();
+  return [quantileSorted(values, 0.025), quantileSorted(values, 0.975)];
+}

@@ -1,7 +1,6 @@
 // Comparison of two models' predictions on the same test examples: paired bootstrap CI of the accuracy
 // difference, McNemar's exact test on the discordant pairs, and which examples were fixed or broken.
-import { mulberry32 } from '../../shared/prng';
-import { bootstrapCI } from '../../shared/stats';
+import { bootstrapCountsCI } from '../../shared/stats';
 import type { Comparison } from '../../protocol';
 
 export type { Comparison };
@@ -62,14 +61,10 @@ export function comparePredictions(a: PairedPrediction[], b: PairedPrediction[],
   const sum = (v: Uint8Array) => v.reduce((s, x) => s + x, 0);
   const accuracyA = sum(ca) / n;
   const accuracyB = sum(cb) / n;
-  const differenceCI = bootstrapCI(resamples, mulberry32(seed), (rnd) => {
-    let d = 0;
-    for (let i = 0; i < n; i++) {
-      const j = Math.floor(rnd() * n);
-      d += cb[j] - ca[j];
-    }
-    return d / n;
-  });
+  // Each example's category: 0 both alike, 1 only B right (+1), 2 only A right (-1).
+  const cat = new Uint8Array(n);
+  for (let i = 0; i < n; i++) cat[i] = cb[i] > ca[i] ? 1 : ca[i] > cb[i] ? 2 : 0;
+  const differenceCI = bootstrapCountsCI(resamples, seed, cat, 3, (c) => (c[1] - c[2]) / n);
   return {
     n,
     accuracyA,

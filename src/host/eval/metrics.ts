@@ -3,7 +3,7 @@
 // one-vs-rest for more than two classes, log_loss with clipping) so numbers can be checked against it.
 import type { ClassMetrics, EvalMetrics, ReliabilityBin } from '../../protocol';
 import { mulberry32 } from '../../shared/prng';
-import { bootstrapCI, classF1, quantileSorted } from '../../shared/stats';
+import { bootstrapCI, bootstrapCountsCI, classF1, quantileSorted } from '../../shared/stats';
 
 export { quantileSorted };
 
@@ -156,7 +156,8 @@ export function evaluatePredictions(labels: ArrayLike<number>, probs: ArrayLike<
     n: labels.length,
     labels: names,
     accuracy: accuracy(labels, preds),
-    accuracyCI: bootstrapMeanCI(correct, opts.seed ?? 0, opts.resamples ?? 2000),
+    // bootstrapMeanCI of the 0/1 values, as counts (the same draws and interval, several times faster)
+    accuracyCI: bootstrapCountsCI(opts.resamples ?? 2000, opts.seed ?? 0, Uint8Array.from(correct), 2, (c) => c[1] / labels.length),
     macroPrecision: mean((c) => c.precision),
     macroRecall: mean((c) => c.recall),
     macroF1: mean((c) => c.f1),

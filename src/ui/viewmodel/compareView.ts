@@ -7,8 +7,7 @@ import { ema, splitRecords } from './charts';
 import { num } from './format';
 import { testPredictions } from './review';
 import { points } from '../../shared/format';
-import { mulberry32 } from '../../shared/prng';
-import { bootstrapCI, macroF1 } from '../../shared/stats';
+import { bootstrapCountsCI, macroF1 } from '../../shared/stats';
 
 /**
  * The compared runs' curves on a shared fine-tuning step axis: each fine-tuning run's smoothed training loss and
@@ -153,12 +152,9 @@ export function macroF1CI(preds: readonly PredictionRecord[], k: number, resampl
   const n = test.length;
   if (n === 0) return [NaN, NaN];
   const m = Array.from({ length: k }, () => new Array<number>(k).fill(0));
-  return bootstrapCI(resamples, mulberry32(seed), (rnd) => {
-    for (const row of m) row.fill(0);
-    for (let i = 0; i < n; i++) {
-      const p = test[Math.floor(rnd() * n)];
-      m[p.label][p.pred]++;
-    }
+  const cell = Uint16Array.from(test, (p) => p.label * k + p.pred);
+  return bootstrapCountsCI(resamples, seed, cell, k * k, (counts) => {
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) m[i][j] = counts[i * k + j];
     return macroF1(m);
   });
 }

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { binaryAuc, bootstrapMeanCI, calibration, comparePredictions, evaluatePredictions, lgamma, mcnemarExact } from '../../../src/host/eval';
-import { permutation } from '../../../src/shared/prng';
+import { mulberry32, permutation } from '../../../src/shared/prng';
+import { bootstrapCI, bootstrapCountsCI } from '../../../src/shared/stats';
 
 const close = (a: number, b: number, tol = 1e-9, what = '') => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
 
@@ -167,4 +168,26 @@ for (const name of ['binary', 'binaryTies', 'threeClass']) {
 
 test('McNemar exact matches scipy.stats.binomtest', () => {
   for (const { b, c, p } of fx.mcnemar) close(mcnemarExact(b, c), p, 1e-9 * Math.max(p, 1e-300) + 1e-13, `b=${b} c=${c}`);
+});
+
+test('bootstrapCountsCI draws what bootstrapCI draws with mulberry32(seed): the same intervals, from counts', () => {
+  const rand = mulberry32(9);
+  const cat = Uint8Array.from({ length: 1234 }, () => Math.floor(rand() * 3));
+  const value = [0, 1, -1];
+  for (const seed of [0, 42]) {
+    const closure = bootstrapCI(300, mulberry32(seed), (rnd) => {
+      let s = 0;
+      for (let i = 0; i < cat.length; i++) s += value[cat[Math.floor(rnd() * cat.length)]];
+      return s / cat.length;
+    });
+    assert.deepEqual(
+      bootstrapCountsCI(300, seed, cat, 3, (c) => (c[1] - c[2]) / cat.length),
+      closure,
+    );
+  }
+  // evaluatePredictions' accuracy CI is bootstrapMeanCI of the 0/1 correct values, as before.
+  const labels = Array.from(cat, (c) => c % 2);
+  const probs = Array.from(cat, (c) => (c === 2 ? [0.2, 0.8] : [0.7, 0.3]));
+  const correct = labels.map((y, i) => (y === (probs[i][1] > 0.5 ? 1 : 0) ? 1 : 0));
+  assert.deepEqual(evaluatePredictions(labels, probs, { seed: 5, resamples: 400 }).accuracyCI, bootstrapMeanCI(correct, 5, 400));
 });
