@@ -7,10 +7,15 @@
 //   sklearn    bench/sklearn_tfidf.py on the same file and split (when Debian's python3-sklearn is installed)
 //   embed      frozen starter embeddings of --embed-sample training texts: reviews per second (the full baseline
 //              would take N / that rate; its memory is bounded by the streaming group)
-//   tokenize   one fine-tuning epoch's data: the training split tokenized (starter, head, 128) and batched
+//   tokenize   one fine-tuning epoch's data: the training split tokenized (starter, head, 128) into the token cache
+//              file as training does, and one epoch of shuffled batches read from it; also the memory the
+//              tokenized split holds (heap + array buffers after a GC, against the same once the data is loaded)
+//   tokmem     the same with every encoded row kept in memory (how training held them before): tokenize's peer
 //   results    the TF-IDF run's test predictions (N/5): metrics with bootstrap CIs, a paired comparison (McNemar)
 //   report     gft reflect over the runs folder (the baseline's test predictions) without latency timing
-// Usage: node bench/scale.mjs [--sizes 2000,10000,50000] [--stages import,tfidf,sklearn,embed,tokenize,results,report]
+//   demoreport the demo's comparison report (report.md/json, limits and latency aside) of the baseline run and a
+//              copy with 5% of its test predictions flipped
+// Usage: node bench/scale.mjs [--sizes 2000,10000,50000] [--stages import,tfidf,sklearn,embed,tokenize,tokmem,results,report,demoreport]
 //                             [--embed-sample 128] [--out bench/results/scale-<date>.json] [--dir /tmp/gft-scale]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,7 +31,7 @@ const opt = (name, dflt) => {
   return i >= 0 ? args[i + 1] : dflt;
 };
 const sizes = opt('sizes', '2000,10000,50000').split(',').map(Number);
-const stages = opt('stages', 'import,tfidf,sklearn,embed,tokenize,results,report').split(',');
+const stages = opt('stages', 'import,tfidf,sklearn,embed,tokenize,tokmem,results,report,demoreport').split(',');
 const embedSample = Number(opt('embed-sample', '128'));
 const dir = opt('dir', '/tmp/gft-scale');
 const python = '/usr/bin/python3';
@@ -105,9 +110,11 @@ for (const n of sizes) {
       measure(python, [join(root, 'bench', 'sklearn_tfidf.py'), csv, join(runs, 'tfidf', 'split.json')], { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' }),
     );
   stage('embed', () => measure(tsx, [join(root, 'bench', 'scaleStage.ts'), 'embed', csv, String(embedSample)]));
-  stage('tokenize', () => measure(tsx, [join(root, 'bench', 'scaleStage.ts'), 'tokenize', csv]));
+  stage('tokenize', () => measure(tsx, ['--expose-gc', join(root, 'bench', 'scaleStage.ts'), 'tokenize', csv]));
+  stage('tokmem', () => measure(tsx, ['--expose-gc', join(root, 'bench', 'scaleStage.ts'), 'tokenize-memory', csv]));
   stage('results', () => measure(tsx, [join(root, 'bench', 'scaleStage.ts'), 'results', join(runs, 'tfidf')]));
   stage('report', () => measure('node', [gft, 'reflect', '--runs', runs, '--data', csv, '--no-latency', '--out', join(runs, 'reflection.md')]));
+  stage('demoreport', () => measure(tsx, [join(root, 'bench', 'scaleStage.ts'), 'demoreport', join(runs, 'tfidf'), csv]));
   rows.push(row);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(
@@ -131,5 +138,14 @@ if (rows.length >= 2) {
 if (stages.includes('embed'))
   console.log(
     `frozen-embedding throughput (reviews/s, ${embedSample}-text sample): ${rows.map((r) => `N=${r.n} ${r.embed?.result?.reviewsPerSec?.toFixed(2) ?? '—'}`).join(', ')}`,
+  );
+if (stages.includes('tokenize'))
+  console.log(
+    `memory the tokenized training split holds (heap + array buffers after a GC; streamed to the token file${stages.includes('tokmem') ? ' / every row in memory' : ''}): ${rows
+      .map(
+        (r) =>
+          `N=${r.n} ${r.tokenize?.result?.heldMB?.toFixed(1) ?? '—'}${stages.includes('tokmem') ? ` / ${r.tokmem?.result?.heldMB?.toFixed(1) ?? '—'}` : ''} MB`,
+      )
+      .join(', ')}; index kept in memory: ${rows.find((r) => r.tokenize?.result)?.tokenize.result.indexBytesPerRow ?? '—'} bytes per row`,
   );
 console.log(`\nwrote ${out}`);
