@@ -67,6 +67,11 @@ export class HostClient {
     return this.handle?.child.pid;
   }
 
+  /** Starts the host process now (it starts on the first request otherwise), so that request need not wait for it. */
+  start(): void {
+    this.ensure();
+  }
+
   private ensure(): HostHandle {
     if (this.handle) return this.handle;
     const h = startHost(this.options.hostScript, { execPath: this.options.execPath, env: this.options.env });

@@ -64,6 +64,15 @@ export class HostService implements vscode.Disposable {
     return client;
   }
 
+  /** Starts the host process ahead of a request that is coming (e.g. while the user picks runs to compare). */
+  warm(): void {
+    try {
+      this.ensure().start();
+    } catch {
+      // the request itself reports why the host cannot start
+    }
+  }
+
   /** Sends a request; `what` completes "The training host cannot ..." when the host lacks the method. */
   async request<P, R>(type: RequestType<P, R>, params: NoInfer<P>, what: string, token?: vscode.CancellationToken): Promise<R> {
     try {

@@ -63,8 +63,8 @@ async function theme(page) {
   return (await page.locator('.monaco-workbench.vs-dark').count()) > 0 ? 'dark' : 'light';
 }
 
-/** Compare Runs with exactly these runs checked in the multi-select quick pick. */
-async function compareRuns(page, wanted) {
+/** Compare Runs with exactly these runs checked in the multi-select quick pick (also used by page-tests-scale.mjs). */
+export async function compareRuns(page, wanted) {
   await runCommand(page, 'Guided Fine-Tune: Compare Runs');
   const rows = page.locator('.quick-input-list .monaco-list-row');
   await rows.first().waitFor({ timeout: 10_000 });

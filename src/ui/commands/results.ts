@@ -24,6 +24,8 @@ export function registerResultCommands(c: Commands): vscode.Disposable[] {
 
     c.reg('guidedFinetune.compareRuns', async (dirs?: string[]) => {
       let chosen = Array.isArray(dirs) ? dirs : undefined;
+      // The paired tests run in the host: start it while the runs are picked and the panel loads.
+      d.host.warm();
       if (!chosen) {
         const runs = listRuns(c.root());
         const picks = await vscode.window.showQuickPick(

@@ -36,6 +36,7 @@ export class ComparePanel extends ResultsPanel {
   private readonly inflight = new Set<string>();
   /** Bootstrap CI of each compared run's macro F1, by the predictions file it was computed from. */
   private readonly f1CI = new Map<string, { source: string; ci: [number, number] }>();
+  private ciWaiting = false;
 
   private constructor(
     extensionUri: vscode.Uri,
@@ -101,20 +102,25 @@ export class ComparePanel extends ResultsPanel {
     if (runs.length === 0) return;
     if (!this.reference || !runs.some((r) => r.dir === this.reference)) this.reference = defaultReference(runs);
     const ref = runs.find((r) => r.dir === this.reference) ?? runs[0];
+    // The host's paired tests first: they run in the host process while this one builds the page.
+    this.startPairs(ref.dir, runs);
     const table = comparisonTable(runs, { paired: !!this.compare });
     for (const row of table.rows) if (row.dir === ref.dir) row.reference = true;
-    // Macro F1 with its 95% CI too (run.json has a CI for the accuracy only).
+    // Macro F1 with its 95% CI too (run.json has a CI for the accuracy only). The bootstrap (a few hundred ms at
+    // 15,000 predictions) runs after the page is shown: until then a cell has the F1 alone.
     const f1Col = table.columns.indexOf('Macro F1');
+    let missingCI = false;
     if (f1Col >= 0) {
       table.columns = table.columns.map((c, i) => (i === f1Col ? 'Macro F1 (95% CI)' : c));
       for (const row of table.rows) {
         const t = runs.find((r) => r.dir === row.dir)?.manifest.test;
         if (!t) continue;
-        const ci = this.macroF1CI(row.dir, t.labels.length);
-        if (ci) row.cells[f1Col] = `${pct(t.macroF1)} (${pct(ci[0])}–${pct(ci[1])})`;
+        const ci = this.macroF1CI(row.dir, t.labels.length, false);
+        if (ci === 'later') missingCI = true;
+        else if (ci) row.cells[f1Col] = `${pct(t.macroF1)} (${pct(ci[0])}–${pct(ci[1])})`;
       }
     }
-    this.startPairs(ref.dir, runs);
+    if (missingCI) this.computeCIsAfterRender(runs);
     const significance: SignificanceRow[] = [];
     let pending = false;
     for (const r of runs) {
@@ -162,11 +168,33 @@ export class ComparePanel extends ResultsPanel {
     this.pollWhile(runs.some((r) => r.manifest.status === 'running'));
   }
 
-  private macroF1CI(dir: string, k: number): [number, number] | undefined {
+  /**
+   * Computes the missing macro F1 CIs once the page has rendered what was just posted (the computation holds this
+   * process's event loop, and with it the message to the page), or after a second at most; then re-renders.
+   */
+  private computeCIsAfterRender(runs: { dir: string; manifest: RunManifest }[]): void {
+    if (this.ciWaiting) return;
+    this.ciWaiting = true;
+    const go = () => {
+      if (!this.ciWaiting) return;
+      this.ciWaiting = false;
+      sub.dispose();
+      clearTimeout(timer);
+      if (this.disposed) return;
+      for (const { dir, manifest } of runs) if (manifest.test) this.macroF1CI(dir, manifest.test.labels.length, true);
+      this.schedule();
+    };
+    const sub = this.onDidRender(() => setTimeout(go, 0));
+    const timer = setTimeout(go, 1000);
+  }
+
+  /** The run's macro F1 CI: cached, computed now (compute), or 'later' when not cached and not computed now. */
+  private macroF1CI(dir: string, k: number, compute: boolean): [number, number] | undefined | 'later' {
     const source = signature(join(dir, RUN_FILES.predictions));
     if (!source) return undefined;
     const hit = this.f1CI.get(dir);
     if (hit?.source === source) return Number.isFinite(hit.ci[0]) ? hit.ci : undefined;
+    if (!compute) return 'later';
     const ci = macroF1CI(readPredictions(dir), k);
     this.f1CI.set(dir, { source, ci });
     return Number.isFinite(ci[0]) ? ci : undefined;
