@@ -14,6 +14,8 @@ export interface TokenRows {
   get(i: number): EncodedRow;
   /** The document of row i (kept in memory: no read). */
   doc(i: number): number;
+  /** The number of ids of row i (from the index: no read). */
+  size(i: number): number;
   close(): void;
 }
 
@@ -39,6 +41,9 @@ class FileRows implements TokenRows {
   }
   doc(i: number): number {
     return this.docs[i];
+  }
+  size(i: number): number {
+    return (this.offsets[i + 1] - this.offsets[i]) / 4 - META;
   }
   get(i: number): EncodedRow {
     if (this.fd === undefined) throw new Error('token rows read after close()');
@@ -198,5 +203,5 @@ export function openTokenRows(file: string, check: (header: Record<string, unkno
 
 /** Rows held in memory (tests, small sets) behind the same interface. */
 export function memoryTokenRows(rows: readonly EncodedRow[]): TokenRows {
-  return { length: rows.length, get: (i) => rows[i], doc: (i) => rows[i].doc, close: () => undefined };
+  return { length: rows.length, get: (i) => rows[i], doc: (i) => rows[i].doc, size: (i) => rows[i].ids.length, close: () => undefined };
 }

@@ -42,7 +42,7 @@ const seconds = (t0: number) => (performance.now() - t0) / 1000;
 
 /** Validation passes during training (per epoch, or every N steps plus the final weights) and the test pass. */
 export function evaluationPasses(
-  s: Pick<TrainingSetup, 'validation' | 'test' | 'totalSteps' | 'stepsPerEpoch'>,
+  s: Pick<TrainingSetup, 'totalSteps' | 'stepsPerEpoch'> & { validation?: unknown; test?: unknown },
   c: { evalEvery: 'epoch' | 'auto' | number; epochs: number },
 ): { validation: number; test: number } {
   const every = resolveEvalEvery(c, s.stepsPerEpoch);
@@ -114,13 +114,17 @@ export async function estimateTraining(p: ProbeParams, ctx: JobContext = {}): Pr
     const evalSet = setup.validation ?? setup.test;
     if (evalSet && evalSet.batches.length) {
       const bs = evalSet.batches;
-      await setup.logitsOf(bs[0]);
-      const probe = bs[Math.floor(bs.length / 2)];
+      await setup.logitsOf(bs.get(0));
+      const probe = bs.get(Math.floor(bs.length / 2));
       const te = performance.now();
       await setup.logitsOf(probe);
       const perToken = seconds(te) / tokensOf(probe);
       rss.sample();
-      const setTokens = (s: TrainingSetup['validation']) => (s ? s.batches.reduce((a, b) => a + tokensOf(b), 0) : 0);
+      const setTokens = (s: TrainingSetup['validation']) => {
+        let t = 0;
+        for (let i = 0; s && i < s.batches.length; i++) t += s.batches.tokens(i);
+        return t;
+      };
       evalSeconds = perToken * (passes.validation * setTokens(setup.validation) + passes.test * setTokens(setup.test));
     }
     const evalPasses = passes.validation + passes.test;
@@ -176,6 +180,6 @@ export async function estimateTraining(p: ProbeParams, ctx: JobContext = {}): Pr
     };
   } finally {
     await setup.trainer.dispose();
-    setup.rows.close();
+    setup.close();
   }
 }

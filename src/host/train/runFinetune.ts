@@ -29,7 +29,6 @@ import { documentProbs, metricsOf, type EncodedSet } from './evaluate';
 import { loadTrainableModel, type TrainableModel } from './model';
 import { computeSaliency, SALIENCY_FILE, type SaliencyInput } from './saliency';
 import { buildTraining, checkTrainingSettings, trainBatchAt } from './setup';
-import type { TokenRows } from '../tokenize/tokenRows';
 
 /** Saved beside the trainer's checkpoint: where in the schedule it was taken. */
 export interface LoopState {
@@ -184,7 +183,7 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
   const fallback = fallbackWarning(exec);
   if (fallback) run.log(`warning: ${fallback}`);
   let trainer: TrainerWorker | undefined;
-  let trainRows: TokenRows | undefined;
+  let setupToClose: { close(): void } | undefined;
   const r = await runJob(run, async () => {
     progress({ phase: 'loading', step: 0, total: 1 });
     // exportRun (src/host/export) reads config.modelDir to find a hub model's folder again.
@@ -194,7 +193,7 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
     const { byDoc, stepsPerEpoch, totalSteps, evalLongText, maxLength, validation, test } = setup;
     const evalEvery = resolveEvalEvery(c, stepsPerEpoch);
     trainer = setup.trainer;
-    trainRows = setup.rows;
+    setupToClose = setup;
     const tr = trainer;
     if (params.resumeRunDir) await tr.loadCheckpoint(run.checkpointDir(CHECKPOINT_LAST));
     const k = data.labels.length;
@@ -343,7 +342,7 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
     return testMetrics;
   });
   await trainer?.dispose();
-  trainRows?.close();
+  setupToClose?.close();
   return { runId: run.id, runDir: run.dir, kind: run.manifest.kind, status: r.status, test: r.value, error: r.error, warnings: run.manifest.warnings };
 }
 

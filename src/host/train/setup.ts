@@ -31,6 +31,8 @@ export interface TrainingSetup {
   trainer: TrainerWorker;
   trainableParams: number;
   totalParams: number;
+  /** Releases the token files behind the training rows and the evaluation sets. */
+  close(): void;
   /** Logits of an evaluation batch (with the document pooling of 'sentence-mean'). */
   logitsOf(b: TokenBatch): Promise<Float32Array>;
 }
@@ -166,7 +168,12 @@ async function buildOnRows(
     maxDims: { batch: byDoc ? c.batchSize * (c.docPieces ?? DEFAULT_DOC_PIECES) : c.batchSize, seq: maxLength, docs: c.batchSize },
   });
   const spec: TrainWorkerModel = { source: m.source, numLabels: m.model.numLabels, seed: c.seed, sentenceMean: !!byDoc };
-  const { worker: trainer, info } = await TrainerWorker.start({ kind: 'custom', spec }, config, { workerPath: trainWorkerPath() });
+  const started = await TrainerWorker.start({ kind: 'custom', spec }, config, { workerPath: trainWorkerPath() }).catch((e: unknown) => {
+    validation?.close();
+    test?.close();
+    throw e;
+  });
+  const { worker: trainer, info } = started;
   log(
     info.executor === 'device'
       ? `trainer: the device trainer on ${exec.providers[0]} (the whole step, AdamW included, in one graph; ${exec.providers[0] === 'webgpu' ? 'state kept in GPU buffers' : 'state uploaded and downloaded every step'})`
@@ -186,6 +193,11 @@ async function buildOnRows(
     trainer,
     trainableParams: model.params.filter(isTrainable).reduce((a, p) => a + size(p.shape), 0),
     totalParams: model.params.reduce((a, p) => a + size(p.shape), 0),
+    close: () => {
+      rows.close();
+      validation?.close();
+      test?.close();
+    },
     logitsOf: (b) => trainer.evaluate(byDoc ? withPiecePool(b) : b),
   };
 }

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cachedTokenRows, type TokenCacheKey } from '../../../src/host/tokenize/cache';
 import { openTokenRows, writeTokenRows } from '../../../src/host/tokenize/tokenRows';
-import { encodeDocuments, encodeDocumentsEach, type EncodedRow, type TextTokenizer } from '../../../src/host/tokenize';
+import { encodeDocuments, encodeDocumentsEach, makeBatches, type EncodedRow, type TextTokenizer } from '../../../src/host/tokenize';
+import { encodeForEval } from '../../../src/host/train/evaluate';
 import { docPoolTrainBatch, docRows, encodeSentencePieces, encodeSentencePiecesEach, piecesByDocument } from '../../../src/host/train/docPool';
 
 /** A word-level stand-in tokenizer: each word's id from its length and first letter. */
@@ -118,4 +119,22 @@ test('token rows: sentence pieces per document from the index give the same trai
   assert.deepEqual(docPoolTrainBatch(byDoc, [4, 9, 2], o), docPoolTrainBatch(arrays, [4, 9, 2], o));
   assert.throws(() => docRows(r.rows, labelled.length + 1), /document \d+ has no pieces/);
   r.rows.close();
+});
+
+test('evaluation sets: batches padded on demand from the token file equal makeBatches sorted by length', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gft-tokrows-'));
+  const examples = docs.map((d, i) => ({ id: `e${i}`, text: d.text, label: d.label ?? 0 }));
+  const expected = makeBatches(encodeDocuments(tok, examples, opts), 7, tok.specials.pad, { sortByLength: true });
+  for (const cache of [undefined, { tokenizer: 'words', dir }, { tokenizer: 'words', dir }]) {
+    const set = encodeForEval(tok, examples, 'chunks', 12, 7, cache);
+    assert.equal(set.batches.length, expected.length);
+    assert.deepEqual([...set.batches], expected);
+    assert.deepEqual(set.batches.get(3), expected[3]);
+    assert.deepEqual(
+      Array.from({ length: set.batches.length }, (_, i) => set.batches.tokens(i)),
+      expected.map((b) => b.batch * b.seq),
+    );
+    set.close();
+  }
+  assert.equal(readdirSync(dir).filter((f) => f.endsWith('.tokens')).length, 1, 'the cached set wrote one entry, read by the second');
 });
