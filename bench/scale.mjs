@@ -148,4 +148,13 @@ if (stages.includes('tokenize'))
       )
       .join(', ')}; index kept in memory: ${rows.find((r) => r.tokenize?.result)?.tokenize.result.indexBytesPerRow ?? '—'} bytes per row`,
   );
+if (stages.includes('tokenize'))
+  console.log(
+    `memory the evaluation sets hold (validation + test; padded per batch when evaluated${stages.includes('tokmem') ? ' / every padded batch built up front' : ''}): ${rows
+      .map(
+        (r) =>
+          `N=${r.n} ${r.tokenize?.result?.heldEvalMB?.toFixed(1) ?? '—'}${stages.includes('tokmem') ? ` / ${r.tokmem?.result?.heldEvalMB?.toFixed(1) ?? '—'}` : ''} MB`,
+      )
+      .join(', ')}`,
+  );
 console.log(`\nwrote ${out}`);

@@ -28,7 +28,8 @@ import { embedTexts, EMBEDDING_POOLING } from '../src/host/jobs/baselineEmbeddin
 import { loadStarterModel } from '../src/host/models/starter';
 import { DEFAULT_TRAIN_CONFIG } from '../src/host/train/config';
 import { loadTrainableModel } from '../src/host/train/model';
-import { encodeDocumentsEach, padBatch, type EncodedRow, type LongTextStrategy } from '../src/host/tokenize';
+import { encodeDocuments, encodeDocumentsEach, makeBatches, padBatch, type EncodedRow, type LongTextStrategy } from '../src/host/tokenize';
+import { encodeForEval } from '../src/host/train/evaluate';
 import { cachedTokenRows } from '../src/host/tokenize/cache';
 import { INDEX_BYTES_PER_ROW, memoryTokenRows, type TokenRows } from '../src/host/tokenize/tokenRows';
 
@@ -159,6 +160,19 @@ async function main(): Promise<Record<string, unknown>> {
     }
     const batchSeconds = (performance.now() - t2) / 1000;
     const n = rows.length;
+    // The run's evaluation sets (validation + test, evaluation batch 32): streamed and padded per batch when
+    // evaluated (encodeForEval with a cache), or every padded batch built up front (the peer, as before).
+    const evalExamples = [...data.validation, ...data.test];
+    const beforeEval = await used();
+    const evalSet =
+      stage === 'tokenize'
+        ? encodeForEval(m.tokenizer, evalExamples, c.longText as LongTextStrategy, maxLength, 32, { tokenizer: m.ref, dir: cacheDir })
+        : makeBatches(encodeDocuments(m.tokenizer, evalExamples, { strategy: c.longText as LongTextStrategy, maxLength }), 32, m.tokenizer.specials.pad, {
+            tokenTypeIds: m.tokenizer.usesTokenTypeIds,
+            sortByLength: true,
+          });
+    const heldEval = (await used()) - beforeEval;
+    if ('close' in evalSet) evalSet.close();
     rows.close();
     rmSync(cacheDir, { recursive: true, force: true });
     return {
@@ -173,6 +187,8 @@ async function main(): Promise<Record<string, unknown>> {
       gc: !!gc,
       heldMB: held / 2 ** 20,
       heldBytesPerRow: held / n,
+      evalTexts: evalExamples.length,
+      heldEvalMB: heldEval / 2 ** 20,
       indexBytesPerRow: stage === 'tokenize' ? INDEX_BYTES_PER_ROW : undefined,
     };
   }
