@@ -215,8 +215,14 @@ export const pageTests = [
       const frame = await webviewFrame(page, 'table.significance[data-rows="2"]', 60_000);
       check((await frame.getAttribute('tr[data-reference="true"] th a', 'data-run')) === 'panel-tfidf', 'the TF-IDF baseline should be the reference');
       check(/^TF-IDF baseline( #\d+)?$/.test((await frame.textContent('tr[data-reference="true"] th a'))?.trim()), 'the reference is shown by its name');
-      // Each run's macro F1 with its bootstrap 95% CI, around run.json's value.
-      const f1Cell = await frame.textContent('table.data[data-rows="3"] tr:has(a[data-dir$="panel-finetune"]) td:nth-child(6)');
+      // Each run's macro F1 with its bootstrap 95% CI, around run.json's value (the CI is computed once the page has
+      // rendered: the cell shows the F1 alone until then).
+      const f1Cell = await waitForValue(
+        () => frame.textContent('table.data[data-rows="3"] tr:has(a[data-dir$="panel-finetune"]) td:nth-child(6)'),
+        (t) => /\(/.test(t ?? ''),
+        'the macro F1 cell with its CI',
+        10_000,
+      );
       const f1 = /^(\d+\.\d)% \((\d+\.\d)%–(\d+\.\d)%\)$/.exec(f1Cell?.trim() ?? '');
       check(
         f1 && f1[1] === (100 * ft.manifest.test.macroF1).toFixed(1) && Number(f1[2]) < Number(f1[1]) && Number(f1[1]) < Number(f1[3]),

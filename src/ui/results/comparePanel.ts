@@ -60,6 +60,7 @@ export class ComparePanel extends ResultsPanel {
     const p = new ComparePanel(extensionUri, panel, dirs, notes, compare, ensemble);
     stepDone('runsCompared');
     panel.webview.html = webviewHtml(panel.webview, extensionUri, 'compare', title);
+    p.startPairsEarly();
     return p;
   }
 
@@ -94,14 +95,27 @@ export class ComparePanel extends ResultsPanel {
     }
   }
 
-  protected override update(): void {
+  /** The compared runs with a manifest and the reference run (the one picked, else the default); undefined: none. */
+  private runsAndReference(): { runs: { dir: string; manifest: RunManifest }[]; ref: { dir: string; manifest: RunManifest } } | undefined {
     const runs = this.runDirs.flatMap((dir) => {
       const manifest = readManifest(dir);
       return manifest ? [{ dir, manifest }] : [];
     });
-    if (runs.length === 0) return;
+    if (runs.length === 0) return undefined;
     if (!this.reference || !runs.some((r) => r.dir === this.reference)) this.reference = defaultReference(runs);
-    const ref = runs.find((r) => r.dir === this.reference) ?? runs[0];
+    return { runs, ref: runs.find((r) => r.dir === this.reference) ?? runs[0] };
+  }
+
+  /** Asks the host for the paired tests now, while the page loads (update() starts any that are missing). */
+  private startPairsEarly(): void {
+    const r = this.runsAndReference();
+    if (r) this.startPairs(r.ref.dir, r.runs);
+  }
+
+  protected override update(): void {
+    const rr = this.runsAndReference();
+    if (!rr) return;
+    const { runs, ref } = rr;
     // The host's paired tests first: they run in the host process while this one builds the page.
     this.startPairs(ref.dir, runs);
     const table = comparisonTable(runs, { paired: !!this.compare });
