@@ -30,8 +30,10 @@ export function comparisonTable(runs: readonly { dir: string; manifest: RunManif
     };
   });
   const notes: string[] = [];
-  const missing = runs.filter((r) => !r.manifest.test).map((r) => r.manifest.id);
+  const missing = runs.filter((r) => !r.manifest.test && !r.manifest.testSkipped).map((r) => r.manifest.id);
   if (missing.length) notes.push(`No test metrics yet for ${missing.join(', ')}.`);
+  const trials = runs.filter((r) => r.manifest.testSkipped).map((r) => r.manifest.id);
+  if (trials.length) notes.push(`Judged on validation only (search trials; their test sets were not read): ${trials.join(', ')}.`);
   const keyOf = (m: RunManifest) => `${m.dataset?.hash ?? '?'}|${m.dataset?.splitHash ?? '?'}`;
   const keys = new Set(withTest.map((r) => keyOf(r.manifest)));
   if (keys.size > 1) {

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SearchRecord, SearchTrial } from '../../../src/protocol';
+import type { RunManifest, SearchRecord, SearchTrial } from '../../../src/protocol';
+import { comparisonTable } from '../../../src/ui/viewmodel/comparison';
 import { SEARCHED_KEYS } from '../../../src/shared/searchSpace';
 import { listSearches, newSearchName, searchItem, searchNotes, searchParams, searchRunDirs } from '../../../src/ui/viewmodel/search';
 import { defaultValues, formFields, parseForm } from '../../../src/ui/viewmodel/fineTuneForm';
@@ -83,4 +84,25 @@ test("the form's Search… keeps the form's settings except the searched ones", 
   for (const k of SEARCHED_KEYS) assert.equal(p.config[k], undefined, `${k} is searched`);
   assert.equal(p.device, 'cpu');
   assert.match(newSearchName(new Date('2026-12-06T23:10:05.123Z')), /^search-20261206-231005$/);
+});
+
+test('the comparison of a search says its trials were judged on validation only, not that their test metrics are missing', () => {
+  const m = (id: string, over: Partial<RunManifest>): RunManifest => ({
+    id,
+    kind: 'finetune',
+    status: 'completed',
+    config: {},
+    seed: 1,
+    packages: {},
+    device: 'cpu',
+    hostPid: 1,
+    startedAt: '2026-12-06T23:00:00Z',
+    ...over,
+  });
+  const t = comparisonTable([
+    { dir: '/s/trial-01', manifest: m('trial-01', { testSkipped: true }) },
+    { dir: '/r/live', manifest: m('live', { status: 'running' }) },
+  ]);
+  assert.ok(t.notes.includes('Judged on validation only (search trials; their test sets were not read): trial-01.'));
+  assert.ok(t.notes.includes('No test metrics yet for live.'));
 });
