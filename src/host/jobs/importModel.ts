@@ -20,6 +20,7 @@ export type { ImportModelParams };
 import { packageVersions } from '../info';
 import { RunFolder, type NewRun } from '../runs';
 import { readJson } from '../../shared/node/runFiles';
+import { migrateConfig } from '../../shared/settings';
 import { CHECKPOINT_BEST } from '../../shared/runLayout';
 import { resolveTrainConfig } from '../train/config';
 import { resolveExecution } from '../train/device';
@@ -188,7 +189,8 @@ export async function importModel(
   const { data, src } = importData(p);
   if (data.test.length === 0) throw new Error('the data has no test examples to evaluate the model on; use a split with a test fraction');
   const perm = matchLabels(hfConfig.id2label as Record<string, unknown>, data.labels, p.labelMap);
-  const base: Partial<TrainConfig> = job?.gftConfig ?? {};
+  // a job written by an older gft names some settings the old way (migrateConfig)
+  const base: Partial<TrainConfig> = migrateConfig(job?.gftConfig ?? {});
   const c = resolveTrainConfig({
     ...base,
     ...(p.maxLength !== undefined ? { maxLength: p.maxLength } : {}),

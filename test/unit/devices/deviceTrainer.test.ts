@@ -1,6 +1,6 @@
 // The device trainer (src/engine/devices/deviceTrainer.ts) behind the host trainer's API: same losses, learning
 // rates, gradient norms, evaluation, saliency and checkpoints as the CPU Trainer, with dropout, clipping, class
-// weights, a warmup schedule, the freezing dial, a short last batch and document pooling (doc_pool extra inputs,
+// weights, a warmup schedule, the train-layers dial, layer-wise learning-rate decay, a short last batch and document pooling (doc_pool extra inputs,
 // one label per document). Each check runs on the CPU provider (the same graph, always available) and on WebGPU,
 // which is skipped with the reason where no WebGPU adapter exists (CI installs Mesa's lavapipe).
 import { test } from 'node:test';

@@ -184,7 +184,8 @@ test("a job's model folder: settings from gft_job.json, leakage checked and reco
         JSON.stringify({
           format: 'gft-trainer-job-1',
           source: { run: 'trained', name: null, gft: '0.1.0' },
-          gftConfig: { maxLength: 20, longText: 'head', batchSize: 8, seed: 42 },
+          // written by an older gft: the train-layers setting under its old name
+          gftConfig: { maxLength: 20, longText: 'head', batchSize: 8, seed: 42, freeze: { top: 1 } },
           trainIds,
           trainTextSha256: trainIds.map((id) => textHash(texts.get(id)!)),
           metrics: { test: { accuracy: 0.5, n: 18, macro_f1: 0.5 } },
@@ -222,6 +223,7 @@ test("a job's model folder: settings from gft_job.json, leakage checked and reco
       io.errs.join('\n'),
     );
     const clean = RunFolder.open(join(root, 'runs', 'clean'));
+    assert.deepEqual(clean.manifest.config.trainLayers, { top: 1 }, "an older job's 'freeze' is read as trainLayers");
     const imp = (m: RunManifest) =>
       (m.config as { imported: { leakage: { checked: boolean; testInTraining: number; trainExamples: number }; jobTest: { accuracy: number } } }).imported;
     assert.deepEqual(imp(clean.manifest).leakage, {
