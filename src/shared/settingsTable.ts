@@ -313,7 +313,7 @@ export const SETTINGS = {
     max: 1000,
     default: 0,
     saved: true,
-    help: 'Stop after this many evaluations without a better validation accuracy; 0 trains all epochs.',
+    help: 'Stop after this many validations without a better best metric; the best checkpoint is then the model. 0 trains all epochs.',
     cli: { flag: 'patience' },
     form: { label: 'Early-stopping patience', group: 'Training' },
   },
