@@ -14,7 +14,7 @@ import { renderCharts } from './charts';
 import { renderComparison } from './compare';
 import { button, h, post } from './dom';
 import { confusionTable } from './matrix';
-import { noteSaved, renderReview } from './review';
+import { noteSaved, renderReview, reviewItemArrived } from './review';
 
 const app = document.getElementById('app') as HTMLElement;
 const mode = app.dataset.mode === 'compare' ? 'compare' : 'run';
@@ -187,6 +187,9 @@ window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
       break;
     case 'comparison':
       if (changed('comparison', m.view)) renderComparison(compareSection, curvesSection, m.view);
+      break;
+    case 'reviewItem':
+      reviewItemArrived(m.item);
       break;
     case 'noteSaved':
       noteSaved(reviewSection, m.id, m.savedAt);

@@ -1,13 +1,20 @@
 // The misclassified-review browser: filters (FP/FN, fixed/broken versus a baseline run, word-count quartile), a
-// keyboard list of the reviews (a listbox: arrow keys, Home/End; Enter jumps to the note) and the selected review
-// with its words shaded by saliency and a note saved with the run. Re-rendering keeps the selection, the focus and
-// a note being typed.
-import type { ReviewItem, ReviewPage, ReviewQuery, SaliencySpan } from '../src/protocol/webviewMessages';
-import { button, h, post, select } from './dom';
+// virtualised keyboard list of every matching review (./reviewList: arrow keys, Home/End, PageUp/PageDown; Enter
+// jumps to the note) and the selected review with its words shaded by saliency and a note saved with the run. The
+// list's rows are light (no texts): the text and saliency of the selected row are asked of the host when it is
+// opened. Re-rendering keeps the selection, the focus and a note being typed.
+import type { ReviewItem, ReviewPage, ReviewQuery, ReviewRow, SaliencySpan } from '../src/protocol/webviewMessages';
+import { h, post, select } from './dom';
 import { pct } from '../src/shared/format';
+import { virtualList } from './reviewList';
 
-let query: ReviewQuery = { filter: 'all', positive: 1, offset: 0, limit: 50 };
+let query: ReviewQuery = { filter: 'all', positive: 1 };
 let selected: string | undefined;
+/** Texts and saliency of the rows opened since the list was last sent (asked once each). */
+const items = new Map<string, ReviewItem>();
+const asked = new Set<string>();
+/** Fills the detail's text when the selected row's item arrives. */
+let fillText: ((it: ReviewItem) => void) | undefined;
 /** Notes typed here, newer than the page's (the page is re-sent only when files change). */
 const typed = new Map<string, string>();
 let saveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -29,17 +36,17 @@ export function noteSaved(section: HTMLElement, id: string, savedAt: string): vo
 
 const conf = (c: number | undefined) => (typeof c === 'number' && Number.isFinite(c) ? `${pct(c)} confident` : 'confidence unknown');
 
-function itemLine(it: ReviewItem): string {
+function itemLine(it: ReviewRow): string {
   const parts = [`true ${it.label}`, `predicted ${it.pred}`, conf(it.confidence)];
   if (it.baselinePred !== undefined) parts.push(`baseline predicted ${it.baselinePred} (${conf(it.baselineConfidence)})`);
   if (it.words !== undefined) parts.push(`${it.words} words`);
   return parts.join(' · ');
 }
 
-const badge = (it: ReviewItem) => (it.change === 'fixed' ? `fixed · baseline ${it.kind}` : it.change === 'broken' ? `broken · ${it.kind}` : it.kind);
+const badge = (it: ReviewRow) => (it.change === 'fixed' ? `fixed · baseline ${it.kind}` : it.change === 'broken' ? `broken · ${it.kind}` : it.kind);
 
 /** What a badge means, in words (its tooltip). For a fixed review the FP/FN is the baseline's mistake. */
-function badgeTitle(it: ReviewItem, positive: string): string {
+function badgeTitle(it: ReviewRow, positive: string): string {
   const who = it.change === 'fixed' ? 'the baseline' : 'the model';
   const kind =
     it.kind === 'FP'
@@ -57,7 +64,7 @@ function badgeTitle(it: ReviewItem, positive: string): string {
 }
 
 /** Text with saliency: a focusable region; arrow keys move between the clearly shaded words. */
-function salientText(spans: SaliencySpan[], it: ReviewItem): HTMLElement {
+function salientText(spans: SaliencySpan[], it: ReviewRow): HTMLElement {
   const box = h('div', {
     class: 'text salient',
     tabindex: 0,
@@ -106,7 +113,7 @@ function salientText(spans: SaliencySpan[], it: ReviewItem): HTMLElement {
   return box;
 }
 
-function legend(it: ReviewItem): HTMLElement {
+function legend(it: ReviewRow): HTMLElement {
   return h(
     'div',
     { class: 'legend', 'aria-label': 'Saliency legend' },
@@ -133,7 +140,26 @@ function minorOption(text: () => HTMLElement | null): HTMLElement {
   return h('label', { class: 'option', for: 'hide-minor' }, toggle, ' Hide punctuation and function words (the, of, is…)');
 }
 
-function detail(it: ReviewItem, listItem: () => HTMLElement | null): HTMLElement {
+/** The text part of the detail: legend, text (shaded when it has saliency), the minor-words option. */
+function textPart(it: ReviewItem): HTMLElement[] {
+  const text = it.saliency
+    ? salientText(it.saliency, it)
+    : it.text
+      ? h('div', { class: 'text full' }, it.text)
+      : h('p', { class: 'empty' }, 'The text of this example is not available (only its id is in predictions.jsonl).');
+  const textEl = text.classList.contains('salient') ? text : null;
+  textEl?.classList.toggle('hide-minor', hideMinor);
+  return [
+    it.saliency
+      ? legend(it)
+      : h('p', { class: 'meta' }, it.text ? "No saliency for this review (saliency.jsonl covers the fine-tuned run's most confident mistakes)." : ''),
+    text,
+    ...(it.saliency ? [minorOption(() => textEl)] : []),
+  ];
+}
+
+/** The opened row: its line and note now, its text (slot) when the host sends the item. */
+function detail(it: ReviewRow, listItem: () => HTMLElement | null): HTMLElement {
   const note = h('textarea', {
     id: 'note',
     class: 'note',
@@ -154,27 +180,27 @@ function detail(it: ReviewItem, listItem: () => HTMLElement | null): HTMLElement
   note.addEventListener('keydown', (e) => {
     if (e.key === 'Escape') listItem()?.focus();
   });
-  const text = it.saliency
-    ? salientText(it.saliency, it)
-    : it.text
-      ? h('div', { class: 'text full' }, it.text)
-      : h('p', { class: 'empty' }, 'The text of this example is not available (only its id is in predictions.jsonl).');
-  const textEl = text instanceof HTMLElement && text.classList.contains('salient') ? text : null;
-  textEl?.classList.toggle('hide-minor', hideMinor);
+  const known = items.get(it.id);
+  const slot = h('div', { class: 'text-slot' }, ...(known ? textPart(known) : [h('p', { class: 'meta loading' }, 'Loading the text…')]));
+  fillText = (item) => {
+    if (item.id === it.id) slot.replaceChildren(...textPart(item));
+  };
   return h(
     'section',
     { class: 'detail', 'data-id': it.id, 'aria-label': `Review ${it.id}` },
     h('h3', {}, it.id),
     h('p', { class: 'meta' }, itemLine(it)),
-    it.saliency
-      ? legend(it)
-      : h('p', { class: 'meta' }, it.text ? "No saliency for this review (saliency.jsonl covers the fine-tuned run's most confident mistakes)." : ''),
-    text,
-    it.saliency ? minorOption(() => textEl) : '',
+    slot,
     h('label', { for: 'note', class: 'note-label' }, 'Note'),
     note,
     status,
   );
+}
+
+/** The host's answer to reviewItem: kept, and shown when its row is the opened one. */
+export function reviewItemArrived(item: ReviewItem): void {
+  items.set(item.id, item);
+  if (item.id === selected) fillText?.(item);
 }
 
 export function renderReview(section: HTMLElement, page: ReviewPage): void {
@@ -204,7 +230,7 @@ export function renderReview(section: HTMLElement, page: ReviewPage): void {
         ['fn', `False negatives (${page.counts.fn})`],
       ],
       page.query.filter,
-      (v) => ask({ filter: v as ReviewQuery['filter'], offset: 0 }),
+      (v) => ask({ filter: v as ReviewQuery['filter'] }),
     ),
     page.labels.length > 1
       ? select(
@@ -212,12 +238,12 @@ export function renderReview(section: HTMLElement, page: ReviewPage): void {
           'positive',
           page.labels.map((l, i) => [String(i), l]),
           String(page.query.positive),
-          (v) => ask({ positive: Number(v), offset: 0 }),
+          (v) => ask({ positive: Number(v) }),
         )
       : '',
     page.baselines.length
       ? select('Baseline', 'baseline', [['', 'none'], ...page.baselines.map((b): [string, string] => [b.dir, b.id])], page.query.baseline ?? '', (v) =>
-          ask({ baseline: v, change: v ? query.change : 'all', offset: 0 }),
+          ask({ baseline: v, change: v ? query.change : 'all' }),
         )
       : '',
     page.baselines.length
@@ -230,7 +256,7 @@ export function renderReview(section: HTMLElement, page: ReviewPage): void {
             ['broken', `broken: wrong here, baseline right (${page.versus?.broken ?? 0})`],
           ],
           page.query.change ?? 'all',
-          (v) => ask({ change: v as ReviewQuery['change'], offset: 0 }),
+          (v) => ask({ change: v as ReviewQuery['change'] }),
           !hasBase,
         )
       : '',
@@ -240,7 +266,7 @@ export function renderReview(section: HTMLElement, page: ReviewPage): void {
           'length',
           [['-1', 'any length'], ...page.lengths.map((b): [string, string] => [String(b.index), `Q${b.index + 1}: ${b.label} (${b.count})`])],
           String(page.query.length ?? -1),
-          (v) => ask({ length: Number(v), offset: 0 }),
+          (v) => ask({ length: Number(v) }),
         )
       : '',
   );
@@ -264,24 +290,27 @@ export function renderReview(section: HTMLElement, page: ReviewPage): void {
   );
   const warnings = page.warnings.length ? h('ul', { class: 'notes warnings' }, ...page.warnings.map((w) => h('li', {}, w))) : '';
 
-  if (!page.items.some((it) => it.id === selected)) selected = page.items[0]?.id;
-  const list = h('div', { class: 'list', role: 'listbox', 'aria-label': 'Reviews, most confident first. Arrow keys move, Enter goes to the note.' });
+  items.clear();
+  asked.clear();
+  fillText = undefined;
+  const rows = page.rows;
+  if (!rows.some((it) => it.id === selected)) selected = rows[0]?.id;
+  const positive = page.labels[page.query.positive] ?? String(page.query.positive);
   const detailBox = h('div', { class: 'detail-box' });
-  const byId = new Map(page.items.map((it) => [it.id, it]));
-  const itemEl = (id: string | undefined) => (id ? list.querySelector<HTMLElement>(`.mistake[data-id="${CSS.escape(id)}"]`) : null);
-  const choose = (id: string) => {
-    if (selected !== id) flushNote();
-    selected = id;
-    for (const el of list.querySelectorAll<HTMLElement>('.mistake')) {
-      const on = el.dataset.id === id;
-      el.setAttribute('aria-selected', String(on));
-      el.tabIndex = on ? 0 : -1;
+  const open = (i: number) => {
+    const it = rows[i];
+    if (!it) return;
+    if (selected !== it.id) flushNote();
+    selected = it.id;
+    detailBox.replaceChildren(detail(it, () => list.rowEl(i)));
+    if (!items.has(it.id) && !asked.has(it.id)) {
+      asked.add(it.id);
+      post({ type: 'reviewItem', id: it.id });
     }
-    const it = byId.get(id);
-    detailBox.replaceChildren(it ? detail(it, () => itemEl(selected)) : '');
   };
-  for (const it of page.items) {
-    const el = h(
+  const row = (i: number): HTMLElement => {
+    const it = rows[i];
+    return h(
       'article',
       {
         class: 'mistake',
@@ -296,50 +325,28 @@ export function renderReview(section: HTMLElement, page: ReviewPage): void {
       h(
         'div',
         { class: 'head' },
-        h('vscode-badge', { title: badgeTitle(it, page.labels[page.query.positive] ?? String(page.query.positive)) }, badge(it)),
+        h('vscode-badge', { title: badgeTitle(it, positive) }, badge(it)),
         h('strong', {}, it.id),
-        h('span', { class: 'meta' }, itemLine(it)),
-        it.saliency ? h('span', { class: 'tag' }, 'saliency') : '',
+        it.salient ? h('span', { class: 'tag' }, 'saliency') : '',
         (typed.get(it.id) ?? it.note) ? h('span', { class: 'tag' }, 'note') : '',
       ),
-      it.text ? h('div', { class: 'text' }, it.text) : undefined,
+      h('div', { class: 'meta line' }, itemLine(it)),
     );
-    el.addEventListener('focus', () => choose(it.id));
-    el.addEventListener('click', () => el.focus());
-    list.append(el);
-  }
-  list.addEventListener('keydown', (e) => {
-    const items = [...list.querySelectorAll<HTMLElement>('.mistake')];
-    const at = items.findIndex((x) => x.dataset.id === selected);
-    let next = -1;
-    if (e.key === 'ArrowDown') next = Math.min(items.length - 1, at + 1);
-    else if (e.key === 'ArrowUp') next = Math.max(0, at - 1);
-    else if (e.key === 'Home') next = 0;
-    else if (e.key === 'End') next = items.length - 1;
-    else if (e.key === 'Enter') {
-      e.preventDefault();
-      detailBox.querySelector<HTMLElement>('textarea')?.focus();
-      return;
-    } else return;
-    e.preventDefault();
-    items[next]?.focus();
-  });
-  const from = page.total === 0 ? 0 : page.query.offset + 1;
-  const to = page.query.offset + page.items.length;
-  const prev = button('Previous', () => ask({ offset: Math.max(0, query.offset - query.limit) }));
-  const next = button('Next', () => ask({ offset: query.offset + query.limit }));
-  if (page.query.offset === 0) prev.setAttribute('disabled', '');
-  if (to >= page.total) next.setAttribute('disabled', '');
-  const body = page.items.length ? h('div', { class: 'review-body' }, list, detailBox) : h('p', { class: 'empty' }, 'No reviews match these filters.');
-  section.replaceChildren(
-    filters,
-    badgeLegend,
-    summary,
-    warnings,
-    body,
-    h('div', { class: 'pager' }, prev, h('span', { class: 'meta' }, `${from}–${to} of ${page.total}`), next),
+  };
+  const at = Math.max(
+    0,
+    rows.findIndex((it) => it.id === selected),
   );
-  if (selected) choose(selected);
-  if (listFocused) itemEl(selected)?.focus();
-  else if (noteFocused) detailBox.querySelector<HTMLElement>('textarea')?.focus();
+  const list = virtualList({
+    count: rows.length,
+    label: `Reviews, most confident first (${rows.length}). Arrow keys, Page Up/Down, Home and End move, Enter goes to the note.`,
+    selected: at,
+    render: row,
+    onSelect: open,
+    onEnter: () => detailBox.querySelector<HTMLElement>('textarea')?.focus(),
+  });
+  const body = rows.length ? h('div', { class: 'review-body' }, list.el, detailBox) : h('p', { class: 'empty' }, 'No reviews match these filters.');
+  section.replaceChildren(filters, badgeLegend, summary, warnings, body);
+  if (rows.length) list.select(at, listFocused);
+  if (noteFocused) detailBox.querySelector<HTMLElement>('textarea')?.focus();
 }

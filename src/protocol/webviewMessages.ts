@@ -64,8 +64,6 @@ export interface ReviewQuery {
   filter: ReviewFilter;
   /** Index of the class treated as positive for FP/FN. */
   positive: number;
-  offset: number;
-  limit: number;
   /** Run folder of the baseline for fixed/broken ('' or absent: none). */
   baseline?: string;
   change?: ReviewChange;
@@ -91,6 +89,27 @@ export interface SaliencySpan {
   minor?: boolean;
 }
 
+/**
+ * One row of the mistakes list, light (no text): the whole filtered list is sent once per filter change and the
+ * webview renders only the rows in view; the text and saliency of a row come as a ReviewItem when it is opened.
+ */
+export interface ReviewRow {
+  id: string;
+  label: string;
+  pred: string;
+  confidence: number;
+  kind: 'FP' | 'FN' | 'wrong';
+  correct: boolean;
+  change?: 'fixed' | 'broken';
+  baselinePred?: string;
+  baselineConfidence?: number;
+  words?: number;
+  /** The run has saliency.jsonl words for this example. */
+  salient?: boolean;
+  /** The saved note (notes.json). */
+  note?: string;
+}
+
 export interface ReviewItem {
   id: string;
   label: string;
@@ -114,14 +133,15 @@ export interface ReviewItem {
 export interface ReviewPage {
   query: ReviewQuery;
   labels: string[];
-  /** Items matching the query (before paging). */
+  /** Rows matching the query. */
   total: number;
   /** Per FP/FN filter, within the current fixed/broken and length choice. */
   counts: Record<ReviewFilter, number>;
   evaluated: number;
   /** Wrong test predictions of this run, whatever the filters. */
   wrong: number;
-  items: ReviewItem[];
+  /** Every row matching the query, most confident first (light: the texts come per opened row). */
+  rows: ReviewRow[];
   /** Runs the fixed/broken filter can compare with (completed, with test predictions). */
   baselines: { dir: string; id: string }[];
   /** The chosen baseline: test ids both runs have, and how many this run fixed and broke. */
@@ -181,6 +201,8 @@ export type ToWebview =
   | { type: 'charts'; charts: ChartData[] }
   | { type: 'comparison'; view: ComparisonView }
   | { type: 'review'; page: ReviewPage }
+  /** The text and saliency of the row the webview opened (answer to FromWebview reviewItem). */
+  | { type: 'reviewItem'; item: ReviewItem }
   | { type: 'noteSaved'; id: string; savedAt: string }
   | { type: 'notice'; level: 'info' | 'warn' | 'error'; message: string }
   /** A run in progress: its phase, step and time left (absent once it ended). */
@@ -199,6 +221,8 @@ export interface LiveProgress {
 export type FromWebview =
   | { type: 'ready' }
   | { type: 'review'; query: ReviewQuery }
+  /** The mistakes browser opened this row: send its ReviewItem. */
+  | { type: 'reviewItem'; id: string }
   | { type: 'openRun'; dir: string }
   /** Comparison: pair every run with this one. */
   | { type: 'reference'; dir: string }

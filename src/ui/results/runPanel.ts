@@ -11,7 +11,7 @@ import { allCharts } from '../viewmodel/charts';
 import { confusionView } from '../viewmodel/compareView';
 import { liveProgress, metricRows, runHeader } from '../viewmodel/format';
 import { readNotes, saveNote } from '../viewmodel/notes';
-import { DEFAULT_REVIEW_QUERY, reviewPage } from '../viewmodel/review';
+import { DEFAULT_REVIEW_QUERY, reviewModel, type ReviewModel } from '../viewmodel/review';
 import { JsonlTail, listRuns, readManifest, readPredictions, RUN_FILES } from '../viewmodel/runFiles';
 import { readSaliency, SALIENCY_FILE } from '../viewmodel/saliency';
 import { loadTexts } from '../viewmodel/texts';
@@ -24,6 +24,8 @@ export class RunPanel extends ResultsPanel {
   private review: ReviewQuery = DEFAULT_REVIEW_QUERY;
   /** What the review list was last built from: re-sent only when one of these files changes. */
   private reviewSource = '';
+  /** The list last sent: the webview asks it for the text and saliency of the row it opens. */
+  private reviewed: ReviewModel | undefined;
   private lastRunMessage = '';
   private lastProgress: Progress | undefined;
 
@@ -129,10 +131,9 @@ export class RunPanel extends ResultsPanel {
     } catch (e) {
       warnings.push(e instanceof Error ? e.message : String(e));
     }
-    this.post({
-      type: 'review',
-      page: reviewPage(preds, labels, this.review, this.textLookup(manifest.dataset?.id), { baseline, baselines, saliency, notes: notes.notes, warnings }),
-    });
+    const extras = { baseline, baselines, saliency, notes: notes.notes, warnings };
+    this.reviewed = reviewModel(preds, labels, this.review, this.textLookup(manifest.dataset?.id), extras);
+    this.post({ type: 'review', page: this.reviewed.page });
   }
 
   /** The built-in movie reviews ship in data/: their texts can be shown next to the mistakes. */
@@ -154,6 +155,11 @@ export class RunPanel extends ResultsPanel {
         this.review = m.query;
         this.sendReview(true);
         break;
+      case 'reviewItem': {
+        const item = this.reviewed?.item(m.id);
+        if (item) this.post({ type: 'reviewItem', item });
+        break;
+      }
       case 'note':
         try {
           const savedAt = saveNote(this.dir, m.id, m.text);

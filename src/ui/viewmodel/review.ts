@@ -3,10 +3,10 @@
 // versus a baseline run (same test ids), and to a word-count quartile; with word saliency and the saved notes.
 // No vscode import.
 import { wordCount, wordQuartiles, type PredictionRecord } from '../../protocol';
-import type { LengthBucket, ReviewFilter, ReviewItem, ReviewPage, ReviewQuery } from '../../protocol/webviewMessages';
+import type { LengthBucket, ReviewFilter, ReviewItem, ReviewPage, ReviewQuery, ReviewRow } from '../../protocol/webviewMessages';
 import { saliencySpans } from './saliency';
 
-export const DEFAULT_REVIEW_QUERY: ReviewQuery = { filter: 'all', positive: 1, offset: 0, limit: 50, baseline: '', change: 'all', length: -1 };
+export const DEFAULT_REVIEW_QUERY: ReviewQuery = { filter: 'all', positive: 1, baseline: '', change: 'all', length: -1 };
 
 export interface ReviewExtras {
   /** The baseline run chosen for fixed/broken, with its predictions. */
@@ -44,6 +44,12 @@ export function lengthBuckets(counts: readonly number[]): LengthBucket[] {
 
 export { wordCount };
 
+/** The list of a query (page) and the full item (text, saliency) of one of its rows, by id. */
+export interface ReviewModel {
+  page: ReviewPage;
+  item(id: string): ReviewItem | undefined;
+}
+
 /** textOf: the example's text by id when predictions.jsonl does not carry it (it usually stores only ids). */
 export function reviewPage(
   preds: readonly PredictionRecord[],
@@ -52,6 +58,17 @@ export function reviewPage(
   textOf?: (id: string) => string | undefined,
   extras: ReviewExtras = {},
 ): ReviewPage {
+  return reviewModel(preds, labels, query, textOf, extras).page;
+}
+
+/** Every row of the query, light (no texts); item(id) adds the text and saliency of one row when it is opened. */
+export function reviewModel(
+  preds: readonly PredictionRecord[],
+  labels: readonly string[],
+  query: ReviewQuery,
+  textOf?: (id: string) => string | undefined,
+  extras: ReviewExtras = {},
+): ReviewModel {
   const evaluated = testPredictions(preds);
   const positive = Math.min(Math.max(0, query.positive), Math.max(0, labels.length - 1));
   const name = (i: number) => labels[i] ?? String(i);
@@ -103,12 +120,10 @@ export function reviewPage(
   const keep = pool.filter((p) => query.filter === 'all' || kind(p) === query.filter.toUpperCase());
   // Most confident first: confident mistakes say most about what the model learned wrong. Ties by id for stability.
   keep.sort((a, b) => (confidence(b) || 0) - (confidence(a) || 0) || a.id.localeCompare(b.id));
-  const offset = Math.max(0, Math.min(query.offset, Math.max(0, keep.length - 1)));
-  const items = keep.slice(offset, offset + query.limit).map((p): ReviewItem => {
-    const text = texts.get(p.id);
+  const row = (p: PredictionRecord): ReviewRow => {
     const b = base.get(p.id);
-    const sal = extras.saliency?.get(p.id);
     const note = extras.notes?.[p.id];
+    const w = words.get(p.id);
     return {
       id: p.id,
       label: name(p.label),
@@ -118,29 +133,45 @@ export function reviewPage(
       correct: right(p),
       ...(isFixed(p) ? { change: 'fixed' as const } : isBroken(p) ? { change: 'broken' as const } : {}),
       ...(b ? { baselinePred: name(b.pred), baselineConfidence: confidence(b) } : {}),
-      ...(typeof text === 'string' ? { text, words: words.get(p.id) } : {}),
-      ...(sal && sal.length ? { saliency: saliencySpans(text, sal) } : {}),
+      ...(w !== undefined ? { words: w } : {}),
+      ...(extras.saliency?.get(p.id)?.length ? { salient: true } : {}),
       ...(typeof note === 'string' ? { note } : {}),
     };
-  });
+  };
+  const rows = keep.map(row);
+  const byId = new Map(keep.map((p) => [p.id, p]));
+  const item = (id: string): ReviewItem | undefined => {
+    const p = byId.get(id);
+    if (!p) return undefined;
+    const light: ReviewRow = row(p);
+    delete light.salient;
+    const text = texts.get(p.id);
+    const sal = extras.saliency?.get(p.id);
+    return {
+      ...light,
+      ...(typeof text === 'string' ? { text } : {}),
+      ...(sal && sal.length ? { saliency: saliencySpans(text, sal) } : {}),
+    };
+  };
   let fixed = 0;
   let broken = 0;
   for (const p of evaluated) {
     if (isFixed(p)) fixed++;
     else if (isBroken(p)) broken++;
   }
-  return {
-    query: { ...query, positive, offset, baseline: extras.baseline?.dir ?? '', change, length: bucket ? bucket.index : -1 },
+  const page: ReviewPage = {
+    query: { ...query, positive, baseline: extras.baseline?.dir ?? '', change, length: bucket ? bucket.index : -1 },
     labels: [...labels],
     total: keep.length,
     counts,
     evaluated: evaluated.length,
     wrong: wrong.length,
-    items,
+    rows,
     baselines: extras.baselines ?? [],
     ...(extras.baseline ? { versus: { id: extras.baseline.id, shared: base.size, fixed, broken } } : {}),
     lengths,
     saliencyCount: extras.saliency ? evaluated.filter((p) => extras.saliency!.has(p.id)).length : 0,
     warnings,
   };
+  return { page, item };
 }

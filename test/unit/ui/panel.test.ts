@@ -20,7 +20,7 @@ import {
   significanceRow,
 } from '../../../src/ui/viewmodel/compareView';
 import { macroF1 } from '../../../src/shared/stats';
-import { lengthBuckets, reviewPage, wordCount } from '../../../src/ui/viewmodel/review';
+import { lengthBuckets, reviewModel, reviewPage, wordCount } from '../../../src/ui/viewmodel/review';
 import { readSaliency, saliencySpans } from '../../../src/ui/viewmodel/saliency';
 import { NOTES_FILE, readNotes, saveNote } from '../../../src/ui/viewmodel/notes';
 
@@ -209,23 +209,23 @@ test('reviewPage: fixed / broken versus a baseline on the same test ids, FP/FN o
   const run = rows.map(([id, l, p]) => pred(id, l, p));
   const base = rows.map(([id, l, , q]) => pred(id, l, q));
   const extras = { baseline: { dir: '/r/base', id: 'base', predictions: base }, baselines: [{ dir: '/r/base', id: 'base' }] };
-  const q = { filter: 'all' as const, positive: 1, offset: 0, limit: 10 };
+  const q = { filter: 'all' as const, positive: 1 };
   const fixed = reviewPage(run, ['neg', 'pos'], { ...q, baseline: '/r/base', change: 'fixed' }, undefined, extras);
-  assert.deepEqual(fixed.items.map((i) => i.id).sort(), ['a', 'b']);
+  assert.deepEqual(fixed.rows.map((i) => i.id).sort(), ['a', 'b']);
   assert.deepEqual(fixed.versus, { id: 'base', shared: 6, fixed: 2, broken: 2 });
-  assert.ok(fixed.items.every((i) => i.correct && i.change === 'fixed'));
-  assert.equal(fixed.items.find((i) => i.id === 'a')!.kind, 'FN'); // the baseline's mistake
-  assert.equal(fixed.items.find((i) => i.id === 'a')!.baselinePred, 'neg');
+  assert.ok(fixed.rows.every((i) => i.correct && i.change === 'fixed'));
+  assert.equal(fixed.rows.find((i) => i.id === 'a')!.kind, 'FN'); // the baseline's mistake
+  assert.equal(fixed.rows.find((i) => i.id === 'a')!.baselinePred, 'neg');
   assert.deepEqual(fixed.counts, { all: 2, fp: 1, fn: 1 });
   const brokenFp = reviewPage(run, ['neg', 'pos'], { ...q, filter: 'fp', baseline: '/r/base', change: 'broken' }, undefined, extras);
   assert.deepEqual(
-    brokenFp.items.map((i) => i.id),
+    brokenFp.rows.map((i) => i.id),
     ['f'],
   );
   assert.equal(brokenFp.wrong, 3);
   const all = reviewPage(run, ['neg', 'pos'], { ...q, baseline: '/r/base', change: 'all' }, undefined, extras);
   assert.deepEqual(
-    all.items.map((i) => i.id),
+    all.rows.map((i) => i.id),
     ['f', 'c', 'd'],
   ); // confidences 0.95, 0.7, 0.6
   assert.deepEqual(all.warnings, []);
@@ -235,7 +235,7 @@ test('reviewPage: fixed / broken versus a baseline on the same test ids, FP/FN o
     baseline: { dir: '/r/base', id: 'base', predictions: base.slice(1) },
   });
   assert.deepEqual(
-    partial.items.map((i) => i.id),
+    partial.rows.map((i) => i.id),
     ['b'],
   );
   assert.match(partial.warnings[0], /base has predictions for 5 of this run's 6 test examples/);
@@ -244,7 +244,7 @@ test('reviewPage: fixed / broken versus a baseline on the same test ids, FP/FN o
 test('reviewPage: length quartile filter by word count, with saliency spans and notes on the items', () => {
   const texts: Record<string, string> = { a: 'one two', b: 'one two three four', c: 'w '.repeat(6), d: 'w '.repeat(8), e: 'a b c d e f g h i j' };
   const run = [pred('a', 0, 0.9), pred('b', 0, 0.8), pred('c', 0, 0.7), pred('d', 0, 0.6), pred('e', 1, 0.9)];
-  const q = { filter: 'all' as const, positive: 1, offset: 0, limit: 10 };
+  const q = { filter: 'all' as const, positive: 1 };
   const page = reviewPage(run, ['neg', 'pos'], { ...q, length: 1 }, (id) => texts[id], {
     saliency: new Map([
       [
@@ -267,11 +267,11 @@ test('reviewPage: length quartile filter by word count, with saliency spans and 
     ],
   );
   assert.deepEqual(
-    page.items.map((i) => i.id),
+    page.rows.map((i) => i.id),
     ['c'],
   );
-  assert.equal(page.items[0].words, 6);
-  const first = reviewPage(run, ['neg', 'pos'], { ...q, length: 0 }, (id) => texts[id], {
+  assert.equal(page.rows[0].words, 6);
+  const model = reviewModel(run, ['neg', 'pos'], { ...q, length: 0 }, (id) => texts[id], {
     saliency: new Map([
       [
         'b',
@@ -283,12 +283,17 @@ test('reviewPage: length quartile filter by word count, with saliency spans and 
     ]),
     notes: { b: 'sarcasm?' },
   });
+  const first = model.page;
   assert.deepEqual(
-    first.items.map((i) => i.id),
-    ['a', 'b'],
+    first.rows.map((i) => [i.id, !!i.salient, i.note]),
+    [
+      ['a', false, undefined],
+      ['b', true, 'sarcasm?'],
+    ],
   );
-  const b = first.items[1];
+  const b = model.item('b')!;
   assert.equal(b.note, 'sarcasm?');
+  assert.equal(b.text, texts.b);
   assert.deepEqual(b.saliency, [{ text: 'one ' }, { text: 'two', score: 1 }, { text: ' three ' }, { text: 'four', score: -0.5 }]);
   assert.equal(first.saliencyCount, 1);
   // No texts: no length buckets, the filter is ignored.

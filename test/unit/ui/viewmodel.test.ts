@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import type { EvalMetrics, MetricRecord, PredictionRecord, RunManifest } from '../../../src/protocol';
 import { accuracyChart, ema, lossChart, lrChart, pointCount } from '../../../src/ui/viewmodel/charts';
-import { reviewPage } from '../../../src/ui/viewmodel/review';
+import { reviewModel, reviewPage } from '../../../src/ui/viewmodel/review';
 import { comparisonTable } from '../../../src/ui/viewmodel/comparison';
 import { bestMetric, duration, metricRows, progressText, startedShort, statusIcon } from '../../../src/ui/viewmodel/format';
 import { freeReflectionName, nothingToReflectOn, reflectionSummary } from '../../../src/ui/viewmodel/reflection';
@@ -57,43 +57,38 @@ const pred = (id: string, label: number, p1: number, split?: string): Prediction
 test('reviewPage lists mistakes most-confident first with FP/FN filters for the positive class', () => {
   const preds = [pred('a', 0, 0.9), pred('b', 1, 0.3), pred('c', 0, 0.6), pred('d', 1, 0.05), pred('e', 1, 0.8), pred('f', 0, 0.1)];
   const labels = ['neg', 'pos'];
-  const all = reviewPage(preds, labels, { filter: 'all', positive: 1, offset: 0, limit: 10 });
+  const all = reviewPage(preds, labels, { filter: 'all', positive: 1 });
   assert.deepEqual(
-    all.items.map((i) => i.id),
+    all.rows.map((i) => i.id),
     ['d', 'a', 'b', 'c'],
   ); // confidences 0.95, 0.9, 0.7, 0.6
   assert.deepEqual(all.counts, { all: 4, fp: 2, fn: 2 });
   assert.equal(all.evaluated, 6);
-  assert.deepEqual(all.items[0], { id: 'd', label: 'pos', pred: 'neg', confidence: 0.95, kind: 'FN', correct: false });
-  const fp = reviewPage(preds, labels, { filter: 'fp', positive: 1, offset: 0, limit: 10 });
+  assert.deepEqual(all.rows[0], { id: 'd', label: 'pos', pred: 'neg', confidence: 0.95, kind: 'FN', correct: false });
+  const fp = reviewPage(preds, labels, { filter: 'fp', positive: 1 });
   assert.deepEqual(
-    fp.items.map((i) => i.id),
+    fp.rows.map((i) => i.id),
     ['a', 'c'],
   );
   // Treating 'neg' as the positive class swaps FP and FN.
-  const swapped = reviewPage(preds, labels, { filter: 'fp', positive: 0, offset: 0, limit: 10 });
+  const swapped = reviewPage(preds, labels, { filter: 'fp', positive: 0 });
   assert.deepEqual(
-    swapped.items.map((i) => i.id),
+    swapped.rows.map((i) => i.id),
     ['d', 'b'],
   );
-  const paged = reviewPage(preds, labels, { filter: 'all', positive: 1, offset: 2, limit: 1 });
-  assert.deepEqual(
-    paged.items.map((i) => i.id),
-    ['b'],
-  );
-  assert.equal(paged.total, 4);
+  // The whole filtered list, not a page of it.
+  assert.equal(all.total, all.rows.length);
+  assert.equal(reviewModel(preds, labels, { filter: 'all', positive: 1 }).item('zz'), undefined);
 });
 
 test('reviewPage uses only test-split predictions when splits are tagged', () => {
   const page = reviewPage([pred('v', 0, 0.9, 'validation'), pred('t', 0, 0.8, 'test'), pred('u', 1, 0.9, 'test')], ['neg', 'pos'], {
     filter: 'all',
     positive: 1,
-    offset: 0,
-    limit: 10,
   });
   assert.equal(page.evaluated, 2);
   assert.deepEqual(
-    page.items.map((i) => i.id),
+    page.rows.map((i) => i.id),
     ['t'],
   );
 });
@@ -173,13 +168,19 @@ test('format helpers: best metric, duration, status icons, metric rows', () => {
 
 test('reviewPage takes texts from the record or from the lookup by id', () => {
   const withText = { ...pred('a', 0, 0.9), text: 'own text' } as PredictionRecord;
-  const page = reviewPage([withText, pred('b', 1, 0.2)], ['neg', 'pos'], { filter: 'all', positive: 1, offset: 0, limit: 10 }, (id) =>
-    id === 'b' ? 'looked up' : undefined,
-  );
+  const model = reviewModel([withText, pred('b', 1, 0.2)], ['neg', 'pos'], { filter: 'all', positive: 1 }, (id) => (id === 'b' ? 'looked up' : undefined));
+  // The rows are light (word counts, no texts); the text comes with the item of an opened row.
   assert.deepEqual(
-    page.items.map((i) => i.text),
-    ['own text', 'looked up'],
+    model.page.rows.map((r) => [r.id, r.words, 'text' in r]),
+    [
+      ['a', 2, false],
+      ['b', 2, false],
+    ],
   ); // confidences 0.9, 0.8
+  assert.deepEqual(
+    model.page.rows.map((r) => model.item(r.id)?.text),
+    ['own text', 'looked up'],
+  );
 });
 
 test('Write Reflection never overwrites: REFLECTION.md, else the first free REFLECTION-N.md', () => {
