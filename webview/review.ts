@@ -171,6 +171,11 @@ function detail(it: ReviewRow, listItem: () => HTMLElement | null): HTMLElement 
   const status = h('span', { class: 'meta note-status', role: 'status' }, it.note ? 'Saved in notes.json' : '');
   note.addEventListener('input', () => {
     typed.set(it.id, note.value);
+    // The row's "note" tag follows the text (rows rendered later read `typed`).
+    const head = listItem()?.querySelector('.head');
+    const tag = head?.querySelector('.tag.note');
+    if (note.value && head && !tag) head.append(h('span', { class: 'tag note' }, 'note'));
+    else if (!note.value) tag?.remove();
     pendingNote = { id: it.id, text: note.value };
     status.textContent = 'Saving…';
     if (saveTimer) clearTimeout(saveTimer);
@@ -328,7 +333,7 @@ export function renderReview(section: HTMLElement, page: ReviewPage): void {
         h('vscode-badge', { title: badgeTitle(it, positive) }, badge(it)),
         h('strong', {}, it.id),
         it.salient ? h('span', { class: 'tag' }, 'saliency') : '',
-        (typed.get(it.id) ?? it.note) ? h('span', { class: 'tag' }, 'note') : '',
+        (typed.get(it.id) ?? it.note) ? h('span', { class: 'tag note' }, 'note') : '',
       ),
       h('div', { class: 'meta line' }, itemLine(it)),
     );

@@ -462,6 +462,7 @@ export const pageTests = [
         10_000,
       );
       await frame.waitForSelector('.note-status:has-text("Saved in notes.json")');
+      check(await frame.$(`.mistake[data-id="${noted.id}"] .tag:has-text("note")`), 'the row is tagged as soon as its note is typed');
       const after = Object.fromEntries(Object.keys(before).map((f) => [f, readFileSync(join(ft.dir, f), 'utf8')]));
       check(JSON.stringify(after) === JSON.stringify(before), 'the other files of the run folder are untouched');
       check(
