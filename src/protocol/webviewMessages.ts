@@ -97,23 +97,6 @@ export interface ReviewRow {
   id: string;
   label: string;
   pred: string;
-  confidence: number;
-  kind: 'FP' | 'FN' | 'wrong';
-  correct: boolean;
-  change?: 'fixed' | 'broken';
-  baselinePred?: string;
-  baselineConfidence?: number;
-  words?: number;
-  /** The run has saliency.jsonl words for this example. */
-  salient?: boolean;
-  /** The saved note (notes.json). */
-  note?: string;
-}
-
-export interface ReviewItem {
-  id: string;
-  label: string;
-  pred: string;
   /** Probability the model gave its prediction. */
   confidence: number;
   /** FP/FN of the wrong prediction (this run's, or the baseline's for a fixed example). */
@@ -122,12 +105,18 @@ export interface ReviewItem {
   change?: 'fixed' | 'broken';
   baselinePred?: string;
   baselineConfidence?: number;
-  text?: string;
   words?: number;
-  /** The text split into spans with word saliency (saliency.jsonl), when the run has it for this example. */
-  saliency?: SaliencySpan[];
+  /** The run has saliency.jsonl words for this example. */
+  salient?: boolean;
   /** The saved note on this example (notes.json in the run folder). */
   note?: string;
+}
+
+/** A row of the list with what opening it adds: its text and word saliency. */
+export interface ReviewItem extends Omit<ReviewRow, 'salient'> {
+  text?: string;
+  /** The text split into spans with word saliency (saliency.jsonl), when the run has it for this example. */
+  saliency?: SaliencySpan[];
 }
 
 export interface ReviewPage {
