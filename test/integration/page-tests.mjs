@@ -35,6 +35,16 @@ export async function runCommand(page, title) {
 }
 
 /**
+ * Opens the chapter's walkthrough and waits until it has put focus on a step: it does so a moment after it opens,
+ * which closes a command palette or a context menu opened in between (a race the page tests lost often enough to
+ * fail fresh-clone CI runs, at any load).
+ */
+export async function openWalkthrough(page) {
+  await commandWithPicks(page, 'Welcome: Open Walkthrough...', ['Fine-tune a transformer, step by step']);
+  await page.waitForFunction(() => document.activeElement?.classList.contains('getting-started-step'), null, { timeout: 5_000 }).catch(() => {});
+}
+
+/**
  * Runs a command and answers its quick pick(s). A quick pick closes when the window loses focus for a moment
  * (a webview or a notification can take it), so the whole sequence is retried up to three times.
  */
@@ -196,7 +206,7 @@ export const pageTests = [
         r.steps(1, 3);
         r.complete(40, acc);
       }
-      await commandWithPicks(page, 'Welcome: Open Walkthrough...', ['Fine-tune a transformer, step by step']);
+      await openWalkthrough(page);
       for (const step of ['evaluate', 'compare']) {
         await page.locator(`[data-done-step-id$="${step}"]`).first().waitFor({ timeout: 20_000 });
         check(
@@ -214,11 +224,11 @@ export const pageTests = [
       const cmp = await webviewFrame(page, 'table.data a[data-dir$="page-wt-b"]');
       await cmp.click('table.data a[data-dir$="page-wt-b"]');
       await webviewFrame(page, 'h1[data-run="page-wt-b"]');
-      await commandWithPicks(page, 'Welcome: Open Walkthrough...', ['Fine-tune a transformer, step by step']);
+      await openWalkthrough(page);
       await page.locator('[data-done-step-id$="compare"][aria-checked="true"]').first().waitFor({ timeout: 20_000 });
       await page.locator('[data-done-step-id$="evaluate"][aria-checked="true"]').first().waitFor({ timeout: 20_000 });
       // Leave the window as the later tests expect it: no extra panels, no extra completed runs.
-      await runCommand(page, 'View: Close All Editors');
+      await commandWithPicks(page, 'View: Close All Editors', []);
       for (const id of ['page-wt-a', 'page-wt-b']) rmSync(join(runs, id), { recursive: true, force: true });
       await page.locator('.part.sidebar .monaco-list-row', { hasText: 'wt-model-a' }).waitFor({ state: 'detached', timeout: 30_000 });
     },
@@ -607,7 +617,7 @@ export const pageTests = [
   {
     name: 'the walkthrough mirrors the chapter, step by step, and checks a step when its command runs',
     async run({ page, ws, screenshot }) {
-      await commandWithPicks(page, 'Welcome: Open Walkthrough...', ['Fine-tune a transformer, step by step']);
+      await openWalkthrough(page);
       for (const step of [
         'Pre-training and fine-tuning in brief',
         'Choose a dataset',
@@ -644,7 +654,7 @@ export const pageTests = [
         check(text.includes(q), `REFLECTION.md lacks "${q}"`);
       check(/Fine-tuned starter vs TF-IDF \+ logistic regression: .*McNemar exact p/.test(text), 'REFLECTION.md should state the paired test');
       // The walkthrough opened as a preview tab, which REFLECTION.md replaced: open it again.
-      await commandWithPicks(page, 'Welcome: Open Walkthrough...', ['Fine-tune a transformer, step by step']);
+      await openWalkthrough(page);
       await page.locator('[data-done-step-id$="reflect"][aria-checked="true"]').first().waitFor({ timeout: 20_000 });
     },
   },
