@@ -11,8 +11,14 @@ let form; // the form's webview frame
 
 /** Types into a vscode-textfield: Playwright reaches its input through the open shadow root and fires its input events. */
 async function type(page, frame, key, text) {
-  await frame.fill(`#field-${key} input`, text);
-  const v = await frame.$eval(`#field-${key}`, (e) => e.value);
+  // A check of the previous value may still re-render the form and put it back into the field: type again then.
+  let v;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await frame.fill(`#field-${key} input`, text);
+    await page.waitForTimeout(150);
+    v = await frame.$eval(`#field-${key}`, (e) => e.value);
+    if (v === text) return;
+  }
   check(v === text, `typed '${text}' into ${key}, the field holds '${v}'`);
 }
 

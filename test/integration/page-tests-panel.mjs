@@ -69,24 +69,40 @@ export async function compareRuns(page, wanted) {
   const rows = page.locator('.quick-input-list .monaco-list-row');
   await rows.first().waitFor({ timeout: 10_000 });
   await page.waitForTimeout(300);
-  const n = await rows.count();
+  // Every tested run comes ticked, and the list renders only the rows in view: go through it a screenful at a time
+  // (scrolling with the wheel) so that rows below the fold are unticked too.
+  const done = new Set();
   const seen = [];
-  for (let i = 0; i < n; i++) {
-    const row = rows.nth(i);
-    const text = ((await row.textContent()) ?? '').trim();
-    const want = wanted.some((id) => text.includes(`${id} ·`)); // label: the run's name; description: its id, kind, status
-    if (want) seen.push(text);
-    if (((await row.getAttribute('aria-checked')) === 'true') !== want) {
-      await row.click();
-      await waitForValue(
-        () => row.getAttribute('aria-checked'),
-        (v) => (v === 'true') === want,
-        `the row '${text}' to toggle`,
-        5_000,
-      );
+  for (let screen = 0; screen < 50; screen++) {
+    let fresh = 0;
+    const n = await rows.count();
+    for (let i = 0; i < n; i++) {
+      const row = rows.nth(i);
+      const index = await row.getAttribute('data-index');
+      if (index === null || done.has(index)) continue;
+      done.add(index);
+      fresh++;
+      const text = ((await row.textContent()) ?? '').trim();
+      const want = wanted.some((id) => text.includes(`${id} ·`)); // label: the run's name; description: its id, kind, status
+      if (want) seen.push(text);
+      if (((await row.getAttribute('aria-checked')) === 'true') !== want) {
+        await row.click();
+        await waitForValue(
+          () => row.getAttribute('aria-checked'),
+          (v) => (v === 'true') === want,
+          `the row '${text}' to toggle`,
+          5_000,
+        );
+      }
     }
+    if (!fresh) break;
+    await page.locator('.quick-input-list').hover();
+    await page.mouse.wheel(0, 400);
+    await page.waitForTimeout(200);
   }
   check(seen.length === wanted.length, `expected rows for ${wanted.join(', ')}, found ${seen.join(' | ')}`);
+  const selected = (await page.locator('.quick-input-widget .quick-input-count').textContent()) ?? '';
+  check(selected.includes(`${wanted.length} Selected`), `the quick pick should have ${wanted.length} runs ticked: '${selected.trim()}'`);
   await page.locator('.quick-input-widget .monaco-button', { hasText: 'OK' }).first().click();
 }
 

@@ -86,7 +86,8 @@ export const pageTests = [
       const t0 = Date.now();
       // The page (table of both runs, confusion tables, curves) opens first; the paired test against the reference
       // follows from the host (2 x 15,000 predictions read, McNemar and a 2,000-resample paired bootstrap).
-      const frame = await webviewFrame(page, 'table.data[data-rows="2"]', 20_000);
+      // (the frame of these two runs: a comparison panel of an earlier test may still be closing)
+      const frame = await webviewFrame(page, `table.data[data-rows="2"] a[data-dir$="${ids[1]}"]`, 20_000);
       const opened = Date.now() - t0;
       const confusions = (await frame.$$('figure.confusion')).length;
       await frame.locator('table.significance[data-rows="1"] tr[data-run] td').first().waitFor({ state: 'visible', timeout: 20_000 });

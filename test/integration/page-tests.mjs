@@ -456,11 +456,14 @@ export const pageTests = [
       await commandWithPicks(page, 'Guided Fine-Tune: Open Results', [manifest.id]);
       const frame = await webviewFrame(page, `h1[data-run="${manifest.id}"]`);
       await frame.click('[data-tab="mistakes"]');
-      await frame.waitForSelector('.mistake .text', { timeout: 15_000 });
+      // The list's rows are light (no texts); the opened row's text comes from the host.
+      await frame.waitForSelector('.mistake', { timeout: 15_000 });
+      await frame.focus('.mistake');
+      await frame.waitForSelector('.detail .text-slot .text', { timeout: 15_000 });
       const wrong = manifest.test.confusion[0][1] + manifest.test.confusion[1][0];
       const summary = await frame.textContent('.filters .meta');
       check(summary.startsWith(`${wrong} of ${manifest.test.n} test examples are wrong`), `mistake count: ${summary}`);
-      const firstText = await frame.textContent('.mistake .text');
+      const firstText = await frame.textContent('.detail .text-slot .text');
       check(firstText.split(/\s+/).length > 50, 'the first mistake should show the review text');
       await page.waitForTimeout(300);
       await screenshot('results-mistakes-baseline-light');
