@@ -343,7 +343,8 @@ precision: faster, but no longer gft's fp32 arithmetic), \`--max-steps N\` (a sh
 - \`output/model/\`: a Hugging Face checkpoint folder (config.json with id2label, model.safetensors, the tokenizer,
   and gft_job.json: this job and the ids of its training examples).
 - \`output/metrics.json\`: test and validation accuracy, macro F1 and log loss, each step's loss, learning rate and
-  gradient norm, the versions and the number of processes.
+  gradient norm, the optimizer's parameter groups (learning rate before the schedule, weight decay, parameter names),
+  the versions and the number of processes.
 - \`output/predictions.jsonl\`: one line per test example: id, label, pred, probs.
 
 Bring the model back into gft, evaluated by gft's engine on the same test set (with the leakage check against

@@ -48,6 +48,7 @@ What it does the way gft's engine does (and how):
     gradient accumulation as in the run;
   * the trained parameters are the run's (job.json "trainable": all, the head, or the top layers + head);
   * layer-wise learning-rate decay as in the run: one AdamW group per learning-rate factor (job.json "lrScale");
+    metrics.json "optimizer_groups" lists the groups as the optimizer ran them (lr before the schedule, names);
   * the best checkpoint by the run's validation metric is the final model, early stopping with its patience.
 What differs: the order of the training examples (Trainer's seeded sampler, not gft's) and the classifier
 head's random initialisation (torch's, from the same seed), so losses agree in distribution, not step by step.
@@ -186,7 +187,8 @@ def main():
             return [n for n, _ in model.named_parameters() if n not in no_decay]
 
         # layer-wise learning-rate decay: one AdamW group per (factor, decay), lr = learning_rate * factor (the
-        # schedule scales every group's lr alike, as gft's does)
+        # schedule scales every group's lr alike, as gft's does); the head's factor 1 first, as Trainer logs group
+        # 0's lr as the learning rate
         def create_optimizer(self, *args, **kwargs):
             if not lr_scale or self.optimizer is not None:
                 return super().create_optimizer(*args, **kwargs)
@@ -196,7 +198,8 @@ def main():
                 if p.requires_grad:
                     groups.setdefault((lr_scale.get(n, 1.0), n not in no_decay), []).append(p)
             self.optimizer = torch.optim.AdamW(
-                [{"params": ps, "lr": a.learning_rate * f, "weight_decay": a.weight_decay if d else 0.0} for (f, d), ps in groups.items()],
+                [{"params": ps, "lr": a.learning_rate * f, "weight_decay": a.weight_decay if d else 0.0}
+                 for (f, d), ps in sorted(groups.items(), key=lambda g: (-g[0][0], not g[0][1]))],
                 lr=a.learning_rate, betas=(a.adam_beta1, a.adam_beta2), eps=a.adam_epsilon)
             return self.optimizer
 
@@ -251,9 +254,15 @@ def main():
     trainer.train()
     seconds = time.time() - t0
 
+    # the optimizer's parameter groups as it ran: each group's learning rate before the schedule, weight decay and
+    # parameter names (accelerate may wrap the optimizer; the parameters are the model's own tensors)
+    opt = getattr(trainer.optimizer, "optimizer", trainer.optimizer)
+    name_of = {id(p): n for n, p in model.named_parameters()}
+    groups = [{"lr": g.get("initial_lr", g["lr"]), "weight_decay": g["weight_decay"], "params": [name_of.get(id(p), "?") for p in g["params"]]}
+              for g in (opt.param_groups if opt is not None else [])]
     result = {"job": job["source"], "versions": {"torch": torch.__version__, "transformers": transformers.__version__},
               "processes": world, "train_seconds": seconds, "steps": steps, "global_step": trainer.state.global_step,
-              "best_checkpoint": trainer.state.best_model_checkpoint}
+              "best_checkpoint": trainer.state.best_model_checkpoint, "optimizer_groups": groups}
     if val_set is not None:
         result["validation"] = {k: v for k, v in trainer.evaluate(val_set).items()}
     preds = []

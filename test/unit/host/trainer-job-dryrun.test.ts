@@ -116,3 +116,78 @@ test('an exported job runs (train.py with a transformers stand-in) and its outpu
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+// Layer-wise learning-rate decay in train.py's own optimizer (its create_optimizer override, which the stand-in's
+// Trainer calls as transformers' does): the parameter groups the optimizer ran with (metrics.json
+// "optimizer_groups") hold every trained parameter once and no frozen one, each at lr x decay^k as gft's engine
+// schedules it (lrScaleOf: the head at lr, encoder layer i of L at decay^(L+1-i), the embeddings at decay^(L+1)),
+// without weight decay on the job's no-decay names; and the learning rate Trainer logs (group 0's) is the run's lr.
+test('an exported job with --layer-lr-decay trains each layer at lr x decay^k from the head down and leaves frozen layers out', async (t) => {
+  if (spawnSync(PY, ['-c', 'import torch, numpy'], { encoding: 'utf8' }).status !== 0)
+    return t.skip(`${PY} has no torch (Debian: apt-get install python3-torch)`);
+  const root = mkdtempSync(join(tmpdir(), 'gft-job-lrdecay-'));
+  try {
+    const fx = spawnSync(PY, ['bench/trainer_job_fixture.py', root], { encoding: 'utf8' });
+    assert.equal(fx.status, 0, fx.stderr);
+    const lr = 3e-3,
+      decay = 0.5,
+      weightDecay = 0.01;
+    for (const layers of ['top:1', 'all']) {
+      const dir = join(root, `job-${layers.replace(':', '')}`);
+      const io = capture();
+      const args = ['job', 'export', '--model', join(root, 'tiny-bert'), '--data', join(root, 'data.jsonl'), '--epochs', '1', '--lr', String(lr)];
+      args.push('--schedule', 'constant', '--warmup-steps', '0', '--weight-decay', String(weightDecay), '--max-length', '32');
+      args.push('--train-layers', layers, '--layer-lr-decay', String(decay), '--out', dir);
+      assert.equal(await main(args, io), 0, io.errs.join('\n'));
+      const job = JSON.parse(readFileSync(join(dir, 'job.json'), 'utf8')) as {
+        model: { numLayers: number };
+        parameters: string[];
+        trainable: string[];
+        noDecay: string[];
+      };
+      const run = spawnSync(PY, ['train.py', '--max-steps', '3'], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, PYTHONPATH: resolve('test/fixtures/trainer-job/standin') },
+      });
+      assert.equal(run.status, 0, run.stderr);
+      const metrics = JSON.parse(readFileSync(join(dir, 'output', 'metrics.json'), 'utf8')) as {
+        optimizer_groups: { lr: number; weight_decay: number; params: string[] }[];
+        steps: { lr: number }[];
+      };
+
+      // the factor of each parameter, from its name alone: head 1, then one more factor of decay per layer down
+      const L = job.model.numLayers;
+      assert.equal(L, 2, 'the fixture BERT has 2 layers');
+      const factor = (name: string): number => {
+        if (/^(classifier|bert\.pooler)\./.test(name)) return 1;
+        const layer = /^bert\.encoder\.layer\.(\d+)\./.exec(name);
+        if (layer) return decay ** (L - Number(layer[1]));
+        assert.match(name, /^bert\.embeddings\./);
+        return decay ** (L + 1);
+      };
+      const trainedOf = (name: string) => (layers === 'all' ? true : !/^bert\.(embeddings|encoder\.layer\.0)\./.test(name));
+
+      const grouped = metrics.optimizer_groups.flatMap((g) => g.params);
+      assert.equal(new Set(grouped).size, grouped.length, `${layers}: a parameter is in two optimizer groups`);
+      assert.deepEqual([...grouped].sort(), job.parameters.filter(trainedOf).sort(), `${layers}: the optimizer trains exactly the trained layers`);
+      const frozen = job.parameters.filter((n) => !trainedOf(n));
+      assert.equal(frozen.length > 0, layers !== 'all', `${layers}: frozen parameters ${frozen.length}`);
+      for (const g of metrics.optimizer_groups) {
+        for (const n of g.params) {
+          assert.ok(Math.abs(g.lr - lr * factor(n)) <= 1e-12, `${layers}: ${n} trains at lr ${g.lr}, want ${lr} x ${factor(n)}`);
+          assert.equal(g.weight_decay, job.noDecay.includes(n) ? 0 : weightDecay, `${layers}: weight decay of ${n}`);
+        }
+      }
+      const rates = [...new Set(metrics.optimizer_groups.map((g) => g.lr))].sort((a, b) => b - a);
+      assert.deepEqual(rates, layers === 'all' ? [lr, lr * 0.5, lr * 0.25, lr * 0.125] : [lr, lr * 0.5], `${layers}: the distinct learning rates`);
+      assert.deepEqual(
+        metrics.steps.map((s) => s.lr),
+        [lr, lr, lr],
+        `${layers}: the logged learning rate (group 0's) is the run's, constant schedule`,
+      );
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
