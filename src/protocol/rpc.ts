@@ -65,7 +65,7 @@ export interface TrainParams extends DataSource {
   threads?: number;
 }
 
-export type BaselineKind = 'tfidf' | 'embeddings';
+export type BaselineKind = 'tfidf' | 'nbsvm' | 'embeddings';
 export interface BaselineParams extends DataSource {
   kind: BaselineKind;
   runsRoot: string;

@@ -24,6 +24,7 @@ export function defaultRunName(m: Pick<RunManifest, 'kind' | 'config' | 'model'>
   const data = (c.data ?? {}) as Record<string, unknown>;
   const model = typeof data.model === 'string' ? data.model : typeof c.model === 'string' ? c.model : m.model?.id;
   if (m.kind === 'baseline-tfidf') return typeof c.C === 'number' ? `TF-IDF baseline · C ${c.C}` : 'TF-IDF baseline';
+  if (m.kind === 'baseline-nbsvm') return typeof c.C === 'number' ? `NBSVM baseline · C ${c.C}` : 'NBSVM baseline';
   if (m.kind === 'ensemble') {
     const members = Array.isArray(c.members) ? (c.members as { name?: unknown }[]).map((x) => (typeof x.name === 'string' ? x.name : '?')) : [];
     return members.length ? `ensemble · ${members.join(' + ')}` : 'ensemble';

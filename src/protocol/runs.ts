@@ -4,7 +4,7 @@ import type { TrainConfig } from '../shared/settings';
 import type { EvalMetrics } from './metrics';
 import type { DataSource } from './rpc';
 
-export type RunKind = 'finetune' | 'baseline-tfidf' | 'baseline-embeddings' | 'head-only' | 'ensemble';
+export type RunKind = 'finetune' | 'baseline-tfidf' | 'baseline-nbsvm' | 'baseline-embeddings' | 'head-only' | 'ensemble';
 export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled';
 
 export interface DatasetRef {

@@ -1,4 +1,5 @@
 export * from './tfidf';
+export * from './nbsvm';
 export * from './lbfgs';
 export * from './logreg';
 export * from './persist';

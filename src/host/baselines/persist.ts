@@ -1,9 +1,10 @@
-// Saving and loading the baselines' fitted parts (TF-IDF vocabulary/idf, logistic regression weights) in a
-// checkpoint folder, so a baseline run can predict and be evaluated later like a fine-tuned one.
+// Saving and loading the baselines' fitted parts (TF-IDF vocabulary/idf, NB log-count ratios, logistic regression
+// weights) in a checkpoint folder, so a baseline run can predict and be evaluated later like a fine-tuned one.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../shared/node/runFiles';
 import type { LogRegModel } from './logreg';
+import type { NbsvmModel } from './nbsvm';
 import type { TfidfModel } from './tfidf';
 
 const b64 = (a: Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
@@ -33,4 +34,13 @@ export function saveTfidf(dir: string, m: TfidfModel): void {
 export function loadTfidf(dir: string): TfidfModel {
   const j = JSON.parse(readFileSync(join(dir, 'tfidf.json'), 'utf8')) as { maxN: number; vocabulary: string[]; idf: string };
   return { maxN: j.maxN, vocabulary: j.vocabulary, idf: f64(j.idf) };
+}
+
+export function saveNbsvm(dir: string, m: NbsvmModel): void {
+  writeJsonAtomic(join(dir, 'nbsvm.json'), { maxN: m.maxN, alpha: m.alpha, l2: m.l2, vocabulary: m.vocabulary, r: b64(m.r) });
+}
+
+export function loadNbsvm(dir: string): NbsvmModel {
+  const j = JSON.parse(readFileSync(join(dir, 'nbsvm.json'), 'utf8')) as { maxN: number; alpha: number; l2: boolean; vocabulary: string[]; r: string };
+  return { maxN: j.maxN, alpha: j.alpha, l2: j.l2, vocabulary: j.vocabulary, r: f64(j.r) };
 }

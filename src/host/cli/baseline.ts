@@ -1,13 +1,14 @@
-// `gft baseline`: train a baseline: TF-IDF + logistic regression, or frozen embeddings + logistic regression.
+// `gft baseline`: train a baseline: TF-IDF or NB-weighted n-grams + logistic regression, or frozen embeddings + logistic regression.
 import type { BaselineKind } from '../../protocol';
 import { common, dataOptions, dataSource, DATA_HELP, num, oneOf, outFolder, printResult, runJobWithProgress, str, UsageError, type Command } from './common';
 import { jobHandlers } from '../jobs/registry';
 
 export const baselineCommand: Command = {
-  summary: 'train a baseline: TF-IDF + logistic regression, or frozen embeddings + logistic regression',
-  usage: `Usage: gft baseline --kind tfidf|embeddings (--data SPEC | --train FILE [--eval FILE]) [--out DIR] [options]
+  summary: 'train a baseline: TF-IDF or NB-weighted n-grams + logistic regression, or frozen embeddings + logistic regression',
+  usage: `Usage: gft baseline --kind tfidf|nbsvm|embeddings (--data SPEC | --train FILE [--eval FILE]) [--out DIR] [options]
 
   --kind tfidf           TF-IDF of word uni+bigrams (sublinear tf, min_df 2) + L2 logistic regression
+  --kind nbsvm           NB log-count-ratio weighted binary uni+bigrams (Wang & Manning 2012) + L2 logistic regression
   --kind embeddings      mean-pooled frozen embeddings of --model (default starter) + L2 logistic regression
   --C X                  inverse L2 strength as in scikit-learn (default: chosen on validation from 1, 10, 100)
   --seed N               seed for the bootstrap CIs (default 42)
@@ -24,8 +25,8 @@ ${DATA_HELP}
     out: { type: 'string' },
   },
   run: async (v, _p, io) => {
-    const kind = oneOf(v, 'kind', ['tfidf', 'embeddings'] as const satisfies readonly BaselineKind[]);
-    if (!kind) throw new UsageError('--kind is required: tfidf or embeddings');
+    const kind = oneOf(v, 'kind', ['tfidf', 'nbsvm', 'embeddings'] as const satisfies readonly BaselineKind[]);
+    if (!kind) throw new UsageError('--kind is required: tfidf, nbsvm or embeddings');
     const params = {
       kind,
       ...dataSource(v),

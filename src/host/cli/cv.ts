@@ -7,7 +7,7 @@ import { pct } from '../../shared/format';
 
 export const cvCommand: Command = {
   summary: 'cross-validate a baseline or a fine-tune: one run per fold, every example tested once, pooled metrics',
-  usage: `Usage: gft cv --kind tfidf|embeddings|finetune --data SPEC [--folds K] [--out DIR] [options]
+  usage: `Usage: gft cv --kind tfidf|nbsvm|embeddings|finetune --data SPEC [--folds K] [--out DIR] [options]
 
 Runs the job once per fold (DIR/fold-01, ...: ordinary run folders whose test set is that fold; validation is 10%
 of the data from the other folds), then pools every fold's test predictions: each example is tested exactly once.
@@ -15,7 +15,9 @@ Prints each fold's accuracy, their mean and standard deviation, and the pooled a
 DIR/cv.json and DIR/predictions.jsonl. \`gft compare DIR_A DIR_B\` pairs two cross-validations on every example.
 Run the same command again to continue an interrupted one (completed folds are kept).
 
-  --kind K               tfidf, embeddings (frozen --model embeddings) or finetune (--model, training options)
+  --kind K               tfidf, nbsvm (NB log-count-ratio weighted binary uni+bigrams (Wang & Manning 2012) + L2
+                         logistic regression; two labels), embeddings (frozen --model embeddings) or finetune
+                         (--model, training options)
   --data SPEC            builtin:movie-reviews (Pang & Lee's 10 folds), a folder or a .csv/.tsv/.jsonl file
   --folds K              K seeded stratified folds (default: the dataset's own folds)
   --split-seed N         seed of the folds and of each fold's validation set (default 42)
@@ -36,8 +38,8 @@ ${TRAIN_OPTIONS_HELP}
     C: { type: 'string' },
   },
   run: async (v, _p, io) => {
-    const kind = oneOf(v, 'kind', ['tfidf', 'embeddings', 'finetune'] as const);
-    if (!kind) throw new UsageError('--kind is required: tfidf, embeddings or finetune');
+    const kind = oneOf(v, 'kind', ['tfidf', 'nbsvm', 'embeddings', 'finetune'] as const);
+    if (!kind) throw new UsageError('--kind is required: tfidf, nbsvm, embeddings or finetune');
     const data = str(v, 'data');
     if (!data) throw new UsageError('--data is required (e.g. --data builtin:movie-reviews): cross-validation splits one dataset');
     const params: CrossValidateParams = {

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import type { BaselineKind, BaselineParams, DataSource, EvalMetrics, PredictionRecord, RunResult, TrainParams } from '../../protocol';
 import { loadDataset, noFoldsOfItsOwn } from '../data';
+import { nbsvmLabelsProblem } from '../baselines';
 import { evaluatePredictions } from '../eval';
 import { readJsonl, RunFolder, writeFileAtomic, writeJsonAtomic } from '../runs';
 import { dataSpec, DEFAULT_SPLIT, type JobContext, prepareData } from '../core';
@@ -142,6 +143,8 @@ export async function crossValidate(p: CrossValidateParams, ctx: JobContext = {}
     // Checked before the folder is made (bad data or a missing model leaves nothing behind): the data and its
     // first fold, and the model a fine-tune reads (folder or hub id, config, tokenizer) or whose embeddings are used.
     const first = prepareData({ data: p.data, split: { ...split, fold: 1 } });
+    const problem = p.kind === 'nbsvm' ? nbsvmLabelsProblem(first.labels) : undefined;
+    if (problem) throw new Error(problem);
     if (p.kind === 'finetune') await loadTrainableModel(p.model ?? 'starter', first.labels.length, p.seed ?? 0, { weights: false });
     else if (p.kind === 'embeddings' && p.model && p.model !== 'starter') await resolveModel(p.model);
   }

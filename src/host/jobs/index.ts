@@ -1,6 +1,7 @@
 export * from '../core';
 export * from './linear';
 export * from './baselineTfidf';
+export * from './baselineNbsvm';
 export * from './predict';
 export * from './queue';
 export * from './compare';

@@ -17,7 +17,7 @@ export const C_GRID = [1, 10, 100];
  */
 export function createBaselineRun(
   params: BaselineParams,
-  kind: 'baseline-tfidf' | 'baseline-embeddings',
+  kind: 'baseline-tfidf' | 'baseline-nbsvm' | 'baseline-embeddings',
   data: PreparedData,
   seed: number,
   settings: { config: Record<string, unknown>; model?: NewRun['model'] },

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EvaluateResult, PredictResult } from '../../protocol';
-import { loadLogReg, loadTfidf, predictProba, transformTfidf } from '../baselines';
+import { loadLogReg, loadNbsvm, loadTfidf, predictProba, transformNbsvm, transformTfidf } from '../baselines';
 import { importDataset, isBuiltin, loadBuiltin, type Example, type ImportOptions } from '../data';
 import { evaluatePredictions } from '../eval';
 import { EXPORT_MANIFEST } from '../export/folder';
@@ -69,6 +69,12 @@ const predictorFactories: Partial<Record<string, PredictorFactory>> = {
     const tfidf = loadTfidf(dir);
     const lr = loadLogReg(dir);
     return { labels: lr.labels as string[], predictProba: async (texts) => predictProba(lr, transformTfidf(tfidf, texts)) };
+  },
+  'baseline-nbsvm': async (run) => {
+    const dir = run.checkpointDir(CHECKPOINT_BEST);
+    const nb = loadNbsvm(dir);
+    const lr = loadLogReg(dir);
+    return { labels: lr.labels as string[], predictProba: async (texts) => predictProba(lr, transformNbsvm(nb, texts)) };
   },
 };
 

@@ -2,6 +2,7 @@
 import type { BaselineParams, EnsembleParams, ExportParams, ExportResult, ProbeParams, ProbeResult, RunResult, TrainParams } from '../../protocol';
 import type { JobContext } from '../core';
 import { runTfidfBaseline } from './baselineTfidf';
+import { runNbsvmBaseline } from './baselineNbsvm';
 import { runEmbeddingBaseline } from './baselineEmbeddings';
 import { runEnsemble } from './ensemble';
 import { estimateTraining, runFinetune } from '../train';
@@ -24,8 +25,9 @@ export const jobHandlers: JobHandlers = {
   probe: (p, ctx) => estimateTraining(p, ctx),
   baseline: async (p, ctx) => {
     if (p.kind === 'tfidf') return runTfidfBaseline(p, ctx);
+    if (p.kind === 'nbsvm') return runNbsvmBaseline(p, ctx);
     if (p.kind === 'embeddings') return runEmbeddingBaseline(p, ctx);
-    throw new Error(`unknown baseline '${p.kind}'; choose tfidf or embeddings`);
+    throw new Error(`unknown baseline '${p.kind}'; choose tfidf, nbsvm or embeddings`);
   },
   ensemble: (p, ctx) => runEnsemble(p, ctx),
   export: async (p) => {

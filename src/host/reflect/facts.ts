@@ -207,7 +207,7 @@ export const READS_WHOLE_TEXT: ReadonlySet<string> = new Set(['chunks', SENTENCE
 /** How a run reads a long text, from its kind and configuration. */
 export function readingOf(m: RunManifest): { reads: string; maxLength?: number; longText?: string } {
   const c = m.config as { maxLength?: number; pooling?: string };
-  if (m.kind === 'baseline-tfidf') return { reads: 'every word of the review (bag of uni- and bigrams)' };
+  if (m.kind === 'baseline-tfidf' || m.kind === 'baseline-nbsvm') return { reads: 'every word of the review (bag of uni- and bigrams)' };
   if (m.kind === 'baseline-embeddings')
     return {
       reads: `the whole review, embedded ${c.pooling === 'sentences' ? 'sentence by sentence' : `in windows (${c.pooling ?? 'pooling not recorded'})`} and averaged`,

@@ -95,6 +95,7 @@ export interface ReflectionFacts {
 
 const KIND_TITLES: Record<string, string> = {
   'baseline-tfidf': 'TF-IDF + logistic regression',
+  'baseline-nbsvm': 'NB-weighted bigrams + logistic regression (NBSVM)',
   'baseline-embeddings': 'Frozen embeddings + logistic regression',
   'head-only': 'Head-only',
   finetune: 'Fine-tuned',

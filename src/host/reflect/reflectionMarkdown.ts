@@ -259,7 +259,11 @@ export function reflectionMarkdown(r: ReflectionFacts): string {
     const size = has(f.size) ? `${mib(f.size.bytes)}` : 'not measured';
     const lat = has(f.latency) ? `${f.latency.msPerReview.toFixed(f.latency.msPerReview < 10 ? 2 : 1)} ms` : 'not measured';
     const limit =
-      f.config.maxLength !== undefined ? `${f.config.maxLength} tokens (${f.config.longText ?? 'head'})` : f.kind === 'baseline-tfidf' ? 'none' : 'whole text';
+      f.config.maxLength !== undefined
+        ? `${f.config.maxLength} tokens (${f.config.longText ?? 'head'})`
+        : f.kind === 'baseline-tfidf' || f.kind === 'baseline-nbsvm'
+          ? 'none'
+          : 'whole text';
     const ood =
       f.outOfDomain === undefined
         ? 'not measured'

@@ -15,6 +15,11 @@ export function registerTrainCommands(c: Commands): vscode.Disposable[] {
       const kinds: (vscode.QuickPickItem & { baseline: BaselineKind })[] = [
         { label: 'TF-IDF + logistic regression', detail: 'Word and bigram counts, no neural network: the classic strong baseline.', baseline: 'tfidf' },
         {
+          label: 'NB-weighted bigrams + logistic regression (NBSVM)',
+          detail: 'Binary word and bigram features weighted by their Naive Bayes log-count ratio (Wang & Manning 2012); two labels only.',
+          baseline: 'nbsvm',
+        },
+        {
           label: 'Frozen embeddings + classifier',
           detail: 'Sentence embeddings of the pre-trained model, unchanged; only a classifier is trained.',
           baseline: 'embeddings',

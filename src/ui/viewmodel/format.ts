@@ -10,6 +10,7 @@ export const KIND_LABELS: Record<RunKind, string> = {
   finetune: 'fine-tune',
   'head-only': 'head only',
   'baseline-tfidf': 'TF-IDF + logistic regression',
+  'baseline-nbsvm': 'NB-weighted bigrams + logistic regression (NBSVM)',
   'baseline-embeddings': 'frozen embeddings + classifier',
   ensemble: 'ensemble of runs (weighted probabilities)',
 };
@@ -19,6 +20,7 @@ export const KIND_SHORT: Record<RunKind, string> = {
   finetune: 'fine-tune',
   'head-only': 'head only',
   'baseline-tfidf': 'TF-IDF baseline',
+  'baseline-nbsvm': 'NBSVM baseline',
   'baseline-embeddings': 'embeddings baseline',
   ensemble: 'ensemble',
 };

@@ -72,7 +72,7 @@ test('bad arguments: one line on stderr, exit 2', async () => {
     [['train', '--data', 'builtin:movie-reviews'], /--model is required/],
     [['train', '--model', 'starter'], /no data/],
     [['train', '--model', 'starter', '--train', 'missing.jsonl'], /file not found: missing\.jsonl/],
-    [['baseline', '--kind', 'svm', '--data', 'x'], /--kind must be one of tfidf, embeddings/],
+    [['baseline', '--kind', 'svm', '--data', 'x'], /--kind must be one of tfidf, nbsvm, embeddings/],
     [['baseline', '--kind', 'tfidf', '--nope'], /Unknown option '--nope'/],
     [['eval', '--run', 'x'], /both --run DIR and --data PATH are required/],
     [['compare', 'a'], /exactly two run folders/],
