@@ -10,6 +10,7 @@ import '@vscode-elements/elements/dist/vscode-form-helper/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import type { EstimateView, FormField, FormValues, FromForm, ToForm } from '../src/protocol/formMessages';
 import { h } from './elements';
+import { errorFocus, renderValues, valuesToSet } from './formFocus';
 
 declare function acquireVsCodeApi(): { postMessage(m: FromForm): void };
 const vscode = acquireVsCodeApi();
@@ -34,7 +35,8 @@ const estimateButton = h('vscode-button', { secondary: true, 'data-action': 'est
 const startButton = h('vscode-button', { 'data-action': 'start' }, 'Start fine-tuning');
 const resetButton = h('vscode-button', { secondary: true, 'data-action': 'reset' }, 'Reset to defaults');
 // "Search…": the settings above are kept except those a search samples; the budget is the trials' wall time.
-const budgetField = h('vscode-textfield', { id: 'search-budget', type: 'number', min: '0.1', step: '1', value: '10', 'data-budget': '' }) as Control;
+// (step 0.1 from min 0.1: whole minutes are valid too; step 1 from 0.1 marked 3 invalid, in red)
+const budgetField = h('vscode-textfield', { id: 'search-budget', type: 'number', min: '0.1', step: '0.1', value: '10', 'data-budget': '' }) as Control;
 const searchButton = h('vscode-button', { secondary: true, 'data-action': 'search' }, 'Search…');
 estimateButton.addEventListener('click', () => post({ type: 'estimate', values: values() }));
 startButton.addEventListener('click', () => post({ type: 'start', values: values() }));
@@ -90,6 +92,12 @@ function values(): FormValues {
   return Object.fromEntries([...controls].map(([k, c]) => [k, c.value]));
 }
 
+/** The key of the field the person is in (typing, or on a select), if this page has the keyboard. */
+function focusedField(): string | undefined {
+  if (!document.hasFocus()) return undefined;
+  return document.activeElement?.getAttribute('data-field') ?? undefined;
+}
+
 /** Shows the fields whose condition holds, and the description of each select's chosen option. */
 function refreshVisibility(): void {
   const v = values();
@@ -135,6 +143,8 @@ let renders = 0;
 function render(fs: FormField[], v: FormValues): void {
   // Counted on the root element: reopening the form re-renders it, and a test must not type into the old fields.
   app.setAttribute('data-renders', String(++renders));
+  // The new fields replace the old: the one being typed in keeps the keyboard.
+  const focused = focusedField();
   fields = fs;
   controls.clear();
   rows.clear();
@@ -175,10 +185,11 @@ function render(fs: FormField[], v: FormValues): void {
   }
   fieldsBox.replaceChildren(...groups.values());
   refreshVisibility();
+  if (focused) controls.get(focused)?.focus();
 }
 
 function setValues(v: FormValues): void {
-  for (const [k, c] of controls) if (v[k] !== undefined) c.value = v[k];
+  for (const [k, c] of controls) if (v[k] !== undefined && c.value !== v[k]) c.value = v[k];
   refreshVisibility();
 }
 
@@ -203,7 +214,8 @@ function showErrors(errors: Record<string, string>): void {
         h('ul', { class: 'fix-list' }, ...keys.map((k) => h('li', { 'data-fix': k }, errors[k]))),
       ),
     );
-    controls.get(first)?.focus();
+    const to = errorFocus(first, focusedField());
+    if (to) controls.get(to)?.focus();
   }
 }
 
@@ -271,10 +283,10 @@ window.addEventListener('message', (ev: MessageEvent<ToForm>) => {
   switch (m.type) {
     case 'init':
       // Re-sent when the form is opened again (datasets or cached models may have changed): keep what was typed.
-      render(m.fields, controls.size ? { ...m.values, ...values() } : m.values);
+      render(m.fields, renderValues(m.values, controls.size ? values() : undefined));
       break;
     case 'values':
-      setValues(m.values);
+      setValues(valuesToSet(m.values, focusedField()));
       break;
     case 'errors':
       showErrors(m.errors);
