@@ -269,13 +269,15 @@ export class FineTuneForm implements vscode.Disposable {
     this.post({
       type: 'busy',
       what: 'search',
-      message: `Searching for ${minutes} min with ${p.model}: the trials appear under "${name}" in the Runs view; then the best settings are trained once more and tested.`,
+      message: `Searching for ${minutes} min with ${p.model}: its trials appear under "Search · ${p.model}" in the Runs view (folder ${name}); then the best settings are trained once more and tested.`,
     });
     try {
       const r = await this.deps.search(searchParams(p, this.deps.runsRoot(), minutes, name, this.splitOf(p.data)));
       const rec = r.record;
       const t = rec.final?.test;
-      const best = rec.best ? ` Best of ${rec.trials.length} trials: ${rec.best.runId} (validation ${rec.metric} ${rec.best.value.toFixed(4)}).` : '';
+      // trials the budget stopped before they started are in the plan, not among those compared
+      const done = rec.trials.filter((t) => t.rungs.some((x) => x.status === 'completed')).length;
+      const best = rec.best ? ` Best of ${done} trial${done === 1 ? '' : 's'}: ${rec.best.runId} (validation ${rec.metric} ${rec.best.value.toFixed(4)}).` : '';
       const message =
         r.status === 'completed'
           ? `Search ${name} completed.${best}${t ? ` The final run's test accuracy: ${pct(t.accuracy)} (95% CI ${pct(t.accuracyCI[0])}–${pct(t.accuracyCI[1])}).` : ''}`

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { runName, type Progress, type RunManifest } from '../protocol';
 import { ensembleMembers, listCheckpoints, listRuns, type EnsembleMemberView, type RunListing } from './viewmodel/runFiles';
-import { listSearches, searchItem, searchRunDirs, type SearchListing } from './viewmodel/search';
+import { listSearches, searchItem, searchRole, searchRunDirs, type SearchListing } from './viewmodel/search';
 import { checkpointDir } from '../shared/node/runFiles';
 import { CHECKPOINT_BEST } from '../shared/runLayout';
 import { bestMetric, duration, kindLabel, pct, progressText, startedShort, statusIcon } from './viewmodel/format';
@@ -79,8 +79,10 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     const checkpoints = listCheckpoints(node.dir);
     const members = ensembleMembers(node.dir, m);
     // The run's short name (editable: Rename Run); the id, kind and model are in the tooltip.
+    // Under a search, which trial or the final run first: the side bar cuts the description, and the final run's
+    // name repeats the best trial's.
     const item = new vscode.TreeItem(
-      runName(m),
+      [searchRole(m), runName(m)].filter(Boolean).join(' · '),
       checkpoints.length || members.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
     );
     item.id = node.dir;

@@ -2,9 +2,10 @@
 // every setting with its default and one line of explanation, labels bound to the inputs; Estimate asks the real
 // host to measure training steps of the starter model; Start runs a small real fine-tuning run through the
 // extension's train path, with the form's settings, device and threads in its run.json.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, commandWithPicks, runCommand, waitForValue, webviewFrame } from './page-tests.mjs';
+import { gunzipSync } from 'node:zlib';
+import { check, commandWithPicks, pick, runCommand, showRunsView, waitForValue, webviewFrame } from './page-tests.mjs';
 
 const ACTIVITY_ITEM = '.activitybar a.action-label[aria-label^="Guided Fine-Tune"]';
 let form; // the form's webview frame
@@ -299,5 +300,178 @@ pageTests.push({
       'the baseline to stop',
       60_000,
     );
+  },
+});
+
+/** The side bar's rendered tree rows, top to bottom: level, number of siblings (aria-setsize) and text. */
+const treeRows = (page) =>
+  page.$$eval('.part.sidebar .pane-body .monaco-list-row', (els) =>
+    els
+      .map((e) => ({
+        top: e.getBoundingClientRect().top,
+        level: Number(e.getAttribute('aria-level')),
+        size: Number(e.getAttribute('aria-setsize')),
+        text: e.textContent ?? '',
+      }))
+      .sort((a, b) => a.top - b.top),
+  );
+
+// "Search…" end to end: a small labelled file added as a dataset (100 short reviews: 70 train, 10 validation, 20 test,
+// so a trial is a few seconds and the search's probes, trials and final run fit in minutes), a 4-minute budget, the
+// progress a user sees while it runs, the search in the Runs view with its final run and trials under it, the
+// form's closing line and the trials view.
+pageTests.push({
+  name: 'Fine-tune form: Search… with a small budget shows its progress, lists the search with its trials in the Runs view and opens the trials view',
+  async run({ page, ws, root, screenshot }) {
+    await page.waitForSelector(ACTIVITY_ITEM, { state: 'visible', timeout: 60_000 });
+    const runs = join(ws, 'runs');
+    const file = join(ws, 'search-tiny-reviews.jsonl');
+    const reviews = gunzipSync(readFileSync(join(root, 'data', 'movie-reviews.jsonl.gz')))
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const rows = ['pos', 'neg'].flatMap((label) => reviews.filter((r) => r.label === label).slice(0, 50));
+    writeFileSync(file, rows.map((r) => JSON.stringify({ text: r.text.split(/\s+/).slice(0, 60).join(' '), label: r.label })).join('\n') + '\n');
+    // Add Dataset > Import a file…: code-server's file dialog is a quick input that takes the path.
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    await runCommand(page, 'Guided Fine-Tune: Add Dataset');
+    await pick(page, 'Import a file…');
+    const input = page.locator('.quick-input-widget input');
+    await waitForValue(
+      () => input.inputValue().catch(() => ''),
+      (v) => v.startsWith('/'),
+      'the file dialog',
+      20_000,
+    );
+    await input.fill(file);
+    await page.keyboard.press('Enter');
+    const toast = (text) => page.locator('.notifications-toasts .notification-list-item', { hasText: text }).first();
+    await toast('Added search-tiny-reviews.jsonl: 100 examples, 2 labels: train 70 · validation 10 · test 20').waitFor({ timeout: 60_000 });
+
+    // The form, opened again (or for the first time when this test runs alone): the new dataset is among its choices.
+    const renders = () => form.$eval('#form-app', (e) => Number(e.getAttribute('data-renders') ?? 0));
+    const rendered = form ? await renders() : 0;
+    await runCommand(page, 'Guided Fine-Tune: Fine-Tune a Model');
+    if (!form) form = await webviewFrame(page, '[data-action="estimate"]');
+    await waitForValue(renders, (n) => n > rendered, 'the form to render with the new dataset', 20_000);
+    const datasets = await form.$$eval('#field-dataset vscode-option', (els) => els.map((e) => e.getAttribute('value')));
+    check(datasets.includes(file), `the form's datasets: ${JSON.stringify(datasets)}`);
+    await choose(form, 'dataset', file);
+    await choose(form, 'model', 'starter');
+    await type(page, form, 'epochs', '1');
+    await type(page, form, 'batchSize', '64');
+    await choose(form, 'device', 'cpu');
+    await type(page, form, 'threads', '1');
+    await form.fill('#search-budget input', '4');
+    check((await form.$eval('#search-budget', (e) => e.value)) === '4', 'the budget field holds 4');
+    check(!(await form.$eval('#search-budget', (e) => e.matches(':invalid'))), 'whole minutes are a valid budget (not marked in red)');
+    const before = new Set(existsSync(runs) ? readdirSync(runs) : []);
+    await form.click('[data-action="search"]');
+
+    // While it runs: the form says what runs and where its trials appear, Start and Search… wait, a notification
+    // carries the search's progress and Cancel, and the Runs view shows the search as running.
+    const busy = await (await form.waitForSelector('[data-busy="search"]', { timeout: 20_000 })).textContent();
+    const m = /^Searching for 4 min with starter: its trials appear under "Search · starter" in the Runs view \(folder (search-\d{8}-\d{6})\)/.exec(busy);
+    check(m, `the form's line while searching: ${busy}`);
+    const name = m[1];
+    check(!before.has(name), `a new search folder: ${name}`);
+    for (const action of ['start', 'search'])
+      check(await form.$eval(`[data-action="${action}"]`, (e) => e.hasAttribute('disabled')), `${action} is disabled while the search runs`);
+    await toast(`Search ${name}`).waitFor({ timeout: 20_000 });
+    await showRunsView(page);
+    const searchRow = page.locator('.part.sidebar .monaco-list-row', { hasText: 'Search · starter' }).first();
+    await searchRow.waitFor({ timeout: 30_000 });
+    check(/running/.test(await searchRow.textContent()), `the search's row while it runs: ${await searchRow.textContent()}`);
+    await page.waitForTimeout(300);
+    await screenshot('form-search-running');
+
+    // The end, in the form: completed, the best trial and the final run's test accuracy.
+    const ended = await form.waitForSelector(`[data-search-ended="${name}"]`, { timeout: 540_000 });
+    const status = await ended.getAttribute('data-status');
+    const message = await ended.textContent();
+    check(status === 'completed', `the search ended ${status}: ${message}`);
+    const rec = JSON.parse(readFileSync(join(runs, name, 'search.json'), 'utf8'));
+    // The trials that ran (the budget may stop planned ones before they start: those have no run folder).
+    const ran = rec.trials.filter((t) => t.rungs.some((x) => x.status === 'completed'));
+    const trialDirs = rec.trials.map((t) => t.runId).filter((id) => existsSync(join(runs, name, id, 'run.json')));
+    check(rec.status === 'completed' && ran.length >= 1 && rec.final?.status === 'completed', `search.json: ${rec.status}, ${ran.length} trials ran`);
+    check(
+      message.startsWith(
+        `Search ${name} completed. Best of ${ran.length} trial${ran.length === 1 ? '' : 's'}: ${rec.best.runId} (validation accuracy ${rec.best.value.toFixed(4)}).`,
+      ) && / The final run's test accuracy: \d+\.\d+% \(95% CI /.test(message),
+      `the form's closing line: ${message}`,
+    );
+    check(
+      rec.trials.every((t) => t.sampled.trainLayers !== undefined && t.sampled.lr !== undefined) && rec.fixed.epochs === 1 && rec.fixed.batchSize === 64,
+      `the trials sample the searched settings, the form's epochs and batch size are kept: ${JSON.stringify(rec.fixed)}`,
+    );
+    check(!(await form.$eval('[data-action="search"]', (e) => e.hasAttribute('disabled'))), 'Search… is enabled again');
+
+    // The Runs view: the search's row says it completed with its best and test, and holds the final run and every trial.
+    await waitForValue(
+      () => searchRow.textContent(),
+      (t) =>
+        /completed · best val accuracy \d\.\d{4} · test \d/.test(t) &&
+        t.includes(`Search · starter · ${rec.trials.length} trial${rec.trials.length === 1 ? '' : 's'}`),
+      "the search's row when it ended",
+      30_000,
+    );
+    await searchRow.locator('.monaco-tl-twistie').click(); // expand (a click on the row itself opens the trials view)
+    // Each row under the search starts with which run it is (the final run retrains the best trial's settings, so its
+    // name repeats that trial's; the side bar cuts descriptions): the final run first, then the trials best first.
+    const expected = new Map(
+      ['final', ...trialDirs].map((id) => {
+        const m = JSON.parse(readFileSync(join(runs, name, id, 'run.json'), 'utf8'));
+        return [m.search.trial === 'final' ? 'final run' : `trial ${m.search.trial}`, m.name];
+      }),
+    );
+    // The tree renders only the rows in view: the count is the first child's aria-setsize, the names those shown.
+    const children = await waitForValue(
+      async () => {
+        const all = await treeRows(page);
+        const at = all.findIndex((r) => r.text.includes('Search · starter'));
+        const out = [];
+        for (let i = at + 1; at >= 0 && i < all.length && all[i].level > all[at].level; i++) out.push(all[i]);
+        return out;
+      },
+      (c) => c.length > 0 && c[0].size === expected.size,
+      `the final run and ${trialDirs.length} trials under the search`,
+      20_000,
+    ).then((c) => c.map((r) => r.text));
+    const roles = children.map((c) => /^(final run|trial \d+) · /.exec(c)?.[1]);
+    check(roles[0] === 'final run', `the final run first: ${JSON.stringify(children)}`);
+    check(
+      new Set(roles).size === roles.length && roles.every((r) => expected.has(r)),
+      `the rows under the search: ${JSON.stringify(children)}, want ${JSON.stringify([...expected])}`,
+    );
+    children.forEach((c, i) =>
+      check(c.startsWith(`${roles[i]} · ${expected.get(roles[i])}`), `row ${i + 1} under the search: ${c}, want ${expected.get(roles[i])}`),
+    );
+    check(
+      !readdirSync(runs).some((d) => !before.has(d) && d !== name),
+      `the trials stay inside the search folder: ${readdirSync(runs).filter((d) => !before.has(d))}`,
+    );
+
+    // Open trials: the comparison of the final run and the trials, with the search's notes above it.
+    await form.click('[data-action="open-search"]');
+    const trials = await webviewFrame(page, `table.data a[data-dir$="${name}/final"]`, 30_000);
+    const view = await trials.$eval('body', (b) => ({
+      notes: [...b.querySelectorAll('ul.notes li')].map((l) => l.textContent),
+      runs: [...b.querySelectorAll('table.data a[data-dir]')].map((a) => a.getAttribute('data-dir').split('/').pop()),
+    }));
+    check(
+      view.notes.some((n) => n.startsWith('Trials judged on validation accuracy only; the final run trained the best configuration again')),
+      `the trials view's notes: ${JSON.stringify(view.notes)}`,
+    );
+    check(
+      view.notes.some((n) => n.startsWith(`Best: ${rec.best.runId}: validation accuracy`)),
+      `the best trial is marked: ${JSON.stringify(view.notes)}`,
+    );
+    check(
+      JSON.stringify([...new Set(view.runs)].sort()) === JSON.stringify(['final', ...trialDirs].sort()),
+      `the trials view compares the final run and the trials: ${JSON.stringify(view.runs)}`,
+    );
+    await screenshot('form-search-trials');
   },
 });

@@ -4,7 +4,7 @@
 // and the request the form's "Search…" sends. No vscode: unit-tested.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { FINAL_RUN, SEARCH_FILE, trialRows, type DataSource, type SearchParams, type SearchRecord, type TrainConfig } from '../../protocol';
+import { FINAL_RUN, SEARCH_FILE, trialRows, type DataSource, type RunManifest, type SearchParams, type SearchRecord, type TrainConfig } from '../../protocol';
 import { readJson } from '../../shared/node/runFiles';
 import { SEARCHED_KEYS } from '../../shared/searchSpace';
 import { pct, secondsDuration } from '../../shared/format';
@@ -54,7 +54,16 @@ export function searchItem(s: SearchListing): { label: string; description: stri
     ...(r.stopReason ? [`stopped: ${r.stopReason}`] : []),
     ...(r.error ? [`error: ${r.error}`] : []),
   ];
-  return { label: `Search · ${r.settings.model} · ${r.trials.length} trials`, description, tooltip };
+  return { label: `Search · ${r.settings.model} · ${r.trials.length} trial${r.trials.length === 1 ? '' : 's'}`, description, tooltip };
+}
+
+/**
+ * What a run is in its search, shown before its name in the Runs view ('final run', 'trial 3'); '' outside a
+ * search. Names alone do not tell: the final run retrains the best trial's settings and so takes its name, '#2'.
+ */
+export function searchRole(m: Pick<RunManifest, 'search'>): string {
+  if (!m.search) return '';
+  return m.search.trial === 'final' ? 'final run' : `trial ${m.search.trial}`;
 }
 
 /** The run folders of a search that exist: the final run first, then the trials best first by validation metric. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { RunManifest, SearchRecord, SearchTrial } from '../../../src/protocol';
 import { comparisonTable } from '../../../src/ui/viewmodel/comparison';
 import { SEARCHED_KEYS } from '../../../src/shared/searchSpace';
-import { listSearches, newSearchName, searchItem, searchNotes, searchParams, searchRunDirs } from '../../../src/ui/viewmodel/search';
+import { listSearches, newSearchName, searchItem, searchNotes, searchParams, searchRole, searchRunDirs } from '../../../src/ui/viewmodel/search';
 import { defaultValues, formFields, parseForm } from '../../../src/ui/viewmodel/fineTuneForm';
 
 const trial = (n: number, values: (number | undefined)[]): SearchTrial => ({
@@ -105,4 +105,15 @@ test('the comparison of a search says its trials were judged on validation only,
   ]);
   assert.ok(t.notes.includes('Judged on validation only (search trials; their test sets were not read): trial-01.'));
   assert.ok(t.notes.includes('No test metrics yet for live.'));
+});
+
+test("a search's runs say in the Runs view which trial each is, and which is the final run (whose name repeats the best trial's)", () => {
+  assert.equal(searchRole({ search: { id: 'search-20261207-010203', trial: 'final' } }), 'final run');
+  assert.equal(searchRole({ search: { id: 'search-20261207-010203', trial: 3 } }), 'trial 3');
+  assert.equal(searchRole({}), '', 'a run outside a search says nothing more');
+});
+
+test("a search's line counts its trials in words: 1 trial, 2 trials", () => {
+  const one = { ...record(), trials: record().trials.slice(0, 1) };
+  assert.equal(searchItem({ dir: '/runs/search-20261207-010203', record: one }).label, 'Search · starter · 1 trial');
 });
