@@ -2,7 +2,7 @@
 // page-tests.mjs): the modal offers a new file instead of replacing the person's edits.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, runCommand } from './page-tests.mjs';
+import { check, runCommand, waitForValue } from './page-tests.mjs';
 
 export const pageTests = [
   {
@@ -17,7 +17,18 @@ export const pageTests = [
       await dialog.waitFor({ timeout: 20_000 });
       check((await dialog.textContent()).includes('REFLECTION.md already exists'), 'the dialog should say the file exists');
       await dialog.locator('.monaco-button', { hasText: 'Write REFLECTION-2.md' }).click();
-      await page.locator('.tabs-container .tab', { hasText: 'REFLECTION-2.md' }).waitFor({ timeout: 60_000 });
+      // Datasets added by earlier tests (the Search test imports a file) make it ask about an out-of-domain check first.
+      const tab = page.locator('.tabs-container .tab', { hasText: 'REFLECTION-2.md' });
+      await waitForValue(
+        async () => {
+          const none = page.locator('.quick-input-list .monaco-list-row:visible', { hasText: 'No out-of-domain check' });
+          if (await none.count()) await none.first().click();
+          return tab.count();
+        },
+        (n) => n > 0,
+        'the REFLECTION-2.md tab',
+        90_000,
+      );
       check(readFileSync(first, 'utf8') === edited, 'REFLECTION.md should be left as the person edited it');
       const second = readFileSync(join(ws, 'REFLECTION-2.md'), 'utf8');
       check(second.includes('## 3. What limits it in production?') && !second.includes('My own notes.'), 'REFLECTION-2.md should be a fresh reflection');

@@ -343,7 +343,7 @@ export const pageTests = [
         async () => {
           const dialog = page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Write REFLECTION-\d+\.md$/ });
           if (await dialog.count()) await dialog.first().click();
-          const none = page.locator('.quick-input-list .monaco-list-row', { hasText: 'No out-of-domain check' });
+          const none = page.locator('.quick-input-list .monaco-list-row:visible', { hasText: 'No out-of-domain check' });
           if (await none.count()) await none.first().click();
           return readdirSync(ws).find((f) => /^REFLECTION(-\d+)?\.md$/.test(f) && !before.has(f));
         },
