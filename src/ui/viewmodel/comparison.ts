@@ -2,6 +2,7 @@
 import { runName, type RunManifest } from '../../protocol';
 import type { ComparisonTable } from '../../protocol/webviewMessages';
 import { duration, kindLabel, num, pct } from './format';
+import { searchRole } from './search';
 
 export const COMPARISON_COLUMNS = ['Run', 'Kind', 'Model', 'Status', 'Test accuracy (95% CI)', 'Macro F1', 'ROC AUC', 'ECE', 'Best validation', 'Time'];
 
@@ -16,7 +17,8 @@ export function comparisonTable(runs: readonly { dir: string; manifest: RunManif
       dir,
       best: !!t && withTest.length > 1 && t.accuracy === bestAcc,
       cells: [
-        runName(m),
+        // in a search's trials view, which trial each run is (the final run's name repeats the best trial's)
+        [searchRole(m), runName(m)].filter(Boolean).join(' · '),
         kindLabel(m.kind),
         m.model?.id ?? '–',
         m.status,

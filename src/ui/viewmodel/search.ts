@@ -38,9 +38,13 @@ export function searchItem(s: SearchListing): { label: string; description: stri
   const r = s.record;
   const name = s.dir.split(/[\\/]/).pop() ?? s.dir;
   const done = r.trials.filter((t) => t.rungs.some((x) => x.status === 'completed')).length;
+  // The plan's last trials may never start (the budget ran out first): the label counts the trials that ran.
+  const ran = r.trials.filter((t) => t.rungs.length > 0).length;
+  const notRun = r.trials.length - ran;
   const test = r.final?.test;
   const description = [
     r.status === 'running' ? `running · ${done} of ${r.plan?.trials ?? '?'} trials` : r.status,
+    r.status !== 'running' && notRun ? `${notRun} planned not run` : '',
     r.best ? `best val ${metricWords(r.metric)} ${r.best.value.toFixed(4)}` : '',
     test ? `test ${pct(test.accuracy)}` : '',
   ]
@@ -54,7 +58,7 @@ export function searchItem(s: SearchListing): { label: string; description: stri
     ...(r.stopReason ? [`stopped: ${r.stopReason}`] : []),
     ...(r.error ? [`error: ${r.error}`] : []),
   ];
-  return { label: `Search · ${r.settings.model} · ${r.trials.length} trial${r.trials.length === 1 ? '' : 's'}`, description, tooltip };
+  return { label: `Search · ${r.settings.model} · ${ran} trial${ran === 1 ? '' : 's'}`, description, tooltip };
 }
 
 /**

@@ -100,11 +100,17 @@ test('the comparison of a search says its trials were judged on validation only,
     ...over,
   });
   const t = comparisonTable([
-    { dir: '/s/trial-01', manifest: m('trial-01', { testSkipped: true }) },
-    { dir: '/r/live', manifest: m('live', { status: 'running' }) },
+    { dir: '/s/trial-01', manifest: m('trial-01', { testSkipped: true, name: 'starter · lr 2e-5', search: { id: 'search-1', trial: 1 } }) },
+    { dir: '/r/live', manifest: m('live', { status: 'running', name: 'my run' }) },
+    { dir: '/s/final', manifest: m('final', { name: 'starter · lr 2e-5 #2', search: { id: 'search-1', trial: 'final' } }) },
   ]);
+  assert.deepEqual(
+    t.rows.map((r) => r.cells[0]),
+    ['trial 1 · starter · lr 2e-5', 'my run', 'final run · starter · lr 2e-5 #2'],
+    'the trials view says which trial each run is',
+  );
   assert.ok(t.notes.includes('Judged on validation only (search trials; their test sets were not read): trial-01.'));
-  assert.ok(t.notes.includes('No test metrics yet for live.'));
+  assert.ok(t.notes.includes('No test metrics yet for live, final.'));
 });
 
 test("a search's runs say in the Runs view which trial each is, and which is the final run (whose name repeats the best trial's)", () => {
@@ -116,4 +122,14 @@ test("a search's runs say in the Runs view which trial each is, and which is the
 test("a search's line counts its trials in words: 1 trial, 2 trials", () => {
   const one = { ...record(), trials: record().trials.slice(0, 1) };
   assert.equal(searchItem({ dir: '/runs/search-20261207-010203', record: one }).label, 'Search · starter · 1 trial');
+});
+
+test("a search's line counts the trials that ran, not those the budget stopped before they started", () => {
+  const planned = { ...trial(4, []), rungs: [] };
+  const rec = { ...record(), trials: [...record().trials, planned], plan: { trials: 4, rungSizes: [4, 1], estimatedSeconds: 500 } };
+  const item = searchItem({ dir: '/runs/search-20261207-010203', record: rec });
+  assert.equal(item.label, 'Search · starter · 3 trials');
+  assert.equal(item.description, 'completed · 1 planned not run · best val accuracy 0.8600 · test 85.5%');
+  const running = searchItem({ dir: '/runs/search-20261207-010203', record: { ...rec, status: 'running', final: undefined } });
+  assert.equal(running.description, 'running · 2 of 4 trials · best val accuracy 0.8600', 'while running, the plan is still being worked through');
 });
