@@ -1,28 +1,7 @@
 // Page tests of the Runs view's context menu: Delete Run (with its modal confirmation) and Compare With….
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, commandWithPicks, tickQuickPickRow, waitForValue, webviewFrame } from './page-tests.mjs';
-
-/** Shows the Guided Fine-Tune side bar unless it is showing (clicking its activity item again would hide it). */
-async function showRunsView(page) {
-  const header = page.locator('.part.sidebar .pane-header', { hasText: 'Runs' });
-  if (await header.isVisible().catch(() => false)) return;
-  await page.click('.activitybar a.action-label[aria-label^="Guided Fine-Tune"]');
-  await header.waitFor({ timeout: 30_000 });
-}
-
-/** Right-clicks the Runs view row that contains `text` and chooses `item` from its context menu. */
-async function contextMenu(page, text, item) {
-  const row = page.locator('.part.sidebar .monaco-list-row', { hasText: text }).first();
-  await row.waitFor({ timeout: 30_000 });
-  await page.keyboard.press('Escape'); // a menu or dialog left open would cover the row
-  await row.click({ button: 'right' });
-  const entry = page.locator('.context-view .action-item', { hasText: item }).first();
-  await entry.waitFor({ timeout: 10_000 });
-  // The menu ignores a click while it is still fading in: wait, then choose with the keyboard-equivalent click.
-  await page.waitForTimeout(300);
-  await entry.click();
-}
+import { check, commandWithPicks, contextMenu, showRunsView, sidebarRow, tickQuickPickRow, waitForValue, webviewFrame } from './page-tests.mjs';
 
 export const pageTests = [
   {
@@ -34,7 +13,7 @@ export const pageTests = [
       r.complete(20, 0.8);
       const dir = join(runs, 'page-delete-me');
       await showRunsView(page);
-      await page.locator('.part.sidebar .monaco-list-row', { hasText: 'model-to-delete' }).first().waitFor({ timeout: 30_000 });
+      await sidebarRow(page, 'model-to-delete');
       await contextMenu(page, 'model-to-delete', 'Delete Run');
       const dialog = page.locator('.monaco-dialog-box');
       await dialog.waitFor({ timeout: 10_000 });
@@ -67,7 +46,7 @@ export const pageTests = [
         r.complete(40, acc);
       }
       await showRunsView(page);
-      await page.locator('.part.sidebar .monaco-list-row', { hasText: 'model-page-cmp-b' }).first().waitFor({ timeout: 30_000 });
+      await sidebarRow(page, 'model-page-cmp-b');
       await contextMenu(page, 'model-page-cmp-a', 'Compare With…');
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ state: 'visible', timeout: 10_000 });
@@ -110,7 +89,7 @@ export const pageTests = [
         10_000,
       );
       check(m.id === 'page-cmp-b' && m.status === 'completed' && m.test, 'the rest of run.json is kept');
-      await page.locator('.part.sidebar .monaco-list-row', { hasText: 'my second model' }).waitFor({ timeout: 20_000 });
+      await sidebarRow(page, 'my second model', 20_000);
       // The comparison panel of the previous test follows the rename.
       await waitForValue(
         async () => {

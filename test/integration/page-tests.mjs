@@ -151,10 +151,34 @@ export async function showRunsView(page) {
   await header.waitFor({ timeout: 30_000 });
 }
 
+/**
+ * The side bar's row that contains `text`, scrolled into view: the tree renders only the rows in view, so a row
+ * below them (many runs, an expanded search) is not in the page until the list scrolls to it. Scrolls the list
+ * down a step at a time, back to the top at its end, until the row shows or `timeoutMs` passes.
+ */
+export async function sidebarRow(page, text, timeoutMs = 30_000) {
+  const row = page.locator('.part.sidebar .monaco-list-row', { hasText: text }).first();
+  const deadline = Date.now() + timeoutMs;
+  for (let i = 0; ; i++) {
+    if (await row.isVisible().catch(() => false)) return row;
+    if (Date.now() > deadline) break;
+    const list = page
+      .locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: 'Runs' }) })
+      .locator('.monaco-list')
+      .first();
+    if (await list.isVisible().catch(() => false)) {
+      await list.hover().catch(() => {});
+      await page.mouse.wheel(0, i % 12 === 11 ? -100_000 : 150);
+    }
+    await page.waitForTimeout(250);
+  }
+  await row.waitFor({ timeout: 1 }); // fails with the locator in its message
+  return row;
+}
+
 /** Right-clicks the Runs view row that contains `text` and chooses `item` from its context menu. */
 export async function contextMenu(page, text, item) {
-  const row = page.locator('.part.sidebar .monaco-list-row', { hasText: text }).first();
-  await row.waitFor({ timeout: 30_000 });
+  const row = await sidebarRow(page, text);
   await page.keyboard.press('Escape'); // a menu or dialog left open would cover the row
   await row.click({ button: 'right' });
   const entry = page.locator('.context-view .action-item', { hasText: item }).first();
