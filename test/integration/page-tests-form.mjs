@@ -474,6 +474,16 @@ pageTests.push({
       `the trials view compares the final run and the trials: ${JSON.stringify(view.runs)}`,
     );
     await screenshot('form-search-trials');
+    // The trials view follows the theme: the same view in the light theme, then back to dark for the tests after.
+    await theme(page, 'Light Modern', false);
+    await waitForValue(
+      () => trials.$eval('body', (b) => b.className),
+      (c) => c.includes('vscode-light'),
+      'the trials view in the light theme',
+      20_000,
+    );
+    await screenshot('form-search-trials-light');
+    await theme(page, 'Dark Modern', true);
     // Collapse the search again: its final run and trials would push the later tests' runs below the Runs view.
     await searchRow.locator('.monaco-tl-twistie').click();
   },

@@ -152,28 +152,35 @@ export async function showRunsView(page) {
 }
 
 /**
- * The side bar's row that contains `text`, scrolled into view: the tree renders only the rows in view, so a row
- * below them (many runs, an expanded search) is not in the page until the list scrolls to it. Scrolls the list
- * down a step at a time, back to the top at its end, until the row shows or `timeoutMs` passes.
+ * The Runs view's row that contains `text`, scrolled wholly into view: the tree renders only the rows in view and
+ * keeps its scroll position, so a new run (at the top) may be above the rows shown, or cut by the view's edge where
+ * a click lands on something else. Starts at the top (the runs the tests write are the newest), then scrolls down a
+ * step at a time until the row shows whole or `timeoutMs` passes. Scrolls with wheel events sent to the list itself:
+ * a wheel of the mouse would go to whatever hover the pointer opened over it.
  */
 export async function sidebarRow(page, text, timeoutMs = 30_000) {
-  const row = page.locator('.part.sidebar .monaco-list-row', { hasText: text }).first();
+  const list = page
+    .locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: 'Runs' }) })
+    .locator('.monaco-list')
+    .first();
+  const row = list.locator('.monaco-list-row', { hasText: text }).first();
+  const scrollable = list.locator('.monaco-scrollable-element').first();
+  const wheel = (deltaY) => scrollable.dispatchEvent('wheel', { deltaY, deltaMode: 0, bubbles: true, cancelable: true }).catch(() => {});
+  await list.waitFor({ timeout: timeoutMs });
+  const whole = async () => {
+    const [r, l] = await Promise.all([row.boundingBox().catch(() => null), list.boundingBox().catch(() => null)]);
+    return !!r && !!l && r.height > 0 && r.y >= l.y - 0.5 && r.y + r.height <= l.y + l.height + 0.5;
+  };
   const deadline = Date.now() + timeoutMs;
   for (let i = 0; ; i++) {
-    if (await row.isVisible().catch(() => false)) return row;
+    if (i % 40 === 0) await wheel(-1_000_000); // to the top (again, past the end)
+    await page.waitForTimeout(200);
+    if ((await row.isVisible().catch(() => false)) && (await whole())) return row;
     if (Date.now() > deadline) break;
-    const list = page
-      .locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: 'Runs' }) })
-      .locator('.monaco-list')
-      .first();
-    if (await list.isVisible().catch(() => false)) {
-      await list.hover().catch(() => {});
-      await page.mouse.wheel(0, i % 12 === 11 ? -100_000 : 150);
-    }
-    await page.waitForTimeout(250);
+    await wheel(60);
   }
-  await row.waitFor({ timeout: 1 }); // fails with the locator in its message
-  return row;
+  await row.waitFor({ timeout: 1 }); // fails naming the locator
+  throw new Error(`the Runs view row "${text}" shows only in part`);
 }
 
 /** Right-clicks the Runs view row that contains `text` and chooses `item` from its context menu. */
