@@ -53,8 +53,29 @@ export function packageVersions(): Record<string, string> {
   };
 }
 
-/** The device training runs on, in words (the engine runs onnxruntime on the CPU here). */
+/**
+ * The widest vector instructions the CPU reports in /proc/cpuinfo's flags (Linux; '' elsewhere or when unknown).
+ * onnxruntime picks its CPU kernels by them, so a seeded run is bit-identical on one machine but can differ in the
+ * last bits on a machine with other vector units (AVX2 against AVX-512), and then in a prediction or two.
+ */
+export function cpuVectorIsa(cpuinfo?: string): string {
+  let text = cpuinfo;
+  if (text === undefined) {
+    try {
+      text = process.platform === 'linux' ? readFileSync('/proc/cpuinfo', 'utf8') : '';
+    } catch {
+      text = '';
+    }
+  }
+  const line = /^(?:flags|Features)\s*:(.*)$/m.exec(text)?.[1] ?? '';
+  const flags = new Set(line.trim().split(/\s+/));
+  const widest = ['avx512f', 'avx2', 'avx', 'sve2', 'sve', 'asimd'].find((f) => flags.has(f));
+  return widest === 'asimd' ? 'neon' : (widest ?? '');
+}
+
+/** The device training runs on, in words (the engine runs onnxruntime on the CPU here), with the CPU's vector instructions. */
 export function deviceName(): string {
   const c = cpus();
-  return `cpu: ${c.length} x ${c[0]?.model.trim() ?? 'unknown'} (${process.platform}/${process.arch})`;
+  const isa = cpuVectorIsa();
+  return `cpu: ${c.length} x ${c[0]?.model.trim() ?? 'unknown'} (${process.platform}/${process.arch}${isa ? `, ${isa}` : ''})`;
 }

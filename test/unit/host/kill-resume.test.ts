@@ -1,10 +1,11 @@
 // A fine-tuning run killed with SIGKILL mid-training (no chance to save or clean up) leaves a readable run folder,
 // and `gft train --resume` continues from its last checkpoint to exactly the metrics and predictions of an
-// uninterrupted run with the same seed. Runs the built CLI (dist/cli.js via bin/gft.js) as a real process.
+// uninterrupted run with the same seed: with the default first-window reading, and with 'sentence-mean' (each step
+// samples 8 sentences of every text, seeded by epoch and step). Runs the built CLI (bin/gft.js) as a real process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readRun } from '../../../src/host/runs';
@@ -38,9 +39,9 @@ function gft(args: string[]): { status: number | null; stderr: string } {
 }
 
 /** Starts a run and SIGKILLs it once the step after `killAfter` has been reported. */
-function killMidRun(out: string, killAfter: number): Promise<void> {
+function killMidRun(args: string[], out: string, killAfter: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/gft.js', ...ARGS, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/gft.js', ...args, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
     let buf = '';
     let killed = false;
     child.stdout.on('data', (d: Buffer) => {
@@ -60,16 +61,15 @@ function killMidRun(out: string, killAfter: number): Promise<void> {
   });
 }
 
-test('kill -9 mid-training, then --resume: identical final metrics and predictions', async () => {
+async function killAndResume(args: string[], root: string): Promise<void> {
   assert.ok(existsSync('dist/cli.js'), 'run `npm run build` first');
-  const root = mkdtempSync(join(tmpdir(), 'gft-kill-'));
   const full = join(root, 'full');
   const killed = join(root, 'killed');
 
-  const a = gft([...ARGS, '--out', full]);
+  const a = gft([...args, '--out', full]);
   assert.equal(a.status, 0, a.stderr);
 
-  await killMidRun(killed, 9); // the last checkpoint is at step 8 (--eval-every 4)
+  await killMidRun(args, killed, 9); // the last checkpoint is at step 8 (--eval-every 4)
   const mid = readRun(killed);
   assert.equal(mid.manifest.status, 'running', 'a killed run cannot mark itself');
   const lastStep = Math.max(...mid.metrics.filter((m) => m.type === 'step').map((m) => m.step));
@@ -89,4 +89,31 @@ test('kill -9 mid-training, then --resume: identical final metrics and predictio
     r.predictions.map((p) => [p.id, p.pred, p.probs]),
     u.predictions.map((p) => [p.id, p.pred, p.probs]),
   );
+}
+
+test('kill -9 mid-training, then --resume: identical final metrics and predictions', async () => {
+  await killAndResume(ARGS, mkdtempSync(join(tmpdir(), 'gft-kill-')));
+});
+
+/** The tiny fixture's texts as reviews of 12 sentences each (sentences of texts with the same label). */
+function multiSentence(src: string, dest: string): string {
+  const rows = readFileSync(src, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { id: string; text: string; label: string });
+  const lines = rows.map((r, i) => {
+    const same = rows.filter((x) => x.label === r.label).map((x) => x.text);
+    const text = Array.from({ length: 12 }, (_, j) => same[(i + j) % same.length]).join('. ') + '.';
+    return JSON.stringify({ id: r.id, text, label: r.label });
+  });
+  writeFileSync(dest, lines.join('\n') + '\n');
+  return dest;
+}
+
+test("kill -9 mid-training, then --resume, reading 'sentence-mean' (8 of 12 sentences sampled a step): identical", async () => {
+  const root = mkdtempSync(join(tmpdir(), 'gft-kill-sm-'));
+  const train = multiSentence('test/fixtures/host/tiny-train.jsonl', join(root, 'train.jsonl'));
+  const evalSet = multiSentence('test/fixtures/host/tiny-eval.jsonl', join(root, 'eval.jsonl'));
+  const args = ARGS.map((a, i) => (ARGS[i - 1] === '--train' ? train : ARGS[i - 1] === '--eval' ? evalSet : a));
+  await killAndResume([...args, '--long-text', 'sentence-mean', '--max-length', '16'], root);
 });
