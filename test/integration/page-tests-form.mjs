@@ -76,7 +76,12 @@ export const pageTests = [
       await choose(form, 'preset', 'starter-demo');
       const demo = await form.$$eval('[data-field]', (els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-field'), e.value])));
       check(
-        demo.longText === 'sentence-mean' && demo.lr === '4e-4' && demo.trainLayers === 'top' && demo.topLayers === '1' && demo.maxLength === '64',
+        demo.longText === 'sentence-mean' &&
+          demo.lr === '4e-4' &&
+          demo.epochs === '4' &&
+          demo.trainLayers === 'top' &&
+          demo.topLayers === '1' &&
+          demo.maxLength === '64',
         `the demo preset: ${JSON.stringify(demo)}`,
       );
       check(!(await form.$eval('[data-row="topLayers"]', (e) => e.hidden)), 'top layers should show for the demo preset');

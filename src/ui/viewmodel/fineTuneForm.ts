@@ -143,7 +143,8 @@ function presetOptions(): FormOption[] {
     {
       value: 'starter-demo',
       label: 'Starter model on long reviews (the settings of gft demo)',
-      description: 'Sentence by sentence, top layer and head at 4e-4: 86.0% test accuracy on the movie reviews in the demo (about 9 min on 2 CPU cores).',
+      description:
+        'Sentence by sentence, top layer and head at 4e-4 for 4 epochs: 88.1% accuracy over the 10 folds of the movie reviews (about 9 min a fold on 2 CPU cores).',
       applies: STARTER_DEMO_VALUES,
     },
   ];
