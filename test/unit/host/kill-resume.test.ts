@@ -5,10 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readRun } from '../../../src/host/runs';
+import { readJsonl } from '../../../src/shared/node/runFiles';
 
 const ARGS = [
   'train',
@@ -97,10 +98,7 @@ test('kill -9 mid-training, then --resume: identical final metrics and predictio
 
 /** The tiny fixture's texts as reviews of 12 sentences each (sentences of texts with the same label). */
 function multiSentence(src: string, dest: string): string {
-  const rows = readFileSync(src, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as { id: string; text: string; label: string });
+  const rows = readJsonl<{ id: string; text: string; label: string }>(src);
   const lines = rows.map((r, i) => {
     const same = rows.filter((x) => x.label === r.label).map((x) => x.text);
     const text = Array.from({ length: 12 }, (_, j) => same[(i + j) % same.length]).join('. ') + '.';
