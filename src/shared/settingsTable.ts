@@ -329,6 +329,7 @@ export const SETTINGS = {
     ],
     help: 'The validation metric that picks the best checkpoint and drives early stopping.',
     cli: { flag: 'best-metric' },
+    form: { label: 'Best checkpoint by', group: 'Training' },
   },
   shuffle: {
     kind: 'boolean',
@@ -417,6 +418,7 @@ export const STARTER_DEMO_CONFIG = {
   lr: 4e-4,
   epochs: 4,
   warmupSteps: 10,
+  bestMetric: 'loss',
 } as const satisfies Partial<TrainConfig>;
 
 type Defaults<S> = { [K in keyof S as S[K] extends { optional: true } ? never : K]: S[K] extends { default: infer D } ? D : never };

@@ -48,6 +48,7 @@ test("the form's settings are the schema's, with its limits, and every setting e
     'warmupSteps',
     'weightDecay',
     'patience',
+    'bestMetric',
     'seed',
     'device',
     'threads',
