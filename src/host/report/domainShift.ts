@@ -102,8 +102,8 @@ export function transferVerdict(d: DomainShiftJson): string | undefined {
     'the embedding models read a snippet with an encoder pre-trained on general sentences, as they read each sentence of a review, but their classifier was fit to the mean of ~32 sentence embeddings and sees one noisier sentence';
   const why = clear
     ? `Why: ${snippets} ${
-        best.kind === 'baseline-tfidf'
-          ? `The likely reason TF-IDF holds up best: ${tfidf}, while ${emb}.`
+        best.kind === 'baseline-tfidf' || best.kind === 'baseline-nbsvm'
+          ? `The likely reason ${best.kind === 'baseline-tfidf' ? 'TF-IDF' : 'NBSVM, an n-gram model like TF-IDF,'} holds up best: ${tfidf}, while ${emb}.`
           : best.kind === 'ensemble'
             ? `The likely reason the ensemble holds up best: it averages models that fail for different reasons — ${tfidf}; ${emb}.`
             : `The likely reason ${best.title} holds up best: ${emb.split(', but')[0]}; ${tfidf}.`

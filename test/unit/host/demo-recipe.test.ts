@@ -1,8 +1,9 @@
 // The demo report states its fine-tuning recipe as gft train's flags (from the settings schema's
-// STARTER_DEMO_CONFIG, the same settings the demo trains with) and why it is the demo's.
+// STARTER_DEMO_CONFIG, the same settings the demo trains with) and why it is the demo's; its ensembles' members.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO_RECIPE_WHY, demoRecipeNote, demoTrainConfig } from '../../../src/host/report/demo';
+import { DEMO_ENSEMBLES, DEMO_RECIPE_WHY, demoRecipeNote, demoTrainConfig, ensembleMembers } from '../../../src/host/report/demo';
+import type { RunResult } from '../../../src/protocol';
 import { parseSetting, resolveTrainConfig, SETTING_KEYS, SETTINGS, type SettingSpec } from '../../../src/shared/settings';
 
 test("the demo report's recipe line is the demo's own settings, as flags gft train reads back", () => {
@@ -23,4 +24,28 @@ test("the demo report's recipe line is the demo's own settings, as flags gft tra
     assert.ok(note.includes('--long-text sentence-mean') && note.includes('--train-layers '), note);
   }
   assert.match(demoRecipeNote(true), /--epochs 2 /);
+});
+
+test("the demo's ensembles take one completed run of each member kind, in the listed order, or are left out", () => {
+  const run = (kind: RunResult['kind'], status: RunResult['status'] = 'completed'): RunResult => ({ runId: kind, runDir: `/runs/${kind}`, kind, status });
+  const [pair, triple] = DEMO_ENSEMBLES;
+  assert.match(pair.title, /^Ensemble: TF-IDF \+ fine-tuned/);
+  assert.match(triple.title, /^Ensemble: TF-IDF \+ NBSVM \+ fine-tuned/);
+  const all = [run('baseline-tfidf'), run('baseline-embeddings'), run('finetune'), run('baseline-nbsvm')];
+  assert.deepEqual(
+    ensembleMembers(all, pair.kinds)?.map((r) => r.kind),
+    ['baseline-tfidf', 'finetune'],
+  );
+  assert.deepEqual(
+    ensembleMembers(all, triple.kinds)?.map((r) => r.kind),
+    ['baseline-tfidf', 'baseline-nbsvm', 'finetune'],
+  );
+  // a failed NBSVM leaves the pair only; a head-only run stands for the fine-tuned one; no fine-tuned run, no ensemble
+  const nbsvmFailed = [run('baseline-tfidf'), run('baseline-nbsvm', 'failed'), run('head-only')];
+  assert.deepEqual(
+    ensembleMembers(nbsvmFailed, pair.kinds)?.map((r) => r.kind),
+    ['baseline-tfidf', 'head-only'],
+  );
+  assert.equal(ensembleMembers(nbsvmFailed, triple.kinds), undefined);
+  assert.equal(ensembleMembers([run('baseline-tfidf'), run('baseline-nbsvm'), run('finetune', 'cancelled')], pair.kinds), undefined);
 });
