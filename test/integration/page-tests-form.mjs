@@ -349,7 +349,18 @@ pageTests.push({
       'the file dialog',
       20_000,
     );
-    await input.fill(file);
+    // The dialog may still be writing its starting folder into the input when the path is typed (seen under load:
+    // the folder and the path ended up joined): type it again until the input holds exactly the path.
+    await waitForValue(
+      async () => {
+        const v = await input.inputValue().catch(() => '');
+        if (v !== file) await input.fill(file);
+        return v;
+      },
+      (v) => v === file,
+      'the path in the file dialog',
+      20_000,
+    );
     await page.keyboard.press('Enter');
     const toast = (text) => page.locator('.notifications-toasts .notification-list-item', { hasText: text }).first();
     await toast('Added search-tiny-reviews.jsonl: 100 examples, 2 labels: train 70 · validation 10 · test 20').waitFor({ timeout: 60_000 });
