@@ -5,6 +5,11 @@ export function pct(x: number | null | undefined, digits = 1): string {
   return typeof x === 'number' && Number.isFinite(x) ? `${(100 * x).toFixed(digits)}%` : '–';
 }
 
+/** Items as an English list: "a", "a and b", "a, b and c". */
+export function listText(items: readonly string[]): string {
+  return items.length <= 2 ? items.join(' and ') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
 /** A difference of two shares in percentage points with its sign: points(0.012) = "+1.2", points(-0.03) = "−3.0". */
 export function points(x: number): string {
   return `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)}`;

@@ -3,7 +3,7 @@
 import { settingName, type SettingsPlace } from '../../protocol';
 import { has, type Truncation } from './facts';
 import { excerpt, formatP } from './patterns';
-import { pct, points } from '../../shared/format';
+import { listText, pct, points } from '../../shared/format';
 import { transferVerdict } from '../report/domainShift';
 import type { ReflectionFacts, RunFacts } from './reflection';
 
@@ -141,9 +141,9 @@ export function reflectionMarkdown(r: ReflectionFacts): string {
     const worse = mine.filter((c) => c.mcnemarP < 0.05 && c.difference < 0).map((c) => c.a);
     const tied = mine.filter((c) => c.mcnemarP >= 0.05).map((c) => c.a);
     const parts = [
-      better.length ? `significantly better than ${better.join(' and ')}` : '',
-      worse.length ? `significantly worse than ${worse.join(' and ')}` : '',
-      tied.length ? `not significantly different from ${tied.join(' and ')}` : '',
+      better.length ? `significantly better than ${listText(better)}` : '',
+      worse.length ? `significantly worse than ${listText(worse)}` : '',
+      tied.length ? `not significantly different from ${listText(tied)}` : '',
     ].filter(Boolean);
     L.push(`**Answer for ${t.title}: ${better.length === mine.length ? 'yes' : better.length ? 'partly' : 'no'}** — it is ${parts.join('; ')}.`, '');
   }

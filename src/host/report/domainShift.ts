@@ -6,7 +6,7 @@ import type { Comparison } from '../../protocol';
 import { comparePredictions } from '../eval';
 import { evaluateRun } from '../jobs/predict';
 import { RunFolder } from '../runs';
-import { pct } from '../../shared/format';
+import { listText, pct } from '../../shared/format';
 import type { ReportRun } from './report';
 
 /** in-domain minus out-of-domain accuracy, in percentage points */
@@ -91,8 +91,8 @@ export function transferVerdict(d: DomainShiftJson): string | undefined {
     .filter((m) => m.inDomain !== undefined)
     .reduce<(typeof done)[number] | undefined>((a, b) => (a === undefined || b.inDomain! - b.accuracy! < a.inDomain! - a.accuracy! ? b : a), undefined);
   const claim = clear
-    ? `**${best.title}** transfers best (${pct(best.accuracy)}), significantly above ${sig.join(' and ')} (McNemar p < 0.05)`
-    : `No model transfers significantly better: **${best.title}** scores highest (${pct(best.accuracy)}), but not significantly above ${tied.join(' and ')} (McNemar p ≥ 0.05)${sig.length ? `; it is significantly above ${sig.join(' and ')}` : ''}`;
+    ? `**${best.title}** transfers best (${pct(best.accuracy)}), significantly above ${listText(sig)} (McNemar p < 0.05)`
+    : `No model transfers significantly better: **${best.title}** scores highest (${pct(best.accuracy)}), but not significantly above ${listText(tied)} (McNemar p ≥ 0.05)${sig.length ? `; it is significantly above ${listText(sig)}` : ''}`;
   const dropNote = `Drop from the in-domain test accuracy: ${drops.join(', ')}${leastDrop && done.length > 1 ? ` (${leastDrop.title} loses least)` : ''}.`;
   const snippets =
     'The snippets are one or two sentences of ~20 words, the training reviews ~700 words of ~32 sentences, where a model can sum many weak cues; on a snippet a few words decide.';

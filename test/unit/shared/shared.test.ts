@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkpointDir, parseJsonl, readJsonl, runFile, writeJsonAtomic } from '../../../src/shared/node/runFiles';
 import { checkpointStep, stepCheckpoint } from '../../../src/shared/runLayout';
-import { clockDuration, decimalDuration, pct, points, roughDuration, secondsDuration } from '../../../src/shared/format';
+import { clockDuration, decimalDuration, listText, pct, points, roughDuration, secondsDuration } from '../../../src/shared/format';
 import { bootstrapCI, macroF1, quantileSorted } from '../../../src/shared/stats';
 import { mulberry32 } from '../../../src/shared/prng';
 
@@ -38,12 +38,13 @@ test('run-folder layout: file and checkpoint paths, step checkpoint names', () =
   assert.equal(checkpointStep('.step-4.tmp'), undefined);
 });
 
-test('formatting: percentages, signed points, three duration styles', () => {
+test('formatting: percentages, signed points, English lists, three duration styles', () => {
   assert.equal(pct(0.87654), '87.7%');
   assert.equal(pct(0.5, 2), '50.00%');
   assert.equal(pct(undefined), '–');
   assert.equal(pct(NaN), '–');
   assert.deepEqual([points(0.012), points(-0.03)], ['+1.2', '−3.0']);
+  assert.deepEqual([listText([]), listText(['a']), listText(['a', 'b']), listText(['a', 'b', 'c', 'd'])], ['', 'a', 'a and b', 'a, b, c and d']);
   assert.deepEqual([clockDuration(42_000), clockDuration(185_000), clockDuration(3_723_000), clockDuration(undefined)], ['42s', '3m 05s', '1h 02m', '']);
   assert.deepEqual([roughDuration(42), roughDuration(3000), roughDuration(5400), roughDuration(Infinity)], ['42 s', '50 min', '1 h 30 min', 'unknown']);
   assert.deepEqual([secondsDuration(4.21), secondsDuration(42), secondsDuration(750), secondsDuration(5760)], ['4.2 s', '42 s', '12.5 min', '1.6 h']);
