@@ -144,7 +144,7 @@ function presetOptions(): FormOption[] {
       value: 'starter-demo',
       label: 'Starter model on long reviews (the settings of gft demo)',
       description:
-        'Sentence by sentence, top layer and head at 4e-4 for 4 epochs: 88.1% accuracy over the 10 folds of the movie reviews (about 9 min a fold on 2 CPU cores).',
+        'Sentence by sentence, top layer and head at 4e-4 for 4 epochs, keeping the checkpoint of lowest validation loss: 88.35% accuracy over the 10 folds of the movie reviews (about 9 min a fold on 2 CPU cores).',
       applies: STARTER_DEMO_VALUES,
     },
   ];
