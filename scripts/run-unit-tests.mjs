@@ -1,6 +1,7 @@
 // Runs every test/unit/**/*.test.ts with node:test (TypeScript through tsx), prints the spec report, then the
 // counts and each skipped test with its reason, and writes them to out/unit-summary.json for .ci/run's closing line
-// (scripts/test-summary.mjs). A test that cannot run here calls t.skip(reason): counted as skipped, never passed.
+// (scripts/test-summary.mjs). Each process of the suite writes its temporary files to a folder of its own, removed
+// when it exits (scripts/private-tmpdir.mjs). A test that cannot run here calls t.skip(reason): counted as skipped, never passed.
 // Usage: node scripts/run-unit-tests.mjs [filter-substring ...]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,8 @@ const tap = 'out/unit.tap';
 const r = spawnSync(
   process.execPath,
   [
+    '--import',
+    './scripts/private-tmpdir.mjs',
     '--import',
     'tsx',
     '--test',

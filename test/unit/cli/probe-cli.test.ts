@@ -2,10 +2,10 @@
 // estimate on the tiny fixture as text and JSON, and the device and threads recorded in run.json.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main, type Io } from '../../../src/host/cli';
+import { tempDir } from '../tempDir';
 
 const TRAIN = 'test/fixtures/host/tiny-train.jsonl';
 const EVAL = 'test/fixtures/host/tiny-eval.jsonl';
@@ -48,8 +48,8 @@ test('gft probe and gft train: bad options are one line on stderr, exit 2', asyn
   assert.match(missing.err[0], /^gft probe: /);
 });
 
-test('gft probe prints a measured estimate (text and --json) and writes nothing; gft train records --device/--threads', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gft-probe-cli-'));
+test('gft probe prints a measured estimate (text and --json) and writes nothing; gft train records --device/--threads', async (ctx) => {
+  const dir = tempDir(ctx, 'gft-probe-cli-');
   const text = await gft(
     'probe',
     '--model',

@@ -3,8 +3,7 @@
 // extension's messages (their text, from the view model).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main, type Io } from '../../../src/host/cli';
 import { startHost } from '../../../src/client/hostProcess';
@@ -12,6 +11,7 @@ import { onNotification, sendRequest } from '../../../src/client/rpc';
 import { Notifications, Requests, type EvaluateResult, type LogLine, type RunManifest, type RunResult } from '../../../src/protocol';
 import { estimateView } from '../../../src/ui/viewmodel/fineTuneForm';
 import { warningsMessage } from '../../../src/ui/viewmodel/format';
+import { tempDir } from '../tempDir';
 
 const TRAIN = 'test/fixtures/host/tiny-train.jsonl';
 const EVAL = 'test/fixtures/host/tiny-eval.jsonl';
@@ -39,8 +39,8 @@ function latin1Csv(dir: string): string {
 const ENCODING = /latin1\.csv line 2: not valid UTF-8 \(byte 0xfc\); read it as Latin-1 \(Windows-1252\) instead/;
 const DUPLICATE = /latin1\.csv: 1 text\(s\) appear more than once \(1 extra copies\)/;
 
-test('gft eval --json on a Latin-1 CSV carries the encoding warning; without --json it is also on stderr', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gft-warn-eval-'));
+test('gft eval --json on a Latin-1 CSV carries the encoding warning; without --json it is also on stderr', async (ctx) => {
+  const dir = tempDir(ctx, 'gft-warn-eval-');
   const run = join(dir, 'run');
   assert.equal((await gft('baseline', '--kind', 'tfidf', '--train', TRAIN, '--eval', EVAL, '--out', run, '--C', '10')).code, 0);
   const csv = latin1Csv(dir);
@@ -73,8 +73,8 @@ test('gft eval --json on a Latin-1 CSV carries the encoding warning; without --j
   );
 });
 
-test('gft baseline and gft train: the warnings in the text output once each, in the --json result, and in run.json', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gft-warn-run-'));
+test('gft baseline and gft train: the warnings in the text output once each, in the --json result, and in run.json', async (t) => {
+  const dir = tempDir(t, 'gft-warn-run-');
   const csv = latin1Csv(dir);
   const text = await gft('baseline', '--kind', 'tfidf', '--data', csv, '--out', join(dir, 'tfidf'), '--C', '10');
   assert.equal(text.code, 0, text.err.join('\n'));
@@ -111,9 +111,9 @@ test('gft baseline and gft train: the warnings in the text output once each, in 
   assert.equal((JSON.parse(readFileSync(join(dir, 'clean', 'run.json'), 'utf8')) as RunManifest).warnings, undefined);
 });
 
-test("gft reflect --ood on a Latin-1 CSV: the reflection says the out-of-domain data's warnings once", async () => {
-  const root = mkdtempSync(join(tmpdir(), 'gft-warn-reflect-'));
-  const csv = latin1Csv(mkdtempSync(join(tmpdir(), 'gft-warn-ood-')));
+test("gft reflect --ood on a Latin-1 CSV: the reflection says the out-of-domain data's warnings once", async (t) => {
+  const root = tempDir(t, 'gft-warn-reflect-');
+  const csv = latin1Csv(tempDir(t, 'gft-warn-ood-'));
   const data = ['--data', TRAIN, '--split', '0.2,0.3', '--split-seed', '3'];
   for (const [dir, C] of [
     ['a', '10'],
@@ -129,8 +129,8 @@ test("gft reflect --ood on a Latin-1 CSV: the reflection says the out-of-domain 
   assert.match(lines[1], DUPLICATE);
 });
 
-test('separately given train and eval files that share texts: a leakage warning', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gft-warn-leak-'));
+test('separately given train and eval files that share texts: a leakage warning', async (t) => {
+  const dir = tempDir(t, 'gft-warn-leak-');
   const evalFile = join(dir, 'eval.jsonl');
   const trainLines = readFileSync(TRAIN, 'utf8').trim().split('\n');
   writeFileSync(evalFile, [...readFileSync(EVAL, 'utf8').trim().split('\n'), trainLines[0], trainLines[1]].join('\n') + '\n');
@@ -141,8 +141,8 @@ test('separately given train and eval files that share texts: a leakage warning'
   assert.match(w[0], /^leakage: 2 text\(s\) appear in both tiny-train \(train\) and eval \(evaluation\)/);
 });
 
-test('the host: data/prepare, run/baseline (answer, warn-level log lines, run.json) and run/evaluate carry the warnings', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gft-warn-host-'));
+test('the host: data/prepare, run/baseline (answer, warn-level log lines, run.json) and run/evaluate carry the warnings', async (t) => {
+  const dir = tempDir(t, 'gft-warn-host-');
   const csv = latin1Csv(dir);
   const host = startHost('dist/host.js');
   const logs: LogLine[] = [];

@@ -3,8 +3,7 @@
 // reproduces the uninterrupted run; predicting from the run reads every sentence).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { predictTexts } from '../../../src/host/jobs';
 import { runFinetune } from '../../../src/host/train';
@@ -13,6 +12,7 @@ import { readRun } from '../../../src/host/runs';
 import type { TrainParams } from '../../../src/protocol';
 import type { TextTokenizer } from '../../../src/host/tokenize';
 import { mulberry32 } from '../../../src/shared/prng';
+import { tempDir } from '../tempDir';
 
 // A word-per-id tokenizer with [CLS]/[SEP], enough to check piece boundaries and specials.
 const vocab = new Map<string, number>();
@@ -118,8 +118,8 @@ function writeDocs(path: string, n: number, seed: number): void {
   writeFileSync(path, lines.join('\n') + '\n');
 }
 
-test('fine-tuning with sentence-mean: loss falls, cancel + resume = uninterrupted, predictions read all sentences', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'gft-dp-'));
+test('fine-tuning with sentence-mean: loss falls, cancel + resume = uninterrupted, predictions read all sentences', async (t) => {
+  const root = tempDir(t, 'gft-dp-');
   writeDocs(join(root, 'train.jsonl'), 32, 1);
   writeDocs(join(root, 'eval.jsonl'), 10, 2);
   const params = (runId: string): TrainParams => ({

@@ -3,20 +3,19 @@
 // data and batch size, nothing is written; run.json records the device and threads a run used.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { evaluationPasses, executionRequest, estimateTraining, resolveExecution, runFinetune } from '../../../src/host/train';
 import { readRun } from '../../../src/host/runs';
 import { writeTinyTokenizer } from '../tokenize/tinyTokenizer';
+import { tempDir } from '../tempDir';
 
 const trainFile = resolve('test/fixtures/host/tiny-train.jsonl');
 const evalFile = resolve('test/fixtures/host/tiny-eval.jsonl');
-const tmp = () => mkdtempSync(join(tmpdir(), 'gft-probe-'));
 
-test('probe: real steps of the starter model give finite positive estimates and write nothing', async () => {
+test('probe: real steps of the starter model give finite positive estimates and write nothing', async (t) => {
   const cwd = process.cwd();
-  const dir = tmp();
+  const dir = tempDir(t, 'gft-probe-');
   process.chdir(dir);
   const logs: string[] = [];
   try {
@@ -84,8 +83,8 @@ test('probe: head-only and sentence-mean settings change what is trained and rea
   );
 });
 
-test('probe: a Hugging Face BERT folder with windows (chunks) and the top layer trained', async () => {
-  const dir = tmp();
+test('probe: a Hugging Face BERT folder with windows (chunks) and the top layer trained', async (t) => {
+  const dir = tempDir(t, 'gft-probe-');
   for (const f of ['config.json', 'model.safetensors']) copyFileSync(join('test/fixtures/parity/bert', f), join(dir, f));
   writeTinyTokenizer(dir, 'bert');
   const logs: string[] = [];
@@ -161,8 +160,8 @@ test('device and threads: the request, else GFT_DEVICE / GFT_THREADS, else auto 
   assert.match(e.summary, /^cpu, 2 threads \(cuda: libcudnn\.so\.9: cannot open shared object file\) · cpu: /);
 });
 
-test('a run records the device and threads it used (from GFT_DEVICE / GFT_THREADS when the request has none)', async () => {
-  const root = tmp();
+test('a run records the device and threads it used (from GFT_DEVICE / GFT_THREADS when the request has none)', async (t) => {
+  const root = tempDir(t, 'gft-probe-');
   const saved = { d: process.env.GFT_DEVICE, t: process.env.GFT_THREADS };
   process.env.GFT_DEVICE = 'cpu';
   process.env.GFT_THREADS = '1';

@@ -3,8 +3,7 @@
 // early stopping; predicting from the run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluateRun, jobHandlers, predictTexts } from '../../../src/host/jobs';
 import { epochOrder, runFinetune } from '../../../src/host/train';
@@ -12,8 +11,8 @@ import { readRun } from '../../../src/host/runs';
 import type { MetricRecord, TrainParams } from '../../../src/protocol';
 import { readTrainerParams, trainerCheckpointPath } from '../../../src/engine';
 import { predict as predictExported } from '../../../src/host/export/loadExported';
+import { tempDir } from '../tempDir';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'gft-ft-'));
 const base = (root: string, runId: string): TrainParams => ({
   model: 'starter',
   trainFile: 'test/fixtures/host/tiny-train.jsonl',
@@ -29,8 +28,8 @@ test('data order is a function of seed and epoch only', () => {
   assert.deepEqual(epochOrder(5, 3, 1, false), [0, 1, 2, 3, 4]);
 });
 
-test('fine-tune, cancel + resume = uninterrupted; predict and evaluate from the run', async () => {
-  const root = tmp();
+test('fine-tune, cancel + resume = uninterrupted; predict and evaluate from the run', async (t) => {
+  const root = tempDir(t, 'gft-ft-');
   const full = await runFinetune(base(root, 'full'));
   assert.equal(full.status, 'completed', full.error);
   const d = readRun(full.runDir);
@@ -100,8 +99,8 @@ test('fine-tune, cancel + resume = uninterrupted; predict and evaluate from the 
   );
 });
 
-test('resume with more epochs (of a run.json an older gft wrote): the run continues to the new total and run.json records it', async () => {
-  const root = tmp();
+test('resume with more epochs (of a run.json an older gft wrote): the run continues to the new total and run.json records it', async (t) => {
+  const root = tempDir(t, 'gft-ft-');
   const ac = new AbortController();
   const part = await runFinetune(
     { ...base(root, 'more'), config: { ...base(root, '').config, layerLrDecay: 0.8 } },
@@ -139,8 +138,8 @@ test('resume with more epochs (of a run.json an older gft wrote): the run contin
   assert.ok(onDisk.trainLayers === 'all' && !('freeze' in onDisk), 'the resumed run.json is written with the new name');
 });
 
-test('early stopping with patience, and bad settings fail with one line', async () => {
-  const root = tmp();
+test('early stopping with patience, and bad settings fail with one line', async (t) => {
+  const root = tempDir(t, 'gft-ft-');
   const r = await runFinetune({
     ...base(root, 'es'),
     config: { epochs: 6, batchSize: 30, lr: 1e-9, evalEvery: 'epoch', patience: 1, bestMetric: 'accuracy', seed: 1 },
@@ -156,8 +155,8 @@ test('early stopping with patience, and bad settings fail with one line', async 
   await assert.rejects(runFinetune({ ...base(root, 'bad2'), resumeRunDir: root }), /not a run folder/);
 });
 
-test('early stopping: the run stops before its planned steps, the best checkpoint is restored, tested and exported, run.json says where', async () => {
-  const root = tmp();
+test('early stopping: the run stops before its planned steps, the best checkpoint is restored, tested and exported, run.json says where', async (t) => {
+  const root = tempDir(t, 'gft-ft-');
   // validation every 2 steps, patience 1: on this fixture accuracy reaches its best before the last of 32 planned steps
   const r = await runFinetune({ ...base(root, 'stop'), config: { epochs: 4, batchSize: 8, lr: 2e-4, evalEvery: 2, seed: 7, patience: 1 } });
   assert.equal(r.status, 'completed', r.error);
@@ -202,8 +201,8 @@ test('early stopping: the run stops before its planned steps, the best checkpoin
   assert.deepEqual(full, { early: false, step: 8, plannedSteps: 8, restoredStep: full!.restoredStep });
 });
 
-test('evaluation can read whole texts (chunks) while training reads one window per text', async () => {
-  const root = tmp();
+test('evaluation can read whole texts (chunks) while training reads one window per text', async (t) => {
+  const root = tempDir(t, 'gft-ft-');
   const r = await runFinetune({
     ...base(root, 'chunks'),
     config: { epochs: 1, batchSize: 20, lr: 1e-4, maxLength: 4, longText: 'head', evalLongText: 'chunks', seed: 3 },
@@ -217,8 +216,8 @@ test('evaluation can read whole texts (chunks) while training reads one window p
   assert.equal(r.test!.n, 20);
 });
 
-test('training steps run in a worker thread: the host event loop keeps ticking during a step', async () => {
-  const root = tmp();
+test('training steps run in a worker thread: the host event loop keeps ticking during a step', async (t) => {
+  const root = tempDir(t, 'gft-ft-');
   let ticks = 0;
   let counting = false;
   let stepMs = 0;

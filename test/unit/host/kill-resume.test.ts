@@ -5,11 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRun } from '../../../src/host/runs';
 import { readJsonl } from '../../../src/shared/node/runFiles';
+import { tempDir } from '../tempDir';
 
 const ARGS = [
   'train',
@@ -92,8 +92,8 @@ async function killAndResume(args: string[], root: string): Promise<void> {
   );
 }
 
-test('kill -9 mid-training, then --resume: identical final metrics and predictions', async () => {
-  await killAndResume(ARGS, mkdtempSync(join(tmpdir(), 'gft-kill-')));
+test('kill -9 mid-training, then --resume: identical final metrics and predictions', async (t) => {
+  await killAndResume(ARGS, tempDir(t, 'gft-kill-'));
 });
 
 /** The tiny fixture's texts as reviews of 12 sentences each (sentences of texts with the same label). */
@@ -108,8 +108,8 @@ function multiSentence(src: string, dest: string): string {
   return dest;
 }
 
-test("kill -9 mid-training, then --resume, reading 'sentence-mean' (8 of 12 sentences sampled a step): identical", async () => {
-  const root = mkdtempSync(join(tmpdir(), 'gft-kill-sm-'));
+test("kill -9 mid-training, then --resume, reading 'sentence-mean' (8 of 12 sentences sampled a step): identical", async (t) => {
+  const root = tempDir(t, 'gft-kill-sm-');
   const train = multiSentence('test/fixtures/host/tiny-train.jsonl', join(root, 'train.jsonl'));
   const evalSet = multiSentence('test/fixtures/host/tiny-eval.jsonl', join(root, 'eval.jsonl'));
   const args = ARGS.map((a, i) => (ARGS[i - 1] === '--train' ? train : ARGS[i - 1] === '--eval' ? evalSet : a));

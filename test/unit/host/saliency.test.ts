@@ -2,14 +2,14 @@
 // tokens) and saliency.jsonl written by a fine-tuning run of the starter model on the tiny fixture.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runFinetune } from '../../../src/host/train';
 import { normaliseScores, pieceTable, piecesToWords, readTokens, SALIENCY_FILE, type SaliencyRecord } from '../../../src/host/train/saliency';
 import { RUN_FILES } from '../../../src/shared/runLayout';
 import { loadHfTokenizer } from '../../../src/host/tokenize';
 import { starterTokenizer } from '../../../src/host/train/model';
+import { tempDir } from '../tempDir';
 
 test('SentencePiece pieces join into words at ▁; scores sum per word', () => {
   const w = piecesToWords(['\u2581the', '\u2581movie', 's', '\u2581', 'zz', 'z', '\u2581ok', '.'], [1, 2, 3, 4, 5, 6, 7, 8], 'sentencepiece');
@@ -34,8 +34,8 @@ test('WordPiece ## pieces continue the previous word; byte-level Ġ starts one',
   ]);
 });
 
-test('piece tables: a BERT vocab.txt tokenizer gives ## pieces, the starter model ▁ pieces, both joined back to words', async () => {
-  const d = mkdtempSync(join(tmpdir(), 'gft-sal-tok-'));
+test('piece tables: a BERT vocab.txt tokenizer gives ## pieces, the starter model ▁ pieces, both joined back to words', async (t) => {
+  const d = tempDir(t, 'gft-sal-tok-');
   writeFileSync(join(d, 'vocab.txt'), ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'the', 'movie', 'un', '##believ', '##able', '.'].join('\n'));
   const tok = await loadHfTokenizer(d);
   const wp = pieceTable(d, tok);
@@ -98,8 +98,8 @@ test('overlapping windows add their scores on shared tokens; unaligned rows are 
   assert.deepEqual(sent, { ids: [7, 8, 9], scores: [1, 2, 3] });
 });
 
-test('a fine-tuning run writes saliency.jsonl for its misclassified test examples', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'gft-sal-'));
+test('a fine-tuning run writes saliency.jsonl for its misclassified test examples', async (t) => {
+  const root = tempDir(t, 'gft-sal-');
   // A nearly untrained head (lr 1e-9) leaves many test examples wrong.
   const r = await runFinetune({
     model: 'starter',
@@ -152,8 +152,8 @@ test('a fine-tuning run writes saliency.jsonl for its misclassified test example
   }
 });
 
-test('chunked and sentence-mean evaluation: every row of a document is explained, words once each in order', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'gft-sal-'));
+test('chunked and sentence-mean evaluation: every row of a document is explained, words once each in order', async (t) => {
+  const root = tempDir(t, 'gft-sal-');
   const texts = new Map(
     readFileSync('test/fixtures/host/tiny-eval.jsonl', 'utf8')
       .trim()

@@ -5,11 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRun } from '../../../src/host/runs';
 import type { SearchRecord } from '../../../src/protocol';
+import { tempDir } from '../tempDir';
 
 const args = (out: string) => [
   'search',
@@ -58,9 +58,9 @@ function killDuringTrial2(out: string): Promise<void> {
   });
 }
 
-test('kill -9 during a trial, then the same command: finished trials kept, the interrupted one resumed', async () => {
+test('kill -9 during a trial, then the same command: finished trials kept, the interrupted one resumed', async (t) => {
   assert.ok(existsSync('dist/cli.js'), 'run `npm run build` first');
-  const dir = join(mkdtempSync(join(tmpdir(), 'gft-search-kill-')), 's');
+  const dir = join(tempDir(t, 'gft-search-kill-'), 's');
   await killDuringTrial2(dir);
   const mid = JSON.parse(readFileSync(join(dir, 'search.json'), 'utf8')) as SearchRecord;
   assert.equal(mid.status, 'running', 'a killed search cannot mark itself');

@@ -5,8 +5,7 @@
 // about the budget (no wall-clock assertions).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jobHandlers, runSearch } from '../../../src/host/jobs';
 import { bestTrial, planSeconds, rungEpochs, rungMembers, rungSizes } from '../../../src/host/jobs/searchPlan';
@@ -15,8 +14,8 @@ import { main } from '../../../src/host/cli';
 import { trialRows, type ProbeResult, type SearchParams, type SearchRecord, type SearchTrial } from '../../../src/protocol';
 import { isValid, type SettingKey } from '../../../src/shared/settings';
 import { trainLayersChoices, maxLengthChoices, sampleTrial, SEARCHED_KEYS, type SpaceContext } from '../../../src/shared/searchSpace';
+import { tempDir } from '../tempDir';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'gft-search-'));
 const DATA = 'test/fixtures/host/tiny-train.jsonl';
 const params = (dir: string, over: Partial<SearchParams> = {}): SearchParams => ({
   model: 'starter',
@@ -111,8 +110,8 @@ test('successive halving: rungs, sizes, the plan estimate, promotion by validati
   );
 });
 
-test('a search: trials never tested, the best of rung 1 continued from its checkpoint, the final run tested once', async () => {
-  const dir = join(tmp(), 's');
+test('a search: trials never tested, the best of rung 1 continued from its checkpoint, the final run tested once', async (t) => {
+  const dir = join(tempDir(t, 'gft-search-'), 's');
   // 100 s an epoch by the estimate: 2 trials (200 s) + 1 promoted for 2 more epochs (200 s) fit 450 s; 3 do not (500 s)
   const r = await withProbe(100, () => runSearch(params(dir, { budgetMinutes: 7.5 })));
   assert.equal(r.status, 'completed', r.error);
@@ -161,13 +160,13 @@ test('a search: trials never tested, the best of rung 1 continued from its check
   assert.equal(rec.final!.test!.accuracy, fin.manifest.test!.accuracy);
 
   // a budget that fits no trial by the estimate: one line, no trial started
-  const none = await withProbe(1000, () => runSearch(params(join(tmp(), 'n'), { budgetMinutes: 1 })));
+  const none = await withProbe(1000, () => runSearch(params(join(tempDir(t, 'gft-search-'), 'n'), { budgetMinutes: 1 })));
   assert.equal(none.status, 'failed');
   assert.match(none.error!, /^the budget of 1 min fits no trial \(one epoch of the first takes about 16\.7 min by the probe/);
 });
 
-test('a cancelled search resumes without rerunning finished trials', async () => {
-  const dir = join(tmp(), 'c');
+test('a cancelled search resumes without rerunning finished trials', async (t) => {
+  const dir = join(tempDir(t, 'gft-search-'), 'c');
   const p = params(dir, { config: { batchSize: 8, epochs: 1, longText: 'head', maxLength: 32 }, maxTrials: 3, budgetMinutes: 60 });
   const ac = new AbortController();
   const details = new Set<string>();

@@ -2,8 +2,7 @@
 // the review browser's fixed/broken, length and saliency logic, and notes.json IO.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MetricRecord, PredictionRecord, RunManifest } from '../../../src/protocol';
 import { calibration, evaluatePredictions } from '../../../src/host/eval/metrics';
@@ -23,6 +22,7 @@ import { macroF1 } from '../../../src/shared/stats';
 import { lengthBuckets, reviewModel, reviewPage, wordCount } from '../../../src/ui/viewmodel/review';
 import { readSaliency, saliencySpans } from '../../../src/ui/viewmodel/saliency';
 import { NOTES_FILE, readNotes, saveNote } from '../../../src/ui/viewmodel/notes';
+import { tempDir } from '../tempDir';
 
 const step = (s: number, loss: number): MetricRecord => ({ type: 'step', step: s, epoch: 0, loss, lr: 1e-5, step_ms: 1, time: 't' });
 const val = (s: number, accuracy: number): MetricRecord => ({
@@ -345,8 +345,8 @@ test('saliencySpans lays words over the text case-insensitively, keeps line brea
   assert.deepEqual(saliencySpans(undefined, [['x', 0.5]]), [{ text: 'x', score: 0.5 }]);
 });
 
-test('readSaliency reads saliency.jsonl by id; a torn last line is ignored', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gft-sal-'));
+test('readSaliency reads saliency.jsonl by id; a torn last line is ignored', (t) => {
+  const dir = tempDir(t, 'gft-sal-');
   try {
     assert.equal(readSaliency(dir).size, 0);
     writeFileSync(
@@ -373,8 +373,8 @@ test('readSaliency reads saliency.jsonl by id; a torn last line is ignored', () 
   }
 });
 
-test('saveNote writes notes.json atomically beside the run files, updates and removes notes, never clobbers a damaged file', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gft-notes-'));
+test('saveNote writes notes.json atomically beside the run files, updates and removes notes, never clobbers a damaged file', (t) => {
+  const dir = tempDir(t, 'gft-notes-');
   try {
     writeFileSync(join(dir, 'run.json'), '{"id":"r"}');
     writeFileSync(join(dir, 'predictions.jsonl'), '{"id":"a"}\n');
