@@ -4,7 +4,8 @@
 //   <run>/log.txt            the job's log                           <run>/split.json         the split manifest
 //   <run>/saliency.jsonl     token attributions of test examples     <run>/notes.json         notes on examples
 //   <run>/checkpoints/<name>/  best, last, step-<n>: trainer.safetensors (a trainer checkpoint, engine/train/checkpoint.ts)
-//                              or model.safetensors (plain Hugging Face names), plus a baseline's own files
+//                              or model.safetensors (plain Hugging Face names), plus a baseline's own files;
+//                              last's trainer.safetensors is a hard link to best's when both hold the same weights
 
 export const RUN_FILES = {
   manifest: 'run.json',

@@ -1,6 +1,6 @@
 // One run folder: run.json (manifest, atomically replaced), metrics.jsonl, predictions.jsonl, log.txt and
 // checkpoints/ (best, last; older step checkpoints pruned to keep-N).
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, appendFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { defaultRunName, uniqueRunName, type MetricRecord, type PredictionRecord, type RunKind, type RunManifest, type RunStatus } from '../../protocol';
@@ -180,5 +180,20 @@ export class RunFolder {
     const message = error instanceof Error ? error.message : String(error);
     this.log(`error: ${message}`);
     this.finish('failed', { error: message });
+  }
+}
+
+/**
+ * Makes `dest` a second name of the file `src` (a hard link) and says whether it could; false where the file system
+ * has no hard links or `src` is missing, and the caller writes the file itself. Safe with checkpoints because they are
+ * never written in place: saveCheckpoint writes a new folder and renames it over the old one, so a file shared by two
+ * checkpoints keeps its content when either is replaced.
+ */
+export function shareFile(src: string, dest: string): boolean {
+  try {
+    linkSync(src, dest);
+    return true;
+  } catch {
+    return false;
   }
 }

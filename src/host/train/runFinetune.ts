@@ -20,8 +20,8 @@ import {
   type JobContext,
   type PreparedData,
 } from '../core';
-import { RunFolder, writeJsonAtomic, LineAppender } from '../runs';
-import { CHECKPOINT_BEST, CHECKPOINT_LAST, RUN_FILES } from '../../shared/runLayout';
+import { RunFolder, shareFile, writeJsonAtomic, LineAppender } from '../runs';
+import { CHECKPOINT_BEST, CHECKPOINT_LAST, RUN_FILES, TRAINER_CHECKPOINT } from '../../shared/runLayout';
 import { SettingError, changedSettings, RESUMABLE, shown, type SettingKey } from '../../shared/settings';
 import { finetuneRunConfig, improves, resolveEvalEvery, resolveTrainConfig } from './config';
 import { checkExecutionFits, fallbackWarning, resolveExecution, type Execution } from './device';
@@ -199,9 +199,14 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
     const k = data.labels.length;
     const logitsOf = setup.logitsOf;
 
+    // True from saving the best checkpoint until the next training step: the trainer still holds exactly the weights,
+    // moments and counters in checkpoints/best, and 'last' shares its file instead of writing a second copy (for the
+    // starter model a checkpoint is 84 MB, and every trial of a search saves both).
+    let bestIsCurrent = false;
     const saveLast = async () => {
       await run.saveCheckpoint(CHECKPOINT_LAST, async (dir) => {
-        await tr.saveCheckpoint(dir);
+        const shared = bestIsCurrent && shareFile(join(run.checkpointDir(CHECKPOINT_BEST), TRAINER_CHECKPOINT), join(dir, TRAINER_CHECKPOINT));
+        if (!shared) await tr.saveCheckpoint(dir);
         writeJsonAtomic(join(dir, STATE), state);
       });
     };
@@ -228,6 +233,7 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
         state.best = { step: state.step, epoch: epochFloat, value, metrics: record };
         state.evalsWithoutImprovement = 0;
         await run.saveCheckpoint(CHECKPOINT_BEST, (dir) => tr.saveCheckpoint(dir).then(() => undefined));
+        bestIsCurrent = true;
         run.update({ best: { step: state.step, epoch: epochFloat, metric: c.bestMetric, value } });
       } else {
         state.evalsWithoutImprovement++;
@@ -257,6 +263,7 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
         if (!next) continue;
         const b = next.batch;
         const ts = Date.now();
+        bestIsCurrent = false;
         const res = await tr.step(b);
         const ms = Date.now() - ts;
         state.step = res.step;

@@ -3,7 +3,7 @@
 // early stopping; predicting from the run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluateRun, jobHandlers, predictTexts } from '../../../src/host/jobs';
 import { epochOrder, runFinetune } from '../../../src/host/train';
@@ -11,6 +11,7 @@ import { readRun } from '../../../src/host/runs';
 import type { MetricRecord, TrainParams } from '../../../src/protocol';
 import { readTrainerParams, trainerCheckpointPath } from '../../../src/engine';
 import { predict as predictExported } from '../../../src/host/export/loadExported';
+import { readSafetensorsWithMetadata } from '../../../src/engine/weights/safetensors';
 import { tempDir } from '../tempDir';
 
 const base = (root: string, runId: string): TrainParams => ({
@@ -97,6 +98,38 @@ test('fine-tune, cancel + resume = uninterrupted; predict and evaluate from the 
       d.predictions[i].probs.map((v) => v.toFixed(4)),
     ),
   );
+});
+
+test("'last' shares the file of 'best' when no step ran between them; replacing one leaves the other's weights, and a run resumed from it matches an uninterrupted run", async (t) => {
+  const root = tempDir(t, 'gft-ft-');
+  const config = { ...base(root, '').config, evalEvery: 'epoch' as const };
+  // cancelled right after epoch 1's evaluation (8 steps an epoch)
+  const ac = new AbortController();
+  const part = await runFinetune(
+    { ...base(root, 'part'), config },
+    { signal: ac.signal, metric: (m) => m.record.type === 'eval' && m.record.step === 8 && ac.abort() },
+  );
+  assert.equal(part.status, 'cancelled');
+  const file = (n: string) => join(part.runDir, 'checkpoints', n, 'trainer.safetensors');
+  const stepOf = (n: string) => Number(readSafetensorsWithMetadata(file(n)).metadata.step);
+  // the best checkpoint, then 'last', from the same weights: one file with two names
+  assert.equal(stepOf('last'), 8);
+  assert.equal(statSync(file('best')).ino, statSync(file('last')).ino);
+  assert.equal(statSync(file('best')).nlink, 2);
+  const bestOfEpoch1 = readTrainerParams(file('best'));
+  // epoch 2 from 'last': 'last' (and 'best' if epoch 2 is better) replaced; each file holds its own step
+  const resumed = await runFinetune({ ...base(root, 'ignored'), config, resumeRunDir: part.runDir });
+  assert.equal(resumed.status, 'completed', resumed.error);
+  const d = readRun(part.runDir);
+  assert.equal(stepOf('last'), 16);
+  assert.equal(stepOf('best'), d.manifest.best!.step);
+  if (d.manifest.best!.step === 8) assert.deepEqual(readTrainerParams(file('best')), bestOfEpoch1, "epoch 1's best kept its weights");
+  else assert.equal(statSync(file('best')).ino, statSync(file('last')).ino, "epoch 2's best is shared again");
+  // resumed from the shared file = trained in one go
+  const whole = readRun((await runFinetune({ ...base(root, 'whole'), config })).runDir);
+  const losses = (xs: MetricRecord[]) => xs.map((m) => (m.type === 'step' ? m.loss : m.metrics.logLoss));
+  assert.deepEqual(losses(d.metrics), losses(whole.metrics));
+  assert.deepEqual(d.predictions, whole.predictions);
 });
 
 test('resume with more epochs (of a run.json an older gft wrote): the run continues to the new total and run.json records it', async (t) => {
