@@ -39,7 +39,7 @@ export const DEMO_ENSEMBLES = [
   { title: 'Ensemble: TF-IDF + NBSVM + fine-tuned (weights fit on validation)', kinds: ['baseline-tfidf', 'baseline-nbsvm', 'finetune'] },
 ] as const;
 
-/** An ensemble's members among the demo's runs: one completed run of each kind (a head-only run counts as fine-tuned), or undefined. */
+/** The completed run of each kind among the demo's runs (a head-only run counts as fine-tuned): an ensemble's members, or undefined. */
 export function ensembleMembers(runs: readonly RunResult[], kinds: readonly RunResult['kind'][]): RunResult[] | undefined {
   const members = kinds.map((k) => runs.find((r) => r.status === 'completed' && (r.kind === k || (k === 'finetune' && r.kind === 'head-only'))));
   return members.every((r) => r !== undefined) ? (members as RunResult[]) : undefined;
@@ -215,7 +215,7 @@ export async function runDemo(opts: DemoOptions, ctx: JobContext, say: (line: st
   }
   // Limits in production of the fine-tuned model: exported to <out>/export and timed on its test reviews.
   let limits: LimitsJson | undefined;
-  const ft = runs.find((r) => (r.kind === 'finetune' || r.kind === 'head-only') && r.status === 'completed');
+  const ft = ensembleMembers(runs, ['finetune'])?.[0];
   const ftTitle = FINETUNE_TITLE;
   const ftShift = domainShift?.models.find((m) => m.title === ftTitle && m.accuracy !== undefined);
   if (ft) {
