@@ -201,7 +201,7 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
 
     // True from saving the best checkpoint until the next training step: the trainer still holds exactly the weights,
     // moments and counters in checkpoints/best, and 'last' shares its file instead of writing a second copy (for the
-    // starter model a checkpoint is 84 MB, and every trial of a search saves both).
+    // starter model a checkpoint is 51-84 MB by what is trained, and every trial of a search saves both).
     let bestIsCurrent = false;
     const saveLast = async () => {
       await run.saveCheckpoint(CHECKPOINT_LAST, async (dir) => {
