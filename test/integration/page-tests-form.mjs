@@ -81,10 +81,14 @@ export const pageTests = [
           demo.epochs === '4' &&
           demo.trainLayers === 'top' &&
           demo.topLayers === '1' &&
-          demo.maxLength === '64',
+          demo.maxLength === '64' &&
+          demo.bestMetric === 'loss',
         `the demo preset: ${JSON.stringify(demo)}`,
       );
       check(!(await form.$eval('[data-row="topLayers"]', (e) => e.hidden)), 'top layers should show for the demo preset');
+      // the demo keeps the checkpoint of lowest validation loss: the form shows that choice with its explanation
+      await form.$eval('#field-bestMetric', (e) => e.scrollIntoView({ block: 'center' }));
+      await screenshot('form-demo-preset-light');
       await choose(form, 'preset', 'defaults');
       check((await form.$eval('#field-longText', (e) => e.value)) === 'head', 'General defaults should restore head');
       // Labels are bound: the inner input of each field is named by its label.
