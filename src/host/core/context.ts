@@ -1,7 +1,10 @@
 // What a job (train, baseline, evaluate...) gets from whoever runs it: a cancel signal and callbacks for
 // progress, metric and log notifications. The host wires these to JSON-RPC notifications; the CLI to a
 // progress bar or JSON lines; tests to arrays.
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { LogLine, MetricPoint, Progress, RunStarted } from '../../protocol';
+import { CHECKPOINT_LAST } from '../../shared/runLayout';
 import type { RunFolder } from '../runs';
 import { deviceName } from '../info';
 
@@ -58,7 +61,33 @@ export async function runJob<T>(run: RunFolder, body: () => Promise<T>): Promise
       run.finish('cancelled');
       return { status: 'cancelled' };
     }
-    run.fail(err);
-    return { status: 'failed', error: err instanceof Error ? err.message : String(err) };
+    const error = failureMessage(err, run);
+    try {
+      run.fail(error);
+    } catch {
+      // run.json could not be written either (a full disk): the caller still gets the one line; the folder stays
+      // 'running' until a host started later finds its process gone and marks it failed
+    }
+    return { status: 'failed', error };
   }
+}
+
+/** Errors of a full disk (Linux, macOS: ENOSPC; over a quota: EDQUOT). */
+const DISK_FULL = new Set(['ENOSPC', 'EDQUOT']);
+
+/**
+ * The one line a failed job reports. A full disk says so, where, what to free and how to continue: a fine-tuning run
+ * with a last checkpoint resumes from it (checkpoints are replaced atomically, so a failed write leaves the previous one).
+ */
+export function failureMessage(err: unknown, run: RunFolder): string {
+  const message = err instanceof Error ? err.message : String(err);
+  // the code, or for an error that crossed a worker thread (the trainer writes checkpoints there) only its message
+  const code = (err as NodeJS.ErrnoException | undefined)?.code ?? /\b(ENOSPC|EDQUOT)\b/.exec(message)?.[1];
+  if (!code || !DISK_FULL.has(code)) return message;
+  const next =
+    (run.manifest.kind === 'finetune' || run.manifest.kind === 'head-only') && existsSync(run.checkpointDir(CHECKPOINT_LAST))
+      ? 'then resume the run: it continues from its last checkpoint'
+      : 'then start the job again';
+  const what = message.split('\n')[0];
+  return `the disk holding ${dirname(run.dir)} is full (${what.startsWith(code) ? what : `${code}: ${what}`}); free some space (old runs, old searches or cross-validations, the embedding cache), ${next}`;
 }

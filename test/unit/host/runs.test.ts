@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { LineAppender, listRuns, markOrphanedRuns, readJsonl, readRun, RunFolder, writeJsonAtomic } from '../../../src/host/runs';
 import type { RunManifest } from '../../../src/protocol';
 import { renameRun } from '../../../src/ui/viewmodel/runFiles';
+import { failureMessage, runJob } from '../../../src/host/core';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'gft-runs-'));
 const base = { kind: 'finetune' as const, config: { lr: 1e-4 }, seed: 1, packages: { node: process.version }, device: 'cpu' };
@@ -183,4 +184,47 @@ test("run names: the host writes a short default name, distinct from its sibling
     ],
   );
   assert.throws(() => renameRun(join(root, 'nope'), 'x'), /is not a run folder/);
+});
+
+test('a full disk fails the job with one line naming the disk, what to free and how to continue; other errors pass unchanged', async () => {
+  const root = tmp();
+  const full = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  // a baseline: nothing to resume
+  const b = RunFolder.create(root, { ...base, id: 'b', kind: 'baseline-tfidf' });
+  const rb = await runJob(b, async () => {
+    throw full();
+  });
+  assert.equal(rb.status, 'failed');
+  assert.equal(
+    rb.error,
+    `the disk holding ${root} is full (ENOSPC: no space left on device, write); free some space (old runs, old searches or cross-validations, the embedding cache), then start the job again`,
+  );
+  assert.equal(readRun(b.dir).manifest.error, rb.error);
+  assert.equal(readRun(b.dir).manifest.status, 'failed');
+  // a fine-tuning run with a last checkpoint continues from it; over a quota (EDQUOT) reads the same
+  const f = RunFolder.create(root, { ...base, id: 'f' });
+  await f.saveCheckpoint('last', (dir) => writeFileSync(join(dir, 'loop-state.json'), '{}'));
+  const rf = await runJob(f, async () => {
+    throw Object.assign(new Error('disk quota exceeded'), { code: 'EDQUOT' });
+  });
+  assert.match(rf.error!, /is full \(EDQUOT: disk quota exceeded\); free some space .*, then resume the run: it continues from its last checkpoint$/);
+  // run.json itself cannot be written: the job still answers with the line, no exception escapes
+  const g = RunFolder.create(root, { ...base, id: 'g' });
+  g.fail = () => {
+    throw full();
+  };
+  const rg = await runJob(g, async () => {
+    throw full();
+  });
+  assert.equal(rg.status, 'failed');
+  assert.match(rg.error!, /^the disk holding .* is full .*then start the job again$/);
+  // an error that crossed the trainer's worker thread keeps only its message
+  assert.match(
+    failureMessage(new Error('ENOSPC: no space left on device, write'), g),
+    /^the disk holding .* is full \(ENOSPC: no space left on device, write\)/,
+  );
+  // any other error is its own message
+  const o = RunFolder.create(root, { ...base, id: 'o' });
+  assert.equal(failureMessage(new Error('the data has one label; a classifier needs two'), o), 'the data has one label; a classifier needs two');
+  assert.equal(failureMessage(Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' }), o), 'EACCES: permission denied');
 });
