@@ -7,6 +7,11 @@ import type { DataSource } from './rpc';
 export type RunKind = 'finetune' | 'baseline-tfidf' | 'baseline-nbsvm' | 'baseline-embeddings' | 'head-only' | 'ensemble';
 export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled';
 
+/** A fine-tuned transformer (every layer, the top ones, or the head only): it resumes, exports to ONNX, explains. */
+export function isFineTuneKind(kind: RunKind): boolean {
+  return kind === 'finetune' || kind === 'head-only';
+}
+
 export interface DatasetRef {
   id: string;
   /** Hash of the examples' content (texts and labels). */

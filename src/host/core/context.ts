@@ -3,7 +3,7 @@
 // progress bar or JSON lines; tests to arrays.
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { LogLine, MetricPoint, Progress, RunStarted } from '../../protocol';
+import { isFineTuneKind, type LogLine, type MetricPoint, type Progress, type RunStarted } from '../../protocol';
 import { CHECKPOINT_LAST } from '../../shared/runLayout';
 import type { RunFolder } from '../runs';
 import { deviceName } from '../info';
@@ -85,7 +85,7 @@ export function failureMessage(err: unknown, run: RunFolder): string {
   const code = (err as NodeJS.ErrnoException | undefined)?.code ?? /\b(ENOSPC|EDQUOT)\b/.exec(message)?.[1];
   if (!code || !DISK_FULL.has(code)) return message;
   const next =
-    (run.manifest.kind === 'finetune' || run.manifest.kind === 'head-only') && existsSync(run.checkpointDir(CHECKPOINT_LAST))
+    isFineTuneKind(run.manifest.kind) && existsSync(run.checkpointDir(CHECKPOINT_LAST))
       ? 'then resume the run: it continues from its last checkpoint'
       : 'then start the job again';
   const what = message.split('\n')[0];

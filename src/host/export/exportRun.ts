@@ -30,7 +30,7 @@ import { starterModelFiles } from '../models/starter';
 import { exportHfClassifier, exportUseLiteClassifier, int8Check, recordExportCheck, type ExportCheck, type ExportResult } from './folder';
 import { loadExported } from './loadExported';
 import { prepareData } from '../core';
-import type { DataSource } from '../../protocol';
+import { isFineTuneKind, type DataSource } from '../../protocol';
 
 export interface ExportRunOptions {
   quantize?: boolean | QuantizeOptions;
@@ -96,7 +96,7 @@ async function exportFolder(runDir: string, outDir: string, opts: ExportRunOptio
     throw new Error(
       `run ${m.id} is an ensemble: its members' models averaged with weights, not one network to export; export its fine-tuned member with gft export --run MEMBER`,
     );
-  if (m.kind !== 'finetune' && m.kind !== 'head-only') throw new Error(`run ${m.id} is a ${m.kind} run; only fine-tuned transformer runs export to ONNX`);
+  if (!isFineTuneKind(m.kind)) throw new Error(`run ${m.id} is a ${m.kind} run; only fine-tuned transformer runs export to ONNX`);
   const labels = m.dataset?.labels;
   if (!labels || labels.length < 2) throw new Error(`run ${m.id} has no label names in run.json (dataset.labels); it cannot be exported`);
   const modelId = m.model?.id;

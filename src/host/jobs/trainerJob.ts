@@ -14,7 +14,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { lrScaleOf, trainableFilter } from '../../engine';
-import type { DataSource, TrainConfig } from '../../protocol';
+import { isFineTuneKind, type DataSource, type TrainConfig } from '../../protocol';
 import type { Example } from '../data';
 import { GFT_VERSION } from '../info';
 import { RunFolder } from '../runs';
@@ -148,7 +148,7 @@ async function resolveSource(p: TrainerJobParams): Promise<{ c: TrainConfig; dat
   if (!!p.runDir === !!p.train) throw new Error('give either a run folder (--run DIR) or the settings of gft train (--model ID --data SPEC ...)');
   if (p.runDir) {
     const run = RunFolder.open(p.runDir);
-    if (run.manifest.kind !== 'finetune' && run.manifest.kind !== 'head-only')
+    if (!isFineTuneKind(run.manifest.kind))
       throw new TrainerJobRefusal(`run ${run.id} is a ${run.manifest.kind} run; only fine-tuning runs become Trainer jobs`);
     const saved = finetuneRunConfig(run);
     const c = resolveTrainConfig(saved);

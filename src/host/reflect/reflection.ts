@@ -4,7 +4,7 @@
 // buildReflection gathers the facts (numbers from the run folders, or measured here with the runs' own models);
 // reflectionMarkdown (reflectionMarkdown.ts) writes them out; writeReflection does both. Only runs on one test split are compared.
 // Missing facts are stated as missing, with the command that would produce them.
-import { type Comparison, type DataSource, type EvalMetrics, type RunManifest, type SettingsPlace } from '../../protocol';
+import { isFineTuneKind, type Comparison, type DataSource, type EvalMetrics, type RunManifest, type SettingsPlace } from '../../protocol';
 import { evaluatePredictions } from '../eval';
 import { compareRuns } from '../jobs/compare';
 import { evaluateRun } from '../jobs/predict';
@@ -107,7 +107,7 @@ function titleOf(r: LoadedRun): string {
   const imported = (r.manifest.config as { imported?: unknown }).imported !== undefined;
   const t = imported ? 'Imported' : (KIND_TITLES[r.manifest.kind] ?? r.manifest.kind);
   const model = r.manifest.model?.id;
-  return r.manifest.kind === 'finetune' || r.manifest.kind === 'head-only' ? `${t} ${model ?? ''}`.trim() : t;
+  return isFineTuneKind(r.manifest.kind) ? `${t} ${model ?? ''}`.trim() : t;
 }
 
 function uniqueTitles(runs: readonly LoadedRun[]): string[] {
@@ -147,7 +147,7 @@ export async function buildReflection(runsRoot: string, opts: ReflectionOptions 
     await check();
     const m = r.manifest;
     const c = m.config as RunFacts['config'];
-    const isTransformer = m.kind === 'finetune' || m.kind === 'head-only';
+    const isTransformer = isFineTuneKind(m.kind);
     const testTexts = texts
       ? r.predictions
           .map((p) => texts.get(p.id))

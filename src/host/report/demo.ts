@@ -5,7 +5,7 @@
 // A step that is not available in this build (or fails) is recorded in the report rather than stopping it.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BaselineParams, RunResult, TrainParams } from '../../protocol';
+import { isFineTuneKind, type BaselineParams, type RunResult, type TrainParams } from '../../protocol';
 import { changedSettings, cliName, DEFAULT_TRAIN_CONFIG, numberText, resolveTrainConfig, STARTER_DEMO_CONFIG, trainLayersText } from '../../shared/settings';
 import { loadBuiltin } from '../data';
 import { CancelledError, DEFAULT_SPLIT, type JobContext, throwIfCancelled } from '../core';
@@ -41,7 +41,7 @@ export const DEMO_ENSEMBLES = [
 
 /** The completed run of each kind among the demo's runs (a head-only run counts as fine-tuned): an ensemble's members, or undefined. */
 export function ensembleMembers(runs: readonly RunResult[], kinds: readonly RunResult['kind'][]): RunResult[] | undefined {
-  const members = kinds.map((k) => runs.find((r) => r.status === 'completed' && (r.kind === k || (k === 'finetune' && r.kind === 'head-only'))));
+  const members = kinds.map((k) => runs.find((r) => r.status === 'completed' && (r.kind === k || (k === 'finetune' && isFineTuneKind(r.kind)))));
   return members.every((r) => r !== undefined) ? (members as RunResult[]) : undefined;
 }
 

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrainerWorker } from '../../engine';
-import type { EvalMetrics, MetricRecord, RunResult, TrainConfig, TrainParams } from '../../protocol';
+import { isFineTuneKind, type EvalMetrics, type MetricRecord, type RunResult, type TrainConfig, type TrainParams } from '../../protocol';
 import { mixSeed, permutation } from '../../shared/prng';
 import { packageVersions } from '../info';
 import {
@@ -117,8 +117,7 @@ export async function runFinetune(params: TrainParams, ctx: JobContext = {}): Pr
   let m: TrainableModel;
   if (params.resumeRunDir) {
     run = RunFolder.open(params.resumeRunDir);
-    if (run.manifest.kind !== 'finetune' && run.manifest.kind !== 'head-only')
-      throw new Error(`${params.resumeRunDir} is a ${run.manifest.kind} run; only fine-tuning runs resume`);
+    if (!isFineTuneKind(run.manifest.kind)) throw new Error(`${params.resumeRunDir} is a ${run.manifest.kind} run; only fine-tuning runs resume`);
     const saved = finetuneRunConfig(run);
     // A completed run that was never tested (a search's trial) may continue to more epochs; a tested one may not.
     const more = params.config.epochs !== undefined && params.config.epochs > saved.epochs;

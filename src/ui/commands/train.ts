@@ -1,7 +1,7 @@
 // Training commands: baselines, fine-tuning (the guided form, or at once with the run's parameters), cancel, resume.
 import * as vscode from 'vscode';
 import { basename, dirname } from 'node:path';
-import { Requests, type BaselineKind, type BaselineParams, type SearchParams, type SearchResult, type TrainParams } from '../../protocol';
+import { isFineTuneKind, Requests, type BaselineKind, type BaselineParams, type SearchParams, type SearchResult, type TrainParams } from '../../protocol';
 import { listSearches } from '../viewmodel/search';
 import { FineTuneForm } from '../fineTuneForm';
 import { settings } from '../settings';
@@ -54,7 +54,7 @@ export function registerTrainCommands(c: Commands): vscode.Disposable[] {
         activeRuns: d.activeRuns,
         start: (params, onStarted) => {
           const sub = d.host.onRunStarted((r) => {
-            if (r.kind !== 'finetune' && r.kind !== 'head-only') return;
+            if (!isFineTuneKind(r.kind)) return;
             sub.dispose();
             stepDone('fineTuneStarted');
             onStarted(r.runId);

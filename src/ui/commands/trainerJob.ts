@@ -3,7 +3,7 @@
 // chosen split, src/host/jobs/importModel.ts). Both ask the host; the files and the run appear as usual.
 import * as vscode from 'vscode';
 import { basename, dirname, join } from 'node:path';
-import { Requests, runName, type DataSource, type ImportModelParams } from '../../protocol';
+import { isFineTuneKind, Requests, runName, type DataSource, type ImportModelParams } from '../../protocol';
 import { pct } from '../viewmodel/format';
 import { listRuns } from '../viewmodel/runFiles';
 import type { Commands, RunArg } from './common';
@@ -13,9 +13,9 @@ export function registerTrainerJobCommands(c: Commands): vscode.Disposable[] {
   return [
     // `outDir`: the job folder to write (tests and other commands); otherwise a folder dialog chooses where
     c.reg('guidedFinetune.exportTrainerJob', async (arg?: RunArg, outDir?: string) => {
-      const run = await c.pickRun(arg, 'Export which fine-tuning run as a Trainer job?', (m) => m.kind === 'finetune' || m.kind === 'head-only');
+      const run = await c.pickRun(arg, 'Export which fine-tuning run as a Trainer job?', (m) => isFineTuneKind(m.kind));
       if (!run) return undefined;
-      if (run.manifest.kind !== 'finetune' && run.manifest.kind !== 'head-only') {
+      if (!isFineTuneKind(run.manifest.kind)) {
         void vscode.window.showWarningMessage(`${runName(run.manifest)} is a baseline; only fine-tuning runs become Trainer jobs.`);
         return undefined;
       }
