@@ -110,7 +110,7 @@ test("'last' shares the file of 'best' when no step ran between them; replacing 
     { signal: ac.signal, metric: (m) => m.record.type === 'eval' && m.record.step === 8 && ac.abort() },
   );
   assert.equal(part.status, 'cancelled');
-  const file = (n: string) => join(part.runDir, 'checkpoints', n, 'trainer.safetensors');
+  const file = (n: string) => trainerCheckpointPath(join(part.runDir, 'checkpoints', n));
   const stepOf = (n: string) => Number(readSafetensorsWithMetadata(file(n)).metadata.step);
   // the best checkpoint, then 'last', from the same weights: one file with two names
   assert.equal(stepOf('last'), 8);
