@@ -78,7 +78,15 @@ export interface BaselineParams extends DataSource {
   C?: number;
 }
 
-/** An ensemble of completed runs of one split: their probabilities averaged with weights fit on validation. */
+/**
+ * How an ensemble pools its members: 'logits' averages their log-probabilities (log-odds, for two labels) with a
+ * temperature, 'probs' averages their probabilities; weights (and the temperature) are fit on validation.
+ */
+export const ENSEMBLE_COMBINE = ['logits', 'probs'] as const;
+export type EnsembleCombine = (typeof ENSEMBLE_COMBINE)[number];
+export const DEFAULT_ENSEMBLE_COMBINE: EnsembleCombine = 'logits';
+
+/** An ensemble of completed runs of one split: their probabilities pooled with weights fit on validation. */
 export interface EnsembleParams {
   /** The member run folders (two or more), or cross-validation folders (gft cv), all of one kind. */
   runs: string[];
@@ -88,6 +96,8 @@ export interface EnsembleParams {
   name?: string;
   /** Where the members' data is, when their run.json does not say (older baseline runs of a file). */
   data?: string;
+  /** How the members are pooled (default DEFAULT_ENSEMBLE_COMBINE). */
+  combine?: EnsembleCombine;
   /** Seed of the bootstrap CIs (default 42). */
   seed?: number;
 }

@@ -1,9 +1,9 @@
-// `gft ensemble`: combine completed runs of one split (or cross-validations) by averaging their probabilities with
+// `gft ensemble`: combine completed runs of one split (or cross-validations) by pooling their probabilities with
 // weights fit on the validation set; the ensemble is a run folder of its own, compared with each member.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Comparison, RunResult } from '../../protocol';
-import { common, num, outFolder, runJobWithProgress, str, UsageError, type Command, type Io } from './common';
+import { DEFAULT_ENSEMBLE_COMBINE, ENSEMBLE_COMBINE, type Comparison, type RunResult } from '../../protocol';
+import { common, num, oneOf, outFolder, runJobWithProgress, str, UsageError, type Command, type Io } from './common';
 import { checkCrossValidations, checkEnsemble, compareRuns, CV_FILE, ensembleCrossValidations, type EnsembleMember } from '../jobs';
 import { jobHandlers } from '../jobs/registry';
 import { RunFolder } from '../runs';
@@ -20,13 +20,13 @@ function printComparisons(io: Io, rows: { name: string; c: Comparison }[]): void
 }
 
 export const ensembleCommand: Command = {
-  summary: 'combine runs of one split by averaging their probabilities with weights fit on validation',
-  usage: `Usage: gft ensemble --runs DIR,DIR[,...] [--out DIR] [--name N] [--data SPEC] [--json]
+  summary: 'combine runs of one split by pooling their probabilities with weights fit on validation',
+  usage: `Usage: gft ensemble --runs DIR,DIR[,...] [--out DIR] [--name N] [--combine logits|probs] [--data SPEC] [--json]
 
 Combines two or more completed runs made on the same split (e.g. a fine-tune and the TF-IDF baseline): each
 member predicts the split's validation texts, the weights are fit there alone (a search over the weights that sum
-to 1, in steps of 0.05, for the highest validation log-likelihood), and the ensemble's test probabilities are the
-weighted average of the members' test predictions. The ensemble is an ordinary run folder: gft compare, eval,
+to 1, in steps of 0.05, for the highest validation log-likelihood), and the ensemble's test probabilities pool the
+members' test predictions with those weights. The ensemble is an ordinary run folder: gft compare, eval,
 predict and reflect take it. Prints each member's weight and accuracies, the ensemble's test accuracy with its
 95% CI, and the paired test (bootstrap CI, McNemar) against each member.
 With cross-validation folders (gft cv) as members, ensembles them fold by fold and pools like gft cv.
@@ -34,6 +34,10 @@ With cross-validation folders (gft cv) as members, ensembles them fold by fold a
   --runs DIR,DIR[,...]   the member run folders (or gft cv folders), comma-separated
   --out DIR              the run folder to create (default: runs/<new id>; for cv members: runs/cv-ensemble)
   --name N               the ensemble's name (default: "ensemble · <member> + <member>")
+  --combine logits|probs how to pool: logits averages the members' log-probabilities (their log-odds, for two
+                         labels) and fits a temperature with the weights, so a member with cautious probabilities
+                         (TF-IDF's logistic regression) still counts by its log-odds; probs averages the
+                         probabilities, where the surest member dominates (default ${DEFAULT_ENSEMBLE_COMBINE})
   --data SPEC            the members' data, when their run.json does not say (older baseline runs of a file)
   --seed N               seed of the bootstrap CIs (default 42)
   --json                 JSON lines (events and the result) instead of a progress bar`,
@@ -42,6 +46,7 @@ With cross-validation folders (gft cv) as members, ensembles them fold by fold a
     runs: { type: 'string' },
     out: { type: 'string' },
     name: { type: 'string' },
+    combine: { type: 'string' },
     data: { type: 'string' },
     seed: { type: 'string' },
   },
@@ -66,10 +71,13 @@ With cross-validation folders (gft cv) as members, ensembles them fold by fold a
       throw new UsageError((e as Error).message);
     }
     const seed = num(v, 'seed', { int: true, min: 0 });
+    const combine = oneOf(v, 'combine', ENSEMBLE_COMBINE);
     const json = Boolean(v.json);
     if (cv.length) {
       const dir = resolve(str(v, 'out') ?? join('runs', 'cv-ensemble'));
-      const r = await runJobWithProgress(io, json, (ctx) => ensembleCrossValidations({ runs, dir, name: str(v, 'name'), data: str(v, 'data'), seed }, ctx));
+      const r = await runJobWithProgress(io, json, (ctx) =>
+        ensembleCrossValidations({ runs, dir, name: str(v, 'name'), data: str(v, 'data'), combine, seed }, ctx),
+      );
       const comparisons = r.status === 'completed' ? runs.map((d) => ({ name: d, c: compareRuns(d, r.dir, seed ?? 0) })) : [];
       if (json) io.out(JSON.stringify({ event: 'result', ...r, comparisons: comparisons.map(({ name, c }) => ({ member: name, ...c })) }));
       else if (r.summary) {
@@ -83,7 +91,7 @@ With cross-validation folders (gft cv) as members, ensembles them fold by fold a
       } else io.out(`${r.status}: ${r.dir}${r.error ? `\nerror: ${r.error}` : ''}`);
       return r.status === 'completed' ? 0 : r.status === 'cancelled' ? 130 : 1;
     }
-    const params = { runs, ...outFolder(v), name: str(v, 'name'), data: str(v, 'data'), seed };
+    const params = { runs, ...outFolder(v), name: str(v, 'name'), data: str(v, 'data'), combine, seed };
     const r: RunResult = await runJobWithProgress(io, json, (ctx) => jobHandlers.ensemble(params, ctx));
     const members = r.status === 'completed' ? ((RunFolder.open(r.runDir).manifest.config.members ?? []) as EnsembleMember[]) : [];
     const comparisons = members.map((m) => ({ name: m.name, c: compareRuns(m.dir, r.runDir, seed ?? 0) }));

@@ -1,16 +1,16 @@
 // An ensemble of completed runs of one split as a run of its own (kind 'ensemble'): each member's validation
 // probabilities come from its predictor (the split's validation texts), the weights are fit on them alone
-// (../eval/ensembleWeights.ts), and the test probabilities are the weighted average of the members' test
-// predictions. The folder is an ordinary run folder (run.json with the members and their weights, split.json,
+// (../eval/ensembleWeights.ts), and the test probabilities pool the members' test predictions with those weights
+// (a weighted average of their log-probabilities with a temperature, or of their probabilities: params.combine). The folder is an ordinary run folder (run.json with the members and their weights, split.json,
 // metrics.jsonl, predictions.jsonl, checkpoints/best/ensemble.json), so compare, reflect, the results panel, the
 // mistakes browser, predict and eval take it like any other run.
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { DataSource, EnsembleParams, EvalMetrics, PredictionRecord, RunResult } from '../../protocol';
-import { runName } from '../../protocol';
+import { DEFAULT_ENSEMBLE_COMBINE, runName } from '../../protocol';
 import { evaluatePredictions } from '../eval';
 import { isBuiltin } from '../data';
-import { combineProbs, fitEnsembleWeights, scoreWeights } from '../eval/ensembleWeights';
+import { fitEnsembleWeights, poolProbs, scoreWeights } from '../eval/ensembleWeights';
 import { RunFolder } from '../runs';
 import { attachRun, DEFAULT_SPLIT, evalSummary, predictionRecords, prepareData, runJob, throwIfCancelled, warningsField, type JobContext } from '../core';
 import { deviceName, packageVersions } from '../info';
@@ -147,15 +147,16 @@ export async function runEnsemble(p: EnsembleParams, ctx: JobContext = {}): Prom
       valProbs.push(await pr.predictProba(texts));
       throwIfCancelled(ctx);
     }
-    const fit = fitEnsembleWeights(valProbs, yVal);
+    const fit = fitEnsembleWeights(valProbs, yVal, p.combine ?? DEFAULT_ENSEMBLE_COMBINE);
+    const pooling = { combine: fit.combine, weights: fit.weights, temperature: fit.temperature };
     const yTest = checked.test[0].map((x) => x.label);
-    const testProbs = combineProbs(
+    const testProbs = poolProbs(
       checked.test.map((t) => t.map((x) => x.probs)),
-      fit.weights,
+      pooling,
     );
     progress({ phase: 'evaluating', step: 0, total: 1 });
     const evalOf = (y: number[], probs: number[][]) => evaluatePredictions(y, probs, { labelNames: labels, seed });
-    const valMetrics = evalOf(yVal, combineProbs(valProbs, fit.weights));
+    const valMetrics = evalOf(yVal, poolProbs(valProbs, pooling));
     const test: EvalMetrics = evalOf(yTest, testProbs);
     const members: EnsembleMember[] = memberInfo.map((m, i) => {
       const v = scoreWeights([valProbs[i]], yVal, [1]);
@@ -187,15 +188,23 @@ export async function runEnsemble(p: EnsembleParams, ctx: JobContext = {}): Prom
     );
     const ensemble = {
       method: fit.method,
+      combine: fit.combine,
+      temperature: fit.temperature,
       members,
       validation: { accuracy: valMetrics.accuracy, logLoss: valMetrics.logLoss },
       n: { validation: yVal.length },
     };
     await run.saveCheckpoint(CHECKPOINT_BEST, (dir) =>
-      writeJsonAtomic(join(dir, ENSEMBLE_FILE), { members: members.map(({ id, dir: d, relDir, weight }) => ({ id, dir: d, relDir, weight })) }),
+      writeJsonAtomic(join(dir, ENSEMBLE_FILE), {
+        combine: fit.combine,
+        temperature: fit.temperature,
+        members: members.map(({ id, dir: d, relDir, weight }) => ({ id, dir: d, relDir, weight })),
+      }),
     );
     run.update({ config: { ...run.manifest.config, ...ensemble }, test });
-    run.log(`ensemble: validation accuracy ${valMetrics.accuracy.toFixed(4)}, test accuracy ${test.accuracy.toFixed(4)} (${fit.method})`);
+    run.log(
+      `ensemble: validation accuracy ${valMetrics.accuracy.toFixed(4)}, test accuracy ${test.accuracy.toFixed(4)} (${fit.method}${fit.combine === 'logits' ? `; temperature ${fit.temperature.toFixed(3)}` : ''})`,
+    );
     progress({ phase: 'done', step: 1, total: 1 });
     return test;
   });

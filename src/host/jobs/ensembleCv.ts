@@ -4,7 +4,7 @@
 // ensemble with any cross-validation of the same folds. Resumable: a completed fold ensemble is kept.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { PredictionRecord, RunResult } from '../../protocol';
+import { DEFAULT_ENSEMBLE_COMBINE, type EnsembleCombine, type PredictionRecord, type RunResult } from '../../protocol';
 import { readJson, writeFileAtomic } from '../../shared/node/runFiles';
 import { RUN_FILES } from '../../shared/runLayout';
 import type { JobContext } from '../core';
@@ -18,6 +18,7 @@ export interface EnsembleCvParams {
   dir: string;
   name?: string;
   data?: string;
+  combine?: EnsembleCombine;
   seed?: number;
 }
 
@@ -47,7 +48,7 @@ export function checkCrossValidations(dirs: readonly string[]): CvSummary[] {
 export async function ensembleCrossValidations(p: EnsembleCvParams, ctx: JobContext = {}): Promise<CvResult> {
   const dirs = p.runs.map((d) => resolve(d));
   const sums = checkCrossValidations(dirs);
-  const settings = JSON.stringify({ kind: 'ensemble', runs: dirs, data: p.data, seed: p.seed });
+  const settings = JSON.stringify({ kind: 'ensemble', runs: dirs, data: p.data, seed: p.seed, combine: p.combine ?? DEFAULT_ENSEMBLE_COMBINE });
   const settingsPath = join(p.dir, CV_SETTINGS);
   if (existsSync(settingsPath) && readFileSync(settingsPath, 'utf8') !== settings)
     throw new Error(`${p.dir} holds a cross-validation with other settings (${CV_SETTINGS}); choose another --out folder`);
@@ -76,6 +77,7 @@ export async function ensembleCrossValidations(p: EnsembleCvParams, ctx: JobCont
         runId,
         ...(p.name ? { name: `${p.name} · fold ${fold}` } : {}),
         data: p.data,
+        combine: p.combine,
         seed: p.seed,
       },
       ctx,

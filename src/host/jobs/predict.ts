@@ -14,7 +14,8 @@ import { loadFinetunePredictor } from '../train/checkpointPredictor';
 import { loadEmbeddingPredictor } from './baselineEmbeddings';
 import { CHECKPOINT_BEST } from '../../shared/runLayout';
 import { ensembleMemberDir, readJson } from '../../shared/node/runFiles';
-import { combineProbs } from '../eval/ensembleWeights';
+import { poolProbs } from '../eval/ensembleWeights';
+import type { EnsembleCombine } from '../../protocol';
 
 export type PredictorFactory = (run: RunFolder) => Promise<Predictor>;
 
@@ -34,11 +35,13 @@ export interface EnsembleMember {
   test: { accuracy: number };
 }
 
-/** The members' predictors, weighted: the ensemble's probability is the weighted average of theirs. */
+/** The members' predictors, pooled as the ensemble was fit (ensemble.json; files without `combine` averaged probabilities). */
 async function loadEnsemblePredictor(run: RunFolder): Promise<Predictor> {
-  const { members } = readJson<{ members: Pick<EnsembleMember, 'id' | 'dir' | 'relDir' | 'weight'>[] }>(
-    join(run.checkpointDir(CHECKPOINT_BEST), ENSEMBLE_FILE),
-  );
+  const { members, combine, temperature } = readJson<{
+    members: Pick<EnsembleMember, 'id' | 'dir' | 'relDir' | 'weight'>[];
+    combine?: EnsembleCombine;
+    temperature?: number;
+  }>(join(run.checkpointDir(CHECKPOINT_BEST), ENSEMBLE_FILE));
   const used = members.filter((m) => m.weight > 0);
   const predictors = await Promise.all(used.map((m) => loadPredictor(ensembleMemberDir(run.dir, m))));
   const labels = predictors[0].labels;
@@ -50,10 +53,7 @@ async function loadEnsemblePredictor(run: RunFolder): Promise<Predictor> {
     predictProba: async (texts) => {
       const probs: number[][][] = [];
       for (const p of predictors) probs.push(await p.predictProba(texts));
-      return combineProbs(
-        probs,
-        used.map((m) => m.weight),
-      );
+      return poolProbs(probs, { combine: combine ?? 'probs', weights: used.map((m) => m.weight), temperature: temperature ?? 1 });
     },
   };
 }

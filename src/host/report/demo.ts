@@ -161,7 +161,7 @@ export async function runDemo(opts: DemoOptions, ctx: JobContext, say: (line: st
       say(`   not run: ${msg}`);
     }
   }
-  // The ensembles: the members' probabilities averaged with weights fit on validation.
+  // The ensembles: the members' log-probabilities averaged with weights and a temperature fit on validation.
   for (const e of DEMO_ENSEMBLES) {
     const members = ensembleMembers(runs, e.kinds);
     if (!members) continue;
@@ -174,7 +174,10 @@ export async function runDemo(opts: DemoOptions, ctx: JobContext, say: (line: st
       reportRuns.push({ title: e.title, runDir: r.runDir });
       const fitted = (RunFolder.open(r.runDir).manifest.config.members ?? []) as EnsembleMember[];
       const weights = fitted.map((m) => `${MEMBER_NAMES[m.kind] ?? m.name} ${m.weight.toFixed(2)}`).join(', ');
-      if (r.status === 'completed') notes.push(`${e.title}: weights ${weights}, fit on the ${split.validation * 100}% validation reviews only.`);
+      const { combine, temperature } = RunFolder.open(r.runDir).manifest.config as { combine?: string; temperature?: number };
+      const pooled =
+        combine === 'logits' && temperature !== undefined ? `log-probabilities averaged, temperature ${temperature.toFixed(2)}` : 'probabilities averaged';
+      if (r.status === 'completed') notes.push(`${e.title}: weights ${weights} (${pooled}), fit on the ${split.validation * 100}% validation reviews only.`);
       say(
         `   ${r.status}${r.test ? `: test accuracy ${pct(r.test.accuracy)} (weights ${weights})` : ''}${r.error ? ` (${r.error})` : ''} in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
       );

@@ -12,7 +12,7 @@ export const KIND_LABELS: Record<RunKind, string> = {
   'baseline-tfidf': 'TF-IDF + logistic regression',
   'baseline-nbsvm': 'NB-weighted bigrams + logistic regression (NBSVM)',
   'baseline-embeddings': 'frozen embeddings + classifier',
-  ensemble: 'ensemble of runs (weighted probabilities)',
+  ensemble: 'ensemble of runs (pooled with weights fit on validation)',
 };
 
 /** Short names for the Runs tree, where the full ones do not fit. */

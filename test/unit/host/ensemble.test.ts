@@ -1,5 +1,5 @@
-// Ensembles of runs (gft ensemble): weights fit on validation only, the weighted average of the members'
-// probabilities, metrics recomputed from it, the members' checks (one-line errors), the ensemble's predictor, the
+// Ensembles of runs (gft ensemble): weights fit on validation only, the members' probabilities pooled (a weighted
+// average of their log-probabilities with a fitted temperature, or of their probabilities), metrics recomputed from it, the members' checks (one-line errors), the ensemble's predictor, the
 // CLI, an ensemble of cross-validations, and the report, domain-shift and reflection of an ensemble. Members:
 // TF-IDF baselines with different C on 300 movie reviews.
 import { test } from 'node:test';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { main, type Io } from '../../../src/host/cli';
 import { loadBuiltin } from '../../../src/host/data';
 import { evaluatePredictions } from '../../../src/host/eval';
-import { combineProbs, fitEnsembleWeights } from '../../../src/host/eval/ensembleWeights';
+import { combineProbs, fitEnsembleWeights, poolProbs } from '../../../src/host/eval/ensembleWeights';
 import { buildReport, reportMarkdown } from '../../../src/host/report/report';
 import { measureDomainShift } from '../../../src/host/report/domainShift';
 import { writeReflection } from '../../../src/host/reflect';
@@ -63,24 +63,92 @@ function members(dir: string): EnsembleMember[] {
   return RunFolder.open(dir).manifest.config.members as EnsembleMember[];
 }
 
+/** The log-linear pool of two members' probability rows, written out: p ∝ exp(T · (w0 · log a + w1 · log b)). */
+function logLinear2(w: readonly number[], t: number, a: readonly number[], b: readonly number[]): number[] {
+  const s = a.map((x, c) => Math.exp(t * (w[0] * Math.log(x) + w[1] * Math.log(b[c]))));
+  const z = s.reduce((u, v) => u + v, 0);
+  return s.map((x) => x / z);
+}
+
+test('the log-linear pool: rows as written out, for two labels a sigmoid of the weighted log-odds, the temperature of highest validation likelihood', () => {
+  const labels = [0, 1, 0, 1, 1, 0, 1, 0, 0, 1];
+  // a cautious member (probabilities near 0.5, right 9 times of 10) and a sharp one (right 7 times of 10)
+  const cautious = labels.map((y, i) => (i === 3 ? [0.55, 0.45] : y === 1 ? [0.38, 0.62] : [0.65, 0.35]));
+  const sharp = labels.map((y, i) => (i % 3 === 1 ? (y === 1 ? [0.97, 0.03] : [0.04, 0.96]) : y === 1 ? [0.05, 0.95] : [0.9, 0.1]));
+  const f = fitEnsembleWeights([cautious, sharp], labels, 'logits');
+  assert.equal(f.combine, 'logits');
+  assert.ok(Math.abs(f.weights[0] + f.weights[1] - 1) < 1e-9 && f.temperature > 0, `weights ${f.weights}, temperature ${f.temperature}`);
+  assert.deepEqual(fitEnsembleWeights([cautious, sharp], labels, 'logits'), f);
+  const pooled = poolProbs([cautious, sharp], f);
+  const logit = (p: readonly number[]) => Math.log(p[1] / p[0]);
+  for (const [i, row] of pooled.entries()) {
+    assert.ok(Math.abs(row[0] + row[1] - 1) < 1e-12);
+    const want = logLinear2(f.weights, f.temperature, cautious[i], sharp[i]);
+    assert.ok(Math.abs(row[1] - want[1]) < 1e-12, `row ${i}`);
+    const z = f.temperature * (f.weights[0] * logit(cautious[i]) + f.weights[1] * logit(sharp[i]));
+    assert.ok(Math.abs(row[1] - 1 / (1 + Math.exp(-z))) < 1e-12, `row ${i}: sigmoid of the weighted log-odds`);
+  }
+  // validation figures: the plain log-likelihood and accuracy of the pooled probabilities
+  assert.ok(Math.abs(f.validation.logLik - pooled.reduce((s, row, i) => s + Math.log(row[labels[i]]), 0) / labels.length) < 1e-12);
+  assert.equal(f.validation.accuracy, pooled.filter((row, i) => (row[1] > row[0] ? 1 : 0) === labels[i]).length / labels.length);
+  // the weights and temperature maximize the log-likelihood of Platt's smoothed targets, (N + 1) / (N + 2) for the
+  // true class (5 examples of each class: 6/7): a little hotter or colder is worse, and so is any other weight of the
+  // grid at any temperature (scanned in steps of 1%)
+  const q = 6 / 7;
+  const objective = (w: readonly number[], t: number) =>
+    poolProbs([cautious, sharp], { combine: 'logits', weights: [...w], temperature: t }).reduce(
+      (s, row, i) => s + q * Math.log(row[labels[i]]) + (1 - q) * Math.log(row[1 - labels[i]]),
+      0,
+    ) / labels.length;
+  const best = objective(f.weights, f.temperature);
+  for (const t of [f.temperature * 1.05, f.temperature / 1.05]) assert.ok(objective(f.weights, t) < best, `temperature ${t}`);
+  for (let k = 0; k <= 20; k++) {
+    const w = [k / 20, 1 - k / 20];
+    for (let t = 0.05; t < 60; t *= 1.01) assert.ok(objective(w, t) <= best + 1e-9, `weights ${w}, temperature ${t}`);
+  }
+  // a validation set the pool separates still gets a finite temperature (the smoothed targets), below the search's bound
+  const separable = fitEnsembleWeights(
+    [sharp, sharp],
+    labels.map((_, i) => (sharp[i][1] > 0.5 ? 1 : 0)),
+    'logits',
+  );
+  assert.ok(separable.temperature < 60, `temperature ${separable.temperature}`);
+  // the linear pool, for comparison: a temperature of 1, the weighted average
+  const lin = fitEnsembleWeights([cautious, sharp], labels, 'probs');
+  assert.equal(lin.temperature, 1);
+  assert.deepEqual(poolProbs([cautious, sharp], lin), combineProbs([cautious, sharp], lin.weights));
+  // identical members: equal weights; the default is the log-linear pool
+  assert.deepEqual(fitEnsembleWeights([sharp, sharp], labels).weights, [0.5, 0.5]);
+  assert.equal(fitEnsembleWeights([sharp, sharp], labels).combine, 'logits');
+});
+
 test('the weights: fit on validation, deterministic, equal for identical members, toward the better member', () => {
   const labels = [0, 1, 0, 1, 1, 0];
   const good = labels.map((y) => (y === 1 ? [0.1, 0.9] : [0.85, 0.15]));
   const bad = labels.map((_, i) => (i % 2 ? [0.7, 0.3] : [0.4, 0.6]));
-  const f = fitEnsembleWeights([good, bad], labels);
+  const f = fitEnsembleWeights([good, bad], labels, 'probs');
   assert.ok(f.weights[0] > 0.9, `weights ${f.weights}`);
-  assert.deepEqual(fitEnsembleWeights([good, bad], labels).weights, f.weights);
-  assert.deepEqual(fitEnsembleWeights([good, good], labels).weights, [0.5, 0.5]);
+  assert.deepEqual(fitEnsembleWeights([good, bad], labels, 'probs').weights, f.weights);
+  assert.deepEqual(fitEnsembleWeights([good, good], labels, 'probs').weights, [0.5, 0.5]);
   // four members: the coordinate search, weights on the simplex
-  const four = fitEnsembleWeights([bad, good, bad, good], labels);
+  const four = fitEnsembleWeights([bad, good, bad, good], labels, 'probs');
   assert.ok(Math.abs(four.weights.reduce((a, b) => a + b, 0) - 1) < 1e-9 && four.weights.every((w) => w >= 0));
   assert.ok(four.weights[1] + four.weights[3] > 0.9, `weights ${four.weights}`);
+  // the log-linear pool on 40 examples the good member gets right 36 times, the bad one half the time
+  const y40 = Array.from({ length: 40 }, (_, i) => i % 2);
+  const good40 = y40.map((y, i) => (i % 10 === 3 ? [y === 1 ? 0.6 : 0.4, y === 1 ? 0.4 : 0.6] : y === 1 ? [0.15, 0.85] : [0.85, 0.15]));
+  const bad40 = y40.map((_, i) => (i % 4 < 2 ? [0.35, 0.65] : [0.7, 0.3]));
+  const g = fitEnsembleWeights([good40, bad40], y40, 'logits');
+  assert.ok(g.weights[0] > 0.9, `weights ${g.weights}`);
+  const four40 = fitEnsembleWeights([bad40, good40, bad40, good40], y40, 'logits');
+  assert.ok(Math.abs(four40.weights.reduce((a, b) => a + b, 0) - 1) < 1e-9 && four40.weights.every((w) => w >= 0));
+  assert.ok(four40.weights[1] + four40.weights[3] > 0.9, `weights ${four40.weights}`);
   assert.throws(() => fitEnsembleWeights([good], labels), /two or more/);
   assert.throws(() => fitEnsembleWeights([[], []], []), /no validation examples/);
 });
 
-test('an ensemble of two TF-IDF runs: weighted average of the probabilities, recomputed metrics, predictor, compare', async () => {
-  const r = await runEnsemble({ runs: [A, B], runsRoot: ROOT, runId: 'ens' });
+test('an ensemble of two TF-IDF runs (--combine probs): weighted average of the probabilities, recomputed metrics, predictor, compare', async () => {
+  const r = await runEnsemble({ runs: [A, B], runsRoot: ROOT, runId: 'ens', combine: 'probs' });
   assert.equal(r.status, 'completed', r.error);
   const run = RunFolder.open(r.runDir);
   assert.equal(run.manifest.kind, 'ensemble');
@@ -145,6 +213,46 @@ test('an ensemble of two TF-IDF runs: weighted average of the probabilities, rec
   const c = compareRuns(A, r.runDir);
   assert.equal(c.n, pe.length);
   assert.equal(c.accuracyB, run.manifest.test!.accuracy);
+});
+
+test('an ensemble by default pools log-probabilities: test probabilities, ensemble.json, predictor; an older ensemble.json averages probabilities', async () => {
+  const root = tmp();
+  const r = await runEnsemble({ runs: [A, B], runsRoot: root, runId: 'ens-logits' });
+  assert.equal(r.status, 'completed', r.error);
+  const run = RunFolder.open(r.runDir);
+  const config = run.manifest.config as { combine?: string; temperature?: number };
+  assert.equal(config.combine, 'logits');
+  const t = config.temperature!;
+  assert.ok(t > 0);
+  const w = members(r.runDir).map((m) => m.weight);
+  const file = join(r.runDir, 'checkpoints', 'best', 'ensemble.json');
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as { combine: string; temperature: number; members: { weight: number }[] };
+  assert.equal(saved.combine, 'logits');
+  assert.equal(saved.temperature, t);
+  // test probabilities: the log-linear pool of the members' test predictions (stored rounded to 1e-6)
+  const pa = RunFolder.open(A).readPredictions();
+  const pb = new Map(
+    RunFolder.open(B)
+      .readPredictions()
+      .map((p) => [p.id, p]),
+  );
+  const pe = run.readPredictions();
+  for (const [i, p] of pe.entries()) {
+    const want = logLinear2(w, t, pa[i].probs, pb.get(p.id)!.probs);
+    assert.ok(Math.abs(p.probs[1] - want[1]) <= 2e-6, `${p.id}: ${p.probs[1]} vs ${want[1]}`);
+  }
+  assert.equal(run.manifest.test!.accuracy, pe.filter((p) => p.pred === p.label).length / pe.length);
+  // the predictor pools the same way
+  const data = prepareData({ data: DATA, split: SPLIT });
+  const byId = new Map(data.test.map((e) => [e.id, e.text]));
+  const texts = pe.slice(0, 20).map((p) => byId.get(p.id)!);
+  const [ens, a, b] = await Promise.all([r.runDir, A, B].map(async (d) => (await loadPredictor(d)).predictProba(texts)));
+  for (const [i, row] of ens.entries()) assert.ok(Math.abs(row[1] - logLinear2(w, t, a[i], b[i])[1]) <= 1e-9);
+  // an ensemble.json written before the log-linear pool (no combine): the weighted average of the probabilities
+  writeFileSync(file, JSON.stringify({ members: saved.members }));
+  const old = await (await loadPredictor(r.runDir)).predictProba(texts);
+  const avg = combineProbs([a, b], w);
+  for (const [i, row] of old.entries()) assert.ok(Math.abs(row[1] - avg[i][1]) <= 1e-12);
 });
 
 test('the weights depend on validation only: other test labels in the members give the same weights', async () => {
@@ -265,12 +373,13 @@ test('the report, the domain-shift section and the reflection take an ensemble l
   );
   assert.equal(report.models[2].accuracy, e.test!.accuracy);
   assert.equal(report.comparisons.filter((c) => c.b === 'Ensemble').length, 2);
-  // out of domain (gft eval --data builtin:rt-polarity): the weighted average of the members' probabilities
+  // out of domain (gft eval --data builtin:rt-polarity): the log-linear pool of the members' probabilities
   const w = members(e.runDir).map((m) => m.weight);
+  const t = (RunFolder.open(e.runDir).manifest.config as { temperature: number }).temperature;
   const [ea, eb, ee] = await Promise.all([a, b, e.runDir].map((d) => evaluateRun(d, 'builtin:rt-polarity')));
   assert.equal(ee.n, 10662);
   for (let i = 0; i < ee.n; i += 97)
-    assert.ok(Math.abs(ee.predictions[i].probs[1] - (w[0] * ea.predictions[i].probs[1] + w[1] * eb.predictions[i].probs[1])) <= 2e-6);
+    assert.ok(Math.abs(ee.predictions[i].probs[1] - logLinear2(w, t, ea.predictions[i].probs, eb.predictions[i].probs)[1]) <= 1e-4);
   const shift = await measureDomainShift(runs);
   assert.equal(shift.models.find((m) => m.kind === 'ensemble')?.accuracy, ee.accuracy);
   assert.match(reportMarkdown({ ...report, domainShift: shift }), /\| Ensemble \| /);
