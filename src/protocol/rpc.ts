@@ -86,6 +86,13 @@ export const ENSEMBLE_COMBINE = ['logits', 'probs'] as const;
 export type EnsembleCombine = (typeof ENSEMBLE_COMBINE)[number];
 export const DEFAULT_ENSEMBLE_COMBINE: EnsembleCombine = 'logits';
 
+/** How an ensemble run pooled its members, in words, from its run.json config (runs made before `combine` averaged probabilities). */
+export function ensemblePoolingText(config: { combine?: unknown; temperature?: unknown }): string {
+  return config.combine === 'logits' && typeof config.temperature === 'number'
+    ? `log-probabilities averaged, temperature ${config.temperature.toFixed(2)}`
+    : 'probabilities averaged';
+}
+
 /** An ensemble of completed runs of one split: their probabilities pooled with weights fit on validation. */
 export interface EnsembleParams {
   /** The member run folders (two or more), or cross-validation folders (gft cv), all of one kind. */

@@ -3,7 +3,7 @@
 // so runs started from the CLI show up too.
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
-import { runName, type Progress, type RunManifest } from '../protocol';
+import { ensemblePoolingText, runName, type Progress, type RunManifest } from '../protocol';
 import { ensembleMembers, listCheckpoints, listRuns, type EnsembleMemberView, type RunListing } from './viewmodel/runFiles';
 import { listSearches, searchItem, searchRole, searchRunDirs, type SearchListing } from './viewmodel/search';
 import { checkpointDir } from '../shared/node/runFiles';
@@ -99,6 +99,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     if (m.dataset?.id) tip.appendMarkdown(`dataset: ${m.dataset.id}  \n`);
     if (m.test) tip.appendMarkdown(`test accuracy: ${pct(m.test.accuracy)}  \n`);
     if (members.length) tip.appendMarkdown(`members: ${members.map((x) => `${x.name} (weight ${x.weight.toFixed(2)})`).join(', ')}  \n`);
+    if (members.length) tip.appendMarkdown(`pooled: ${ensemblePoolingText(m.config)}  \n`);
     if (m.error) tip.appendMarkdown(`\nerror: ${m.error}`);
     item.tooltip = tip;
     item.command = { command: 'guidedFinetune.openResults', title: 'Open Results', arguments: [node] };

@@ -5,7 +5,7 @@
 // A step that is not available in this build (or fails) is recorded in the report rather than stopping it.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { isFineTuneKind, type BaselineParams, type RunResult, type TrainParams } from '../../protocol';
+import { ensemblePoolingText, isFineTuneKind, type BaselineParams, type RunResult, type TrainParams } from '../../protocol';
 import { changedSettings, cliName, DEFAULT_TRAIN_CONFIG, numberText, resolveTrainConfig, STARTER_DEMO_CONFIG, trainLayersText } from '../../shared/settings';
 import { loadBuiltin } from '../data';
 import { CancelledError, DEFAULT_SPLIT, type JobContext, throwIfCancelled } from '../core';
@@ -174,9 +174,7 @@ export async function runDemo(opts: DemoOptions, ctx: JobContext, say: (line: st
       reportRuns.push({ title: e.title, runDir: r.runDir });
       const fitted = (RunFolder.open(r.runDir).manifest.config.members ?? []) as EnsembleMember[];
       const weights = fitted.map((m) => `${MEMBER_NAMES[m.kind] ?? m.name} ${m.weight.toFixed(2)}`).join(', ');
-      const { combine, temperature } = RunFolder.open(r.runDir).manifest.config as { combine?: string; temperature?: number };
-      const pooled =
-        combine === 'logits' && temperature !== undefined ? `log-probabilities averaged, temperature ${temperature.toFixed(2)}` : 'probabilities averaged';
+      const pooled = ensemblePoolingText(RunFolder.open(r.runDir).manifest.config);
       if (r.status === 'completed') notes.push(`${e.title}: weights ${weights} (${pooled}), fit on the ${split.validation * 100}% validation reviews only.`);
       say(
         `   ${r.status}${r.test ? `: test accuracy ${pct(r.test.accuracy)} (weights ${weights})` : ''}${r.error ? ` (${r.error})` : ''} in ${((Date.now() - t0) / 1000).toFixed(0)} s`,

@@ -28,7 +28,7 @@ import {
 import { RunFolder } from '../../../src/host/runs';
 import { exportRun } from '../../../src/host/export';
 import type { EnsembleMember } from '../../../src/host/jobs';
-import type { PredictionRecord } from '../../../src/protocol';
+import { ensemblePoolingText, type PredictionRecord } from '../../../src/protocol';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'gft-ensemble-'));
 const SPLIT = { validation: 0.2, test: 0.2, seed: 42 };
@@ -224,6 +224,10 @@ test('an ensemble by default pools log-probabilities: test probabilities, ensemb
   assert.equal(config.combine, 'logits');
   const t = config.temperature!;
   assert.ok(t > 0);
+  // in words, for the runs tree and the demo report
+  assert.equal(ensemblePoolingText(config), `log-probabilities averaged, temperature ${t.toFixed(2)}`);
+  const probs = await runEnsemble({ runs: [A, B], runsRoot: root, runId: 'ens-probs', combine: 'probs' });
+  assert.equal(ensemblePoolingText(RunFolder.open(probs.runDir).manifest.config), 'probabilities averaged');
   const w = members(r.runDir).map((m) => m.weight);
   const file = join(r.runDir, 'checkpoints', 'best', 'ensemble.json');
   const saved = JSON.parse(readFileSync(file, 'utf8')) as { combine: string; temperature: number; members: { weight: number }[] };
