@@ -29,8 +29,10 @@ export interface Pooling {
   temperature: number;
 }
 
-/** Σ_m w_m · p_m, row by row: the ensemble's probabilities from its members' (same rows, same classes). */
-export function combineProbs(members: readonly (readonly (readonly number[])[])[], weights: readonly number[]): number[][] {
+type MemberRows = readonly (readonly (readonly number[])[])[];
+
+/** Σ_m w_m · f(p_m), row by row (members with weight 0 skipped). */
+function weightedSum(members: MemberRows, weights: readonly number[], f: (p: number) => number): number[][] {
   const n = members[0]?.length ?? 0;
   const out: number[][] = [];
   for (let i = 0; i < n; i++) {
@@ -39,38 +41,31 @@ export function combineProbs(members: readonly (readonly (readonly number[])[])[
       const w = weights[m];
       if (w === 0) continue;
       const p = members[m][i];
-      for (let c = 0; c < row.length; c++) row[c] += w * p[c];
+      for (let c = 0; c < row.length; c++) row[c] += w * f(p[c]);
     }
     out.push(row);
   }
   return out;
 }
 
+/** Σ_m w_m · p_m, row by row: the ensemble's probabilities from its members' (same rows, same classes). */
+export function combineProbs(members: MemberRows, weights: readonly number[]): number[][] {
+  return weightedSum(members, weights, (p) => p);
+}
+
 /** softmax(T · Σ_m w_m · log p_m), row by row: the log-linear pool of the members' probabilities. */
-export function logLinearProbs(members: readonly (readonly (readonly number[])[])[], weights: readonly number[], temperature: number): number[][] {
+export function logLinearProbs(members: MemberRows, weights: readonly number[], temperature: number): number[][] {
   return pooledScores(members, weights).map((s) => softmax(s, temperature));
 }
 
 /** The ensemble's probabilities under a pooling (what predict and the ensemble's test predictions use). */
-export function poolProbs(members: readonly (readonly (readonly number[])[])[], p: Pooling): number[][] {
+export function poolProbs(members: MemberRows, p: Pooling): number[][] {
   return p.combine === 'probs' ? combineProbs(members, p.weights) : logLinearProbs(members, p.weights, p.temperature);
 }
 
 /** Σ_m w_m · log p_m for each row (floored probabilities: a member sure of the wrong class stays finite). */
-function pooledScores(members: readonly (readonly (readonly number[])[])[], weights: readonly number[]): number[][] {
-  const n = members[0]?.length ?? 0;
-  const out: number[][] = [];
-  for (let i = 0; i < n; i++) {
-    const row = new Array<number>(members[0][i].length).fill(0);
-    for (let m = 0; m < members.length; m++) {
-      const w = weights[m];
-      if (w === 0) continue;
-      const p = members[m][i];
-      for (let c = 0; c < row.length; c++) row[c] += w * Math.log(Math.max(P_FLOOR, p[c]));
-    }
-    out.push(row);
-  }
-  return out;
+function pooledScores(members: MemberRows, weights: readonly number[]): number[][] {
+  return weightedSum(members, weights, (p) => Math.log(Math.max(P_FLOOR, p)));
 }
 
 function softmax(s: readonly number[], t: number): number[] {

@@ -63,6 +63,16 @@ function members(dir: string): EnsembleMember[] {
   return RunFolder.open(dir).manifest.config.members as EnsembleMember[];
 }
 
+/** The members' (A, B by id) and the ensemble's test predictions. */
+function memberPredictions(run: RunFolder) {
+  const pb = new Map(
+    RunFolder.open(B)
+      .readPredictions()
+      .map((p) => [p.id, p]),
+  );
+  return { pa: RunFolder.open(A).readPredictions(), pb, pe: run.readPredictions() };
+}
+
 /** The log-linear pool of two members' probability rows, written out: p ∝ exp(T · (w0 · log a + w1 · log b)). */
 function logLinear2(w: readonly number[], t: number, a: readonly number[], b: readonly number[]): number[] {
   const s = a.map((x, c) => Math.exp(t * (w[0] * Math.log(x) + w[1] * Math.log(b[c]))));
@@ -161,13 +171,7 @@ test('an ensemble of two TF-IDF runs (--combine probs): weighted average of the 
   assert.ok(Math.abs(w[0] + w[1] - 1) < 1e-9, `weights ${w}`);
   assert.equal(readFileSync(join(r.runDir, 'split.json'), 'utf8'), readFileSync(join(A, 'split.json'), 'utf8'));
   // test probabilities: the weighted average of the members' test predictions (stored rounded to 1e-6)
-  const pa = RunFolder.open(A).readPredictions();
-  const pb = new Map(
-    RunFolder.open(B)
-      .readPredictions()
-      .map((p) => [p.id, p]),
-  );
-  const pe = run.readPredictions();
+  const { pa, pb, pe } = memberPredictions(run);
   assert.equal(pe.length, pa.length);
   for (const [i, p] of pe.entries()) {
     const q = pb.get(p.id)!;
@@ -234,13 +238,7 @@ test('an ensemble by default pools log-probabilities: test probabilities, ensemb
   assert.equal(saved.combine, 'logits');
   assert.equal(saved.temperature, t);
   // test probabilities: the log-linear pool of the members' test predictions (stored rounded to 1e-6)
-  const pa = RunFolder.open(A).readPredictions();
-  const pb = new Map(
-    RunFolder.open(B)
-      .readPredictions()
-      .map((p) => [p.id, p]),
-  );
-  const pe = run.readPredictions();
+  const { pa, pb, pe } = memberPredictions(run);
   for (const [i, p] of pe.entries()) {
     const want = logLinear2(w, t, pa[i].probs, pb.get(p.id)!.probs);
     assert.ok(Math.abs(p.probs[1] - want[1]) <= 2e-6, `${p.id}: ${p.probs[1]} vs ${want[1]}`);
