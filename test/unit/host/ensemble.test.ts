@@ -4,7 +4,7 @@
 // TF-IDF baselines with different C on 300 movie reviews.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main, type Io } from '../../../src/host/cli';
@@ -323,6 +323,11 @@ test('gft ensemble: weights, accuracies and paired tests; exit code 2 on bad inp
   const missing = await gft('ensemble', '--runs', `${A},${join(root, 'nope')}`);
   assert.equal(missing.code, 2);
   assert.match(missing.err[0], /run folder not found/);
+  const pooling = await gft('ensemble', '--runs', `${A},${B}`, '--combine', 'mean', '--out', join(root, 'never'));
+  assert.equal(pooling.code, 2);
+  assert.deepEqual(pooling.err.length, 1);
+  assert.match(pooling.err[0], /--combine must be one of logits, probs \(got 'mean'\)/);
+  assert.ok(!existsSync(join(root, 'never')));
   const other = await tfidf(1, 'other', { ...SPLIT, seed: 9 }, root);
   const split = await gft('ensemble', '--runs', `${A},${other}`);
   assert.equal(split.code, 2);
