@@ -148,15 +148,14 @@ export async function runEnsemble(p: EnsembleParams, ctx: JobContext = {}): Prom
       throwIfCancelled(ctx);
     }
     const fit = fitEnsembleWeights(valProbs, yVal, p.combine ?? DEFAULT_ENSEMBLE_COMBINE);
-    const pooling = { combine: fit.combine, weights: fit.weights, temperature: fit.temperature };
     const yTest = checked.test[0].map((x) => x.label);
     const testProbs = poolProbs(
       checked.test.map((t) => t.map((x) => x.probs)),
-      pooling,
+      fit,
     );
     progress({ phase: 'evaluating', step: 0, total: 1 });
     const evalOf = (y: number[], probs: number[][]) => evaluatePredictions(y, probs, { labelNames: labels, seed });
-    const valMetrics = evalOf(yVal, poolProbs(valProbs, pooling));
+    const valMetrics = evalOf(yVal, poolProbs(valProbs, fit));
     const test: EvalMetrics = evalOf(yTest, testProbs);
     const members: EnsembleMember[] = memberInfo.map((m, i) => {
       const v = scoreWeights([valProbs[i]], yVal, [1]);

@@ -172,9 +172,10 @@ export async function runDemo(opts: DemoOptions, ctx: JobContext, say: (line: st
       const r = await jobHandlers.ensemble({ runs: members.map((m) => m.runDir), runsRoot, seed: 42 }, ctx);
       runs.push(r);
       reportRuns.push({ title: e.title, runDir: r.runDir });
-      const fitted = (RunFolder.open(r.runDir).manifest.config.members ?? []) as EnsembleMember[];
+      const config = RunFolder.open(r.runDir).manifest.config;
+      const fitted = (config.members ?? []) as EnsembleMember[];
       const weights = fitted.map((m) => `${MEMBER_NAMES[m.kind] ?? m.name} ${m.weight.toFixed(2)}`).join(', ');
-      const pooled = ensemblePoolingText(RunFolder.open(r.runDir).manifest.config);
+      const pooled = ensemblePoolingText(config);
       if (r.status === 'completed') notes.push(`${e.title}: weights ${weights} (${pooled}), fit on the ${split.validation * 100}% validation reviews only.`);
       say(
         `   ${r.status}${r.test ? `: test accuracy ${pct(r.test.accuracy)} (weights ${weights})` : ''}${r.error ? ` (${r.error})` : ''} in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
