@@ -6,18 +6,41 @@
 // doc_pool [docs, batch] float32 holds the pooling weights: doc_pool[d, w] = 1/n_d when piece w belongs to
 // document d (n_d pieces), else 0. logits = head(doc_pool @ pooled) are [docs, numLabels], one row per document.
 // The trainer feeds doc_pool through Batch.extra (labels then have one value per document).
+//
+// Packed pieces (a model with buildPooledPacked: the starter, USE Lite): sentences average ~31 tokens, so a batch of
+// pieces padded to its longest (64) computes half padding. Packed, a row holds several pieces one after another:
+// input_ids [batch (rows), seq], position_ids [batch, seq] (each piece from 0), segment_ids [batch, seq] (1, 2, ...
+// per piece in its row, 0 for padding; a token attends to its own piece only) and piece_pool [pieces, batch*seq]
+// (1/n over a piece's n tokens) give the pieces' embeddings; doc_pool is then [docs, pieces]. The host packs
+// (src/host/train/docPool.ts); one piece per row is the special case the evaluation and the saliency pass use.
 import type { Graph } from '../ir/graph';
 import type { ParamInfo, SequenceClassifier } from '../ir/model';
 import type { Tensor } from '../ir/types';
 import { declareParams, type BuildOpts } from './common';
 
 export const DOC_POOL_INPUT = 'doc_pool';
+export const POSITION_IDS_INPUT = 'position_ids';
+export const SEGMENT_IDS_INPUT = 'segment_ids';
+export const PIECE_POOL_INPUT = 'piece_pool';
+
+/** The inputs of a packed batch of pieces (see the header). */
+export function packedInputs(g: Graph): { inputIds: Tensor; positionIds: Tensor; segmentIds: Tensor; piecePool: Tensor } {
+  const t = (n: string) => g.input(n, 'int64', ['batch', 'seq']);
+  return {
+    inputIds: t('input_ids'),
+    positionIds: t(POSITION_IDS_INPUT),
+    segmentIds: t(SEGMENT_IDS_INPUT),
+    piecePool: g.input(PIECE_POOL_INPUT, 'float32', ['pieces', 'batch*seq']),
+  };
+}
 
 /** A classifier whose piece embedding can be built with trainable parameters. */
 export type PoolingClassifier = SequenceClassifier & {
   buildPooled(g: Graph, opts?: BuildOpts): Tensor;
   /** buildPooled and its token embeddings: then saliency reaches the tokens (else it stops at the pieces) */
   buildPooledTokens?(g: Graph, opts?: BuildOpts): { pooled: Tensor; tokens: Tensor };
+  /** buildPooledTokens over packed pieces (packedInputs); pooled is [pieces, hidden] */
+  buildPooledPacked?(g: Graph, opts?: BuildOpts): { pooled: Tensor; tokens: Tensor };
   /** factor applied to the pooled vector before the head (USE Lite: sqrt(512)); default 1 */
   readonly headScale?: number;
 };
@@ -39,11 +62,14 @@ export abstract class PooledHeadClassifier implements SequenceClassifier {
   readonly headScale: number;
   /** Name prefix of the final linear layer that reads the pooled vector. */
   readonly head: string;
+  /** Whether the graph reads packed pieces (packedInputs) instead of one piece per padded row. */
+  readonly packed: boolean;
 
   /** `purpose` names the caller in the one-line errors, e.g. 'document pooling'. */
   constructor(
     readonly inner: PoolingClassifier,
     purpose: string,
+    packed = false,
   ) {
     if (typeof inner.buildPooled !== 'function') throw new Error(`${purpose} needs a model with pooled embeddings; '${inner.architecture}' has none`);
     const has = (n: string) => inner.params.some((p) => p.name === n);
@@ -54,7 +80,10 @@ export abstract class PooledHeadClassifier implements SequenceClassifier {
     this.architecture = inner.architecture;
     this.numLabels = inner.numLabels;
     this.numLayers = inner.numLayers;
-    this.inputNames = inner.inputNames;
+    if (packed && typeof inner.buildPooledPacked !== 'function') throw new Error(`${purpose}: model '${inner.architecture}' cannot read packed pieces`);
+    this.packed = packed;
+    // packed: the trainer feeds input_ids; the other packed inputs come with the batch (Batch.extra)
+    this.inputNames = packed ? ['input_ids'] : inner.inputNames;
     this.params = inner.params;
     this.headScale = inner.headScale ?? 1;
   }
@@ -64,7 +93,7 @@ export abstract class PooledHeadClassifier implements SequenceClassifier {
 
   buildLogits(g: Graph, opts?: BuildOpts): { logits: Tensor; inputEmbeds: Tensor } {
     const before = g.params.length;
-    const built = this.inner.buildPooledTokens?.(g, opts);
+    const built = this.packed ? this.inner.buildPooledPacked!(g, opts) : this.inner.buildPooledTokens?.(g, opts);
     const pooled = built?.pooled ?? this.inner.buildPooled(g, opts); // [batch (pieces), hidden]
     // The head parameters, unless buildPooled already declared them (BERT-family buildPooled declares all).
     const declared = new Set(g.params.slice(before).map((p) => p.tensor.name));
@@ -81,12 +110,13 @@ export abstract class PooledHeadClassifier implements SequenceClassifier {
 }
 
 export class DocPoolClassifier extends PooledHeadClassifier {
-  constructor(inner: PoolingClassifier) {
-    super(inner, 'document pooling');
+  /** Packs pieces when the model can read them packed (buildPooledPacked), unless `packed` says otherwise. */
+  constructor(inner: PoolingClassifier, packed = typeof inner.buildPooledPacked === 'function') {
+    super(inner, 'document pooling', packed);
   }
 
   protected features(g: Graph, pooled: Tensor): Tensor {
-    const pool = g.input(DOC_POOL_INPUT, 'float32', ['docs', 'batch']);
+    const pool = g.input(DOC_POOL_INPUT, 'float32', ['docs', this.packed ? 'pieces' : 'batch']);
     return g.matmul(pool, pooled); // [docs, hidden]: the mean of each document's piece embeddings
   }
 }

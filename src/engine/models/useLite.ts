@@ -39,6 +39,7 @@ import { Program, type TensorData } from '../runtime/session';
 import { readTfjsGraphModel } from '../weights/tfjsGraph';
 import { NormalRng } from '../weights/loadModel';
 import { arangeSeq, decays, declareInputs, declareParams } from './common';
+import { packedInputs } from './docPool';
 
 export const USE_LITE_MAX_TOKENS = 128;
 export const USE_LITE_EMBEDDING_SIZE = 512;
@@ -212,18 +213,34 @@ export class UseLiteClassifier implements SequenceClassifier {
     ];
   }
 
-  /** The USE embedding [batch, 512] (L2-normalised) and the token embeddings [batch, seq, 256]. */
-  private encode(g: Graph, p: (n: string) => Tensor): { embedding: Tensor; tokens: Tensor } {
-    const inp = declareInputs(g, this.inputNames);
+  /**
+   * The USE embedding [batch, 512] (L2-normalised) and the token embeddings [batch, seq, 256]. With `packed`,
+   * several pieces share a row (see buildPooledPacked) and the embeddings are one per piece, [pieces, 512].
+   */
+  private encode(g: Graph, p: (n: string) => Tensor, packed = false): { embedding: Tensor; tokens: Tensor } {
     const lin = (t: Tensor, prefix: string) => g.linear(t, p(`${prefix}.weight`), p(`${prefix}.bias`));
     const ln = (t: Tensor, prefix: string) => g.layerNorm(t, p(`${prefix}.weight`), p(`${prefix}.bias`), LN_EPS);
+    const inp = packed ? packedInputs(g) : declareInputs(g, this.inputNames);
 
     const tokens = g.gather(p('embeddings.word_embeddings.weight'), inp.inputIds); // [b, s, 256]
     const table = g.constant(this.timing, 'float32', [USE_LITE_MAX_TOKENS, 256]);
-    let x = g.add(tokens, g.add(tokens, g.gather(table, arangeSeq(g)))); // e + (e + T), as the TF graph does
+    const positions = 'positionIds' in inp ? inp.positionIds : arangeSeq(g);
+    let x = g.add(tokens, g.add(tokens, g.gather(table, positions))); // e + (e + T), as the TF graph does
 
-    const valid = g.cast(inp.attentionMask, 'float32'); // [b, s]
-    const keyBias = g.unsqueeze(g.mul(g.sub(g.scalar(1), valid), g.scalar(MASK_BIAS)), [1, 2]); // [b, 1, 1, s]
+    let keyBias: Tensor;
+    let valid: Tensor | undefined;
+    if ('segmentIds' in inp) {
+      // a query attends to the keys of its own piece only: segment ids equal and not 0 (padding)
+      const seg = g.cast(inp.segmentIds, 'float32'); // [b, s]
+      const segK = g.unsqueeze(seg, [1, 2]); // [b, 1, 1, s]
+      const diff = g.sub(g.unsqueeze(seg, [1, 3]), segK); // [b, 1, s, s]
+      const same = g.cast(g.less(g.mul(diff, diff), g.scalar(0.25)), 'float32');
+      const allowed = g.mul(same, g.cast(g.less(g.scalar(0.5), segK), 'float32'));
+      keyBias = g.mul(g.sub(g.scalar(1), allowed), g.scalar(MASK_BIAS));
+    } else {
+      valid = g.cast(inp.attentionMask, 'float32'); // [b, s]
+      keyBias = g.unsqueeze(g.mul(g.sub(g.scalar(1), valid), g.scalar(MASK_BIAS)), [1, 2]); // [b, 1, 1, s]
+    }
 
     LAYERS.forEach((l, i) => {
       const P = `encoder.layer.${i}`;
@@ -242,10 +259,16 @@ export class UseLiteClassifier implements SequenceClassifier {
       x = g.add(f, h);
     });
 
-    const m = g.unsqueeze(valid, [2]); // [b, s, 1]
-    const count = g.reduceSum(m, [1]); // [b, 1]
-    const one = g.scalar(1);
-    const pooled = g.div(g.reduceSum(g.mul(x, m), [1]), g.where(g.less(count, one), one, count)); // sum / max(count, 1)
+    let pooled: Tensor;
+    if ('piecePool' in inp) {
+      // each piece's mean token (piece_pool holds 1 / its token count over its own tokens)
+      pooled = g.matmul(inp.piecePool, g.reshape(x, ['batch*seq', USE_LITE_EMBEDDING_SIZE])); // [pieces, 512]
+    } else {
+      const m = g.unsqueeze(valid!, [2]); // [b, s, 1]
+      const count = g.reduceSum(m, [1]); // [b, 1]
+      const one = g.scalar(1);
+      pooled = g.div(g.reduceSum(g.mul(x, m), [1]), g.where(g.less(count, one), one, count)); // sum / max(count, 1)
+    }
     const y = g.tanh(lin(pooled, 'pooler.tanh'));
     const sq = g.reduceSum(g.mul(y, y), [1], true);
     const floor = g.scalar(1e-12);
@@ -270,8 +293,21 @@ export class UseLiteClassifier implements SequenceClassifier {
   }
 
   buildPooledTokens(g: Graph, opts?: { trainable?: (name: string) => boolean }): { pooled: Tensor; tokens: Tensor } {
+    return this.pooledOf(g, opts, false);
+  }
+
+  /**
+   * buildPooledTokens over packed rows (PACKED_PIECE_INPUTS): a row holds several pieces one after another, each
+   * attending to its own tokens only, with its own positions; the embeddings [pieces, 512] are the same as those of
+   * the pieces one per row (padded), without computing the padding.
+   */
+  buildPooledPacked(g: Graph, opts?: { trainable?: (name: string) => boolean }): { pooled: Tensor; tokens: Tensor } {
+    return this.pooledOf(g, opts, true);
+  }
+
+  private pooledOf(g: Graph, opts: { trainable?: (name: string) => boolean } | undefined, packed: boolean): { pooled: Tensor; tokens: Tensor } {
     const pretrained = this.params.filter((q) => !q.name.startsWith('classifier.'));
-    const { embedding, tokens } = this.encode(g, declareParams(g, pretrained, { trainable: opts?.trainable ?? (() => false) }));
+    const { embedding, tokens } = this.encode(g, declareParams(g, pretrained, { trainable: opts?.trainable ?? (() => false) }), packed);
     return { pooled: embedding, tokens };
   }
 }

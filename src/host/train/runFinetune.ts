@@ -28,6 +28,7 @@ import { checkExecutionFits, fallbackWarning, resolveExecution, type Execution }
 import { documentProbs, metricsOf, type EncodedSet } from './evaluate';
 import { loadTrainableModel, type TrainableModel } from './model';
 import { computeSaliency, SALIENCY_FILE, type SaliencyInput } from './saliency';
+import { readsPackedPieces } from './docPool';
 import { buildTraining, checkTrainingSettings, trainBatchAt } from './setup';
 
 /** Saved beside the trainer's checkpoint: where in the schedule it was taken. */
@@ -370,6 +371,7 @@ export async function recordTestResults(
       trainer: reader.trainer,
       tokenizer: reader.model.tokenizer,
       source: reader.model.source,
+      packedPieces: readsPackedPieces(reader.model.model),
       examples: set.test.examples,
       probs: set.probs,
       strategy: reader.strategy,

@@ -137,6 +137,8 @@ export interface SaliencyInput {
   tokenizer: TextTokenizer;
   /** 'starter' or the model folder (pieceTable). */
   source: string;
+  /** 'sentence-mean' trainer reads packed pieces (docPool.ts readsPackedPieces): the batch then carries their layout */
+  packedPieces?: boolean;
   examples: Example[];
   probs: number[][];
   strategy: LongTextStrategy | typeof SENTENCE_MEAN;
@@ -168,7 +170,7 @@ export async function computeSaliency(o: SaliencyInput): Promise<SaliencyRecord[
       pad,
       { tokenTypeIds: o.tokenizer.usesTokenTypeIds },
     );
-    const { gradXInput, logits } = await tr.saliency(o.strategy === SENTENCE_MEAN ? asOneDocument(b) : { ...b, labels: undefined });
+    const { gradXInput, logits } = await tr.saliency(o.strategy === SENTENCE_MEAN ? asOneDocument(b, o.packedPieces) : { ...b, labels: undefined });
     const k = o.probs[w.i].length;
     const logitRows = logits.length / k;
     const toward =

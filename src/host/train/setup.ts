@@ -14,7 +14,17 @@ import type { Execution } from './device';
 import { encodeForEval, type EncodedSet } from './evaluate';
 import type { TrainableModel } from './model';
 import type { TrainWorkerModel } from './trainWorker';
-import { DEFAULT_DOC_PIECES, docPoolModel, docPoolTrainBatch, docRows, encodeSentencePiecesEach, SENTENCE_MEAN, withPiecePool, type DocRows } from './docPool';
+import {
+  DEFAULT_DOC_PIECES,
+  docPoolModel,
+  docPoolTrainBatch,
+  docRows,
+  encodeSentencePiecesEach,
+  readsPackedPieces,
+  SENTENCE_MEAN,
+  withPiecePool,
+  type DocRows,
+} from './docPool';
 
 export interface TrainingSetup {
   maxLength: number;
@@ -74,6 +84,7 @@ export function trainBatchAt(
       step: batchInEpoch,
       pad: m.tokenizer.specials.pad,
       tokenTypeIds: m.tokenizer.usesTokenTypeIds,
+      packed: readsPackedPieces(m.model),
     });
     return { batch, count: docIdx.length };
   }
@@ -198,7 +209,7 @@ async function buildOnRows(
       validation?.close();
       test?.close();
     },
-    logitsOf: (b) => trainer.evaluate(byDoc ? withPiecePool(b) : b),
+    logitsOf: (b) => trainer.evaluate(byDoc ? withPiecePool(b, readsPackedPieces(m.model)) : b),
   };
 }
 

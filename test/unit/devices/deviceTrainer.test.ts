@@ -13,6 +13,9 @@ import { DeviceTrainer, createTrainerFor, probeWebgpu } from '../../../src/engin
 import { loadSequenceClassifier } from '../../../src/engine/models';
 import { DocPoolClassifier, DOC_POOL_INPUT, docPoolMatrix } from '../../../src/engine/models/docPool';
 import { TinyClassifier } from '../engine/tinyModel';
+import { UseLiteClassifier, loadUseLiteWeights, initUseLiteHead } from '../../../src/engine/models/useLite';
+import { starterModelFiles } from '../../../src/host/models/starter';
+import { packPieces } from '../../../src/host/train/docPool';
 
 const fx = JSON.parse(readFileSync(join(__dirname, '../engine/fixtures/trainer_parity.json'), 'utf8'));
 const { V, H, C, S } = fx.dims;
@@ -221,5 +224,57 @@ for (const target of targets) {
     t.diagnostic(`max rel loss diff ${Math.max(...got.map((r, i) => rel(r.loss, want[i].loss))).toExponential(2)}`);
     await host.dispose();
     await dev.dispose();
+  });
+  test(`packed sentence pieces of the starter model on the device trainer (${target.name}) = the host trainer`, async (t) => {
+    if (await skipWithoutWebgpu(t, target.providers)) return;
+    const w = loadUseLiteWeights(starterModelFiles().modelJson);
+    const weights = new Map([...w.params, ...initUseLiteHead(2, 4)]);
+    const model = new DocPoolClassifier(new UseLiteClassifier(2, w.timing));
+    assert.equal(model.packed, true);
+    const c: TrainConfig = {
+      lr: 1e-3,
+      weightDecay: 0.01,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      maxGradNorm: 1,
+      warmupSteps: 0,
+      totalSteps: 4,
+      schedule: 'linear',
+      gradAccumSteps: 1,
+      seed: 3,
+      trainLayers: { top: 1 },
+      dropout: false,
+      threads: 1,
+    };
+    // 2 documents of 3 and 2 pieces (lengths 6, 2, 4, 3, 5), packed into rows of 6
+    const mkBatch = (seed: number): Batch => {
+      const lens = [6, 2, 4, 3, 5];
+      const rows = lens.map((n, r) => ({
+        ids: Array.from({ length: n }, (_, j) => 10 + ((r * 31 + j * 7 + seed * 13) % 7000)),
+        doc: r < 3 ? 0 : 1,
+        window: r,
+      }));
+      const p = packPieces(rows, 0);
+      return {
+        ...p.batch,
+        labels: BigInt64Array.from([BigInt(seed % 2), BigInt((seed + 1) % 2)]),
+        extra: { ...p.extra, [DOC_POOL_INPUT]: { data: docPoolMatrix([3, 2]), dims: [2, 5] } },
+      };
+    };
+    const bs = [mkBatch(0), mkBatch(1)];
+    assert.ok(bs[0].batch < 5, `pieces share rows (${bs[0].batch} rows)`);
+    const host = await createTrainer(model, weights, c);
+    const dev = await DeviceTrainer.create(model, weights, { ...c, providers: target.providers });
+    try {
+      const want = await run(host, bs),
+        got = await run(dev, bs);
+      got.forEach((r, i) => assert.ok(rel(r.loss, want[i].loss) <= target.tol, `step ${i} loss ${r.loss} vs ${want[i].loss}`));
+      const [hl, dl] = [await host.evaluate(bs[0]), await dev.evaluate(bs[0])];
+      assert.equal(dl.length, 2 * 2, 'one logits row per document');
+      dl.forEach((v, i) => assert.ok(Math.abs(v - hl[i]) <= target.tol * (1 + Math.abs(hl[i])), `logit ${i}: ${v} vs ${hl[i]}`));
+    } finally {
+      await host.dispose();
+      await dev.dispose();
+    }
   });
 }

@@ -1,6 +1,8 @@
 // Document pooling (src/engine/models/docPool.ts) around USE Lite: the logits are the head applied to the mean
 // of the documents' sentence embeddings (the frozen baseline's pooling), the training graph's gradients match
 // central finite differences, and the trainer takes such batches (labels per document, doc_pool as extra input).
+// Packed pieces (several to a row, the default for USE Lite): the same embeddings, logits, gradients, training
+// steps and saliency as the pieces one per padded row.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Graph, Program, buildTrainGraph, createTrainer } from '../../../src/engine';
@@ -8,10 +10,14 @@ import { NormalRng } from '../../../src/engine/weights/loadModel';
 import { UseLiteClassifier, loadUseLiteWeights, USE_LITE_EMBEDDING_SIZE } from '../../../src/engine/models/useLite';
 import { DocPoolClassifier, docPoolMatrix } from '../../../src/engine/models/docPool';
 import { starterModelFiles } from '../../../src/host/models/starter';
+import { asOneDocument, packPieces, withPiecePool } from '../../../src/host/train/docPool';
+import type { EncodedRow } from '../../../src/host/tokenize';
 
 const weights = loadUseLiteWeights(starterModelFiles().modelJson);
 const inner = new UseLiteClassifier(2, weights.timing);
-const model = new DocPoolClassifier(inner);
+// the padded graph (one piece per row) is checked here; the packed one (the default) against it below
+const model = new DocPoolClassifier(inner, false);
+const packedModel = new DocPoolClassifier(inner);
 const rng = new NormalRng(5);
 const values = new Map<string, Float32Array>(weights.params);
 values.set(
@@ -167,5 +173,138 @@ test('layer-wise learning-rate decay on the starter model with sentence-mean poo
     }
   } finally {
     await tr.dispose();
+  }
+});
+
+// The same five pieces as EncodedRows (their ids as in `ids` above), packed several to a row.
+const pieceRows: EncodedRow[] = lens.map((n, r) => ({
+  ids: Array.from({ length: n }, (_, j) => Number(ids[r * seq + j])),
+  doc: r < counts[0] ? 0 : 1,
+  window: r,
+}));
+const packed = packPieces(pieceRows, 0);
+const packedFeedsOf = (w: Map<string, Float32Array>) => {
+  const f: Record<string, { data: Float32Array | BigInt64Array; dims: number[] }> = {
+    input_ids: { data: packed.batch.inputIds, dims: [packed.batch.batch, packed.batch.seq] },
+    ...packed.extra,
+    doc_pool: { data: pool, dims: [counts.length, rows] },
+    labels: { data: labels, dims: [counts.length] },
+  };
+  for (const p of packedModel.params) f[p.name] = { data: w.get(p.name)!, dims: p.shape };
+  return f;
+};
+
+test('packPieces: every piece once, longest first into the first row with room, rows as long as the longest piece', () => {
+  assert.equal(packedModel.packed, true);
+  assert.deepEqual(packedModel.inputNames, ['input_ids']);
+  // lengths 7, 4, 5, 6, 3 into rows of 7: [7], [6], [5], [4, 3]
+  assert.equal(packed.batch.seq, 7);
+  assert.equal(packed.batch.batch, 4);
+  const seen = new Map<number, number>();
+  const pp = packed.extra.piece_pool.data as Float32Array;
+  const segs = packed.extra.segment_ids.data as BigInt64Array;
+  const pos = packed.extra.position_ids.data as BigInt64Array;
+  const T = packed.batch.batch * packed.batch.seq;
+  assert.deepEqual(packed.extra.piece_pool.dims, [lens.length, T]);
+  pieceRows.forEach((r, p) => {
+    const at = [...Array(T).keys()].filter((i) => pp[p * T + i] !== 0);
+    assert.equal(at.length, r.ids.length, `piece ${p}: ${at.length} tokens`);
+    at.forEach((i, j) => {
+      assert.ok(Math.abs(pp[p * T + i] - 1 / r.ids.length) < 1e-7);
+      assert.equal(Number(packed.batch.inputIds[i]), r.ids[j], `piece ${p} token ${j}`);
+      assert.equal(Number(pos[i]), j);
+      assert.equal(packed.batch.attentionMask[i], 1n);
+      assert.equal(Math.floor(at[0] / packed.batch.seq), Math.floor(i / packed.batch.seq), 'one piece stays in one row');
+      assert.equal(segs[i], segs[at[0]], 'one segment id per piece');
+      assert.ok(!seen.has(i), `position ${i} holds two pieces`);
+      seen.set(i, p);
+    });
+  });
+  // padding: segment 0, pad id, mask 0
+  for (let i = 0; i < T; i++) if (!seen.has(i)) assert.deepEqual([segs[i], packed.batch.inputIds[i], packed.batch.attentionMask[i]], [0n, 0n, 0n]);
+  assert.deepEqual(packPieces(pieceRows, 0), packed, 'deterministic');
+  // an empty piece takes no place and pools nothing
+  const withEmpty = packPieces([...pieceRows, { ids: [], doc: 1, window: 5 }], 0);
+  assert.equal(withEmpty.batch.batch, 4);
+  assert.ok((withEmpty.extra.piece_pool.data as Float32Array).subarray(5 * T, 6 * T).every((v) => v === 0));
+});
+
+test('packed pieces: the same logits and training gradients as one piece per padded row', async () => {
+  const lg = (m: DocPoolClassifier) => {
+    const g = new Graph({ training: false });
+    g.output('logits', m.buildLogits(g).logits);
+    return Program.compile(g);
+  };
+  const [a, b] = await Promise.all([lg(model), lg(packedModel)]);
+  try {
+    const want = (await a.run(feedsOf(values))).logits.data as Float32Array;
+    const got = (await b.run(packedFeedsOf(values))).logits.data as Float32Array;
+    assert.equal(got.length, want.length);
+    want.forEach((v, i) => assert.ok(Math.abs(got[i] - v) < 1e-5, `logit ${i}: packed ${got[i]} vs padded ${v}`));
+  } finally {
+    await Promise.all([a.dispose(), b.dispose()]);
+  }
+  const opts = { trainable: () => true, dropout: false, seed: 1, sparseMinElements: Infinity };
+  const [pa, pb] = await Promise.all([
+    Program.compile(buildTrainGraph(model, opts).graph, { threads: 1 }),
+    Program.compile(buildTrainGraph(packedModel, opts).graph, { threads: 1 }),
+  ]);
+  try {
+    const ra = await pa.run(feedsOf(values));
+    const rb = await pb.run(packedFeedsOf(values));
+    assert.ok(Math.abs(Number(ra.loss.data[0]) - Number(rb.loss.data[0])) < 1e-6, `loss ${rb.loss.data[0]} vs ${ra.loss.data[0]}`);
+    for (const p of model.params) {
+      const ga = ra[`grad/${p.name}`].data as Float32Array;
+      const gb = rb[`grad/${p.name}`].data as Float32Array;
+      let diff = 0,
+        norm = 0;
+      for (let i = 0; i < ga.length; i++) {
+        diff += (ga[i] - gb[i]) ** 2;
+        norm += ga[i] ** 2;
+      }
+      assert.ok(norm > 0, `${p.name} has a gradient`);
+      assert.ok(Math.sqrt(diff) <= 1e-4 * Math.sqrt(norm), `${p.name}: |packed - padded| ${Math.sqrt(diff)} vs |padded| ${Math.sqrt(norm)}`);
+    }
+  } finally {
+    await Promise.all([pa.dispose(), pb.dispose()]);
+  }
+});
+
+test('trainer with packed pieces: the padded steps, evaluation per piece and document saliency', async () => {
+  const cfg = {
+    lr: 1e-3,
+    weightDecay: 0.01,
+    betas: [0.9, 0.999] as [number, number],
+    eps: 1e-8,
+    maxGradNorm: 1,
+    warmupSteps: 0,
+    totalSteps: 10,
+    schedule: 'constant' as const,
+    gradAccumSteps: 1,
+    seed: 1,
+    trainLayers: { top: 1 },
+    dropout: true,
+    threads: 1,
+  };
+  const [ta, tb] = await Promise.all([createTrainer(model, values, cfg), createTrainer(packedModel, values, cfg)]);
+  try {
+    const padded = { inputIds: ids, attentionMask: mask, labels, batch: rows, seq, extra: { doc_pool: { data: pool, dims: [counts.length, rows] } } };
+    const pk = { ...packed.batch, labels, extra: { ...packed.extra, doc_pool: { data: pool, dims: [counts.length, rows] } } };
+    for (let i = 0; i < 3; i++) {
+      const [la, lb] = [(await ta.step(padded)).loss, (await tb.step(pk)).loss];
+      assert.ok(Math.abs(la - lb) < 1e-5, `step ${i}: packed loss ${lb} vs padded ${la}`);
+    }
+    const tokens = { inputIds: ids, attentionMask: mask, batch: rows, seq, docs: [0, 0, 0, 1, 1] };
+    const ea = await ta.evaluate(withPiecePool(tokens));
+    const eb = await tb.evaluate(withPiecePool(tokens, true));
+    assert.equal(eb.length, rows * 2);
+    ea.forEach((v, i) => assert.ok(Math.abs(eb[i] - v) < 1e-4, `piece logit ${i}: ${eb[i]} vs ${v}`));
+    const sa = await ta.saliency(asOneDocument(tokens));
+    const sb = await tb.saliency(asOneDocument(tokens, true));
+    sa.logits.forEach((v, i) => assert.ok(Math.abs(sb.logits[i] - v) < 1e-4, `document logit ${i}`));
+    assert.equal(sb.gradXInput.length, rows * seq);
+    sa.gradXInput.forEach((v, i) => assert.ok(Math.abs(sb.gradXInput[i] - v) <= 1e-3 * Math.abs(v) + 1e-7, `token ${i}: saliency ${sb.gradXInput[i]} vs ${v}`));
+  } finally {
+    await Promise.all([ta.dispose(), tb.dispose()]);
   }
 });
