@@ -109,9 +109,14 @@ export abstract class PooledHeadClassifier implements SequenceClassifier {
   }
 }
 
+/** Whether a DocPoolClassifier of `model` reads packed pieces by default: the model has buildPooledPacked. */
+export function readsPackedPieces(model: SequenceClassifier): boolean {
+  return typeof (model as Partial<PoolingClassifier>).buildPooledPacked === 'function';
+}
+
 export class DocPoolClassifier extends PooledHeadClassifier {
-  /** Packs pieces when the model can read them packed (buildPooledPacked), unless `packed` says otherwise. */
-  constructor(inner: PoolingClassifier, packed = typeof inner.buildPooledPacked === 'function') {
+  /** Packs pieces when the model can read them packed (readsPackedPieces), unless `packed` says otherwise. */
+  constructor(inner: PoolingClassifier, packed = readsPackedPieces(inner)) {
     super(inner, 'document pooling', packed);
   }
 

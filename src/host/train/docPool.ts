@@ -15,8 +15,7 @@ import {
   SEGMENT_IDS_INPUT,
   type PoolingClassifier,
 } from '../../engine/models/docPool';
-import type { TensorData } from '../../engine';
-import type { Batch, SequenceClassifier } from '../../engine';
+import type { Batch, SequenceClassifier, TensorData } from '../../engine';
 import { mixSeed, permutation } from '../../shared/prng';
 import { contentBudget, padBatch, type EncodedRow, type TextTokenizer, type TokenBatch } from '../tokenize';
 import type { TokenRows } from '../tokenize/tokenRows';
@@ -116,8 +115,6 @@ export interface DocPoolBatch extends Batch {
 export interface PackedPieces {
   batch: TokenBatch;
   extra: Record<string, TensorData>;
-  /** number of pieces (rows of piece_pool) */
-  pieces: number;
 }
 
 function packedLayout(
@@ -185,7 +182,7 @@ export function packPieces(rows: readonly EncodedRow[], pad: number, opts: { tok
   const batch: TokenBatch = { inputIds, attentionMask, batch: rowCount, seq, docs: Array.from({ length: rowCount }, () => -1) };
   if (opts.tokenTypeIds) batch.tokenTypeIds = new BigInt64Array(rowCount * seq);
   const lengths = rows.map((r) => r.ids.length);
-  return { batch, extra: packedLayout(lengths, placeOf, rowCount, seq), pieces: rows.length };
+  return { batch, extra: packedLayout(lengths, placeOf, rowCount, seq) };
 }
 
 /** The packed-piece inputs of a padded batch read as it is: one piece per row (its valid tokens), no reordering. */
@@ -248,9 +245,7 @@ export function asOneDocument(b: TokenBatch, packed = false): Batch {
 }
 
 /** Whether the trainer's 'sentence-mean' model of `model` reads packed pieces (DocPoolClassifier's default). */
-export function readsPackedPieces(model: SequenceClassifier): boolean {
-  return typeof (model as Partial<PoolingClassifier>).buildPooledPacked === 'function';
-}
+export { readsPackedPieces } from '../../engine/models/docPool';
 
 /** The model the trainer runs for 'sentence-mean' (a clear error for a model without pooled embeddings). */
 export function docPoolModel(model: SequenceClassifier): DocPoolClassifier {
