@@ -1,24 +1,57 @@
-// Cost of one 'sentence-mean' training step of the starter model (16 reviews x 8 sampled sentences), per piece
+// Cost of one 'sentence-mean' training step of the starter model (or a BERT of MiniLM's shape, below; 16 reviews x 8 sampled sentences), per piece
 // length cap and trainLayers setting, with the pieces one per padded row and packed several to a row (the default
 // from this bench's commit), side by side in one run, alternating step by step: wall time and process CPU time per
 // step (CPU time is the fair measure on a shared machine; on an idle 2-core machine wall is about CPU / 2), and the
 // ratio padded / packed. One per row, a batch pads to its longest piece: sentences average ~31 tokens, so a 64-token
 // cap computes about half padding and a 128-token cap three quarters.
-// Usage: npx tsx bench/docpool_step.ts [steps per case, default 6]
+// `minilm`: a BERT encoder of all-MiniLM-L6-v2's shape (6 layers, hidden 384, 12 heads, feed-forward 1536; random
+// weights, as no BERT checkpoint ships offline: the cost does not depend on the values) on the same pieces, token ids
+// from the starter's tokenizer (a WordPiece tokenizer makes pieces a little longer: [CLS], [SEP], sub-words).
+// Usage: npx tsx bench/docpool_step.ts [steps per case, default 6] [starter|minilm, default starter]
 import { cpus } from 'node:os';
 import { createTrainer, type TrainLayers } from '../src/engine';
+import { createClassifier, NormalRng, parseHfConfig } from '../src/engine/models';
 import { DocPoolClassifier, type PoolingClassifier } from '../src/engine/models/docPool';
 import { loadTrainableModel } from '../src/host/train/model';
 import { docPoolTrainBatch, encodeSentencePieces, piecesByDocument } from '../src/host/train/docPool';
 import { loadBuiltin } from '../src/host/data';
 
+/** all-MiniLM-L6-v2's shape over the starter's 8002 token ids, random weights (N(0, 0.02), LayerNorm scales 1). */
+function miniLmShaped(): { model: PoolingClassifier; weights: Map<string, Float32Array> } {
+  const config = parseHfConfig({
+    model_type: 'bert',
+    vocab_size: 8002,
+    hidden_size: 384,
+    num_hidden_layers: 6,
+    num_attention_heads: 12,
+    intermediate_size: 1536,
+    max_position_embeddings: 512,
+    type_vocab_size: 2,
+    pad_token_id: 0,
+    hidden_act: 'gelu',
+  });
+  const model = createClassifier(config, 2);
+  const rng = new NormalRng(1);
+  const weights = new Map(
+    model.params.map((p) => {
+      const n = p.shape.reduce((a, b) => a * b, 1);
+      const norm = /LayerNorm/.test(p.name) && p.name.endsWith('.weight');
+      return [p.name, Float32Array.from({ length: n }, () => (norm ? 1 : 0.02 * rng.next()))];
+    }),
+  );
+  return { model: model as unknown as PoolingClassifier, weights };
+}
+
 async function main(): Promise<void> {
   const steps = Number(process.argv[2] ?? 6);
+  const which = process.argv[3] ?? 'starter';
+  if (which !== 'starter' && which !== 'minilm') throw new Error(`model '${which}': choose starter or minilm`);
   const ex = loadBuiltin('movie-reviews')
     .examples.filter((_, i) => i % 20 === 0)
     .slice(0, 96);
-  const m = await loadTrainableModel('starter', 2, 42);
-  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}`);
+  const starter = await loadTrainableModel('starter', 2, 42);
+  const m = which === 'starter' ? { model: starter.model as PoolingClassifier, weights: starter.weights } : miniLmShaped();
+  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}; model ${which}`);
   const cases: [number, TrainLayers][] = [
     [64, { top: 1 }],
     [64, 'all'],
@@ -27,7 +60,7 @@ async function main(): Promise<void> {
   for (const [maxLength, trainLayers] of cases) {
     const byDoc = piecesByDocument(
       encodeSentencePieces(
-        m.tokenizer,
+        starter.tokenizer,
         ex.map((e) => ({ text: e.text, label: e.label })),
         maxLength,
       ),
@@ -49,7 +82,7 @@ async function main(): Promise<void> {
     };
     const ways = [false, true].map(async (packed) => ({
       packed,
-      tr: await createTrainer(new DocPoolClassifier(m.model as PoolingClassifier, packed), m.weights, config),
+      tr: await createTrainer(new DocPoolClassifier(m.model, packed), m.weights, config),
       cpu: 0,
       wall: 0,
       positions: 0,

@@ -43,14 +43,14 @@ export class BertClassifier extends EncoderClassifier {
     };
   }
 
-  /** Position ids [seq] or [batch, seq]; BERT counts 0..seq-1. */
-  protected positionIds(g: Graph, _inp: Inputs): Tensor {
-    return arangeSeq(g);
+  /** Position ids [seq] or [batch, seq]; BERT counts 0..seq-1 (packed pieces: each piece from 0). */
+  protected positionIds(g: Graph, inp: Inputs): Tensor {
+    return inp.positionIds ?? arangeSeq(g);
   }
 
-  /** Token-type vectors to add: BERT looks up token_type_ids. */
+  /** Token-type vectors to add: BERT looks up token_type_ids (packed pieces have none: type 0, row 0). */
   protected tokenTypes(g: Graph, p: (n: string) => Tensor, inp: Inputs): Tensor {
-    return g.gather(p(`${this.base}.embeddings.token_type_embeddings.weight`), inp.tokenTypeIds!);
+    return g.gather(p(`${this.base}.embeddings.token_type_embeddings.weight`), inp.tokenTypeIds ?? g.scalar(0, 'int64'));
   }
 
   protected embed(g: Graph, p: (n: string) => Tensor, inp: Inputs): { hidden: Tensor; tokens: Tensor } {

@@ -47,8 +47,11 @@ export function declareParams(g: Graph, params: ParamInfo[], opts: BuildOpts = {
 
 export interface Inputs {
   inputIds: Tensor;
-  attentionMask: Tensor;
+  /** absent for packed pieces, whose segment ids say which keys a token reads */
+  attentionMask?: Tensor;
   tokenTypeIds?: Tensor;
+  /** packed pieces: each piece's own positions from 0 (else the model numbers the row) */
+  positionIds?: Tensor;
 }
 
 export function declareInputs(g: Graph, names: readonly string[]): Inputs {
@@ -64,6 +67,50 @@ export function declareInputs(g: Graph, names: readonly string[]): Inputs {
 export function arangeSeq(g: Graph): Tensor {
   const seq = g.squeeze(g.dimSize('seq'), [0]);
   return g.node('Range', [g.scalar(0, 'int64'), seq, g.scalar(1, 'int64')], [['int64', ['seq']]])[0];
+}
+
+export const POSITION_IDS_INPUT = 'position_ids';
+export const SEGMENT_IDS_INPUT = 'segment_ids';
+export const PIECE_POOL_INPUT = 'piece_pool';
+
+/**
+ * Packed pieces (models/docPool.ts): a row [batch, seq] holds several pieces one after another; position_ids number
+ * each piece from 0, segment_ids are 1, 2, ... per piece in its row and 0 for padding, and piece_pool [pieces,
+ * batch*seq] holds 1/n over each piece's n tokens.
+ */
+export interface PackedInputs {
+  inputIds: Tensor;
+  positionIds: Tensor;
+  segmentIds: Tensor;
+  piecePool: Tensor;
+}
+
+/** The inputs of a packed batch of pieces. */
+export function packedInputs(g: Graph): PackedInputs {
+  const t = (n: string) => g.input(n, 'int64', ['batch', 'seq']);
+  return {
+    inputIds: t('input_ids'),
+    positionIds: t(POSITION_IDS_INPUT),
+    segmentIds: t(SEGMENT_IDS_INPUT),
+    piecePool: g.input(PIECE_POOL_INPUT, 'float32', ['pieces', 'batch*seq']),
+  };
+}
+
+/**
+ * [batch, 1, seq, seq] float32: 1 where a query may read a key of packed pieces — the same segment id, and the key
+ * not padding (segment 0) — else 0. So each piece attends to its own tokens only.
+ */
+export function samePieceKeys(g: Graph, segmentIds: Tensor): Tensor {
+  const seg = g.cast(segmentIds, 'float32'); // [b, s]
+  const segK = g.unsqueeze(seg, [1, 2]); // [b, 1, 1, s]
+  const diff = g.sub(g.unsqueeze(seg, [1, 3]), segK); // [b, 1, s, s]
+  const same = g.cast(g.less(g.mul(diff, diff), g.scalar(0.25)), 'float32');
+  return g.mul(same, g.cast(g.less(g.scalar(0.5), segK), 'float32'));
+}
+
+/** Each packed piece's mean token state [pieces, size]: piece_pool @ the states [batch, seq, size] as rows. */
+export function piecePooled(g: Graph, piecePool: Tensor, states: Tensor, size: number): Tensor {
+  return g.matmul(piecePool, g.reshape(states, ['batch*seq', size]));
 }
 
 /** HF get_extended_attention_mask: (1 - mask) * finfo.min, shaped [batch, 1, 1, seq] to add to the scores. */
@@ -240,11 +287,13 @@ export abstract class EncoderClassifier implements SequenceClassifier {
   protected abstract layerWeights(i: number): LayerWeights;
   protected abstract head(g: Graph, p: (n: string) => Tensor, hidden: Tensor): Tensor;
 
-  private encode(g: Graph, opts: BuildOpts = {}): { hidden: Tensor; tokens: Tensor; inp: Inputs; p: (n: string) => Tensor } {
-    const inp = declareInputs(g, this.inputNames);
+  /** The encoder's last hidden states [batch, seq, hidden]; `packed`: rows of packed pieces (packedInputs). */
+  private encode(g: Graph, opts: BuildOpts = {}, packed?: PackedInputs): { hidden: Tensor; tokens: Tensor; inp: Inputs; p: (n: string) => Tensor } {
+    const inp: Inputs = packed ? { inputIds: packed.inputIds, positionIds: packed.positionIds } : declareInputs(g, this.inputNames);
     const p = declareParams(g, this.params, opts, this.fixedParams());
     const { hidden: emb, tokens } = this.embed(g, p, inp);
-    const mask = additiveMask(g, inp.attentionMask);
+    // packed: a key outside the query's piece gets finfo.min, as a padded key does in HF's mask
+    const mask = packed ? g.mul(g.sub(g.scalar(1), samePieceKeys(g, packed.segmentIds)), g.scalar(FLOAT32_MIN)) : additiveMask(g, inp.attentionMask!);
     let hidden = emb;
     for (let i = 0; i < this.numLayers; i++) hidden = encoderLayer(g, hidden, mask, p, this.layerWeights(i), this.config);
     return { hidden, tokens, inp, p };
@@ -263,6 +312,17 @@ export abstract class EncoderClassifier implements SequenceClassifier {
 
   buildPooledTokens(g: Graph, opts?: BuildOpts): { pooled: Tensor; tokens: Tensor } {
     const { hidden, inp, tokens } = this.encode(g, opts ?? { trainable: () => false });
-    return { pooled: maskedMean(g, hidden, inp.attentionMask), tokens };
+    return { pooled: maskedMean(g, hidden, inp.attentionMask!), tokens };
+  }
+
+  /**
+   * buildPooledTokens over packed pieces (packedInputs): each piece attends to its own tokens with its own positions
+   * (token type 0), and its embedding [pieces, hidden] is the mean of its tokens' states — those of the pieces one per
+   * padded row, without computing the padding.
+   */
+  buildPooledPacked(g: Graph, opts?: BuildOpts): { pooled: Tensor; tokens: Tensor } {
+    const packed = packedInputs(g);
+    const { hidden, tokens } = this.encode(g, opts ?? { trainable: () => false }, packed);
+    return { pooled: piecePooled(g, packed.piecePool, hidden, this.config.hiddenSize), tokens };
   }
 }

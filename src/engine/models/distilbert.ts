@@ -42,7 +42,7 @@ export class DistilBertClassifier extends EncoderClassifier {
   protected embed(g: Graph, p: (n: string) => Tensor, inp: Inputs): { hidden: Tensor; tokens: Tensor } {
     const c = this.config;
     const tokens = g.gather(p('distilbert.embeddings.word_embeddings.weight'), inp.inputIds);
-    const sum = g.add(tokens, g.gather(p(POSITIONS), arangeSeq(g)));
+    const sum = g.add(tokens, g.gather(p(POSITIONS), inp.positionIds ?? arangeSeq(g)));
     const ln = g.layerNorm(sum, p('distilbert.embeddings.LayerNorm.weight'), p('distilbert.embeddings.LayerNorm.bias'), c.layerNormEps);
     return { hidden: g.dropout(ln, c.hiddenDropout), tokens };
   }

@@ -7,8 +7,8 @@
 // document d (n_d pieces), else 0. logits = head(doc_pool @ pooled) are [docs, numLabels], one row per document.
 // The trainer feeds doc_pool through Batch.extra (labels then have one value per document).
 //
-// Packed pieces (a model with buildPooledPacked: the starter, USE Lite): sentences average ~31 tokens, so a batch of
-// pieces padded to its longest (64) computes half padding. Packed, a row holds several pieces one after another:
+// Packed pieces (a model with buildPooledPacked: the starter, USE Lite, and the BERT family, models/common.ts):
+// sentences average ~31 tokens, so a batch of pieces padded to its longest (64) computes half padding. Packed, a row holds several pieces one after another:
 // input_ids [batch (rows), seq], position_ids [batch, seq] (each piece from 0), segment_ids [batch, seq] (1, 2, ...
 // per piece in its row, 0 for padding; a token attends to its own piece only) and piece_pool [pieces, batch*seq]
 // (1/n over a piece's n tokens) give the pieces' embeddings; doc_pool is then [docs, pieces]. The host packs
@@ -19,21 +19,8 @@ import type { Tensor } from '../ir/types';
 import { declareParams, type BuildOpts } from './common';
 
 export const DOC_POOL_INPUT = 'doc_pool';
-export const POSITION_IDS_INPUT = 'position_ids';
-export const SEGMENT_IDS_INPUT = 'segment_ids';
-export const PIECE_POOL_INPUT = 'piece_pool';
-
-/** The inputs of a packed batch of pieces (see the header). */
-export function packedInputs(g: Graph): { inputIds: Tensor; positionIds: Tensor; segmentIds: Tensor; piecePool: Tensor } {
-  const t = (n: string) => g.input(n, 'int64', ['batch', 'seq']);
-  return {
-    inputIds: t('input_ids'),
-    positionIds: t(POSITION_IDS_INPUT),
-    segmentIds: t(SEGMENT_IDS_INPUT),
-    piecePool: g.input(PIECE_POOL_INPUT, 'float32', ['pieces', 'batch*seq']),
-  };
-}
-
+// the packed pieces' inputs and graph pieces live with the encoders that read them (./common.ts)
+export { packedInputs, PIECE_POOL_INPUT, POSITION_IDS_INPUT, SEGMENT_IDS_INPUT } from './common';
 /** A classifier whose piece embedding can be built with trainable parameters. */
 export type PoolingClassifier = SequenceClassifier & {
   buildPooled(g: Graph, opts?: BuildOpts): Tensor;

@@ -19,9 +19,13 @@ export class RobertaClassifier extends BertClassifier {
     l.linear('classifier.out_proj', this.numLabels, h, 'head');
   }
 
-  /** cumsum(ids != pad) * (ids != pad) + pad: pads get position pad, real tokens pad+1, pad+2, ... */
+  /**
+   * cumsum(ids != pad) * (ids != pad) + pad: pads get position pad, real tokens pad+1, pad+2, ... (packed pieces:
+   * each piece's own positions + pad + 1, the same for a piece without pad tokens inside).
+   */
   protected override positionIds(g: Graph, inp: Inputs): Tensor {
     const pad = this.config.padTokenId;
+    if (inp.positionIds) return g.add(inp.positionIds, g.scalar(pad + 1, 'int64'));
     const notPad = g.where(g.equal(inp.inputIds, g.scalar(pad, 'int64')), g.scalar(0, 'int64'), g.scalar(1, 'int64'));
     const cum = g.node('CumSum', [notPad, g.scalar(1, 'int64')], [['int64', ['batch', 'seq']]])[0];
     return g.add(g.mul(cum, notPad), g.scalar(pad, 'int64'));

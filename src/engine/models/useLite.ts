@@ -38,8 +38,7 @@ import type { Tensor } from '../ir/types';
 import { Program, type TensorData } from '../runtime/session';
 import { readTfjsGraphModel } from '../weights/tfjsGraph';
 import { NormalRng } from '../weights/loadModel';
-import { arangeSeq, decays, declareInputs, declareParams } from './common';
-import { packedInputs } from './docPool';
+import { arangeSeq, decays, declareInputs, declareParams, packedInputs, piecePooled, samePieceKeys } from './common';
 
 export const USE_LITE_MAX_TOKENS = 128;
 export const USE_LITE_EMBEDDING_SIZE = 512;
@@ -224,21 +223,17 @@ export class UseLiteClassifier implements SequenceClassifier {
 
     const tokens = g.gather(p('embeddings.word_embeddings.weight'), inp.inputIds); // [b, s, 256]
     const table = g.constant(this.timing, 'float32', [USE_LITE_MAX_TOKENS, 256]);
-    const positions = 'positionIds' in inp ? inp.positionIds : arangeSeq(g);
+    const positions = inp.positionIds ?? arangeSeq(g);
     let x = g.add(tokens, g.add(tokens, g.gather(table, positions))); // e + (e + T), as the TF graph does
 
     let keyBias: Tensor;
     let valid: Tensor | undefined;
     if ('segmentIds' in inp) {
       // a query attends to the keys of its own piece only: segment ids equal and not 0 (padding)
-      const seg = g.cast(inp.segmentIds, 'float32'); // [b, s]
-      const segK = g.unsqueeze(seg, [1, 2]); // [b, 1, 1, s]
-      const diff = g.sub(g.unsqueeze(seg, [1, 3]), segK); // [b, 1, s, s]
-      const same = g.cast(g.less(g.mul(diff, diff), g.scalar(0.25)), 'float32');
-      const allowed = g.mul(same, g.cast(g.less(g.scalar(0.5), segK), 'float32'));
+      const allowed = samePieceKeys(g, inp.segmentIds); // [b, 1, s, s]
       keyBias = g.mul(g.sub(g.scalar(1), allowed), g.scalar(MASK_BIAS));
     } else {
-      valid = g.cast(inp.attentionMask, 'float32'); // [b, s]
+      valid = g.cast(inp.attentionMask!, 'float32'); // [b, s]
       keyBias = g.unsqueeze(g.mul(g.sub(g.scalar(1), valid), g.scalar(MASK_BIAS)), [1, 2]); // [b, 1, 1, s]
     }
 
@@ -262,7 +257,7 @@ export class UseLiteClassifier implements SequenceClassifier {
     let pooled: Tensor;
     if ('piecePool' in inp) {
       // each piece's mean token (piece_pool holds 1 / its token count over its own tokens)
-      pooled = g.matmul(inp.piecePool, g.reshape(x, ['batch*seq', USE_LITE_EMBEDDING_SIZE])); // [pieces, 512]
+      pooled = piecePooled(g, inp.piecePool, x, USE_LITE_EMBEDDING_SIZE); // [pieces, 512]
     } else {
       const m = g.unsqueeze(valid!, [2]); // [b, s, 1]
       const count = g.reduceSum(m, [1]); // [b, 1]

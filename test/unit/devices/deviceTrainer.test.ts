@@ -15,7 +15,8 @@ import { DocPoolClassifier, DOC_POOL_INPUT, docPoolMatrix } from '../../../src/e
 import { TinyClassifier } from '../engine/tinyModel';
 import { UseLiteClassifier, loadUseLiteWeights, initUseLiteHead } from '../../../src/engine/models/useLite';
 import { starterModelFiles } from '../../../src/host/models/starter';
-import { packPieces } from '../../../src/host/train/docPool';
+import { asOneDocument, packPieces } from '../../../src/host/train/docPool';
+import { padBatch, type EncodedRow } from '../../../src/host/tokenize';
 
 const fx = JSON.parse(readFileSync(join(__dirname, '../engine/fixtures/trainer_parity.json'), 'utf8'));
 const { V, H, C, S } = fx.dims;
@@ -190,29 +191,32 @@ for (const target of targets) {
       dropout: true,
       threads: 1,
     };
-    // 5 pieces of 3 documents (2, 2, 1 pieces), then 3 pieces of 2 documents
+    // 5 pieces of 3 documents (2, 2, 1 pieces), then 3 pieces of 2 documents, of lengths 6, 3, 5, 2, 4: packed
+    // (BERT-family sentence-mean packs its pieces: models/common.ts buildPooledPacked), two pieces share a row
+    const piecesOf = (counts: number[], seed: number): EncodedRow[] => {
+      const n = counts.reduce((a, b) => a + b, 0);
+      return Array.from({ length: n }, (_, r) => ({
+        ids: Array.from({ length: 6 - ((r * 3) % 5) }, (_, j) => (j === 0 ? 2 : 5 + (((r * 6 + j) * 7 + seed * 13) % 90))),
+        doc: 0,
+        window: r,
+      }));
+    };
     const mkBatch = (counts: number[], seed: number): Batch => {
-      const n = counts.reduce((a, b) => a + b, 0),
-        seq = 6;
-      const ids = new BigInt64Array(n * seq).map((_, i) => BigInt(i % seq === 0 ? 2 : 5 + ((i * 7 + seed * 13) % 90)));
-      const mask = new BigInt64Array(n * seq).map((_, i) => (i % seq < seq - (Math.floor(i / seq) % 2) ? 1n : 0n));
+      const p = packPieces(piecesOf(counts, seed), 0);
       return {
-        inputIds: ids,
-        attentionMask: mask,
-        tokenTypeIds: new BigInt64Array(n * seq),
-        batch: n,
-        seq,
+        ...p.batch,
         labels: BigInt64Array.from(counts.map((_, d) => BigInt((d + seed) % 3))),
-        extra: { [DOC_POOL_INPUT]: { data: docPoolMatrix(counts), dims: [counts.length, n] } },
+        extra: { ...p.extra, [DOC_POOL_INPUT]: { data: docPoolMatrix(counts), dims: [counts.length, counts.reduce((a, b) => a + b, 0)] } },
       };
     };
     const bs = [mkBatch([2, 2, 1], 0), mkBatch([1, 2], 1), mkBatch([2, 2, 1], 2)];
+    assert.equal(bs[0].batch, 4, 'five pieces in four rows');
     const host = await createTrainer(new DocPoolClassifier(model), weights, c);
     const dev = await DeviceTrainer.create(new DocPoolClassifier(model), weights, { ...c, providers: target.providers });
     const want = await run(host, bs),
       got = await run(dev, bs);
     got.forEach((r, i) => assert.ok(rel(r.loss, want[i].loss) <= target.tol, `step ${i} loss ${r.loss} vs ${want[i].loss}`));
-    const one = { ...bs[0], labels: undefined, extra: { [DOC_POOL_INPUT]: { data: docPoolMatrix([5]), dims: [1, 5] } } };
+    const one = asOneDocument({ ...padBatch(piecesOf([2, 2, 1], 0), 0), docs: [0, 0, 0, 0, 0] }, true);
     const [hl, dl] = [await host.evaluate(bs[1]), await dev.evaluate(bs[1])];
     assert.equal(dl.length, 2 * 3, 'one logits row per document');
     dl.forEach((v, i) => assert.ok(Math.abs(v - hl[i]) <= target.tol, `logit ${i}`));

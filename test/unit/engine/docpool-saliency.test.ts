@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { createTrainer, type Batch, type TrainConfig } from '../../../src/engine';
 import { loadSequenceClassifier } from '../../../src/engine/models';
-import { DocPoolClassifier, DOC_POOL_INPUT, docPoolMatrix } from '../../../src/engine/models/docPool';
+import { DocPoolClassifier } from '../../../src/engine/models/docPool';
+import { asOneDocument, withPiecePool } from '../../../src/host/train/docPool';
 
 const cfg: TrainConfig = {
   lr: 1e-3,
@@ -34,14 +35,15 @@ const rows = [
 const S = 5;
 const ids = BigInt64Array.from(rows.flatMap((r) => [...r, ...Array(S - r.length).fill(0)]).map(BigInt));
 const mask = BigInt64Array.from(rows.flatMap((r) => [...r.map(() => 1), ...Array(S - r.length).fill(0)]).map(BigInt));
-const base = { inputIds: ids, attentionMask: mask, tokenTypeIds: new BigInt64Array(ids.length), batch: rows.length, seq: S, labels: undefined };
-const oneDoc: Batch = { ...base, extra: { [DOC_POOL_INPUT]: { data: docPoolMatrix([rows.length]), dims: [1, rows.length] } } };
-const eye = new Float32Array(rows.length * rows.length).map((_, i) => (i % (rows.length + 1) === 0 ? 1 : 0));
-const perPiece: Batch = { ...base, extra: { [DOC_POOL_INPUT]: { data: eye, dims: [rows.length, rows.length] } } };
+// the batches the host builds for the trainer's graph, which reads packed pieces (here one per row)
+const tokens = { inputIds: ids, attentionMask: mask, tokenTypeIds: new BigInt64Array(ids.length), batch: rows.length, seq: S, docs: rows.map(() => 0) };
+const oneDoc: Batch = asOneDocument(tokens, true);
+const perPiece: Batch = withPiecePool(tokens, true);
 
 test('document-pooling saliency differentiates the document logit w.r.t. the tokens of every sentence (BERT)', async () => {
   const { model, weights } = loadSequenceClassifier(join(__dirname, '../../fixtures/parity/bert'), { numLabels: 3, seed: 2 });
   const doc = new DocPoolClassifier(model);
+  assert.equal(doc.packed, true);
   const tr = await createTrainer(doc, weights, cfg);
   try {
     const k = 3;

@@ -12,7 +12,7 @@ import { DocPoolClassifier, DOC_POOL_INPUT, docPoolMatrix } from '../../../src/e
 import { writeSafetensors, type SafeTensor } from '../../../src/engine/weights/safetensors';
 import { exportRun, loadExported, softmax } from '../../../src/host/export';
 import { runFinetune } from '../../../src/host/train';
-import { encodeSentencePieces, piecesByDocument } from '../../../src/host/train/docPool';
+import { encodeSentencePieces, onePiecePerRow, piecesByDocument } from '../../../src/host/train/docPool';
 import { starterTokenizer } from '../../../src/host/train/model';
 import { RunFolder, readRun } from '../../../src/host/runs';
 import { loadHfTokenizer, padBatch } from '../../../src/host/tokenize';
@@ -196,6 +196,8 @@ for (const arch of ['bert', 'roberta'] as const)
         input_ids: { data: b.inputIds, dims },
         attention_mask: { data: b.attentionMask, dims },
         ...(b.tokenTypeIds ? { token_type_ids: { data: b.tokenTypeIds, dims } } : {}),
+        // the trainer's graph reads packed pieces; a padded batch is the one-piece-per-row case (as evaluation feeds it)
+        ...(pooled.packed ? onePiecePerRow(b) : {}),
         [DOC_POOL_INPUT]: { data: docPoolMatrix(byDoc.map((p) => p.length)), dims: [texts.length, b.batch] },
       };
       for (const p of model.params) feeds[p.name] = { data: weights.get(p.name)!, dims: p.shape };
