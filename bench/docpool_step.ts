@@ -6,7 +6,9 @@
 // cap computes about half padding and a 128-token cap three quarters.
 // `minilm`: a BERT encoder of all-MiniLM-L6-v2's shape (6 layers, hidden 384, 12 heads, feed-forward 1536; random
 // weights, as no BERT checkpoint ships offline: the cost does not depend on the values) on the same pieces, token ids
-// from the starter's tokenizer (a WordPiece tokenizer makes pieces a little longer: [CLS], [SEP], sub-words).
+// from the starter's tokenizer (a WordPiece tokenizer makes pieces a little longer: [CLS], [SEP], sub-words). Its
+// encoder has dropout (0.1), whose masks are drawn per row, so the two layouts' losses differ by dropout noise there
+// (equality without dropout: test/unit/engine/packed-encoders.test.ts); the starter has no dropout in its encoder.
 // Usage: npx tsx bench/docpool_step.ts [steps per case, default 6] [starter|minilm, default starter]
 import { cpus } from 'node:os';
 import { createTrainer, type TrainLayers } from '../src/engine';
