@@ -10,7 +10,8 @@ import { NormalRng } from '../../../src/engine/weights/loadModel';
 import { UseLiteClassifier, loadUseLiteWeights, USE_LITE_EMBEDDING_SIZE } from '../../../src/engine/models/useLite';
 import { DocPoolClassifier, docPoolMatrix } from '../../../src/engine/models/docPool';
 import { starterModelFiles } from '../../../src/host/models/starter';
-import { asOneDocument, packPieces, withPiecePool } from '../../../src/host/train/docPool';
+import { packPieces } from '../../../src/host/train/docPool';
+import { assertPackedLogitsAndGradients, assertPackedTrainerAlike } from '../engine/packedParity';
 import type { EncodedRow } from '../../../src/host/tokenize';
 
 const weights = loadUseLiteWeights(starterModelFiles().modelJson);
@@ -230,44 +231,7 @@ test('packPieces: every piece once, longest first into the first row with room, 
 });
 
 test('packed pieces: the same logits and training gradients as one piece per padded row', async () => {
-  const lg = (m: DocPoolClassifier) => {
-    const g = new Graph({ training: false });
-    g.output('logits', m.buildLogits(g).logits);
-    return Program.compile(g);
-  };
-  const [a, b] = await Promise.all([lg(model), lg(packedModel)]);
-  try {
-    const want = (await a.run(feedsOf(values))).logits.data as Float32Array;
-    const got = (await b.run(packedFeedsOf(values))).logits.data as Float32Array;
-    assert.equal(got.length, want.length);
-    want.forEach((v, i) => assert.ok(Math.abs(got[i] - v) < 1e-5, `logit ${i}: packed ${got[i]} vs padded ${v}`));
-  } finally {
-    await Promise.all([a.dispose(), b.dispose()]);
-  }
-  const opts = { trainable: () => true, dropout: false, seed: 1, sparseMinElements: Infinity };
-  const [pa, pb] = await Promise.all([
-    Program.compile(buildTrainGraph(model, opts).graph, { threads: 1 }),
-    Program.compile(buildTrainGraph(packedModel, opts).graph, { threads: 1 }),
-  ]);
-  try {
-    const ra = await pa.run(feedsOf(values));
-    const rb = await pb.run(packedFeedsOf(values));
-    assert.ok(Math.abs(Number(ra.loss.data[0]) - Number(rb.loss.data[0])) < 1e-6, `loss ${rb.loss.data[0]} vs ${ra.loss.data[0]}`);
-    for (const p of model.params) {
-      const ga = ra[`grad/${p.name}`].data as Float32Array;
-      const gb = rb[`grad/${p.name}`].data as Float32Array;
-      let diff = 0,
-        norm = 0;
-      for (let i = 0; i < ga.length; i++) {
-        diff += (ga[i] - gb[i]) ** 2;
-        norm += ga[i] ** 2;
-      }
-      assert.ok(norm > 0, `${p.name} has a gradient`);
-      assert.ok(Math.sqrt(diff) <= 1e-4 * Math.sqrt(norm), `${p.name}: |packed - padded| ${Math.sqrt(diff)} vs |padded| ${Math.sqrt(norm)}`);
-    }
-  } finally {
-    await Promise.all([pa.dispose(), pb.dispose()]);
-  }
+  assert.deepEqual(await assertPackedLogitsAndGradients(model, packedModel, feedsOf(values), packedFeedsOf(values)), [], 'every parameter has a gradient');
 });
 
 test('trainer with packed pieces: the padded steps, evaluation per piece and document saliency', async () => {
@@ -290,20 +254,7 @@ test('trainer with packed pieces: the padded steps, evaluation per piece and doc
   try {
     const padded = { inputIds: ids, attentionMask: mask, labels, batch: rows, seq, extra: { doc_pool: { data: pool, dims: [counts.length, rows] } } };
     const pk = { ...packed.batch, labels, extra: { ...packed.extra, doc_pool: { data: pool, dims: [counts.length, rows] } } };
-    for (let i = 0; i < 3; i++) {
-      const [la, lb] = [(await ta.step(padded)).loss, (await tb.step(pk)).loss];
-      assert.ok(Math.abs(la - lb) < 1e-5, `step ${i}: packed loss ${lb} vs padded ${la}`);
-    }
-    const tokens = { inputIds: ids, attentionMask: mask, batch: rows, seq, docs: [0, 0, 0, 1, 1] };
-    const ea = await ta.evaluate(withPiecePool(tokens));
-    const eb = await tb.evaluate(withPiecePool(tokens, true));
-    assert.equal(eb.length, rows * 2);
-    ea.forEach((v, i) => assert.ok(Math.abs(eb[i] - v) < 1e-4, `piece logit ${i}: ${eb[i]} vs ${v}`));
-    const sa = await ta.saliency(asOneDocument(tokens));
-    const sb = await tb.saliency(asOneDocument(tokens, true));
-    sa.logits.forEach((v, i) => assert.ok(Math.abs(sb.logits[i] - v) < 1e-4, `document logit ${i}`));
-    assert.equal(sb.gradXInput.length, rows * seq);
-    sa.gradXInput.forEach((v, i) => assert.ok(Math.abs(sb.gradXInput[i] - v) <= 1e-3 * Math.abs(v) + 1e-7, `token ${i}: saliency ${sb.gradXInput[i]} vs ${v}`));
+    await assertPackedTrainerAlike(ta, tb, padded, pk, { inputIds: ids, attentionMask: mask, batch: rows, seq, docs: [0, 0, 0, 1, 1] });
   } finally {
     await Promise.all([ta.dispose(), tb.dispose()]);
   }
