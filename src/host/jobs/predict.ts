@@ -1,7 +1,7 @@
 // Loads what a finished run needs to predict new texts, by run kind (one table, no registration), and evaluates a
 // run on data.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { EvaluateResult, PredictResult } from '../../protocol';
 import { loadLogReg, loadNbsvm, loadTfidf, predictProba, transformNbsvm, transformTfidf } from '../baselines';
 import { importDataset, isBuiltin, loadBuiltin, type Example, type ImportOptions } from '../data';
@@ -17,7 +17,36 @@ import { ensembleMemberDir, readJson } from '../../shared/node/runFiles';
 import { poolProbs } from '../eval/ensembleWeights';
 import type { EnsembleCombine } from '../../protocol';
 
-export type PredictorFactory = (run: RunFolder) => Promise<Predictor>;
+export type PredictorFactory = (run: RunFolder, memo?: PredictionMemo) => Promise<Predictor>;
+
+/**
+ * Class probabilities already predicted, per run folder, for one list of texts: evaluating several runs on the same
+ * data (the demo's domain shift, gft reflect's out-of-domain check) predicts each ensemble member once, not once more
+ * for every ensemble that holds it (the fine-tuned model over the 10,662 snippets: ~40 s each time on 2 cores).
+ * Other texts than the last call's start afresh.
+ */
+export class PredictionMemo {
+  private texts: readonly string[] = [];
+  private readonly byRun = new Map<string, number[][]>();
+
+  wrap(runDir: string, p: Predictor): Predictor {
+    const key = resolve(runDir);
+    return {
+      labels: p.labels,
+      predictProba: async (texts) => {
+        if (texts.length !== this.texts.length || texts.some((t, i) => t !== this.texts[i])) {
+          this.texts = [...texts];
+          this.byRun.clear();
+        }
+        const hit = this.byRun.get(key);
+        if (hit) return hit;
+        const probs = await p.predictProba(texts);
+        this.byRun.set(key, probs);
+        return probs;
+      },
+    };
+  }
+}
 
 /** An ensemble's model: its members and weights, in checkpoints/best (written by ./ensemble.ts). */
 export const ENSEMBLE_FILE = 'ensemble.json';
@@ -36,14 +65,14 @@ export interface EnsembleMember {
 }
 
 /** The members' predictors, pooled as the ensemble was fit (ensemble.json; files without `combine` averaged probabilities). */
-async function loadEnsemblePredictor(run: RunFolder): Promise<Predictor> {
+async function loadEnsemblePredictor(run: RunFolder, memo?: PredictionMemo): Promise<Predictor> {
   const { members, combine, temperature } = readJson<{
     members: Pick<EnsembleMember, 'id' | 'dir' | 'relDir' | 'weight'>[];
     combine?: EnsembleCombine;
     temperature?: number;
   }>(join(run.checkpointDir(CHECKPOINT_BEST), ENSEMBLE_FILE));
   const used = members.filter((m) => m.weight > 0);
-  const predictors = await Promise.all(used.map((m) => loadPredictor(ensembleMemberDir(run.dir, m))));
+  const predictors = await Promise.all(used.map((m) => loadPredictor(ensembleMemberDir(run.dir, m), memo)));
   const labels = predictors[0].labels;
   for (const [i, p] of predictors.entries())
     if (JSON.stringify(p.labels) !== JSON.stringify(labels))
@@ -78,13 +107,15 @@ const predictorFactories: Partial<Record<string, PredictorFactory>> = {
   },
 };
 
-export async function loadPredictor(runDir: string): Promise<Predictor> {
+/** `memo`: reuse what this run (or an ensemble's member) already predicted for the same texts. */
+export async function loadPredictor(runDir: string, memo?: PredictionMemo): Promise<Predictor> {
   const run = RunFolder.open(runDir);
   if (run.manifest.status !== 'completed') throw new Error(`run ${run.id} is ${run.manifest.status}, not completed; it has no final model to use`);
   if (!existsSync(run.checkpointDir(CHECKPOINT_BEST))) throw new Error(`run ${run.id} has no checkpoints/best folder; it cannot predict`);
   const factory = predictorFactories[run.manifest.kind];
   if (!factory) throw new Error(`runs of kind '${run.manifest.kind}' cannot predict in this version`);
-  return factory(run);
+  const p = await factory(run, memo);
+  return memo ? memo.wrap(runDir, p) : p;
 }
 
 /**
@@ -147,15 +178,19 @@ export function evaluationExamples(run: RunFolder, data: string, labels: string[
   return { examples: dataset.examples, warnings };
 }
 
-/** A run's metrics on other data, with the data loader's warnings about that data (encoding, duplicates, label map). */
+/**
+ * A run's metrics on other data, with the data loader's warnings about that data (encoding, duplicates, label map).
+ * `memo`: shared by the evaluations of several runs on the same data (see PredictionMemo).
+ */
 export async function evaluateRun(
   runDir: string,
   data: string,
   seed = 0,
   mapping: EvalMapping = {},
+  memo?: PredictionMemo,
 ): Promise<EvaluateResult & { predictions: ReturnType<typeof predictionRecords> }> {
   const run = RunFolder.open(runDir);
-  const p = await loadPredictor(runDir);
+  const p = await loadPredictor(runDir, memo);
   const { examples, warnings } = evaluationExamples(run, data, p.labels, mapping);
   if (examples.length === 0) throw new Error(`no examples to evaluate in ${data}`);
   const probs = await p.predictProba(examples.map((e) => e.text));

@@ -7,7 +7,7 @@
 import { isFineTuneKind, type Comparison, type DataSource, type EvalMetrics, type RunManifest, type SettingsPlace } from '../../protocol';
 import { evaluatePredictions } from '../eval';
 import { compareRuns } from '../jobs/compare';
-import { evaluateRun } from '../jobs/predict';
+import { evaluateRun, PredictionMemo } from '../jobs/predict';
 import {
   learningCurve,
   loadRuns,
@@ -143,6 +143,7 @@ export async function buildReflection(runsRoot: string, opts: ReflectionOptions 
 
   const facts: RunFacts[] = [];
   const oodPredictions = new Map<string, Awaited<ReturnType<typeof evaluateRun>>['predictions']>();
+  const oodMemo = new PredictionMemo(); // an ensemble's members predict the out-of-domain texts once
   for (const [i, r] of group.included.entries()) {
     await check();
     const m = r.manifest;
@@ -175,7 +176,7 @@ export async function buildReflection(runsRoot: string, opts: ReflectionOptions 
     await check();
     if (opts.outOfDomain) {
       try {
-        const ev = await evaluateRun(r.dir, opts.outOfDomain, seed);
+        const ev = await evaluateRun(r.dir, opts.outOfDomain, seed, {}, oodMemo);
         oodPredictions.set(m.id, ev.predictions);
         outOfDomain = {
           data: opts.outOfDomain,

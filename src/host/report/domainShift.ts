@@ -4,7 +4,7 @@
 // model transfers best.
 import type { Comparison } from '../../protocol';
 import { comparePredictions } from '../eval';
-import { evaluateRun } from '../jobs/predict';
+import { evaluateRun, PredictionMemo } from '../jobs/predict';
 import { RunFolder } from '../runs';
 import { listText, pct } from '../../shared/format';
 import type { ReportRun } from './report';
@@ -43,12 +43,14 @@ export async function measureDomainShift(
   const models: DomainShiftJson['models'] = [];
   const preds = new Map<string, Awaited<ReturnType<typeof evaluateRun>>['predictions']>();
   let n = 0;
+  // an ensemble's members were evaluated on the same texts just before (the demo lists them first)
+  const memo = new PredictionMemo();
   for (const r of runs) {
     const m = RunFolder.open(r.runDir).manifest;
     if (m.status !== 'completed') continue;
     const t0 = Date.now();
     try {
-      const ev = await evaluateRun(r.runDir, data, seed);
+      const ev = await evaluateRun(r.runDir, data, seed, {}, memo);
       n = ev.n;
       preds.set(r.title, ev.predictions);
       models.push({

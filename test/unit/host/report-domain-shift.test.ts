@@ -10,6 +10,7 @@ import { runTfidfBaseline } from '../../../src/host/jobs';
 import { buildReport, reportMarkdown } from '../../../src/host/report/report';
 import { domainShiftMarkdown, measureDomainShift, transferVerdict } from '../../../src/host/report/domainShift';
 import { buildReflection, reflectionMarkdown } from '../../../src/host/reflect/reflection';
+import { PredictionMemo } from '../../../src/host/jobs/predict';
 import { pct } from '../../../src/shared/format';
 
 test('domain shift: every completed run measured on rt-polarity with CIs and paired tests', async () => {
@@ -88,4 +89,26 @@ test('reflection with --ood builtin:rt-polarity: paired tests on the snippets an
   assert.match(md, /Which model transfers better: (No model transfers significantly better: )?\*\*.+\*\* (transfers best|scores highest) \(\d+\.\d%\)/);
   assert.match(md, /snippets are one or two sentences of ~20 words, the training reviews ~700 words/);
   assert.doesNotMatch(md, /Out-of-domain accuracy is not measured/);
+});
+
+test("PredictionMemo: a run folder predicts the same texts once (an ensemble's members after the members themselves)", async () => {
+  const calls: string[] = [];
+  const fake = (name: string) => ({
+    labels: ['neg', 'pos'],
+    predictProba: async (texts: string[]) => {
+      calls.push(name);
+      return texts.map((t) => [t.length % 2, 1 - (t.length % 2)]);
+    },
+  });
+  const memo = new PredictionMemo();
+  const texts = ['a', 'bb', 'ccc'];
+  const first = await memo.wrap('runs/a', fake('a')).predictProba(texts);
+  // the same folder by another path (an ensemble's member dir), the same texts: no second prediction
+  const again = await memo.wrap(join(process.cwd(), 'runs', 'x', '..', 'a'), fake('a again')).predictProba([...texts]);
+  assert.deepEqual(again, first);
+  assert.deepEqual(calls, ['a']);
+  await memo.wrap('runs/b', fake('b')).predictProba(texts);
+  await memo.wrap('runs/a', fake('a, other texts')).predictProba(['dddd']);
+  await memo.wrap('runs/a', fake('a, back')).predictProba(texts);
+  assert.deepEqual(calls, ['a', 'b', 'a, other texts', 'a, back'], 'another folder or other texts predict');
 });
