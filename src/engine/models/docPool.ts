@@ -8,19 +8,20 @@
 // The trainer feeds doc_pool through Batch.extra (labels then have one value per document).
 //
 // Packed pieces (a model with buildPooledPacked: the starter, USE Lite, and the BERT family, models/common.ts):
-// sentences average ~31 tokens, so a batch of pieces padded to its longest (64) computes half padding. Packed, a row holds several pieces one after another:
-// input_ids [batch (rows), seq], position_ids [batch, seq] (each piece from 0), segment_ids [batch, seq] (1, 2, ...
-// per piece in its row, 0 for padding; a token attends to its own piece only) and piece_pool [pieces, batch*seq]
-// (1/n over a piece's n tokens) give the pieces' embeddings; doc_pool is then [docs, pieces]. The host packs
-// (src/host/train/docPool.ts); one piece per row is the special case the evaluation and the saliency pass use.
+// sentences average ~31 tokens, so a batch of pieces padded to its longest (64) computes half padding. Packed, a row
+// holds several pieces one after another: input_ids [batch (rows), seq], position_ids [batch, seq] (each piece from
+// 0), segment_ids [batch, seq] (1, 2, ... per piece in its row, 0 for padding; a token attends to its own piece only)
+// and piece_pool [pieces, batch*seq] (1/n over a piece's n tokens) give the pieces' embeddings; doc_pool is then
+// [docs, pieces]. The host packs (src/host/train/docPool.ts); one piece per row is the special case the evaluation and
+// the saliency pass use.
 import type { Graph } from '../ir/graph';
 import type { ParamInfo, SequenceClassifier } from '../ir/model';
 import type { Tensor } from '../ir/types';
 import { declareParams, type BuildOpts } from './common';
 
 export const DOC_POOL_INPUT = 'doc_pool';
-// the packed pieces' inputs and graph pieces live with the encoders that read them (./common.ts)
-export { packedInputs, PIECE_POOL_INPUT, POSITION_IDS_INPUT, SEGMENT_IDS_INPUT } from './common';
+// the packed pieces' inputs (packedInputs) and graph parts live with the encoders that read them (./common.ts)
+export { PIECE_POOL_INPUT, POSITION_IDS_INPUT, SEGMENT_IDS_INPUT } from './common';
 /** A classifier whose piece embedding can be built with trainable parameters. */
 export type PoolingClassifier = SequenceClassifier & {
   buildPooled(g: Graph, opts?: BuildOpts): Tensor;

@@ -292,7 +292,7 @@ export class UseLiteClassifier implements SequenceClassifier {
   }
 
   /**
-   * buildPooledTokens over packed rows (docPool.ts packedInputs): a row holds several pieces one after another, each
+   * buildPooledTokens over packed rows (common.ts packedInputs): a row holds several pieces one after another, each
    * attending to its own tokens only, with its own positions; the embeddings [pieces, 512] are the same as those of
    * the pieces one per row (padded), without computing the padding.
    */
