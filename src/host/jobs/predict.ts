@@ -22,7 +22,8 @@ export type PredictorFactory = (run: RunFolder, memo?: PredictionMemo) => Promis
 /**
  * Class probabilities already predicted, per run folder, for one list of texts: evaluating several runs on the same
  * data (the demo's domain shift, gft reflect's out-of-domain check) predicts each ensemble member once, not once more
- * for every ensemble that holds it (the fine-tuned model over the 10,662 snippets: ~40 s each time on 2 cores).
+ * for every ensemble that holds it (the fine-tuned model over the 10,662 snippets: 71 s for a fold run beside a
+ * training job on the 2-core VM).
  * Other texts than the last call's start afresh.
  */
 export class PredictionMemo {
